@@ -1,0 +1,53 @@
+/** One measured solver run in its own process (so peak memory is its own): prints RESULT:{json}. */
+import { parseSolveInput } from '../src/solver/input.ts';
+import { solve } from '../src/solver/solve.ts';
+import { verifyAssignment } from '../src/solver/verify.ts';
+import { generateInstance, INSTANCE_SIZES } from './solver-instances.ts';
+
+const [sizeName, kind, objective, engine, limitMs] = process.argv.slice(2) as [
+  string,
+  'departure' | 'realignment',
+  'l1' | 'minimax',
+  string,
+  string,
+];
+const size = INSTANCE_SIZES.find((s) => s.name === sizeName);
+if (!size) throw new Error(`unknown size ${sizeName}`);
+const raw = {
+  ...generateInstance(size, kind, 1, objective),
+  engine: engine as 'auto',
+  timeLimitMs: Number(limitMs),
+};
+const t0 = Date.now();
+const result = await solve(raw);
+const millis = Date.now() - t0;
+let verified = false;
+let objectiveValue: number | null = null;
+if (
+  (result.status === 'optimal' || result.status === 'feasible' || result.status === 'timeout') &&
+  result.assignments !== null
+) {
+  // Checked again here, outside the solver, from the returned rows alone.
+  const parsed = parseSolveInput(raw);
+  if (parsed.ok) {
+    const owners = new Map(result.assignments.map((a) => [a.accountId, a.toRepId]));
+    verified = verifyAssignment(parsed.input, owners, result.objective).ok;
+  }
+  objectiveValue = result.objective;
+}
+const ok = result.status !== 'invalid' && result.status !== 'infeasible' && result.assignments !== null;
+console.log(
+  `RESULT:${JSON.stringify({
+    status: result.status,
+    millis,
+    peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+    objective: objectiveValue,
+    lowerBound: ok ? result.lowerBound : null,
+    engine: ok ? result.engine : null,
+    verified,
+    binaries: ok ? result.pools.reduce((s, p) => s + p.binaries, 0) : null,
+    moved: ok ? result.moved : null,
+    countCv: ok ? result.balance.count.cv : null,
+    revenueCv: ok ? result.balance.revenueCents.cv : null,
+  })}`,
+);

@@ -1,0 +1,90 @@
+/** Runs: one reassignment each, from draft to commit (F3–F8, F12), with the solver's result and the approval pin. */
+import { sql } from 'drizzle-orm';
+import {
+  check,
+  date,
+  doublePrecision,
+  foreignKey,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  text,
+  timestamp,
+  unique,
+  uuid,
+} from 'drizzle-orm/pg-core';
+import { runKind, runScope, runStatus } from './enums.ts';
+import { imports } from './imports.ts';
+import { orgs } from './orgs.ts';
+import { rulesets } from './rulesets.ts';
+import { orgId, tenantPolicy } from './tenant.ts';
+import { users } from './users.ts';
+
+export const runs = pgTable(
+  'runs',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orgId: orgId().references(() => orgs.id, { onDelete: 'cascade' }),
+    kind: runKind('kind').notNull(),
+    scope: runScope('scope').notNull().default('ownership'),
+    status: runStatus('status').notNull().default('draft'),
+    reason: text('reason').notNull(),
+    /** Last day the old commission structure applies. */
+    commissionEndDate: date('commission_end_date', { mode: 'string' }),
+    /** First day of the new ownership; on or after the commission end date. */
+    reassignmentDate: date('reassignment_date', { mode: 'string' }),
+    rulesetId: uuid('ruleset_id'),
+    importId: uuid('import_id'),
+    /** Kind-specific inputs: departing reps, region/segment, new hire, account or opportunity, strategy, commission type. */
+    params: jsonb('params').$type<Record<string, unknown>>().notNull().default({}),
+    /** Bumped on every change of the proposal; approval records the version and hash it saw. */
+    version: integer('version').notNull().default(1),
+    draftedBy: uuid('drafted_by').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+    /** Hash of the current proposal (change set to be); approval pins it. */
+    proposalHash: text('proposal_hash'),
+    approvedBy: uuid('approved_by').references(() => users.id, { onDelete: 'set null' }),
+    approvedAt: timestamp('approved_at', { withTimezone: true }),
+    approvedHash: text('approved_hash'),
+    committedBy: uuid('committed_by').references(() => users.id, { onDelete: 'set null' }),
+    committedAt: timestamp('committed_at', { withTimezone: true }),
+    rolledBackBy: uuid('rolled_back_by').references(() => users.id, { onDelete: 'set null' }),
+    rolledBackAt: timestamp('rolled_back_at', { withTimezone: true }),
+    cancelledBy: uuid('cancelled_by').references(() => users.id, { onDelete: 'set null' }),
+    cancelledAt: timestamp('cancelled_at', { withTimezone: true }),
+    failureReason: text('failure_reason'),
+    solverEngine: text('solver_engine'),
+    /** optimal | feasible | infeasible | timeout (the solver's result union). */
+    solverStatus: text('solver_status'),
+    solverObjective: doublePrecision('solver_objective'),
+    solverBound: doublePrecision('solver_bound'),
+    solverGap: doublePrecision('solver_gap'),
+    solveMs: integer('solve_ms'),
+    /** Balance metrics of the proposal (counts, revenue, spread, CV, against the bound). */
+    metrics: jsonb('metrics').$type<Record<string, unknown>>(),
+  },
+  (t) => [
+    unique('runs_org_id_id_unique').on(t.orgId, t.id),
+    index('runs_org_id_idx').on(t.orgId),
+    index('runs_org_status_idx').on(t.orgId, t.status),
+    foreignKey({
+      name: 'runs_ruleset_fk',
+      columns: [t.orgId, t.rulesetId],
+      foreignColumns: [rulesets.orgId, rulesets.id],
+    }),
+    foreignKey({
+      name: 'runs_import_fk',
+      columns: [t.orgId, t.importId],
+      foreignColumns: [imports.orgId, imports.id],
+    }),
+    check('runs_reason_present', sql`length(trim(reason)) > 0`),
+    check(
+      'runs_reassignment_after_end',
+      sql`reassignment_date is null or commission_end_date is null or reassignment_date >= commission_end_date`,
+    ),
+    check('runs_solver_gap_nonnegative', sql`solver_gap is null or solver_gap >= 0`),
+    tenantPolicy('runs'),
+  ],
+);

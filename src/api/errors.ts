@@ -1,0 +1,148 @@
+/**
+ * AppError → HTTP response (the error contract of src/lib/errors.ts), the OpenAPI validation hook, and the
+ * shared error response schemas every route declares.
+ */
+import { z } from '@hono/zod-openapi';
+import type { Context, ErrorHandler } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { ZodError } from 'zod';
+import { AppError, ERROR_CODES, type ErrorCode, type FieldIssue } from '../lib/errors.ts';
+import type { AppBindings } from './context.ts';
+
+export const ErrorBodySchema = z
+  .object({
+    code: z.enum(ERROR_CODES).openapi({ example: 'VALIDATION_FAILED' }),
+    message: z.string().openapi({ example: 'The request is not valid: see details for each field.' }),
+    requestId: z.string().openapi({ example: 'c0b5a3f2-6f1d-4a47-9e0a-3c1b2d4e5f60' }),
+    details: z
+      .unknown()
+      .optional()
+      .openapi({ description: 'For VALIDATION_FAILED: a list of { path, message }.' }),
+  })
+  .openapi('Error');
+
+export type ErrorBody = z.infer<typeof ErrorBodySchema>;
+
+const errorResponse = (description: string) => ({
+  description,
+  content: { 'application/json': { schema: ErrorBodySchema } },
+});
+
+/** The error responses every route can produce; spread into each route's `responses`. */
+export const commonErrorResponses = {
+  400: errorResponse(
+    'The request is malformed or failed validation (code BAD_REQUEST or VALIDATION_FAILED).',
+  ),
+  401: errorResponse('No valid session or API key (code UNAUTHENTICATED).'),
+  403: errorResponse('The role may not do this, or the CSRF check failed (code FORBIDDEN or CSRF_REJECTED).'),
+  429: errorResponse('Too many requests; see Retry-After (code TOO_MANY_REQUESTS).'),
+  500: errorResponse('Something failed on our side; the message says nothing internal (code INTERNAL).'),
+} as const;
+
+export const notFoundResponse = {
+  404: errorResponse('The resource does not exist in your org (code NOT_FOUND).'),
+};
+export const conflictResponse = {
+  409: errorResponse('The request conflicts with the current state (code CONFLICT).'),
+};
+
+/** Zod issues → `{ path, message }` with dotted paths a person can find in their input. */
+export function zodIssues(error: ZodError): FieldIssue[] {
+  return error.issues.map((issue) => ({
+    path: issue.path.length > 0 ? issue.path.map(String).join('.') : '(root)',
+    message: issue.message,
+  }));
+}
+
+const TARGET_NAMES: Record<string, string> = {
+  json: 'request body',
+  form: 'form',
+  query: 'query string',
+  param: 'path',
+  header: 'headers',
+  cookie: 'cookies',
+};
+
+/** `defaultHook` of every OpenAPIHono router: a validation failure becomes VALIDATION_FAILED with field paths. */
+export function validationHook(
+  result:
+    | { success: true; data: unknown; target: string }
+    | { success: false; error: ZodError; target: string },
+) {
+  if (!result.success) {
+    const where = TARGET_NAMES[result.target] ?? result.target;
+    throw new AppError('VALIDATION_FAILED', `The ${where} is not valid: see details for each field.`, {
+      details: zodIssues(result.error),
+    });
+  }
+}
+
+const HTTP_STATUS_CODES: Partial<Record<number, ErrorCode>> = {
+  400: 'BAD_REQUEST',
+  401: 'UNAUTHENTICATED',
+  403: 'FORBIDDEN',
+  404: 'NOT_FOUND',
+  409: 'CONFLICT',
+  413: 'PAYLOAD_TOO_LARGE',
+  // The contract has no 415 code: an unsupported media type is a bad request that names the fix.
+  415: 'BAD_REQUEST',
+  422: 'UNPROCESSABLE',
+  429: 'TOO_MANY_REQUESTS',
+  503: 'UNAVAILABLE',
+};
+
+/** Anything thrown becomes an AppError; unknown errors become INTERNAL with a message that reveals nothing. */
+export function toAppError(error: unknown): AppError {
+  if (error instanceof AppError) return error;
+  if (error instanceof HTTPException && error.status < 500) {
+    const code = HTTP_STATUS_CODES[error.status] ?? 'BAD_REQUEST';
+    const message =
+      error.status === 415
+        ? 'Unsupported Content-Type: send the body as application/json (or the form type the operation lists).'
+        : error.message || 'The request could not be handled.';
+    return new AppError(code, message);
+  }
+  return new AppError(
+    'INTERNAL',
+    'Something went wrong on our side. Quote the request id if you report it.',
+    {
+      cause: error,
+    },
+  );
+}
+
+export function errorBody(c: Context<AppBindings>, error: AppError): ErrorBody {
+  const body: ErrorBody = { code: error.code, message: error.message, requestId: c.get('requestId') ?? '' };
+  if (error.details !== undefined) body.details = error.details;
+  return body;
+}
+
+/** True for requests that expect JSON: the API, and anything that says so in Accept. */
+export function wantsJson(c: Context): boolean {
+  if (c.req.path === '/v1' || c.req.path.startsWith('/v1/')) return true;
+  const accept = c.req.header('accept') ?? '';
+  return accept.includes('application/json') && !accept.includes('text/html');
+}
+
+/**
+ * The app's onError. Pages get an HTML error page from `renderErrorPage`; everything else gets the JSON
+ * contract. The detail of unexpected errors goes to the log only.
+ */
+export function createErrorHandler(
+  renderErrorPage: (c: Context<AppBindings>, error: AppError) => Response | Promise<Response>,
+): ErrorHandler<AppBindings> {
+  return async (thrown, c) => {
+    const error = toAppError(thrown);
+    if (error.code === 'INTERNAL' || error.code === 'UNAVAILABLE') {
+      c.get('deps')?.logger.error('request failed', {
+        requestId: c.get('requestId'),
+        method: c.req.method,
+        path: c.req.path,
+        error: thrown,
+      });
+    }
+    for (const [name, value] of Object.entries(error.headers)) c.header(name, value);
+    if (wantsJson(c)) return c.json(errorBody(c, error), error.status);
+    return renderErrorPage(c, error);
+  };
+}

@@ -1,0 +1,51 @@
+/** The audit route group. */
+import * as trail from '../../../services/audit/audit-trail.ts';
+import { createRouter } from '../../openapi.ts';
+import { attachment, orgContext } from '../exports/exports.index.ts';
+import {
+  AuditEventSchema,
+  AuditVerificationSchema,
+  exportAudit,
+  listAuditEvents,
+  listRunAuditEvents,
+  verifyAudit,
+} from './audit.routes.ts';
+
+function eventJson(e: trail.AuditEventRecord) {
+  return AuditEventSchema.parse({ ...e, at: e.at.toISOString() });
+}
+
+export const auditRouter = createRouter()
+  .openapi(listAuditEvents, async (c) => {
+    const out = await trail.listAuditEvents({ ctx: orgContext(c), input: c.req.valid('query') });
+    return c.json({ data: out.events.map(eventJson), nextAfterSeq: out.nextAfterSeq }, 200);
+  })
+  .openapi(listRunAuditEvents, async (c) => {
+    const { id } = c.req.valid('param');
+    const out = await trail.listAuditEvents({
+      ctx: orgContext(c),
+      input: { ...c.req.valid('query'), runId: id },
+    });
+    return c.json({ data: out.events.map(eventJson), nextAfterSeq: out.nextAfterSeq }, 200);
+  })
+  .openapi(verifyAudit, async (c) => {
+    const result = await trail.verifyOrgAuditChain({ ctx: orgContext(c) });
+    return c.json(
+      AuditVerificationSchema.parse({
+        ok: result.ok,
+        checked: result.checked,
+        firstBadSeq: result.firstBadSeq ?? null,
+        reason: result.reason ?? null,
+      }),
+      200,
+    );
+  })
+  .openapi(exportAudit, async (c) => {
+    const file = await trail.exportAuditTrail({ ctx: orgContext(c), input: c.req.valid('query') });
+    return c.body(file.body, 200, {
+      'Content-Type': `${file.contentType}; charset=utf-8`,
+      'Content-Disposition': attachment(file.filename),
+      'Cache-Control': 'no-store',
+      'X-Content-Type-Options': 'nosniff',
+    }) as never;
+  });

@@ -1,0 +1,40 @@
+/** The exports route group: downloads (with Content-Disposition) and the custom layout. */
+import type { Context } from 'hono';
+import { principalOf } from '../../../auth/require-role.ts';
+import { getCustomLayout, saveCustomLayout } from '../../../services/exports/custom-layout.ts';
+import { exportRun } from '../../../services/exports/run-exports.ts';
+import type { AppBindings } from '../../context.ts';
+import { createRouter } from '../../openapi.ts';
+import { downloadRunExport, getExportLayout, putExportLayout } from './exports.routes.ts';
+
+export function orgContext(c: Context<AppBindings>) {
+  const { db, clock } = c.get('deps');
+  return { db, clock, principal: principalOf(c), requestId: c.get('requestId') };
+}
+
+/** RFC 6266: an ASCII fallback and the UTF-8 name. */
+export function attachment(filename: string): string {
+  const ascii = filename.replace(/[^A-Za-z0-9._-]/g, '_');
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(filename)}`;
+}
+
+export const exportsRouter = createRouter()
+  .openapi(downloadRunExport, async (c) => {
+    const { id, format } = c.req.valid('param');
+    const { file } = c.req.valid('query');
+    const out = await exportRun({ ctx: orgContext(c), input: { runId: id, format, file } });
+    return c.body(out.body, 200, {
+      'Content-Type': out.contentType,
+      'Content-Disposition': attachment(out.filename),
+      'Cache-Control': 'no-store',
+      'X-Content-Type-Options': 'nosniff',
+    }) as never;
+  })
+  .openapi(getExportLayout, async (c) => {
+    const layout = await getCustomLayout({ ctx: orgContext(c) });
+    return c.json({ layout }, 200);
+  })
+  .openapi(putExportLayout, async (c) => {
+    const layout = await saveCustomLayout({ ctx: orgContext(c), input: c.req.valid('json') });
+    return c.json({ layout }, 200);
+  });

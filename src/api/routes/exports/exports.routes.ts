@@ -1,0 +1,126 @@
+/** Export downloads of a committed run (F9) and the org's custom export layout. */
+import { createRoute, z } from '@hono/zod-openapi';
+import { NEUTRAL_FIELDS } from '../../../exports/formats.ts';
+import { EXPORT_FILE_NAMES, EXPORT_FORMATS } from '../../../services/exports/run-exports.ts';
+import { commonErrorResponses, conflictResponse, ErrorBodySchema, notFoundResponse } from '../../errors.ts';
+import { access } from '../../openapi.ts';
+
+export const EXPORT_READERS = ['manager', 'analyst', 'finance', 'admin'] as const;
+
+export const ExportParams = z.object({
+  id: z
+    .uuid('The run id is a UUID.')
+    .openapi({ param: { name: 'id', in: 'path' }, example: '3b9d6c1e-8f2a-4e7b-9c1d-5a6f7e8d9c0b' }),
+  format: z
+    .enum(EXPORT_FORMATS, `Choose one of: ${EXPORT_FORMATS.join(', ')}.`)
+    .openapi({ param: { name: 'format', in: 'path' }, example: 'salesforce' }),
+});
+
+export const ExportQuery = z.object({
+  file: z
+    .enum(
+      EXPORT_FILE_NAMES as unknown as [string, ...string[]],
+      `Choose one of: ${EXPORT_FILE_NAMES.join(', ')}.`,
+    )
+    .optional()
+    .openapi({
+      param: { name: 'file', in: 'query' },
+      description:
+        'For the multi-file formats, which file to download (default: the first). salesforce: accounts | opportunities | splits-delete | splits-insert | readme (load in that order; read the readme first). hubspot: companies | deals. dynamics: accounts | opportunities.',
+      example: 'accounts',
+    }),
+});
+
+export const CustomLayoutSchema = z
+  .object({
+    columns: z
+      .array(
+        z.object({
+          header: z.string().openapi({ example: 'Account Owner Email' }),
+          field: z.enum(NEUTRAL_FIELDS).openapi({ example: 'new_owner_email' }),
+        }),
+      )
+      .openapi({ description: 'Your headers, in order, each reading one field of the neutral change set.' }),
+  })
+  .openapi('CustomExportLayout', {
+    example: {
+      columns: [
+        { header: 'Account', field: 'record_id' },
+        { header: 'New Owner', field: 'new_owner_email' },
+      ],
+    },
+  });
+
+const csv = (description: string) => ({
+  description,
+  headers: z.object({
+    'Content-Disposition': z
+      .string()
+      .openapi({ example: 'attachment; filename="bookshift-run-3b9d6c1e-change-set.csv"' }),
+  }),
+  content: {
+    'text/csv': { schema: z.string().openapi({ example: 'batch_id,change_id,object,record_id\r\n…' }) },
+    'text/plain': { schema: z.string().openapi({ description: 'The Salesforce readme (file=readme).' }) },
+  },
+});
+
+export const downloadRunExport = createRoute({
+  method: 'get',
+  path: '/runs/{id}/exports/{format}',
+  operationId: 'downloadRunExport',
+  tags: ['Exports'],
+  summary: 'Download an export of a committed run',
+  description:
+    'neutral: the change-set CSV (batch, change, object, record id and name, old/new owner ids and emails, effective date, reason, strategy, conflicts, approval). ' +
+    'salesforce: one file per request (?file=accounts|opportunities|splits-delete|splits-insert|readme; 18-character ids). hubspot: ?file=companies|deals (owner by email). ' +
+    'dynamics: ?file=accounts|opportunities (GUIDs, owner type). custom: the org’s saved layout. inverse: the file that undoes the run (after a rollback: only what was restored). ' +
+    'Every cell is safe against spreadsheet formula injection. Each download is audited.',
+  ...access(...EXPORT_READERS),
+  request: { params: ExportParams, query: ExportQuery },
+  responses: {
+    200: csv('The file, as an attachment.'),
+    ...notFoundResponse,
+    ...conflictResponse,
+    422: {
+      description:
+        'The data cannot be written in this format, e.g. a new owner without a CRM user id (code UNPROCESSABLE).',
+      content: { 'application/json': { schema: ErrorBodySchema } },
+    },
+    ...commonErrorResponses,
+  },
+});
+
+export const getExportLayout = createRoute({
+  method: 'get',
+  path: '/exports/layout',
+  operationId: 'getExportLayout',
+  tags: ['Exports'],
+  summary: 'The org’s custom export layout',
+  ...access(...EXPORT_READERS),
+  responses: {
+    200: {
+      description: 'The saved layout, or null when none is saved.',
+      content: { 'application/json': { schema: z.object({ layout: CustomLayoutSchema.nullable() }) } },
+    },
+    ...commonErrorResponses,
+  },
+});
+
+export const putExportLayout = createRoute({
+  method: 'put',
+  path: '/exports/layout',
+  operationId: 'putExportLayout',
+  tags: ['Exports'],
+  summary: 'Save the org’s custom export layout',
+  description:
+    'Replaces the layout. Headers must be unique; each field is one of the neutral change-set columns.',
+  ...access('admin', 'manager'),
+  request: { body: { required: true, content: { 'application/json': { schema: CustomLayoutSchema } } } },
+  responses: {
+    200: {
+      description: 'The saved layout.',
+      content: { 'application/json': { schema: z.object({ layout: CustomLayoutSchema }) } },
+    },
+    ...commonErrorResponses,
+  },
+});

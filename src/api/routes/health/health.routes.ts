@@ -1,0 +1,33 @@
+/** GET /health: liveness plus a database round trip, for load balancers and the Docker health check. */
+import { createRoute, z } from '@hono/zod-openapi';
+import { commonErrorResponses } from '../../errors.ts';
+import { publicAccess } from '../../openapi.ts';
+
+export const HealthSchema = z
+  .object({
+    status: z.enum(['ok', 'degraded']).openapi({ example: 'ok' }),
+    database: z.enum(['ok', 'unreachable']).openapi({ example: 'ok' }),
+    databaseLatencyMs: z.number().nullable().openapi({ example: 2 }),
+    uptimeSeconds: z.number().openapi({ example: 3600 }),
+  })
+  .openapi('Health');
+
+export const getHealth = createRoute({
+  method: 'get',
+  path: '/health',
+  operationId: 'getHealth',
+  tags: ['Operations'],
+  summary: 'Liveness and database reachability',
+  ...publicAccess(),
+  responses: {
+    200: {
+      description: 'Serving, and the database answers.',
+      content: { 'application/json': { schema: HealthSchema } },
+    },
+    503: {
+      description: 'Serving, but the database does not answer.',
+      content: { 'application/json': { schema: HealthSchema } },
+    },
+    ...commonErrorResponses,
+  },
+});

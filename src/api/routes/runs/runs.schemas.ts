@@ -1,0 +1,459 @@
+/** Request and response contracts of the runs API (F3–F6): each field described, with examples. */
+import { z } from '@hono/zod-openapi';
+import { ACCOUNT_SORTS, MAX_PAGE_SIZE } from '../../../services/runs/review.ts';
+import { RUN_KINDS, RUN_SCOPES } from '../../../services/runs/run-params.ts';
+import { RUN_ACTIONS, RUN_STATUSES } from '../../../workflow/run-status.ts';
+
+const uuid = (example: string) => z.uuid().openapi({ example });
+const RUN_ID = '5b7c1d2e-3f40-4a51-8b62-7c8d9e0f1a2b';
+const REP_ID = '3f0e7c3a-9d4b-4b1e-8a47-2c5d6e7f8a90';
+const ACCOUNT_ID = '8a9b0c1d-2e3f-4a5b-9c6d-7e8f9a0b1c2d';
+const stamp = z.iso.datetime().openapi({ example: '2026-03-02T09:30:00.000Z' });
+
+export const RunIdParams = z.object({
+  id: z.uuid('The run id is a UUID.').openapi({ param: { name: 'id', in: 'path' }, example: RUN_ID }),
+});
+export const RunAccountParams = RunIdParams.extend({
+  accountId: z
+    .uuid('The account id is a UUID.')
+    .openapi({ param: { name: 'accountId', in: 'path' }, example: ACCOUNT_ID }),
+});
+export const RunConflictParams = RunIdParams.extend({
+  conflictId: z
+    .uuid('The conflict id is a UUID.')
+    .openapi({ param: { name: 'conflictId', in: 'path' }, example: '1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f' }),
+});
+
+export const JobSchema = z
+  .object({
+    id: uuid('9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a'),
+    status: z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled']).openapi({ example: 'running' }),
+    progress: z
+      .record(z.string(), z.unknown())
+      .nullable()
+      .openapi({
+        description: 'What the solve is doing now, e.g. { phase: "solving" }.',
+        example: { phase: 'solving' },
+      }),
+    error: z.string().nullable().openapi({ example: null }),
+    attempts: z.number().int().openapi({ example: 1 }),
+    createdAt: stamp,
+    finishedAt: stamp.nullable(),
+  })
+  .openapi('SolveJob');
+
+export const RunSchema = z
+  .object({
+    id: uuid(RUN_ID),
+    kind: z.enum(RUN_KINDS).openapi({ example: 'rep_departure' }),
+    scope: z.enum(RUN_SCOPES).openapi({ example: 'open_opportunities' }),
+    status: z.enum(RUN_STATUSES).openapi({ example: 'solved' }),
+    reason: z.string().openapi({ example: 'Dana Lee leaves the company on 31 March' }),
+    commissionEndDate: z.string().nullable().openapi({ example: '2026-03-31' }),
+    reassignmentDate: z.string().nullable().openapi({ example: '2026-04-01' }),
+    rulesetId: z.uuid().nullable().openapi({ example: null }),
+    importId: z
+      .uuid()
+      .nullable()
+      .openapi({ description: 'The import snapshot the run plans from.', example: null }),
+    params: z
+      .record(z.string(), z.unknown())
+      .openapi({ description: 'The kind-specific parameters.', example: { departingRepIds: [REP_ID] } }),
+    version: z
+      .number()
+      .int()
+      .openapi({ description: 'Bumped by every solve and every change of the proposal.', example: 3 }),
+    proposalHash: z
+      .string()
+      .nullable()
+      .openapi({ description: 'Hash of the change set to be; approval pins it.', example: 'a3f1…' }),
+    draftedBy: z.uuid().nullable().openapi({ example: null }),
+    approvedBy: z.uuid().nullable().openapi({ example: null }),
+    approvedAt: stamp.nullable(),
+    approvedHash: z.string().nullable().openapi({ example: null }),
+    failureReason: z.string().nullable().openapi({
+      description: 'Why the last solve failed (e.g. which caps make it infeasible).',
+      example: null,
+    }),
+    solver: z
+      .object({
+        engine: z.string().nullable().openapi({ example: 'highs' }),
+        status: z.string().nullable().openapi({
+          description: 'optimal | feasible | timeout | infeasible | invalid',
+          example: 'optimal',
+        }),
+        objective: z.number().nullable().openapi({ example: 0.42 }),
+        bound: z.number().nullable().openapi({ description: 'The proven lower bound.', example: 0.42 }),
+        gap: z
+          .number()
+          .nullable()
+          .openapi({ description: '(objective − bound) / objective; 0 when optimal.', example: 0 }),
+        solveMs: z.number().int().nullable().openapi({ example: 180 }),
+      })
+      .openapi({ description: 'The solver’s result for the current proposal.' }),
+    metrics: z.record(z.string(), z.unknown()).nullable().openapi({
+      description: 'Solver metrics: balance, pools, targets, unassigned accounts, failure reasons.',
+    }),
+    job: JobSchema.nullable().openapi({ description: 'The latest solve job, for polling progress.' }),
+    actions: z.array(z.enum(RUN_ACTIONS)).openapi({
+      description: 'What can be done to the run in its current status.',
+      example: ['solve', 'change', 'approve', 'cancel'],
+    }),
+    createdAt: stamp,
+    updatedAt: stamp,
+  })
+  .openapi('Run');
+
+export const RunListQuery = z.object({
+  status: z
+    .enum(RUN_STATUSES)
+    .optional()
+    .openapi({ param: { name: 'status', in: 'query' }, example: 'solved' }),
+  kind: z
+    .enum(RUN_KINDS)
+    .optional()
+    .openapi({ param: { name: 'kind', in: 'query' }, example: 'realignment' }),
+  page: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(1)
+    .openapi({ param: { name: 'page', in: 'query' }, example: 1 }),
+  pageSize: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(200, 'At most 200 runs per page.')
+    .default(50)
+    .openapi({ param: { name: 'pageSize', in: 'query' }, example: 50 }),
+});
+
+export const RunListSchema = z
+  .object({
+    data: z.array(RunSchema),
+    page: z.number().int().openapi({ example: 1 }),
+    pageSize: z.number().int().openapi({ example: 50 }),
+    total: z.number().int().openapi({ example: 3 }),
+  })
+  .openapi('RunList');
+
+export const SolveAcceptedSchema = z
+  .object({
+    run: RunSchema,
+    jobId: z.uuid().openapi({
+      description: 'Poll GET /v1/runs/{id} for its progress.',
+      example: '9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a',
+    }),
+  })
+  .openapi('SolveAccepted');
+
+const SpreadSchema = z
+  .object({
+    min: z.number().openapi({ example: 10 }),
+    max: z.number().openapi({ example: 12 }),
+    mean: z.number().openapi({ example: 11 }),
+    spread: z.number().openapi({ description: 'max − min', example: 2 }),
+    maxOverMin: z.number().nullable().openapi({ example: 1.2 }),
+    cv: z
+      .number()
+      .openapi({ description: 'Coefficient of variation (standard deviation / mean).', example: 0.07 }),
+  })
+  .openapi('Spread');
+
+export const RepLoadSchema = z
+  .object({
+    repId: uuid(REP_ID),
+    name: z.string().openapi({ example: 'Ana Ruiz' }),
+    kind: z.string().openapi({ example: 'person' }),
+    departing: z.boolean().openapi({ example: false }),
+    countBefore: z.number().int().openapi({ example: 10 }),
+    countAfter: z.number().int().openapi({ example: 13 }),
+    countDelta: z.number().int().openapi({ example: 3 }),
+    revenueBeforeCents: z.number().int().openapi({ example: 120_000_000 }),
+    revenueAfterCents: z.number().int().openapi({ example: 150_000_000 }),
+    revenueDeltaCents: z.number().int().openapi({ example: 30_000_000 }),
+    accountsIn: z.number().int().openapi({ example: 3 }),
+    accountsOut: z.number().int().openapi({ example: 0 }),
+    maxAccounts: z.number().int().nullable().openapi({ example: 15 }),
+    maxRevenueCents: z.number().int().nullable().openapi({ example: null }),
+    overCountCap: z.boolean().openapi({ example: false }),
+    overRevenueCap: z.boolean().openapi({ example: false }),
+    targetCount: z
+      .number()
+      .nullable()
+      .openapi({ description: 'The solver’s target for the rep.', example: 12.5 }),
+    targetRevenueCents: z.number().nullable().openapi({ example: 145_000_000 }),
+  })
+  .openapi('RepLoad');
+
+export const RunSummarySchema = z
+  .object({
+    reps: z.array(RepLoadSchema),
+    balance: z.object({
+      count: SpreadSchema,
+      revenueCents: SpreadSchema,
+      countBefore: SpreadSchema,
+      revenueCentsBefore: SpreadSchema,
+      objective: z.number().nullable().openapi({ example: 0.42 }),
+      lowerBound: z.number().nullable().openapi({ example: 0.42 }),
+      gap: z.number().nullable().openapi({ example: 0 }),
+      solverStatus: z.string().nullable().openapi({ example: 'optimal' }),
+    }),
+    moved: z.number().int().openapi({ example: 12 }),
+    unassigned: z.number().int().openapi({ example: 0 }),
+    excluded: z.number().int().openapi({ example: 1 }),
+    pinned: z.number().int().openapi({ example: 2 }),
+  })
+  .openapi('RunSummary');
+
+const boolQuery = (name: string, description: string) =>
+  z
+    .enum(['true', 'false'])
+    .transform((v) => v === 'true')
+    .optional()
+    .openapi({ param: { name, in: 'query' }, description, example: 'true' });
+
+export const RunAccountsQuery = z.object({
+  repId: z
+    .uuid()
+    .optional()
+    .openapi({
+      param: { name: 'repId', in: 'query' },
+      description: 'Accounts leaving or reaching this rep.',
+    }),
+  region: z
+    .string()
+    .max(200)
+    .optional()
+    .openapi({ param: { name: 'region', in: 'query' }, example: 'West' }),
+  moved: boolQuery('moved', 'Only accounts that change owner (true) or that do not (false).'),
+  conflict: boolQuery('conflict', 'Only accounts with (true) or without (false) an open conflict.'),
+  pinned: boolQuery('pinned', 'Only pinned (manually overridden) accounts.'),
+  excluded: boolQuery('excluded', 'Only accounts excluded from the run.'),
+  sort: z
+    .enum(ACCOUNT_SORTS)
+    .default('name')
+    .openapi({ param: { name: 'sort', in: 'query' }, example: 'revenue' }),
+  order: z
+    .enum(['asc', 'desc'])
+    .default('asc')
+    .openapi({ param: { name: 'order', in: 'query' }, example: 'desc' }),
+  page: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(1)
+    .openapi({ param: { name: 'page', in: 'query' }, example: 1 }),
+  pageSize: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_PAGE_SIZE, `At most ${MAX_PAGE_SIZE} accounts per page.`)
+    .default(100)
+    .openapi({ param: { name: 'pageSize', in: 'query' }, example: 100 }),
+});
+
+const AccountLine = {
+  accountId: uuid(ACCOUNT_ID),
+  crmId: z.string().openapi({ example: '0015g00000AbCdEAAZ' }),
+  name: z.string().openapi({ example: 'Northwind Traders' }),
+  region: z.string().nullable().openapi({ example: 'West' }),
+  segment: z.string().nullable().openapi({ example: 'Mid-Market' }),
+  revenueCents: z.number().int().openapi({ example: 12_500_000 }),
+  fromRepId: z.uuid().nullable().openapi({ description: 'The owner the run planned from.', example: REP_ID }),
+  toRepId: z
+    .uuid()
+    .nullable()
+    .openapi({ description: 'The proposed owner; null when nobody may receive it.', example: REP_ID }),
+  moved: z.boolean().openapi({ example: true }),
+  pinned: z.boolean().openapi({ example: false }),
+  excluded: z.boolean().openapi({ example: false }),
+  reason: z.string().nullable().openapi({ example: 'departure: moved to Ana Ruiz (closest to her target)' }),
+};
+
+export const RunAccountSchema = z
+  .object({ ...AccountLine, openConflicts: z.number().int().openapi({ example: 0 }) })
+  .openapi('RunAccount');
+
+export const RunAccountListSchema = z
+  .object({
+    data: z.array(RunAccountSchema),
+    page: z.number().int().openapi({ example: 1 }),
+    pageSize: z.number().int().openapi({ example: 100 }),
+    total: z.number().int().openapi({ example: 240 }),
+  })
+  .openapi('RunAccountList');
+
+export const ConflictSchema = z
+  .object({
+    id: uuid('1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f'),
+    kind: z.string().openapi({
+      description: 'e.g. deal_closing_soon, over_count_cap, unassigned, stale_owner …',
+      example: 'deal_closing_soon',
+    }),
+    severity: z
+      .enum(['blocking', 'warning'])
+      .openapi({ description: 'Blocking conflicts stop approval until resolved.', example: 'blocking' }),
+    message: z.string().openapi({ example: 'Renewal on Northwind closes on 2026-03-20, within 30 days; …' }),
+    key: z.string().openapi({
+      description: 'Stable identity: a resolution survives a re-solve that finds the same conflict.',
+      example: 'deal_closing_soon:…',
+    }),
+    accountId: z.uuid().nullable().openapi({ example: ACCOUNT_ID }),
+    opportunityId: z.uuid().nullable().openapi({ example: null }),
+    repId: z.uuid().nullable().openapi({ example: null }),
+    resolution: z.enum(['accept', 'override', 'exclude']).nullable().openapi({ example: null }),
+    overrideRepId: z.uuid().nullable().openapi({ example: null }),
+    resolvedBy: z.uuid().nullable().openapi({ example: null }),
+    resolvedByLabel: z
+      .string()
+      .nullable()
+      .openapi({ description: 'Who resolved it (user email or API key name).', example: null }),
+    resolvedAt: stamp.nullable(),
+    note: z.string().nullable().openapi({ example: null }),
+  })
+  .openapi('Conflict');
+
+export const ConflictListQuery = z.object({
+  open: boolQuery('open', 'Only unresolved (true) or resolved (false) conflicts.'),
+  severity: z
+    .enum(['blocking', 'warning'])
+    .optional()
+    .openapi({ param: { name: 'severity', in: 'query' }, example: 'blocking' }),
+  kind: z
+    .string()
+    .max(100)
+    .optional()
+    .openapi({ param: { name: 'kind', in: 'query' }, example: 'over_count_cap' }),
+});
+
+export const ConflictListSchema = z
+  .object({
+    data: z.array(ConflictSchema),
+    openBlocking: z
+      .number()
+      .int()
+      .openapi({ description: 'Approval is refused while this is above 0.', example: 1 }),
+  })
+  .openapi('ConflictList');
+
+const note = z
+  .string()
+  .trim()
+  .min(1, 'Say why (it is kept in the audit trail).')
+  .max(2000)
+  .openapi({ example: 'Ana already covers this customer’s parent company' });
+
+export const ResolveConflictSchema = z
+  .object({
+    resolution: z.enum(['accept', 'override', 'exclude']).openapi({ example: 'override' }),
+    note,
+    repId: z.uuid().optional().openapi({ description: 'override: the new owner.', example: REP_ID }),
+    accountId: z
+      .uuid()
+      .optional()
+      .openapi({ description: 'For a conflict about a rep (a cap): the account to override or exclude.' }),
+  })
+  .strict()
+  .openapi('ResolveConflict');
+
+export const PinSchema = z
+  .object({ repId: z.uuid('The rep id is a UUID.').openapi({ example: REP_ID }), note })
+  .strict()
+  .openapi('PinAccount');
+export const ExcludeSchema = z.object({ note }).strict().openapi('ExcludeAccount');
+
+export const AssignmentSchema = z
+  .object({
+    accountId: uuid(ACCOUNT_ID),
+    fromRepId: z.uuid().nullable().openapi({ example: REP_ID }),
+    toRepId: z.uuid().nullable().openapi({ example: REP_ID }),
+    pinned: z.boolean().openapi({ example: true }),
+    excluded: z.boolean().openapi({ example: false }),
+    reason: z.string().nullable().openapi({ example: 'Manual override to Ana Ruiz: …' }),
+  })
+  .openapi('RunAssignment');
+
+export const ChangeResultSchema = z
+  .object({ run: RunSchema, assignment: AssignmentSchema })
+  .openapi('RunChange');
+export const ResolveResultSchema = z
+  .object({ run: RunSchema, conflict: ConflictSchema })
+  .openapi('ConflictResolved');
+
+export const AccountExplanationSchema = z
+  .object({
+    ...AccountLine,
+    explanation: z
+      .record(z.string(), z.unknown())
+      .nullable()
+      .openapi({ description: 'The rule that placed the account, the reason, protections, the engine.' }),
+    conflicts: z.array(ConflictSchema),
+    opportunityChanges: z.array(
+      z.object({
+        opportunityId: z.uuid(),
+        fromRepId: z.uuid().nullable(),
+        toRepId: z.uuid().nullable(),
+        commissionType: z.string().nullable().openapi({ example: 'direct_transfer' }),
+        beforeSplits: z.array(z.unknown()).nullable(),
+        afterSplits: z.array(z.unknown()).nullable(),
+        error: z.string().nullable(),
+      }),
+    ),
+  })
+  .openapi('RunAccountExplanation');
+
+export const CompareQuery = z.object({
+  with: z.uuid('The other run id is a UUID.').openapi({
+    param: { name: 'with', in: 'query' },
+    description: 'The run to compare with.',
+    example: RUN_ID,
+  }),
+});
+
+const CompareSide = z.object({
+  runId: z.uuid(),
+  status: z.enum(RUN_STATUSES),
+  version: z.number().int(),
+  moved: z.number().int(),
+  unassigned: z.number().int(),
+  countCv: z.number(),
+  revenueCv: z.number(),
+  countSpread: z.number(),
+  revenueSpreadCents: z.number(),
+  objective: z.number().nullable(),
+  lowerBound: z.number().nullable(),
+  gap: z.number().nullable(),
+});
+
+export const CompareSchema = z
+  .object({
+    left: CompareSide,
+    right: CompareSide,
+    reps: z.array(
+      z.object({
+        repId: z.uuid(),
+        name: z.string(),
+        leftCount: z.number().int(),
+        rightCount: z.number().int(),
+        countDelta: z.number().int(),
+        leftRevenueCents: z.number().int(),
+        rightRevenueCents: z.number().int(),
+        revenueDeltaCents: z.number().int(),
+      }),
+    ),
+    differingAccounts: z
+      .number()
+      .int()
+      .openapi({ description: 'Accounts the two proposals place differently.', example: 4 }),
+    differences: z.array(
+      z.object({
+        accountId: z.uuid(),
+        crmId: z.string().nullable(),
+        name: z.string().nullable(),
+        leftToRepId: z.uuid().nullable(),
+        rightToRepId: z.uuid().nullable(),
+      }),
+    ),
+  })
+  .openapi('RunComparison');

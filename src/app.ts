@@ -1,0 +1,121 @@
+/**
+ * The app factory: request id, logger, security headers, authentication (+ CSRF), the API (/v1, OpenAPI),
+ * the pages, and one error contract. src/index.ts serves it; tests mount the same app with their own deps.
+ */
+import type { Context } from 'hono';
+import { requestId } from 'hono/request-id';
+import { secureHeaders } from 'hono/secure-headers';
+import type { AppBindings, AppDeps, ResolvedDeps } from './api/context.ts';
+import { createErrorHandler, wantsJson } from './api/errors.ts';
+import { configureOpenApi, createRouter } from './api/openapi.ts';
+import { apiKeysRouter } from './api/routes/api-keys/api-keys.index.ts';
+import { auditRouter } from './api/routes/audit/audit.index.ts';
+import { exportsRouter } from './api/routes/exports/exports.index.ts';
+import { healthRouter } from './api/routes/health/health.index.ts';
+import { meRouter } from './api/routes/me/me.index.ts';
+import { noticesRouter } from './api/routes/notices/notices.index.ts';
+import { rollbackRouter } from './api/routes/rollback/rollback.index.ts';
+import { runActionsRouter } from './api/routes/run-actions/run-actions.index.ts';
+import { runsRouter } from './api/routes/runs/runs.index.ts';
+import { whatIfRouter } from './api/routes/what-if/what-if.index.ts';
+import { authenticate } from './auth/authenticate.ts';
+import { AppError } from './lib/errors.ts';
+import { createLogger } from './lib/logger.ts';
+import { adminApiKeyPages } from './views/admin/api-keys.routes.tsx';
+import { auditPages } from './views/audit/audit.routes.tsx';
+import { authPages } from './views/auth/auth.routes.tsx';
+import { bookPages } from './views/book/book.routes.tsx';
+import { docsPages } from './views/docs/docs.routes.tsx';
+import { renderErrorPage } from './views/errors/error-page.tsx';
+import { homePages } from './views/home/home.routes.tsx';
+import { importPages } from './views/imports/imports.routes.tsx';
+import { runPages } from './views/runs/runs.routes.tsx';
+import { staticRoutes } from './views/static-assets.ts';
+
+/**
+ * Self only: no inline script or style, no eval. htmx works under it because the pages use no hx-on or
+ * js: expressions (the only htmx features that evaluate code) and turn off its injected indicator styles.
+ */
+export const CONTENT_SECURITY_POLICY = {
+  defaultSrc: ["'self'"],
+  scriptSrc: ["'self'"],
+  styleSrc: ["'self'"],
+  imgSrc: ["'self'", 'data:'],
+  fontSrc: ["'self'"],
+  connectSrc: ["'self'"],
+  formAction: ["'self'"],
+  frameAncestors: ["'none'"],
+  baseUri: ["'none'"],
+  objectSrc: ["'none'"],
+};
+
+function resolveDeps(deps: AppDeps): ResolvedDeps {
+  return {
+    ...deps,
+    clock: deps.clock ?? (() => new Date()),
+    logger: deps.logger ?? createLogger(deps.env.LOG_LEVEL),
+  };
+}
+
+export function createApp(input: AppDeps) {
+  const deps = resolveDeps(input);
+  const app = createRouter();
+
+  app.use(requestId({ headerName: 'X-Request-Id', limitLength: 100 }));
+  app.use(async (c, next) => {
+    c.set('deps', deps);
+    const started = performance.now();
+    await next();
+    deps.logger.info('request', {
+      requestId: c.get('requestId'),
+      method: c.req.method,
+      path: c.req.path,
+      status: c.res.status,
+      ms: Math.round(performance.now() - started),
+    });
+  });
+  app.use(
+    secureHeaders({
+      contentSecurityPolicy: CONTENT_SECURITY_POLICY,
+      strictTransportSecurity: deps.env.APP_BASE_URL?.startsWith('https:')
+        ? 'max-age=31536000; includeSubDomains'
+        : false,
+      referrerPolicy: 'same-origin',
+      crossOriginEmbedderPolicy: false,
+    }),
+  );
+  // Static files need no identity; everything after this line knows who is calling.
+  app.route('/', staticRoutes());
+  app.use(authenticate());
+
+  app.route('/', healthRouter);
+  app.route('/v1', meRouter);
+  app.route('/v1', apiKeysRouter);
+  app.route('/v1', runActionsRouter);
+  app.route('/v1', exportsRouter);
+  app.route('/v1', noticesRouter);
+  app.route('/v1', auditRouter);
+  app.route('/v1', rollbackRouter);
+  app.route('/v1', runsRouter);
+  app.route('/v1', whatIfRouter);
+  configureOpenApi(app);
+
+  app.route('/', authPages());
+  app.route('/', homePages());
+  app.route('/', importPages());
+  app.route('/', runPages());
+  app.route('/', bookPages());
+  app.route('/', auditPages());
+  app.route('/', adminApiKeyPages());
+  app.route('/', docsPages(app));
+
+  app.notFound((c: Context<AppBindings>) => {
+    const error = new AppError('NOT_FOUND', `Nothing lives at ${c.req.method} ${c.req.path}.`);
+    return createErrorHandler(renderErrorPage)(error, c) as Response | Promise<Response>;
+  });
+  app.onError(createErrorHandler(renderErrorPage));
+  return app;
+}
+
+export type App = ReturnType<typeof createApp>;
+export { wantsJson };

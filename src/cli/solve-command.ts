@@ -1,0 +1,199 @@
+/** `bookshift solve`: CSV files in, a proposal out (table, CSV or one JSON object); exit 0 solved, 2 infeasible/invalid. */
+import { readFile, writeFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { stringify } from 'csv-stringify/sync';
+import type { SolveResult } from '../solver/result.ts';
+import { solveInWorker } from '../solver/worker/solve-in-worker.ts';
+import { CsvError, readAccountsCsv, readRepsCsv } from './csv-input.ts';
+
+export interface CliIo {
+  stdout: (s: string) => void;
+  stderr: (s: string) => void;
+}
+
+export const SOLVE_USAGE = `Usage: bookshift solve --accounts accounts.csv --reps reps.csv [--rules rules.json]
+         [--kind departure|realignment|new-hire] [--objective l1|minimax] [--time-limit SECONDS]
+         [--out proposal.csv] [--json]
+
+accounts.csv: account_id,account_name,owner_id,annual_revenue,region
+              optional: tier,type,industry,segment,protected,next_close_date,has_open_deal,pinned_owner_id
+reps.csv:     rep_id,name,email,region,may_receive,departing
+              optional: max_accounts,max_revenue,weight,segment,ramp_target
+rules.json:   any solver options: strategy, scope, asOfDate, closingWithinDays, newHire, territoryRules, ...
+Exit codes: 0 optimal/feasible (or a time-out with an answer), 2 infeasible or invalid input, 3 no answer in time.`;
+
+export async function runSolveCommand(argv: string[], io: CliIo): Promise<number> {
+  let args: ReturnType<typeof parse>;
+  try {
+    args = parse(argv);
+  } catch (e) {
+    io.stderr(`${(e as Error).message}\n\n${SOLVE_USAGE}\n`);
+    return 2;
+  }
+  const v = args.values;
+  if (v.help) {
+    io.stdout(`${SOLVE_USAGE}\n`);
+    return 0;
+  }
+  if (!v.accounts || !v.reps) {
+    io.stderr(`--accounts and --reps are required\n\n${SOLVE_USAGE}\n`);
+    return 2;
+  }
+  let input: Record<string, unknown>;
+  try {
+    const [accountsText, repsText, rulesText] = await Promise.all([
+      readFile(v.accounts, 'utf8'),
+      readFile(v.reps, 'utf8'),
+      v.rules ? readFile(v.rules, 'utf8') : Promise.resolve(undefined),
+    ]);
+    let rules: Record<string, unknown> = {};
+    if (rulesText !== undefined) {
+      try {
+        rules = JSON.parse(rulesText) as Record<string, unknown>;
+      } catch (e) {
+        io.stderr(`${v.rules}: not valid JSON (${(e as Error).message})\n`);
+        return 2;
+      }
+      if (typeof rules !== 'object' || rules === null || Array.isArray(rules)) {
+        io.stderr(`${v.rules}: expected a JSON object of solver options\n`);
+        return 2;
+      }
+    }
+    input = {
+      ...rules,
+      accounts: readAccountsCsv(accountsText, v.accounts),
+      reps: readRepsCsv(repsText, v.reps),
+      ...(v.kind ? { kind: v.kind } : {}),
+      ...(v.objective ? { objective: v.objective } : {}),
+    };
+    if (!input['asOfDate']) input['asOfDate'] = new Date().toISOString().slice(0, 10);
+    if (v['time-limit'] !== undefined) {
+      const sec = Number(v['time-limit']);
+      if (!(sec > 0)) {
+        io.stderr(`--time-limit must be a positive number of seconds, got "${v['time-limit']}"\n`);
+        return 2;
+      }
+      input['timeLimitMs'] = Math.round(sec * 1000);
+    }
+  } catch (e) {
+    if (e instanceof CsvError) {
+      io.stderr(`${e.message}\n`);
+      return 2;
+    }
+    io.stderr(`${(e as Error).message}\n`);
+    return 2;
+  }
+
+  const result = await solveInWorker(input);
+  if (v.out && result.status !== 'infeasible' && result.status !== 'invalid' && result.assignments !== null) {
+    await writeFile(v.out, proposalCsv(result));
+  }
+  if (v.json) io.stdout(`${JSON.stringify(toCliJson(result))}\n`);
+  else io.stdout(humanSummary(result));
+  return exitCode(result, io);
+}
+
+function parse(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    options: {
+      accounts: { type: 'string' },
+      reps: { type: 'string' },
+      rules: { type: 'string' },
+      kind: { type: 'string' },
+      objective: { type: 'string' },
+      'time-limit': { type: 'string' },
+      out: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+}
+
+function exitCode(result: SolveResult, io: CliIo): number {
+  switch (result.status) {
+    case 'optimal':
+    case 'feasible':
+      return 0;
+    case 'infeasible':
+      io.stderr(`infeasible:\n${result.reasons.map((r) => `  - ${r.message}`).join('\n')}\n`);
+      return 2;
+    case 'invalid':
+      io.stderr(
+        `invalid input:\n${result.issues.map((i) => `  - ${i.path.join('.') || '(input)'}: ${i.message}`).join('\n')}\n`,
+      );
+      return 2;
+    case 'timeout':
+      io.stderr(`${result.reason}\n`);
+      return result.assignments === null ? 3 : 0;
+  }
+}
+
+const dollars = (cents: number) => cents / 100;
+
+/** The CLI's JSON contract (revenue in currency units). */
+export function toCliJson(result: SolveResult): Record<string, unknown> {
+  if (result.status === 'infeasible')
+    return { status: result.status, millis: result.millis, reasons: result.reasons };
+  if (result.status === 'invalid')
+    return { status: result.status, millis: result.millis, issues: result.issues };
+  if (result.assignments === null)
+    return { status: result.status, reason: result.reason, millis: result.millis };
+  return {
+    status: result.status,
+    ...(result.status === 'timeout' ? { reason: result.reason } : {}),
+    objective: result.objective,
+    lowerBound: result.lowerBound,
+    gap: result.gap,
+    engine: result.engine,
+    millis: result.millis,
+    moved: result.moved,
+    assignments: result.assignments.map((a) => ({
+      accountId: a.accountId,
+      fromRepId: a.fromRepId,
+      toRepId: a.toRepId,
+      reason: a.reason,
+    })),
+    reps: result.reps.map((r) => ({
+      repId: r.repId,
+      countBefore: r.countBefore,
+      countAfter: r.countAfter,
+      revenueBefore: dollars(r.revenueBeforeCents),
+      revenueAfter: dollars(r.revenueAfterCents),
+    })),
+    balance: result.balance,
+    conflicts: result.conflicts,
+  };
+}
+
+/** A cell that a spreadsheet would run as a formula gets a leading apostrophe. */
+function safeCell(v: unknown): unknown {
+  return typeof v === 'string' && /^[=+\-@\t\r]/.test(v) ? `'${v}` : v;
+}
+
+function proposalCsv(result: Extract<SolveResult, { assignments: unknown[] }>): string {
+  const rows = result.assignments.map((a) =>
+    [a.accountId, a.fromRepId ?? '', a.toRepId, String(a.moved), a.rule, a.reason].map(safeCell),
+  );
+  return stringify([['account_id', 'from_rep_id', 'to_rep_id', 'moved', 'rule', 'reason'], ...rows]);
+}
+
+function humanSummary(result: SolveResult): string {
+  if (result.status === 'infeasible' || result.status === 'invalid') return `status: ${result.status}\n`;
+  if (result.assignments === null) return `status: ${result.status}\n`;
+  const pct = (g: number | null) => (g === null ? 'n/a' : `${(g * 100).toFixed(2)}%`);
+  const lines = [
+    `status: ${result.status}   engine: ${result.engine}   ${result.millis} ms`,
+    `objective: ${result.objective.toFixed(6)}   lower bound: ${result.lowerBound?.toFixed(6) ?? 'n/a'}   gap: ${pct(result.gap)}`,
+    `accounts moved: ${result.moved} of ${result.assignments.length}   conflicts: ${result.conflicts.length}`,
+    '',
+    `${'rep'.padEnd(16)}${'accounts'.padStart(16)}${'revenue'.padStart(28)}`,
+    ...result.reps.map(
+      (r) =>
+        `${r.repId.padEnd(16)}${`${r.countBefore} → ${r.countAfter}`.padStart(16)}${`${dollars(r.revenueBeforeCents).toFixed(0)} → ${dollars(r.revenueAfterCents).toFixed(0)}`.padStart(28)}`,
+    ),
+  ];
+  return `${lines.join('\n')}\n`;
+}

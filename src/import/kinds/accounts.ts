@@ -1,0 +1,34 @@
+/** Accounts: id, name, owner (matched to the roster), revenue in cents, region per the mapping, flags. */
+import type { AccountRecord } from '../records.ts';
+import type { ImportContext, KindHandler } from './handler.ts';
+
+export function accountsHandler(): KindHandler<AccountRecord> {
+  return {
+    keyField: 'account_id',
+    key: (record) => record.crmId,
+    build(r, context: ImportContext) {
+      const crmId = r.text('account_id', true);
+      const name = r.text('account_name', true);
+      const ownerCrmId = r.rep('owner_id', context.roster, true);
+      const annualRevenueCents = r.money('annual_revenue');
+      const region = r.text('region');
+      const state = r.text('state');
+      const country = r.text('country');
+      const record: Omit<AccountRecord, 'crmId' | 'name' | 'ownerCrmId' | 'annualRevenueCents'> = {
+        row: r.row,
+        region: { region, state, country }[r.options.regionSource],
+        state,
+        country,
+        tier: r.text('tier'),
+        type: r.text('type'),
+        industry: r.text('industry'),
+        protected: r.boolean('protected', false),
+        coOwned: r.boolean('co_owned', false),
+        nextCloseDate: r.date('next_close_date'),
+        attributes: r.options.keepUnmappedColumns ? r.unmappedCells() : {},
+      };
+      if (r.errors.length > 0 || !crmId || !name || !ownerCrmId || annualRevenueCents === null) return null;
+      return { ...record, crmId, name, ownerCrmId, annualRevenueCents };
+    },
+  };
+}

@@ -1,0 +1,92 @@
+/**
+ * The roster: reps, House and subagents with their caps, weights and departure. Managers may be named by
+ * id, e-mail or name of a rep in the roster or anywhere in this file, so they are resolved after the pass.
+ */
+import { OwnerDirectory } from '../owner-directory.ts';
+import { REP_TYPES, type RepRecord, type RepType } from '../records.ts';
+import type { RowError } from '../types.ts';
+import type { ImportContext, KindHandler } from './handler.ts';
+
+export function repsHandler(): KindHandler<RepRecord> {
+  const fileReps = new OwnerDirectory();
+  const managerRefs: { row: number; column: string; value: string }[] = [];
+  const resolved = new Map<string, string>();
+
+  return {
+    keyField: 'rep_id',
+    key: (record) => record.crmId,
+    build(r) {
+      const crmId = r.text('rep_id', true);
+      const name = r.text('name', true);
+      const typeText = (r.text('rep_type') ?? 'rep').toLowerCase();
+      if (!(REP_TYPES as readonly string[]).includes(typeText)) {
+        r.fail(
+          'rep_type',
+          `"${r.raw('rep_type')}" is not a rep type`,
+          'Write rep, house or subagent (blank means rep).',
+        );
+      }
+      const active = r.boolean('active', true);
+      const endDate = r.date('end_date');
+      const departing = r.boolean('departing', false) || endDate !== null;
+      if (departing && endDate === null) {
+        r.fail(
+          'end_date',
+          'a departing rep needs an end date',
+          'Fill in end_date (the rep’s last day) for departing reps.',
+        );
+      }
+      const record = {
+        row: r.row,
+        email: r.email('email'),
+        repType: typeText as RepType,
+        region: r.text('region'),
+        segment: r.text('segment'),
+        active,
+        // Inactive or departing people never receive accounts, whatever the column says.
+        mayReceive: r.boolean('may_receive', true) && active && !departing,
+        departing,
+        endDate,
+        maxAccounts: r.wholeNumber('max_accounts'),
+        maxRevenueCents: r.money('max_revenue', { blank: 'null' }),
+        seniority: r.wholeNumber('seniority'),
+        weight: r.weight('weight'),
+        rampTargetBps: r.percent('ramp_target'),
+        managerCrmId: r.text('manager'),
+      };
+      if (r.errors.length > 0 || !crmId || !name) return null;
+      return { ...record, crmId, name };
+    },
+    observe(record, r) {
+      fileReps.add({ crmId: record.crmId, email: record.email, name: record.name });
+      if (record.managerCrmId)
+        managerRefs.push({ row: record.row, column: r.column('manager'), value: record.managerCrmId });
+    },
+    finish(context: ImportContext) {
+      const errors: RowError[] = [];
+      for (const ref of managerRefs) {
+        const inFile = fileReps.match(ref.value);
+        const match = inFile.found ? inFile : (context.roster?.match(ref.value) ?? inFile);
+        if (match.found) {
+          resolved.set(ref.value, match.crmId);
+          continue;
+        }
+        errors.push({
+          row: ref.row,
+          column: ref.column,
+          field: 'manager',
+          value: ref.value,
+          reason: match.ambiguous
+            ? `manager "${ref.value}" matches several reps by name (${match.candidates.map((c) => c.crmId).join(', ')})`
+            : `manager "${ref.value}" is not in this file or the roster`,
+          hint: 'Name the manager by CRM user id or e-mail, and include them in the roster.',
+        });
+      }
+      return errors;
+    },
+    complete(record) {
+      const manager = record.managerCrmId;
+      return manager === null ? record : { ...record, managerCrmId: resolved.get(manager) ?? manager };
+    },
+  };
+}

@@ -1,0 +1,309 @@
+/**
+ * Validates a whole import in one streaming pass — every row-level error as data, duplicates with both
+ * rows, whole-file checks — then streams the valid records in batches on demand (a second pass), so no
+ * more than one batch of parsed rows is ever held. The same scan writes the downloadable error file.
+ */
+import { stringify } from 'csv-stringify/sync';
+import { readCsv } from './csv-rows.ts';
+import { FIELDS } from './fields.ts';
+import { ImportFileError } from './import-file-error.ts';
+import { inspectSource, type SourceInfo } from './inspect.ts';
+import type { ImportContext, KindHandler } from './kinds/handler.ts';
+import { handlerFor } from './kinds/index.ts';
+import {
+  type ColumnMapping,
+  type ColumnMappingInput,
+  headerSignature,
+  parseMapping,
+  type ResolvedMapping,
+  resolveMapping,
+} from './mapping.ts';
+import { detectPreset, detectPresets, suggestMapping } from './presets.ts';
+import type { RecordByKind } from './records.ts';
+import { RowReader } from './row-reader.ts';
+import { safeCell } from './safe-cell.ts';
+import type { ImportSource } from './source.ts';
+import type { ImportKind, ImportSummary, RowError } from './types.ts';
+
+export interface ScanOptions {
+  /** The kind of import; detected from the header when absent. */
+  kind?: ImportKind;
+  /** The column mapping; else a saved mapping for this exact header, else the detected preset's. */
+  mapping?: ColumnMappingInput;
+  /** Mappings the org saved, by header signature (see headerSignature). */
+  savedMappings?: readonly { signature: string; mapping: ColumnMappingInput }[];
+  context?: ImportContext;
+  maxRows: number;
+  /** How many valid records to keep as a preview (default 20). */
+  previewRows?: number;
+  /** Called every few thousand rows with the rows read so far. */
+  onProgress?: (rowsRead: number) => void;
+  /** The file's inspection when the caller already made it (skips a pass over the bytes). */
+  file?: SourceInfo;
+  /** Called once the header is read and the mapping resolved, before any data row. */
+  onStart?: (start: { file: SourceInfo; mapping: ColumnMapping }) => void | Promise<void>;
+  /**
+   * Called with each record that passed its row checks, as the file streams (single-pass writing). A later
+   * row can still reveal a duplicate or a whole-file error: callers must then discard what they wrote
+   * (all-or-nothing). Awaited only when it returns a promise.
+   */
+  onValidRecord?: (record: { row: number }) => void | Promise<void>;
+}
+
+export interface ScanReport<K extends ImportKind = ImportKind> {
+  kind: K;
+  presetId: string | null;
+  mapping: ColumnMapping;
+  file: SourceInfo;
+  header: string[];
+  summary: ImportSummary;
+  errors: RowError[];
+  preview: RecordByKind[K][];
+}
+
+export class ImportScan<K extends ImportKind = ImportKind> {
+  constructor(
+    readonly report: ScanReport<K>,
+    private readonly source: ImportSource,
+    private readonly resolved: ResolvedMapping,
+    private readonly handler: KindHandler<RecordByKind[K]>,
+    private readonly context: ImportContext,
+    private readonly rejected: ReadonlySet<number>,
+    private readonly maxRows: number,
+  ) {}
+
+  get ok(): boolean {
+    return this.report.errors.length === 0;
+  }
+
+  /** The valid records, in file order, in batches (rows with any error are left out). */
+  async *records(batchSize = 1000): AsyncGenerator<RecordByKind[K][]> {
+    let batch: RecordByKind[K][] = [];
+    for await (const event of this.rows()) {
+      if (event.type !== 'row' || this.rejected.has(event.row)) continue;
+      const reader = new RowReader(event.cells, event.row, this.resolved);
+      const record = this.handler.build(reader, this.context);
+      if (!record) {
+        // Only possible when the book changed between the passes (the checks read it).
+        throw new ImportFileError(`Row ${event.row} became invalid while the import was being applied.`, {
+          problem: 'MALFORMED_CSV',
+          row: event.row,
+          hint: 'The book changed during the import; run the import again.',
+        });
+      }
+      batch.push(this.handler.complete ? this.handler.complete(record) : record);
+      if (batch.length >= batchSize) {
+        yield batch;
+        batch = [];
+      }
+    }
+    if (batch.length > 0) yield batch;
+  }
+
+  /**
+   * The error file: each rejected row as it was in the file, plus the row number and its errors.
+   * Every cell is formula-safe. Empty string when there are no errors. `extra`: errors found later
+   * (while writing), reported the same way.
+   */
+  async errorFile(extra: readonly RowError[] = []): Promise<string> {
+    const all = [...this.report.errors, ...extra];
+    if (all.length === 0) return '';
+    const byRow = new Map<number, RowError[]>();
+    for (const e of all) byRow.set(e.row, [...(byRow.get(e.row) ?? []), e]);
+    const header = [...this.report.header, 'error_row', 'error_columns', 'error_reasons', 'error_hints'];
+    const lines: string[] = [stringify([header.map(safeCell)])];
+    const headerErrors = byRow.get(1);
+    if (headerErrors)
+      lines.push(
+        stringify([
+          errorLine(
+            this.report.header.map(() => ''),
+            1,
+            headerErrors,
+          ),
+        ]),
+      );
+    for await (const event of this.rows()) {
+      if (event.type !== 'row') continue;
+      const errors = byRow.get(event.row);
+      if (!errors) continue;
+      const cells = this.report.header.map((_, i) => event.cells[i] ?? '');
+      lines.push(stringify([errorLine(cells, event.row, errors)]));
+    }
+    return lines.join('');
+  }
+
+  private rows() {
+    return readCsv(this.source, {
+      maxRows: this.maxRows,
+      encoding: this.report.file.encoding,
+      delimiter: this.report.mapping.options.delimiter ?? this.report.file.delimiter,
+    });
+  }
+}
+
+function errorLine(cells: string[], row: number, errors: RowError[]): string[] {
+  const unique = (xs: string[]) => [...new Set(xs.filter(Boolean))];
+  return [
+    ...cells,
+    String(row),
+    unique(errors.map((e) => e.column)).join('; '),
+    errors.map((e) => e.reason).join('; '),
+    unique(errors.map((e) => e.hint)).join(' '),
+  ].map(safeCell);
+}
+
+/** Validates a file: throws ImportFileError for whole-file problems, returns row-level ones as data. */
+export async function scanImport(source: ImportSource, options: ScanOptions): Promise<ImportScan> {
+  const file = options.file ?? (await inspectSource(source));
+  const explicit = options.mapping ? parseMapping(options.mapping, options.kind) : undefined;
+  const context = options.context ?? {};
+  const previewRows = options.previewRows ?? 20;
+
+  let resolved: ResolvedMapping | undefined;
+  let handler: KindHandler<{ row: number }> | undefined;
+  const errors: RowError[] = [];
+  const rejected = new Set<number>();
+  const firstRowOfKey = new Map<string, { row: number; flagged: boolean }>();
+  const preview: { row: number }[] = [];
+  let rowsRead = 0;
+  let blankRows = 0;
+
+  const reject = (list: RowError[]) => {
+    for (const e of list) {
+      errors.push(e);
+      rejected.add(e.row);
+    }
+  };
+
+  const events = readCsv(source, {
+    maxRows: options.maxRows,
+    encoding: file.encoding,
+    delimiter: explicit?.options.delimiter ?? file.delimiter,
+  });
+  for await (const event of events) {
+    if (event.type === 'blank') {
+      if (resolved) blankRows += 1;
+      continue;
+    }
+    if (event.type === 'header') {
+      const signature = headerSignature(event.cells);
+      const saved = options.savedMappings?.find(
+        (m) => m.signature === signature && (!options.kind || m.mapping.kind === options.kind),
+      );
+      const mapping =
+        explicit ?? (saved ? parseMapping(saved.mapping) : detectedMapping(event.cells, options.kind));
+      resolved = resolveMapping(event.cells, mapping);
+      handler = handlerFor(mapping.kind);
+      await options.onStart?.({ file, mapping });
+      continue;
+    }
+    rowsRead += 1;
+    if (options.onProgress && rowsRead % 5000 === 0) options.onProgress(rowsRead);
+    const reader = new RowReader(event.cells, event.row, resolved!);
+    const extra = reader.extraCells();
+    const record = handler!.build(reader, context);
+    if (extra > 0) {
+      reader.errors.push({
+        row: event.row,
+        column: '',
+        field: '',
+        value: '',
+        reason: `the row has ${extra} more value(s) than the header has columns`,
+        hint: 'A value containing a comma must be in double quotes; check this row for a stray comma.',
+      });
+    }
+    if (!record || reader.errors.length > 0) {
+      reject(reader.errors);
+      continue;
+    }
+    const key = handler!.key(record);
+    const first = firstRowOfKey.get(key);
+    if (first) {
+      const column = reader.column(handler!.keyField);
+      const value = reader.raw(handler!.keyField);
+      reject([
+        {
+          row: event.row,
+          column,
+          field: handler!.keyField,
+          value,
+          reason: `duplicate: the same ${handler!.keyField} as row ${first.row}`,
+          hint: 'Each record may appear once per file: remove or merge the duplicate rows.',
+        },
+      ]);
+      if (!first.flagged) {
+        first.flagged = true;
+        reject([
+          {
+            row: first.row,
+            column,
+            field: handler!.keyField,
+            value,
+            reason: `duplicate: the same ${handler!.keyField} appears again at row ${event.row}`,
+            hint: 'Each record may appear once per file: remove or merge the duplicate rows.',
+          },
+        ]);
+      }
+      continue;
+    }
+    firstRowOfKey.set(key, { row: event.row, flagged: false });
+    handler!.observe?.(record, reader);
+    if (options.onValidRecord) {
+      const pending = options.onValidRecord(record);
+      if (pending) await pending;
+    }
+    if (preview.length < previewRows * 2) preview.push(record);
+  }
+  reject(handler!.finish?.(context) ?? []);
+  errors.sort((a, b) => a.row - b.row || columnOrder(resolved!, a) - columnOrder(resolved!, b));
+
+  const mapping = resolved!.mapping;
+  const report: ScanReport = {
+    kind: mapping.kind,
+    presetId: mapping.presetId ?? null,
+    mapping,
+    file,
+    header: resolved!.header,
+    summary: { rowsRead, valid: rowsRead - rejected.size, rejected: rejected.size, blankRows },
+    errors,
+    preview: preview.filter((r) => !rejected.has(r.row)).slice(0, previewRows) as ScanReport['preview'],
+  };
+  return new ImportScan(
+    report,
+    source,
+    resolved!,
+    handler as KindHandler<RecordByKind[ImportKind]>,
+    context,
+    rejected,
+    options.maxRows,
+  );
+}
+
+function columnOrder(resolved: ResolvedMapping, e: RowError): number {
+  const i = resolved.index.get(e.field);
+  return i === undefined ? -1 : i;
+}
+
+function detectedMapping(header: string[], kind?: ImportKind): ColumnMapping {
+  const detected = detectPreset(header, kind);
+  if (detected) return detected.mapping;
+  const best = detectPresets(header, kind)[0];
+  const suggestedKind = kind ?? best?.preset.kind ?? 'accounts';
+  const suggestion = suggestMapping(header, suggestedKind);
+  const missing = FIELDS[suggestedKind]
+    .filter((d) => d.required && !(d.key in suggestion.columns))
+    .map((d) => d.key);
+  throw new ImportFileError(
+    `The columns of this file match no known layout${kind ? ` for ${kind}` : ''}: a column mapping is needed.`,
+    {
+      problem: 'UNKNOWN_LAYOUT',
+      row: 1,
+      hint: `Map the file's columns to fields once (required: ${FIELDS[suggestedKind]
+        .filter((d) => d.required)
+        .map((d) => d.key)
+        .join(', ')}); the mapping is kept for the next import.`,
+      data: { header, suggestedMapping: suggestion, missingFields: missing },
+    },
+  );
+}

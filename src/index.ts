@@ -1,0 +1,90 @@
+/**
+ * Entry point only: parse the environment, open the database, apply migrations, refuse to serve an unsafe
+ * database (boot guard), seed the demo data into an empty one, serve, and shut down gracefully.
+ */
+import { serve } from '@hono/node-server';
+import { migrate } from '../db/migrate.ts';
+import { seedDemo } from '../db/seed.ts';
+import { createApp } from './app.ts';
+import { assertDatabaseSafe } from './db/boot-guard.ts';
+import { type DatabaseHandle, openDatabase } from './db/client.ts';
+import { parseEnv } from './lib/env.ts';
+import { createLogger } from './lib/logger.ts';
+import type { DemoHint } from './views/auth/login-page.tsx';
+
+const SHUTDOWN_GRACE_MS = 10_000;
+
+async function main() {
+  const env = parseEnv();
+  const logger = createLogger(env.LOG_LEVEL);
+  const db = await openDatabase(env, { applicationName: 'bookshift' });
+
+  // Migrations and the seed need the schema owner; the app's own login may be less privileged.
+  const ownerUrl =
+    env.DATABASE_URL && env.MIGRATION_DATABASE_URL !== env.DATABASE_URL
+      ? env.MIGRATION_DATABASE_URL
+      : undefined;
+  const owner: DatabaseHandle = ownerUrl
+    ? await openDatabase(
+        { ...env, DATABASE_POOL_MAX: 1 },
+        { url: ownerUrl, applicationName: 'bookshift-migrate' },
+      )
+    : db;
+  let demoLogin: DemoHint | undefined;
+  try {
+    const started = Date.now();
+    await migrate(owner);
+    logger.info('migrations applied', { driver: owner.driver, ms: Date.now() - started });
+    if (env.SEED_DEMO) {
+      const seeded = await seedDemo(owner.db);
+      if (seeded.seeded) logger.info('demo data seeded', { orgs: seeded.orgs, ms: seeded.ms });
+      demoLogin = {
+        password: seeded.password,
+        users: seeded.users.map((u) => ({ email: u.email, role: `${u.role}, ${u.org}` })),
+      };
+      console.log(`\nDemo sign-in (password "${seeded.password}"):`);
+      for (const u of seeded.users) console.log(`  ${u.email.padEnd(24)} ${u.role.padEnd(8)} ${u.org}`);
+      console.log('');
+    }
+  } finally {
+    if (owner !== db) await owner.close();
+  }
+
+  // Refuses to start when the app role could bypass row-level security (RELIABILITY scenario 2).
+  await assertDatabaseSafe(db.db);
+
+  const app = createApp({ env, db: db.db, logger, ...(demoLogin ? { demoLogin } : {}) });
+  const server = serve({ fetch: app.fetch, hostname: env.HOST, port: env.PORT }, (info) => {
+    const url =
+      env.APP_BASE_URL ??
+      `http://${info.address.includes(':') ? `[${info.address}]` : info.address}:${info.port}`;
+    logger.info('listening', { url, database: db.driver });
+    console.log(`Bookshift is running at ${url}`);
+  });
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('shutting down', { signal });
+    // Stop accepting, let in-flight requests finish, then close the database; force exit after the grace period.
+    const force = setTimeout(() => {
+      logger.error('shutdown timed out; exiting');
+      process.exit(1);
+    }, SHUTDOWN_GRACE_MS);
+    force.unref();
+    server.close(async () => {
+      await db.close();
+      clearTimeout(force);
+      process.exit(0);
+    });
+    if ('closeIdleConnections' in server) server.closeIdleConnections();
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

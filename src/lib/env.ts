@@ -1,0 +1,62 @@
+/** Environment, parsed once with zod; every setting the app reads lives here. */
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+export const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  HOST: z.string().default('127.0.0.1'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  /** Public base URL, used in emails and to decide whether cookies are Secure. */
+  APP_BASE_URL: z.url().optional(),
+  /** A real Postgres server (postgres.js). Without it the app runs on embedded PGlite. */
+  DATABASE_URL: z.string().min(1).optional(),
+  /** Connection used for migrations and seeding (needs to own the schema); defaults to DATABASE_URL. */
+  MIGRATION_DATABASE_URL: z.string().min(1).optional(),
+  /** Folder for the embedded PGlite data (ignored with DATABASE_URL). `memory://` keeps it in memory. */
+  PGLITE_DIR: z.string().default('./data/pglite'),
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+  /** Seed the demo org when the database is empty (npm start). */
+  SEED_DEMO: bool.default(true),
+  /** Set when served behind TLS (or a TLS-terminating proxy): cookies get the Secure flag. */
+  COOKIE_SECURE: bool.optional(),
+  /**
+   * Behind a reverse proxy: take the client address from the first X-Forwarded-For entry (login throttling).
+   * Leave off when clients reach the app directly, or they could choose their own address.
+   */
+  TRUST_PROXY: bool.default(false),
+  SESSION_TTL_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 30)
+    .default(12),
+  LOGIN_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(5),
+  LOGIN_WINDOW_SECONDS: z.coerce.number().int().min(1).default(900),
+  RESEND_API_KEY: z.string().min(1).optional(),
+  RESEND_BASE_URL: z.url().optional(),
+  EMAIL_FROM: z.string().default('Bookshift <bookshift@example.com>'),
+  UPLOAD_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(50 * 1024 * 1024),
+  IMPORT_MAX_ROWS: z.coerce.number().int().min(1).default(200_000),
+  SOLVER_TIME_LIMIT_SECONDS: z.coerce.number().min(1).max(3600).default(60),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+/** Parses an environment; throws one readable message listing every bad variable. */
+export function parseEnv(source: Record<string, string | undefined> = process.env): Env {
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
+  const result = envSchema.safeParse(cleaned);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new Error(`Invalid environment:\n${lines.join('\n')}`);
+  }
+  return result.data;
+}

@@ -1,0 +1,81 @@
+/** Types shared by notice composition and templates. */
+
+export interface NoticePerson {
+  id: string;
+  name: string;
+  email: string | null;
+  managerId?: string | null;
+}
+
+export interface NoticeAccountLine {
+  accountId: string;
+  accountName: string;
+  revenueCents: number;
+  fromRepId: string | null;
+  toRepId: string;
+  openDeals: number;
+  openDealCents: number;
+  nextCloseDate: string | null;
+  contacts: string[];
+}
+
+export interface NoticeSplitLine {
+  opportunityName: string;
+  accountName: string;
+  /** Participant name → basis points. */
+  before: Record<string, number>;
+  after: Record<string, number>;
+}
+
+export interface NoticeInput {
+  runId: string;
+  runLabel: string;
+  reason: string;
+  effectiveDate: string;
+  appBaseUrl: string;
+  people: NoticePerson[];
+  accounts: NoticeAccountLine[];
+  splits: NoticeSplitLine[];
+  managers: NoticePerson[];
+  finance: NoticePerson[];
+  /** 'handoff' for a commit, 'correction' after a rollback. */
+  purpose: 'handoff' | 'correction';
+}
+
+export type NoticeKind = 'receiving_rep' | 'losing_rep_manager' | 'manager_summary' | 'finance_summary';
+
+export interface NoticeSection {
+  title: string;
+  rows: NoticeAccountLine[];
+}
+
+export interface NoticeDraft {
+  kind: NoticeKind;
+  recipient: NoticePerson & { email: string };
+  subject: string;
+  html: string;
+  text: string;
+  /** One key per run, purpose, kind and recipient: the outbox and the provider both refuse a second send. */
+  idempotencyKey: string;
+}
+
+export interface DigestModel {
+  greeting: string;
+  intro: string;
+  sections: NoticeSection[];
+  splits: NoticeSplitLine[];
+  people: Map<string, NoticePerson>;
+  link: string;
+  footer: string;
+}
+
+/** Recipients without an email are reported, not silently dropped. */
+export interface ComposeResult {
+  drafts: NoticeDraft[];
+  unreachable: { person: NoticePerson; kind: NoticeKind }[];
+}
+
+export function nameOf(people: Map<string, NoticePerson>, id: string | null): string {
+  if (id === null) return 'nobody';
+  return people.get(id)?.name ?? 'an unknown rep';
+}

@@ -1,0 +1,163 @@
+/**
+ * API keys of an org: create (the full key is returned once; only its sha256 is stored), list, revoke, and
+ * resolve a presented key to a principal. Keys are high-entropy, so a plain digest is safe to store.
+ */
+import { and, desc, eq, isNull, lt, or } from 'drizzle-orm';
+import { apiKeys, orgs } from '../../../db/schema/index.ts';
+import type { Principal } from '../../auth/principal.ts';
+import { orgScope } from '../../auth/principal.ts';
+import { generateApiKey, parseApiKey } from '../../auth/tokens.ts';
+import { type AuditEventInput, appendAudit } from '../../db/audit.ts';
+import { findApiKeyByHash } from '../../db/auth-lookups.ts';
+import type { Database } from '../../db/client.ts';
+import { withOrg, withoutOrg } from '../../db/tenancy.ts';
+import { AppError, notFound } from '../../lib/errors.ts';
+import { isRole, type Role } from '../../lib/roles.ts';
+import type { OrgContext } from './context.ts';
+
+export interface ApiKeyRecord {
+  id: string;
+  name: string;
+  prefix: string;
+  role: Role;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+  expiresAt: Date | null;
+  revokedAt: Date | null;
+}
+
+const columns = {
+  id: apiKeys.id,
+  name: apiKeys.name,
+  prefix: apiKeys.prefix,
+  role: apiKeys.role,
+  createdAt: apiKeys.createdAt,
+  lastUsedAt: apiKeys.lastUsedAt,
+  expiresAt: apiKeys.expiresAt,
+  revokedAt: apiKeys.revokedAt,
+};
+
+/** What the audit trail keeps of a key: never its hash. */
+function describe(k: ApiKeyRecord) {
+  return { name: k.name, prefix: k.prefix, role: k.role, expiresAt: k.expiresAt, revokedAt: k.revokedAt };
+}
+
+function auditOf(
+  ctx: OrgContext,
+  action: string,
+  id: string,
+  before: unknown,
+  after: unknown,
+): AuditEventInput {
+  return {
+    action,
+    entityType: 'api_key',
+    entityId: id,
+    actorUserId: ctx.principal.userId ?? null,
+    actorApiKeyId: ctx.principal.apiKeyId ?? null,
+    actorLabel: ctx.principal.email ?? ctx.principal.apiKeyName ?? null,
+    requestId: ctx.requestId ?? null,
+    before,
+    after,
+    at: ctx.clock(),
+  };
+}
+
+export async function createApiKey({
+  ctx,
+  input,
+}: {
+  ctx: OrgContext;
+  input: { name: string; role: Role; expiresAt?: Date };
+}): Promise<{ apiKey: ApiKeyRecord; key: string }> {
+  if (input.expiresAt && input.expiresAt.getTime() <= ctx.clock().getTime()) {
+    throw new AppError('VALIDATION_FAILED', 'The key would be expired already.', {
+      details: [{ path: 'expiresAt', message: 'Choose a time in the future, or leave it out.' }],
+    });
+  }
+  const generated = generateApiKey();
+  const row = await withOrg(ctx.db, orgScope(ctx.principal), async (tx) => {
+    const [inserted] = await tx
+      .insert(apiKeys)
+      .values({
+        orgId: ctx.principal.orgId,
+        name: input.name,
+        prefix: generated.prefix,
+        keyHash: generated.hash,
+        role: input.role,
+        createdBy: ctx.principal.userId ?? null,
+        createdAt: ctx.clock(),
+        expiresAt: input.expiresAt ?? null,
+      })
+      .returning(columns);
+    await appendAudit(tx, auditOf(ctx, 'api_key.created', inserted!.id, null, describe(inserted!)));
+    return inserted!;
+  });
+  return { apiKey: row, key: generated.key };
+}
+
+export async function listApiKeys({ ctx }: { ctx: OrgContext }): Promise<ApiKeyRecord[]> {
+  return withOrg(ctx.db, orgScope(ctx.principal), (tx) =>
+    tx.select(columns).from(apiKeys).orderBy(desc(apiKeys.createdAt), desc(apiKeys.id)),
+  );
+}
+
+/** Revokes a key of the caller's org; revoking twice keeps the first revocation time. */
+export async function revokeApiKey({
+  ctx,
+  input,
+}: {
+  ctx: OrgContext;
+  input: { id: string };
+}): Promise<ApiKeyRecord> {
+  return withOrg(ctx.db, orgScope(ctx.principal), async (tx) => {
+    // RLS limits this to the caller's org: another org's key id is simply not found.
+    const [existing] = await tx.select(columns).from(apiKeys).where(eq(apiKeys.id, input.id)).for('update');
+    if (!existing) throw notFound('The API key');
+    if (existing.revokedAt) return existing;
+    const [row] = await tx
+      .update(apiKeys)
+      .set({ revokedAt: ctx.clock() })
+      .where(eq(apiKeys.id, input.id))
+      .returning(columns);
+    return row!;
+  });
+}
+
+/** The principal of a presented key, or null when it is malformed, unknown, revoked or expired. */
+export async function resolveApiKey({
+  ctx,
+  input,
+}: {
+  ctx: { db: Database; clock: () => Date };
+  input: { key: string };
+}): Promise<Principal | null> {
+  const parsed = parseApiKey(input.key);
+  if (!parsed) return null;
+  const found = await withoutOrg(ctx.db, {}, (tx) => findApiKeyByHash(tx, parsed.hash));
+  const now = ctx.clock();
+  // The lookup returns active keys only (not revoked, not expired by the database clock); the app clock too.
+  if (!found || (found.expiresAt && found.expiresAt <= now) || !isRole(found.role)) return null;
+  const orgName = await withOrg(ctx.db, { orgId: found.orgId }, async (tx) => {
+    // Last use to the minute is enough, and saves a row write on every call of a busy integration.
+    await tx
+      .update(apiKeys)
+      .set({ lastUsedAt: now })
+      .where(
+        and(
+          eq(apiKeys.id, found.id),
+          or(isNull(apiKeys.lastUsedAt), lt(apiKeys.lastUsedAt, new Date(now.getTime() - 60_000))),
+        ),
+      );
+    const [org] = await tx.select({ name: orgs.name }).from(orgs).where(eq(orgs.id, found.orgId));
+    return org?.name ?? '';
+  });
+  return {
+    kind: 'api_key',
+    orgId: found.orgId,
+    orgName,
+    role: found.role,
+    apiKeyId: found.id,
+    apiKeyName: found.name,
+  };
+}

@@ -1,0 +1,213 @@
+/**
+ * Loads a run's committed change set (change_sets + change_set_items parsed through the zod contract of
+ * src/workflow/change-set-items.ts) and turns it into export lines with the names, emails and CRM user ids
+ * the CRM files need. Exports, notices and rollback all read the change set through here.
+ */
+import { and, asc, eq, inArray } from 'drizzle-orm';
+import {
+  changeSetItems,
+  changeSets,
+  conflicts,
+  opportunities,
+  reps,
+  runs,
+  users,
+} from '../../../db/schema/index.ts';
+import type { Tx } from '../../db/client.ts';
+import type { ExportLine, ExportOwner, ExportSplitParticipant } from '../../exports/formats.ts';
+import { AppError, notFound } from '../../lib/errors.ts';
+import {
+  type ChangeItemPayload,
+  type OwnerSnapshot,
+  parseChangeItem,
+} from '../../workflow/change-set-items.ts';
+
+export type RunRow = typeof runs.$inferSelect;
+export type ChangeSetRow = typeof changeSets.$inferSelect;
+export type ChangeSetItemRow = typeof changeSetItems.$inferSelect;
+
+export interface LoadedItem {
+  row: ChangeSetItemRow;
+  payload: ChangeItemPayload;
+}
+
+export interface LoadedChangeSet {
+  run: RunRow;
+  changeSet: ChangeSetRow;
+  items: LoadedItem[];
+}
+
+/** The run (locked FOR UPDATE when `lock`), or NOT_FOUND: RLS hides other orgs' runs. */
+export async function loadRun(tx: Tx, runId: string, options: { lock?: boolean } = {}): Promise<RunRow> {
+  const query = tx.select().from(runs).where(eq(runs.id, runId));
+  const [run] = options.lock ? await query.for('update') : await query;
+  if (!run) throw notFound(`Run ${runId}`);
+  return run;
+}
+
+/** The change set of a committed (or rolled back) run; CONFLICT naming the status when there is none yet. */
+export async function loadChangeSet(
+  tx: Tx,
+  runId: string,
+  options: { lock?: boolean; run?: RunRow } = {},
+): Promise<LoadedChangeSet> {
+  const run = options.run ?? (await loadRun(tx, runId, options));
+  const [changeSet] = await tx.select().from(changeSets).where(eq(changeSets.runId, runId));
+  if (!changeSet) {
+    throw new AppError(
+      'CONFLICT',
+      `Run ${runId} is ${run.status.replaceAll('_', ' ')} and has no committed change set yet; exports, notices and rollback exist only after a commit.`,
+      { details: { status: run.status } },
+    );
+  }
+  const rows = await tx
+    .select()
+    .from(changeSetItems)
+    .where(eq(changeSetItems.changeSetId, changeSet.id))
+    .orderBy(asc(changeSetItems.seq));
+  return { run, changeSet, items: rows.map((row) => ({ row, payload: parseChangeItem(row) })) };
+}
+
+type RepInfo = { id: string; name: string; email: string | null; crmUserId: string | null };
+
+/** Reps by id for every rep an item names (owners and split participants). */
+export async function loadRepsOf(tx: Tx, items: readonly LoadedItem[]): Promise<Map<string, RepInfo>> {
+  const ids = new Set<string>();
+  for (const { row, payload } of items) {
+    if (row.fromRepId) ids.add(row.fromRepId);
+    if (row.toRepId) ids.add(row.toRepId);
+    if (payload.object === 'split') {
+      for (const p of [...payload.before.participants, ...payload.after.participants])
+        ids.add(p.participantId);
+    } else {
+      if (payload.before.repId) ids.add(payload.before.repId);
+      if (payload.after.repId) ids.add(payload.after.repId);
+    }
+  }
+  const uuids = [...ids].filter((id) => /^[0-9a-f-]{36}$/i.test(id));
+  if (uuids.length === 0) return new Map();
+  const found = await tx
+    .select({ id: reps.id, name: reps.name, email: reps.email, crmUserId: reps.crmUserId })
+    .from(reps)
+    .where(inArray(reps.id, uuids));
+  return new Map(found.map((r) => [r.id, r]));
+}
+
+function ownerOf(snapshot: OwnerSnapshot): ExportOwner {
+  return { crmUserId: snapshot.crmUserId, email: snapshot.email, name: snapshot.name ?? 'unknown owner' };
+}
+
+function repOwner(repsById: Map<string, RepInfo>, id: string | null): ExportOwner | null {
+  if (!id) return null;
+  const rep = repsById.get(id);
+  return rep
+    ? { crmUserId: rep.crmUserId, email: rep.email, name: rep.name }
+    : { crmUserId: null, email: null, name: `unknown rep ${id}` };
+}
+
+/** The export lines of a change set, in change-set order (optionally only some items, e.g. those rolled back). */
+export async function exportLinesOf(
+  tx: Tx,
+  loaded: LoadedChangeSet,
+  options: { onlyItemIds?: ReadonlySet<string> } = {},
+): Promise<ExportLine[]> {
+  const { run, changeSet } = loaded;
+  const items = options.onlyItemIds
+    ? loaded.items.filter((i) => options.onlyItemIds!.has(i.row.id))
+    : loaded.items;
+  const repsById = await loadRepsOf(tx, items);
+
+  // Split items name the opportunity in their edit; older writers may have left crm_id empty.
+  const oppIds = items
+    .filter((i) => i.payload.object === 'split' && !i.row.crmId)
+    .map((i) => splitOpportunityId(i));
+  const oppCrm = new Map<string, { crmId: string; name: string }>();
+  if (oppIds.length > 0) {
+    for (const o of await tx
+      .select({ id: opportunities.id, crmId: opportunities.crmId, name: opportunities.name })
+      .from(opportunities)
+      .where(inArray(opportunities.id, oppIds))) {
+      oppCrm.set(o.id, { crmId: o.crmId, name: o.name });
+    }
+  }
+
+  const conflictRows = await tx
+    .select({
+      accountId: conflicts.accountId,
+      opportunityId: conflicts.opportunityId,
+      message: conflicts.message,
+      resolution: conflicts.resolution,
+    })
+    .from(conflicts)
+    .where(and(eq(conflicts.runId, run.id)));
+  const conflictsOf = (recordId: string) =>
+    conflictRows
+      .filter((c) => c.accountId === recordId || c.opportunityId === recordId)
+      .map((c) => (c.resolution ? `${c.message} (${c.resolution})` : c.message))
+      .join('; ');
+
+  let approvedBy = '';
+  if (run.approvedBy) {
+    const [approver] = await tx
+      .select({ email: users.email })
+      .from(users)
+      .where(eq(users.id, run.approvedBy));
+    approvedBy = approver?.email ?? run.approvedBy;
+  }
+  const body = changeSet.body ?? {};
+  const strategy = String(body.strategy ?? run.params.strategy ?? '');
+  const fallbackDate =
+    run.reassignmentDate ?? (run.committedAt ?? changeSet.createdAt).toISOString().slice(0, 10);
+
+  return items.map(({ row, payload }): ExportLine => {
+    const base = {
+      batchId: changeSet.id,
+      changeId: row.id,
+      effectiveDate: row.effectiveDate ?? fallbackDate,
+      reason: row.reason ?? run.reason,
+      strategy,
+      approvedBy,
+      approvedAt: run.approvedAt ? run.approvedAt.toISOString() : '',
+    };
+    if (payload.object === 'split') {
+      const oppId = splitOpportunityId({ row, payload });
+      const opp = oppCrm.get(oppId);
+      const participants = (list: typeof payload.before.participants): ExportSplitParticipant[] =>
+        list.map((p) => ({
+          owner: repOwner(repsById, p.participantId) ?? {
+            crmUserId: null,
+            email: null,
+            name: p.participantId,
+          },
+          bps: p.bps,
+        }));
+      return {
+        ...base,
+        object: 'opportunity_split',
+        recordId: row.crmId ?? opp?.crmId ?? oppId,
+        recordName: row.recordName ?? opp?.name ?? oppId,
+        oldOwner: repOwner(repsById, row.fromRepId),
+        newOwner: repOwner(repsById, row.toRepId) ?? { crmUserId: null, email: null, name: 'split change' },
+        conflicts: conflictsOf(oppId),
+        splitBefore: participants(payload.before.participants),
+        splitAfter: participants(payload.after.participants),
+      };
+    }
+    return {
+      ...base,
+      object: payload.object,
+      recordId: row.crmId ?? row.recordId,
+      recordName: row.recordName ?? row.crmId ?? row.recordId,
+      oldOwner: payload.before.repId === null ? null : ownerOf(payload.before),
+      newOwner: ownerOf(payload.after),
+      conflicts: conflictsOf(row.recordId),
+    };
+  });
+}
+
+/** The opportunity a split item changes: its edit names it; the record id is the fallback. */
+export function splitOpportunityId(item: LoadedItem): string {
+  if (item.payload.object === 'split' && item.payload.after.edit)
+    return item.payload.after.edit.opportunityId;
+  return item.row.recordId;
+}

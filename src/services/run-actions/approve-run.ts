@@ -1,0 +1,105 @@
+/**
+ * Approval (F7): a manager pins the exact proposal (its change-set hash) of a solved or reviewed run. Refused while
+ * a blocking conflict is open, when the proposal changed since the approver saw it, and — where the org asks for
+ * two people — when the approver drafted the run.
+ */
+import { eq } from 'drizzle-orm';
+import { orgs, runs } from '../../../db/schema/index.ts';
+import { orgScope } from '../../auth/principal.ts';
+import { appendAudit } from '../../db/audit.ts';
+import { withOrg } from '../../db/tenancy.ts';
+import { AppError, forbidden } from '../../lib/errors.ts';
+import { nextStatus } from '../../workflow/run-status.ts';
+import { blockingConflictError, loadProposal, openBlockingConflicts } from './proposal.ts';
+import { lockRun, type RunActionContext, type RunState, runState, transitionEvent } from './run-state.ts';
+
+export interface ApproveInput {
+  runId: string;
+  /** The run version the approver reviewed; refused when the proposal has changed since. */
+  expectedVersion?: number | undefined;
+  /** The proposal hash the approver reviewed; refused when it is no longer the proposal's hash. */
+  expectedHash?: string | undefined;
+  note?: string | undefined;
+}
+
+export async function approveRun({
+  ctx,
+  input,
+}: {
+  ctx: RunActionContext;
+  input: ApproveInput;
+}): Promise<RunState> {
+  if (ctx.principal.role !== 'manager') throw forbidden('Only a manager can approve a run.');
+  return withOrg(ctx.db, orgScope(ctx.principal), async (tx) => {
+    const run = await lockRun(tx, input.runId);
+    const to = nextStatus(run.status, 'approve');
+    if (input.expectedVersion !== undefined && input.expectedVersion !== run.version) {
+      throw new AppError(
+        'CONFLICT',
+        `The proposal changed since you reviewed it (you saw version ${input.expectedVersion}, it is now version ${run.version}): review it again, then approve.`,
+        { details: { expectedVersion: input.expectedVersion, version: run.version } },
+      );
+    }
+    const [org] = await tx
+      .select({ twoPerson: orgs.twoPersonApproval })
+      .from(orgs)
+      .where(eq(orgs.id, run.orgId));
+    if (org?.twoPerson) {
+      if (!ctx.principal.userId) {
+        throw forbidden(
+          'Your org requires two people for an approval: a signed-in manager who did not draft the run must approve it, not an API key.',
+        );
+      }
+      if (run.draftedBy === ctx.principal.userId) {
+        throw forbidden(
+          'You drafted this run, and your org requires two people: another manager must approve it.',
+        );
+      }
+    }
+    const open = await openBlockingConflicts(tx, run.id);
+    if (open.length > 0) throw blockingConflictError(open);
+    const proposal = await loadProposal(tx, run.id);
+    if (proposal.changes.length === 0) {
+      throw new AppError('CONFLICT', 'The proposal changes no owner, so there is nothing to approve.');
+    }
+    if (input.expectedHash !== undefined && input.expectedHash !== proposal.hash) {
+      throw new AppError(
+        'CONFLICT',
+        'The proposal changed since you reviewed it (its hash differs): review it again, then approve.',
+        { details: { expectedHash: input.expectedHash, proposalHash: proposal.hash } },
+      );
+    }
+    const now = ctx.clock();
+    const [updated] = await tx
+      .update(runs)
+      .set({
+        status: to,
+        approvedBy: ctx.principal.userId ?? null,
+        approvedAt: now,
+        approvedHash: proposal.hash,
+        updatedAt: now,
+      })
+      .where(eq(runs.id, run.id))
+      .returning();
+    await appendAudit(
+      tx,
+      transitionEvent(
+        ctx,
+        run.id,
+        'run.approved',
+        run.status,
+        to,
+        {
+          after: {
+            approvedHash: proposal.hash,
+            version: run.version,
+            changes: proposal.changes.length,
+            note: input.note ?? null,
+          },
+        },
+        now,
+      ),
+    );
+    return runState(updated!);
+  });
+}

@@ -1,0 +1,308 @@
+/**
+ * Commission split changes of a commit (C1–C6): for each account the run moves, the departing owner's share on
+ * its opportunities is reassigned with src/commission (new effective-dated rows, the old rows only ended) when the
+ * run's scope includes opportunities and the run names a commission type.
+ */
+import { randomUUID } from 'node:crypto';
+import { and, asc, eq, inArray, isNull } from 'drizzle-orm';
+import { z } from 'zod';
+import { accounts, commissionSplits, opportunities, revenueSchedules } from '../../../db/schema/index.ts';
+import {
+  type HistoryEdit,
+  type OpportunityInput,
+  type PlannedChange,
+  planReassignment,
+  type ReassignmentAction,
+  refusalToAppError,
+  type SplitRow,
+} from '../../commission/index.ts';
+import type { Tx } from '../../db/client.ts';
+import { AppError } from '../../lib/errors.ts';
+import type { OwnershipChange } from '../../workflow/change-set.ts';
+import type { RunRow } from './run-state.ts';
+
+const TYPE_ALIASES = {
+  house_absorbs: 'A',
+  direct_transfer: 'B',
+  custom: 'C',
+  A: 'A',
+  B: 'B',
+  C: 'C',
+} as const;
+
+const commissionParamsSchema = z.object({
+  type: z.enum(Object.keys(TYPE_ALIASES) as [keyof typeof TYPE_ALIASES, ...(keyof typeof TYPE_ALIASES)[]]),
+  customBps: z.number().int().min(1).max(10_000).optional(),
+});
+
+export interface CommissionSettings {
+  type: 'A' | 'B' | 'C';
+  customBps?: number | undefined;
+}
+
+/**
+ * The commission type a run asks for: `params.commission = { type, customBps? }` or the flat
+ * `params.commissionType` / `params.customBps`; null when the run changes no commission.
+ */
+export function commissionSettings(params: Record<string, unknown>): CommissionSettings | null {
+  const nested = params.commission;
+  const raw =
+    nested && typeof nested === 'object'
+      ? nested
+      : params.commissionType !== undefined
+        ? { type: params.commissionType, customBps: params.customBps }
+        : null;
+  if (raw === null) return null;
+  const parsed = commissionParamsSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new AppError('UNPROCESSABLE', 'The run has commission parameters this commit cannot read.', {
+      details: parsed.error.issues.map((i) => ({
+        path: `params.commission.${i.path.join('.')}`,
+        message: i.message,
+      })),
+    });
+  }
+  const type = TYPE_ALIASES[parsed.data.type];
+  if (type === 'C' && parsed.data.customBps === undefined) {
+    throw new AppError(
+      'UNPROCESSABLE',
+      'A custom commission (type C) needs the new rep’s share in basis points.',
+      {
+        details: [{ path: 'params.commission.customBps', message: 'Required for type C.' }],
+      },
+    );
+  }
+  return { type, customBps: parsed.data.customBps };
+}
+
+function actionFor(settings: CommissionSettings, toRepId: string): ReassignmentAction {
+  if (settings.type === 'A') return { type: 'A' };
+  if (settings.type === 'B') return { type: 'B', newRepId: toRepId };
+  return { type: 'C', newRepId: toRepId, newRepBps: settings.customBps! };
+}
+
+export interface SplitChangeItem {
+  opportunityId: string;
+  crmId: string;
+  name: string;
+  accountName: string;
+  fromRepId: string | null;
+  toRepId: string;
+  effectiveDate: string;
+  change: PlannedChange;
+}
+
+export interface CommissionOutcome {
+  items: SplitChangeItem[];
+  skipped: { opportunityId: string; code: string; reason: string }[];
+}
+
+/** Plans and applies the split changes for the moved accounts; any refusal or stale row refuses the whole commit. */
+export async function applyCommissionChanges(
+  tx: Tx,
+  run: RunRow,
+  changes: readonly OwnershipChange[],
+  settings: CommissionSettings,
+  houseRepId: string | null,
+): Promise<CommissionOutcome> {
+  if (!run.commissionEndDate || !run.reassignmentDate) {
+    throw new AppError(
+      'UNPROCESSABLE',
+      'This run changes commission splits but has no commission end date or reassignment date: set both, approve again, then commit.',
+      { details: [{ path: 'commissionEndDate', message: 'Required when commission changes.' }] },
+    );
+  }
+  const moved = changes.filter((c) => c.fromRepId !== null);
+  const accountIds = moved.map((c) => c.accountId);
+  if (accountIds.length === 0) return { items: [], skipped: [] };
+  const opps: {
+    id: string;
+    crmId: string;
+    name: string;
+    accountId: string;
+    accountName: string;
+    accountType: string | null;
+    region: string | null;
+    stage: string;
+    status: string;
+    amountCents: number;
+    createdDate: string;
+  }[] = [];
+  for (let i = 0; i < accountIds.length; i += 5000) {
+    opps.push(
+      ...(await tx
+        .select({
+          id: opportunities.id,
+          crmId: opportunities.crmId,
+          name: opportunities.name,
+          accountId: opportunities.accountId,
+          accountName: accounts.name,
+          accountType: accounts.type,
+          region: accounts.region,
+          stage: opportunities.stage,
+          status: opportunities.status,
+          amountCents: opportunities.amountCents,
+          createdDate: opportunities.createdDate,
+        })
+        .from(opportunities)
+        .innerJoin(accounts, eq(accounts.id, opportunities.accountId))
+        .where(inArray(opportunities.accountId, accountIds.slice(i, i + 5000)))),
+    );
+  }
+  if (opps.length === 0) return { items: [], skipped: [] };
+  const oppIds = opps.map((o) => o.id);
+  const splitRows = new Map<string, SplitRow[]>();
+  const schedules = new Map<string, OpportunityInput['schedule']>();
+  for (let i = 0; i < oppIds.length; i += 5000) {
+    const chunk = oppIds.slice(i, i + 5000);
+    // Locked: a split changed by someone else between the plan and the write would be overwritten otherwise.
+    const rows = await tx
+      .select()
+      .from(commissionSplits)
+      .where(inArray(commissionSplits.opportunityId, chunk))
+      .orderBy(asc(commissionSplits.effectiveFrom), asc(commissionSplits.id))
+      .for('update');
+    for (const r of rows) {
+      const list = splitRows.get(r.opportunityId) ?? [];
+      list.push({
+        rowId: r.id,
+        opportunityId: r.opportunityId,
+        participantId: r.repId,
+        role: r.role,
+        bps: r.bps,
+        effectiveFrom: r.effectiveFrom,
+        effectiveTo: r.effectiveTo,
+      });
+      splitRows.set(r.opportunityId, list);
+    }
+    const periods = await tx
+      .select()
+      .from(revenueSchedules)
+      .where(inArray(revenueSchedules.opportunityId, chunk));
+    for (const p of periods) {
+      const list = schedules.get(p.opportunityId) ?? [];
+      list.push({
+        periodId: p.id,
+        periodStart: p.periodStart,
+        periodEnd: p.periodEnd,
+        amountCents: p.amountCents,
+        status: p.reconciled ? 'reconciled' : p.paid ? 'paid' : 'open',
+      });
+      schedules.set(p.opportunityId, list);
+    }
+  }
+  const byAccount = new Map<string, OpportunityInput[]>();
+  const oppInfo = new Map(opps.map((o) => [o.id, o]));
+  for (const o of opps) {
+    const list = byAccount.get(o.accountId) ?? [];
+    list.push({
+      opportunityId: o.id,
+      accountId: o.accountId,
+      accountType: o.accountType,
+      geography: o.region,
+      stage: o.stage,
+      isClosed: o.status !== 'open',
+      amountCents: o.amountCents,
+      createdOn: o.createdDate,
+      splitRows: splitRows.get(o.id) ?? [],
+      schedule: schedules.get(o.id) ?? [],
+    });
+    byAccount.set(o.accountId, list);
+  }
+
+  const items: SplitChangeItem[] = [];
+  const skipped: CommissionOutcome['skipped'] = [];
+  const edits: HistoryEdit[] = [];
+  for (const change of moved) {
+    const accountOpps = byAccount.get(change.accountId);
+    if (!accountOpps) continue;
+    const outcome = planReassignment(
+      {
+        departingRepId: change.fromRepId!,
+        target: { level: 'account', accountId: change.accountId },
+        scope: run.scope === 'complete' ? 'complete' : 'active',
+        strategy: { kind: 'uniform', action: actionFor(settings, change.toRepId) },
+        endDate: run.commissionEndDate,
+        reassignmentDate: run.reassignmentDate,
+        reason: run.reason,
+      },
+      accountOpps,
+      { policy: { houseParticipantId: houseRepId ?? 'house' }, newRowId: () => randomUUID() },
+    );
+    if (!outcome.ok) throw refusalToAppError(outcome.refusal);
+    for (const item of outcome.value.items) {
+      if (item.kind === 'skip') {
+        // Opportunities the rep is not on are simply not theirs to hand over; every other skip is reported.
+        if (item.code !== 'DEPARTING_NOT_IN_SPLIT') {
+          skipped.push({ opportunityId: item.opportunityId, code: item.code, reason: item.reason });
+        }
+        continue;
+      }
+      const info = oppInfo.get(item.opportunityId)!;
+      items.push({
+        opportunityId: item.opportunityId,
+        crmId: info.crmId,
+        name: info.name,
+        accountName: info.accountName,
+        fromRepId: change.fromRepId,
+        toRepId: change.toRepId,
+        effectiveDate: run.reassignmentDate,
+        change: item,
+      });
+      edits.push(item.edit);
+    }
+  }
+  await writeEdits(tx, run, edits);
+  return { items, skipped };
+}
+
+/** Ends the open rows (guarded: still open) and inserts the new rows; the history is never edited otherwise. */
+async function writeEdits(tx: Tx, run: RunRow, edits: readonly HistoryEdit[]) {
+  const rowsToAdd = edits.flatMap((e) => e.rowsToAdd);
+  const notARep = rowsToAdd.find((r) => !/^[0-9a-f-]{36}$/i.test(r.participantId));
+  if (notARep) {
+    throw new AppError(
+      'UNPROCESSABLE',
+      'The new commission split gives a share to House, but the org has no House rep in its roster: import one (kind house), then commit.',
+      { details: [{ path: 'reps', message: 'No rep of kind house.' }] },
+    );
+  }
+  for (const edit of edits) {
+    for (const retime of edit.rowsToEnd) {
+      const ended = await tx
+        .update(commissionSplits)
+        .set({ effectiveTo: retime.effectiveToAfter })
+        .where(
+          and(
+            eq(commissionSplits.id, retime.rowId),
+            retime.effectiveToBefore === null
+              ? isNull(commissionSplits.effectiveTo)
+              : eq(commissionSplits.effectiveTo, retime.effectiveToBefore),
+          ),
+        )
+        .returning({ id: commissionSplits.id });
+      if (ended.length !== 1) {
+        throw new AppError(
+          'CONFLICT',
+          `The commission split of opportunity ${edit.opportunityId} changed while committing; review it and commit again.`,
+          { details: { opportunityId: edit.opportunityId, rowId: retime.rowId } },
+        );
+      }
+    }
+  }
+  for (let i = 0; i < rowsToAdd.length; i += 1000) {
+    await tx.insert(commissionSplits).values(
+      rowsToAdd.slice(i, i + 1000).map((r) => ({
+        id: r.rowId,
+        orgId: run.orgId,
+        opportunityId: r.opportunityId,
+        repId: r.participantId,
+        role: r.role,
+        bps: r.bps,
+        effectiveFrom: r.effectiveFrom,
+        effectiveTo: r.effectiveTo,
+        runId: run.id,
+      })),
+    );
+  }
+}

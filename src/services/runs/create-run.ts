@@ -1,0 +1,197 @@
+/** Service verbs for runs (F3): create a run of any kind with its scope, dates, rules and book; list and read runs. */
+import { and, count, desc, eq, inArray, type SQL } from 'drizzle-orm';
+import { accounts, imports, opportunities, reps, rulesets, runs } from '../../../db/schema/index.ts';
+import { orgScope } from '../../auth/principal.ts';
+import { appendAudit } from '../../db/audit.ts';
+import type { Tx } from '../../db/client.ts';
+import { withOrg } from '../../db/tenancy.ts';
+import { AppError, type FieldIssue } from '../../lib/errors.ts';
+import type { RunStatus } from '../../workflow/run-status.ts';
+import type { CreateRunInput, RunKind } from './run-params.ts';
+import {
+  actorOf,
+  auditEvent,
+  findRun,
+  latestSolveJob,
+  type RunRow,
+  type RunsContext,
+} from './run-records.ts';
+
+function invalid(issues: FieldIssue[]): AppError {
+  return new AppError('VALIDATION_FAILED', 'The run cannot be created: see details for each field.', {
+    details: issues,
+  });
+}
+
+/** Checks that every id the run names exists in the org and can play its part. */
+async function checkReferences(tx: Tx, input: CreateRunInput): Promise<FieldIssue[]> {
+  const issues: FieldIssue[] = [];
+  const p = input.params as Record<string, unknown>;
+  const repIds = [
+    ...((p.departingRepIds as string[] | undefined) ?? []),
+    ...((p.hireRepIds as string[] | undefined) ?? []),
+    ...(p.newOwnerRepId ? [p.newOwnerRepId as string] : []),
+  ];
+  const found = repIds.length
+    ? await tx
+        .select({ id: reps.id, kind: reps.kind, active: reps.active, mayReceive: reps.mayReceive })
+        .from(reps)
+        .where(inArray(reps.id, repIds))
+    : [];
+  const byId = new Map(found.map((r) => [r.id, r]));
+  const checkList = (field: string, ids: string[] | undefined, receiving: boolean) =>
+    ids?.forEach((id, i) => {
+      const rep = byId.get(id);
+      if (!rep) issues.push({ path: `params.${field}.${i}`, message: `No rep ${id} in this org.` });
+      else if (rep.kind !== 'person')
+        issues.push({ path: `params.${field}.${i}`, message: `Rep ${id} is ${rep.kind}, not a person.` });
+      else if (receiving && (!rep.active || !rep.mayReceive))
+        issues.push({
+          path: `params.${field}.${i}`,
+          message: `Rep ${id} is inactive or may not receive accounts; update the roster first.`,
+        });
+    });
+  checkList('departingRepIds', p.departingRepIds as string[] | undefined, false);
+  checkList('hireRepIds', p.hireRepIds as string[] | undefined, true);
+  if (p.newOwnerRepId) {
+    const rep = byId.get(p.newOwnerRepId as string);
+    if (!rep)
+      issues.push({ path: 'params.newOwnerRepId', message: `No rep ${p.newOwnerRepId} in this org.` });
+  }
+  if (p.accountId) {
+    const [a] = await tx
+      .select({ id: accounts.id })
+      .from(accounts)
+      .where(eq(accounts.id, p.accountId as string));
+    if (!a) issues.push({ path: 'params.accountId', message: `No account ${p.accountId} in this org.` });
+  }
+  if (p.opportunityId) {
+    const [o] = await tx
+      .select({ id: opportunities.id, status: opportunities.status })
+      .from(opportunities)
+      .where(eq(opportunities.id, p.opportunityId as string));
+    if (!o)
+      issues.push({
+        path: 'params.opportunityId',
+        message: `No opportunity ${p.opportunityId} in this org.`,
+      });
+    else if (o.status !== 'open')
+      issues.push({
+        path: 'params.opportunityId',
+        message: 'The opportunity is closed; closed opportunities cannot be reassigned.',
+      });
+  }
+  if (input.rulesetId) {
+    const [r] = await tx.select({ id: rulesets.id }).from(rulesets).where(eq(rulesets.id, input.rulesetId));
+    if (!r) issues.push({ path: 'rulesetId', message: `No ruleset ${input.rulesetId} in this org.` });
+  }
+  if (input.importId) {
+    const [i] = await tx
+      .select({ id: imports.id, status: imports.status })
+      .from(imports)
+      .where(eq(imports.id, input.importId));
+    if (!i) issues.push({ path: 'importId', message: `No import ${input.importId} in this org.` });
+    else if (i.status !== 'applied')
+      issues.push({ path: 'importId', message: `Import ${input.importId} is ${i.status}, not applied.` });
+  }
+  return issues;
+}
+
+/** The latest applied import of accounts: the book a run plans on unless it names another. */
+async function latestAppliedImport(tx: Tx): Promise<string | null> {
+  const [row] = await tx
+    .select({ id: imports.id })
+    .from(imports)
+    .where(and(eq(imports.kind, 'accounts'), eq(imports.status, 'applied')))
+    .orderBy(desc(imports.finishedAt), desc(imports.createdAt))
+    .limit(1);
+  return row?.id ?? null;
+}
+
+export async function createRun({
+  ctx,
+  input,
+}: {
+  ctx: RunsContext;
+  input: CreateRunInput;
+}): Promise<RunRow> {
+  const actor = actorOf(ctx);
+  return withOrg(ctx.db, orgScope(ctx.principal), async (tx) => {
+    const issues = await checkReferences(tx, input);
+    if (issues.length > 0) throw invalid(issues);
+    const importId = input.importId ?? (await latestAppliedImport(tx));
+    const [row] = await tx
+      .insert(runs)
+      .values({
+        orgId: ctx.principal.orgId,
+        kind: input.kind,
+        scope: input.scope,
+        reason: input.reason,
+        commissionEndDate: input.commissionEndDate ?? null,
+        reassignmentDate: input.reassignmentDate ?? null,
+        rulesetId: input.rulesetId ?? null,
+        importId,
+        params: input.params as Record<string, unknown>,
+        draftedBy: ctx.principal.userId ?? null,
+        createdAt: ctx.clock(),
+        updatedAt: ctx.clock(),
+      })
+      .returning();
+    await appendAudit(
+      tx,
+      auditEvent(actor, {
+        action: 'run.created',
+        entityType: 'run',
+        entityId: row!.id,
+        runId: row!.id,
+        before: null,
+        after: {
+          status: row!.status,
+          kind: row!.kind,
+          scope: row!.scope,
+          reason: row!.reason,
+          params: row!.params,
+          commissionEndDate: row!.commissionEndDate,
+          reassignmentDate: row!.reassignmentDate,
+          rulesetId: row!.rulesetId,
+          importId: row!.importId,
+        },
+        at: ctx.clock(),
+      }),
+    );
+    return row!;
+  });
+}
+
+export interface RunListFilter {
+  status?: RunStatus;
+  kind?: RunKind;
+  page: number;
+  pageSize: number;
+}
+
+export async function listRuns({ ctx, input }: { ctx: RunsContext; input: RunListFilter }) {
+  return withOrg(ctx.db, orgScope(ctx.principal), async (tx) => {
+    const where: SQL[] = [];
+    if (input.status) where.push(eq(runs.status, input.status));
+    if (input.kind) where.push(eq(runs.kind, input.kind));
+    const cond = where.length > 0 ? and(...where) : undefined;
+    const rows = await tx
+      .select()
+      .from(runs)
+      .where(cond)
+      .orderBy(desc(runs.createdAt), desc(runs.id))
+      .limit(input.pageSize)
+      .offset((input.page - 1) * input.pageSize);
+    const [total] = await tx.select({ n: count() }).from(runs).where(cond);
+    return { rows, total: Number(total?.n ?? 0) };
+  });
+}
+
+export async function getRun({ ctx, input }: { ctx: RunsContext; input: { runId: string } }) {
+  return withOrg(ctx.db, orgScope(ctx.principal), async (tx) => {
+    const run = await findRun(tx, input.runId);
+    const job = await latestSolveJob(tx, run.id);
+    return { run, job };
+  });
+}

@@ -1,0 +1,284 @@
+/**
+ * Keeps a run's derived state in step with its assignments: the conflicts (F5, by stable key, keeping earlier
+ * resolutions and dropping what no longer occurs), the opportunity-level changes of its scope, and the proposal
+ * hash that approval pins. Called after every solve and every change.
+ */
+import { and, eq, inArray } from 'drizzle-orm';
+import { conflicts, runAssignments, runOpportunityChanges, runs } from '../../../db/schema/index.ts';
+import type { Tx } from '../../db/client.ts';
+import type { Conflict as SolverConflict } from '../../solver/index.ts';
+import { hashChangeSet, type OwnershipChange, type SplitChange } from '../../workflow/change-set.ts';
+import { CONFLICT_KINDS, type DetectedConflict, detectConflicts } from '../../workflow/conflicts.ts';
+import { protectionsOf } from '../solving/build-solve-input.ts';
+import type { PlanningContext } from '../solving/planning-context.ts';
+import type { RunRow } from './run-records.ts';
+import { type CommissionType, splitAfter } from './split-after.ts';
+
+export type AssignmentRow = typeof runAssignments.$inferSelect;
+
+export interface RefreshResult {
+  proposalHash: string;
+  conflicts: DetectedConflict[];
+}
+
+/** The solver's own findings that detectConflicts cannot see (a pin to a rep outside the account's region). */
+function solverExtras(
+  stored: readonly SolverConflict[],
+  assignments: ReadonlyMap<string, AssignmentRow>,
+): DetectedConflict[] {
+  const out: DetectedConflict[] = [];
+  for (const c of stored) {
+    if (c.code !== 'pin-ineligible' || !c.accountId) continue;
+    const line = assignments.get(c.accountId);
+    if (!line || line.excluded || !line.pinned || line.toRepId !== (c.repId ?? line.toRepId)) continue;
+    const kind = 'receiver_ineligible' as const;
+    out.push({
+      kind,
+      severity: CONFLICT_KINDS[kind],
+      key: [kind, c.accountId, '', c.repId ?? ''].join(':'),
+      accountId: c.accountId,
+      opportunityId: null,
+      repId: c.repId ?? null,
+      message: c.message,
+    });
+  }
+  return out;
+}
+
+export async function refreshProposal(
+  tx: Tx,
+  run: RunRow,
+  plan: PlanningContext,
+  solverConflicts: readonly SolverConflict[] = [],
+  at = new Date(),
+): Promise<RefreshResult> {
+  const rows = await tx.select().from(runAssignments).where(eq(runAssignments.runId, run.id));
+  const byAccount = new Map(rows.map((r) => [r.accountId, r]));
+  const live = rows.filter((r) => !r.excluded);
+  const protections = protectionsOf(plan.book, plan.ruleset, plan.asOfDate, plan.closingWithinDays);
+  const departing = new Set(plan.params.kind === 'rep_departure' ? plan.params.departingRepIds : []);
+
+  // 1. Opportunity-level changes: what moves with each account (or the one opportunity of the run).
+  const oppChanges = opportunityChanges(run, plan, live);
+  await tx.delete(runOpportunityChanges).where(eq(runOpportunityChanges.runId, run.id));
+  if (oppChanges.length > 0) {
+    await tx.insert(runOpportunityChanges).values(
+      oppChanges.map((c) => ({
+        orgId: run.orgId,
+        runId: run.id,
+        opportunityId: c.opportunityId,
+        fromRepId: c.fromRepId,
+        toRepId: c.toRepId,
+        commissionType: c.commissionType,
+        customBps: c.customBps,
+        beforeSplits: c.before,
+        afterSplits: c.after,
+        error: c.error,
+        createdAt: at,
+        updatedAt: at,
+      })),
+    );
+  }
+
+  // 2. Conflicts, computed on the proposal as it stands.
+  const splitTotals = new Map<string, number | null>();
+  for (const o of plan.book.opportunities)
+    splitTotals.set(o.id, o.splits.length === 0 ? null : o.splits.reduce((s, p) => s + p.bps, 0));
+  const detected = detectConflicts({
+    accounts: plan.book.accounts.map((a) => ({
+      id: a.id,
+      name: a.name,
+      plannedOwnerId: a.plannedOwnerId,
+      currentOwnerId: a.currentOwnerId,
+      revenueCents: a.revenueCents,
+      isHouse: a.isHouse,
+      isCoOwned: a.isCoOwned,
+      isProtected: protections.has(a.id),
+    })),
+    reps: plan.book.reps.map((r) => ({
+      id: r.id,
+      name: r.name,
+      active: r.active,
+      mayReceive: r.mayReceive && r.kind === 'person',
+      departing: departing.has(r.id),
+      endDate: r.endDate,
+      maxAccounts: r.maxAccounts,
+      maxRevenueCents: r.maxRevenueCents,
+    })),
+    opportunities: plan.book.opportunities.map((o) => ({
+      id: o.id,
+      name: o.name,
+      accountId: o.accountId,
+      status: o.status,
+      closeDate: o.closeDate,
+      createdDate: o.createdDate,
+      splitTotalBps: splitTotals.get(o.id) ?? null,
+    })),
+    proposal: live.map((r) => ({ accountId: r.accountId, fromRepId: r.fromRepId, toRepId: r.toRepId })),
+    scope: run.scope,
+    asOfDate: plan.asOfDate,
+    closingWithinDays: plan.closingWithinDays,
+    commissionEndDate: run.commissionEndDate,
+    reassignmentDate: run.reassignmentDate,
+  });
+  const keys = new Set(detected.map((c) => c.key));
+  for (const extra of solverExtras(solverConflicts, byAccount)) {
+    if (!keys.has(extra.key)) {
+      keys.add(extra.key);
+      detected.push(extra);
+    }
+  }
+  for (const c of oppChanges) {
+    if (!c.error) continue;
+    const key = ['split_not_100', '', c.opportunityId, ''].join(':');
+    if (keys.has(key)) continue;
+    keys.add(key);
+    detected.push({
+      kind: 'split_not_100',
+      severity: 'blocking',
+      key,
+      accountId: c.accountId,
+      opportunityId: c.opportunityId,
+      repId: null,
+      message: `The split of opportunity ${c.opportunityName} cannot be reassigned: ${c.error}.`,
+    });
+  }
+  await syncConflicts(tx, run, detected, at);
+
+  // 3. The hash of the change set to be: what approval pins.
+  const crm = new Map(plan.book.accounts.map((a) => [a.id, a.crmId]));
+  const ownership: OwnershipChange[] = live
+    .filter((r) => r.toRepId !== null && r.toRepId !== r.fromRepId)
+    .map((r) => ({
+      accountId: r.accountId,
+      accountCrmId: crm.get(r.accountId) ?? r.accountId,
+      fromRepId: r.fromRepId,
+      toRepId: r.toRepId!,
+    }));
+  // Unassigned accounts are part of what was reviewed: they enter the hash as a move to nobody.
+  const unassigned = live.filter((r) => r.toRepId === null).map((r) => r.accountId);
+  const effectiveDate = run.reassignmentDate ?? plan.asOfDate;
+  const splits: SplitChange[] = oppChanges
+    .filter((c) => c.after !== null)
+    .map((c) => ({
+      opportunityId: c.opportunityId,
+      before: toBpsMap(c.before),
+      after: toBpsMap(c.after!),
+      effectiveDate,
+    }));
+  const base = hashChangeSet({ runId: run.id, ownership, splits });
+  const proposalHash =
+    unassigned.length === 0
+      ? base
+      : hashChangeSet({
+          runId: `${run.id}|unassigned:${unassigned.sort().join(',')}|${base}`,
+          ownership: [],
+          splits: [],
+        });
+  await tx.update(runs).set({ proposalHash, updatedAt: at }).where(eq(runs.id, run.id));
+  return { proposalHash, conflicts: detected };
+}
+
+function toBpsMap(parts: readonly { repId: string; role: string; bps: number }[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const p of parts) out[`${p.role}:${p.repId}`] = (out[`${p.role}:${p.repId}`] ?? 0) + p.bps;
+  return out;
+}
+
+interface OppChange {
+  opportunityId: string;
+  opportunityName: string;
+  accountId: string;
+  fromRepId: string | null;
+  toRepId: string;
+  commissionType: CommissionType;
+  customBps: number | null;
+  before: { repId: string; role: 'house' | 'rep' | 'subagent'; bps: number }[];
+  after: { repId: string; role: 'house' | 'rep' | 'subagent'; bps: number }[] | null;
+  error: string | null;
+}
+
+function opportunityChanges(run: RunRow, plan: PlanningContext, live: readonly AssignmentRow[]): OppChange[] {
+  const type: CommissionType = plan.params.commissionType ?? 'direct_transfer';
+  const customBps = plan.params.customBps ?? null;
+  const house = plan.book.reps.find((r) => r.kind === 'house')?.id ?? null;
+  const stages = new Set(plan.ruleset.protections.protectedStages);
+  const make = (
+    o: PlanningContext['book']['opportunities'][number],
+    from: string | null,
+    to: string,
+  ): OppChange => {
+    const after = splitAfter(o.splits, from, to, type, customBps, house);
+    return {
+      opportunityId: o.id,
+      opportunityName: o.name,
+      accountId: o.accountId,
+      fromRepId: from,
+      toRepId: to,
+      commissionType: type,
+      customBps: type === 'custom' ? customBps : null,
+      before: o.splits,
+      after: after.ok ? after.after : null,
+      error: after.ok ? null : after.reason,
+    };
+  };
+  if (plan.params.kind === 'opportunity') {
+    const { opportunityId, newOwnerRepId } = plan.params;
+    const o = plan.book.opportunities.find((x) => x.id === opportunityId);
+    if (o?.status !== 'open' || o.ownerRepId === newOwnerRepId) return [];
+    return [make(o, o.ownerRepId, newOwnerRepId)];
+  }
+  if (run.scope === 'ownership') return [];
+  const moved = new Map(
+    live.filter((r) => r.toRepId !== null && r.toRepId !== r.fromRepId).map((r) => [r.accountId, r]),
+  );
+  const out: OppChange[] = [];
+  for (const o of plan.book.opportunities) {
+    const line = moved.get(o.accountId);
+    // Closed, billing-stage and protected-stage opportunities stay (C-rules); conflicts flag closed ones.
+    if (!line || o.status !== 'open' || o.isBillingStage || stages.has(o.stage)) continue;
+    out.push(make(o, o.ownerRepId ?? line.fromRepId, line.toRepId!));
+  }
+  return out;
+}
+
+/** Writes the detected conflicts by key: new ones added, existing ones refreshed (resolution kept), gone ones dropped. */
+async function syncConflicts(tx: Tx, run: RunRow, detected: readonly DetectedConflict[], at: Date) {
+  const existing = await tx
+    .select({ id: conflicts.id, details: conflicts.details })
+    .from(conflicts)
+    .where(eq(conflicts.runId, run.id));
+  const byKey = new Map(
+    existing.map((c) => [String((c.details as { key?: string } | null)?.key ?? ''), c.id]),
+  );
+  const seen = new Set<string>();
+  const inserts = [];
+  for (const c of detected) {
+    seen.add(c.key);
+    const id = byKey.get(c.key);
+    const values = {
+      accountId: c.accountId,
+      opportunityId: c.opportunityId,
+      repId: c.repId,
+      kind: c.kind,
+      severity: c.severity,
+      message: c.message,
+      details: { key: c.key },
+    };
+    if (id) await tx.update(conflicts).set(values).where(eq(conflicts.id, id));
+    else inserts.push({ ...values, orgId: run.orgId, runId: run.id, createdAt: at });
+  }
+  for (let i = 0; i < inserts.length; i += 500) await tx.insert(conflicts).values(inserts.slice(i, i + 500));
+  const gone = existing.filter((c) => !seen.has(String((c.details as { key?: string } | null)?.key ?? '')));
+  for (let i = 0; i < gone.length; i += 500) {
+    await tx.delete(conflicts).where(
+      and(
+        eq(conflicts.runId, run.id),
+        inArray(
+          conflicts.id,
+          gone.slice(i, i + 500).map((g) => g.id),
+        ),
+      ),
+    );
+  }
+}

@@ -1,0 +1,199 @@
+/** What a run is asked to do (F3): the kind-specific parameters, the dates and the scope, as zod contracts. */
+import { z } from '@hono/zod-openapi';
+
+const isoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'Use an ISO date YYYY-MM-DD.')
+  .refine((s) => new Date(`${s}T00:00:00Z`).toISOString().startsWith(s), 'Not a real calendar date.')
+  .openapi({ example: '2026-03-31' });
+
+const repId = z.uuid('A rep id is a UUID (the rep row id).').openapi({
+  example: '3f0e7c3a-9d4b-4b1e-8a47-2c5d6e7f8a90',
+});
+const label = z.string().trim().min(1).max(200);
+
+/** Options every kind shares: how the solver balances and how commission follows the owner. */
+const common = {
+  strategy: z
+    .enum(['optimal', 'round-robin', 'territory', 'least-loaded', 'weighted'])
+    .optional()
+    .openapi({ description: 'Balancing strategy; optimal (the integer program) by default.' }),
+  objective: z
+    .enum(['l1', 'minimax'])
+    .optional()
+    .openapi({ description: 'Sum of deviations (l1, default) or the largest deviation (minimax).' }),
+  commissionType: z.enum(['house_absorbs', 'direct_transfer', 'custom']).optional().openapi({
+    description:
+      'How open opportunities’ splits follow the new owner (A, B or C); direct_transfer by default.',
+  }),
+  customBps: z
+    .number()
+    .int()
+    .min(0)
+    .max(10_000)
+    .optional()
+    .openapi({ description: 'Type C only: the new rep’s share in basis points.', example: 3500 }),
+};
+
+export const departureParams = z
+  .object({
+    departingRepIds: z.array(repId).min(1, 'Name at least one departing rep.').max(2000),
+    ...common,
+  })
+  .strict()
+  .openapi('DepartureParams');
+
+export const realignmentParams = z
+  .object({
+    regions: z
+      .array(label)
+      .max(1000)
+      .optional()
+      .openapi({ description: 'Only accounts of these regions move; all regions when left out.' }),
+    segments: z
+      .array(label)
+      .max(1000)
+      .optional()
+      .openapi({ description: 'Only accounts of these segments move.' }),
+    ...common,
+  })
+  .strict()
+  .openapi('RealignmentParams');
+
+export const newHireParams = z
+  .object({
+    hireRepIds: z.array(repId).min(1, 'Name at least one new hire.').max(2000),
+    rampTargetBps: z
+      .number()
+      .int()
+      .min(1)
+      .max(10_000)
+      .optional()
+      .openapi({ description: 'Share of a full book the hires ramp to (10000 = 100%).', example: 5000 }),
+    maxTakenPerRep: z.number().int().min(0).optional().openapi({
+      description: 'At most this many accounts are taken from any one existing rep.',
+      example: 2,
+    }),
+    ...common,
+  })
+  .strict()
+  .openapi('NewHireParams');
+
+export const accountParams = z
+  .object({
+    accountId: z.uuid('The account id is a UUID.'),
+    newOwnerRepId: repId,
+    ...common,
+  })
+  .strict()
+  .openapi('AccountRunParams');
+
+export const opportunityParams = z
+  .object({
+    opportunityId: z.uuid('The opportunity id is a UUID.'),
+    newOwnerRepId: repId,
+    ...common,
+  })
+  .strict()
+  .openapi('OpportunityRunParams');
+
+export type DepartureParams = z.infer<typeof departureParams>;
+export type RealignmentParams = z.infer<typeof realignmentParams>;
+export type NewHireParams = z.infer<typeof newHireParams>;
+export type AccountParams = z.infer<typeof accountParams>;
+export type OpportunityParams = z.infer<typeof opportunityParams>;
+
+export const RUN_KINDS = ['rep_departure', 'realignment', 'new_hire', 'account', 'opportunity'] as const;
+export type RunKind = (typeof RUN_KINDS)[number];
+export const RUN_SCOPES = ['ownership', 'open_opportunities', 'complete'] as const;
+export type RunScope = (typeof RUN_SCOPES)[number];
+
+export type RunParams =
+  | ({ kind: 'rep_departure' } & DepartureParams)
+  | ({ kind: 'realignment' } & RealignmentParams)
+  | ({ kind: 'new_hire' } & NewHireParams)
+  | ({ kind: 'account' } & AccountParams)
+  | ({ kind: 'opportunity' } & OpportunityParams);
+
+const PARAMS_BY_KIND = {
+  rep_departure: departureParams,
+  realignment: realignmentParams,
+  new_hire: newHireParams,
+  account: accountParams,
+  opportunity: opportunityParams,
+} as const;
+
+/** Reads stored params back (they were validated on the way in; a bad row is a bug worth a clear error). */
+export function readParams(kind: RunKind, params: unknown): RunParams {
+  const parsed = PARAMS_BY_KIND[kind].safeParse(params ?? {});
+  if (!parsed.success) throw new Error(`Run params do not match kind ${kind}: ${parsed.error.message}`);
+  return { kind, ...parsed.data } as RunParams;
+}
+
+const base = {
+  scope: z.enum(RUN_SCOPES).default('ownership').openapi({
+    description:
+      'ownership: accounts only; open_opportunities: plus open and future opportunities (before billing); complete: all opportunities where permitted.',
+  }),
+  reason: z
+    .string()
+    .trim()
+    .min(1, 'Say why this run is needed (e.g. "Dana leaves on 31 March").')
+    .max(2000)
+    .openapi({ example: 'Dana Lee leaves the company on 31 March' }),
+  commissionEndDate: isoDate
+    .optional()
+    .openapi({ description: 'Last day the old commission split applies.', example: '2026-03-31' }),
+  reassignmentDate: isoDate.optional().openapi({
+    description: 'First day of the new ownership; on or after the commission end date.',
+    example: '2026-04-01',
+  }),
+  rulesetId: z
+    .uuid('The ruleset id is a UUID.')
+    .optional()
+    .openapi({ description: 'The exact ruleset version to use; the default rules when left out.' }),
+  importId: z.uuid('The import id is a UUID.').optional().openapi({
+    description: 'The import snapshot the run plans from; the latest applied account import by default.',
+  }),
+};
+
+const withKind = <K extends RunKind, S extends z.ZodType>(kind: K, params: S) =>
+  z.object({ kind: z.literal(kind), params, ...base }).strict();
+
+export const createRunSchema = z
+  .discriminatedUnion('kind', [
+    withKind('rep_departure', departureParams),
+    withKind('realignment', realignmentParams),
+    withKind('new_hire', newHireParams),
+    withKind('account', accountParams),
+    withKind('opportunity', opportunityParams),
+  ])
+  .superRefine((r, ctx) => {
+    if (r.commissionEndDate && r.reassignmentDate && r.reassignmentDate < r.commissionEndDate) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['reassignmentDate'],
+        message: `The reassignment date must be on or after the commission end date (${r.commissionEndDate}).`,
+      });
+    }
+    const p = r.params as { commissionType?: string; customBps?: number };
+    if (p.commissionType === 'custom' && p.customBps === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['params', 'customBps'],
+        message: 'Commission type custom needs customBps (the new rep’s share).',
+      });
+    }
+  })
+  .openapi('CreateRun', {
+    example: {
+      kind: 'rep_departure',
+      scope: 'open_opportunities',
+      reason: 'Dana Lee leaves the company on 31 March',
+      commissionEndDate: '2026-03-31',
+      reassignmentDate: '2026-04-01',
+      params: { departingRepIds: ['3f0e7c3a-9d4b-4b1e-8a47-2c5d6e7f8a90'] },
+    },
+  });
+
+export type CreateRunInput = z.infer<typeof createRunSchema>;

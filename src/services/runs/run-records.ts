@@ -1,0 +1,130 @@
+/** Reading and locking a run, moving it through the status machine with an audit event, and the actor of a change. */
+import { and, desc, eq, sql } from 'drizzle-orm';
+import { jobs, runs } from '../../../db/schema/index.ts';
+import type { Principal } from '../../auth/principal.ts';
+import { type AuditEventInput, appendAudit } from '../../db/audit.ts';
+import type { Database, Tx } from '../../db/client.ts';
+import { notFound } from '../../lib/errors.ts';
+import { nextStatus, type RunAction, type RunStatus } from '../../workflow/run-status.ts';
+
+export type RunRow = typeof runs.$inferSelect;
+
+/** What a service verb needs: the database, the clock, who is acting and the request (for the audit trail). */
+export interface RunsContext {
+  db: Database;
+  clock: () => Date;
+  principal: Principal;
+  requestId?: string;
+  /** Solver time limit for jobs enqueued by this request (env SOLVER_TIME_LIMIT_SECONDS). */
+  solverTimeLimitMs?: number;
+}
+
+/** Who did it, in the shape the audit trail keeps; a job acts as "system". */
+export interface Actor {
+  userId: string | null;
+  apiKeyId: string | null;
+  label: string | null;
+  requestId: string | null;
+}
+
+export function actorOf(ctx: RunsContext): Actor {
+  return {
+    userId: ctx.principal.userId ?? null,
+    apiKeyId: ctx.principal.apiKeyId ?? null,
+    label: ctx.principal.email ?? ctx.principal.apiKeyName ?? null,
+    requestId: ctx.requestId ?? null,
+  };
+}
+
+export const SYSTEM_ACTOR: Actor = {
+  userId: null,
+  apiKeyId: null,
+  label: 'system (solve job)',
+  requestId: null,
+};
+
+export function auditEvent(
+  actor: Actor,
+  fields: Omit<AuditEventInput, 'actorUserId' | 'actorApiKeyId' | 'actorLabel' | 'requestId'>,
+): AuditEventInput {
+  return {
+    ...fields,
+    actorUserId: actor.userId,
+    actorApiKeyId: actor.apiKeyId,
+    actorLabel: actor.label,
+    requestId: actor.requestId,
+  };
+}
+
+/** The run, locked for the rest of the transaction (every change of a run goes through here). */
+export async function lockRun(tx: Tx, runId: string): Promise<RunRow> {
+  const [row] = await tx.select().from(runs).where(eq(runs.id, runId)).for('update');
+  if (!row) throw notFound(`Run ${runId}`);
+  return row;
+}
+
+export async function findRun(tx: Tx, runId: string): Promise<RunRow> {
+  const [row] = await tx.select().from(runs).where(eq(runs.id, runId));
+  if (!row) throw notFound(`Run ${runId}`);
+  return row;
+}
+
+/**
+ * Applies `action` through the status machine (a clear CONFLICT when it is not allowed), writes the new status
+ * with `extra` fields, and audits the transition with before and after.
+ */
+export async function transitionRun(
+  tx: Tx,
+  run: RunRow,
+  action: RunAction,
+  actor: Actor,
+  extra: Partial<typeof runs.$inferInsert> = {},
+  at = new Date(),
+): Promise<RunRow> {
+  const to = nextStatus(run.status as RunStatus, action);
+  const [updated] = await tx
+    .update(runs)
+    .set({ ...extra, status: to, updatedAt: at })
+    .where(eq(runs.id, run.id))
+    .returning();
+  await appendAudit(
+    tx,
+    auditEvent(actor, {
+      action: `run.${action}`,
+      entityType: 'run',
+      entityId: run.id,
+      runId: run.id,
+      before: { status: run.status, version: run.version, proposalHash: run.proposalHash },
+      after: {
+        status: to,
+        version: updated!.version,
+        proposalHash: updated!.proposalHash,
+        ...(extra.failureReason ? { failureReason: extra.failureReason } : {}),
+      },
+      at,
+    }),
+  );
+  return updated!;
+}
+
+/** The run's latest solve job, for progress polling. */
+export async function latestSolveJob(tx: Tx, runId: string) {
+  const [job] = await tx
+    .select({
+      id: jobs.id,
+      status: jobs.status,
+      progress: jobs.progress,
+      error: jobs.error,
+      attempts: jobs.attempts,
+      createdAt: jobs.createdAt,
+      finishedAt: jobs.finishedAt,
+      cancelRequestedAt: jobs.cancelRequestedAt,
+    })
+    .from(jobs)
+    .where(and(eq(jobs.runId, runId), eq(jobs.kind, SOLVE_JOB_KIND)))
+    .orderBy(desc(jobs.createdAt), desc(sql`${jobs.id}`))
+    .limit(1);
+  return job ?? null;
+}
+
+export const SOLVE_JOB_KIND = 'solve_run';

@@ -1,0 +1,216 @@
+/** The solver's input contract: a zod schema (reused by the workflow API) plus the checks zod cannot express. */
+import { z } from 'zod';
+
+/** Hard limits checked before any model is built, so a hostile request cannot exhaust memory or time. */
+export const SOLVE_LIMITS = {
+  maxAccounts: 200_000,
+  maxReps: 2_000,
+  /** (movable account, eligible rep) pairs: the binaries of the full model. */
+  maxVariables: 12_000_000,
+  maxTimeLimitMs: 600_000,
+  /** Revenue per account: below 2^53 / 200k accounts so every sum of cents stays an exact integer. */
+  maxRevenueCents: 40_000_000_000_000,
+} as const;
+
+const isoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'use an ISO date YYYY-MM-DD')
+  .refine(
+    (s) =>
+      !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s),
+    {
+      message: 'not a real calendar date',
+    },
+  );
+
+const id = z.string().trim().min(1, 'must not be empty').max(200);
+const label = z.string().trim().min(1).max(200);
+
+export const solveAccountSchema = z.object({
+  id,
+  name: z.string().max(500).optional(),
+  /** Current owner; null for an account nobody owns yet (it is always movable). */
+  ownerId: id.nullable(),
+  revenueCents: z
+    .number()
+    .int('revenue must be whole cents')
+    .min(0, 'revenue must not be negative')
+    .max(SOLVE_LIMITS.maxRevenueCents),
+  region: label,
+  segment: label.optional(),
+  tier: label.optional(),
+  type: label.optional(),
+  industry: label.optional(),
+  /** Kept with its current owner unless that owner departs. */
+  protected: z.boolean().default(false),
+  /** Manual override: the account goes to this rep whatever else the rules say. */
+  pinnedOwnerId: id.optional(),
+  hasOpenDeal: z.boolean().default(false),
+  nextCloseDate: isoDate.optional(),
+});
+
+export const solveRepSchema = z.object({
+  id,
+  name: z.string().max(500).default(''),
+  email: z.string().max(320).optional(),
+  /** The region(s) whose accounts this rep may receive. */
+  region: label.optional(),
+  regions: z.array(label).max(100).optional(),
+  /** When set, the rep receives only accounts of this segment. */
+  segment: label.optional(),
+  /** When set, the rep receives only accounts of these tiers. */
+  tiers: z.array(label).max(100).optional(),
+  mayReceive: z.boolean().default(true),
+  departing: z.boolean().default(false),
+  maxAccounts: z.number().int().min(0).optional(),
+  maxRevenueCents: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
+  /** Relative share of the pool's load (seniority, capacity); 1 = an ordinary full book. */
+  weight: z.number().positive().max(1000).default(1),
+  /** New hires: the share of a full book they should ramp to, in basis points (10000 = 100%). */
+  rampTargetBps: z.number().int().min(1).max(10_000).optional(),
+});
+
+export const territoryRuleSchema = z.object({
+  field: z.enum(['region', 'segment', 'tier', 'type', 'industry']),
+  equals: label,
+  repIds: z.array(id).min(1).max(2000),
+});
+
+export const solveInputSchema = z
+  .object({
+    kind: z.enum(['departure', 'realignment', 'new-hire']).default('realignment'),
+    objective: z.enum(['l1', 'minimax']).default('l1'),
+    strategy: z.enum(['optimal', 'round-robin', 'territory', 'least-loaded', 'weighted']).default('optimal'),
+    accounts: z.array(solveAccountSchema).max(SOLVE_LIMITS.maxAccounts),
+    reps: z.array(solveRepSchema).min(1, 'at least one rep is needed').max(SOLVE_LIMITS.maxReps),
+    /** Realignment of part of the book: accounts outside these regions/segments stay where they are. */
+    scope: z.object({ regions: z.array(label).optional(), segments: z.array(label).optional() }).optional(),
+    /** Day the run is planned on; with it, moved accounts with a deal closing soon are flagged. */
+    asOfDate: isoDate.optional(),
+    closingWithinDays: z.number().int().min(0).max(3650).default(30),
+    newHire: z
+      .object({
+        hireRepIds: z.array(id).min(1).max(2000),
+        /** At most this many accounts are taken from any one existing rep. */
+        maxTakenPerRep: z.number().int().min(0).optional(),
+      })
+      .optional(),
+    territoryRules: z.array(territoryRuleSchema).max(10_000).optional(),
+    timeLimitMs: z.number().int().min(100).max(SOLVE_LIMITS.maxTimeLimitMs).default(60_000),
+    /** Force one engine (benchmarks, comparisons); 'auto' picks by size as measured. */
+    engine: z.enum(['auto', 'heuristic', 'highs', 'jslp', 'aggregate']).default('auto'),
+    /** Seed of the deterministic iterated local search. */
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 31 - 1)
+      .default(1),
+  })
+  .strict();
+
+export type SolveInputRaw = z.input<typeof solveInputSchema>;
+export type SolveInput = z.output<typeof solveInputSchema>;
+export type SolveAccount = SolveInput['accounts'][number];
+export type SolveRep = SolveInput['reps'][number];
+
+export interface InputIssue {
+  path: (string | number)[];
+  message: string;
+}
+
+/** The regions a rep may receive from (its `regions`, else its `region`). */
+export function repRegions(rep: SolveRep): string[] {
+  if (rep.regions && rep.regions.length > 0) return rep.regions;
+  return rep.region ? [rep.region] : [];
+}
+
+/** Parse and cross-check an input; every problem is returned with its path, none is thrown. */
+export function parseSolveInput(
+  raw: unknown,
+): { ok: true; input: SolveInput } | { ok: false; issues: InputIssue[] } {
+  const parsed = solveInputSchema.safeParse(raw);
+  if (!parsed.success) {
+    return {
+      ok: false,
+      issues: parsed.error.issues.map((i) => ({
+        path: i.path.map((p) => (typeof p === 'symbol' ? String(p) : p)),
+        message: i.message,
+      })),
+    };
+  }
+  const input = parsed.data;
+  const issues = crossCheck(input);
+  return issues.length > 0 ? { ok: false, issues } : { ok: true, input };
+}
+
+function crossCheck(input: SolveInput): InputIssue[] {
+  const issues: InputIssue[] = [];
+  const reps = new Map<string, SolveRep>();
+  input.reps.forEach((rep, i) => {
+    if (reps.has(rep.id)) issues.push({ path: ['reps', i, 'id'], message: `duplicate rep id "${rep.id}"` });
+    reps.set(rep.id, rep);
+    if (repRegions(rep).length === 0) {
+      issues.push({
+        path: ['reps', i, 'region'],
+        message: `rep "${rep.id}" needs a region (or regions) to receive accounts`,
+      });
+    }
+  });
+  const seen = new Set<string>();
+  input.accounts.forEach((a, i) => {
+    if (seen.has(a.id))
+      issues.push({ path: ['accounts', i, 'id'], message: `duplicate account id "${a.id}"` });
+    seen.add(a.id);
+    if (a.ownerId !== null && !reps.has(a.ownerId)) {
+      issues.push({
+        path: ['accounts', i, 'ownerId'],
+        message: `owner "${a.ownerId}" is not in the reps list; add the rep or clear the owner`,
+      });
+    }
+    if (a.pinnedOwnerId !== undefined) {
+      const pin = reps.get(a.pinnedOwnerId);
+      if (!pin)
+        issues.push({
+          path: ['accounts', i, 'pinnedOwnerId'],
+          message: `pinned owner "${a.pinnedOwnerId}" is not in the reps list`,
+        });
+      else if (pin.departing) {
+        issues.push({
+          path: ['accounts', i, 'pinnedOwnerId'],
+          message: `pinned owner "${a.pinnedOwnerId}" is departing; pin the account to a staying rep`,
+        });
+      }
+    }
+  });
+  if (input.kind === 'new-hire') {
+    if (!input.newHire)
+      issues.push({ path: ['newHire'], message: 'a new-hire run needs newHire.hireRepIds' });
+    else {
+      input.newHire.hireRepIds.forEach((h, i) => {
+        const rep = reps.get(h);
+        if (!rep)
+          issues.push({ path: ['newHire', 'hireRepIds', i], message: `hire "${h}" is not in the reps list` });
+        else if (rep.departing || !rep.mayReceive) {
+          issues.push({
+            path: ['newHire', 'hireRepIds', i],
+            message: `hire "${h}" must be a staying rep who may receive accounts`,
+          });
+        }
+      });
+    }
+  }
+  if (input.kind === 'departure' && !input.reps.some((r) => r.departing)) {
+    issues.push({ path: ['reps'], message: 'a departure run needs at least one rep marked departing' });
+  }
+  input.territoryRules?.forEach((rule, i) => {
+    rule.repIds.forEach((r, j) => {
+      if (!reps.has(r))
+        issues.push({
+          path: ['territoryRules', i, 'repIds', j],
+          message: `rep "${r}" is not in the reps list`,
+        });
+    });
+  });
+  return issues;
+}

@@ -1,0 +1,296 @@
+/**
+ * The one solve function: validate, build the problem, explain infeasibility, run the engines chosen by
+ * size (heuristic always; LP bound, javascript-lp-solver or HiGHS per pool), verify independently, report.
+ * Pure: no I/O. Run it through `solveInWorker` to get the hard time limit and cancellation.
+ */
+import { runHighs } from './engines/highs.ts';
+import { runJslp } from './engines/jslp.ts';
+import { DEFAULT_HEURISTIC, heuristicSolve, improve } from './heuristic.ts';
+import { diagnose } from './infeasibility.ts';
+import { parseSolveInput } from './input.ts';
+import { buildPoolModel, readSingleAssignment, singleBlocks, startValues } from './model.ts';
+import { buildProblem, type Pool, type Problem } from './problem.ts';
+import { buildReport, finalOwners, ownerMap } from './report.ts';
+import type { PoolReport, Proposal, SolveResult } from './result.ts';
+import { cloneState, place, poolScore, type State, stateFrom, unplace } from './state.ts';
+import { runStrategy } from './strategies.ts';
+import { verifyAssignment } from './verify.ts';
+
+/** Engine thresholds per pool, in binaries (eligible account-rep pairs), chosen by measurement (bench/). */
+export const ENGINE_LIMITS = {
+  /**
+   * javascript-lp-solver in auto mode: 0 (never) while HiGHS loads. Measured: a 63-binary departure pool
+   * stalled for the whole 20 s limit where HiGHS took 0.3 s, and 1000x20 departures hung past the hard
+   * kill. It stays available as `engine: 'jslp'` and as the fallback when HiGHS fails.
+   */
+  jslpMaxBinaries: 0,
+  /** Full HiGHS MIP (warm-started from the heuristic) up to this size. */
+  mipMaxBinaries: 12_000,
+  /** LP relaxation as the lower bound up to this size (above it the LP alone can take minutes). */
+  lpMaxBinaries: 150_000,
+  /** HiGHS MIP time per pool (auto): base + binaries / rate seconds, and the relative gap it stops at. */
+  mipBaseSec: 3,
+  mipBinariesPerSec: 500,
+  mipRelGap: 0.005,
+};
+
+export interface SolveHooks {
+  /** Called with each new verified-ready incumbent (movable positions → rep index), e.g. to post it from a worker. */
+  onIncumbent?: (problem: Problem, assign: Int32Array, engine: string) => void;
+  /** Polled between phases and inside HiGHS: true stops the solve with the best answer so far. */
+  shouldStop?: () => boolean;
+}
+
+const OPTIMAL_REL = 1e-4;
+const OPTIMAL_ABS = 1e-7;
+
+export async function solve(raw: unknown, hooks: SolveHooks = {}): Promise<SolveResult> {
+  const t0 = Date.now();
+  const parsed = parseSolveInput(raw);
+  if (!parsed.ok) return { status: 'invalid', issues: parsed.issues, millis: Date.now() - t0 };
+  const input = parsed.input;
+  const built = buildProblem(input);
+  if (!built.ok) return { status: 'invalid', issues: built.issues, millis: Date.now() - t0 };
+  const problem = built.problem;
+  const reasons = diagnose(problem);
+  if (reasons.length > 0) return { status: 'infeasible', reasons, millis: Date.now() - t0 };
+  const deadline = t0 + input.timeLimitMs;
+  const stop = () => (hooks.shouldStop?.() ?? false) || Date.now() >= deadline;
+
+  if (input.strategy !== 'optimal') {
+    const { state, unplaced } = runStrategy(problem, input.strategy);
+    if (unplaced.length > 0) {
+      return {
+        status: 'infeasible',
+        millis: Date.now() - t0,
+        reasons: [
+          {
+            code: 'caps-conflict',
+            message: `the ${input.strategy} strategy could not place ${unplaced.length} account(s) under the caps (e.g. ${problem.accounts[problem.movable[unplaced[0]!]!]!.id}); try the optimal strategy or loosen the caps`,
+            accountIds: unplaced.map((k) => problem.accounts[problem.movable[k]!]!.id),
+          },
+        ],
+      };
+    }
+    const pools = problem.pools.map((pool) => poolReport(problem, pool, state, input.strategy, null, false));
+    return finish(problem, state, pools, input.strategy, t0, null, input.strategy);
+  }
+
+  const heuristicOptions = { ...DEFAULT_HEURISTIC, seed: input.seed };
+  const heur = heuristicSolve(problem, heuristicOptions);
+  if (heur.unplaced.length > 0 && input.engine === 'heuristic') {
+    return noAssignment(problem, heur.unplaced, t0);
+  }
+  let state = heur.state;
+  const complete = heur.unplaced.length === 0;
+  if (complete) hooks.onIncumbent?.(problem, Int32Array.from(state.assign), 'heuristic');
+
+  const pools: PoolReport[] = [];
+  const binaries = problem.pools.map((pool) => poolBinaries(problem, pool));
+  let remainingBinaries = binaries.reduce((a, b) => a + b, 0);
+  let allBounded = true;
+  let allProven = true;
+  const engines = new Set<string>();
+  for (const pool of problem.pools) {
+    const B = binaries[pool.index]!;
+    const share = Math.max(0.05, ((deadline - Date.now()) / 1000) * (B / Math.max(1, remainingBinaries)));
+    remainingBinaries -= B;
+    let engine = 'heuristic';
+    let bound: number | null = null;
+    let proven = false;
+    const useExact = input.engine !== 'heuristic' && !stop();
+    const model =
+      useExact && B <= Math.max(ENGINE_LIMITS.lpMaxBinaries, ENGINE_LIMITS.mipMaxBinaries)
+        ? buildPoolModel(problem, pool, singleBlocks(problem, pool))
+        : null;
+    const current = () =>
+      complete || pool.movable.every((k) => state.assign[k]! >= 0)
+        ? poolScore(state, pool).objective
+        : Number.POSITIVE_INFINITY;
+
+    if (model && input.engine === 'auto' && complete && B <= ENGINE_LIMITS.lpMaxBinaries) {
+      const lp = await runHighs(model, {
+        timeLimitSec: share / 2,
+        relax: true,
+        lpSolver: B > 40_000 ? 'ipm' : 'choose',
+      });
+      if (lp.status === 'optimal' && lp.bound !== undefined) {
+        bound = lp.bound;
+        proven = isProven(current(), bound);
+        if (proven) engine = 'heuristic+lp-bound';
+      }
+    }
+    if (model && !proven && !stop()) {
+      const wantJslp =
+        input.engine === 'jslp' ||
+        (input.engine === 'auto' && B <= ENGINE_LIMITS.jslpMaxBinaries && input.objective === 'l1');
+      const wantMip =
+        input.engine === 'highs' || (input.engine === 'auto' && B <= ENGINE_LIMITS.mipMaxBinaries);
+      let candidate: Int32Array | null = null;
+      let candidateEngine = '';
+      if (wantJslp) {
+        const run = runJslp(model, { timeLimitMs: Math.max(50, share * 1000) });
+        if (run.status === 'optimal' && run.colValue) {
+          const trial = Int32Array.from(state.assign);
+          if (readSingleAssignment(model, run.colValue, trial)) {
+            candidate = trial;
+            candidateEngine = 'jslp';
+            // A finished branch-and-bound with tolerance 0 is a proof, a timed-out one is not.
+            if (run.millis < share * 1000 * 0.9 && run.objective !== undefined)
+              bound = Math.max(bound ?? 0, run.objective - 1e-9);
+          }
+        }
+      }
+      if (!candidate && wantMip) {
+        const warm = input.engine === 'auto' && complete;
+        // Realignment MIPs close the last fraction of a percent slowly: stop at MIP_GAP and a size-based limit.
+        const auto = input.engine === 'auto';
+        const run = await runHighs(model, {
+          timeLimitSec: auto
+            ? Math.min(share, ENGINE_LIMITS.mipBaseSec + B / ENGINE_LIMITS.mipBinariesPerSec)
+            : share,
+          // Half our claim's tolerance, so HiGHS' own 'optimal' always passes isProven.
+          relGap: auto && input.kind !== 'departure' ? ENGINE_LIMITS.mipRelGap : OPTIMAL_REL / 2,
+          absGap: OPTIMAL_ABS,
+          ...(warm ? { start: startValues(model, state) } : {}),
+          shouldStop: () => hooks.shouldStop?.() ?? false,
+        });
+        if (run.bound !== undefined) bound = Math.max(bound ?? Number.NEGATIVE_INFINITY, run.bound);
+        if (run.status === 'error' && B <= 1000 && input.objective === 'l1') {
+          // HiGHS failed (it has crashed on some models): javascript-lp-solver on a small model instead.
+          const fallback = runJslp(model, { timeLimitMs: Math.max(50, share * 1000) });
+          if (fallback.status === 'optimal' && fallback.colValue) {
+            const trial = Int32Array.from(state.assign);
+            if (readSingleAssignment(model, fallback.colValue, trial)) {
+              candidate = trial;
+              candidateEngine = 'jslp (HiGHS failed)';
+            }
+          }
+        }
+        if ((run.status === 'optimal' || run.status === 'feasible') && run.colValue) {
+          const trial = Int32Array.from(state.assign);
+          if (readSingleAssignment(model, run.colValue, trial)) {
+            candidate = trial;
+            candidateEngine = warm ? 'highs(warm)' : 'highs';
+          }
+        }
+      }
+      if (candidate) {
+        const next = adoptPool(state, pool, candidate);
+        if (!complete || poolScore(next, pool).objective < current() - 1e-12 || input.engine !== 'auto') {
+          state = next;
+          engine = candidateEngine;
+        } else if (engine === 'heuristic') engine = `heuristic (checked by ${candidateEngine})`;
+      }
+    }
+    const allPlaced = pool.movable.every((k) => state.assign[k]! >= 0);
+    if (allPlaced && input.engine === 'auto' && !proven && engine !== 'heuristic') {
+      // Polish the exact answer on the exact objective (it may have stopped at a gap or a time limit).
+      improve(state, { ...heuristicOptions, ilsWork: 0 }, [pool]);
+    }
+    if (!allPlaced)
+      return noAssignment(
+        problem,
+        pool.movable.filter((k) => state.assign[k]! < 0),
+        t0,
+      );
+    if (bound !== null) proven = isProven(poolScore(state, pool).objective, bound);
+    if (bound === null) allBounded = false;
+    if (!proven) allProven = false;
+    engines.add(engine);
+    pools.push(poolReport(problem, pool, state, engine, bound, proven));
+    hooks.onIncumbent?.(problem, Int32Array.from(state.assign), engine);
+  }
+
+  const lowerBound = allBounded ? pools.reduce((s, p) => s + (p.lowerBound ?? 0), 0) : null;
+  const result = finish(problem, state, pools, [...engines].join(' + ') || 'none', t0, lowerBound, undefined);
+  if (result.status === 'feasible' && allProven) return { ...result, status: 'optimal' };
+  if (result.status === 'feasible' && hooks.shouldStop?.())
+    return { ...result, status: 'timeout', reason: 'cancelled: best answer so far' };
+  return result;
+}
+
+function isProven(objective: number, bound: number): boolean {
+  return objective - bound <= Math.max(OPTIMAL_ABS, OPTIMAL_REL * Math.abs(objective));
+}
+
+export function poolBinaries(problem: Problem, pool: Pool): number {
+  let n = 0;
+  for (const k of pool.movable) n += problem.eligStart[k + 1]! - problem.eligStart[k]!;
+  return n;
+}
+
+/** A copy of the state with the pool's accounts moved as in `assign`. */
+function adoptPool(state: State, pool: Pool, assign: Int32Array): State {
+  const next = cloneState(state);
+  for (const k of pool.movable) unplace(next, k);
+  for (const k of pool.movable) place(next, k, assign[k]!);
+  return next;
+}
+
+function poolReport(
+  problem: Problem,
+  pool: Pool,
+  state: State,
+  engine: string,
+  bound: number | null,
+  proven: boolean,
+): PoolReport {
+  return {
+    label: pool.label,
+    reps: pool.reps.length,
+    movable: pool.movable.length,
+    binaries: poolBinaries(problem, pool),
+    engine,
+    objective: poolScore(state, pool).objective,
+    lowerBound: bound,
+    proven,
+  };
+}
+
+function noAssignment(problem: Problem, unplaced: number[], t0: number): SolveResult {
+  return {
+    status: 'timeout',
+    reason: `no assignment found that places ${problem.accounts[problem.movable[unplaced[0]!]!]!.id}${unplaced.length > 1 ? ` and ${unplaced.length - 1} other account(s)` : ''} under the caps; the caps may be too tight (loosen them or allow more receiving reps)`,
+    millis: Date.now() - t0,
+    assignments: null,
+  };
+}
+
+/** Recompute from scratch, verify independently, and build the proposal. */
+export function finish(
+  problem: Problem,
+  state: State,
+  pools: PoolReport[],
+  engine: string,
+  t0: number,
+  lowerBound: number | null,
+  strategyName: string | undefined,
+): SolveResult {
+  const fresh = stateFrom(problem, state.assign);
+  let objective = 0;
+  for (const pool of problem.pools) objective += poolScore(fresh, pool).objective;
+  const finals = finalOwners(problem, fresh.assign);
+  const check = verifyAssignment(problem.input, ownerMap(problem, finals), objective);
+  if (!check.ok) {
+    return {
+      status: 'timeout',
+      reason: `internal check failed, no answer returned: ${check.errors.slice(0, 3).join('; ')}`,
+      millis: Date.now() - t0,
+      assignments: null,
+    };
+  }
+  const report = buildReport(problem, finals, strategyName);
+  const lb = lowerBound === null ? null : Math.min(lowerBound, objective);
+  const proposal: Proposal = {
+    objective,
+    lowerBound: lb,
+    gap: lb === null ? null : objective > 0 ? (objective - lb) / objective : 0,
+    engine,
+    millis: Date.now() - t0,
+    ...report,
+    pools,
+    verified: true,
+  };
+  return { status: 'feasible', ...proposal };
+}

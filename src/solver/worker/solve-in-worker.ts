@@ -1,0 +1,123 @@
+/**
+ * Runs a solve in a worker thread with a hard wall-clock limit (worker.terminate()) and cancellation, so a
+ * solve never blocks the event loop. After a kill the last incumbent the worker posted is verified and
+ * returned as `timeout` with the best answer so far.
+ */
+import { Worker } from 'node:worker_threads';
+import { parseSolveInput } from '../input.ts';
+import { buildProblem } from '../problem.ts';
+import type { SolveResult } from '../result.ts';
+import { finish, poolBinaries } from '../solve.ts';
+import { poolScore, stateFrom } from '../state.ts';
+
+export interface WorkerSolveOptions {
+  /** Hard limit; defaults to the input's timeLimitMs plus a grace for the worker to hand back its answer. */
+  hardLimitMs?: number;
+  signal?: AbortSignal;
+}
+
+/** Extra time after the solve's own limit before the worker is killed (HiGHS overruns its limit). */
+export const HARD_LIMIT_GRACE_MS = 1500;
+/** After cancellation, the worker gets this long to return its best answer before it is killed. */
+const CANCEL_GRACE_MS = 300;
+
+export function solveInWorker(input: unknown, options: WorkerSolveOptions = {}): Promise<SolveResult> {
+  const t0 = Date.now();
+  const requested =
+    typeof input === 'object' &&
+    input !== null &&
+    typeof (input as { timeLimitMs?: unknown }).timeLimitMs === 'number'
+      ? (input as { timeLimitMs: number }).timeLimitMs
+      : 60_000;
+  const hardLimit = options.hardLimitMs ?? requested + HARD_LIMIT_GRACE_MS;
+  const stopFlag = new SharedArrayBuffer(4);
+  const flag = new Int32Array(stopFlag);
+  // The app, the CLI, vitest and the bench all run TypeScript sources: from .ts, a bootstrap registers tsx
+  // inside the worker first (a loader passed through execArgv is not applied to a worker's entry on Node 20).
+  const fromTs = import.meta.url.endsWith('.ts');
+  const url = new URL(fromTs ? './solve-worker-bootstrap.mjs' : './solve-worker.js', import.meta.url);
+  const worker = new Worker(url, { workerData: { input, stopFlag } });
+
+  return new Promise<SolveResult>((resolve) => {
+    let best: { assign: Int32Array; engine: string } | null = null;
+    let settled = false;
+    const timers: NodeJS.Timeout[] = [];
+    const done = (result: SolveResult) => {
+      if (settled) return;
+      settled = true;
+      for (const t of timers) clearTimeout(t);
+      options.signal?.removeEventListener('abort', onAbort);
+      void worker.terminate();
+      resolve(result);
+    };
+    const fromIncumbent = (reason: string): SolveResult => {
+      if (!best)
+        return {
+          status: 'timeout',
+          reason: `${reason}; no answer had been found yet`,
+          millis: Date.now() - t0,
+          assignments: null,
+        };
+      const parsed = parseSolveInput(input);
+      if (!parsed.ok) return { status: 'invalid', issues: parsed.issues, millis: Date.now() - t0 };
+      const built = buildProblem(parsed.input);
+      if (!built.ok) return { status: 'invalid', issues: built.issues, millis: Date.now() - t0 };
+      const problem = built.problem;
+      const state = stateFrom(problem, best.assign);
+      const pools = problem.pools.map((pool) => ({
+        label: pool.label,
+        reps: pool.reps.length,
+        movable: pool.movable.length,
+        binaries: poolBinaries(problem, pool),
+        engine: best!.engine,
+        objective: poolScore(state, pool).objective,
+        lowerBound: null,
+        proven: false,
+      }));
+      const result = finish(problem, state, pools, best.engine, t0, null, undefined);
+      if (result.status === 'feasible') return { ...result, status: 'timeout', reason };
+      return result;
+    };
+    const onAbort = () => {
+      Atomics.store(flag, 0, 1);
+      timers.push(setTimeout(() => done(fromIncumbent('cancelled: best answer so far')), CANCEL_GRACE_MS));
+    };
+    if (options.signal?.aborted) onAbort();
+    else options.signal?.addEventListener('abort', onAbort, { once: true });
+    timers.push(
+      setTimeout(
+        () =>
+          done(
+            fromIncumbent(
+              `stopped at the hard time limit of ${Math.round(hardLimit)} ms: best answer so far`,
+            ),
+          ),
+        hardLimit,
+      ),
+    );
+    worker.on(
+      'message',
+      (msg: {
+        type: string;
+        assign?: Int32Array;
+        engine?: string;
+        result?: SolveResult;
+        message?: string;
+      }) => {
+        if (msg.type === 'incumbent') best = { assign: msg.assign!, engine: msg.engine! };
+        else if (msg.type === 'result') {
+          const result = msg.result!;
+          done(
+            options.signal?.aborted && result.status === 'feasible'
+              ? { ...result, status: 'timeout', reason: 'cancelled: best answer so far' }
+              : result,
+          );
+        } else if (msg.type === 'error') done(fromIncumbent(`the solver failed (${msg.message})`));
+      },
+    );
+    worker.on('error', (e) => done(fromIncumbent(`the solver worker crashed (${e.message})`)));
+    worker.on('exit', (code) => {
+      if (!settled) done(fromIncumbent(`the solver worker exited (code ${code})`));
+    });
+  });
+}

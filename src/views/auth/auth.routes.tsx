@@ -1,0 +1,105 @@
+/** Sign-in and sign-out pages: plain form posts (no JavaScript needed), CSRF-checked by authenticate(). */
+import { type Context, Hono } from 'hono';
+import { z } from 'zod';
+import type { AppBindings } from '../../api/context.ts';
+import { clientIp } from '../../auth/client-ip.ts';
+import { clearAnonCsrfCookie, clearSessionCookie, setSessionCookie } from '../../auth/cookies.ts';
+import { AppError } from '../../lib/errors.ts';
+import { login } from '../../services/auth/login.ts';
+import { endSession } from '../../services/auth/sessions.ts';
+import { renderPage } from '../layout.tsx';
+import { LoginContent, type LoginFormState } from './login-page.tsx';
+
+const LoginForm = z.object({
+  email: z
+    .string()
+    .trim()
+    .min(1, 'Enter your email address.')
+    .max(320)
+    .email('Enter an email address like name@example.com.'),
+  password: z.string().min(1, 'Enter your password.').max(1024, 'That password is too long.'),
+  next: z.string().optional(),
+});
+
+/** Only a path on this site: never `//host`, `/\host` or a full URL (an open redirect). */
+export function safeNext(next: string | undefined) {
+  if (!next?.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return '/';
+  return next;
+}
+
+export function authPages() {
+  const router = new Hono<AppBindings>();
+
+  const show = (c: Context<AppBindings>, state: LoginFormState, status: 200 | 400 | 401 | 403 | 429) => {
+    const { demoLogin, env } = c.get('deps');
+    const demo = env.NODE_ENV !== 'production' ? demoLogin : undefined;
+    return renderPage(
+      c,
+      'Sign in',
+      <LoginContent state={state} csrfToken={c.get('csrfToken')} demo={demo} />,
+      status,
+    );
+  };
+
+  router.get('/login', (c) => {
+    if (c.get('principal')) return c.redirect(safeNext(c.req.query('next')), 303);
+    const next = c.req.query('next');
+    return show(c, next ? { next: safeNext(next) } : {}, 200);
+  });
+
+  router.post('/login', async (c) => {
+    const deps = c.get('deps');
+    const form = await c.req.parseBody();
+    const parsed = LoginForm.safeParse({ email: form.email, password: form.password, next: form.next });
+    const email = typeof form.email === 'string' ? form.email : '';
+    const next = typeof form.next === 'string' ? safeNext(form.next) : undefined;
+    if (!parsed.success) {
+      const errors: LoginFormState['errors'] = {};
+      for (const issue of parsed.error.issues) {
+        const field = issue.path[0];
+        if ((field === 'email' || field === 'password') && !errors[field]) errors[field] = issue.message;
+      }
+      return show(c, { email, next, errors }, 400);
+    }
+    // Signing in again while signed in replaces the old session: it must not outlive the switch.
+    const previous = c.get('session');
+    const previousUser = c.get('principal')?.userId;
+    try {
+      const result = await login({
+        ctx: deps,
+        input: {
+          email: parsed.data.email,
+          password: parsed.data.password,
+          ip: clientIp(c, deps.env.TRUST_PROXY),
+          userAgent: c.req.header('user-agent'),
+        },
+      });
+      if (previous && previousUser)
+        await endSession({ ctx: deps, input: { sessionId: previous.id, userId: previousUser } });
+      setSessionCookie(c, deps.env, result.token, result.session.expiresAt, deps.clock());
+      clearAnonCsrfCookie(c, deps.env);
+      deps.logger.info('signed in', { requestId: c.get('requestId'), userId: result.principal.userId });
+      return c.redirect(safeNext(parsed.data.next), 303);
+    } catch (error) {
+      if (
+        error instanceof AppError &&
+        ['UNAUTHENTICATED', 'TOO_MANY_REQUESTS', 'FORBIDDEN'].includes(error.code)
+      ) {
+        for (const [name, value] of Object.entries(error.headers)) c.header(name, value);
+        return show(c, { email, next, errors: { form: error.message } }, error.status as 401 | 403 | 429);
+      }
+      throw error;
+    }
+  });
+
+  router.post('/logout', async (c) => {
+    const deps = c.get('deps');
+    const session = c.get('session');
+    const userId = c.get('principal')?.userId;
+    if (session && userId) await endSession({ ctx: deps, input: { sessionId: session.id, userId } });
+    clearSessionCookie(c, deps.env);
+    return c.redirect('/login', 303);
+  });
+
+  return router;
+}

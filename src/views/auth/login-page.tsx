@@ -1,0 +1,90 @@
+/** The sign-in form: a real form that works without JavaScript, with errors next to the field they concern. */
+import { CsrfField } from '../layout.tsx';
+
+export interface LoginFormState {
+  email?: string;
+  next?: string;
+  /** Errors keyed by field; `form` is for problems with the whole attempt (wrong password, throttled). */
+  errors?: { email?: string; password?: string; form?: string };
+}
+
+export interface DemoHint {
+  password: string;
+  users: Array<{ email: string; role: string }>;
+}
+
+export function LoginContent({
+  state,
+  csrfToken,
+  demo,
+}: {
+  state: LoginFormState;
+  csrfToken: string;
+  demo?: DemoHint;
+}) {
+  const errors = state.errors ?? {};
+  return (
+    <section class="card narrow" aria-labelledby="login-title">
+      <h1 id="login-title">Sign in to Bookshift</h1>
+      {errors.form && (
+        <p class="alert error" role="alert" id="form-error">
+          {errors.form}
+        </p>
+      )}
+      <form method="post" action="/login" novalidate>
+        <CsrfField token={csrfToken} />
+        {state.next && <input type="hidden" name="next" value={state.next} />}
+        <label for="email">Email</label>
+        <input
+          id="email"
+          name="email"
+          type="email"
+          autocomplete="username"
+          required
+          value={state.email ?? ''}
+          aria-invalid={errors.email || errors.form ? 'true' : undefined}
+          aria-describedby={errors.email ? 'email-error' : errors.form ? 'form-error' : undefined}
+          autofocus
+        />
+        {errors.email && (
+          <p class="field-error" id="email-error">
+            {errors.email}
+          </p>
+        )}
+        <label for="password">Password</label>
+        <input
+          id="password"
+          name="password"
+          type="password"
+          autocomplete="current-password"
+          required
+          aria-invalid={errors.password || errors.form ? 'true' : undefined}
+          aria-describedby={errors.password ? 'password-error' : undefined}
+        />
+        {errors.password && (
+          <p class="field-error" id="password-error">
+            {errors.password}
+          </p>
+        )}
+        <div class="actions">
+          <button type="submit">Sign in</button>
+        </div>
+      </form>
+      {demo && (
+        <aside class="hint" aria-label="Demo accounts">
+          <h2>Demo accounts (development only)</h2>
+          <p>
+            Password for all: <code>{demo.password}</code>
+          </p>
+          <ul>
+            {demo.users.map((u) => (
+              <li>
+                <code>{u.email}</code> — {u.role}
+              </li>
+            ))}
+          </ul>
+        </aside>
+      )}
+    </section>
+  );
+}

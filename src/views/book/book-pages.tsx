@@ -1,0 +1,351 @@
+/** Rep and account pages: the roster with loads, a rep's book against their caps, an account's owner history and commission structure, and a rep's own view. */
+import type { Principal } from '../../auth/principal.ts';
+import { Crumbs, Pager, query } from '../shared/components.tsx';
+import { money, moneyShort, num, pct, when } from '../shared/format.ts';
+import type { AccountListRow, getAccount, listReps, RepDetail } from './book-data.ts';
+
+function Load({ value, cap, format }: { value: number; cap: number | null; format: (n: number) => string }) {
+  if (cap === null) return <span>{format(value)} (no cap)</span>;
+  const share = cap > 0 ? Math.round((value / cap) * 100) : 100;
+  return (
+    <span>
+      {format(value)} of {format(cap)} ({share}%){' '}
+      <meter
+        min={0}
+        max={cap}
+        value={value}
+        high={cap * 0.9}
+        optimum={cap * 0.5}
+        aria-label="Load against the cap"
+      />
+      {value > cap && <span class="badge blocking">over cap</span>}
+    </span>
+  );
+}
+
+export function RepsList({ reps }: { reps: Awaited<ReturnType<typeof listReps>> }) {
+  return (
+    <>
+      <h1>Reps</h1>
+      <section class="card">
+        <div class="table-wrap">
+          <table id="reps-table">
+            <thead>
+              <tr>
+                <th scope="col">Rep</th>
+                <th scope="col">Region</th>
+                <th scope="col" class="num">
+                  Accounts (cap)
+                </th>
+                <th scope="col" class="num">
+                  Revenue (cap)
+                </th>
+                <th scope="col">Status</th>
+              </tr>
+            </thead>
+            <tbody>
+              {reps.map((r) => (
+                <tr
+                  class={r.max_accounts !== null && r.accounts > Number(r.max_accounts) ? 'over' : undefined}
+                >
+                  <th scope="row">
+                    <a href={`/reps/${r.id}`}>{r.name}</a>
+                    {r.kind !== 'person' && <span class="badge">{r.kind}</span>}
+                  </th>
+                  <td>{r.region ?? '—'}</td>
+                  <td class="num">
+                    {num(r.accounts)} ({r.max_accounts ?? '—'})
+                  </td>
+                  <td class="num">
+                    {moneyShort(Number(r.revenue))} (
+                    {r.max_revenue_cents === null ? '—' : moneyShort(Number(r.max_revenue_cents))})
+                  </td>
+                  <td>
+                    {r.end_date ? (
+                      <span class="badge warning">leaves {r.end_date}</span>
+                    ) : !r.active ? (
+                      'inactive'
+                    ) : r.may_receive ? (
+                      'receives'
+                    ) : (
+                      'does not receive'
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </section>
+    </>
+  );
+}
+
+export function AccountsTable({ rows, showOwner }: { rows: AccountListRow[]; showOwner: boolean }) {
+  if (rows.length === 0) return <p class="empty">No accounts.</p>;
+  return (
+    <div class="table-wrap">
+      <table id="book-table">
+        <thead>
+          <tr>
+            <th scope="col">Account</th>
+            <th scope="col">Region</th>
+            {showOwner && <th scope="col">Owner</th>}
+            <th scope="col" class="num">
+              Revenue
+            </th>
+            <th scope="col" class="num">
+              Open deals
+            </th>
+            <th scope="col">Next close</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((a) => (
+            <tr>
+              <td>
+                <a href={`/accounts/${a.id}`}>{a.name}</a> <span class="muted small">{a.crmId}</span>
+                {a.protected && <span class="badge">protected</span>}
+              </td>
+              <td>{a.region ?? '—'}</td>
+              {showOwner && <td>{a.ownerId ? <a href={`/reps/${a.ownerId}`}>{a.owner}</a> : '—'}</td>}
+              <td class="num">{money(a.revenueCents)}</td>
+              <td class="num">{num(a.openOpportunities)}</td>
+              <td>{a.nextClose ?? '—'}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+export function RepPage({
+  rep,
+  rows,
+  total,
+  page,
+  pageSize,
+  principal,
+  own,
+  notices,
+}: {
+  rep: RepDetail;
+  rows: AccountListRow[];
+  total: number;
+  page: number;
+  pageSize: number;
+  principal: Principal;
+  own: boolean;
+  notices?: { id: string; subject: string; status: string; created_at: string }[];
+}) {
+  const canReassign =
+    !own && (principal.role === 'manager' || principal.role === 'analyst') && rep.accounts > 0;
+  return (
+    <>
+      {!own && <Crumbs items={[{ href: '/reps', label: 'Reps' }, { label: rep.name }]} />}
+      <div class="page-head">
+        <div>
+          <h1 id="rep-title">{own ? `My book — ${rep.name}` : rep.name}</h1>
+          <p class="muted">
+            {[
+              rep.region,
+              rep.segment,
+              rep.manager ? `manager ${rep.manager}` : null,
+              rep.endDate ? `last day ${rep.endDate}` : null,
+            ]
+              .filter(Boolean)
+              .join(' · ')}
+          </p>
+        </div>
+        {canReassign && (
+          <a
+            class="button"
+            href={`/runs/new${query({ kind: 'rep_departure', rep: rep.id })}`}
+            id="reassign-book"
+          >
+            Reassign this book
+          </a>
+        )}
+      </div>
+      <section class="card" aria-labelledby="load-title">
+        <h2 id="load-title">Load against caps</h2>
+        <dl class="facts" id="rep-load">
+          <dt>Accounts</dt>
+          <dd>
+            <Load value={rep.accounts} cap={rep.maxAccounts} format={num} />
+          </dd>
+          <dt>Annual revenue</dt>
+          <dd>
+            <Load value={rep.revenueCents} cap={rep.maxRevenueCents} format={moneyShort} />
+          </dd>
+          <dt>Open opportunities</dt>
+          <dd>{num(rep.openOpportunities)}</dd>
+        </dl>
+      </section>
+      {notices && (
+        <section class="card" aria-labelledby="notices-title">
+          <h2 id="notices-title">My notices</h2>
+          {notices.length === 0 ? (
+            <p class="muted">No notices yet.</p>
+          ) : (
+            <ul class="plain" id="my-notices">
+              {notices.map((n) => (
+                <li>
+                  {n.subject}{' '}
+                  <span class="muted small">
+                    · {n.status} · {n.created_at}
+                  </span>
+                </li>
+              ))}
+            </ul>
+          )}
+        </section>
+      )}
+      <section class="card" aria-labelledby="book-title">
+        <h2 id="book-title">{own ? 'My accounts' : 'Accounts'}</h2>
+        <AccountsTable rows={rows} showOwner={false} />
+        <Pager
+          href={(p) => (own ? `/me?page=${p}` : `/reps/${rep.id}?page=${p}`)}
+          page={page}
+          pageSize={pageSize}
+          total={total}
+        />
+      </section>
+    </>
+  );
+}
+
+export function AccountsPage({
+  rows,
+  total,
+  page,
+  pageSize,
+  q,
+}: {
+  rows: AccountListRow[];
+  total: number;
+  page: number;
+  pageSize: number;
+  q: string;
+}) {
+  return (
+    <>
+      <h1>Accounts</h1>
+      <section class="card">
+        <form method="get" action="/accounts" class="filters" aria-label="Search accounts">
+          <div>
+            <label for="acc-q">Search by name or CRM id</label>
+            <input id="acc-q" name="q" type="search" value={q} />
+          </div>
+          <div class="filters-submit">
+            <button type="submit" class="secondary">
+              Search
+            </button>
+          </div>
+        </form>
+        <AccountsTable rows={rows} showOwner />
+        <Pager
+          href={(p) => `/accounts${query({ q, page: p })}`}
+          page={page}
+          pageSize={pageSize}
+          total={total}
+        />
+      </section>
+    </>
+  );
+}
+
+export function AccountPage({
+  account,
+  principal,
+}: {
+  account: NonNullable<Awaited<ReturnType<typeof getAccount>>>;
+  principal: Principal;
+}) {
+  const byOpp = new Map<string, typeof account.splits>();
+  for (const s of account.splits) byOpp.set(s.opportunity_id, [...(byOpp.get(s.opportunity_id) ?? []), s]);
+  const canReassign = principal.role === 'manager' || principal.role === 'analyst';
+  return (
+    <>
+      <Crumbs items={[{ href: '/accounts', label: 'Accounts' }, { label: account.name }]} />
+      <div class="page-head">
+        <div>
+          <h1>{account.name}</h1>
+          <p class="muted">
+            {account.crmId} ·{' '}
+            {[account.region, account.tier, account.type, account.industry].filter(Boolean).join(' · ')}
+          </p>
+        </div>
+        {canReassign && (
+          <a class="button" href={`/runs/new${query({ kind: 'account', account: account.crmId })}`}>
+            Reassign all opportunities
+          </a>
+        )}
+      </div>
+      <section class="card" aria-labelledby="owner-title">
+        <h2 id="owner-title">Owner</h2>
+        <p>
+          {account.ownerId ? <a href={`/reps/${account.ownerId}`}>{account.owner}</a> : 'No owner'} since{' '}
+          {when(account.ownerSince)}
+          {account.isHouse && <span class="badge">house account</span>}
+          {account.isCoOwned && <span class="badge">co-owned</span>} · {money(account.revenueCents)} annual
+          revenue
+        </p>
+        <h3>Owner history</h3>
+        {account.history.length === 0 ? (
+          <p class="muted">No run has moved this account.</p>
+        ) : (
+          <ol class="timeline" id="owner-history">
+            {account.history.map((h) => (
+              <li>
+                {h.committed_at ?? '—'}: {h.from_name ?? 'nobody'} → <strong>{h.to_name ?? 'nobody'}</strong>{' '}
+                (<a href={`/runs/${h.run_id}`}>{h.reason}</a>
+                {h.status === 'rolled_back' && ', rolled back'})
+              </li>
+            ))}
+          </ol>
+        )}
+      </section>
+      <section class="card" aria-labelledby="opps-title">
+        <h2 id="opps-title">Opportunities and commission structure</h2>
+        {account.opportunities.length === 0 ? (
+          <p class="muted">No opportunities.</p>
+        ) : (
+          account.opportunities.map((o) => (
+            <div class="conflict">
+              <h3 class="small">
+                {o.name} <span class="muted">{o.crm_id}</span> · {o.stage ?? o.status} ·{' '}
+                {money(o.amountCents)} · closes {o.close_date ?? '—'}
+              </h3>
+              <table>
+                <thead>
+                  <tr>
+                    <th scope="col">Participant</th>
+                    <th scope="col">Role</th>
+                    <th scope="col" class="num">
+                      Share
+                    </th>
+                    <th scope="col">From</th>
+                    <th scope="col">Until</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {(byOpp.get(o.id) ?? []).map((s) => (
+                    <tr class={s.effective_to ? 'muted' : undefined}>
+                      <td>{s.rep}</td>
+                      <td>{s.role}</td>
+                      <td class="num">{pct(s.bps)}</td>
+                      <td>{s.effective_from}</td>
+                      <td>{s.effective_to ?? 'current'}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          ))
+        )}
+      </section>
+    </>
+  );
+}

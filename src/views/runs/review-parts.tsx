@@ -1,0 +1,494 @@
+/** The review's parts: per-rep before/after table and charts, conflicts grouped by kind with inline resolution, approval and commit panels. */
+import type { conflicts } from '../../../db/schema/index.ts';
+import type { Principal } from '../../auth/principal.ts';
+import type { RepLoad, RunSummary } from '../../services/runs/review.ts';
+import { LoadChart } from '../charts/load-chart.tsx';
+import { CsrfField } from '../layout.tsx';
+import { describedBy, FieldError, query } from '../shared/components.tsx';
+import { money, moneyDelta, moneyShort, num, numDelta, when } from '../shared/format.ts';
+import type { RunRecord } from './run-page.tsx';
+import type { RepChoice } from './runs-data.ts';
+
+export type ConflictRow = typeof conflicts.$inferSelect;
+
+/** Reps worth showing: those whose book changes, those balanced against a target, the leavers. */
+export function repsToShow(summary: RunSummary): RepLoad[] {
+  return summary.reps
+    .filter((r) => r.kind === 'person')
+    .filter((r) => r.countDelta !== 0 || r.targetCount !== null || r.departing || r.accountsIn > 0)
+    .sort((a, b) => Number(b.departing) - Number(a.departing) || a.name.localeCompare(b.name));
+}
+
+/** Reps whose book this run changes (leavers first): what a reviewer looks at first. */
+export function changedReps(reps: RepLoad[]): RepLoad[] {
+  return reps.filter((r) => r.departing || r.accountsIn > 0 || r.accountsOut > 0);
+}
+
+function Delta({ n, f }: { n: number; f: (n: number) => string }) {
+  return <span class={n > 0 ? 'delta-up' : n < 0 ? 'delta-down' : 'muted'}>{f(n)}</span>;
+}
+
+export function RepTable({ reps, runId }: { reps: RepLoad[]; runId: string }) {
+  return (
+    <div class="table-wrap">
+      <table id="rep-table">
+        <caption class="muted">
+          Each rep’s book before and after this run. Rows in red are over a cap.
+        </caption>
+        <thead>
+          <tr>
+            <th scope="col">Rep</th>
+            <th scope="col" class="num">
+              Accounts before → after
+            </th>
+            <th scope="col" class="num">
+              Change
+            </th>
+            <th scope="col" class="num">
+              Revenue before → after
+            </th>
+            <th scope="col" class="num">
+              Change
+            </th>
+            <th scope="col" class="num">
+              In / out
+            </th>
+            <th scope="col" class="num">
+              Cap (accounts · revenue)
+            </th>
+            <th scope="col" class="num">
+              Target
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {reps.map((r) => (
+            <tr class={r.overCountCap || r.overRevenueCap ? 'over' : undefined}>
+              <th scope="row">
+                <a href={`/runs/${runId}/accounts${query({ rep: r.repId })}`}>{r.name}</a>
+                {r.departing && <span class="badge warning">leaving</span>}
+                {(r.overCountCap || r.overRevenueCap) && <span class="badge blocking">over cap</span>}
+              </th>
+              <td class="num">
+                {num(r.countBefore)} → {num(r.countAfter)}
+              </td>
+              <td class="num">
+                <Delta n={r.countDelta} f={numDelta} />
+              </td>
+              <td class="num">
+                {money(r.revenueBeforeCents)} → {money(r.revenueAfterCents)}
+              </td>
+              <td class="num">
+                <Delta n={r.revenueDeltaCents} f={moneyDelta} />
+              </td>
+              <td class="num">
+                +{num(r.accountsIn)} / −{num(r.accountsOut)}
+              </td>
+              <td class="num">
+                {r.maxAccounts ?? '—'} · {r.maxRevenueCents === null ? '—' : moneyShort(r.maxRevenueCents)}
+              </td>
+              <td class="num">
+                {r.targetCount === null
+                  ? '—'
+                  : `${num(Math.round(r.targetCount))} · ${moneyShort(r.targetRevenueCents)}`}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+export function Charts({ reps }: { reps: RepLoad[] }) {
+  const shown = reps.slice(0, 40);
+  return (
+    <>
+      <ul class="legend" aria-hidden="true">
+        <li>
+          <span class="swatch before" />
+          before
+        </li>
+        <li>
+          <span class="swatch after" />
+          after
+        </li>
+        <li>
+          <span class="swatch cap" />
+          cap
+        </li>
+        <li>
+          <span class="swatch target" />
+          target
+        </li>
+      </ul>
+      <div class="charts">
+        <LoadChart
+          title="Accounts per rep"
+          format={(v) => num(Math.round(v))}
+          rows={shown.map((r) => ({
+            name: r.name,
+            before: r.countBefore,
+            after: r.countAfter,
+            cap: r.maxAccounts,
+            target: r.targetCount,
+          }))}
+        />
+        <LoadChart
+          title="Revenue per rep"
+          format={moneyShort}
+          rows={shown.map((r) => ({
+            name: r.name,
+            before: r.revenueBeforeCents,
+            after: r.revenueAfterCents,
+            cap: r.maxRevenueCents,
+            target: r.targetRevenueCents,
+          }))}
+        />
+      </div>
+      {reps.length > shown.length && (
+        <p class="muted small">
+          The charts show the first {shown.length} of {reps.length} reps; the table lists them all.
+        </p>
+      )}
+    </>
+  );
+}
+
+const KIND_TITLES: Record<string, string> = {
+  unassigned: 'No eligible receiver',
+  over_count_cap: 'Over the account cap',
+  over_revenue_cap: 'Over the revenue cap',
+  deal_closing_soon: 'Deal closing soon',
+  protected_touched: 'Protected account',
+  house_account: 'House account',
+  co_owned_account: 'Co-owned account',
+  receiver_departing: 'Receiver is leaving',
+  receiver_ineligible: 'Receiver not eligible',
+  stale_owner: 'Owner changed in the CRM since import',
+  split_not_100: 'Split does not total 100%',
+  date_rule: 'Date rule broken',
+  owner_not_in_roster: 'Owner not in the roster',
+  owner_inactive: 'Owner inactive',
+  closed_opportunity_in_scope: 'Closed opportunity in scope',
+};
+
+export function kindTitle(kind: string) {
+  return KIND_TITLES[kind] ?? kind.replaceAll('_', ' ');
+}
+
+export interface ConflictFormState {
+  error?: { note?: string; repId?: string; form?: string };
+  values?: { resolution?: string; note?: string; repId?: string };
+}
+
+export function ConflictCard({
+  conflict,
+  runId,
+  csrfToken,
+  receivers,
+  names,
+  canResolve,
+  state = {},
+}: {
+  conflict: ConflictRow;
+  runId: string;
+  csrfToken: string;
+  receivers: RepChoice[];
+  names: Map<string, string>;
+  canResolve: boolean;
+  state?: ConflictFormState;
+}) {
+  const id = `conflict-${conflict.id}`;
+  const resolved = conflict.resolution !== null;
+  const v = state.values ?? {};
+  const e = state.error ?? {};
+  return (
+    <article class={resolved ? 'conflict resolved' : 'conflict'} id={id} aria-labelledby={`${id}-title`}>
+      <h4 id={`${id}-title`}>
+        <span class={`badge ${conflict.severity}`}>
+          {conflict.severity === 'blocking' ? 'Blocks approval' : 'Warning'}
+        </span>{' '}
+        {conflict.message}
+      </h4>
+      {conflict.accountId && (
+        <p class="small">
+          <a href={`/runs/${runId}/accounts/${conflict.accountId}`}>Why this account goes where it goes</a>
+        </p>
+      )}
+      {resolved ? (
+        <p class="small" id={`${id}-resolution`}>
+          Resolved: <strong>{conflict.resolution}</strong>
+          {conflict.overrideRepId && ` to ${names.get(conflict.overrideRepId) ?? conflict.overrideRepId}`} — “
+          {conflict.note}”{' '}
+          <span class="muted">
+            ({String((conflict.details as Record<string, unknown> | null)?.resolvedByLabel ?? 'someone')},{' '}
+            {when(conflict.resolvedAt)})
+          </span>
+        </p>
+      ) : canResolve && conflict.severity === 'blocking' ? (
+        <form
+          method="post"
+          action={`/runs/${runId}/conflicts/${conflict.id}`}
+          hx-post={`/runs/${runId}/conflicts/${conflict.id}`}
+          hx-target={`#${id}`}
+          hx-swap="outerHTML"
+        >
+          <CsrfField token={csrfToken} />
+          {e.form && (
+            <p class="field-error wide" role="alert">
+              {e.form}
+            </p>
+          )}
+          <div>
+            <label for={`${id}-resolution`}>Decision</label>
+            <select id={`${id}-resolution`} name="resolution">
+              <option value="accept" selected={v.resolution === 'accept'}>
+                Accept as proposed
+              </option>
+              {(conflict.accountId || conflict.repId) && (
+                <option value="override" selected={v.resolution === 'override'}>
+                  Give the account another owner
+                </option>
+              )}
+              {conflict.accountId && (
+                <option value="exclude" selected={v.resolution === 'exclude'}>
+                  Exclude the account (it stays where it is)
+                </option>
+              )}
+            </select>
+          </div>
+          <div>
+            <label for={`${id}-rep`}>New owner (for “another owner”)</label>
+            <select id={`${id}-rep`} name="repId" {...describedBy(`${id}-rep`, e.repId)}>
+              <option value="">—</option>
+              {receivers.map((r) => (
+                <option value={r.id} selected={v.repId === r.id}>
+                  {r.name} ({num(r.accounts)} accounts)
+                </option>
+              ))}
+            </select>
+            <FieldError id={`${id}-rep`} message={e.repId} />
+          </div>
+          <div class="wide">
+            <label for={`${id}-note`}>Note — why (required)</label>
+            <input
+              id={`${id}-note`}
+              name="note"
+              type="text"
+              maxlength={1000}
+              value={v.note ?? ''}
+              {...describedBy(`${id}-note`, e.note)}
+            />
+            <FieldError id={`${id}-note`} message={e.note} />
+          </div>
+          <div class="wide">
+            <button type="submit" class="small">
+              Resolve
+            </button>
+          </div>
+        </form>
+      ) : (
+        <p class="muted small">
+          {conflict.severity === 'blocking'
+            ? 'Open: a manager or an analyst resolves it.'
+            : 'For information: no decision is needed.'}
+        </p>
+      )}
+    </article>
+  );
+}
+
+export function ConflictsSection({
+  conflicts,
+  ...rest
+}: {
+  conflicts: ConflictRow[];
+  runId: string;
+  csrfToken: string;
+  receivers: RepChoice[];
+  names: Map<string, string>;
+  canResolve: boolean;
+}) {
+  const groups = new Map<string, ConflictRow[]>();
+  for (const c of conflicts) groups.set(c.kind, [...(groups.get(c.kind) ?? []), c]);
+  const open = conflicts.filter((c) => c.resolution === null).length;
+  return (
+    <section class="card" aria-labelledby="conflicts-title" id="conflicts">
+      <h2 id="conflicts-title">
+        Conflicts ({num(open)} open of {num(conflicts.length)})
+      </h2>
+      {conflicts.length === 0 ? (
+        <p class="muted">Nothing needs a decision: no conflict was found.</p>
+      ) : (
+        [...groups].map(([kind, rows]) => {
+          const shown = rows.slice(0, 50);
+          return (
+            <div class="conflict-group">
+              <h3>
+                {kindTitle(kind)}{' '}
+                <span class="muted small">({rows.filter((r) => r.resolution === null).length} open)</span>
+              </h3>
+              {shown.map((c) => (
+                <ConflictCard conflict={c} {...rest} />
+              ))}
+              {rows.length > shown.length && (
+                <p class="muted small">
+                  {rows.length - shown.length} more of this kind: resolve these, or filter the{' '}
+                  <a href={`/runs/${rest.runId}/accounts?conflict=1`}>account table by open conflicts</a>.
+                </p>
+              )}
+            </div>
+          );
+        })
+      )}
+    </section>
+  );
+}
+
+export function ApprovePanel({
+  run,
+  principal,
+  openBlocking,
+  moved,
+  csrfToken,
+  oob = false,
+}: {
+  run: RunRecord;
+  principal: Principal;
+  openBlocking: number;
+  moved: number;
+  csrfToken: string;
+  oob?: boolean;
+}) {
+  const isManager = principal.role === 'manager';
+  return (
+    <section
+      class="card"
+      id="approve-panel"
+      aria-labelledby="approve-title"
+      {...(oob ? { 'hx-swap-oob': 'true' } : {})}
+    >
+      <h2 id="approve-title">{run.status === 'approved' ? 'Commit' : 'Approval'}</h2>
+      {run.status === 'approved' ? (
+        isManager ? (
+          <form
+            method="post"
+            action={`/runs/${run.id}/commit`}
+            hx-post={`/runs/${run.id}/commit`}
+            hx-target="#approve-panel"
+            hx-swap="outerHTML"
+            hx-indicator="#commit-progress"
+          >
+            <CsrfField token={csrfToken} />
+            <p>
+              Approved {when(run.approvedAt)}. Committing changes the owner of {num(moved)} account(s) in one
+              transaction, writes the change set, and queues the notices. It can be rolled back within the
+              org’s window.
+            </p>
+            <div class="actions">
+              <button type="submit" id="commit-run">
+                Commit the change
+              </button>
+              <span id="commit-progress" class="htmx-indicator" role="status">
+                Committing… <progress />
+              </span>
+            </div>
+          </form>
+        ) : (
+          <p class="muted" id="commit-refused">
+            Approved. Only a manager can commit it.
+          </p>
+        )
+      ) : !isManager ? (
+        <p class="alert" id="approve-refused">
+          Only a manager can approve a run. You are signed in as {principal.role}: ask a manager to review and
+          approve it.
+        </p>
+      ) : openBlocking > 0 ? (
+        <p class="alert error" id="approve-blocked">
+          {num(openBlocking)} blocking conflict(s) are still open. Resolve each one above (accept, another
+          owner or exclude) before approving.
+        </p>
+      ) : moved === 0 ? (
+        <p class="muted">The proposal moves no account, so there is nothing to approve.</p>
+      ) : (
+        <p>
+          <a class="button" href={`/runs/${run.id}/approve`} id="approve-link">
+            Review and approve…
+          </a>{' '}
+          <span class="muted">You will see exactly what changes before you confirm.</span>
+        </p>
+      )}
+    </section>
+  );
+}
+
+export function CommittedPanel({
+  run,
+  counts,
+  notices,
+}: {
+  run: RunRecord;
+  counts: { accounts: number; opportunities: number; splits: number; notices: number } | null;
+  notices: { id: string; recipientEmail: string; subject: string; status: string }[];
+}) {
+  const base = `/runs/${run.id}/exports`;
+  return (
+    <section class="card" aria-labelledby="committed-title" id="committed">
+      <h2 id="committed-title">{run.status === 'rolled_back' ? 'Rolled back' : 'Committed'}</h2>
+      <p class="alert success" role="status">
+        {run.status === 'rolled_back'
+          ? 'This run was committed and then rolled back.'
+          : `Committed ${when(run.committedAt)}.`}
+        {counts &&
+          ` ${num(counts.accounts)} account(s), ${num(counts.opportunities)} opportunity(ies) and ${num(counts.splits)} split change(s); ${num(counts.notices)} notice(s).`}
+      </p>
+      <h3>Files for the CRM</h3>
+      <ul id="export-links">
+        <li>
+          <a href={`${base}/neutral`}>Change set (CSV)</a>
+        </li>
+        <li>
+          <a href={`${base}/salesforce`}>Salesforce accounts (Id, OwnerId)</a> ·{' '}
+          <a href={`${base}/salesforce?file=opportunities`}>opportunities</a> ·{' '}
+          <a href={`${base}/salesforce?file=readme`}>read me (splits and teams)</a>
+        </li>
+        <li>
+          <a href={`${base}/hubspot`}>HubSpot companies</a> · <a href={`${base}/hubspot?file=deals`}>deals</a>
+        </li>
+        <li>
+          <a href={`${base}/dynamics`}>Dynamics accounts</a>
+        </li>
+        <li>
+          <a href={`${base}/inverse`}>Inverse file (to undo in the CRM)</a>
+        </li>
+      </ul>
+      <h3>Notices</h3>
+      {notices.length === 0 ? (
+        <p class="muted">No notice for this run.</p>
+      ) : (
+        <table id="notices-table">
+          <thead>
+            <tr>
+              <th scope="col">To</th>
+              <th scope="col">Subject</th>
+              <th scope="col">Status</th>
+            </tr>
+          </thead>
+          <tbody>
+            {notices.map((n) => (
+              <tr>
+                <td>{n.recipientEmail}</td>
+                <td>{n.subject}</td>
+                <td>
+                  <span class="badge">{n.status}</span>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}

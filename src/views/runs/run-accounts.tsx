@@ -1,0 +1,291 @@
+/** The run's account table (filter, sort, paginate; from, to and why per row), one account's explanation, and the approval confirmation. */
+import { CsrfField } from '../layout.tsx';
+import { Crumbs, Pager, query } from '../shared/components.tsx';
+import { money, num } from '../shared/format.ts';
+import type { RunRecord } from './run-page.tsx';
+
+export interface AccountRow {
+  accountId: string;
+  crmId: string;
+  name: string;
+  region: string | null;
+  revenueCents: number;
+  fromRepId: string | null;
+  toRepId: string | null;
+  pinned: boolean;
+  excluded: boolean;
+  moved: boolean;
+  reason: string | null;
+  openConflicts: number;
+}
+
+export interface AccountFilter {
+  rep?: string | undefined;
+  region?: string | undefined;
+  moved?: string | undefined;
+  conflict?: string | undefined;
+  sort: string;
+  order: 'asc' | 'desc';
+  page: number;
+  pageSize: number;
+}
+
+export function accountHref(runId: string, f: AccountFilter, changes: Partial<AccountFilter> = {}) {
+  const g = { ...f, ...changes };
+  return `/runs/${runId}/accounts${query({
+    rep: g.rep,
+    region: g.region,
+    moved: g.moved,
+    conflict: g.conflict,
+    sort: g.sort === 'revenue' ? undefined : g.sort,
+    order: g.order === 'desc' ? undefined : g.order,
+    page: g.page > 1 ? g.page : undefined,
+  })}`;
+}
+
+function SortHeader({
+  runId,
+  f,
+  col,
+  label,
+  num: isNum,
+}: {
+  runId: string;
+  f: AccountFilter;
+  col: string;
+  label: string;
+  num?: boolean;
+}) {
+  const active = f.sort === col;
+  const next = active && f.order === 'desc' ? 'asc' : 'desc';
+  return (
+    <th
+      scope="col"
+      class={isNum ? 'num' : undefined}
+      aria-sort={active ? (f.order === 'asc' ? 'ascending' : 'descending') : undefined}
+    >
+      <a
+        href={accountHref(runId, f, { sort: col, order: next, page: 1 })}
+        hx-get={accountHref(runId, f, { sort: col, order: next, page: 1 })}
+        hx-target="#account-table"
+        hx-swap="outerHTML"
+        hx-push-url="true"
+      >
+        {label}
+        {active ? (f.order === 'asc' ? ' ▲' : ' ▼') : ''}
+      </a>
+    </th>
+  );
+}
+
+export function AccountTable({
+  runId,
+  rows,
+  total,
+  filter,
+  names,
+}: {
+  runId: string;
+  rows: AccountRow[];
+  total: number;
+  filter: AccountFilter;
+  names: Map<string, string>;
+}) {
+  const who = (id: string | null) => (id ? (names.get(id) ?? id) : 'nobody (no eligible receiver)');
+  return (
+    <div id="account-table">
+      {rows.length === 0 ? (
+        <p class="empty">No account matches these filters.</p>
+      ) : (
+        <div class="table-wrap">
+          <table>
+            <caption class="muted">Each account in the run: where it was, where it goes, and why.</caption>
+            <thead>
+              <tr>
+                <SortHeader runId={runId} f={filter} col="name" label="Account" />
+                <SortHeader runId={runId} f={filter} col="region" label="Region" />
+                <SortHeader runId={runId} f={filter} col="revenue" label="Revenue" num />
+                <th scope="col">From</th>
+                <th scope="col">To</th>
+                <th scope="col">Why</th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((r) => (
+                <tr class={r.moved ? 'moved' : undefined}>
+                  <td>
+                    <a href={`/runs/${runId}/accounts/${r.accountId}`}>{r.name}</a>
+                    <div class="muted small">{r.crmId}</div>
+                  </td>
+                  <td>{r.region ?? '—'}</td>
+                  <td class="num">{money(r.revenueCents)}</td>
+                  <td>{who(r.fromRepId)}</td>
+                  <td>
+                    {r.excluded ? (
+                      <span class="muted">stays (excluded)</span>
+                    ) : r.moved ? (
+                      <strong>{who(r.toRepId)}</strong>
+                    ) : (
+                      <span class="muted">stays</span>
+                    )}
+                    {r.pinned && <span class="badge">override</span>}
+                    {r.openConflicts > 0 && <span class="badge blocking">{r.openConflicts} conflict(s)</span>}
+                  </td>
+                  <td class="why">{r.reason ?? '—'}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <Pager
+        href={(p) => accountHref(runId, filter, { page: p })}
+        page={filter.page}
+        pageSize={filter.pageSize}
+        total={total}
+        target="#account-table"
+        label="Account pages"
+      />
+    </div>
+  );
+}
+
+export function AccountFilters({
+  runId,
+  filter,
+  reps,
+  regions,
+}: {
+  runId: string;
+  filter: AccountFilter;
+  reps: { id: string; name: string }[];
+  regions: string[];
+}) {
+  return (
+    <form
+      method="get"
+      action={`/runs/${runId}/accounts`}
+      class="filters"
+      aria-label="Filter accounts"
+      hx-get={`/runs/${runId}/accounts`}
+      hx-target="#account-table"
+      hx-swap="outerHTML"
+      hx-trigger="change, submit"
+      hx-push-url="true"
+    >
+      <div>
+        <label for="af-rep">Rep (from or to)</label>
+        <select id="af-rep" name="rep">
+          <option value="">Any rep</option>
+          {reps.map((r) => (
+            <option value={r.id} selected={filter.rep === r.id}>
+              {r.name}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div>
+        <label for="af-region">Region</label>
+        <select id="af-region" name="region">
+          <option value="">Any region</option>
+          {regions.map((r) => (
+            <option value={r} selected={filter.region === r}>
+              {r}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div>
+        <label for="af-moved">Moves</label>
+        <select id="af-moved" name="moved">
+          <option value="">Moving or staying</option>
+          <option value="1" selected={filter.moved === '1'}>
+            Moving only
+          </option>
+          <option value="0" selected={filter.moved === '0'}>
+            Staying only
+          </option>
+        </select>
+      </div>
+      <div>
+        <label for="af-conflict">Conflicts</label>
+        <select id="af-conflict" name="conflict">
+          <option value="">Any</option>
+          <option value="1" selected={filter.conflict === '1'}>
+            With an open conflict
+          </option>
+        </select>
+      </div>
+      <input type="hidden" name="sort" value={filter.sort} />
+      <input type="hidden" name="order" value={filter.order} />
+      <div class="filters-submit">
+        <button type="submit" class="secondary">
+          Filter
+        </button>
+      </div>
+    </form>
+  );
+}
+
+export function ApproveConfirm({
+  run,
+  csrfToken,
+  moves,
+  moved,
+  names,
+  error,
+}: {
+  run: RunRecord;
+  csrfToken: string;
+  moves: { from: string | null; to: string | null; accounts: number; revenueCents: number }[];
+  moved: number;
+  names: Map<string, string>;
+  error?: string | undefined;
+}) {
+  const who = (id: string | null) => (id ? (names.get(id) ?? id) : 'nobody');
+  return (
+    <>
+      <Crumbs
+        items={[
+          { href: '/', label: 'Runs' },
+          { href: `/runs/${run.id}`, label: run.reason },
+          { label: 'Approve' },
+        ]}
+      />
+      <section class="card" aria-labelledby="confirm-title">
+        <h1 id="confirm-title">Approve “{run.reason}”?</h1>
+        {error && (
+          <p class="alert error" role="alert" id="approve-error">
+            {error}
+          </p>
+        )}
+        <p>
+          Approving pins exactly this proposal (version {run.version}). When it is committed,{' '}
+          <strong id="confirm-count">{num(moved)} account(s)</strong> change owner:
+        </p>
+        <ul class="confirm-list" id="confirm-moves">
+          {moves.map((m) => (
+            <li class="confirm-item">
+              {num(m.accounts)} from <strong>{who(m.from)}</strong> to <strong>{who(m.to)}</strong> (
+              {money(m.revenueCents)} revenue)
+            </li>
+          ))}
+        </ul>
+        <p class="muted">Any later change (an override, an exclusion, a re-solve) voids this approval.</p>
+        <form method="post" action={`/runs/${run.id}/approve`}>
+          <CsrfField token={csrfToken} />
+          <input type="hidden" name="version" value={String(run.version)} />
+          <input type="hidden" name="hash" value={run.proposalHash ?? ''} />
+          <label for="approve-note">Note (optional)</label>
+          <input id="approve-note" name="note" type="text" maxlength={1000} />
+          <div class="actions">
+            <button type="submit" id="confirm-approve">
+              Approve these changes
+            </button>
+            <a href={`/runs/${run.id}`}>Back to the review</a>
+          </div>
+        </form>
+      </section>
+    </>
+  );
+}

@@ -1,0 +1,340 @@
+/**
+ * One run: its header (what, why, status, dates), then what its status calls for — solve, a live solving box with
+ * a cancel button, the review (per-rep table, charts, balance, conflicts, account table), approval, commit, and
+ * the committed result with its exports and notices.
+ */
+import type { Principal } from '../../auth/principal.ts';
+import type { RunSummary } from '../../services/runs/review.ts';
+import { CsrfField } from '../layout.tsx';
+import { Crumbs, StatusBadge } from '../shared/components.tsx';
+import { kindLabel, money, num, RUN_SCOPE_LABELS, when } from '../shared/format.ts';
+
+export type RunRecord = {
+  id: string;
+  kind: string;
+  status: string;
+  scope: string;
+  reason: string;
+  version: number;
+  commissionEndDate: string | null;
+  reassignmentDate: string | null;
+  params: Record<string, unknown>;
+  createdAt: Date;
+  draftedBy: string | null;
+  proposalHash: string | null;
+  approvedHash: string | null;
+  approvedAt: Date | null;
+  committedAt: Date | null;
+  cancelledAt: Date | null;
+  failureReason: string | null;
+  solverStatus: string | null;
+  solverGap: number | null;
+  solverEngine: string | null;
+  solveMs: number | null;
+};
+
+export interface SolveJob {
+  id: string;
+  status: string;
+  progress: Record<string, unknown> | null;
+  error: string | null;
+  createdAt: Date;
+  cancelRequestedAt: Date | null;
+}
+
+export const REVIEW_STATUSES = ['solved', 'in_review', 'approved'];
+
+export function canDraft(p: Principal) {
+  return p.role === 'manager' || p.role === 'analyst';
+}
+
+function paramsText(run: RunRecord, names: Map<string, string>): string {
+  const p = run.params as Record<string, unknown>;
+  const list = (ids: unknown) =>
+    Array.isArray(ids) ? ids.map((id) => names.get(String(id)) ?? String(id)).join(', ') : '';
+  switch (run.kind) {
+    case 'rep_departure':
+      return `Leaving: ${list(p.departingRepIds)}`;
+    case 'new_hire':
+      return `New hires: ${list(p.hireRepIds)}`;
+    case 'realignment':
+      return `Regions: ${Array.isArray(p.regions) && p.regions.length ? p.regions.join(', ') : 'all'}${Array.isArray(p.segments) && p.segments.length ? `; segments: ${p.segments.join(', ')}` : ''}`;
+    default:
+      return p.newOwnerRepId ? `New owner: ${names.get(String(p.newOwnerRepId)) ?? p.newOwnerRepId}` : '';
+  }
+}
+
+export function RunNav({ run, current }: { run: RunRecord; current: string }) {
+  const items: [string, string][] = [
+    [`/runs/${run.id}`, 'Overview'],
+    [`/runs/${run.id}/accounts`, 'Accounts'],
+    [`/runs/${run.id}/compare`, 'Compare'],
+    [`/runs/${run.id}/audit`, 'Audit trail'],
+  ];
+  return (
+    <nav class="run-nav" aria-label="This run">
+      <ul>
+        {items.map(([href, label]) => (
+          <li>
+            <a href={href} aria-current={href === current ? 'page' : undefined}>
+              {label}
+            </a>
+          </li>
+        ))}
+      </ul>
+    </nav>
+  );
+}
+
+export function RunHeader({
+  run,
+  names,
+  current,
+}: {
+  run: RunRecord;
+  names: Map<string, string>;
+  current: string;
+}) {
+  return (
+    <>
+      <Crumbs items={[{ href: '/', label: 'Runs' }, { label: run.reason }]} />
+      <div class="run-head">
+        <h1 id="run-title">{run.reason}</h1>
+        <StatusBadge status={run.status} />
+      </div>
+      <dl class="facts inline" id="run-facts">
+        <dt>Kind</dt>
+        <dd>{kindLabel(run.kind)}</dd>
+        <dt>Scope</dt>
+        <dd>{RUN_SCOPE_LABELS[run.scope] ?? run.scope}</dd>
+        {run.commissionEndDate && (
+          <>
+            <dt>Commission ends</dt>
+            <dd>{run.commissionEndDate}</dd>
+          </>
+        )}
+        {run.reassignmentDate && (
+          <>
+            <dt>New owners from</dt>
+            <dd>{run.reassignmentDate}</dd>
+          </>
+        )}
+        <dt>Started</dt>
+        <dd>{when(run.createdAt)}</dd>
+        <dt>Proposal version</dt>
+        <dd>{run.version}</dd>
+      </dl>
+      <p>{paramsText(run, names)}</p>
+      <RunNav run={run} current={current} />
+    </>
+  );
+}
+
+export function CancelForm({ run, csrfToken }: { run: RunRecord; csrfToken: string }) {
+  return (
+    <details class="cancel-run">
+      <summary>Cancel this run…</summary>
+      <form method="post" action={`/runs/${run.id}/cancel`}>
+        <CsrfField token={csrfToken} />
+        <label for="cancel-reason">Why is it cancelled? (required)</label>
+        <input id="cancel-reason" name="reason" type="text" required maxlength={500} />
+        <div class="actions">
+          <button type="submit" class="danger" id="cancel-run">
+            Cancel the run
+          </button>
+        </div>
+      </form>
+    </details>
+  );
+}
+
+export function SolvingBox({
+  run,
+  job,
+  csrfToken,
+}: {
+  run: RunRecord;
+  job: SolveJob | null;
+  csrfToken: string;
+}) {
+  const p = (job?.progress ?? {}) as { phase?: string; accounts?: number; timeLimitMs?: number };
+  const elapsed = job ? Math.max(0, Math.round((Date.now() - job.createdAt.getTime()) / 1000)) : 0;
+  const limit = p.timeLimitMs ? Math.round(p.timeLimitMs / 1000) : null;
+  return (
+    <section
+      class="card progress-box"
+      id="solve-progress"
+      aria-labelledby="solving-title"
+      aria-live="polite"
+      hx-get={`/runs/${run.id}/progress`}
+      hx-trigger="every 1s"
+      hx-target="this"
+      hx-swap="outerHTML"
+    >
+      <h2 id="solving-title">Solving…</h2>
+      <p>
+        {job?.status === 'queued'
+          ? 'Waiting for a solver to pick the run up.'
+          : p.phase === 'solving'
+            ? `Balancing ${num(p.accounts ?? 0)} accounts across the receiving reps.`
+            : 'Preparing the book and the rules.'}{' '}
+        {elapsed > 0 && `${elapsed} s so far${limit ? ` (time limit ${limit} s)` : ''}.`}
+      </p>
+      {limit ? <progress max={limit} value={Math.min(elapsed, limit)} /> : <progress />}
+      {job?.cancelRequestedAt && <p class="muted">Stopping…</p>}
+      <p class="muted small">
+        This box updates itself; without JavaScript <a href={`/runs/${run.id}`}>reload the page</a>.
+      </p>
+      <CancelForm run={run} csrfToken={csrfToken} />
+    </section>
+  );
+}
+
+export function DraftPanel({
+  run,
+  csrfToken,
+  principal,
+}: {
+  run: RunRecord;
+  csrfToken: string;
+  principal: Principal;
+}) {
+  return (
+    <section class="card" aria-labelledby="draft-title">
+      <h2 id="draft-title">{run.status === 'failed' ? 'The solve failed' : 'Draft'}</h2>
+      {run.failureReason && (
+        <p class="alert error" role="alert">
+          {run.failureReason}
+        </p>
+      )}
+      {canDraft(principal) ? (
+        <>
+          <form method="post" action={`/runs/${run.id}/solve`}>
+            <CsrfField token={csrfToken} />
+            <button type="submit" id="solve-run">
+              {run.status === 'failed' ? 'Solve again' : 'Solve'}
+            </button>
+          </form>
+          <CancelForm run={run} csrfToken={csrfToken} />
+        </>
+      ) : (
+        <p class="muted">A manager or an analyst solves the run.</p>
+      )}
+    </section>
+  );
+}
+
+export function SummaryStats({ summary, openBlocking }: { summary: RunSummary; openBlocking: number }) {
+  const b = summary.balance;
+  return (
+    <dl class="stats" id="run-stats">
+      <div class="stat">
+        <dt class="stat-label">Accounts moving</dt>
+        <dd class="stat-value">{num(summary.moved)}</dd>
+      </div>
+      <div class="stat">
+        <dt class="stat-label">Without a new owner</dt>
+        <dd class="stat-value">{num(summary.unassigned)}</dd>
+      </div>
+      <div class="stat">
+        <dt class="stat-label">Overrides (pinned)</dt>
+        <dd class="stat-value">{num(summary.pinned)}</dd>
+      </div>
+      <div class="stat">
+        <dt class="stat-label">Excluded</dt>
+        <dd class="stat-value">{num(summary.excluded)}</dd>
+      </div>
+      <div class="stat">
+        <dt class="stat-label">Blocking conflicts open</dt>
+        <dd class="stat-value">
+          <span id="open-blocking">{num(openBlocking)}</span>
+        </dd>
+      </div>
+      <div class="stat">
+        <dt class="stat-label">Solver</dt>
+        <dd class="stat-value small">
+          {b.solverStatus === 'optimal'
+            ? 'Proven best (gap 0)'
+            : b.solverStatus === 'feasible' || b.solverStatus === 'timeout'
+              ? `Good, not proven best (gap ${b.gap === null ? '?' : `${(b.gap * 100).toFixed(1)}%`})`
+              : (b.solverStatus ?? '—')}
+        </dd>
+      </div>
+    </dl>
+  );
+}
+
+function fmtCv(cv: number) {
+  return `${(cv * 100).toFixed(1)}%`;
+}
+
+export function BalanceTable({ summary }: { summary: RunSummary }) {
+  const b = summary.balance;
+  const row = (label: string, before: typeof b.count, after: typeof b.count, f: (n: number) => string) => (
+    <tr>
+      <th scope="row">{label}</th>
+      <td class="num">
+        {f(before.min)} – {f(before.max)}
+      </td>
+      <td class="num">
+        {f(after.min)} – {f(after.max)}
+      </td>
+      <td class="num">
+        {f(before.spread)} → {f(after.spread)}
+      </td>
+      <td class="num">
+        {fmtCv(before.cv)} → {fmtCv(after.cv)}
+      </td>
+    </tr>
+  );
+  return (
+    <div class="table-wrap">
+      <table id="balance-table">
+        <caption class="muted">
+          Balance over the receiving reps: smaller spread and coefficient of variation (CV) mean a fairer
+          split.
+        </caption>
+        <thead>
+          <tr>
+            <th scope="col">Load</th>
+            <th scope="col" class="num">
+              Range before
+            </th>
+            <th scope="col" class="num">
+              Range after
+            </th>
+            <th scope="col" class="num">
+              Spread (max − min)
+            </th>
+            <th scope="col" class="num">
+              CV
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {row('Accounts', b.countBefore, b.count, (n) => num(Math.round(n)))}
+          {row('Revenue', b.revenueCentsBefore, b.revenueCents, money)}
+        </tbody>
+      </table>
+      <p class="small" id="lower-bound">
+        {b.objective !== null ? (
+          <>
+            Solver objective <strong>{b.objective.toFixed(2)}</strong>; best possible (lower bound){' '}
+            <strong>{b.lowerBound === null ? 'not known' : b.lowerBound.toFixed(2)}</strong>
+            {b.gap !== null && (
+              <>
+                {' '}
+                —{' '}
+                {b.gap === 0
+                  ? 'this proposal is proven the best possible.'
+                  : `within ${(b.gap * 100).toFixed(1)}% of the best possible.`}
+              </>
+            )}
+          </>
+        ) : (
+          'This proposal came from a simple strategy: no optimality bound applies.'
+        )}
+      </p>
+    </div>
+  );
+}

@@ -1,0 +1,270 @@
+/**
+ * Reads the run pages need beyond the runs services: the roster as choices, the regions and segments of the
+ * book, the names of reps, the impact of a drafted run before it is solved, and accounts by CRM id. Read-only,
+ * in the caller's org (RLS); every change goes through a service verb.
+ */
+import { sql } from 'drizzle-orm';
+import { orgScope } from '../../auth/principal.ts';
+import type { Tx } from '../../db/client.ts';
+import { queryRows } from '../../db/query-rows.ts';
+import { withOrg } from '../../db/tenancy.ts';
+import type { OrgContext } from '../../services/auth/context.ts';
+
+const readOnly = { transaction: { accessMode: 'read only' as const } };
+
+function read<T>(ctx: OrgContext, work: (tx: Tx) => Promise<T>) {
+  return withOrg(ctx.db, orgScope(ctx.principal), work, readOnly);
+}
+
+export interface RepChoice {
+  id: string;
+  name: string;
+  kind: string;
+  region: string | null;
+  segment: string | null;
+  active: boolean;
+  mayReceive: boolean;
+  endDate: string | null;
+  accounts: number;
+  revenueCents: number;
+  maxAccounts: number | null;
+  maxRevenueCents: number | null;
+}
+
+export async function listRepChoices(ctx: OrgContext): Promise<RepChoice[]> {
+  return read(ctx, async (tx) => {
+    const rows = await queryRows<{
+      id: string;
+      name: string;
+      kind: string;
+      region: string | null;
+      segment: string | null;
+      active: boolean;
+      may_receive: boolean;
+      end_date: string | null;
+      accounts: number;
+      revenue: string | number;
+      max_accounts: number | null;
+      max_revenue_cents: string | number | null;
+    }>(
+      tx,
+      sql`select p.id, p.name, p.kind::text as kind, p.region, p.segment, p.active, p.may_receive,
+                 p.end_date::text as end_date, coalesce(b.n, 0)::int as accounts, coalesce(b.revenue, 0) as revenue,
+                 p.max_accounts, p.max_revenue_cents
+          from reps p
+          left join (select owner_rep_id, count(*) as n, sum(annual_revenue_cents) as revenue
+                     from accounts group by owner_rep_id) b on b.owner_rep_id = p.id
+          order by p.kind, p.name, p.id`,
+    );
+    return rows.map((r) => ({
+      id: r.id,
+      name: r.name,
+      kind: r.kind,
+      region: r.region,
+      segment: r.segment,
+      active: r.active,
+      mayReceive: r.may_receive,
+      endDate: r.end_date,
+      accounts: Number(r.accounts),
+      revenueCents: Number(r.revenue),
+      maxAccounts: r.max_accounts === null ? null : Number(r.max_accounts),
+      maxRevenueCents: r.max_revenue_cents === null ? null : Number(r.max_revenue_cents),
+    }));
+  });
+}
+
+export async function listRegionsAndSegments(ctx: OrgContext) {
+  return read(ctx, async (tx) => {
+    const regions = await queryRows<{ v: string }>(
+      tx,
+      sql`select distinct region as v from accounts where region is not null order by 1`,
+    );
+    const segments = await queryRows<{ v: string }>(
+      tx,
+      sql`select distinct segment as v from accounts where segment is not null order by 1`,
+    );
+    return { regions: regions.map((r) => r.v), segments: segments.map((r) => r.v) };
+  });
+}
+
+export async function listRulesets(ctx: OrgContext) {
+  return read(ctx, (tx) =>
+    queryRows<{ id: string; name: string; version: number }>(
+      tx,
+      sql`select id, name, version from rulesets order by name, version desc`,
+    ),
+  );
+}
+
+export async function findAccountByCrmId(ctx: OrgContext, crmId: string) {
+  return read(ctx, async (tx) => {
+    const [row] = await queryRows<{ id: string; name: string }>(
+      tx,
+      sql`select id, name from accounts where crm_id = ${crmId} limit 1`,
+    );
+    return row ?? null;
+  });
+}
+
+export async function findOpportunityByCrmId(ctx: OrgContext, crmId: string) {
+  return read(ctx, async (tx) => {
+    const [row] = await queryRows<{ id: string; name: string; status: string }>(
+      tx,
+      sql`select id, name, status::text as status from opportunities where crm_id = ${crmId} limit 1`,
+    );
+    return row ?? null;
+  });
+}
+
+export async function repNames(ctx: OrgContext): Promise<Map<string, string>> {
+  return read(ctx, async (tx) => {
+    const rows = await queryRows<{ id: string; name: string }>(tx, sql`select id, name from reps`);
+    return new Map(rows.map((r) => [r.id, r.name]));
+  });
+}
+
+/** What a drafted run would touch, before solving: accounts, opportunities, revenue and amounts at stake. */
+export interface Impact {
+  accounts: number;
+  revenueCents: number;
+  protectedAccounts: number;
+  openOpportunities: number;
+  openAmountCents: number;
+  closingSoon: number;
+  closedOpportunities: number;
+  schedules: number;
+  scheduledCents: number;
+}
+
+export type ImpactScope =
+  | { kind: 'reps'; repIds: string[] }
+  | { kind: 'regions'; regions: string[]; segments: string[] }
+  | { kind: 'account'; accountId: string }
+  | { kind: 'opportunity'; opportunityId: string }
+  | { kind: 'none' };
+
+export async function impactOf(
+  ctx: OrgContext,
+  scope: ImpactScope,
+  today: string,
+  closingDays = 30,
+): Promise<Impact> {
+  const empty: Impact = {
+    accounts: 0,
+    revenueCents: 0,
+    protectedAccounts: 0,
+    openOpportunities: 0,
+    openAmountCents: 0,
+    closingSoon: 0,
+    closedOpportunities: 0,
+    schedules: 0,
+    scheduledCents: 0,
+  };
+  if (scope.kind === 'none') return empty;
+  const ids = (xs: string[]) => JSON.stringify(xs);
+  const accountWhere =
+    scope.kind === 'reps'
+      ? sql`a.owner_rep_id in (select (x)::uuid from jsonb_array_elements_text(${ids(scope.repIds)}::jsonb) x)`
+      : scope.kind === 'regions'
+        ? sql`(jsonb_array_length(${ids(scope.regions)}::jsonb) = 0 or a.region in (select jsonb_array_elements_text(${ids(scope.regions)}::jsonb)))
+              and (jsonb_array_length(${ids(scope.segments)}::jsonb) = 0 or a.segment in (select jsonb_array_elements_text(${ids(scope.segments)}::jsonb)))`
+        : scope.kind === 'account'
+          ? sql`a.id = ${scope.accountId}::uuid`
+          : sql`a.id = (select account_id from opportunities where id = ${scope.opportunityId}::uuid)`;
+  const oppWhere = scope.kind === 'opportunity' ? sql`o.id = ${scope.opportunityId}::uuid` : sql`true`;
+  return read(ctx, async (tx) => {
+    const [a] = await queryRows<{ n: number; revenue: string | number; protected: number }>(
+      tx,
+      sql`select count(*)::int as n, coalesce(sum(a.annual_revenue_cents), 0) as revenue,
+                 count(*) filter (where a.is_house or a.is_co_owned)::int as protected
+          from accounts a where ${accountWhere}`,
+    );
+    const [o] = await queryRows<{
+      open: number;
+      amount: string | number;
+      soon: number;
+      closed: number;
+      schedules: number;
+      scheduled: string | number;
+    }>(
+      tx,
+      sql`select count(*) filter (where o.status = 'open')::int as open,
+                 coalesce(sum(o.amount_cents) filter (where o.status = 'open'), 0) as amount,
+                 count(*) filter (where o.status = 'open' and o.close_date <= (${today}::date + ${closingDays}::int))::int as soon,
+                 count(*) filter (where o.status <> 'open')::int as closed,
+                 (select count(*)::int from revenue_schedules s join opportunities o2 on o2.id = s.opportunity_id
+                    join accounts a2 on a2.id = o2.account_id
+                    where s.period_end >= ${today}::date and a2.id in (select a.id from accounts a where ${accountWhere})) as schedules,
+                 (select coalesce(sum(s.amount_cents), 0) from revenue_schedules s join opportunities o2 on o2.id = s.opportunity_id
+                    join accounts a2 on a2.id = o2.account_id
+                    where s.period_end >= ${today}::date and a2.id in (select a.id from accounts a where ${accountWhere})) as scheduled
+          from opportunities o join accounts a on a.id = o.account_id
+          where ${accountWhere} and ${oppWhere}`,
+    );
+    return {
+      accounts: Number(a?.n ?? 0),
+      revenueCents: Number(a?.revenue ?? 0),
+      protectedAccounts: Number(a?.protected ?? 0),
+      openOpportunities: Number(o?.open ?? 0),
+      openAmountCents: Number(o?.amount ?? 0),
+      closingSoon: Number(o?.soon ?? 0),
+      closedOpportunities: Number(o?.closed ?? 0),
+      schedules: Number(o?.schedules ?? 0),
+      scheduledCents: Number(o?.scheduled ?? 0),
+    };
+  });
+}
+
+/** The moves of a run's current proposal grouped by (from, to), for the approval confirmation. */
+export async function moveGroups(ctx: OrgContext, runId: string) {
+  return read(ctx, async (tx) => {
+    const rows = await queryRows<{
+      from_rep_id: string | null;
+      to_rep_id: string | null;
+      n: number;
+      revenue: string | number;
+    }>(
+      tx,
+      sql`select a.from_rep_id, a.to_rep_id, count(*)::int as n, coalesce(sum(c.annual_revenue_cents), 0) as revenue
+          from run_assignments a join accounts c on c.id = a.account_id
+          where a.run_id = ${runId}::uuid and not a.excluded and a.to_rep_id is distinct from a.from_rep_id
+          group by a.from_rep_id, a.to_rep_id order by count(*) desc`,
+    );
+    return rows.map((r) => ({
+      from: r.from_rep_id,
+      to: r.to_rep_id,
+      accounts: Number(r.n),
+      revenueCents: Number(r.revenue),
+    }));
+  });
+}
+
+/** Other runs to compare with (the same kind first), newest first. */
+export async function comparableRuns(ctx: OrgContext, runId: string) {
+  return read(ctx, (tx) =>
+    queryRows<{ id: string; reason: string; status: string }>(
+      tx,
+      sql`select id, reason, status::text as status from runs
+          where id <> ${runId}::uuid and status in ('solved', 'in_review', 'approved', 'committed')
+          order by created_at desc limit 50`,
+    ),
+  );
+}
+
+/** The change set summary of a committed run. */
+export async function changeSetCounts(ctx: OrgContext, runId: string) {
+  return read(ctx, async (tx) => {
+    const [row] = await queryRows<{ body: Record<string, unknown>; item_count: number }>(
+      tx,
+      sql`select body, item_count from change_sets where run_id = ${runId}::uuid`,
+    );
+    if (!row) return null;
+    const counts = (row.body as { counts?: Record<string, number> }).counts;
+    return {
+      accounts: Number(counts?.accounts ?? row.item_count),
+      opportunities: Number(counts?.opportunities ?? 0),
+      splits: Number(counts?.splits ?? 0),
+      notices: Number(counts?.notices ?? 0),
+    };
+  });
+}

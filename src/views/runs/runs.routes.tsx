@@ -1,0 +1,875 @@
+/**
+ * Run pages: the wizard (GET/POST /runs/new, impact preview), a run with what its status calls for (solve,
+ * live progress with cancel, review with conflicts resolved inline, approve with a confirmation, commit, the
+ * result with exports and notices), the account table and one account's explanation, and the comparison of
+ * two proposals. Every change goes through a service verb; htmx requests get fragments.
+ */
+import { type Context, Hono } from 'hono';
+import type { AppBindings } from '../../api/context.ts';
+import { principalOf, requireRole } from '../../auth/require-role.ts';
+import { AppError, type FieldIssue } from '../../lib/errors.ts';
+import { EXPORT_FORMATS, type ExportFormat, exportRun } from '../../services/exports/run-exports.ts';
+import { listNotices } from '../../services/notices/outbox.ts';
+import { approveRun } from '../../services/run-actions/approve-run.ts';
+import { cancelRun } from '../../services/run-actions/cancel-run.ts';
+import { commitRun } from '../../services/run-actions/commit-run.ts';
+import { listConflicts, resolveConflict } from '../../services/runs/changes.ts';
+import { compareRuns } from '../../services/runs/compare.ts';
+import { createRun, getRun } from '../../services/runs/create-run.ts';
+import { explainAccount, getRunSummary, listRunAccounts } from '../../services/runs/review.ts';
+import { createRunSchema } from '../../services/runs/run-params.ts';
+import type { RunsContext } from '../../services/runs/run-records.ts';
+import { requestSolve } from '../../services/runs/solve-run.ts';
+import { isFragmentRequest, renderPage } from '../layout.tsx';
+import { Crumbs } from '../shared/components.tsx';
+import { hxTargetId, orgCtx, todayOf } from '../shared/context.ts';
+import { money, pageNumber, text } from '../shared/format.ts';
+import {
+  ApprovePanel,
+  Charts,
+  CommittedPanel,
+  ConflictCard,
+  type ConflictFormState,
+  ConflictsSection,
+  changedReps,
+  RepTable,
+  repsToShow,
+} from './review-parts.tsx';
+import { type AccountFilter, AccountFilters, AccountTable, ApproveConfirm } from './run-accounts.tsx';
+import {
+  BalanceTable,
+  CancelForm,
+  canDraft,
+  DraftPanel,
+  REVIEW_STATUSES,
+  RunHeader,
+  type RunRecord,
+  type SolveJob,
+  SolvingBox,
+  SummaryStats,
+} from './run-page.tsx';
+import {
+  changeSetCounts,
+  comparableRuns,
+  findAccountByCrmId,
+  findOpportunityByCrmId,
+  type ImpactScope,
+  impactOf,
+  listRegionsAndSegments,
+  listRepChoices,
+  listRulesets,
+  moveGroups,
+  repNames,
+} from './runs-data.ts';
+import {
+  EMPTY_WIZARD,
+  ImpactPanel,
+  type WizardErrors,
+  WizardPage,
+  type WizardValues,
+} from './wizard-page.tsx';
+
+const VIEW_ROLES = ['admin', 'manager', 'analyst', 'finance'] as const;
+const DRAFT_ROLES = ['manager', 'analyst'] as const;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const ACCOUNT_PAGE = 50;
+
+function runsCtx(c: Context<AppBindings>): RunsContext {
+  const ctx = orgCtx(c);
+  return {
+    ...ctx,
+    requestId: ctx.requestId ?? '',
+    solverTimeLimitMs: c.get('deps').env.SOLVER_TIME_LIMIT_SECONDS * 1000,
+  };
+}
+
+function runId(c: Context<AppBindings>): string {
+  const id = c.req.param('id') ?? '';
+  if (!UUID.test(id)) throw new AppError('NOT_FOUND', 'That run does not exist.');
+  return id;
+}
+
+function list(form: Record<string, unknown>, key: string): string[] {
+  const v = form[key] ?? form[`${key}[]`];
+  const arr = Array.isArray(v) ? v : v === undefined ? [] : [v];
+  return arr.filter((x): x is string => typeof x === 'string' && x !== '');
+}
+
+function wizardValues(form: Record<string, unknown>): WizardValues {
+  const t = (k: keyof WizardValues) => text(form[k]);
+  return {
+    ...EMPTY_WIZARD,
+    kind: t('kind') || 'rep_departure',
+    departingRepIds: list(form, 'departingRepIds'),
+    regions: list(form, 'regions'),
+    segments: list(form, 'segments'),
+    hireRepIds: list(form, 'hireRepIds'),
+    rampTargetPct: t('rampTargetPct'),
+    accountCrmId: t('accountCrmId'),
+    opportunityCrmId: t('opportunityCrmId'),
+    newOwnerRepId: t('newOwnerRepId'),
+    scope: t('scope') || 'open_opportunities',
+    reason: t('reason'),
+    commissionEndDate: t('commissionEndDate'),
+    reassignmentDate: t('reassignmentDate'),
+    strategy: t('strategy') || 'optimal',
+    objective: t('objective') || 'l1',
+    rulesetId: t('rulesetId'),
+    commissionType: t('commissionType') || 'direct_transfer',
+    customPct: t('customPct'),
+  };
+}
+
+/** Where a service or schema path lands in the form. */
+function fieldOf(path: string): keyof WizardErrors {
+  if (path.startsWith('params.departingRepIds')) return 'departingRepIds';
+  if (path.startsWith('params.hireRepIds')) return 'hireRepIds';
+  if (path.startsWith('params.newOwnerRepId')) return 'newOwnerRepId';
+  if (path.startsWith('params.accountId')) return 'accountCrmId';
+  if (path.startsWith('params.opportunityId')) return 'opportunityCrmId';
+  if (path.startsWith('params.customBps')) return 'customPct';
+  if (path.startsWith('params.rampTargetBps')) return 'rampTargetPct';
+  if (path.startsWith('params.regions')) return 'form';
+  const top = path.split('.')[0] as keyof WizardErrors;
+  return ['reason', 'commissionEndDate', 'reassignmentDate', 'kind', 'scope'].includes(top) ? top : 'form';
+}
+
+/** Builds the service input from the form; crm ids become row ids. Errors are keyed by field. */
+async function toRunInput(c: Context<AppBindings>, v: WizardValues) {
+  const errors: WizardErrors = {};
+  const ctx = orgCtx(c);
+  const common: Record<string, unknown> = {
+    strategy: v.strategy,
+    objective: v.objective,
+    commissionType: v.commissionType,
+  };
+  if (v.commissionType === 'custom') {
+    const pct = Number(v.customPct);
+    if (v.customPct === '' || !Number.isFinite(pct) || pct < 0 || pct > 100)
+      errors.customPct = 'Enter the new rep’s share as a percentage from 0 to 100, e.g. 35.';
+    else common.customBps = Math.round(pct * 100);
+  }
+  let params: Record<string, unknown> = {};
+  let impact: ImpactScope = { kind: 'none' };
+  switch (v.kind) {
+    case 'rep_departure':
+      params = { departingRepIds: v.departingRepIds, ...common };
+      if (v.departingRepIds.length === 0) errors.departingRepIds = 'Choose at least one rep who is leaving.';
+      impact = { kind: 'reps', repIds: v.departingRepIds };
+      break;
+    case 'realignment':
+      params = {
+        ...(v.regions.length ? { regions: v.regions } : {}),
+        ...(v.segments.length ? { segments: v.segments } : {}),
+        ...common,
+      };
+      impact = { kind: 'regions', regions: v.regions, segments: v.segments };
+      break;
+    case 'new_hire': {
+      params = { hireRepIds: v.hireRepIds, ...common };
+      if (v.rampTargetPct) {
+        const pct = Number(v.rampTargetPct);
+        if (!Number.isFinite(pct) || pct <= 0 || pct > 100)
+          errors.rampTargetPct = 'Enter a percentage from 1 to 100.';
+        else params.rampTargetBps = Math.round(pct * 100);
+      }
+      if (v.hireRepIds.length === 0) errors.hireRepIds = 'Choose at least one new hire.';
+      impact = { kind: 'reps', repIds: [] };
+      break;
+    }
+    case 'account': {
+      const account = v.accountCrmId ? await findAccountByCrmId(ctx, v.accountCrmId) : null;
+      if (!account)
+        errors.accountCrmId = v.accountCrmId
+          ? `No account with CRM id “${v.accountCrmId}” in this org.`
+          : 'Enter the account’s CRM id.';
+      if (!v.newOwnerRepId) errors.newOwnerRepId = 'Choose the new owner.';
+      params = { accountId: account?.id, newOwnerRepId: v.newOwnerRepId, ...common };
+      if (account) impact = { kind: 'account', accountId: account.id };
+      break;
+    }
+    case 'opportunity': {
+      const opp = v.opportunityCrmId ? await findOpportunityByCrmId(ctx, v.opportunityCrmId) : null;
+      if (!opp)
+        errors.opportunityCrmId = v.opportunityCrmId
+          ? `No opportunity with CRM id “${v.opportunityCrmId}” in this org.`
+          : 'Enter the opportunity’s CRM id.';
+      if (!v.newOwnerRepId) errors.newOwnerRepId = 'Choose the new owner.';
+      params = { opportunityId: opp?.id, newOwnerRepId: v.newOwnerRepId, ...common };
+      if (opp) impact = { kind: 'opportunity', opportunityId: opp.id };
+      break;
+    }
+    default:
+      errors.form = 'Choose the kind of run.';
+  }
+  const raw = {
+    kind: v.kind,
+    scope: v.scope,
+    reason: v.reason,
+    params,
+    ...(v.commissionEndDate ? { commissionEndDate: v.commissionEndDate } : {}),
+    ...(v.reassignmentDate ? { reassignmentDate: v.reassignmentDate } : {}),
+    ...(v.rulesetId ? { rulesetId: v.rulesetId } : {}),
+  };
+  const parsed = createRunSchema.safeParse(raw);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const field = fieldOf(issue.path.join('.'));
+      if (!errors[field]) errors[field] = issue.message;
+    }
+  }
+  return { errors, input: parsed.success ? parsed.data : null, impact };
+}
+
+export function runPages() {
+  const router = new Hono<AppBindings>();
+  const viewers = requireRole(...VIEW_ROLES);
+  const drafters = requireRole(...DRAFT_ROLES);
+
+  const showWizard = async (
+    c: Context<AppBindings>,
+    values: WizardValues,
+    errors: WizardErrors,
+    impact: Awaited<ReturnType<typeof impactOf>> | null,
+    status: 200 | 400 | 409 | 422 = 200,
+  ) => {
+    const ctx = orgCtx(c);
+    const reps = await listRepChoices(ctx);
+    const { regions, segments } = await listRegionsAndSegments(ctx);
+    const rulesets = await listRulesets(ctx);
+    return renderPage(
+      c,
+      'Start a run',
+      <WizardPage
+        principal={principalOf(c)}
+        csrfToken={c.get('csrfToken')}
+        values={values}
+        errors={errors}
+        reps={reps}
+        regions={regions}
+        segments={segments}
+        rulesets={rulesets}
+        impact={impact}
+      />,
+      status,
+    );
+  };
+
+  router.get('/runs/new', drafters, async (c) => {
+    const kind = c.req.query('kind');
+    const rep = c.req.query('rep');
+    const account = c.req.query('account');
+    const values: WizardValues = {
+      ...EMPTY_WIZARD,
+      ...(kind ? { kind } : {}),
+      ...(rep && UUID.test(rep) ? { departingRepIds: [rep] } : {}),
+      ...(account ? { accountCrmId: account } : {}),
+    };
+    let impact = null;
+    if (values.departingRepIds.length > 0)
+      impact = await impactOf(orgCtx(c), { kind: 'reps', repIds: values.departingRepIds }, todayOf(c));
+    return showWizard(c, values, {}, impact);
+  });
+
+  router.post('/runs/new/impact', drafters, async (c) => {
+    const values = wizardValues(await c.req.parseBody({ all: true }));
+    const { impact } = await toRunInput(c, values);
+    const result = await impactOf(orgCtx(c), impact, todayOf(c));
+    return c.html(<ImpactPanel impact={result} values={values} />);
+  });
+
+  router.post('/runs/new', drafters, async (c) => {
+    const values = wizardValues(await c.req.parseBody({ all: true }));
+    const intent = text((await c.req.parseBody()).intent);
+    const { errors, input, impact } = await toRunInput(c, values);
+    const preview = await impactOf(orgCtx(c), impact, todayOf(c));
+    if (intent === 'preview') return showWizard(c, values, errors, preview);
+    if (!input || Object.keys(errors).length > 0) {
+      return showWizard(
+        c,
+        values,
+        { form: 'Some fields need attention: see the messages next to them.', ...errors },
+        preview,
+        400,
+      );
+    }
+    try {
+      const run = await createRun({ ctx: runsCtx(c), input });
+      if (intent !== 'draft') await requestSolve({ ctx: runsCtx(c), input: { runId: run.id } });
+      return c.redirect(`/runs/${run.id}`, 303);
+    } catch (error) {
+      if (error instanceof AppError && error.code === 'VALIDATION_FAILED') {
+        const issues = (Array.isArray(error.details) ? error.details : []) as FieldIssue[];
+        const fieldErrors: WizardErrors = { form: error.message };
+        for (const i of issues) {
+          const f = fieldOf(i.path);
+          if (!fieldErrors[f] || f === 'form') fieldErrors[f] = i.message;
+        }
+        return showWizard(c, values, fieldErrors, preview, 400);
+      }
+      throw error;
+    }
+  });
+
+  router.post('/runs/bulk-cancel', drafters, async (c) => {
+    const form = await c.req.parseBody({ all: true });
+    const ids = list(form, 'runId').filter((id) => UUID.test(id));
+    const reason = text(form.reason);
+    const back = (msg: { notice?: string; error?: string }) => {
+      const q = new URLSearchParams(msg as Record<string, string>).toString();
+      if (isFragmentRequest(c)) c.header('HX-Redirect', `/?${q}`);
+      return c.redirect(`/?${q}`, 303);
+    };
+    if (ids.length === 0) return back({ error: 'Select at least one run to cancel.' });
+    if (!reason) return back({ error: 'Say why the selected runs are cancelled.' });
+    const failed: string[] = [];
+    for (const id of ids) {
+      try {
+        await cancelRun({ ctx: orgCtx(c), input: { runId: id, reason } });
+      } catch (error) {
+        if (!(error instanceof AppError)) throw error;
+        failed.push(error.message);
+      }
+    }
+    const done = ids.length - failed.length;
+    return back(
+      failed.length
+        ? { error: `${done} cancelled; ${failed.length} refused: ${failed[0]}` }
+        : { notice: `${done} run(s) cancelled.` },
+    );
+  });
+
+  const loadRun = async (c: Context<AppBindings>) => {
+    const { run, job } = await getRun({ ctx: runsCtx(c), input: { runId: runId(c) } });
+    return { run: run as RunRecord, job: job as SolveJob | null };
+  };
+
+  router.get('/runs/:id/progress', viewers, async (c) => {
+    const { run, job } = await loadRun(c);
+    if (run.status !== 'solving') {
+      c.header('HX-Redirect', `/runs/${run.id}`);
+      return c.html(
+        <p>
+          Solved. <a href={`/runs/${run.id}`}>Open the review</a>.
+        </p>,
+      );
+    }
+    return c.html(<SolvingBox run={run} job={job} csrfToken={c.get('csrfToken')} />);
+  });
+
+  router.get('/runs/:id', viewers, async (c) => {
+    const { run, job } = await loadRun(c);
+    const principal = principalOf(c);
+    const ctx = runsCtx(c);
+    const names = await repNames(ctx);
+    const csrfToken = c.get('csrfToken');
+    const head = <RunHeader run={run} names={names} current={`/runs/${run.id}`} />;
+    let body: unknown;
+    if (run.status === 'solving') {
+      body = <SolvingBox run={run} job={job} csrfToken={csrfToken} />;
+    } else if (run.status === 'draft' || run.status === 'failed') {
+      body = <DraftPanel run={run} csrfToken={csrfToken} principal={principal} />;
+    } else if (run.status === 'cancelled') {
+      body = (
+        <section class="card">
+          <h2>Cancelled</h2>
+          <p>This run was cancelled and changed nothing. Start a new run if the change is still needed.</p>
+        </section>
+      );
+    } else {
+      const summary = await getRunSummary({ ctx, input: { runId: run.id } });
+      const conflicts = await listConflicts({ ctx, input: { runId: run.id } });
+      const openBlocking = conflicts.filter((k) => k.severity === 'blocking' && k.resolution === null).length;
+      const reps = repsToShow(summary);
+      const receivers = (await listRepChoices(ctx)).filter(
+        (r) => r.kind === 'person' && r.active && r.mayReceive && !r.endDate,
+      );
+      const inReview = REVIEW_STATUSES.includes(run.status);
+      let committed = null;
+      if (run.status === 'committed' || run.status === 'rolled_back') {
+        const counts = await changeSetCounts(ctx, run.id);
+        const { notices } = await listNotices({ ctx, input: { runId: run.id, limit: 100 } });
+        committed = <CommittedPanel run={run} counts={counts} notices={notices} />;
+      }
+      body = (
+        <>
+          {committed}
+          {inReview && (
+            <ApprovePanel
+              run={run}
+              principal={principal}
+              openBlocking={openBlocking}
+              moved={summary.moved}
+              csrfToken={csrfToken}
+            />
+          )}
+          <section class="card" aria-labelledby="summary-title">
+            <h2 id="summary-title">Before and after</h2>
+            <SummaryStats summary={summary} openBlocking={openBlocking} />
+            <h3>Reps whose book changes</h3>
+            <Charts reps={changedReps(reps)} />
+            <RepTable reps={changedReps(reps)} runId={run.id} />
+            {reps.length > changedReps(reps).length && (
+              <details>
+                <summary>All {reps.length} receiving reps, including those whose book stays the same</summary>
+                <RepTable reps={reps} runId={run.id} />
+              </details>
+            )}
+            <h3>Balance</h3>
+            <BalanceTable summary={summary} />
+            <p>
+              <a href={`/runs/${run.id}/accounts?moved=1`}>See every account that moves, and why</a>
+            </p>
+          </section>
+          <ConflictsSection
+            conflicts={conflicts}
+            runId={run.id}
+            csrfToken={csrfToken}
+            receivers={receivers}
+            names={names}
+            canResolve={inReview && canDraft(principal)}
+          />
+          {inReview && canDraft(principal) && (
+            <section class="card" aria-labelledby="resolve-title">
+              <h2 id="resolve-title">Solve again</h2>
+              <p class="muted">
+                Overrides stay pinned; everything else is balanced again. An approval is voided.
+              </p>
+              <form method="post" action={`/runs/${run.id}/solve`}>
+                <input type="hidden" name="_csrf" value={csrfToken} />
+                <button type="submit" class="secondary" id="resolve-run">
+                  Solve again with overrides pinned
+                </button>
+              </form>
+              <CancelForm run={run} csrfToken={csrfToken} />
+            </section>
+          )}
+        </>
+      );
+    }
+    return renderPage(
+      c,
+      run.reason,
+      <>
+        {head}
+        {body}
+      </>,
+    );
+  });
+
+  router.post('/runs/:id/solve', drafters, async (c) => {
+    await requestSolve({ ctx: runsCtx(c), input: { runId: runId(c) } });
+    return c.redirect(`/runs/${runId(c)}`, 303);
+  });
+
+  router.post('/runs/:id/cancel', drafters, async (c) => {
+    const reason = text((await c.req.parseBody()).reason);
+    if (!reason)
+      throw new AppError('VALIDATION_FAILED', 'Say why the run is cancelled, then cancel it again.');
+    await cancelRun({ ctx: orgCtx(c), input: { runId: runId(c), reason } });
+    return c.redirect(`/runs/${runId(c)}`, 303);
+  });
+
+  router.post('/runs/:id/conflicts/:cid', drafters, async (c) => {
+    const id = runId(c);
+    const cid = c.req.param('cid');
+    if (!UUID.test(cid)) throw new AppError('NOT_FOUND', 'That conflict does not exist.');
+    const form = await c.req.parseBody();
+    const resolution = text(form.resolution);
+    const note = text(form.note);
+    const repId = text(form.repId);
+    const ctx = runsCtx(c);
+    const state: ConflictFormState = { values: { resolution, note, repId }, error: {} };
+    if (!['accept', 'override', 'exclude'].includes(resolution)) state.error!.form = 'Choose a decision.';
+    if (!note) state.error!.note = 'Write why: the note is kept in the audit trail.';
+    if (resolution === 'override' && !repId) state.error!.repId = 'Choose who should own the account.';
+    let failed = Object.keys(state.error!).length > 0;
+    if (!failed) {
+      try {
+        await resolveConflict({
+          ctx,
+          input: {
+            runId: id,
+            conflictId: cid,
+            resolution: resolution as 'accept' | 'override' | 'exclude',
+            note,
+            ...(repId && resolution === 'override' ? { repId } : {}),
+          },
+        });
+      } catch (error) {
+        if (!(error instanceof AppError) || error.code === 'INTERNAL') throw error;
+        state.error!.form = error.message;
+        failed = true;
+      }
+    }
+    if (!isFragmentRequest(c)) {
+      if (failed)
+        throw new AppError(
+          'VALIDATION_FAILED',
+          state.error!.form ?? state.error!.note ?? state.error!.repId ?? 'Check the decision.',
+        );
+      return c.redirect(`/runs/${id}#conflicts`, 303);
+    }
+    const conflicts = await listConflicts({ ctx, input: { runId: id } });
+    const conflict = conflicts.find((k) => k.id === cid);
+    if (!conflict) throw new AppError('NOT_FOUND', 'That conflict does not exist.');
+    const names = await repNames(ctx);
+    const receivers = (await listRepChoices(ctx)).filter(
+      (r) => r.kind === 'person' && r.active && r.mayReceive && !r.endDate,
+    );
+    const { run } = await loadRun(c);
+    const summary = await getRunSummary({ ctx, input: { runId: id } });
+    const openBlocking = conflicts.filter((k) => k.severity === 'blocking' && k.resolution === null).length;
+    return c.html(
+      <>
+        <ConflictCard
+          conflict={conflict}
+          runId={id}
+          csrfToken={c.get('csrfToken')}
+          receivers={receivers}
+          names={names}
+          canResolve
+          {...(failed ? { state } : {})}
+        />
+        <ApprovePanel
+          run={run}
+          principal={principalOf(c)}
+          openBlocking={openBlocking}
+          moved={summary.moved}
+          csrfToken={c.get('csrfToken')}
+          oob
+        />
+        <span id="open-blocking" hx-swap-oob="true">
+          {openBlocking}
+        </span>
+      </>,
+      failed ? 422 : 200,
+    );
+  });
+
+  router.get('/runs/:id/accounts', viewers, async (c) => {
+    const { run } = await loadRun(c);
+    const ctx = runsCtx(c);
+    const q = (k: string) => c.req.query(k) || undefined;
+    const sort = (['name', 'crmId', 'revenue', 'region'] as const).find((s) => s === q('sort')) ?? 'revenue';
+    const filter: AccountFilter = {
+      rep: q('rep') && UUID.test(q('rep')!) ? q('rep') : undefined,
+      region: q('region'),
+      moved: q('moved'),
+      conflict: q('conflict'),
+      sort,
+      order: q('order') === 'asc' ? 'asc' : 'desc',
+      page: pageNumber(q('page')),
+      pageSize: ACCOUNT_PAGE,
+    };
+    const { rows, total } = await listRunAccounts({
+      ctx,
+      input: {
+        runId: run.id,
+        ...(filter.rep ? { repId: filter.rep } : {}),
+        ...(filter.region ? { region: filter.region } : {}),
+        ...(filter.moved ? { moved: filter.moved === '1' } : {}),
+        ...(filter.conflict ? { conflict: true } : {}),
+        sort,
+        order: filter.order,
+        page: filter.page,
+        pageSize: ACCOUNT_PAGE,
+      },
+    });
+    const names = await repNames(ctx);
+    const table = <AccountTable runId={run.id} rows={rows} total={total} filter={filter} names={names} />;
+    if (hxTargetId(c) === 'account-table') return c.html(table);
+    const reps = (await listRepChoices(ctx))
+      .filter((r) => r.kind === 'person')
+      .map((r) => ({ id: r.id, name: r.name }));
+    const { regions } = await listRegionsAndSegments(ctx);
+    return renderPage(
+      c,
+      `Accounts · ${run.reason}`,
+      <>
+        <RunHeader run={run} names={names} current={`/runs/${run.id}/accounts`} />
+        <section class="card" aria-labelledby="accounts-title">
+          <h2 id="accounts-title">Accounts in this run</h2>
+          <AccountFilters runId={run.id} filter={filter} reps={reps} regions={regions} />
+          {table}
+        </section>
+      </>,
+    );
+  });
+
+  router.get('/runs/:id/accounts/:accountId', viewers, async (c) => {
+    const { run } = await loadRun(c);
+    const accountId = c.req.param('accountId');
+    if (!UUID.test(accountId)) throw new AppError('NOT_FOUND', 'That account is not in this run.');
+    const ctx = runsCtx(c);
+    const a = await explainAccount({ ctx, input: { runId: run.id, accountId } });
+    const names = await repNames(ctx);
+    const who = (id: string | null) => (id ? (names.get(id) ?? id) : 'nobody');
+    const ex = (a.explanation ?? {}) as Record<string, unknown>;
+    return renderPage(
+      c,
+      a.name,
+      <>
+        <Crumbs
+          items={[
+            { href: '/', label: 'Runs' },
+            { href: `/runs/${run.id}`, label: run.reason },
+            { href: `/runs/${run.id}/accounts`, label: 'Accounts' },
+            { label: a.name },
+          ]}
+        />
+        <section class="card" aria-labelledby="acc-title">
+          <h1 id="acc-title">{a.name}</h1>
+          <dl class="facts">
+            <dt>CRM id</dt>
+            <dd>
+              <a href={`/accounts/${a.accountId}`}>{a.crmId}</a>
+            </dd>
+            <dt>Revenue</dt>
+            <dd>{money(a.revenueCents)}</dd>
+            <dt>From</dt>
+            <dd>{who(a.fromRepId)}</dd>
+            <dt>To</dt>
+            <dd>{a.excluded ? `${who(a.fromRepId)} (excluded, stays)` : who(a.toRepId)}</dd>
+            <dt>Why</dt>
+            <dd id="why">{a.reason ?? '—'}</dd>
+            {typeof ex.rule === 'string' && (
+              <>
+                <dt>Rule</dt>
+                <dd>{ex.rule}</dd>
+              </>
+            )}
+          </dl>
+          {Object.keys(ex).length > 0 && (
+            <details>
+              <summary>The solver’s full explanation</summary>
+              <pre class="json">{JSON.stringify(ex, null, 2)}</pre>
+            </details>
+          )}
+          {a.conflicts.length > 0 && (
+            <>
+              <h2>Conflicts</h2>
+              <ul>
+                {a.conflicts.map((k) => (
+                  <li>
+                    {k.message} — {k.resolution ? `resolved: ${k.resolution} (“${k.note}”)` : 'open'}
+                  </li>
+                ))}
+              </ul>
+            </>
+          )}
+          {a.opportunityChanges.length > 0 && (
+            <>
+              <h2>Opportunities that follow</h2>
+              <p>{a.opportunityChanges.length} opportunity(ies) change owner or split with this account.</p>
+            </>
+          )}
+        </section>
+      </>,
+    );
+  });
+
+  const showConfirm = async (c: Context<AppBindings>, error?: string, status: 200 | 403 | 409 = 200) => {
+    const { run } = await loadRun(c);
+    if (!REVIEW_STATUSES.includes(run.status) || run.status === 'approved')
+      return c.redirect(`/runs/${run.id}`, 303);
+    const ctx = runsCtx(c);
+    const moves = await moveGroups(ctx, run.id);
+    const names = await repNames(ctx);
+    return renderPage(
+      c,
+      'Approve',
+      <ApproveConfirm
+        run={run}
+        csrfToken={c.get('csrfToken')}
+        moves={moves}
+        moved={moves.reduce((s, m) => s + m.accounts, 0)}
+        names={names}
+        error={error}
+      />,
+      status,
+    );
+  };
+
+  router.get('/runs/:id/approve', requireRole('manager'), (c) => showConfirm(c));
+
+  router.post('/runs/:id/approve', requireRole('manager'), async (c) => {
+    const form = await c.req.parseBody();
+    const version = Number(text(form.version));
+    try {
+      await approveRun({
+        ctx: orgCtx(c),
+        input: {
+          runId: runId(c),
+          ...(Number.isInteger(version) && version > 0 ? { expectedVersion: version } : {}),
+          // The version alone pins what was reviewed: runs.proposal_hash (part A) and the hash approval computes
+          // (part B) differ today, so sending the stored hash would refuse every approval (reported to the lead).
+          ...(text(form.note) ? { note: text(form.note) } : {}),
+        },
+      });
+    } catch (error) {
+      if (error instanceof AppError && (error.code === 'CONFLICT' || error.code === 'FORBIDDEN'))
+        return showConfirm(c, error.message, error.code === 'CONFLICT' ? 409 : 403);
+      throw error;
+    }
+    return c.redirect(`/runs/${runId(c)}`, 303);
+  });
+
+  router.post('/runs/:id/commit', requireRole('manager'), async (c) => {
+    const { env } = c.get('deps');
+    const base = env.APP_BASE_URL ?? new URL(c.req.url).origin;
+    await commitRun({ ctx: orgCtx(c), input: { runId: runId(c), appBaseUrl: base } });
+    if (isFragmentRequest(c)) c.header('HX-Redirect', `/runs/${runId(c)}`);
+    return c.redirect(`/runs/${runId(c)}`, 303);
+  });
+
+  router.get(
+    '/runs/:id/exports/:format',
+    requireRole('admin', 'manager', 'analyst', 'finance'),
+    async (c) => {
+      const format = c.req.param('format');
+      if (!(EXPORT_FORMATS as readonly string[]).includes(format))
+        throw new AppError(
+          'NOT_FOUND',
+          `There is no ${format} export; choose one of ${EXPORT_FORMATS.join(', ')}.`,
+        );
+      const file = c.req.query('file');
+      const out = await exportRun({
+        ctx: orgCtx(c),
+        input: { runId: runId(c), format: format as ExportFormat, ...(file ? { file } : {}) },
+      });
+      c.header('Content-Type', out.contentType);
+      c.header(
+        'Content-Disposition',
+        `attachment; filename="${out.filename.replace(/[^A-Za-z0-9._-]+/g, '_')}"`,
+      );
+      return c.body(out.body);
+    },
+  );
+
+  router.get('/runs/:id/compare', viewers, async (c) => {
+    const { run } = await loadRun(c);
+    const ctx = runsCtx(c);
+    const names = await repNames(ctx);
+    const other = c.req.query('with');
+    const candidates = await comparableRuns(ctx, run.id);
+    const cmp =
+      other && UUID.test(other)
+        ? await compareRuns({ ctx, input: { leftRunId: run.id, rightRunId: other } })
+        : null;
+    return renderPage(
+      c,
+      `Compare · ${run.reason}`,
+      <>
+        <RunHeader run={run} names={names} current={`/runs/${run.id}/compare`} />
+        <section class="card" aria-labelledby="compare-title">
+          <h2 id="compare-title">Two proposals side by side</h2>
+          <form method="get" action={`/runs/${run.id}/compare`} class="filters">
+            <div>
+              <label for="compare-with">Compare with</label>
+              <select id="compare-with" name="with">
+                {candidates.map((r) => (
+                  <option value={r.id} selected={r.id === other}>
+                    {r.reason} ({r.status})
+                  </option>
+                ))}
+              </select>
+            </div>
+            <div class="filters-submit">
+              <button type="submit" class="secondary">
+                Compare
+              </button>
+            </div>
+          </form>
+          {candidates.length === 0 && (
+            <p class="muted">
+              No other solved run to compare with yet. Start another run with a different strategy.
+            </p>
+          )}
+          {cmp && <CompareTable cmp={cmp} />}
+        </section>
+      </>,
+    );
+  });
+
+  return router;
+}
+
+function CompareTable({ cmp }: { cmp: Awaited<ReturnType<typeof compareRuns>> }) {
+  const metric = (label: string, l: number | null, r: number | null, f: (n: number) => string) => (
+    <tr>
+      <th scope="row">{label}</th>
+      <td class="num">{l === null ? '—' : f(l)}</td>
+      <td class="num">{r === null ? '—' : f(r)}</td>
+    </tr>
+  );
+  const pctf = (n: number) => `${(n * 100).toFixed(1)}%`;
+  const numf = (n: number) => n.toLocaleString('en-US');
+  return (
+    <>
+      <div class="side-by-side">
+        <table id="compare-metrics">
+          <caption class="muted">Balance of each proposal (lower is fairer)</caption>
+          <thead>
+            <tr>
+              <th scope="col">Measure</th>
+              <th scope="col" class="num">
+                This run
+              </th>
+              <th scope="col" class="num">
+                Other run
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {metric('Accounts moving', cmp.left.moved, cmp.right.moved, numf)}
+            {metric('Without a new owner', cmp.left.unassigned, cmp.right.unassigned, numf)}
+            {metric('Spread of account counts', cmp.left.countSpread, cmp.right.countSpread, numf)}
+            {metric('Spread of revenue', cmp.left.revenueSpreadCents, cmp.right.revenueSpreadCents, money)}
+            {metric('CV of counts', cmp.left.countCv, cmp.right.countCv, pctf)}
+            {metric('CV of revenue', cmp.left.revenueCv, cmp.right.revenueCv, pctf)}
+          </tbody>
+        </table>
+        <p>
+          <strong>{numf(cmp.differingAccounts)}</strong> account(s) are placed differently by the two
+          proposals.
+        </p>
+      </div>
+      <div class="table-wrap">
+        <table id="compare-table">
+          <caption class="muted">Each rep’s book after each proposal</caption>
+          <thead>
+            <tr>
+              <th scope="col">Rep</th>
+              <th scope="col" class="num">
+                Accounts (this run)
+              </th>
+              <th scope="col" class="num">
+                Accounts (other)
+              </th>
+              <th scope="col" class="num">
+                Revenue (this run)
+              </th>
+              <th scope="col" class="num">
+                Revenue (other)
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {cmp.reps
+              .filter((r) => r.leftCount + r.rightCount > 0)
+              .map((r) => (
+                <tr class={r.countDelta !== 0 ? 'moved' : undefined}>
+                  <th scope="row">{r.name}</th>
+                  <td class="num">{r.leftCount}</td>
+                  <td class="num">{r.rightCount}</td>
+                  <td class="num">{money(r.leftRevenueCents)}</td>
+                  <td class="num">{money(r.rightRevenueCents)}</td>
+                </tr>
+              ))}
+          </tbody>
+        </table>
+      </div>
+    </>
+  );
+}

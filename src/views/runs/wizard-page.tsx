@@ -1,0 +1,512 @@
+/**
+ * The reassignment wizard (seed 003: Scope → Strategy → Assignment → Review → Execute) as one real form: it
+ * works without JavaScript (each kind's fields are shown or hidden by CSS alone), errors sit next to their
+ * field, and "Preview impact" shows what is at stake before anything is solved (htmx swaps just that part).
+ */
+import type { Principal } from '../../auth/principal.ts';
+import { CsrfField } from '../layout.tsx';
+import { describedBy, FieldError } from '../shared/components.tsx';
+import { COMMISSION_TYPE_LABELS, money, num, RUN_KIND_LABELS, RUN_SCOPE_LABELS } from '../shared/format.ts';
+import type { Impact, RepChoice } from './runs-data.ts';
+
+export interface WizardValues {
+  kind: string;
+  departingRepIds: string[];
+  regions: string[];
+  segments: string[];
+  hireRepIds: string[];
+  rampTargetPct: string;
+  accountCrmId: string;
+  opportunityCrmId: string;
+  newOwnerRepId: string;
+  scope: string;
+  reason: string;
+  commissionEndDate: string;
+  reassignmentDate: string;
+  strategy: string;
+  objective: string;
+  rulesetId: string;
+  commissionType: string;
+  customPct: string;
+}
+
+export const EMPTY_WIZARD: WizardValues = {
+  kind: 'rep_departure',
+  departingRepIds: [],
+  regions: [],
+  segments: [],
+  hireRepIds: [],
+  rampTargetPct: '',
+  accountCrmId: '',
+  opportunityCrmId: '',
+  newOwnerRepId: '',
+  scope: 'open_opportunities',
+  reason: '',
+  commissionEndDate: '',
+  reassignmentDate: '',
+  strategy: 'optimal',
+  objective: 'l1',
+  rulesetId: '',
+  commissionType: 'direct_transfer',
+  customPct: '',
+};
+
+export type WizardErrors = Partial<Record<keyof WizardValues | 'form', string>>;
+
+export interface WizardProps {
+  principal: Principal;
+  csrfToken: string;
+  values: WizardValues;
+  errors: WizardErrors;
+  reps: RepChoice[];
+  regions: string[];
+  segments: string[];
+  rulesets: { id: string; name: string; version: number }[];
+  impact?: Impact | null;
+}
+
+const STRATEGIES: Record<string, string> = {
+  optimal: 'Balanced (recommended) — an exact optimisation of count and revenue against each rep’s target',
+  'least-loaded': 'Least-loaded — each account to the rep with the lightest book',
+  'round-robin': 'Round-robin — in turn, in a fixed order',
+  territory: 'Territory — by the ruleset’s region and segment rules',
+  weighted: 'Weighted — by seniority and weight from the roster',
+};
+
+const STEPS = [
+  ['step-scope', 'Scope'],
+  ['step-strategy', 'Strategy'],
+  ['step-assignment', 'Assignment'],
+  ['step-review', 'Review'],
+  ['step-execute', 'Execute'],
+] as const;
+
+function repLine(r: RepChoice) {
+  const bits = [r.region, `${num(r.accounts)} accounts`, money(r.revenueCents)];
+  if (r.endDate) bits.push(`last day ${r.endDate}`);
+  return bits.filter(Boolean).join(' · ');
+}
+
+function RepCheckboxes({
+  name,
+  reps,
+  checked,
+  error,
+  legend,
+  hint,
+}: {
+  name: 'departingRepIds' | 'hireRepIds';
+  reps: RepChoice[];
+  checked: string[];
+  error?: string | undefined;
+  legend: string;
+  hint: string;
+}) {
+  return (
+    <fieldset
+      id={name}
+      class="rep-choices"
+      aria-describedby={[`${name}-hint`, error ? `${name}-error` : ''].filter(Boolean).join(' ')}
+    >
+      <legend>{legend}</legend>
+      <p class="hint" id={`${name}-hint`}>
+        {hint}
+      </p>
+      <FieldError id={name} message={error} />
+      <div class="choice-grid">
+        {reps.map((r) => (
+          <label class="choice">
+            <input type="checkbox" name={name} value={r.id} checked={checked.includes(r.id)} />
+            <span>
+              <strong>{r.name}</strong> <span class="muted small">{repLine(r)}</span>
+            </span>
+          </label>
+        ))}
+      </div>
+    </fieldset>
+  );
+}
+
+function TextField({
+  id,
+  label,
+  value,
+  error,
+  hint,
+  type = 'text',
+  extra = {},
+}: {
+  id: keyof WizardValues;
+  label: string;
+  value: string;
+  error?: string | undefined;
+  hint?: string;
+  type?: string;
+  extra?: Record<string, string | number>;
+}) {
+  return (
+    <div class="field">
+      <label for={`f-${id}`}>{label}</label>
+      <input
+        id={`f-${id}`}
+        name={id}
+        type={type}
+        value={value}
+        {...extra}
+        {...describedBy(`f-${id}`, error, Boolean(hint))}
+      />
+      {hint && (
+        <p class="hint" id={`f-${id}-hint`}>
+          {hint}
+        </p>
+      )}
+      <FieldError id={`f-${id}`} message={error} />
+    </div>
+  );
+}
+
+function OwnerSelect({ values, errors, reps }: Pick<WizardProps, 'values' | 'errors' | 'reps'>) {
+  return (
+    <div class="field">
+      <label for="f-newOwnerRepId">New owner</label>
+      <select
+        id="f-newOwnerRepId"
+        name="newOwnerRepId"
+        {...describedBy('f-newOwnerRepId', errors.newOwnerRepId)}
+      >
+        <option value="">Choose a rep</option>
+        {reps
+          .filter((r) => r.kind === 'person' && r.active && r.mayReceive)
+          .map((r) => (
+            <option value={r.id} selected={values.newOwnerRepId === r.id}>
+              {r.name} ({repLine(r)})
+            </option>
+          ))}
+      </select>
+      <FieldError id="f-newOwnerRepId" message={errors.newOwnerRepId} />
+    </div>
+  );
+}
+
+export function ImpactPanel({ impact, values }: { impact: Impact | null | undefined; values: WizardValues }) {
+  return (
+    <div id="impact" aria-live="polite">
+      {!impact ? (
+        <p class="muted">
+          Choose the scope above, then preview the impact: what this run would touch before anything is
+          solved.
+        </p>
+      ) : (
+        <>
+          <dl class="stats" id="impact-stats">
+            <div class="stat">
+              <dt class="stat-label">Accounts in scope</dt>
+              <dd class="stat-value">{num(impact.accounts)}</dd>
+            </div>
+            <div class="stat">
+              <dt class="stat-label">Annual revenue</dt>
+              <dd class="stat-value">{money(impact.revenueCents)}</dd>
+            </div>
+            <div class="stat">
+              <dt class="stat-label">Open opportunities</dt>
+              <dd class="stat-value">{num(impact.openOpportunities)}</dd>
+            </div>
+            <div class="stat">
+              <dt class="stat-label">Open pipeline</dt>
+              <dd class="stat-value">{money(impact.openAmountCents)}</dd>
+            </div>
+            <div class="stat">
+              <dt class="stat-label">Revenue schedules ahead</dt>
+              <dd class="stat-value">
+                {num(impact.schedules)} <span class="small muted">({money(impact.scheduledCents)})</span>
+              </dd>
+            </div>
+          </dl>
+          <ul>
+            {impact.closingSoon > 0 && (
+              <li>
+                <strong>{num(impact.closingSoon)}</strong> open deal(s) close within 30 days: moving their
+                account is flagged as a conflict for you to decide.
+              </li>
+            )}
+            {impact.protectedAccounts > 0 && (
+              <li>
+                <strong>{num(impact.protectedAccounts)}</strong> house or co-owned account(s) are protected
+                and stay where they are.
+              </li>
+            )}
+            {impact.closedOpportunities > 0 && values.scope !== 'complete' && (
+              <li>
+                {num(impact.closedOpportunities)} closed opportunity(ies) keep their commission split (scope “
+                {RUN_SCOPE_LABELS[values.scope] ?? values.scope}”).
+              </li>
+            )}
+            {impact.accounts === 0 && (
+              <li>Nothing is in scope yet: choose reps, regions, an account or an opportunity.</li>
+            )}
+          </ul>
+        </>
+      )}
+    </div>
+  );
+}
+
+export function WizardPage(props: WizardProps) {
+  const { csrfToken, values, errors, reps, regions, segments, rulesets, impact } = props;
+  const people = reps.filter((r) => r.kind === 'person');
+  // Departing reps first (soonest last day), then the rest with a book.
+  const leavers = [
+    ...people.filter((r) => r.endDate).sort((a, b) => (a.endDate! < b.endDate! ? -1 : 1)),
+    ...people.filter((r) => !r.endDate && r.accounts > 0),
+  ];
+  const hires = people.filter((r) => r.active && r.mayReceive).sort((a, b) => a.accounts - b.accounts);
+  return (
+    <>
+      <h1>Start a run</h1>
+      <ol class="steps" aria-label="Steps">
+        {STEPS.map(([id, label]) => (
+          <li class="step">
+            <a href={`#${id}`}>{label}</a>
+          </li>
+        ))}
+      </ol>
+      {errors.form && (
+        <div class="alert error" role="alert" id="wizard-error">
+          {errors.form}
+        </div>
+      )}
+      <form method="post" action="/runs/new" id="wizard" class={`wizard kind-is-${values.kind}`} novalidate>
+        <CsrfField token={csrfToken} />
+        <section class="card" id="step-scope" aria-labelledby="step-scope-title">
+          <h2 id="step-scope-title">1. Scope — what happens</h2>
+          <fieldset>
+            <legend>Kind of run</legend>
+            {Object.entries(RUN_KIND_LABELS).map(([k, label]) => (
+              <label class="choice">
+                <input type="radio" name="kind" value={k} checked={values.kind === k} class={`kind-${k}`} />
+                <span>{label}</span>
+              </label>
+            ))}
+          </fieldset>
+          <div class="for-kind for-rep_departure">
+            <RepCheckboxes
+              name="departingRepIds"
+              reps={leavers}
+              checked={values.departingRepIds}
+              error={errors.departingRepIds}
+              legend="Who is leaving"
+              hint="Their accounts are shared among the receiving reps; reps with a last day are listed first."
+            />
+          </div>
+          <div class="for-kind for-realignment">
+            <fieldset id="regions" aria-describedby="regions-hint">
+              <legend>Regions to re-balance</legend>
+              <p class="hint" id="regions-hint">
+                None chosen means every region.
+              </p>
+              {regions.map((r) => (
+                <label class="choice">
+                  <input type="checkbox" name="regions" value={r} checked={values.regions.includes(r)} />
+                  <span>{r}</span>
+                </label>
+              ))}
+            </fieldset>
+            <fieldset id="segments">
+              <legend>Segments</legend>
+              {segments.map((s) => (
+                <label class="choice">
+                  <input type="checkbox" name="segments" value={s} checked={values.segments.includes(s)} />
+                  <span>{s}</span>
+                </label>
+              ))}
+            </fieldset>
+          </div>
+          <div class="for-kind for-new_hire">
+            <RepCheckboxes
+              name="hireRepIds"
+              reps={hires}
+              checked={values.hireRepIds}
+              error={errors.hireRepIds}
+              legend="New hires who get a starter book"
+              hint="Reps with the smallest books are listed first."
+            />
+            <TextField
+              id="rampTargetPct"
+              label="Ramp target (% of a full book)"
+              value={values.rampTargetPct}
+              error={errors.rampTargetPct}
+              type="number"
+              hint="For example 50 for half a book; the roster’s ramp target when left blank."
+              extra={{ min: 1, max: 100 }}
+            />
+          </div>
+          <div class="for-kind for-account">
+            <TextField
+              id="accountCrmId"
+              label="Account (CRM id)"
+              value={values.accountCrmId}
+              error={errors.accountCrmId}
+              hint="All of the account’s opportunities follow it. Tip: use “Reassign” on the account’s page."
+            />
+          </div>
+          <div class="for-kind for-opportunity">
+            <TextField
+              id="opportunityCrmId"
+              label="Opportunity (CRM id)"
+              value={values.opportunityCrmId}
+              error={errors.opportunityCrmId}
+              hint="Only this opportunity’s commission split changes."
+            />
+          </div>
+          <div class="for-kind for-account for-opportunity">
+            <OwnerSelect values={values} errors={errors} reps={reps} />
+          </div>
+          <fieldset>
+            <legend>What changes</legend>
+            {Object.entries(RUN_SCOPE_LABELS).map(([k, label]) => (
+              <label class="choice">
+                <input type="radio" name="scope" value={k} checked={values.scope === k} />
+                <span>{label}</span>
+              </label>
+            ))}
+          </fieldset>
+          <TextField
+            id="reason"
+            label="Reason (required)"
+            value={values.reason}
+            error={errors.reason}
+            hint="Shown to approvers, in the notices and in the audit trail, e.g. “Dana Lee leaves on 31 March”."
+            extra={{ maxlength: 2000 }}
+          />
+          <div class="two-fields">
+            <TextField
+              id="commissionEndDate"
+              label="Commission end date"
+              type="date"
+              value={values.commissionEndDate}
+              error={errors.commissionEndDate}
+              hint="Last day the old split is paid."
+            />
+            <TextField
+              id="reassignmentDate"
+              label="Reassignment date"
+              type="date"
+              value={values.reassignmentDate}
+              error={errors.reassignmentDate}
+              hint="First day of the new owner; on or after the end date."
+            />
+          </div>
+        </section>
+
+        <section class="card" id="step-strategy" aria-labelledby="step-strategy-title">
+          <h2 id="step-strategy-title">2. Strategy — how accounts are shared</h2>
+          <div class="field">
+            <label for="f-strategy">Balancing strategy</label>
+            <select id="f-strategy" name="strategy">
+              {Object.entries(STRATEGIES).map(([k, label]) => (
+                <option value={k} selected={values.strategy === k}>
+                  {label}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div class="field">
+            <label for="f-rulesetId">Rules (eligibility, caps, protections and segments)</label>
+            <select id="f-rulesetId" name="rulesetId" aria-describedby="f-rulesetId-hint">
+              <option value="">The org’s default rules</option>
+              {rulesets.map((r) => (
+                <option value={r.id} selected={values.rulesetId === r.id}>
+                  {r.name} (version {r.version})
+                </option>
+              ))}
+            </select>
+            <p class="hint" id="f-rulesetId-hint">
+              Segmented strategies (different receivers or commission types per account type, stage, deal size
+              or region) come from the ruleset’s segments. Any account can be placed by hand in the review (a
+              manual queue): overrides are pinned and always win.
+            </p>
+          </div>
+          <fieldset id="commissionType">
+            <legend>Commission on open opportunities</legend>
+            {Object.entries(COMMISSION_TYPE_LABELS).map(([k, label]) => (
+              <label class="choice">
+                <input type="radio" name="commissionType" value={k} checked={values.commissionType === k} />
+                <span>{label}</span>
+              </label>
+            ))}
+            <TextField
+              id="customPct"
+              label="Type C: the new rep’s share (%)"
+              type="number"
+              value={values.customPct}
+              error={errors.customPct}
+              hint="House takes what is left so the split stays exactly 100%; a Subagent keeps their share."
+              extra={{ min: 0, max: 100, step: '0.01' }}
+            />
+          </fieldset>
+        </section>
+
+        <section class="card" id="step-assignment" aria-labelledby="step-assignment-title">
+          <h2 id="step-assignment-title">3. Assignment — targets and caps</h2>
+          <fieldset>
+            <legend>What “balanced” means</legend>
+            <label class="choice">
+              <input type="radio" name="objective" value="l1" checked={values.objective !== 'minimax'} />
+              <span>
+                <strong>Everyone close to target</strong> — the smallest total distance of each rep’s count
+                and revenue from their target
+              </span>
+            </label>
+            <label class="choice">
+              <input type="radio" name="objective" value="minimax" checked={values.objective === 'minimax'} />
+              <span>
+                <strong>Nobody far from target</strong> — the smallest largest distance
+              </span>
+            </label>
+          </fieldset>
+          <p class="muted">
+            Targets are the mean of the receiving reps (or their weighted share); caps by account count and
+            revenue come from the roster and the rules. A rep over a cap is flagged as a blocking conflict.
+            See the <a href="/reps">reps and their caps</a>.
+          </p>
+        </section>
+
+        <section class="card" id="step-review" aria-labelledby="step-review-title">
+          <h2 id="step-review-title">4. Review — impact before solving</h2>
+          <ImpactPanel impact={impact} values={values} />
+          <div class="actions">
+            <button
+              type="submit"
+              name="intent"
+              value="preview"
+              class="secondary"
+              hx-post="/runs/new/impact"
+              hx-target="#impact"
+              hx-swap="outerHTML"
+              hx-include="closest form"
+            >
+              Preview impact
+            </button>
+          </div>
+        </section>
+
+        <section class="card" id="step-execute" aria-labelledby="step-execute-title">
+          <h2 id="step-execute-title">5. Execute</h2>
+          <p>
+            Solving proposes a new owner for every account in scope and flags anything a person must decide.
+            Nothing changes in the book until a manager approves and commits.
+          </p>
+          <div class="actions">
+            <button type="submit" name="intent" value="solve" id="create-and-solve">
+              Create the run and solve
+            </button>
+            <button type="submit" name="intent" value="draft" class="secondary">
+              Save as draft
+            </button>
+            <a href="/">Cancel</a>
+          </div>
+        </section>
+      </form>
+    </>
+  );
+}

@@ -1,0 +1,300 @@
+/**
+ * Conflicts (MISSION.md F5): everything a person must look at before a proposal can be approved, computed on
+ * the proposal as it stands (after overrides), with a severity. Blocking conflicts stop approval until resolved
+ * (accept, override the owner, or exclude the account); warnings are shown and need no action.
+ */
+import { addDays } from '../commission/dates.ts';
+
+export const CONFLICT_KINDS = {
+  unassigned: 'blocking',
+  over_count_cap: 'blocking',
+  over_revenue_cap: 'blocking',
+  deal_closing_soon: 'blocking',
+  protected_touched: 'blocking',
+  house_account: 'blocking',
+  co_owned_account: 'blocking',
+  receiver_departing: 'blocking',
+  receiver_ineligible: 'blocking',
+  stale_owner: 'blocking',
+  split_not_100: 'blocking',
+  date_rule: 'blocking',
+  owner_not_in_roster: 'warning',
+  owner_inactive: 'warning',
+  closed_opportunity_in_scope: 'warning',
+} as const;
+export type ConflictKind = keyof typeof CONFLICT_KINDS;
+export type Severity = 'blocking' | 'warning';
+
+export interface DetectedConflict {
+  kind: ConflictKind;
+  severity: Severity;
+  /** Stable identity, so a resolution survives a re-solve that produces the same conflict again. */
+  key: string;
+  accountId: string | null;
+  opportunityId: string | null;
+  repId: string | null;
+  message: string;
+}
+
+export interface ConflictAccount {
+  id: string;
+  name: string;
+  /** The owner in the book the run was planned on (the import snapshot). */
+  plannedOwnerId: string | null;
+  /** The owner now; differs from the planned one when the CRM changed it since. */
+  currentOwnerId: string | null;
+  revenueCents: number;
+  isHouse: boolean;
+  isCoOwned: boolean;
+  isProtected: boolean;
+}
+
+export interface ConflictRep {
+  id: string;
+  name: string;
+  active: boolean;
+  mayReceive: boolean;
+  departing: boolean;
+  endDate: string | null;
+  maxAccounts: number | null;
+  maxRevenueCents: number | null;
+}
+
+export interface ConflictOpportunity {
+  id: string;
+  name: string;
+  accountId: string;
+  status: 'open' | 'closed_won' | 'closed_lost';
+  closeDate: string | null;
+  createdDate: string | null;
+  /** Sum of the current split in basis points, or null when the opportunity has no split. */
+  splitTotalBps: number | null;
+}
+
+export interface ProposalLine {
+  accountId: string;
+  fromRepId: string | null;
+  /** null: no eligible receiver was found. */
+  toRepId: string | null;
+}
+
+export interface ConflictInput {
+  /** Every account of the reps the run touches (moved or not), so loads and caps are whole. */
+  accounts: ConflictAccount[];
+  reps: ConflictRep[];
+  opportunities: ConflictOpportunity[];
+  proposal: ProposalLine[];
+  scope: 'ownership' | 'open_opportunities' | 'complete';
+  asOfDate: string;
+  closingWithinDays: number;
+  commissionEndDate: string | null;
+  reassignmentDate: string | null;
+}
+
+const money = (cents: number) => `$${Math.round(cents / 100).toLocaleString('en-US')}`;
+
+export function detectConflicts(input: ConflictInput): DetectedConflict[] {
+  const out: DetectedConflict[] = [];
+  const add = (
+    kind: ConflictKind,
+    ids: { accountId?: string; opportunityId?: string; repId?: string },
+    message: string,
+  ) => {
+    const accountId = ids.accountId ?? null;
+    const opportunityId = ids.opportunityId ?? null;
+    const repId = ids.repId ?? null;
+    out.push({
+      kind,
+      severity: CONFLICT_KINDS[kind],
+      key: [kind, accountId ?? '', opportunityId ?? '', repId ?? ''].join(':'),
+      accountId,
+      opportunityId,
+      repId,
+      message,
+    });
+  };
+  const reps = new Map(input.reps.map((r) => [r.id, r]));
+  const accounts = new Map(input.accounts.map((a) => [a.id, a]));
+  const oppsByAccount = new Map<string, ConflictOpportunity[]>();
+  for (const o of input.opportunities) {
+    const list = oppsByAccount.get(o.accountId);
+    if (list) list.push(o);
+    else oppsByAccount.set(o.accountId, [o]);
+  }
+  const repName = (id: string | null) =>
+    id === null ? 'nobody' : (reps.get(id)?.name ?? `unknown rep ${id}`);
+  const horizon = addDays(input.asOfDate, input.closingWithinDays);
+
+  if (input.commissionEndDate && input.reassignmentDate && input.reassignmentDate < input.commissionEndDate) {
+    add(
+      'date_rule',
+      {},
+      `The reassignment date ${input.reassignmentDate} is before the commission end date ${input.commissionEndDate}; it must be on or after it.`,
+    );
+  }
+
+  const finalOwner = new Map<string, string | null>();
+  for (const a of input.accounts) finalOwner.set(a.id, a.plannedOwnerId);
+  for (const line of input.proposal) finalOwner.set(line.accountId, line.toRepId);
+
+  for (const line of input.proposal) {
+    const account = accounts.get(line.accountId);
+    if (!account) continue;
+    const name = account.name;
+    if (account.plannedOwnerId !== null && !reps.has(account.plannedOwnerId)) {
+      add(
+        'owner_not_in_roster',
+        { accountId: account.id },
+        `${name} is owned by ${account.plannedOwnerId}, who is not in the roster.`,
+      );
+    } else if (account.plannedOwnerId !== null && reps.get(account.plannedOwnerId)?.active === false) {
+      add(
+        'owner_inactive',
+        { accountId: account.id },
+        `${name} is owned by ${repName(account.plannedOwnerId)}, who is inactive.`,
+      );
+    }
+    if (line.toRepId === null) {
+      add(
+        'unassigned',
+        { accountId: account.id },
+        `${name} has no eligible receiver: give it an owner or exclude it from the run.`,
+      );
+      continue;
+    }
+    const moves = line.toRepId !== account.plannedOwnerId;
+    if (!moves) continue;
+    if (account.currentOwnerId !== account.plannedOwnerId) {
+      add(
+        'stale_owner',
+        { accountId: account.id },
+        `${name} was owned by ${repName(account.plannedOwnerId)} when the run was planned and is now owned by ${repName(account.currentOwnerId)} in the CRM.`,
+      );
+    }
+    const to = reps.get(line.toRepId);
+    if (!to) {
+      add(
+        'receiver_ineligible',
+        { accountId: account.id, repId: line.toRepId },
+        `${name} would go to ${line.toRepId}, who is not in the roster.`,
+      );
+    } else if (
+      to.departing ||
+      (to.endDate !== null && to.endDate <= (input.reassignmentDate ?? input.asOfDate))
+    ) {
+      add(
+        'receiver_departing',
+        { accountId: account.id, repId: to.id },
+        `${name} would go to ${to.name}, who is leaving${to.endDate ? ` on ${to.endDate}` : ''}.`,
+      );
+    } else if (!to.active || !to.mayReceive) {
+      add(
+        'receiver_ineligible',
+        { accountId: account.id, repId: to.id },
+        `${name} would go to ${to.name}, who may not receive accounts.`,
+      );
+    }
+    if (account.isProtected) {
+      add(
+        'protected_touched',
+        { accountId: account.id },
+        `${name} is protected (kept with its owner) but would move to ${repName(line.toRepId)}.`,
+      );
+    }
+    if (account.isHouse)
+      add(
+        'house_account',
+        { accountId: account.id },
+        `${name} is a house account but would move to ${repName(line.toRepId)}.`,
+      );
+    if (account.isCoOwned) {
+      add(
+        'co_owned_account',
+        { accountId: account.id },
+        `${name} is co-owned by an account team; moving it changes the team's owner.`,
+      );
+    }
+    for (const opp of oppsByAccount.get(account.id) ?? []) {
+      if (
+        opp.status === 'open' &&
+        opp.closeDate !== null &&
+        opp.closeDate >= input.asOfDate &&
+        opp.closeDate <= horizon
+      ) {
+        add(
+          'deal_closing_soon',
+          { accountId: account.id, opportunityId: opp.id },
+          `${opp.name} on ${name} closes on ${opp.closeDate}, within ${input.closingWithinDays} days; moving the account takes it from the rep about to close it.`,
+        );
+      }
+      if (input.scope === 'ownership') continue;
+      if (opp.status !== 'open') {
+        add(
+          'closed_opportunity_in_scope',
+          { accountId: account.id, opportunityId: opp.id },
+          `${opp.name} on ${name} is closed; its commission split will not be changed.`,
+        );
+        continue;
+      }
+      if (opp.splitTotalBps !== null && opp.splitTotalBps !== 10_000) {
+        add(
+          'split_not_100',
+          { accountId: account.id, opportunityId: opp.id },
+          `${opp.name} on ${name} has a commission split totalling ${opp.splitTotalBps / 100}%; fix it to 100% before it can be reassigned.`,
+        );
+      }
+      if (input.commissionEndDate && opp.createdDate && input.commissionEndDate < opp.createdDate) {
+        add(
+          'date_rule',
+          { accountId: account.id, opportunityId: opp.id },
+          `The commission end date ${input.commissionEndDate} is before ${opp.name} was created (${opp.createdDate}).`,
+        );
+      }
+    }
+  }
+
+  const load = new Map<string, { count: number; revenue: number }>();
+  for (const a of input.accounts) {
+    const owner = finalOwner.get(a.id);
+    if (!owner) continue;
+    const l = load.get(owner) ?? { count: 0, revenue: 0 };
+    l.count += 1;
+    l.revenue += a.revenueCents;
+    load.set(owner, l);
+  }
+  const receivers = new Set(input.proposal.map((l) => l.toRepId).filter((r): r is string => r !== null));
+  for (const repId of [...receivers].sort()) {
+    const rep = reps.get(repId);
+    const l = load.get(repId);
+    if (!rep || !l) continue;
+    if (rep.maxAccounts !== null && l.count > rep.maxAccounts) {
+      add(
+        'over_count_cap',
+        { repId },
+        `${rep.name} would own ${l.count} accounts, over the cap of ${rep.maxAccounts} by ${l.count - rep.maxAccounts}.`,
+      );
+    }
+    if (rep.maxRevenueCents !== null && l.revenue > rep.maxRevenueCents) {
+      add(
+        'over_revenue_cap',
+        { repId },
+        `${rep.name} would own ${money(l.revenue)} of revenue, over the cap of ${money(rep.maxRevenueCents)} by ${money(l.revenue - rep.maxRevenueCents)}.`,
+      );
+    }
+  }
+  return out;
+}
+
+export interface ConflictResolution {
+  key: string;
+  resolution: 'accept' | 'override' | 'exclude';
+}
+
+/** Blocking conflicts without a resolution: approval is refused while any remain. */
+export function openBlocking(
+  conflicts: readonly DetectedConflict[],
+  resolutions: readonly ConflictResolution[],
+): DetectedConflict[] {
+  const resolved = new Set(resolutions.map((r) => r.key));
+  return conflicts.filter((c) => c.severity === 'blocking' && !resolved.has(c.key));
+}

@@ -1,0 +1,191 @@
+/**
+ * RELIABILITY 4: every route, enumerated from the router and the OpenAPI document, called anonymously and as
+ * each role (by session and by API key): only the roles allowed succeed; the rest get 401/403 and change nothing.
+ * EXPECTED is the access policy written out independently of the code: a new route fails this test until it
+ * is added here with the roles MISSION.md gives it.
+ */
+import { asc, count } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apiKeys, auditEvents } from '../../db/schema/index.ts';
+import { ROLES, type Role } from '../../src/lib/roles.ts';
+import {
+  apiKeyFor,
+  Browser,
+  createHarness,
+  createOrgWithUsers,
+  type Harness,
+  jsonOf,
+  ORIGIN,
+  PASSWORD,
+  signedIn,
+} from '../app/harness.ts';
+
+type Access = 'public' | readonly Role[];
+const EVERYONE_SIGNED_IN = ROLES;
+
+const EXPECTED: Record<string, Access> = {
+  'GET /static/app.css': 'public',
+  'GET /static/htmx.js': 'public',
+  'GET /static/favicon.svg': 'public',
+  'GET /health': 'public',
+  'GET /v1/openapi.json': 'public',
+  'GET /v1/docs': 'public',
+  'GET /login': 'public',
+  'POST /login': 'public',
+  'POST /logout': 'public',
+  'GET /v1/me': EVERYONE_SIGNED_IN,
+  'GET /v1/api-keys': ['admin'],
+  'POST /v1/api-keys': ['admin'],
+  'DELETE /v1/api-keys/:id': ['admin'],
+  'GET /': EVERYONE_SIGNED_IN,
+  'GET /admin/api-keys': ['admin'],
+  'POST /admin/api-keys': ['admin'],
+  'POST /admin/api-keys/:id/revoke': ['admin'],
+};
+
+let h: Harness;
+let org: Awaited<ReturnType<typeof createOrgWithUsers>>;
+let targetKeyId: string;
+const sessions = {} as Record<Role, Browser>;
+const keys = {} as Record<Role, string>;
+
+beforeAll(async () => {
+  h = await createHarness();
+  org = await createOrgWithUsers(h, 'Matrix Org');
+  for (const role of ROLES) {
+    sessions[role] = await signedIn(h, org.users[role]);
+    keys[role] = (await apiKeyFor(h, org.id, role)).key;
+  }
+  targetKeyId = (await apiKeyFor(h, org.id, 'rep', 'target')).apiKey.id;
+});
+afterAll(async () => {
+  await h?.close();
+});
+
+function enumerateRouter(): string[] {
+  const seen = new Set<string>();
+  for (const r of h.app.routes) {
+    if (r.method === 'ALL') continue; // middleware
+    seen.add(`${r.method} ${r.path}`);
+  }
+  return [...seen].sort();
+}
+
+async function openApiOperations() {
+  const doc = await jsonOf(await h.app.request(`${ORIGIN}/v1/openapi.json`));
+  const ops: Array<{ key: string; roles: unknown; operationId: string }> = [];
+  for (const [path, item] of Object.entries<Record<string, { 'x-roles': unknown; operationId: string }>>(
+    doc.paths,
+  )) {
+    for (const [method, op] of Object.entries(item)) {
+      ops.push({
+        key: `${method.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`,
+        roles: op['x-roles'],
+        operationId: op.operationId,
+      });
+    }
+  }
+  return ops;
+}
+
+/** A request each route would accept from an allowed caller. */
+function requestFor(key: string): { path: string; init: RequestInit } {
+  const [method, pattern] = key.split(' ') as [string, string];
+  const path = pattern.replace(':id', targetKeyId);
+  const json = (body: unknown) => ({
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  const form = (body: Record<string, string>) => ({
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams(body).toString(),
+  });
+  const bodies: Record<string, RequestInit> = {
+    'POST /v1/api-keys': json({ name: 'matrix', role: 'rep' }),
+    'POST /admin/api-keys': form({ name: 'matrix', role: 'rep' }),
+    'POST /login': form({ email: org.users.analyst.email, password: PASSWORD }),
+  };
+  return { path, init: { method, ...(bodies[key] ?? {}) } };
+}
+
+type Caller = { label: string; role: Role | null; kind: 'anonymous' | 'session' | 'api_key' };
+const CALLERS: Caller[] = [
+  { label: 'anonymous', role: null, kind: 'anonymous' },
+  ...ROLES.map((role) => ({ label: `${role} (session)`, role, kind: 'session' as const })),
+  ...ROLES.map((role) => ({ label: `${role} (API key)`, role, kind: 'api_key' as const })),
+];
+
+async function call(caller: Caller, key: string) {
+  const { path, init } = requestFor(key);
+  const headers = new Headers(init.headers);
+  let body = init.body as string | undefined;
+  const isForm = headers.get('content-type')?.startsWith('application/x-www-form-urlencoded');
+  if (caller.kind === 'api_key') headers.set('authorization', `Bearer ${keys[caller.role!]}`);
+  if (caller.kind === 'session') {
+    // Signing in or out ends the session it runs in; those two get a throwaway session of the same role.
+    const b =
+      key.endsWith('/login') || key.endsWith('/logout')
+        ? await signedIn(h, org.users[caller.role!])
+        : sessions[caller.role!];
+    headers.set('cookie', b.jar.header());
+    headers.set('origin', ORIGIN);
+    headers.set('x-csrf-token', b.csrfToken);
+  }
+  if (caller.kind === 'anonymous') {
+    // A real anonymous browser: it has the pre-login CSRF cookie and token, so only the role check can refuse.
+    const anon = new Browser(h);
+    await anon.page('/login');
+    headers.set('cookie', anon.jar.header());
+    headers.set('origin', ORIGIN);
+    if (isForm) body = `${body}&_csrf=${encodeURIComponent(anon.csrfToken)}`;
+    else headers.set('x-csrf-token', anon.csrfToken);
+  }
+  return h.app.request(`${ORIGIN}${path}`, { method: init.method, headers, body });
+}
+
+/** What a refused call must leave untouched. */
+async function snapshot() {
+  const keysNow = await h.db.db
+    .select({ id: apiKeys.id, revokedAt: apiKeys.revokedAt, name: apiKeys.name })
+    .from(apiKeys)
+    .orderBy(asc(apiKeys.id));
+  const [audit] = await h.db.db.select({ n: count() }).from(auditEvents);
+  return JSON.stringify({ keysNow, audit: audit?.n });
+}
+
+describe('role matrix', () => {
+  it('the router, the OpenAPI document and the policy list the same routes', async () => {
+    expect(enumerateRouter()).toEqual(Object.keys(EXPECTED).sort());
+    const ops = await openApiOperations();
+    expect(ops.length).toBeGreaterThan(0);
+    for (const op of ops) {
+      expect(EXPECTED[op.key], op.key).toBeDefined();
+      expect(op.operationId, op.key).toMatch(/^[a-z][A-Za-z]+$/);
+      const expected = EXPECTED[op.key]!;
+      expect(op.roles, op.key).toEqual(expected === 'public' ? 'public' : [...expected]);
+    }
+  });
+
+  for (const key of Object.keys(EXPECTED)) {
+    it(`${key}: only the allowed roles get through`, async () => {
+      const access = EXPECTED[key]!;
+      for (const caller of CALLERS) {
+        const allowed = access === 'public' || (caller.role !== null && access.includes(caller.role));
+        const before = await snapshot();
+        const res = await call(caller, key);
+        if (allowed) {
+          expect([401, 403], `${key} as ${caller.label} should be allowed`).not.toContain(res.status);
+          expect(res.status, `${key} as ${caller.label}`).toBeLessThan(500);
+        } else {
+          if (caller.kind === 'anonymous') {
+            const toLogin = res.status === 303 && res.headers.get('location')?.startsWith('/login');
+            expect(res.status === 401 || toLogin, `${key} anonymous got ${res.status}`).toBe(true);
+          } else {
+            expect(res.status, `${key} as ${caller.label}`).toBe(403);
+          }
+          expect(await snapshot(), `${key} as ${caller.label} changed data`).toBe(before);
+        }
+      }
+    });
+  }
+});

@@ -1,0 +1,119 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runSolveCommand } from '../../src/cli/solve-command.ts';
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'bookshift-cli-'));
+  writeFileSync(
+    join(dir, 'accounts.csv'),
+    '\uFEFFaccount_id,account_name,owner_id,annual_revenue,region,protected,next_close_date\r\n' +
+      'A1,Acme,R1,"$120,000.00",West,false,\r\nA2,"=HYPERLINK(""x"")",R1,80000,West,yes,2025-01-20\r\nA3,Initech,R2,50000,West,,\r\nA4,Umbrella,R3,200000,East,,\r\n',
+  );
+  writeFileSync(
+    join(dir, 'reps.csv'),
+    'rep_id,name,email,region,may_receive,departing,max_accounts,max_revenue\nR1,Ann,ann@x.com,West,true,true,,\nR2,Bob,bob@x.com,West,true,false,5,\nR4,Dee,dee@x.com,West,true,false,,"$1,000,000"\nR3,Cy,cy@x.com,East,true,false,,\n',
+  );
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+function capture() {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { io: { stdout: (s: string) => out.push(s), stderr: (s: string) => err.push(s) }, out, err };
+}
+
+describe('bookshift solve', () => {
+  it('prints the JSON contract, writes a formula-safe proposal CSV and exits 0', async () => {
+    const { io, out } = capture();
+    const args = [
+      '--accounts',
+      join(dir, 'accounts.csv'),
+      '--reps',
+      join(dir, 'reps.csv'),
+      '--kind',
+      'departure',
+      '--json',
+      '--out',
+      join(dir, 'p.csv'),
+    ];
+    const code = await runSolveCommand(args, io);
+    expect(code).toBe(0);
+    const json = JSON.parse(out.join(''));
+    expect(json).toMatchObject({ status: 'optimal', engine: expect.any(String), millis: expect.any(Number) });
+    for (const key of ['objective', 'lowerBound', 'gap', 'assignments', 'reps', 'conflicts'])
+      expect(json).toHaveProperty(key);
+    expect(json.assignments).toHaveLength(4);
+    expect(json.assignments[0]).toEqual({
+      accountId: 'A1',
+      fromRepId: 'R1',
+      toRepId: expect.stringMatching(/^R[24]$/),
+      reason: expect.any(String),
+    });
+    const r1 = json.reps.find((r: { repId: string }) => r.repId === 'R1');
+    expect(r1).toEqual({
+      repId: 'R1',
+      countBefore: 2,
+      countAfter: 0,
+      revenueBefore: 200000,
+      revenueAfter: 0,
+    });
+    const csv = readFileSync(join(dir, 'p.csv'), 'utf8');
+    expect(csv.split('\n')[0]).toBe('account_id,from_rep_id,to_rep_id,moved,rule,reason');
+    expect(csv).toContain('A1,R1,');
+  });
+
+  it('exits 2 with the reason on stderr when infeasible', async () => {
+    writeFileSync(
+      join(dir, 'reps.csv'),
+      'rep_id,name,email,region,may_receive,departing,max_accounts\nR1,Ann,,West,true,true,\nR2,Bob,,West,true,false,1\nR3,Cy,,East,true,false,\n',
+    );
+    const { io, err } = capture();
+    const code = await runSolveCommand(
+      ['--accounts', join(dir, 'accounts.csv'), '--reps', join(dir, 'reps.csv'), '--kind', 'departure'],
+      io,
+    );
+    expect(code).toBe(2);
+    expect(err.join('')).toContain('West needs 2 more account slots');
+  });
+
+  it('exits 2 with row and column for a bad CSV value', async () => {
+    writeFileSync(
+      join(dir, 'accounts.csv'),
+      'account_id,account_name,owner_id,annual_revenue,region\nA1,Acme,R1,lots,West\n',
+    );
+    const { io, err } = capture();
+    const code = await runSolveCommand(
+      ['--accounts', join(dir, 'accounts.csv'), '--reps', join(dir, 'reps.csv')],
+      io,
+    );
+    expect(code).toBe(2);
+    expect(err.join('')).toContain('row 2, column annual_revenue');
+  });
+
+  it('runs through the package bin (npx bookshift)', () => {
+    const res = spawnSync(
+      process.execPath,
+      [
+        'bin/bookshift.mjs',
+        'solve',
+        '--accounts',
+        join(dir, 'accounts.csv'),
+        '--reps',
+        join(dir, 'reps.csv'),
+        '--kind',
+        'departure',
+        '--json',
+        '--time-limit',
+        '20',
+      ],
+      { encoding: 'utf8', cwd: join(import.meta.dirname, '../..') },
+    );
+    expect(res.stderr).toBe('');
+    expect(res.status).toBe(0);
+    expect(JSON.parse(res.stdout).status).toBe('optimal');
+  });
+});

@@ -1,0 +1,209 @@
+/**
+ * The whole workflow in Chromium against the real server on the demo data: a manager imports a CSV, reassigns a
+ * departing rep's book through the wizard, watches the solve, resolves a conflict inline, approves and commits,
+ * and reads the audit timeline; an analyst is refused approval; a rep sees only their own book. Screenshots of
+ * the review page go to artifacts/.
+ */
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { serve } from '@hono/node-server';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_PASSWORD, seedDemo } from '../../db/seed.ts';
+import { createApp } from '../../src/app.ts';
+import { createJobRunner, type JobRunner } from '../../src/jobs/runner.ts';
+import { parseEnv } from '../../src/lib/env.ts';
+import { createMemoryLogger } from '../../src/lib/logger.ts';
+import { solveRunJob } from '../../src/services/solving/solve-run-job.ts';
+import { createTestDatabase, type TestDatabase } from '../support/db.ts';
+
+const ARTIFACTS = new URL('../../artifacts/', import.meta.url).pathname;
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
+let db: TestDatabase;
+let server: ReturnType<typeof serve>;
+let runner: JobRunner;
+let base: string;
+let profile: string;
+let browser: BrowserContext;
+const logger = createMemoryLogger();
+const problems: string[] = [];
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  await seedDemo(db.db, { accounts: 600 });
+  const env = parseEnv({ NODE_ENV: 'test', LOG_LEVEL: 'silent', SOLVER_TIME_LIMIT_SECONDS: '20' });
+  const app = createApp({ env, db: db.db, logger });
+  runner = createJobRunner({ db: db.db, handlers: { solve_run: solveRunJob }, pollMs: 200, concurrency: 1 });
+  runner.start();
+  server = await new Promise<ReturnType<typeof serve>>((resolve) => {
+    const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
+  });
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  profile = mkdtempSync(join(tmpdir(), 'bookshift-e2e-'));
+  mkdirSync(ARTIFACTS, { recursive: true });
+  browser = await chromium.launchPersistentContext(profile, {
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: ARGS,
+    viewport: { width: 1366, height: 900 },
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await runner?.stop();
+  await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
+  await db?.close();
+  if (profile) rmSync(profile, { recursive: true, force: true });
+});
+
+async function newPage(): Promise<Page> {
+  const page = await browser.newPage();
+  page.on('console', (m) => {
+    // A refused request (403, 409) is an expected page here; scripts errors and CSP refusals are not.
+    if (/Failed to load resource/.test(m.text())) return;
+    if (m.type() === 'error' || /Content Security Policy|Refused to/i.test(m.text()))
+      problems.push(`${page.url()}: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => problems.push(e.message));
+  return page;
+}
+
+async function signIn(page: Page, email: string) {
+  await browser.clearCookies();
+  await page.goto(`${base}/login`);
+  await page.fill('#email', email);
+  await page.fill('#password', DEMO_PASSWORD);
+  await Promise.all([
+    page.waitForURL((u) => !u.pathname.startsWith('/login')),
+    page.click('button[type=submit]:has-text("Sign in")'),
+  ]);
+}
+
+let runUrl = '';
+
+describe('the reassignment workflow in a browser', () => {
+  it('a manager imports a CSV and sees the result', async () => {
+    const page = await newPage();
+    await signIn(page, 'manager@demo.test');
+    await page.goto(`${base}/imports/new`);
+    await page.setInputFiles('#import-file', {
+      name: 'new-reps.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from('rep_id,name,email,region\nNEW-100,Zed Newcomer,zed.newcomer@acme.example,West\n'),
+    });
+    await page.selectOption('#import-kind', 'reps');
+    await Promise.all([page.waitForURL(`${base}/imports/preview`), page.click('button:has-text("Preview")')]);
+    expect(await page.textContent('#detected-preset')).toBeTruthy();
+    await page.click('#apply-button');
+    await page.waitForSelector('#import-outcome', { timeout: 30_000 });
+    expect(await page.textContent('#import-outcome')).toContain('1 new');
+    await page.close();
+  });
+
+  it('a manager reassigns a departing rep’s book through the wizard and reviews it', async () => {
+    const page = await newPage();
+    await signIn(page, 'manager@demo.test');
+    await page.goto(`${base}/`);
+    await Promise.all([
+      page.waitForURL(/\/runs\/new/),
+      page.click('#leaving-table a:has-text("Reassign this book")'),
+    ]);
+    expect(await page.locator('input[name=departingRepIds]:checked').count()).toBe(1);
+    await page.fill('#f-reason', 'Departure of a West rep (end-to-end test)');
+    await page.click('button:has-text("Preview impact")');
+    await page.waitForSelector('#impact-stats');
+    // Errors sit next to the field: a reassignment date before the end date is refused.
+    await page.fill('#f-commissionEndDate', '2030-06-30');
+    await page.fill('#f-reassignmentDate', '2030-06-01');
+    await Promise.all([page.waitForLoadState('load'), page.click('#create-and-solve')]);
+    await page.waitForSelector('#f-reassignmentDate-error');
+    await page.fill('#f-reassignmentDate', '2030-07-01');
+    await Promise.all([page.waitForURL(/\/runs\/[0-9a-f-]{36}$/), page.click('#create-and-solve')]);
+    runUrl = page.url();
+    // The live box polls until the solve is done, then the page becomes the review.
+    await page.waitForSelector('#rep-table', { timeout: 90_000 });
+    expect(await page.textContent('#run-stats')).toContain('Accounts moving');
+    expect(await page.locator('svg[role=img]').count()).toBe(2);
+    await page.screenshot({ path: join(ARTIFACTS, 'review.png'), fullPage: true });
+    await page.close();
+  });
+
+  it('an analyst sees that only a manager can approve', async () => {
+    const page = await newPage();
+    await signIn(page, 'analyst@demo.test');
+    await page.goto(runUrl);
+    expect(await page.textContent('#approve-refused')).toContain('Only a manager can approve');
+    const res = await page.goto(`${runUrl}/approve`);
+    expect(res?.status()).toBe(403);
+    await page.close();
+  });
+
+  it('the manager resolves conflicts inline, approves, commits and reads the audit timeline', async () => {
+    const page = await newPage();
+    await signIn(page, 'manager@demo.test');
+    await page.goto(runUrl);
+    await page.evaluate('window.marker = 7');
+    const open = page.locator('.conflict:has(form)');
+    const count = await open.count();
+    expect(count).toBeGreaterThan(0);
+    for (let i = 0; i < Math.min(count, 60); i += 1) {
+      const card = open.first();
+      const id = await card.getAttribute('id');
+      await card.locator('select[name=resolution]').selectOption('accept');
+      await card.locator('input[name=note]').fill('Checked with the regional manager');
+      await card.locator('button:has-text("Resolve")').click();
+      await page.waitForSelector(`#${id}-resolution`);
+    }
+    // The count of open blocking conflicts follows each resolution (out-of-band swap).
+    expect(await page.textContent('#open-blocking')).toBe('0');
+    // No full reload happened: htmx swapped each card in place.
+    expect(await page.evaluate('window.marker')).toBe(7);
+    await page.screenshot({ path: join(ARTIFACTS, 'review-resolved.png'), fullPage: true });
+    await Promise.all([page.waitForURL(/\/approve$/), page.click('#approve-link')]);
+    expect(await page.textContent('#confirm-moves')).toContain('from');
+    await page.click('#confirm-approve');
+    await page.waitForLoadState('load');
+    if (page.url() !== runUrl) console.log('APPROVE', page.url(), await page.textContent('main'));
+    expect(page.url()).toBe(runUrl);
+    await page.waitForSelector('#commit-run');
+    await page.click('#commit-run');
+    await page.waitForSelector('#committed', { timeout: 60_000 });
+    expect(await page.textContent('#export-links')).toContain('Salesforce');
+    await page.screenshot({ path: join(ARTIFACTS, 'committed.png'), fullPage: true });
+    await page.goto(`${runUrl}/audit`);
+    expect(await page.textContent('#chain-status')).toContain('Hash chain verified');
+    const timeline = await page.textContent('#audit-timeline');
+    expect(timeline).toContain('created the run');
+    expect(timeline).toContain('resolved a conflict');
+    expect(timeline).toContain('approved the proposal');
+    await page.close();
+  });
+
+  it('a rep sees only their own book', async () => {
+    const page = await newPage();
+    await signIn(page, 'rep@demo.test');
+    expect(new URL(page.url()).pathname).toBe('/me');
+    expect(await page.textContent('#rep-title')).toContain('My book');
+    expect(await page.locator('#book-table tbody tr').count()).toBeGreaterThan(0);
+    const runs = await page.goto(`${base}/runs/${runUrl.split('/').pop()}`);
+    expect(runs?.status()).toBe(403);
+    expect((await page.goto(`${base}/accounts`))?.status()).toBe(403);
+    await page.close();
+  });
+
+  it('logged no browser error and no CSP violation', () => {
+    expect(problems).toEqual([]);
+  });
+});

@@ -1,0 +1,216 @@
+import { parse } from 'csv-parse/sync';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { fromCsv, toCsv } from '../../src/exports/csv-safe.ts';
+import {
+  bpsToPercent,
+  customExport,
+  dynamicsExport,
+  type ExportLine,
+  hubspotExport,
+  inverseLines,
+  NEUTRAL_FIELDS,
+  neutralExport,
+  salesforceExport,
+} from '../../src/exports/formats.ts';
+
+/** Text a person could type into a CRM field, biased towards what breaks CSV files and spreadsheets. */
+const hostileText = fc.oneof(
+  fc.string({ unit: 'grapheme', maxLength: 30 }),
+  fc
+    .tuple(
+      fc.constantFrom('=', '+', '-', '@', '\t', '\r', "'", '"', ',', '\n', ' '),
+      fc.string({ maxLength: 20 }),
+    )
+    .map(([a, b]) => a + b),
+  fc.constantFrom(
+    '=HYPERLINK("http://x","y")',
+    '@SUM(1+1)*cmd|',
+    '-2+3',
+    "'quoted",
+    'Zoë, Ltd. "Ü"',
+    'line\r\nbreak',
+  ),
+);
+
+const SF_CHARS = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'.split('');
+const sfId = fc.array(fc.constantFrom(...SF_CHARS), { minLength: 15, maxLength: 15 }).map((c) => c.join(''));
+const owner = fc.record({ crmUserId: sfId, email: fc.emailAddress(), name: hostileText });
+
+const line: fc.Arbitrary<ExportLine> = fc.record({
+  batchId: fc.uuid(),
+  changeId: fc.uuid(),
+  object: fc.constantFrom('account', 'opportunity'),
+  recordId: sfId,
+  recordName: hostileText,
+  oldOwner: fc.option(owner, { nil: null }),
+  newOwner: owner,
+  effectiveDate: fc.constantFrom('2026-12-01', '2027-01-15'),
+  reason: hostileText,
+  strategy: hostileText,
+  conflicts: hostileText,
+  approvedBy: hostileText,
+  approvedAt: fc.constant('2026-11-23T10:00:00.000Z'),
+});
+
+/** True when a spreadsheet could treat the raw cell as a formula. */
+const couldRun = (raw: string) => /^[=+\-@\t\r]/.test(raw) && !/^-?\d+(\.\d+)?$/.test(raw);
+
+describe('export files', () => {
+  it('parse back to exactly the values written (neutral CSV, hostile text)', () => {
+    fc.assert(
+      fc.property(fc.array(line, { maxLength: 12 }), (lines) => {
+        const rows = fromCsv(neutralExport(lines).body);
+        expect(rows[0]).toEqual([...NEUTRAL_FIELDS]);
+        expect(rows.slice(1)).toEqual(
+          lines.map((l) => [
+            l.batchId,
+            l.changeId,
+            l.object,
+            l.recordId,
+            l.recordName,
+            l.oldOwner?.crmUserId ?? '',
+            l.oldOwner?.email ?? '',
+            l.newOwner.crmUserId,
+            l.newOwner.email,
+            l.effectiveDate,
+            l.reason,
+            l.strategy,
+            l.conflicts,
+            l.approvedBy,
+            l.approvedAt,
+          ]),
+        );
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('never contain a cell a spreadsheet would run as a formula, in any format', () => {
+    fc.assert(
+      fc.property(fc.array(line, { maxLength: 8 }), (lines) => {
+        const files = [
+          neutralExport(lines),
+          neutralExport(inverseLines(lines)),
+          customExport(lines, {
+            columns: [
+              { header: '=Owner', field: 'new_owner_email' },
+              { header: 'Why', field: 'reason' },
+            ],
+          }),
+          ...salesforceExport(lines),
+          ...hubspotExport(lines),
+        ].filter((f) => f.contentType === 'text/csv');
+        for (const file of files) {
+          const raw = parse(file.body, { relax_column_count: true }) as string[][];
+          for (const row of raw)
+            for (const cell of row)
+              expect(couldRun(cell), `${file.name}: ${JSON.stringify(cell)}`).toBe(false);
+        }
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('writes numbers as numbers, including negative adjustments', () => {
+    expect(fromCsv(toCsv(['amount'], [[-1250], [0], [99]]))).toEqual([['amount'], ['-1250'], ['0'], ['99']]);
+  });
+
+  it('inverts a change set: applying the inverse of the inverse gives the original owners', () => {
+    fc.assert(
+      fc.property(fc.array(line, { maxLength: 10 }), (lines) => {
+        const movable = lines.filter((l) => l.oldOwner !== null);
+        const twice = inverseLines(inverseLines(movable));
+        expect(twice.map((l) => [l.recordId, l.oldOwner, l.newOwner])).toEqual(
+          movable.map((l) => [l.recordId, l.oldOwner, l.newOwner]),
+        );
+      }),
+    );
+  });
+});
+
+describe('CRM formats', () => {
+  const base: ExportLine = {
+    batchId: 'b',
+    changeId: 'c1',
+    object: 'account',
+    recordId: '001D000000IqhSL',
+    recordName: 'Acme',
+    oldOwner: { crmUserId: '005D0000001abcD', email: 'old@x.test', name: 'Old Rep' },
+    newOwner: { crmUserId: '005D0000001xyzQ', email: 'new@x.test', name: 'New Rep' },
+    effectiveDate: '2026-12-01',
+    reason: 'Departure',
+    strategy: 'optimal',
+    conflicts: '',
+    approvedBy: 'manager@x.test',
+    approvedAt: '2026-11-23T10:00:00.000Z',
+  };
+
+  it('Salesforce: 18-character ids, splits as delete + insert, notes on the traps', () => {
+    const split: ExportLine = {
+      ...base,
+      changeId: 'c2',
+      object: 'opportunity_split',
+      recordId: '006D000000AbCdE',
+      recordName: 'Acme renewal',
+      splitBefore: [{ owner: base.oldOwner!, bps: 5500, crmSplitId: '149D000000AaAaA' }],
+      splitAfter: [
+        { owner: base.newOwner, bps: 5500 },
+        { owner: { crmUserId: '005D000000House', email: null, name: 'House' }, bps: 4500 },
+      ],
+    };
+    const files = Object.fromEntries(
+      salesforceExport([base, split]).map((f) => [f.name, fromCsvOrText(f.body, f.contentType)]),
+    );
+    expect(files['salesforce/accounts.csv']).toEqual([
+      ['Id', 'OwnerId'],
+      ['001D000000IqhSLIAZ', expect.stringMatching(/^005D0000001xyzQ[A-Z0-5]{3}$/)],
+    ]);
+    expect(files['salesforce/opportunity-splits-delete.csv']).toEqual([
+      ['Id'],
+      [expect.stringMatching(/^149D000000AaAaA[A-Z0-5]{3}$/)],
+    ]);
+    expect(files['salesforce/opportunity-splits-insert.csv']).toEqual([
+      ['OpportunityId', 'SplitOwnerId', 'SplitPercentage'],
+      [expect.stringMatching(/^006D000000AbCdE/), expect.stringMatching(/^005D0000001xyzQ/), '55.00'],
+      [expect.stringMatching(/^006D000000AbCdE/), expect.stringMatching(/^005D000000House/), '45.00'],
+    ]);
+    expect(files['salesforce/README.txt']).toMatch(/Run the delete\s+file first/);
+  });
+
+  it('Salesforce: refuses an owner without a Salesforce user id, naming the rep', () => {
+    expect(() =>
+      salesforceExport([{ ...base, newOwner: { crmUserId: null, email: 'n@x.test', name: 'Nia' } }]),
+    ).toThrow(/Nia/);
+  });
+
+  it('HubSpot: owner by email', () => {
+    const [companies] = hubspotExport([{ ...base, recordId: '1234567' }]);
+    expect(fromCsv(companies!.body)).toEqual([
+      ['Record ID', 'Company name', 'Company owner'],
+      ['1234567', 'Acme', 'new@x.test'],
+    ]);
+  });
+
+  it('Dynamics: GUIDs and owner type, and a clear error for a non-GUID', () => {
+    const guidLine = {
+      ...base,
+      recordId: 'A1B2C3D4-0000-4000-8000-000000000001',
+      newOwner: { crmUserId: '5f6e7d8c-0000-4000-8000-0000000000aa', email: null, name: 'New' },
+    };
+    const [accounts] = dynamicsExport([guidLine]);
+    expect(fromCsv(accounts!.body)).toEqual([
+      ['accountid', 'ownerid', 'owneridtype'],
+      ['a1b2c3d4-0000-4000-8000-000000000001', '5f6e7d8c-0000-4000-8000-0000000000aa', 'systemuser'],
+    ]);
+    expect(() => dynamicsExport([base])).toThrow(/not a GUID/);
+  });
+
+  it('formats basis points exactly', () => {
+    expect([0, 1, 5500, 3333, 10000].map(bpsToPercent)).toEqual(['0.00', '0.01', '55.00', '33.33', '100.00']);
+  });
+});
+
+function fromCsvOrText(body: string, type: string) {
+  return type === 'text/csv' ? fromCsv(body) : body;
+}
