@@ -12,9 +12,11 @@ import { apiKeysRouter } from './api/routes/api-keys/api-keys.index.ts';
 import { auditRouter } from './api/routes/audit/audit.index.ts';
 import { exportsRouter } from './api/routes/exports/exports.index.ts';
 import { healthRouter } from './api/routes/health/health.index.ts';
+import { importsRouter } from './api/routes/imports/imports.index.ts';
 import { meRouter } from './api/routes/me/me.index.ts';
 import { noticesRouter } from './api/routes/notices/notices.index.ts';
 import { rollbackRouter } from './api/routes/rollback/rollback.index.ts';
+import { rulesetsRouter } from './api/routes/rulesets/rulesets.index.ts';
 import { runActionsRouter } from './api/routes/run-actions/run-actions.index.ts';
 import { runsRouter } from './api/routes/runs/runs.index.ts';
 import { whatIfRouter } from './api/routes/what-if/what-if.index.ts';
@@ -98,6 +100,8 @@ export function createApp(input: AppDeps) {
   app.route('/v1', rollbackRouter);
   app.route('/v1', runsRouter);
   app.route('/v1', whatIfRouter);
+  app.route('/v1', importsRouter);
+  app.route('/v1', rulesetsRouter);
   configureOpenApi(app);
 
   app.route('/', authPages());

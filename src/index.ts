@@ -8,11 +8,16 @@ import { seedDemo } from '../db/seed.ts';
 import { createApp } from './app.ts';
 import { assertDatabaseSafe } from './db/boot-guard.ts';
 import { type DatabaseHandle, openDatabase } from './db/client.ts';
+import { jobHandlers } from './jobs/registry.ts';
+import { createJobRunner } from './jobs/runner.ts';
 import { parseEnv } from './lib/env.ts';
 import { createLogger } from './lib/logger.ts';
+import { sweepDueNotices } from './services/notices/sender.ts';
 import type { DemoHint } from './views/auth/login-page.tsx';
 
 const SHUTDOWN_GRACE_MS = 10_000;
+/** How often notices left due (a crash between commit and send, a retry whose job was lost) are picked up. */
+const NOTICE_SWEEP_MS = 60_000;
 
 async function main() {
   const env = parseEnv();
@@ -54,6 +59,17 @@ async function main() {
   await assertDatabaseSafe(db.db);
 
   const app = createApp({ env, db: db.db, logger, ...(demoLogin ? { demoLogin } : {}) });
+
+  // Background work (solves, imports, notice delivery) runs in this process from the Postgres job table.
+  const runner = createJobRunner({ db: db.db, handlers: jobHandlers, logger });
+  runner.start();
+  const sweep = () =>
+    sweepDueNotices(db.db).catch((error: unknown) =>
+      logger.warn('notice sweep failed', { error: error instanceof Error ? error.message : String(error) }),
+    );
+  void sweep();
+  const sweeper = setInterval(sweep, NOTICE_SWEEP_MS);
+  sweeper.unref();
   const server = serve({ fetch: app.fetch, hostname: env.HOST, port: env.PORT }, (info) => {
     const url =
       env.APP_BASE_URL ??
@@ -73,7 +89,9 @@ async function main() {
       process.exit(1);
     }, SHUTDOWN_GRACE_MS);
     force.unref();
+    clearInterval(sweeper);
     server.close(async () => {
+      await runner.stop();
       await db.close();
       clearTimeout(force);
       process.exit(0);

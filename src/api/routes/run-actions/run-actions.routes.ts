@@ -100,7 +100,7 @@ const IdempotencyHeaders = z.object({
     .string()
     .optional()
     .openapi({
-      param: { name: 'Idempotency-Key', in: 'header' },
+      param: { name: 'idempotency-key', in: 'header' },
       description: idempotencyHeaderSchemaDescription,
       example: 'commit-2026-03-01-7f3a',
     }),
