@@ -62,11 +62,17 @@ export async function approveRun({
     if (proposal.changes.length === 0) {
       throw new AppError('CONFLICT', 'The proposal changes no owner, so there is nothing to approve.');
     }
-    if (input.expectedHash !== undefined && input.expectedHash !== proposal.hash) {
+    // What is pinned is runs.proposal_hash: the hash of the whole change set to be (owners, split changes,
+    // accounts left unassigned), recomputed by every solve and every change, and shown to reviewers.
+    const pinned = run.proposalHash;
+    if (!pinned) {
+      throw new AppError('CONFLICT', 'The run has no proposal to approve yet: solve it first.');
+    }
+    if (input.expectedHash !== undefined && input.expectedHash !== pinned) {
       throw new AppError(
         'CONFLICT',
         'The proposal changed since you reviewed it (its hash differs): review it again, then approve.',
-        { details: { expectedHash: input.expectedHash, proposalHash: proposal.hash } },
+        { details: { expectedHash: input.expectedHash, proposalHash: pinned } },
       );
     }
     const now = ctx.clock();
@@ -76,7 +82,7 @@ export async function approveRun({
         status: to,
         approvedBy: ctx.principal.userId ?? null,
         approvedAt: now,
-        approvedHash: proposal.hash,
+        approvedHash: pinned,
         updatedAt: now,
       })
       .where(eq(runs.id, run.id))
@@ -91,7 +97,7 @@ export async function approveRun({
         to,
         {
           after: {
-            approvedHash: proposal.hash,
+            approvedHash: pinned,
             version: run.version,
             changes: proposal.changes.length,
             note: input.note ?? null,

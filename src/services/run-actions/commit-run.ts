@@ -91,10 +91,11 @@ export async function commitRun({
         },
       );
     }
-    const proposal = await loadProposal(tx, run.id);
-    if (!run.approvedHash || run.approvedHash !== proposal.hash) {
+    // Every change of the proposal recomputes runs.proposal_hash and voids the approval; this is the last check.
+    await loadProposal(tx, run.id);
+    if (!run.approvedHash || run.approvedHash !== run.proposalHash) {
       throw new AppError('CONFLICT', 'The proposal changed since approval; approve again.', {
-        details: { approvedHash: run.approvedHash, proposalHash: proposal.hash },
+        details: { approvedHash: run.approvedHash, proposalHash: run.proposalHash },
       });
     }
     return applyCommit(ctx, tx, run, committing, input.appBaseUrl);

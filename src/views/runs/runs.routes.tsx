@@ -696,14 +696,15 @@ export function runPages() {
   router.post('/runs/:id/approve', requireRole('manager'), async (c) => {
     const form = await c.req.parseBody();
     const version = Number(text(form.version));
+    const hash = text(form.hash);
     try {
       await approveRun({
         ctx: orgCtx(c),
         input: {
           runId: runId(c),
           ...(Number.isInteger(version) && version > 0 ? { expectedVersion: version } : {}),
-          // The version alone pins what was reviewed: runs.proposal_hash (part A) and the hash approval computes
-          // (part B) differ today, so sending the stored hash would refuse every approval (reported to the lead).
+          // The version and the hash shown on the confirmation pin exactly what the manager reviewed.
+          ...(hash ? { expectedHash: hash } : {}),
           ...(text(form.note) ? { note: text(form.note) } : {}),
         },
       });

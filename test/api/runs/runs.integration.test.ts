@@ -134,6 +134,8 @@ describe('runs of every kind', () => {
       kind: 'account',
       scope: 'open_opportunities',
       reason: 'Customer asked for Ana',
+      commissionEndDate: '2026-03-31',
+      reassignmentDate: '2026-04-01',
       params: {
         accountId: account.id,
         newOwnerRepId: book.reps.ana.id,
@@ -152,6 +154,31 @@ describe('runs of every kind', () => {
     expect(after).toEqual({ house: 6500, rep: 3500 });
     const all = await w.call('analyst', 'GET', `/runs/${run.id}/accounts`);
     expect(all.body.total).toBe(1);
+
+    // The hash a reviewer sees (it covers the split change too) is the one approval pins and commit checks.
+    const open = await w.call('manager', 'GET', `/runs/${run.id}/conflicts`);
+    const hashBefore = (await w.call('manager', 'GET', `/runs/${run.id}`)).body.proposalHash;
+    for (const c of open.body.data as { id: string; severity: string; resolution: string | null }[]) {
+      if (c.severity !== 'blocking' || c.resolution) continue;
+      const res = await w.call('manager', 'POST', `/runs/${run.id}/conflicts/${c.id}/resolve`, {
+        resolution: 'accept',
+        note: 'The customer asked for Ana',
+      });
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+    }
+    const reviewed = await w.call('manager', 'GET', `/runs/${run.id}`);
+    const approved = await w.call('manager', 'POST', `/runs/${run.id}/approve`, {
+      expectedHash: reviewed.body.proposalHash,
+      expectedVersion: reviewed.body.version,
+    });
+    expect(approved.status, JSON.stringify(approved.body)).toBe(200);
+    expect(approved.body.run.approvedHash).toBe(reviewed.body.proposalHash);
+    expect(reviewed.body.proposalHash).toBe(hashBefore); // accepting a conflict changes no owner and no split
+    const committed = await w.call('manager', 'POST', `/runs/${run.id}/commit`, {});
+    expect(committed.status, JSON.stringify(committed.body)).toBe(200);
+    expect(committed.body.changeSet.hash).toBe(reviewed.body.proposalHash);
+    const [moved] = await w.h.db.db.select().from(s.accounts).where(eq(s.accounts.id, account.id));
+    expect(moved!.ownerRepId).toBe(book.reps.ana.id);
   });
 
   it('opportunity-level run: one opportunity changes owner, its account does not', async () => {
