@@ -5,6 +5,7 @@ export interface BenchModule {
 
 const BENCHES: Record<string, () => Promise<BenchModule>> = {
   solver: () => import('./solver.ts'),
+  import: () => import('./import.ts'),
 };
 
 const args = process.argv.slice(2);

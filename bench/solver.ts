@@ -72,7 +72,10 @@ export async function run(options: BenchOptions): Promise<{ ok: boolean }> {
   const sizes = INSTANCE_SIZES.filter((s) => (only ? only.includes(s.name) : ci ? s.accounts <= 1000 : true));
   const limitMs = ci ? 20_000 : 60_000;
   const rows: Row[] = [];
+  /** Wrong or unverified answers: always a failure. */
   const failures: string[] = [];
+  /** Verified answers short of the issue's quality or time goals: reported; a failure only in full runs. */
+  const goalsMissed: string[] = [];
   for (const size of sizes) {
     for (const kind of ['departure', 'realignment'] as const) {
       for (const objective of objectives) {
@@ -124,9 +127,11 @@ export async function run(options: BenchOptions): Promise<{ ok: boolean }> {
         if (!final.verified)
           failures.push(`${size.name} ${kind} ${objective}: final answer ${final.status}, not verified`);
         else if (goal && objective === 'l1' && (final.gapPct === null || final.gapPct / 100 > goal.maxGap)) {
-          failures.push(
+          goalsMissed.push(
             `${size.name} ${kind}: gap ${final.gapPct?.toFixed(2) ?? 'unknown'}% above the goal ${goal.maxGap * 100}%`,
           );
+        } else if (goal && objective === 'l1' && final.millis !== null && final.millis > goal.maxMillis) {
+          goalsMissed.push(`${size.name} ${kind}: ${final.millis} ms, over the goal of ${goal.maxMillis} ms`);
         }
       }
     }
@@ -135,11 +140,14 @@ export async function run(options: BenchOptions): Promise<{ ok: boolean }> {
   mkdirSync(join(here, 'results'), { recursive: true });
   writeFileSync(
     join(here, 'results', 'solver.json'),
-    `${JSON.stringify({ ci, limitMs, rows, failures }, null, 2)}\n`,
+    `${JSON.stringify({ ci, limitMs, rows, failures, goalsMissed }, null, 2)}\n`,
   );
   if (failures.length > 0)
     process.stderr.write(`\nSolver bench failures:\n${failures.map((f) => `  - ${f}`).join('\n')}\n`);
-  return { ok: failures.length === 0 };
+  if (goalsMissed.length > 0)
+    console.log(`\nGoals not met (see README, "Solver"):\n${goalsMissed.map((f) => `  - ${f}`).join('\n')}`);
+  // CI machines are shared and noisy: CI gates on correctness; a full run (npm run bench) also on the goals.
+  return { ok: failures.length === 0 && (ci || goalsMissed.length === 0) };
 }
 
 function printTable(rows: Row[]): void {
