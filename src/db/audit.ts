@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { and, asc, desc, eq, gt, sql } from 'drizzle-orm';
 import { auditEvents } from '../../db/schema/index.ts';
-import { asStoredJson, canonicalJson } from './canonical-json.ts';
+import { asStoredJson, canonicalJson } from '../lib/canonical-json.ts';
 import type { Tx } from './client.ts';
 import { queryRows } from './query-rows.ts';
 

@@ -3,6 +3,7 @@
  * and approval pins its hash, so the hash must depend on the content only (not on order or key order).
  */
 import { createHash } from 'node:crypto';
+import { canonicalJson } from '../lib/canonical-json.ts';
 
 export interface OwnershipChange {
   accountId: string;
@@ -23,22 +24,6 @@ export interface ChangeSetContent {
   runId: string;
   ownership: OwnershipChange[];
   splits: SplitChange[];
-}
-
-/** JSON with sorted object keys, so equal content always serialises to equal text. */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(sortKeys(value));
-}
-
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return Object.fromEntries(entries.map(([k, v]) => [k, sortKeys(v)]));
-  }
-  return value;
 }
 
 /** The content in its one canonical order: ownership by account id, splits by opportunity id. */

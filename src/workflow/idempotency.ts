@@ -3,8 +3,8 @@
  * the same key with a different request is refused; no key, no replay. This module decides; storage is elsewhere.
  */
 import { createHash } from 'node:crypto';
+import { canonicalJson } from '../lib/canonical-json.ts';
 import { AppError } from '../lib/errors.ts';
-import { canonicalJson } from './change-set.ts';
 
 /** Keys are opaque strings a client chooses; bounded so they can be stored and indexed. */
 export const IDEMPOTENCY_KEY_PATTERN = /^[A-Za-z0-9._:-]{8,200}$/;

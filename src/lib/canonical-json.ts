@@ -1,4 +1,4 @@
-/** Canonical JSON (keys sorted, undefined dropped): the stable text the audit hash chain is computed over. */
+/** Canonical JSON (keys sorted, undefined dropped, Dates as ISO): stable text for hashes (audit chain, change sets, idempotency keys). */
 
 export function canonicalJson(value: unknown): string {
   return JSON.stringify(sortKeys(value));
