@@ -26,7 +26,13 @@ export async function createBulkRun(db: Database, accountCount: number) {
     await db.insert(s.accounts).values(accounts.slice(i, i + 2000));
   const [run] = await db
     .insert(s.runs)
-    .values({ orgId: org.id, kind: 'rep_departure', reason: 'Dan leaves', status: 'approved' })
+    .values({
+      orgId: org.id,
+      kind: 'rep_departure',
+      reason: 'Dan leaves',
+      status: 'approved',
+      params: { departingRepIds: [departing.id] },
+    })
     .returning();
   const toOf = (i: number) => receivers[i % receivers.length]!.id;
   const assignments = accounts.map((a, i) => ({

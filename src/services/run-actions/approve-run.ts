@@ -10,6 +10,8 @@ import { appendAudit } from '../../db/audit.ts';
 import { withOrg } from '../../db/tenancy.ts';
 import { AppError, forbidden } from '../../lib/errors.ts';
 import { nextStatus } from '../../workflow/run-status.ts';
+import { liveProposalHash } from '../runs/proposal.ts';
+import { loadPlanningContext } from '../solving/planning-context.ts';
 import { blockingConflictError, loadProposal, openBlockingConflicts } from './proposal.ts';
 import { lockRun, type RunActionContext, type RunState, runState, transitionEvent } from './run-state.ts';
 
@@ -67,6 +69,15 @@ export async function approveRun({
     const pinned = run.proposalHash;
     if (!pinned) {
       throw new AppError('CONFLICT', 'The run has no proposal to approve yet: solve it first.');
+    }
+    // The stored hash must still describe the assignments as they are (whoever wrote them).
+    const live = await liveProposalHash(tx, run, await loadPlanningContext(tx, run, ctx.clock()));
+    if (live !== pinned) {
+      throw new AppError(
+        'CONFLICT',
+        'The proposal changed since it was last reviewed (its assignments differ from its hash): open the review again, then approve.',
+        { details: { proposalHash: pinned, currentHash: live } },
+      );
     }
     if (input.expectedHash !== undefined && input.expectedHash !== pinned) {
       throw new AppError(

@@ -17,6 +17,8 @@ import {
   type OwnerSnapshot,
 } from '../../workflow/change-set-items.ts';
 import { nextStatus } from '../../workflow/run-status.ts';
+import { liveProposalHash } from '../runs/proposal.ts';
+import { loadPlanningContext } from '../solving/planning-context.ts';
 import { applyCommissionChanges, type CommissionOutcome, commissionSettings } from './commit-commission.ts';
 import { writeHandoffNotices } from './commit-notices.ts';
 import {
@@ -93,9 +95,12 @@ export async function commitRun({
     }
     // Every change of the proposal recomputes runs.proposal_hash and voids the approval; this is the last check.
     await loadProposal(tx, run.id);
-    if (!run.approvedHash || run.approvedHash !== run.proposalHash) {
+    const live = run.approvedHash
+      ? await liveProposalHash(tx, run, await loadPlanningContext(tx, run, ctx.clock()))
+      : null;
+    if (!run.approvedHash || run.approvedHash !== live) {
       throw new AppError('CONFLICT', 'The proposal changed since approval; approve again.', {
-        details: { approvedHash: run.approvedHash, proposalHash: run.proposalHash },
+        details: { approvedHash: run.approvedHash, proposalHash: live },
       });
     }
     return applyCommit(ctx, tx, run, committing, input.appBaseUrl);

@@ -146,6 +146,21 @@ export async function refreshProposal(
   await syncConflicts(tx, run, detected, at);
 
   // 3. The hash of the change set to be: what approval pins.
+  const proposalHash = proposalHashOf(run, plan, live, oppChanges);
+  await tx.update(runs).set({ proposalHash, updatedAt: at }).where(eq(runs.id, run.id));
+  return { proposalHash, conflicts: detected };
+}
+
+/**
+ * The hash of the change set a run's proposal would make: owners (by CRM id), split changes with their effective
+ * date, and accounts left without an owner (as a move to nobody). Reviewers see it; approval pins it.
+ */
+function proposalHashOf(
+  run: RunRow,
+  plan: PlanningContext,
+  live: readonly AssignmentRow[],
+  oppChanges: ReturnType<typeof opportunityChanges>,
+): string {
   const crm = new Map(plan.book.accounts.map((a) => [a.id, a.crmId]));
   const ownership: OwnershipChange[] = live
     .filter((r) => r.toRepId !== null && r.toRepId !== r.fromRepId)
@@ -155,7 +170,6 @@ export async function refreshProposal(
       fromRepId: r.fromRepId,
       toRepId: r.toRepId!,
     }));
-  // Unassigned accounts are part of what was reviewed: they enter the hash as a move to nobody.
   const unassigned = live.filter((r) => r.toRepId === null).map((r) => r.accountId);
   const effectiveDate = run.reassignmentDate ?? plan.asOfDate;
   const splits: SplitChange[] = oppChanges
@@ -167,16 +181,23 @@ export async function refreshProposal(
       effectiveDate,
     }));
   const base = hashChangeSet({ runId: run.id, ownership, splits });
-  const proposalHash =
-    unassigned.length === 0
-      ? base
-      : hashChangeSet({
-          runId: `${run.id}|unassigned:${unassigned.sort().join(',')}|${base}`,
-          ownership: [],
-          splits: [],
-        });
-  await tx.update(runs).set({ proposalHash, updatedAt: at }).where(eq(runs.id, run.id));
-  return { proposalHash, conflicts: detected };
+  return unassigned.length === 0
+    ? base
+    : hashChangeSet({
+        runId: `${run.id}|unassigned:${unassigned.sort().join(',')}|${base}`,
+        ownership: [],
+        splits: [],
+      });
+}
+
+/**
+ * Recomputes the proposal hash from the run's assignments as they are now, writing nothing. Approval and commit
+ * compare it with what was reviewed and approved, so an assignment changed by any path voids the approval.
+ */
+export async function liveProposalHash(tx: Tx, run: RunRow, plan: PlanningContext): Promise<string> {
+  const rows = await tx.select().from(runAssignments).where(eq(runAssignments.runId, run.id));
+  const live = rows.filter((r) => !r.excluded);
+  return proposalHashOf(run, plan, live, opportunityChanges(run, plan, live));
 }
 
 function toBpsMap(parts: readonly { repId: string; role: string; bps: number }[]): Record<string, number> {

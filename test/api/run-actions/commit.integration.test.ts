@@ -24,7 +24,7 @@ import {
   jsonOf,
   ORIGIN,
 } from '../../app/harness.ts';
-import { commitFootprint, createRunFixture } from './run-fixture.ts';
+import { commitFootprint, createRunFixture, proposalHash } from './run-fixture.ts';
 
 let h: Harness;
 let org: Awaited<ReturnType<typeof createOrgWithUsers>>;
@@ -56,9 +56,10 @@ describe('commit', () => {
     const f = await createRunFixture(h.db.db, org.id, {
       scope: 'open_opportunities',
       deals: true,
-      params: { commission: { type: 'direct_transfer' } },
+      params: { commissionType: 'direct_transfer' },
     });
-    expect((await post(`/runs/${f.run.id}/approve`, 'manager')).status).toBe(200);
+    const approved = await post(`/runs/${f.run.id}/approve`, 'manager');
+    expect(approved.status, await approved.clone().text()).toBe(200);
     const res = await post(`/runs/${f.run.id}/commit`, 'manager');
     expect(res.status).toBe(200);
     const body = CommitResponseSchema.parse(await jsonOf(res));
@@ -213,6 +214,11 @@ describe('commit', () => {
       .update(s.runAssignments)
       .set({ toRepId: f.departing.id })
       .where(eq(s.runAssignments.accountId, f.accounts[1]!.id));
+    // Written behind the service's back: approval refuses until the stored hash describes the assignments again.
+    expect((await post(`/runs/${f.run.id}/approve`, 'manager')).status).toBe(409);
+    const receiverIds = f.receivers.map((r) => r.id);
+    const hash = proposalHash(f.run.id, f.accounts.slice(2), f.departing.id, receiverIds);
+    await h.db.db.update(s.runs).set({ proposalHash: hash }).where(eq(s.runs.id, f.run.id));
     expect((await post(`/runs/${f.run.id}/approve`, 'manager')).status).toBe(200);
     const res = await post(`/runs/${f.run.id}/commit`, 'manager');
     expect(res.status).toBe(200);

@@ -6,6 +6,10 @@
 import { and, count, eq } from 'drizzle-orm';
 import * as s from '../../../db/schema/index.ts';
 import type { Database } from '../../../src/db/client.ts';
+import { withOrg } from '../../../src/db/tenancy.ts';
+import { liveProposalHash } from '../../../src/services/runs/proposal.ts';
+import { findRun } from '../../../src/services/runs/run-records.ts';
+import { loadPlanningContext } from '../../../src/services/solving/planning-context.ts';
 import { hashChangeSet } from '../../../src/workflow/change-set.ts';
 import {
   createAccount,
@@ -67,7 +71,7 @@ export async function createRunFixture(db: Database, orgId: string, options: Run
     status: options.status ?? 'in_review',
     scope: options.scope ?? 'ownership',
     draftedBy: options.draftedBy ?? null,
-    params: options.params ?? {},
+    params: { departingRepIds: [departing.id], ...(options.params ?? {}) },
     commissionEndDate: '2026-06-30',
     reassignmentDate: '2026-07-01',
   });
@@ -80,12 +84,22 @@ export async function createRunFixture(db: Database, orgId: string, options: Run
       toRepId: receivers[i % 2]!.id,
     })),
   );
-  const hash = proposalHash(
+  const independent = proposalHash(
     run.id,
     accounts,
     departing.id,
     receivers.map((r) => r.id),
   );
+  // The hash the service computes from what was written; without split changes it is the independent one.
+  const hash = await withOrg(db, { orgId }, async (tx) => {
+    const written = await findRun(tx, run.id);
+    return liveProposalHash(tx, written, await loadPlanningContext(tx, written, new Date()));
+  });
+  const changesSplits = options.scope !== undefined && options.scope !== 'ownership' && options.params;
+  if (!changesSplits && hash !== independent)
+    throw new Error(
+      'The proposal hash of an ownership-only run differs from the change-set hash of its moves.',
+    );
   await db.update(s.runs).set({ proposalHash: hash }).where(eq(s.runs.id, run.id));
   if (options.approved) {
     await db
