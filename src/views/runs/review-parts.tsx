@@ -311,7 +311,11 @@ export function ConflictsSection({
   canResolve: boolean;
 }) {
   const groups = new Map<string, ConflictRow[]>();
-  for (const c of conflicts) groups.set(c.kind, [...(groups.get(c.kind) ?? []), c]);
+  // Open conflicts first, so the cards shown (up to 50 of a kind) are the ones that still need a decision.
+  const ordered = [...conflicts].sort(
+    (a, b) => Number(a.resolution !== null) - Number(b.resolution !== null),
+  );
+  for (const c of ordered) groups.set(c.kind, [...(groups.get(c.kind) ?? []), c]);
   const open = conflicts.filter((c) => c.resolution === null).length;
   return (
     <section class="card" aria-labelledby="conflicts-title" id="conflicts">
