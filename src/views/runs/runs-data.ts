@@ -9,6 +9,9 @@ import type { Tx } from '../../db/client.ts';
 import { queryRows } from '../../db/query-rows.ts';
 import { withOrg } from '../../db/tenancy.ts';
 import type { OrgContext } from '../../services/auth/context.ts';
+import { type RollbackResult, readRollbackResult } from '../../services/rollback/rollback-record.ts';
+import { rollbackDeadline } from '../../services/rollback/rollback-run.ts';
+import { ROLLBACK_REASON_ACTION } from './rollback-reason.ts';
 
 const readOnly = { transaction: { accessMode: 'read only' as const } };
 
@@ -251,20 +254,66 @@ export async function comparableRuns(ctx: OrgContext, runId: string) {
   );
 }
 
-/** The change set summary of a committed run. */
+/** The change set of a committed run, counted from its items (what a commit or a rollback really touches). */
 export async function changeSetCounts(ctx: OrgContext, runId: string) {
   return read(ctx, async (tx) => {
-    const [row] = await queryRows<{ body: Record<string, unknown>; item_count: number }>(
+    const [row] = await queryRows<{
+      body: Record<string, unknown>;
+      accounts: number;
+      opportunities: number;
+      splits: number;
+      notices: number;
+    }>(
       tx,
-      sql`select body, item_count from change_sets where run_id = ${runId}::uuid`,
+      sql`select cs.body,
+                 (select count(*)::int from change_set_items i where i.change_set_id = cs.id and i.object = 'account') as accounts,
+                 (select count(*)::int from change_set_items i where i.change_set_id = cs.id and i.object = 'opportunity') as opportunities,
+                 (select count(*)::int from change_set_items i where i.change_set_id = cs.id and i.object = 'split') as splits,
+                 (select count(*)::int from notices n where n.run_id = cs.run_id and n.kind not like 'correction%') as notices
+          from change_sets cs where cs.run_id = ${runId}::uuid`,
     );
     if (!row) return null;
-    const counts = (row.body as { counts?: Record<string, number> }).counts;
     return {
-      accounts: Number(counts?.accounts ?? row.item_count),
-      opportunities: Number(counts?.opportunities ?? 0),
-      splits: Number(counts?.splits ?? 0),
-      notices: Number(counts?.notices ?? 0),
+      accounts: Number(row.accounts),
+      opportunities: Number(row.opportunities),
+      splits: Number(row.splits),
+      notices: Number(row.notices),
+    };
+  });
+}
+
+/** The rollback window of a committed (or rolled back) run, the stored result and the reason a manager gave. */
+export interface RollbackInfo {
+  windowHours: number;
+  committedAt: Date;
+  deadline: Date;
+  result: RollbackResult | null;
+  reason: string | null;
+}
+
+export async function rollbackInfo(ctx: OrgContext, runId: string): Promise<RollbackInfo | null> {
+  return read(ctx, async (tx) => {
+    const [row] = await queryRows<{ window_hours: number; committed_at: string | Date | null }>(
+      tx,
+      sql`select o.rollback_window_hours as window_hours, coalesce(r.committed_at, r.updated_at) as committed_at
+          from runs r join orgs o on o.id = r.org_id
+          where r.id = ${runId}::uuid`,
+    );
+    if (!row?.committed_at) return null;
+    const committedAt = new Date(row.committed_at);
+    const windowHours = Number(row.window_hours);
+    const [note] = await queryRows<{ after: { reason?: unknown } | null }>(
+      tx,
+      sql`select after from audit_events where run_id = ${runId}::uuid and action = ${ROLLBACK_REASON_ACTION}
+          order by seq desc limit 1`,
+    );
+    return {
+      windowHours,
+      committedAt,
+      // The same rule the service applies, so the page never offers a rollback the service refuses.
+      deadline: rollbackDeadline(committedAt, windowHours),
+      result: await readRollbackResult(tx, runId),
+      reason: typeof note?.after?.reason === 'string' ? note.after.reason : null,
     };
   });
 }

@@ -1,7 +1,7 @@
 /**
  * Run pages: the wizard (GET/POST /runs/new, impact preview), a run with what its status calls for (solve,
  * live progress with cancel, review with conflicts resolved inline, approve with a confirmation, commit, the
- * result with exports and notices), the account table and one account's explanation, and the comparison of
+ * result with exports and notices, rollback inside the org's window with its result), the account table and one account's explanation, and the comparison of
  * two proposals. Every change goes through a service verb; htmx requests get fragments.
  */
 import { type Context, Hono } from 'hono';
@@ -10,6 +10,7 @@ import { principalOf, requireRole } from '../../auth/require-role.ts';
 import { AppError, type FieldIssue } from '../../lib/errors.ts';
 import { EXPORT_FORMATS, type ExportFormat, exportRun } from '../../services/exports/run-exports.ts';
 import { listNotices } from '../../services/notices/outbox.ts';
+import { rollbackRun } from '../../services/rollback/rollback-run.ts';
 import { approveRun } from '../../services/run-actions/approve-run.ts';
 import { cancelRun } from '../../services/run-actions/cancel-run.ts';
 import { commitRun } from '../../services/run-actions/commit-run.ts';
@@ -35,6 +36,8 @@ import {
   RepTable,
   repsToShow,
 } from './review-parts.tsx';
+import { type RollbackFormState, RollbackPanel, RollbackResultPanel } from './rollback-parts.tsx';
+import { recordRollbackReason } from './rollback-reason.ts';
 import { type AccountFilter, AccountFilters, AccountTable, ApproveConfirm } from './run-accounts.tsx';
 import {
   BalanceTable,
@@ -60,6 +63,7 @@ import {
   listRulesets,
   moveGroups,
   repNames,
+  rollbackInfo,
 } from './runs-data.ts';
 import {
   EMPTY_WIZARD,
@@ -357,7 +361,11 @@ export function runPages() {
     return c.html(<SolvingBox run={run} job={job} csrfToken={c.get('csrfToken')} />);
   });
 
-  router.get('/runs/:id', viewers, async (c) => {
+  const showRun = async (
+    c: Context<AppBindings>,
+    rollbackState?: RollbackFormState,
+    status: 200 | 409 | 422 = 200,
+  ) => {
     const { run, job } = await loadRun(c);
     const principal = principalOf(c);
     const ctx = runsCtx(c);
@@ -389,7 +397,22 @@ export function runPages() {
       if (run.status === 'committed' || run.status === 'rolled_back') {
         const counts = await changeSetCounts(ctx, run.id);
         const { notices } = await listNotices({ ctx, input: { runId: run.id, limit: 100 } });
-        committed = <CommittedPanel run={run} counts={counts} notices={notices} />;
+        const info = await rollbackInfo(ctx, run.id);
+        committed = (
+          <>
+            <RollbackResultPanel run={run} info={info} />
+            <CommittedPanel run={run} counts={counts} notices={notices} />
+            <RollbackPanel
+              run={run}
+              info={info}
+              principal={principal}
+              csrfToken={csrfToken}
+              now={ctx.clock()}
+              counts={counts}
+              state={rollbackState}
+            />
+          </>
+        );
       }
       body = (
         <>
@@ -452,9 +475,49 @@ export function runPages() {
       run.reason,
       <>
         {head}
+        {rollbackState?.errors.form && run.status !== 'committed' && (
+          <p class="alert error" role="alert" id="rollback-error">
+            {rollbackState.errors.form}
+          </p>
+        )}
         {body}
       </>,
+      status,
     );
+  };
+
+  router.get('/runs/:id', viewers, (c) => showRun(c));
+
+  router.post('/runs/:id/rollback', requireRole('manager'), async (c) => {
+    const id = runId(c);
+    const form = await c.req.parseBody();
+    const state: RollbackFormState = {
+      reason: text(form.reason).slice(0, 2000),
+      confirmed: text(form.confirm) === 'yes',
+      errors: {},
+    };
+    if (!state.reason)
+      state.errors.reason = 'Say why the run is rolled back: the reason is kept in the audit trail.';
+    if (!state.confirmed) state.errors.confirm = 'Tick the box to confirm that these changes are undone.';
+    if (state.errors.reason || state.errors.confirm) {
+      state.errors.form = 'Nothing was rolled back: see the messages next to the fields.';
+      return showRun(c, state, 422);
+    }
+    const ctx = orgCtx(c);
+    const { env } = c.get('deps');
+    const appBaseUrl = env.APP_BASE_URL ?? new URL(c.req.url).origin;
+    try {
+      const { replayed } = await rollbackRun({ ctx: { ...ctx, appBaseUrl }, input: { runId: id } });
+      if (!replayed) await recordRollbackReason(ctx, id, state.reason);
+    } catch (error) {
+      // A closed window or a run that is not committed: the page says why, next to the form.
+      if (error instanceof AppError && error.code === 'CONFLICT') {
+        state.errors.form = `Nothing was rolled back. ${error.message}`;
+        return showRun(c, state, 409);
+      }
+      throw error;
+    }
+    return c.redirect(`/runs/${id}#rollback-result`, 303);
   });
 
   router.post('/runs/:id/solve', drafters, async (c) => {
