@@ -65,16 +65,14 @@ describe('commission impact and reconciliation (services)', () => {
         ownerRepId: r.dana.id,
       })
       .returning();
-    await w.h.db.db
-      .insert(s.commissionSplits)
-      .values(
-        split4555().map((p) => ({
-          ...p,
-          orgId: w.orgId,
-          opportunityId: billing[0]!.id,
-          effectiveFrom: '2026-01-01',
-        })),
-      );
+    await w.h.db.db.insert(s.commissionSplits).values(
+      split4555().map((p) => ({
+        ...p,
+        orgId: w.orgId,
+        opportunityId: billing[0]!.id,
+        effectiveFrom: '2026-01-01',
+      })),
+    );
     const runId = await solvedAccountRun(w, {
       accountId: account.id,
       newOwnerRepId: r.ria.id,
