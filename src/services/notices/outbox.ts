@@ -1,11 +1,11 @@
 /**
  * The notice outbox (F10): writing composed drafts, scheduling the sender, and the verbs people use on it —
- * list, preview, retry a failed notice, cancel a pending one. Sending lives in sender.ts.
+ * list, preview, retry a failed notice, cancel a pending one, stop a run's fan-out. Sending lives in sender.ts.
  */
 import { and, asc, eq, type SQL } from 'drizzle-orm';
-import { notices } from '../../../db/schema/index.ts';
+import { notices, runs } from '../../../db/schema/index.ts';
 import { orgScope } from '../../auth/principal.ts';
-import { appendAudit } from '../../db/audit.ts';
+import { type AuditEventInput, appendAudit, appendAuditEvents } from '../../db/audit.ts';
 import type { Tx } from '../../db/client.ts';
 import { withOrg } from '../../db/tenancy.ts';
 import { enqueueJob } from '../../jobs/queue.ts';
@@ -136,7 +136,10 @@ async function lockNotice(tx: Tx, id: string): Promise<NoticeRow> {
   return row;
 }
 
-/** A failed notice goes back to pending with a fresh attempt budget; the idempotency key stays the same. */
+/**
+ * A failed notice goes back to pending with a fresh attempt budget; the idempotency key stays the same. A handoff
+ * of a run that was rolled back is out of date and is not sent again (its correction tells the person instead).
+ */
 export async function retryNotice({ ctx, input }: { ctx: OrgContext; input: { id: string } }) {
   return withOrg(ctx.db, orgScope(ctx.principal), async (tx) => {
     const row = await lockNotice(tx, input.id);
@@ -144,6 +147,16 @@ export async function retryNotice({ ctx, input }: { ctx: OrgContext; input: { id
       throw new AppError('CONFLICT', `Only a failed notice can be retried; this one is ${row.status}.`, {
         details: { status: row.status },
       });
+    }
+    if (row.runId && !row.kind.startsWith('correction_')) {
+      const [run] = await tx.select({ status: runs.status }).from(runs).where(eq(runs.id, row.runId));
+      if (run?.status === 'rolled_back') {
+        throw new AppError(
+          'CONFLICT',
+          'The run of this notice was rolled back, so what it says is no longer true; it is not sent again.',
+          { details: { status: row.status, runStatus: run.status } },
+        );
+      }
     }
     const now = ctx.clock();
     const [updated] = await tx
@@ -195,4 +208,48 @@ export async function cancelNotice({ ctx, input }: { ctx: OrgContext; input: { i
     });
     return updated!;
   });
+}
+
+export interface StoppedNotice {
+  id: string;
+  kind: string;
+  to: string;
+}
+
+/**
+ * Stops a run's notice fan-out in the caller's transaction: every notice of the run not yet handed to the provider
+ * (pending, including those waiting for a retry) becomes cancelled, one audit event each. Notices being sent this
+ * instant ('sending') cannot be recalled and are left to finish; the sender claims one notice at a time, right
+ * before its request, so nothing else is in flight. Used by the rollback and by cancelling a run while it sends.
+ */
+export async function cancelPendingNoticesOfRun(
+  tx: Tx,
+  input: {
+    runId: string;
+    at: Date;
+    reason: string;
+    actor: Pick<AuditEventInput, 'actorUserId' | 'actorApiKeyId' | 'actorLabel' | 'requestId'>;
+  },
+): Promise<StoppedNotice[]> {
+  const cancelled = await tx
+    .update(notices)
+    .set({ status: 'cancelled', cancelledAt: input.at, updatedAt: input.at })
+    .where(and(eq(notices.runId, input.runId), eq(notices.status, 'pending')))
+    .returning({ id: notices.id, to: notices.recipientEmail, kind: notices.kind });
+  await appendAuditEvents(
+    tx,
+    cancelled.map(
+      (n): AuditEventInput => ({
+        ...input.actor,
+        action: 'notice.cancelled',
+        entityType: 'notice',
+        entityId: n.id,
+        runId: input.runId,
+        before: { status: 'pending' },
+        after: { status: 'cancelled', reason: input.reason, to: n.to },
+        at: input.at,
+      }),
+    ),
+  );
+  return cancelled;
 }

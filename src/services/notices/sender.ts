@@ -1,10 +1,14 @@
 /**
- * The notice sender (F10, RELIABILITY 13–14). Per org: claim due notices (pending, or 'sending' whose lease ran
- * out because a worker died mid-send) FOR UPDATE SKIP LOCKED → 'sending' with attempts + 1 and a lease; send
- * each through the real Resend SDK with the notice's own idempotency key (so a retry of a message the provider
- * already accepted is not delivered twice); record sent / retry with back-off / failed with the reason.
- * Requests are paced to stay under Resend's 2 requests per second per team. Without RESEND_API_KEY nothing
- * is claimed: notices stay pending and are shown as not sent.
+ * The notice sender (F10, RELIABILITY 12–14). Per org, one notice at a time: wait for the pacer, claim the next due
+ * notice (pending, or 'sending' whose lease ran out because a worker died mid-send) FOR UPDATE SKIP LOCKED →
+ * 'sending' with attempts + 1 and a lease, send it through the real Resend SDK with the notice's own idempotency
+ * key (so a retry of a message the provider already accepted is not delivered twice), record sent / retry with
+ * back-off / failed with the reason. Claiming one at a time, right before its request, is what makes
+ * cancellation clean: 'sending' means "handed to the provider (or about to be, this instant)", so a rollback or a
+ * cancel that stops the pending notices of a run mid fan-out stops everything not yet sent, and a worker never
+ * sends a notice that was cancelled after it started the batch. Requests are paced to stay under Resend's 2
+ * requests per second per team. Without RESEND_API_KEY nothing is claimed: notices stay pending and are shown as
+ * not sent.
  */
 import { and, asc, eq, inArray, lte, min, or, sql } from 'drizzle-orm';
 import { Resend } from 'resend';
@@ -30,8 +34,6 @@ export interface SenderOptions {
   requestTimeoutMs?: number;
   /** How long a claimed notice stays 'sending' before another worker may try it again (> the timeout). */
   sendingLeaseMs?: number;
-  /** Notices claimed per transaction. */
-  batchSize?: number;
   signal?: AbortSignal;
 }
 
@@ -210,31 +212,35 @@ export async function sendDueNoticesOfOrg(options: SenderOptions, orgId: string)
   const scope = { orgId };
   for (;;) {
     if (options.signal?.aborted) break;
-    const batch = await withOrg(options.db, scope, (tx) =>
-      claimDueNotices(tx, { now: clock(), leaseMs, limit: options.batchSize ?? 20 }),
-    );
-    if (batch.length === 0) break;
-    report.claimed += batch.length;
-    for (const notice of batch) {
-      // A notice left 'sending' by an abort is picked up again when its lease runs out.
-      if (options.signal?.aborted) break;
+    // Wait for the provider's rate first, then claim: the notice is 'sending' only while its request is made.
+    try {
       await pace(options.signal);
-      const outcome = await deliverNotice(client, notice, {
-        from: options.env.EMAIL_FROM,
-        timeoutMs,
-        signal: options.signal,
-      });
-      await withOrg(options.db, scope, (tx) => recordOutcome(tx, notice, outcome, clock()));
-      if (outcome.kind === 'sent') report.sent += 1;
-      else if (outcome.kind === 'retry') report.retrying += 1;
-      else report.failed += 1;
-      options.logger?.info('notice attempt', {
-        noticeId: notice.id,
-        attempt: notice.attempts,
-        outcome: outcome.kind,
-        ...(outcome.kind === 'sent' ? {} : { reason: outcome.reason }),
-      });
+    } catch (error) {
+      if (options.signal?.aborted) break; // stopped while waiting: nothing was claimed, nothing is half-done
+      throw error;
     }
+    const [notice] = await withOrg(options.db, scope, (tx) =>
+      claimDueNotices(tx, { now: clock(), leaseMs, limit: 1 }),
+    );
+    // Nothing due (or everything left was cancelled meanwhile): this pass is over.
+    if (!notice) break;
+    report.claimed += 1;
+    const outcome = await deliverNotice(client, notice, {
+      from: options.env.EMAIL_FROM,
+      timeoutMs,
+      signal: options.signal,
+    });
+    // A notice left 'sending' by an abort is picked up again when its lease runs out, with the same key.
+    await withOrg(options.db, scope, (tx) => recordOutcome(tx, notice, outcome, clock()));
+    if (outcome.kind === 'sent') report.sent += 1;
+    else if (outcome.kind === 'retry') report.retrying += 1;
+    else report.failed += 1;
+    options.logger?.info('notice attempt', {
+      noticeId: notice.id,
+      attempt: notice.attempts,
+      outcome: outcome.kind,
+      ...(outcome.kind === 'sent' ? {} : { reason: outcome.reason }),
+    });
   }
   report.nextDueAt = await withOrg(options.db, scope, async (tx) => {
     const [row] = await tx

@@ -20,7 +20,7 @@ import { auditActor } from '../audit/actor.ts';
 import type { OrgContext } from '../auth/context.ts';
 import { type LoadedItem, loadChangeSet, loadRun, splitOpportunityId } from '../exports/load-change-set.ts';
 import { buildNoticeInput } from '../notices/notice-input.ts';
-import { scheduleNoticeDelivery, writeNoticeDrafts } from '../notices/outbox.ts';
+import { cancelPendingNoticesOfRun, scheduleNoticeDelivery, writeNoticeDrafts } from '../notices/outbox.ts';
 import {
   ROLLED_BACK_ACTION,
   type RollbackConflict,
@@ -138,24 +138,14 @@ export async function rollbackRun({
       } else conflict(item, 'history_stale', outcome.message);
     }
 
-    // Pending notices of the run are stopped; one already handed to the provider may arrive, so its
+    // Pending notices of the run are stopped; one already handed to the provider ('sending') may arrive, so its
     // recipient counts as notified and gets the correction.
-    const cancelled = await tx
-      .update(notices)
-      .set({ status: 'cancelled', cancelledAt: now, updatedAt: now })
-      .where(and(eq(notices.runId, run.id), eq(notices.status, 'pending')))
-      .returning({ id: notices.id, to: notices.recipientEmail, kind: notices.kind });
-    for (const n of cancelled) {
-      events.push({
-        ...actor,
-        action: 'notice.cancelled',
-        entityType: 'notice',
-        entityId: n.id,
-        runId: run.id,
-        before: { status: 'pending' },
-        after: { status: 'cancelled', reason: 'run rolled back', to: n.to },
-      });
-    }
+    const cancelled = await cancelPendingNoticesOfRun(tx, {
+      runId: run.id,
+      at: now,
+      reason: 'run rolled back',
+      actor,
+    });
     const notified = await tx
       .select({ to: notices.recipientEmail })
       .from(notices)

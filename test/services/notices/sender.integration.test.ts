@@ -201,10 +201,7 @@ describe('notice sender', () => {
 
   it('two senders at once never send a notice twice (SKIP LOCKED)', async () => {
     const rows = await addNotices(12);
-    await Promise.all([
-      sendDueNoticesOfOrg(options({ batchSize: 3 }), orgId),
-      sendDueNoticesOfOrg(options({ batchSize: 3 }), orgId),
-    ]);
+    await Promise.all([sendDueNoticesOfOrg(options(), orgId), sendDueNoticesOfOrg(options(), orgId)]);
     for (const row of rows) {
       expect((await load(row.id)).status).toBe('sent');
       expect(deliveredFor(row.idempotencyKey)).toBe(1);
