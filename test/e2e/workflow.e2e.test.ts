@@ -167,7 +167,8 @@ describe('the reassignment workflow in a browser', () => {
         await card.locator('select[name=resolution]').selectOption('accept');
         await card.locator('input[name=note]').fill('Checked with the regional manager');
         await card.locator('button:has-text("Resolve")').click();
-        await page.waitForSelector(`#${id}-resolution`);
+        // The card is swapped for its resolved form (an id only the resolved card has).
+        await page.waitForSelector(`p#${id}-resolution`);
       }
       // No full reload happened: htmx swapped each card in place.
       if (round === 0) expect(await page.evaluate('window.marker')).toBe(7);

@@ -241,8 +241,8 @@ export function ConflictCard({
             </p>
           )}
           <div>
-            <label for={`${id}-resolution`}>Decision</label>
-            <select id={`${id}-resolution`} name="resolution">
+            <label for={`${id}-decision`}>Decision</label>
+            <select id={`${id}-decision`} name="resolution">
               <option value="accept" selected={v.resolution === 'accept'}>
                 Accept as proposed
               </option>
