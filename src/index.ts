@@ -98,6 +98,15 @@ async function main() {
     });
     if ('closeIdleConnections' in server) server.closeIdleConnections();
   };
+  // A dead database connection mid-transaction can make postgres.js 3.4.x throw outside any promise
+  // (porsager/postgres#1154): log it and exit so the supervisor starts a clean process. Postgres has rolled the
+  // transaction back; leased jobs are claimed again when their lease runs out.
+  process.on('uncaughtException', (error) => {
+    logger.error('uncaught exception; exiting for a clean restart', {
+      error: error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : error,
+    });
+    process.exit(1);
+  });
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
 }
