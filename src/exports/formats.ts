@@ -16,7 +16,10 @@ export interface ExportOwner {
 export interface ExportSplitParticipant {
   owner: ExportOwner;
   bps: number;
-  /** The CRM id of the existing split record, when the book was imported with it (needed to delete it). */
+  /**
+   * The Salesforce Id of the existing OpportunitySplit record, needed to delete it. The book import does not carry
+   * it today (commission_splits has no CRM id), so the Salesforce note explains how to find the records instead.
+   */
   crmSplitId?: string | null;
 }
 
@@ -161,25 +164,96 @@ export function bpsToPercent(bps: number): string {
 export const SALESFORCE_NOTES = `Bookshift export for Salesforce Data Loader
 ============================================
 
-Files
+Files (load in this order)
 - accounts.csv: Account Id, OwnerId (18-character ids). Use Data Loader "Update".
 - opportunities.csv: open opportunities that move with their account. Use "Update".
-- opportunity-splits-delete.csv, opportunity-splits-insert.csv: commission split changes. Run the delete
-  file first, then the insert file. Splits are replaced, not edited, because Salesforce recalculates split
-  totals on every write and an in-place edit can pass through a state that is not 100%.
+- opportunity-splits-insert.csv: the complete new split of every opportunity whose commission split changed
+  (OpportunityId, SplitOwnerId, SplitPercentage; the rows of one opportunity total 100.00).
+- opportunity-splits-delete.csv: Ids of existing split records to delete, when Bookshift knows them (see below).
 
 Traps of a raw owner update (read before loading)
 - Changing Account.OwnerId through the API does NOT move the account's open opportunities, cases or
   contacts the way the "Change Owner" button can; that is why opportunities.csv is a separate file.
 - The account team: a new owner may remove account team members unless "Keep Account Team" applies; co-owned
   (account team) accounts are listed in the change-set CSV's conflicts column.
-- Opportunity splits: with splits enabled, changing Opportunity.OwnerId moves the owner's 100% revenue split
-  to the new owner automatically. Load opportunities.csv BEFORE the split files, or the owner's split is
-  changed twice.
+- Opportunity splits: with splits enabled, changing Opportunity.OwnerId moves the owner's split to the new
+  owner automatically. Load opportunities.csv BEFORE touching splits, or the owner's split is changed twice.
 - Validation rules and flows run on every updated record; schedule the load outside business hours for large
   books and keep the batch size at 200 or less when triggers are heavy.
 - Ids are 18 characters, so Excel's case-insensitive lookups cannot confuse two records.
+
+Traps of opportunity splits
+- Salesforce keeps one split per opportunity, without dates. Bookshift keeps the dated history (the old split
+  is paid up to the commission end date, the new one after it); load the split files on or after the
+  effective date in change-set.csv.
+- The files leave SplitTypeId blank, so Salesforce uses the default split type (Revenue), which must total
+  100.00% on every save ("Can't update splits: percentages don't add up to 100.00%"). Keep all rows of one
+  opportunity in the same Data Loader batch. For another split type, add a SplitTypeId column.
+- A split owner must be a member of the opportunity team; add missing members (OpportunityTeamMember) first.
+- Salesforce refuses to delete the opportunity owner's split ("Can't delete the opportunity owner's split"):
+  it follows Opportunity.OwnerId; update its SplitPercentage instead.
+- Changing a split so that it totals 100.00% after every step:
+  1. Insert the split owners of the insert file that have no split record on that opportunity yet, with
+     SplitPercentage 0.
+  2. Update SplitPercentage of every split record of those opportunities to its value in the insert file
+     (0 for an owner who is not in it), all rows of an opportunity in one batch.
+  3. Delete the records left at 0 (the delete file, or the Ids found as described below).
 `;
+
+/** A name on one line of a plain-text note (names are free text from the CRM). */
+const oneLine = (text: string) => text.replace(/\p{Cc}+/gu, ' ').trim();
+
+/** SOQL queries that list the split records of these opportunities, each short enough for any SOQL limit. */
+export function splitLookupQueries(opportunityIds18: readonly string[], perQuery = 150): string[] {
+  const unique = [...new Set(opportunityIds18)];
+  const queries: string[] = [];
+  for (let i = 0; i < unique.length; i += perQuery) {
+    const ids = unique
+      .slice(i, i + perQuery)
+      .map((id) => `'${id}'`)
+      .join(', ');
+    queries.push(
+      `SELECT Id, OpportunityId, SplitOwnerId, SplitPercentage, SplitTypeId FROM OpportunitySplit WHERE OpportunityId IN (${ids})`,
+    );
+  }
+  return queries;
+}
+
+const participantText = (p: ExportSplitParticipant) =>
+  `${oneLine(p.owner.name)} (${p.owner.crmUserId ? to18(p.owner.crmUserId) : 'no Salesforce user id'}) ${bpsToPercent(p.bps)}`;
+
+/**
+ * The part of the note for split records Bookshift cannot name: commission_splits carries no Salesforce
+ * OpportunitySplit Id (the book import has no column for it), and Data Loader deletes by Id only. It says so,
+ * gives the queries that find the records, and lists each changed split before and after.
+ */
+function missingSplitIdsNote(lines: readonly ExportLine[], missing: number): string {
+  const queries = splitLookupQueries(lines.map((l) => to18(l.recordId)));
+  const changes = lines.map(
+    (l) =>
+      `  ${to18(l.recordId)} ${oneLine(l.recordName)}: ${(l.splitBefore ?? []).map(participantText).join(', ') || 'no split'} -> ${(
+        l.splitAfter ?? []
+      )
+        .filter((p) => p.bps > 0)
+        .map(participantText)
+        .join(', ')}`,
+  );
+  return `
+Why opportunity-splits-delete.csv has no row for ${missing} existing split record(s)
+${'-'.repeat(70)}
+Bookshift imports who holds what share of each opportunity, but not the Salesforce Id of each
+OpportunitySplit record, and Data Loader deletes by Id only. Bookshift does not guess: find the records in
+Salesforce instead.
+1. Load accounts.csv and opportunities.csv first.
+2. Data Loader > Export, object OpportunitySplit (tick "Show all Salesforce objects"), with ${queries.length === 1 ? 'this query' : `these ${queries.length} queries (one export each)`}:
+${queries.map((q) => `   ${q}`).join('\n')}
+3. Follow steps 1-3 of "Changing a split" above, comparing the export with opportunity-splits-insert.csv
+   by OpportunityId and SplitOwnerId; the Ids of the records left at 0 form the delete file.
+
+The ${lines.length} changed split(s), before -> after (Bookshift's record of what Salesforce should hold):
+${changes.join('\n')}
+`;
+}
 
 export function salesforceExport(lines: readonly ExportLine[]): ExportFile[] {
   const accounts = lines.filter((l) => l.object === 'account');
@@ -187,11 +261,24 @@ export function salesforceExport(lines: readonly ExportLine[]): ExportFile[] {
   const splits = lines.filter((l) => l.object === 'opportunity_split');
   const deletes: Cell[][] = [];
   const inserts: Cell[][] = [];
-  const missingSplitIds: string[] = [];
+  const unnamed: ExportLine[] = [];
+  let missing = 0;
   for (const line of splits) {
+    const staying = new Set(
+      (line.splitAfter ?? [])
+        .filter((p) => p.bps > 0)
+        .map((p) => requireCrmUser(p.owner, line, 'Salesforce')),
+    );
+    let lineMissing = 0;
     for (const p of line.splitBefore ?? []) {
+      // Only owners who leave the split lose their record; the others keep it with a new percentage.
+      if (p.owner.crmUserId && staying.has(p.owner.crmUserId)) continue;
       if (p.crmSplitId) deletes.push([to18(p.crmSplitId)]);
-      else missingSplitIds.push(line.recordName);
+      else lineMissing += 1;
+    }
+    if (lineMissing > 0) {
+      missing += lineMissing;
+      unnamed.push(line);
     }
     for (const p of line.splitAfter ?? []) {
       if (p.bps === 0) continue;
@@ -202,10 +289,7 @@ export function salesforceExport(lines: readonly ExportLine[]): ExportFile[] {
       ]);
     }
   }
-  const notes =
-    missingSplitIds.length === 0
-      ? SALESFORCE_NOTES
-      : `${SALESFORCE_NOTES}\nWARNING: ${missingSplitIds.length} existing split record(s) were imported without their Salesforce Id, so they\nare not in the delete file (opportunities: ${[...new Set(missingSplitIds)].join(', ')}). Delete them by hand first.\n`;
+  const notes = missing === 0 ? SALESFORCE_NOTES : SALESFORCE_NOTES + missingSplitIdsNote(unnamed, missing);
   const ownerRows = (ls: ExportLine[]) =>
     ls.map((l) => [to18(l.recordId), to18(requireCrmUser(l.newOwner, l, 'Salesforce'))]);
   return [

@@ -12,7 +12,9 @@ import {
   NEUTRAL_FIELDS,
   neutralExport,
   salesforceExport,
+  splitLookupQueries,
 } from '../../src/exports/formats.ts';
+import { to18 } from '../../src/exports/salesforce-id.ts';
 
 /** Text a person could type into a CRM field, biased towards what breaks CSV files and spreadsheets. */
 const hostileText = fc.oneof(
@@ -175,7 +177,84 @@ describe('CRM formats', () => {
       [expect.stringMatching(/^006D000000AbCdE/), expect.stringMatching(/^005D0000001xyzQ/), '55.00'],
       [expect.stringMatching(/^006D000000AbCdE/), expect.stringMatching(/^005D000000House/), '45.00'],
     ]);
-    expect(files['salesforce/README.txt']).toMatch(/Run the delete\s+file first/);
+    const readme = files['salesforce/README.txt'] as string;
+    expect(readme).toMatch(/Load opportunities\.csv BEFORE touching splits/);
+    expect(readme).toMatch(/Can't delete the opportunity owner's split/);
+    // Every Id was known: no section about finding records.
+    expect(readme).not.toContain('Why opportunity-splits-delete.csv has no row');
+  });
+
+  it('Salesforce: a participant who stays in the split keeps its record (not deleted, percentage updated)', () => {
+    const house = { crmUserId: '005D000000House', email: null, name: 'House' };
+    const split: ExportLine = {
+      ...base,
+      object: 'opportunity_split',
+      recordId: '006D000000AbCdE',
+      recordName: 'Acme renewal',
+      splitBefore: [
+        { owner: base.oldOwner!, bps: 5500, crmSplitId: '149D000000AaAaA' },
+        { owner: house, bps: 4500, crmSplitId: '149D000000BbBbB' },
+      ],
+      splitAfter: [
+        { owner: base.newOwner, bps: 3500 },
+        { owner: house, bps: 6500 },
+      ],
+    };
+    const files = Object.fromEntries(
+      salesforceExport([split]).map((f) => [f.name, fromCsvOrText(f.body, f.contentType)]),
+    );
+    expect(files['salesforce/opportunity-splits-delete.csv']).toEqual([
+      ['Id'],
+      [expect.stringMatching(/^149D000000AaAaA/)],
+    ]);
+    expect(
+      (files['salesforce/opportunity-splits-insert.csv'] as string[][]).slice(1).map((r) => r[2]),
+    ).toEqual(['35.00', '65.00']);
+  });
+
+  it('Salesforce: split records without a Salesforce Id are not invented; the note says why and how to find them', () => {
+    const house = { crmUserId: '005D000000House', email: null, name: 'House' };
+    const splits: ExportLine[] = ['006D000000AbCdE', '006D000000ZyXwV'].map((recordId, i) => ({
+      ...base,
+      changeId: `s${i}`,
+      object: 'opportunity_split',
+      recordId,
+      recordName: i === 0 ? 'Acme\r\nrenewal =1+1' : 'Globex',
+      splitBefore: [
+        { owner: base.oldOwner!, bps: 5500 },
+        { owner: house, bps: 4500 },
+      ],
+      splitAfter: [
+        { owner: base.newOwner, bps: 5500 },
+        { owner: house, bps: 4500 },
+      ],
+    }));
+    const files = Object.fromEntries(
+      salesforceExport(splits).map((f) => [f.name, fromCsvOrText(f.body, f.contentType)]),
+    );
+    expect(files['salesforce/opportunity-splits-delete.csv']).toEqual([['Id']]);
+    expect(files['salesforce/opportunity-splits-insert.csv']).toHaveLength(5);
+    const readme = files['salesforce/README.txt'] as string;
+    // Only the departing owner's record is missing per opportunity: House keeps its record.
+    expect(readme).toContain('Why opportunity-splits-delete.csv has no row for 2 existing split record(s)');
+    expect(readme).toContain('not the Salesforce Id of each\nOpportunitySplit record');
+    expect(readme).toContain(
+      `SELECT Id, OpportunityId, SplitOwnerId, SplitPercentage, SplitTypeId FROM OpportunitySplit WHERE OpportunityId IN ('${to18('006D000000AbCdE')}', '${to18('006D000000ZyXwV')}')`,
+    );
+    // Each changed split on one line, names flattened, before -> after with 18-character user ids.
+    const line = readme.split('\n').find((l) => l.includes(to18('006D000000AbCdE')) && l.includes('->'))!;
+    expect(line).toContain('Acme renewal =1+1: Old Rep');
+    expect(line).toContain(`${to18('005D0000001abcD')}) 55.00`);
+    expect(line).toContain(`-> New Rep (${to18('005D0000001xyzQ')}) 55.00, House`);
+  });
+
+  it('Salesforce: the lookup queries stay short and name every opportunity once', () => {
+    const ids = Array.from({ length: 400 }, (_, i) => to18(`006D00000${String(i).padStart(6, '0')}`));
+    const queries = splitLookupQueries([...ids, ...ids.slice(0, 10)]);
+    expect(queries).toHaveLength(3);
+    for (const q of queries) expect(q.length).toBeLessThan(4000);
+    const named = queries.flatMap((q) => [...q.matchAll(/'([A-Za-z0-9]{18})'/g)].map((m) => m[1]));
+    expect(named).toEqual(ids);
   });
 
   it('Salesforce: refuses an owner without a Salesforce user id, naming the rep', () => {
