@@ -24,6 +24,7 @@ let book: Awaited<ReturnType<typeof seedBook>>;
 let manager: Browser;
 let analyst: Browser;
 let departureRunId: string;
+let secondRunId: string;
 
 const inDays = (n: number) => new Date(h.clock.now.getTime() + n * 86_400_000).toISOString().slice(0, 10);
 
@@ -274,6 +275,7 @@ describe('conflicts resolved inline', () => {
 describe('comparing two proposals', () => {
   it('offers the other solved run and shows both side by side', async () => {
     const second = await startDeparture(analyst, 'Dana leaves, round-robin variant', 'round-robin');
+    secondRunId = second;
     await runner.drain();
     const pick = await manager.page(`/runs/${departureRunId}/compare`);
     expect(pick.res.status).toBe(200);
@@ -289,6 +291,152 @@ describe('comparing two proposals', () => {
     expect(html).toContain('Ana Receiver');
     const bad = await manager.request(`/runs/${departureRunId}/compare?with=nonsense`);
     expect(bad.status).toBe(200);
+  });
+});
+
+describe('changing selected accounts of a proposal', () => {
+  const assignments = () =>
+    h.db.db.select().from(s.runAssignments).where(eq(s.runAssignments.runId, secondRunId));
+  const change = (b: Browser, form: Record<string, string | string[]>) => {
+    const body = new URLSearchParams();
+    for (const [k, v] of Object.entries(form)) for (const x of [v].flat()) body.append(k, x);
+    return b.request(`/runs/${secondRunId}/accounts/change`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: body.toString(),
+    });
+  };
+
+  it('offers checkboxes and the change form to those who may change the proposal, in the page and the fragment', async () => {
+    const { html } = await analyst.page(`/runs/${secondRunId}/accounts?moved=1`);
+    expect(html).toContain(
+      `<form method="post" action="/runs/${secondRunId}/accounts/change" id="account-change">`,
+    );
+    for (const a of book.danaAccounts)
+      expect(html).toContain(
+        `name="accountId" value="${a.id}" id="select-${a.id}" aria-label="Select ${a.name}"`,
+      );
+    expect(html).toContain('<legend>With the selected accounts</legend>');
+    expect(html).toContain(`name="back" value="/runs/${secondRunId}/accounts?moved=1"`);
+    const fragment = await (
+      await analyst.request(`/runs/${secondRunId}/accounts?moved=1&page=1`, {
+        headers: { 'hx-request': 'true', 'hx-target': 'div#account-table' },
+      })
+    ).text();
+    expect(fragment).not.toContain('<html');
+    expect(fragment).toContain('id="account-change"');
+
+    const finance = await signedIn(h, org.users.finance);
+    const seen = await finance.page(`/runs/${secondRunId}/accounts?moved=1`);
+    expect(seen.html).not.toContain('name="accountId"');
+    expect(seen.html).not.toContain('id="account-change"');
+    const refused = await change(finance, {
+      _csrf: finance.csrfToken,
+      accountId: book.danaAccounts[1]!.id,
+      action: 'exclude',
+      note: 'finance tries',
+    });
+    expect(refused.status).toBe(403);
+  });
+
+  it('refuses an exclusion without a note, or a selection of nothing, and changes nothing', async () => {
+    await analyst.page(`/runs/${secondRunId}/accounts`);
+    const before = await assignments();
+    const noNote = await change(analyst, {
+      _csrf: analyst.csrfToken,
+      accountId: [book.danaAccounts[1]!.id, book.danaAccounts[2]!.id],
+      action: 'exclude',
+      note: '',
+      back: `/runs/${secondRunId}/accounts?moved=1`,
+    });
+    expect(noNote.status).toBe(303);
+    const location = noNote.headers.get('location')!;
+    expect(location.startsWith(`/runs/${secondRunId}/accounts?moved=1&error=`)).toBe(true);
+    const page = await analyst.page(location);
+    expect(page.html).toContain('id="change-error"');
+    expect(page.html).toContain('Write why in the note');
+    const none = await change(analyst, { _csrf: analyst.csrfToken, action: 'exclude', note: 'x' });
+    expect(new URL(none.headers.get('location')!, 'http://x').searchParams.get('error')).toBe(
+      'Select at least one account, then apply the change.',
+    );
+    const pinNobody = await change(analyst, {
+      _csrf: analyst.csrfToken,
+      accountId: book.danaAccounts[1]!.id,
+      action: 'pin',
+      note: 'to whom?',
+    });
+    expect(pinNobody.headers.get('location')).toContain('error=');
+    expect(await assignments()).toEqual(before);
+  });
+
+  it('excludes the selected accounts with the note, audits each, and comes back to the same filtered table', async () => {
+    const [x, y] = [book.danaAccounts[1]!, book.danaAccounts[2]!];
+    const res = await change(analyst, {
+      _csrf: analyst.csrfToken,
+      accountId: [x.id, y.id],
+      action: 'exclude',
+      note: 'Dana keeps these two until the handover call',
+      back: `/runs/${secondRunId}/accounts?moved=1`,
+    });
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe(`/runs/${secondRunId}/accounts?moved=1&applied=2`);
+    const rows = await assignments();
+    for (const a of [x, y]) {
+      const row = rows.find((r) => r.accountId === a.id)!;
+      expect(row.excluded).toBe(true);
+      expect(row.toRepId).toBe(book.reps.dana.id);
+    }
+    expect(rows.filter((r) => r.excluded)).toHaveLength(2);
+    const { html } = await analyst.page(`/runs/${secondRunId}/accounts?applied=2`);
+    expect(html).toContain('id="change-applied"');
+    expect(html).toContain('2 account(s) changed.');
+    expect(html.match(/stays \(excluded\)/g)).toHaveLength(2);
+    const events = await h.db.db.select().from(s.auditEvents).where(eq(s.auditEvents.runId, secondRunId));
+    const excluded = events.filter((e) => e.action === 'run.account_excluded');
+    expect(excluded.map((e) => e.entityId).sort()).toEqual([x.id, y.id].sort());
+    expect(JSON.stringify(excluded[0]!.after)).toContain('Dana keeps these two until the handover call');
+  });
+
+  it("pins one account from its own page, then removes the override; a foreign 'back' is ignored", async () => {
+    const a = book.danaAccounts[4]!;
+    const page = await analyst.page(`/runs/${secondRunId}/accounts/${a.id}`);
+    expect(page.html).toContain('id="account-override"');
+    expect(page.html).toContain(`<input type="hidden" name="accountId" value="${a.id}"/>`);
+    expect(page.html).toContain('Placed by the solver.');
+    const pin = await change(analyst, {
+      _csrf: analyst.csrfToken,
+      accountId: a.id,
+      action: 'pin',
+      repId: book.reps.ben.id,
+      note: 'Ben sold to them before',
+      back: `/runs/${secondRunId}/accounts/${a.id}`,
+    });
+    expect(pin.headers.get('location')).toBe(`/runs/${secondRunId}/accounts/${a.id}?applied=1`);
+    const pinned = (await assignments()).find((r) => r.accountId === a.id)!;
+    expect(pinned.pinned).toBe(true);
+    expect(pinned.toRepId).toBe(book.reps.ben.id);
+    const after = await analyst.page(`/runs/${secondRunId}/accounts/${a.id}?applied=1`);
+    expect(after.html).toContain('Pinned: every re-solve keeps it with its rep.');
+    expect(after.html).toContain('Ben sold to them before');
+
+    const unpin = await change(analyst, {
+      _csrf: analyst.csrfToken,
+      accountId: a.id,
+      action: 'unpin',
+      back: 'https://evil.example/phish',
+    });
+    expect(unpin.headers.get('location')).toBe(`/runs/${secondRunId}/accounts?applied=1`);
+    expect((await assignments()).find((r) => r.accountId === a.id)!.pinned).toBe(false);
+    // Un-pinning again is refused by the service with its reason, shown on the page; nothing breaks.
+    const again = await change(analyst, { _csrf: analyst.csrfToken, accountId: a.id, action: 'unpin' });
+    const q = new URL(again.headers.get('location')!, 'http://x').searchParams;
+    expect(q.get('applied')).toBe('0');
+    expect(q.get('error')).toContain('not pinned');
+
+    const finance = await signedIn(h, org.users.finance);
+    expect((await finance.page(`/runs/${secondRunId}/accounts/${a.id}`)).html).not.toContain(
+      'id="account-override"',
+    );
   });
 });
 

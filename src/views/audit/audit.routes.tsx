@@ -36,6 +36,8 @@ const ACTION_WORDS: Record<string, string> = {
   'conflict.resolved': 'resolved a conflict',
   'run.account_pinned': 'overrode an account’s owner',
   'run.account_excluded': 'excluded an account',
+  'run.account_included': 'included an account again',
+  'run.account_unpinned': 'removed an account’s override',
   'import.applied': 'applied an import',
   'import.failed': 'tried an import (nothing written)',
 };

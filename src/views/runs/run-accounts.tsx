@@ -78,65 +78,161 @@ function SortHeader({
   );
 }
 
+/** What a person who may change the proposal gets: the CSRF token and the reps an account can be pinned to. */
+export interface AccountEdit {
+  csrfToken: string;
+  receivers: { id: string; name: string }[];
+}
+
+export const ACCOUNT_ACTIONS = {
+  exclude: 'Exclude from the run (they stay with their owner)',
+  pin: 'Give them to this rep (pinned through every re-solve)',
+  unpin: 'Remove the override (the next solve places them)',
+  include: 'Include again (the next solve places them)',
+} as const;
+export type AccountAction = keyof typeof ACCOUNT_ACTIONS;
+
+/**
+ * The changes a person makes to selected accounts of a proposal, as one plain form: the account table's
+ * checkboxes (or the one account of its page) carry `accountId`, `back` says where to return.
+ */
+export function AccountChangeFields({
+  edit,
+  idPrefix,
+  back,
+  legend,
+}: {
+  edit: AccountEdit;
+  idPrefix: string;
+  back: string;
+  legend: string;
+}) {
+  return (
+    <fieldset class="account-change filters">
+      <legend>{legend}</legend>
+      <CsrfField token={edit.csrfToken} />
+      <input type="hidden" name="back" value={back} />
+      <div>
+        <label for={`${idPrefix}-action`}>Change</label>
+        <select id={`${idPrefix}-action`} name="action">
+          {Object.entries(ACCOUNT_ACTIONS).map(([value, label]) => (
+            <option value={value}>{label}</option>
+          ))}
+        </select>
+      </div>
+      <div>
+        <label for={`${idPrefix}-rep`}>Rep (to give them to)</label>
+        <select id={`${idPrefix}-rep`} name="repId">
+          <option value="">—</option>
+          {edit.receivers.map((r) => (
+            <option value={r.id}>{r.name}</option>
+          ))}
+        </select>
+      </div>
+      <div class="wide">
+        <label for={`${idPrefix}-note`}>Note — why (required to exclude or give to a rep)</label>
+        <input id={`${idPrefix}-note`} name="note" type="text" maxlength={1000} />
+      </div>
+      <div class="filters-submit">
+        <button type="submit" class="secondary" id={`${idPrefix}-apply`}>
+          Apply
+        </button>
+      </div>
+    </fieldset>
+  );
+}
+
 export function AccountTable({
   runId,
   rows,
   total,
   filter,
   names,
+  edit,
 }: {
   runId: string;
   rows: AccountRow[];
   total: number;
   filter: AccountFilter;
   names: Map<string, string>;
+  edit?: AccountEdit | undefined;
 }) {
   const who = (id: string | null) => (id ? (names.get(id) ?? id) : 'nobody (no eligible receiver)');
+  const table =
+    rows.length === 0 ? (
+      <p class="empty">No account matches these filters.</p>
+    ) : (
+      <div class="table-wrap">
+        <table>
+          <caption class="muted">Each account in the run: where it was, where it goes, and why.</caption>
+          <thead>
+            <tr>
+              {edit && (
+                <th scope="col">
+                  <span class="visually-hidden">Select</span>
+                </th>
+              )}
+              <SortHeader runId={runId} f={filter} col="name" label="Account" />
+              <SortHeader runId={runId} f={filter} col="region" label="Region" />
+              <SortHeader runId={runId} f={filter} col="revenue" label="Revenue" num />
+              <th scope="col">From</th>
+              <th scope="col">To</th>
+              <th scope="col">Why</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((r) => (
+              <tr class={r.moved ? 'moved' : undefined}>
+                {edit && (
+                  <td>
+                    <input
+                      type="checkbox"
+                      name="accountId"
+                      value={r.accountId}
+                      id={`select-${r.accountId}`}
+                      aria-label={`Select ${r.name}`}
+                    />
+                  </td>
+                )}
+                <td>
+                  <a href={`/runs/${runId}/accounts/${r.accountId}`}>{r.name}</a>
+                  <div class="muted small">{r.crmId}</div>
+                </td>
+                <td>{r.region ?? '—'}</td>
+                <td class="num">{money(r.revenueCents)}</td>
+                <td>{who(r.fromRepId)}</td>
+                <td>
+                  {r.excluded ? (
+                    <span class="muted">stays (excluded)</span>
+                  ) : r.moved ? (
+                    <strong>{who(r.toRepId)}</strong>
+                  ) : (
+                    <span class="muted">stays</span>
+                  )}
+                  {r.pinned && <span class="badge">override</span>}
+                  {r.openConflicts > 0 && <span class="badge blocking">{r.openConflicts} conflict(s)</span>}
+                </td>
+                <td class="why">{r.reason ?? '—'}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    );
   return (
     <div id="account-table">
-      {rows.length === 0 ? (
-        <p class="empty">No account matches these filters.</p>
+      {edit && rows.length > 0 ? (
+        <form method="post" action={`/runs/${runId}/accounts/change`} id="account-change">
+          {table}
+          <AccountChangeFields
+            edit={edit}
+            idPrefix="bulk"
+            back={accountHref(runId, filter)}
+            legend="With the selected accounts"
+          />
+        </form>
       ) : (
-        <div class="table-wrap">
-          <table>
-            <caption class="muted">Each account in the run: where it was, where it goes, and why.</caption>
-            <thead>
-              <tr>
-                <SortHeader runId={runId} f={filter} col="name" label="Account" />
-                <SortHeader runId={runId} f={filter} col="region" label="Region" />
-                <SortHeader runId={runId} f={filter} col="revenue" label="Revenue" num />
-                <th scope="col">From</th>
-                <th scope="col">To</th>
-                <th scope="col">Why</th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((r) => (
-                <tr class={r.moved ? 'moved' : undefined}>
-                  <td>
-                    <a href={`/runs/${runId}/accounts/${r.accountId}`}>{r.name}</a>
-                    <div class="muted small">{r.crmId}</div>
-                  </td>
-                  <td>{r.region ?? '—'}</td>
-                  <td class="num">{money(r.revenueCents)}</td>
-                  <td>{who(r.fromRepId)}</td>
-                  <td>
-                    {r.excluded ? (
-                      <span class="muted">stays (excluded)</span>
-                    ) : r.moved ? (
-                      <strong>{who(r.toRepId)}</strong>
-                    ) : (
-                      <span class="muted">stays</span>
-                    )}
-                    {r.pinned && <span class="badge">override</span>}
-                    {r.openConflicts > 0 && <span class="badge blocking">{r.openConflicts} conflict(s)</span>}
-                  </td>
-                  <td class="why">{r.reason ?? '—'}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        table
       )}
       <Pager
         href={(p) => accountHref(runId, filter, { page: p })}

@@ -14,7 +14,14 @@ import { rollbackRun } from '../../services/rollback/rollback-run.ts';
 import { approveRun } from '../../services/run-actions/approve-run.ts';
 import { cancelRun } from '../../services/run-actions/cancel-run.ts';
 import { commitRun } from '../../services/run-actions/commit-run.ts';
-import { listConflicts, resolveConflict } from '../../services/runs/changes.ts';
+import {
+  excludeAccount,
+  includeAccount,
+  listConflicts,
+  pinAccount,
+  resolveConflict,
+  unpinAccount,
+} from '../../services/runs/changes.ts';
 import { compareRuns } from '../../services/runs/compare.ts';
 import { createRun, getRun } from '../../services/runs/create-run.ts';
 import { explainAccount, getRunSummary, listRunAccounts } from '../../services/runs/review.ts';
@@ -38,7 +45,16 @@ import {
 } from './review-parts.tsx';
 import { type RollbackFormState, RollbackPanel, RollbackResultPanel } from './rollback-parts.tsx';
 import { recordRollbackReason } from './rollback-reason.ts';
-import { type AccountFilter, AccountFilters, AccountTable, ApproveConfirm } from './run-accounts.tsx';
+import {
+  ACCOUNT_ACTIONS,
+  type AccountAction,
+  AccountChangeFields,
+  type AccountEdit,
+  type AccountFilter,
+  AccountFilters,
+  AccountTable,
+  ApproveConfirm,
+} from './run-accounts.tsx';
 import {
   BalanceTable,
   CancelForm,
@@ -610,6 +626,66 @@ export function runPages() {
     );
   });
 
+  /** The change controls of the account table and page, for those who may change a proposal in review. */
+  const accountEdit = async (c: Context<AppBindings>, run: RunRecord): Promise<AccountEdit | undefined> => {
+    if (!REVIEW_STATUSES.includes(run.status) || !canDraft(principalOf(c))) return undefined;
+    const receivers = (await listRepChoices(orgCtx(c)))
+      .filter((r) => r.kind === 'person' && r.active && r.mayReceive && !r.endDate)
+      .map((r) => ({ id: r.id, name: r.name }));
+    return { csrfToken: c.get('csrfToken'), receivers };
+  };
+
+  router.post('/runs/:id/accounts/change', drafters, async (c) => {
+    const id = runId(c);
+    const form = await c.req.parseBody({ all: true });
+    const ids = [...new Set(list(form, 'accountId'))];
+    const action = text(form.action) as AccountAction;
+    const note = text(form.note);
+    const repId = text(form.repId);
+    const backRaw = text(form.back);
+    // Only back to this run's pages: a posted URL never sends the person elsewhere.
+    const back = new URL(
+      backRaw.startsWith(`/runs/${id}/accounts`) ? backRaw : `/runs/${id}/accounts`,
+      'http://x',
+    );
+    const done = (outcome: Record<string, string>) => {
+      for (const k of ['applied', 'error']) back.searchParams.delete(k);
+      for (const [k, v] of Object.entries(outcome)) back.searchParams.set(k, v);
+      const location = `${back.pathname}${back.search}`;
+      if (isFragmentRequest(c)) c.header('HX-Redirect', location);
+      return c.redirect(location, 303);
+    };
+    if (!(action in ACCOUNT_ACTIONS)) return done({ error: 'Choose what to change.' });
+    if (ids.length === 0) return done({ error: 'Select at least one account, then apply the change.' });
+    if (ids.length > ACCOUNT_PAGE || ids.some((a) => !UUID.test(a)))
+      return done({ error: `Select at most ${ACCOUNT_PAGE} accounts of this run at a time.` });
+    if ((action === 'exclude' || action === 'pin') && !note)
+      return done({ error: 'Write why in the note: it is kept in the audit trail. Nothing was changed.' });
+    if (action === 'pin' && !UUID.test(repId))
+      return done({ error: 'Choose the rep to give the accounts to. Nothing was changed.' });
+    const ctx = runsCtx(c);
+    const refused: string[] = [];
+    for (const accountId of ids) {
+      const input = { runId: id, accountId, ...(note ? { note } : {}) };
+      try {
+        if (action === 'exclude') await excludeAccount({ ctx, input: { ...input, note } });
+        else if (action === 'pin') await pinAccount({ ctx, input: { ...input, note, repId } });
+        else if (action === 'unpin') await unpinAccount({ ctx, input });
+        else await includeAccount({ ctx, input });
+      } catch (error) {
+        if (!(error instanceof AppError) || error.code === 'INTERNAL') throw error;
+        refused.push(error.message);
+      }
+    }
+    const applied = ids.length - refused.length;
+    return done({
+      applied: String(applied),
+      ...(refused.length
+        ? { error: `${refused.length} of ${ids.length} account(s) were not changed: ${refused[0]}` }
+        : {}),
+    });
+  });
+
   router.get('/runs/:id/accounts', viewers, async (c) => {
     const { run } = await loadRun(c);
     const ctx = runsCtx(c);
@@ -640,7 +716,10 @@ export function runPages() {
       },
     });
     const names = await repNames(ctx);
-    const table = <AccountTable runId={run.id} rows={rows} total={total} filter={filter} names={names} />;
+    const edit = await accountEdit(c, run);
+    const table = (
+      <AccountTable runId={run.id} rows={rows} total={total} filter={filter} names={names} edit={edit} />
+    );
     if (hxTargetId(c) === 'account-table') return c.html(table);
     const reps = (await listRepChoices(ctx))
       .filter((r) => r.kind === 'person')
@@ -651,6 +730,7 @@ export function runPages() {
       `Accounts · ${run.reason}`,
       <>
         <RunHeader run={run} names={names} current={`/runs/${run.id}/accounts`} />
+        <ChangeOutcome c={c} />
         <section class="card" aria-labelledby="accounts-title">
           <h2 id="accounts-title">Accounts in this run</h2>
           <AccountFilters runId={run.id} filter={filter} reps={reps} regions={regions} />
@@ -666,6 +746,7 @@ export function runPages() {
     if (!UUID.test(accountId)) throw new AppError('NOT_FOUND', 'That account is not in this run.');
     const ctx = runsCtx(c);
     const a = await explainAccount({ ctx, input: { runId: run.id, accountId } });
+    const edit = await accountEdit(c, run);
     const names = await repNames(ctx);
     const who = (id: string | null) => (id ? (names.get(id) ?? id) : 'nobody');
     const ex = (a.explanation ?? {}) as Record<string, unknown>;
@@ -681,6 +762,7 @@ export function runPages() {
             { label: a.name },
           ]}
         />
+        <ChangeOutcome c={c} />
         <section class="card" aria-labelledby="acc-title">
           <h1 id="acc-title">{a.name}</h1>
           <dl class="facts">
@@ -728,6 +810,28 @@ export function runPages() {
             </>
           )}
         </section>
+        {edit && (
+          <section class="card" aria-labelledby="override-title">
+            <h2 id="override-title">Override this account</h2>
+            <p class="muted">
+              {a.excluded
+                ? 'Excluded: it stays with its owner.'
+                : a.pinned
+                  ? 'Pinned: every re-solve keeps it with its rep.'
+                  : 'Placed by the solver.'}{' '}
+              A change makes a new version of the proposal and voids an approval.
+            </p>
+            <form method="post" action={`/runs/${run.id}/accounts/change`} id="account-override">
+              <input type="hidden" name="accountId" value={a.accountId} />
+              <AccountChangeFields
+                edit={edit}
+                idPrefix="one"
+                back={`/runs/${run.id}/accounts/${a.accountId}`}
+                legend={`Change for ${a.name}`}
+              />
+            </form>
+          </section>
+        )}
       </>,
     );
   });
@@ -934,6 +1038,26 @@ function CompareTable({ cmp }: { cmp: Awaited<ReturnType<typeof compareRuns>> })
           </tbody>
         </table>
       </div>
+    </>
+  );
+}
+
+/** The outcome of a change to accounts, carried back in the query after the redirect. */
+function ChangeOutcome({ c }: { c: Context<AppBindings> }) {
+  const applied = Number(c.req.query('applied'));
+  const error = (c.req.query('error') ?? '').slice(0, 500);
+  return (
+    <>
+      {Number.isInteger(applied) && applied > 0 && (
+        <p class="alert success" role="status" id="change-applied">
+          {applied} account(s) changed. The proposal has a new version; an approval, if any, was voided.
+        </p>
+      )}
+      {error && (
+        <p class="alert error" role="alert" id="change-error">
+          {error}
+        </p>
+      )}
     </>
   );
 }
