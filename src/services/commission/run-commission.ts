@@ -158,6 +158,9 @@ export async function loadRunCommission(tx: Tx, runId: string): Promise<RunCommi
     }
     for (const c of built.changes) if (c.action.type !== 'A') toRepIds.add(c.action.newRepId);
     for (const s of built.skipped) skipped.push(s);
+    if (built.changes.length === 0 && built.problems.length === 0) {
+      warnings.push('The commit of this run changed no commission split.');
+    }
   } else {
     settings = run.scope === 'ownership' ? null : commissionSettings(run.params);
     const moved = await tx
