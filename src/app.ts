@@ -10,6 +10,7 @@ import { createErrorHandler, wantsJson } from './api/errors.ts';
 import { configureOpenApi, createRouter } from './api/openapi.ts';
 import { apiKeysRouter } from './api/routes/api-keys/api-keys.index.ts';
 import { auditRouter } from './api/routes/audit/audit.index.ts';
+import { bookRouter } from './api/routes/book/book.index.ts';
 import { exportsRouter } from './api/routes/exports/exports.index.ts';
 import { healthRouter } from './api/routes/health/health.index.ts';
 import { importsRouter } from './api/routes/imports/imports.index.ts';
@@ -102,6 +103,7 @@ export function createApp(input: AppDeps) {
   app.route('/v1', whatIfRouter);
   app.route('/v1', importsRouter);
   app.route('/v1', rulesetsRouter);
+  app.route('/v1', bookRouter);
   configureOpenApi(app);
 
   app.route('/', authPages());

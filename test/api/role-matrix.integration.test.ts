@@ -63,6 +63,9 @@ const EXPECTED: Record<string, Access> = {
   'GET /v1/rulesets/:id': READERS,
   'PUT /v1/rulesets/:id': IMPORTERS,
   'GET /v1/rulesets/:id/versions': READERS,
+  // The book, read by other systems to name reps and accounts.
+  'GET /v1/reps': READERS,
+  'GET /v1/accounts': READERS,
   // Runs (F3-F6): managers and analysts draft, solve and resolve; everyone but reps reads.
   'GET /v1/runs': READERS,
   'POST /v1/runs': DRAFTERS,

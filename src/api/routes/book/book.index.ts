@@ -1,0 +1,19 @@
+/** The book route group: validated queries in, the book queries' rows shaped by the response schemas out. */
+import { listAccounts, listReps } from '../../../services/book/book-queries.ts';
+import { createRouter } from '../../openapi.ts';
+import { orgContext } from '../exports/exports.index.ts';
+import { AccountSchema, listAccountsRoute, listRepsRoute, RepSchema } from './book.routes.ts';
+
+export const bookRouter = createRouter()
+  .openapi(listRepsRoute, async (c) => {
+    const { active, ...query } = c.req.valid('query');
+    const out = await listReps({
+      ctx: orgContext(c),
+      input: { ...query, active: active === undefined ? undefined : active === 'true' },
+    });
+    return c.json({ data: out.rows.map((r) => RepSchema.parse(r)), total: out.total }, 200);
+  })
+  .openapi(listAccountsRoute, async (c) => {
+    const out = await listAccounts({ ctx: orgContext(c), input: c.req.valid('query') });
+    return c.json({ data: out.rows.map((a) => AccountSchema.parse(a)), total: out.total }, 200);
+  });
