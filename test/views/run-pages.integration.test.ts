@@ -618,7 +618,7 @@ describe('rolling back a committed run from its page', () => {
     expect(html).toMatch(/2 account\(s\),\s*3 opportunity\(ies\) and 3 commission split\(s\)\s*restored/);
     expect(html).toContain('<strong id="rollback-conflict-count">1</strong>');
     const name = owners.find((a) => a.id === changed.accountId)!.name;
-    expect(html).toContain(`<strong>${name}</strong>`);
+    expect(html).toContain(`<strong><a href="/accounts/${changed.accountId}">${name}</a></strong>`);
     expect(html).toContain('changed since the run');
     expect(html).toContain('Reason: <q>Wrong rep was marked as leaving</q>');
     expect(html).toContain(`href="/runs/${f.run.id}/exports/inverse"`);

@@ -177,7 +177,14 @@ export function RollbackResultPanel({ run, info }: { run: RunRecord; info: Rollb
               <ul id="rollback-conflicts">
                 {r.conflicts.map((k) => (
                   <li>
-                    <strong>{k.recordName ?? k.crmId ?? k.recordId}</strong>{' '}
+                    <strong>
+                      {k.object === 'account' ? (
+                        <a href={`/accounts/${k.recordId}`}>{k.recordName ?? k.crmId ?? k.recordId}</a>
+                      ) : (
+                        (k.recordName ?? k.crmId ?? k.recordId)
+                      )}
+                    </strong>{' '}
+                    <span class="muted small">({k.object})</span>{' '}
                     <span class="badge warning">{CONFLICT_WORDS[k.reason] ?? k.reason}</span> — {k.message}
                   </li>
                 ))}
