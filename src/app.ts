@@ -11,6 +11,7 @@ import { configureOpenApi, createRouter } from './api/openapi.ts';
 import { apiKeysRouter } from './api/routes/api-keys/api-keys.index.ts';
 import { auditRouter } from './api/routes/audit/audit.index.ts';
 import { bookRouter } from './api/routes/book/book.index.ts';
+import { commissionRouter } from './api/routes/commission/commission.index.ts';
 import { exportsRouter } from './api/routes/exports/exports.index.ts';
 import { healthRouter } from './api/routes/health/health.index.ts';
 import { importsRouter } from './api/routes/imports/imports.index.ts';
@@ -104,6 +105,7 @@ export function createApp(input: AppDeps) {
   app.route('/v1', importsRouter);
   app.route('/v1', rulesetsRouter);
   app.route('/v1', bookRouter);
+  app.route('/v1', commissionRouter);
   configureOpenApi(app);
 
   app.route('/', authPages());

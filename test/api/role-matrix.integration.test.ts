@@ -101,6 +101,11 @@ const EXPECTED: Record<string, Access> = {
   'GET /v1/audit/events': READERS,
   'GET /v1/audit/export': READERS,
   'GET /v1/audit/verify': READERS,
+  // Commission impact and reconciliation (C1-C6): finance with the planners; reps never.
+  'GET /v1/runs/:id/commission-impact': READERS,
+  'GET /v1/runs/:id/commission-impact.csv': READERS,
+  'GET /v1/runs/:id/commission-reconciliation': READERS,
+  'GET /v1/runs/:id/commission-reconciliation.csv': READERS,
   // Pages.
   'GET /me': ['rep'],
   'GET /accounts': READERS,
