@@ -111,7 +111,7 @@ export function RollbackPanel({
               {state?.reason ?? ''}
             </textarea>
             <FieldError id="rollback-reason" message={errors.reason} />
-            <div>
+            <label class="choice" for="rollback-confirm-box">
               <input
                 id="rollback-confirm-box"
                 name="confirm"
@@ -120,12 +120,10 @@ export function RollbackPanel({
                 required
                 checked={state?.confirmed ?? false}
                 {...describedBy('rollback-confirm-box', errors.confirm)}
-              />{' '}
-              <label for="rollback-confirm-box">
-                I understand that the changes above are undone for everyone.
-              </label>
-              <FieldError id="rollback-confirm-box" message={errors.confirm} />
-            </div>
+              />
+              <span>I understand that the changes above are undone for everyone.</span>
+            </label>
+            <FieldError id="rollback-confirm-box" message={errors.confirm} />
             <div class="actions">
               <button type="submit" class="danger" id="rollback-run">
                 Roll back this run
