@@ -41,8 +41,9 @@ export interface CommissionSettings {
 }
 
 /**
- * The commission type a run asks for: `params.commission = { type, customBps? }` or the flat
- * `params.commissionType` / `params.customBps`; null when the run changes no commission.
+ * The commission type of a run whose scope includes opportunities: `params.commissionType` / `params.customBps`
+ * (or `params.commission = { type, customBps? }`); direct transfer (B) when the run names none, as the runs API
+ * documents and the review shows. Callers ask only for runs whose scope includes opportunities.
  */
 export function commissionSettings(params: Record<string, unknown>): CommissionSettings | null {
   const nested = params.commission;
@@ -52,7 +53,7 @@ export function commissionSettings(params: Record<string, unknown>): CommissionS
       : params.commissionType !== undefined
         ? { type: params.commissionType, customBps: params.customBps }
         : null;
-  if (raw === null) return null;
+  if (raw === null) return { type: 'B' };
   const parsed = commissionParamsSchema.safeParse(raw);
   if (!parsed.success) {
     throw new AppError('UNPROCESSABLE', 'The run has commission parameters this commit cannot read.', {

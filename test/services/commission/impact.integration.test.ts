@@ -202,7 +202,7 @@ describe('commission impact and reconciliation (services)', () => {
     expect(impact.opportunities[0]!.gap).toEqual([{ participantId: r.house.id, role: 'house', bps: 10000 }]);
   });
 
-  it('a run without a commission type: the commit changes no split, and the preview says so', async () => {
+  it('a run without a commission type follows the documented default, direct transfer, in review, preview and commit', async () => {
     const { account } = await createDeal(w, r.dana, split4555(), monthly(2026, 1000_00));
     const runId = await solvedAccountRun(w, {
       accountId: account.id,
@@ -211,10 +211,10 @@ describe('commission impact and reconciliation (services)', () => {
       reassignmentDate: '2026-06-16',
     });
     const impact = await commissionImpact({ ctx: ctxAs(w, 'finance'), input: { runId } });
-    expect(impact.commissionType).toBeNull();
-    expect(impact.people).toEqual([]);
-    expect(impact.counts.opportunities).toBe(0);
-    expect(impact.warnings.join(' ')).toMatch(/names no commission type/);
+    expect(impact.commissionType).toBe('B');
+    expect(impact.counts.opportunities).toBe(1);
+    const sam = impact.people.find((p) => p.participantId === r.sam.id);
+    expect(sam?.annualAfterCents).toBeGreaterThan(0);
   });
 
   it('refuses reps, runs of another org, and runs without dates, each with a message a person can act on', async () => {
