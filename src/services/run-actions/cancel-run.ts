@@ -1,16 +1,28 @@
 /**
  * Cancellation (F12): a run that is not yet committed stops here, with a reason. A solve in flight is asked to
- * stop through the job queue; a committed run is refused (it is undone with a rollback).
+ * stop through the job queue. A committed run is undone with a rollback, not a cancellation; but while it is still
+ * sending its notices, a manager can cancel the sending: every notice not yet handed to the provider is cancelled
+ * and the run stays committed.
  */
 import { and, eq, inArray } from 'drizzle-orm';
 import { jobs, runs } from '../../../db/schema/index.ts';
 import { orgScope } from '../../auth/principal.ts';
 import { appendAudit } from '../../db/audit.ts';
+import type { Tx } from '../../db/client.ts';
 import { withOrg } from '../../db/tenancy.ts';
 import { requestCancel } from '../../jobs/queue.ts';
 import { AppError, forbidden } from '../../lib/errors.ts';
 import { nextStatus } from '../../workflow/run-status.ts';
-import { lockRun, type RunActionContext, type RunState, runState, transitionEvent } from './run-state.ts';
+import { cancelPendingNoticesOfRun } from '../notices/outbox.ts';
+import {
+  actorFields,
+  lockRun,
+  type RunActionContext,
+  type RunRow,
+  type RunState,
+  runState,
+  transitionEvent,
+} from './run-state.ts';
 
 export const CANCEL_ROLES = ['manager', 'analyst'] as const;
 
@@ -23,6 +35,8 @@ export interface CancelResult {
   run: RunState;
   /** Solve jobs asked to stop: cancelled at once when queued, `cancelling` when running (stops at its next check). */
   jobs: { id: string; outcome: 'cancelled' | 'cancelling' | 'finished' }[];
+  /** A committed run that was still sending: how many of its notices were stopped (the run stays committed). */
+  notices?: { cancelled: number };
 }
 
 export async function cancelRun({
@@ -43,11 +57,7 @@ export async function cancelRun({
   }
   return withOrg(ctx.db, orgScope(ctx.principal), async (tx) => {
     const run = await lockRun(tx, input.runId);
-    if (run.status === 'committed') {
-      throw new AppError('CONFLICT', 'This run is committed: roll it back instead of cancelling it.', {
-        details: { status: run.status },
-      });
-    }
+    if (run.status === 'committed') return cancelSending(ctx, tx, run, reason);
     const to = nextStatus(run.status, 'cancel');
     const active = await tx
       .select({ id: jobs.id })
@@ -78,4 +88,45 @@ export async function cancelRun({
     );
     return { run: runState(updated!), jobs: stopped };
   });
+}
+
+/**
+ * A committed run still sending its notices (F12: cancellation while sending): its changes stand (a rollback undoes
+ * them), every notice not yet handed to the provider is cancelled, and one in flight finishes. Managers only, like
+ * a rollback. With nothing left to send it is refused, as before.
+ */
+async function cancelSending(
+  ctx: RunActionContext,
+  tx: Tx,
+  run: RunRow,
+  reason: string,
+): Promise<CancelResult> {
+  if (ctx.principal.role !== 'manager') {
+    throw forbidden('Only a manager can cancel the sending of a committed run.');
+  }
+  const now = ctx.clock();
+  const stopped = await cancelPendingNoticesOfRun(tx, {
+    runId: run.id,
+    at: now,
+    reason: `sending cancelled: ${reason}`,
+    actor: actorFields(ctx),
+  });
+  if (stopped.length === 0) {
+    throw new AppError(
+      'CONFLICT',
+      'This run is committed and has no notices left to send: roll it back instead of cancelling it.',
+      { details: { status: run.status } },
+    );
+  }
+  await appendAudit(tx, {
+    action: 'run.sending_cancelled',
+    entityType: 'run',
+    entityId: run.id,
+    runId: run.id,
+    ...actorFields(ctx),
+    before: { status: run.status },
+    after: { status: run.status, reason, noticesCancelled: stopped.length },
+    at: now,
+  });
+  return { run: runState(run), jobs: [], notices: { cancelled: stopped.length } };
 }

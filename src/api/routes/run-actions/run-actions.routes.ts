@@ -57,6 +57,13 @@ export const CancelResponseSchema = z
     jobs: z
       .array(z.object({ id: z.uuid(), outcome: z.enum(['cancelled', 'cancelling', 'finished']) }))
       .openapi({ description: 'Solve jobs asked to stop.', example: [] }),
+    notices: z
+      .object({ cancelled: z.number().int().min(1) })
+      .optional()
+      .openapi({
+        description:
+          'A committed run that was still sending: its notices not yet sent were cancelled; the run stays committed.',
+      }),
   })
   .openapi('CancelRunResult');
 
@@ -170,7 +177,7 @@ export const cancelRun = createRoute({
   tags: ['Runs'],
   summary: 'Cancel a run that is not committed',
   description:
-    'Managers and analysts. Stops a solve in flight. A committed run is refused: roll it back instead.',
+    'Managers and analysts. Stops a solve in flight. A committed run still sending its notices: a manager cancels the sending (notices not yet sent are cancelled, the run stays committed); otherwise refused: roll it back instead.',
   ...guarded('manager', 'analyst'),
   request: {
     params: IdParams,
