@@ -359,6 +359,15 @@ describe('changing selected accounts of a proposal', () => {
     expect(new URL(none.headers.get('location')!, 'http://x').searchParams.get('error')).toBe(
       'Select at least one account, then apply the change.',
     );
+    const noAction = await change(analyst, {
+      _csrf: analyst.csrfToken,
+      accountId: book.danaAccounts[1]!.id,
+      action: '',
+      note: 'x',
+    });
+    expect(new URL(noAction.headers.get('location')!, 'http://x').searchParams.get('error')).toBe(
+      'Choose what to change.',
+    );
     const pinNobody = await change(analyst, {
       _csrf: analyst.csrfToken,
       accountId: book.danaAccounts[1]!.id,
@@ -389,12 +398,52 @@ describe('changing selected accounts of a proposal', () => {
     expect(rows.filter((r) => r.excluded)).toHaveLength(2);
     const { html } = await analyst.page(`/runs/${secondRunId}/accounts?applied=2`);
     expect(html).toContain('id="change-applied"');
-    expect(html).toContain('2 account(s) changed.');
+    expect(html).toContain('2 change(s) made.');
     expect(html.match(/stays \(excluded\)/g)).toHaveLength(2);
     const events = await h.db.db.select().from(s.auditEvents).where(eq(s.auditEvents.runId, secondRunId));
     const excluded = events.filter((e) => e.action === 'run.account_excluded');
     expect(excluded.map((e) => e.entityId).sort()).toEqual([x.id, y.id].sort());
     expect(JSON.stringify(excluded[0]!.after)).toContain('Dana keeps these two until the handover call');
+  });
+
+  it('accepts the open conflicts of the selected accounts with one note', async () => {
+    const openOf = async () =>
+      (await h.db.db.select().from(s.conflicts).where(eq(s.conflicts.runId, secondRunId))).filter(
+        (k) => k.resolution === null,
+      );
+    const before = await openOf();
+    const onClosing = before.filter((k) => k.accountId === book.closing.id);
+    expect(onClosing.length).toBeGreaterThanOrEqual(1);
+    const quiet = book.danaAccounts[5]!;
+    expect(before.some((k) => k.accountId === quiet.id)).toBe(false);
+
+    const nothing = await change(analyst, {
+      _csrf: analyst.csrfToken,
+      accountId: quiet.id,
+      action: 'accept',
+      note: 'nothing to accept',
+    });
+    expect(new URL(nothing.headers.get('location')!, 'http://x').searchParams.get('error')).toBe(
+      'The selected accounts have no open conflict. Nothing was changed.',
+    );
+    const res = await change(analyst, {
+      _csrf: analyst.csrfToken,
+      accountId: [book.closing.id, quiet.id],
+      action: 'accept',
+      note: 'Renewal stays on track with the new owner',
+      back: `/runs/${secondRunId}/accounts?conflict=1`,
+    });
+    expect(res.headers.get('location')).toBe(
+      `/runs/${secondRunId}/accounts?conflict=1&applied=${onClosing.length}`,
+    );
+    const after = await openOf();
+    expect(after.filter((k) => k.accountId === book.closing.id)).toHaveLength(0);
+    expect(after).toHaveLength(before.length - onClosing.length);
+    const resolved = await h.db.db.select().from(s.conflicts).where(eq(s.conflicts.runId, secondRunId));
+    for (const k of resolved.filter((r) => r.accountId === book.closing.id)) {
+      expect(k.resolution).toBe('accept');
+      expect(k.note).toBe('Renewal stays on track with the new owner');
+    }
   });
 
   it("pins one account from its own page, then removes the override; a foreign 'back' is ignored", async () => {

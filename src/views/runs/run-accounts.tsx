@@ -85,6 +85,7 @@ export interface AccountEdit {
 }
 
 export const ACCOUNT_ACTIONS = {
+  accept: 'Accept their open conflicts as proposed',
   exclude: 'Exclude from the run (they stay with their owner)',
   pin: 'Give them to this rep (pinned through every re-solve)',
   unpin: 'Remove the override (the next solve places them)',
@@ -115,6 +116,7 @@ export function AccountChangeFields({
       <div>
         <label for={`${idPrefix}-action`}>Change</label>
         <select id={`${idPrefix}-action`} name="action">
+          <option value="">Choose…</option>
           {Object.entries(ACCOUNT_ACTIONS).map(([value, label]) => (
             <option value={value}>{label}</option>
           ))}
@@ -130,7 +132,7 @@ export function AccountChangeFields({
         </select>
       </div>
       <div class="wide">
-        <label for={`${idPrefix}-note`}>Note — why (required to exclude or give to a rep)</label>
+        <label for={`${idPrefix}-note`}>Note — why (required to accept, exclude or give to a rep)</label>
         <input id={`${idPrefix}-note`} name="note" type="text" maxlength={1000} />
       </div>
       <div class="filters-submit">

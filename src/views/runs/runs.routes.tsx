@@ -659,12 +659,35 @@ export function runPages() {
     if (ids.length === 0) return done({ error: 'Select at least one account, then apply the change.' });
     if (ids.length > ACCOUNT_PAGE || ids.some((a) => !UUID.test(a)))
       return done({ error: `Select at most ${ACCOUNT_PAGE} accounts of this run at a time.` });
-    if ((action === 'exclude' || action === 'pin') && !note)
+    if ((action === 'accept' || action === 'exclude' || action === 'pin') && !note)
       return done({ error: 'Write why in the note: it is kept in the audit trail. Nothing was changed.' });
     if (action === 'pin' && !UUID.test(repId))
       return done({ error: 'Choose the rep to give the accounts to. Nothing was changed.' });
     const ctx = runsCtx(c);
     const refused: string[] = [];
+    if (action === 'accept') {
+      // One decision for many: every open conflict of the selected accounts is accepted with the same note.
+      const selected = new Set(ids);
+      const open = (await listConflicts({ ctx, input: { runId: id } })).filter(
+        (k) => k.resolution === null && k.accountId !== null && selected.has(k.accountId),
+      );
+      if (open.length === 0)
+        return done({ error: 'The selected accounts have no open conflict. Nothing was changed.' });
+      for (const k of open) {
+        try {
+          await resolveConflict({ ctx, input: { runId: id, conflictId: k.id, resolution: 'accept', note } });
+        } catch (error) {
+          if (!(error instanceof AppError) || error.code === 'INTERNAL') throw error;
+          refused.push(error.message);
+        }
+      }
+      return done({
+        applied: String(open.length - refused.length),
+        ...(refused.length
+          ? { error: `${refused.length} of ${open.length} conflict(s) were not accepted: ${refused[0]}` }
+          : {}),
+      });
+    }
     for (const accountId of ids) {
       const input = { runId: id, accountId, ...(note ? { note } : {}) };
       try {
@@ -1050,7 +1073,7 @@ function ChangeOutcome({ c }: { c: Context<AppBindings> }) {
     <>
       {Number.isInteger(applied) && applied > 0 && (
         <p class="alert success" role="status" id="change-applied">
-          {applied} account(s) changed. The proposal has a new version; an approval, if any, was voided.
+          {applied} change(s) made. The proposal has a new version; an approval, if any, was voided.
         </p>
       )}
       {error && (
