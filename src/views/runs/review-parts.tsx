@@ -338,8 +338,9 @@ export function ConflictsSection({
               ))}
               {rows.length > shown.length && (
                 <p class="muted small">
-                  {rows.length - shown.length} more of this kind: resolve these, or filter the{' '}
-                  <a href={`/runs/${rest.runId}/accounts?conflict=1`}>account table by open conflicts</a>.
+                  {rows.length - shown.length} more of this kind: resolve these, or open the{' '}
+                  <a href={`/runs/${rest.runId}/accounts?conflict=1`}>account table by open conflicts</a> to
+                  accept, exclude or reassign many accounts at once with one note.
                 </p>
               )}
             </div>
