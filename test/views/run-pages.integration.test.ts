@@ -536,8 +536,27 @@ describe('reps and accounts', () => {
       .update(s.memberships)
       .set({ repId: book.reps.ana.id })
       .where(eq(s.memberships.userId, org.users.rep.id));
+    const notice = (repId: string, subject: string) => ({
+      orgId: org.id,
+      runId: departureRunId,
+      kind: 'receiver_digest',
+      recipientRepId: repId,
+      recipientEmail: `${subject.replaceAll(' ', '-')}@example.test`,
+      subject,
+      html: '<p>x</p>',
+      text: 'x',
+      idempotencyKey: `me-${subject}-${repId}`,
+    });
+    await h.db.db
+      .insert(s.notices)
+      .values([
+        notice(book.reps.ana.id, 'Three accounts for Ana'),
+        notice(book.reps.ben.id, 'Three accounts for Ben'),
+      ]);
     const rep = await signedIn(h, org.users.rep);
     const { res, html } = await rep.page('/me');
+    expect(html).toContain('Three accounts for Ana');
+    expect(html).not.toContain('Three accounts for Ben');
     expect(res.status).toBe(200);
     expect(html).toContain('My book — Ana Receiver');
     expect(html).toContain('Ana Own Client');
