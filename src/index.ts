@@ -103,7 +103,8 @@ async function main() {
   // transaction back; leased jobs are claimed again when their lease runs out.
   process.on('uncaughtException', (error) => {
     logger.error('uncaught exception; exiting for a clean restart', {
-      error: error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : error,
+      error:
+        error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : error,
     });
     process.exit(1);
   });
