@@ -61,7 +61,8 @@ export async function approveRun({
     const open = await openBlockingConflicts(tx, run.id);
     if (open.length > 0) throw blockingConflictError(open);
     const proposal = await loadProposal(tx, run.id);
-    if (proposal.changes.length === 0) {
+    // An opportunity-level run changes one opportunity's owner and no account's: that is a change too.
+    if (proposal.changes.length === 0 && proposal.opportunityChanges.length === 0) {
       throw new AppError('CONFLICT', 'The proposal changes no owner, so there is nothing to approve.');
     }
     // What is pinned is runs.proposal_hash: the hash of the whole change set to be (owners, split changes,
@@ -111,6 +112,7 @@ export async function approveRun({
             approvedHash: pinned,
             version: run.version,
             changes: proposal.changes.length,
+            opportunityChanges: proposal.opportunityChanges.length,
             note: input.note ?? null,
           },
         },

@@ -1,7 +1,8 @@
 /**
  * Commission split changes of a commit (C1–C6): for each account the run moves, the departing owner's share on
  * its opportunities is reassigned with src/commission (new effective-dated rows, the old rows only ended) when the
- * run's scope includes opportunities and the run names a commission type.
+ * run's scope includes opportunities; for an opportunity-level run, the one opportunity's split (level 1). The
+ * type is the run's commission type (direct transfer by default).
  */
 import { randomUUID } from 'node:crypto';
 import { and, asc, eq, inArray, isNull } from 'drizzle-orm';
@@ -19,6 +20,7 @@ import {
 import type { Tx } from '../../db/client.ts';
 import { AppError } from '../../lib/errors.ts';
 import type { OwnershipChange } from '../../workflow/change-set.ts';
+import type { OpportunityLine } from './commit-ownership.ts';
 import type { RunRow } from './run-state.ts';
 
 const TYPE_ALIASES = {
@@ -116,20 +118,88 @@ export async function applyCommissionChanges(
   const moved = changes.filter((c) => c.fromRepId !== null);
   const accountIds = moved.map((c) => c.accountId);
   if (accountIds.length === 0) return { items: [], skipped: [] };
-  const opps: {
-    id: string;
-    crmId: string;
-    name: string;
-    accountId: string;
-    accountName: string;
+  const { inputs, info: oppInfo } = await loadOpportunityInputs(tx, 'account', accountIds);
+  if (inputs.length === 0) return { items: [], skipped: [] };
+  const byAccount = new Map<string, OpportunityInput[]>();
+  for (const o of inputs) {
+    const list = byAccount.get(o.accountId) ?? [];
+    list.push(o);
+    byAccount.set(o.accountId, list);
+  }
+
+  const items: SplitChangeItem[] = [];
+  const skipped: CommissionOutcome['skipped'] = [];
+  const edits: HistoryEdit[] = [];
+  for (const change of moved) {
+    const accountOpps = byAccount.get(change.accountId);
+    if (!accountOpps) continue;
+    const outcome = planReassignment(
+      {
+        departingRepId: change.fromRepId!,
+        target: { level: 'account', accountId: change.accountId },
+        scope: run.scope === 'complete' ? 'complete' : 'active',
+        strategy: { kind: 'uniform', action: actionFor(settings, change.toRepId) },
+        endDate: run.commissionEndDate,
+        reassignmentDate: run.reassignmentDate,
+        reason: run.reason,
+      },
+      accountOpps,
+      { policy: { houseParticipantId: houseRepId ?? 'house' }, newRowId: () => randomUUID() },
+    );
+    if (!outcome.ok) throw refusalToAppError(outcome.refusal);
+    for (const item of outcome.value.items) {
+      if (item.kind === 'skip') {
+        // Opportunities the rep is not on are simply not theirs to hand over; every other skip is reported.
+        if (item.code !== 'DEPARTING_NOT_IN_SPLIT') {
+          skipped.push({ opportunityId: item.opportunityId, code: item.code, reason: item.reason });
+        }
+        continue;
+      }
+      const info = oppInfo.get(item.opportunityId)!;
+      items.push({
+        opportunityId: item.opportunityId,
+        crmId: info.crmId,
+        name: info.name,
+        accountName: info.accountName,
+        fromRepId: change.fromRepId,
+        toRepId: change.toRepId,
+        effectiveDate: run.reassignmentDate,
+        change: item,
+      });
+      edits.push(item.edit);
+    }
+  }
+  await writeEdits(tx, run, edits);
+  return { items, skipped };
+}
+
+interface OpportunityInfo {
+  id: string;
+  crmId: string;
+  name: string;
+  accountId: string;
+  accountName: string;
+}
+
+/**
+ * The opportunities of some accounts (or some opportunities by id) as the commission core reads them: every split
+ * row (locked FOR UPDATE, so nobody changes a split between the plan and the write) and every schedule period.
+ */
+async function loadOpportunityInputs(
+  tx: Tx,
+  by: 'account' | 'opportunity',
+  ids: readonly string[],
+): Promise<{ inputs: OpportunityInput[]; info: Map<string, OpportunityInfo> }> {
+  const opps: (OpportunityInfo & {
     accountType: string | null;
     region: string | null;
     stage: string;
     status: string;
     amountCents: number;
     createdDate: string;
-  }[] = [];
-  for (let i = 0; i < accountIds.length; i += 5000) {
+  })[] = [];
+  for (let i = 0; i < ids.length; i += 5000) {
+    const chunk = ids.slice(i, i + 5000);
     opps.push(
       ...(await tx
         .select({
@@ -147,10 +217,10 @@ export async function applyCommissionChanges(
         })
         .from(opportunities)
         .innerJoin(accounts, eq(accounts.id, opportunities.accountId))
-        .where(inArray(opportunities.accountId, accountIds.slice(i, i + 5000)))),
+        .where(by === 'account' ? inArray(opportunities.accountId, chunk) : inArray(opportunities.id, chunk))
+        .orderBy(asc(opportunities.id))),
     );
   }
-  if (opps.length === 0) return { items: [], skipped: [] };
   const oppIds = opps.map((o) => o.id);
   const splitRows = new Map<string, SplitRow[]>();
   const schedules = new Map<string, OpportunityInput['schedule']>();
@@ -192,62 +262,131 @@ export async function applyCommissionChanges(
       schedules.set(p.opportunityId, list);
     }
   }
-  const byAccount = new Map<string, OpportunityInput[]>();
-  const oppInfo = new Map(opps.map((o) => [o.id, o]));
-  for (const o of opps) {
-    const list = byAccount.get(o.accountId) ?? [];
-    list.push({
-      opportunityId: o.id,
-      accountId: o.accountId,
-      accountType: o.accountType,
-      geography: o.region,
-      stage: o.stage,
-      isClosed: o.status !== 'open',
-      amountCents: o.amountCents,
-      createdOn: o.createdDate,
-      splitRows: splitRows.get(o.id) ?? [],
-      schedule: schedules.get(o.id) ?? [],
-    });
-    byAccount.set(o.accountId, list);
-  }
+  const inputs: OpportunityInput[] = opps.map((o) => ({
+    opportunityId: o.id,
+    accountId: o.accountId,
+    accountType: o.accountType,
+    geography: o.region,
+    stage: o.stage,
+    isClosed: o.status !== 'open',
+    amountCents: o.amountCents,
+    createdOn: o.createdDate,
+    splitRows: splitRows.get(o.id) ?? [],
+    schedule: schedules.get(o.id) ?? [],
+  }));
+  return {
+    inputs,
+    info: new Map(
+      opps.map((o) => [
+        o.id,
+        { id: o.id, crmId: o.crmId, name: o.name, accountId: o.accountId, accountName: o.accountName },
+      ]),
+    ),
+  };
+}
 
+function requireDates(run: RunRow): { endDate: string; reassignmentDate: string } {
+  if (!run.commissionEndDate || !run.reassignmentDate) {
+    throw new AppError(
+      'UNPROCESSABLE',
+      'This run changes commission splits but has no commission end date or reassignment date: set both, approve again, then commit.',
+      { details: [{ path: 'commissionEndDate', message: 'Required when commission changes.' }] },
+    );
+  }
+  return { endDate: run.commissionEndDate, reassignmentDate: run.reassignmentDate };
+}
+
+const bpsKey = (parts: readonly { id: string; role: string; bps: number }[]) =>
+  parts
+    .filter((p) => p.bps > 0)
+    .map((p) => `${p.role}:${p.id}:${p.bps}`)
+    .sort()
+    .join(',');
+
+/**
+ * The split change of an opportunity-level run: level 1 of src/commission for each opportunity the run hands over
+ * (explicit, so any refusal refuses the commit). The split written must be the one the reviewed proposal showed
+ * (run_opportunity_changes.after_splits); if the commission core would write another, nothing is written. An
+ * opportunity without a current split, or whose previous owner is not in it, keeps its split (reported as skipped).
+ */
+export async function applyOpportunityCommission(
+  tx: Tx,
+  run: RunRow,
+  lines: readonly OpportunityLine[],
+  settings: CommissionSettings,
+  houseRepId: string | null,
+): Promise<CommissionOutcome> {
+  if (lines.length === 0) return { items: [], skipped: [] };
+  const { inputs, info } = await loadOpportunityInputs(
+    tx,
+    'opportunity',
+    lines.map((l) => l.opportunityId),
+  );
+  const inputById = new Map(inputs.map((o) => [o.opportunityId, o]));
   const items: SplitChangeItem[] = [];
   const skipped: CommissionOutcome['skipped'] = [];
   const edits: HistoryEdit[] = [];
-  for (const change of moved) {
-    const accountOpps = byAccount.get(change.accountId);
-    if (!accountOpps) continue;
+  for (const line of lines) {
+    const input = inputById.get(line.opportunityId);
+    if (!input) continue;
+    if (!input.splitRows.some((r) => r.effectiveTo === null)) {
+      skipped.push({
+        opportunityId: line.opportunityId,
+        code: 'SPLIT_MISSING',
+        reason: `Opportunity ${line.name} has no current commission split, so only its owner changes; set its split if it needs one.`,
+      });
+      continue;
+    }
+    if (line.plannedRepId === null) {
+      skipped.push({
+        opportunityId: line.opportunityId,
+        code: 'DEPARTING_NOT_IN_SPLIT',
+        reason: `Opportunity ${line.name} had no owner, so no one's share is handed over; its split stays as it is.`,
+      });
+      continue;
+    }
+    const dates = requireDates(run);
     const outcome = planReassignment(
       {
-        departingRepId: change.fromRepId!,
-        target: { level: 'account', accountId: change.accountId },
+        departingRepId: line.plannedRepId,
+        target: { level: 'opportunity', opportunityId: line.opportunityId },
         scope: run.scope === 'complete' ? 'complete' : 'active',
-        strategy: { kind: 'uniform', action: actionFor(settings, change.toRepId) },
-        endDate: run.commissionEndDate,
-        reassignmentDate: run.reassignmentDate,
+        strategy: { kind: 'uniform', action: actionFor(settings, line.toRepId) },
+        endDate: dates.endDate,
+        reassignmentDate: dates.reassignmentDate,
         reason: run.reason,
       },
-      accountOpps,
+      [input],
       { policy: { houseParticipantId: houseRepId ?? 'house' }, newRowId: () => randomUUID() },
     );
     if (!outcome.ok) throw refusalToAppError(outcome.refusal);
     for (const item of outcome.value.items) {
       if (item.kind === 'skip') {
-        // Opportunities the rep is not on are simply not theirs to hand over; every other skip is reported.
-        if (item.code !== 'DEPARTING_NOT_IN_SPLIT') {
-          skipped.push({ opportunityId: item.opportunityId, code: item.code, reason: item.reason });
-        }
+        skipped.push({ opportunityId: item.opportunityId, code: item.code, reason: item.reason });
         continue;
       }
-      const info = oppInfo.get(item.opportunityId)!;
+      if (line.plannedAfter) {
+        const reviewed = bpsKey(line.plannedAfter.map((p) => ({ id: p.repId, role: p.role, bps: p.bps })));
+        const written = bpsKey(
+          item.after.participants.map((p) => ({ id: p.participantId, role: p.role, bps: p.bps })),
+        );
+        if (reviewed !== written) {
+          throw new AppError(
+            'CONFLICT',
+            `The commission split of opportunity ${line.name} would not be the one reviewed, so nothing was committed: solve the run again, review it, approve again, then commit.`,
+            { details: { opportunityId: line.opportunityId, reviewed, wouldWrite: written } },
+          );
+        }
+      }
+      const meta = info.get(item.opportunityId)!;
       items.push({
         opportunityId: item.opportunityId,
-        crmId: info.crmId,
-        name: info.name,
-        accountName: info.accountName,
-        fromRepId: change.fromRepId,
-        toRepId: change.toRepId,
-        effectiveDate: run.reassignmentDate,
+        crmId: meta.crmId,
+        name: meta.name,
+        accountName: meta.accountName,
+        fromRepId: line.plannedRepId,
+        toRepId: line.toRepId,
+        effectiveDate: dates.reassignmentDate,
         change: item,
       });
       edits.push(item.edit);

@@ -141,3 +141,139 @@ export async function moveOpportunities(tx: Tx, run: RunRow, at: Date): Promise<
     }))
     .sort((a, b) => (a.opportunityId < b.opportunityId ? -1 : 1));
 }
+
+/** One opportunity an opportunity-level run hands over: the owner it planned from, the owner now, the new owner. */
+export interface OpportunityLine {
+  opportunityId: string;
+  crmId: string;
+  name: string;
+  accountId: string;
+  accountName: string;
+  status: string;
+  plannedRepId: string | null;
+  ownerRepId: string | null;
+  toRepId: string;
+  /** The split the reviewed proposal shows after the change (null when it could not be computed). */
+  plannedAfter: { repId: string; role: string; bps: number }[] | null;
+}
+
+/**
+ * Locks (FOR UPDATE) the opportunities an opportunity-level run hands over on their own — the run's
+ * run_opportunity_changes, whose from_rep_id is the owner the run was planned from — with their current owner.
+ * Other kinds hand opportunities over with their accounts (moveOpportunities), so they have none here.
+ */
+export async function lockRunOpportunities(tx: Tx, run: RunRow): Promise<OpportunityLine[]> {
+  if (run.kind !== 'opportunity') return [];
+  const rows = await queryRows<{
+    opportunity_id: string;
+    crm_id: string;
+    name: string;
+    account_id: string;
+    account_name: string;
+    status: string;
+    planned: string | null;
+    owner: string | null;
+    to_rep: string;
+    after_splits: unknown;
+  }>(
+    tx,
+    sql`select o.id as opportunity_id, o.crm_id, o.name, o.account_id, a.name as account_name,
+               o.status::text as status, c.from_rep_id as planned, o.owner_rep_id as owner, c.to_rep_id as to_rep,
+               c.after_splits
+          from run_opportunity_changes c
+          join opportunities o on o.id = c.opportunity_id
+          join accounts a on a.id = o.account_id
+         where c.run_id = ${run.id} and c.to_rep_id is not null
+           and c.to_rep_id is distinct from c.from_rep_id
+         order by o.id
+           for update of o`,
+  );
+  return rows.map((r) => ({
+    opportunityId: r.opportunity_id,
+    crmId: r.crm_id,
+    name: r.name,
+    accountId: r.account_id,
+    accountName: r.account_name,
+    status: r.status,
+    plannedRepId: r.planned,
+    ownerRepId: r.owner,
+    toRepId: r.to_rep,
+    plannedAfter: Array.isArray(r.after_splits)
+      ? (r.after_splits as OpportunityLine['plannedAfter'])
+      : typeof r.after_splits === 'string'
+        ? (JSON.parse(r.after_splits) as OpportunityLine['plannedAfter'])
+        : null,
+  }));
+}
+
+/** Opportunities whose owner changed since the run was planned (or that closed): the commit is refused with them. */
+export function staleOpportunityError(lines: readonly OpportunityLine[]): AppError | null {
+  const stale = lines.filter((l) => l.ownerRepId !== l.plannedRepId);
+  if (stale.length > 0) {
+    return new AppError(
+      'CONFLICT',
+      `${stale.length} opportunit${stale.length === 1 ? 'y' : 'ies'} changed owner since the run was planned, so nothing was committed: solve the run again (it plans from the owner as it is now), approve again, then commit.`,
+      {
+        details: {
+          staleOpportunities: stale.map((l) => ({
+            opportunityId: l.opportunityId,
+            crmId: l.crmId,
+            name: l.name,
+            plannedOwnerRepId: l.plannedRepId,
+            currentOwnerRepId: l.ownerRepId,
+          })),
+        },
+      },
+    );
+  }
+  const closed = lines.filter((l) => l.status !== 'open');
+  if (closed.length === 0) return null;
+  return new AppError(
+    'CONFLICT',
+    `${closed.length} opportunit${closed.length === 1 ? 'y was' : 'ies were'} closed since the run was planned, and closed opportunities cannot be reassigned; nothing was committed. Cancel this run.`,
+    {
+      details: {
+        closedOpportunities: closed.map((l) => ({
+          opportunityId: l.opportunityId,
+          crmId: l.crmId,
+          name: l.name,
+          status: l.status,
+        })),
+      },
+    },
+  );
+}
+
+/** Writes the new owners; the WHERE repeats the stale guard so no owner is overwritten even if a check were missed. */
+export async function moveOpportunityOwners(
+  tx: Tx,
+  lines: readonly OpportunityLine[],
+  at: Date,
+): Promise<OpportunityMove[]> {
+  const moves: OpportunityMove[] = [];
+  for (const l of lines) {
+    const updated = await queryRows<{ id: string }>(
+      tx,
+      sql`update opportunities
+             set owner_rep_id = ${l.toRepId}, updated_at = ${at.toISOString()}::timestamptz
+           where id = ${l.opportunityId} and owner_rep_id is not distinct from ${l.plannedRepId}
+       returning id`,
+    );
+    if (updated.length !== 1) {
+      throw new AppError(
+        'CONFLICT',
+        `Opportunity ${l.name} changed owner while committing; nothing was committed. Commit again.`,
+        { details: { opportunityId: l.opportunityId } },
+      );
+    }
+    moves.push({
+      opportunityId: l.opportunityId,
+      crmId: l.crmId,
+      name: l.name,
+      accountId: l.accountId,
+      fromRepId: l.plannedRepId,
+      toRepId: l.toRepId,
+    });
+  }
+  return moves;
+}

@@ -19,14 +19,24 @@ import {
 import { nextStatus } from '../../workflow/run-status.ts';
 import { liveProposalHash } from '../runs/proposal.ts';
 import { loadPlanningContext } from '../solving/planning-context.ts';
-import { applyCommissionChanges, type CommissionOutcome, commissionSettings } from './commit-commission.ts';
+import {
+  applyCommissionChanges,
+  applyOpportunityCommission,
+  type CommissionOutcome,
+  commissionSettings,
+} from './commit-commission.ts';
 import { writeHandoffNotices } from './commit-notices.ts';
 import {
   type BookLine,
   lockRunBook,
+  lockRunOpportunities,
   moveAccounts,
   movedLines,
   moveOpportunities,
+  moveOpportunityOwners,
+  type OpportunityLine,
+  type OpportunityMove,
+  staleOpportunityError,
   staleOwnerError,
 } from './commit-ownership.ts';
 import { loadProposal, openBlockingConflicts } from './proposal.ts';
@@ -93,6 +103,11 @@ export async function commitRun({
         },
       );
     }
+    // An opportunity-level run's opportunity whose owner changed since the run was planned is reported as such
+    // (before the hash check, which it would also fail when its split was part of the proposal).
+    const opportunityLines = await lockRunOpportunities(tx, run);
+    const staleOpportunities = staleOpportunityError(opportunityLines);
+    if (staleOpportunities) throw staleOpportunities;
     // Every change of the proposal recomputes runs.proposal_hash and voids the approval; this is the last check.
     await loadProposal(tx, run.id);
     const live = run.approvedHash
@@ -103,7 +118,7 @@ export async function commitRun({
         details: { approvedHash: run.approvedHash, proposalHash: live },
       });
     }
-    return applyCommit(ctx, tx, run, committing, input.appBaseUrl);
+    return applyCommit(ctx, tx, run, committing, input.appBaseUrl, opportunityLines);
   });
 }
 
@@ -113,6 +128,7 @@ async function applyCommit(
   run: RunRow,
   committing: RunRow['status'],
   appBaseUrl: string,
+  opportunityLines: readonly OpportunityLine[],
 ): Promise<CommitResult> {
   const now = ctx.clock();
   const book = await lockRunBook(tx, run.id);
@@ -121,7 +137,9 @@ async function applyCommit(
   const moved = movedLines(book);
   await tx.update(runs).set({ status: committing, updatedAt: now }).where(eq(runs.id, run.id));
   await moveAccounts(tx, run.id, moved.length, now);
-  const opportunityMoves = await moveOpportunities(tx, run, now);
+  // An opportunity-level run hands its opportunity over on its own; other runs move opportunities with accounts.
+  const handedOver = await moveOpportunityOwners(tx, opportunityLines, now);
+  const opportunityMoves: OpportunityMove[] = [...handedOver, ...(await moveOpportunities(tx, run, now))];
 
   const roster = await tx
     .select({ id: reps.id, name: reps.name, email: reps.email, crmUserId: reps.crmUserId, kind: reps.kind })
@@ -133,20 +151,33 @@ async function applyCommit(
   };
 
   const settings = run.scope === 'ownership' ? null : commissionSettings(run.params);
-  const commission: CommissionOutcome = settings
-    ? await applyCommissionChanges(
-        tx,
-        run,
-        moved.map((l) => ({
-          accountId: l.accountId,
-          accountCrmId: l.crmId,
-          fromRepId: l.plannedRepId,
-          toRepId: l.toRepId!,
-        })),
-        settings,
-        roster.find((r) => r.kind === 'house')?.id ?? null,
-      )
-    : { items: [], skipped: [] };
+  const commission: CommissionOutcome =
+    settings && moved.length > 0
+      ? await applyCommissionChanges(
+          tx,
+          run,
+          moved.map((l) => ({
+            accountId: l.accountId,
+            accountCrmId: l.crmId,
+            fromRepId: l.plannedRepId,
+            toRepId: l.toRepId!,
+          })),
+          settings,
+          roster.find((r) => r.kind === 'house')?.id ?? null,
+        )
+      : { items: [], skipped: [] };
+  if (opportunityLines.length > 0) {
+    // The reviewed proposal of an opportunity-level run includes the split change whatever the scope.
+    const own = await applyOpportunityCommission(
+      tx,
+      run,
+      opportunityLines,
+      settings ?? commissionSettings(run.params)!,
+      roster.find((r) => r.kind === 'house')?.id ?? null,
+    );
+    commission.items.push(...own.items);
+    commission.skipped.push(...own.skipped);
+  }
 
   const effectiveDate = run.reassignmentDate ?? now.toISOString().slice(0, 10);
   const items: (typeof changeSetItems.$inferInsert)[] = [];
@@ -288,7 +319,7 @@ async function applyCommit(
       { after: { approvedHash: run.approvedHash } },
       now,
     ),
-    bookEvent(ctx, run.id, book, now),
+    bookEvent(ctx, run.id, book, handedOver, now),
     transitionEvent(
       ctx,
       run.id,
@@ -302,11 +333,15 @@ async function applyCommit(
   return { run: runState(updated!), changeSet: summary(changeSet!) };
 }
 
-/** The run's whole book before and after: every account of the run with its owner. */
+/**
+ * The run's whole book before and after: every account of the run with its owner, and, for an opportunity-level
+ * run, the opportunities it handed over with their owner.
+ */
 function bookEvent(
   ctx: RunActionContext,
   runId: string,
   book: readonly BookLine[],
+  handedOver: readonly OpportunityMove[],
   at: Date,
 ): AuditEventInput {
   const line = (l: BookLine, ownerRepId: string | null) => ({
@@ -314,14 +349,25 @@ function bookEvent(
     crmId: l.crmId,
     ownerRepId,
   });
+  const opp = (o: OpportunityMove, ownerRepId: string | null) => ({
+    opportunityId: o.opportunityId,
+    crmId: o.crmId,
+    accountId: o.accountId,
+    ownerRepId,
+  });
+  const opportunities = (owner: (o: OpportunityMove) => string | null) =>
+    handedOver.length > 0 ? { opportunities: handedOver.map((o) => opp(o, owner(o))) } : {};
   return {
     action: 'run.book_changed',
     entityType: 'run',
     entityId: runId,
     runId,
     ...actorFields(ctx),
-    before: { accounts: book.map((l) => line(l, l.ownerRepId)) },
-    after: { accounts: book.map((l) => line(l, l.toRepId !== l.plannedRepId ? l.toRepId : l.ownerRepId)) },
+    before: { accounts: book.map((l) => line(l, l.ownerRepId)), ...opportunities((o) => o.fromRepId) },
+    after: {
+      accounts: book.map((l) => line(l, l.toRepId !== l.plannedRepId ? l.toRepId : l.ownerRepId)),
+      ...opportunities((o) => o.toRepId),
+    },
     at,
   };
 }

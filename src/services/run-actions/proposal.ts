@@ -1,9 +1,10 @@
 /**
  * The proposal of a run as approval and commit see it: the ownership changes read from run_assignments (not
- * excluded, new owner different from the planned one), its change-set hash, and the blocking conflicts still open.
+ * excluded, new owner different from the planned one), the opportunity owner changes of run_opportunity_changes
+ * (an opportunity-level run's one change), its change-set hash, and the blocking conflicts still open.
  */
-import { and, asc, eq } from 'drizzle-orm';
-import { accounts, conflicts, runAssignments } from '../../../db/schema/index.ts';
+import { and, asc, eq, isNotNull, sql } from 'drizzle-orm';
+import { accounts, conflicts, runAssignments, runOpportunityChanges } from '../../../db/schema/index.ts';
 import type { Tx } from '../../db/client.ts';
 import { AppError } from '../../lib/errors.ts';
 import { changeSetProblems, hashChangeSet, type OwnershipChange } from '../../workflow/change-set.ts';
@@ -22,7 +23,15 @@ export interface Proposal {
   lines: ProposalLine[];
   /** The ownership changes a commit would make. */
   changes: OwnershipChange[];
+  /** Opportunities whose owner the proposal changes (with their account's move, or on their own). */
+  opportunityChanges: OpportunityOwnerChange[];
   hash: string;
+}
+
+export interface OpportunityOwnerChange {
+  opportunityId: string;
+  fromRepId: string | null;
+  toRepId: string;
 }
 
 /** Reads the current proposal of a run; refuses one that leaves an account without an owner or is unsafe. */
@@ -68,7 +77,27 @@ export async function loadProposal(tx: Tx, runId: string): Promise<Proposal> {
       details: { problems },
     });
   }
-  return { lines: rows, changes, hash: hashChangeSet(content) };
+  const opportunityChanges = await tx
+    .select({
+      opportunityId: runOpportunityChanges.opportunityId,
+      fromRepId: runOpportunityChanges.fromRepId,
+      toRepId: runOpportunityChanges.toRepId,
+    })
+    .from(runOpportunityChanges)
+    .where(
+      and(
+        eq(runOpportunityChanges.runId, runId),
+        isNotNull(runOpportunityChanges.toRepId),
+        sql`${runOpportunityChanges.toRepId} is distinct from ${runOpportunityChanges.fromRepId}`,
+      ),
+    )
+    .orderBy(asc(runOpportunityChanges.opportunityId));
+  return {
+    lines: rows,
+    changes,
+    opportunityChanges: opportunityChanges.map((c) => ({ ...c, toRepId: c.toRepId! })),
+    hash: hashChangeSet(content),
+  };
 }
 
 /** Blocking conflicts of the run without a resolution (a conflict row's key is its kind and the records it names). */
