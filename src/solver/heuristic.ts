@@ -4,6 +4,7 @@
  * wall-clock time, so the same input always gives the same answer.
  */
 
+import { ilsApplies, iteratedSearch } from './ils.ts';
 import { mulberry32, randomInt } from './prng.ts';
 import type { Pool, Problem } from './problem.ts';
 import {
@@ -28,6 +29,14 @@ export interface HeuristicOptions {
   ilsMaxAccounts: number;
   /** Exhaustive swaps up to this many movable accounts in a pool; revenue-targeted swaps above. */
   exhaustiveSwapMax: number;
+  /**
+   * The scalable iterated search (ils.ts, L1 without a new-hire cap): move evaluations per binary of a
+   * pool, and at most this many per pool.
+   */
+  fastIlsWorkPerBinary: number;
+  fastIlsMaxWork: number;
+  /** Wall-clock deadline for the whole improvement (ms since epoch); budgets stay the primary limit. */
+  deadline?: number;
 }
 
 export const DEFAULT_HEURISTIC: HeuristicOptions = {
@@ -36,6 +45,8 @@ export const DEFAULT_HEURISTIC: HeuristicOptions = {
   ilsWork: 2e6,
   ilsMaxAccounts: 400,
   exhaustiveSwapMax: 1500,
+  fastIlsWorkPerBinary: 20_000,
+  fastIlsMaxWork: 1e8,
 };
 
 export interface HeuristicOutcome {
@@ -47,6 +58,8 @@ export interface HeuristicOutcome {
 
 const EPS = 1e-12;
 const ILS_WORK_PER_BINARY = 5000;
+/** Record-to-record slack of the fast iterated search, in accounts' worth of deviation (measured). */
+export const ILS_SLACK = 0.02;
 
 /** Build an assignment from scratch (or from `start`) and improve it. */
 export function heuristicSolve(
@@ -84,7 +97,26 @@ export function improve(state: State, options: HeuristicOptions, pools?: Pool[])
   const sizes = list.map((pool) => poolSize(problem, pool));
   const totalSize = sizes.reduce((a, b) => a + b, 0) || 1;
   let work = 0;
+  let remaining = totalSize;
   list.forEach((pool, i) => {
+    if (ilsApplies(state) && options.fastIlsWorkPerBinary > 0) {
+      // Each pool gets a share of the time left, in proportion to its binaries.
+      const now = Date.now();
+      const deadline =
+        options.deadline === undefined
+          ? undefined
+          : now + Math.max(0, options.deadline - now) * (sizes[i]! / Math.max(1, remaining));
+      remaining -= sizes[i]!;
+      const out = iteratedSearch(state, pool, {
+        seed: options.seed + pool.index * 7919,
+        work: Math.min(options.fastIlsMaxWork, options.fastIlsWorkPerBinary * sizes[i]!),
+        exhaustiveSwapMax: options.exhaustiveSwapMax,
+        slack: ILS_SLACK,
+        ...(deadline !== undefined ? { deadline } : {}),
+      });
+      work += out.work;
+      return;
+    }
     const search = new PoolSearch(state, pool, options);
     search.budget = Math.max(1e5, (options.lsWork * sizes[i]!) / totalSize);
     search.localSearch();

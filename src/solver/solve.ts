@@ -5,7 +5,8 @@
  */
 import { runHighs } from './engines/highs.ts';
 import { runJslp } from './engines/jslp.ts';
-import { DEFAULT_HEURISTIC, heuristicSolve, improve } from './heuristic.ts';
+import { DEFAULT_HEURISTIC, heuristicSolve, ILS_SLACK, improve } from './heuristic.ts';
+import { ilsApplies, iteratedSearch } from './ils.ts';
 import { diagnose } from './infeasibility.ts';
 import { parseSolveInput } from './input.ts';
 import { buildPoolModel, readSingleAssignment, singleBlocks, startValues } from './model.ts';
@@ -32,6 +33,13 @@ export const ENGINE_LIMITS = {
   mipBaseSec: 3,
   mipBinariesPerSec: 500,
   mipRelGap: 0.005,
+  /** Share of the time limit the construction + iterated search may use before the exact engines. */
+  heuristicTimeShare: 0.3,
+  /**
+   * Pools with no MIP (too large) or a MIP that did not beat the heuristic keep improving with the
+   * iterated search for the rest of their time share, up to this many move evaluations per binary.
+   */
+  continueIlsWorkPerBinary: 100_000,
 };
 
 export interface SolveHooks {
@@ -76,7 +84,16 @@ export async function solve(raw: unknown, hooks: SolveHooks = {}): Promise<Solve
     return finish(problem, state, pools, input.strategy, t0, null, input.strategy);
   }
 
-  const heuristicOptions = { ...DEFAULT_HEURISTIC, seed: input.seed };
+  // The scalable iterated search serves the final answer (auto, heuristic); HiGHS and jslp alone are
+  // measured against the plain greedy + local search start, as before.
+  const fastIls = input.engine === 'auto' || input.engine === 'heuristic';
+  const heuristicOptions = {
+    ...DEFAULT_HEURISTIC,
+    seed: input.seed,
+    ...(fastIls
+      ? { deadline: t0 + input.timeLimitMs * ENGINE_LIMITS.heuristicTimeShare }
+      : { fastIlsWorkPerBinary: 0 }),
+  };
   const heur = heuristicSolve(problem, heuristicOptions);
   if (heur.unplaced.length > 0 && input.engine === 'heuristic') {
     return noAssignment(problem, heur.unplaced, t0);
@@ -94,10 +111,12 @@ export async function solve(raw: unknown, hooks: SolveHooks = {}): Promise<Solve
   for (const pool of problem.pools) {
     const B = binaries[pool.index]!;
     const share = Math.max(0.05, ((deadline - Date.now()) / 1000) * (B / Math.max(1, remainingBinaries)));
+    const poolDeadline = Math.min(deadline, Date.now() + share * 1000);
     remainingBinaries -= B;
     let engine = 'heuristic';
     let bound: number | null = null;
     let proven = false;
+    let mipRan = false;
     const useExact = input.engine !== 'heuristic' && !stop();
     const model =
       useExact && B <= Math.max(ENGINE_LIMITS.lpMaxBinaries, ENGINE_LIMITS.mipMaxBinaries)
@@ -142,6 +161,7 @@ export async function solve(raw: unknown, hooks: SolveHooks = {}): Promise<Solve
         }
       }
       if (!candidate && wantMip) {
+        mipRan = true;
         const warm = input.engine === 'auto' && complete;
         // Realignment MIPs close the last fraction of a percent slowly: stop at MIP_GAP and a size-based limit.
         const auto = input.engine === 'auto';
@@ -186,7 +206,26 @@ export async function solve(raw: unknown, hooks: SolveHooks = {}): Promise<Solve
     const allPlaced = pool.movable.every((k) => state.assign[k]! >= 0);
     if (allPlaced && input.engine === 'auto' && !proven && engine !== 'heuristic') {
       // Polish the exact answer on the exact objective (it may have stopped at a gap or a time limit).
-      improve(state, { ...heuristicOptions, ilsWork: 0 }, [pool]);
+      // L1: a short iterated search from the MIP's answer (a fixed budget, so still deterministic).
+      improve(state, { ...heuristicOptions, ilsWork: 0, fastIlsWorkPerBinary: 2000, deadline: undefined }, [
+        pool,
+      ]);
+    }
+    if (allPlaced && input.engine === 'auto' && !mipRan && !proven && ilsApplies(state) && !stop()) {
+      // No MIP for this pool (too large): the iterated search keeps going for the pool's time share,
+      // until it is within the MIP's relative gap of the bound.
+      const before = poolScore(state, pool).objective;
+      iteratedSearch(state, pool, {
+        ...(bound !== null ? { target: bound / (1 - ENGINE_LIMITS.mipRelGap) } : {}),
+        seed: input.seed + 7919 * pool.index + 1,
+        work: ENGINE_LIMITS.continueIlsWorkPerBinary * B,
+        deadline: poolDeadline,
+        exhaustiveSwapMax: heuristicOptions.exhaustiveSwapMax,
+        slack: ILS_SLACK,
+        shouldStop: () => hooks.shouldStop?.() ?? false,
+      });
+      if (poolScore(state, pool).objective < before - 1e-12 && !engine.includes('iterated search'))
+        engine = `${engine} + iterated search`;
     }
     if (!allPlaced)
       return noAssignment(

@@ -1,0 +1,188 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { generateInstance } from '../../bench/solver-instances.ts';
+import { DEFAULT_HEURISTIC, heuristicSolve } from '../../src/solver/heuristic.ts';
+import { iteratedSearch } from '../../src/solver/ils.ts';
+import { parseSolveInput, type SolveInputRaw } from '../../src/solver/input.ts';
+import { buildProblem, type Problem } from '../../src/solver/problem.ts';
+import { finalOwners, ownerMap } from '../../src/solver/report.ts';
+import { solve } from '../../src/solver/solve.ts';
+import { isEligible, poolScore, type State, stateFrom, totalObjective } from '../../src/solver/state.ts';
+import { verifyAssignment } from '../../src/solver/verify.ts';
+
+/** Medium realignment books: several regions, segments, caps, protected, pinned and open-deal accounts. */
+const mediumBook = fc
+  .record({
+    reps: fc.integer({ min: 2, max: 9 }),
+    regions: fc.integer({ min: 1, max: 3 }),
+    segmented: fc.integer({ min: 0, max: 3 }).map((x) => x === 0),
+    accounts: fc.array(
+      fc.record({
+        owner: fc.integer({ min: -1, max: 8 }),
+        revenue: fc.oneof(
+          fc.integer({ min: 0, max: 20_000_000 }),
+          fc.integer({ min: 0, max: 500_000 }),
+          fc.constant(0),
+        ),
+        region: fc.integer({ min: 0, max: 2 }),
+        segment: fc.constantFrom('smb', 'ent'),
+        tier: fc.constantFrom('A', 'B'),
+        // About one in eight accounts protected, one in ten pinned.
+        protected: fc.integer({ min: 0, max: 7 }).map((x) => x === 0),
+        openDeal: fc.boolean(),
+        pinned: fc.integer({ min: 0, max: 9 }).map((x) => x === 0),
+        pinTo: fc.integer({ min: 0, max: 8 }),
+      }),
+      { minLength: 4, maxLength: 120 },
+    ),
+    caps: fc.array(
+      fc.record({
+        maxAccounts: fc.option(fc.integer({ min: 5, max: 40 }), { freq: 2 }),
+        maxRevenue: fc.option(fc.integer({ min: 20_000_000, max: 300_000_000 }), { freq: 2 }),
+        weight: fc.constantFrom(1, 1, 2),
+        departing: fc.boolean(),
+        // Some reps take tier A only: accounts of one pool are then not all eligible for every rep.
+        tierA: fc.integer({ min: 0, max: 2 }).map((x) => x === 0),
+      }),
+      { minLength: 9, maxLength: 9 },
+    ),
+  })
+  .map((g): SolveInputRaw => {
+    const regionName = (i: number) => ['West', 'East', 'North'][i % g.regions]!;
+    const reps = Array.from({ length: g.reps }, (_, i) => {
+      const c = g.caps[i]!;
+      return {
+        id: `R${i}`,
+        name: `Rep ${i}`,
+        region: regionName(i),
+        weight: c.weight,
+        // Keep at least two staying reps.
+        departing: i >= 2 && c.departing,
+        ...(g.segmented ? { segment: i % 2 === 0 ? 'smb' : 'ent' } : {}),
+        ...(c.tierA ? { tiers: ['A'] } : {}),
+        ...(c.maxAccounts !== null ? { maxAccounts: c.maxAccounts } : {}),
+        ...(c.maxRevenue !== null ? { maxRevenueCents: c.maxRevenue } : {}),
+      };
+    });
+    const accounts = g.accounts.map((a, i) => {
+      const owner = a.owner >= 0 && a.owner < reps.length ? `R${a.owner}` : null;
+      const pin = a.pinned && a.pinTo < reps.length && !reps[a.pinTo]!.departing ? `R${a.pinTo}` : undefined;
+      return {
+        id: `A${i}`,
+        ownerId: owner,
+        revenueCents: a.revenue,
+        region: regionName(a.region),
+        segment: a.segment,
+        tier: a.tier,
+        protected: a.protected,
+        hasOpenDeal: a.openDeal,
+        ...(pin ? { pinnedOwnerId: pin } : {}),
+      };
+    });
+    return { kind: 'realignment', objective: 'l1', accounts, reps };
+  });
+
+function problemOf(raw: SolveInputRaw): Problem | null {
+  const parsed = parseSolveInput(raw);
+  if (!parsed.ok) return null;
+  const built = buildProblem(parsed.input);
+  return built.ok ? built.problem : null;
+}
+
+/** Greedy + plain local search only: the start the iterated search improves on. */
+function startState(problem: Problem): State | null {
+  const out = heuristicSolve(problem, { ...DEFAULT_HEURISTIC, fastIlsWorkPerBinary: 0, ilsWork: 0 });
+  return out.unplaced.length === 0 ? out.state : null;
+}
+
+function checkState(problem: Problem, state: State): void {
+  // Every movable account exactly once, on a rep allowed to take it.
+  expect(state.assign.length).toBe(problem.movable.length);
+  for (let k = 0; k < problem.movable.length; k++) {
+    expect(state.assign[k]).toBeGreaterThanOrEqual(0);
+    expect(isEligible(problem, k, state.assign[k]!)).toBe(true);
+  }
+  // The incremental loads equal the loads recomputed from the assignment; caps hold in exact cents.
+  const fresh = stateFrom(problem, state.assign);
+  for (let r = 0; r < problem.reps.length; r++) {
+    expect(state.count[r]).toBe(fresh.count[r]);
+    expect(state.cents[r]).toBe(fresh.cents[r]);
+    expect(fresh.count[r]!).toBeLessThanOrEqual(problem.capCount[r]!);
+    expect(fresh.cents[r]!).toBeLessThanOrEqual(problem.capRevenueCents[r]!);
+  }
+  // Pins, protections, departures and eligibility from the raw input, by the independent checker; and
+  // its objective (recomputed from the final owners alone) equals the state's.
+  const owners = ownerMap(problem, finalOwners(problem, state.assign));
+  const objective = totalObjective(fresh);
+  const check = verifyAssignment(problem.input, owners, objective);
+  expect(check.errors).toEqual([]);
+}
+
+describe('iterated search (ils.ts)', () => {
+  it('keeps every movable account exactly once, holds caps, pins and protections, never gets worse, and reports the recomputed objective', () => {
+    let improvedPools = 0;
+    fc.assert(
+      fc.property(mediumBook, fc.integer({ min: 1, max: 1000 }), fc.boolean(), (raw, seed, sampled) => {
+        const problem = problemOf(raw);
+        fc.pre(problem !== null);
+        const state = startState(problem!);
+        fc.pre(state !== null);
+        for (const pool of problem!.pools) {
+          const before = poolScore(state!, pool).objective;
+          const out = iteratedSearch(state!, pool, {
+            seed,
+            work: 200_000,
+            slack: 0.02,
+            // Also the sampled-partner path that large pools take.
+            exhaustiveSwapMax: sampled ? 3 : 1500,
+          });
+          expect(out.before).toBeCloseTo(before, 9);
+          expect(out.after).toBeLessThanOrEqual(before + 1e-9);
+          if (out.after < before - 1e-9) improvedPools++;
+          // The reported objective is the one recomputed from scratch.
+          expect(out.after).toBeCloseTo(poolScore(stateFrom(problem!, state!.assign), pool).objective, 9);
+        }
+        checkState(problem!, state!);
+      }),
+      { numRuns: 80, seed: 5 },
+    );
+    // The books are hard enough that the search actually moves accounts (the checks above are not vacuous).
+    expect(improvedPools).toBeGreaterThanOrEqual(3);
+  });
+
+  it('is deterministic for a seed and a work budget', () => {
+    fc.assert(
+      fc.property(mediumBook, fc.integer({ min: 1, max: 1000 }), (raw, seed) => {
+        const problem = problemOf(raw);
+        fc.pre(problem !== null);
+        const a = startState(problem!);
+        const b = startState(problem!);
+        fc.pre(a !== null && b !== null);
+        for (const pool of problem!.pools) {
+          iteratedSearch(a!, pool, { seed, work: 100_000, slack: 0.02 });
+          iteratedSearch(b!, pool, { seed, work: 100_000, slack: 0.02 });
+        }
+        expect([...a!.assign]).toEqual([...b!.assign]);
+      }),
+      { numRuns: 25, seed: 9 },
+    );
+  });
+
+  it('improves a 300x12 realignment well past greedy + local search, and solve returns it verified', async () => {
+    const raw = generateInstance({ accounts: 300, reps: 12, regions: 3 }, 'realignment', 1, 'l1');
+    const problem = problemOf(raw)!;
+    const start = startState(problem)!;
+    const base = totalObjective(start);
+    for (const pool of problem.pools) iteratedSearch(start, pool, { seed: 1, work: 3_000_000, slack: 0.02 });
+    const improved = totalObjective(start);
+    checkState(problem, start);
+    // Measured: 0.589 → about 0.45 (SOLVER-LAB's best bound 0.442); demand at least 10 %.
+    expect(improved).toBeLessThan(base * 0.9);
+
+    const result = await solve({ ...raw, engine: 'heuristic', timeLimitMs: 20_000 });
+    expect(result.status).toBe('feasible');
+    if (result.status !== 'feasible') return;
+    expect(result.verified).toBe(true);
+    expect(result.objective).toBeLessThan(base * 0.9);
+  });
+});
