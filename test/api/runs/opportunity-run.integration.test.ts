@@ -141,7 +141,9 @@ describe('opportunity-level run: approve, commit, roll back', () => {
     expect(items.map((i) => i.payload.object)).toEqual(['opportunity', 'split']);
     const [ownerItem, splitItem] = items;
     expect(ownerItem!.row).toMatchObject({ recordId: opp.id, fromRepId: eve.id, toRepId: ben.id });
+    if (ownerItem!.payload.object !== 'opportunity') throw new Error('expected an opportunity item');
     expect(ownerItem!.payload.before.repId).toBe(eve.id);
+    expect(ownerItem!.payload.after.repId).toBe(ben.id);
     if (splitItem!.payload.object !== 'split') throw new Error('expected a split item');
     expect(splitItem!.payload.after.edit?.opportunityId).toBe(opp.id);
     expect(splitItem!.payload.after.edit?.rowsToEnd).toHaveLength(2);
