@@ -142,6 +142,8 @@ const EXPECTED: Record<string, Access> = {
   'POST /runs/:id/cancel': DRAFTERS,
   'POST /runs/:id/solve': DRAFTERS,
   'POST /runs/:id/conflicts/:cid': DRAFTERS,
+  'POST /runs/:id/accounts/change': DRAFTERS,
+  'POST /runs/:id/rollback': MANAGER,
 };
 
 let h: Harness;

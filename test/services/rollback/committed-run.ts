@@ -81,7 +81,7 @@ export async function createCommittedRun(db: Database, options: CommittedRunOpti
       reason: 'Dan leaves the company',
       commissionEndDate: '2026-06-30',
       reassignmentDate: '2026-07-01',
-      params: { strategy: 'balanced', departingRepIds: [departing.id] },
+      params: { strategy: 'optimal', departingRepIds: [departing.id] },
       approvedBy: manager.user.id,
       approvedAt: new Date(committedAt.getTime() - 60_000),
       committedBy: manager.user.id,
@@ -94,7 +94,7 @@ export async function createCommittedRun(db: Database, options: CommittedRunOpti
       orgId: org.id,
       runId: run!.id,
       hash: uniq('hash-'),
-      body: { strategy: 'balanced' },
+      body: { strategy: 'optimal' },
       createdBy: manager.user.id,
     })
     .returning();
