@@ -255,6 +255,42 @@ describe('opportunity-level run: approve, commit, roll back', () => {
     expect((await runRow(w, runId)).status).toBe('approved');
   });
 
+  it('an opportunity without a split changes owner only, and the skipped split is reported in the change set', async () => {
+    const { eve, ben } = book.reps;
+    const account = book.others.filter((a) => a.ownerRepId === eve.id).at(-1)!;
+    const opp = await createOpportunity(db(), w.orgId, account.id, { ownerRepId: eve.id });
+    const created = await w.call('analyst', 'POST', '/runs', {
+      kind: 'opportunity',
+      reason: 'Ben takes the new deal',
+      params: { opportunityId: opp.id, newOwnerRepId: ben.id },
+    });
+    expect(created.status).toBe(201);
+    const runId = created.body.id as string;
+    await solveAndDrain(w, runId);
+    for (const c of (await w.call('manager', 'GET', `/runs/${runId}/conflicts`)).body.data as {
+      id: string;
+      severity: string;
+    }[]) {
+      if (c.severity === 'blocking')
+        await w.call('manager', 'POST', `/runs/${runId}/conflicts/${c.id}/resolve`, {
+          resolution: 'accept',
+          note: 'ok',
+        });
+    }
+    const approved = await w.call('manager', 'POST', `/runs/${runId}/approve`, {});
+    expect(approved.status, JSON.stringify(approved.body)).toBe(200);
+    const committed = await w.call('manager', 'POST', `/runs/${runId}/commit`, {});
+    expect(committed.status, JSON.stringify(committed.body)).toBe(200);
+    expect(committed.body.changeSet.counts).toMatchObject({ accounts: 0, opportunities: 1, splits: 0 });
+    expect(await ownerOf(s.opportunities, opp.id)).toBe(ben.id);
+    expect(await ownerOf(s.accounts, account.id)).toBe(eve.id);
+    expect(await splitRows(opp.id)).toEqual([]);
+    const [cs] = await db().select().from(s.changeSets).where(eq(s.changeSets.runId, runId));
+    expect((cs!.body as { commissionSkipped: unknown[] }).commissionSkipped).toEqual([
+      expect.objectContaining({ opportunityId: opp.id, code: 'SPLIT_MISSING' }),
+    ]);
+  });
+
   it('an account-level run still moves the account with its opportunities (unchanged behaviour)', async () => {
     const { ben, ana } = book.reps;
     const account = book.others.find((a) => a.ownerRepId === ben.id)!;
