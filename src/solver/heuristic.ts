@@ -99,7 +99,9 @@ export function improve(state: State, options: HeuristicOptions, pools?: Pool[])
   let work = 0;
   let remaining = totalSize;
   list.forEach((pool, i) => {
-    if (ilsApplies(state) && options.fastIlsWorkPerBinary > 0) {
+    // Departures: greedy + local search already reach the LP bound (SOLVER-LAB), and 100000x300 must
+    // stay within seconds, so they keep the plain path; the iterated search is for realignments.
+    if (ilsApplies(state) && options.fastIlsWorkPerBinary > 0 && problem.input.kind !== 'departure') {
       // Each pool gets a share of the time left, in proportion to its binaries.
       const now = Date.now();
       const deadline =
