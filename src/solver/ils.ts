@@ -159,6 +159,9 @@ export function iteratedSearch(state: State, pool: Pool, opts: IlsOptions): IlsO
   const queued = new Uint8Array(R);
   /** Reps the local search may move accounts between (all, or the perturbed ones). */
   const allowed = new Uint8Array(R).fill(1);
+  /** While a perturbation is restricted to a pair of reps: the pair (else -1). */
+  let pairFirst = -1;
+  let pairMate = -1;
   const queue: number[] = [];
   const dirty = (r: number) => {
     const j = repLocal[r]!;
@@ -227,6 +230,14 @@ export function iteratedSearch(state: State, pool: Pool, opts: IlsOptions): IlsO
       if (options.deadline !== undefined && Date.now() >= options.deadline) return;
       const j = queue.shift()!;
       queued[j] = 0;
+      if (pairMate >= 0) {
+        // Two reps only: one pass over either covers every move between them.
+        const mate = repLocal[reps[j] === pairMate ? pairFirst : pairMate]!;
+        if (queued[mate]) {
+          queued[mate] = 0;
+          queue.splice(queue.indexOf(mate), 1);
+        }
+      }
       const r = reps[j]!;
       // Accounts on r: their best relocation or swap.
       const snapshot = memberArr[j]!.slice(0, memberLen[j]!);
@@ -286,6 +297,8 @@ export function iteratedSearch(state: State, pool: Pool, opts: IlsOptions): IlsO
     }
     allowed.fill(0);
     for (const r of chosen) allowed[repLocal[r]!] = 1;
+    pairFirst = chosen[0]!;
+    pairMate = chosen[1]!;
     const steps = 2 + Math.floor(rand() * 6);
     for (let s = 0; s < steps; s++) {
       const r1 = chosen[Math.floor(rand() * m)]!;
@@ -326,6 +339,7 @@ export function iteratedSearch(state: State, pool: Pool, opts: IlsOptions): IlsO
     queue.length = 0;
     queued.fill(0);
   }
+  pairMate = -1;
   // Back to the best answer seen, then a last unrestricted pass.
   for (let t = 0; t < n; t++) if (assign[list[t]!] !== bestAssign[t]) moveTo(t, bestAssign[t]!);
   cur = best;
