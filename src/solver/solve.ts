@@ -110,7 +110,6 @@ export async function solve(raw: unknown, hooks: SolveHooks = {}): Promise<Solve
   let remainingBinaries = binaries.reduce((a, b) => a + b, 0);
   let allBounded = true;
   let allProven = true;
-  const engines = new Set<string>();
   for (const pool of problem.pools) {
     const B = binaries[pool.index]!;
     const share = Math.max(0.05, ((deadline - Date.now()) / 1000) * (B / Math.max(1, remainingBinaries)));
@@ -250,13 +249,55 @@ export async function solve(raw: unknown, hooks: SolveHooks = {}): Promise<Solve
     if (bound !== null) proven = isProven(poolScore(state, pool).objective, bound);
     if (bound === null) allBounded = false;
     if (!proven) allProven = false;
-    engines.add(engine);
     pools.push(poolReport(problem, pool, state, engine, bound, proven));
     hooks.onIncumbent?.(problem, Int32Array.from(state.assign), engine);
   }
 
+  // Pools finish at different times (a MIP proves one early, another reaches its target): the time left
+  // goes to the pools still short of their target, in proportion to their binaries.
+  if (input.engine === 'auto' && ilsApplies(state)) {
+    const target = (i: number) => {
+      const lb = pools[i]!.lowerBound;
+      return lb === null ? Number.NEGATIVE_INFINITY : lb / (1 - ENGINE_LIMITS.mipRelGap);
+    };
+    const open = problem.pools.filter(
+      (pool, i) => !pools[i]!.proven && poolScore(state, pool).objective > target(i) + 1e-12,
+    );
+    let openBinaries = open.reduce((s, pool) => s + binaries[pool.index]!, 0);
+    for (const pool of open) {
+      if (stop()) break;
+      const i = pool.index;
+      const B = binaries[i]!;
+      const poolDeadline = Date.now() + (deadline - Date.now()) * (B / Math.max(1, openBinaries));
+      openBinaries -= B;
+      if (poolDeadline - Date.now() < 200) continue;
+      const before = poolScore(state, pool).objective;
+      iteratedSearch(state, pool, {
+        ...(Number.isFinite(target(i)) ? { target: target(i) } : {}),
+        seed: input.seed + 7919 * i + 2,
+        work: ENGINE_LIMITS.continueIlsWorkPerBinary * B,
+        deadline: poolDeadline,
+        exhaustiveSwapMax: heuristicOptions.exhaustiveSwapMax,
+        slack: ILS_SLACK,
+        shouldStop: () => hooks.shouldStop?.() ?? false,
+      });
+      if (poolScore(state, pool).objective < before - 1e-12) {
+        const old = pools[i]!;
+        const engine = old.engine.includes('iterated search')
+          ? old.engine
+          : `${old.engine} + iterated search`;
+        const bound = old.lowerBound;
+        const proven = bound !== null && isProven(poolScore(state, pool).objective, bound);
+        if (!proven) allProven = false;
+        pools[i] = poolReport(problem, pool, state, engine, bound, proven);
+        hooks.onIncumbent?.(problem, Int32Array.from(state.assign), engine);
+      }
+    }
+  }
+
   const lowerBound = allBounded ? pools.reduce((s, p) => s + (p.lowerBound ?? 0), 0) : null;
-  const result = finish(problem, state, pools, [...engines].join(' + ') || 'none', t0, lowerBound, undefined);
+  const engineNames = [...new Set(pools.map((p) => p.engine))];
+  const result = finish(problem, state, pools, engineNames.join(' + ') || 'none', t0, lowerBound, undefined);
   if (result.status === 'feasible' && allProven) return { ...result, status: 'optimal' };
   if (result.status === 'feasible' && hooks.shouldStop?.())
     return { ...result, status: 'timeout', reason: 'cancelled: best answer so far' };
