@@ -62,7 +62,6 @@ describe('the generated client', () => {
     const created = await client.POST('/v1/runs', {
       body: {
         kind: 'rep_departure',
-        scope: 'ownership',
         reason: 'Lee leaves at the end of the month',
         params: { departingRepIds: [leaverId] },
       },

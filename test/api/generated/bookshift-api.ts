@@ -1661,7 +1661,7 @@ export interface components {
              * @default ownership
              * @enum {string}
              */
-            scope: "ownership" | "open_opportunities" | "complete";
+            scope?: "ownership" | "open_opportunities" | "complete";
             /** @example Dana Lee leaves the company on 31 March */
             reason: string;
             /**
@@ -1693,7 +1693,7 @@ export interface components {
              * @default ownership
              * @enum {string}
              */
-            scope: "ownership" | "open_opportunities" | "complete";
+            scope?: "ownership" | "open_opportunities" | "complete";
             /** @example Dana Lee leaves the company on 31 March */
             reason: string;
             /**
@@ -1725,7 +1725,7 @@ export interface components {
              * @default ownership
              * @enum {string}
              */
-            scope: "ownership" | "open_opportunities" | "complete";
+            scope?: "ownership" | "open_opportunities" | "complete";
             /** @example Dana Lee leaves the company on 31 March */
             reason: string;
             /**
@@ -1757,7 +1757,7 @@ export interface components {
              * @default ownership
              * @enum {string}
              */
-            scope: "ownership" | "open_opportunities" | "complete";
+            scope?: "ownership" | "open_opportunities" | "complete";
             /** @example Dana Lee leaves the company on 31 March */
             reason: string;
             /**
@@ -1789,7 +1789,7 @@ export interface components {
              * @default ownership
              * @enum {string}
              */
-            scope: "ownership" | "open_opportunities" | "complete";
+            scope?: "ownership" | "open_opportunities" | "complete";
             /** @example Dana Lee leaves the company on 31 March */
             reason: string;
             /**
@@ -1835,6 +1835,32 @@ export interface components {
              * @example 3500
              */
             customBps?: number;
+            /** @description Segmented strategy: per segment (account type, stage, deal size, region) its own commission type; the first match wins, unmatched opportunities use commissionType. */
+            commissionSegments?: components["schemas"]["CommissionSegment"][];
+        };
+        CommissionSegment: {
+            match: {
+                /** @description The account’s type, e.g. Enterprise. */
+                accountType?: string;
+                /** @description The opportunity’s stage. */
+                stage?: string;
+                /**
+                 * @description Deal size from (inclusive), in cents.
+                 * @example 5000000
+                 */
+                minAmountCents?: number;
+                /** @description Deal size below (exclusive), in cents. */
+                maxAmountCents?: number;
+                /** @description The account’s region (geography). */
+                region?: string;
+            };
+            /** @enum {string} */
+            commissionType: "house_absorbs" | "direct_transfer" | "custom";
+            /**
+             * @description Type C only: the new rep’s share in basis points.
+             * @example 3500
+             */
+            customBps?: number;
         };
         RealignmentParams: {
             /** @description Only accounts of these regions move; all regions when left out. */
@@ -1861,6 +1887,8 @@ export interface components {
              * @example 3500
              */
             customBps?: number;
+            /** @description Segmented strategy: per segment (account type, stage, deal size, region) its own commission type; the first match wins, unmatched opportunities use commissionType. */
+            commissionSegments?: components["schemas"]["CommissionSegment"][];
         };
         NewHireParams: {
             hireRepIds: string[];
@@ -1894,6 +1922,8 @@ export interface components {
              * @example 3500
              */
             customBps?: number;
+            /** @description Segmented strategy: per segment (account type, stage, deal size, region) its own commission type; the first match wins, unmatched opportunities use commissionType. */
+            commissionSegments?: components["schemas"]["CommissionSegment"][];
         };
         AccountRunParams: {
             /** Format: uuid */
@@ -1923,6 +1953,8 @@ export interface components {
              * @example 3500
              */
             customBps?: number;
+            /** @description Segmented strategy: per segment (account type, stage, deal size, region) its own commission type; the first match wins, unmatched opportunities use commissionType. */
+            commissionSegments?: components["schemas"]["CommissionSegment"][];
         };
         OpportunityRunParams: {
             /** Format: uuid */
@@ -1952,6 +1984,8 @@ export interface components {
              * @example 3500
              */
             customBps?: number;
+            /** @description Segmented strategy: per segment (account type, stage, deal size, region) its own commission type; the first match wins, unmatched opportunities use commissionType. */
+            commissionSegments?: components["schemas"]["CommissionSegment"][];
         };
         RunList: {
             data: components["schemas"]["Run"][];
