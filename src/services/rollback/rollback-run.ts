@@ -43,7 +43,8 @@ export async function rollbackRun({
   input,
 }: {
   ctx: RollbackContext;
-  input: { runId: string };
+  /** reason: why the run is undone, kept in the run.rolled_back audit event of the same transaction. */
+  input: { runId: string; reason?: string | undefined };
 }): Promise<{ result: RollbackResult; replayed: boolean }> {
   return withOrg(ctx.db, orgScope(ctx.principal), async (tx) => {
     // The row lock serialises concurrent rollbacks of one run: the second sees rolled_back and replays.
@@ -206,7 +207,7 @@ export async function rollbackRun({
       entityId: run.id,
       runId: run.id,
       before: { status: run.status, committedAt: committedAt.toISOString() },
-      after: { status: 'rolled_back', result },
+      after: { status: 'rolled_back', result, reason: input.reason ?? null },
     });
     await appendAuditEvents(tx, events);
     return { result, replayed: false };

@@ -28,7 +28,6 @@ const ACTION_WORDS: Record<string, string> = {
   'run.cancelled': 'cancelled the run',
   'run.rolled_back': 'rolled the run back',
   'run.sending_cancelled': 'cancelled the sending of notices',
-  'run.rollback_reason': 'gave the reason for the rollback',
   'rollback.conflict': 'left a record changed since the run alone',
   'account.owner_restored': 'restored an account’s owner',
   'opportunity.owner_restored': 'restored an opportunity’s owner',

@@ -9,9 +9,12 @@ import type { Tx } from '../../db/client.ts';
 import { queryRows } from '../../db/query-rows.ts';
 import { withOrg } from '../../db/tenancy.ts';
 import type { OrgContext } from '../../services/auth/context.ts';
-import { type RollbackResult, readRollbackResult } from '../../services/rollback/rollback-record.ts';
+import {
+  ROLLED_BACK_ACTION,
+  type RollbackResult,
+  readRollbackResult,
+} from '../../services/rollback/rollback-record.ts';
 import { rollbackDeadline } from '../../services/rollback/rollback-run.ts';
-import { ROLLBACK_REASON_ACTION } from './rollback-reason.ts';
 
 const readOnly = { transaction: { accessMode: 'read only' as const } };
 
@@ -304,7 +307,7 @@ export async function rollbackInfo(ctx: OrgContext, runId: string): Promise<Roll
     const windowHours = Number(row.window_hours);
     const [note] = await queryRows<{ after: { reason?: unknown } | null }>(
       tx,
-      sql`select after from audit_events where run_id = ${runId}::uuid and action = ${ROLLBACK_REASON_ACTION}
+      sql`select after from audit_events where run_id = ${runId}::uuid and action = ${ROLLED_BACK_ACTION}
           order by seq desc limit 1`,
     );
     return {

@@ -44,7 +44,6 @@ import {
   repsToShow,
 } from './review-parts.tsx';
 import { type RollbackFormState, RollbackPanel, RollbackResultPanel } from './rollback-parts.tsx';
-import { recordRollbackReason } from './rollback-reason.ts';
 import {
   ACCOUNT_ACTIONS,
   type AccountAction,
@@ -523,8 +522,7 @@ export function runPages() {
     const { env } = c.get('deps');
     const appBaseUrl = env.APP_BASE_URL ?? new URL(c.req.url).origin;
     try {
-      const { replayed } = await rollbackRun({ ctx: { ...ctx, appBaseUrl }, input: { runId: id } });
-      if (!replayed) await recordRollbackReason(ctx, id, state.reason);
+      await rollbackRun({ ctx: { ...ctx, appBaseUrl }, input: { runId: id, reason: state.reason } });
     } catch (error) {
       // A closed window or a run that is not committed: the page says why, next to the form.
       if (error instanceof AppError && error.code === 'CONFLICT') {

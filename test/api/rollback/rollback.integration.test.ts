@@ -1,5 +1,5 @@
 /** The HTTP side of F9–F12 on a committed run: rollback window by the app clock, idempotency, exports, notices, audit. */
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as s from '../../../db/schema/index.ts';
 import { fromCsv } from '../../../src/exports/csv-safe.ts';
@@ -30,8 +30,16 @@ async function setup() {
   return { f, keys, committedAt };
 }
 
-const post = (path: string, key: string, headers: Record<string, string> = {}) =>
-  h.app.request(`${ORIGIN}${path}`, { method: 'POST', headers: { ...bearer(key), ...headers } });
+const post = (path: string, key: string, headers: Record<string, string> = {}, body?: unknown) =>
+  h.app.request(`${ORIGIN}${path}`, {
+    method: 'POST',
+    headers: {
+      ...bearer(key),
+      ...headers,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
 const get = (path: string, key: string) => h.app.request(`${ORIGIN}${path}`, { headers: bearer(key) });
 
 describe('POST /v1/runs/{id}/rollback', () => {
@@ -45,19 +53,34 @@ describe('POST /v1/runs/{id}/rollback', () => {
     h.clock.now = new Date(committedAt.getTime() + 48 * HOUR);
     const analyst = await post(`/v1/runs/${f.run.id}/rollback`, keys.analyst);
     expect(analyst.status).toBe(403);
-    const first = await post(`/v1/runs/${f.run.id}/rollback`, keys.manager, {
-      'Idempotency-Key': 'rollback-key-0001',
-    });
+    const tooShort = await post(`/v1/runs/${f.run.id}/rollback`, keys.manager, {}, { reason: 'x' });
+    expect(tooShort.status).toBe(400);
+    expect((await jsonOf(tooShort)).details[0].path).toBe('reason');
+    const reason = 'Approved against the wrong territory map';
+    const first = await post(
+      `/v1/runs/${f.run.id}/rollback`,
+      keys.manager,
+      { 'Idempotency-Key': 'rollback-key-0001' },
+      { reason },
+    );
     expect(first.status).toBe(200);
+    const [event] = await h.db.db
+      .select()
+      .from(s.auditEvents)
+      .where(and(eq(s.auditEvents.runId, f.run.id), eq(s.auditEvents.action, 'run.rolled_back')));
+    expect((event!.after as { reason: string }).reason).toBe(reason);
     const body = await jsonOf(first);
     expect(body).toMatchObject({
       status: 'rolled_back',
       restored: { accounts: 2, opportunities: 2, splits: 2 },
       conflicts: [],
     });
-    const replay = await post(`/v1/runs/${f.run.id}/rollback`, keys.manager, {
-      'Idempotency-Key': 'rollback-key-0001',
-    });
+    const replay = await post(
+      `/v1/runs/${f.run.id}/rollback`,
+      keys.manager,
+      { 'Idempotency-Key': 'rollback-key-0001' },
+      { reason },
+    );
     expect(replay.headers.get('Idempotent-Replayed')).toBe('true');
     expect(await jsonOf(replay)).toEqual(body);
     const again = await post(`/v1/runs/${f.run.id}/rollback`, keys.manager);

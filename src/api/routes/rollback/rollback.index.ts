@@ -8,6 +8,10 @@ export const rollbackRouter = createRouter().openapi(rollbackRunRoute, async (c)
   const { id } = c.req.valid('param');
   const { env } = c.get('deps');
   const appBaseUrl = env.APP_BASE_URL ?? new URL(c.req.url).origin;
-  const { result } = await rollbackRun({ ctx: { ...orgContext(c), appBaseUrl }, input: { runId: id } });
+  const body = c.req.valid('json') as { reason?: string } | undefined;
+  const { result } = await rollbackRun({
+    ctx: { ...orgContext(c), appBaseUrl },
+    input: { runId: id, reason: body?.reason },
+  });
   return c.json(RollbackResultSchema.parse(result), 200);
 });

@@ -89,6 +89,25 @@ export const rollbackRunRoute = createRoute({
           example: 'rollback-3b9d6c1e-1',
         }),
     }),
+    body: {
+      required: false,
+      content: {
+        'application/json': {
+          schema: z
+            .object({
+              reason: z
+                .string()
+                .trim()
+                .min(3, 'Say in a few words why the run is rolled back.')
+                .max(1000, 'Keep the reason under 1,000 characters.')
+                .optional()
+                .openapi({ example: 'Approved against the wrong territory map' }),
+            })
+            .strict()
+            .openapi('RollbackRequest'),
+        },
+      },
+    },
   },
   responses: {
     200: {
