@@ -31,6 +31,7 @@ COPY --chown=node:node package.json package-lock.json tsconfig.json ./
 COPY --chown=node:node bin ./bin
 COPY --chown=node:node src ./src
 COPY --chown=node:node db ./db
+COPY --chown=node:node public ./public
 RUN mkdir -p /data && chown node:node /data
 USER node
 VOLUME ["/data"]
