@@ -22,6 +22,7 @@ import {
 } from '../../../db/schema/index.ts';
 import {
   applyEdits,
+  chooseAction,
   dates,
   type HistoryEdit,
   houseGap,
@@ -39,7 +40,11 @@ import {
 import type { Tx } from '../../db/client.ts';
 import { AppError, notFound } from '../../lib/errors.ts';
 import { parseChangeItem } from '../../workflow/change-set-items.ts';
-import { type CommissionSettings, commissionSettings } from '../run-actions/commit-commission.ts';
+import {
+  type CommissionSettings,
+  commissionSettings,
+  strategyFor,
+} from '../run-actions/commit-commission.ts';
 
 type RunRow = typeof runs.$inferSelect;
 
@@ -90,12 +95,6 @@ function chunks<T>(list: readonly T[]): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < list.length; i += CHUNK) out.push(list.slice(i, i + CHUNK));
   return out;
-}
-
-function actionFor(settings: CommissionSettings, toRepId: string): ReassignmentAction {
-  if (settings.type === 'A') return { type: 'A' };
-  if (settings.type === 'B') return { type: 'B', newRepId: toRepId };
-  return { type: 'C', newRepId: toRepId, newRepBps: settings.customBps! };
 }
 
 function coreScope(scope: RunRow['scope']): ReassignmentScope {
@@ -213,7 +212,7 @@ export async function loadRunCommission(tx: Tx, runId: string): Promise<RunCommi
             departingRepId: line.from!,
             target: { level: 'account', accountId: line.accountId },
             scope: coreScope(run.scope),
-            strategy: { kind: 'uniform', action: actionFor(settings, line.to) },
+            strategy: strategyFor(settings, line.to),
             endDate,
             reassignmentDate,
             reason: run.reason,
@@ -457,18 +456,15 @@ async function committedPlan(tx: Tx, run: RunRow) {
     }
     const gapRows = edit.rowsToAdd.filter((r) => r.effectiveTo !== null);
     const toRepId = item.toRepId ?? null;
-    const type = stored?.type ?? 'B';
-    const action: ReassignmentAction =
-      type === 'A' || toRepId === null
-        ? { type: 'A' }
-        : type === 'B'
-          ? { type: 'B', newRepId: toRepId }
-          : { type: 'C', newRepId: toRepId, newRepBps: stored?.customBps ?? 0 };
+    // The action the commit chose for this opportunity: its segment's (first match) or the run's type.
+    const chosen =
+      toRepId === null ? null : chooseAction(strategyFor(stored ?? { type: 'B' }, toRepId), opportunity);
+    const action: ReassignmentAction = chosen?.action ?? { type: 'A' };
     changes.push({
       kind: 'change',
       opportunityId: item.recordId,
       accountId: opportunity.accountId,
-      segment: null,
+      segment: chosen?.segment ?? null,
       action,
       before: { participants: payload.before.participants },
       after: { participants: payload.after.participants },

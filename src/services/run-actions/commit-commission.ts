@@ -16,10 +16,13 @@ import {
   type ReassignmentAction,
   refusalToAppError,
   type SplitRow,
+  type Strategy,
 } from '../../commission/index.ts';
 import type { Tx } from '../../db/client.ts';
 import { AppError } from '../../lib/errors.ts';
 import type { OwnershipChange } from '../../workflow/change-set.ts';
+import { commissionSegment } from '../runs/run-params.ts';
+import { coreMatch, type SegmentRule } from '../runs/split-after.ts';
 import type { OpportunityLine } from './commit-ownership.ts';
 import type { RunRow } from './run-state.ts';
 
@@ -37,9 +40,13 @@ const commissionParamsSchema = z.object({
   customBps: z.number().int().min(1).max(10_000).optional(),
 });
 
+const TYPE_NAMES = { A: 'house_absorbs', B: 'direct_transfer', C: 'custom' } as const;
+
 export interface CommissionSettings {
   type: 'A' | 'B' | 'C';
   customBps?: number | undefined;
+  /** A segmented strategy (params.commissionSegments): first match wins, else `type` above. */
+  segments?: SegmentRule[] | undefined;
 }
 
 /**
@@ -55,7 +62,8 @@ export function commissionSettings(params: Record<string, unknown>): CommissionS
       : params.commissionType !== undefined
         ? { type: params.commissionType, customBps: params.customBps }
         : null;
-  if (raw === null) return { type: 'B' };
+  const segments = readSegments(params.commissionSegments);
+  if (raw === null) return segments ? { type: 'B', segments } : { type: 'B' };
   const parsed = commissionParamsSchema.safeParse(raw);
   if (!parsed.success) {
     throw new AppError('UNPROCESSABLE', 'The run has commission parameters this commit cannot read.', {
@@ -75,13 +83,56 @@ export function commissionSettings(params: Record<string, unknown>): CommissionS
       },
     );
   }
-  return { type, customBps: parsed.data.customBps };
+  return segments
+    ? { type, customBps: parsed.data.customBps, segments }
+    : { type, customBps: parsed.data.customBps };
 }
 
-function actionFor(settings: CommissionSettings, toRepId: string): ReassignmentAction {
+/** The run's segments (validated as the runs API validates them), or undefined when it has none. */
+function readSegments(raw: unknown): SegmentRule[] | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  const parsed = z.array(commissionSegment).safeParse(raw);
+  if (!parsed.success) {
+    throw new AppError('UNPROCESSABLE', 'The run has commission segments this commit cannot read.', {
+      details: parsed.error.issues.map((i) => ({
+        path: `params.commissionSegments.${i.path.join('.')}`,
+        message: i.message,
+      })),
+    });
+  }
+  return parsed.data.length > 0 ? parsed.data : undefined;
+}
+
+export function actionFor(settings: CommissionSettings, toRepId: string): ReassignmentAction {
   if (settings.type === 'A') return { type: 'A' };
   if (settings.type === 'B') return { type: 'B', newRepId: toRepId };
   return { type: 'C', newRepId: toRepId, newRepBps: settings.customBps! };
+}
+
+/** The type letter and share of one segment, in the settings' terms. */
+export function segmentSettings(segment: SegmentRule): CommissionSettings {
+  return { type: TYPE_ALIASES[segment.commissionType], customBps: segment.customBps };
+}
+
+/** The run's params name of a settings' type (house_absorbs, direct_transfer, custom). */
+export const typeName = (type: CommissionSettings['type']) => TYPE_NAMES[type];
+
+/**
+ * The core strategy for one receiving rep: uniform, or segmented with the run's type as the default. The core
+ * matches segments exactly as the review does (split-after.ts commissionFor uses the same matchesSegment).
+ */
+export function strategyFor(settings: CommissionSettings, toRepId: string): Strategy {
+  const fallback = actionFor(settings, toRepId);
+  if (!settings.segments || settings.segments.length === 0) return { kind: 'uniform', action: fallback };
+  return {
+    kind: 'segmented',
+    segments: settings.segments.map((s, i) => ({
+      name: `Segment ${i + 1}`,
+      match: coreMatch(s.match),
+      action: actionFor(segmentSettings(s), toRepId),
+    })),
+    defaultAction: fallback,
+  };
 }
 
 export interface SplitChangeItem {
@@ -138,7 +189,7 @@ export async function applyCommissionChanges(
         departingRepId: change.fromRepId!,
         target: { level: 'account', accountId: change.accountId },
         scope: run.scope === 'complete' ? 'complete' : 'active',
-        strategy: { kind: 'uniform', action: actionFor(settings, change.toRepId) },
+        strategy: strategyFor(settings, change.toRepId),
         endDate: run.commissionEndDate,
         reassignmentDate: run.reassignmentDate,
         reason: run.reason,
@@ -351,7 +402,7 @@ export async function applyOpportunityCommission(
         departingRepId: line.plannedRepId,
         target: { level: 'opportunity', opportunityId: line.opportunityId },
         scope: run.scope === 'complete' ? 'complete' : 'active',
-        strategy: { kind: 'uniform', action: actionFor(settings, line.toRepId) },
+        strategy: strategyFor(settings, line.toRepId),
         endDate: dates.endDate,
         reassignmentDate: dates.reassignmentDate,
         reason: run.reason,

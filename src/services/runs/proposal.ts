@@ -12,7 +12,7 @@ import { CONFLICT_KINDS, type DetectedConflict, detectConflicts } from '../../wo
 import { protectionsOf } from '../solving/build-solve-input.ts';
 import type { PlanningContext } from '../solving/planning-context.ts';
 import type { RunRow } from './run-records.ts';
-import { type CommissionType, splitAfter } from './split-after.ts';
+import { type CommissionType, commissionFor, splitAfter } from './split-after.ts';
 
 export type AssignmentRow = typeof runAssignments.$inferSelect;
 
@@ -220,15 +220,22 @@ interface OppChange {
 }
 
 function opportunityChanges(run: RunRow, plan: PlanningContext, live: readonly AssignmentRow[]): OppChange[] {
-  const type: CommissionType = plan.params.commissionType ?? 'direct_transfer';
-  const customBps = plan.params.customBps ?? null;
   const house = plan.book.reps.find((r) => r.kind === 'house')?.id ?? null;
   const stages = new Set(plan.ruleset.protections.protectedStages);
+  const accountsById = new Map(plan.book.accounts.map((a) => [a.id, a]));
   const make = (
     o: PlanningContext['book']['opportunities'][number],
     from: string | null,
     to: string,
   ): OppChange => {
+    // The type per opportunity: its segment's (first match) or the run's; the commit and the impact choose alike.
+    const account = accountsById.get(o.accountId);
+    const { type, customBps } = commissionFor(plan.params, {
+      accountType: account?.type ?? null,
+      region: account?.region ?? null,
+      stage: o.stage,
+      amountCents: o.amountCents,
+    });
     const after = splitAfter(o.splits, from, to, type, customBps, house);
     return {
       opportunityId: o.id,

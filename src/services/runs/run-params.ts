@@ -12,6 +12,65 @@ const repId = z.uuid('A rep id is a UUID (the rep row id).').openapi({
 });
 const label = z.string().trim().min(1).max(200);
 
+const commissionTypeEnum = z.enum(['house_absorbs', 'direct_transfer', 'custom']);
+
+/**
+ * One segment of a segmented commission strategy (seed 003): the opportunities it matches (all given conditions
+ * must hold; text compared trimmed and case-insensitively; amount min inclusive, max exclusive) and the type that
+ * applies to them. The first matching segment wins; unmatched opportunities use the run's commissionType.
+ */
+export const commissionSegment = z
+  .object({
+    match: z
+      .object({
+        accountType: label.optional().openapi({ description: 'The account’s type, e.g. Enterprise.' }),
+        stage: label.optional().openapi({ description: 'The opportunity’s stage.' }),
+        minAmountCents: z
+          .number()
+          .int()
+          .min(0)
+          .optional()
+          .openapi({ description: 'Deal size from (inclusive), in cents.', example: 5_000_000 }),
+        maxAmountCents: z
+          .number()
+          .int()
+          .min(0)
+          .optional()
+          .openapi({ description: 'Deal size below (exclusive), in cents.' }),
+        region: label.optional().openapi({ description: 'The account’s region (geography).' }),
+      })
+      .strict(),
+    commissionType: commissionTypeEnum,
+    customBps: z
+      .number()
+      .int()
+      .min(1)
+      .max(10_000)
+      .optional()
+      .openapi({ description: 'Type C only: the new rep’s share in basis points.', example: 3500 }),
+  })
+  .strict()
+  .superRefine((s, ctx) => {
+    if (s.commissionType === 'custom' && s.customBps === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['customBps'],
+        message: 'A custom (type C) segment needs customBps, the new rep’s share in basis points.',
+      });
+    }
+    const { minAmountCents: min, maxAmountCents: max } = s.match;
+    if (min !== undefined && max !== undefined && min >= max) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['match', 'maxAmountCents'],
+        message: `The deal size range is empty: maxAmountCents (${max}) must be above minAmountCents (${min}).`,
+      });
+    }
+  })
+  .openapi('CommissionSegment');
+
+export type CommissionSegment = z.infer<typeof commissionSegment>;
+
 /** Options every kind shares: how the solver balances and how commission follows the owner. */
 const common = {
   strategy: z
@@ -22,7 +81,7 @@ const common = {
     .enum(['l1', 'minimax'])
     .optional()
     .openapi({ description: 'Sum of deviations (l1, default) or the largest deviation (minimax).' }),
-  commissionType: z.enum(['house_absorbs', 'direct_transfer', 'custom']).optional().openapi({
+  commissionType: commissionTypeEnum.optional().openapi({
     description:
       'How open opportunities’ splits follow the new owner (A, B or C); direct_transfer by default.',
   }),
@@ -33,6 +92,10 @@ const common = {
     .max(10_000)
     .optional()
     .openapi({ description: 'Type C only: the new rep’s share in basis points.', example: 3500 }),
+  commissionSegments: z.array(commissionSegment).max(50).optional().openapi({
+    description:
+      'Segmented strategy: per segment (account type, stage, deal size, region) its own commission type; the first match wins, unmatched opportunities use commissionType.',
+  }),
 };
 
 export const departureParams = z
