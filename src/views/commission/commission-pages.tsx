@@ -1,0 +1,465 @@
+/**
+ * The opportunity page (its split now and every structure it had, change by change, side by side) with
+ * "Manage commissions" (level 1), and "Reassign all opportunities" of an account (level 2, uniform). Plain forms
+ * that work without JavaScript; errors sit next to their field.
+ */
+import type { Principal } from '../../auth/principal.ts';
+import { CsrfField } from '../layout.tsx';
+import { Alert, Crumbs, describedBy, FieldError } from '../shared/components.tsx';
+import { COMMISSION_TYPE_LABELS, money, pct, statusLabel } from '../shared/format.ts';
+import type { AccountForReassign, OpportunityDetail, RunRef } from './commission-data.ts';
+import type { CommissionFormErrors, CommissionFormValues } from './commission-form.ts';
+import type { TimelineChange, TimelinePeriod, TimelineShare } from './timeline.ts';
+
+export interface ReceiverChoice {
+  id: string;
+  name: string;
+  region: string | null;
+}
+
+const ROLE_LABEL = { house: 'House', rep: 'Rep', subagent: 'Subagent' } as const;
+
+/** A split as a small table: participant, role, share. */
+export function SharesTable({ shares, caption }: { shares: readonly TimelineShare[]; caption?: string }) {
+  if (shares.length === 0) return <p class="muted">No split in force.</p>;
+  const total = shares.reduce((s, p) => s + p.bps, 0);
+  return (
+    <table>
+      {caption && <caption>{caption}</caption>}
+      <thead>
+        <tr>
+          <th scope="col">Participant</th>
+          <th scope="col">Role</th>
+          <th scope="col" class="num">
+            Share
+          </th>
+        </tr>
+      </thead>
+      <tbody>
+        {shares.map((s) => (
+          <tr>
+            <td>{s.repName}</td>
+            <td>{ROLE_LABEL[s.role]}</td>
+            <td class="num">{pct(s.bps)}</td>
+          </tr>
+        ))}
+      </tbody>
+      <tfoot>
+        <tr>
+          <th scope="row" colspan={2}>
+            Total
+          </th>
+          <td class="num">{pct(total)}</td>
+        </tr>
+      </tfoot>
+    </table>
+  );
+}
+
+const span = (p: TimelinePeriod) => `${p.from} → ${p.to ?? 'now'}`;
+
+function RunLink({ runId, runs }: { runId: string | null; runs: ReadonlyMap<string, RunRef> }) {
+  if (!runId) return <span class="muted">imported or entered outside a run</span>;
+  const run = runs.get(runId);
+  return (
+    <span>
+      by run <a href={`/runs/${runId}`}>{run ? run.reason : runId}</a>
+      {run && <span class="muted"> ({statusLabel(run.status)})</span>}
+    </span>
+  );
+}
+
+/** Every change of the split: the structure before and after, side by side, with the run that made it. */
+export function HistoryTimeline({
+  periods,
+  changes,
+  runs,
+}: {
+  periods: readonly TimelinePeriod[];
+  changes: readonly TimelineChange[];
+  runs: ReadonlyMap<string, RunRef>;
+}) {
+  return (
+    <section class="card" aria-labelledby="history-title" id="split-history">
+      <h2 id="history-title">Commission history</h2>
+      {periods.length === 0 ? (
+        <p class="muted">This opportunity has never had a commission split.</p>
+      ) : (
+        <>
+          <h3>Structures in force</h3>
+          <ol class="timeline" id="split-periods">
+            {periods.map((p) => (
+              <li>
+                <strong>{span(p)}</strong>: {p.shares.map((s) => `${s.repName} ${pct(s.bps)}`).join(' · ')} —{' '}
+                <RunLink runId={p.runId} runs={runs} />
+              </li>
+            ))}
+          </ol>
+          <h3>Changes</h3>
+          {changes.length === 0 ? (
+            <p class="muted">The original structure has not changed.</p>
+          ) : (
+            <ol class="timeline" id="split-changes">
+              {changes.map((c, i) => (
+                <li class="split-change" id={`split-change-${i + 1}`}>
+                  <p>
+                    <strong>From {c.on}</strong> <RunLink runId={c.runId} runs={runs} />
+                  </p>
+                  <div class="side-by-side">
+                    <div>
+                      <h4 class="small">Before ({span(c.before)})</h4>
+                      <SharesTable shares={c.before.shares} />
+                    </div>
+                    <div>
+                      <h4 class="small">After ({span(c.after)})</h4>
+                      <SharesTable shares={c.after.shares} />
+                    </div>
+                  </div>
+                </li>
+              ))}
+            </ol>
+          )}
+        </>
+      )}
+    </section>
+  );
+}
+
+function Field({
+  id,
+  label,
+  value,
+  error,
+  hint,
+  type = 'text',
+  extra = {},
+}: {
+  id: keyof CommissionFormValues;
+  label: string;
+  value: string;
+  error?: string | undefined;
+  hint?: string;
+  type?: string;
+  extra?: Record<string, string | number>;
+}) {
+  return (
+    <div class="field">
+      <label for={`f-${id}`}>{label}</label>
+      <input
+        id={`f-${id}`}
+        name={id}
+        type={type}
+        value={value}
+        {...extra}
+        {...describedBy(`f-${id}`, error, Boolean(hint))}
+      />
+      {hint && (
+        <p class="hint" id={`f-${id}-hint`}>
+          {hint}
+        </p>
+      )}
+      <FieldError id={`f-${id}`} message={error} />
+    </div>
+  );
+}
+
+/** The fields both levels share: new owner, type A/B/C with the custom %, the two dates and the reason. */
+function CommissionFields({
+  values,
+  errors,
+  receivers,
+}: {
+  values: CommissionFormValues;
+  errors: CommissionFormErrors;
+  receivers: readonly ReceiverChoice[];
+}) {
+  return (
+    <>
+      <div class="field">
+        <label for="f-newOwnerRepId">New owner</label>
+        <select
+          id="f-newOwnerRepId"
+          name="newOwnerRepId"
+          {...describedBy('f-newOwnerRepId', errors.newOwnerRepId)}
+        >
+          <option value="">Choose a rep</option>
+          {receivers.map((r) => (
+            <option value={r.id} selected={values.newOwnerRepId === r.id}>
+              {r.name}
+              {r.region ? ` (${r.region})` : ''}
+            </option>
+          ))}
+        </select>
+        <FieldError id="f-newOwnerRepId" message={errors.newOwnerRepId} />
+      </div>
+      <fieldset id="commissionType" {...describedBy('commissionType', errors.commissionType)}>
+        <legend>Commission type</legend>
+        <FieldError id="commissionType" message={errors.commissionType} />
+        {Object.entries(COMMISSION_TYPE_LABELS).map(([k, label]) => (
+          <label class="choice">
+            <input type="radio" name="commissionType" value={k} checked={values.commissionType === k} />
+            <span>{label}</span>
+          </label>
+        ))}
+        <Field
+          id="customPct"
+          label="Type C: the new rep’s share (%)"
+          type="number"
+          value={values.customPct}
+          error={errors.customPct}
+          hint="House takes what is left so the split stays exactly 100%; a Subagent keeps their share. Refused when House would go below 0%."
+          extra={{ min: 0, max: 100, step: '0.01' }}
+        />
+      </fieldset>
+      <div class="two-fields">
+        <Field
+          id="commissionEndDate"
+          label="Commission end date"
+          type="date"
+          value={values.commissionEndDate}
+          error={errors.commissionEndDate}
+          hint="Last day the current split is paid; not before the opportunity was created."
+        />
+        <Field
+          id="reassignmentDate"
+          label="Reassignment date"
+          type="date"
+          value={values.reassignmentDate}
+          error={errors.reassignmentDate}
+          hint="First day of the new split; on or after the end date (days in between go to House)."
+        />
+      </div>
+      <Field
+        id="reason"
+        label="Reason"
+        value={values.reason}
+        error={errors.reason}
+        hint="Required; kept in the audit trail and the notices."
+        extra={{ maxlength: 2000 }}
+      />
+    </>
+  );
+}
+
+export function OpportunityPage({
+  opp,
+  periods,
+  changes,
+  current,
+  principal,
+  csrfToken,
+  values,
+  errors,
+  receivers,
+}: {
+  opp: OpportunityDetail;
+  periods: readonly TimelinePeriod[];
+  changes: readonly TimelineChange[];
+  current: readonly TimelineShare[];
+  principal: Principal;
+  csrfToken: string;
+  values: CommissionFormValues;
+  errors: CommissionFormErrors;
+  receivers: readonly ReceiverChoice[];
+}) {
+  const open = opp.status === 'open';
+  return (
+    <>
+      <Crumbs
+        items={[
+          { href: '/accounts', label: 'Accounts' },
+          { href: `/accounts/${opp.accountId}`, label: opp.accountName },
+          { label: opp.name },
+        ]}
+      />
+      <div class="page-head">
+        <div>
+          <h1>{opp.name}</h1>
+          <p class="muted">
+            {opp.crmId} · <a href={`/accounts/${opp.accountId}`}>{opp.accountName}</a>
+          </p>
+        </div>
+      </div>
+      <section class="card" aria-labelledby="opp-title">
+        <h2 id="opp-title">Opportunity</h2>
+        <dl class="stats" id="opp-facts">
+          <div class="stat">
+            <dt class="stat-label">Owner</dt>
+            <dd class="stat-value">
+              {opp.ownerId ? <a href={`/reps/${opp.ownerId}`}>{opp.ownerName}</a> : 'No owner'}
+            </dd>
+          </div>
+          <div class="stat">
+            <dt class="stat-label">Stage</dt>
+            <dd class="stat-value">
+              {opp.stage}
+              {opp.isBillingStage && <span class="badge">protected (billing)</span>}
+            </dd>
+          </div>
+          <div class="stat">
+            <dt class="stat-label">Amount</dt>
+            <dd class="stat-value">{money(opp.amountCents)}</dd>
+          </div>
+          <div class="stat">
+            <dt class="stat-label">Status</dt>
+            <dd class="stat-value">{open ? 'Open' : `Closed (${opp.status.replaceAll('_', ' ')})`}</dd>
+          </div>
+          <div class="stat">
+            <dt class="stat-label">Created</dt>
+            <dd class="stat-value">{opp.createdDate}</dd>
+          </div>
+          <div class="stat">
+            <dt class="stat-label">Close date</dt>
+            <dd class="stat-value">{opp.closeDate ?? '—'}</dd>
+          </div>
+        </dl>
+        <h3>Current split</h3>
+        <div id="current-split">
+          <SharesTable shares={current} />
+        </div>
+      </section>
+      <HistoryTimeline periods={periods} changes={changes} runs={opp.runs} />
+      {principal.role === 'manager' && (
+        <section class="card" aria-labelledby="manage-title" id="manage-commissions">
+          <h2 id="manage-title">Manage commissions</h2>
+          {!open ? (
+            <Alert kind="info">
+              This opportunity is closed; closed opportunities cannot be reassigned, so its split stays as it
+              is.
+            </Alert>
+          ) : (
+            <form method="post" action={`/opportunities/${opp.id}/commissions`} novalidate>
+              <CsrfField token={csrfToken} />
+              {errors.form && <Alert kind="error">{errors.form}</Alert>}
+              <p class="muted">
+                Hands this opportunity (only) to a new owner and changes its split from the reassignment date.
+                It becomes a run: solved, reviewed and approved like any other, and nothing changes until a
+                manager commits it.
+              </p>
+              <CommissionFields values={values} errors={errors} receivers={receivers} />
+              <div class="actions">
+                <button type="submit" id="create-opportunity-run">
+                  Create the run and solve
+                </button>
+              </div>
+            </form>
+          )}
+        </section>
+      )}
+    </>
+  );
+}
+
+export function ReassignOpportunitiesPage({
+  account,
+  csrfToken,
+  values,
+  errors,
+  receivers,
+  skipped,
+}: {
+  account: AccountForReassign;
+  csrfToken: string;
+  values: CommissionFormValues;
+  errors: CommissionFormErrors;
+  receivers: readonly ReceiverChoice[];
+  skipped: readonly { opportunityId: string; reason: string }[];
+}) {
+  const names = new Map(account.opportunities.map((o) => [o.id, o.name]));
+  return (
+    <>
+      <Crumbs
+        items={[
+          { href: '/accounts', label: 'Accounts' },
+          { href: `/accounts/${account.id}`, label: account.name },
+          { label: 'Reassign all opportunities' },
+        ]}
+      />
+      <div class="page-head">
+        <div>
+          <h1>Reassign all opportunities of {account.name}</h1>
+          <p class="muted">
+            {account.crmId} · owner{' '}
+            {account.ownerId ? <a href={`/reps/${account.ownerId}`}>{account.ownerName}</a> : 'none'}
+          </p>
+        </div>
+      </div>
+      <section class="card" aria-labelledby="open-opps-title">
+        <h2 id="open-opps-title">Open opportunities and their current splits</h2>
+        {account.opportunities.length === 0 ? (
+          <p class="muted">This account has no open opportunities; only its ownership would change.</p>
+        ) : (
+          <div class="table-wrap">
+            <table id="open-opportunities">
+              <thead>
+                <tr>
+                  <th scope="col">Opportunity</th>
+                  <th scope="col">Stage</th>
+                  <th scope="col" class="num">
+                    Amount
+                  </th>
+                  <th scope="col">Close date</th>
+                  <th scope="col">Owner</th>
+                  <th scope="col">Current split</th>
+                </tr>
+              </thead>
+              <tbody>
+                {account.opportunities.map((o) => (
+                  <tr>
+                    <td>
+                      <a href={`/opportunities/${o.id}`}>{o.name}</a> <span class="muted">{o.crmId}</span>
+                    </td>
+                    <td>
+                      {o.stage}
+                      {o.isBillingStage && <span class="badge">protected</span>}
+                    </td>
+                    <td class="num">{money(o.amountCents)}</td>
+                    <td>{o.closeDate ?? '—'}</td>
+                    <td>{o.ownerName ?? '—'}</td>
+                    <td>
+                      {o.current.length === 0
+                        ? 'no split'
+                        : o.current.map((s) => `${s.repName} ${pct(s.bps)}`).join(' · ')}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+      <section class="card" aria-labelledby="reassign-title" id="reassign-opportunities">
+        <h2 id="reassign-title">New owner and commission</h2>
+        <form method="post" action={`/accounts/${account.id}/reassign-opportunities`} novalidate>
+          <CsrfField token={csrfToken} />
+          {errors.form && <Alert kind="error">{errors.form}</Alert>}
+          <p class="muted">
+            Uniform: the account and its open opportunities go to the new owner with one commission type for
+            all. Opportunities in protected stages (billing onwards), without a split, or whose split does not
+            include the current owner keep their split; the run’s review lists them. A different type per
+            opportunity is done one at a time from each opportunity’s page.
+          </p>
+          {skipped.length > 0 && (
+            <Alert kind="info">
+              <p>These keep their split:</p>
+              <ul>
+                {skipped.map((s) => (
+                  <li>
+                    {names.get(s.opportunityId) ?? s.opportunityId}: {s.reason}
+                  </li>
+                ))}
+              </ul>
+            </Alert>
+          )}
+          <CommissionFields values={values} errors={errors} receivers={receivers} />
+          <div class="actions">
+            <button type="submit" id="create-account-run">
+              Create the run and solve
+            </button>
+            <a href={`/accounts/${account.id}`}>Cancel</a>
+          </div>
+        </form>
+      </section>
+    </>
+  );
+}
