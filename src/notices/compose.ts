@@ -1,7 +1,8 @@
 /**
  * Handoff notices composed from a change set (MISSION.md F10): one digest per receiving rep, one per departing
  * (or losing) rep's manager, a summary for managers, and one for finance when commission splits change —
- * never one email per account. Pure: the caller loads the lines and writes the drafts to the outbox.
+ * never one email per account. Opportunities handed over on their own (opportunity-level runs) join the same
+ * digests in their own section, and their previous owner hears what leaves them. Pure: the caller loads the lines and writes the drafts to the outbox.
  */
 import { renderDigestHtml, renderDigestText } from './templates.tsx';
 import {
@@ -11,8 +12,10 @@ import {
   type NoticeDraft,
   type NoticeInput,
   type NoticeKind,
+  type NoticeOpportunityLine,
   type NoticePerson,
   nameOf,
+  type OpportunitySection,
 } from './types.ts';
 
 export type * from './types.ts';
@@ -31,13 +34,15 @@ export function composeNotices(input: NoticeInput): ComposeResult {
     kind: NoticeKind,
     person: NoticePerson,
     subject: string,
-    model: Omit<DigestModel, 'people' | 'link' | 'footer'>,
+    model: Omit<DigestModel, 'people' | 'link' | 'footer' | 'opportunitySections'> & {
+      opportunitySections?: OpportunitySection[];
+    },
   ) => {
     if (!person.email) {
       unreachable.push({ person, kind });
       return;
     }
-    const full: DigestModel = { ...model, people, link, footer };
+    const full: DigestModel = { opportunitySections: [], ...model, people, link, footer };
     drafts.push({
       kind,
       recipient: { ...person, email: person.email },
@@ -48,70 +53,123 @@ export function composeNotices(input: NoticeInput): ComposeResult {
     });
   };
 
+  const opportunities = input.opportunities ?? [];
   const byReceiver = groupBy(input.accounts, (a) => a.toRepId);
-  for (const [repId, rows] of sorted(byReceiver)) {
+  const oppsByReceiver = groupBy(opportunities, (o) => o.toRepId);
+  // One digest per receiving rep, whether they receive accounts, opportunities or both.
+  for (const repId of sortedKeys(byReceiver, oppsByReceiver)) {
     const rep = people.get(repId);
     if (!rep) continue;
-    const n = rows.length;
+    const rows = byReceiver.get(repId) ?? [];
+    const opps = oppsByReceiver.get(repId) ?? [];
+    const what =
+      rows.length > 0 && opps.length > 0
+        ? 'accounts and opportunities'
+        : rows.length > 0
+          ? 'accounts'
+          : 'opportunities';
     add(
       'receiving_rep',
       rep,
-      `${n} account${n === 1 ? '' : 's'} ${correction ? 'no longer' : 'now'} assigned to you`,
+      `${countPhrase(rows.length, opps.length)} ${correction ? 'no longer' : 'now'} assigned to you`,
       {
         greeting: `Hello ${rep.name},`,
         intro: correction
-          ? `The reassignment "${input.runLabel}" was rolled back. These accounts return to their previous owners:`
-          : `As part of "${input.runLabel}", these accounts are now yours from ${input.effectiveDate}:`,
-        sections: [{ title: 'Accounts', rows: sortRows(rows) }],
+          ? `The reassignment "${input.runLabel}" was rolled back. These ${what} return to their previous owners:`
+          : `As part of "${input.runLabel}", these ${what} are now yours from ${input.effectiveDate}:`,
+        sections: rows.length > 0 ? [{ title: 'Accounts', rows: sortRows(rows) }] : [],
+        opportunitySections: opps.length > 0 ? [{ title: 'Opportunities', rows: sortOpps(opps) }] : [],
         splits: [],
       },
     );
   }
 
-  // The manager of each rep who loses accounts hears once, with every account that leaves each of their reps.
+  // The previous owner of an opportunity handed over on its own hears what leaves them (their account stays).
+  const oppsByLoser = groupBy(
+    opportunities.filter((o) => o.fromRepId !== null),
+    (o) => o.fromRepId!,
+  );
+  for (const [repId, opps] of sorted(oppsByLoser)) {
+    const rep = people.get(repId);
+    if (!rep) continue;
+    add(
+      'losing_rep',
+      rep,
+      correction
+        ? `${countPhrase(0, opps.length)} returned to you`
+        : `${countPhrase(0, opps.length)} handed over to a new owner`,
+      {
+        greeting: `Hello ${rep.name},`,
+        intro: correction
+          ? `The reassignment "${input.runLabel}" was rolled back; these opportunities are yours again:`
+          : `As part of "${input.runLabel}", these opportunities move to a new owner from ${input.effectiveDate}:`,
+        sections: [],
+        opportunitySections: [{ title: 'Leaving you', rows: sortOpps(opps) }],
+        splits: [],
+      },
+    );
+  }
+
+  // The manager of each rep who loses accounts or opportunities hears once, with everything that leaves each rep.
+  const managerOf = (repId: string | null) => (repId ? (people.get(repId)?.managerId ?? '') : '');
   const byLoserManager = groupBy(
     input.accounts.filter((a) => a.fromRepId !== null),
-    (a) => people.get(a.fromRepId!)?.managerId ?? '',
+    (a) => managerOf(a.fromRepId),
   );
-  for (const [managerId, rows] of sorted(byLoserManager)) {
+  const oppsByLoserManager = groupBy(
+    opportunities.filter((o) => o.fromRepId !== null),
+    (o) => managerOf(o.fromRepId),
+  );
+  const byRepName = (a: string, b: string) => nameOf(people, a).localeCompare(nameOf(people, b));
+  for (const managerId of sortedKeys(byLoserManager, oppsByLoserManager)) {
     const manager = people.get(managerId);
     if (!manager) continue;
+    const rows = byLoserManager.get(managerId) ?? [];
+    const opps = oppsByLoserManager.get(managerId) ?? [];
     const sections = [...groupBy(rows, (r) => r.fromRepId!)]
-      .sort(([a], [b]) => nameOf(people, a).localeCompare(nameOf(people, b)))
+      .sort(([a], [b]) => byRepName(a, b))
       .map(([repId, repRows]) => ({ title: `Leaving ${nameOf(people, repId)}`, rows: sortRows(repRows) }));
-    add(
-      'losing_rep_manager',
-      manager,
-      `Handoff of ${rows.length} account${rows.length === 1 ? '' : 's'} from your team`,
-      {
-        greeting: `Hello ${manager.name},`,
-        intro: correction
-          ? `The reassignment "${input.runLabel}" was rolled back; these accounts return to your team:`
-          : `As part of "${input.runLabel}", these accounts leave your team's reps:`,
-        sections,
-        splits: [],
-      },
-    );
+    const opportunitySections = [...groupBy(opps, (o) => o.fromRepId!)]
+      .sort(([a], [b]) => byRepName(a, b))
+      .map(([repId, repOpps]) => ({ title: `Leaving ${nameOf(people, repId)}`, rows: sortOpps(repOpps) }));
+    const what =
+      rows.length > 0 && opps.length > 0
+        ? 'accounts and opportunities'
+        : rows.length > 0
+          ? 'accounts'
+          : 'opportunities';
+    add('losing_rep_manager', manager, `Handoff of ${countPhrase(rows.length, opps.length)} from your team`, {
+      greeting: `Hello ${manager.name},`,
+      intro: correction
+        ? `The reassignment "${input.runLabel}" was rolled back; these ${what} return to your team:`
+        : `As part of "${input.runLabel}", these ${what} leave your team's reps:`,
+      sections,
+      opportunitySections,
+      splits: [],
+    });
   }
 
-  if (input.accounts.length > 0) {
+  if (input.accounts.length > 0 || opportunities.length > 0) {
+    const subject =
+      opportunities.length === 0
+        ? `Summary: ${input.accounts.length} accounts reassigned (${input.runLabel})`
+        : `Summary: ${countPhrase(input.accounts.length, opportunities.length)} reassigned (${input.runLabel})`;
     for (const manager of input.managers) {
-      add(
-        'manager_summary',
-        manager,
-        `Summary: ${input.accounts.length} accounts reassigned (${input.runLabel})`,
-        {
-          greeting: `Hello ${manager.name},`,
-          intro: correction
-            ? `"${input.runLabel}" was rolled back. Summary by receiving rep:`
-            : `"${input.runLabel}" was committed. Summary by receiving rep:`,
-          sections: [...sorted(byReceiver)].map(([repId, rows]) => ({
-            title: `To ${nameOf(people, repId)}`,
-            rows: sortRows(rows),
-          })),
-          splits: [],
-        },
-      );
+      add('manager_summary', manager, subject, {
+        greeting: `Hello ${manager.name},`,
+        intro: correction
+          ? `"${input.runLabel}" was rolled back. Summary by receiving rep:`
+          : `"${input.runLabel}" was committed. Summary by receiving rep:`,
+        sections: [...sorted(byReceiver)].map(([repId, rows]) => ({
+          title: `To ${nameOf(people, repId)}`,
+          rows: sortRows(rows),
+        })),
+        opportunitySections: [...sorted(oppsByReceiver)].map(([repId, opps]) => ({
+          title: `Opportunities to ${nameOf(people, repId)}`,
+          rows: sortOpps(opps),
+        })),
+        splits: [],
+      });
     }
   }
 
@@ -144,6 +202,26 @@ function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<string, T[]
     else map.set(k, [item]);
   }
   return map;
+}
+
+/** "2 accounts", "1 opportunity", "1 account and 2 opportunities". */
+function countPhrase(accounts: number, opportunities: number): string {
+  const a = `${accounts} account${accounts === 1 ? '' : 's'}`;
+  const o = `${opportunities} opportunit${opportunities === 1 ? 'y' : 'ies'}`;
+  if (opportunities === 0) return a;
+  if (accounts === 0) return o;
+  return `${a} and ${o}`;
+}
+
+/** The keys of both maps, once each, in code-unit order (stable digests). */
+function sortedKeys(a: Map<string, unknown>, b: Map<string, unknown>): string[] {
+  return [...new Set([...a.keys(), ...b.keys()])].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
+}
+
+function sortOpps(rows: NoticeOpportunityLine[]) {
+  return [...rows].sort(
+    (a, b) => b.amountCents - a.amountCents || a.opportunityName.localeCompare(b.opportunityName),
+  );
 }
 
 function sorted<T>(map: Map<string, T>): [string, T][] {

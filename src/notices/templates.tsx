@@ -1,5 +1,5 @@
 /** HTML and plain-text renderings of a digest; HTML is escaped by Hono JSX, text is plain. */
-import { type DigestModel, type NoticeAccountLine, nameOf } from './types.ts';
+import { type DigestModel, type NoticeAccountLine, type NoticeOpportunityLine, nameOf } from './types.ts';
 
 export function formatCents(cents: number): string {
   const sign = cents < 0 ? '-' : '';
@@ -14,6 +14,19 @@ const splitText = (s: Record<string, number>) =>
     .filter(([, bps]) => bps > 0)
     .map(([name, bps]) => `${name} ${pct(bps)}`)
     .join(', ');
+
+function splitOrNone(s: Record<string, number>): string {
+  return splitText(s) || 'no split';
+}
+
+function oppText(o: NoticeOpportunityLine, m: DigestModel): string {
+  const close = o.closeDate ? `, closes ${o.closeDate}` : '';
+  return (
+    `- ${o.opportunityName} (${o.accountName}): ${formatCents(o.amountCents)}${close}; ` +
+    `from ${nameOf(m.people, o.fromRepId)} to ${nameOf(m.people, o.toRepId)}; ` +
+    `split ${splitOrNone(o.splitBefore)} -> ${splitOrNone(o.splitAfter)}`
+  );
+}
 
 function dealText(a: NoticeAccountLine): string {
   if (a.openDeals === 0) return 'no open deals';
@@ -51,6 +64,39 @@ export function renderDigestHtml(m: DigestModel): string {
                     <td style={cell}>{nameOf(m.people, a.toRepId)}</td>
                     <td style={cell}>{dealText(a)}</td>
                     <td style={cell}>{a.contacts.join(', ') || '—'}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </section>
+        ))}
+        {m.opportunitySections.map((s) => (
+          <section>
+            <h3 style="margin-bottom:4px">{s.title}</h3>
+            <table style="border-collapse:collapse;width:100%">
+              <thead>
+                <tr>
+                  <th style={cell}>Opportunity</th>
+                  <th style={cell}>Account</th>
+                  <th style={cell}>Amount</th>
+                  <th style={cell}>Close date</th>
+                  <th style={cell}>Previous owner</th>
+                  <th style={cell}>New owner</th>
+                  <th style={cell}>Split before</th>
+                  <th style={cell}>Split after</th>
+                </tr>
+              </thead>
+              <tbody>
+                {s.rows.map((o) => (
+                  <tr>
+                    <td style={cell}>{o.opportunityName}</td>
+                    <td style={cell}>{o.accountName}</td>
+                    <td style={cell}>{formatCents(o.amountCents)}</td>
+                    <td style={cell}>{o.closeDate ?? '—'}</td>
+                    <td style={cell}>{nameOf(m.people, o.fromRepId)}</td>
+                    <td style={cell}>{nameOf(m.people, o.toRepId)}</td>
+                    <td style={cell}>{splitOrNone(o.splitBefore)}</td>
+                    <td style={cell}>{splitOrNone(o.splitAfter)}</td>
                   </tr>
                 ))}
               </tbody>
@@ -99,6 +145,11 @@ export function renderDigestText(m: DigestModel): string {
           (a.contacts.length > 0 ? `; contacts: ${a.contacts.join(', ')}` : ''),
       );
     }
+    lines.push('');
+  }
+  for (const s of m.opportunitySections) {
+    lines.push(s.title);
+    for (const o of s.rows) lines.push(oppText(o, m));
     lines.push('');
   }
   for (const s of m.splits)

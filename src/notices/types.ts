@@ -27,6 +27,20 @@ export interface NoticeSplitLine {
   after: Record<string, number>;
 }
 
+/** An opportunity handed to a new owner on its own (an opportunity-level run), with its split before and after. */
+export interface NoticeOpportunityLine {
+  opportunityId: string;
+  opportunityName: string;
+  accountName: string;
+  amountCents: number;
+  closeDate: string | null;
+  fromRepId: string | null;
+  toRepId: string;
+  /** Participant name → basis points: in force on the commission end date, and from the reassignment date. */
+  splitBefore: Record<string, number>;
+  splitAfter: Record<string, number>;
+}
+
 export interface NoticeInput {
   runId: string;
   runLabel: string;
@@ -36,17 +50,30 @@ export interface NoticeInput {
   people: NoticePerson[];
   accounts: NoticeAccountLine[];
   splits: NoticeSplitLine[];
+  /** Opportunities that change owner without their account (opportunity-level runs); none when left out. */
+  opportunities?: NoticeOpportunityLine[];
   managers: NoticePerson[];
   finance: NoticePerson[];
   /** 'handoff' for a commit, 'correction' after a rollback. */
   purpose: 'handoff' | 'correction';
 }
 
-export type NoticeKind = 'receiving_rep' | 'losing_rep_manager' | 'manager_summary' | 'finance_summary';
+/** `losing_rep`: the previous owner of opportunities handed over on their own (what leaves them). */
+export type NoticeKind =
+  | 'receiving_rep'
+  | 'losing_rep'
+  | 'losing_rep_manager'
+  | 'manager_summary'
+  | 'finance_summary';
 
 export interface NoticeSection {
   title: string;
   rows: NoticeAccountLine[];
+}
+
+export interface OpportunitySection {
+  title: string;
+  rows: NoticeOpportunityLine[];
 }
 
 export interface NoticeDraft {
@@ -63,6 +90,7 @@ export interface DigestModel {
   greeting: string;
   intro: string;
   sections: NoticeSection[];
+  opportunitySections: OpportunitySection[];
   splits: NoticeSplitLine[];
   people: Map<string, NoticePerson>;
   link: string;
