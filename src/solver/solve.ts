@@ -33,8 +33,11 @@ export const ENGINE_LIMITS = {
   mipBaseSec: 3,
   mipBinariesPerSec: 500,
   mipRelGap: 0.005,
-  /** Share of the time limit the construction + iterated search may use before the exact engines. */
-  heuristicTimeShare: 0.3,
+  /**
+   * Share of the time limit the construction + iterated search may use before the exact engines (auto);
+   * the search goes on after them with the time left, so the LP bounds of the largest pools come first.
+   */
+  heuristicTimeShare: 0.15,
   /**
    * Pools with no MIP (too large) or a MIP that did not beat the heuristic keep improving with the
    * iterated search for the rest of their time share, up to this many move evaluations per binary.
@@ -94,7 +97,10 @@ export async function solve(raw: unknown, hooks: SolveHooks = {}): Promise<Solve
     ...DEFAULT_HEURISTIC,
     seed: input.seed,
     ...(fastIls
-      ? { deadline: t0 + input.timeLimitMs * ENGINE_LIMITS.heuristicTimeShare }
+      ? {
+          deadline:
+            t0 + input.timeLimitMs * (input.engine === 'heuristic' ? 0.9 : ENGINE_LIMITS.heuristicTimeShare),
+        }
       : { fastIlsWorkPerBinary: 0 }),
   };
   const heur = heuristicSolve(problem, heuristicOptions);
@@ -130,7 +136,9 @@ export async function solve(raw: unknown, hooks: SolveHooks = {}): Promise<Solve
 
     if (model && input.engine === 'auto' && complete && B <= ENGINE_LIMITS.lpMaxBinaries) {
       const lp = await runHighs(model, {
-        timeLimitSec: share / 2,
+        // No MIP follows on the largest pools: the LP is their only bound, so it may take most of the share
+        // (the iterated search gets the rest, and any time other pools leave).
+        timeLimitSec: B > ENGINE_LIMITS.boundMipMaxBinaries ? share * 0.9 : share / 2,
         relax: true,
         lpSolver: B > 40_000 ? 'ipm' : 'choose',
       });
