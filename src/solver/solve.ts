@@ -279,6 +279,20 @@ export async function solve(raw: unknown, hooks: SolveHooks = {}): Promise<Solve
       const poolDeadline = Date.now() + (deadline - Date.now()) * (B / Math.max(1, openBinaries));
       openBinaries -= B;
       if (poolDeadline - Date.now() < 200) continue;
+      if (pools[i]!.lowerBound === null && B <= ENGINE_LIMITS.lpMaxBinaries) {
+        // Its LP ran out of time in the first pass (large pools under load): one more try, since without
+        // every pool's bound there is no gap to report.
+        const lp = await runHighs(buildPoolModel(problem, pool, singleBlocks(problem, pool)), {
+          timeLimitSec: (poolDeadline - Date.now()) / 1000,
+          relax: true,
+          lpSolver: B > 40_000 ? 'ipm' : 'choose',
+        });
+        if (lp.status === 'optimal' && lp.bound !== undefined) {
+          const objective = poolScore(state, pool).objective;
+          pools[i] = { ...pools[i]!, lowerBound: lp.bound, proven: isProven(objective, lp.bound) };
+        }
+        continue;
+      }
       const before = poolScore(state, pool).objective;
       iteratedSearch(state, pool, {
         ...(Number.isFinite(target(i)) ? { target: target(i) } : {}),
@@ -303,6 +317,7 @@ export async function solve(raw: unknown, hooks: SolveHooks = {}): Promise<Solve
     }
   }
 
+  allBounded = pools.every((p) => p.lowerBound !== null);
   const lowerBound = allBounded ? pools.reduce((s, p) => s + (p.lowerBound ?? 0), 0) : null;
   const engineNames = [...new Set(pools.map((p) => p.engine))];
   const result = finish(problem, state, pools, engineNames.join(' + ') || 'none', t0, lowerBound, undefined);
