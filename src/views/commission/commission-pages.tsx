@@ -322,6 +322,7 @@ export function OpportunityPage({
       {principal.role === 'manager' && (
         <section class="card" aria-labelledby="manage-title" id="manage-commissions">
           <h2 id="manage-title">Manage commissions</h2>
+          {errors.form && <Alert kind="error">{errors.form}</Alert>}
           {!open ? (
             <Alert kind="info">
               This opportunity is closed; closed opportunities cannot be reassigned, so its split stays as it
@@ -330,7 +331,6 @@ export function OpportunityPage({
           ) : (
             <form method="post" action={`/opportunities/${opp.id}/commissions`} novalidate>
               <CsrfField token={csrfToken} />
-              {errors.form && <Alert kind="error">{errors.form}</Alert>}
               <p class="muted">
                 Hands this opportunity (only) to a new owner and changes its split from the reassignment date.
                 It becomes a run: solved, reviewed and approved like any other, and nothing changes until a
