@@ -251,3 +251,26 @@ export async function noticesFor(
     ),
   );
 }
+
+/** What a segment of a rep's termination can match: the account types, regions and open stages of the org. */
+export async function segmentChoices(ctx: OrgContext) {
+  return read(ctx, async (tx) => {
+    const types = await queryRows<{ v: string }>(
+      tx,
+      sql`select distinct trim(type) as v from accounts where type is not null and trim(type) <> '' order by 1`,
+    );
+    const regions = await queryRows<{ v: string }>(
+      tx,
+      sql`select distinct trim(region) as v from accounts where region is not null and trim(region) <> '' order by 1`,
+    );
+    const stages = await queryRows<{ v: string }>(
+      tx,
+      sql`select distinct stage as v from opportunities where status = 'open' and stage <> '' order by 1`,
+    );
+    return {
+      accountTypes: types.map((r) => r.v),
+      regions: regions.map((r) => r.v),
+      stages: stages.map((r) => r.v),
+    };
+  });
+}

@@ -141,6 +141,8 @@ export function RepPage({
 }) {
   const canReassign =
     !own && (principal.role === 'manager' || principal.role === 'analyst') && rep.accounts > 0;
+  // Level 3 (seed 003): only managers initiate a commission change; House and subagents are not terminated.
+  const canTerminate = !own && principal.role === 'manager' && rep.kind === 'person';
   return (
     <>
       {!own && <Crumbs items={[{ href: '/reps', label: 'Reps' }, { label: rep.name }]} />}
@@ -165,6 +167,15 @@ export function RepPage({
             id="reassign-book"
           >
             Reassign this book
+          </a>
+        )}
+        {canTerminate && (
+          <a
+            class="button secondary"
+            href={`/reps/${rep.id}/terminate-commissions`}
+            id="terminate-commissions"
+          >
+            Terminate all commissions
           </a>
         )}
       </div>
@@ -266,6 +277,8 @@ export function AccountPage({
   const byOpp = new Map<string, typeof account.splits>();
   for (const s of account.splits) byOpp.set(s.opportunity_id, [...(byOpp.get(s.opportunity_id) ?? []), s]);
   const canReassign = principal.role === 'manager' || principal.role === 'analyst';
+  // Commission changes of one opportunity (level 1) or all of the account's (level 2): managers only.
+  const canManage = principal.role === 'manager';
   return (
     <>
       <Crumbs items={[{ href: '/accounts', label: 'Accounts' }, { label: account.name }]} />
@@ -277,11 +290,26 @@ export function AccountPage({
             {[account.region, account.tier, account.type, account.industry].filter(Boolean).join(' · ')}
           </p>
         </div>
-        {canReassign && (
-          <a class="button" href={`/runs/new${query({ kind: 'account', account: account.crmId })}`}>
-            Reassign all opportunities
-          </a>
-        )}
+        <div class="actions">
+          {canManage && (
+            <a
+              class="button"
+              href={`/accounts/${account.id}/reassign-opportunities`}
+              id="reassign-opportunities"
+            >
+              Reassign all opportunities
+            </a>
+          )}{' '}
+          {canReassign && (
+            <a
+              class="button secondary"
+              href={`/runs/new${query({ kind: 'account', account: account.crmId })}`}
+              id="reassign-account-run"
+            >
+              Reassign this account in a run
+            </a>
+          )}
+        </div>
       </div>
       <section class="card" aria-labelledby="owner-title">
         <h2 id="owner-title">Owner</h2>
@@ -317,6 +345,12 @@ export function AccountPage({
               <h3 class="small">
                 {o.name} <span class="muted">{o.crm_id}</span> · {o.stage ?? o.status} ·{' '}
                 {money(o.amountCents)} · closes {o.close_date ?? '—'}
+                {canManage && o.status === 'open' && (
+                  <>
+                    {' '}
+                    · <a href={`/opportunities/${o.id}`}>Manage commissions</a>
+                  </>
+                )}
               </h3>
               <table>
                 <thead>

@@ -1,13 +1,40 @@
-/** Rep and account pages, and a rep's own view (/me: their book and their notices, nothing else). */
-import { Hono } from 'hono';
+/**
+ * Rep and account pages, and a rep's own view (/me: their book and their notices, nothing else); the level-3
+ * "Terminate all commissions" form of a rep (managers) and a run's commission impact panel.
+ */
+import { type Context, Hono } from 'hono';
 import type { AppBindings } from '../../api/context.ts';
 import { principalOf, requireRole } from '../../auth/require-role.ts';
-import { AppError } from '../../lib/errors.ts';
+import { AppError, type FieldIssue } from '../../lib/errors.ts';
+import { COMMISSION_READERS, commissionImpact } from '../../services/commission/impact.ts';
+import { createRun } from '../../services/runs/create-run.ts';
+import type { RunsContext } from '../../services/runs/run-records.ts';
+import { requestSolve } from '../../services/runs/solve-run.ts';
 import { renderPage } from '../layout.tsx';
+import { Crumbs } from '../shared/components.tsx';
 import { orgCtx } from '../shared/context.ts';
 import { pageNumber } from '../shared/format.ts';
-import { getAccount, getRep, listAccounts, listReps, noticesFor } from './book-data.ts';
+import { getAccount, getRep, listAccounts, listReps, noticesFor, segmentChoices } from './book-data.ts';
 import { AccountPage, AccountsPage, RepPage, RepsList } from './book-pages.tsx';
+import { CommissionImpactPanel } from './commission-impact.tsx';
+import {
+  emptyTerminate,
+  TerminateCommissionsPage,
+  type TerminateErrors,
+  type TerminateValues,
+  terminateFieldOf,
+  terminateValues,
+  toTerminateInput,
+} from './terminate-commissions.tsx';
+
+function runsCtx(c: Context<AppBindings>): RunsContext {
+  const ctx = orgCtx(c);
+  return {
+    ...ctx,
+    requestId: ctx.requestId ?? '',
+    solverTimeLimitMs: c.get('deps').env.SOLVER_TIME_LIMIT_SECONDS * 1000,
+  };
+}
 
 const STAFF = ['admin', 'manager', 'analyst', 'finance'] as const;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -40,6 +67,108 @@ export function bookPages() {
         principal={principalOf(c)}
         own={false}
       />,
+    );
+  });
+
+  const managers = requireRole('manager');
+  const repFor = async (c: Context<AppBindings>) => {
+    const id = c.req.param('id') ?? '';
+    const rep = UUID.test(id) ? await getRep(orgCtx(c), id) : null;
+    if (rep?.kind !== 'person') throw new AppError('NOT_FOUND', 'That rep does not exist.');
+    return rep;
+  };
+  const showTerminate = async (
+    c: Context<AppBindings>,
+    rep: Awaited<ReturnType<typeof repFor>>,
+    values: TerminateValues,
+    errors: TerminateErrors,
+    status: 200 | 400 = 200,
+  ) =>
+    renderPage(
+      c,
+      `Terminate all commissions — ${rep.name}`,
+      <TerminateCommissionsPage
+        rep={rep}
+        values={values}
+        errors={errors}
+        choices={await segmentChoices(orgCtx(c))}
+        csrfToken={c.get('csrfToken')}
+      />,
+      status,
+    );
+
+  router.get('/reps/:id/terminate-commissions', managers, async (c) => {
+    const rep = await repFor(c);
+    return showTerminate(c, rep, emptyTerminate(rep), {});
+  });
+
+  router.post('/reps/:id/terminate-commissions', managers, async (c) => {
+    const rep = await repFor(c);
+    const values = terminateValues(await c.req.parseBody());
+    const { input, errors } = toTerminateInput(rep.id, values);
+    if (!input) {
+      return showTerminate(
+        c,
+        rep,
+        values,
+        { form: 'Some fields need attention: see the messages next to them.', ...errors },
+        400,
+      );
+    }
+    try {
+      const run = await createRun({ ctx: runsCtx(c), input });
+      await requestSolve({ ctx: runsCtx(c), input: { runId: run.id } });
+      return c.redirect(`/runs/${run.id}`, 303);
+    } catch (error) {
+      if (error instanceof AppError && error.code === 'VALIDATION_FAILED') {
+        const issues = (Array.isArray(error.details) ? error.details : []) as FieldIssue[];
+        const fieldErrors: TerminateErrors = { form: error.message };
+        for (const i of issues) {
+          const f = terminateFieldOf(i.path);
+          if (!fieldErrors[f] || f === 'form') fieldErrors[f] = i.message;
+        }
+        return showTerminate(c, rep, values, fieldErrors, 400);
+      }
+      throw error;
+    }
+  });
+
+  // The commission impact of a run: a fragment for the run page's lazy panel (htmx), else a page of its own.
+  router.get('/runs/:id/commission-impact', requireRole(...COMMISSION_READERS), async (c) => {
+    const id = c.req.param('id');
+    if (!UUID.test(id)) throw new AppError('NOT_FOUND', 'That run does not exist.');
+    const fragment = c.req.header('hx-request') === 'true';
+    let impact: Awaited<ReturnType<typeof commissionImpact>> | null = null;
+    let message = '';
+    try {
+      impact = await commissionImpact({ ctx: orgCtx(c), input: { runId: id } });
+    } catch (error) {
+      // A run without dates, or rolled back, has no impact: say so where the panel would be.
+      if (!(error instanceof AppError) || !['UNPROCESSABLE', 'CONFLICT'].includes(error.code)) throw error;
+      message = error.message;
+    }
+    const body = impact ? (
+      <CommissionImpactPanel impact={impact} />
+    ) : (
+      <section class="card" id="commission-impact">
+        <h2>Commission impact</h2>
+        <p class="muted">{message}</p>
+      </section>
+    );
+    if (fragment) return c.html(body);
+    return renderPage(
+      c,
+      'Commission impact',
+      <>
+        <Crumbs
+          items={[
+            { href: '/', label: 'Runs' },
+            { href: `/runs/${id}`, label: 'Run' },
+            { label: 'Commission impact' },
+          ]}
+        />
+        {body}
+      </>,
     );
   });
 

@@ -5,6 +5,7 @@
  */
 import type { Principal } from '../../auth/principal.ts';
 import type { RunSummary } from '../../services/runs/review.ts';
+import { CommissionImpactSlot } from '../book/commission-impact.tsx';
 import { CsrfField } from '../layout.tsx';
 import { Crumbs, StatusBadge } from '../shared/components.tsx';
 import { kindLabel, money, num, RUN_SCOPE_LABELS, when } from '../shared/format.ts';
@@ -46,6 +47,55 @@ export const REVIEW_STATUSES = ['solved', 'in_review', 'approved'];
 
 export function canDraft(p: Principal) {
   return p.role === 'manager' || p.role === 'analyst';
+}
+
+const TYPE_LETTER: Record<string, string> = {
+  house_absorbs: 'A (House absorbs)',
+  direct_transfer: 'B (direct transfer)',
+  custom: 'C (custom)',
+};
+
+/** How the run's commission follows the owner: the default type and, for a segmented strategy, each segment. */
+function CommissionStrategy({ run }: { run: RunRecord }) {
+  const p = run.params as {
+    commissionType?: string;
+    customBps?: number;
+    commissionSegments?: {
+      match: Record<string, string | number | undefined>;
+      commissionType: string;
+      customBps?: number;
+    }[];
+  };
+  const typeText = (type: string | undefined, bps: number | undefined) =>
+    `${TYPE_LETTER[type ?? 'direct_transfer'] ?? type}${type === 'custom' && bps !== undefined ? ` ${bps / 100}% to the new rep` : ''}`;
+  const matchText = (m: Record<string, string | number | undefined>) =>
+    [
+      m.accountType ? `account type ${m.accountType}` : '',
+      m.stage ? `stage ${m.stage}` : '',
+      m.region ? `region ${m.region}` : '',
+      m.minAmountCents !== undefined ? `deal size from ${money(Number(m.minAmountCents))}` : '',
+      m.maxAmountCents !== undefined ? `deal size below ${money(Number(m.maxAmountCents))}` : '',
+    ]
+      .filter(Boolean)
+      .join(', ');
+  const segments = p.commissionSegments ?? [];
+  return (
+    <div id="run-commission-strategy">
+      <p>
+        Commission: {segments.length > 0 ? 'segmented; otherwise ' : ''}type{' '}
+        {typeText(p.commissionType, p.customBps)}.
+      </p>
+      {segments.length > 0 && (
+        <ol class="small">
+          {segments.map((seg) => (
+            <li>
+              {matchText(seg.match)} → type {typeText(seg.commissionType, seg.customBps)}
+            </li>
+          ))}
+        </ol>
+      )}
+    </div>
+  );
 }
 
 function paramsText(run: RunRecord, names: Map<string, string>): string {
@@ -125,7 +175,13 @@ export function RunHeader({
         <dd>{run.version}</dd>
       </dl>
       <p>{paramsText(run, names)}</p>
+      {run.scope !== 'ownership' && <CommissionStrategy run={run} />}
       <RunNav run={run} current={current} />
+      {current === `/runs/${run.id}` &&
+        run.scope !== 'ownership' &&
+        run.commissionEndDate &&
+        run.reassignmentDate &&
+        [...REVIEW_STATUSES, 'committed'].includes(run.status) && <CommissionImpactSlot runId={run.id} />}
     </>
   );
 }

@@ -1,0 +1,186 @@
+/**
+ * The commission impact of a run (C1–C6) as a panel: per person (departing rep, new reps, House, subagents) the
+ * commission per month and per year before and after, the counts, the next payment date, the House gap, each
+ * opportunity's split before and after with its type, and what is skipped and why. The numbers come from
+ * src/services/commission/impact.ts, planned exactly as the commit will write (or, once committed, as it wrote).
+ */
+import type { CommissionImpact } from '../../services/commission/impact.ts';
+import { money, moneyDelta, num, pct } from '../shared/format.ts';
+
+const CATEGORY: Record<string, string> = {
+  'departing-rep': 'departing rep',
+  'new-rep': 'new rep',
+  'departing-and-new-rep': 'departing and new rep',
+  house: 'House',
+  subagent: 'subagent',
+  'other-rep': 'rep',
+};
+
+const TYPE: Record<string, string> = { A: 'A — House absorbs', B: 'B — direct transfer', C: 'C — custom' };
+
+/** Where the lazy panel on the run page loads from. */
+export const impactPanelHref = (runId: string) => `/runs/${runId}/commission-impact`;
+
+export function CommissionImpactPanel({ impact }: { impact: CommissionImpact }) {
+  const names = new Map(impact.people.map((p) => [p.participantId, p.name ?? p.participantId]));
+  const name = (id: string) => names.get(id) ?? id;
+  const splitText = (parts: { participantId: string; role: string; bps: number }[]) =>
+    parts.map((p) => `${name(p.participantId)} ${pct(p.bps)}`).join(' · ');
+  return (
+    <section class="card" aria-labelledby="commission-impact-title" id="commission-impact">
+      <h2 id="commission-impact-title">
+        Commission impact{' '}
+        <span class="muted small">
+          ({impact.basis === 'committed' ? 'as committed' : 'what the commit will write'})
+        </span>
+      </h2>
+      <ul>
+        {impact.statements.map((s) => (
+          <li>{s}</li>
+        ))}
+        {impact.warnings.map((s) => (
+          <li class="warn">{s}</li>
+        ))}
+      </ul>
+      {impact.problems.length > 0 && (
+        <ul class="alert error" role="alert" id="commission-impact-problems">
+          {impact.problems.map((p) => (
+            <li>{p.message}</li>
+          ))}
+        </ul>
+      )}
+      <dl class="stats" id="commission-impact-counts">
+        <div class="stat">
+          <dt class="stat-label">Accounts</dt>
+          <dd class="stat-value">{num(impact.counts.accounts)}</dd>
+        </div>
+        <div class="stat">
+          <dt class="stat-label">Opportunities changed</dt>
+          <dd class="stat-value">{num(impact.counts.opportunities)}</dd>
+        </div>
+        <div class="stat">
+          <dt class="stat-label">Affected schedules</dt>
+          <dd class="stat-value">
+            {num(impact.counts.affectedSchedules)}{' '}
+            <span class="small muted">({num(impact.counts.affectedPeriods)} periods)</span>
+          </dd>
+        </div>
+        <div class="stat">
+          <dt class="stat-label">Skipped</dt>
+          <dd class="stat-value">{num(impact.counts.skipped)}</dd>
+        </div>
+        <div class="stat">
+          <dt class="stat-label">Next payment</dt>
+          <dd class="stat-value">{impact.nextPaymentDate ?? '—'}</dd>
+        </div>
+      </dl>
+      <h3>
+        Per person, {impact.window.from} to {impact.window.to}
+      </h3>
+      <table id="commission-impact-people">
+        <thead>
+          <tr>
+            <th scope="col">Person</th>
+            <th scope="col">Role</th>
+            <th scope="col" class="num">
+              Monthly before
+            </th>
+            <th scope="col" class="num">
+              Monthly after
+            </th>
+            <th scope="col" class="num">
+              Annual before
+            </th>
+            <th scope="col" class="num">
+              Annual after
+            </th>
+            <th scope="col" class="num">
+              Change
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {impact.people.map((p) => (
+            <tr data-participant={p.participantId}>
+              <th scope="row">{p.name ?? p.participantId}</th>
+              <td>{CATEGORY[p.category] ?? p.category}</td>
+              <td class="num">{money(p.monthlyBeforeCents)}</td>
+              <td class="num">{money(p.monthlyAfterCents)}</td>
+              <td class="num">{money(p.annualBeforeCents)}</td>
+              <td class="num">{money(p.annualAfterCents)}</td>
+              <td class="num">{moneyDelta(p.annualDeltaCents)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {impact.opportunities.length > 0 && (
+        <details id="commission-impact-opportunities">
+          <summary>
+            Split of each of the {num(impact.opportunities.length)} opportunities, before and after
+          </summary>
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Opportunity</th>
+                <th scope="col">Account</th>
+                <th scope="col">Type</th>
+                <th scope="col">Before</th>
+                <th scope="col">After</th>
+              </tr>
+            </thead>
+            <tbody>
+              {impact.opportunities.map((o) => (
+                <tr data-opportunity={o.opportunityId}>
+                  <th scope="row">
+                    {o.name} <span class="muted small">{o.crmId}</span>
+                  </th>
+                  <td>{o.accountName}</td>
+                  <td>{TYPE[o.type] ?? o.type}</td>
+                  <td>{splitText(o.before)}</td>
+                  <td>{splitText(o.after)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </details>
+      )}
+      {impact.skipped.length > 0 && (
+        <details id="commission-impact-skipped">
+          <summary>{num(impact.skipped.length)} opportunities keep their split, and why</summary>
+          <ul>
+            {impact.skipped.map((k) => (
+              <li>
+                <code>{k.code}</code> {k.reason}
+              </li>
+            ))}
+          </ul>
+        </details>
+      )}
+      <p>
+        <a href={`/v1/runs/${impact.runId}/commission-impact.csv`} download>
+          Export the impact (CSV)
+        </a>
+      </p>
+    </section>
+  );
+}
+
+/** The placeholder the run page shows: htmx loads the panel into it; without JavaScript it is a link. */
+export function CommissionImpactSlot({ runId }: { runId: string }) {
+  return (
+    <div
+      id="commission-impact-slot"
+      hx-get={impactPanelHref(runId)}
+      hx-trigger="load"
+      hx-target="this"
+      hx-swap="innerHTML"
+    >
+      <section class="card">
+        <h2>Commission impact</h2>
+        <p>
+          <a href={impactPanelHref(runId)}>See the commission impact per person, before and after</a>
+        </p>
+      </section>
+    </div>
+  );
+}
