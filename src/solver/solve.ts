@@ -187,7 +187,11 @@ export async function solve(raw: unknown, hooks: SolveHooks = {}): Promise<Solve
           timeLimitSec: boundMip
             ? share * ENGINE_LIMITS.boundMipShare
             : auto
-              ? Math.min(share, ENGINE_LIMITS.mipBaseSec + B / ENGINE_LIMITS.mipBinariesPerSec)
+              ? Math.min(
+                  // Realignments: what is left of the pool's share after the LP, so later pools keep theirs.
+                  input.kind === 'departure' ? share : Math.max(0.05, (poolDeadline - Date.now()) / 1000),
+                  ENGINE_LIMITS.mipBaseSec + B / ENGINE_LIMITS.mipBinariesPerSec,
+                )
               : share,
           // Half our claim's tolerance, so HiGHS' own 'optimal' always passes isProven.
           relGap: auto && input.kind !== 'departure' ? ENGINE_LIMITS.mipRelGap : OPTIMAL_REL / 2,
