@@ -29,6 +29,7 @@ import { adminApiKeyPages } from './views/admin/api-keys.routes.tsx';
 import { auditPages } from './views/audit/audit.routes.tsx';
 import { authPages } from './views/auth/auth.routes.tsx';
 import { bookPages } from './views/book/book.routes.tsx';
+import { commissionPages } from './views/commission/commission.routes.tsx';
 import { docsPages } from './views/docs/docs.routes.tsx';
 import { renderErrorPage } from './views/errors/error-page.tsx';
 import { homePages } from './views/home/home.routes.tsx';
@@ -113,6 +114,7 @@ export function createApp(input: AppDeps) {
   app.route('/', importPages());
   app.route('/', runPages());
   app.route('/', bookPages());
+  app.route('/', commissionPages());
   app.route('/', auditPages());
   app.route('/', adminApiKeyPages());
   app.route('/', docsPages(app));
