@@ -5,7 +5,13 @@
  * src/services/commission/impact.ts, planned exactly as the commit will write (or, once committed, as it wrote).
  */
 import type { CommissionImpact } from '../../services/commission/impact.ts';
-import { money, moneyDelta, num, pct } from '../shared/format.ts';
+import { num, pct } from '../shared/format.ts';
+
+/** Commission is shown to the cent (the preview's figures are exact cents; whole dollars would hide them). */
+const usdCents = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' });
+const money = (cents: number) => usdCents.format(cents / 100);
+const moneyDelta = (cents: number) =>
+  cents === 0 ? '$0.00' : `${cents > 0 ? '+' : '−'}${usdCents.format(Math.abs(cents) / 100)}`;
 
 const CATEGORY: Record<string, string> = {
   'departing-rep': 'departing rep',
