@@ -6,7 +6,13 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import { accounts, memberships, opportunities, reps, users } from '../../../db/schema/index.ts';
 import type { Tx } from '../../db/client.ts';
-import type { NoticeAccountLine, NoticeInput, NoticePerson, NoticeSplitLine } from '../../notices/types.ts';
+import type {
+  NoticeAccountLine,
+  NoticeInput,
+  NoticeOpportunityLine,
+  NoticePerson,
+  NoticeSplitLine,
+} from '../../notices/types.ts';
 import { type LoadedChangeSet, loadRepsOf, splitOpportunityId } from '../exports/load-change-set.ts';
 
 export async function buildNoticeInput(
@@ -89,9 +95,48 @@ export async function buildNoticeInput(
       : [],
   );
 
+  // An opportunity-level run hands opportunities over without their account: each is a line of its own, with
+  // its split before and after (an account-level run's opportunities travel inside its account lines).
+  const opportunityLines: NoticeOpportunityLine[] = [];
+  if (run.kind === 'opportunity') {
+    const oppItems = items.filter((i) => i.payload.object === 'opportunity');
+    const ids = oppItems.map((i) => i.row.recordId);
+    const rows =
+      ids.length === 0
+        ? []
+        : await tx
+            .select({
+              id: opportunities.id,
+              name: opportunities.name,
+              amount: opportunities.amountCents,
+              closeDate: opportunities.closeDate,
+              accountName: accounts.name,
+            })
+            .from(opportunities)
+            .innerJoin(accounts, eq(accounts.id, opportunities.accountId))
+            .where(inArray(opportunities.id, ids));
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    for (const { row, payload } of oppItems) {
+      if (payload.object !== 'opportunity' || !payload.after.repId) continue;
+      const opp = byId.get(row.recordId);
+      const split = splitItems.find((i) => splitOpportunityId(i) === row.recordId);
+      opportunityLines.push({
+        opportunityId: row.recordId,
+        opportunityName: opp?.name ?? row.recordName ?? row.crmId ?? row.recordId,
+        accountName: opp?.accountName ?? '',
+        amountCents: opp?.amount ?? 0,
+        closeDate: opp?.closeDate ?? null,
+        fromRepId: payload.before.repId,
+        toRepId: payload.after.repId,
+        splitBefore: split?.payload.object === 'split' ? byName(split.payload.before.participants) : {},
+        splitAfter: split?.payload.object === 'split' ? byName(split.payload.after.participants) : {},
+      });
+    }
+  }
+
   // Reps involved and their managers (managers are reps too), so each digest names people.
   const repIds = new Set<string>();
-  for (const a of accountLines) {
+  for (const a of [...accountLines, ...opportunityLines]) {
     repIds.add(a.toRepId);
     if (a.fromRepId) repIds.add(a.fromRepId);
   }
@@ -131,6 +176,7 @@ export async function buildNoticeInput(
     appBaseUrl: options.appBaseUrl,
     people,
     accounts: accountLines,
+    opportunities: opportunityLines,
     splits: splitLines,
     managers: members.filter((m) => m.role === 'manager').map(person),
     finance: members.filter((m) => m.role === 'finance').map(person),

@@ -19,7 +19,7 @@ export const SEND_NOTICES_JOB = 'send_notices';
 export const NOT_CONFIGURED_NOTE = 'not sent: no email provider configured';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const REP_KINDS = new Set<string>(['receiving_rep', 'losing_rep_manager']);
+const REP_KINDS = new Set<string>(['receiving_rep', 'losing_rep', 'losing_rep_manager']);
 
 export type NoticeRow = typeof notices.$inferSelect;
 export type NoticeStatus = NoticeRow['status'];

@@ -178,10 +178,24 @@ describe('opportunity-level run: approve, commit, roll back', () => {
     expect(again.body.changeSet.id).toBe(committed.body.changeSet.id);
     expect(await splitRows(opp.id)).toHaveLength(4);
 
+    // The handoff digests went out (marked sent here), so the rollback owes their recipients a correction.
+    expect(notices.map((n) => n.kind)).toContain('receiving_rep');
+    await db()
+      .update(s.notices)
+      .set({ status: 'sent', sentAt: new Date() })
+      .where(eq(s.notices.runId, runId));
+
     // Rollback: owner and split history exactly as before the commit; the account untouched.
     const rolled = await w.call('manager', 'POST', `/runs/${runId}/rollback`);
     expect(rolled.status, JSON.stringify(rolled.body)).toBe(200);
     expect(rolled.body.restored).toEqual({ accounts: 0, opportunities: 1, splits: 1 });
+    const corrections = (await db().select().from(s.notices).where(eq(s.notices.runId, runId))).filter((n) =>
+      n.subject.startsWith('Correction:'),
+    );
+    const toBen = corrections.find((n) => n.recipientEmail === ben.email);
+    expect(toBen?.text ?? '', 'the new owner is told the opportunity is no longer theirs').toContain(
+      opp.name,
+    );
     expect(rolled.body.conflicts).toEqual([]);
     expect(await ownerOf(s.opportunities, opp.id)).toBe(eve.id);
     expect(await ownerOf(s.accounts, account.id)).toBe(eve.id);

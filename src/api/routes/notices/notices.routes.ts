@@ -12,7 +12,7 @@ export const NoticeSchema = z
     runId: z.uuid().nullable().openapi({ example: '3b9d6c1e-8f2a-4e7b-9c1d-5a6f7e8d9c0b' }),
     kind: z.string().openapi({
       description:
-        'receiving_rep, losing_rep_manager, manager_summary, finance_summary; correction_… after a rollback.',
+        'receiving_rep, losing_rep, losing_rep_manager, manager_summary, finance_summary; correction_… after a rollback.',
       example: 'receiving_rep',
     }),
     recipientEmail: z.string().openapi({ example: 'ria@acme.example' }),
