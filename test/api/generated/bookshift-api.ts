@@ -1268,7 +1268,7 @@ export interface components {
              */
             runId: string | null;
             /**
-             * @description receiving_rep, losing_rep_manager, manager_summary, finance_summary; correction_… after a rollback.
+             * @description receiving_rep, losing_rep, losing_rep_manager, manager_summary, finance_summary; correction_… after a rollback.
              * @example receiving_rep
              */
             kind: string;
@@ -1470,6 +1470,10 @@ export interface components {
             reason: "changed_since" | "history_stale" | "record_missing";
             /** @example Account Globex Ltd changed since the run: its owner is now … Left as it is; restore … by hand if that is still right. */
             message: string;
+        };
+        RollbackRequest: {
+            /** @example Approved against the wrong territory map */
+            reason?: string;
         };
         Run: {
             /**
@@ -4899,7 +4903,11 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["RollbackRequest"];
+            };
+        };
         responses: {
             /** @description The rollback result (the first one, on a repeat). */
             200: {
