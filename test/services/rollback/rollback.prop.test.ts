@@ -357,7 +357,43 @@ async function changeSince(
 
 const tally = { runs: 0, committed: 0, refused: 0, withSplits: 0, withConflicts: 0 };
 
-test.prop([scenarioArb], { numRuns: 15, endOnFailure: true })(
+/** Always run (fast-check `examples`): commits with split changes and records changed since, whatever the seed. */
+const splitExample = (
+  type: 'house_absorbs' | 'direct_transfer' | 'custom',
+  changed: number[],
+): [Scenario] => [
+  {
+    accounts: [
+      {
+        owner: 'departing',
+        moveTo: 0,
+        opportunities: [
+          {
+            owner: 'departing',
+            status: 'open',
+            stage: 'Negotiation',
+            split: { holder: 'departing', holderBps: 5500, subagentBps: 1000 },
+          },
+        ],
+      },
+      { owner: 'departing', moveTo: 1, opportunities: [] },
+    ],
+    scope: 'open_opportunities',
+    commission: { type, customBps: 1500 },
+    reassignmentDate: '2026-07-15',
+    changedSince: changed,
+  },
+];
+
+test.prop([scenarioArb], {
+  numRuns: 15,
+  endOnFailure: true,
+  examples: [
+    splitExample('direct_transfer', [0]),
+    splitExample('house_absorbs', [1, 2]),
+    splitExample('custom', [3]),
+  ],
+})(
   'rollback restores exactly what the change set changed, and leaves records changed since alone',
   async (scenario) => {
     tally.runs += 1;
