@@ -1,5 +1,5 @@
 /** Service verbs for runs (F3): create a run of any kind with its scope, dates, rules and book; list and read runs. */
-import { and, count, desc, eq, inArray, type SQL } from 'drizzle-orm';
+import { and, count, desc, eq, gt, inArray, isNotNull, type SQL } from 'drizzle-orm';
 import { accounts, imports, opportunities, reps, rulesets, runs } from '../../../db/schema/index.ts';
 import { orgScope } from '../../auth/principal.ts';
 import { appendAudit } from '../../db/audit.ts';
@@ -98,14 +98,26 @@ async function checkReferences(tx: Tx, input: CreateRunInput): Promise<FieldIssu
 }
 
 /** The latest applied import of accounts: the book a run plans on unless it names another. */
-async function latestAppliedImport(tx: Tx): Promise<string | null> {
+/**
+ * The book a run plans on when it names no import: the latest applied accounts import, as long as no run has
+ * committed since — a commit changes Bookshift's book after that snapshot, and planning on the snapshot would
+ * report the committed moves as stale owners. After a commit (until the next import) the run plans on the book
+ * as it stands.
+ */
+async function defaultImport(tx: Tx): Promise<string | null> {
   const [row] = await tx
-    .select({ id: imports.id })
+    .select({ id: imports.id, at: imports.finishedAt, createdAt: imports.createdAt })
     .from(imports)
     .where(and(eq(imports.kind, 'accounts'), eq(imports.status, 'applied')))
     .orderBy(desc(imports.finishedAt), desc(imports.createdAt))
     .limit(1);
-  return row?.id ?? null;
+  if (!row) return null;
+  const [later] = await tx
+    .select({ id: runs.id })
+    .from(runs)
+    .where(and(isNotNull(runs.committedAt), gt(runs.committedAt, row.at ?? row.createdAt)))
+    .limit(1);
+  return later ? null : row.id;
 }
 
 export async function createRun({
@@ -119,7 +131,7 @@ export async function createRun({
   return withOrg(ctx.db, orgScope(ctx.principal), async (tx) => {
     const issues = await checkReferences(tx, input);
     if (issues.length > 0) throw invalid(issues);
-    const importId = input.importId ?? (await latestAppliedImport(tx));
+    const importId = input.importId ?? (await defaultImport(tx));
     const [row] = await tx
       .insert(runs)
       .values({
