@@ -42,6 +42,7 @@ export const commissionItemStatus = pgEnum('commission_item_status', [
   'processing',
   'complete',
   'error',
+  'rolled_back',
 ]);
 export const conflictSeverity = pgEnum('conflict_severity', ['blocking', 'warning']);
 export const conflictResolution = pgEnum('conflict_resolution', ['accept', 'override', 'exclude']);

@@ -6,7 +6,15 @@
  * the run becomes rolled_back; all of it audited. A second rollback returns the first result unchanged.
  */
 import { and, eq, inArray, sql } from 'drizzle-orm';
-import { accounts, commissionSplits, notices, opportunities, orgs, runs } from '../../../db/schema/index.ts';
+import {
+  accounts,
+  commissionSplits,
+  notices,
+  opportunities,
+  orgs,
+  runOpportunityChanges,
+  runs,
+} from '../../../db/schema/index.ts';
 import { orgScope } from '../../auth/principal.ts';
 import { applyEdits, type HistoryEdit, invertEdit } from '../../commission/history.ts';
 import type { SplitRow } from '../../commission/types.ts';
@@ -200,6 +208,11 @@ export async function rollbackRun({
         updatedAt: now,
       })
       .where(eq(runs.id, run.id));
+    // The commission queue follows the run: none of its items stands any more (nor can an error item be retried).
+    await tx
+      .update(runOpportunityChanges)
+      .set({ status: 'rolled_back', updatedAt: now })
+      .where(eq(runOpportunityChanges.runId, run.id));
     events.push({
       ...actor,
       action: ROLLED_BACK_ACTION,

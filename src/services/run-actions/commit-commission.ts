@@ -5,9 +5,15 @@
  * type is the run's commission type (direct transfer by default).
  */
 import { randomUUID } from 'node:crypto';
-import { and, asc, eq, inArray, isNull } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, notInArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import { accounts, commissionSplits, opportunities, revenueSchedules } from '../../../db/schema/index.ts';
+import {
+  accounts,
+  commissionSplits,
+  opportunities,
+  revenueSchedules,
+  runOpportunityChanges,
+} from '../../../db/schema/index.ts';
 import {
   type HistoryEdit,
   type OpportunityInput,
@@ -496,4 +502,58 @@ async function writeEdits(tx: Tx, run: RunRow, edits: readonly HistoryEdit[]) {
       })),
     );
   }
+}
+
+/**
+ * The commission queue in step with the commit, in its transaction: every planned opportunity change of the run
+ * becomes `complete`, except the ones the commit skipped, which become `error` with the reason (opportunity ids in
+ * the core's messages replaced by names). A commit that fails rolls this back with everything else, so the items
+ * stay `pending`.
+ */
+export async function recordQueueOutcomes(
+  tx: Tx,
+  run: RunRow,
+  skipped: CommissionOutcome['skipped'],
+  at: Date,
+): Promise<{ complete: number; error: number }> {
+  const planned = await tx
+    .select({
+      id: runOpportunityChanges.id,
+      opportunityId: runOpportunityChanges.opportunityId,
+      name: opportunities.name,
+    })
+    .from(runOpportunityChanges)
+    .innerJoin(opportunities, eq(opportunities.id, runOpportunityChanges.opportunityId))
+    .where(eq(runOpportunityChanges.runId, run.id));
+  const reasons = new Map<string, string>();
+  for (const s of skipped) if (!reasons.has(s.opportunityId)) reasons.set(s.opportunityId, s.reason);
+  const failed = planned.filter((p) => reasons.has(p.opportunityId));
+  for (const item of failed) {
+    const reason = reasons.get(item.opportunityId)!.replaceAll(`"${item.opportunityId}"`, `"${item.name}"`);
+    await tx
+      .update(runOpportunityChanges)
+      .set({
+        status: 'error',
+        error: reason,
+        attempts: sql`${runOpportunityChanges.attempts} + 1`,
+        updatedAt: at,
+      })
+      .where(eq(runOpportunityChanges.id, item.id));
+  }
+  const failedIds = failed.map((f) => f.id);
+  const done = await tx
+    .update(runOpportunityChanges)
+    .set({
+      status: 'complete',
+      error: null,
+      attempts: sql`${runOpportunityChanges.attempts} + 1`,
+      updatedAt: at,
+    })
+    .where(
+      failedIds.length > 0
+        ? and(eq(runOpportunityChanges.runId, run.id), notInArray(runOpportunityChanges.id, failedIds))
+        : eq(runOpportunityChanges.runId, run.id),
+    )
+    .returning({ id: runOpportunityChanges.id });
+  return { complete: done.length, error: failed.length };
 }

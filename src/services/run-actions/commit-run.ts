@@ -24,6 +24,7 @@ import {
   applyOpportunityCommission,
   type CommissionOutcome,
   commissionSettings,
+  recordQueueOutcomes,
 } from './commit-commission.ts';
 import { writeHandoffNotices } from './commit-notices.ts';
 import {
@@ -178,6 +179,9 @@ async function applyCommit(
     commission.items.push(...own.items);
     commission.skipped.push(...own.skipped);
   }
+
+  // The per-opportunity queue (run_opportunity_changes) records what this commit did, in the same transaction.
+  await recordQueueOutcomes(tx, run, commission.skipped, now);
 
   const effectiveDate = run.reassignmentDate ?? now.toISOString().slice(0, 10);
   const items: (typeof changeSetItems.$inferInsert)[] = [];
