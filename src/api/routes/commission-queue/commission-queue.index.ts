@@ -1,0 +1,27 @@
+/** The commission queue route group: list the queue, retry items in error. */
+import { listQueue, retryQueueItems } from '../../../services/commission/queue.ts';
+import { createRouter } from '../../openapi.ts';
+import { orgContext } from '../exports/exports.index.ts';
+import {
+  listCommissionQueue,
+  QueuePageSchema,
+  RetryResultSchema,
+  retryCommissionQueue,
+} from './commission-queue.routes.ts';
+
+export const commissionQueueRouter = createRouter()
+  .openapi(listCommissionQueue, async (c) => {
+    const q = c.req.valid('query');
+    const page = await listQueue({ ctx: orgContext(c), input: q });
+    const { items, ...rest } = page;
+    // Parsed through the response schema, so a field added to the service never leaks unannounced.
+    return c.json(QueuePageSchema.parse({ data: items, ...rest }), 200);
+  })
+  .openapi(retryCommissionQueue, async (c) => {
+    const { itemIds } = c.req.valid('json');
+    const result = await retryQueueItems({
+      ctx: { ...orgContext(c), solverTimeLimitMs: c.get('deps').env.SOLVER_TIME_LIMIT_SECONDS * 1000 },
+      input: { itemIds },
+    });
+    return c.json(RetryResultSchema.parse(result), 200);
+  });
