@@ -1,0 +1,257 @@
+/** The commission queue dashboard: counts per status, runs waiting for a person, the item table with retry. */
+import type { Principal } from '../../auth/principal.ts';
+import type { QueuePage, QueueStatus, RetryResult } from '../../services/commission/queue.ts';
+import { QUEUE_STATUSES } from '../../services/commission/queue.ts';
+import { CsrfField } from '../layout.tsx';
+import { Alert, Crumbs, Pager, query, StatusBadge } from '../shared/components.tsx';
+import { COMMISSION_TYPE_LABELS, kindLabel, pct, when } from '../shared/format.ts';
+
+export const QUEUE_STATUS_LABELS: Record<QueueStatus, string> = {
+  pending: 'Pending',
+  processing: 'Processing (retry run open)',
+  complete: 'Complete',
+  error: 'Error',
+  rolled_back: 'Rolled back',
+};
+
+export interface QueueFilterValues {
+  status?: QueueStatus | undefined;
+  runId?: string | undefined;
+  page: number;
+}
+
+export interface QueueFlash {
+  kind: 'error' | 'success';
+  message: string;
+  retried?: RetryResult['retried'];
+  failed?: RetryResult['failed'];
+}
+
+const hrefOf = (f: QueueFilterValues, page: number) =>
+  `/commissions${query({ status: f.status, runId: f.runId, page: page > 1 ? page : undefined })}`;
+
+function ItemBadge({ status }: { status: QueueStatus }) {
+  return <span class={`badge queue-${status.replaceAll('_', '-')}`}>{QUEUE_STATUS_LABELS[status]}</span>;
+}
+
+/** The item table (the htmx target of the filter and the pager). */
+export function QueueTable({
+  page,
+  filter,
+  canRetry,
+  csrfToken,
+}: {
+  page: QueuePage;
+  filter: QueueFilterValues;
+  canRetry: boolean;
+  csrfToken: string;
+}) {
+  const retryable = canRetry && page.items.some((i) => i.status === 'error');
+  const table = (
+    <table class="data" id="queue-items">
+      <caption class="visually-hidden">Commission queue items</caption>
+      <thead>
+        <tr>
+          {canRetry && <th scope="col">Retry</th>}
+          <th scope="col">Opportunity</th>
+          <th scope="col">Change</th>
+          <th scope="col">Commission</th>
+          <th scope="col">Status</th>
+          <th scope="col">Reason</th>
+          <th scope="col">Run</th>
+          <th scope="col">Updated</th>
+        </tr>
+      </thead>
+      <tbody>
+        {page.items.map((item) => (
+          <tr id={`item-${item.id}`} data-status={item.status}>
+            {canRetry && (
+              <td>
+                {item.status === 'error' ? (
+                  <input
+                    type="checkbox"
+                    name="itemIds"
+                    value={item.id}
+                    id={`retry-${item.id}`}
+                    aria-label={`Retry ${item.opportunityName}`}
+                  />
+                ) : null}
+              </td>
+            )}
+            <th scope="row">
+              <a href={`/opportunities/${item.opportunityId}`} title="Opportunity and its split history">
+                {item.opportunityName}
+              </a>
+              <div class="muted small">{item.opportunityCrmId}</div>
+            </th>
+            <td>
+              {item.fromRepName ?? 'nobody'} → {item.toRepName ?? 'nobody'}
+            </td>
+            <td>
+              {item.commissionType
+                ? (COMMISSION_TYPE_LABELS[item.commissionType] ?? item.commissionType)
+                : '—'}
+              {item.customBps !== null && ` (${pct(item.customBps)})`}
+            </td>
+            <td>
+              <ItemBadge status={item.status} />
+            </td>
+            <td class="reason">{item.error ?? ''}</td>
+            <td>
+              <a href={`/runs/${item.runId}`}>{kindLabel(item.runKind)}</a>{' '}
+              <StatusBadge status={item.runStatus} />
+            </td>
+            <td>{when(item.updatedAt)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+  return (
+    <section class="card" id="queue-table" aria-labelledby="queue-items-title">
+      <h2 id="queue-items-title">Items</h2>
+      {page.items.length === 0 ? (
+        <p class="muted">No queue items match.</p>
+      ) : retryable ? (
+        <form method="post" action="/commissions/retry" id="retry-form">
+          <CsrfField token={csrfToken} />
+          {table}
+          <p class="hint">
+            Fix the data first (for example add the opportunity’s split), then retry: each selected item
+            becomes a new opportunity-level run to review, approve and commit.
+          </p>
+          <button type="submit" class="primary">
+            Retry selected
+          </button>
+        </form>
+      ) : (
+        table
+      )}
+      <Pager
+        href={(p) => hrefOf(filter, p)}
+        page={page.page}
+        pageSize={page.pageSize}
+        total={page.total}
+        target="#queue-table"
+        label="Queue pages"
+      />
+    </section>
+  );
+}
+
+export function CommissionQueuePage({
+  page,
+  filter,
+  principal,
+  csrfToken,
+  flash,
+}: {
+  page: QueuePage;
+  filter: QueueFilterValues;
+  principal: Principal;
+  csrfToken: string;
+  flash?: QueueFlash | undefined;
+}) {
+  return (
+    <>
+      <Crumbs items={[{ href: '/', label: 'Runs' }, { label: 'Commission queue' }]} />
+      <div class="page-head">
+        <div>
+          <h1>Commission queue</h1>
+          <p class="muted">Opportunity-level commission changes of every run, and what their commit did.</p>
+        </div>
+      </div>
+      {flash && (
+        <Alert kind={flash.kind} id="queue-flash">
+          <p>{flash.message}</p>
+          {flash.retried && flash.retried.length > 0 && (
+            <ul>
+              {flash.retried.map((r) => (
+                <li>
+                  <a href={`/runs/${r.runId}`}>Retry run for opportunity {r.opportunityId}</a>
+                </li>
+              ))}
+            </ul>
+          )}
+          {flash.failed && flash.failed.length > 0 && (
+            <ul>
+              {flash.failed.map((f) => (
+                <li>{f.message}</li>
+              ))}
+            </ul>
+          )}
+        </Alert>
+      )}
+      <section class="card" aria-labelledby="queue-status-title">
+        <h2 id="queue-status-title">Status</h2>
+        <dl class="stats" id="queue-counts">
+          {QUEUE_STATUSES.map((s) => (
+            <div class="stat" data-status={s}>
+              <dt class="stat-label">{QUEUE_STATUS_LABELS[s]}</dt>
+              <dd class="stat-value">
+                <a href={hrefOf({ status: s, page: 1 }, 1)}>{page.counts[s].toLocaleString('en-US')}</a>
+              </dd>
+            </div>
+          ))}
+        </dl>
+      </section>
+      <section class="card" aria-labelledby="pending-title" id="pending-reassignments">
+        <h2 id="pending-title">Pending reassignments</h2>
+        {page.pendingReassignments.length === 0 ? (
+          <p class="muted">No run in review or approved has commission changes waiting.</p>
+        ) : (
+          <table class="data">
+            <thead>
+              <tr>
+                <th scope="col">Run</th>
+                <th scope="col">Status</th>
+                <th scope="col">Reason</th>
+                <th scope="col" class="num">
+                  Items
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {page.pendingReassignments.map((r) => (
+                <tr>
+                  <th scope="row">
+                    <a href={`/runs/${r.runId}`}>{kindLabel(r.kind)}</a>
+                  </th>
+                  <td>
+                    <StatusBadge status={r.status} />
+                  </td>
+                  <td>{r.reason}</td>
+                  <td class="num">
+                    <a href={hrefOf({ runId: r.runId, page: 1 }, 1)}>{r.items}</a>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+      <form
+        method="get"
+        action="/commissions"
+        class="filters"
+        hx-get="/commissions"
+        hx-target="#queue-table"
+        hx-swap="outerHTML"
+        hx-push-url="true"
+      >
+        <label for="queue-status">Status</label>
+        <select id="queue-status" name="status">
+          <option value="">All</option>
+          {QUEUE_STATUSES.map((s) => (
+            <option value={s} selected={filter.status === s}>
+              {QUEUE_STATUS_LABELS[s]}
+            </option>
+          ))}
+        </select>
+        {filter.runId && <input type="hidden" name="runId" value={filter.runId} />}
+        <button type="submit">Filter</button>
+      </form>
+      <QueueTable page={page} filter={filter} canRetry={principal.role === 'manager'} csrfToken={csrfToken} />
+    </>
+  );
+}
