@@ -65,6 +65,8 @@ async function checkReferences(tx: Tx, input: CreateRunInput): Promise<FieldIssu
       .where(eq(accounts.id, p.accountId as string));
     if (!a) issues.push({ path: 'params.accountId', message: `No account ${p.accountId} in this org.` });
   }
+  const scopeIds = p.accountIds as string[] | undefined;
+  if (scopeIds && scopeIds.length > 0) issues.push(...(await checkScopeAccounts(tx, input, scopeIds)));
   if (p.opportunityId) {
     const [o] = await tx
       .select({ id: opportunities.id, status: opportunities.status })
@@ -94,6 +96,48 @@ async function checkReferences(tx: Tx, input: CreateRunInput): Promise<FieldIssu
     else if (i.status !== 'applied')
       issues.push({ path: 'importId', message: `Import ${input.importId} is ${i.status}, not applied.` });
   }
+  return issues;
+}
+
+/** At most this many account-id issues are listed one by one; the rest are summed up in one more. */
+const MAX_LISTED_ISSUES = 20;
+
+/**
+ * Accounts in scope (params.accountIds) must exist in the org and, for a departure, be owned by one of the
+ * departing reps (only their accounts move in a departure).
+ */
+async function checkScopeAccounts(tx: Tx, input: CreateRunInput, ids: string[]): Promise<FieldIssue[]> {
+  const owners = new Map<string, string | null>();
+  for (let i = 0; i < ids.length; i += 1000) {
+    const rows = await tx
+      .select({ id: accounts.id, owner: accounts.ownerRepId })
+      .from(accounts)
+      .where(inArray(accounts.id, ids.slice(i, i + 1000)));
+    for (const r of rows) owners.set(r.id, r.owner);
+  }
+  const departing =
+    input.kind === 'rep_departure'
+      ? new Set((input.params as { departingRepIds: string[] }).departingRepIds)
+      : null;
+  const issues: FieldIssue[] = [];
+  let more = 0;
+  const seen = new Set<string>();
+  ids.forEach((id, i) => {
+    let message: string | null = null;
+    if (seen.has(id)) message = `Account ${id} is selected twice; select each account once.`;
+    else if (!owners.has(id)) message = `No account ${id} in this org.`;
+    else if (departing && !departing.has(owners.get(id) ?? ''))
+      message = `Account ${id} does not belong to a departing rep; only their accounts move in a departure.`;
+    seen.add(id);
+    if (message === null) return;
+    if (issues.length < MAX_LISTED_ISSUES) issues.push({ path: `params.accountIds.${i}`, message });
+    else more++;
+  });
+  if (more > 0)
+    issues.push({
+      path: 'params.accountIds',
+      message: `${more} more selected account(s) have the same kind of problem; fix the selection and try again.`,
+    });
   return issues;
 }
 

@@ -98,9 +98,22 @@ const common = {
   }),
 };
 
+/** Accounts in scope (multi-select): when given, only these accounts may move; the rest of the book still counts. */
+export const MAX_SCOPE_ACCOUNTS = 10_000;
+const accountIds = z
+  .array(z.uuid('An account id is a UUID (the account row id).'))
+  .min(1, 'Select at least one account, or leave accountIds out to take every account in scope.')
+  .max(MAX_SCOPE_ACCOUNTS, `At most ${MAX_SCOPE_ACCOUNTS} accounts can be selected; narrow the selection.`)
+  .optional()
+  .openapi({
+    description:
+      'Only these accounts may move (the rest of the book stays and still counts for balance); every account in scope when left out. Departure: each must belong to a departing rep.',
+  });
+
 export const departureParams = z
   .object({
     departingRepIds: z.array(repId).min(1, 'Name at least one departing rep.').max(2000),
+    accountIds,
     ...common,
   })
   .strict()
@@ -118,6 +131,7 @@ export const realignmentParams = z
       .max(1000)
       .optional()
       .openapi({ description: 'Only accounts of these segments move.' }),
+    accountIds,
     ...common,
   })
   .strict()

@@ -174,10 +174,29 @@ export function buildSolveInput(options: BuildOptions): BuiltInput {
     params.kind === 'account'
       ? new Map([[params.accountId, params.newOwnerRepId]])
       : new Map<string, string>();
+  // Accounts in scope (multi-select): only the selected accounts may move. An unselected account that the
+  // solver would otherwise be free to move stays with its owner and still counts for balance; an unselected
+  // account with no owner to stay with (a departing rep's, or unowned) is left out of the solve and the change.
+  const selected =
+    (params.kind === 'rep_departure' || params.kind === 'realignment') && params.accountIds
+      ? new Set(params.accountIds)
+      : null;
+  const regionScope = params.kind === 'realignment' && params.regions?.length ? params.regions : null;
+  const segmentScope = params.kind === 'realignment' && params.segments?.length ? params.segments : null;
+  const inRunScope = (a: BookAccount) =>
+    (regionScope === null || regionScope.includes(regionOf(a))) &&
+    (segmentScope === null || (a.segment !== null && segmentScope.includes(a.segment)));
   const solverAccounts = [];
   for (const a of accounts) {
     const owner = a.plannedOwnerId !== null && repIds.has(a.plannedOwnerId) ? a.plannedOwnerId : null;
     let pinned = options.pins.get(a.id) ?? target.get(a.id);
+    if (selected !== null && !selected.has(a.id) && pinned === undefined && !options.excluded.has(a.id)) {
+      if (owner === null || departing.has(owner)) continue;
+      // Pinned only where the solver could move it: in a departure others' accounts stay anyway, and in a
+      // realignment accounts outside the regions/segments, of a rep outside the balancing or protected stay too.
+      if (params.kind === 'realignment' && inRunScope(a) && receivers.has(owner) && !protections.has(a.id))
+        pinned = owner;
+    }
     if (options.excluded.has(a.id)) {
       // Excluded: stays where it was planned. An excluded account of a departing rep cannot stay there,
       // so it is left out of the solve altogether (and out of the change).

@@ -25,13 +25,26 @@ import {
 import { compareRuns } from '../../services/runs/compare.ts';
 import { createRun, getRun } from '../../services/runs/create-run.ts';
 import { explainAccount, getRunSummary, listRunAccounts } from '../../services/runs/review.ts';
-import { createRunSchema } from '../../services/runs/run-params.ts';
+import {
+  type CommissionSegment,
+  createRunSchema,
+  MAX_SCOPE_ACCOUNTS,
+} from '../../services/runs/run-params.ts';
 import type { RunsContext } from '../../services/runs/run-records.ts';
 import { requestSolve } from '../../services/runs/solve-run.ts';
+import { segmentChoices } from '../book/book-data.ts';
 import { isFragmentRequest, renderPage } from '../layout.tsx';
 import { Crumbs } from '../shared/components.tsx';
 import { hxTargetId, orgCtx, todayOf } from '../shared/context.ts';
 import { money, pageNumber, text } from '../shared/format.ts';
+import {
+  CUSTOM_PCT_ERROR,
+  isCommissionType,
+  parseSegmentRows,
+  pctToBps,
+  segmentFieldOf,
+  segmentRowsOf,
+} from './commission-strategy-fields.tsx';
 import {
   ApprovePanel,
   Charts,
@@ -81,6 +94,17 @@ import {
   rollbackInfo,
 } from './runs-data.ts';
 import {
+  type AccountBase,
+  type CommissionScope,
+  commissionPreview,
+  impactOfAccounts,
+  listScopeAccounts,
+  matchingAccountIds,
+  type ScopeAccountFilter,
+} from './wizard-data.ts';
+import {
+  AccountPicker,
+  type AccountPickerData,
   EMPTY_WIZARD,
   ImpactPanel,
   type WizardErrors,
@@ -136,7 +160,44 @@ function wizardValues(form: Record<string, unknown>): WizardValues {
     rulesetId: t('rulesetId'),
     commissionType: t('commissionType') || 'direct_transfer',
     customPct: t('customPct'),
+    commissionStrategy: t('commissionStrategy') === 'segmented' ? 'segmented' : 'uniform',
+    segmentRows: segmentRowsOf(form),
+    accountMode: t('accountMode') === 'selected' ? 'selected' : 'all',
+    accountIds: [...new Set(list(form, 'accountIds'))],
+    acctOwner: t('acctOwner'),
+    acctRegion: t('acctRegion').slice(0, 200),
+    acctQ: t('acctQ').slice(0, 200),
+    acctPage: pageNumber(t('acctPage') || undefined),
   };
+}
+
+const PICKER_PAGE = 25;
+
+/** The accounts the kind could move before any selection (departure, realignment), else null. */
+function accountBase(v: WizardValues): AccountBase | null {
+  if (v.kind === 'rep_departure')
+    return { kind: 'reps', repIds: v.departingRepIds.filter((id) => UUID.test(id)) };
+  if (v.kind === 'realignment') return { kind: 'regions', regions: v.regions, segments: v.segments };
+  return null;
+}
+
+const acctFilterOf = (v: WizardValues): ScopeAccountFilter => ({
+  owner: v.acctOwner,
+  region: v.acctRegion,
+  q: v.acctQ,
+});
+
+/** The page of the account picker to show: none before a departure names its reps. */
+async function accountPickerOf(c: Context<AppBindings>, v: WizardValues): Promise<AccountPickerData | null> {
+  const base = accountBase(v);
+  if (!base || (base.kind === 'reps' && base.repIds.length === 0)) return null;
+  const found = await listScopeAccounts(orgCtx(c), base, acctFilterOf(v), v.acctPage, PICKER_PAGE);
+  const last = Math.max(1, Math.ceil(found.total / PICKER_PAGE));
+  if (v.acctPage > last) {
+    const again = await listScopeAccounts(orgCtx(c), base, acctFilterOf(v), last, PICKER_PAGE);
+    return { ...again, page: last, pageSize: PICKER_PAGE };
+  }
+  return { ...found, page: v.acctPage, pageSize: PICKER_PAGE };
 }
 
 /** Where a service or schema path lands in the form. */
@@ -149,6 +210,8 @@ function fieldOf(path: string): keyof WizardErrors {
   if (path.startsWith('params.customBps')) return 'customPct';
   if (path.startsWith('params.rampTargetBps')) return 'rampTargetPct';
   if (path.startsWith('params.regions')) return 'form';
+  if (path.startsWith('params.accountIds')) return 'accountIds';
+  if (path.startsWith('params.commissionType')) return 'commissionType';
   const top = path.split('.')[0] as keyof WizardErrors;
   return ['reason', 'commissionEndDate', 'reassignmentDate', 'kind', 'scope'].includes(top) ? top : 'form';
 }
@@ -162,19 +225,49 @@ async function toRunInput(c: Context<AppBindings>, v: WizardValues) {
     objective: v.objective,
     commissionType: v.commissionType,
   };
+  // Strategy: the same fields and checks as the level-3 form (commission-strategy-fields.tsx).
+  if (!isCommissionType(v.commissionType)) errors.commissionType = 'Choose type A, B or C.';
   if (v.commissionType === 'custom') {
-    const pct = Number(v.customPct);
-    if (v.customPct === '' || !Number.isFinite(pct) || pct < 0 || pct > 100)
-      errors.customPct = 'Enter the new rep’s share as a percentage from 0 to 100, e.g. 35.';
-    else common.customBps = Math.round(pct * 100);
+    const bps = pctToBps(v.customPct);
+    if (bps === null) errors.customPct = CUSTOM_PCT_ERROR;
+    else common.customBps = bps;
+  }
+  let rowOf: number[] = [];
+  if (v.commissionStrategy === 'segmented') {
+    const parsed = parseSegmentRows(v.segmentRows);
+    Object.assign(errors, parsed.errors);
+    rowOf = parsed.rowOf;
+    if (parsed.segments.length > 0) common.commissionSegments = parsed.segments;
+    else if (Object.keys(parsed.errors).length === 0)
+      errors['seg-0'] =
+        'A segmented strategy needs at least one segment: fill in a row, or choose the uniform strategy.';
+  }
+  // Accounts in scope (departure, realignment): all matching the filter, or the ticked ones.
+  const base = accountBase(v);
+  let accountIds: string[] | null = null;
+  if (base) {
+    if (v.accountMode === 'selected') {
+      if (v.accountIds.length === 0)
+        errors.accountIds = 'Tick at least one account, or choose “All accounts matching the filter”.';
+      else accountIds = v.accountIds;
+    } else if (v.acctOwner || v.acctRegion || v.acctQ) {
+      const ids = await matchingAccountIds(ctx, base, acctFilterOf(v), MAX_SCOPE_ACCOUNTS + 1);
+      if (ids.length === 0) errors.accountIds = 'No account matches the filter: clear or change it.';
+      else if (ids.length > MAX_SCOPE_ACCOUNTS)
+        errors.accountIds = `More than ${MAX_SCOPE_ACCOUNTS} accounts match the filter: narrow it, or clear it to take every account in scope.`;
+      else accountIds = ids;
+    }
+    if (accountIds) common.accountIds = accountIds;
   }
   let params: Record<string, unknown> = {};
   let impact: ImpactScope = { kind: 'none' };
+  let commissionScope: CommissionScope = { kind: 'none' };
   switch (v.kind) {
     case 'rep_departure':
       params = { departingRepIds: v.departingRepIds, ...common };
       if (v.departingRepIds.length === 0) errors.departingRepIds = 'Choose at least one rep who is leaving.';
       impact = { kind: 'reps', repIds: v.departingRepIds };
+      if (base) commissionScope = { kind: 'base', base };
       break;
     case 'realignment':
       params = {
@@ -183,9 +276,11 @@ async function toRunInput(c: Context<AppBindings>, v: WizardValues) {
         ...common,
       };
       impact = { kind: 'regions', regions: v.regions, segments: v.segments };
+      if (base) commissionScope = { kind: 'base', base };
       break;
     case 'new_hire': {
-      params = { hireRepIds: v.hireRepIds, ...common };
+      const { accountIds: _ids, ...rest } = common;
+      params = { hireRepIds: v.hireRepIds, ...rest };
       if (v.rampTargetPct) {
         const pct = Number(v.rampTargetPct);
         if (!Number.isFinite(pct) || pct <= 0 || pct > 100)
@@ -204,7 +299,10 @@ async function toRunInput(c: Context<AppBindings>, v: WizardValues) {
           : 'Enter the account’s CRM id.';
       if (!v.newOwnerRepId) errors.newOwnerRepId = 'Choose the new owner.';
       params = { accountId: account?.id, newOwnerRepId: v.newOwnerRepId, ...common };
-      if (account) impact = { kind: 'account', accountId: account.id };
+      if (account) {
+        impact = { kind: 'account', accountId: account.id };
+        commissionScope = { kind: 'account', accountId: account.id };
+      }
       break;
     }
     case 'opportunity': {
@@ -215,12 +313,17 @@ async function toRunInput(c: Context<AppBindings>, v: WizardValues) {
           : 'Enter the opportunity’s CRM id.';
       if (!v.newOwnerRepId) errors.newOwnerRepId = 'Choose the new owner.';
       params = { opportunityId: opp?.id, newOwnerRepId: v.newOwnerRepId, ...common };
-      if (opp) impact = { kind: 'opportunity', opportunityId: opp.id };
+      if (opp) {
+        impact = { kind: 'opportunity', opportunityId: opp.id };
+        commissionScope = { kind: 'opportunity', opportunityId: opp.id };
+      }
       break;
     }
     default:
       errors.form = 'Choose the kind of run.';
   }
+  if (accountIds && (v.kind === 'rep_departure' || v.kind === 'realignment'))
+    commissionScope = { kind: 'ids', accountIds };
   const raw = {
     kind: v.kind,
     scope: v.scope,
@@ -233,11 +336,35 @@ async function toRunInput(c: Context<AppBindings>, v: WizardValues) {
   const parsed = createRunSchema.safeParse(raw);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
-      const field = fieldOf(issue.path.join('.'));
+      const path = issue.path.join('.');
+      const field = (segmentFieldOf(path, rowOf) as keyof WizardErrors | null) ?? fieldOf(path);
       if (!errors[field]) errors[field] = issue.message;
     }
   }
-  return { errors, input: parsed.success ? parsed.data : null, impact };
+  const commission = {
+    commissionType: isCommissionType(v.commissionType) ? v.commissionType : undefined,
+    customBps: common.customBps as number | undefined,
+    commissionSegments: common.commissionSegments as CommissionSegment[] | undefined,
+  };
+  return {
+    errors,
+    input: parsed.success ? parsed.data : null,
+    impact,
+    accountIds,
+    commissionScope,
+    commission,
+  };
+}
+
+/** The impact preview: the chosen accounts when a selection narrows the scope, and the commission by type. */
+async function previewOf(c: Context<AppBindings>, built: Awaited<ReturnType<typeof toRunInput>>) {
+  const ctx = orgCtx(c);
+  const impact =
+    built.accountIds && built.impact.kind !== 'none'
+      ? await impactOfAccounts(ctx, built.accountIds, todayOf(c))
+      : await impactOf(ctx, built.impact, todayOf(c));
+  const commission = await commissionPreview(ctx, built.commissionScope, built.commission);
+  return { impact, commission };
 }
 
 export function runPages() {
@@ -249,13 +376,15 @@ export function runPages() {
     c: Context<AppBindings>,
     values: WizardValues,
     errors: WizardErrors,
-    impact: Awaited<ReturnType<typeof impactOf>> | null,
+    preview: Awaited<ReturnType<typeof previewOf>> | null,
     status: 200 | 400 | 409 | 422 = 200,
   ) => {
     const ctx = orgCtx(c);
     const reps = await listRepChoices(ctx);
     const { regions, segments } = await listRegionsAndSegments(ctx);
     const rulesets = await listRulesets(ctx);
+    const choices = await segmentChoices(ctx);
+    const accountPicker = await accountPickerOf(c, values);
     return renderPage(
       c,
       'Start a run',
@@ -268,7 +397,10 @@ export function runPages() {
         regions={regions}
         segments={segments}
         rulesets={rulesets}
-        impact={impact}
+        impact={preview?.impact ?? null}
+        commission={preview?.commission ?? null}
+        segmentChoices={choices}
+        accountPicker={accountPicker}
       />,
       status,
     );
@@ -284,25 +416,44 @@ export function runPages() {
       ...(rep && UUID.test(rep) ? { departingRepIds: [rep] } : {}),
       ...(account ? { accountCrmId: account } : {}),
     };
-    let impact = null;
-    if (values.departingRepIds.length > 0)
-      impact = await impactOf(orgCtx(c), { kind: 'reps', repIds: values.departingRepIds }, todayOf(c));
-    return showWizard(c, values, {}, impact);
+    let preview = null;
+    if (values.departingRepIds.length > 0) preview = await previewOf(c, await toRunInput(c, values));
+    return showWizard(c, values, {}, preview);
   });
 
   router.post('/runs/new/impact', drafters, async (c) => {
     const values = wizardValues(await c.req.parseBody({ all: true }));
-    const { impact } = await toRunInput(c, values);
-    const result = await impactOf(orgCtx(c), impact, todayOf(c));
-    return c.html(<ImpactPanel impact={result} values={values} />);
+    const preview = await previewOf(c, await toRunInput(c, values));
+    return c.html(<ImpactPanel impact={preview.impact} values={values} commission={preview.commission} />);
+  });
+
+  // The scope step's account list (htmx): filter and page, keeping the ticked accounts.
+  router.post('/runs/new/accounts', drafters, async (c) => {
+    const values = wizardValues(await c.req.parseBody({ all: true }));
+    const ctx = orgCtx(c);
+    const reps = await listRepChoices(ctx);
+    const { regions } = await listRegionsAndSegments(ctx);
+    return c.html(
+      <AccountPicker
+        values={values}
+        errors={{}}
+        reps={reps}
+        regions={regions}
+        data={await accountPickerOf(c, values)}
+      />,
+    );
   });
 
   router.post('/runs/new', drafters, async (c) => {
-    const values = wizardValues(await c.req.parseBody({ all: true }));
-    const intent = text((await c.req.parseBody()).intent);
-    const { errors, input, impact } = await toRunInput(c, values);
-    const preview = await impactOf(orgCtx(c), impact, todayOf(c));
-    if (intent === 'preview') return showWizard(c, values, errors, preview);
+    const body = await c.req.parseBody({ all: true });
+    const values = wizardValues(body);
+    const intent = text(body.intent);
+    const built = await toRunInput(c, values);
+    const { errors, input } = built;
+    const preview = await previewOf(c, built);
+    // Paging or filtering the account list without JavaScript: the same form again, nothing created.
+    if (intent === 'preview' || (intent === '' && text(body.acctPage) !== ''))
+      return showWizard(c, values, intent === 'preview' ? errors : {}, preview);
     if (!input || Object.keys(errors).length > 0) {
       return showWizard(
         c,

@@ -4,10 +4,26 @@
  * field, and "Preview impact" shows what is at stake before anything is solved (htmx swaps just that part).
  */
 import type { Principal } from '../../auth/principal.ts';
+import { MAX_SCOPE_ACCOUNTS } from '../../services/runs/run-params.ts';
 import { CsrfField } from '../layout.tsx';
 import { describedBy, FieldError } from '../shared/components.tsx';
-import { COMMISSION_TYPE_LABELS, money, num, RUN_KIND_LABELS, RUN_SCOPE_LABELS } from '../shared/format.ts';
+import {
+  COMMISSION_TYPE_LABELS,
+  money,
+  num,
+  pct,
+  RUN_KIND_LABELS,
+  RUN_SCOPE_LABELS,
+} from '../shared/format.ts';
+import {
+  emptySegmentRows,
+  type SegmentChoices,
+  SegmentRowsTable,
+  type SegmentRowValues,
+  SegmentsHint,
+} from './commission-strategy-fields.tsx';
 import type { Impact, RepChoice } from './runs-data.ts';
+import type { CommissionLine, ScopeAccountRow } from './wizard-data.ts';
 
 export interface WizardValues {
   kind: string;
@@ -28,6 +44,16 @@ export interface WizardValues {
   rulesetId: string;
   commissionType: string;
   customPct: string;
+  /** uniform: one type for every open opportunity; segmented: segment rows first, the type above for the rest. */
+  commissionStrategy: string;
+  segmentRows: SegmentRowValues[];
+  /** all: every account matching the filter below; selected: only the ticked accounts. */
+  accountMode: string;
+  accountIds: string[];
+  acctOwner: string;
+  acctRegion: string;
+  acctQ: string;
+  acctPage: number;
 }
 
 export const EMPTY_WIZARD: WizardValues = {
@@ -49,9 +75,25 @@ export const EMPTY_WIZARD: WizardValues = {
   rulesetId: '',
   commissionType: 'direct_transfer',
   customPct: '',
+  commissionStrategy: 'uniform',
+  segmentRows: emptySegmentRows(),
+  accountMode: 'all',
+  accountIds: [],
+  acctOwner: '',
+  acctRegion: '',
+  acctQ: '',
+  acctPage: 1,
 };
 
-export type WizardErrors = Partial<Record<keyof WizardValues | 'form', string>>;
+export type WizardErrors = Partial<Record<keyof WizardValues | 'form' | `seg-${number}`, string>>;
+
+/** One page of the accounts in scope for the multi-select, with the count of all that match the filter. */
+export interface AccountPickerData {
+  rows: ScopeAccountRow[];
+  total: number;
+  page: number;
+  pageSize: number;
+}
 
 export interface WizardProps {
   principal: Principal;
@@ -63,6 +105,9 @@ export interface WizardProps {
   segments: string[];
   rulesets: { id: string; name: string; version: number }[];
   impact?: Impact | null;
+  commission?: CommissionLine[] | null;
+  segmentChoices: SegmentChoices;
+  accountPicker: AccountPickerData | null;
 }
 
 const STRATEGIES: Record<string, string> = {
@@ -188,7 +233,50 @@ function OwnerSelect({ values, errors, reps }: Pick<WizardProps, 'values' | 'err
   );
 }
 
-export function ImpactPanel({ impact, values }: { impact: Impact | null | undefined; values: WizardValues }) {
+const TYPE_LETTER: Record<string, string> = { house_absorbs: 'A', direct_transfer: 'B', custom: 'C' };
+
+/** How the chosen commission strategy treats the open opportunities in scope (type by deciding segment). */
+function CommissionPreview({ lines, values }: { lines: CommissionLine[]; values: WizardValues }) {
+  return (
+    <table id="impact-commission">
+      <caption>
+        Commission on open opportunities —{' '}
+        {values.commissionStrategy === 'segmented' ? 'segmented strategy' : 'uniform strategy'}
+      </caption>
+      <thead>
+        <tr>
+          <th scope="col">Decided by</th>
+          <th scope="col">Type</th>
+          <th scope="col">Open opportunities</th>
+          <th scope="col">Amount</th>
+        </tr>
+      </thead>
+      <tbody>
+        {lines.map((l) => (
+          <tr data-type={l.type} data-segment={l.segment ?? 'default'}>
+            <td>{l.segment === null ? 'Default type' : `Segment ${l.segment}`}</td>
+            <td>
+              Type {TYPE_LETTER[l.type] ?? l.type}
+              {l.type === 'custom' && l.customBps !== null ? ` (new rep ${pct(l.customBps)})` : ''}
+            </td>
+            <td>{num(l.opportunities)}</td>
+            <td>{money(l.amountCents)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+export function ImpactPanel({
+  impact,
+  values,
+  commission,
+}: {
+  impact: Impact | null | undefined;
+  values: WizardValues;
+  commission?: CommissionLine[] | null | undefined;
+}) {
   return (
     <div id="impact" aria-live="polite">
       {!impact ? (
@@ -245,9 +333,169 @@ export function ImpactPanel({ impact, values }: { impact: Impact | null | undefi
               <li>Nothing is in scope yet: choose reps, regions, an account or an opportunity.</li>
             )}
           </ul>
+          {commission && commission.length > 0 && <CommissionPreview lines={commission} values={values} />}
         </>
       )}
     </div>
+  );
+}
+
+/**
+ * Accounts in scope (departure and realignment): "all matching" by default, or only the ticked accounts. The list
+ * is filtered (owner, region, search) and paginated on the server; ticks on other pages travel as hidden inputs,
+ * so the selection survives paging with or without JavaScript (htmx swaps just this part when it is there).
+ */
+export function AccountPicker({
+  values,
+  errors,
+  reps,
+  regions,
+  data,
+}: {
+  values: WizardValues;
+  errors: WizardErrors;
+  reps: RepChoice[];
+  regions: string[];
+  data: AccountPickerData | null;
+}) {
+  const owners =
+    values.kind === 'rep_departure'
+      ? reps.filter((r) => values.departingRepIds.includes(r.id))
+      : reps.filter((r) => r.kind === 'person' && r.accounts > 0);
+  const onPage = new Set(data?.rows.map((r) => r.id) ?? []);
+  const elsewhere = values.accountIds.filter((id) => !onPage.has(id));
+  const pages = data ? Math.max(1, Math.ceil(data.total / data.pageSize)) : 1;
+  const pageButton = (page: number, label: string, id: string) => (
+    <button
+      type="submit"
+      name="acctPage"
+      value={String(page)}
+      id={id}
+      class="secondary"
+      formnovalidate
+      hx-post="/runs/new/accounts"
+      hx-target="#account-picker"
+      hx-swap="outerHTML"
+      hx-include="closest form"
+    >
+      {label}
+    </button>
+  );
+  return (
+    <fieldset
+      id="account-picker"
+      class="for-kind for-rep_departure for-realignment"
+      aria-describedby={['account-picker-hint', errors.accountIds ? 'account-picker-error' : '']
+        .filter(Boolean)
+        .join(' ')}
+    >
+      <legend>Accounts in scope</legend>
+      <p class="hint" id="account-picker-hint">
+        Only the accounts in scope may move; every other account stays where it is and still counts for
+        balance. In a departure only the departing reps’ accounts can be chosen.
+      </p>
+      <FieldError id="account-picker" message={errors.accountIds} />
+      <label class="choice">
+        <input type="radio" name="accountMode" value="all" checked={values.accountMode !== 'selected'} />
+        <span>
+          All accounts matching the filter below
+          {data ? ` (${num(data.total)})` : ''}
+        </span>
+      </label>
+      <label class="choice">
+        <input type="radio" name="accountMode" value="selected" checked={values.accountMode === 'selected'} />
+        <span>
+          Only the accounts I tick ({num(values.accountIds.length)} ticked; at most {num(MAX_SCOPE_ACCOUNTS)})
+        </span>
+      </label>
+      <div class="filters">
+        <div class="field">
+          <label for="f-acctOwner">Owner</label>
+          <select id="f-acctOwner" name="acctOwner">
+            <option value="">{values.kind === 'rep_departure' ? 'Any departing rep' : 'Any owner'}</option>
+            {owners.map((r) => (
+              <option value={r.id} selected={values.acctOwner === r.id}>
+                {r.name}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div class="field">
+          <label for="f-acctRegion">Region</label>
+          <select id="f-acctRegion" name="acctRegion">
+            <option value="">Any region</option>
+            {regions.map((r) => (
+              <option value={r} selected={values.acctRegion === r}>
+                {r}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div class="field">
+          <label for="f-acctQ">Search name or CRM id</label>
+          <input id="f-acctQ" name="acctQ" type="search" value={values.acctQ} maxlength={200} />
+        </div>
+        <div class="field">{pageButton(1, 'Filter accounts', 'account-filter')}</div>
+      </div>
+      {!data ? (
+        <p class="muted" id="account-list-empty">
+          {values.kind === 'rep_departure' && values.departingRepIds.length === 0
+            ? 'Choose who is leaving, then filter to list their accounts.'
+            : 'Filter to list the accounts and tick the ones to move.'}
+        </p>
+      ) : data.rows.length === 0 ? (
+        <p class="muted" id="account-list-empty">
+          No account matches the filter.
+        </p>
+      ) : (
+        <>
+          <table id="account-list">
+            <caption>
+              Page {num(data.page)} of {num(pages)} — {num(data.total)} matching account(s)
+            </caption>
+            <thead>
+              <tr>
+                <th scope="col">Move</th>
+                <th scope="col">Account</th>
+                <th scope="col">Owner</th>
+                <th scope="col">Region</th>
+                <th scope="col">Revenue</th>
+              </tr>
+            </thead>
+            <tbody>
+              {data.rows.map((a) => (
+                <tr>
+                  <td>
+                    <input
+                      type="checkbox"
+                      name="accountIds"
+                      value={a.id}
+                      id={`acct-${a.id}`}
+                      checked={values.accountIds.includes(a.id)}
+                    />
+                  </td>
+                  <td>
+                    <label for={`acct-${a.id}`}>
+                      {a.name} <span class="muted small">{a.crmId}</span>
+                    </label>
+                  </td>
+                  <td>{a.ownerName ?? 'nobody'}</td>
+                  <td>{a.region ?? '—'}</td>
+                  <td>{money(a.revenueCents)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <div class="actions" id="account-pages">
+            {data.page > 1 && pageButton(data.page - 1, 'Previous page', 'account-prev')}
+            {data.page < pages && pageButton(data.page + 1, 'Next page', 'account-next')}
+          </div>
+        </>
+      )}
+      {elsewhere.map((id) => (
+        <input type="hidden" name="accountIds" value={id} />
+      ))}
+    </fieldset>
   );
 }
 
@@ -321,6 +569,13 @@ export function WizardPage(props: WizardProps) {
               ))}
             </fieldset>
           </div>
+          <AccountPicker
+            values={values}
+            errors={errors}
+            reps={reps}
+            regions={regions}
+            data={props.accountPicker}
+          />
           <div class="for-kind for-new_hire">
             <RepCheckboxes
               name="hireRepIds"
@@ -421,27 +676,63 @@ export function WizardPage(props: WizardProps) {
               ))}
             </select>
             <p class="hint" id="f-rulesetId-hint">
-              Segmented strategies (different receivers or commission types per account type, stage, deal size
-              or region) come from the ruleset’s segments. Any account can be placed by hand in the review (a
-              manual queue): overrides are pinned and always win.
+              Different receivers per account type, segment or region come from the ruleset; the commission
+              type per segment is chosen below. Any account can be placed by hand in the review: overrides are
+              pinned and always win.
             </p>
           </div>
+          <fieldset id="commissionStrategy">
+            <legend>Commission strategy on open opportunities</legend>
+            <label class="choice">
+              <input
+                type="radio"
+                name="commissionStrategy"
+                value="uniform"
+                checked={values.commissionStrategy !== 'segmented'}
+              />
+              <span>
+                <strong>Uniform</strong> — one type for every open opportunity
+              </span>
+            </label>
+            <label class="choice">
+              <input
+                type="radio"
+                name="commissionStrategy"
+                value="segmented"
+                checked={values.commissionStrategy === 'segmented'}
+              />
+              <span>
+                <strong>Segmented</strong> — a type per segment (account type, stage, region, deal size); the
+                type below for every opportunity no segment matches
+              </span>
+            </label>
+          </fieldset>
           <fieldset id="commissionType">
-            <legend>Commission on open opportunities</legend>
+            <legend>Type (uniform), or the default type (segmented)</legend>
             {Object.entries(COMMISSION_TYPE_LABELS).map(([k, label]) => (
               <label class="choice">
                 <input type="radio" name="commissionType" value={k} checked={values.commissionType === k} />
                 <span>{label}</span>
               </label>
             ))}
+            <FieldError id="f-commissionType" message={errors.commissionType} />
             <TextField
               id="customPct"
               label="Type C: the new rep’s share (%)"
-              type="number"
               value={values.customPct}
               error={errors.customPct}
               hint="House takes what is left so the split stays exactly 100%; a Subagent keeps their share."
-              extra={{ min: 0, max: 100, step: '0.01' }}
+              extra={{ inputmode: 'decimal' }}
+            />
+          </fieldset>
+          <fieldset id="commission-segments" aria-describedby="segments-hint">
+            <legend>Segments (segmented strategy only)</legend>
+            <SegmentsHint />
+            <SegmentRowsTable
+              rows={values.segmentRows}
+              errors={errors}
+              choices={props.segmentChoices}
+              idPrefix="f"
             />
           </fieldset>
         </section>
@@ -473,7 +764,7 @@ export function WizardPage(props: WizardProps) {
 
         <section class="card" id="step-review" aria-labelledby="step-review-title">
           <h2 id="step-review-title">4. Review — impact before solving</h2>
-          <ImpactPanel impact={impact} values={values} />
+          <ImpactPanel impact={impact} values={values} commission={props.commission} />
           <div class="actions">
             <button
               type="submit"
