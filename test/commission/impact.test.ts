@@ -126,10 +126,10 @@ describe('reconciliation: $12,000 annual prepayment paid, ended 2026-06-30, Hous
     });
     const p = plan(request({ endDate: '2026-06-30', reassignmentDate: '2026-06-30' }), [opp]);
     const rec = reconciliationEntries(p, [opp]);
-    // Paid: rep1 660000. Now: 181 days → 595068 × 55% = 327287; the rest is House's.
+    // Paid: rep1 660000. Now: 1200000 × 181 × 5500 / 3650000 = 327287.67 → 327288; the rest is House's.
     expect(rec.entries.map((e) => [e.participantId, e.kind, e.amountCents])).toEqual([
-      ['house', 'credit', 332_713],
-      ['rep1', 'clawback', -332_713],
+      ['house', 'credit', 332_712],
+      ['rep1', 'clawback', -332_712],
     ]);
   });
 

@@ -75,12 +75,15 @@ describe('worked fact: $12,000 annual prepayment ended six months in', () => {
     const opp = opportunity({ opportunityId: 'opp-annual' });
     const rows = rowsAfter(opp, { endDate: '2026-06-30', reassignmentDate: '2026-06-30' });
     const a = allocate(period('y2026', '2026-01-01', '2026-12-31', 1_200_000), rows);
+    // Sub1 (0 bps) is the only participant the change leaves alone: it keeps its 0. House and Rep1
+    // share the whole amount by days × bps: Rep1 1200000 × 181 × 5500 / 3650000 = 327287.67 → 327288
+    // (largest remainder), House the rest, 872712. Slices are the sums of their shares: House's
+    // 872712 by 181 × 4500 : 184 × 10000 = 267780.62 : 604931.38 → 267781 + 604931.
     expect(a.slices.map((s) => [s.days, s.amountCents])).toEqual([
-      [181, 595_068], // 1200000 × 181/365 = 595068.49
-      [184, 604_932], // 1200000 × 184/365 = 604931.51, takes the leftover cent
+      [181, 267_781 + 327_288], // 595069; by days alone 595068.49
+      [184, 604_931], // by days alone 604931.51
     ]);
-    // Old slice: 595068 × 45% = 267780.6 → 267781 (leftover cent), × 55% = 327287.4 → 327287.
-    expect(cents(a)).toEqual({ house: 267_781 + 604_932, rep1: 327_287, sub1: 0 });
+    expect(cents(a)).toEqual({ house: 267_781 + 604_931, rep1: 327_288, sub1: 0 });
   });
 });
 
