@@ -205,12 +205,12 @@ function fieldOf(path: string): keyof WizardErrors {
   if (path.startsWith('params.departingRepIds')) return 'departingRepIds';
   if (path.startsWith('params.hireRepIds')) return 'hireRepIds';
   if (path.startsWith('params.newOwnerRepId')) return 'newOwnerRepId';
+  if (path.startsWith('params.accountIds')) return 'accountIds';
   if (path.startsWith('params.accountId')) return 'accountCrmId';
   if (path.startsWith('params.opportunityId')) return 'opportunityCrmId';
   if (path.startsWith('params.customBps')) return 'customPct';
   if (path.startsWith('params.rampTargetBps')) return 'rampTargetPct';
   if (path.startsWith('params.regions')) return 'form';
-  if (path.startsWith('params.accountIds')) return 'accountIds';
   if (path.startsWith('params.commissionType')) return 'commissionType';
   const top = path.split('.')[0] as keyof WizardErrors;
   return ['reason', 'commissionEndDate', 'reassignmentDate', 'kind', 'scope'].includes(top) ? top : 'form';
