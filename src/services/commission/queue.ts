@@ -24,6 +24,8 @@ export type QueueStatus = (typeof QUEUE_STATUSES)[number];
 /** Runs whose items wait for a person: reviewed or approved, not yet committed. */
 const AWAITING = ['in_review', 'approved'] as const;
 export const MAX_RETRY_ITEMS = 100;
+/** The audit action linking an item in error to the run that retries it. */
+export const RETRIED_ACTION = 'commission_queue.retried';
 
 export interface QueueContext extends OrgContext {
   /** Solver time limit of the retry runs' solves (env SOLVER_TIME_LIMIT_SECONDS). */
@@ -323,11 +325,12 @@ async function startRetryRun(ctx: QueueContext, item: Claimed): Promise<string> 
   await withOrg(ctx.db, orgScope(ctx.principal), (tx) =>
     appendAudit(tx, {
       ...auditActor(ctx),
-      action: 'commission_queue.retried',
+      action: RETRIED_ACTION,
       entityType: 'run_opportunity_change',
       entityId: item.id,
-      runId: item.runId,
-      before: { status: 'error', error: item.error },
+      // Filed under the retry run: its commit finds the item it retries by this event (commit-commission.ts).
+      runId: run.id,
+      before: { status: 'error', error: item.error, runId: item.runId },
       after: { status: 'processing', retryRunId: run.id, opportunityId: item.opportunityId },
     }),
   );

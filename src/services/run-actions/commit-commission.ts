@@ -9,6 +9,7 @@ import { and, asc, eq, inArray, isNull, notInArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import {
   accounts,
+  auditEvents,
   commissionSplits,
   opportunities,
   revenueSchedules,
@@ -555,5 +556,35 @@ export async function recordQueueOutcomes(
         : eq(runOpportunityChanges.runId, run.id),
     )
     .returning({ id: runOpportunityChanges.id });
+  await settleRetriedItems(tx, run, planned, failedIds, at);
   return { complete: done.length, error: failed.length };
+}
+
+/**
+ * A run created by a queue retry (audit event commission_queue.retried filed under it) settles the item it
+ * retried: complete when this commit wrote its opportunity; otherwise the item stays processing, and this run's
+ * own item in error is the one to retry next (so one failure is never retried twice).
+ */
+async function settleRetriedItems(
+  tx: Tx,
+  run: RunRow,
+  planned: readonly { id: string; opportunityId: string }[],
+  failedIds: readonly string[],
+  at: Date,
+) {
+  if (run.kind !== 'opportunity') return;
+  const links = await tx
+    .select({ itemId: auditEvents.entityId, after: auditEvents.after })
+    .from(auditEvents)
+    .where(and(eq(auditEvents.runId, run.id), eq(auditEvents.action, 'commission_queue.retried')));
+  const written = new Set(planned.filter((p) => !failedIds.includes(p.id)).map((p) => p.opportunityId));
+  const settled = links
+    .filter((l) => written.has(String((l.after as { opportunityId?: string } | null)?.opportunityId)))
+    .map((l) => l.itemId)
+    .filter((id): id is string => typeof id === 'string');
+  if (settled.length === 0) return;
+  await tx
+    .update(runOpportunityChanges)
+    .set({ status: 'complete', error: null, updatedAt: at })
+    .where(and(inArray(runOpportunityChanges.id, settled), eq(runOpportunityChanges.status, 'processing')));
 }

@@ -48,9 +48,11 @@ async function itemsOf(runId: string) {
 }
 
 /** Solves the run, accepts its blocking conflicts and approves it. */
-async function solveAndApprove(runId: string) {
-  const solved = await solveAndDrain(w, runId);
-  expect(solved.status, solved.failureReason).toBe('solved');
+async function solveAndApprove(runId: string, solve = true) {
+  if (solve) {
+    const solved = await solveAndDrain(w, runId);
+    expect(solved.status, solved.failureReason).toBe('solved');
+  }
   const open = await w.call('manager', 'GET', `/runs/${runId}/conflicts`);
   for (const c of open.body.data as { id: string; severity: string; resolution: string | null }[]) {
     if (c.severity !== 'blocking' || c.resolution) continue;
@@ -215,9 +217,19 @@ describe('retry of error items', () => {
     const [link] = await db()
       .select()
       .from(s.auditEvents)
-      .where(and(eq(s.auditEvents.action, 'commission_queue.retried'), eq(s.auditEvents.entityId, item!.id)));
+      .where(
+        and(
+          eq(s.auditEvents.action, 'commission_queue.retried'),
+          eq(s.auditEvents.runId, retryRunId),
+          eq(s.auditEvents.entityId, item!.id),
+        ),
+      );
     expect(link!.after).toMatchObject({ retryRunId });
 
+    // A second retry of the same item is refused: it is processing now.
+    await expect(retryQueueItems({ ctx: ctx('manager'), input: { itemIds: [item!.id] } })).rejects.toThrow(
+      /is processing, not in error/,
+    );
     // The retry run's solve plans Eve's whole share to the new owner.
     await w.runner.drain();
     expect((await runRow(w, retryRunId)).status).toBe('solved');
@@ -225,9 +237,18 @@ describe('retry of error items', () => {
     expect(planned).toMatchObject({ opportunityId: opp.id, fromRepId: eve.id, toRepId: item!.toRepId });
     expect(planned!.afterSplits).toEqual([{ repId: item!.toRepId, role: 'rep', bps: 10_000 }]);
 
-    // A second retry of the same item is refused: it is processing now.
-    await expect(retryQueueItems({ ctx: ctx('manager'), input: { itemIds: [item!.id] } })).rejects.toThrow(
-      /is processing, not in error/,
-    );
+    // Reviewed, approved and committed, the retry run writes the split and settles the item it retried.
+    await solveAndApprove(retryRunId, false);
+    const committedRetry = await w.call('manager', 'POST', `/runs/${retryRunId}/commit`, {});
+    expect(committedRetry.status, JSON.stringify(committedRetry.body)).toBe(200);
+    expect((await itemsOf(retryRunId))[0]!.status).toBe('complete');
+    expect((await itemsOf(runId)).find((i) => i.id === item!.id)!.status).toBe('complete');
+    const splits = await db()
+      .select()
+      .from(s.commissionSplits)
+      .where(eq(s.commissionSplits.opportunityId, opp.id));
+    expect(splits.filter((r) => r.effectiveTo === null).map((r) => [r.repId, r.bps])).toEqual([
+      [item!.toRepId, 10_000],
+    ]);
   });
 });
