@@ -159,7 +159,9 @@ function historyStages(rows: readonly SplitRow[]): Stage[] {
   }
   const stages: Stage[] = [];
   for (const from of [...days].sort(compareDates)) {
-    const structure = structureOn(rows, from);
+    const found = structureOn(rows, from);
+    // A split that is not valid (not 10000 bps, a participant twice) counts as no split here.
+    const structure = found && validateStructure(found).ok ? found : null;
     const last = stages[stages.length - 1];
     if (
       last &&
@@ -230,24 +232,20 @@ function versionWeights(stages: Stage[], last: number, period: SchedulePeriod): 
  */
 function participantTotals(period: SchedulePeriod, rows: readonly SplitRow[]): Map<string, number> {
   const stages = historyStages(rows);
-  let weights = versionWeights(stages, 0, period)!;
-  const ids = [...weights.keys()].sort(compareIds);
-  const base = allocateByWeights(
-    period.amountCents,
-    ids.map((id) => weights.get(id)!),
-  );
-  let cents = new Map(ids.map((id, i) => [id, base[i]!]));
-  for (let k = 1; k < stages.length; k++) {
+  let weights: Map<string, number> | null = null;
+  let cents = new Map<string, number>();
+  for (let k = 0; k < stages.length; k++) {
     // A gap stage and the split after it are one reassignment: step over the gap.
     if (
+      weights &&
       k + 1 < stages.length &&
       isGapBetween(stages[k - 1]!.structure, stages[k]!.structure, stages[k + 1]!.structure)
     )
       continue;
     const next = versionWeights(stages, k, period);
     if (!next) continue;
-    const changed = [...new Set([...weights.keys(), ...next.keys()])]
-      .filter((id) => (weights.get(id) ?? 0) !== (next.get(id) ?? 0))
+    const changed = [...new Set([...(weights?.keys() ?? []), ...next.keys()])]
+      .filter((id) => weights === null || (weights.get(id) ?? 0) !== (next.get(id) ?? 0))
       .sort(compareIds);
     if (changed.length > 0) {
       const kept = new Map([...cents].filter(([id]) => !changed.includes(id)));
@@ -258,6 +256,17 @@ function participantTotals(period: SchedulePeriod, rows: readonly SplitRow[]): M
       cents = kept;
     }
     weights = next;
+  }
+  // Guard for histories whose earlier splits were not valid: never create or lose a cent.
+  const total = [...cents.values()].reduce((a, b) => a + b, 0);
+  if (weights === null || total !== period.amountCents) {
+    const final = versionWeights(stages, stages.length - 1, period) ?? new Map<string, number>();
+    const ids = [...final.keys()].sort(compareIds);
+    const parts = allocateByWeights(
+      period.amountCents,
+      ids.map((id) => final.get(id)!),
+    );
+    return new Map(ids.map((id, i) => [id, parts[i]!]));
   }
   return cents;
 }

@@ -204,3 +204,19 @@ it('type B with a gap leaves House exactly where it was after the gap', () => {
   expect(now.get('house')).toBe(was.get('house'));
   expect(Object.fromEntries(now)).toEqual({ house: was.get('house'), 'a-rep': was.get('r0') });
 });
+
+it('an earlier split that is not valid does not decide the cents of a later period', () => {
+  const rows: SplitRow[] = [
+    // 2025: a broken split (9000 bps) that no period below touches.
+    ...openSplit('opp', [house(4000), rep('r0', 5000)], '2025-01-01').map((r) => ({
+      ...r,
+      rowId: `${r.rowId}-old`,
+      effectiveTo: '2025-12-31',
+    })),
+    ...openSplit('opp', [house(3333), rep('r0', 3333), sub('s0', 3334)], '2026-01-01'),
+  ];
+  const feb = period('feb', '2026-02-01', '2026-02-28', 1, 'paid');
+  expect(Object.fromEntries(centsOf(feb, rows))).toEqual({ house: 0, r0: 0, s0: 1 });
+  const r = allocatePeriod(period('y', '2025-12-01', '2026-01-31', 100), rows);
+  expect(!r.ok && r.refusal.code).toBe('SPLIT_TOTAL_NOT_10000');
+});
