@@ -133,6 +133,7 @@ const EXPECTED: Record<string, Access> = {
   'GET /runs/new': DRAFTERS,
   'POST /runs/new': DRAFTERS,
   'POST /runs/new/impact': DRAFTERS,
+  'POST /runs/new/accounts': DRAFTERS,
   'POST /runs/bulk-cancel': DRAFTERS,
   'GET /runs/:id': READERS,
   'GET /runs/:id/progress': READERS,

@@ -1819,6 +1819,8 @@ export interface components {
         };
         DepartureParams: {
             departingRepIds: string[];
+            /** @description Only these accounts may move (the rest of the book stays and still counts for balance); every account in scope when left out. Departure: each must belong to a departing rep. */
+            accountIds?: string[];
             /**
              * @description Balancing strategy; optimal (the integer program) by default.
              * @enum {string}
@@ -1871,6 +1873,8 @@ export interface components {
             regions?: string[];
             /** @description Only accounts of these segments move. */
             segments?: string[];
+            /** @description Only these accounts may move (the rest of the book stays and still counts for balance); every account in scope when left out. Departure: each must belong to a departing rep. */
+            accountIds?: string[];
             /**
              * @description Balancing strategy; optimal (the integer program) by default.
              * @enum {string}
