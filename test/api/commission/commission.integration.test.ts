@@ -135,12 +135,12 @@ describe('GET /v1/runs/{id}/commission-impact', () => {
     });
     const res = await w.call('analyst', 'GET', `/runs/${runId}/commission-impact`);
     expect(res.status, JSON.stringify(res.body)).toBe(200);
-    // 1200000 × 181/365 = 595068.49 and × 184/365 = 604931.51 → 595068 + 604932.
-    // Old: House 267780.6 → 267781, Dana 327287.4 → 327287. New: House 272219.4 → 272219, Ria 332712.6 → 332713.
+    // Type B leaves House's 45% alone on every day, so House keeps exactly its 540000. Dana and Ria share the
+    // other 660000 by days × bps: Dana 660000 × 181/365 = 327287.67 → 327288, Ria 332712.33 → 332712.
     expect(annualByName(res.body)).toEqual({
-      House: [540000, 267781 + 272219],
-      'Dana Departing': [660000, 327287],
-      'Ria Receiver': [0, 332713],
+      House: [540000, 540000],
+      'Dana Departing': [660000, 327288],
+      'Ria Receiver': [0, 332712],
     });
     expect(res.body.nextPaymentDate).toBeNull(); // the one period is already paid
 
@@ -155,8 +155,8 @@ describe('GET /v1/runs/{id}/commission-impact', () => {
     ).toEqual(
       // Canonical participant order (by id), not by kind.
       expect.arrayContaining([
-        ['Dana Departing', 'clawback', -332713],
-        ['Ria Receiver', 'credit', 332713],
+        ['Dana Departing', 'clawback', -332712],
+        ['Ria Receiver', 'credit', 332712],
       ]),
     );
     expect(rec.body.entries).toHaveLength(2);
