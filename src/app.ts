@@ -12,6 +12,7 @@ import { apiKeysRouter } from './api/routes/api-keys/api-keys.index.ts';
 import { auditRouter } from './api/routes/audit/audit.index.ts';
 import { bookRouter } from './api/routes/book/book.index.ts';
 import { commissionRouter } from './api/routes/commission/commission.index.ts';
+import { commissionQueueRouter } from './api/routes/commission-queue/commission-queue.index.ts';
 import { exportsRouter } from './api/routes/exports/exports.index.ts';
 import { healthRouter } from './api/routes/health/health.index.ts';
 import { importsRouter } from './api/routes/imports/imports.index.ts';
@@ -30,6 +31,7 @@ import { auditPages } from './views/audit/audit.routes.tsx';
 import { authPages } from './views/auth/auth.routes.tsx';
 import { bookPages } from './views/book/book.routes.tsx';
 import { commissionPages } from './views/commission/commission.routes.tsx';
+import { commissionQueuePages } from './views/commission-queue/commission-queue.routes.tsx';
 import { docsPages } from './views/docs/docs.routes.tsx';
 import { renderErrorPage } from './views/errors/error-page.tsx';
 import { homePages } from './views/home/home.routes.tsx';
@@ -107,6 +109,7 @@ export function createApp(input: AppDeps) {
   app.route('/v1', rulesetsRouter);
   app.route('/v1', bookRouter);
   app.route('/v1', commissionRouter);
+  app.route('/v1', commissionQueueRouter);
   configureOpenApi(app);
 
   app.route('/', authPages());
@@ -115,6 +118,7 @@ export function createApp(input: AppDeps) {
   app.route('/', runPages());
   app.route('/', bookPages());
   app.route('/', commissionPages());
+  app.route('/', commissionQueuePages());
   app.route('/', auditPages());
   app.route('/', adminApiKeyPages());
   app.route('/', docsPages(app));

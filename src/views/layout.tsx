@@ -20,6 +20,7 @@ export const NAV: NavItem[] = [
   { href: '/imports', label: 'Imports', roles: ['admin', 'manager', 'analyst'] },
   { href: '/reps', label: 'Reps', roles: ['admin', 'manager', 'analyst', 'finance'] },
   { href: '/accounts', label: 'Accounts', roles: ['admin', 'manager', 'analyst', 'finance'] },
+  { href: '/commissions', label: 'Commissions', roles: ['admin', 'manager', 'analyst', 'finance'] },
   { href: '/audit', label: 'Audit', roles: ['admin', 'manager', 'analyst', 'finance'] },
   { href: '/me', label: 'My book', roles: ['rep'] },
   { href: '/admin/api-keys', label: 'API keys', roles: ['admin'] },

@@ -106,7 +106,12 @@ const EXPECTED: Record<string, Access> = {
   'GET /v1/runs/:id/commission-impact.csv': READERS,
   'GET /v1/runs/:id/commission-reconciliation': READERS,
   'GET /v1/runs/:id/commission-reconciliation.csv': READERS,
+  // The commission queue (C1-C6): items of every run with their status; retry of failed items by managers.
+  'GET /v1/commission-queue': READERS,
+  'POST /v1/commission-queue/retry': MANAGER,
   // Pages.
+  'GET /commissions': READERS,
+  'POST /commissions/retry': MANAGER,
   'GET /me': ['rep'],
   'GET /accounts': READERS,
   'GET /accounts/:id': READERS,
