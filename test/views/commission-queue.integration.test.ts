@@ -199,6 +199,18 @@ describe('POST /commissions/retry', () => {
     const none = await post(manager, []);
     expect(none.status).toBe(400);
     expect(await none.text()).toContain('Select at least one item in error to retry');
+    // No form body at all (the token in the header, as htmx sends it): the same page, never a 500.
+    const bare = await manager.request('/commissions/retry', {
+      method: 'POST',
+      headers: { 'x-csrf-token': manager.csrfToken },
+    });
+    expect(bare.status).toBe(400);
+    const junk = await manager.request('/commissions/retry', {
+      method: 'POST',
+      headers: { 'x-csrf-token': manager.csrfToken, 'content-type': 'multipart/form-data; boundary=x' },
+      body: 'not multipart',
+    });
+    expect(junk.status).toBe(400);
 
     const mixed = await post(manager, [errorItem.id, completeItem.id]);
     expect(mixed.status).toBe(409);

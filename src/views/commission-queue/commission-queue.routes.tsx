@@ -40,6 +40,17 @@ function filterOf(c: Context<AppBindings>): QueueFilterValues {
   };
 }
 
+/** The ticked item ids of the form; a body that is not a form (or cannot be read) selects nothing. */
+async function selectedIds(c: Context<AppBindings>): Promise<string[]> {
+  try {
+    const raw = (await c.req.parseBody({ all: true })).itemIds;
+    const values = Array.isArray(raw) ? raw : raw === undefined ? [] : [raw];
+    return values.filter((v): v is string => typeof v === 'string');
+  } catch {
+    return [];
+  }
+}
+
 async function show(
   c: Context<AppBindings>,
   filter: QueueFilterValues,
@@ -83,8 +94,7 @@ export function commissionQueuePages() {
   router.get('/commissions', requireRole(...QUEUE_READERS), (c) => show(c, filterOf(c)));
 
   router.post('/commissions/retry', requireRole('manager'), async (c) => {
-    const form = await c.req.formData();
-    const ids = form.getAll('itemIds').filter((v): v is string => typeof v === 'string');
+    const ids = await selectedIds(c);
     const filter: QueueFilterValues = { status: 'error', page: 1 };
     const bad = ids.filter((id) => !UUID.test(id));
     if (ids.length === 0 || bad.length > 0) {
