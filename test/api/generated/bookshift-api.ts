@@ -949,6 +949,43 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/commission-queue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The commission queue: opportunity-level changes of the org’s runs with their status */
+        get: operations["listCommissionQueue"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/commission-queue/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Retry items in error as new opportunity-level runs
+         * @description Every selected item must be in error (after its data was fixed, e.g. a split added); each becomes a new opportunity-level run with the same new owner, commission type and dates, whose solve is requested. Any item not in error refuses the whole request (409).
+         */
+        post: operations["retryCommissionQueue"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -3346,6 +3383,123 @@ export interface components {
                 path: string;
                 message: string;
             }[];
+        };
+        CommissionQueuePage: {
+            data: components["schemas"]["CommissionQueueItem"][];
+            /** @example 1 */
+            page: number;
+            /** @example 50 */
+            pageSize: number;
+            /**
+             * @description Items matching the filters.
+             * @example 3
+             */
+            total: number;
+            /** @description Items of the whole org per status (filters not applied). */
+            counts: {
+                pending: number;
+                processing: number;
+                complete: number;
+                error: number;
+                rolled_back: number;
+            };
+            /** @description Runs in review or approved that have queue items: changes waiting for a person. */
+            pendingReassignments: {
+                /** Format: uuid */
+                runId: string;
+                kind: string;
+                /** @example in_review */
+                status: string;
+                reason: string;
+                items: number;
+            }[];
+        };
+        CommissionQueueItem: {
+            /**
+             * Format: uuid
+             * @example 5d2c1b0a-9e8f-4a7b-8c6d-5e4f3a2b1c0d
+             */
+            id: string;
+            /**
+             * @description pending: planned, the run not committed yet; processing: a retry run is open; complete: the commit wrote it; error: the commit skipped it (see error); rolled_back: its run was rolled back.
+             * @example error
+             * @enum {string}
+             */
+            status: "pending" | "processing" | "complete" | "error" | "rolled_back";
+            /**
+             * @description Why the commit skipped it (status error), or why its retry failed.
+             * @example Opportunity Renewal 2026 has no current commission split, so only its owner changes; set its split if it needs one.
+             */
+            error: string | null;
+            /**
+             * @description Commits that processed it.
+             * @example 1
+             */
+            attempts: number;
+            /**
+             * Format: uuid
+             * @example 8a7b6c5d-4e3f-4a2b-9c1d-0e9f8a7b6c5d
+             */
+            opportunityId: string;
+            /** @example Renewal 2026 */
+            opportunityName: string;
+            /** @example 006000000000001AAA */
+            opportunityCrmId: string;
+            /**
+             * Format: uuid
+             * @example 3b9d6c1e-8f2a-4e7b-9c1d-5a6f7e8d9c0b
+             */
+            runId: string;
+            /** @example opportunity */
+            runKind: string;
+            /** @example committed */
+            runStatus: string;
+            /** @example Ben takes the renewal */
+            runReason: string;
+            /** Format: uuid */
+            fromRepId: string | null;
+            /** @example Eve */
+            fromRepName: string | null;
+            /**
+             * Format: uuid
+             * @example 9e8d7c6b-5a4f-4e3d-8c2b-1a0f9e8d7c6b
+             */
+            toRepId: string | null;
+            /** @example Ben */
+            toRepName: string | null;
+            /** @example direct_transfer */
+            commissionType: string | null;
+            /** @example null */
+            customBps: number | null;
+            /** @example 2026-04-01T09:30:00.000Z */
+            updatedAt: string;
+        };
+        CommissionQueueRetryResult: {
+            /** @description One new opportunity-level run per item, its solve requested; the item is processing. */
+            retried: {
+                /** Format: uuid */
+                itemId: string;
+                /** Format: uuid */
+                opportunityId: string;
+                /** Format: uuid */
+                runId: string;
+            }[];
+            /** @description Items whose retry run could not be created; back in error with the reason. */
+            failed: {
+                /** Format: uuid */
+                itemId: string;
+                /** Format: uuid */
+                opportunityId: string;
+                message: string;
+            }[];
+        };
+        CommissionQueueRetry: {
+            /**
+             * @example [
+             *       "5d2c1b0a-9e8f-4a7b-8c6d-5e4f3a2b1c0d"
+             *     ]
+             */
+            itemIds: string[];
         };
     };
     responses: never;
@@ -8054,6 +8208,167 @@ export interface operations {
             };
             /** @description The run has no commission end date or reassignment date, or commission parameters that cannot be read (code UNPROCESSABLE). */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; see Retry-After (code TOO_MANY_REQUESTS). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Something failed on our side; the message says nothing internal (code INTERNAL). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listCommissionQueue: {
+        parameters: {
+            query?: {
+                /** @description pending: planned, the run not committed yet; processing: a retry run is open; complete: the commit wrote it; error: the commit skipped it (see error); rolled_back: its run was rolled back. */
+                status?: "pending" | "processing" | "complete" | "error" | "rolled_back";
+                runId?: string;
+                /** @description Items handing over from or to this rep. */
+                repId?: string;
+                opportunityId?: string;
+                page?: number;
+                pageSize?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of queue items. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommissionQueuePage"];
+                };
+            };
+            /** @description The request is malformed or failed validation (code BAD_REQUEST or VALIDATION_FAILED). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid session or API key (code UNAUTHENTICATED). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The role may not do this, or the CSRF check failed (code FORBIDDEN or CSRF_REJECTED). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; see Retry-After (code TOO_MANY_REQUESTS). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Something failed on our side; the message says nothing internal (code INTERNAL). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    retryCommissionQueue: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CommissionQueueRetry"];
+            };
+        };
+        responses: {
+            /** @description The retry runs. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommissionQueueRetryResult"];
+                };
+            };
+            /** @description The request is malformed or failed validation (code BAD_REQUEST or VALIDATION_FAILED). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid session or API key (code UNAUTHENTICATED). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The role may not do this, or the CSRF check failed (code FORBIDDEN or CSRF_REJECTED). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The resource does not exist in your org (code NOT_FOUND). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request conflicts with the current state (code CONFLICT). */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
