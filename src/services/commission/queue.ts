@@ -174,6 +174,8 @@ interface Claimed {
   id: string;
   opportunityId: string;
   opportunityName: string;
+  fromRepId: string | null;
+  ownerRepId: string | null;
   toRepId: string;
   commissionType: string | null;
   customBps: number | null;
@@ -186,7 +188,8 @@ interface Claimed {
 
 /**
  * Retries error items: each becomes one new opportunity-level run (same opportunity, new owner, commission type
- * and dates) whose solve is requested, so it goes through review, approval and commit like any run. The items are
+ * and dates; for an opportunity the commit already handed to the new owner, plannedFromRepId = the item's earlier
+ * owner, so the run changes the split alone) whose solve is requested, so it goes through review, approval and commit like any run. The items are
  * claimed first (error → processing, locked), so a second retry of the same item is refused rather than doubled.
  */
 export async function retryQueueItems({
@@ -218,6 +221,7 @@ export async function retryQueueItems({
         opportunityName: opportunities.name,
         ownerRepId: opportunities.ownerRepId,
         opportunityStatus: opportunities.status,
+        fromRepId: runOpportunityChanges.fromRepId,
         toRepId: runOpportunityChanges.toRepId,
         toRepName: reps.name,
         commissionType: runOpportunityChanges.commissionType,
@@ -249,8 +253,8 @@ export async function retryQueueItems({
             ? 'names no new owner, so there is nothing to retry'
             : r.opportunityStatus !== 'open'
               ? 'is closed now; closed opportunities cannot be reassigned'
-              : r.ownerRepId === r.toRepId
-                ? `is already owned by ${r.toRepName ?? r.toRepId}, so a new opportunity-level run would hand nothing over; change its split on the opportunity page`
+              : r.ownerRepId === r.toRepId && (r.fromRepId === null || r.fromRepId === r.toRepId)
+                ? `is already owned by ${r.toRepName ?? r.toRepId} and names no earlier owner whose share could move, so a retry would change nothing; change its split on the opportunity page`
                 : null;
       if (problem) problems.push({ itemId: r.id, opportunity: r.opportunityName, message: problem });
     }
@@ -300,6 +304,9 @@ function describe(error: AppError): string {
 /** Creates the retry run through the runs service, requests its solve and records the link in the audit trail. */
 async function startRetryRun(ctx: QueueContext, item: Claimed): Promise<string> {
   const params: Record<string, unknown> = { opportunityId: item.opportunityId, newOwnerRepId: item.toRepId };
+  // The commit already moved the owner and skipped the split: the retry re-applies the split change alone, from
+  // the item's earlier owner's share (a plain run would plan from the current owner, the new one, and do nothing).
+  if (item.ownerRepId === item.toRepId && item.fromRepId !== null) params.plannedFromRepId = item.fromRepId;
   if (item.commissionType) params.commissionType = item.commissionType;
   if (item.commissionType === 'custom' && item.customBps !== null) params.customBps = item.customBps;
   const parsed = createRunSchema.safeParse({

@@ -61,7 +61,8 @@ export async function approveRun({
     const open = await openBlockingConflicts(tx, run.id);
     if (open.length > 0) throw blockingConflictError(open);
     const proposal = await loadProposal(tx, run.id);
-    // An opportunity-level run changes one opportunity's owner and no account's: that is a change too.
+    // An opportunity-level run changes one opportunity's owner (or, with plannedFromRepId, only its split) and no
+    // account's: that is a change too (run_opportunity_changes from one rep to another).
     if (proposal.changes.length === 0 && proposal.opportunityChanges.length === 0) {
       throw new AppError('CONFLICT', 'The proposal changes no owner, so there is nothing to approve.');
     }

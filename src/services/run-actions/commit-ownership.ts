@@ -7,6 +7,7 @@ import { sql } from 'drizzle-orm';
 import type { Tx } from '../../db/client.ts';
 import { queryRows } from '../../db/query-rows.ts';
 import { AppError } from '../../lib/errors.ts';
+import { readParams } from '../runs/run-params.ts';
 import type { RunRow } from './run-state.ts';
 
 export interface BookLine {
@@ -155,6 +156,11 @@ export interface OpportunityLine {
   toRepId: string;
   /** The split the reviewed proposal shows after the change (null when it could not be computed). */
   plannedAfter: { repId: string; role: string; bps: number }[] | null;
+  /**
+   * The run names the rep whose share moves (params.plannedFromRepId): the opportunity may already belong to the
+   * new owner (an earlier commit moved the owner and skipped the split), and then only the split changes.
+   */
+  shareFromNamed: boolean;
 }
 
 /**
@@ -164,6 +170,8 @@ export interface OpportunityLine {
  */
 export async function lockRunOpportunities(tx: Tx, run: RunRow): Promise<OpportunityLine[]> {
   if (run.kind !== 'opportunity') return [];
+  const params = readParams(run.kind, run.params);
+  const named = params.kind === 'opportunity' ? (params.plannedFromRepId ?? null) : null;
   const rows = await queryRows<{
     opportunity_id: string;
     crm_id: string;
@@ -203,12 +211,16 @@ export async function lockRunOpportunities(tx: Tx, run: RunRow): Promise<Opportu
       : typeof r.after_splits === 'string'
         ? (JSON.parse(r.after_splits) as OpportunityLine['plannedAfter'])
         : null,
+    shareFromNamed: named !== null && named === r.planned,
   }));
 }
 
 /** Opportunities whose owner changed since the run was planned (or that closed): the commit is refused with them. */
 export function staleOpportunityError(lines: readonly OpportunityLine[]): AppError | null {
-  const stale = lines.filter((l) => l.ownerRepId !== l.plannedRepId);
+  // A run naming the rep whose share moves accepts an opportunity already owned by the new owner (split only).
+  const stale = lines.filter(
+    (l) => l.ownerRepId !== l.plannedRepId && !(l.shareFromNamed && l.ownerRepId === l.toRepId),
+  );
   if (stale.length > 0) {
     return new AppError(
       'CONFLICT',
@@ -252,6 +264,8 @@ export async function moveOpportunityOwners(
 ): Promise<OpportunityMove[]> {
   const moves: OpportunityMove[] = [];
   for (const l of lines) {
+    // Already the new owner's (a split-only change of a run naming plannedFromRepId): no owner write.
+    if (l.shareFromNamed && l.ownerRepId === l.toRepId) continue;
     const updated = await queryRows<{ id: string }>(
       tx,
       sql`update opportunities

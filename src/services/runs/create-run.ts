@@ -31,6 +31,7 @@ async function checkReferences(tx: Tx, input: CreateRunInput): Promise<FieldIssu
     ...((p.departingRepIds as string[] | undefined) ?? []),
     ...((p.hireRepIds as string[] | undefined) ?? []),
     ...(p.newOwnerRepId ? [p.newOwnerRepId as string] : []),
+    ...(p.plannedFromRepId ? [p.plannedFromRepId as string] : []),
   ];
   const found = repIds.length
     ? await tx
@@ -57,6 +58,12 @@ async function checkReferences(tx: Tx, input: CreateRunInput): Promise<FieldIssu
     const rep = byId.get(p.newOwnerRepId as string);
     if (!rep)
       issues.push({ path: 'params.newOwnerRepId', message: `No rep ${p.newOwnerRepId} in this org.` });
+  }
+  if (p.plannedFromRepId && !byId.has(p.plannedFromRepId as string)) {
+    issues.push({
+      path: 'params.plannedFromRepId',
+      message: `No rep ${p.plannedFromRepId} in this org: name the rep whose share is reassigned, or leave it out to use the opportunity's current owner.`,
+    });
   }
   if (p.accountId) {
     const [a] = await tx

@@ -251,10 +251,25 @@ function opportunityChanges(run: RunRow, plan: PlanningContext, live: readonly A
     };
   };
   if (plan.params.kind === 'opportunity') {
-    const { opportunityId, newOwnerRepId } = plan.params;
+    const { opportunityId, newOwnerRepId, plannedFromRepId } = plan.params;
     const o = plan.book.opportunities.find((x) => x.id === opportunityId);
-    if (o?.status !== 'open' || o.ownerRepId === newOwnerRepId) return [];
-    return [make(o, o.ownerRepId, newOwnerRepId)];
+    if (o?.status !== 'open') return [];
+    if (plannedFromRepId === undefined || plannedFromRepId === o.ownerRepId) {
+      if (o.ownerRepId === newOwnerRepId) return [];
+      return [make(o, o.ownerRepId, newOwnerRepId)];
+    }
+    // plannedFromRepId names the rep whose share moves. The opportunity already belongs to the new owner (an
+    // earlier commit moved the owner but skipped the split): the change is the split alone, no owner change.
+    const change = make(o, plannedFromRepId, newOwnerRepId);
+    if (o.ownerRepId === newOwnerRepId) return [change];
+    const owner = plan.book.reps.find((r) => r.id === o.ownerRepId)?.name ?? o.ownerRepId ?? 'nobody';
+    return [
+      {
+        ...change,
+        after: null,
+        error: `it is owned by ${owner} now, neither the rep its share is planned from nor the new owner; create a new run without plannedFromRepId`,
+      },
+    ];
   }
   if (run.scope === 'ownership') return [];
   const moved = new Map(

@@ -169,9 +169,17 @@ export const opportunityParams = z
   .object({
     opportunityId: z.uuid('The opportunity id is a UUID.'),
     newOwnerRepId: repId,
+    plannedFromRepId: z.uuid('The planned-from rep id is a UUID (the rep row id).').optional().openapi({
+      description:
+        'The rep whose share is reassigned; defaults to the opportunity’s current owner. When the opportunity already belongs to newOwnerRepId, only this rep’s split share moves to the new owner (no owner change).',
+    }),
     ...common,
   })
   .strict()
+  .refine((p) => p.plannedFromRepId === undefined || p.plannedFromRepId !== p.newOwnerRepId, {
+    path: ['plannedFromRepId'],
+    message: 'plannedFromRepId must differ from newOwnerRepId: the share is handed from one rep to another.',
+  })
   .openapi('OpportunityRunParams');
 
 export type DepartureParams = z.infer<typeof departureParams>;

@@ -305,6 +305,78 @@ describe('opportunity-level run: approve, commit, roll back', () => {
     ]);
   });
 
+  it('plannedFromRepId: a deal already owned by Ben changes only its split (Eve’s share to Ben, Type C); rollback restores it', async () => {
+    const { eve, ben, house } = book.reps;
+    const account = book.others.find((a) => a.ownerRepId === eve.id)!;
+    const opp = await createOpportunity(db(), w.orgId, account.id, { ownerRepId: ben.id });
+    await createSplits(db(), w.orgId, opp.id, [
+      { repId: house.id, role: 'house', bps: 4500 },
+      { repId: eve.id, role: 'rep', bps: 5500 },
+    ]);
+    const body = (params: Record<string, unknown>) => ({
+      kind: 'opportunity',
+      reason: 'Ben’s deal still pays Eve',
+      commissionEndDate: '2026-03-31',
+      reassignmentDate: '2026-04-01',
+      params: {
+        opportunityId: opp.id,
+        newOwnerRepId: ben.id,
+        commissionType: 'custom',
+        customBps: 3500,
+        ...params,
+      },
+    });
+    const unknown = await w.call('analyst', 'POST', '/runs', body({ plannedFromRepId: crypto.randomUUID() }));
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.details).toEqual([expect.objectContaining({ path: 'params.plannedFromRepId' })]);
+    const same = await w.call('analyst', 'POST', '/runs', body({ plannedFromRepId: ben.id }));
+    expect(same.status).toBe(400);
+    expect(JSON.stringify(same.body)).toMatch(/plannedFromRepId must differ from newOwnerRepId/);
+
+    const created = await w.call('analyst', 'POST', '/runs', body({ plannedFromRepId: eve.id }));
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const runId = created.body.id as string;
+    const solved = await solveAndDrain(w, runId);
+    expect(solved.status, solved.failureReason).toBe('solved');
+    const [change] = await db()
+      .select()
+      .from(s.runOpportunityChanges)
+      .where(eq(s.runOpportunityChanges.runId, runId));
+    expect(change).toMatchObject({
+      fromRepId: eve.id,
+      toRepId: ben.id,
+      commissionType: 'custom',
+      error: null,
+    });
+    for (const c of (await w.call('manager', 'GET', `/runs/${runId}/conflicts`)).body.data as {
+      id: string;
+      severity: string;
+    }[]) {
+      if (c.severity === 'blocking')
+        await w.call('manager', 'POST', `/runs/${runId}/conflicts/${c.id}/resolve`, {
+          resolution: 'accept',
+          note: 'ok',
+        });
+    }
+    const approved = await w.call('manager', 'POST', `/runs/${runId}/approve`, {});
+    expect(approved.status, JSON.stringify(approved.body)).toBe(200);
+    const before = await splitRows(opp.id);
+    const committed = await w.call('manager', 'POST', `/runs/${runId}/commit`, {});
+    expect(committed.status, JSON.stringify(committed.body)).toBe(200);
+    expect(committed.body.changeSet.counts).toMatchObject({ accounts: 0, opportunities: 0, splits: 1 });
+    expect(await ownerOf(s.opportunities, opp.id)).toBe(ben.id);
+    expect(await ownerOf(s.accounts, account.id)).toBe(eve.id);
+    expect(openShares(await splitRows(opp.id))).toEqual({
+      [`house:${house.id}`]: 6500,
+      [`rep:${ben.id}`]: 3500,
+    });
+
+    const rolled = await w.call('manager', 'POST', `/runs/${runId}/rollback`);
+    expect(rolled.status, JSON.stringify(rolled.body)).toBe(200);
+    expect(await ownerOf(s.opportunities, opp.id)).toBe(ben.id);
+    expect(await splitRows(opp.id)).toEqual(before);
+  });
+
   it('an account-level run still moves the account with its opportunities (unchanged behaviour)', async () => {
     const { ben, ana } = book.reps;
     const account = book.others.find((a) => a.ownerRepId === ben.id)!;

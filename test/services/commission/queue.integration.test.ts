@@ -129,11 +129,76 @@ describe('queue statuses follow the run', () => {
     expect(errors.items.every((i) => i.status === 'error')).toBe(true);
     expect(errors.counts.error).toBeGreaterThanOrEqual(1);
 
-    // Its owner already is Ben: a new opportunity-level run would hand nothing over, so the retry says so.
-    await expect(retryQueueItems({ ctx: ctx('manager'), input: { itemIds: [item!.id] } })).rejects.toThrow(
-      /already owned by Ben/,
+    // The owner already is Ben; the data is fixed (Eve's split added) and the item retried: the retry run names
+    // Eve as the rep whose share moves, so it changes the split alone.
+    const { eve, ben, house } = book.reps;
+    const [owned] = await db().select().from(s.opportunities).where(eq(s.opportunities.id, opp.id));
+    expect(owned!.ownerRepId).toBe(ben.id);
+    await createSplits(db(), w.orgId, opp.id, [
+      { repId: house.id, role: 'house', bps: 4000 },
+      { repId: eve.id, role: 'rep', bps: 6000 },
+    ]);
+    const result = await retryQueueItems({ ctx: ctx('manager'), input: { itemIds: [item!.id] } });
+    expect(result.failed).toEqual([]);
+    const retryRunId = result.retried[0]!.runId;
+    expect((await runRow(w, retryRunId)).params).toMatchObject({
+      opportunityId: opp.id,
+      newOwnerRepId: ben.id,
+      plannedFromRepId: eve.id,
+    });
+    await w.runner.drain();
+    expect((await runRow(w, retryRunId)).status).toBe('solved');
+    const [planned] = await itemsOf(retryRunId);
+    expect(planned).toMatchObject({ opportunityId: opp.id, fromRepId: eve.id, toRepId: ben.id, error: null });
+    expect(planned!.afterSplits).toEqual(
+      expect.arrayContaining([
+        { repId: house.id, role: 'house', bps: 4000 },
+        { repId: ben.id, role: 'rep', bps: 6000 },
+      ]),
     );
-    expect((await itemsOf(runId))[0]!.status).toBe('error');
+
+    await solveAndApprove(retryRunId, false);
+    const committedRetry = await w.call('manager', 'POST', `/runs/${retryRunId}/commit`, {});
+    expect(committedRetry.status, JSON.stringify(committedRetry.body)).toBe(200);
+    expect((await itemsOf(retryRunId))[0]!.status).toBe('complete');
+    expect((await itemsOf(runId))[0]!.status).toBe('complete');
+    const [after] = await db().select().from(s.opportunities).where(eq(s.opportunities.id, opp.id));
+    expect(after!.ownerRepId).toBe(ben.id);
+    const splits = await db()
+      .select()
+      .from(s.commissionSplits)
+      .where(eq(s.commissionSplits.opportunityId, opp.id));
+    expect(
+      splits
+        .filter((r) => r.effectiveTo === null)
+        .map((r) => [r.repId, r.bps])
+        .sort((x, y) => Number(y[1]) - Number(x[1])),
+    ).toEqual([
+      [ben.id, 6000],
+      [house.id, 4000],
+    ]);
+  });
+
+  it('a split-only run is refused at commit when the owner moved to a third rep', async () => {
+    const { runId, opp } = await opportunityRun(false);
+    await solveAndApprove(runId);
+    expect((await w.call('manager', 'POST', `/runs/${runId}/commit`, {})).status).toBe(200);
+    const [item] = await itemsOf(runId);
+    const { eve, house, ana } = book.reps;
+    await createSplits(db(), w.orgId, opp.id, [
+      { repId: house.id, role: 'house', bps: 4000 },
+      { repId: eve.id, role: 'rep', bps: 6000 },
+    ]);
+    const result = await retryQueueItems({ ctx: ctx('manager'), input: { itemIds: [item!.id] } });
+    const retryRunId = result.retried[0]!.runId;
+    await w.runner.drain();
+    await solveAndApprove(retryRunId, false);
+    await db().update(s.opportunities).set({ ownerRepId: ana.id }).where(eq(s.opportunities.id, opp.id));
+    const refused = await w.call('manager', 'POST', `/runs/${retryRunId}/commit`, {});
+    expect(refused.status, JSON.stringify(refused.body)).toBe(409);
+    expect(JSON.stringify(refused.body)).toMatch(/changed owner since the run was planned/);
+    expect((await itemsOf(retryRunId))[0]!.status).toBe('pending');
+    expect((await itemsOf(runId))[0]!.status).toBe('processing');
   });
 
   it('a refused commit (the owner changed since approval) leaves the items pending', async () => {
