@@ -10,17 +10,21 @@ import { z } from 'zod';
 import {
   accounts,
   auditEvents,
+  commissionAdjustments,
   commissionSplits,
   opportunities,
   revenueSchedules,
   runOpportunityChanges,
 } from '../../../db/schema/index.ts';
 import {
+  type AdjustmentEntry,
   type HistoryEdit,
   type OpportunityInput,
   type PlannedChange,
   planReassignment,
   type ReassignmentAction,
+  type ReassignmentPlan,
+  reconciliationEntries,
   refusalToAppError,
   type SplitRow,
   type Strategy,
@@ -156,7 +160,23 @@ export interface SplitChangeItem {
 export interface CommissionOutcome {
   items: SplitChangeItem[];
   skipped: { opportunityId: string; code: string; reason: string }[];
+  /**
+   * Reconciliation entries (C6) of the split changes written: for periods after the end date already paid or
+   * reconciled, the clawback from the old split and the credit to the new one — the same core and inputs the
+   * reconciliation view uses (src/commission reconciliationEntries). Recorded by recordAdjustments.
+   */
+  adjustments: AdjustmentEntry[];
+  /** Periods the reconciliation could not allocate (so no entry was computed for them). */
+  adjustmentProblems: { code: string; path: string; message: string }[];
 }
+
+/** An outcome with nothing in it (no split change). */
+export const emptyCommissionOutcome = (): CommissionOutcome => ({
+  items: [],
+  skipped: [],
+  adjustments: [],
+  adjustmentProblems: [],
+});
 
 /** Plans and applies the split changes for the moved accounts; any refusal or stale row refuses the whole commit. */
 export async function applyCommissionChanges(
@@ -175,9 +195,9 @@ export async function applyCommissionChanges(
   }
   const moved = changes.filter((c) => c.fromRepId !== null);
   const accountIds = moved.map((c) => c.accountId);
-  if (accountIds.length === 0) return { items: [], skipped: [] };
+  if (accountIds.length === 0) return emptyCommissionOutcome();
   const { inputs, info: oppInfo } = await loadOpportunityInputs(tx, 'account', accountIds);
-  if (inputs.length === 0) return { items: [], skipped: [] };
+  if (inputs.length === 0) return emptyCommissionOutcome();
   const byAccount = new Map<string, OpportunityInput[]>();
   for (const o of inputs) {
     const list = byAccount.get(o.accountId) ?? [];
@@ -187,6 +207,8 @@ export async function applyCommissionChanges(
 
   const items: SplitChangeItem[] = [];
   const skipped: CommissionOutcome['skipped'] = [];
+  const adjustments: AdjustmentEntry[] = [];
+  const adjustmentProblems: CommissionOutcome['adjustmentProblems'] = [];
   const edits: HistoryEdit[] = [];
   for (const change of moved) {
     const accountOpps = byAccount.get(change.accountId);
@@ -205,6 +227,7 @@ export async function applyCommissionChanges(
       { policy: { houseParticipantId: houseRepId ?? 'house' }, newRowId: () => randomUUID() },
     );
     if (!outcome.ok) throw refusalToAppError(outcome.refusal);
+    adjustments.push(...adjustmentsOf(outcome.value, accountOpps, adjustmentProblems));
     for (const item of outcome.value.items) {
       if (item.kind === 'skip') {
         // Opportunities the rep is not on are simply not theirs to hand over; every other skip is reported.
@@ -228,7 +251,7 @@ export async function applyCommissionChanges(
     }
   }
   await writeEdits(tx, run, edits);
-  return { items, skipped };
+  return { items, skipped, adjustments, adjustmentProblems };
 }
 
 interface OpportunityInfo {
@@ -374,7 +397,7 @@ export async function applyOpportunityCommission(
   settings: CommissionSettings,
   houseRepId: string | null,
 ): Promise<CommissionOutcome> {
-  if (lines.length === 0) return { items: [], skipped: [] };
+  if (lines.length === 0) return emptyCommissionOutcome();
   const { inputs, info } = await loadOpportunityInputs(
     tx,
     'opportunity',
@@ -383,6 +406,8 @@ export async function applyOpportunityCommission(
   const inputById = new Map(inputs.map((o) => [o.opportunityId, o]));
   const items: SplitChangeItem[] = [];
   const skipped: CommissionOutcome['skipped'] = [];
+  const adjustments: AdjustmentEntry[] = [];
+  const adjustmentProblems: CommissionOutcome['adjustmentProblems'] = [];
   const edits: HistoryEdit[] = [];
   for (const line of lines) {
     const input = inputById.get(line.opportunityId);
@@ -418,6 +443,7 @@ export async function applyOpportunityCommission(
       { policy: { houseParticipantId: houseRepId ?? 'house' }, newRowId: () => randomUUID() },
     );
     if (!outcome.ok) throw refusalToAppError(outcome.refusal);
+    adjustments.push(...adjustmentsOf(outcome.value, [input], adjustmentProblems));
     for (const item of outcome.value.items) {
       if (item.kind === 'skip') {
         skipped.push({ opportunityId: item.opportunityId, code: item.code, reason: item.reason });
@@ -451,7 +477,7 @@ export async function applyOpportunityCommission(
     }
   }
   await writeEdits(tx, run, edits);
-  return { items, skipped };
+  return { items, skipped, adjustments, adjustmentProblems };
 }
 
 /** Ends the open rows (guarded: still open) and inserts the new rows; the history is never edited otherwise. */
@@ -587,4 +613,123 @@ async function settleRetriedItems(
     .update(runOpportunityChanges)
     .set({ status: 'complete', error: null, updatedAt: at })
     .where(and(inArray(runOpportunityChanges.id, settled), eq(runOpportunityChanges.status, 'processing')));
+}
+
+/**
+ * The reconciliation entries of one planned reassignment, over the same inputs it was planned on; a period the core
+ * cannot allocate is kept as a problem (in the change set body), never a silent gap.
+ */
+function adjustmentsOf(
+  plan: ReassignmentPlan,
+  inputs: readonly OpportunityInput[],
+  problems: CommissionOutcome['adjustmentProblems'],
+): AdjustmentEntry[] {
+  const result = reconciliationEntries(plan, inputs);
+  problems.push(...result.problems.map((p) => ({ code: p.code, path: p.path, message: p.message })));
+  return result.entries;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export interface AdjustmentSkip {
+  opportunityId: string;
+  periodId: string;
+  participantId: string;
+  amountCents: number;
+  reason: string;
+}
+
+/**
+ * Records the reconciliation entries of a commit in commission_adjustments, in the commit's transaction (after the
+ * split changes are written): one row per entry — run, opportunity, rep, schedule period, signed cents (negative
+ * clawback, positive credit), the kind in `note` (`clawback` / `credit`), created at the commit time. An entry whose
+ * participant is not a rep of the org (no rep id to book it on) is not invented: it is returned as skipped with the
+ * reason, and the commit keeps it in the change set body.
+ */
+export async function recordAdjustments(
+  tx: Tx,
+  run: RunRow,
+  entries: readonly AdjustmentEntry[],
+  repIds: ReadonlySet<string>,
+  at: Date,
+): Promise<{ recorded: number; skipped: AdjustmentSkip[] }> {
+  const rows: (typeof commissionAdjustments.$inferInsert)[] = [];
+  const skipped: AdjustmentSkip[] = [];
+  for (const e of entries) {
+    if (!UUID.test(e.participantId) || !repIds.has(e.participantId)) {
+      skipped.push({
+        opportunityId: e.opportunityId,
+        periodId: e.periodId,
+        participantId: e.participantId,
+        amountCents: e.amountCents,
+        reason: `The ${e.kind} of ${e.amountCents} cents for the period ${e.periodStart} to ${e.periodEnd} goes to participant "${e.participantId}", which is not a rep of this org, so it was not recorded: add the rep (House is a rep of kind house) and book this entry by hand.`,
+      });
+      continue;
+    }
+    rows.push({
+      orgId: run.orgId,
+      runId: run.id,
+      opportunityId: e.opportunityId,
+      revenueScheduleId: UUID.test(e.periodId) ? e.periodId : null,
+      repId: e.participantId,
+      periodStart: e.periodStart,
+      periodEnd: e.periodEnd,
+      amountCents: e.amountCents,
+      note: e.kind,
+      createdAt: at,
+    });
+  }
+  for (let i = 0; i < rows.length; i += 1000) {
+    await tx.insert(commissionAdjustments).values(rows.slice(i, i + 1000));
+  }
+  return { recorded: rows.length, skipped };
+}
+
+/** The note of a row reversing another (the reversed row's kind after the prefix). */
+export const REVERSAL_PREFIX = 'reversal of ';
+
+/**
+ * The rollback of a run reverses its recorded adjustments (finance keeps the history): for each row the commit
+ * recorded on an opportunity whose split the rollback restored, a row with the opposite amount, note
+ * `reversal of clawback` / `reversal of credit`, at the rollback time. Rows of opportunities whose split could not
+ * be restored (a rollback conflict) stay as they are, since the new split still applies there. Runs once: rows
+ * already reversed are not reversed again. Meant to be called in the rollback transaction.
+ */
+export async function reverseAdjustments(
+  tx: Tx,
+  run: { id: string; orgId: string },
+  restoredOpportunityIds: readonly string[],
+  at: Date,
+): Promise<{ reversed: number }> {
+  if (restoredOpportunityIds.length === 0) return { reversed: 0 };
+  const rows = await tx
+    .select()
+    .from(commissionAdjustments)
+    .where(eq(commissionAdjustments.runId, run.id))
+    .orderBy(asc(commissionAdjustments.createdAt), asc(commissionAdjustments.id));
+  const restored = new Set(restoredOpportunityIds);
+  const done = new Set(
+    rows
+      .filter((r) => r.note?.startsWith(REVERSAL_PREFIX))
+      .map((r) => `${r.opportunityId}|${r.revenueScheduleId}|${r.repId}|${r.periodStart}`),
+  );
+  const reversing = rows
+    .filter((r) => !r.note?.startsWith(REVERSAL_PREFIX) && restored.has(r.opportunityId))
+    .filter((r) => !done.has(`${r.opportunityId}|${r.revenueScheduleId}|${r.repId}|${r.periodStart}`))
+    .map((r) => ({
+      orgId: run.orgId,
+      runId: run.id,
+      opportunityId: r.opportunityId,
+      revenueScheduleId: r.revenueScheduleId,
+      repId: r.repId,
+      periodStart: r.periodStart,
+      periodEnd: r.periodEnd,
+      amountCents: -r.amountCents,
+      note: `${REVERSAL_PREFIX}${r.note ?? (r.amountCents < 0 ? 'clawback' : 'credit')}`,
+      createdAt: at,
+    }));
+  for (let i = 0; i < reversing.length; i += 1000) {
+    await tx.insert(commissionAdjustments).values(reversing.slice(i, i + 1000));
+  }
+  return { reversed: reversing.length };
 }

@@ -24,6 +24,8 @@ import {
   applyOpportunityCommission,
   type CommissionOutcome,
   commissionSettings,
+  emptyCommissionOutcome,
+  recordAdjustments,
   recordQueueOutcomes,
 } from './commit-commission.ts';
 import { writeHandoffNotices } from './commit-notices.ts';
@@ -166,7 +168,7 @@ async function applyCommit(
           settings,
           roster.find((r) => r.kind === 'house')?.id ?? null,
         )
-      : { items: [], skipped: [] };
+      : emptyCommissionOutcome();
   if (opportunityLines.length > 0) {
     // The reviewed proposal of an opportunity-level run includes the split change whatever the scope.
     const own = await applyOpportunityCommission(
@@ -178,7 +180,19 @@ async function applyCommit(
     );
     commission.items.push(...own.items);
     commission.skipped.push(...own.skipped);
+    commission.adjustments.push(...own.adjustments);
+    commission.adjustmentProblems.push(...own.adjustmentProblems);
   }
+
+  // Periods after the end date already paid under the old split: the clawbacks and credits (C6) are booked in
+  // commission_adjustments, in this transaction, after the split changes are written.
+  const adjustments = await recordAdjustments(
+    tx,
+    run,
+    commission.adjustments,
+    new Set(roster.map((r) => r.id)),
+    now,
+  );
 
   // The per-opportunity queue (run_opportunity_changes) records what this commit did, in the same transaction.
   await recordQueueOutcomes(tx, run, commission.skipped, now);
@@ -297,6 +311,11 @@ async function applyCommit(
         reassignmentDate: run.reassignmentDate,
         effectiveDate,
         commissionSkipped: commission.skipped,
+        adjustments: {
+          recorded: adjustments.recorded,
+          skipped: adjustments.skipped,
+          problems: commission.adjustmentProblems,
+        },
         unreachableRecipients: written.unreachable,
       },
     })
