@@ -2010,6 +2010,11 @@ export interface components {
              */
             newOwnerRepId: string;
             /**
+             * Format: uuid
+             * @description The rep whose share is reassigned; defaults to the opportunity’s current owner. When the opportunity already belongs to newOwnerRepId, only this rep’s split share moves to the new owner (no owner change).
+             */
+            plannedFromRepId?: string;
+            /**
              * @description Balancing strategy; optimal (the integer program) by default.
              * @enum {string}
              */
