@@ -72,6 +72,8 @@ describe('commission adjustments recorded by the commit', () => {
     const { opp, runId } = await paidRun();
     const proposal = await commissionReconciliation({ ctx: ctxAs(w, 'finance'), input: { runId } });
     expect(proposal.entries).toHaveLength(4);
+    expect(proposal.recorded).toBe(false);
+    expect(proposal.statements[0]).toMatch(/^Not recorded yet/);
     expect(await adjustmentRows(runId)).toEqual([]);
 
     const committed = await approveAndCommit(w, runId);
@@ -99,6 +101,8 @@ describe('commission adjustments recorded by the commit', () => {
       kind: x.note,
     }));
     expect(recorded).toEqual(asEntries(rec.entries));
+    expect(rec.recorded).toBe(true);
+    expect(rec.statements[0]).toMatch(/^Recorded: the commit booked these 4 entries/);
     expect(recorded).toEqual(asEntries(proposal.entries));
     // Worked by hand (see impact.integration.test.ts): June 25667 of Dana's 55000 stays hers, July all moves.
     expect(rows.map((x) => [x.periodStart, x.repId, x.amountCents, x.note])).toEqual([
@@ -178,6 +182,9 @@ describe('commission adjustments recorded by the commit', () => {
       .where(eq(s.commissionSplits.runId, runId));
     expect(splits.length).toBeGreaterThan(0);
     expect(await adjustmentRows(runId)).toEqual([]);
+    const rec = await commissionReconciliation({ ctx: ctxAs(w, 'finance'), input: { runId } });
+    expect(rec.entries).toEqual([]);
+    expect(rec.recorded).toBe(true);
   });
 
   it('a refused commit records nothing; the commit after it records the entries', async () => {
@@ -199,6 +206,8 @@ describe('commission adjustments recorded by the commit', () => {
       .where(eq(s.commissionSplits.runId, runId));
     expect(splits).toEqual([]);
 
+    const notYet = await commissionReconciliation({ ctx: ctxAs(w, 'finance'), input: { runId } });
+    expect(notYet.recorded).toBe(false);
     await w.h.db.db.update(s.accounts).set({ ownerRepId: r.dana.id }).where(eq(s.accounts.id, account.id));
     const committed = await w.call('manager', 'POST', `/runs/${runId}/commit`, {});
     expect(committed.status, JSON.stringify(committed.body)).toBe(200);
@@ -208,5 +217,17 @@ describe('commission adjustments recorded by the commit', () => {
       ['2026-07-01', -55000],
       ['2026-07-01', 55000],
     ]);
+    expect((await commissionReconciliation({ ctx: ctxAs(w, 'finance'), input: { runId } })).recorded).toBe(
+      true,
+    );
+    // A booked row that no longer matches its entry is reported, never passed as recorded.
+    const [first] = await adjustmentRows(runId);
+    await w.h.db.db
+      .update(s.commissionAdjustments)
+      .set({ amountCents: first!.amountCents + 1 })
+      .where(eq(s.commissionAdjustments.id, first!.id));
+    const tampered = await commissionReconciliation({ ctx: ctxAs(w, 'finance'), input: { runId } });
+    expect(tampered.recorded).toBe(false);
+    expect(tampered.statements[0]).toMatch(/^Not recorded as shown/);
   });
 });
