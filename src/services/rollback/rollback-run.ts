@@ -29,6 +29,7 @@ import type { OrgContext } from '../auth/context.ts';
 import { type LoadedItem, loadChangeSet, loadRun, splitOpportunityId } from '../exports/load-change-set.ts';
 import { buildNoticeInput } from '../notices/notice-input.ts';
 import { cancelPendingNoticesOfRun, scheduleNoticeDelivery, writeNoticeDrafts } from '../notices/outbox.ts';
+import { reverseAdjustments } from '../run-actions/commit-commission.ts';
 import {
   ROLLED_BACK_ACTION,
   type RollbackConflict,
@@ -129,11 +130,13 @@ export async function rollbackRun({
       }
     }
 
+    const restoredSplitOpportunities: string[] = [];
     for (const item of loaded.items) {
       if (item.payload.object !== 'split') continue;
       const outcome = await restoreSplit(tx, item);
       if (outcome.ok) {
         restoredItemIds.push(item.row.id);
+        restoredSplitOpportunities.push(splitOpportunityId(item));
         restored.splits += 1;
         events.push({
           ...actor,
@@ -146,6 +149,9 @@ export async function rollbackRun({
         });
       } else conflict(item, 'history_stale', outcome.message);
     }
+    // Clawbacks and credits the commit booked (commission_adjustments) are reversed by new rows, history kept, for
+    // every opportunity whose split came back; where the split could not be restored they still apply.
+    await reverseAdjustments(tx, run, restoredSplitOpportunities, now);
 
     // Pending notices of the run are stopped; one already handed to the provider ('sending') may arrive, so its
     // recipient counts as notified and gets the correction.

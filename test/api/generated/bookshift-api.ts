@@ -3247,6 +3247,7 @@ export interface components {
          *       "runId": "3b9d6c1e-8f2a-4e7b-9c1d-5a6f7e8d9c0b",
          *       "runStatus": "committed",
          *       "basis": "committed",
+         *       "recorded": true,
          *       "endDate": "2026-06-15",
          *       "reassignmentDate": "2026-06-16",
          *       "entries": [
@@ -3320,6 +3321,8 @@ export interface components {
             runStatus: string;
             /** @enum {string} */
             basis: "proposal" | "committed";
+            /** @description True when the run is committed and commission_adjustments holds exactly these entries (booked by the commit). */
+            recorded: boolean;
             /** @example 2026-06-15 */
             endDate: string;
             /** @example 2026-06-15 */

@@ -187,6 +187,10 @@ export const CommissionReconciliationSchema = z
     runId: z.uuid(),
     runStatus: z.string(),
     basis: z.enum(['proposal', 'committed']),
+    recorded: z.boolean().openapi({
+      description:
+        'True when the run is committed and commission_adjustments holds exactly these entries (booked by the commit).',
+    }),
     endDate: isoDate,
     reassignmentDate: isoDate,
     entries: z.array(
@@ -233,6 +237,7 @@ export const CommissionReconciliationSchema = z
       runId: RUN_ID,
       runStatus: 'committed',
       basis: 'committed',
+      recorded: true,
       endDate: '2026-06-15',
       reassignmentDate: '2026-06-16',
       entries: [
