@@ -9,13 +9,10 @@
  */
 import { and, asc, eq, inArray } from 'drizzle-orm';
 import {
-  accounts,
   changeSetItems,
   changeSets,
-  commissionSplits,
   opportunities,
   reps,
-  revenueSchedules,
   runAssignments,
   runOpportunityChanges,
   runs,
@@ -35,7 +32,6 @@ import {
   type ReassignmentPlan,
   type ReassignmentScope,
   type Refusal,
-  type SplitRow,
 } from '../../commission/index.ts';
 import type { Tx } from '../../db/client.ts';
 import { AppError, notFound } from '../../lib/errors.ts';
@@ -45,6 +41,7 @@ import {
   commissionSettings,
   strategyFor,
 } from '../run-actions/commit-commission.ts';
+import { loadOpportunityInputs } from './opportunity-inputs.ts';
 
 type RunRow = typeof runs.$inferSelect;
 
@@ -307,88 +304,16 @@ export async function loadRunCommission(tx: Tx, runId: string): Promise<RunCommi
   };
 }
 
-/** Opportunities (with account fields), every split row and every schedule period, for accounts or opportunity ids. */
+/** The core's inputs for accounts or opportunity ids (read, not locked), each opportunity named in `info`. */
 async function loadInputs(
   tx: Tx,
   where: { accountIds?: string[]; opportunityIds?: string[] },
   info: Map<string, OpportunityInfo>,
 ): Promise<OpportunityInput[]> {
-  const rows: {
-    id: string;
-    crmId: string;
-    name: string;
-    accountId: string;
-    accountName: string;
-    accountType: string | null;
-    region: string | null;
-    stage: string;
-    status: string;
-    amountCents: number;
-    createdDate: string;
-  }[] = [];
-  const keys = where.accountIds ?? where.opportunityIds ?? [];
-  for (const chunk of chunks(keys)) {
-    rows.push(
-      ...(await tx
-        .select({
-          id: opportunities.id,
-          crmId: opportunities.crmId,
-          name: opportunities.name,
-          accountId: opportunities.accountId,
-          accountName: accounts.name,
-          accountType: accounts.type,
-          region: accounts.region,
-          stage: opportunities.stage,
-          status: opportunities.status,
-          amountCents: opportunities.amountCents,
-          createdDate: opportunities.createdDate,
-        })
-        .from(opportunities)
-        .innerJoin(accounts, eq(accounts.id, opportunities.accountId))
-        .where(where.accountIds ? inArray(opportunities.accountId, chunk) : inArray(opportunities.id, chunk))
-        .orderBy(asc(opportunities.id))),
-    );
-  }
-  const splitRows = new Map<string, SplitRow[]>();
-  const schedules = new Map<string, OpportunityInput['schedule']>();
-  for (const chunk of chunks(rows.map((r) => r.id))) {
-    const splits = await tx
-      .select()
-      .from(commissionSplits)
-      .where(inArray(commissionSplits.opportunityId, chunk))
-      .orderBy(asc(commissionSplits.effectiveFrom), asc(commissionSplits.id));
-    for (const r of splits) {
-      const list = splitRows.get(r.opportunityId) ?? [];
-      list.push({
-        rowId: r.id,
-        opportunityId: r.opportunityId,
-        participantId: r.repId,
-        role: r.role,
-        bps: r.bps,
-        effectiveFrom: r.effectiveFrom,
-        effectiveTo: r.effectiveTo,
-      });
-      splitRows.set(r.opportunityId, list);
-    }
-    const periods = await tx
-      .select()
-      .from(revenueSchedules)
-      .where(inArray(revenueSchedules.opportunityId, chunk))
-      .orderBy(asc(revenueSchedules.periodStart));
-    for (const p of periods) {
-      const list = schedules.get(p.opportunityId) ?? [];
-      // The table records paid and reconciled flags but no payment date (the core then uses the period end).
-      list.push({
-        periodId: p.id,
-        periodStart: p.periodStart,
-        periodEnd: p.periodEnd,
-        amountCents: p.amountCents,
-        status: p.reconciled ? 'reconciled' : p.paid ? 'paid' : 'open',
-      });
-      schedules.set(p.opportunityId, list);
-    }
-  }
-  for (const o of rows) {
+  const { inputs, refs } = where.accountIds
+    ? await loadOpportunityInputs(tx, 'account', where.accountIds, { lockSplits: false })
+    : await loadOpportunityInputs(tx, 'opportunity', where.opportunityIds ?? [], { lockSplits: false });
+  for (const o of refs.values()) {
     info.set(o.id, {
       opportunityId: o.id,
       crmId: o.crmId,
@@ -399,18 +324,7 @@ async function loadInputs(
       toRepId: null,
     });
   }
-  return rows.map((o) => ({
-    opportunityId: o.id,
-    accountId: o.accountId,
-    accountType: o.accountType,
-    geography: o.region,
-    stage: o.stage,
-    isClosed: o.status !== 'open',
-    amountCents: o.amountCents,
-    createdOn: o.createdDate,
-    splitRows: splitRows.get(o.id) ?? [],
-    schedule: schedules.get(o.id) ?? [],
-  }));
+  return inputs;
 }
 
 /** What a committed run wrote: each split item's edit, against the history as it was before (inverse applied). */

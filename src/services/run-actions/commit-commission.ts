@@ -8,12 +8,10 @@ import { randomUUID } from 'node:crypto';
 import { and, asc, eq, inArray, isNull, notInArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import {
-  accounts,
   auditEvents,
   commissionAdjustments,
   commissionSplits,
   opportunities,
-  revenueSchedules,
   runOpportunityChanges,
 } from '../../../db/schema/index.ts';
 import {
@@ -26,12 +24,12 @@ import {
   type ReassignmentPlan,
   reconciliationEntries,
   refusalToAppError,
-  type SplitRow,
   type Strategy,
 } from '../../commission/index.ts';
 import type { Tx } from '../../db/client.ts';
 import { AppError } from '../../lib/errors.ts';
 import type { OwnershipChange } from '../../workflow/change-set.ts';
+import { loadOpportunityInputs } from '../commission/opportunity-inputs.ts';
 import { commissionSegment } from '../runs/run-params.ts';
 import { coreMatch, type SegmentRule } from '../runs/split-after.ts';
 import type { OpportunityLine } from './commit-ownership.ts';
@@ -196,7 +194,9 @@ export async function applyCommissionChanges(
   const moved = changes.filter((c) => c.fromRepId !== null);
   const accountIds = moved.map((c) => c.accountId);
   if (accountIds.length === 0) return emptyCommissionOutcome();
-  const { inputs, info: oppInfo } = await loadOpportunityInputs(tx, 'account', accountIds);
+  const { inputs, refs: oppInfo } = await loadOpportunityInputs(tx, 'account', accountIds, {
+    lockSplits: true,
+  });
   if (inputs.length === 0) return emptyCommissionOutcome();
   const byAccount = new Map<string, OpportunityInput[]>();
   for (const o of inputs) {
@@ -254,118 +254,6 @@ export async function applyCommissionChanges(
   return { items, skipped, adjustments, adjustmentProblems };
 }
 
-interface OpportunityInfo {
-  id: string;
-  crmId: string;
-  name: string;
-  accountId: string;
-  accountName: string;
-}
-
-/**
- * The opportunities of some accounts (or some opportunities by id) as the commission core reads them: every split
- * row (locked FOR UPDATE, so nobody changes a split between the plan and the write) and every schedule period.
- */
-async function loadOpportunityInputs(
-  tx: Tx,
-  by: 'account' | 'opportunity',
-  ids: readonly string[],
-): Promise<{ inputs: OpportunityInput[]; info: Map<string, OpportunityInfo> }> {
-  const opps: (OpportunityInfo & {
-    accountType: string | null;
-    region: string | null;
-    stage: string;
-    status: string;
-    amountCents: number;
-    createdDate: string;
-  })[] = [];
-  for (let i = 0; i < ids.length; i += 5000) {
-    const chunk = ids.slice(i, i + 5000);
-    opps.push(
-      ...(await tx
-        .select({
-          id: opportunities.id,
-          crmId: opportunities.crmId,
-          name: opportunities.name,
-          accountId: opportunities.accountId,
-          accountName: accounts.name,
-          accountType: accounts.type,
-          region: accounts.region,
-          stage: opportunities.stage,
-          status: opportunities.status,
-          amountCents: opportunities.amountCents,
-          createdDate: opportunities.createdDate,
-        })
-        .from(opportunities)
-        .innerJoin(accounts, eq(accounts.id, opportunities.accountId))
-        .where(by === 'account' ? inArray(opportunities.accountId, chunk) : inArray(opportunities.id, chunk))
-        .orderBy(asc(opportunities.id))),
-    );
-  }
-  const oppIds = opps.map((o) => o.id);
-  const splitRows = new Map<string, SplitRow[]>();
-  const schedules = new Map<string, OpportunityInput['schedule']>();
-  for (let i = 0; i < oppIds.length; i += 5000) {
-    const chunk = oppIds.slice(i, i + 5000);
-    // Locked: a split changed by someone else between the plan and the write would be overwritten otherwise.
-    const rows = await tx
-      .select()
-      .from(commissionSplits)
-      .where(inArray(commissionSplits.opportunityId, chunk))
-      .orderBy(asc(commissionSplits.effectiveFrom), asc(commissionSplits.id))
-      .for('update');
-    for (const r of rows) {
-      const list = splitRows.get(r.opportunityId) ?? [];
-      list.push({
-        rowId: r.id,
-        opportunityId: r.opportunityId,
-        participantId: r.repId,
-        role: r.role,
-        bps: r.bps,
-        effectiveFrom: r.effectiveFrom,
-        effectiveTo: r.effectiveTo,
-      });
-      splitRows.set(r.opportunityId, list);
-    }
-    const periods = await tx
-      .select()
-      .from(revenueSchedules)
-      .where(inArray(revenueSchedules.opportunityId, chunk));
-    for (const p of periods) {
-      const list = schedules.get(p.opportunityId) ?? [];
-      list.push({
-        periodId: p.id,
-        periodStart: p.periodStart,
-        periodEnd: p.periodEnd,
-        amountCents: p.amountCents,
-        status: p.reconciled ? 'reconciled' : p.paid ? 'paid' : 'open',
-      });
-      schedules.set(p.opportunityId, list);
-    }
-  }
-  const inputs: OpportunityInput[] = opps.map((o) => ({
-    opportunityId: o.id,
-    accountId: o.accountId,
-    accountType: o.accountType,
-    geography: o.region,
-    stage: o.stage,
-    isClosed: o.status !== 'open',
-    amountCents: o.amountCents,
-    createdOn: o.createdDate,
-    splitRows: splitRows.get(o.id) ?? [],
-    schedule: schedules.get(o.id) ?? [],
-  }));
-  return {
-    inputs,
-    info: new Map(
-      opps.map((o) => [
-        o.id,
-        { id: o.id, crmId: o.crmId, name: o.name, accountId: o.accountId, accountName: o.accountName },
-      ]),
-    ),
-  };
-}
-
 function requireDates(run: RunRow): { endDate: string; reassignmentDate: string } {
   if (!run.commissionEndDate || !run.reassignmentDate) {
     throw new AppError(
@@ -398,10 +286,11 @@ export async function applyOpportunityCommission(
   houseRepId: string | null,
 ): Promise<CommissionOutcome> {
   if (lines.length === 0) return emptyCommissionOutcome();
-  const { inputs, info } = await loadOpportunityInputs(
+  const { inputs, refs: info } = await loadOpportunityInputs(
     tx,
     'opportunity',
     lines.map((l) => l.opportunityId),
+    { lockSplits: true },
   );
   const inputById = new Map(inputs.map((o) => [o.opportunityId, o]));
   const items: SplitChangeItem[] = [];

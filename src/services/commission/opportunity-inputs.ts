@@ -1,0 +1,122 @@
+/**
+ * The opportunities of some accounts (or some opportunities by id) as the commission core reads them: account
+ * fields for segments, every split row and every schedule period. The commit locks the split rows (FOR UPDATE),
+ * so nobody changes a split between its plan and its write; previews read them without a lock.
+ */
+import { asc, eq, inArray } from 'drizzle-orm';
+import { accounts, commissionSplits, opportunities, revenueSchedules } from '../../../db/schema/index.ts';
+import type { OpportunityInput, SplitRow } from '../../commission/index.ts';
+import type { Tx } from '../../db/client.ts';
+
+export interface OpportunityRef {
+  id: string;
+  crmId: string;
+  name: string;
+  accountId: string;
+  accountName: string;
+}
+
+const CHUNK = 5000;
+
+function chunks<T>(list: readonly T[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < list.length; i += CHUNK) out.push(list.slice(i, i + CHUNK));
+  return out;
+}
+
+export async function loadOpportunityInputs(
+  tx: Tx,
+  by: 'account' | 'opportunity',
+  ids: readonly string[],
+  options: { lockSplits: boolean },
+): Promise<{ inputs: OpportunityInput[]; refs: Map<string, OpportunityRef> }> {
+  const opps: (OpportunityRef & {
+    accountType: string | null;
+    region: string | null;
+    stage: string;
+    status: string;
+    amountCents: number;
+    createdDate: string;
+  })[] = [];
+  for (const chunk of chunks(ids)) {
+    opps.push(
+      ...(await tx
+        .select({
+          id: opportunities.id,
+          crmId: opportunities.crmId,
+          name: opportunities.name,
+          accountId: opportunities.accountId,
+          accountName: accounts.name,
+          accountType: accounts.type,
+          region: accounts.region,
+          stage: opportunities.stage,
+          status: opportunities.status,
+          amountCents: opportunities.amountCents,
+          createdDate: opportunities.createdDate,
+        })
+        .from(opportunities)
+        .innerJoin(accounts, eq(accounts.id, opportunities.accountId))
+        .where(by === 'account' ? inArray(opportunities.accountId, chunk) : inArray(opportunities.id, chunk))
+        .orderBy(asc(opportunities.id))),
+    );
+  }
+  const splitRows = new Map<string, SplitRow[]>();
+  const schedules = new Map<string, OpportunityInput['schedule']>();
+  for (const chunk of chunks(opps.map((o) => o.id))) {
+    const query = tx
+      .select()
+      .from(commissionSplits)
+      .where(inArray(commissionSplits.opportunityId, chunk))
+      .orderBy(asc(commissionSplits.effectiveFrom), asc(commissionSplits.id));
+    const rows = options.lockSplits ? await query.for('update') : await query;
+    for (const r of rows) {
+      const list = splitRows.get(r.opportunityId) ?? [];
+      list.push({
+        rowId: r.id,
+        opportunityId: r.opportunityId,
+        participantId: r.repId,
+        role: r.role,
+        bps: r.bps,
+        effectiveFrom: r.effectiveFrom,
+        effectiveTo: r.effectiveTo,
+      });
+      splitRows.set(r.opportunityId, list);
+    }
+    const periods = await tx
+      .select()
+      .from(revenueSchedules)
+      .where(inArray(revenueSchedules.opportunityId, chunk))
+      .orderBy(asc(revenueSchedules.periodStart));
+    for (const p of periods) {
+      const list = schedules.get(p.opportunityId) ?? [];
+      // The table records paid and reconciled flags but no payment date (the core then uses the period end).
+      list.push({
+        periodId: p.id,
+        periodStart: p.periodStart,
+        periodEnd: p.periodEnd,
+        amountCents: p.amountCents,
+        status: p.reconciled ? 'reconciled' : p.paid ? 'paid' : 'open',
+      });
+      schedules.set(p.opportunityId, list);
+    }
+  }
+  const inputs: OpportunityInput[] = opps.map((o) => ({
+    opportunityId: o.id,
+    accountId: o.accountId,
+    accountType: o.accountType,
+    geography: o.region,
+    stage: o.stage,
+    isClosed: o.status !== 'open',
+    amountCents: o.amountCents,
+    createdOn: o.createdDate,
+    splitRows: splitRows.get(o.id) ?? [],
+    schedule: schedules.get(o.id) ?? [],
+  }));
+  const refs = new Map(
+    opps.map((o) => [
+      o.id,
+      { id: o.id, crmId: o.crmId, name: o.name, accountId: o.accountId, accountName: o.accountName },
+    ]),
+  );
+  return { inputs, refs };
+}
