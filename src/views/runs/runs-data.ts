@@ -147,6 +147,8 @@ export type ImpactScope =
   | { kind: 'regions'; regions: string[]; segments: string[] }
   | { kind: 'account'; accountId: string }
   | { kind: 'opportunity'; opportunityId: string }
+  /** Accounts a person ticked in the wizard. */
+  | { kind: 'accounts'; accountIds: string[] }
   | { kind: 'none' };
 
 export async function impactOf(
@@ -174,9 +176,11 @@ export async function impactOf(
       : scope.kind === 'regions'
         ? sql`(jsonb_array_length(${ids(scope.regions)}::jsonb) = 0 or a.region in (select jsonb_array_elements_text(${ids(scope.regions)}::jsonb)))
               and (jsonb_array_length(${ids(scope.segments)}::jsonb) = 0 or a.segment in (select jsonb_array_elements_text(${ids(scope.segments)}::jsonb)))`
-        : scope.kind === 'account'
-          ? sql`a.id = ${scope.accountId}::uuid`
-          : sql`a.id = (select account_id from opportunities where id = ${scope.opportunityId}::uuid)`;
+        : scope.kind === 'accounts'
+          ? sql`a.id in (select (x)::uuid from jsonb_array_elements_text(${ids(scope.accountIds)}::jsonb) x)`
+          : scope.kind === 'account'
+            ? sql`a.id = ${scope.accountId}::uuid`
+            : sql`a.id = (select account_id from opportunities where id = ${scope.opportunityId}::uuid)`;
   const oppWhere = scope.kind === 'opportunity' ? sql`o.id = ${scope.opportunityId}::uuid` : sql`true`;
   return read(ctx, async (tx) => {
     const [a] = await queryRows<{ n: number; revenue: string | number; protected: number }>(

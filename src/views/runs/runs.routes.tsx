@@ -97,7 +97,6 @@ import {
   type AccountBase,
   type CommissionScope,
   commissionPreview,
-  impactOfAccounts,
   listScopeAccounts,
   matchingAccountIds,
   type ScopeAccountFilter,
@@ -361,7 +360,7 @@ async function previewOf(c: Context<AppBindings>, built: Awaited<ReturnType<type
   const ctx = orgCtx(c);
   const impact =
     built.accountIds && built.impact.kind !== 'none'
-      ? await impactOfAccounts(ctx, built.accountIds, todayOf(c))
+      ? await impactOf(ctx, { kind: 'accounts', accountIds: built.accountIds }, todayOf(c))
       : await impactOf(ctx, built.impact, todayOf(c));
   const commission = await commissionPreview(ctx, built.commissionScope, built.commission);
   return { impact, commission };

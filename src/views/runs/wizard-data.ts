@@ -11,7 +11,6 @@ import { queryRows } from '../../db/query-rows.ts';
 import { withOrg } from '../../db/tenancy.ts';
 import type { OrgContext } from '../../services/auth/context.ts';
 import { type CommissionType, commissionFor, type SegmentRule } from '../../services/runs/split-after.ts';
-import type { Impact } from './runs-data.ts';
 
 const readOnly = { transaction: { accessMode: 'read only' as const } };
 function read<T>(ctx: OrgContext, work: (tx: Tx) => Promise<T>) {
@@ -120,55 +119,6 @@ export async function matchingAccountIds(
       sql`select a.id from accounts a where ${where} order by a.name, a.id limit ${limit}`,
     );
     return rows.map((r) => r.id);
-  });
-}
-
-/** What a set of accounts puts at stake (the same figures as runs-data impactOf, for chosen accounts). */
-export async function impactOfAccounts(
-  ctx: OrgContext,
-  accountIds: string[],
-  today: string,
-  closingDays = 30,
-): Promise<Impact> {
-  const where = inIds(sql`a.id`, accountIds);
-  return read(ctx, async (tx) => {
-    const [a] = await queryRows<{ n: number; revenue: string | number; protected: number }>(
-      tx,
-      sql`select count(*)::int as n, coalesce(sum(a.annual_revenue_cents), 0) as revenue,
-                 count(*) filter (where a.is_house or a.is_co_owned)::int as protected
-          from accounts a where ${where}`,
-    );
-    const [o] = await queryRows<{
-      open: number;
-      amount: string | number;
-      soon: number;
-      closed: number;
-    }>(
-      tx,
-      sql`select count(*) filter (where o.status = 'open')::int as open,
-                 coalesce(sum(o.amount_cents) filter (where o.status = 'open'), 0) as amount,
-                 count(*) filter (where o.status = 'open' and o.close_date <= (${today}::date + ${closingDays}::int))::int as soon,
-                 count(*) filter (where o.status <> 'open')::int as closed
-          from opportunities o join accounts a on a.id = o.account_id where ${where}`,
-    );
-    const [s] = await queryRows<{ n: number; cents: string | number }>(
-      tx,
-      sql`select count(*)::int as n, coalesce(sum(s.amount_cents), 0) as cents
-          from revenue_schedules s join opportunities o on o.id = s.opportunity_id
-          join accounts a on a.id = o.account_id
-          where s.period_end >= ${today}::date and ${where}`,
-    );
-    return {
-      accounts: Number(a?.n ?? 0),
-      revenueCents: Number(a?.revenue ?? 0),
-      protectedAccounts: Number(a?.protected ?? 0),
-      openOpportunities: Number(o?.open ?? 0),
-      openAmountCents: Number(o?.amount ?? 0),
-      closingSoon: Number(o?.soon ?? 0),
-      closedOpportunities: Number(o?.closed ?? 0),
-      schedules: Number(s?.n ?? 0),
-      scheduledCents: Number(s?.cents ?? 0),
-    };
   });
 }
 
