@@ -5,7 +5,7 @@
  */
 import type { Principal } from '../../auth/principal.ts';
 import { CsrfField } from '../layout.tsx';
-import { Alert, Crumbs, describedBy, FieldError } from '../shared/components.tsx';
+import { Alert, Crumbs, describedBy, FieldError, TextField } from '../shared/components.tsx';
 import { COMMISSION_TYPE_LABELS, money, pct, statusLabel } from '../shared/format.ts';
 import type { AccountForReassign, OpportunityDetail, RunRef } from './commission-data.ts';
 import type { CommissionFormErrors, CommissionFormValues } from './commission-form.ts';
@@ -125,44 +125,6 @@ export function HistoryTimeline({
   );
 }
 
-function Field({
-  id,
-  label,
-  value,
-  error,
-  hint,
-  type = 'text',
-  extra = {},
-}: {
-  id: keyof CommissionFormValues;
-  label: string;
-  value: string;
-  error?: string | undefined;
-  hint?: string;
-  type?: string;
-  extra?: Record<string, string | number>;
-}) {
-  return (
-    <div class="field">
-      <label for={`f-${id}`}>{label}</label>
-      <input
-        id={`f-${id}`}
-        name={id}
-        type={type}
-        value={value}
-        {...extra}
-        {...describedBy(`f-${id}`, error, Boolean(hint))}
-      />
-      {hint && (
-        <p class="hint" id={`f-${id}-hint`}>
-          {hint}
-        </p>
-      )}
-      <FieldError id={`f-${id}`} message={error} />
-    </div>
-  );
-}
-
 /** The fields both levels share: new owner, type A/B/C with the custom %, the two dates and the reason. */
 function CommissionFields({
   values,
@@ -201,7 +163,7 @@ function CommissionFields({
             <span>{label}</span>
           </label>
         ))}
-        <Field
+        <TextField
           id="customPct"
           label="Type C: the new rep’s share (%)"
           type="number"
@@ -212,7 +174,7 @@ function CommissionFields({
         />
       </fieldset>
       <div class="two-fields">
-        <Field
+        <TextField
           id="commissionEndDate"
           label="Commission end date"
           type="date"
@@ -220,7 +182,7 @@ function CommissionFields({
           error={errors.commissionEndDate}
           hint="Last day the current split is paid; not before the opportunity was created."
         />
-        <Field
+        <TextField
           id="reassignmentDate"
           label="Reassignment date"
           type="date"
@@ -229,7 +191,7 @@ function CommissionFields({
           hint="First day of the new split; on or after the end date (days in between go to House)."
         />
       </div>
-      <Field
+      <TextField
         id="reason"
         label="Reason"
         value={values.reason}

@@ -6,7 +6,7 @@
 import type { Principal } from '../../auth/principal.ts';
 import { MAX_SCOPE_ACCOUNTS } from '../../services/runs/run-params.ts';
 import { CsrfField } from '../layout.tsx';
-import { describedBy, FieldError } from '../shared/components.tsx';
+import { describedBy, FieldError, TextField } from '../shared/components.tsx';
 import {
   COMMISSION_TYPE_LABELS,
   money,
@@ -169,44 +169,6 @@ function RepCheckboxes({
         ))}
       </div>
     </fieldset>
-  );
-}
-
-function TextField({
-  id,
-  label,
-  value,
-  error,
-  hint,
-  type = 'text',
-  extra = {},
-}: {
-  id: keyof WizardValues;
-  label: string;
-  value: string;
-  error?: string | undefined;
-  hint?: string;
-  type?: string;
-  extra?: Record<string, string | number>;
-}) {
-  return (
-    <div class="field">
-      <label for={`f-${id}`}>{label}</label>
-      <input
-        id={`f-${id}`}
-        name={id}
-        type={type}
-        value={value}
-        {...extra}
-        {...describedBy(`f-${id}`, error, Boolean(hint))}
-      />
-      {hint && (
-        <p class="hint" id={`f-${id}-hint`}>
-          {hint}
-        </p>
-      )}
-      <FieldError id={`f-${id}`} message={error} />
-    </div>
   );
 }
 

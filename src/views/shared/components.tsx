@@ -76,6 +76,45 @@ export function describedBy(id: string, error?: string, hint?: boolean) {
   };
 }
 
+/** A labelled text input (id `f-<name>`) with its hint and its error next to it. */
+export function TextField({
+  id,
+  label,
+  value,
+  error,
+  hint,
+  type = 'text',
+  extra = {},
+}: {
+  id: string;
+  label: string;
+  value: string;
+  error?: string | undefined;
+  hint?: string;
+  type?: string;
+  extra?: Record<string, string | number>;
+}) {
+  return (
+    <div class="field">
+      <label for={`f-${id}`}>{label}</label>
+      <input
+        id={`f-${id}`}
+        name={id}
+        type={type}
+        value={value}
+        {...extra}
+        {...describedBy(`f-${id}`, error, Boolean(hint))}
+      />
+      {hint && (
+        <p class="hint" id={`f-${id}-hint`}>
+          {hint}
+        </p>
+      )}
+      <FieldError id={`f-${id}`} message={error} />
+    </div>
+  );
+}
+
 export function Alert({
   kind,
   children,
