@@ -238,7 +238,8 @@ async function seedOrg(db: Database, rng: Rng, plan: OrgPlan) {
     await insertChunks(tx, s.accounts, accounts);
     await insertChunks(tx, s.accountTeamMembers, teams);
 
-    // Opportunities with splits (House / Rep / Subagent, 10000 bps) and monthly schedules for won deals.
+    // Opportunities with splits (House / Rep / Subagent, 10000 bps) and monthly schedules for won deals and for
+    // most open ones (their commission impact is what a reassignment preview shows).
     const opps: (typeof s.opportunities.$inferInsert & { id: string })[] = [];
     const splits: (typeof s.commissionSplits.$inferInsert)[] = [];
     const schedules: (typeof s.revenueSchedules.$inferInsert)[] = [];
@@ -298,7 +299,7 @@ async function seedOrg(db: Database, rng: Rng, plan: OrgPlan) {
                 : [{ repId: owner, role: 'rep', bps: 10000 }];
         for (const p of parts)
           splits.push({ orgId, opportunityId: opp.id, effectiveFrom: createdDate, ...p });
-        if (status === 'closed_won' || (status === 'open' && rng() < 0.3)) {
+        if (status === 'closed_won' || (status === 'open' && rng() < 0.8)) {
           const first = firstOfMonth(addDays(opp.closeDate, 1));
           const monthly = Math.floor(amountCents / 12);
           for (let m = 0; m < 12; m += 1) {
