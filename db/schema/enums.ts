@@ -43,6 +43,7 @@ export const commissionItemStatus = pgEnum('commission_item_status', [
   'complete',
   'error',
   'rolled_back',
+  'cancelled',
 ]);
 export const conflictSeverity = pgEnum('conflict_severity', ['blocking', 'warning']);
 export const conflictResolution = pgEnum('conflict_resolution', ['accept', 'override', 'exclude']);

@@ -19,7 +19,7 @@ import { createRunSchema } from '../runs/run-params.ts';
 import { requestSolve } from '../runs/solve-run.ts';
 
 export const QUEUE_READERS = ['manager', 'analyst', 'finance', 'admin'] as const satisfies readonly Role[];
-export const QUEUE_STATUSES = ['pending', 'processing', 'complete', 'error', 'rolled_back'] as const;
+export const QUEUE_STATUSES = ['pending', 'processing', 'complete', 'error', 'rolled_back', 'cancelled'] as const;
 export type QueueStatus = (typeof QUEUE_STATUSES)[number];
 /** Runs whose items wait for a person: reviewed or approved, not yet committed. */
 const AWAITING = ['in_review', 'approved'] as const;

@@ -12,6 +12,7 @@ export const QUEUE_STATUS_LABELS: Record<QueueStatus, string> = {
   complete: 'Complete',
   error: 'Error',
   rolled_back: 'Rolled back',
+  cancelled: 'Cancelled',
 };
 
 export interface QueueFilterValues {

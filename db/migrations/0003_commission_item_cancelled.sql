@@ -1,0 +1,1 @@
+ALTER TYPE "public"."commission_item_status" ADD VALUE 'cancelled';
