@@ -3,14 +3,14 @@
  * the runs that wrote them, an account with its open opportunities and their current splits, and the planner's
  * input for a pre-check of a form. Read-only, in the caller's org (RLS).
  */
-import { asc, eq, inArray, sql } from 'drizzle-orm';
-import { accounts, commissionSplits, opportunities, revenueSchedules } from '../../../db/schema/index.ts';
+import { sql } from 'drizzle-orm';
 import { orgScope } from '../../auth/principal.ts';
-import type { OpportunityInput, SplitRow } from '../../commission/index.ts';
+import type { OpportunityInput } from '../../commission/index.ts';
 import type { Tx } from '../../db/client.ts';
 import { queryRows } from '../../db/query-rows.ts';
 import { withOrg } from '../../db/tenancy.ts';
 import type { OrgContext } from '../../services/auth/context.ts';
+import { loadOpportunityInputs } from '../../services/commission/opportunity-inputs.ts';
 
 function read<T>(ctx: OrgContext, work: (tx: Tx) => Promise<T>) {
   return withOrg(ctx.db, orgScope(ctx.principal), work, { transaction: { accessMode: 'read only' } });
@@ -276,68 +276,10 @@ export async function planInputs(
   by: { opportunityId: string } | { accountId: string },
 ): Promise<OpportunityInput[]> {
   return read(ctx, async (tx) => {
-    const opps = await tx
-      .select({
-        id: opportunities.id,
-        accountId: opportunities.accountId,
-        accountType: accounts.type,
-        region: accounts.region,
-        stage: opportunities.stage,
-        status: opportunities.status,
-        amountCents: opportunities.amountCents,
-        createdDate: opportunities.createdDate,
-      })
-      .from(opportunities)
-      .innerJoin(accounts, eq(accounts.id, opportunities.accountId))
-      .where(
-        'opportunityId' in by
-          ? eq(opportunities.id, by.opportunityId)
-          : eq(opportunities.accountId, by.accountId),
-      )
-      .orderBy(asc(opportunities.id))
-      .limit(5000);
-    const ids = opps.map((o) => o.id);
-    const rows = ids.length
-      ? await tx
-          .select()
-          .from(commissionSplits)
-          .where(inArray(commissionSplits.opportunityId, ids))
-          .orderBy(asc(commissionSplits.effectiveFrom), asc(commissionSplits.id))
-      : [];
-    const periods = ids.length
-      ? await tx.select().from(revenueSchedules).where(inArray(revenueSchedules.opportunityId, ids))
-      : [];
-    return opps.map((o) => ({
-      opportunityId: o.id,
-      accountId: o.accountId,
-      accountType: o.accountType,
-      geography: o.region,
-      stage: o.stage,
-      isClosed: o.status !== 'open',
-      amountCents: o.amountCents,
-      createdOn: o.createdDate,
-      splitRows: rows
-        .filter((r) => r.opportunityId === o.id)
-        .map(
-          (r): SplitRow => ({
-            rowId: r.id,
-            opportunityId: r.opportunityId,
-            participantId: r.repId,
-            role: r.role,
-            bps: r.bps,
-            effectiveFrom: r.effectiveFrom,
-            effectiveTo: r.effectiveTo,
-          }),
-        ),
-      schedule: periods
-        .filter((p) => p.opportunityId === o.id)
-        .map((p) => ({
-          periodId: p.id,
-          periodStart: p.periodStart,
-          periodEnd: p.periodEnd,
-          amountCents: p.amountCents,
-          status: p.reconciled ? ('reconciled' as const) : p.paid ? ('paid' as const) : ('open' as const),
-        })),
-    }));
+    const { inputs } =
+      'opportunityId' in by
+        ? await loadOpportunityInputs(tx, 'opportunity', [by.opportunityId], { lockSplits: false })
+        : await loadOpportunityInputs(tx, 'account', [by.accountId], { lockSplits: false });
+    return inputs;
   });
 }
