@@ -185,36 +185,74 @@ export async function getRunSummary({ ctx, input }: { ctx: RunsContext; input: {
 export const ACCOUNT_SORTS = ['name', 'crmId', 'revenue', 'region'] as const;
 export const MAX_PAGE_SIZE = 500;
 
-export interface AccountTableQuery {
+export interface AccountTableQuery extends AccountTableFilter {
   runId: string;
-  repId?: string;
-  region?: string;
-  moved?: boolean;
-  conflict?: boolean;
-  pinned?: boolean;
-  excluded?: boolean;
   sort: (typeof ACCOUNT_SORTS)[number];
   order: 'asc' | 'desc';
   page: number;
   pageSize: number;
 }
 
+/** The filters of the account table (the same ones select "all matching" in a bulk change). */
+export interface AccountTableFilter {
+  repId?: string | undefined;
+  region?: string | undefined;
+  moved?: boolean | undefined;
+  conflict?: boolean | undefined;
+  pinned?: boolean | undefined;
+  excluded?: boolean | undefined;
+}
+
+/**
+ * The condition of the account table's filter on run_assignments joined with accounts, or null when the
+ * principal may see nothing (a rep without a rep record). A rep sees only the accounts that leave or reach them.
+ */
+export function accountTableWhere(
+  runId: string,
+  filter: AccountTableFilter,
+  principal: RunsContext['principal'],
+): SQL | null {
+  const where: SQL[] = [eq(runAssignments.runId, runId)];
+  const ownOnly = principal.role === 'rep';
+  if (ownOnly && !principal.repId) return null;
+  const repId = ownOnly ? principal.repId : filter.repId;
+  if (repId) where.push(or(eq(runAssignments.fromRepId, repId), eq(runAssignments.toRepId, repId))!);
+  if (filter.region) where.push(eq(accounts.region, filter.region));
+  const movedSql = sql`(${runAssignments.excluded} = false and ${runAssignments.toRepId} is distinct from ${runAssignments.fromRepId})`;
+  if (filter.moved !== undefined) where.push(filter.moved ? movedSql : sql`not ${movedSql}`);
+  if (filter.pinned !== undefined) where.push(eq(runAssignments.pinned, filter.pinned));
+  if (filter.excluded !== undefined) where.push(eq(runAssignments.excluded, filter.excluded));
+  const hasConflict = sql`exists (select 1 from conflicts c where c.run_id = ${runId} and c.account_id = ${runAssignments.accountId} and c.resolution is null)`;
+  if (filter.conflict !== undefined) where.push(filter.conflict ? hasConflict : sql`not ${hasConflict}`);
+  return and(...where)!;
+}
+
+/** The ids of every account of a run matching the table's filter, in table order (at most `limit`). */
+export async function matchingRunAccountIds(
+  tx: Tx,
+  runId: string,
+  filter: AccountTableFilter,
+  principal: RunsContext['principal'],
+  limit: number,
+): Promise<string[]> {
+  const cond = accountTableWhere(runId, filter, principal);
+  if (cond === null) return [];
+  const rows = await tx
+    .select({ accountId: runAssignments.accountId })
+    .from(runAssignments)
+    .innerJoin(accounts, eq(accounts.id, runAssignments.accountId))
+    .where(cond)
+    .orderBy(asc(accounts.crmId))
+    .limit(limit);
+  return rows.map((r) => r.accountId);
+}
+
 /** The account table; a rep sees only the accounts that leave or reach them. */
 export async function listRunAccounts({ ctx, input }: { ctx: RunsContext; input: AccountTableQuery }) {
   return withOrg(ctx.db, orgScope(ctx.principal), async (tx) => {
     const run = await findRun(tx, input.runId);
-    const where: SQL[] = [eq(runAssignments.runId, run.id)];
-    const ownOnly = ctx.principal.role === 'rep';
-    if (ownOnly && !ctx.principal.repId) return { rows: [], total: 0 };
-    const repId = ownOnly ? ctx.principal.repId : input.repId;
-    if (repId) where.push(or(eq(runAssignments.fromRepId, repId), eq(runAssignments.toRepId, repId))!);
-    if (input.region) where.push(eq(accounts.region, input.region));
-    const movedSql = sql`(${runAssignments.excluded} = false and ${runAssignments.toRepId} is distinct from ${runAssignments.fromRepId})`;
-    if (input.moved !== undefined) where.push(input.moved ? movedSql : sql`not ${movedSql}`);
-    if (input.pinned !== undefined) where.push(eq(runAssignments.pinned, input.pinned));
-    if (input.excluded !== undefined) where.push(eq(runAssignments.excluded, input.excluded));
-    const hasConflict = sql`exists (select 1 from conflicts c where c.run_id = ${run.id} and c.account_id = ${runAssignments.accountId} and c.resolution is null)`;
-    if (input.conflict !== undefined) where.push(input.conflict ? hasConflict : sql`not ${hasConflict}`);
+    const cond = accountTableWhere(run.id, input, ctx.principal);
+    if (cond === null) return { rows: [], total: 0 };
     const sortCol = {
       name: accounts.name,
       crmId: accounts.crmId,
@@ -222,7 +260,6 @@ export async function listRunAccounts({ ctx, input }: { ctx: RunsContext; input:
       region: accounts.region,
     }[input.sort];
     const dir = input.order === 'desc' ? desc : asc;
-    const cond = and(...where);
     const rows = await tx
       .select({
         accountId: runAssignments.accountId,

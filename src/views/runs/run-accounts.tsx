@@ -1,4 +1,5 @@
 /** The run's account table (filter, sort, paginate; from, to and why per row), one account's explanation, and the approval confirmation. */
+import { MAX_BULK_ACCOUNTS } from '../../services/runs/changes.ts';
 import { CsrfField } from '../layout.tsx';
 import { Crumbs, Pager, query } from '../shared/components.tsx';
 import { money, num } from '../shared/format.ts';
@@ -95,18 +96,21 @@ export type AccountAction = keyof typeof ACCOUNT_ACTIONS;
 
 /**
  * The changes a person makes to selected accounts of a proposal, as one plain form: the account table's
- * checkboxes (or the one account of its page) carry `accountId`, `back` says where to return.
+ * checkboxes (or the one account of its page) carry `accountId`, `back` says where to return. In the table,
+ * `matching` offers the change for every account the filter matches (`all=1` with the filter and the count seen).
  */
 export function AccountChangeFields({
   edit,
   idPrefix,
   back,
   legend,
+  matching,
 }: {
   edit: AccountEdit;
   idPrefix: string;
   back: string;
   legend: string;
+  matching?: { total: number; filter: AccountFilter } | undefined;
 }) {
   return (
     <fieldset class="account-change filters">
@@ -135,12 +139,52 @@ export function AccountChangeFields({
         <label for={`${idPrefix}-note`}>Note — why (required to accept, exclude or give to a rep)</label>
         <input id={`${idPrefix}-note`} name="note" type="text" maxlength={1000} />
       </div>
+      {matching && <AllMatching idPrefix={idPrefix} {...matching} />}
       <div class="filters-submit">
         <button type="submit" class="secondary" id={`${idPrefix}-apply`}>
           Apply
         </button>
       </div>
     </fieldset>
+  );
+}
+
+/** "All N matching": the filter travels with the form, and the count seen, so a table that changed meanwhile is refused. */
+function AllMatching({
+  idPrefix,
+  total,
+  filter,
+}: {
+  idPrefix: string;
+  total: number;
+  filter: AccountFilter;
+}) {
+  const tooMany = total > MAX_BULK_ACCOUNTS;
+  return (
+    <div class="wide">
+      <input
+        type="checkbox"
+        id={`${idPrefix}-all`}
+        name="all"
+        value="1"
+        disabled={tooMany}
+        aria-describedby={tooMany ? `${idPrefix}-all-limit` : undefined}
+      />{' '}
+      <label for={`${idPrefix}-all`}>
+        Apply to all {num(total)} account(s) matching these filters, not only those ticked on this page
+      </label>
+      {tooMany && (
+        <p class="muted small" id={`${idPrefix}-all-limit`}>
+          One change takes at most {num(MAX_BULK_ACCOUNTS)} accounts: narrow the filters (a rep or a region)
+          to change them all.
+        </p>
+      )}
+      <input type="hidden" name="matching" value={String(total)} />
+      {filter.rep && <input type="hidden" name="rep" value={filter.rep} />}
+      {filter.region && <input type="hidden" name="region" value={filter.region} />}
+      {filter.moved && <input type="hidden" name="moved" value={filter.moved} />}
+      {filter.conflict && <input type="hidden" name="conflict" value={filter.conflict} />}
+    </div>
   );
 }
 
@@ -231,6 +275,7 @@ export function AccountTable({
             idPrefix="bulk"
             back={accountHref(runId, filter)}
             legend="With the selected accounts"
+            matching={{ total, filter }}
           />
         </form>
       ) : (

@@ -15,16 +15,19 @@ import { approveRun } from '../../services/run-actions/approve-run.ts';
 import { cancelRun } from '../../services/run-actions/cancel-run.ts';
 import { commitRun } from '../../services/run-actions/commit-run.ts';
 import {
-  excludeAccount,
-  includeAccount,
+  bulkChange,
   listConflicts,
-  pinAccount,
+  MAX_BULK_ACCOUNTS,
   resolveConflict,
-  unpinAccount,
 } from '../../services/runs/changes.ts';
 import { compareRuns } from '../../services/runs/compare.ts';
 import { createRun, getRun } from '../../services/runs/create-run.ts';
-import { explainAccount, getRunSummary, listRunAccounts } from '../../services/runs/review.ts';
+import {
+  type AccountTableFilter,
+  explainAccount,
+  getRunSummary,
+  listRunAccounts,
+} from '../../services/runs/review.ts';
 import {
   type CommissionSegment,
   createRunSchema,
@@ -135,6 +138,18 @@ function list(form: Record<string, unknown>, key: string): string[] {
   const v = form[key] ?? form[`${key}[]`];
   const arr = Array.isArray(v) ? v : v === undefined ? [] : [v];
   return arr.filter((x): x is string => typeof x === 'string' && x !== '');
+}
+
+/** The account table's filter as the service reads it, from the query (the table) or the form (all matching). */
+function accountFilterOf(get: (key: string) => string | undefined): AccountTableFilter {
+  const rep = get('rep');
+  const moved = get('moved');
+  return {
+    ...(rep && UUID.test(rep) ? { repId: rep } : {}),
+    ...(get('region') ? { region: get('region') } : {}),
+    ...(moved === '1' || moved === '0' ? { moved: moved === '1' } : {}),
+    ...(get('conflict') ? { conflict: true } : {}),
+  };
 }
 
 function wizardValues(form: Record<string, unknown>): WizardValues {
@@ -791,6 +806,8 @@ export function runPages() {
     const note = text(form.note);
     const repId = text(form.repId);
     const backRaw = text(form.back);
+    // "All matching": every account of the run the table's filter matches, not only the ticked ones.
+    const all = text(form.all) === '1';
     // Only back to this run's pages: a posted URL never sends the person elsewhere.
     const back = new URL(
       backRaw.startsWith(`/runs/${id}/accounts`) ? backRaw : `/runs/${id}/accounts`,
@@ -804,57 +821,46 @@ export function runPages() {
       return c.redirect(location, 303);
     };
     if (!(action in ACCOUNT_ACTIONS)) return done({ error: 'Choose what to change.' });
-    if (ids.length === 0) return done({ error: 'Select at least one account, then apply the change.' });
-    if (ids.length > ACCOUNT_PAGE || ids.some((a) => !UUID.test(a)))
-      return done({ error: `Select at most ${ACCOUNT_PAGE} accounts of this run at a time.` });
+    if (!all && ids.length === 0)
+      return done({ error: 'Select at least one account, then apply the change.' });
+    if (ids.some((a) => !UUID.test(a)))
+      return done({ error: 'The selection names an account that is not in this run. Nothing was changed.' });
+    if (!all && ids.length > MAX_BULK_ACCOUNTS)
+      return done({
+        error: `Select at most ${MAX_BULK_ACCOUNTS.toLocaleString('en-US')} accounts at a time. Nothing was changed.`,
+      });
     if ((action === 'accept' || action === 'exclude' || action === 'pin') && !note)
       return done({ error: 'Write why in the note: it is kept in the audit trail. Nothing was changed.' });
     if (action === 'pin' && !UUID.test(repId))
       return done({ error: 'Choose the rep to give the accounts to. Nothing was changed.' });
-    const ctx = runsCtx(c);
-    const refused: string[] = [];
-    if (action === 'accept') {
-      // One decision for many: every open conflict of the selected accounts is accepted with the same note.
-      const selected = new Set(ids);
-      const open = (await listConflicts({ ctx, input: { runId: id } })).filter(
-        (k) => k.resolution === null && k.accountId !== null && selected.has(k.accountId),
-      );
-      if (open.length === 0)
-        return done({ error: 'The selected accounts have no open conflict. Nothing was changed.' });
-      for (const k of open) {
-        try {
-          await resolveConflict({ ctx, input: { runId: id, conflictId: k.id, resolution: 'accept', note } });
-        } catch (error) {
-          if (!(error instanceof AppError) || error.code === 'INTERNAL') throw error;
-          refused.push(error.message);
+    const expected = Number(text(form.matching));
+    const matching = all
+      ? {
+          filter: accountFilterOf((k) => text(form[k]) || undefined),
+          ...(Number.isInteger(expected) && expected >= 0 ? { expected } : {}),
         }
-      }
-      return done({
-        applied: String(open.length - refused.length),
-        ...(refused.length
-          ? { error: `${refused.length} of ${open.length} conflict(s) were not accepted: ${refused[0]}` }
-          : {}),
+      : undefined;
+    try {
+      const r = await bulkChange({
+        ctx: runsCtx(c),
+        input: {
+          runId: id,
+          action,
+          ...(matching ? { matching } : { accountIds: ids }),
+          ...(note ? { note } : {}),
+          ...(action === 'pin' ? { repId } : {}),
+        },
       });
+      // Accepting skips accounts without an open conflict silently: there was nothing to decide for them.
+      const skipped =
+        r.skipped === 0 || action === 'accept'
+          ? null
+          : `${r.skipped} of ${r.selected} selected account(s) were not ${action === 'unpin' ? 'pinned' : 'excluded'} and were left as they were.`;
+      return done({ applied: String(r.applied), ...(skipped ? { error: skipped } : {}) });
+    } catch (error) {
+      if (!(error instanceof AppError) || error.code === 'INTERNAL') throw error;
+      return done({ applied: '0', error: error.message });
     }
-    for (const accountId of ids) {
-      const input = { runId: id, accountId, ...(note ? { note } : {}) };
-      try {
-        if (action === 'exclude') await excludeAccount({ ctx, input: { ...input, note } });
-        else if (action === 'pin') await pinAccount({ ctx, input: { ...input, note, repId } });
-        else if (action === 'unpin') await unpinAccount({ ctx, input });
-        else await includeAccount({ ctx, input });
-      } catch (error) {
-        if (!(error instanceof AppError) || error.code === 'INTERNAL') throw error;
-        refused.push(error.message);
-      }
-    }
-    const applied = ids.length - refused.length;
-    return done({
-      applied: String(applied),
-      ...(refused.length
-        ? { error: `${refused.length} of ${ids.length} account(s) were not changed: ${refused[0]}` }
-        : {}),
-    });
   });
 
   router.get('/runs/:id/accounts', viewers, async (c) => {
@@ -876,10 +882,7 @@ export function runPages() {
       ctx,
       input: {
         runId: run.id,
-        ...(filter.rep ? { repId: filter.rep } : {}),
-        ...(filter.region ? { region: filter.region } : {}),
-        ...(filter.moved ? { moved: filter.moved === '1' } : {}),
-        ...(filter.conflict ? { conflict: true } : {}),
+        ...accountFilterOf(q),
         sort,
         order: filter.order,
         page: filter.page,
