@@ -1,31 +1,60 @@
 /**
  * The commission queue (seed 003, issue 8): every planned opportunity-level change of the org's runs
  * (run_opportunity_changes) with its status — pending while the run is planned and reviewed, complete or error
- * (with the reason) once the commit ran, rolled_back after a rollback, processing while a retry run is open — and
- * the retry of error items as new opportunity-level runs through the runs service.
+ * (with the reason) once the commit ran, rolled_back after a rollback, cancelled with a cancelled run, processing
+ * while a retry run is open — and the retry of error items as new opportunity-level runs through the runs service.
+ * The settle functions below keep the items in step with each run transition (cancel, rollback, commit), in the
+ * transition's own transaction, so no item is left pending or processing once its run has ended.
  */
-import { and, count, desc, eq, inArray, or, type SQL } from 'drizzle-orm';
+import { and, count, desc, eq, inArray, ne, or, type SQL } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
-import { opportunities, reps, runOpportunityChanges, runs } from '../../../db/schema/index.ts';
+import { auditEvents, opportunities, reps, runOpportunityChanges, runs } from '../../../db/schema/index.ts';
 import { orgScope } from '../../auth/principal.ts';
-import { appendAudit } from '../../db/audit.ts';
+import { type AuditEventInput, appendAudit, appendAuditEvents } from '../../db/audit.ts';
+import type { Tx } from '../../db/client.ts';
 import { withOrg } from '../../db/tenancy.ts';
 import { AppError, forbidden } from '../../lib/errors.ts';
 import type { Role } from '../../lib/roles.ts';
 import { auditActor } from '../audit/actor.ts';
 import type { OrgContext } from '../auth/context.ts';
+import { cancelRun } from '../run-actions/cancel-run.ts';
 import { createRun } from '../runs/create-run.ts';
 import { createRunSchema } from '../runs/run-params.ts';
 import { requestSolve } from '../runs/solve-run.ts';
 
 export const QUEUE_READERS = ['manager', 'analyst', 'finance', 'admin'] as const satisfies readonly Role[];
-export const QUEUE_STATUSES = ['pending', 'processing', 'complete', 'error', 'rolled_back', 'cancelled'] as const;
+export const QUEUE_STATUSES = [
+  'pending',
+  'processing',
+  'complete',
+  'error',
+  'rolled_back',
+  'cancelled',
+] as const;
 export type QueueStatus = (typeof QUEUE_STATUSES)[number];
 /** Runs whose items wait for a person: reviewed or approved, not yet committed. */
 const AWAITING = ['in_review', 'approved'] as const;
 export const MAX_RETRY_ITEMS = 100;
 /** The audit action linking an item in error to the run that retries it. */
 export const RETRIED_ACTION = 'commission_queue.retried';
+/** Audit actions of the settlements: a run's items cancelled with it; an item whose retry run was cancelled, rolled
+ * back, or committed (written or skipped again). */
+export const QUEUE_ACTIONS = {
+  runCancelled: 'commission_queue.run_cancelled',
+  retryCancelled: 'commission_queue.retry_cancelled',
+  reopened: 'commission_queue.reopened',
+  retrySettled: 'commission_queue.retry_settled',
+} as const;
+/** Run statuses in which a retry run is still going somewhere (its item stays processing). */
+const _OPEN_RUN_STATUSES = [
+  'draft',
+  'solving',
+  'solved',
+  'in_review',
+  'approved',
+  'committing',
+  'failed',
+] as const;
 
 export interface QueueContext extends OrgContext {
   /** Solver time limit of the retry runs' solves (env SOLVER_TIME_LIMIT_SECONDS). */
@@ -61,6 +90,9 @@ export interface QueueItem {
   commissionType: string | null;
   customBps: number | null;
   updatedAt: string;
+  /** A processing item: the run retrying it and that run's status (solve it, review, approve and commit, or cancel it). */
+  retryRunId: string | null;
+  retryRunStatus: string | null;
 }
 
 export interface PendingReassignment {
@@ -153,8 +185,17 @@ export async function listQueue({ ctx, input }: { ctx: OrgContext; input: QueueF
       .groupBy(runs.id)
       .orderBy(desc(runs.updatedAt), desc(runs.id))
       .limit(100);
+    const retries = await retryRunsOf(
+      tx,
+      rows.filter((r) => r.status === 'processing').map((r) => r.id),
+    );
     return {
-      items: rows.map((r) => ({ ...r, updatedAt: r.updatedAt.toISOString() })),
+      items: rows.map((r) => ({
+        ...r,
+        updatedAt: r.updatedAt.toISOString(),
+        retryRunId: retries.get(r.id)?.runId ?? null,
+        retryRunStatus: retries.get(r.id)?.status ?? null,
+      })),
       total: Number(total?.n ?? 0),
       page: input.page,
       pageSize: input.pageSize,
@@ -162,6 +203,22 @@ export async function listQueue({ ctx, input }: { ctx: OrgContext; input: QueueF
       pendingReassignments: awaiting.map((a) => ({ ...a, items: Number(a.items) })),
     };
   });
+}
+
+/** The latest retry run of each item (its commission_queue.retried link) with the run's status. */
+async function retryRunsOf(tx: Tx, itemIds: readonly string[]) {
+  const latest = new Map<string, { runId: string; status: string }>();
+  if (itemIds.length === 0) return latest;
+  const links = await tx
+    .select({ itemId: auditEvents.entityId, runId: runs.id, status: runs.status })
+    .from(auditEvents)
+    .innerJoin(runs, eq(runs.id, auditEvents.runId))
+    .where(and(eq(auditEvents.action, RETRIED_ACTION), inArray(auditEvents.entityId, [...itemIds])))
+    .orderBy(desc(auditEvents.seq));
+  for (const l of links) {
+    if (l.itemId && !latest.has(l.itemId)) latest.set(l.itemId, { runId: l.runId, status: l.status });
+  }
+  return latest;
 }
 
 export interface RetryResult {
@@ -258,6 +315,44 @@ export async function retryQueueItems({
                 : null;
       if (problem) problems.push({ itemId: r.id, opportunity: r.opportunityName, message: problem });
     }
+    // One opportunity is retried once at a time: not twice in one request, not while a retry of it is open.
+    const seen = new Map<string, string>();
+    for (const r of rows) {
+      const first = seen.get(r.opportunityId);
+      if (first) {
+        problems.push({
+          itemId: r.id,
+          opportunity: r.opportunityName,
+          message: `is selected twice (items ${first} and ${r.id} are the same opportunity): select one of them`,
+        });
+      } else seen.set(r.opportunityId, r.id);
+    }
+    const inFlight = await tx
+      .select({
+        id: runOpportunityChanges.id,
+        opportunityId: runOpportunityChanges.opportunityId,
+        runId: runOpportunityChanges.runId,
+      })
+      .from(runOpportunityChanges)
+      .where(
+        and(
+          inArray(runOpportunityChanges.opportunityId, [...seen.keys()]),
+          eq(runOpportunityChanges.status, 'processing'),
+        ),
+      );
+    const retries = await retryRunsOf(
+      tx,
+      inFlight.map((f) => f.id),
+    );
+    for (const f of inFlight) {
+      const r = rows.find((x) => x.opportunityId === f.opportunityId)!;
+      const run = retries.get(f.id)?.runId;
+      problems.push({
+        itemId: r.id,
+        opportunity: r.opportunityName,
+        message: `is already being retried${run ? ` in run ${run}` : ''}: commit or cancel that run first`,
+      });
+    }
     if (problems.length > 0) {
       throw new AppError(
         'CONFLICT',
@@ -301,7 +396,7 @@ function describe(error: AppError): string {
   return details.length > 0 ? `${error.message} (${details.join('; ')})` : error.message;
 }
 
-/** Creates the retry run through the runs service, requests its solve and records the link in the audit trail. */
+/** Creates the retry run through the runs service, records the link in the audit trail, and requests its solve. */
 async function startRetryRun(ctx: QueueContext, item: Claimed): Promise<string> {
   const params: Record<string, unknown> = { opportunityId: item.opportunityId, newOwnerRepId: item.toRepId };
   // The commit already moved the owner and skipped the split: the retry re-applies the split change alone, from
@@ -309,11 +404,12 @@ async function startRetryRun(ctx: QueueContext, item: Claimed): Promise<string> 
   if (item.ownerRepId === item.toRepId && item.fromRepId !== null) params.plannedFromRepId = item.fromRepId;
   if (item.commissionType) params.commissionType = item.commissionType;
   if (item.commissionType === 'custom' && item.customBps !== null) params.customBps = item.customBps;
+  const skipped = rootReason(item.error);
   const parsed = createRunSchema.safeParse({
     kind: 'opportunity',
     scope: item.scope,
     reason:
-      `Retry of opportunity ${item.opportunityName} from run ${item.runId}${item.error ? ` (skipped: ${item.error})` : ''}`.slice(
+      `Retry of opportunity ${item.opportunityName} from run ${item.runId}${skipped ? ` (skipped: ${skipped})` : ''}`.slice(
         0,
         2000,
       ),
@@ -328,18 +424,266 @@ async function startRetryRun(ctx: QueueContext, item: Claimed): Promise<string> 
   }
   const runsCtx = { ...ctx, requestId: ctx.requestId ?? '' };
   const run = await createRun({ ctx: runsCtx, input: parsed.data });
-  await requestSolve({ ctx: runsCtx, input: { runId: run.id } });
-  await withOrg(ctx.db, orgScope(ctx.principal), (tx) =>
-    appendAudit(tx, {
-      ...auditActor(ctx),
-      action: RETRIED_ACTION,
-      entityType: 'run_opportunity_change',
-      entityId: item.id,
-      // Filed under the retry run: its commit finds the item it retries by this event (commit-commission.ts).
-      runId: run.id,
-      before: { status: 'error', error: item.error, runId: item.runId },
-      after: { status: 'processing', retryRunId: run.id, opportunityId: item.opportunityId },
-    }),
-  );
+  try {
+    // The link is written under the run's lock before the solve is requested: a cancel of the run (which takes the
+    // same lock) either comes first and is seen here, or comes after and finds the link (settleQueueOnCancel).
+    await withOrg(ctx.db, orgScope(ctx.principal), async (tx) => {
+      const [locked] = await tx
+        .select({ status: runs.status })
+        .from(runs)
+        .where(eq(runs.id, run.id))
+        .for('update');
+      if (locked?.status !== 'draft') {
+        throw new AppError('CONFLICT', `The retry run was ${locked?.status ?? 'removed'} before it started.`);
+      }
+      await appendAudit(tx, {
+        ...auditActor(ctx),
+        action: RETRIED_ACTION,
+        entityType: 'run_opportunity_change',
+        entityId: item.id,
+        // Filed under the retry run: its commit, cancel and rollback find the item it retries by this event.
+        runId: run.id,
+        before: { status: 'error', error: item.error, runId: item.runId },
+        after: { status: 'processing', retryRunId: run.id, opportunityId: item.opportunityId },
+      });
+    });
+    await requestSolve({ ctx: runsCtx, input: { runId: run.id } });
+  } catch (error) {
+    // The run exists but could not start: it is cancelled, so no orphan draft is left behind.
+    const message = error instanceof AppError ? describe(error) : 'The retry run could not start.';
+    await cancelRun({
+      ctx,
+      input: { runId: run.id, reason: `The retry could not start: ${message}`.slice(0, 2000) },
+    }).catch(() => undefined);
+    throw error;
+  }
   return run.id;
+}
+
+/** The first reason an item was skipped, without the notes of earlier retries wrapped around it. */
+export function rootReason(error: string | null): string | null {
+  if (!error) return null;
+  const at = error.lastIndexOf(SKIPPED_BEFORE);
+  return at >= 0 ? error.slice(at + SKIPPED_BEFORE.length) : error;
+}
+
+const SKIPPED_BEFORE = ' Skipped first because: ';
+const withRoot = (message: string, earlier: string | null) => {
+  const root = rootReason(earlier);
+  return root ? `${message}${SKIPPED_BEFORE}${root}` : message;
+};
+
+type ActorFields = Pick<AuditEventInput, 'actorUserId' | 'actorApiKeyId' | 'actorLabel' | 'requestId'>;
+
+interface RetriedItem {
+  itemId: string;
+  opportunityId: string;
+  status: QueueStatus;
+  /** The item's reason when the retry started. */
+  earlierError: string | null;
+}
+
+/**
+ * The items this run retries and is the latest retry of (an item retried again since belongs to its later run),
+ * locked, with their status now.
+ */
+async function itemsRetriedBy(tx: Tx, runId: string): Promise<RetriedItem[]> {
+  const links = await tx
+    .select({ itemId: auditEvents.entityId, before: auditEvents.before })
+    .from(auditEvents)
+    .where(and(eq(auditEvents.runId, runId), eq(auditEvents.action, RETRIED_ACTION)));
+  const ids = [...new Set(links.map((l) => l.itemId).filter((id): id is string => typeof id === 'string'))];
+  if (ids.length === 0) return [];
+  const latest = await retryRunsOf(tx, ids);
+  const mine = ids.filter((id) => latest.get(id)?.runId === runId);
+  if (mine.length === 0) return [];
+  const rows = await tx
+    .select({
+      id: runOpportunityChanges.id,
+      status: runOpportunityChanges.status,
+      opportunityId: runOpportunityChanges.opportunityId,
+    })
+    .from(runOpportunityChanges)
+    .where(inArray(runOpportunityChanges.id, mine))
+    .for('update');
+  const earlier = new Map(
+    links.map((l) => [
+      l.itemId,
+      ((l.before as { error?: string | null } | null)?.error ?? null) as string | null,
+    ]),
+  );
+  return rows.map((r) => ({
+    itemId: r.id,
+    opportunityId: r.opportunityId,
+    status: r.status,
+    earlierError: earlier.get(r.id) ?? null,
+  }));
+}
+
+async function reopen(tx: Tx, item: RetriedItem, error: string, at: Date): Promise<void> {
+  await tx
+    .update(runOpportunityChanges)
+    .set({ status: 'error', error, updatedAt: at })
+    .where(eq(runOpportunityChanges.id, item.itemId));
+}
+
+/**
+ * A run is cancelled (in the cancel's transaction): its items that were waiting become `cancelled` with the reason;
+ * an item this run was retrying goes back to `error` (retryable again), its reason saying the retry was cancelled
+ * and keeping why it was skipped first. Audited: one event for the run's items, one per item reopened.
+ */
+export async function settleQueueOnCancel(
+  tx: Tx,
+  input: { runId: string; reason: string; at: Date; actor: ActorFields },
+): Promise<{ cancelled: number; reopened: string[] }> {
+  const { runId, reason, at, actor } = input;
+  const own = await tx
+    .update(runOpportunityChanges)
+    .set({ status: 'cancelled', error: `Cancelled with its run: ${reason}`.slice(0, 4000), updatedAt: at })
+    .where(
+      and(
+        eq(runOpportunityChanges.runId, runId),
+        inArray(runOpportunityChanges.status, ['pending', 'processing']),
+      ),
+    )
+    .returning({ id: runOpportunityChanges.id });
+  const events: AuditEventInput[] = [];
+  if (own.length > 0) {
+    events.push({
+      ...actor,
+      action: QUEUE_ACTIONS.runCancelled,
+      entityType: 'run',
+      entityId: runId,
+      runId,
+      after: { status: 'cancelled', items: own.length, reason },
+      at,
+    });
+  }
+  const reopened: string[] = [];
+  for (const item of await itemsRetriedBy(tx, runId)) {
+    if (item.status !== 'processing') continue;
+    const error = withRoot(
+      `The retry in run ${runId} was cancelled (${reason}), so nothing changed; fix the data if needed and retry again.`,
+      item.earlierError,
+    );
+    await reopen(tx, item, error, at);
+    reopened.push(item.itemId);
+    events.push({
+      ...actor,
+      action: QUEUE_ACTIONS.retryCancelled,
+      entityType: 'run_opportunity_change',
+      entityId: item.itemId,
+      runId,
+      before: { status: 'processing' },
+      after: { status: 'error', error, retryRunId: runId },
+      at,
+    });
+  }
+  if (events.length > 0) await appendAuditEvents(tx, events);
+  return { cancelled: own.length, reopened };
+}
+
+/**
+ * A committed run is rolled back (in the rollback's transaction): none of its items stands any more, so all become
+ * `rolled_back` (nor can an error item of it be retried); an item this run had settled as the retry of an earlier
+ * failure is reopened (`error`, retryable again), its reason saying the retry was rolled back. Returns the audit
+ * events for the rollback to append with its own.
+ */
+export async function settleQueueOnRollback(
+  tx: Tx,
+  input: { runId: string; reason: string | null; at: Date; actor: ActorFields },
+): Promise<AuditEventInput[]> {
+  const { runId, reason, at, actor } = input;
+  await tx
+    .update(runOpportunityChanges)
+    .set({ status: 'rolled_back', updatedAt: at })
+    .where(and(eq(runOpportunityChanges.runId, runId), ne(runOpportunityChanges.status, 'rolled_back')));
+  const events: AuditEventInput[] = [];
+  for (const item of await itemsRetriedBy(tx, runId)) {
+    if (item.status !== 'complete' && item.status !== 'processing') continue;
+    const error = withRoot(
+      `The retry in run ${runId} ${item.status === 'complete' ? 'completed it, then ' : ''}was rolled back${reason ? ` (${reason})` : ''}; retry it again if the change is still wanted.`,
+      item.earlierError,
+    );
+    await reopen(tx, item, error, at);
+    events.push({
+      ...actor,
+      action: QUEUE_ACTIONS.reopened,
+      entityType: 'run_opportunity_change',
+      entityId: item.itemId,
+      runId,
+      before: { status: item.status },
+      after: { status: 'error', error, retryRunId: runId },
+      at,
+    });
+  }
+  return events;
+}
+
+/**
+ * The commit of a retry run settles the items it retries (in the commit's transaction, after its own items are
+ * recorded): `complete` where this run's own item of the same opportunity is complete, otherwise `error` with the
+ * reason this commit skipped it — never left processing. Idempotent. Audited, one event per item.
+ */
+export async function settleRetriedItemsAfterCommit(
+  tx: Tx,
+  run: { id: string; kind: string },
+  at: Date,
+  actor: ActorFields = {},
+): Promise<{ complete: number; error: number }> {
+  const settled = { complete: 0, error: 0 };
+  if (run.kind !== 'opportunity') return settled;
+  const retried = (await itemsRetriedBy(tx, run.id)).filter((i) => i.status === 'processing');
+  if (retried.length === 0) return settled;
+  const own = await tx
+    .select({
+      opportunityId: runOpportunityChanges.opportunityId,
+      status: runOpportunityChanges.status,
+      error: runOpportunityChanges.error,
+    })
+    .from(runOpportunityChanges)
+    .where(eq(runOpportunityChanges.runId, run.id));
+  const ownByOpportunity = new Map(own.map((o) => [o.opportunityId, o]));
+  const events: AuditEventInput[] = [];
+  for (const item of retried) {
+    const mine = ownByOpportunity.get(item.opportunityId);
+    if (mine?.status === 'complete') {
+      await tx
+        .update(runOpportunityChanges)
+        .set({ status: 'complete', error: null, updatedAt: at })
+        .where(eq(runOpportunityChanges.id, item.itemId));
+      settled.complete += 1;
+      events.push(settledEvent(actor, item, run.id, 'complete', null, at));
+      continue;
+    }
+    const error = withRoot(
+      `The retry in run ${run.id} was committed but skipped it again: ${mine?.error ?? 'the run did not plan this opportunity'}`,
+      item.earlierError,
+    );
+    await reopen(tx, item, error, at);
+    settled.error += 1;
+    events.push(settledEvent(actor, item, run.id, 'error', error, at));
+  }
+  await appendAuditEvents(tx, events);
+  return settled;
+}
+
+function settledEvent(
+  actor: ActorFields,
+  item: RetriedItem,
+  runId: string,
+  status: 'complete' | 'error',
+  error: string | null,
+  at: Date,
+): AuditEventInput {
+  return {
+    ...actor,
+    action: QUEUE_ACTIONS.retrySettled,
+    entityType: 'run_opportunity_change',
+    entityId: item.itemId,
+    runId,
+    before: { status: 'processing' },
+    after: { status, error, retryRunId: runId },
+    at,
+  };
 }

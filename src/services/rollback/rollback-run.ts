@@ -6,15 +6,7 @@
  * the run becomes rolled_back; all of it audited. A second rollback returns the first result unchanged.
  */
 import { and, eq, inArray, sql } from 'drizzle-orm';
-import {
-  accounts,
-  commissionSplits,
-  notices,
-  opportunities,
-  orgs,
-  runOpportunityChanges,
-  runs,
-} from '../../../db/schema/index.ts';
+import { accounts, commissionSplits, notices, opportunities, orgs, runs } from '../../../db/schema/index.ts';
 import { orgScope } from '../../auth/principal.ts';
 import { applyEdits, type HistoryEdit, invertEdit } from '../../commission/history.ts';
 import type { SplitRow } from '../../commission/types.ts';
@@ -26,6 +18,7 @@ import { composeNotices } from '../../notices/compose.ts';
 import { nextStatus } from '../../workflow/run-status.ts';
 import { auditActor } from '../audit/actor.ts';
 import type { OrgContext } from '../auth/context.ts';
+import { settleQueueOnRollback } from '../commission/queue.ts';
 import { type LoadedItem, loadChangeSet, loadRun, splitOpportunityId } from '../exports/load-change-set.ts';
 import { buildNoticeInput } from '../notices/notice-input.ts';
 import { cancelPendingNoticesOfRun, scheduleNoticeDelivery, writeNoticeDrafts } from '../notices/outbox.ts';
@@ -214,11 +207,16 @@ export async function rollbackRun({
         updatedAt: now,
       })
       .where(eq(runs.id, run.id));
-    // The commission queue follows the run: none of its items stands any more (nor can an error item be retried).
-    await tx
-      .update(runOpportunityChanges)
-      .set({ status: 'rolled_back', updatedAt: now })
-      .where(eq(runOpportunityChanges.runId, run.id));
+    // The commission queue follows the run: none of its items stands any more (nor can an error item be retried),
+    // and an item this run settled as a retry is reopened, retryable again.
+    events.push(
+      ...(await settleQueueOnRollback(tx, {
+        runId: run.id,
+        reason: input.reason ?? null,
+        at: now,
+        actor,
+      })),
+    );
     events.push({
       ...actor,
       action: ROLLED_BACK_ACTION,

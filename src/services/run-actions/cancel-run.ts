@@ -2,7 +2,8 @@
  * Cancellation (F12): a run that is not yet committed stops here, with a reason. A solve in flight is asked to
  * stop through the job queue. A committed run is undone with a rollback, not a cancellation; but while it is still
  * sending its notices, a manager can cancel the sending: every notice not yet handed to the provider is cancelled
- * and the run stays committed.
+ * and the run stays committed. The commission queue settles with the cancel, in its transaction: the run's waiting
+ * items become cancelled, and an item the run was retrying goes back to error (settleQueueOnCancel).
  */
 import { and, eq, inArray } from 'drizzle-orm';
 import { jobs, runs } from '../../../db/schema/index.ts';
@@ -13,6 +14,7 @@ import { withOrg } from '../../db/tenancy.ts';
 import { requestCancel } from '../../jobs/queue.ts';
 import { AppError, forbidden } from '../../lib/errors.ts';
 import { nextStatus } from '../../workflow/run-status.ts';
+import { settleQueueOnCancel } from '../commission/queue.ts';
 import { cancelPendingNoticesOfRun } from '../notices/outbox.ts';
 import {
   actorFields,
@@ -37,6 +39,8 @@ export interface CancelResult {
   jobs: { id: string; outcome: 'cancelled' | 'cancelling' | 'finished' }[];
   /** A committed run that was still sending: how many of its notices were stopped (the run stays committed). */
   notices?: { cancelled: number };
+  /** Commission queue items: the run's own cancelled, and items it was retrying returned to error. */
+  queue?: { cancelled: number; reopened: number };
 }
 
 export async function cancelRun({
@@ -86,7 +90,12 @@ export async function cancelRun({
         now,
       ),
     );
-    return { run: runState(updated!), jobs: stopped };
+    const queue = await settleQueueOnCancel(tx, { runId: run.id, reason, at: now, actor: actorFields(ctx) });
+    return {
+      run: runState(updated!),
+      jobs: stopped,
+      queue: { cancelled: queue.cancelled, reopened: queue.reopened.length },
+    };
   });
 }
 

@@ -12,7 +12,7 @@ const REP_ID = '9e8d7c6b-5a4f-4e3d-8c2b-1a0f9e8d7c6b';
 
 const status = z.enum(QUEUE_STATUSES).openapi({
   description:
-    'pending: planned, the run not committed yet; processing: a retry run is open; complete: the commit wrote it; error: the commit skipped it (see error); rolled_back: its run was rolled back.',
+    'pending: planned, the run not committed yet; processing: a retry run is open (see retryRunId); complete: the commit wrote it; error: the commit skipped it, or its retry was cancelled, skipped again or rolled back (see error; retryable); rolled_back: its run was rolled back; cancelled: its run was cancelled before committing.',
   example: 'error',
 });
 
@@ -54,7 +54,8 @@ export const QueueItemSchema = z
     id: z.uuid().openapi({ example: ITEM_ID }),
     status,
     error: z.string().nullable().openapi({
-      description: 'Why the commit skipped it (status error), or why its retry failed.',
+      description:
+        'Why the commit skipped it or why its retry did not complete (status error), or why its run was cancelled (status cancelled).',
       example:
         'Opportunity Renewal 2026 has no current commission split, so only its owner changes; set its split if it needs one.',
     }),
@@ -73,6 +74,14 @@ export const QueueItemSchema = z
     commissionType: z.string().nullable().openapi({ example: 'direct_transfer' }),
     customBps: z.number().int().nullable().openapi({ example: null }),
     updatedAt: z.string().openapi({ example: '2026-04-01T09:30:00.000Z' }),
+    retryRunId: z.uuid().nullable().openapi({
+      description: 'A processing item: the run retrying it (review, approve and commit it, or cancel it).',
+      example: null,
+    }),
+    retryRunStatus: z
+      .string()
+      .nullable()
+      .openapi({ description: 'The status of the retry run.', example: null }),
   })
   .openapi('CommissionQueueItem');
 
