@@ -487,6 +487,70 @@ describe('changing selected accounts of a proposal', () => {
       'id="account-override"',
     );
   });
+
+  it('applies a change to every account matching the filter, and refuses when the table changed meanwhile', async () => {
+    const movedNow = (await assignments()).filter((r) => !r.excluded && r.toRepId !== r.fromRepId);
+    expect(movedNow.length).toBeGreaterThanOrEqual(2);
+    const { html } = await analyst.page(`/runs/${secondRunId}/accounts?moved=1`);
+    expect(html).toContain('<input type="checkbox" id="bulk-all" name="all" value="1"/>');
+    expect(html).toContain(
+      `Apply to all ${movedNow.length} account(s) matching these filters, not only those ticked on this page`,
+    );
+    expect(html).toContain(`<input type="hidden" name="matching" value="${movedNow.length}"/>`);
+    expect(html).toContain('<input type="hidden" name="moved" value="1"/>');
+    const [run] = await h.db.db.select().from(s.runs).where(eq(s.runs.id, secondRunId));
+    const byAccount = async () => (await assignments()).sort((a, b) => (a.accountId < b.accountId ? -1 : 1));
+    const untouched = await byAccount();
+
+    const stale = await change(analyst, {
+      _csrf: analyst.csrfToken,
+      all: '1',
+      moved: '1',
+      matching: String(movedNow.length + 1),
+      action: 'exclude',
+      note: 'all moving ones stay for now',
+      back: `/runs/${secondRunId}/accounts?moved=1`,
+    });
+    const q = new URL(stale.headers.get('location')!, 'http://x').searchParams;
+    expect(q.get('applied')).toBe('0');
+    expect(q.get('error')).toContain(
+      `The filter now matches ${movedNow.length} account(s), not ${movedNow.length + 1} as shown`,
+    );
+    expect(await byAccount()).toEqual(untouched);
+
+    const res = await change(analyst, {
+      _csrf: analyst.csrfToken,
+      all: '1',
+      moved: '1',
+      matching: String(movedNow.length),
+      action: 'exclude',
+      note: 'all moving ones stay for now',
+      back: `/runs/${secondRunId}/accounts?moved=1`,
+    });
+    expect(res.headers.get('location')).toBe(
+      `/runs/${secondRunId}/accounts?moved=1&applied=${movedNow.length}`,
+    );
+    const rows = await assignments();
+    for (const m of movedNow) expect(rows.find((r) => r.accountId === m.accountId)!.excluded).toBe(true);
+    const [after] = await h.db.db.select().from(s.runs).where(eq(s.runs.id, secondRunId));
+    expect(after!.version).toBe(run!.version + 1); // one change, whatever the number of accounts
+    expect(after!.proposalHash).not.toBe(run!.proposalHash);
+    const events = await h.db.db.select().from(s.auditEvents).where(eq(s.auditEvents.runId, secondRunId));
+    const noted = events.filter(
+      (e) => e.action === 'run.account_excluded' && JSON.stringify(e.after).includes('all moving ones stay'),
+    );
+    expect(noted.map((e) => e.entityId).sort()).toEqual(movedNow.map((m) => m.accountId).sort());
+
+    // Back as they were, ticked one by one (include takes the accounts the filter no longer shows as moving).
+    const back = await change(analyst, {
+      _csrf: analyst.csrfToken,
+      accountId: movedNow.map((m) => m.accountId),
+      action: 'include',
+    });
+    expect(new URL(back.headers.get('location')!, 'http://x').searchParams.get('applied')).toBe(
+      String(movedNow.length),
+    );
+  });
 });
 
 describe('reps and accounts', () => {
