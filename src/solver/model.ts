@@ -63,7 +63,12 @@ export function singleBlocks(problem: Problem, pool: Pool): Block[] {
   });
 }
 
-export function buildPoolModel(problem: Problem, pool: Pool, blocks: Block[]): MipModel {
+export function buildPoolModel(
+  problem: Problem,
+  pool: Pool,
+  blocks: Block[],
+  { countCuts = true }: { countCuts?: boolean } = {},
+): MipModel {
   const minimax = problem.input.objective === 'minimax';
   const inv = 1 / pool.meanCount;
   const cols: { cost: number; lo: number; hi: number; int: boolean }[] = [];
@@ -157,6 +162,18 @@ export function buildPoolModel(problem: Problem, pool: Pool, blocks: Block[]): M
     put(rv, v, 1);
     put(rv, dev[2]!, -1);
     put(rv, dev[3]!, 1);
+    // The rep's count is an integer, so its deviation is at least the line through the two integer counts
+    // around the target: dn+ + dn- >= (T - m) + s·(N - m), s = 2m + 1 - 2T, m = floor(T). Valid for every
+    // integer N (the line lies below |N - T| there); the LP relaxation alone lets N equal T exactly.
+    const t = problem.targetCount[r]!;
+    const m = Math.floor(t);
+    if (countCuts && t - m > 1e-9) {
+      const s = 2 * m + 1 - 2 * t;
+      const cut = newRow(t - m - s * m, Number.POSITIVE_INFINITY);
+      put(cut, dev[0]!, 1);
+      put(cut, dev[1]!, 1);
+      put(cut, n, -s);
+    }
     if (minimax) {
       const mc = newRow(Number.NEGATIVE_INFINITY, 0);
       put(mc, dev[0]!, 1);

@@ -9,6 +9,7 @@ import { DEFAULT_HEURISTIC, heuristicSolve, ILS_SLACK, improve } from './heurist
 import { ilsApplies, iteratedSearch } from './ils.ts';
 import { diagnose } from './infeasibility.ts';
 import { parseSolveInput } from './input.ts';
+import { roundLpSolution } from './lp-round.ts';
 import { buildPoolModel, readSingleAssignment, singleBlocks, startValues } from './model.ts';
 import { buildProblem, type Pool, type Problem } from './problem.ts';
 import { buildReport, finalOwners, ownerMap } from './report.ts';
@@ -46,6 +47,10 @@ export const ENGINE_LIMITS = {
   /** Realignment pools up to this size above mipMaxBinaries get a short MIP for its bound: this share of their time. */
   boundMipMaxBinaries: 60_000,
   boundMipShare: 0.3,
+  /** Integer-rounding cuts on each rep's count deviation (model.ts): 1000x20's LP bound 0.647 → 0.673. */
+  countCuts: true,
+  /** Share of a pool's time left after its LP that the rounded LP answer's iterated search may use. */
+  lpRoundShare: 0.3,
 };
 
 export interface SolveHooks {
@@ -127,7 +132,7 @@ export async function solve(raw: unknown, hooks: SolveHooks = {}): Promise<Solve
     const useExact = input.engine !== 'heuristic' && !stop();
     const model =
       useExact && B <= Math.max(ENGINE_LIMITS.lpMaxBinaries, ENGINE_LIMITS.mipMaxBinaries)
-        ? buildPoolModel(problem, pool, singleBlocks(problem, pool))
+        ? buildPoolModel(problem, pool, singleBlocks(problem, pool), { countCuts: ENGINE_LIMITS.countCuts })
         : null;
     const current = () =>
       complete || pool.movable.every((k) => state.assign[k]! >= 0)
@@ -146,6 +151,31 @@ export async function solve(raw: unknown, hooks: SolveHooks = {}): Promise<Solve
         bound = lp.bound;
         proven = isProven(current(), bound);
         if (proven) engine = 'heuristic+lp-bound';
+      }
+      if (!proven && lp.colValue && ENGINE_LIMITS.lpRoundShare > 0 && ilsApplies(state) && !stop()) {
+        // The LP's own assignment, rounded and repaired by the iterated search, moves far fewer accounts
+        // than the greedy start (5000x50: 1.5 % above the bound against 6.7 %); the better one goes on.
+        const rounded = roundLpSolution(state, pool, model, lp.colValue);
+        if (rounded) {
+          iteratedSearch(rounded, pool, {
+            ...(bound !== null ? { target: bound / (1 - ENGINE_LIMITS.mipRelGap) } : {}),
+            seed: input.seed + 7919 * pool.index + 3,
+            work: ENGINE_LIMITS.continueIlsWorkPerBinary * B,
+            deadline: Math.min(
+              poolDeadline,
+              Date.now() + Math.max(0, poolDeadline - Date.now()) * ENGINE_LIMITS.lpRoundShare,
+            ),
+            exhaustiveSwapMax: heuristicOptions.exhaustiveSwapMax,
+            slack: ILS_SLACK,
+            shouldStop: () => hooks.shouldStop?.() ?? false,
+          });
+          if (poolScore(rounded, pool).objective < current() - 1e-12) {
+            state = rounded;
+            engine = 'lp-round + iterated search';
+            hooks.onIncumbent?.(problem, Int32Array.from(state.assign), engine);
+            if (bound !== null) proven = isProven(current(), bound);
+          }
+        }
       }
     }
     if (model && !proven && !stop()) {
@@ -286,11 +316,14 @@ export async function solve(raw: unknown, hooks: SolveHooks = {}): Promise<Solve
       if (pools[i]!.lowerBound === null && B <= ENGINE_LIMITS.lpMaxBinaries) {
         // Its LP ran out of time in the first pass (large pools under load): one more try, since without
         // every pool's bound there is no gap to report.
-        const lp = await runHighs(buildPoolModel(problem, pool, singleBlocks(problem, pool)), {
-          timeLimitSec: (poolDeadline - Date.now()) / 1000,
-          relax: true,
-          lpSolver: B > 40_000 ? 'ipm' : 'choose',
-        });
+        const lp = await runHighs(
+          buildPoolModel(problem, pool, singleBlocks(problem, pool), { countCuts: ENGINE_LIMITS.countCuts }),
+          {
+            timeLimitSec: (poolDeadline - Date.now()) / 1000,
+            relax: true,
+            lpSolver: B > 40_000 ? 'ipm' : 'choose',
+          },
+        );
         if (lp.status === 'optimal' && lp.bound !== undefined) {
           const objective = poolScore(state, pool).objective;
           pools[i] = { ...pools[i]!, lowerBound: lp.bound, proven: isProven(objective, lp.bound) };
