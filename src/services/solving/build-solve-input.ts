@@ -33,12 +33,35 @@ export interface BuildOptions {
 
 export interface BuiltInput {
   input: SolveInputRaw;
-  /** Why each protected account is protected (for the explanation). */
+  /**
+   * Why each protected account of the input is protected (for the explanation): the ruleset's reasons, and
+   * NOT_SELECTED for an account a narrowed run (params.accountIds) keeps out of its scope.
+   */
   protections: Map<string, string[]>;
   /** The departing reps of this run. */
   departing: Set<string>;
   /** The reps who may receive accounts in this run. */
   receivers: Set<string>;
+}
+
+/**
+ * Why an account stays in a run narrowed to selected accounts (params.accountIds): it is outside what the person
+ * chose to move. The solver keeps it as a protected account — never a pin, which is a person's override.
+ */
+export const NOT_SELECTED = 'not among the selected accounts';
+
+/**
+ * The review's words for an account the solver kept because it is protected: why, from the protections map
+ * ("kept: not among the selected accounts; stays with …"). Null for any other rule, or without a known reason.
+ */
+export function keptReason(
+  assignment: { accountId: string; rule: string; fromRepId: string | null },
+  protections: ReadonlyMap<string, readonly string[]>,
+): string | null {
+  if (assignment.rule !== 'protected') return null;
+  const why = protections.get(assignment.accountId);
+  if (!why || why.length === 0) return null;
+  return `kept: ${why.join('; ')}${assignment.fromRepId ? `; stays with ${assignment.fromRepId}` : ''}`;
 }
 
 /** Why an account is protected under the ruleset, the org setting and the book (F2). */
@@ -175,8 +198,9 @@ export function buildSolveInput(options: BuildOptions): BuiltInput {
       ? new Map([[params.accountId, params.newOwnerRepId]])
       : new Map<string, string>();
   // Accounts in scope (multi-select): only the selected accounts may move. An unselected account that the
-  // solver would otherwise be free to move stays with its owner and still counts for balance; an unselected
-  // account with no owner to stay with (a departing rep's, or unowned) is left out of the solve and the change.
+  // solver would otherwise be free to move is kept with its owner as a protected account (NOT_SELECTED, not a
+  // pin: nobody overrode it) and still counts for balance; an unselected account with no owner to stay with (a
+  // departing rep's, or unowned) is left out of the solve and the change.
   const selected =
     (params.kind === 'rep_departure' || params.kind === 'realignment') && params.accountIds
       ? new Set(params.accountIds)
@@ -187,15 +211,19 @@ export function buildSolveInput(options: BuildOptions): BuiltInput {
     (regionScope === null || regionScope.includes(regionOf(a))) &&
     (segmentScope === null || (a.segment !== null && segmentScope.includes(a.segment)));
   const solverAccounts = [];
+  const kept = new Map(protections);
   for (const a of accounts) {
     const owner = a.plannedOwnerId !== null && repIds.has(a.plannedOwnerId) ? a.plannedOwnerId : null;
     let pinned = options.pins.get(a.id) ?? target.get(a.id);
+    let notSelected = false;
     if (selected !== null && !selected.has(a.id) && pinned === undefined && !options.excluded.has(a.id)) {
       if (owner === null || departing.has(owner)) continue;
-      // Pinned only where the solver could move it: in a departure others' accounts stay anyway, and in a
+      // Kept only where the solver could move it: in a departure others' accounts stay anyway, and in a
       // realignment accounts outside the regions/segments, of a rep outside the balancing or protected stay too.
-      if (params.kind === 'realignment' && inRunScope(a) && receivers.has(owner) && !protections.has(a.id))
-        pinned = owner;
+      if (params.kind === 'realignment' && inRunScope(a) && receivers.has(owner) && !protections.has(a.id)) {
+        notSelected = true;
+        kept.set(a.id, [NOT_SELECTED]);
+      }
     }
     if (options.excluded.has(a.id)) {
       // Excluded: stays where it was planned. An excluded account of a departing rep cannot stay there,
@@ -215,7 +243,7 @@ export function buildSolveInput(options: BuildOptions): BuiltInput {
       ...(tierRules.length > 0 ? { tier: a.tier ?? NO_TIER } : a.tier ? { tier: a.tier } : {}),
       ...(a.type ? { type: a.type } : {}),
       ...(a.industry ? { industry: a.industry } : {}),
-      protected: protections.has(a.id),
+      protected: protections.has(a.id) || notSelected,
       ...(pinned !== undefined ? { pinnedOwnerId: pinned } : {}),
       hasOpenDeal: hasOpen.has(a.id),
       ...(close ? { nextCloseDate: close } : {}),
@@ -246,5 +274,5 @@ export function buildSolveInput(options: BuildOptions): BuiltInput {
       ...(params.maxTakenPerRep !== undefined ? { maxTakenPerRep: params.maxTakenPerRep } : {}),
     };
   }
-  return { input, protections, departing, receivers };
+  return { input, protections: kept, departing, receivers };
 }

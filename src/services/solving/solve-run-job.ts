@@ -12,7 +12,7 @@ import { type SolveResult, solveInWorker } from '../../solver/index.ts';
 import { HARD_LIMIT_GRACE_MS } from '../../solver/worker/solve-in-worker.ts';
 import { refreshProposal } from '../runs/proposal.ts';
 import { findRun, lockRun, type RunRow, SYSTEM_ACTOR, transitionRun } from '../runs/run-records.ts';
-import { buildSolveInput, protectionsOf } from './build-solve-input.ts';
+import { buildSolveInput, keptReason } from './build-solve-input.ts';
 import { loadPlanningContext, type PlanningContext } from './planning-context.ts';
 
 /** Rules whose accounts the run does not concern: no row is kept for them unless they move. */
@@ -78,18 +78,21 @@ export const solveRunJob: JobHandler = async (job, ctx) => {
     });
   const limits = { signal: ctx.signal, hardLimitMs: timeLimitMs + HARD_LIMIT_GRACE_MS };
   let omitted = new Set<string>();
-  let result: SolveResult = await solveInWorker(build(omitted).input, limits);
+  let built = build(omitted);
+  let result: SolveResult = await solveInWorker(built.input, limits);
   // Accounts nobody may receive do not sink the whole run: they are left unassigned (a blocking conflict a
   // person resolves by choosing an owner or excluding the account) and the rest is solved.
   if (result.status === 'infeasible' && result.reasons.every((r) => r.code === 'no-eligible-rep')) {
     omitted = new Set(result.reasons.flatMap((r) => r.accountIds ?? []));
     if (omitted.size > 0 && !ctx.signal.aborted) {
       await ctx.reportProgress({ phase: 'solving', unassigned: omitted.size, timeLimitMs });
-      result = await solveInWorker(build(omitted).input, limits);
+      built = build(omitted);
+      result = await solveInWorker(built.input, limits);
     }
   }
   await ctx.reportProgress({ phase: 'storing' });
-  return ctx.inOrg((tx) => store(tx, runId, plan, result, omitted, ctx.signal, started));
+  const { protections } = built;
+  return ctx.inOrg((tx) => store(tx, runId, plan, result, omitted, protections, ctx.signal, started));
 };
 
 function detailText(details: unknown): string {
@@ -111,6 +114,8 @@ async function store(
   plan: PlanningContext,
   result: SolveResult,
   omitted: Set<string>,
+  /** Why each protected account of the solve input is kept (the ruleset's reasons, or not selected). */
+  protections: ReadonlyMap<string, string[]>,
   signal: AbortSignal,
   started: Date,
 ) {
@@ -184,7 +189,6 @@ async function store(
     );
     if (opp) targets.add(opp.accountId);
   }
-  const protections = protectionsOf(plan.book, plan.ruleset, plan.asOfDate, plan.closingWithinDays);
   const planned = new Map(plan.book.accounts.map((a) => [a.id, a]));
   const repIds = new Set(plan.book.reps.map((r) => r.id));
   const ownerOf = (id: string) => {
@@ -202,16 +206,18 @@ async function store(
   const rows: (typeof runAssignments.$inferInsert)[] = [];
   for (const a of result.assignments) {
     if (!a.moved && UNCONCERNED.has(a.rule) && !keep.has(a.accountId) && !targets.has(a.accountId)) continue;
+    // A protected account says why it is kept (the ruleset's reasons, or not among the selected accounts).
+    const reason = readable(keptReason(a, protections) ?? a.reason);
     rows.push({
       orgId: run.orgId,
       runId: run.id,
       accountId: a.accountId,
       fromRepId: ownerOf(a.accountId),
       toRepId: a.toRepId,
-      reason: readable(a.reason),
+      reason,
       explanation: {
         rule: a.rule,
-        reason: readable(a.reason),
+        reason,
         moved: a.moved,
         engine: result.engine,
         ...(protections.has(a.accountId) ? { protections: protections.get(a.accountId) } : {}),

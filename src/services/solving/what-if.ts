@@ -17,7 +17,7 @@ import {
 import { HARD_LIMIT_GRACE_MS } from '../../solver/worker/solve-in-worker.ts';
 import { type RunKind, readParams } from '../runs/run-params.ts';
 import type { RunsContext } from '../runs/run-records.ts';
-import { buildSolveInput } from './build-solve-input.ts';
+import { buildSolveInput, keptReason } from './build-solve-input.ts';
 import { loadBook } from './load-book.ts';
 import { loadRuleset } from './planning-context.ts';
 
@@ -68,12 +68,21 @@ export function validateWhatIfInput(raw: unknown, at = 'input'): SolveInput {
   return checked.input;
 }
 
-async function resolveSource(ctx: RunsContext, source: WhatIfSource, timeLimitMs: number): Promise<unknown> {
+/** The solver input of a what-if, and for a reference source why each protected account is kept. */
+interface Resolved {
+  raw: unknown;
+  protections?: ReadonlyMap<string, string[]>;
+}
+
+async function resolveSource(ctx: RunsContext, source: WhatIfSource, timeLimitMs: number): Promise<Resolved> {
   if (source.input !== undefined) {
     const raw = source.input as Record<string, unknown>;
-    return typeof raw === 'object' && raw !== null && raw.timeLimitMs === undefined
-      ? { ...raw, timeLimitMs }
-      : raw;
+    return {
+      raw:
+        typeof raw === 'object' && raw !== null && raw.timeLimitMs === undefined
+          ? { ...raw, timeLimitMs }
+          : raw,
+    };
   }
   const ref = source.reference;
   if (!ref) {
@@ -98,7 +107,7 @@ async function resolveSource(ctx: RunsContext, source: WhatIfSource, timeLimitMs
     const ruleset = await loadRuleset(tx, ref.rulesetId ?? null);
     const book = await loadBook(tx, ref.importId ?? null);
     const asOfDate = ctx.clock().toISOString().slice(0, 10);
-    return buildSolveInput({
+    const built = buildSolveInput({
       params,
       book,
       ruleset,
@@ -108,8 +117,21 @@ async function resolveSource(ctx: RunsContext, source: WhatIfSource, timeLimitMs
       timeLimitMs,
       pins: new Map(),
       excluded: new Set(),
-    }).input;
+    });
+    return { raw: built.input, protections: built.protections };
   });
+}
+
+/** Protected accounts say why they are kept, as in a run's review (e.g. not among the selected accounts). */
+function withKeptReasons(result: SolveResult, protections?: ReadonlyMap<string, string[]>): SolveResult {
+  if (!protections || !('assignments' in result) || result.assignments === null) return result;
+  return {
+    ...result,
+    assignments: result.assignments.map((a) => {
+      const kept = keptReason(a, protections);
+      return kept ? { ...a, reason: kept } : a;
+    }),
+  } as SolveResult;
 }
 
 async function solveChecked(input: SolveInput, signal?: AbortSignal): Promise<SolveResult> {
@@ -138,9 +160,12 @@ export async function whatIfSolve({
     input.timeLimitMs ?? ctx.solverTimeLimitMs ?? 30_000,
     ctx.solverTimeLimitMs ?? 600_000,
   );
-  const raw = await resolveSource(ctx, input, limit);
+  const { raw, protections } = await resolveSource(ctx, input, limit);
   const parsed = validateWhatIfInput(raw);
-  return solveChecked({ ...parsed, timeLimitMs: Math.min(parsed.timeLimitMs, limit) }, signal);
+  return withKeptReasons(
+    await solveChecked({ ...parsed, timeLimitMs: Math.min(parsed.timeLimitMs, limit) }, signal),
+    protections,
+  );
 }
 
 export interface WhatIfVariant {
@@ -215,14 +240,15 @@ export async function whatIfCompare({
     input.timeLimitMs ?? ctx.solverTimeLimitMs ?? 30_000,
     ctx.solverTimeLimitMs ?? 600_000,
   );
-  const raw = await resolveSource(ctx, input, limit);
+  const { raw, protections } = await resolveSource(ctx, input, limit);
   const base = validateWhatIfInput(raw);
   const variants = input.variants.map((v, i) => ({
     name: v.name,
     input: applyVariant({ ...base, timeLimitMs: Math.min(base.timeLimitMs, limit) }, v, i),
   }));
   const results: { name: string; result: SolveResult }[] = [];
-  for (const v of variants) results.push({ name: v.name, result: await solveChecked(v.input, signal) });
+  for (const v of variants)
+    results.push({ name: v.name, result: withKeptReasons(await solveChecked(v.input, signal), protections) });
   const repRows = base.reps.map((rep) => ({
     repId: rep.id,
     name: rep.name,

@@ -1,6 +1,7 @@
 /**
  * Accounts in scope (issue 6, params.accountIds): only the selected accounts may move; the rest of the book stays
- * with its owner and still counts for balance. Checked on the solve input (build-solve-input.ts), end to end
+ * with its owner, kept as out of scope ("not among the selected accounts" — never a pin, which is a person's
+ * override), and still counts for balance. Checked on the solve input (build-solve-input.ts), end to end
  * through createRun, the real solve job and the stored proposal, and on createRun's validation (the ids belong to
  * the org and, in a departure, to a departing rep).
  */
@@ -10,13 +11,20 @@ import * as s from '../../../db/schema/index.ts';
 import type { Principal } from '../../../src/auth/principal.ts';
 import { AppError } from '../../../src/lib/errors.ts';
 import { rulesetSchema } from '../../../src/rules/ruleset-schema.ts';
+import { pinAccount } from '../../../src/services/runs/changes.ts';
 import { createRun } from '../../../src/services/runs/create-run.ts';
+import { getRunSummary, listRunAccounts } from '../../../src/services/runs/review.ts';
 import { createRunSchema, type RunParams } from '../../../src/services/runs/run-params.ts';
 import type { RunsContext } from '../../../src/services/runs/run-records.ts';
 import { requestSolve } from '../../../src/services/runs/solve-run.ts';
-import { buildSolveInput } from '../../../src/services/solving/build-solve-input.ts';
+import {
+  buildSolveInput,
+  keptReason,
+  NOT_SELECTED,
+} from '../../../src/services/solving/build-solve-input.ts';
 import type { Book } from '../../../src/services/solving/load-book.ts';
 import { DEFAULT_RULESET } from '../../../src/services/solving/planning-context.ts';
+import { whatIfSolve } from '../../../src/services/solving/what-if.ts';
 import { createRunsWorld, type RunsWorld, seedBook } from '../../api/runs/run-fixture.ts';
 import { createAccount, createOrg, createRep } from '../../support/factories.ts';
 
@@ -100,7 +108,7 @@ describe('the solve input', () => {
     ],
     opportunities: [],
   } as unknown as Book;
-  const build = (params: RunParams) =>
+  const buildFull = (params: RunParams) =>
     buildSolveInput({
       params,
       book: pureBook,
@@ -111,7 +119,8 @@ describe('the solve input', () => {
       timeLimitMs: 1000,
       pins: new Map(),
       excluded: new Set(),
-    }).input;
+    });
+  const build = (params: RunParams) => buildFull(params).input;
 
   it('departure: unselected accounts of the departing rep are left out; the others stay as before', () => {
     const all = build({ kind: 'rep_departure', departingRepIds: ['dana'] });
@@ -121,15 +130,57 @@ describe('the solve input', () => {
     expect(some.accounts.every((a) => a.pinnedOwnerId === undefined)).toBe(true);
   });
 
-  it('realignment: unselected accounts are pinned to their owner and still in the input (they count for balance)', () => {
-    const some = build({ kind: 'realignment', accountIds: ['d1'] });
-    const byId = new Map(some.accounts.map((a) => [a.id, a]));
+  it('realignment: unselected accounts are kept as protected (not selected), never pinned, and still count for balance', () => {
+    const built = buildFull({ kind: 'realignment', accountIds: ['d1'] });
+    const byId = new Map(built.input.accounts.map((a) => [a.id, a]));
     expect([...byId.keys()].sort()).toEqual(['a1', 'd1', 'd2', 'd3', 'd4']); // the unowned one is left out
-    expect(byId.get('d1')!.pinnedOwnerId).toBeUndefined();
-    for (const id of ['d2', 'd3', 'd4']) expect(byId.get(id)!.pinnedOwnerId).toBe('dana');
-    expect(byId.get('a1')!.pinnedOwnerId).toBe('ana');
-    // Without a selection nothing is pinned.
-    expect(build({ kind: 'realignment' }).accounts.some((a) => a.pinnedOwnerId !== undefined)).toBe(false);
+    expect(built.input.accounts.every((a) => a.pinnedOwnerId === undefined)).toBe(true);
+    expect(byId.get('d1')!.protected).toBe(false);
+    for (const id of ['a1', 'd2', 'd3', 'd4']) {
+      expect(byId.get(id)!.protected).toBe(true);
+      expect(built.protections.get(id)).toEqual([NOT_SELECTED]);
+    }
+    expect(built.protections.has('d1')).toBe(false);
+    // Without a selection nothing is kept back.
+    const free = buildFull({ kind: 'realignment' });
+    expect(free.input.accounts.some((a) => a.pinnedOwnerId !== undefined || a.protected)).toBe(false);
+    expect(free.protections.size).toBe(0);
+  });
+
+  it('realignment: a pin or an exclusion of an unselected account wins; a ruleset protection keeps its own reason', () => {
+    const ruleset = rulesetSchema.parse({ ...DEFAULT_RULESET, protections: { keepWithOwner: ['d3'] } });
+    const built = buildSolveInput({
+      params: { kind: 'realignment', accountIds: ['d1'] },
+      book: pureBook,
+      ruleset,
+      asOfDate: '2026-03-01',
+      reassignmentDate: null,
+      closingWithinDays: 0,
+      timeLimitMs: 1000,
+      pins: new Map([['d2', 'ben']]),
+      excluded: new Set(['d4']),
+    });
+    const byId = new Map(built.input.accounts.map((a) => [a.id, a]));
+    expect(byId.get('d2')).toMatchObject({ pinnedOwnerId: 'ben', protected: false });
+    expect(built.protections.has('d2')).toBe(false);
+    expect(byId.get('d4')).toMatchObject({ pinnedOwnerId: 'dana' }); // excluded: stays, as before
+    expect(byId.get('d3')!.protected).toBe(true);
+    expect(built.protections.get('d3')).toEqual(['on the keep-with-owner list']);
+  });
+
+  it('keptReason words a kept account from the protections map, and nothing else', () => {
+    const protections = new Map([
+      ['d2', [NOT_SELECTED]],
+      ['d3', ['a house account', 'co-owned by an account team']],
+    ]);
+    expect(keptReason({ accountId: 'd2', rule: 'protected', fromRepId: 'Dana' }, protections)).toBe(
+      'kept: not among the selected accounts; stays with Dana',
+    );
+    expect(keptReason({ accountId: 'd3', rule: 'protected', fromRepId: 'Dana' }, protections)).toBe(
+      'kept: a house account; co-owned by an account team; stays with Dana',
+    );
+    expect(keptReason({ accountId: 'd2', rule: 'balance', fromRepId: 'Dana' }, protections)).toBeNull();
+    expect(keptReason({ accountId: 'd1', rule: 'protected', fromRepId: 'Dana' }, protections)).toBeNull();
   });
 });
 
@@ -176,7 +227,63 @@ describe('runs with accounts in scope, solved by the real job', () => {
         params: { regions: ['West'], accountIds: [biggest] },
       },
     });
-    expect(movedIds(await solvedAssignments(run.id))).toEqual([biggest]);
+    const rows = await solvedAssignments(run.id);
+    expect(movedIds(rows)).toEqual([biggest]);
+    // The rest of the West is kept because nobody selected it: not a pin, no override, no conflict.
+    const west = [...book.danaAccounts, ...book.others].filter((a) => a.region === 'West');
+    const keptRows = rows.filter((r) => r.accountId !== biggest);
+    expect(keptRows.map((r) => r.accountId).sort()).toEqual(
+      west
+        .map((a) => a.id)
+        .filter((id) => id !== biggest)
+        .sort(),
+    );
+    for (const r of keptRows) {
+      expect(r.pinned).toBe(false);
+      expect(r.toRepId).toBe(r.fromRepId);
+      expect(r.reason).toMatch(/^kept: not among the selected accounts; stays with (Dana|Ana|Ben)$/);
+      expect(r.explanation).toMatchObject({ rule: 'protected', protections: [NOT_SELECTED] });
+      expect(JSON.stringify(r)).not.toMatch(/pinned to|manual override/);
+    }
+    const conflicts = await w.h.db.db.select().from(s.conflicts).where(eq(s.conflicts.runId, run.id));
+    expect(conflicts.filter((k) => k.kind === 'protected_touched')).toEqual([]);
+    // The review shows the same: nothing pinned, and the account table says why each one stays.
+    expect((await getRunSummary({ ctx, input: { runId: run.id } })).pinned).toBe(0);
+    const table = await listRunAccounts({
+      ctx,
+      input: { runId: run.id, moved: false, sort: 'name', order: 'asc', page: 1, pageSize: 50 },
+    });
+    expect(table.total).toBe(keptRows.length);
+    expect(table.rows.every((r) => r.reason?.startsWith('kept: not among the selected accounts'))).toBe(true);
+
+    // A person pins one of the unselected accounts to Ben, then re-solves: it moves as an override, still no
+    // protected-account conflict (the selection is not a protection of the book), and the rest stays kept.
+    const other = keptRows.find((r) => r.fromRepId !== book.reps.ben.id)!;
+    await pinAccount({
+      ctx,
+      input: { runId: run.id, accountId: other.accountId, repId: book.reps.ben.id, note: 'Ben asked' },
+    });
+    const again = await solvedAssignments(run.id);
+    expect(movedIds(again)).toEqual([biggest, other.accountId].sort());
+    const pinnedRow = again.find((r) => r.accountId === other.accountId)!;
+    expect(pinnedRow).toMatchObject({ pinned: true, toRepId: book.reps.ben.id });
+    const after = await w.h.db.db.select().from(s.conflicts).where(eq(s.conflicts.runId, run.id));
+    expect(after.filter((k) => k.kind === 'protected_touched')).toEqual([]);
+    expect(
+      again.filter((r) => r.accountId !== biggest && r.accountId !== other.accountId).every((r) => !r.pinned),
+    ).toBe(true);
+
+    // The what-if of the same realignment explains the kept accounts alike.
+    const whatIf = await whatIfSolve({
+      ctx,
+      input: { reference: { kind: 'realignment', params: { regions: ['West'], accountIds: [biggest] } } },
+    });
+    expect('assignments' in whatIf && whatIf.assignments).toBeTruthy();
+    const answer = (whatIf as { assignments: { accountId: string; moved: boolean; reason: string }[] })
+      .assignments;
+    expect(answer.filter((a) => a.moved).map((a) => a.accountId)).toEqual([biggest]);
+    for (const a of answer.filter((x) => keptRows.some((k) => k.accountId === x.accountId)))
+      expect(a.reason).toMatch(/^kept: not among the selected accounts; stays with /);
 
     const free = await createRun({
       ctx,
