@@ -12,6 +12,7 @@ import { apiKeysRouter } from './api/routes/api-keys/api-keys.index.ts';
 import { auditRouter } from './api/routes/audit/audit.index.ts';
 import { bookRouter } from './api/routes/book/book.index.ts';
 import { commissionRouter } from './api/routes/commission/commission.index.ts';
+import { commissionDecisionsRouter } from './api/routes/commission-decisions/commission-decisions.index.ts';
 import { commissionQueueRouter } from './api/routes/commission-queue/commission-queue.index.ts';
 import { exportsRouter } from './api/routes/exports/exports.index.ts';
 import { healthRouter } from './api/routes/health/health.index.ts';
@@ -36,6 +37,7 @@ import { docsPages } from './views/docs/docs.routes.tsx';
 import { renderErrorPage } from './views/errors/error-page.tsx';
 import { homePages } from './views/home/home.routes.tsx';
 import { importPages } from './views/imports/imports.routes.tsx';
+import { commissionDecisionPages } from './views/runs/commission-decisions.routes.tsx';
 import { runPages } from './views/runs/runs.routes.tsx';
 import { staticRoutes } from './views/static-assets.ts';
 
@@ -110,12 +112,14 @@ export function createApp(input: AppDeps) {
   app.route('/v1', bookRouter);
   app.route('/v1', commissionRouter);
   app.route('/v1', commissionQueueRouter);
+  app.route('/v1', commissionDecisionsRouter);
   configureOpenApi(app);
 
   app.route('/', authPages());
   app.route('/', homePages());
   app.route('/', importPages());
   app.route('/', runPages());
+  app.route('/', commissionDecisionPages());
   app.route('/', bookPages());
   app.route('/', commissionPages());
   app.route('/', commissionQueuePages());

@@ -14,6 +14,7 @@ import {
   type NoticeKind,
   type NoticeOpportunityLine,
   type NoticePerson,
+  type NoticeSplitLine,
   nameOf,
   type OpportunitySection,
 } from './types.ts';
@@ -56,12 +57,38 @@ export function composeNotices(input: NoticeInput): ComposeResult {
   const opportunities = input.opportunities ?? [];
   const byReceiver = groupBy(input.accounts, (a) => a.toRepId);
   const oppsByReceiver = groupBy(opportunities, (o) => o.toRepId);
-  // One digest per receiving rep, whether they receive accounts, opportunities or both.
-  for (const repId of sortedKeys(byReceiver, oppsByReceiver)) {
+  // Commission shares handed to a rep who does not receive the account (a receiving rep per segment or decision).
+  const sharesByReceiver = new Map<string, NoticeSplitLine[]>();
+  for (const line of input.splits)
+    for (const id of new Set(line.receiverRepIds ?? [])) {
+      const list = sharesByReceiver.get(id);
+      if (list) list.push(line);
+      else sharesByReceiver.set(id, [line]);
+    }
+  // One digest per receiving rep, whether they receive accounts, opportunities, commission shares or all three.
+  for (const repId of sortedKeys(byReceiver, oppsByReceiver, sharesByReceiver)) {
     const rep = people.get(repId);
     if (!rep) continue;
     const rows = byReceiver.get(repId) ?? [];
     const opps = oppsByReceiver.get(repId) ?? [];
+    const shares = sharesByReceiver.get(repId) ?? [];
+    if (rows.length === 0 && opps.length === 0) {
+      const n = `${shares.length} opportunit${shares.length === 1 ? 'y' : 'ies'}`;
+      add(
+        'receiving_rep',
+        rep,
+        correction ? `Commission share on ${n} no longer yours` : `Commission share on ${n} now yours`,
+        {
+          greeting: `Hello ${rep.name},`,
+          intro: correction
+            ? `The reassignment "${input.runLabel}" was rolled back. The commission splits of these opportunities are as they were before:`
+            : `As part of "${input.runLabel}", you receive the leaving rep’s commission share on these opportunities from ${input.effectiveDate} (the account stays with its owner):`,
+          sections: [],
+          splits: shares,
+        },
+      );
+      continue;
+    }
     const what =
       rows.length > 0 && opps.length > 0
         ? 'accounts and opportunities'
@@ -74,12 +101,18 @@ export function composeNotices(input: NoticeInput): ComposeResult {
       `${countPhrase(rows.length, opps.length)} ${correction ? 'no longer' : 'now'} assigned to you`,
       {
         greeting: `Hello ${rep.name},`,
-        intro: correction
-          ? `The reassignment "${input.runLabel}" was rolled back. These ${what} return to their previous owners:`
-          : `As part of "${input.runLabel}", these ${what} are now yours from ${input.effectiveDate}:`,
+        intro:
+          (correction
+            ? `The reassignment "${input.runLabel}" was rolled back. These ${what} return to their previous owners:`
+            : `As part of "${input.runLabel}", these ${what} are now yours from ${input.effectiveDate}:`) +
+          (shares.length > 0
+            ? correction
+              ? ' The commission shares listed at the end return as well.'
+              : ' You also receive the leaving rep’s commission share on the opportunities listed at the end.'
+            : ''),
         sections: rows.length > 0 ? [{ title: 'Accounts', rows: sortRows(rows) }] : [],
         opportunitySections: opps.length > 0 ? [{ title: 'Opportunities', rows: sortOpps(opps) }] : [],
-        splits: [],
+        splits: shares,
       },
     );
   }
@@ -213,9 +246,9 @@ function countPhrase(accounts: number, opportunities: number): string {
   return `${a} and ${o}`;
 }
 
-/** The keys of both maps, once each, in code-unit order (stable digests). */
-function sortedKeys(a: Map<string, unknown>, b: Map<string, unknown>): string[] {
-  return [...new Set([...a.keys(), ...b.keys()])].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
+/** The keys of the maps, once each, in code-unit order (stable digests). */
+function sortedKeys(...maps: Map<string, unknown>[]): string[] {
+  return [...new Set(maps.flatMap((m) => [...m.keys()]))].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
 }
 
 function sortOpps(rows: NoticeOpportunityLine[]) {

@@ -25,6 +25,11 @@ export interface NoticeSplitLine {
   /** Participant name → basis points. */
   before: Record<string, number>;
   after: Record<string, number>;
+  /**
+   * Reps who receive the departing rep's share without receiving the account (a segment's or a manual decision's
+   * receiving rep): each is told in their own digest. None when left out.
+   */
+  receiverRepIds?: string[];
 }
 
 /** An opportunity handed to a new owner on its own (an opportunity-level run), with its split before and after. */

@@ -48,6 +48,8 @@ export interface OpportunityImpactView {
   accountName: string;
   fromRepId: string | null;
   toRepId: string | null;
+  /** Who receives the departing rep's share (a segment's or a decision's receiving rep, else the new owner); null under type A. */
+  receiverRepId: string | null;
   type: 'A' | 'B' | 'C';
   before: { participantId: string; role: ParticipantRole; bps: number }[];
   after: { participantId: string; role: ParticipantRole; bps: number }[];
@@ -138,6 +140,7 @@ export function buildImpact(rc: RunCommission, months: number): CommissionImpact
       accountName: info?.accountName ?? '',
       fromRepId: info?.fromRepId ?? null,
       toRepId: info?.toRepId ?? null,
+      receiverRepId: item.action.type === 'A' ? null : item.action.newRepId,
       type: item.action.type,
       before: item.before.participants,
       after: item.after.participants,

@@ -3,8 +3,8 @@
  * transaction; shared by the impact preview and the reconciliation.
  *
  * Before commit it is planned exactly the way the commit will plan it (src/services/run-actions/commit-commission.ts):
- * per moved account of the run, a level-2 cascade with the run's commission type, scope and dates, House as the
- * org's House rep. After commit it is rebuilt from what the commit wrote (the `split` items of the change set,
+ * per moved account of the run, a level-2 cascade with the run's commission strategy (uniform, segmented with a
+ * receiving rep per segment, or the manual decisions), scope and dates, House as the org's House rep. After commit it is rebuilt from what the commit wrote (the `split` items of the change set,
  * each carrying its history edit): the history before the run is the current history with the inverse edit applied.
  */
 import { and, asc, eq, inArray } from 'drizzle-orm';
@@ -241,7 +241,8 @@ export async function loadRunCommission(tx: Tx, runId: string): Promise<RunCommi
             i.toRepId = line.to;
           }
           fromRepIds.add(line.from!);
-          if (item.action.type !== 'A') toRepIds.add(line.to);
+          // The rep who receives the share: a segment's or a decision's receiver, else the new owner.
+          if (item.action.type !== 'A') toRepIds.add(item.action.newRepId);
         }
       }
       const planned = new Set(items.map((i) => i.opportunityId));
@@ -370,7 +371,8 @@ async function committedPlan(tx: Tx, run: RunRow) {
     }
     const gapRows = edit.rowsToAdd.filter((r) => r.effectiveTo !== null);
     const toRepId = item.toRepId ?? null;
-    // The action the commit chose for this opportunity: its segment's (first match) or the run's type.
+    // The action the commit chose for this opportunity: its decision (manual), its segment's (first match, with
+    // the segment's receiving rep) or the run's type — from the settings the change set recorded.
     const chosen =
       toRepId === null ? null : chooseAction(strategyFor(stored ?? { type: 'B' }, toRepId), opportunity);
     const action: ReassignmentAction = chosen?.action ?? { type: 'A' };

@@ -90,6 +90,11 @@ export async function buildNoticeInput(
             accountName: oppById.get(splitOpportunityId(item))?.accountName ?? '',
             before: byName(item.payload.before.participants),
             after: byName(item.payload.after.participants),
+            receiverRepIds: shareReceivers(
+              item.payload.before.participants,
+              item.payload.after.participants,
+              item.row.toRepId,
+            ),
           },
         ]
       : [],
@@ -140,6 +145,7 @@ export async function buildNoticeInput(
     repIds.add(a.toRepId);
     if (a.fromRepId) repIds.add(a.fromRepId);
   }
+  for (const l of splitLines) for (const id of l.receiverRepIds ?? []) repIds.add(id);
   const people: NoticePerson[] = [];
   if (repIds.size > 0) {
     const involved = await tx
@@ -182,4 +188,21 @@ export async function buildNoticeInput(
     finance: members.filter((m) => m.role === 'finance').map(person),
     purpose: options.purpose,
   };
+}
+
+/**
+ * Reps whose share of a split grew without receiving its account (a receiving rep per segment or decision): the
+ * rep-role participants with more basis points after than before, other than the account's new owner.
+ */
+export function shareReceivers(
+  before: readonly { participantId: string; role: string; bps: number }[],
+  after: readonly { participantId: string; role: string; bps: number }[],
+  ownerRepId: string | null,
+): string[] {
+  const had = new Map(before.filter((p) => p.role === 'rep').map((p) => [p.participantId, p.bps]));
+  return after
+    .filter(
+      (p) => p.role === 'rep' && p.participantId !== ownerRepId && p.bps > (had.get(p.participantId) ?? 0),
+    )
+    .map((p) => p.participantId);
 }

@@ -3,14 +3,15 @@
  * a blocking conflict is open, when the proposal changed since the approver saw it, and — where the org asks for
  * two people — when the approver drafted the run.
  */
-import { eq } from 'drizzle-orm';
-import { orgs, runs } from '../../../db/schema/index.ts';
+import { and, count, eq, isNull } from 'drizzle-orm';
+import { orgs, runOpportunityChanges, runs } from '../../../db/schema/index.ts';
 import { orgScope } from '../../auth/principal.ts';
 import { appendAudit } from '../../db/audit.ts';
 import { withOrg } from '../../db/tenancy.ts';
 import { AppError, forbidden } from '../../lib/errors.ts';
 import { nextStatus } from '../../workflow/run-status.ts';
 import { liveProposalHash } from '../runs/proposal.ts';
+import { commissionStrategyOf } from '../runs/run-params.ts';
 import { loadPlanningContext } from '../solving/planning-context.ts';
 import { blockingConflictError, loadProposal, openBlockingConflicts } from './proposal.ts';
 import { lockRun, type RunActionContext, type RunState, runState, transitionEvent } from './run-state.ts';
@@ -60,6 +61,21 @@ export async function approveRun({
     }
     const open = await openBlockingConflicts(tx, run.id);
     if (open.length > 0) throw blockingConflictError(open);
+    // The manual queue: every opportunity of the proposal needs a person's decision first (as blocking as a conflict).
+    if (commissionStrategyOf(run.params as { commissionStrategy?: string }) === 'manual') {
+      const [undecided] = await tx
+        .select({ n: count() })
+        .from(runOpportunityChanges)
+        .where(and(eq(runOpportunityChanges.runId, run.id), isNull(runOpportunityChanges.commissionType)));
+      const n = Number(undecided?.n ?? 0);
+      if (n > 0) {
+        throw new AppError(
+          'CONFLICT',
+          `${n} opportunit${n === 1 ? 'y has' : 'ies have'} no commission decision yet (manual queue): decide each under “Commission decisions” on the run’s page (/runs/${run.id}/commission-decisions), or with PUT /v1/runs/${run.id}/commission-decisions, then approve.`,
+          { details: { undecided: n, decideAt: `/runs/${run.id}/commission-decisions` } },
+        );
+      }
+    }
     const proposal = await loadProposal(tx, run.id);
     // An opportunity-level run changes one opportunity's owner (or, with plannedFromRepId, only its split) and no
     // account's: that is a change too (run_opportunity_changes from one rep to another).

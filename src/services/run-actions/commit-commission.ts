@@ -30,8 +30,8 @@ import type { Tx } from '../../db/client.ts';
 import { AppError } from '../../lib/errors.ts';
 import type { OwnershipChange } from '../../workflow/change-set.ts';
 import { loadOpportunityInputs } from '../commission/opportunity-inputs.ts';
-import { commissionSegment } from '../runs/run-params.ts';
-import { coreMatch, type SegmentRule } from '../runs/split-after.ts';
+import { commissionDecisions, commissionSegment, commissionStrategyOf } from '../runs/run-params.ts';
+import { coreMatch, type DecisionRule, type SegmentRule } from '../runs/split-after.ts';
 import type { OpportunityLine } from './commit-ownership.ts';
 import type { RunRow } from './run-state.ts';
 
@@ -56,6 +56,12 @@ export interface CommissionSettings {
   customBps?: number | undefined;
   /** A segmented strategy (params.commissionSegments): first match wins, else `type` above. */
   segments?: SegmentRule[] | undefined;
+  /**
+   * The manual-queue strategy (params.commissionStrategy = manual): each opportunity's decision by id
+   * (params.commissionDecisions); an opportunity without one has no action, and the commit refuses.
+   */
+  manual?: boolean | undefined;
+  decisions?: Record<string, DecisionRule> | undefined;
 }
 
 /**
@@ -71,6 +77,9 @@ export function commissionSettings(params: Record<string, unknown>): CommissionS
       : params.commissionType !== undefined
         ? { type: params.commissionType, customBps: params.customBps }
         : null;
+  if (commissionStrategyOf(params as { commissionStrategy?: string }) === 'manual') {
+    return { type: 'B', manual: true, decisions: readDecisions(params.commissionDecisions) };
+  }
   const segments = readSegments(params.commissionSegments);
   if (raw === null) return segments ? { type: 'B', segments } : { type: 'B' };
   const parsed = commissionParamsSchema.safeParse(raw);
@@ -112,14 +121,29 @@ function readSegments(raw: unknown): SegmentRule[] | undefined {
   return parsed.data.length > 0 ? parsed.data : undefined;
 }
 
+/** The run's manual decisions (validated as the runs API validates them); none yet is an empty map. */
+function readDecisions(raw: unknown): Record<string, DecisionRule> {
+  if (raw === undefined || raw === null) return {};
+  const parsed = commissionDecisions.safeParse(raw);
+  if (!parsed.success) {
+    throw new AppError('UNPROCESSABLE', 'The run has commission decisions this commit cannot read.', {
+      details: parsed.error.issues.map((i) => ({
+        path: `params.commissionDecisions.${i.path.join('.')}`,
+        message: i.message,
+      })),
+    });
+  }
+  return parsed.data;
+}
+
 export function actionFor(settings: CommissionSettings, toRepId: string): ReassignmentAction {
   if (settings.type === 'A') return { type: 'A' };
   if (settings.type === 'B') return { type: 'B', newRepId: toRepId };
   return { type: 'C', newRepId: toRepId, newRepBps: settings.customBps! };
 }
 
-/** The type letter and share of one segment, in the settings' terms. */
-export function segmentSettings(segment: SegmentRule): CommissionSettings {
+/** The type letter and share of one segment (or one manual decision), in the settings' terms. */
+export function segmentSettings(segment: SegmentRule | DecisionRule): CommissionSettings {
   return { type: TYPE_ALIASES[segment.commissionType], customBps: segment.customBps };
 }
 
@@ -127,10 +151,18 @@ export function segmentSettings(segment: SegmentRule): CommissionSettings {
 export const typeName = (type: CommissionSettings['type']) => TYPE_NAMES[type];
 
 /**
- * The core strategy for one receiving rep: uniform, or segmented with the run's type as the default. The core
- * matches segments exactly as the review does (split-after.ts commissionFor uses the same matchesSegment).
+ * The core strategy for the account's new owner `toRepId`: uniform; segmented with the run's type as the default
+ * (a segment's receiving rep, when it names one, takes the share instead of the new owner); or, for the manual
+ * queue, one action per decided opportunity (undecided ones get none, and the core skips them with
+ * NO_ACTION_CHOSEN). The core matches segments exactly as the review does (split-after.ts commissionFor).
  */
 export function strategyFor(settings: CommissionSettings, toRepId: string): Strategy {
+  if (settings.manual) {
+    const actions: Record<string, ReassignmentAction> = {};
+    for (const [id, d] of Object.entries(settings.decisions ?? {}))
+      actions[id] = actionFor(segmentSettings(d), d.receiverRepId ?? toRepId);
+    return { kind: 'per-opportunity', actions };
+  }
   const fallback = actionFor(settings, toRepId);
   if (!settings.segments || settings.segments.length === 0) return { kind: 'uniform', action: fallback };
   return {
@@ -138,10 +170,36 @@ export function strategyFor(settings: CommissionSettings, toRepId: string): Stra
     segments: settings.segments.map((s, i) => ({
       name: `Segment ${i + 1}`,
       match: coreMatch(s.match),
-      action: actionFor(segmentSettings(s), toRepId),
+      action: actionFor(segmentSettings(s), s.receiverRepId ?? toRepId),
     })),
     defaultAction: fallback,
   };
+}
+
+/** The rep an action hands the share to (null under type A: House absorbs it). */
+export const receiverOf = (action: ReassignmentAction): string | null =>
+  action.type === 'A' ? null : action.newRepId;
+
+/**
+ * Refuses a manual-queue commit where an opportunity has no decision (approval refuses first; this holds even
+ * if a new opportunity appeared since).
+ */
+function refuseUndecided(
+  skips: readonly { opportunityId: string; code: string }[],
+  names: (id: string) => string,
+) {
+  const undecided = skips.filter((k) => k.code === 'NO_ACTION_CHOSEN');
+  if (undecided.length === 0) return;
+  throw new AppError(
+    'CONFLICT',
+    `${undecided.length} opportunit${undecided.length === 1 ? 'y has' : 'ies have'} no commission decision (${undecided
+      .slice(0, 5)
+      .map((k) => names(k.opportunityId))
+      .join(
+        ', ',
+      )}${undecided.length > 5 ? ', …' : ''}), so nothing was committed: decide each in the run's Commission decisions panel, approve again, then commit.`,
+    { details: { undecided: undecided.map((k) => k.opportunityId) } },
+  );
 }
 
 export interface SplitChangeItem {
@@ -151,6 +209,8 @@ export interface SplitChangeItem {
   accountName: string;
   fromRepId: string | null;
   toRepId: string;
+  /** Who received the share (a segment's or a decision's receiving rep, else the new owner); null under type A. */
+  receiverRepId: string | null;
   effectiveDate: string;
   change: PlannedChange;
 }
@@ -244,12 +304,14 @@ export async function applyCommissionChanges(
         accountName: info.accountName,
         fromRepId: change.fromRepId,
         toRepId: change.toRepId,
+        receiverRepId: receiverOf(item.action),
         effectiveDate: run.reassignmentDate,
         change: item,
       });
       edits.push(item.edit);
     }
   }
+  refuseUndecided(skipped, (id) => oppInfo.get(id)?.name ?? id);
   await writeEdits(tx, run, edits);
   return { items, skipped, adjustments, adjustmentProblems };
 }
@@ -359,12 +421,14 @@ export async function applyOpportunityCommission(
         accountName: meta.accountName,
         fromRepId: line.plannedRepId,
         toRepId: line.toRepId,
+        receiverRepId: receiverOf(item.action),
         effectiveDate: dates.reassignmentDate,
         change: item,
       });
       edits.push(item.edit);
     }
   }
+  refuseUndecided(skipped, (id) => info.get(id)?.name ?? id);
   await writeEdits(tx, run, edits);
   return { items, skipped, adjustments, adjustmentProblems };
 }

@@ -279,6 +279,7 @@ async function applyCommit(
       accountName: s.accountName,
       before: Object.fromEntries(s.change.before.participants.map((p) => [repName(p.participantId), p.bps])),
       after: Object.fromEntries(s.change.after.participants.map((p) => [repName(p.participantId), p.bps])),
+      receiverRepIds: s.receiverRepId && s.receiverRepId !== s.toRepId ? [s.receiverRepId] : [],
     })),
     appBaseUrl,
     effectiveDate,

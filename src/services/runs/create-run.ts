@@ -7,6 +7,7 @@ import type { Tx } from '../../db/client.ts';
 import { withOrg } from '../../db/tenancy.ts';
 import { AppError, type FieldIssue } from '../../lib/errors.ts';
 import type { RunStatus } from '../../workflow/run-status.ts';
+import { checkCommissionReceivers } from './commission-decisions.ts';
 import type { CreateRunInput, RunKind } from './run-params.ts';
 import {
   actorOf,
@@ -90,6 +91,7 @@ async function checkReferences(tx: Tx, input: CreateRunInput): Promise<FieldIssu
         message: 'The opportunity is closed; closed opportunities cannot be reassigned.',
       });
   }
+  issues.push(...(await checkCommissionReceivers(tx, input.params)));
   if (input.rulesetId) {
     const [r] = await tx.select({ id: rulesets.id }).from(rulesets).where(eq(rulesets.id, input.rulesetId));
     if (!r) issues.push({ path: 'rulesetId', message: `No ruleset ${input.rulesetId} in this org.` });

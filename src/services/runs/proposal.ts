@@ -12,7 +12,7 @@ import { CONFLICT_KINDS, type DetectedConflict, detectConflicts } from '../../wo
 import { protectionsOf } from '../solving/build-solve-input.ts';
 import type { PlanningContext } from '../solving/planning-context.ts';
 import type { RunRow } from './run-records.ts';
-import { type CommissionType, commissionFor, splitAfter } from './split-after.ts';
+import { type CommissionType, commissionFor, receiverProblem, splitAfter } from './split-after.ts';
 
 export type AssignmentRow = typeof runAssignments.$inferSelect;
 
@@ -171,6 +171,9 @@ function proposalHashOf(
       toRepId: r.toRepId!,
     }));
   const unassigned = live.filter((r) => r.toRepId === null).map((r) => r.accountId);
+  // Manual strategy: an opportunity nobody has decided yet is part of the proposal as "undecided", so deciding it
+  // changes the hash (and voids an approval) even where the split it gets equals one already in the set.
+  const undecided = oppChanges.filter((c) => c.commissionType === null).map((c) => c.opportunityId);
   const effectiveDate = run.reassignmentDate ?? plan.asOfDate;
   const splits: SplitChange[] = oppChanges
     .filter((c) => c.after !== null)
@@ -181,10 +184,18 @@ function proposalHashOf(
       effectiveDate,
     }));
   const base = hashChangeSet({ runId: run.id, ownership, splits });
-  return unassigned.length === 0
-    ? base
+  const withUnassigned =
+    unassigned.length === 0
+      ? base
+      : hashChangeSet({
+          runId: `${run.id}|unassigned:${unassigned.sort().join(',')}|${base}`,
+          ownership: [],
+          splits: [],
+        });
+  return undecided.length === 0
+    ? withUnassigned
     : hashChangeSet({
-        runId: `${run.id}|unassigned:${unassigned.sort().join(',')}|${base}`,
+        runId: `${run.id}|undecided:${undecided.sort().join(',')}|${withUnassigned}`,
         ownership: [],
         splits: [],
       });
@@ -212,8 +223,11 @@ interface OppChange {
   accountId: string;
   fromRepId: string | null;
   toRepId: string;
-  commissionType: CommissionType;
+  /** null: the manual strategy and nobody has decided this opportunity yet (after is null, error too). */
+  commissionType: CommissionType | null;
   customBps: number | null;
+  /** The rep who receives the share when it is not the account's new owner (a segment's or a decision's). */
+  receiverRepId: string | null;
   before: { repId: string; role: 'house' | 'rep' | 'subagent'; bps: number }[];
   after: { repId: string; role: 'house' | 'rep' | 'subagent'; bps: number }[] | null;
   error: string | null;
@@ -223,21 +237,24 @@ function opportunityChanges(run: RunRow, plan: PlanningContext, live: readonly A
   const house = plan.book.reps.find((r) => r.kind === 'house')?.id ?? null;
   const stages = new Set(plan.ruleset.protections.protectedStages);
   const accountsById = new Map(plan.book.accounts.map((a) => [a.id, a]));
+  const repsById = new Map(plan.book.reps.map((r) => [r.id, r]));
+  const departing = new Set(plan.params.kind === 'rep_departure' ? plan.params.departingRepIds : []);
   const make = (
     o: PlanningContext['book']['opportunities'][number],
     from: string | null,
     to: string,
   ): OppChange => {
-    // The type per opportunity: its segment's (first match) or the run's; the commit and the impact choose alike.
+    // The type and receiver per opportunity: its decision (manual), its segment's (first match) or the run's; the
+    // commit and the impact choose alike.
     const account = accountsById.get(o.accountId);
-    const { type, customBps } = commissionFor(plan.params, {
+    const { type, customBps, receiverRepId } = commissionFor(plan.params, {
+      opportunityId: o.id,
       accountType: account?.type ?? null,
       region: account?.region ?? null,
       stage: o.stage,
       amountCents: o.amountCents,
     });
-    const after = splitAfter(o.splits, from, to, type, customBps, house);
-    return {
+    const base = {
       opportunityId: o.id,
       opportunityName: o.name,
       accountId: o.accountId,
@@ -245,10 +262,17 @@ function opportunityChanges(run: RunRow, plan: PlanningContext, live: readonly A
       toRepId: to,
       commissionType: type,
       customBps: type === 'custom' ? customBps : null,
+      receiverRepId,
       before: o.splits,
-      after: after.ok ? after.after : null,
-      error: after.ok ? null : after.reason,
     };
+    if (type === null) return { ...base, after: null, error: null };
+    const problem = receiverRepId
+      ? receiverProblem(receiverRepId, repsById.get(receiverRepId), departing)
+      : null;
+    if (problem)
+      return { ...base, after: null, error: `its receiving rep cannot take the share: ${problem}` };
+    const after = splitAfter(o.splits, from, receiverRepId ?? to, type, customBps, house);
+    return { ...base, after: after.ok ? after.after : null, error: after.ok ? null : after.reason };
   };
   if (plan.params.kind === 'opportunity') {
     const { opportunityId, newOwnerRepId, plannedFromRepId } = plan.params;

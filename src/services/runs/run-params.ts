@@ -14,6 +14,34 @@ const label = z.string().trim().min(1).max(200);
 
 const commissionTypeEnum = z.enum(['house_absorbs', 'direct_transfer', 'custom']);
 
+const receiverRepId = z.uuid('The receiving rep id is a UUID (the rep row id).').optional().openapi({
+  description:
+    'Types B and C only: the rep who receives the leaving rep’s share (e.g. a named closer or a House rep) instead of the account’s new owner; the new owner by default. An active rep of the org, not one leaving in this run.',
+  example: '3f0e7c3a-9d4b-4b1e-8a47-2c5d6e7f8a90',
+});
+
+/** The checks a type, share and receiver must pass together (a segment and a manual decision alike). */
+function checkTypeShare(
+  s: { commissionType: string; customBps?: number | undefined; receiverRepId?: string | undefined },
+  ctx: z.RefinementCtx,
+) {
+  if (s.commissionType === 'custom' && s.customBps === undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['customBps'],
+      message: 'A custom (type C) choice needs customBps, the new rep’s share in basis points.',
+    });
+  }
+  if (s.commissionType === 'house_absorbs' && s.receiverRepId !== undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['receiverRepId'],
+      message:
+        'Type A gives the leaving rep’s share to House, so it has no receiving rep: leave receiverRepId out, or choose type B or C.',
+    });
+  }
+}
+
 /**
  * One segment of a segmented commission strategy (seed 003): the opportunities it matches (all given conditions
  * must hold; text compared trimmed and case-insensitively; amount min inclusive, max exclusive) and the type that
@@ -48,16 +76,11 @@ export const commissionSegment = z
       .max(10_000)
       .optional()
       .openapi({ description: 'Type C only: the new rep’s share in basis points.', example: 3500 }),
+    receiverRepId,
   })
   .strict()
   .superRefine((s, ctx) => {
-    if (s.commissionType === 'custom' && s.customBps === undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['customBps'],
-        message: 'A custom (type C) segment needs customBps, the new rep’s share in basis points.',
-      });
-    }
+    checkTypeShare(s, ctx);
     const { minAmountCents: min, maxAmountCents: max } = s.match;
     if (min !== undefined && max !== undefined && min >= max) {
       ctx.addIssue({
@@ -70,6 +93,52 @@ export const commissionSegment = z
   .openapi('CommissionSegment');
 
 export type CommissionSegment = z.infer<typeof commissionSegment>;
+
+/** Most manual decisions one run can hold (one per open opportunity in scope). */
+export const MAX_COMMISSION_DECISIONS = 50_000;
+
+/**
+ * A person's decision for one opportunity under the manual-queue strategy (seed 003 level 3, "Manual Queue"): its
+ * type, the type C share, and optionally the receiving rep (the account's new owner by default).
+ */
+export const commissionDecision = z
+  .object({
+    commissionType: commissionTypeEnum,
+    customBps: z
+      .number()
+      .int()
+      .min(1)
+      .max(10_000)
+      .optional()
+      .openapi({ description: 'Type C only: the new rep’s share in basis points.', example: 3500 }),
+    receiverRepId,
+  })
+  .strict()
+  .superRefine(checkTypeShare)
+  .openapi('CommissionDecision');
+
+export type CommissionDecision = z.infer<typeof commissionDecision>;
+
+export const COMMISSION_STRATEGIES = ['uniform', 'segmented', 'manual'] as const;
+export type CommissionStrategyName = (typeof COMMISSION_STRATEGIES)[number];
+
+/** The decisions of a run by opportunity id. */
+export const commissionDecisions = z
+  .record(z.uuid('An opportunity id is a UUID (the opportunity row id).'), commissionDecision)
+  .refine((d) => Object.keys(d).length <= MAX_COMMISSION_DECISIONS, {
+    message: `At most ${MAX_COMMISSION_DECISIONS} decisions per run.`,
+  });
+
+/** The strategy a run's params name, or the one they imply (segments given: segmented; else uniform). */
+export function commissionStrategyOf(params: {
+  commissionStrategy?: string | undefined;
+  commissionSegments?: readonly unknown[] | undefined;
+}): CommissionStrategyName {
+  if (params.commissionStrategy === 'manual' || params.commissionStrategy === 'uniform')
+    return params.commissionStrategy;
+  if (params.commissionStrategy === 'segmented') return 'segmented';
+  return (params.commissionSegments?.length ?? 0) > 0 ? 'segmented' : 'uniform';
+}
 
 /** Options every kind shares: how the solver balances and how commission follows the owner. */
 const common = {
@@ -94,7 +163,16 @@ const common = {
     .openapi({ description: 'Type C only: the new rep’s share in basis points.', example: 3500 }),
   commissionSegments: z.array(commissionSegment).max(50).optional().openapi({
     description:
-      'Segmented strategy: per segment (account type, stage, deal size, region) its own commission type; the first match wins, unmatched opportunities use commissionType.',
+      'Segmented strategy: per segment (account type, stage, deal size, region) its own commission type and receiving rep; the first match wins, unmatched opportunities use commissionType.',
+  }),
+  commissionStrategy: z.enum(COMMISSION_STRATEGIES).optional().openapi({
+    description:
+      'uniform: commissionType for every opportunity; segmented: commissionSegments first (implied when segments are given); manual: a person decides each opportunity on the review page (commissionDecisions), and approval is refused while one is undecided.',
+    example: 'manual',
+  }),
+  commissionDecisions: commissionDecisions.optional().openapi({
+    description:
+      'Manual strategy: the decision per opportunity id (type, type C share, receiving rep). Usually set on the review page or with PUT /v1/runs/{id}/commission-decisions.',
   }),
 };
 
@@ -261,12 +339,43 @@ export const createRunSchema = z
         message: `The reassignment date must be on or after the commission end date (${r.commissionEndDate}).`,
       });
     }
-    const p = r.params as { commissionType?: string; customBps?: number };
+    const p = r.params as {
+      commissionType?: string;
+      customBps?: number;
+      commissionStrategy?: string;
+      commissionSegments?: unknown[];
+      commissionDecisions?: Record<string, unknown>;
+    };
     if (p.commissionType === 'custom' && p.customBps === undefined) {
       ctx.addIssue({
         code: 'custom',
         path: ['params', 'customBps'],
         message: 'Commission type custom needs customBps (the new rep’s share).',
+      });
+    }
+    const strategy = commissionStrategyOf(p);
+    const segments = p.commissionSegments?.length ?? 0;
+    if (p.commissionStrategy === 'segmented' && segments === 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['params', 'commissionSegments'],
+        message:
+          'A segmented strategy needs at least one segment in commissionSegments; or choose the uniform strategy.',
+      });
+    }
+    if (strategy !== 'segmented' && segments > 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['params', 'commissionSegments'],
+        message: `commissionSegments apply to the segmented strategy only, and this run’s is ${strategy}: leave them out, or set commissionStrategy to segmented.`,
+      });
+    }
+    if (strategy !== 'manual' && p.commissionDecisions && Object.keys(p.commissionDecisions).length > 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['params', 'commissionDecisions'],
+        message:
+          'commissionDecisions apply to the manual strategy only: set commissionStrategy to manual, or leave them out.',
       });
     }
   })

@@ -19,6 +19,34 @@ export interface SegmentRule {
   };
   commissionType: CommissionType;
   customBps?: number | undefined;
+  /** Types B and C: who receives the share instead of the account's new owner. */
+  receiverRepId?: string | undefined;
+}
+
+/** A person's decision for one opportunity under the manual strategy (run-params.ts commissionDecision). */
+export interface DecisionRule {
+  commissionType: CommissionType;
+  customBps?: number | undefined;
+  receiverRepId?: string | undefined;
+}
+
+/** The commission parts of a run's params that choose each opportunity's type and receiver. */
+export interface CommissionParams {
+  commissionType?: CommissionType | undefined;
+  customBps?: number | undefined;
+  commissionSegments?: readonly SegmentRule[] | undefined;
+  commissionStrategy?: 'uniform' | 'segmented' | 'manual' | undefined;
+  commissionDecisions?: Readonly<Record<string, DecisionRule>> | undefined;
+}
+
+/** What was chosen for one opportunity; `type` null: the manual strategy and nobody has decided it yet. */
+export interface CommissionChoice {
+  type: CommissionType | null;
+  customBps: number | null;
+  /** The rep who receives the share instead of the account's new owner, or null for the new owner. */
+  receiverRepId: string | null;
+  /** The 0-based segment that matched, or null. */
+  segment: number | null;
 }
 
 /** What segments look at: the account's type and region, the opportunity's stage and amount. */
@@ -43,18 +71,25 @@ export function coreMatch(match: SegmentRule['match']): SegmentMatch {
 }
 
 /**
- * The commission type and custom share for one opportunity: the first segment whose match holds (the core's
+ * The commission type, custom share and receiving rep for one opportunity. Manual strategy: the decision stored for
+ * the opportunity id, or type null (undecided). Otherwise the first segment whose match holds (the core's
  * matchesSegment, the same test the commit and the impact preview use), else the run's own type (direct transfer
  * by default). `segment` is the index of the segment that matched, or null.
  */
 export function commissionFor(
-  params: {
-    commissionType?: CommissionType | undefined;
-    customBps?: number | undefined;
-    commissionSegments?: readonly SegmentRule[] | undefined;
-  },
-  subject: SegmentSubject,
-): { type: CommissionType; customBps: number | null; segment: number | null } {
+  params: CommissionParams,
+  subject: SegmentSubject & { opportunityId?: string | undefined },
+): CommissionChoice {
+  if (params.commissionStrategy === 'manual') {
+    const d = subject.opportunityId ? params.commissionDecisions?.[subject.opportunityId] : undefined;
+    if (!d) return { type: null, customBps: null, receiverRepId: null, segment: null };
+    return {
+      type: d.commissionType,
+      customBps: d.commissionType === 'custom' ? (d.customBps ?? null) : null,
+      receiverRepId: d.commissionType === 'house_absorbs' ? null : (d.receiverRepId ?? null),
+      segment: null,
+    };
+  }
   const segments = params.commissionSegments ?? [];
   const input = {
     opportunityId: '',
@@ -70,14 +105,25 @@ export function commissionFor(
   };
   for (const [i, s] of segments.entries()) {
     if (matchesSegment(coreMatch(s.match), input))
-      return { type: s.commissionType, customBps: s.customBps ?? null, segment: i };
+      return {
+        type: s.commissionType,
+        customBps: s.customBps ?? null,
+        receiverRepId: s.commissionType === 'house_absorbs' ? null : (s.receiverRepId ?? null),
+        segment: i,
+      };
   }
   return {
     type: params.commissionType ?? 'direct_transfer',
     customBps: params.customBps ?? null,
+    receiverRepId: null,
     segment: null,
   };
 }
+
+/**
+ * splitAfter with the same refusals as the commission core's applyAction (src/commission/split.ts) for a share
+ * handed to a rep: the review must show as refused exactly what the commit would refuse.
+ */
 
 export function splitAfter(
   before: readonly SplitPart[],
@@ -98,6 +144,18 @@ export function splitAfter(
     else parts.push({ ...part });
   };
   const after = rest.map((p) => ({ ...p }));
+  if (oldShare > 0 && type !== 'house_absorbs') {
+    if (toRepId === fromRepId)
+      return { ok: false, reason: 'the receiving rep is the rep whose share is handed over' };
+    const clash = after.find((p) => p.repId === toRepId && p.role !== 'rep');
+    if (clash)
+      return {
+        ok: false,
+        reason: `the receiving rep is already in this split as ${clash.role}, and a ${clash.role} cannot take a rep’s share`,
+      };
+    if (toRepId === houseRepId)
+      return { ok: false, reason: 'the receiving rep is House: use type A to give the share to House' };
+  }
   if (type === 'direct_transfer') {
     if (oldShare > 0) add(after, { repId: toRepId, role: 'rep', bps: oldShare });
     return { ok: true, after: after.filter((p) => p.bps > 0) };
@@ -117,4 +175,30 @@ export function splitAfter(
   if (houseAfter > 0) out.push({ repId: house, role: 'house', bps: houseAfter });
   if (custom > 0) add(out, { repId: toRepId, role: 'rep', bps: custom });
   return { ok: true, after: out };
+}
+
+/** What the receiver check needs to know about a rep. */
+export interface ReceiverRep {
+  id: string;
+  name: string;
+  kind: 'person' | 'house' | 'subagent';
+  active: boolean;
+}
+
+/**
+ * Why a rep cannot receive a leaving rep's share in a run, or null when they can: they must be a rep of the org,
+ * active, a person or a House rep (a subagent's share never changes), and not leaving in this run.
+ */
+export function receiverProblem(
+  repId: string,
+  rep: ReceiverRep | undefined,
+  departing: ReadonlySet<string>,
+): string | null {
+  if (!rep) return `No rep ${repId} in this org: choose a rep from the roster.`;
+  if (rep.kind === 'subagent')
+    return `${rep.name} is a subagent; a subagent cannot receive a rep’s share: choose a person or a House rep.`;
+  if (!rep.active) return `${rep.name} is inactive: choose an active rep, or update the roster first.`;
+  if (departing.has(rep.id))
+    return `${rep.name} is leaving in this run and cannot receive a share: choose a staying rep.`;
+  return null;
 }

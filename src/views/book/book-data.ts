@@ -267,10 +267,16 @@ export async function segmentChoices(ctx: OrgContext) {
       tx,
       sql`select distinct stage as v from opportunities where status = 'open' and stage <> '' order by 1`,
     );
+    // Who may receive a segment's share instead of the new owner: active people and House reps.
+    const receivers = await queryRows<{ id: string; name: string; kind: string }>(
+      tx,
+      sql`select id, name, kind::text as kind from reps where active and kind in ('person', 'house') order by name, id`,
+    );
     return {
       accountTypes: types.map((r) => r.v),
       regions: regions.map((r) => r.v),
       stages: stages.map((r) => r.v),
+      receivers,
     };
   });
 }

@@ -1,7 +1,7 @@
 /**
  * Level 3 from the rep's page (seed 003: "Terminate All Commissions"): the commission end date, the reassignment
- * date, a reason, the default type and up to SEGMENT_ROWS segments (account type, stage, region, deal size → type
- * A/B/C). Submitting creates a rep_departure run of scope open_opportunities through the runs service (the same
+ * date, a reason, and the strategy: the default type and up to SEGMENT_ROWS segments (account type, stage, region,
+ * deal size → type A/B/C and receiving rep), or the manual queue (each opportunity decided on the review page). Submitting creates a rep_departure run of scope open_opportunities through the runs service (the same
  * contract as POST /v1/runs), starts its solve and continues on the run page, where the commission impact shows.
  * A plain form: works without JavaScript; errors sit next to their field.
  */
@@ -33,6 +33,8 @@ export interface TerminateValues {
   reason: string;
   commissionType: string;
   customPct: string;
+  /** rules: the default type and the segments below; manual: each opportunity decided on the run's review page. */
+  commissionStrategy: 'rules' | 'manual';
   segments: SegmentRowValues[];
 }
 
@@ -46,6 +48,7 @@ export function emptyTerminate(rep: RepDetail): TerminateValues {
     reason: '',
     commissionType: 'direct_transfer',
     customPct: '',
+    commissionStrategy: 'rules',
     segments: emptySegmentRows(),
   };
 }
@@ -58,6 +61,7 @@ export function terminateValues(form: Record<string, unknown>): TerminateValues 
     reason: t('reason'),
     commissionType: t('commissionType') || 'direct_transfer',
     customPct: t('customPct'),
+    commissionStrategy: t('commissionStrategy') === 'manual' ? 'manual' : 'rules',
     segments: segmentRowsOf(form),
   };
 }
@@ -85,6 +89,7 @@ export function toTerminateInput(
     errors.commissionEndDate = 'Give the commission end date: the rep’s last day of earning.';
   if (!v.reassignmentDate)
     errors.reassignmentDate = 'Give the reassignment date: on or after the commission end date.';
+  if (v.commissionStrategy === 'manual') return manualInput(repId, v, errors);
   if (!isType(v.commissionType)) errors.commissionType = 'Choose type A, B or C for the default.';
   let customBps: number | undefined;
   if (v.commissionType === 'custom') {
@@ -114,6 +119,29 @@ export function toTerminateInput(
       // Segment issues name the row the person filled in, not the index among the rows kept.
       const seg = /^seg-(\d+)$/.exec(field);
       if (seg) field = `seg-${rowOf[Number(seg[1])] ?? seg[1]}`;
+      if (!errors[field]) errors[field] = issue.message;
+    }
+  }
+  return { input: parsed.success && Object.keys(errors).length === 0 ? parsed.data : null, errors };
+}
+
+/** The manual queue: no type up front; each opportunity is decided on the run's review page before approval. */
+function manualInput(
+  repId: string,
+  v: TerminateValues,
+  errors: TerminateErrors,
+): { input: CreateRunInput | null; errors: TerminateErrors } {
+  const parsed = createRunSchema.safeParse({
+    kind: 'rep_departure',
+    scope: 'open_opportunities',
+    reason: v.reason,
+    ...(v.commissionEndDate ? { commissionEndDate: v.commissionEndDate } : {}),
+    ...(v.reassignmentDate ? { reassignmentDate: v.reassignmentDate } : {}),
+    params: { departingRepIds: [repId], commissionStrategy: 'manual' },
+  });
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const field = terminateFieldOf(issue.path.join('.'));
       if (!errors[field]) errors[field] = issue.message;
     }
   }
@@ -206,6 +234,35 @@ export function TerminateCommissionsPage({
           </textarea>
           <FieldError id="t-reason" message={errors.reason} />
         </div>
+        <fieldset id="t-commissionStrategy">
+          <legend>
+            <h2>Strategy</h2>
+          </legend>
+          <label class="choice">
+            <input
+              type="radio"
+              name="commissionStrategy"
+              value="rules"
+              checked={values.commissionStrategy !== 'manual'}
+            />
+            <span>
+              <strong>Uniform or segmented</strong> — the default type below, and a type (and receiving rep)
+              per segment
+            </span>
+          </label>
+          <label class="choice">
+            <input
+              type="radio"
+              name="commissionStrategy"
+              value="manual"
+              checked={values.commissionStrategy === 'manual'}
+            />
+            <span>
+              <strong>Manual queue</strong> — decide each opportunity’s type on the run’s review page (the
+              type and segments below are not used); approval waits until every one is decided
+            </span>
+          </label>
+        </fieldset>
         <h2>Default type</h2>
         <p class="hint">For every opportunity no segment below matches.</p>
         <div class="field">

@@ -1,6 +1,6 @@
 /**
  * The segmented commission strategy (seed 003: segment by account type, stage, deal size and geography, each with
- * its own type A/B/C), shared by the level-3 "Terminate all commissions" form and the run wizard's strategy step:
+ * its own type A/B/C and receiving rep), shared by the level-3 "Terminate all commissions" form and the run wizard's strategy step:
  * the segment rows as form fields, reading them back, turning them into the runs contract's commissionSegments
  * with an error per row, and the table that renders them with the error next to its row. Plain form fields: no
  * JavaScript needed.
@@ -18,15 +18,18 @@ export const SEGMENT_FIELDS = [
   'maxAmount',
   'commissionType',
   'customPct',
+  'receiverRepId',
 ] as const;
 export type SegmentField = (typeof SEGMENT_FIELDS)[number];
 export type SegmentRowValues = Record<SegmentField, string>;
 
-/** What a segment can match: the org's account types, regions and open stages. */
+/** What a segment can match (the org's account types, regions and open stages) and who may receive its share. */
 export interface SegmentChoices {
   accountTypes: string[];
   regions: string[];
   stages: string[];
+  /** Active people and House reps; a segment's share goes to one of them instead of the new owner. */
+  receivers?: { id: string; name: string; kind: string }[] | undefined;
 }
 
 export const emptySegmentRow = (): SegmentRowValues => ({
@@ -37,6 +40,7 @@ export const emptySegmentRow = (): SegmentRowValues => ({
   maxAmount: '',
   commissionType: '',
   customPct: '',
+  receiverRepId: '',
 });
 
 export const emptySegmentRows = (): SegmentRowValues[] =>
@@ -92,7 +96,7 @@ export function parseSegmentRows(rows: SegmentRowValues[]): {
     const conditions = [row.accountType, row.stage, row.region, row.minAmount, row.maxAmount].some(
       (x) => x !== '',
     );
-    if (!row.commissionType && !conditions && !row.customPct) continue;
+    if (!row.commissionType && !conditions && !row.customPct && !row.receiverRepId) continue;
     if (!isCommissionType(row.commissionType)) {
       errors[`seg-${i}`] =
         `Segment ${n}: choose its type (A, B or C), or clear its conditions to leave it out.`;
@@ -119,6 +123,16 @@ export function parseSegmentRows(rows: SegmentRowValues[]): {
       }
       segBps = bps;
     }
+    const receiver = row.receiverRepId;
+    if (receiver && row.commissionType === 'house_absorbs') {
+      errors[`seg-${i}`] =
+        `Segment ${n}: type A gives the share to House, so it has no receiving rep: choose “the account’s new owner”, or type B or C.`;
+      continue;
+    }
+    if (receiver && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(receiver)) {
+      errors[`seg-${i}`] = `Segment ${n}: choose the receiving rep from the list.`;
+      continue;
+    }
     segments.push({
       match: {
         ...(row.accountType ? { accountType: row.accountType } : {}),
@@ -129,6 +143,7 @@ export function parseSegmentRows(rows: SegmentRowValues[]): {
       },
       commissionType: row.commissionType,
       ...(segBps !== undefined ? { customBps: segBps } : {}),
+      ...(receiver ? { receiverRepId: receiver } : {}),
     });
     rowOf.push(i);
   }
@@ -154,6 +169,14 @@ function Options({ list, value, any }: { list: string[]; value: string; any: str
       ))}
     </>
   );
+}
+
+/** The receivers to offer; one chosen earlier but no longer listed stays, so the form never drops it silently. */
+function receiverOptions(choices: SegmentChoices, value: string) {
+  const list = choices.receivers ?? [];
+  return value && !list.some((r) => r.id === value)
+    ? [...list, { id: value, name: value, kind: 'person' }]
+    : list;
 }
 
 const TYPE_SHORT: Record<CommissionTypeName, string> = {
@@ -189,6 +212,7 @@ export function SegmentRowsTable({
           <th scope="col">Deal size below ($)</th>
           <th scope="col">Type</th>
           <th scope="col">Custom %</th>
+          <th scope="col">Receives the share</th>
         </tr>
       </thead>
       <tbody>
@@ -258,10 +282,25 @@ export function SegmentRowsTable({
                     {...described}
                   />
                 </td>
+                <td>
+                  <select
+                    name={name('receiverRepId')}
+                    aria-label={`Segment ${i + 1} receiving rep`}
+                    {...described}
+                  >
+                    <option value="">The account’s new owner</option>
+                    {receiverOptions(choices, row.receiverRepId).map((r) => (
+                      <option value={r.id} selected={row.receiverRepId === r.id}>
+                        {r.name}
+                        {r.kind === 'house' ? ' (House rep)' : ''}
+                      </option>
+                    ))}
+                  </select>
+                </td>
               </tr>
               {err && (
                 <tr>
-                  <td colspan={8}>
+                  <td colspan={9}>
                     <FieldError id={`${idPrefix}-seg-${i}`} message={err} />
                   </td>
                 </tr>
@@ -281,7 +320,8 @@ export function SegmentsHint() {
       The first segment whose conditions all hold decides an opportunity’s type; leave a row empty to skip it.
       Deal size: from (inclusive) and below (exclusive), in dollars. Type C gives the new rep the share you
       enter and House the rest of the departing rep’s share; an opportunity where House would go below 0% is
-      refused and shown as a conflict.
+      refused and shown as a conflict. Types B and C give the share to the account’s new owner unless the row
+      names a receiving rep (e.g. a closer for enterprise deals, or a House rep).
     </p>
   );
 }

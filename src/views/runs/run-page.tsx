@@ -9,6 +9,7 @@ import { CommissionImpactSlot } from '../book/commission-impact.tsx';
 import { CsrfField } from '../layout.tsx';
 import { Crumbs, StatusBadge } from '../shared/components.tsx';
 import { kindLabel, money, num, RUN_SCOPE_LABELS, when } from '../shared/format.ts';
+import { CommissionDecisionsSlot } from './commission-decisions-panel.tsx';
 
 export type RunRecord = {
   id: string;
@@ -55,15 +56,21 @@ const TYPE_LETTER: Record<string, string> = {
   custom: 'C (custom)',
 };
 
-/** How the run's commission follows the owner: the default type and, for a segmented strategy, each segment. */
-function CommissionStrategy({ run }: { run: RunRecord }) {
+/**
+ * How the run's commission follows the owner: the default type; for a segmented strategy, each segment with its
+ * receiving rep; for the manual queue, where the decisions are taken.
+ */
+function CommissionStrategy({ run, names }: { run: RunRecord; names: Map<string, string> }) {
   const p = run.params as {
     commissionType?: string;
     customBps?: number;
+    commissionStrategy?: string;
+    commissionDecisions?: Record<string, unknown>;
     commissionSegments?: {
       match: Record<string, string | number | undefined>;
       commissionType: string;
       customBps?: number;
+      receiverRepId?: string;
     }[];
   };
   const typeText = (type: string | undefined, bps: number | undefined) =>
@@ -78,6 +85,17 @@ function CommissionStrategy({ run }: { run: RunRecord }) {
     ]
       .filter(Boolean)
       .join(', ');
+  if (p.commissionStrategy === 'manual') {
+    const decided = Object.keys(p.commissionDecisions ?? {}).length;
+    return (
+      <div id="run-commission-strategy">
+        <p>
+          Commission: manual queue — a person decides each opportunity’s type ({num(decided)} decided so far;{' '}
+          <a href={`/runs/${run.id}/commission-decisions`}>commission decisions</a>).
+        </p>
+      </div>
+    );
+  }
   const segments = p.commissionSegments ?? [];
   return (
     <div id="run-commission-strategy">
@@ -90,6 +108,9 @@ function CommissionStrategy({ run }: { run: RunRecord }) {
           {segments.map((seg) => (
             <li>
               {matchText(seg.match)} → type {typeText(seg.commissionType, seg.customBps)}
+              {seg.receiverRepId && seg.commissionType !== 'house_absorbs'
+                ? `, the share to ${names.get(seg.receiverRepId) ?? seg.receiverRepId} (not the new owner)`
+                : ''}
             </li>
           ))}
         </ol>
@@ -175,13 +196,16 @@ export function RunHeader({
         <dd>{run.version}</dd>
       </dl>
       <p>{paramsText(run, names)}</p>
-      {run.scope !== 'ownership' && <CommissionStrategy run={run} />}
+      {run.scope !== 'ownership' && <CommissionStrategy run={run} names={names} />}
       <RunNav run={run} current={current} />
       {current === `/runs/${run.id}` &&
         run.scope !== 'ownership' &&
         run.commissionEndDate &&
         run.reassignmentDate &&
         [...REVIEW_STATUSES, 'committed'].includes(run.status) && <CommissionImpactSlot runId={run.id} />}
+      {current === `/runs/${run.id}` &&
+        (run.params as { commissionStrategy?: string }).commissionStrategy === 'manual' &&
+        [...REVIEW_STATUSES, 'draft'].includes(run.status) && <CommissionDecisionsSlot runId={run.id} />}
     </>
   );
 }

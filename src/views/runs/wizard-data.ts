@@ -1,7 +1,7 @@
 /**
  * Reads of the run wizard beyond runs-data.ts: the accounts a departure or realignment could move (filtered by
  * owner, region and search, paginated) for the scope step's multi-select, the impact of a chosen set of accounts,
- * and how the chosen commission strategy (uniform or segmented) would treat the open opportunities in scope.
+ * and how the chosen commission strategy (uniform, segmented or manual) would treat the open opportunities in scope.
  * Read-only, in the caller's org (RLS).
  */
 import { type SQL, sql } from 'drizzle-orm';
@@ -10,7 +10,11 @@ import type { Tx } from '../../db/client.ts';
 import { queryRows } from '../../db/query-rows.ts';
 import { withOrg } from '../../db/tenancy.ts';
 import type { OrgContext } from '../../services/auth/context.ts';
-import { type CommissionType, commissionFor, type SegmentRule } from '../../services/runs/split-after.ts';
+import {
+  type CommissionParams,
+  type CommissionType,
+  commissionFor,
+} from '../../services/runs/split-after.ts';
 
 const readOnly = { transaction: { accessMode: 'read only' as const } };
 function read<T>(ctx: OrgContext, work: (tx: Tx) => Promise<T>) {
@@ -131,10 +135,14 @@ export type CommissionScope =
   | { kind: 'none' };
 
 export interface CommissionLine {
-  type: CommissionType;
+  /** null: the manual strategy (each opportunity is decided on the run's review page). */
+  type: CommissionType | null;
   /** The 1-based segment that decided it, or null for the default type. */
   segment: number | null;
   customBps: number | null;
+  /** The segment's receiving rep, or null for the account's new owner. */
+  receiverRepId: string | null;
+  receiverName: string | null;
   opportunities: number;
   amountCents: number;
 }
@@ -146,11 +154,7 @@ export interface CommissionLine {
 export async function commissionPreview(
   ctx: OrgContext,
   scope: CommissionScope,
-  params: {
-    commissionType?: CommissionType | undefined;
-    customBps?: number | undefined;
-    commissionSegments?: readonly SegmentRule[] | undefined;
-  },
+  params: CommissionParams,
 ): Promise<CommissionLine[]> {
   if (scope.kind === 'none') return [];
   const where =
@@ -161,6 +165,19 @@ export async function commissionPreview(
         : scope.kind === 'account'
           ? sql`a.id = ${scope.accountId}::uuid`
           : sql`o.id = ${scope.opportunityId}::uuid`;
+  const receiverIds = [
+    ...new Set((params.commissionSegments ?? []).flatMap((s) => (s.receiverRepId ? [s.receiverRepId] : []))),
+  ];
+  const names = new Map<string, string>();
+  if (receiverIds.length > 0) {
+    const found = await read(ctx, (tx) =>
+      queryRows<{ id: string; name: string }>(
+        tx,
+        sql`select id, name from reps where ${inIds(sql`id`, receiverIds)}`,
+      ),
+    );
+    for (const r of found) names.set(r.id, r.name);
+  }
   const rows = await read(ctx, (tx) =>
     queryRows<{
       type: string | null;
@@ -185,11 +202,13 @@ export async function commissionPreview(
       stage: r.stage,
       amountCents: amount,
     });
-    const key = `${c.segment ?? ''}:${c.type}`;
+    const key = `${c.segment ?? ''}:${c.type}:${c.receiverRepId ?? ''}`;
     const line = lines.get(key) ?? {
       type: c.type,
       segment: c.segment === null ? null : c.segment + 1,
       customBps: c.customBps,
+      receiverRepId: c.receiverRepId,
+      receiverName: c.receiverRepId ? (names.get(c.receiverRepId) ?? c.receiverRepId) : null,
       opportunities: 0,
       amountCents: 0,
     };

@@ -44,7 +44,10 @@ export interface WizardValues {
   rulesetId: string;
   commissionType: string;
   customPct: string;
-  /** uniform: one type for every open opportunity; segmented: segment rows first, the type above for the rest. */
+  /**
+   * uniform: one type for every open opportunity; segmented: segment rows first, the type above for the rest;
+   * manual: a person decides each opportunity on the run's review page.
+   */
   commissionStrategy: string;
   segmentRows: SegmentRowValues[];
   /** all: every account matching the filter below; selected: only the ticked accounts. */
@@ -108,6 +111,11 @@ export interface WizardProps {
   commission?: CommissionLine[] | null;
   segmentChoices: SegmentChoices;
   accountPicker: AccountPickerData | null;
+  /**
+   * Offer the manual-queue strategy (each opportunity decided on the run's review page): set by a route that turns
+   * commissionStrategy=manual into params.commissionStrategy (see commission-decisions.routes.tsx).
+   */
+  manualQueue?: boolean | undefined;
 }
 
 const STRATEGIES: Record<string, string> = {
@@ -199,12 +207,15 @@ const TYPE_LETTER: Record<string, string> = { house_absorbs: 'A', direct_transfe
 
 /** How the chosen commission strategy treats the open opportunities in scope (type by deciding segment). */
 function CommissionPreview({ lines, values }: { lines: CommissionLine[]; values: WizardValues }) {
+  const strategy =
+    values.commissionStrategy === 'segmented'
+      ? 'segmented strategy'
+      : values.commissionStrategy === 'manual'
+        ? 'manual queue'
+        : 'uniform strategy';
   return (
     <table id="impact-commission">
-      <caption>
-        Commission on open opportunities —{' '}
-        {values.commissionStrategy === 'segmented' ? 'segmented strategy' : 'uniform strategy'}
-      </caption>
+      <caption>Commission on open opportunities — {strategy}</caption>
       <thead>
         <tr>
           <th scope="col">Decided by</th>
@@ -215,11 +226,18 @@ function CommissionPreview({ lines, values }: { lines: CommissionLine[]; values:
       </thead>
       <tbody>
         {lines.map((l) => (
-          <tr data-type={l.type} data-segment={l.segment ?? 'default'}>
-            <td>{l.segment === null ? 'Default type' : `Segment ${l.segment}`}</td>
+          <tr data-type={l.type ?? 'undecided'} data-segment={l.segment ?? 'default'}>
             <td>
-              Type {TYPE_LETTER[l.type] ?? l.type}
+              {l.type === null
+                ? 'A person, on the review page'
+                : l.segment === null
+                  ? 'Default type'
+                  : `Segment ${l.segment}`}
+            </td>
+            <td>
+              {l.type === null ? 'To decide' : `Type ${TYPE_LETTER[l.type] ?? l.type}`}
               {l.type === 'custom' && l.customBps !== null ? ` (new rep ${pct(l.customBps)})` : ''}
+              {l.receiverName ? `, the share to ${l.receiverName}` : ''}
             </td>
             <td>{num(l.opportunities)}</td>
             <td>{money(l.amountCents)}</td>
@@ -650,7 +668,7 @@ export function WizardPage(props: WizardProps) {
                 type="radio"
                 name="commissionStrategy"
                 value="uniform"
-                checked={values.commissionStrategy !== 'segmented'}
+                checked={values.commissionStrategy !== 'segmented' && values.commissionStrategy !== 'manual'}
               />
               <span>
                 <strong>Uniform</strong> — one type for every open opportunity
@@ -668,6 +686,20 @@ export function WizardPage(props: WizardProps) {
                 type below for every opportunity no segment matches
               </span>
             </label>
+            {props.manualQueue && (
+              <label class="choice">
+                <input
+                  type="radio"
+                  name="commissionStrategy"
+                  value="manual"
+                  checked={values.commissionStrategy === 'manual'}
+                />
+                <span>
+                  <strong>Manual queue</strong> — a person decides each opportunity’s type (and receiving rep)
+                  on the run’s review page; approval waits until every one is decided
+                </span>
+              </label>
+            )}
           </fieldset>
           <fieldset id="commissionType">
             <legend>Type (uniform), or the default type (segmented)</legend>
