@@ -89,7 +89,7 @@ async function openBenchDatabase(
  * other account (one in twenty, in the East, closes within the org’s window: moving it is a blocking conflict), and a
  * realignment run in review whose proposal moves one account in five to another rep of its region.
  */
-async function seedRun(handle: DatabaseHandle, accounts: number, reps: number) {
+export async function seedRun(handle: DatabaseHandle, accounts: number, reps: number) {
   const db = handle.db;
   const [org] = await queryRows<{ id: string }>(
     db as never,
