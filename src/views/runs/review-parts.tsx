@@ -412,8 +412,8 @@ export function ApprovePanel({
         </p>
       ) : openBlocking > 0 ? (
         <p class="alert error" id="approve-blocked">
-          {num(openBlocking)} blocking conflict(s) are still open. Resolve each one above (accept, another
-          owner or exclude) before approving.
+          {num(openBlocking)} blocking conflict(s) are still open. Resolve each one in the{' '}
+          <a href="#conflicts">conflicts list</a> (accept, another owner or exclude) before approving.
         </p>
       ) : moved === 0 ? (
         <p class="muted">The proposal moves no account, so there is nothing to approve.</p>
