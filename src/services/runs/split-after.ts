@@ -144,7 +144,10 @@ export function splitAfter(
     else parts.push({ ...part });
   };
   const after = rest.map((p) => ({ ...p }));
-  if (oldShare > 0 && type !== 'house_absorbs') {
+  const leaving = before.find((p) => p.repId === fromRepId);
+  if (leaving && leaving.role !== 'rep')
+    return { ok: false, reason: `the leaving participant is ${leaving.role}, and only a rep’s share moves` };
+  if (leaving && type !== 'house_absorbs') {
     if (toRepId === fromRepId)
       return { ok: false, reason: 'the receiving rep is the rep whose share is handed over' };
     const clash = after.find((p) => p.repId === toRepId && p.role !== 'rep');
