@@ -19,6 +19,12 @@ export interface Block {
   /** The owner (-1 none), and the owner whose new-hire "taken" cap a move counts against (-1 none). */
   owner: number;
   takenFrom: number;
+  /**
+   * A bucket (bucket.ts) in the relaxation: its accounts' revenue lies in [lo, hi] units and adds up to
+   * `total`; each account costs `costPerAccount + costPerUnit · u` to move. Each rep gets two continuous
+   * columns, accounts valued at lo and at hi, whose mixes cover every subset of the bucket exactly.
+   */
+  range?: { lo: number; hi: number; total: number; costPerAccount: number; costPerUnit: number };
 }
 
 export interface MipModel {
@@ -40,6 +46,8 @@ export interface MipModel {
   xCols: number;
   xBlock: Int32Array;
   xRep: Int32Array;
+  /** Per x column of a bucket: 0 for its accounts valued at lo, 1 at hi (0 for other blocks). */
+  xEnd: Uint8Array;
   blocks: Block[];
   pool: Pool;
 }
@@ -74,6 +82,7 @@ export function buildPoolModel(
   const cols: { cost: number; lo: number; hi: number; int: boolean }[] = [];
   const xBlock: number[] = [];
   const xRep: number[] = [];
+  const xEnd: number[] = [];
   // Row entries collected per row, then packed.
   const rows: { idx: number[]; val: number[]; lo: number; hi: number }[] = [];
   const newRow = (lo: number, hi: number) => {
@@ -91,17 +100,40 @@ export function buildPoolModel(
   });
   // Rows: one assignment row per block, then per rep a count row and a revenue row.
   for (const b of blocks) newRow(b.positions.length, b.positions.length);
+  // Buckets: their revenue is split among the reps, all of it.
+  const bucketRow = blocks.map((b) => (b.range ? newRow(b.range.total, b.range.total) : -1));
   const countRow = pool.reps.map((r) => newRow(-problem.fixedCount[r]!, -problem.fixedCount[r]!));
   const unitRow = pool.reps.map((r) => newRow(-problem.fixedUnits[r]!, -problem.fixedUnits[r]!));
   const takenRows = new Map<number, number>();
 
   blocks.forEach((b, bi) => {
     const size = b.positions.length;
+    const range = b.range;
+    if (range) {
+      for (const r of b.reps) {
+        const slot = repSlot.get(r)!;
+        for (const [end, u] of [range.lo, range.hi].entries()) {
+          if (end === 1 && range.hi === range.lo) break;
+          const c = cols.length;
+          const cost = r === b.owner ? 0 : range.costPerAccount + range.costPerUnit * u;
+          cols.push({ cost, lo: 0, hi: size, int: false });
+          xBlock.push(bi);
+          xRep.push(r);
+          xEnd.push(end);
+          put(bi, c, 1);
+          if (u !== 0) put(bucketRow[bi]!, c, u);
+          put(countRow[slot]!, c, 1);
+          if (u !== 0) put(unitRow[slot]!, c, u);
+        }
+      }
+      return;
+    }
     for (const r of b.reps) {
       const c = cols.length;
       cols.push({ cost: r === b.owner ? 0 : b.moveCost, lo: 0, hi: size, int: true });
       xBlock.push(bi);
       xRep.push(r);
+      xEnd.push(0);
       put(bi, c, 1);
       const slot = repSlot.get(r)!;
       put(countRow[slot]!, c, 1);
@@ -212,6 +244,7 @@ export function buildPoolModel(
     xCols,
     xBlock: Int32Array.from(xBlock),
     xRep: Int32Array.from(xRep),
+    xEnd: Uint8Array.from(xEnd),
     blocks,
     pool,
   };
@@ -224,8 +257,18 @@ export function startValues(model: MipModel, state: State): Float64Array {
   for (let c = 0; c < model.xCols; c++) {
     const b = model.blocks[model.xBlock[c]!]!;
     let n = 0;
-    for (const k of b.positions) if (state.assign[k] === model.xRep[c]) n++;
-    values[c] = n;
+    let u = 0;
+    for (const k of b.positions)
+      if (state.assign[k] === model.xRep[c]) {
+        n++;
+        u += problem.unit[k]!;
+      }
+    const range = b.range;
+    if (range && range.hi > range.lo) {
+      // The rep's accounts of the bucket as a mix of lo- and hi-valued ones with the same count and revenue.
+      const hiShare = Math.min(n, Math.max(0, (u - range.lo * n) / (range.hi - range.lo)));
+      values[c] = model.xEnd[c] === 1 ? hiShare : n - hiShare;
+    } else values[c] = n;
   }
   const minimax = problem.input.objective === 'minimax';
   let col = model.xCols + (minimax ? 2 : 0);
