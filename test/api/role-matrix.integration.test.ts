@@ -75,6 +75,7 @@ const EXPECTED: Record<string, Access> = {
   'GET /v1/runs/:id/accounts/:accountId': READERS,
   'PUT /v1/runs/:id/accounts/:accountId/pin': DRAFTERS,
   'DELETE /v1/runs/:id/accounts/:accountId/pin': DRAFTERS,
+  'POST /v1/runs/:id/accounts/bulk': DRAFTERS,
   'PUT /v1/runs/:id/accounts/:accountId/exclusion': DRAFTERS,
   'DELETE /v1/runs/:id/accounts/:accountId/exclusion': DRAFTERS,
   'GET /v1/runs/:id/compare': READERS,

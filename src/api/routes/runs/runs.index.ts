@@ -196,6 +196,26 @@ export const runsRouter = createRouter()
     });
     return c.json({ run: toRunJson(run), assignment: toAssignmentJson(result) }, 200);
   })
+  .openapi(routes.bulkChangeRunAccounts, async (c) => {
+    const { id } = c.req.valid('param');
+    const body = c.req.valid('json');
+    const { expected, ...filter } = body.matching ?? {};
+    const out = await changes.bulkChange({
+      ctx: runsCtx(c),
+      input: {
+        runId: id,
+        action: body.action,
+        ...(body.accountIds ? { accountIds: body.accountIds } : {}),
+        ...(body.matching ? { matching: { filter, ...(expected !== undefined ? { expected } : {}) } } : {}),
+        ...(body.note !== undefined ? { note: body.note } : {}),
+        ...(body.repId !== undefined ? { repId: body.repId } : {}),
+      },
+    });
+    return c.json(
+      { run: toRunJson(out.run), selected: out.selected, applied: out.applied, skipped: out.skipped },
+      200,
+    );
+  })
   .openapi(routes.listRunConflicts, async (c) => {
     const q = c.req.valid('query');
     const rows = await changes.listConflicts({

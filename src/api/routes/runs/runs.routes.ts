@@ -1,10 +1,13 @@
 /** The runs API (F3–F6): create, list and read runs; solve as a job; review, conflicts, overrides, comparison. */
 import { createRoute, type z } from '@hono/zod-openapi';
+import { MAX_BULK_ACCOUNTS } from '../../../services/runs/changes.ts';
 import { createRunSchema } from '../../../services/runs/run-params.ts';
 import { commonErrorResponses, conflictResponse, notFoundResponse } from '../../errors.ts';
 import { access } from '../../openapi.ts';
 import {
   AccountExplanationSchema,
+  BulkChangeResultSchema,
+  BulkChangeSchema,
   ChangeResultSchema,
   CompareQuery,
   CompareSchema,
@@ -201,6 +204,23 @@ export const includeRunAccount = createRoute({
   ...access(...RUN_WRITERS),
   request: { params: RunAccountParams },
   responses: changeResponses,
+});
+
+export const bulkChangeRunAccounts = createRoute({
+  method: 'post',
+  path: '/runs/{id}/accounts/bulk',
+  operationId: 'bulkChangeRunAccounts',
+  tags: reviewTags,
+  summary: 'Change many accounts at once: accept, exclude, include, pin or unpin',
+  description: `One change in one transaction (all or nothing), at most ${MAX_BULK_ACCOUNTS} accounts; every account gets its own audit event with the note. Voids an approval.`,
+  ...access(...RUN_WRITERS),
+  request: { params: RunIdParams, ...body(BulkChangeSchema) },
+  responses: {
+    200: { description: 'What was applied, and the run.', ...json(BulkChangeResultSchema) },
+    ...notFoundResponse,
+    ...conflictResponse,
+    ...commonErrorResponses,
+  },
 });
 
 export const listRunConflicts = createRoute({

@@ -1,5 +1,6 @@
 /** Request and response contracts of the runs API (F3–F6): each field described, with examples. */
 import { z } from '@hono/zod-openapi';
+import { BULK_ACTIONS, MAX_BULK_ACCOUNTS } from '../../../services/runs/changes.ts';
 import { ACCOUNT_SORTS, MAX_PAGE_SIZE } from '../../../services/runs/review.ts';
 import { RUN_KINDS, RUN_SCOPES } from '../../../services/runs/run-params.ts';
 import { RUN_ACTIONS, RUN_STATUSES } from '../../../workflow/run-status.ts';
@@ -362,6 +363,74 @@ export const PinSchema = z
   .strict()
   .openapi('PinAccount');
 export const ExcludeSchema = z.object({ note }).strict().openapi('ExcludeAccount');
+
+/** A change to many accounts of a run at once: the ones listed, or every one matching the account list's filter. */
+export const BulkChangeSchema = z
+  .object({
+    action: z.enum(BULK_ACTIONS).openapi({
+      description:
+        'accept: accept the open conflicts of the accounts; exclude / include: take them out of the run or back in; pin / unpin: give them to repId as a manual override, or remove the override.',
+      example: 'exclude',
+    }),
+    accountIds: z
+      .array(z.uuid('An account id is a UUID (the account row id).'))
+      .min(1, 'List at least one account, or use matching.')
+      .max(MAX_BULK_ACCOUNTS, `At most ${MAX_BULK_ACCOUNTS} accounts per change; split the change.`)
+      .optional()
+      .openapi({ description: 'The accounts to change (give these or matching).' }),
+    matching: z
+      .object({
+        repId: z.uuid().optional().openapi({ description: 'Accounts leaving or reaching this rep.' }),
+        region: z.string().max(200).optional(),
+        moved: z.boolean().optional(),
+        conflict: z.boolean().optional(),
+        pinned: z.boolean().optional(),
+        excluded: z.boolean().optional(),
+        expected: z.number().int().min(0).optional().openapi({
+          description:
+            'The number of accounts the caller saw matching; the change is refused (409) when the filter matches another number now.',
+        }),
+      })
+      .strict()
+      .optional()
+      .openapi({ description: 'Every account of the run matching this filter (as GET …/accounts filters).' }),
+    note: note.optional().openapi({ description: 'Why; required for accept, exclude and pin.' }),
+    repId: z
+      .uuid()
+      .optional()
+      .openapi({ description: 'pin: the rep who receives the accounts.', example: REP_ID }),
+  })
+  .strict()
+  .superRefine((b, ctx) => {
+    if ((b.accountIds === undefined) === (b.matching === undefined))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['accountIds'],
+        message: 'Give either accountIds or matching (exactly one of them).',
+      });
+  })
+  .openapi('BulkAccountChange');
+
+export const BulkChangeResultSchema = z
+  .object({
+    run: RunSchema,
+    selected: z
+      .number()
+      .int()
+      .openapi({ description: 'Accounts selected (listed, or matching the filter).' }),
+    applied: z
+      .number()
+      .int()
+      .openapi({ description: 'Accounts changed; for accept, the conflicts accepted.', example: 12 }),
+    skipped: z
+      .number()
+      .int()
+      .openapi({
+        description:
+          'Selected accounts the action did not apply to (unpin: not pinned; include: not excluded).',
+      }),
+  })
+  .openapi('BulkAccountChangeResult');
 
 export const AssignmentSchema = z
   .object({
