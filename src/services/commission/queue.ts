@@ -6,14 +6,14 @@
  * The settle functions below keep the items in step with each run transition (cancel, rollback, commit), in the
  * transition's own transaction, so no item is left pending or processing once its run has ended.
  */
-import { and, count, desc, eq, inArray, ne, or, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, inArray, ne, or, type SQL } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import { auditEvents, opportunities, reps, runOpportunityChanges, runs } from '../../../db/schema/index.ts';
 import { orgScope } from '../../auth/principal.ts';
 import { type AuditEventInput, appendAudit, appendAuditEvents } from '../../db/audit.ts';
 import type { Tx } from '../../db/client.ts';
 import { withOrg } from '../../db/tenancy.ts';
-import { AppError, forbidden } from '../../lib/errors.ts';
+import { AppError, forbidden, notFound } from '../../lib/errors.ts';
 import type { Role } from '../../lib/roles.ts';
 import { auditActor } from '../audit/actor.ts';
 import type { OrgContext } from '../auth/context.ts';
@@ -32,8 +32,8 @@ export const QUEUE_STATUSES = [
   'cancelled',
 ] as const;
 export type QueueStatus = (typeof QUEUE_STATUSES)[number];
-/** Runs whose items wait for a person: reviewed or approved, not yet committed. */
-const AWAITING = ['in_review', 'approved'] as const;
+/** Runs whose items wait for a person: solved or being solved again, in review, approved or failed; not committed. */
+const AWAITING = ['solving', 'solved', 'in_review', 'approved', 'failed'] as const;
 export const MAX_RETRY_ITEMS = 100;
 /** The audit action linking an item in error to the run that retries it. */
 export const RETRIED_ACTION = 'commission_queue.retried';
@@ -121,6 +121,49 @@ function assertReader(ctx: OrgContext) {
 const fromRep = alias(reps, 'queue_from_rep');
 const toRep = alias(reps, 'queue_to_rep');
 
+/** The queue's item rows with their opportunity, run and reps (callers add where, order and paging). */
+function selectItems(tx: Tx) {
+  return tx
+    .select({
+      id: runOpportunityChanges.id,
+      status: runOpportunityChanges.status,
+      error: runOpportunityChanges.error,
+      attempts: runOpportunityChanges.attempts,
+      opportunityId: runOpportunityChanges.opportunityId,
+      opportunityName: opportunities.name,
+      opportunityCrmId: opportunities.crmId,
+      runId: runOpportunityChanges.runId,
+      runKind: runs.kind,
+      runStatus: runs.status,
+      runReason: runs.reason,
+      fromRepId: runOpportunityChanges.fromRepId,
+      fromRepName: fromRep.name,
+      toRepId: runOpportunityChanges.toRepId,
+      toRepName: toRep.name,
+      commissionType: runOpportunityChanges.commissionType,
+      customBps: runOpportunityChanges.customBps,
+      createdAt: runOpportunityChanges.createdAt,
+      updatedAt: runOpportunityChanges.updatedAt,
+    })
+    .from(runOpportunityChanges)
+    .innerJoin(opportunities, eq(opportunities.id, runOpportunityChanges.opportunityId))
+    .innerJoin(runs, eq(runs.id, runOpportunityChanges.runId))
+    .leftJoin(fromRep, eq(fromRep.id, runOpportunityChanges.fromRepId))
+    .leftJoin(toRep, eq(toRep.id, runOpportunityChanges.toRepId));
+}
+
+type ItemRow = Awaited<ReturnType<ReturnType<typeof selectItems>['where']>>[number];
+
+function toItem(r: ItemRow, retry: { runId: string; status: string } | undefined): QueueItem {
+  const { createdAt: _created, ...rest } = r;
+  return {
+    ...rest,
+    updatedAt: r.updatedAt.toISOString(),
+    retryRunId: retry?.runId ?? null,
+    retryRunStatus: retry?.status ?? null,
+  };
+}
+
 export async function listQueue({ ctx, input }: { ctx: OrgContext; input: QueueFilter }): Promise<QueuePage> {
   assertReader(ctx);
   return withOrg(ctx.db, orgScope(ctx.principal), async (tx) => {
@@ -134,32 +177,7 @@ export async function listQueue({ ctx, input }: { ctx: OrgContext; input: QueueF
       );
     }
     const cond = where.length > 0 ? and(...where) : undefined;
-    const rows = await tx
-      .select({
-        id: runOpportunityChanges.id,
-        status: runOpportunityChanges.status,
-        error: runOpportunityChanges.error,
-        attempts: runOpportunityChanges.attempts,
-        opportunityId: runOpportunityChanges.opportunityId,
-        opportunityName: opportunities.name,
-        opportunityCrmId: opportunities.crmId,
-        runId: runOpportunityChanges.runId,
-        runKind: runs.kind,
-        runStatus: runs.status,
-        runReason: runs.reason,
-        fromRepId: runOpportunityChanges.fromRepId,
-        fromRepName: fromRep.name,
-        toRepId: runOpportunityChanges.toRepId,
-        toRepName: toRep.name,
-        commissionType: runOpportunityChanges.commissionType,
-        customBps: runOpportunityChanges.customBps,
-        updatedAt: runOpportunityChanges.updatedAt,
-      })
-      .from(runOpportunityChanges)
-      .innerJoin(opportunities, eq(opportunities.id, runOpportunityChanges.opportunityId))
-      .innerJoin(runs, eq(runs.id, runOpportunityChanges.runId))
-      .leftJoin(fromRep, eq(fromRep.id, runOpportunityChanges.fromRepId))
-      .leftJoin(toRep, eq(toRep.id, runOpportunityChanges.toRepId))
+    const rows = await selectItems(tx)
       .where(cond)
       .orderBy(desc(runOpportunityChanges.updatedAt), desc(runOpportunityChanges.id))
       .limit(input.pageSize)
@@ -190,12 +208,7 @@ export async function listQueue({ ctx, input }: { ctx: OrgContext; input: QueueF
       rows.filter((r) => r.status === 'processing').map((r) => r.id),
     );
     return {
-      items: rows.map((r) => ({
-        ...r,
-        updatedAt: r.updatedAt.toISOString(),
-        retryRunId: retries.get(r.id)?.runId ?? null,
-        retryRunStatus: retries.get(r.id)?.status ?? null,
-      })),
+      items: rows.map((r) => toItem(r, retries.get(r.id))),
       total: Number(total?.n ?? 0),
       page: input.page,
       pageSize: input.pageSize,
@@ -219,6 +232,165 @@ async function retryRunsOf(tx: Tx, itemIds: readonly string[]) {
     if (l.itemId && !latest.has(l.itemId)) latest.set(l.itemId, { runId: l.runId, status: l.status });
   }
   return latest;
+}
+
+export interface QueueHistoryEntry {
+  at: string;
+  action: string;
+  /** What happened, in words. */
+  label: string;
+  /** The run it happened in: the item's own run, or a run that retried it. */
+  runId: string | null;
+  runRole: 'own' | 'retry' | null;
+  /** The reason, error or failure the event recorded. */
+  detail: string | null;
+  actor: string | null;
+}
+
+export interface QueueItemHistory {
+  item: QueueItem;
+  /** Oldest first: planned, the run's approval and commit or cancel, each retry and how it ended, rollbacks. */
+  entries: QueueHistoryEntry[];
+}
+
+const HISTORY_LABELS: Record<string, string> = {
+  'run.solve_failed': 'Solve failed',
+  'run.approved': 'Approved',
+  'run.committed': 'Committed',
+  'run.cancelled': 'Run cancelled',
+  'run.cancel': 'Run cancelled',
+  'run.sending_cancelled': 'Sending of notices cancelled (the changes stand)',
+  'run.rolled_back': 'Run rolled back',
+  [RETRIED_ACTION]: 'Retried in a new run',
+  'commission_queue.run_cancelled': 'Items cancelled with the run',
+  'commission_queue.retry_cancelled': 'Retry cancelled: back in error, retryable',
+  'commission_queue.reopened': 'Retry rolled back: back in error, retryable',
+  'commission_queue.retry_settled': 'Retry committed',
+};
+const RUN_HISTORY_ACTIONS = Object.keys(HISTORY_LABELS).filter((a) => a.startsWith('run.'));
+
+function detailOf(action: string, before: unknown, after: unknown): string | null {
+  const a = (after ?? {}) as Record<string, unknown>;
+  const b = (before ?? {}) as Record<string, unknown>;
+  if (action === RETRIED_ACTION)
+    return typeof b.error === 'string' ? `Skipped: ${rootReason(b.error)}` : null;
+  if (action === QUEUE_ACTIONS.retrySettled)
+    return a.status === 'complete' ? 'Complete' : String(a.error ?? '');
+  for (const key of ['reason', 'error', 'failureReason']) {
+    if (typeof a[key] === 'string' && a[key]) return a[key] as string;
+  }
+  return null;
+}
+
+/**
+ * One item's history timeline: when it was planned, its run's approval, commit, cancel or rollback, and for each
+ * retry its run's outcome and what it did to the item — from the append-only audit trail.
+ */
+export async function queueItemHistory({
+  ctx,
+  input,
+}: {
+  ctx: OrgContext;
+  input: { itemId: string };
+}): Promise<QueueItemHistory> {
+  assertReader(ctx);
+  return withOrg(ctx.db, orgScope(ctx.principal), async (tx) => {
+    const [row] = await selectItems(tx).where(eq(runOpportunityChanges.id, input.itemId));
+    if (!row) throw notFound('The commission queue item');
+    const itemEvents = await tx
+      .select()
+      .from(auditEvents)
+      .where(
+        and(eq(auditEvents.entityType, 'run_opportunity_change'), eq(auditEvents.entityId, input.itemId)),
+      )
+      .orderBy(asc(auditEvents.seq));
+    const retryRunIds = [
+      ...new Set(
+        itemEvents.filter((e) => e.action === RETRIED_ACTION && e.runId).map((e) => e.runId as string),
+      ),
+    ];
+    const runEvents = await tx
+      .select()
+      .from(auditEvents)
+      .where(
+        and(
+          inArray(auditEvents.runId, [row.runId, ...retryRunIds]),
+          inArray(auditEvents.action, [...RUN_HISTORY_ACTIONS, QUEUE_ACTIONS.runCancelled]),
+        ),
+      )
+      .orderBy(asc(auditEvents.seq));
+    const events = [...runEvents, ...itemEvents].sort((x, y) => x.seq - y.seq);
+    const entries: QueueHistoryEntry[] = [
+      {
+        at: row.createdAt.toISOString(),
+        action: 'commission_queue.planned',
+        label: 'Planned by the run’s solve',
+        runId: row.runId,
+        runRole: 'own',
+        detail: `${row.fromRepName ?? 'nobody'} → ${row.toRepName ?? 'nobody'}`,
+        actor: null,
+      },
+    ];
+    for (const e of events) {
+      entries.push({
+        at: e.at.toISOString(),
+        action: e.action,
+        label: HISTORY_LABELS[e.action] ?? e.action,
+        runId: e.runId,
+        runRole: e.runId === row.runId ? 'own' : e.runId ? 'retry' : null,
+        detail: detailOf(e.action, e.before, e.after),
+        actor: e.actorLabel,
+      });
+    }
+    const retries = row.status === 'processing' ? await retryRunsOf(tx, [row.id]) : new Map();
+    return { item: toItem(row, retries.get(row.id)), entries };
+  });
+}
+
+export interface CancelRunsResult {
+  cancelled: { runId: string; items: number; reopened: number }[];
+  refused: { runId: string; message: string }[];
+}
+
+/**
+ * Bulk action of the queue's "Pending reassignments": cancels each selected run (cancel-run.ts, one transaction per
+ * run, so one refusal does not stop the others); its items are cancelled and items it was retrying reopened.
+ */
+export async function cancelQueueRuns({
+  ctx,
+  input,
+}: {
+  ctx: OrgContext;
+  input: { runIds: string[]; reason: string };
+}): Promise<CancelRunsResult> {
+  const ids = [...new Set(input.runIds)];
+  if (ids.length === 0) {
+    throw new AppError('VALIDATION_FAILED', 'Select at least one run to cancel.', {
+      details: [{ path: 'runIds', message: 'Select at least one run.' }],
+    });
+  }
+  if (ids.length > MAX_RETRY_ITEMS) {
+    throw new AppError('VALIDATION_FAILED', `Cancel at most ${MAX_RETRY_ITEMS} runs at once.`, {
+      details: [{ path: 'runIds', message: `${ids.length} runs selected.` }],
+    });
+  }
+  const result: CancelRunsResult = { cancelled: [], refused: [] };
+  for (const runId of ids) {
+    try {
+      const done = await cancelRun({ ctx, input: { runId, reason: input.reason } });
+      result.cancelled.push({
+        runId,
+        items: done.queue?.cancelled ?? 0,
+        reopened: done.queue?.reopened ?? 0,
+      });
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error;
+      // Every run is refused the same way (role, reason): stop at once rather than repeat it per run.
+      if (error.code === 'FORBIDDEN' || error.code === 'VALIDATION_FAILED') throw error;
+      result.refused.push({ runId, message: error.message });
+    }
+  }
+  return result;
 }
 
 export interface RetryResult {

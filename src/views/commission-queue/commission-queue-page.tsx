@@ -1,7 +1,17 @@
-/** The commission queue dashboard: counts per status, runs waiting for a person, the item table with retry. */
+/**
+ * The commission queue dashboard: counts per status, runs waiting for a person (bulk cancel), the item table with
+ * bulk retry, and one item's history timeline.
+ */
 import type { Principal } from '../../auth/principal.ts';
-import type { QueuePage, QueueStatus, RetryResult } from '../../services/commission/queue.ts';
+import type {
+  CancelRunsResult,
+  QueueItemHistory,
+  QueuePage,
+  QueueStatus,
+  RetryResult,
+} from '../../services/commission/queue.ts';
 import { QUEUE_STATUSES } from '../../services/commission/queue.ts';
+import { CANCEL_ROLES } from '../../services/run-actions/cancel-run.ts';
 import { CsrfField } from '../layout.tsx';
 import { Alert, Crumbs, Pager, query, StatusBadge } from '../shared/components.tsx';
 import { COMMISSION_TYPE_LABELS, kindLabel, pct, when } from '../shared/format.ts';
@@ -26,6 +36,7 @@ export interface QueueFlash {
   message: string;
   retried?: RetryResult['retried'];
   failed?: RetryResult['failed'];
+  refused?: CancelRunsResult['refused'];
 }
 
 const hrefOf = (f: QueueFilterValues, page: number) =>
@@ -97,7 +108,20 @@ export function QueueTable({
             <td>
               <ItemBadge status={item.status} />
             </td>
-            <td class="reason">{item.error ?? ''}</td>
+            <td class="reason">
+              {item.error ?? ''}
+              {item.retryRunId && (
+                <div class="small">
+                  Retry run: <a href={`/runs/${item.retryRunId}`}>{kindLabel('opportunity')}</a>{' '}
+                  <StatusBadge status={item.retryRunStatus ?? 'draft'} />
+                </div>
+              )}
+              <div class="small">
+                <a href={`/commissions/items/${item.id}`} aria-label={`History of ${item.opportunityName}`}>
+                  History
+                </a>
+              </div>
+            </td>
             <td>
               <a href={`/runs/${item.runId}`}>{kindLabel(item.runKind)}</a>{' '}
               <StatusBadge status={item.runStatus} />
@@ -140,6 +164,111 @@ export function QueueTable({
   );
 }
 
+function PendingTable({ page, selectable }: { page: QueuePage; selectable: boolean }) {
+  return (
+    <table class="data" id="pending-runs">
+      <thead>
+        <tr>
+          {selectable && <th scope="col">Cancel</th>}
+          <th scope="col">Run</th>
+          <th scope="col">Status</th>
+          <th scope="col">Reason</th>
+          <th scope="col" class="num">
+            Items
+          </th>
+        </tr>
+      </thead>
+      <tbody>
+        {page.pendingReassignments.map((r) => (
+          <tr data-run={r.runId}>
+            {selectable && (
+              <td>
+                <input
+                  type="checkbox"
+                  name="runIds"
+                  value={r.runId}
+                  id={`cancel-${r.runId}`}
+                  aria-label={`Cancel run: ${r.reason}`}
+                />
+              </td>
+            )}
+            <th scope="row">
+              <a href={`/runs/${r.runId}`}>{kindLabel(r.kind)}</a>
+            </th>
+            <td>
+              <StatusBadge status={r.status} />
+            </td>
+            <td>{r.reason}</td>
+            <td class="num">
+              <a href={hrefOf({ runId: r.runId, page: 1 }, 1)}>{r.items}</a>
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+/** One item's history: what it is now, then its timeline (planned, approved, committed, retries and outcomes). */
+export function QueueItemHistoryPage({ history }: { history: QueueItemHistory }) {
+  const { item, entries } = history;
+  return (
+    <>
+      <Crumbs
+        items={[
+          { href: '/', label: 'Runs' },
+          { href: '/commissions', label: 'Commission queue' },
+          { label: item.opportunityName },
+        ]}
+      />
+      <div class="page-head">
+        <div>
+          <h1>History of {item.opportunityName}</h1>
+          <p class="muted">
+            {item.fromRepName ?? 'nobody'} → {item.toRepName ?? 'nobody'} ·{' '}
+            <a href={`/opportunities/${item.opportunityId}`}>opportunity and its split history</a>
+          </p>
+        </div>
+      </div>
+      <section class="card" aria-labelledby="item-now-title">
+        <h2 id="item-now-title">Now</h2>
+        <p id="item-status" data-status={item.status}>
+          <ItemBadge status={item.status} /> {item.error ?? ''}
+        </p>
+        <p>
+          Run: <a href={`/runs/${item.runId}`}>{kindLabel(item.runKind)}</a>{' '}
+          <StatusBadge status={item.runStatus} />
+          {item.retryRunId && (
+            <>
+              {' '}
+              · retry run: <a href={`/runs/${item.retryRunId}`}>{kindLabel('opportunity')}</a>{' '}
+              <StatusBadge status={item.retryRunStatus ?? 'draft'} />
+            </>
+          )}
+        </p>
+      </section>
+      <section class="card" aria-labelledby="item-history-title">
+        <h2 id="item-history-title">Timeline</h2>
+        <ol class="timeline" id="item-history">
+          {entries.map((e) => (
+            <li data-action={e.action}>
+              {when(e.at)}: <strong>{e.label}</strong>
+              {e.runId && (
+                <>
+                  {' '}
+                  (<a href={`/runs/${e.runId}`}>{e.runRole === 'retry' ? 'retry run' : 'its run'}</a>)
+                </>
+              )}
+              {e.detail && <> — {e.detail}</>}
+              {e.actor && <span class="muted small"> by {e.actor}</span>}
+            </li>
+          ))}
+        </ol>
+      </section>
+    </>
+  );
+}
+
 export function CommissionQueuePage({
   page,
   filter,
@@ -153,6 +282,7 @@ export function CommissionQueuePage({
   csrfToken: string;
   flash?: QueueFlash | undefined;
 }) {
+  const canCancel = (CANCEL_ROLES as readonly string[]).includes(principal.role);
   return (
     <>
       <Crumbs items={[{ href: '/', label: 'Runs' }, { label: 'Commission queue' }]} />
@@ -181,6 +311,15 @@ export function CommissionQueuePage({
               ))}
             </ul>
           )}
+          {flash.refused && flash.refused.length > 0 && (
+            <ul>
+              {flash.refused.map((r) => (
+                <li>
+                  <a href={`/runs/${r.runId}`}>Run</a>: {r.message}
+                </li>
+              ))}
+            </ul>
+          )}
         </Alert>
       )}
       <section class="card" aria-labelledby="queue-status-title">
@@ -199,36 +338,23 @@ export function CommissionQueuePage({
       <section class="card" aria-labelledby="pending-title" id="pending-reassignments">
         <h2 id="pending-title">Pending reassignments</h2>
         {page.pendingReassignments.length === 0 ? (
-          <p class="muted">No run in review or approved has commission changes waiting.</p>
+          <p class="muted">No run with commission changes is waiting to be committed.</p>
+        ) : canCancel ? (
+          <form method="post" action="/commissions/cancel-runs" id="cancel-runs-form">
+            <CsrfField token={csrfToken} />
+            <PendingTable page={page} selectable />
+            <label for="cancel-reason">Why are the selected runs cancelled?</label>
+            <input id="cancel-reason" name="reason" type="text" required maxlength={2000} />
+            <p class="hint">
+              Cancelling a run stops its solve if one is running; its items become cancelled, and an item it
+              was retrying goes back to error, ready to retry.
+            </p>
+            <button type="submit" class="danger">
+              Cancel selected runs
+            </button>
+          </form>
         ) : (
-          <table class="data">
-            <thead>
-              <tr>
-                <th scope="col">Run</th>
-                <th scope="col">Status</th>
-                <th scope="col">Reason</th>
-                <th scope="col" class="num">
-                  Items
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {page.pendingReassignments.map((r) => (
-                <tr>
-                  <th scope="row">
-                    <a href={`/runs/${r.runId}`}>{kindLabel(r.kind)}</a>
-                  </th>
-                  <td>
-                    <StatusBadge status={r.status} />
-                  </td>
-                  <td>{r.reason}</td>
-                  <td class="num">
-                    <a href={hrefOf({ runId: r.runId, page: 1 }, 1)}>{r.items}</a>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <PendingTable page={page} selectable={false} />
         )}
       </section>
       <form

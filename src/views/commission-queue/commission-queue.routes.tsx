@@ -1,20 +1,25 @@
 /**
  * Commission queue pages (seed 003): GET /commissions (the dashboard; an htmx request targeting #queue-table gets
- * the table alone) and POST /commissions/retry (managers: the checked error items become new opportunity-level
- * runs). Each item links to its opportunity's history page and to its run.
+ * the table alone), POST /commissions/retry (managers: the checked error items become new opportunity-level runs),
+ * POST /commissions/cancel-runs (managers and analysts: the checked waiting runs are cancelled, with a reason) and
+ * GET /commissions/items/:id (one item's history timeline). Each item links to its opportunity, its run and its
+ * history. Plain forms: everything works without JavaScript.
  */
 import { type Context, Hono } from 'hono';
 import { html } from 'hono/html';
 import type { AppBindings } from '../../api/context.ts';
 import { principalOf, requireRole } from '../../auth/require-role.ts';
-import { AppError } from '../../lib/errors.ts';
+import { AppError, notFound } from '../../lib/errors.ts';
 import {
+  cancelQueueRuns,
   listQueue,
   QUEUE_READERS,
   QUEUE_STATUSES,
   type QueueStatus,
+  queueItemHistory,
   retryQueueItems,
 } from '../../services/commission/queue.ts';
+import { CANCEL_ROLES } from '../../services/run-actions/cancel-run.ts';
 import { type PageStatus, renderPage } from '../layout.tsx';
 import { hxTargetId, orgCtx } from '../shared/context.ts';
 import { pageNumber } from '../shared/format.ts';
@@ -22,6 +27,7 @@ import {
   CommissionQueuePage,
   type QueueFilterValues,
   type QueueFlash,
+  QueueItemHistoryPage,
   QueueTable,
 } from './commission-queue-page.tsx';
 
@@ -40,16 +46,18 @@ function filterOf(c: Context<AppBindings>): QueueFilterValues {
   };
 }
 
-/** The ticked item ids of the form; a body that is not a form (or cannot be read) selects nothing. */
-async function selectedIds(c: Context<AppBindings>): Promise<string[]> {
+/** The form's values of one field (ticked boxes); a body that is not a form (or cannot be read) has none. */
+async function formValues(c: Context<AppBindings>, field: string): Promise<string[]> {
   try {
-    const raw = (await c.req.parseBody({ all: true })).itemIds;
+    const raw = (await c.req.parseBody({ all: true }))[field];
     const values = Array.isArray(raw) ? raw : raw === undefined ? [] : [raw];
     return values.filter((v): v is string => typeof v === 'string');
   } catch {
     return [];
   }
 }
+
+const selectedIds = (c: Context<AppBindings>) => formValues(c, 'itemIds');
 
 async function show(
   c: Context<AppBindings>,
@@ -92,6 +100,48 @@ export function commissionQueuePages() {
   const router = new Hono<AppBindings>();
 
   router.get('/commissions', requireRole(...QUEUE_READERS), (c) => show(c, filterOf(c)));
+
+  router.get('/commissions/items/:id', requireRole(...QUEUE_READERS), async (c) => {
+    const id = c.req.param('id');
+    if (!UUID.test(id)) throw notFound('The commission queue item');
+    const history = await queueItemHistory({ ctx: orgCtx(c), input: { itemId: id } });
+    return renderPage(
+      c,
+      `History of ${history.item.opportunityName}`,
+      <QueueItemHistoryPage history={history} />,
+    );
+  });
+
+  router.post('/commissions/cancel-runs', requireRole(...CANCEL_ROLES), async (c) => {
+    const ids = await formValues(c, 'runIds');
+    const reason = ((await formValues(c, 'reason'))[0] ?? '').trim();
+    const bad = ids.filter((id) => !UUID.test(id));
+    const refuse = (message: string) => show(c, { page: 1 }, { kind: 'error', message }, 400);
+    if (ids.length === 0)
+      return refuse('Select at least one run to cancel (tick its box in the Cancel column).');
+    if (bad.length > 0)
+      return refuse(`${bad.length} selected run id(s) are not valid; reload the page and select again.`);
+    if (reason === '')
+      return refuse('Say why the selected runs are cancelled (the Why field), then cancel again.');
+    try {
+      const result = await cancelQueueRuns({ ctx: orgCtx(c), input: { runIds: ids, reason } });
+      const items = result.cancelled.reduce((n, r) => n + r.items, 0);
+      const reopened = result.cancelled.reduce((n, r) => n + r.reopened, 0);
+      const message =
+        `${result.cancelled.length} run(s) cancelled: ${items} item(s) cancelled` +
+        (reopened > 0 ? `, ${reopened} retried item(s) back in error, ready to retry` : '') +
+        (result.refused.length > 0 ? `; ${result.refused.length} refused:` : '.');
+      return show(
+        c,
+        { page: 1 },
+        { kind: result.refused.length === 0 ? 'success' : 'error', message, refused: result.refused },
+        result.cancelled.length === 0 ? 409 : 200,
+      );
+    } catch (error) {
+      if (error instanceof AppError && error.code === 'VALIDATION_FAILED') return refuse(error.message);
+      throw error;
+    }
+  });
 
   router.post('/commissions/retry', requireRole('manager'), async (c) => {
     const ids = await selectedIds(c);

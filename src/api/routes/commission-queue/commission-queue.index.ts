@@ -1,9 +1,11 @@
-/** The commission queue route group: list the queue, retry items in error. */
-import { listQueue, retryQueueItems } from '../../../services/commission/queue.ts';
+/** The commission queue route group: list the queue, one item's history, retry items in error. */
+import { listQueue, queueItemHistory, retryQueueItems } from '../../../services/commission/queue.ts';
 import { createRouter } from '../../openapi.ts';
 import { orgContext } from '../exports/exports.index.ts';
 import {
+  commissionQueueItemHistory,
   listCommissionQueue,
+  QueueHistorySchema,
   QueuePageSchema,
   RetryResultSchema,
   retryCommissionQueue,
@@ -16,6 +18,11 @@ export const commissionQueueRouter = createRouter()
     const { items, ...rest } = page;
     // Parsed through the response schema, so a field added to the service never leaks unannounced.
     return c.json(QueuePageSchema.parse({ data: items, ...rest }), 200);
+  })
+  .openapi(commissionQueueItemHistory, async (c) => {
+    const { id } = c.req.valid('param');
+    const history = await queueItemHistory({ ctx: orgContext(c), input: { itemId: id } });
+    return c.json(QueueHistorySchema.parse(history), 200);
   })
   .openapi(retryCommissionQueue, async (c) => {
     const { itemIds } = c.req.valid('json');

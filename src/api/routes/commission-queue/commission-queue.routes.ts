@@ -110,7 +110,8 @@ export const QueuePageSchema = z
         }),
       )
       .openapi({
-        description: 'Runs in review or approved that have queue items: changes waiting for a person.',
+        description:
+          'Runs not committed yet (solving again, solved, in review, approved or failed) that have queue items: changes waiting for a person.',
       }),
   })
   .openapi('CommissionQueuePage');
@@ -169,5 +170,50 @@ export const retryCommissionQueue = createRoute({
     ...commonErrorResponses,
     ...notFoundResponse,
     ...conflictResponse,
+  },
+});
+
+export const QueueHistorySchema = z
+  .object({
+    item: QueueItemSchema,
+    entries: z
+      .array(
+        z.object({
+          at: z.string().openapi({ example: '2026-04-01T09:30:00.000Z' }),
+          action: z.string().openapi({ example: 'commission_queue.retry_cancelled' }),
+          label: z.string().openapi({ example: 'Retry cancelled: back in error, retryable' }),
+          runId: z.uuid().nullable().openapi({ example: RUN_ID }),
+          runRole: z.enum(['own', 'retry']).nullable().openapi({
+            description: 'own: the item’s run; retry: a run that retried it.',
+            example: 'retry',
+          }),
+          detail: z.string().nullable().openapi({ example: 'Not now' }),
+          actor: z.string().nullable().openapi({ example: 'manager@example.com' }),
+        }),
+      )
+      .openapi({ description: 'Oldest first, from the audit trail.' }),
+  })
+  .openapi('CommissionQueueItemHistory');
+
+export const ItemParams = z.object({
+  id: z.uuid('The item id is a UUID.').openapi({ param: { name: 'id', in: 'path' }, example: ITEM_ID }),
+});
+
+export const commissionQueueItemHistory = createRoute({
+  method: 'get',
+  path: '/commission-queue/{id}/history',
+  operationId: 'commissionQueueItemHistory',
+  tags,
+  summary:
+    'One queue item’s history: its run’s approval, commit, cancel or rollback, and each retry with its outcome',
+  ...access(...QUEUE_READERS),
+  request: { params: ItemParams },
+  responses: {
+    200: {
+      description: 'The item and its timeline.',
+      content: { 'application/json': { schema: QueueHistorySchema } },
+    },
+    ...commonErrorResponses,
+    ...notFoundResponse,
   },
 });
