@@ -74,8 +74,11 @@ export const decisionsHref = (runId: string, f: Partial<DecisionPanelFilter>) =>
 
 function splitText(parts: readonly SplitPart[] | null, names: Map<string, string>) {
   if (!parts || parts.length === 0) return '—';
-  return parts
+  const order = { house: 0, rep: 1, subagent: 2 } as const;
+  // One order whatever the rows' storage order: House, reps, subagents; larger shares first.
+  return [...parts]
     .filter((p) => p.bps > 0)
+    .sort((a, b) => order[a.role] - order[b.role] || b.bps - a.bps || a.repId.localeCompare(b.repId))
     .map((p) => `${p.role === 'house' ? 'House' : (names.get(p.repId) ?? p.repId)} ${pct(p.bps)}`)
     .join(' · ');
 }
