@@ -32,7 +32,7 @@ afterAll(() => w.close());
 type Stage = 'created' | 'approved' | 'committed';
 type Op =
   | { kind: 'create'; withSplit: boolean; stage: Stage }
-  | { kind: 'retry'; pick: number; stage: Stage }
+  | { kind: 'retry'; pick: number; stage: Stage; fix: boolean }
   | { kind: 'solve' | 'approve' | 'commit' | 'cancel' | 'rollback'; pick: number }
   | { kind: 'drain' };
 
@@ -47,7 +47,10 @@ const op: fc.Arbitrary<Op> = fc.oneof(
     }),
     weight: 6,
   },
-  { arbitrary: fc.record({ kind: fc.constant('retry' as const), pick, stage }), weight: 5 },
+  {
+    arbitrary: fc.record({ kind: fc.constant('retry' as const), pick, stage, fix: fc.boolean() }),
+    weight: 5,
+  },
   ...(['solve', 'approve', 'commit', 'cancel', 'rollback'] as const).map((kind) => ({
     arbitrary: fc.record({ kind: fc.constant(kind), pick }),
     weight: kind === 'cancel' || kind === 'rollback' ? 3 : 1,
@@ -118,9 +121,10 @@ async function apply(o: Op, runIds: string[], opportunityOf: Map<string, string>
     case 'retry': {
       const errors = (await itemsOf(w, runId)).filter((i) => i.status === 'error');
       if (errors.length === 0) return;
-      // The data is fixed first (a split naming Eve), as a manager would before retrying.
+      // The data is fixed first (a split naming Eve), as a manager would before retrying — or not, and the retry
+      // run's commit skips it again (settled by the commit hook, see COMMIT_HOOK).
       const opportunityId = errors[0]!.opportunityId;
-      if (!fixed.has(opportunityId)) {
+      if ((o.fix || !COMMIT_HOOK) && !fixed.has(opportunityId)) {
         await addSplit(w, book, opportunityId);
         fixed.add(opportunityId);
       }
@@ -187,6 +191,12 @@ async function target(kind: string, n: number, runIds: readonly string[]): Promi
 }
 
 const fixed = new Set<string>();
+/**
+ * Whether the commit calls settleRetriedItemsAfterCommit (commit-run.ts, after recordQueueOutcomes). Until it
+ * does, a retry whose commit skips the opportunity again leaves the retried item processing, so the property only
+ * retries fixed data; with the hook in, set this to true and unfixed retries are generated too (checked: it holds).
+ */
+const COMMIT_HOOK = false;
 const retryRuns = new Set<string>();
 
 describe('queue settlement property', () => {
