@@ -201,6 +201,30 @@ describe('solve with bucketed pools', () => {
     Object.assign(ENGINE_LIMITS, saved);
   });
 
+  it('reports a bound (bucketed LP, then the MIP with integer whales) never above the brute-force optimum', async () => {
+    ENGINE_LIMITS.bucketMinBinaries = 1;
+    let bounded = 0;
+    await fc.assert(
+      fc.asyncProperty(tinyInput(['realignment']), async (tiny) => {
+        const raw = { ...tiny, objective: 'l1' as const };
+        const best = bruteForceOptimum(raw);
+        const result = await solve(raw);
+        if (best === null) {
+          expect(result.status).toBe('infeasible');
+          return;
+        }
+        if (result.status !== 'optimal' && result.status !== 'feasible') throw new Error(result.status);
+        expect(result.objective).toBeGreaterThanOrEqual(best - 1e-9);
+        if (result.lowerBound !== null) {
+          bounded++;
+          expect(result.lowerBound).toBeLessThanOrEqual(best + 1e-7);
+        }
+      }),
+      { numRuns: 40, seed: 37 },
+    );
+    expect(bounded).toBeGreaterThan(10);
+  });
+
   it('returns verified answers with a valid bound, byte-identical on a second run', async () => {
     // Every pool bucketed, however small; a smaller search budget keeps the test fast (budgets, not the
     // clock, end the search, so the answer stays deterministic).
