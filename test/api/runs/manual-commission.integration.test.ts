@@ -285,6 +285,35 @@ describe('manual-queue commission strategy', () => {
     expect(late.body.message).toMatch(/only while it is a draft or under review/);
   });
 
+  it('takes decisions on a draft ahead of the solve, and the solved proposal honours them', async () => {
+    const db = w.h.db.db;
+    const gamma = await createAccount(db, w.orgId, { ownerRepId: r.dana.id, region: 'West', type: 'SMB' });
+    const early = await deal(gamma.id, 24_000_00, h4555());
+    const runId = await manualRun('Decide before solving');
+    const draft = await w.call('manager', 'PUT', `/runs/${runId}/commission-decisions`, {
+      decisions: [{ opportunityId: early.id, commissionType: 'direct_transfer', receiverRepId: closer.id }],
+    });
+    expect(draft.status, JSON.stringify(draft.body)).toBe(200);
+    expect(draft.body).toMatchObject({ run: { status: 'draft', version: 1 }, decided: 0, undecided: 0 });
+    const listed = await w.call('manager', 'GET', `/runs/${runId}/commission-decisions`);
+    expect(listed.body).toMatchObject({ all: 0, undecided: 0 });
+    const solved = await solveAndDrain(w, runId, 'manager');
+    expect(solved.status, solved.failureReason).toBe('solved');
+    const [change] = await db
+      .select()
+      .from(s.runOpportunityChanges)
+      .where(
+        and(eq(s.runOpportunityChanges.runId, runId), eq(s.runOpportunityChanges.opportunityId, early.id)),
+      );
+    expect(change!.commissionType).toBe('direct_transfer');
+    expect(key(change!.afterSplits as Part[])).toBe(
+      key([
+        { repId: r.house.id, role: 'house', bps: 4500 },
+        { repId: closer.id, role: 'rep', bps: 5500 },
+      ]),
+    );
+  });
+
   it('refuses decisions on a run whose strategy is not manual', async () => {
     const created = await w.call('manager', 'POST', '/runs', {
       kind: 'rep_departure',
