@@ -540,20 +540,34 @@ export async function retryQueueItems({
   });
 
   const result: RetryResult = { retried: [], failed: [] };
-  for (const item of claimed as Claimed[]) {
+  const items = claimed as Claimed[];
+  for (const [i, item] of items.entries()) {
     try {
       const runId = await startRetryRun(ctx, item);
       result.retried.push({ itemId: item.id, opportunityId: item.opportunityId, runId });
     } catch (error) {
-      const message = error instanceof AppError ? describe(error) : 'The retry run could not be created.';
+      const unexpected = !(error instanceof AppError);
+      const message = unexpected ? 'The retry run could not be created.' : describe(error);
+      const reason = withRoot(`Retry failed: ${message}`, item.error);
       await withOrg(ctx.db, orgScope(ctx.principal), async (tx) => {
         await tx
           .update(runOpportunityChanges)
-          .set({ status: 'error', error: `Retry failed: ${message}`, updatedAt: ctx.clock() })
+          .set({ status: 'error', error: reason, updatedAt: ctx.clock() })
           .where(eq(runOpportunityChanges.id, item.id));
+        // An unexpected failure stops the batch: the items not started yet go back to error as they were (their
+        // reason unchanged), never left processing without a run.
+        const rest = unexpected ? items.slice(i + 1).map((r) => r.id) : [];
+        if (rest.length > 0) {
+          await tx
+            .update(runOpportunityChanges)
+            .set({ status: 'error', updatedAt: ctx.clock() })
+            .where(
+              and(inArray(runOpportunityChanges.id, rest), eq(runOpportunityChanges.status, 'processing')),
+            );
+        }
       });
       result.failed.push({ itemId: item.id, opportunityId: item.opportunityId, message });
-      if (!(error instanceof AppError)) throw error;
+      if (unexpected) throw error;
     }
   }
   return result;
