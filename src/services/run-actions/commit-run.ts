@@ -17,6 +17,7 @@ import {
   type OwnerSnapshot,
 } from '../../workflow/change-set-items.ts';
 import { nextStatus } from '../../workflow/run-status.ts';
+import { settleRetriedItemsAfterCommit } from '../commission/queue.ts';
 import { liveProposalHash } from '../runs/proposal.ts';
 import { loadPlanningContext } from '../solving/planning-context.ts';
 import {
@@ -196,6 +197,8 @@ async function applyCommit(
 
   // The per-opportunity queue (run_opportunity_changes) records what this commit did, in the same transaction.
   await recordQueueOutcomes(tx, run, commission.skipped, now);
+  // A retry run settles the item it retried: complete when it wrote the opportunity, error when it skipped it again.
+  await settleRetriedItemsAfterCommit(tx, run, now, actorFields(ctx));
 
   const effectiveDate = run.reassignmentDate ?? now.toISOString().slice(0, 10);
   const items: (typeof changeSetItems.$inferInsert)[] = [];

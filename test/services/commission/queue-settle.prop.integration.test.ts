@@ -122,9 +122,9 @@ async function apply(o: Op, runIds: string[], opportunityOf: Map<string, string>
       const errors = (await itemsOf(w, runId)).filter((i) => i.status === 'error');
       if (errors.length === 0) return;
       // The data is fixed first (a split naming Eve), as a manager would before retrying — or not, and the retry
-      // run's commit skips it again (settled by the commit hook, see COMMIT_HOOK).
+      // run’s commit skips it again (the commit settles the item back to error).
       const opportunityId = errors[0]!.opportunityId;
-      if ((o.fix || !COMMIT_HOOK) && !fixed.has(opportunityId)) {
+      if (o.fix && !fixed.has(opportunityId)) {
         await addSplit(w, book, opportunityId);
         fixed.add(opportunityId);
       }
@@ -191,12 +191,6 @@ async function target(kind: string, n: number, runIds: readonly string[]): Promi
 }
 
 const fixed = new Set<string>();
-/**
- * Whether the commit calls settleRetriedItemsAfterCommit (commit-run.ts, after recordQueueOutcomes). Until it
- * does, a retry whose commit skips the opportunity again leaves the retried item processing, so the property only
- * retries fixed data; with the hook in, set this to true and unfixed retries are generated too (checked: it holds).
- */
-const COMMIT_HOOK = false;
 const retryRuns = new Set<string>();
 
 describe('queue settlement property', () => {
