@@ -79,6 +79,7 @@ describe('cancelling a run settles its items', () => {
 
     const cancelled = await w.call('manager', 'POST', `/runs/${runId}/cancel`, { reason: 'Deal lost' });
     expect(cancelled.status, JSON.stringify(cancelled.body)).toBe(200);
+    expect(cancelled.body.queue).toEqual({ cancelled: 1, reopened: 0 });
     const [item] = await itemsOf(w, runId);
     expect(item).toMatchObject({ status: 'cancelled' });
     expect(item!.error).toMatch(/cancelled/i);

@@ -64,6 +64,19 @@ export const CancelResponseSchema = z
         description:
           'A committed run that was still sending: its notices not yet sent were cancelled; the run stays committed.',
       }),
+    queue: z
+      .object({
+        cancelled: z
+          .number()
+          .int()
+          .min(0)
+          .openapi({ description: 'The run’s own waiting items, now cancelled.' }),
+        reopened: z.number().int().min(0).openapi({
+          description: 'Items this run was retrying, back in error (retryable again) with the reason.',
+        }),
+      })
+      .optional()
+      .openapi({ description: 'How the commission queue settled with the cancel.' }),
   })
   .openapi('CancelRunResult');
 
