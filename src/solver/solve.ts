@@ -68,6 +68,8 @@ export const ENGINE_LIMITS = {
    * 20000x100 (about 110k binaries per pool): LP in 1-4 s where the per-pair LP did not finish in 60 s.
    */
   bucketMinBinaries: 40_000,
+  /** ... and below this size (100000x300's 1.08M-binary pools gave 222k bucket columns: LP unsolved in 25 s). */
+  bucketMaxBinaries: 400_000,
   /** Bucketed pools: share of the pool's time left for the MIP with integer whales (bucket.ts). */
   bucketMipShare: 0.35,
 };
@@ -156,9 +158,10 @@ export async function solve(raw: unknown, hooks: SolveHooks = {}): Promise<Solve
     let proven = false;
     const useExact = input.engine !== 'heuristic' && !stop();
     // Large realignment pools: the LP of the bucketed relaxation (bucket.ts) instead of one column per pair.
-    const bucketed = useExact && complete && bucketsApply(input, state, B);
-    const model = bucketed
-      ? bucketModel(problem, pool)
+    const bucketModel = useExact && complete ? bucketModelFor(input, state, pool, B) : null;
+    const bucketed = bucketModel !== null;
+    const model = bucketModel
+      ? bucketModel
       : useExact && B <= Math.max(ENGINE_LIMITS.lpMaxBinaries, ENGINE_LIMITS.mipMaxBinaries)
         ? buildPoolModel(problem, pool, singleBlocks(problem, pool), { countCuts: ENGINE_LIMITS.countCuts })
         : null;
@@ -371,13 +374,14 @@ export async function solve(raw: unknown, hooks: SolveHooks = {}): Promise<Solve
       const poolDeadline = Date.now() + (deadline - Date.now()) * (B / Math.max(1, openBinaries));
       openBinaries -= B;
       if (poolDeadline - Date.now() < 200) continue;
-      const bucketed = bucketsApply(input, state, B);
+      const bucketModel = pools[i]!.lowerBound === null ? bucketModelFor(input, state, pool, B) : null;
+      const bucketed = bucketModel !== null;
       if (pools[i]!.lowerBound === null && (bucketed || B <= ENGINE_LIMITS.lpMaxBinaries)) {
         // Its LP ran out of time in the first pass (large pools under load): one more try, since without
         // every pool's bound there is no gap to report.
         const lp = await runHighs(
-          bucketed
-            ? bucketModel(problem, pool)
+          bucketModel
+            ? bucketModel
             : buildPoolModel(problem, pool, singleBlocks(problem, pool), {
                 countCuts: ENGINE_LIMITS.countCuts,
               }),
@@ -427,28 +431,38 @@ export async function solve(raw: unknown, hooks: SolveHooks = {}): Promise<Solve
   return result;
 }
 
-/** A realignment whose every pool is above the MIP size: its LP rounding replaces the greedy start. */
+/** A realignment whose every pool is above the MIP size and LP-rounded: the greedy start is only the fallback. */
 function largeRealignment(problem: Problem): boolean {
   return (
     problem.input.kind !== 'departure' &&
     problem.pools.length > 0 &&
-    problem.pools.every((pool) => poolBinaries(problem, pool) > ENGINE_LIMITS.mipMaxBinaries)
+    problem.pools.every((pool) => {
+      const B = poolBinaries(problem, pool);
+      return B > ENGINE_LIMITS.mipMaxBinaries && B <= ENGINE_LIMITS.bucketMaxBinaries;
+    })
   );
 }
 
-/** Whether a pool's LP is the bucketed relaxation: auto, L1 realignment (no new-hire cap), large pools. */
-function bucketsApply(input: SolveInput, state: State, binaries: number): boolean {
-  return (
-    input.engine === 'auto' &&
-    input.kind !== 'departure' &&
-    ilsApplies(state) &&
-    ENGINE_LIMITS.bucketMinBinaries > 0 &&
-    binaries > ENGINE_LIMITS.bucketMinBinaries
-  );
-}
-
-function bucketModel(problem: Problem, pool: Pool): MipModel {
-  return buildPoolModel(problem, pool, bucketBlocks(problem, pool), { countCuts: ENGINE_LIMITS.countCuts });
+/**
+ * The bucketed relaxation of a pool (bucket.ts) when it applies — auto, L1 realignment without a new-hire
+ * cap, pools above bucketMinBinaries — and has at most lpMaxBinaries columns (100000x300: 222k columns
+ * per pool, whose LP did not finish in 25 s; those pools keep the iterated search alone). Else null.
+ */
+function bucketModelFor(input: SolveInput, state: State, pool: Pool, binaries: number): MipModel | null {
+  if (
+    input.engine !== 'auto' ||
+    input.kind === 'departure' ||
+    !ilsApplies(state) ||
+    ENGINE_LIMITS.bucketMinBinaries <= 0 ||
+    binaries <= ENGINE_LIMITS.bucketMinBinaries ||
+    binaries > ENGINE_LIMITS.bucketMaxBinaries
+  )
+    return null;
+  const blocks = bucketBlocks(state.problem, pool);
+  let columns = 0;
+  for (const b of blocks) columns += b.reps.length * (b.range && b.range.hi > b.range.lo ? 2 : 1);
+  if (columns > ENGINE_LIMITS.lpMaxBinaries) return null;
+  return buildPoolModel(state.problem, pool, blocks, { countCuts: ENGINE_LIMITS.countCuts });
 }
 
 /** The rounded LP answers come out of the iterated search already: no fixed-budget polish after them. */
