@@ -129,7 +129,8 @@ describe('strategy step', () => {
     for (let i = 0; i < 4; i++) expect(html).toContain(`name="seg-${i}-commissionType"`);
     expect(html).toContain('<option value="Enterprise">Enterprise</option>');
     expect(html).toContain('<option value="Negotiation">Negotiation</option>');
-    expect(html).not.toMatch(/manual queue/i);
+    expect(html).toContain('name="commissionStrategy" value="manual"');
+    expect(html).toMatch(/Manual queue/);
   });
 
   it('creates a run with the segmented strategy’s params', async () => {
@@ -146,6 +147,31 @@ describe('strategy step', () => {
         { match: { minAmountCents: 50_000_00 }, commissionType: 'house_absorbs' },
       ],
     });
+  });
+
+  it('creates a run with the manual queue: the type of each opportunity is left to the review page', async () => {
+    const { res } = await post(analyst, '/runs/new', [
+      ...departure(segmented.filter(([k]) => k.startsWith('seg-'))),
+      ['commissionStrategy', 'manual'],
+      ['commissionType', 'direct_transfer'],
+      ['intent', 'draft'],
+    ]);
+    const run = await runOf(res);
+    expect(run.params).toMatchObject({ commissionStrategy: 'manual' });
+    expect(run.params).not.toHaveProperty('commissionSegments');
+    const preview = await post(
+      analyst,
+      '/runs/new/impact',
+      departure([
+        ['commissionStrategy', 'manual'],
+        ['commissionType', 'direct_transfer'],
+      ]),
+      { 'hx-request': 'true' },
+    );
+    expect(preview.res.status).toBe(200);
+    expect(preview.html).toContain('id="impact-commission"');
+    expect(preview.html).toMatch(/manual queue/i);
+    expect(preview.html).not.toContain('data-segment="1"');
   });
 
   it('uniform ignores the segment rows; type C takes the custom share', async () => {

@@ -174,7 +174,9 @@ function wizardValues(form: Record<string, unknown>): WizardValues {
     rulesetId: t('rulesetId'),
     commissionType: t('commissionType') || 'direct_transfer',
     customPct: t('customPct'),
-    commissionStrategy: t('commissionStrategy') === 'segmented' ? 'segmented' : 'uniform',
+    commissionStrategy: ['segmented', 'manual'].includes(t('commissionStrategy'))
+      ? t('commissionStrategy')
+      : 'uniform',
     segmentRows: segmentRowsOf(form),
     accountMode: t('accountMode') === 'selected' ? 'selected' : 'all',
     accountIds: [...new Set(list(form, 'accountIds'))],
@@ -256,6 +258,8 @@ async function toRunInput(c: Context<AppBindings>, v: WizardValues) {
       errors['seg-0'] =
         'A segmented strategy needs at least one segment: fill in a row, or choose the uniform strategy.';
   }
+  // Manual queue: each opportunity's type is decided on the run's review page (Commission decisions).
+  if (v.commissionStrategy === 'manual') common.commissionStrategy = 'manual';
   // Accounts in scope (departure, realignment): all matching the filter, or the ticked ones.
   const base = accountBase(v);
   let accountIds: string[] | null = null;
@@ -359,6 +363,7 @@ async function toRunInput(c: Context<AppBindings>, v: WizardValues) {
     commissionType: isCommissionType(v.commissionType) ? v.commissionType : undefined,
     customBps: common.customBps as number | undefined,
     commissionSegments: common.commissionSegments as CommissionSegment[] | undefined,
+    commissionStrategy: common.commissionStrategy as 'manual' | undefined,
   };
   return {
     errors,
@@ -415,6 +420,7 @@ export function runPages() {
         commission={preview?.commission ?? null}
         segmentChoices={choices}
         accountPicker={accountPicker}
+        manualQueue
       />,
       status,
     );
