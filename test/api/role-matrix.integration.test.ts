@@ -110,9 +110,18 @@ const EXPECTED: Record<string, Access> = {
   // The commission queue (C1-C6): items of every run with their status; retry of failed items by managers.
   'GET /v1/commission-queue': READERS,
   'POST /v1/commission-queue/retry': MANAGER,
+  'GET /v1/commission-queue/:id/history': READERS,
+  // The manual queue: each opportunity's commission type decided by a person on the run (the planners).
+  'GET /v1/runs/:id/commission-decisions': READERS,
+  'PUT /v1/runs/:id/commission-decisions': DRAFTERS,
   // Pages.
   'GET /commissions': READERS,
   'POST /commissions/retry': MANAGER,
+  'GET /commissions/items/:id': READERS,
+  'POST /commissions/cancel-runs': DRAFTERS,
+  'GET /runs/:id/commission-decisions': READERS,
+  'POST /runs/:id/commission-decisions': DRAFTERS,
+  'POST /runs/:id/commission-decisions/:opportunityId': DRAFTERS,
   'GET /me': ['rep'],
   'GET /accounts': READERS,
   'GET /accounts/:id': READERS,

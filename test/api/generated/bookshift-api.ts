@@ -524,6 +524,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/runs/{id}/accounts/bulk": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Change many accounts at once: accept, exclude, include, pin or unpin
+         * @description One change in one transaction (all or nothing), at most 5000 accounts; every account gets its own audit event with the note. Voids an approval.
+         */
+        post: operations["bulkChangeRunAccounts"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/runs/{id}/conflicts": {
         parameters: {
             query?: never;
@@ -966,6 +986,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/commission-queue/{id}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One queue item’s history: its run’s approval, commit, cancel or rollback, and each retry with its outcome */
+        get: operations["commissionQueueItemHistory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/commission-queue/retry": {
         parameters: {
             query?: never;
@@ -980,6 +1017,30 @@ export interface paths {
          * @description Every selected item must be in error (after its data was fixed, e.g. a split added); each becomes a new opportunity-level run with the same new owner, commission type and dates, whose solve is requested. Any item not in error refuses the whole request (409).
          */
         post: operations["retryCommissionQueue"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/runs/{id}/commission-decisions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The opportunities of a manual-queue run to decide, with each decision
+         * @description The open opportunities of the accounts the proposal moves (paginated, filtered), with their current split, the decision taken and the split it gives.
+         */
+        get: operations["listCommissionDecisions"];
+        /**
+         * Decide the commission type (and receiving rep) of opportunities of a manual-queue run
+         * @description Only while the run is a draft or under review. Changes the proposal hash and voids an approval; approval is refused while an opportunity is undecided.
+         */
+        put: operations["setCommissionDecisions"];
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1254,6 +1315,13 @@ export interface components {
             /** @description A committed run that was still sending: its notices not yet sent were cancelled; the run stays committed. */
             notices?: {
                 cancelled: number;
+            };
+            /** @description How the commission queue settled with the cancel. */
+            queue?: {
+                /** @description The run’s own waiting items, now cancelled. */
+                cancelled: number;
+                /** @description Items this run was retrying, back in error (retryable again) with the reason. */
+                reopened: number;
             };
         };
         CancelRun: {
@@ -1878,8 +1946,18 @@ export interface components {
              * @example 3500
              */
             customBps?: number;
-            /** @description Segmented strategy: per segment (account type, stage, deal size, region) its own commission type; the first match wins, unmatched opportunities use commissionType. */
+            /** @description Segmented strategy: per segment (account type, stage, deal size, region) its own commission type and receiving rep; the first match wins, unmatched opportunities use commissionType. */
             commissionSegments?: components["schemas"]["CommissionSegment"][];
+            /**
+             * @description uniform: commissionType for every opportunity; segmented: commissionSegments first (implied when segments are given); manual: a person decides each opportunity on the review page (commissionDecisions), and approval is refused while one is undecided.
+             * @example manual
+             * @enum {string}
+             */
+            commissionStrategy?: "uniform" | "segmented" | "manual";
+            /** @description Manual strategy: the decision per opportunity id (type, type C share, receiving rep). Usually set on the review page or with PUT /v1/runs/{id}/commission-decisions. */
+            commissionDecisions?: {
+                [key: string]: components["schemas"]["CommissionDecision"];
+            };
         };
         CommissionSegment: {
             match: {
@@ -1904,6 +1982,27 @@ export interface components {
              * @example 3500
              */
             customBps?: number;
+            /**
+             * Format: uuid
+             * @description Types B and C only: the rep who receives the leaving rep’s share (e.g. a named closer or a House rep) instead of the account’s new owner; the new owner by default. An active rep of the org, not one leaving in this run.
+             * @example 3f0e7c3a-9d4b-4b1e-8a47-2c5d6e7f8a90
+             */
+            receiverRepId?: string;
+        };
+        CommissionDecision: {
+            /** @enum {string} */
+            commissionType: "house_absorbs" | "direct_transfer" | "custom";
+            /**
+             * @description Type C only: the new rep’s share in basis points.
+             * @example 3500
+             */
+            customBps?: number;
+            /**
+             * Format: uuid
+             * @description Types B and C only: the rep who receives the leaving rep’s share (e.g. a named closer or a House rep) instead of the account’s new owner; the new owner by default. An active rep of the org, not one leaving in this run.
+             * @example 3f0e7c3a-9d4b-4b1e-8a47-2c5d6e7f8a90
+             */
+            receiverRepId?: string;
         };
         RealignmentParams: {
             /** @description Only accounts of these regions move; all regions when left out. */
@@ -1932,8 +2031,18 @@ export interface components {
              * @example 3500
              */
             customBps?: number;
-            /** @description Segmented strategy: per segment (account type, stage, deal size, region) its own commission type; the first match wins, unmatched opportunities use commissionType. */
+            /** @description Segmented strategy: per segment (account type, stage, deal size, region) its own commission type and receiving rep; the first match wins, unmatched opportunities use commissionType. */
             commissionSegments?: components["schemas"]["CommissionSegment"][];
+            /**
+             * @description uniform: commissionType for every opportunity; segmented: commissionSegments first (implied when segments are given); manual: a person decides each opportunity on the review page (commissionDecisions), and approval is refused while one is undecided.
+             * @example manual
+             * @enum {string}
+             */
+            commissionStrategy?: "uniform" | "segmented" | "manual";
+            /** @description Manual strategy: the decision per opportunity id (type, type C share, receiving rep). Usually set on the review page or with PUT /v1/runs/{id}/commission-decisions. */
+            commissionDecisions?: {
+                [key: string]: components["schemas"]["CommissionDecision"];
+            };
         };
         NewHireParams: {
             hireRepIds: string[];
@@ -1967,8 +2076,18 @@ export interface components {
              * @example 3500
              */
             customBps?: number;
-            /** @description Segmented strategy: per segment (account type, stage, deal size, region) its own commission type; the first match wins, unmatched opportunities use commissionType. */
+            /** @description Segmented strategy: per segment (account type, stage, deal size, region) its own commission type and receiving rep; the first match wins, unmatched opportunities use commissionType. */
             commissionSegments?: components["schemas"]["CommissionSegment"][];
+            /**
+             * @description uniform: commissionType for every opportunity; segmented: commissionSegments first (implied when segments are given); manual: a person decides each opportunity on the review page (commissionDecisions), and approval is refused while one is undecided.
+             * @example manual
+             * @enum {string}
+             */
+            commissionStrategy?: "uniform" | "segmented" | "manual";
+            /** @description Manual strategy: the decision per opportunity id (type, type C share, receiving rep). Usually set on the review page or with PUT /v1/runs/{id}/commission-decisions. */
+            commissionDecisions?: {
+                [key: string]: components["schemas"]["CommissionDecision"];
+            };
         };
         AccountRunParams: {
             /** Format: uuid */
@@ -1998,8 +2117,18 @@ export interface components {
              * @example 3500
              */
             customBps?: number;
-            /** @description Segmented strategy: per segment (account type, stage, deal size, region) its own commission type; the first match wins, unmatched opportunities use commissionType. */
+            /** @description Segmented strategy: per segment (account type, stage, deal size, region) its own commission type and receiving rep; the first match wins, unmatched opportunities use commissionType. */
             commissionSegments?: components["schemas"]["CommissionSegment"][];
+            /**
+             * @description uniform: commissionType for every opportunity; segmented: commissionSegments first (implied when segments are given); manual: a person decides each opportunity on the review page (commissionDecisions), and approval is refused while one is undecided.
+             * @example manual
+             * @enum {string}
+             */
+            commissionStrategy?: "uniform" | "segmented" | "manual";
+            /** @description Manual strategy: the decision per opportunity id (type, type C share, receiving rep). Usually set on the review page or with PUT /v1/runs/{id}/commission-decisions. */
+            commissionDecisions?: {
+                [key: string]: components["schemas"]["CommissionDecision"];
+            };
         };
         OpportunityRunParams: {
             /** Format: uuid */
@@ -2034,8 +2163,18 @@ export interface components {
              * @example 3500
              */
             customBps?: number;
-            /** @description Segmented strategy: per segment (account type, stage, deal size, region) its own commission type; the first match wins, unmatched opportunities use commissionType. */
+            /** @description Segmented strategy: per segment (account type, stage, deal size, region) its own commission type and receiving rep; the first match wins, unmatched opportunities use commissionType. */
             commissionSegments?: components["schemas"]["CommissionSegment"][];
+            /**
+             * @description uniform: commissionType for every opportunity; segmented: commissionSegments first (implied when segments are given); manual: a person decides each opportunity on the review page (commissionDecisions), and approval is refused while one is undecided.
+             * @example manual
+             * @enum {string}
+             */
+            commissionStrategy?: "uniform" | "segmented" | "manual";
+            /** @description Manual strategy: the decision per opportunity id (type, type C share, receiving rep). Usually set on the review page or with PUT /v1/runs/{id}/commission-decisions. */
+            commissionDecisions?: {
+                [key: string]: components["schemas"]["CommissionDecision"];
+            };
         };
         RunList: {
             data: components["schemas"]["Run"][];
@@ -2353,6 +2492,54 @@ export interface components {
         ExcludeAccount: {
             /** @example Ana already covers this customer’s parent company */
             note: string;
+        };
+        BulkAccountChangeResult: {
+            run: components["schemas"]["Run"];
+            /** @description Accounts selected (listed, or matching the filter). */
+            selected: number;
+            /**
+             * @description Accounts changed; for accept, the conflicts accepted.
+             * @example 12
+             */
+            applied: number;
+            /** @description Selected accounts the action did not apply to (unpin: not pinned; include: not excluded). */
+            skipped: number;
+        };
+        BulkAccountChange: {
+            /**
+             * @description accept: accept the open conflicts of the accounts; exclude / include: take them out of the run or back in; pin / unpin: give them to repId as a manual override, or remove the override.
+             * @example exclude
+             * @enum {string}
+             */
+            action: "accept" | "exclude" | "pin" | "unpin" | "include";
+            /** @description The accounts to change (give these or matching). */
+            accountIds?: string[];
+            /** @description Every account of the run matching this filter (as GET …/accounts filters). */
+            matching?: {
+                /**
+                 * Format: uuid
+                 * @description Accounts leaving or reaching this rep.
+                 */
+                repId?: string;
+                region?: string;
+                moved?: boolean;
+                conflict?: boolean;
+                pinned?: boolean;
+                excluded?: boolean;
+                /** @description The number of accounts the caller saw matching; the change is refused (409) when the filter matches another number now. */
+                expected?: number;
+            };
+            /**
+             * @description Why; required for accept, exclude and pin.
+             * @example Ana already covers this customer’s parent company
+             */
+            note?: string;
+            /**
+             * Format: uuid
+             * @description pin: the rep who receives the accounts.
+             * @example 3f0e7c3a-9d4b-4b1e-8a47-2c5d6e7f8a90
+             */
+            repId?: string;
         };
         ConflictList: {
             data: components["schemas"]["Conflict"][];
@@ -3410,8 +3597,9 @@ export interface components {
                 complete: number;
                 error: number;
                 rolled_back: number;
+                cancelled: number;
             };
-            /** @description Runs in review or approved that have queue items: changes waiting for a person. */
+            /** @description Runs not committed yet (solving again, solved, in review, approved or failed) that have queue items: changes waiting for a person. */
             pendingReassignments: {
                 /** Format: uuid */
                 runId: string;
@@ -3429,13 +3617,13 @@ export interface components {
              */
             id: string;
             /**
-             * @description pending: planned, the run not committed yet; processing: a retry run is open; complete: the commit wrote it; error: the commit skipped it (see error); rolled_back: its run was rolled back.
+             * @description pending: planned, the run not committed yet; processing: a retry run is open (see retryRunId); complete: the commit wrote it; error: the commit skipped it, or its retry was cancelled, skipped again or rolled back (see error; retryable); rolled_back: its run was rolled back; cancelled: its run was cancelled before committing.
              * @example error
              * @enum {string}
              */
-            status: "pending" | "processing" | "complete" | "error" | "rolled_back";
+            status: "pending" | "processing" | "complete" | "error" | "rolled_back" | "cancelled";
             /**
-             * @description Why the commit skipped it (status error), or why its retry failed.
+             * @description Why the commit skipped it or why its retry did not complete (status error), or why its run was cancelled (status cancelled).
              * @example Opportunity Renewal 2026 has no current commission split, so only its owner changes; set its split if it needs one.
              */
             error: string | null;
@@ -3481,6 +3669,44 @@ export interface components {
             customBps: number | null;
             /** @example 2026-04-01T09:30:00.000Z */
             updatedAt: string;
+            /**
+             * Format: uuid
+             * @description A processing item: the run retrying it (review, approve and commit it, or cancel it).
+             * @example null
+             */
+            retryRunId: string | null;
+            /**
+             * @description The status of the retry run.
+             * @example null
+             */
+            retryRunStatus: string | null;
+        };
+        CommissionQueueItemHistory: {
+            item: components["schemas"]["CommissionQueueItem"];
+            /** @description Oldest first, from the audit trail. */
+            entries: {
+                /** @example 2026-04-01T09:30:00.000Z */
+                at: string;
+                /** @example commission_queue.retry_cancelled */
+                action: string;
+                /** @example Retry cancelled: back in error, retryable */
+                label: string;
+                /**
+                 * Format: uuid
+                 * @example 3b9d6c1e-8f2a-4e7b-9c1d-5a6f7e8d9c0b
+                 */
+                runId: string | null;
+                /**
+                 * @description own: the item’s run; retry: a run that retried it.
+                 * @example retry
+                 * @enum {string|null}
+                 */
+                runRole: "own" | "retry" | null;
+                /** @example Not now */
+                detail: string | null;
+                /** @example manager@example.com */
+                actor: string | null;
+            }[];
         };
         CommissionQueueRetryResult: {
             /** @description One new opportunity-level run per item, its solve requested; the item is processing. */
@@ -3508,6 +3734,130 @@ export interface components {
              *     ]
              */
             itemIds: string[];
+        };
+        CommissionDecisionList: {
+            run: {
+                /** Format: uuid */
+                id: string;
+                /** @example in_review */
+                status: string;
+                version: number;
+                proposalHash: string | null;
+            };
+            /** @enum {string} */
+            strategy: "uniform" | "segmented" | "manual";
+            data: components["schemas"]["CommissionDecisionRow"][];
+            /** @description Rows matching the filter. */
+            total: number;
+            /** @description The run’s opportunities to decide. */
+            all: number;
+            /** @description Of which undecided: approval is refused while > 0. */
+            undecided: number;
+            page: number;
+            pageSize: number;
+        };
+        CommissionDecisionRow: {
+            /**
+             * Format: uuid
+             * @example 0c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f
+             */
+            opportunityId: string;
+            /** @example 006000000000123 */
+            crmId: string;
+            /** @example Northwind renewal */
+            name: string;
+            /** Format: uuid */
+            accountId: string;
+            /** @example Northwind */
+            accountName: string;
+            /** @example Negotiation */
+            stage: string;
+            /** @example 12000000 */
+            amountCents: number;
+            /**
+             * Format: uuid
+             * @description The rep whose share moves.
+             */
+            fromRepId: string | null;
+            /**
+             * Format: uuid
+             * @description The account’s new owner.
+             */
+            toRepId: string | null;
+            /** @description The split in force now. */
+            before: {
+                /** @example 3f0e7c3a-9d4b-4b1e-8a47-2c5d6e7f8a90 */
+                repId: string;
+                /** @enum {string} */
+                role: "house" | "rep" | "subagent";
+                /** @example 5500 */
+                bps: number;
+            }[];
+            /** @description The split the proposal would write; null while undecided or refused. */
+            after: {
+                /** @example 3f0e7c3a-9d4b-4b1e-8a47-2c5d6e7f8a90 */
+                repId: string;
+                /** @enum {string} */
+                role: "house" | "rep" | "subagent";
+                /** @example 5500 */
+                bps: number;
+            }[] | null;
+            /**
+             * @description Why the decided split cannot be made.
+             * @example null
+             */
+            error: string | null;
+            decision: components["schemas"]["CommissionDecision"] & (Record<string, never> | null);
+        };
+        SetCommissionDecisionsResult: {
+            run: {
+                /** Format: uuid */
+                id: string;
+                /** @example in_review */
+                status: string;
+                version: number;
+                proposalHash: string | null;
+            };
+            decided: number;
+            /** @description Approval is refused while > 0. */
+            undecided: number;
+        };
+        SetCommissionDecisions: {
+            /**
+             * @description Decisions to set; each replaces any earlier decision of its opportunity.
+             * @default []
+             * @example [
+             *       {
+             *         "opportunityId": "0c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f",
+             *         "commissionType": "custom",
+             *         "customBps": 3500
+             *       }
+             *     ]
+             */
+            decisions?: {
+                /**
+                 * Format: uuid
+                 * @example 0c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f
+                 */
+                opportunityId: string;
+                /** @enum {string} */
+                commissionType: "house_absorbs" | "direct_transfer" | "custom";
+                /**
+                 * @description Type C only: the new rep’s share in basis points.
+                 * @example 3500
+                 */
+                customBps?: number;
+                /**
+                 * Format: uuid
+                 * @description Types B and C only: the rep who receives the leaving rep’s share (e.g. a named closer or a House rep) instead of the account’s new owner; the new owner by default. An active rep of the org, not one leaving in this run.
+                 * @example 3f0e7c3a-9d4b-4b1e-8a47-2c5d6e7f8a90
+                 */
+                receiverRepId?: string;
+            }[];
+            /** @description Opportunities whose decision is withdrawn (undecided again). */
+            clear?: string[];
+            /** @description Why (kept in the audit trail). */
+            note?: string;
         };
     };
     responses: never;
@@ -6046,6 +6396,95 @@ export interface operations {
             };
         };
     };
+    bulkChangeRunAccounts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BulkAccountChange"];
+            };
+        };
+        responses: {
+            /** @description What was applied, and the run. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkAccountChangeResult"];
+                };
+            };
+            /** @description The request is malformed or failed validation (code BAD_REQUEST or VALIDATION_FAILED). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid session or API key (code UNAUTHENTICATED). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The role may not do this, or the CSRF check failed (code FORBIDDEN or CSRF_REJECTED). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The resource does not exist in your org (code NOT_FOUND). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request conflicts with the current state (code CONFLICT). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; see Retry-After (code TOO_MANY_REQUESTS). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Something failed on our side; the message says nothing internal (code INTERNAL). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     listRunConflicts: {
         parameters: {
             query?: {
@@ -8246,8 +8685,8 @@ export interface operations {
     listCommissionQueue: {
         parameters: {
             query?: {
-                /** @description pending: planned, the run not committed yet; processing: a retry run is open; complete: the commit wrote it; error: the commit skipped it (see error); rolled_back: its run was rolled back. */
-                status?: "pending" | "processing" | "complete" | "error" | "rolled_back";
+                /** @description pending: planned, the run not committed yet; processing: a retry run is open (see retryRunId); complete: the commit wrote it; error: the commit skipped it, or its retry was cancelled, skipped again or rolled back (see error; retryable); rolled_back: its run was rolled back; cancelled: its run was cancelled before committing. */
+                status?: "pending" | "processing" | "complete" | "error" | "rolled_back" | "cancelled";
                 runId?: string;
                 /** @description Items handing over from or to this rep. */
                 repId?: string;
@@ -8317,6 +8756,82 @@ export interface operations {
             };
         };
     };
+    commissionQueueItemHistory: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The item and its timeline. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommissionQueueItemHistory"];
+                };
+            };
+            /** @description The request is malformed or failed validation (code BAD_REQUEST or VALIDATION_FAILED). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid session or API key (code UNAUTHENTICATED). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The role may not do this, or the CSRF check failed (code FORBIDDEN or CSRF_REJECTED). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The resource does not exist in your org (code NOT_FOUND). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; see Retry-After (code TOO_MANY_REQUESTS). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Something failed on our side; the message says nothing internal (code INTERNAL). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     retryCommissionQueue: {
         parameters: {
             query?: never;
@@ -8337,6 +8852,177 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CommissionQueueRetryResult"];
+                };
+            };
+            /** @description The request is malformed or failed validation (code BAD_REQUEST or VALIDATION_FAILED). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid session or API key (code UNAUTHENTICATED). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The role may not do this, or the CSRF check failed (code FORBIDDEN or CSRF_REJECTED). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The resource does not exist in your org (code NOT_FOUND). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request conflicts with the current state (code CONFLICT). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; see Retry-After (code TOO_MANY_REQUESTS). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Something failed on our side; the message says nothing internal (code INTERNAL). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listCommissionDecisions: {
+        parameters: {
+            query?: {
+                page?: number;
+                pageSize?: number;
+                /** @description Opportunity, account or CRM id contains. */
+                q?: string;
+                show?: "all" | "undecided" | "decided";
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of opportunities to decide. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommissionDecisionList"];
+                };
+            };
+            /** @description The request is malformed or failed validation (code BAD_REQUEST or VALIDATION_FAILED). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid session or API key (code UNAUTHENTICATED). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The role may not do this, or the CSRF check failed (code FORBIDDEN or CSRF_REJECTED). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The resource does not exist in your org (code NOT_FOUND). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; see Retry-After (code TOO_MANY_REQUESTS). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Something failed on our side; the message says nothing internal (code INTERNAL). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    setCommissionDecisions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SetCommissionDecisions"];
+            };
+        };
+        responses: {
+            /** @description The run after the change, and how many remain undecided. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SetCommissionDecisionsResult"];
                 };
             };
             /** @description The request is malformed or failed validation (code BAD_REQUEST or VALIDATION_FAILED). */
