@@ -8,7 +8,14 @@
  */
 import { and, asc, count, desc, eq, inArray, ne, or, type SQL } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
-import { auditEvents, opportunities, reps, runOpportunityChanges, runs } from '../../../db/schema/index.ts';
+import {
+  accounts,
+  auditEvents,
+  opportunities,
+  reps,
+  runOpportunityChanges,
+  runs,
+} from '../../../db/schema/index.ts';
 import { orgScope } from '../../auth/principal.ts';
 import { type AuditEventInput, appendAudit, appendAuditEvents } from '../../db/audit.ts';
 import type { Tx } from '../../db/client.ts';
@@ -21,6 +28,7 @@ import { cancelRun } from '../run-actions/cancel-run.ts';
 import { createRun } from '../runs/create-run.ts';
 import { createRunSchema } from '../runs/run-params.ts';
 import { requestSolve } from '../runs/solve-run.ts';
+import { type CommissionParams, commissionFor } from '../runs/split-after.ts';
 
 export const QUEUE_READERS = ['manager', 'analyst', 'finance', 'admin'] as const satisfies readonly Role[];
 export const QUEUE_STATUSES = [
@@ -413,6 +421,12 @@ interface Claimed {
   scope: 'ownership' | 'open_opportunities' | 'complete';
   commissionEndDate: string | null;
   reassignmentDate: string | null;
+  /** The original run's params and what its strategy looks at, to find the rep the share went to (a segment's or a decision's receiver). */
+  runParams: unknown;
+  stage: string;
+  amountCents: number;
+  accountType: string | null;
+  region: string | null;
 }
 
 /**
@@ -459,9 +473,15 @@ export async function retryQueueItems({
         scope: runs.scope,
         commissionEndDate: runs.commissionEndDate,
         reassignmentDate: runs.reassignmentDate,
+        runParams: runs.params,
+        stage: opportunities.stage,
+        amountCents: opportunities.amountCents,
+        accountType: accounts.type,
+        region: accounts.region,
       })
       .from(runOpportunityChanges)
       .innerJoin(opportunities, eq(opportunities.id, runOpportunityChanges.opportunityId))
+      .innerJoin(accounts, eq(accounts.id, opportunities.accountId))
       .innerJoin(runs, eq(runs.id, runOpportunityChanges.runId))
       .leftJoin(reps, eq(reps.id, runOpportunityChanges.toRepId))
       .where(inArray(runOpportunityChanges.id, ids))
@@ -590,6 +610,25 @@ async function startRetryRun(ctx: QueueContext, item: Claimed): Promise<string> 
   if (item.ownerRepId === item.toRepId && item.fromRepId !== null) params.plannedFromRepId = item.fromRepId;
   if (item.commissionType) params.commissionType = item.commissionType;
   if (item.commissionType === 'custom' && item.customBps !== null) params.customBps = item.customBps;
+  // A share the original run handed to another rep than the new owner (a segment's or a decision's receiver) goes
+  // to that rep again: the retry run carries it as its one decision (the manual strategy of one opportunity).
+  const { receiverRepId } = commissionFor((item.runParams ?? {}) as CommissionParams, {
+    opportunityId: item.opportunityId,
+    accountType: item.accountType,
+    region: item.region,
+    stage: item.stage,
+    amountCents: item.amountCents,
+  });
+  if (receiverRepId && item.commissionType && item.commissionType !== 'house_absorbs') {
+    params.commissionStrategy = 'manual';
+    params.commissionDecisions = {
+      [item.opportunityId]: {
+        commissionType: item.commissionType,
+        ...(item.commissionType === 'custom' && item.customBps !== null ? { customBps: item.customBps } : {}),
+        receiverRepId,
+      },
+    };
+  }
   const skipped = rootReason(item.error);
   const parsed = createRunSchema.safeParse({
     kind: 'opportunity',
