@@ -1,7 +1,8 @@
 /**
  * The opportunities of some accounts (or some opportunities by id) as the commission core reads them: account
  * fields for segments, every split row and every schedule period. The commit locks the split rows (FOR UPDATE),
- * so nobody changes a split between its plan and its write; previews read them without a lock.
+ * so nobody changes a split between its plan and its write; previews read them without a lock. Each input also
+ * carries the import's billing flag for the cascade rule (cascade-rule.ts).
  */
 import { asc, eq, inArray } from 'drizzle-orm';
 import { accounts, commissionSplits, opportunities, revenueSchedules } from '../../../db/schema/index.ts';
@@ -16,6 +17,9 @@ export interface OpportunityRef {
   accountName: string;
 }
 
+/** The core's input plus the import's billing flag, which the cascade rule (cascade-rule.ts) reads. */
+export type CommissionInput = OpportunityInput & { isBillingStage: boolean };
+
 const CHUNK = 5000;
 
 function chunks<T>(list: readonly T[]): T[][] {
@@ -29,11 +33,12 @@ export async function loadOpportunityInputs(
   by: 'account' | 'opportunity',
   ids: readonly string[],
   options: { lockSplits: boolean },
-): Promise<{ inputs: OpportunityInput[]; refs: Map<string, OpportunityRef> }> {
+): Promise<{ inputs: CommissionInput[]; refs: Map<string, OpportunityRef> }> {
   const opps: (OpportunityRef & {
     accountType: string | null;
     region: string | null;
     stage: string;
+    isBillingStage: boolean;
     status: string;
     amountCents: number;
     createdDate: string;
@@ -50,6 +55,7 @@ export async function loadOpportunityInputs(
           accountType: accounts.type,
           region: accounts.region,
           stage: opportunities.stage,
+          isBillingStage: opportunities.isBillingStage,
           status: opportunities.status,
           amountCents: opportunities.amountCents,
           createdDate: opportunities.createdDate,
@@ -100,13 +106,14 @@ export async function loadOpportunityInputs(
       schedules.set(p.opportunityId, list);
     }
   }
-  const inputs: OpportunityInput[] = opps.map((o) => ({
+  const inputs: CommissionInput[] = opps.map((o) => ({
     opportunityId: o.id,
     accountId: o.accountId,
     accountType: o.accountType,
     geography: o.region,
     stage: o.stage,
     isClosed: o.status !== 'open',
+    isBillingStage: o.isBillingStage,
     amountCents: o.amountCents,
     createdOn: o.createdDate,
     splitRows: splitRows.get(o.id) ?? [],

@@ -30,7 +30,6 @@ import {
   planReassignment,
   type ReassignmentAction,
   type ReassignmentPlan,
-  type ReassignmentScope,
   type Refusal,
 } from '../../commission/index.ts';
 import type { Tx } from '../../db/client.ts';
@@ -41,7 +40,9 @@ import {
   commissionSettings,
   strategyFor,
 } from '../run-actions/commit-commission.ts';
-import { loadOpportunityInputs } from './opportunity-inputs.ts';
+import { loadRuleset } from '../solving/planning-context.ts';
+import { cascadeExclusion, commissionPolicyOf, coreScope } from './cascade-rule.ts';
+import { type CommissionInput, loadOpportunityInputs } from './opportunity-inputs.ts';
 
 type RunRow = typeof runs.$inferSelect;
 
@@ -92,10 +93,6 @@ function chunks<T>(list: readonly T[]): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < list.length; i += CHUNK) out.push(list.slice(i, i + CHUNK));
   return out;
-}
-
-function coreScope(scope: RunRow['scope']): ReassignmentScope {
-  return scope === 'complete' ? 'complete' : scope === 'ownership' ? 'ownership' : 'active';
 }
 
 /** Reads the run and plans its commission changes; refuses a run without dates or one rolled back. */
@@ -184,18 +181,21 @@ export async function loadRunCommission(tx: Tx, runId: string): Promise<RunCommi
                 : ''),
       );
     } else if (movedLines.length > 0) {
-      inputs = await loadInputs(tx, { accountIds: movedLines.map((m) => m.accountId) }, info);
-      const byAccount = new Map<string, OpportunityInput[]>();
-      for (const o of inputs) {
+      const loaded = await loadInputs(tx, { accountIds: movedLines.map((m) => m.accountId) }, info);
+      inputs = loaded;
+      // The stages the run's ruleset protects, as the review and the commit read them (cascade-rule.ts).
+      const policy = commissionPolicyOf(await loadRuleset(tx, run.rulesetId), houseRepId);
+      const byAccount = new Map<string, CommissionInput[]>();
+      for (const o of loaded) {
         const list = byAccount.get(o.accountId) ?? [];
         list.push(o);
         byAccount.set(o.accountId, list);
       }
       for (const line of movedLines) {
-        const accountOpps = byAccount.get(line.accountId) ?? [];
-        if (accountOpps.length === 0) continue;
+        const candidates = byAccount.get(line.accountId) ?? [];
+        if (candidates.length === 0) continue;
         if (line.to === null) {
-          for (const o of accountOpps)
+          for (const o of candidates)
             skipped.push({
               opportunityId: o.opportunityId,
               accountId: line.accountId,
@@ -203,6 +203,14 @@ export async function loadRunCommission(tx: Tx, runId: string): Promise<RunCommi
               reason: 'The account has no new owner in the proposal yet; resolve the conflict first.',
             });
           continue;
+        }
+        // As in the commit: only the opportunities the review lists are planned; the others are skipped.
+        const accountOpps: OpportunityInput[] = [];
+        for (const o of candidates) {
+          const excluded = cascadeExclusion(run.scope, o, policy);
+          if (excluded)
+            skipped.push({ opportunityId: o.opportunityId, accountId: line.accountId, ...excluded });
+          else accountOpps.push(o);
         }
         const outcome = planReassignment(
           {
@@ -215,7 +223,7 @@ export async function loadRunCommission(tx: Tx, runId: string): Promise<RunCommi
             reason: run.reason,
           },
           accountOpps,
-          { policy: { houseParticipantId: houseRepId ?? 'house' } },
+          { policy },
         );
         if (!outcome.ok) {
           // The commit refuses the whole run on this; the preview shows it and goes on.
@@ -310,7 +318,7 @@ async function loadInputs(
   tx: Tx,
   where: { accountIds?: string[]; opportunityIds?: string[] },
   info: Map<string, OpportunityInfo>,
-): Promise<OpportunityInput[]> {
+): Promise<CommissionInput[]> {
   const { inputs, refs } = where.accountIds
     ? await loadOpportunityInputs(tx, 'account', where.accountIds, { lockSplits: false })
     : await loadOpportunityInputs(tx, 'opportunity', where.opportunityIds ?? [], { lockSplits: false });

@@ -29,9 +29,11 @@ import {
 import type { Tx } from '../../db/client.ts';
 import { AppError } from '../../lib/errors.ts';
 import type { OwnershipChange } from '../../workflow/change-set.ts';
-import { loadOpportunityInputs } from '../commission/opportunity-inputs.ts';
+import { cascadeExclusion, commissionPolicyOf, coreScope } from '../commission/cascade-rule.ts';
+import { type CommissionInput, loadOpportunityInputs } from '../commission/opportunity-inputs.ts';
 import { commissionDecisions, commissionSegment, commissionStrategyOf } from '../runs/run-params.ts';
 import { coreMatch, type DecisionRule, type SegmentRule } from '../runs/split-after.ts';
+import { loadRuleset } from '../solving/planning-context.ts';
 import type { OpportunityLine } from './commit-ownership.ts';
 import type { RunRow } from './run-state.ts';
 
@@ -258,7 +260,9 @@ export async function applyCommissionChanges(
     lockSplits: true,
   });
   if (inputs.length === 0) return emptyCommissionOutcome();
-  const byAccount = new Map<string, OpportunityInput[]>();
+  // The run's ruleset decides which stages are protected, exactly as in the review (cascade-rule.ts).
+  const policy = commissionPolicyOf(await loadRuleset(tx, run.rulesetId), houseRepId);
+  const byAccount = new Map<string, CommissionInput[]>();
   for (const o of inputs) {
     const list = byAccount.get(o.accountId) ?? [];
     list.push(o);
@@ -271,20 +275,27 @@ export async function applyCommissionChanges(
   const adjustmentProblems: CommissionOutcome['adjustmentProblems'] = [];
   const edits: HistoryEdit[] = [];
   for (const change of moved) {
-    const accountOpps = byAccount.get(change.accountId);
-    if (!accountOpps) continue;
+    const candidates = byAccount.get(change.accountId);
+    if (!candidates) continue;
+    // Only the opportunities the review lists (the cascade rule); the others are reported as skipped, never planned.
+    const accountOpps: OpportunityInput[] = [];
+    for (const o of candidates) {
+      const excluded = cascadeExclusion(run.scope, o, policy);
+      if (excluded) skipped.push({ opportunityId: o.opportunityId, ...excluded });
+      else accountOpps.push(o);
+    }
     const outcome = planReassignment(
       {
         departingRepId: change.fromRepId!,
         target: { level: 'account', accountId: change.accountId },
-        scope: run.scope === 'complete' ? 'complete' : 'active',
+        scope: coreScope(run.scope),
         strategy: strategyFor(settings, change.toRepId),
         endDate: run.commissionEndDate,
         reassignmentDate: run.reassignmentDate,
         reason: run.reason,
       },
       accountOpps,
-      { policy: { houseParticipantId: houseRepId ?? 'house' }, newRowId: () => randomUUID() },
+      { policy, newRowId: () => randomUUID() },
     );
     if (!outcome.ok) throw refusalToAppError(outcome.refusal);
     adjustments.push(...adjustmentsOf(outcome.value, accountOpps, adjustmentProblems));
@@ -355,6 +366,8 @@ export async function applyOpportunityCommission(
     { lockSplits: true },
   );
   const inputById = new Map(inputs.map((o) => [o.opportunityId, o]));
+  // Level 1 is explicit (no stage rule); the ruleset's policy only names protected stages in the change's notes.
+  const policy = commissionPolicyOf(await loadRuleset(tx, run.rulesetId), houseRepId);
   const items: SplitChangeItem[] = [];
   const skipped: CommissionOutcome['skipped'] = [];
   const adjustments: AdjustmentEntry[] = [];
@@ -384,14 +397,14 @@ export async function applyOpportunityCommission(
       {
         departingRepId: line.plannedRepId,
         target: { level: 'opportunity', opportunityId: line.opportunityId },
-        scope: run.scope === 'complete' ? 'complete' : 'active',
+        scope: coreScope(run.scope),
         strategy: strategyFor(settings, line.toRepId),
         endDate: dates.endDate,
         reassignmentDate: dates.reassignmentDate,
         reason: run.reason,
       },
       [input],
-      { policy: { houseParticipantId: houseRepId ?? 'house' }, newRowId: () => randomUUID() },
+      { policy, newRowId: () => randomUUID() },
     );
     if (!outcome.ok) throw refusalToAppError(outcome.refusal);
     adjustments.push(...adjustmentsOf(outcome.value, [input], adjustmentProblems));

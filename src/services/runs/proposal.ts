@@ -9,6 +9,7 @@ import type { Tx } from '../../db/client.ts';
 import type { Conflict as SolverConflict } from '../../solver/index.ts';
 import { hashChangeSet, type OwnershipChange, type SplitChange } from '../../workflow/change-set.ts';
 import { CONFLICT_KINDS, type DetectedConflict, detectConflicts } from '../../workflow/conflicts.ts';
+import { cascadeExclusion, commissionPolicyOf } from '../commission/cascade-rule.ts';
 import { protectionsOf } from '../solving/build-solve-input.ts';
 import type { PlanningContext } from '../solving/planning-context.ts';
 import type { RunRow } from './run-records.ts';
@@ -235,7 +236,7 @@ interface OppChange {
 
 function opportunityChanges(run: RunRow, plan: PlanningContext, live: readonly AssignmentRow[]): OppChange[] {
   const house = plan.book.reps.find((r) => r.kind === 'house')?.id ?? null;
-  const stages = new Set(plan.ruleset.protections.protectedStages);
+  const policy = commissionPolicyOf(plan.ruleset, house);
   const accountsById = new Map(plan.book.accounts.map((a) => [a.id, a]));
   const repsById = new Map(plan.book.reps.map((r) => [r.id, r]));
   const departing = new Set(plan.params.kind === 'rep_departure' ? plan.params.departingRepIds : []);
@@ -302,8 +303,11 @@ function opportunityChanges(run: RunRow, plan: PlanningContext, live: readonly A
   const out: OppChange[] = [];
   for (const o of plan.book.opportunities) {
     const line = moved.get(o.accountId);
-    // Closed, billing-stage and protected-stage opportunities stay (C-rules); conflicts flag closed ones.
-    if (!line || o.status !== 'open' || o.isBillingStage || stages.has(o.stage)) continue;
+    if (!line) continue;
+    // The cascade rule the commit and the preview apply too: closed ones stay (conflicts flag them); protected
+    // stages (the ruleset's, or flagged billing) stay unless the scope is complete.
+    const candidate = { stage: o.stage, isClosed: o.status !== 'open', isBillingStage: o.isBillingStage };
+    if (cascadeExclusion(run.scope, candidate, policy)) continue;
     out.push(make(o, o.ownerRepId ?? line.fromRepId, line.toRepId!));
   }
   return out;
