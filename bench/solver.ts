@@ -79,22 +79,31 @@ export async function run(options: BenchOptions): Promise<{ ok: boolean }> {
   for (const size of sizes) {
     for (const kind of ['departure', 'realignment'] as const) {
       for (const objective of objectives) {
-        const approaches = ['auto', 'heuristic'];
+        // The goals are "within X % in Y s": every approach runs with the goal's time where it is shorter
+        // than the bench limit (so the final answer is judged at that time, and HiGHS alone gets the same
+        // time); a full run adds the final solve with the whole limit for reference.
+        const goal = goalFor(size.name, kind);
+        const runMs = goal ? Math.min(limitMs, goal.maxMillis) : limitMs;
+        const approaches: [string, number][] = [
+          ['auto', runMs],
+          ['heuristic', runMs],
+        ];
         // HiGHS alone and javascript-lp-solver alone, where they can return anything (SOLVER-LAB).
-        if (kind === 'departure' || size.accounts <= 5000) approaches.push('highs');
+        if (kind === 'departure' || size.accounts <= 5000) approaches.push(['highs', runMs]);
         // javascript-lp-solver stalls past the hard kill from 1000x20 (measured), so only the small sizes.
-        if (size.accounts <= (ci ? 60 : 300)) approaches.push('jslp');
+        if (size.accounts <= (ci ? 60 : 300)) approaches.push(['jslp', runMs]);
+        if (!ci && runMs < limitMs && kind === 'realignment') approaches.push(['auto', limitMs]);
         const group: Row[] = [];
-        for (const approach of approaches) {
-          const r = (await runOne(
-            [size.name, kind, objective, approach, String(limitMs)],
-            limitMs + 30_000,
-          )) as Record<string, never>;
+        for (const [approach, ms] of approaches) {
+          const r = (await runOne([size.name, kind, objective, approach, String(ms)], ms + 30_000)) as Record<
+            string,
+            never
+          >;
           group.push({
             size: size.name,
             kind,
             objective,
-            approach: approach === 'auto' ? 'final (auto)' : approach,
+            approach: `${approach === 'auto' ? 'final (auto)' : approach}, ${ms / 1000} s`,
             status: String(r.status),
             millis: r.millis ?? null,
             peakRssMb: r.peakRssMb ?? null,
@@ -107,7 +116,7 @@ export async function run(options: BenchOptions): Promise<{ ok: boolean }> {
             binaries: r.binaries ?? null,
           });
           process.stderr.write(
-            `  ${size.name} ${kind} ${objective} ${approach}: ${r.status} ${r.millis ?? '-'} ms\n`,
+            `  ${size.name} ${kind} ${objective} ${approach} (${ms} ms): ${r.status} ${r.millis ?? '-'} ms\n`,
           );
         }
         const bounds = group.map((g) => g.lowerBound).filter((b): b is number => b !== null);
@@ -123,14 +132,19 @@ export async function run(options: BenchOptions): Promise<{ ok: boolean }> {
         }
         rows.push(...group);
         const final = group[0]!;
-        const goal = goalFor(size.name, kind);
         if (!final.verified)
           failures.push(`${size.name} ${kind} ${objective}: final answer ${final.status}, not verified`);
         else if (goal && objective === 'l1' && (final.gapPct === null || final.gapPct / 100 > goal.maxGap)) {
           goalsMissed.push(
             `${size.name} ${kind}: gap ${final.gapPct?.toFixed(2) ?? 'unknown'}% above the goal ${goal.maxGap * 100}%`,
           );
-        } else if (goal && objective === 'l1' && final.millis !== null && final.millis > goal.maxMillis) {
+        } else if (
+          goal &&
+          objective === 'l1' &&
+          final.millis !== null &&
+          // The solve stops at its limit; building the proposal and verifying it come on top (250 ms).
+          final.millis > goal.maxMillis + 250
+        ) {
           goalsMissed.push(`${size.name} ${kind}: ${final.millis} ms, over the goal of ${goal.maxMillis} ms`);
         }
       }
