@@ -361,6 +361,50 @@ describe('Reassign all opportunities (level 2)', () => {
     expect(await runCount()).toBe(before);
   });
 
+  it('lists billing-flagged and protected-stage deals as keeping their split, as the review and commit will', async () => {
+    const db = h.db.db;
+    const account = await createAccount(db, org.id, { name: 'Billing Corp', ownerRepId: book.eve.id });
+    const opp = async (name: string, values: Partial<typeof s.opportunities.$inferInsert>) => {
+      const o = await createOpportunity(db, org.id, account.id, {
+        name,
+        ownerRepId: book.eve.id,
+        createdDate: '2026-01-15',
+        ...values,
+      });
+      await createSplits(db, org.id, o.id, [
+        { repId: book.house.id, role: 'house', bps: 1000 },
+        { repId: book.eve.id, role: 'rep', bps: 9000 },
+      ]);
+      return o;
+    };
+    await opp('Billing Corp invoicing', { stage: 'Invoicing', isBillingStage: true });
+    await opp('Billing Corp in billing', { stage: 'billing' });
+    await opp('Billing Corp new deal', { stage: 'Proposal' });
+    const path = `/accounts/${account.id}/reassign-opportunities`;
+    await manager.page(path);
+    const before = await runCount();
+    // An end date before the deals were created: refused, and the page says which deals keep their split.
+    const res = await post(manager, path, {
+      newOwnerRepId: book.ben.id,
+      commissionType: 'direct_transfer',
+      commissionEndDate: '2026-01-10',
+      reassignmentDate: '2026-01-11',
+      reason: 'Territory change',
+    });
+    expect(res.status).toBe(400);
+    const html = await res.text();
+    const kept = html.slice(
+      html.indexOf('These keep their split'),
+      html.indexOf('</ul>', html.indexOf('These keep their split')),
+    );
+    expect(kept).toContain(
+      'Billing Corp invoicing: Stage &quot;Invoicing&quot; (a billing stage) is protected',
+    );
+    expect(kept).toContain('Billing Corp in billing: Stage &quot;billing&quot; is protected');
+    expect(kept).not.toContain('Billing Corp new deal: Stage');
+    expect(await runCount()).toBe(before);
+  });
+
   it('creates an account run over the open opportunities with one type for all, solves it and redirects', async () => {
     await manager.page(path());
     const res = await post(manager, path(), {

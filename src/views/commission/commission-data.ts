@@ -5,12 +5,11 @@
  */
 import { sql } from 'drizzle-orm';
 import { orgScope } from '../../auth/principal.ts';
-import type { OpportunityInput } from '../../commission/index.ts';
 import type { Tx } from '../../db/client.ts';
 import { queryRows } from '../../db/query-rows.ts';
 import { withOrg } from '../../db/tenancy.ts';
 import type { OrgContext } from '../../services/auth/context.ts';
-import { loadOpportunityInputs } from '../../services/commission/opportunity-inputs.ts';
+import { type CommissionInput, loadOpportunityInputs } from '../../services/commission/opportunity-inputs.ts';
 
 function read<T>(ctx: OrgContext, work: (tx: Tx) => Promise<T>) {
   return withOrg(ctx.db, orgScope(ctx.principal), work, { transaction: { accessMode: 'read only' } });
@@ -274,7 +273,7 @@ export async function houseRepId(ctx: OrgContext): Promise<string | null> {
 export async function planInputs(
   ctx: OrgContext,
   by: { opportunityId: string } | { accountId: string },
-): Promise<OpportunityInput[]> {
+): Promise<CommissionInput[]> {
   return read(ctx, async (tx) => {
     const { inputs } =
       'opportunityId' in by

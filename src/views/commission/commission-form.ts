@@ -4,13 +4,16 @@
  * that would take House below 0), and turn the rest into the runs service's input.
  */
 import {
-  type OpportunityInput,
   type PlanItem,
   planReassignment,
   type ReassignmentAction,
   type Refusal,
 } from '../../commission/index.ts';
+import { validateRuleset } from '../../rules/parse-ruleset.ts';
+import { cascadeExclusion, commissionPolicyOf } from '../../services/commission/cascade-rule.ts';
+import type { CommissionInput } from '../../services/commission/opportunity-inputs.ts';
 import { type CreateRunInput, createRunSchema } from '../../services/runs/run-params.ts';
+import { DEFAULT_RULESET } from '../../services/solving/planning-context.ts';
 import { text } from '../shared/format.ts';
 
 export const COMMISSION_TYPES = ['house_absorbs', 'direct_transfer', 'custom'] as const;
@@ -88,7 +91,7 @@ export interface FormContext {
   /** Reps a manager may choose as the new owner (active people who may receive). */
   receivers: ReadonlySet<string>;
   /** Planner input: the opportunity (level 1) or the account's opportunities (level 2). */
-  opportunities: readonly OpportunityInput[];
+  opportunities: readonly CommissionInput[];
   houseRepId: string | null;
   /** Ids in planner messages replaced by what a person recognises (opportunity and rep names). */
   names: ReadonlyMap<string, string>;
@@ -166,6 +169,20 @@ export function checkForm(values: CommissionFormValues, fc: FormContext): Checke
 
   // The commission rules on the real rows, before anything is stored (the same core the commit uses).
   if (fc.currentOwnerId) {
+    // Level 2 is a cascade: the run's rule of which opportunities it may change (the default rules' protected
+    // stages and the billing flag) decides first, exactly as review and commit do; level 1 is explicit.
+    const parsedRules = validateRuleset(DEFAULT_RULESET);
+    if (!parsedRules.ok) throw new Error('the default ruleset does not validate');
+    const policy = commissionPolicyOf(parsedRules.ruleset, fc.houseRepId);
+    let planned: readonly CommissionInput[] = fc.opportunities;
+    if (fc.level === 'account') {
+      planned = fc.opportunities.filter((o) => {
+        const excluded = cascadeExclusion('open_opportunities', o, policy);
+        if (excluded && !o.isClosed)
+          skipped.push({ opportunityId: o.opportunityId, reason: humanise(excluded.reason, fc.names) });
+        return excluded === null || o.isClosed;
+      });
+    }
     const outcome = planReassignment(
       {
         departingRepId: fc.currentOwnerId,
@@ -179,8 +196,8 @@ export function checkForm(values: CommissionFormValues, fc: FormContext): Checke
         reassignmentDate: values.reassignmentDate,
         reason: values.reason,
       },
-      fc.opportunities,
-      { policy: { houseParticipantId: fc.houseRepId ?? 'house' } },
+      planned,
+      { policy },
     );
     if (!outcome.ok) {
       const { code, path, message } = outcome.refusal;
