@@ -84,6 +84,8 @@ const departure = (extra: [string, string][] = []): [string, string][] => [
   ['departingRepIds', book.reps.dana.id],
   ['scope', 'open_opportunities'],
   ['reason', 'Dana leaves at the end of the month'],
+  ['commissionEndDate', '2026-03-31'],
+  ['reassignmentDate', '2026-04-01'],
   ['strategy', 'optimal'],
   ['objective', 'l1'],
   ...extra,
@@ -225,6 +227,15 @@ describe('strategy step', () => {
     ]);
     expect(empty.res.status).toBe(400);
     expect(empty.html).toContain('id="f-seg-0-error">A segmented strategy needs at least one segment');
+
+    // A scope with opportunities needs both commission dates now, not at commit.
+    const undated = await post(analyst, '/runs/new', [
+      ...departure().filter(([k]) => k !== 'commissionEndDate' && k !== 'reassignmentDate'),
+      ['intent', 'solve'],
+    ]);
+    expect(undated.res.status).toBe(400);
+    expect(undated.html).toContain('id="f-commissionEndDate-error">Set the commission end date');
+    expect(undated.html).toContain('id="f-reassignmentDate-error">Set the reassignment date');
     expect((await h.db.db.select().from(s.runs)).length).toBe(before);
   });
 

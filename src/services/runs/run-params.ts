@@ -332,6 +332,26 @@ export const createRunSchema = z
     withKind('opportunity', opportunityParams),
   ])
   .superRefine((r, ctx) => {
+    // Splits change (an opportunity run, or a scope with opportunities): they end on one date and the new ones
+    // start on another, so both are needed now rather than at commit.
+    if (r.kind === 'opportunity' || r.scope !== 'ownership') {
+      const what =
+        r.kind === 'opportunity'
+          ? 'the opportunity’s commission split changes'
+          : `the scope (${r.scope}) includes opportunities, whose commission splits change`;
+      if (!r.commissionEndDate)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['commissionEndDate'],
+          message: `Set the commission end date (the last day the old split applies): ${what}.${r.kind === 'opportunity' ? '' : ' Or choose the scope “ownership” to move accounts only.'}`,
+        });
+      if (!r.reassignmentDate)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['reassignmentDate'],
+          message: `Set the reassignment date (the first day of the new owner and split, on or after the end date): ${what}.`,
+        });
+    }
     if (r.commissionEndDate && r.reassignmentDate && r.reassignmentDate < r.commissionEndDate) {
       ctx.addIssue({
         code: 'custom',

@@ -276,6 +276,8 @@ describe('opportunity-level run: approve, commit, roll back', () => {
     const created = await w.call('analyst', 'POST', '/runs', {
       kind: 'opportunity',
       reason: 'Ben takes the new deal',
+      commissionEndDate: '2026-03-31',
+      reassignmentDate: '2026-04-01',
       params: { opportunityId: opp.id, newOwnerRepId: ben.id },
     });
     expect(created.status).toBe(201);

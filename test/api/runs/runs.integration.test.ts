@@ -187,6 +187,8 @@ describe('runs of every kind', () => {
     const run = await create({
       kind: 'opportunity',
       reason: 'Ben takes the renewal',
+      commissionEndDate: '2026-03-31',
+      reassignmentDate: '2026-04-01',
       params: { opportunityId: opp.id, newOwnerRepId: book.reps.ben.id },
     });
     const solved = await solveAndDrain(w, run.id);
