@@ -316,17 +316,24 @@ function opportunityChanges(run: RunRow, plan: PlanningContext, live: readonly A
 /** Writes the detected conflicts by key: new ones added, existing ones refreshed (resolution kept), gone ones dropped. */
 async function syncConflicts(tx: Tx, run: RunRow, detected: readonly DetectedConflict[], at: Date) {
   const existing = await tx
-    .select({ id: conflicts.id, details: conflicts.details })
+    .select({
+      id: conflicts.id,
+      details: conflicts.details,
+      accountId: conflicts.accountId,
+      opportunityId: conflicts.opportunityId,
+      repId: conflicts.repId,
+      kind: conflicts.kind,
+      severity: conflicts.severity,
+      message: conflicts.message,
+    })
     .from(conflicts)
     .where(eq(conflicts.runId, run.id));
-  const byKey = new Map(
-    existing.map((c) => [String((c.details as { key?: string } | null)?.key ?? ''), c.id]),
-  );
+  const byKey = new Map(existing.map((c) => [String((c.details as { key?: string } | null)?.key ?? ''), c]));
   const seen = new Set<string>();
   const inserts = [];
   for (const c of detected) {
     seen.add(c.key);
-    const id = byKey.get(c.key);
+    const prior = byKey.get(c.key);
     const values = {
       accountId: c.accountId,
       opportunityId: c.opportunityId,
@@ -336,8 +343,17 @@ async function syncConflicts(tx: Tx, run: RunRow, detected: readonly DetectedCon
       message: c.message,
       details: { key: c.key },
     };
-    if (id) await tx.update(conflicts).set(values).where(eq(conflicts.id, id));
-    else inserts.push({ ...values, orgId: run.orgId, runId: run.id, createdAt: at });
+    if (!prior) inserts.push({ ...values, orgId: run.orgId, runId: run.id, createdAt: at });
+    else if (
+      // Only a conflict whose text or subject changed is written again (a refresh usually changes none).
+      prior.accountId !== values.accountId ||
+      prior.opportunityId !== values.opportunityId ||
+      prior.repId !== values.repId ||
+      prior.kind !== values.kind ||
+      prior.severity !== values.severity ||
+      prior.message !== values.message
+    )
+      await tx.update(conflicts).set(values).where(eq(conflicts.id, prior.id));
   }
   for (let i = 0; i < inserts.length; i += 500) await tx.insert(conflicts).values(inserts.slice(i, i + 500));
   const gone = existing.filter((c) => !seen.has(String((c.details as { key?: string } | null)?.key ?? '')));
