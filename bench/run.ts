@@ -6,6 +6,7 @@ export interface BenchModule {
 const BENCHES: Record<string, () => Promise<BenchModule>> = {
   solver: () => import('./solver.ts'),
   import: () => import('./import.ts'),
+  'review-bulk': () => import('./review-bulk.ts'),
 };
 
 const args = process.argv.slice(2);
