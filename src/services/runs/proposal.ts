@@ -308,7 +308,16 @@ function opportunityChanges(run: RunRow, plan: PlanningContext, live: readonly A
     // stages (the ruleset's, or flagged billing) stay unless the scope is complete.
     const candidate = { stage: o.stage, isClosed: o.status !== 'open', isBillingStage: o.isBillingStage };
     if (cascadeExclusion(run.scope, candidate, policy)) continue;
-    out.push(make(o, o.ownerRepId ?? line.fromRepId, line.toRepId!));
+    const change = make(o, o.ownerRepId ?? line.fromRepId, line.toRepId!);
+    // A reconciled period after the end date keeps the split out of a cascade (the core skips it at commit too).
+    const end = run.commissionEndDate;
+    if (end && o.reconciledThrough !== null && o.reconciledThrough > end) {
+      out.push({
+        ...change,
+        after: null,
+        error: `its schedule is reconciled through ${o.reconciledThrough}, after the commission end date ${end}; reconciled periods are excluded from cascades — change this opportunity on its own (Manage commissions) to get the adjustments`,
+      });
+    } else out.push(change);
   }
   return out;
 }

@@ -62,6 +62,8 @@ export interface BookOpportunity {
   createdDate: string;
   /** The split rows in force (effective_to is null). */
   splits: SplitPart[];
+  /** The last day of its last reconciled schedule period, if any (a cascade may not change a split past it). */
+  reconciledThrough: string | null;
 }
 
 export interface Book {
@@ -137,7 +139,9 @@ export async function loadOpportunities(tx: Tx): Promise<BookOpportunity[]> {
           o.created_date::text as created_date,
           coalesce((select json_agg(json_build_object('repId', s.rep_id, 'role', s.role, 'bps', s.bps)
                      order by s.rep_id)
-                    from commission_splits s where s.opportunity_id = o.id and s.effective_to is null), '[]') as splits
+                    from commission_splits s where s.opportunity_id = o.id and s.effective_to is null), '[]') as splits,
+          (select max(rs.period_end)::text from revenue_schedules rs
+            where rs.opportunity_id = o.id and rs.reconciled) as reconciled_through
         from opportunities o order by o.crm_id`,
   );
   return rows.map((r) => ({
@@ -153,6 +157,7 @@ export async function loadOpportunities(tx: Tx): Promise<BookOpportunity[]> {
     closeDate: (r.close_date as string | null) ?? null,
     createdDate: String(r.created_date),
     splits: (typeof r.splits === 'string' ? JSON.parse(r.splits) : r.splits) as SplitPart[],
+    reconciledThrough: (r.reconciled_through as string | null) ?? null,
   }));
 }
 
