@@ -176,6 +176,40 @@ describe('strategy step', () => {
     expect(preview.html).not.toContain('data-segment="1"');
   });
 
+  it('records the run’s targets and caps, and says what is wrong with them next to each field', async () => {
+    const { res } = await post(analyst, '/runs/new', [
+      ...departure([
+        ['targetMode', 'seniority'],
+        ['maxAccountsPerRep', '60'],
+        ['maxRevenuePerRep', '$5,000,000'],
+      ]),
+      ['intent', 'draft'],
+    ]);
+    const run = await runOf(res);
+    expect(run.params).toMatchObject({
+      targetMode: 'seniority',
+      maxAccountsPerRep: 60,
+      maxRevenueCentsPerRep: 5_000_000_00,
+    });
+    const page = await analyst.page(`/runs/${run.id}`);
+    expect(page.html).toContain(
+      'Balancing for this run: targets weighted by seniority; at most 60 accounts per rep; at most $5,000,000 revenue per rep.',
+    );
+
+    const bad = await post(analyst, '/runs/new', [
+      ...departure([
+        ['targetMode', 'loudest'],
+        ['maxAccountsPerRep', '2.5'],
+        ['maxRevenuePerRep', 'a lot'],
+      ]),
+      ['intent', 'draft'],
+    ]);
+    expect(bad.res.status).toBe(400);
+    expect(bad.html).toContain('id="f-targetMode-error">Choose how targets are weighted');
+    expect(bad.html).toContain('id="f-maxAccountsPerRep-error">Write a whole number of accounts');
+    expect(bad.html).toContain('id="f-maxRevenuePerRep-error">Write an amount in dollars');
+  });
+
   it('uniform ignores the segment rows; type C takes the custom share', async () => {
     const { res } = await post(analyst, '/runs/new', [
       ...departure(segmented.filter(([k]) => k.startsWith('seg-'))),

@@ -10,7 +10,7 @@ import type { Conflict as SolverConflict } from '../../solver/index.ts';
 import { hashChangeSet, type OwnershipChange, type SplitChange } from '../../workflow/change-set.ts';
 import { CONFLICT_KINDS, type DetectedConflict, detectConflicts } from '../../workflow/conflicts.ts';
 import { cascadeExclusion, commissionPolicyOf } from '../commission/cascade-rule.ts';
-import { protectionsOf } from '../solving/build-solve-input.ts';
+import { capsFor, protectionsOf } from '../solving/build-solve-input.ts';
 import type { PlanningContext } from '../solving/planning-context.ts';
 import type { RunRow } from './run-records.ts';
 import { type CommissionType, commissionFor, receiverProblem, splitAfter } from './split-after.ts';
@@ -103,8 +103,9 @@ export async function refreshProposal(
       mayReceive: r.mayReceive && r.kind === 'person',
       departing: departing.has(r.id),
       endDate: r.endDate,
-      maxAccounts: r.maxAccounts,
-      maxRevenueCents: r.maxRevenueCents,
+      // The caps the solver held (ruleset, roster and the run's own), so a conflict names the same cap.
+      maxAccounts: capsFor(r, plan.ruleset, plan.params).maxAccounts ?? null,
+      maxRevenueCents: capsFor(r, plan.ruleset, plan.params).maxRevenueCents ?? null,
     })),
     opportunities: plan.book.opportunities.map((o) => ({
       id: o.id,

@@ -9,7 +9,9 @@ import { orgScope } from '../../auth/principal.ts';
 import type { Tx } from '../../db/client.ts';
 import { withOrg } from '../../db/tenancy.ts';
 import { notFound } from '../../lib/errors.ts';
+import { capsFor } from '../solving/build-solve-input.ts';
 import { loadAccounts, loadRoster } from '../solving/load-book.ts';
+import { loadRuleset } from '../solving/planning-context.ts';
 import { readParams } from './run-params.ts';
 import { findRun, type RunRow, type RunsContext } from './run-records.ts';
 
@@ -95,6 +97,7 @@ export async function computeSummary(tx: Tx, run: RunRow): Promise<RunSummary> {
       .where(eq(runAssignments.runId, run.id)),
   ];
   const params = readParams(run.kind, run.params);
+  const ruleset = await loadRuleset(tx, run.rulesetId);
   const departing = new Set(params.kind === 'rep_departure' ? params.departingRepIds : []);
   const targets = ((
     run.metrics as { targets?: Record<string, { count: number; revenueCents: number }> } | null
@@ -115,8 +118,8 @@ export async function computeSummary(tx: Tx, run: RunRow): Promise<RunSummary> {
       revenueDeltaCents: 0,
       accountsIn: 0,
       accountsOut: 0,
-      maxAccounts: r.maxAccounts,
-      maxRevenueCents: r.maxRevenueCents,
+      maxAccounts: capsFor(r, ruleset, params).maxAccounts ?? null,
+      maxRevenueCents: capsFor(r, ruleset, params).maxRevenueCents ?? null,
       overCountCap: false,
       overRevenueCap: false,
       targetCount: t ? t.count : null,

@@ -1,5 +1,6 @@
 /** What a run is asked to do (F3): the kind-specific parameters, the dates and the scope, as zod contracts. */
 import { z } from '@hono/zod-openapi';
+import { TARGET_MODES } from '../../rules/ruleset-schema.ts';
 
 const isoDate = z
   .string()
@@ -142,6 +143,20 @@ export function commissionStrategyOf(params: {
 
 /** Options every kind shares: how the solver balances and how commission follows the owner. */
 const common = {
+  targetMode: z.enum(TARGET_MODES).optional().openapi({
+    description:
+      'How each rep’s target is weighted in this run: equal shares, by seniority, by capacity or by ramp target; the ruleset’s mode when left out.',
+  }),
+  maxAccountsPerRep: z.number().int().min(1).max(1_000_000).optional().openapi({
+    description:
+      'A cap for this run on top of each rep’s own: no receiving rep ends above this many accounts.',
+    example: 60,
+  }),
+  maxRevenueCentsPerRep: z.number().int().min(1).optional().openapi({
+    description:
+      'A cap for this run on top of each rep’s own: no receiving rep ends above this annual revenue, in cents.',
+    example: 500_000_000_00,
+  }),
   strategy: z
     .enum(['optimal', 'round-robin', 'territory', 'least-loaded', 'weighted'])
     .optional()

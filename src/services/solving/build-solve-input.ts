@@ -99,18 +99,40 @@ export function protectionsOf(
   return out;
 }
 
-function capsFor(rep: BookRep, ruleset: Ruleset) {
+/** The lower of two caps, where null means no cap. */
+const lowerCap = (a: number | null | undefined, b: number | null | undefined): number | null =>
+  a === null || a === undefined ? (b ?? null) : b === null || b === undefined ? a : Math.min(a, b);
+
+/**
+ * A rep's caps in a run: the ruleset's rule for the rep, else the roster's, else the ruleset's default — and the
+ * run's own cap (params.maxAccountsPerRep / maxRevenueCentsPerRep) on top, the lower one winning. The solver, the
+ * conflicts and the review all read caps through this.
+ */
+export function capsFor(
+  rep: Pick<BookRep, 'crmUserId' | 'maxAccounts' | 'maxRevenueCents'>,
+  ruleset: Ruleset,
+  params?: Pick<RunParams, 'maxAccountsPerRep' | 'maxRevenueCentsPerRep'>,
+): { maxAccounts?: number; maxRevenueCents?: number } {
   const per = ruleset.caps.perRep.find((c) => rep.crmUserId !== null && c.rep === rep.crmUserId);
-  const maxAccounts = per?.maxAccounts ?? rep.maxAccounts ?? ruleset.caps.default.maxAccounts;
-  const maxRevenueCents = per?.maxRevenueCents ?? rep.maxRevenueCents ?? ruleset.caps.default.maxRevenueCents;
+  const maxAccounts = lowerCap(
+    per?.maxAccounts ?? rep.maxAccounts ?? ruleset.caps.default.maxAccounts,
+    params?.maxAccountsPerRep,
+  );
+  const maxRevenueCents = lowerCap(
+    per?.maxRevenueCents ?? rep.maxRevenueCents ?? ruleset.caps.default.maxRevenueCents,
+    params?.maxRevenueCentsPerRep,
+  );
   return {
-    ...(maxAccounts !== undefined && maxAccounts !== null ? { maxAccounts } : {}),
-    ...(maxRevenueCents !== undefined && maxRevenueCents !== null ? { maxRevenueCents } : {}),
+    ...(maxAccounts !== null ? { maxAccounts } : {}),
+    ...(maxRevenueCents !== null ? { maxRevenueCents } : {}),
   };
 }
 
-function weightFor(rep: BookRep, ruleset: Ruleset): number {
-  const mode = ruleset.targets.mode;
+/** How targets are weighted in a run: its own mode, else the ruleset's. */
+export const targetModeOf = (params: Pick<RunParams, 'targetMode'>, ruleset: Ruleset) =>
+  params.targetMode ?? ruleset.targets.mode;
+
+function weightFor(rep: BookRep, mode: Ruleset['targets']['mode']): number {
   if (mode === 'seniority') return Math.max(1, rep.seniority);
   if (mode === 'capacity') return Math.max(0.01, rep.weightBps / 10_000);
   return 1;
@@ -158,8 +180,8 @@ export function buildSolveInput(options: BuildOptions): BuiltInput {
       ...(r.email ? { email: r.email } : {}),
       mayReceive: receivers.has(r.id),
       departing: departing.has(r.id),
-      weight: weightFor(r, ruleset),
-      ...capsFor(r, ruleset),
+      weight: weightFor(r, targetModeOf(params, ruleset)),
+      ...capsFor(r, ruleset, params),
     };
     if (sameRegion) rep.region = r.region ?? NO_REGION;
     else rep.regions = allRegions.length > 0 ? allRegions : [NO_REGION];
@@ -175,7 +197,7 @@ export function buildSolveInput(options: BuildOptions): BuiltInput {
     }
     const ramp = hires.has(r.id)
       ? ((params.kind === 'new_hire' ? params.rampTargetBps : undefined) ?? r.rampTargetBps)
-      : ruleset.targets.mode === 'ramp'
+      : targetModeOf(params, ruleset) === 'ramp'
         ? r.rampTargetBps
         : null;
     if (ramp !== null && ramp !== undefined && ramp > 0) rep.rampTargetBps = ramp;

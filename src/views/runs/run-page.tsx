@@ -119,6 +119,25 @@ function CommissionStrategy({ run, names }: { run: RunRecord; names: Map<string,
   );
 }
 
+const TARGET_MODE_TEXT: Record<string, string> = {
+  equal: 'equal shares',
+  seniority: 'weighted by seniority',
+  capacity: 'weighted by capacity',
+  ramp: 'weighted by ramp target',
+};
+
+/** The run's own balancing choices (targets, caps on top of each rep's), when it made any. */
+function BalancingChoices({ run }: { run: RunRecord }) {
+  const p = run.params as { targetMode?: string; maxAccountsPerRep?: number; maxRevenueCentsPerRep?: number };
+  const parts = [
+    p.targetMode ? `targets ${TARGET_MODE_TEXT[p.targetMode] ?? p.targetMode}` : '',
+    p.maxAccountsPerRep !== undefined ? `at most ${num(p.maxAccountsPerRep)} accounts per rep` : '',
+    p.maxRevenueCentsPerRep !== undefined ? `at most ${money(p.maxRevenueCentsPerRep)} revenue per rep` : '',
+  ].filter(Boolean);
+  if (parts.length === 0) return null;
+  return <p id="run-balancing">Balancing for this run: {parts.join('; ')}.</p>;
+}
+
 function paramsText(run: RunRecord, names: Map<string, string>): string {
   const p = run.params as Record<string, unknown>;
   const list = (ids: unknown) =>
@@ -196,6 +215,7 @@ export function RunHeader({
         <dd>{run.version}</dd>
       </dl>
       <p>{paramsText(run, names)}</p>
+      <BalancingChoices run={run} />
       {run.scope !== 'ownership' && <CommissionStrategy run={run} names={names} />}
       <RunNav run={run} current={current} />
       {current === `/runs/${run.id}` &&

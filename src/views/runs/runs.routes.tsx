@@ -42,6 +42,7 @@ import { hxTargetId, orgCtx, todayOf } from '../shared/context.ts';
 import { money, pageNumber, text } from '../shared/format.ts';
 import {
   CUSTOM_PCT_ERROR,
+  dollarsToCents,
   isCommissionType,
   parseSegmentRows,
   pctToBps,
@@ -109,6 +110,7 @@ import {
   type AccountPickerData,
   EMPTY_WIZARD,
   ImpactPanel,
+  TARGET_MODE_CHOICES,
   type WizardErrors,
   WizardPage,
   type WizardValues,
@@ -174,6 +176,9 @@ function wizardValues(form: Record<string, unknown>): WizardValues {
     rulesetId: t('rulesetId'),
     commissionType: t('commissionType') || 'direct_transfer',
     customPct: t('customPct'),
+    targetMode: t('targetMode'),
+    maxAccountsPerRep: t('maxAccountsPerRep'),
+    maxRevenuePerRep: t('maxRevenuePerRep'),
     commissionStrategy: ['segmented', 'manual'].includes(t('commissionStrategy'))
       ? t('commissionStrategy')
       : 'uniform',
@@ -228,6 +233,9 @@ function fieldOf(path: string): keyof WizardErrors {
   if (path.startsWith('params.rampTargetBps')) return 'rampTargetPct';
   if (path.startsWith('params.regions')) return 'form';
   if (path.startsWith('params.commissionType')) return 'commissionType';
+  if (path.startsWith('params.targetMode')) return 'targetMode';
+  if (path.startsWith('params.maxAccountsPerRep')) return 'maxAccountsPerRep';
+  if (path.startsWith('params.maxRevenueCentsPerRep')) return 'maxRevenuePerRep';
   const top = path.split('.')[0] as keyof WizardErrors;
   return ['reason', 'commissionEndDate', 'reassignmentDate', 'kind', 'scope'].includes(top) ? top : 'form';
 }
@@ -260,6 +268,22 @@ async function toRunInput(c: Context<AppBindings>, v: WizardValues) {
   }
   // Manual queue: each opportunity's type is decided on the run's review page (Commission decisions).
   if (v.commissionStrategy === 'manual') common.commissionStrategy = 'manual';
+  // Assignment: targets and this run's caps.
+  if (v.targetMode) {
+    if (TARGET_MODE_CHOICES.some(([m]) => m === v.targetMode)) common.targetMode = v.targetMode;
+    else errors.targetMode = 'Choose how targets are weighted from the list.';
+  }
+  if (v.maxAccountsPerRep.trim()) {
+    const n = Number(v.maxAccountsPerRep.trim().replaceAll(',', ''));
+    if (Number.isInteger(n) && n >= 1 && n <= 1_000_000) common.maxAccountsPerRep = n;
+    else
+      errors.maxAccountsPerRep = 'Write a whole number of accounts, 1 or more (e.g. 60), or leave it empty.';
+  }
+  if (v.maxRevenuePerRep.trim()) {
+    const cents = dollarsToCents(v.maxRevenuePerRep);
+    if (cents !== null && cents >= 1) common.maxRevenueCentsPerRep = cents;
+    else errors.maxRevenuePerRep = 'Write an amount in dollars, e.g. 5,000,000, or leave it empty.';
+  }
   // Accounts in scope (departure, realignment): all matching the filter, or the ticked ones.
   const base = accountBase(v);
   let accountIds: string[] | null = null;

@@ -44,6 +44,11 @@ export interface WizardValues {
   rulesetId: string;
   commissionType: string;
   customPct: string;
+  /** '' for the rules' own target mode, or equal / seniority / capacity / ramp. */
+  targetMode: string;
+  /** This run's caps on top of each rep's own ('' for none): accounts, and revenue in dollars. */
+  maxAccountsPerRep: string;
+  maxRevenuePerRep: string;
   /**
    * uniform: one type for every open opportunity; segmented: segment rows first, the type above for the rest;
    * manual: a person decides each opportunity on the run's review page.
@@ -78,6 +83,9 @@ export const EMPTY_WIZARD: WizardValues = {
   rulesetId: '',
   commissionType: 'direct_transfer',
   customPct: '',
+  targetMode: '',
+  maxAccountsPerRep: '',
+  maxRevenuePerRep: '',
   commissionStrategy: 'uniform',
   segmentRows: emptySegmentRows(),
   accountMode: 'all',
@@ -87,6 +95,15 @@ export const EMPTY_WIZARD: WizardValues = {
   acctQ: '',
   acctPage: 1,
 };
+
+/** The target modes a run may choose; '' keeps the rules' own. */
+export const TARGET_MODE_CHOICES: readonly (readonly [string, string])[] = [
+  ['', 'As the rules say'],
+  ['equal', 'Equal shares of the receiving reps'],
+  ['seniority', 'Weighted by seniority'],
+  ['capacity', 'Weighted by capacity (each rep’s weight)'],
+  ['ramp', 'Weighted by ramp target (new hires take less)'],
+];
 
 export type WizardErrors = Partial<Record<keyof WizardValues | 'form' | `seg-${number}`, string>>;
 
@@ -749,10 +766,43 @@ export function WizardPage(props: WizardProps) {
               </span>
             </label>
           </fieldset>
+          <div class="field">
+            <label for="f-targetMode">Targets</label>
+            <select
+              id="f-targetMode"
+              name="targetMode"
+              {...describedBy('f-targetMode', errors.targetMode, true)}
+            >
+              {TARGET_MODE_CHOICES.map(([value, label]) => (
+                <option value={value} selected={values.targetMode === value}>
+                  {label}
+                </option>
+              ))}
+            </select>
+            <p class="hint" id="f-targetMode-hint">
+              A rep’s target is their share of the accounts and revenue being balanced: equal, or weighted.
+            </p>
+            <FieldError id="f-targetMode" message={errors.targetMode} />
+          </div>
+          <TextField
+            id="maxAccountsPerRep"
+            label="Cap for this run: accounts per rep (optional)"
+            value={values.maxAccountsPerRep}
+            error={errors.maxAccountsPerRep}
+            hint="No receiving rep ends above this many accounts; each rep’s own cap still holds if lower."
+            extra={{ inputmode: 'numeric' }}
+          />
+          <TextField
+            id="maxRevenuePerRep"
+            label="Cap for this run: annual revenue per rep, in dollars (optional)"
+            value={values.maxRevenuePerRep}
+            error={errors.maxRevenuePerRep}
+            hint="E.g. 5,000,000. A rep over a cap is flagged as a blocking conflict."
+            extra={{ inputmode: 'decimal' }}
+          />
           <p class="muted">
-            Targets are the mean of the receiving reps (or their weighted share); caps by account count and
-            revenue come from the roster and the rules. A rep over a cap is flagged as a blocking conflict.
-            See the <a href="/reps">reps and their caps</a>.
+            Each rep’s own caps come from the roster and the rules: see the{' '}
+            <a href="/reps">reps and their caps</a>.
           </p>
         </section>
 

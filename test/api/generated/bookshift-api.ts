@@ -1927,6 +1927,21 @@ export interface components {
             /** @description Only these accounts may move (the rest of the book stays and still counts for balance); every account in scope when left out. Departure: each must belong to a departing rep. */
             accountIds?: string[];
             /**
+             * @description How each rep’s target is weighted in this run: equal shares, by seniority, by capacity or by ramp target; the ruleset’s mode when left out.
+             * @enum {string}
+             */
+            targetMode?: "equal" | "seniority" | "capacity" | "ramp";
+            /**
+             * @description A cap for this run on top of each rep’s own: no receiving rep ends above this many accounts.
+             * @example 60
+             */
+            maxAccountsPerRep?: number;
+            /**
+             * @description A cap for this run on top of each rep’s own: no receiving rep ends above this annual revenue, in cents.
+             * @example 50000000000
+             */
+            maxRevenueCentsPerRep?: number;
+            /**
              * @description Balancing strategy; optimal (the integer program) by default.
              * @enum {string}
              */
@@ -2012,6 +2027,21 @@ export interface components {
             /** @description Only these accounts may move (the rest of the book stays and still counts for balance); every account in scope when left out. Departure: each must belong to a departing rep. */
             accountIds?: string[];
             /**
+             * @description How each rep’s target is weighted in this run: equal shares, by seniority, by capacity or by ramp target; the ruleset’s mode when left out.
+             * @enum {string}
+             */
+            targetMode?: "equal" | "seniority" | "capacity" | "ramp";
+            /**
+             * @description A cap for this run on top of each rep’s own: no receiving rep ends above this many accounts.
+             * @example 60
+             */
+            maxAccountsPerRep?: number;
+            /**
+             * @description A cap for this run on top of each rep’s own: no receiving rep ends above this annual revenue, in cents.
+             * @example 50000000000
+             */
+            maxRevenueCentsPerRep?: number;
+            /**
              * @description Balancing strategy; optimal (the integer program) by default.
              * @enum {string}
              */
@@ -2057,6 +2087,21 @@ export interface components {
              */
             maxTakenPerRep?: number;
             /**
+             * @description How each rep’s target is weighted in this run: equal shares, by seniority, by capacity or by ramp target; the ruleset’s mode when left out.
+             * @enum {string}
+             */
+            targetMode?: "equal" | "seniority" | "capacity" | "ramp";
+            /**
+             * @description A cap for this run on top of each rep’s own: no receiving rep ends above this many accounts.
+             * @example 60
+             */
+            maxAccountsPerRep?: number;
+            /**
+             * @description A cap for this run on top of each rep’s own: no receiving rep ends above this annual revenue, in cents.
+             * @example 50000000000
+             */
+            maxRevenueCentsPerRep?: number;
+            /**
              * @description Balancing strategy; optimal (the integer program) by default.
              * @enum {string}
              */
@@ -2097,6 +2142,21 @@ export interface components {
              * @example 3f0e7c3a-9d4b-4b1e-8a47-2c5d6e7f8a90
              */
             newOwnerRepId: string;
+            /**
+             * @description How each rep’s target is weighted in this run: equal shares, by seniority, by capacity or by ramp target; the ruleset’s mode when left out.
+             * @enum {string}
+             */
+            targetMode?: "equal" | "seniority" | "capacity" | "ramp";
+            /**
+             * @description A cap for this run on top of each rep’s own: no receiving rep ends above this many accounts.
+             * @example 60
+             */
+            maxAccountsPerRep?: number;
+            /**
+             * @description A cap for this run on top of each rep’s own: no receiving rep ends above this annual revenue, in cents.
+             * @example 50000000000
+             */
+            maxRevenueCentsPerRep?: number;
             /**
              * @description Balancing strategy; optimal (the integer program) by default.
              * @enum {string}
@@ -2143,6 +2203,21 @@ export interface components {
              * @description The rep whose share is reassigned; defaults to the opportunity’s current owner. When the opportunity already belongs to newOwnerRepId, only this rep’s split share moves to the new owner (no owner change).
              */
             plannedFromRepId?: string;
+            /**
+             * @description How each rep’s target is weighted in this run: equal shares, by seniority, by capacity or by ramp target; the ruleset’s mode when left out.
+             * @enum {string}
+             */
+            targetMode?: "equal" | "seniority" | "capacity" | "ramp";
+            /**
+             * @description A cap for this run on top of each rep’s own: no receiving rep ends above this many accounts.
+             * @example 60
+             */
+            maxAccountsPerRep?: number;
+            /**
+             * @description A cap for this run on top of each rep’s own: no receiving rep ends above this annual revenue, in cents.
+             * @example 50000000000
+             */
+            maxRevenueCentsPerRep?: number;
             /**
              * @description Balancing strategy; optimal (the integer program) by default.
              * @enum {string}

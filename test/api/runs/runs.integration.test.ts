@@ -385,4 +385,51 @@ describe('review changes', () => {
       await w.h.db.db.update(s.reps).set({ maxAccounts: null });
     }
   });
+
+  it('a run’s own caps hold on top of each rep’s: too tight is infeasible, a revenue cap binds the answer and the review', async () => {
+    // A book of its own, as seeded: Ana (2 accounts), Ben (3) and Eve (2) receive Dana's six; at most 4 each
+    // leaves room for 5.
+    const fresh = await createRunsWorld();
+    const own = await seedBook(fresh);
+    const create = async (body: Record<string, unknown>) => {
+      const res = await fresh.call('analyst', 'POST', '/runs', body);
+      expect(res.status, JSON.stringify(res.body)).toBe(201);
+      return res.body as { id: string };
+    };
+    const book = own;
+    try {
+      const tight = await create({
+        kind: 'rep_departure',
+        reason: 'Dana leaves, at most 4 accounts each',
+        params: { departingRepIds: [book.reps.dana.id], maxAccountsPerRep: 4 },
+      });
+      const failed = await solveAndDrain(fresh, tight.id);
+      expect(failed.status).toBe('failed');
+      expect(failed.solver.status).toBe('infeasible');
+
+      // Dana's accounts are $10k–$60k ($210k), Ana holds $40k and Ben $60k: at most $160k each leaves Ana at $150k
+      // or $160k and Ben at the rest, never above.
+      const capped = await create({
+        kind: 'rep_departure',
+        reason: 'Dana leaves, at most $160k each',
+        params: {
+          departingRepIds: [book.reps.dana.id],
+          maxRevenueCentsPerRep: 160_000_00,
+          targetMode: 'seniority',
+        },
+      });
+      expect((await solveAndDrain(fresh, capped.id)).status).toBe('solved');
+      const summary = await fresh.call('analyst', 'GET', `/runs/${capped.id}/summary`);
+      expect(summary.status).toBe(200);
+      for (const rep of [book.reps.ana, book.reps.ben]) {
+        const line = (
+          summary.body.reps as { repId: string; revenueAfterCents: number; maxRevenueCents: number | null }[]
+        ).find((r) => r.repId === rep.id)!;
+        expect(line.maxRevenueCents).toBe(160_000_00);
+        expect(line.revenueAfterCents).toBeLessThanOrEqual(160_000_00);
+      }
+    } finally {
+      await fresh.close();
+    }
+  });
 });
