@@ -40,26 +40,33 @@ async function applyChange<T>(
     const run = await lockRun(tx, runId);
     nextStatus(run.status as RunStatus, 'change'); // refuses drafts, solving, committed … with what to do
     const result = await mutate(tx, run, actor);
-    await tx
-      .update(runs)
-      .set({ version: sql`${runs.version} + 1` })
-      .where(eq(runs.id, run.id));
-    const bumped = await findRun(tx, run.id);
-    const plan = await loadPlanningContext(tx, bumped, ctx.clock());
-    const stored = (bumped.metrics as { solverConflicts?: [] } | null)?.solverConflicts ?? [];
-    await refreshProposal(tx, bumped, plan, stored, ctx.clock());
-    const fresh = await findRun(tx, run.id);
-    const changed = await transitionRun(
-      tx,
-      fresh,
-      'change',
-      actor,
-      // Approval pinned the proposal as it was; it no longer is.
-      { approvedBy: null, approvedAt: null, approvedHash: null },
-      ctx.clock(),
-    );
-    return { run: changed, result };
+    return { run: await recordProposalChange(tx, run.id, actor, ctx.clock()), result };
   });
+}
+
+/**
+ * After a change of a locked run's proposal (a pin, an exclusion, a commission decision): the version moves on,
+ * the proposal (opportunity changes, conflicts, hash) is refreshed, and an approval is voided — it pinned the
+ * proposal as it was. Returns the run as it now stands.
+ */
+export async function recordProposalChange(tx: Tx, runId: string, actor: Actor, at: Date): Promise<RunRow> {
+  await tx
+    .update(runs)
+    .set({ version: sql`${runs.version} + 1` })
+    .where(eq(runs.id, runId));
+  const bumped = await findRun(tx, runId);
+  const plan = await loadPlanningContext(tx, bumped, at);
+  const stored = (bumped.metrics as { solverConflicts?: [] } | null)?.solverConflicts ?? [];
+  await refreshProposal(tx, bumped, plan, stored, at);
+  const fresh = await findRun(tx, runId);
+  return transitionRun(
+    tx,
+    fresh,
+    'change',
+    actor,
+    { approvedBy: null, approvedAt: null, approvedHash: null },
+    at,
+  );
 }
 
 async function assignmentOf(tx: Tx, run: RunRow, accountId: string): Promise<Assignment> {

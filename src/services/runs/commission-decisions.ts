@@ -14,8 +14,7 @@ import type { Tx } from '../../db/client.ts';
 import { withOrg } from '../../db/tenancy.ts';
 import { AppError, type FieldIssue, forbidden } from '../../lib/errors.ts';
 import { nextStatus, type RunStatus } from '../../workflow/run-status.ts';
-import { loadPlanningContext } from '../solving/planning-context.ts';
-import { refreshProposal } from './proposal.ts';
+import { recordProposalChange } from './changes.ts';
 import {
   type CommissionDecision,
   type CommissionStrategyName,
@@ -23,15 +22,7 @@ import {
   commissionStrategyOf,
   MAX_COMMISSION_DECISIONS,
 } from './run-params.ts';
-import {
-  actorOf,
-  auditEvent,
-  findRun,
-  lockRun,
-  type RunRow,
-  type RunsContext,
-  transitionRun,
-} from './run-records.ts';
+import { actorOf, auditEvent, findRun, lockRun, type RunRow, type RunsContext } from './run-records.ts';
 import { type ReceiverRep, receiverProblem } from './split-after.ts';
 
 /** Who may decide: the people who draft and change runs (MISSION.md Access). */
@@ -361,23 +352,7 @@ export async function setCommissionDecisions({
     }
     // A change of the proposal, as a pin is (services/runs/changes.ts): version, proposal, approval voided.
     nextStatus(run.status as RunStatus, 'change');
-    await tx
-      .update(runs)
-      .set({ version: sql`${runs.version} + 1` })
-      .where(eq(runs.id, run.id));
-    const bumped = await findRun(tx, run.id);
-    const plan = await loadPlanningContext(tx, bumped, ctx.clock());
-    const stored = (bumped.metrics as { solverConflicts?: [] } | null)?.solverConflicts ?? [];
-    await refreshProposal(tx, bumped, plan, stored, ctx.clock());
-    const fresh = await findRun(tx, run.id);
-    const changed = await transitionRun(
-      tx,
-      fresh,
-      'change',
-      actor,
-      { approvedBy: null, approvedAt: null, approvedHash: null },
-      ctx.clock(),
-    );
+    const changed = await recordProposalChange(tx, run.id, actor, ctx.clock());
     const [totals] = await tx
       .select({
         all: count(),
