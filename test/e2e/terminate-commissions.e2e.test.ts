@@ -5,113 +5,37 @@
  * solve, reads the commission impact per person, resolves the conflicts, approves and commits. The split rows in
  * the database then match the segments opportunity by opportunity.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { serve } from '@hono/node-server';
+
 import { and, eq, isNull, sql } from 'drizzle-orm';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as s from '../../db/schema/index.ts';
-import { DEMO_PASSWORD, seedDemo } from '../../db/seed.ts';
-import { createApp } from '../../src/app.ts';
 import { queryRows } from '../../src/db/query-rows.ts';
-import { createJobRunner, type JobRunner } from '../../src/jobs/runner.ts';
-import { parseEnv } from '../../src/lib/env.ts';
-import { createMemoryLogger } from '../../src/lib/logger.ts';
-import { solveRunJob } from '../../src/services/solving/solve-run-job.ts';
-import { createTestDatabase, type TestDatabase } from '../support/db.ts';
+import type { TestDatabase } from '../support/db.ts';
+import {
+  addDay,
+  BIG_DEAL_CENTS,
+  type DemoBrowser,
+  type Leaver,
+  pickLeaver,
+  startDemoBrowser,
+} from './demo-browser.ts';
 
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
-const BIG_DEAL_CENTS = 50_000_00;
-
+let demo: DemoBrowser;
 let db: TestDatabase;
-let server: ReturnType<typeof serve>;
-let runner: JobRunner;
 let base: string;
-let profile: string;
-let browser: BrowserContext;
-const problems: string[] = [];
-
-/** The leaver (end date set) with the most open deals on both a Prospect account and a big Customer deal. */
-let leaver: { id: string; name: string; end_date: string };
-
-const addDay = (iso: string) =>
-  new Date(Date.parse(`${iso}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+let problems: string[];
+let leaver: Leaver;
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  await seedDemo(db.db, { accounts: 600 });
-  const env = parseEnv({ NODE_ENV: 'test', LOG_LEVEL: 'silent', SOLVER_TIME_LIMIT_SECONDS: '20' });
-  const app = createApp({ env, db: db.db, logger: createMemoryLogger() });
-  runner = createJobRunner({ db: db.db, handlers: { solve_run: solveRunJob }, pollMs: 200, concurrency: 1 });
-  runner.start();
-  server = await new Promise<ReturnType<typeof serve>>((resolve) => {
-    const srv = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(srv));
-  });
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  profile = mkdtempSync(join(tmpdir(), 'bookshift-e2e-terminate-'));
-  browser = await chromium.launchPersistentContext(profile, {
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ARGS,
-    viewport: { width: 1366, height: 900 },
-  });
-  const [pick] = await queryRows<{ id: string; name: string; end_date: string }>(
-    db.db,
-    sql`select r.id, r.name, r.end_date::text as end_date
-        from reps r
-        where r.end_date is not null and r.kind = 'person'
-          and exists (select 1 from opportunities o join accounts a on a.id = o.account_id
-                      where a.owner_rep_id = r.id and o.status = 'open' and a.type = 'Prospect' and not a.is_house)
-          and exists (select 1 from opportunities o join accounts a on a.id = o.account_id
-                      where a.owner_rep_id = r.id and o.status = 'open' and a.type = 'Customer'
-                        and o.amount_cents >= ${BIG_DEAL_CENTS} and not a.is_house)
-        order by (select count(*) from opportunities o where o.owner_rep_id = r.id and o.status = 'open') desc, r.id
-        limit 1`,
-  );
-  if (!pick) throw new Error('The demo data has no leaver with both kinds of deal; the seed changed.');
-  leaver = pick;
+  demo = await startDemoBrowser('terminate-commissions');
+  ({ db, base, problems } = demo);
+  leaver = await pickLeaver(db.db);
 });
+afterAll(() => demo?.close());
 
-afterAll(async () => {
-  await browser?.close();
-  await runner?.stop();
-  await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
-  await db?.close();
-  if (profile) rmSync(profile, { recursive: true, force: true });
-});
-
-async function newPage(): Promise<Page> {
-  const page = await browser.newPage();
-  page.on('console', (m) => {
-    if (/Failed to load resource/.test(m.text())) return;
-    if (m.type() === 'error' || /Content Security Policy|Refused to/i.test(m.text()))
-      problems.push(`${page.url()}: ${m.text()}`);
-  });
-  page.on('pageerror', (e) => problems.push(e.message));
-  return page;
-}
-
-async function signIn(page: Page, email: string) {
-  await browser.clearCookies();
-  await page.goto(`${base}/login`);
-  await page.fill('#email', email);
-  await page.fill('#password', DEMO_PASSWORD);
-  await Promise.all([
-    page.waitForURL((u) => !u.pathname.startsWith('/login')),
-    page.click('button[type=submit]:has-text("Sign in")'),
-  ]);
-}
+const newPage = () => demo.newPage();
+const signIn = (page: Page, email: string) => demo.signIn(page, email);
 
 describe('terminate all commissions in a browser (level 3, segmented)', () => {
   it('a manager terminates a leaver’s commissions by segment, reviews the impact, approves, commits; the splits follow the segments', async () => {

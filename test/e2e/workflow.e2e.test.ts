@@ -4,92 +4,23 @@
  * and reads the audit timeline; an analyst is refused approval; a rep sees only their own book. Screenshots of
  * the review page go to artifacts/.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { serve } from '@hono/node-server';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_PASSWORD, seedDemo } from '../../db/seed.ts';
-import { createApp } from '../../src/app.ts';
-import { createJobRunner, type JobRunner } from '../../src/jobs/runner.ts';
-import { parseEnv } from '../../src/lib/env.ts';
-import { createMemoryLogger } from '../../src/lib/logger.ts';
-import { solveRunJob } from '../../src/services/solving/solve-run-job.ts';
-import { createTestDatabase, type TestDatabase } from '../support/db.ts';
+import { ARTIFACTS, type DemoBrowser, startDemoBrowser } from './demo-browser.ts';
 
-const ARTIFACTS = new URL('../../artifacts/', import.meta.url).pathname;
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
-
-let db: TestDatabase;
-let server: ReturnType<typeof serve>;
-let runner: JobRunner;
+let demo: DemoBrowser;
 let base: string;
-let profile: string;
-let browser: BrowserContext;
-const logger = createMemoryLogger();
-const problems: string[] = [];
+let problems: string[];
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  await seedDemo(db.db, { accounts: 600 });
-  const env = parseEnv({ NODE_ENV: 'test', LOG_LEVEL: 'silent', SOLVER_TIME_LIMIT_SECONDS: '20' });
-  const app = createApp({ env, db: db.db, logger });
-  runner = createJobRunner({ db: db.db, handlers: { solve_run: solveRunJob }, pollMs: 200, concurrency: 1 });
-  runner.start();
-  server = await new Promise<ReturnType<typeof serve>>((resolve) => {
-    const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
-  });
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  profile = mkdtempSync(join(tmpdir(), 'bookshift-e2e-'));
-  mkdirSync(ARTIFACTS, { recursive: true });
-  browser = await chromium.launchPersistentContext(profile, {
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ARGS,
-    viewport: { width: 1366, height: 900 },
-  });
+  demo = await startDemoBrowser('workflow');
+  ({ base, problems } = demo);
 });
+afterAll(() => demo?.close());
 
-afterAll(async () => {
-  await browser?.close();
-  await runner?.stop();
-  await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
-  await db?.close();
-  if (profile) rmSync(profile, { recursive: true, force: true });
-});
-
-async function newPage(): Promise<Page> {
-  const page = await browser.newPage();
-  page.on('console', (m) => {
-    // A refused request (403, 409) is an expected page here; scripts errors and CSP refusals are not.
-    if (/Failed to load resource/.test(m.text())) return;
-    if (m.type() === 'error' || /Content Security Policy|Refused to/i.test(m.text()))
-      problems.push(`${page.url()}: ${m.text()}`);
-  });
-  page.on('pageerror', (e) => problems.push(e.message));
-  return page;
-}
-
-async function signIn(page: Page, email: string) {
-  await browser.clearCookies();
-  await page.goto(`${base}/login`);
-  await page.fill('#email', email);
-  await page.fill('#password', DEMO_PASSWORD);
-  await Promise.all([
-    page.waitForURL((u) => !u.pathname.startsWith('/login')),
-    page.click('button[type=submit]:has-text("Sign in")'),
-  ]);
-}
+const newPage = () => demo.newPage();
+const signIn = (page: Page, email: string) => demo.signIn(page, email);
 
 let runUrl = '';
 
