@@ -11,11 +11,13 @@ import { commissionImpact } from '../../../src/services/commission/impact.ts';
 import {
   createCommissionWorld,
   ctxAs,
-  monthly,
+  dealOnAccount,
   type Roster,
+  type SplitPart,
   seedRoster,
+  splitKey,
 } from '../../services/commission/commission-fixture.ts';
-import { createAccount, createOpportunity, createRep, type RunsWorld, solveAndDrain } from './run-fixture.ts';
+import { createAccount, createRep, type RunsWorld, solveAndDrain } from './run-fixture.ts';
 
 let w: RunsWorld;
 let r: Roster;
@@ -30,36 +32,10 @@ afterAll(async () => {
   await w?.close();
 });
 
-type Part = { repId: string; role: 'house' | 'rep' | 'subagent'; bps: number };
-
-async function deal(accountId: string, amountCents: number, split: Part[]) {
-  const db = w.h.db.db;
-  const opp = await createOpportunity(db, w.orgId, accountId, {
-    ownerRepId: r.dana.id,
-    amountCents,
-    createdDate: '2026-01-01',
-    closeDate: '2027-06-30',
-  });
-  await db
-    .insert(s.commissionSplits)
-    .values(split.map((p) => ({ orgId: w.orgId, opportunityId: opp.id, effectiveFrom: '2026-01-01', ...p })));
-  await db.insert(s.revenueSchedules).values(
-    monthly(2026, amountCents / 100).map((p) => ({
-      orgId: w.orgId,
-      opportunityId: opp.id,
-      periodStart: p.start,
-      periodEnd: p.end,
-      amountCents: p.amountCents,
-    })),
-  );
-  return opp;
-}
-
-const key = (parts: readonly { repId?: string; participantId?: string; role: string; bps: number }[]) =>
-  parts
-    .map((p) => `${p.role}:${p.repId ?? p.participantId}:${p.bps}`)
-    .sort()
-    .join(',');
+type Part = SplitPart;
+const deal = (accountId: string, amountCents: number, split: Part[]) =>
+  dealOnAccount(w, r.dana.id, accountId, amountCents, split);
+const key = splitKey;
 
 const h4555 = (): Part[] => [
   { repId: r.house.id, role: 'house', bps: 4500 },

@@ -182,3 +182,44 @@ export function annualByName(impact: {
     impact.people.map((p) => [p.name ?? p.participantId, [p.annualBeforeCents, p.annualAfterCents]]),
   );
 }
+
+export type SplitPart = { repId: string; role: 'house' | 'rep' | 'subagent'; bps: number };
+
+/** A deal of `ownerId` on an existing account: its split rows from 1 January 2026 and twelve monthly periods of 2026 that sum to the amount. */
+export async function dealOnAccount(
+  w: RunsWorld,
+  ownerId: string,
+  accountId: string,
+  amountCents: number,
+  split: SplitPart[],
+) {
+  const db = w.h.db.db;
+  const opp = await createOpportunity(db, w.orgId, accountId, {
+    ownerRepId: ownerId,
+    amountCents,
+    createdDate: '2026-01-01',
+    closeDate: '2027-06-30',
+  });
+  await db
+    .insert(s.commissionSplits)
+    .values(split.map((p) => ({ orgId: w.orgId, opportunityId: opp.id, effectiveFrom: '2026-01-01', ...p })));
+  await db.insert(s.revenueSchedules).values(
+    monthly(2026, amountCents / 100).map((p) => ({
+      orgId: w.orgId,
+      opportunityId: opp.id,
+      periodStart: p.start,
+      periodEnd: p.end,
+      amountCents: p.amountCents,
+    })),
+  );
+  return opp;
+}
+
+/** A split as one comparable string (participants sorted), for split rows, review rows and preview rows alike. */
+export const splitKey = (
+  parts: readonly { repId?: string; participantId?: string; role: string; bps: number }[],
+) =>
+  parts
+    .map((p) => `${p.role}:${p.repId ?? p.participantId}:${p.bps}`)
+    .sort()
+    .join(',');
