@@ -34,6 +34,8 @@ export const auditEvents = pgTable(
     unique('audit_events_org_seq_unique').on(t.orgId, t.seq),
     index('audit_events_org_id_idx').on(t.orgId),
     index('audit_events_org_run_idx').on(t.orgId, t.runId),
+    // An entity's history (a queue item's retries, an account's events) is read by entity, not only by run.
+    index('audit_events_org_entity_idx').on(t.orgId, t.entityType, t.entityId),
     tenantPolicy('audit_events'),
   ],
 );
