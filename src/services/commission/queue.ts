@@ -809,6 +809,32 @@ export async function settleQueueOnCancel(
 }
 
 /**
+ * Refuses to roll back a run while one of its items is being retried (processing, its retry run still open): the
+ * retry would carry on changing a split the rollback restores. Commit or cancel the retry first.
+ */
+export async function refuseRollbackWhileRetried(tx: Tx, runId: string): Promise<void> {
+  const processing = await tx
+    .select({ id: runOpportunityChanges.id, opportunity: opportunities.name })
+    .from(runOpportunityChanges)
+    .innerJoin(opportunities, eq(opportunities.id, runOpportunityChanges.opportunityId))
+    .where(and(eq(runOpportunityChanges.runId, runId), eq(runOpportunityChanges.status, 'processing')));
+  if (processing.length === 0) return;
+  const retries = await retryRunsOf(
+    tx,
+    processing.map((p) => p.id),
+  );
+  const named = processing.map((p) => {
+    const retry = retries.get(p.id);
+    return `${p.opportunity}${retry ? ` (run ${retry.runId}, ${retry.status.replace('_', ' ')})` : ''}`;
+  });
+  throw new AppError(
+    'CONFLICT',
+    `This run cannot be rolled back while ${processing.length === 1 ? 'one of its opportunities is' : `${processing.length} of its opportunities are`} being retried: ${named.join('; ')}. Commit or cancel the retry run first, then roll this run back.`,
+    { details: processing.map((p) => ({ path: 'itemId', message: p.id })) },
+  );
+}
+
+/**
  * A committed run is rolled back (in the rollback's transaction): none of its items stands any more, so all become
  * `rolled_back` (nor can an error item of it be retried); an item this run had settled as the retry of an earlier
  * failure is reopened (`error`, retryable again), its reason saying the retry was rolled back. Returns the audit

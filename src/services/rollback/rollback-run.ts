@@ -18,7 +18,7 @@ import { composeNotices } from '../../notices/compose.ts';
 import { nextStatus } from '../../workflow/run-status.ts';
 import { auditActor } from '../audit/actor.ts';
 import type { OrgContext } from '../auth/context.ts';
-import { settleQueueOnRollback } from '../commission/queue.ts';
+import { refuseRollbackWhileRetried, settleQueueOnRollback } from '../commission/queue.ts';
 import { type LoadedItem, loadChangeSet, loadRun, splitOpportunityId } from '../exports/load-change-set.ts';
 import { buildNoticeInput } from '../notices/notice-input.ts';
 import { cancelPendingNoticesOfRun, scheduleNoticeDelivery, writeNoticeDrafts } from '../notices/outbox.ts';
@@ -76,6 +76,7 @@ export async function rollbackRun({
         },
       );
     }
+    await refuseRollbackWhileRetried(tx, run.id);
     const loaded = await loadChangeSet(tx, run.id, { run });
     const actor = auditActor(ctx);
     const events: AuditEventInput[] = [];

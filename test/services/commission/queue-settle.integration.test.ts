@@ -189,6 +189,27 @@ describe('rolling back a retry reopens the item it settled', () => {
 });
 
 describe('retry guards', () => {
+  it('the run of an item being retried is not rolled back until the retry is committed or cancelled', async () => {
+    const { opp, runId, item } = await errorItem();
+    await addSplit(w, book, opp.id);
+    const retryRunId = await retry(item.id);
+    const refused = await w.call('manager', 'POST', `/runs/${runId}/rollback`, { reason: 'Undo' });
+    expect(refused.status).toBe(409);
+    expect(refused.body.message).toContain('being retried');
+    expect(refused.body.message).toContain(retryRunId);
+    expect((await runRow(w, runId)).status).toBe('committed');
+    expect((await itemById(w, item.id)).status).toBe('processing');
+
+    // The retry is cancelled (the item back in error); now the rollback goes through and settles it.
+    expect(
+      (await w.call('manager', 'POST', `/runs/${retryRunId}/cancel`, { reason: 'Undo instead' })).status,
+    ).toBe(200);
+    const rolled = await w.call('manager', 'POST', `/runs/${runId}/rollback`, { reason: 'Undo' });
+    expect(rolled.status, JSON.stringify(rolled.body)).toBe(200);
+    expect((await itemById(w, item.id)).status).toBe('rolled_back');
+    expect(await queueViolations(w)).toEqual([]);
+  });
+
   it('an opportunity already being retried is not retried twice (two items of one opportunity)', async () => {
     const { opp, item } = await errorItem();
     // A second run skips the same opportunity: a second error item for it.
