@@ -422,13 +422,10 @@ export const BulkChangeResultSchema = z
       .number()
       .int()
       .openapi({ description: 'Accounts changed; for accept, the conflicts accepted.', example: 12 }),
-    skipped: z
-      .number()
-      .int()
-      .openapi({
-        description:
-          'Selected accounts the action did not apply to (unpin: not pinned; include: not excluded).',
-      }),
+    skipped: z.number().int().openapi({
+      description:
+        'Selected accounts the action did not apply to (unpin: not pinned; include: not excluded).',
+    }),
   })
   .openapi('BulkAccountChangeResult');
 
