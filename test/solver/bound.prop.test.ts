@@ -1,10 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { runHighs } from '../../src/solver/engines/highs.ts';
-import { parseSolveInput } from '../../src/solver/input.ts';
 import { roundLpSolution } from '../../src/solver/lp-round.ts';
-import { buildPoolModel, type MipModel, singleBlocks, startValues } from '../../src/solver/model.ts';
-import { buildProblem, type Problem } from '../../src/solver/problem.ts';
+import { buildPoolModel, singleBlocks, startValues } from '../../src/solver/model.ts';
 import { finalOwners, ownerMap } from '../../src/solver/report.ts';
 import {
   emptyState,
@@ -17,28 +15,7 @@ import {
 import { verifyAssignment } from '../../src/solver/verify.ts';
 import { bruteForceOptimum } from './brute-force.ts';
 import { tinyInput } from './factories.ts';
-import { mediumBook } from './medium-book.ts';
-
-function problemOf(raw: unknown): Problem | null {
-  const parsed = parseSolveInput(raw);
-  if (!parsed.ok) return null;
-  const built = buildProblem(parsed.input);
-  return built.ok ? built.problem : null;
-}
-
-/** Largest violation of any row or column bound by the given column values. */
-function violation(model: MipModel, x: ArrayLike<number>): number {
-  let worst = 0;
-  for (let r = 0; r < model.numRows; r++) {
-    let lhs = 0;
-    for (let i = model.rowStart[r]!; i < model.rowStart[r + 1]!; i++)
-      lhs += model.rowValue[i]! * x[model.rowIndex[i]!]!;
-    worst = Math.max(worst, model.rowLower[r]! - lhs, lhs - model.rowUpper[r]!);
-  }
-  for (let c = 0; c < model.numCols; c++)
-    worst = Math.max(worst, model.colLower[c]! - x[c]!, x[c]! - model.colUpper[c]!);
-  return worst;
-}
+import { mediumBook, modelViolation, problemOf } from './medium-book.ts';
 
 describe('count-rounding cuts (model.ts)', () => {
   it('hold at every integer assignment: a random complete assignment with its loads satisfies every row', () => {
@@ -65,7 +42,7 @@ describe('count-rounding cuts (model.ts)', () => {
             colLower: withCuts.colLower.map(() => Number.NEGATIVE_INFINITY),
             colUpper: withCuts.colUpper.map(() => Number.POSITIVE_INFINITY),
           };
-          expect(violation(relaxed, x)).toBeLessThan(1e-7);
+          expect(modelViolation(relaxed, x)).toBeLessThan(1e-7);
           // And the model's objective at that point is the pool objective.
           let value = 0;
           for (let c = 0; c < withCuts.numCols; c++) value += withCuts.colCost[c]! * x[c]!;

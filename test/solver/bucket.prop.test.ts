@@ -3,8 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { bucketBlocks, dealOut, fixSplitSingles } from '../../src/solver/bucket.ts';
 import { runHighs } from '../../src/solver/engines/highs.ts';
 import { parseSolveInput } from '../../src/solver/input.ts';
-import { buildPoolModel, type MipModel, singleBlocks, startValues } from '../../src/solver/model.ts';
-import { buildProblem, type Problem } from '../../src/solver/problem.ts';
+import { buildPoolModel, singleBlocks, startValues } from '../../src/solver/model.ts';
 import { finalOwners, ownerMap } from '../../src/solver/report.ts';
 import type { SolveResult } from '../../src/solver/result.ts';
 import { ENGINE_LIMITS, solve } from '../../src/solver/solve.ts';
@@ -19,28 +18,7 @@ import {
 import { verifyAssignment } from '../../src/solver/verify.ts';
 import { bruteForceOptimum } from './brute-force.ts';
 import { tinyInput } from './factories.ts';
-import { mediumBook } from './medium-book.ts';
-
-function problemOf(raw: unknown): Problem | null {
-  const parsed = parseSolveInput(raw);
-  if (!parsed.ok) return null;
-  const built = buildProblem(parsed.input);
-  return built.ok ? built.problem : null;
-}
-
-/** Largest violation of any row by the given column values (column bounds other than x's are caps). */
-function rowViolation(model: MipModel, x: ArrayLike<number>): number {
-  let worst = 0;
-  for (let r = 0; r < model.numRows; r++) {
-    let lhs = 0;
-    for (let i = model.rowStart[r]!; i < model.rowStart[r + 1]!; i++)
-      lhs += model.rowValue[i]! * x[model.rowIndex[i]!]!;
-    worst = Math.max(worst, model.rowLower[r]! - lhs, lhs - model.rowUpper[r]!);
-  }
-  for (let c = 0; c < model.xCols; c++)
-    worst = Math.max(worst, model.colLower[c]! - x[c]!, x[c]! - model.colUpper[c]!);
-  return worst;
-}
+import { mediumBook, modelViolation, problemOf } from './medium-book.ts';
 
 const smallBuckets = fc.record({
   singles: fc.integer({ min: 0, max: 6 }),
@@ -108,7 +86,7 @@ describe('bucketing (bucket.ts)', () => {
           for (const pool of problem!.pools) {
             const model = buildPoolModel(problem!, pool, bucketBlocks(problem!, pool, options));
             const x = startValues(model, state);
-            expect(rowViolation(model, x)).toBeLessThan(1e-6);
+            expect(modelViolation(model, x, model.xCols)).toBeLessThan(1e-6);
             let value = 0;
             for (let c = 0; c < model.numCols; c++) value += model.colCost[c]! * x[c]!;
             expect(value).toBeCloseTo(poolScore(state, pool).objective, 8);

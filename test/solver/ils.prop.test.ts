@@ -3,20 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { generateInstance } from '../../bench/solver-instances.ts';
 import { DEFAULT_HEURISTIC, heuristicSolve } from '../../src/solver/heuristic.ts';
 import { iteratedSearch } from '../../src/solver/ils.ts';
-import { parseSolveInput, type SolveInputRaw } from '../../src/solver/input.ts';
-import { buildProblem, type Problem } from '../../src/solver/problem.ts';
+import type { Problem } from '../../src/solver/problem.ts';
 import { finalOwners, ownerMap } from '../../src/solver/report.ts';
 import { solve } from '../../src/solver/solve.ts';
 import { isEligible, poolScore, type State, stateFrom, totalObjective } from '../../src/solver/state.ts';
 import { verifyAssignment } from '../../src/solver/verify.ts';
-import { mediumBook } from './medium-book.ts';
-
-function problemOf(raw: SolveInputRaw): Problem | null {
-  const parsed = parseSolveInput(raw);
-  if (!parsed.ok) return null;
-  const built = buildProblem(parsed.input);
-  return built.ok ? built.problem : null;
-}
+import { mediumBook, problemOf } from './medium-book.ts';
 
 /** Greedy + plain local search only: the start the iterated search improves on. */
 function startState(problem: Problem): State | null {

@@ -1,6 +1,33 @@
 /** Medium generated realignment books for property tests of the search and bound parts. */
 import fc from 'fast-check';
-import type { SolveInputRaw } from '../../src/solver/input.ts';
+import { parseSolveInput, type SolveInputRaw } from '../../src/solver/input.ts';
+import type { MipModel } from '../../src/solver/model.ts';
+import { buildProblem, type Problem } from '../../src/solver/problem.ts';
+
+/** The solver's problem for a raw input, or null when the input is invalid or infeasible to build. */
+export function problemOf(raw: unknown): Problem | null {
+  const parsed = parseSolveInput(raw);
+  if (!parsed.ok) return null;
+  const built = buildProblem(parsed.input);
+  return built.ok ? built.problem : null;
+}
+
+/**
+ * Largest violation of any row, and of the bounds of the first `boundedCols` columns (all by default), by the
+ * given column values.
+ */
+export function modelViolation(model: MipModel, x: ArrayLike<number>, boundedCols = model.numCols): number {
+  let worst = 0;
+  for (let r = 0; r < model.numRows; r++) {
+    let lhs = 0;
+    for (let i = model.rowStart[r]!; i < model.rowStart[r + 1]!; i++)
+      lhs += model.rowValue[i]! * x[model.rowIndex[i]!]!;
+    worst = Math.max(worst, model.rowLower[r]! - lhs, lhs - model.rowUpper[r]!);
+  }
+  for (let c = 0; c < boundedCols; c++)
+    worst = Math.max(worst, model.colLower[c]! - x[c]!, x[c]! - model.colUpper[c]!);
+  return worst;
+}
 
 /** Medium realignment books: several regions, segments, caps, protected, pinned and open-deal accounts. */
 export const mediumBook = fc
