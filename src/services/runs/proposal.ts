@@ -96,17 +96,20 @@ export async function refreshProposal(
       isCoOwned: a.isCoOwned,
       isProtected: protections.has(a.id),
     })),
-    reps: plan.book.reps.map((r) => ({
-      id: r.id,
-      name: r.name,
-      active: r.active,
-      mayReceive: r.mayReceive && r.kind === 'person',
-      departing: departing.has(r.id),
-      endDate: r.endDate,
+    reps: plan.book.reps.map((r) => {
       // The caps the solver held (ruleset, roster and the run's own), so a conflict names the same cap.
-      maxAccounts: capsFor(r, plan.ruleset, plan.params).maxAccounts ?? null,
-      maxRevenueCents: capsFor(r, plan.ruleset, plan.params).maxRevenueCents ?? null,
-    })),
+      const caps = capsFor(r, plan.ruleset, plan.params);
+      return {
+        id: r.id,
+        name: r.name,
+        active: r.active,
+        mayReceive: r.mayReceive && r.kind === 'person',
+        departing: departing.has(r.id),
+        endDate: r.endDate,
+        maxAccounts: caps.maxAccounts ?? null,
+        maxRevenueCents: caps.maxRevenueCents ?? null,
+      };
+    }),
     opportunities: plan.book.opportunities.map((o) => ({
       id: o.id,
       name: o.name,

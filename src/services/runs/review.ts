@@ -105,6 +105,7 @@ export async function computeSummary(tx: Tx, run: RunRow): Promise<RunSummary> {
   const loads = new Map<string, RepLoad>();
   for (const r of roster) {
     const t = targets[r.id];
+    const caps = capsFor(r, ruleset, params);
     loads.set(r.id, {
       repId: r.id,
       name: r.name,
@@ -118,8 +119,8 @@ export async function computeSummary(tx: Tx, run: RunRow): Promise<RunSummary> {
       revenueDeltaCents: 0,
       accountsIn: 0,
       accountsOut: 0,
-      maxAccounts: capsFor(r, ruleset, params).maxAccounts ?? null,
-      maxRevenueCents: capsFor(r, ruleset, params).maxRevenueCents ?? null,
+      maxAccounts: caps.maxAccounts ?? null,
+      maxRevenueCents: caps.maxRevenueCents ?? null,
       overCountCap: false,
       overRevenueCap: false,
       targetCount: t ? t.count : null,

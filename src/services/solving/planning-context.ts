@@ -29,6 +29,11 @@ export async function loadRuleset(tx: Tx, rulesetId: string | null): Promise<Rul
     if (!row) throw new AppError('UNPROCESSABLE', `The run's ruleset ${rulesetId} no longer exists.`);
     body = row.body;
   }
+  return rulesetOf(body);
+}
+
+/** A stored ruleset body (or DEFAULT_RULESET) with its defaults filled in; refused when it is not valid. */
+export function rulesetOf(body: unknown): Ruleset {
   const parsed = validateRuleset(body);
   if (!parsed.ok) {
     throw new AppError('UNPROCESSABLE', 'The run’s ruleset is not valid; fix it or choose another version.', {

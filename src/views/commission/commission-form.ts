@@ -9,11 +9,10 @@ import {
   type ReassignmentAction,
   type Refusal,
 } from '../../commission/index.ts';
-import { validateRuleset } from '../../rules/parse-ruleset.ts';
 import { cascadeExclusion, commissionPolicyOf } from '../../services/commission/cascade-rule.ts';
 import type { CommissionInput } from '../../services/commission/opportunity-inputs.ts';
 import { type CreateRunInput, createRunSchema } from '../../services/runs/run-params.ts';
-import { DEFAULT_RULESET } from '../../services/solving/planning-context.ts';
+import { DEFAULT_RULESET, rulesetOf } from '../../services/solving/planning-context.ts';
 import { text } from '../shared/format.ts';
 
 export const COMMISSION_TYPES = ['house_absorbs', 'direct_transfer', 'custom'] as const;
@@ -171,9 +170,7 @@ export function checkForm(values: CommissionFormValues, fc: FormContext): Checke
   if (fc.currentOwnerId) {
     // Level 2 is a cascade: the run's rule of which opportunities it may change (the default rules' protected
     // stages and the billing flag) decides first, exactly as review and commit do; level 1 is explicit.
-    const parsedRules = validateRuleset(DEFAULT_RULESET);
-    if (!parsedRules.ok) throw new Error('the default ruleset does not validate');
-    const policy = commissionPolicyOf(parsedRules.ruleset, fc.houseRepId);
+    const policy = commissionPolicyOf(rulesetOf(DEFAULT_RULESET), fc.houseRepId);
     let planned: readonly CommissionInput[] = fc.opportunities;
     if (fc.level === 'account') {
       planned = fc.opportunities.filter((o) => {
