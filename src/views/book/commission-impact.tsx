@@ -4,7 +4,9 @@
  * opportunity's split before and after with its type, and what is skipped and why. The numbers come from
  * src/services/commission/impact.ts, planned exactly as the commit will write (or, once committed, as it wrote).
  */
+
 import type { CommissionImpact } from '../../services/commission/impact.ts';
+import { Stat } from '../shared/components.tsx';
 import { num, pct } from '../shared/format.ts';
 
 /** Commission is shown to the cent (the preview's figures are exact cents; whole dollars would hide them). */
@@ -56,29 +58,14 @@ export function CommissionImpactPanel({ impact }: { impact: CommissionImpact }) 
         </ul>
       )}
       <dl class="stats" id="commission-impact-counts">
-        <div class="stat">
-          <dt class="stat-label">Accounts</dt>
-          <dd class="stat-value">{num(impact.counts.accounts)}</dd>
-        </div>
-        <div class="stat">
-          <dt class="stat-label">Opportunities changed</dt>
-          <dd class="stat-value">{num(impact.counts.opportunities)}</dd>
-        </div>
-        <div class="stat">
-          <dt class="stat-label">Affected schedules</dt>
-          <dd class="stat-value">
-            {num(impact.counts.affectedSchedules)}{' '}
-            <span class="small muted">({num(impact.counts.affectedPeriods)} periods)</span>
-          </dd>
-        </div>
-        <div class="stat">
-          <dt class="stat-label">Skipped</dt>
-          <dd class="stat-value">{num(impact.counts.skipped)}</dd>
-        </div>
-        <div class="stat">
-          <dt class="stat-label">Next payment</dt>
-          <dd class="stat-value">{impact.nextPaymentDate ?? '—'}</dd>
-        </div>
+        <Stat label="Accounts">{num(impact.counts.accounts)}</Stat>
+        <Stat label="Opportunities changed">{num(impact.counts.opportunities)}</Stat>
+        <Stat label="Affected schedules">
+          {num(impact.counts.affectedSchedules)}{' '}
+          <span class="small muted">({num(impact.counts.affectedPeriods)} periods)</span>
+        </Stat>
+        <Stat label="Skipped">{num(impact.counts.skipped)}</Stat>
+        <Stat label="Next payment">{impact.nextPaymentDate ?? '—'}</Stat>
       </dl>
       <h3>
         Per person, {impact.window.from} to {impact.window.to}

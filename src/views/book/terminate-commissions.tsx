@@ -21,7 +21,7 @@ import {
   segmentRowsOf,
   COMMISSION_TYPES as TYPES,
 } from '../runs/commission-strategy-fields.tsx';
-import { Crumbs, describedBy, FieldError } from '../shared/components.tsx';
+import { Crumbs, describedBy, FieldError, Stat } from '../shared/components.tsx';
 import { COMMISSION_TYPE_LABELS, money, num, text } from '../shared/format.ts';
 import type { RepDetail } from './book-data.ts';
 
@@ -180,18 +180,9 @@ export function TerminateCommissionsPage({
       <section class="card" aria-labelledby="terminate-scope-title">
         <h2 id="terminate-scope-title">What this touches</h2>
         <dl class="stats" id="terminate-scope">
-          <div class="stat">
-            <dt class="stat-label">Accounts owned</dt>
-            <dd class="stat-value">{num(rep.accounts)}</dd>
-          </div>
-          <div class="stat">
-            <dt class="stat-label">Annual revenue</dt>
-            <dd class="stat-value">{money(rep.revenueCents)}</dd>
-          </div>
-          <div class="stat">
-            <dt class="stat-label">Open opportunities</dt>
-            <dd class="stat-value">{num(rep.openOpportunities)}</dd>
-          </div>
+          <Stat label="Accounts owned">{num(rep.accounts)}</Stat>
+          <Stat label="Annual revenue">{money(rep.revenueCents)}</Stat>
+          <Stat label="Open opportunities">{num(rep.openOpportunities)}</Stat>
         </dl>
         <p class="muted">
           Submitting starts a departure run for {rep.name} over their accounts and open opportunities (stages

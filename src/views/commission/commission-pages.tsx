@@ -5,7 +5,7 @@
  */
 import type { Principal } from '../../auth/principal.ts';
 import { CsrfField } from '../layout.tsx';
-import { Alert, Crumbs, describedBy, FieldError, TextField } from '../shared/components.tsx';
+import { Alert, Crumbs, describedBy, FieldError, Stat, TextField } from '../shared/components.tsx';
 import { COMMISSION_TYPE_LABELS, money, pct, statusLabel } from '../shared/format.ts';
 import type { AccountForReassign, OpportunityDetail, RunRef } from './commission-data.ts';
 import type { CommissionFormErrors, CommissionFormValues } from './commission-form.ts';
@@ -245,35 +245,17 @@ export function OpportunityPage({
       <section class="card" aria-labelledby="opp-title">
         <h2 id="opp-title">Opportunity</h2>
         <dl class="stats" id="opp-facts">
-          <div class="stat">
-            <dt class="stat-label">Owner</dt>
-            <dd class="stat-value">
-              {opp.ownerId ? <a href={`/reps/${opp.ownerId}`}>{opp.ownerName}</a> : 'No owner'}
-            </dd>
-          </div>
-          <div class="stat">
-            <dt class="stat-label">Stage</dt>
-            <dd class="stat-value">
-              {opp.stage}
-              {opp.isBillingStage && <span class="badge">protected (billing)</span>}
-            </dd>
-          </div>
-          <div class="stat">
-            <dt class="stat-label">Amount</dt>
-            <dd class="stat-value">{money(opp.amountCents)}</dd>
-          </div>
-          <div class="stat">
-            <dt class="stat-label">Status</dt>
-            <dd class="stat-value">{open ? 'Open' : `Closed (${opp.status.replaceAll('_', ' ')})`}</dd>
-          </div>
-          <div class="stat">
-            <dt class="stat-label">Created</dt>
-            <dd class="stat-value">{opp.createdDate}</dd>
-          </div>
-          <div class="stat">
-            <dt class="stat-label">Close date</dt>
-            <dd class="stat-value">{opp.closeDate ?? '—'}</dd>
-          </div>
+          <Stat label="Owner">
+            {opp.ownerId ? <a href={`/reps/${opp.ownerId}`}>{opp.ownerName}</a> : 'No owner'}
+          </Stat>
+          <Stat label="Stage">
+            {opp.stage}
+            {opp.isBillingStage && <span class="badge">protected (billing)</span>}
+          </Stat>
+          <Stat label="Amount">{money(opp.amountCents)}</Stat>
+          <Stat label="Status">{open ? 'Open' : `Closed (${opp.status.replaceAll('_', ' ')})`}</Stat>
+          <Stat label="Created">{opp.createdDate}</Stat>
+          <Stat label="Close date">{opp.closeDate ?? '—'}</Stat>
         </dl>
         <h3>Current split</h3>
         <div id="current-split">

@@ -7,7 +7,7 @@ import { IMPORT_KINDS, type ImportKind, type RowError } from '../../import/types
 import { DATE_FORMATS } from '../../import/values/dates.ts';
 import type { ImportSummaryRow, StoredRowError } from '../../services/imports/import-history.ts';
 import { CsrfField } from '../layout.tsx';
-import { Crumbs, describedBy, FieldError, Pager } from '../shared/components.tsx';
+import { Crumbs, describedBy, FieldError, Pager, Stat } from '../shared/components.tsx';
 import { num, when } from '../shared/format.ts';
 import type { ApplyState } from './import-progress.ts';
 
@@ -396,28 +396,13 @@ export function PreviewPage(props: PreviewProps) {
         {report && (
           <>
             <dl class="stats" id="preview-summary">
-              <div class="stat">
-                <dt class="stat-label">Detected layout</dt>
-                <dd class="stat-value" id="detected-preset">
-                  {presetLabel(report.presetId)}
-                </dd>
-              </div>
-              <div class="stat">
-                <dt class="stat-label">Kind</dt>
-                <dd class="stat-value">{KIND_LABELS[report.kind]}</dd>
-              </div>
-              <div class="stat">
-                <dt class="stat-label">Rows read</dt>
-                <dd class="stat-value">{num(report.summary.rowsRead)}</dd>
-              </div>
-              <div class="stat">
-                <dt class="stat-label">Valid</dt>
-                <dd class="stat-value">{num(report.summary.valid)}</dd>
-              </div>
-              <div class="stat">
-                <dt class="stat-label">With errors</dt>
-                <dd class="stat-value">{num(report.summary.rejected)}</dd>
-              </div>
+              <Stat label="Detected layout" valueId="detected-preset">
+                {presetLabel(report.presetId)}
+              </Stat>
+              <Stat label="Kind">{KIND_LABELS[report.kind]}</Stat>
+              <Stat label="Rows read">{num(report.summary.rowsRead)}</Stat>
+              <Stat label="Valid">{num(report.summary.valid)}</Stat>
+              <Stat label="With errors">{num(report.summary.rejected)}</Stat>
             </dl>
             <p class="muted small">
               Encoding {report.file.encoding}, separator “

@@ -7,7 +7,7 @@ import type { Principal } from '../../auth/principal.ts';
 import type { RunSummary } from '../../services/runs/review.ts';
 import { CommissionImpactSlot } from '../book/commission-impact.tsx';
 import { CsrfField } from '../layout.tsx';
-import { Crumbs, StatusBadge } from '../shared/components.tsx';
+import { Crumbs, Stat, StatusBadge } from '../shared/components.tsx';
 import { kindLabel, money, num, RUN_SCOPE_LABELS, when } from '../shared/format.ts';
 import { CommissionDecisionsSlot } from './commission-decisions-panel.tsx';
 
@@ -328,38 +328,20 @@ export function SummaryStats({ summary, openBlocking }: { summary: RunSummary; o
   const b = summary.balance;
   return (
     <dl class="stats" id="run-stats">
-      <div class="stat">
-        <dt class="stat-label">Accounts moving</dt>
-        <dd class="stat-value">{num(summary.moved)}</dd>
-      </div>
-      <div class="stat">
-        <dt class="stat-label">Without a new owner</dt>
-        <dd class="stat-value">{num(summary.unassigned)}</dd>
-      </div>
-      <div class="stat">
-        <dt class="stat-label">Overrides (pinned)</dt>
-        <dd class="stat-value">{num(summary.pinned)}</dd>
-      </div>
-      <div class="stat">
-        <dt class="stat-label">Excluded</dt>
-        <dd class="stat-value">{num(summary.excluded)}</dd>
-      </div>
-      <div class="stat">
-        <dt class="stat-label">Blocking conflicts open</dt>
-        <dd class="stat-value">
-          <span id="open-blocking">{num(openBlocking)}</span>
-        </dd>
-      </div>
-      <div class="stat">
-        <dt class="stat-label">Solver</dt>
-        <dd class="stat-value small">
-          {b.solverStatus === 'optimal'
-            ? 'Proven best (gap 0)'
-            : b.solverStatus === 'feasible' || b.solverStatus === 'timeout'
-              ? `Good, not proven best (gap ${b.gap === null ? '?' : `${(b.gap * 100).toFixed(1)}%`})`
-              : (b.solverStatus ?? '—')}
-        </dd>
-      </div>
+      <Stat label="Accounts moving">{num(summary.moved)}</Stat>
+      <Stat label="Without a new owner">{num(summary.unassigned)}</Stat>
+      <Stat label="Overrides (pinned)">{num(summary.pinned)}</Stat>
+      <Stat label="Excluded">{num(summary.excluded)}</Stat>
+      <Stat label="Blocking conflicts open">
+        <span id="open-blocking">{num(openBlocking)}</span>
+      </Stat>
+      <Stat label="Solver" valueClass="small">
+        {b.solverStatus === 'optimal'
+          ? 'Proven best (gap 0)'
+          : b.solverStatus === 'feasible' || b.solverStatus === 'timeout'
+            ? `Good, not proven best (gap ${b.gap === null ? '?' : `${(b.gap * 100).toFixed(1)}%`})`
+            : (b.solverStatus ?? '—')}
+      </Stat>
     </dl>
   );
 }

@@ -6,7 +6,7 @@
 import type { Principal } from '../../auth/principal.ts';
 import { MAX_SCOPE_ACCOUNTS } from '../../services/runs/run-params.ts';
 import { CsrfField } from '../layout.tsx';
-import { describedBy, FieldError, TextField } from '../shared/components.tsx';
+import { describedBy, FieldError, Stat, TextField } from '../shared/components.tsx';
 import {
   COMMISSION_TYPE_LABELS,
   money,
@@ -284,28 +284,13 @@ export function ImpactPanel({
       ) : (
         <>
           <dl class="stats" id="impact-stats">
-            <div class="stat">
-              <dt class="stat-label">Accounts in scope</dt>
-              <dd class="stat-value">{num(impact.accounts)}</dd>
-            </div>
-            <div class="stat">
-              <dt class="stat-label">Annual revenue</dt>
-              <dd class="stat-value">{money(impact.revenueCents)}</dd>
-            </div>
-            <div class="stat">
-              <dt class="stat-label">Open opportunities</dt>
-              <dd class="stat-value">{num(impact.openOpportunities)}</dd>
-            </div>
-            <div class="stat">
-              <dt class="stat-label">Open pipeline</dt>
-              <dd class="stat-value">{money(impact.openAmountCents)}</dd>
-            </div>
-            <div class="stat">
-              <dt class="stat-label">Revenue schedules ahead</dt>
-              <dd class="stat-value">
-                {num(impact.schedules)} <span class="small muted">({money(impact.scheduledCents)})</span>
-              </dd>
-            </div>
+            <Stat label="Accounts in scope">{num(impact.accounts)}</Stat>
+            <Stat label="Annual revenue">{money(impact.revenueCents)}</Stat>
+            <Stat label="Open opportunities">{num(impact.openOpportunities)}</Stat>
+            <Stat label="Open pipeline">{money(impact.openAmountCents)}</Stat>
+            <Stat label="Revenue schedules ahead">
+              {num(impact.schedules)} <span class="small muted">({money(impact.scheduledCents)})</span>
+            </Stat>
           </dl>
           <ul>
             {impact.closingSoon > 0 && (

@@ -1,6 +1,28 @@
-/** Small pieces every page group uses: status badges, a pager, a labelled field with its error, flash alerts. */
+/** Small pieces every page group uses: status badges, a pager, a labelled field with its error, flash alerts, stats. */
 import type { Child } from 'hono/jsx';
 import { statusLabel } from './format.ts';
+
+/** One figure of a `<dl class="stats">`: its label and its value (`valueId`, `valueClass` go on the value). */
+export function Stat({
+  label,
+  children,
+  valueId,
+  valueClass,
+}: {
+  label: Child;
+  children: Child;
+  valueId?: string;
+  valueClass?: string;
+}) {
+  return (
+    <div class="stat">
+      <dt class="stat-label">{label}</dt>
+      <dd class={valueClass ? `stat-value ${valueClass}` : 'stat-value'} id={valueId}>
+        {children}
+      </dd>
+    </div>
+  );
+}
 
 /** A run status as a coloured badge; the word carries the meaning, the colour only helps. */
 export function StatusBadge({ status }: { status: string }) {
