@@ -10,20 +10,18 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'csv-stringify/sync';
 import { sql } from 'drizzle-orm';
-import postgres from 'postgres';
-import { migrate } from '../db/migrate.ts';
 import type { Principal } from '../src/auth/principal.ts';
-import { type DatabaseHandle, openPglite, openPostgres } from '../src/db/client.ts';
 import { queryRows } from '../src/db/query-rows.ts';
 import { fileSource } from '../src/import/source.ts';
 import { applyImport } from '../src/services/imports/apply-import.ts';
 import type { ImportCounts } from '../src/services/imports/import-records.ts';
+import { benchServerUrl, openBenchDatabase, writeBenchResult } from './bench-db.ts';
 
 export interface ImportBenchOptions {
   rows: number;
@@ -134,36 +132,9 @@ async function writeBook(path: string, rows: number, reps: number, shift: boolea
   );
 }
 
-async function openBenchDatabase(
-  options: ImportBenchOptions,
-): Promise<{ handle: DatabaseHandle; drop: () => Promise<void> }> {
-  if (options.pglite) {
-    const handle = await openPglite('memory://');
-    await migrate(handle);
-    return { handle, drop: () => handle.close() };
-  }
-  const name = `bookshift_bench_${process.pid}_${randomBytes(4).toString('hex')}`;
-  const admin = postgres(options.serverUrl, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database "${name}"`);
-  await admin.end({ timeout: 5 });
-  const url = new URL(options.serverUrl);
-  url.pathname = `/${name}`;
-  const handle = await openPostgres(url.toString(), 4, 'bookshift-bench');
-  await migrate(handle);
-  return {
-    handle,
-    drop: async () => {
-      await handle.close();
-      const cleanup = postgres(options.serverUrl, { max: 1, onnotice: () => {} });
-      await cleanup.unsafe(`drop database if exists "${name}" with (force)`);
-      await cleanup.end({ timeout: 5 });
-    },
-  };
-}
-
 export async function runImportBench(options: ImportBenchOptions): Promise<ImportBenchResult> {
   const dir = await mkdtemp(join(tmpdir(), 'bookshift-import-bench-'));
-  const { handle, drop } = await openBenchDatabase(options);
+  const { handle, drop } = await openBenchDatabase(options.pglite, options.serverUrl);
   try {
     const bookPath = join(dir, 'accounts.csv');
     const shiftedPath = join(dir, 'accounts-shifted.csv');
@@ -258,16 +229,10 @@ export async function run(options: { ci: boolean; args: string[] }): Promise<{ o
   const { ci, args } = options;
   const rowsArg = args.indexOf('--rows');
   const rows = rowsArg >= 0 ? Number(args[rowsArg + 1]) : ci ? 10_000 : 100_000;
-  const serverUrl =
-    process.env.BENCH_DATABASE_URL ||
-    process.env.TEST_DATABASE_URL ||
-    process.env.DATABASE_URL ||
-    'postgres://postgres@127.0.0.1:5432/postgres';
+  const serverUrl = benchServerUrl();
   const result = await runImportBench({ rows, reps: 200, pglite: args.includes('--pglite'), serverUrl });
   printImportBench(result);
-  const resultsDir = fileURLToPath(new URL('./results/', import.meta.url));
-  await mkdir(resultsDir, { recursive: true });
-  await writeFile(join(resultsDir, 'import.json'), `${JSON.stringify({ ci, ...result }, null, 2)}\n`);
+  await writeBenchResult('import', { ci, ...result });
   return { ok: ci || result.passed };
 }
 

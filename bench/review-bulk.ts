@@ -10,14 +10,10 @@
  * Writes bench/results/review-bulk.json.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'drizzle-orm';
-import postgres from 'postgres';
-import { migrate } from '../db/migrate.ts';
 import type { Principal } from '../src/auth/principal.ts';
-import { type DatabaseHandle, openPglite, openPostgres } from '../src/db/client.ts';
+import type { DatabaseHandle } from '../src/db/client.ts';
 import { queryRows } from '../src/db/query-rows.ts';
 import { withOrg } from '../src/db/tenancy.ts';
 import { type BulkAction, bulkChange, excludeAccount } from '../src/services/runs/changes.ts';
@@ -25,6 +21,7 @@ import { refreshProposal } from '../src/services/runs/proposal.ts';
 import { listRunAccounts } from '../src/services/runs/review.ts';
 import { findRun, type RunsContext } from '../src/services/runs/run-records.ts';
 import { loadPlanningContext } from '../src/services/solving/planning-context.ts';
+import { benchServerUrl, openBenchDatabase, writeBenchResult } from './bench-db.ts';
 
 export interface ReviewBulkPhase {
   phase: string;
@@ -55,34 +52,6 @@ export interface ReviewBulkResult {
 /** A bulk change of a page should feel like a click; a filter-wide one should finish well inside a request. */
 const TARGET_SECONDS = 5;
 const REGIONS = ['North', 'South', 'East', 'West'];
-
-async function openBenchDatabase(
-  pglite: boolean,
-  serverUrl: string,
-): Promise<{ handle: DatabaseHandle; drop: () => Promise<void> }> {
-  if (pglite) {
-    const handle = await openPglite('memory://');
-    await migrate(handle);
-    return { handle, drop: () => handle.close() };
-  }
-  const name = `bookshift_bench_${process.pid}_${randomBytes(4).toString('hex')}`;
-  const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database "${name}"`);
-  await admin.end({ timeout: 5 });
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  const handle = await openPostgres(url.toString(), 4, 'bookshift-bench');
-  await migrate(handle);
-  return {
-    handle,
-    drop: async () => {
-      await handle.close();
-      const cleanup = postgres(serverUrl, { max: 1, onnotice: () => {} });
-      await cleanup.unsafe(`drop database if exists "${name}" with (force)`);
-      await cleanup.end({ timeout: 5 });
-    },
-  };
-}
 
 /**
  * The world, written in bulk as the owner: reps in four regions, accounts spread over them, an open deal on every
@@ -294,11 +263,7 @@ export async function run(options: { ci: boolean; args: string[] }): Promise<{ o
   const { ci, args } = options;
   const accountsArg = args.indexOf('--accounts');
   const accounts = accountsArg >= 0 ? Number(args[accountsArg + 1]) : ci ? 1_000 : 10_000;
-  const serverUrl =
-    process.env.BENCH_DATABASE_URL ||
-    process.env.TEST_DATABASE_URL ||
-    process.env.DATABASE_URL ||
-    'postgres://postgres@127.0.0.1:5432/postgres';
+  const serverUrl = benchServerUrl();
   const result = await runReviewBulkBench({
     accounts,
     reps: 40,
@@ -307,9 +272,7 @@ export async function run(options: { ci: boolean; args: string[] }): Promise<{ o
     oldWayAccounts: ci ? 5 : 10,
   });
   printReviewBulkBench(result);
-  const resultsDir = fileURLToPath(new URL('./results/', import.meta.url));
-  await mkdir(resultsDir, { recursive: true });
-  await writeFile(join(resultsDir, 'review-bulk.json'), `${JSON.stringify({ ci, ...result }, null, 2)}\n`);
+  await writeBenchResult('review-bulk', { ci, ...result });
   return { ok: ci || result.passed };
 }
 
