@@ -15,6 +15,7 @@ import {
   type Roster,
   seedRoster,
   solvedAccountRun,
+  split4555,
 } from '../../services/commission/commission-fixture.ts';
 import { createRun } from '../../support/factories.ts';
 import type { RunsWorld } from '../runs/run-fixture.ts';
@@ -30,11 +31,6 @@ afterAll(async () => {
   await w?.close();
 });
 
-const split4555 = () => [
-  { repId: r.house.id, role: 'house' as const, bps: 4500 },
-  { repId: r.dana.id, role: 'rep' as const, bps: 5500 },
-];
-
 async function download(role: Role | null, path: string) {
   return w.h.app.request(`${ORIGIN}/v1${path}`, {
     headers: role ? { authorization: `Bearer ${w.keys[role]}` } : {},
@@ -49,7 +45,7 @@ function afterByName(body: { opportunities: { after: { participantId: string; bp
 
 describe('GET /v1/runs/{id}/commission-impact', () => {
   it('$1,000 a month ended mid-month: the old split up to and including 15 June, the new one for the rest', async () => {
-    const { account } = await createDeal(w, r.dana, split4555(), monthly(2026, 1000_00));
+    const { account } = await createDeal(w, r.dana, split4555(r), monthly(2026, 1000_00));
     const runId = await solvedAccountRun(w, {
       accountId: account.id,
       newOwnerRepId: r.ria.id,
@@ -100,7 +96,7 @@ describe('GET /v1/runs/{id}/commission-impact', () => {
       },
     ] as const;
     for (const c of cases) {
-      const { account } = await createDeal(w, r.dana, split4555(), monthly(2026, 1000_00));
+      const { account } = await createDeal(w, r.dana, split4555(r), monthly(2026, 1000_00));
       const runId = await solvedAccountRun(w, {
         accountId: account.id,
         newOwnerRepId: r.ria.id,
@@ -123,7 +119,7 @@ describe('GET /v1/runs/{id}/commission-impact', () => {
   });
 
   it('a $12,000 annual prepayment ended six months in splits by days (181 / 184 of 365), and its paid period is reconciled', async () => {
-    const { account } = await createDeal(w, r.dana, split4555(), [
+    const { account } = await createDeal(w, r.dana, split4555(r), [
       { start: '2026-01-01', end: '2026-12-31', amountCents: 12_000_00, paid: true },
     ]);
     const runId = await solvedAccountRun(w, {
@@ -166,7 +162,7 @@ describe('GET /v1/runs/{id}/commission-impact', () => {
 
 describe('CSV downloads', () => {
   it('impact and reconciliation as attachments: one row per person or entry, formula-safe text, numbers as numbers', async () => {
-    const { account } = await createDeal(w, r.dana, split4555(), monthly(2026, 1000_00, 7), {
+    const { account } = await createDeal(w, r.dana, split4555(r), monthly(2026, 1000_00, 7), {
       accountName: '=HYPERLINK("http://evil.test","x")',
     });
     const runId = await solvedAccountRun(w, {
@@ -252,7 +248,7 @@ describe('CSV downloads', () => {
 
 describe('access and refusals', () => {
   it('managers, analysts, finance and admins read; reps never; anonymous callers must sign in', async () => {
-    const { account } = await createDeal(w, r.dana, split4555(), monthly(2026, 1000_00));
+    const { account } = await createDeal(w, r.dana, split4555(r), monthly(2026, 1000_00));
     const runId = await solvedAccountRun(w, {
       accountId: account.id,
       newOwnerRepId: r.sam.id,

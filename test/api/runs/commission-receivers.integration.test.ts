@@ -17,6 +17,7 @@ import {
   type Roster,
   type SplitPart,
   seedRoster,
+  split4555,
   splitKey,
 } from '../../services/commission/commission-fixture.ts';
 import { createAccount, createRep, type RunsWorld, solveAndDrain } from './run-fixture.ts';
@@ -101,10 +102,7 @@ describe('a receiving rep per segment', () => {
       type: 'Enterprise',
     });
     const smb = await createAccount(db, w.orgId, { ownerRepId: r.dana.id, region: 'West', type: 'SMB' });
-    const h4555: Part[] = [
-      { repId: r.house.id, role: 'house', bps: 4500 },
-      { repId: r.dana.id, role: 'rep', bps: 5500 },
-    ];
+    const h4555 = split4555(r);
     const big = await deal(enterprise.id, 120_000_00, h4555); // segment 1: C 35% to the closer
     const small = await deal(enterprise.id, 30_000_00, [
       { repId: r.sub.id, role: 'subagent', bps: 1000 },

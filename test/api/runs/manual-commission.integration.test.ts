@@ -15,6 +15,7 @@ import {
   type Roster,
   type SplitPart,
   seedRoster,
+  split4555,
   splitKey,
 } from '../../services/commission/commission-fixture.ts';
 import { createAccount, createRep, type RunsWorld, solveAndDrain } from './run-fixture.ts';
@@ -36,11 +37,6 @@ type Part = SplitPart;
 const deal = (accountId: string, amountCents: number, split: Part[]) =>
   dealOnAccount(w, r.dana.id, accountId, amountCents, split);
 const key = splitKey;
-
-const h4555 = (): Part[] => [
-  { repId: r.house.id, role: 'house', bps: 4500 },
-  { repId: r.dana.id, role: 'rep', bps: 5500 },
-];
 
 async function manualRun(reason: string) {
   const created = await w.call('manager', 'POST', '/runs', {
@@ -103,9 +99,9 @@ describe('manual-queue commission strategy', () => {
       type: 'Enterprise',
     });
     const beta = await createAccount(db, w.orgId, { ownerRepId: r.dana.id, region: 'West', type: 'SMB' });
-    const a = await deal(acme.id, 120_000_00, h4555());
-    const b = await deal(acme.id, 30_000_00, h4555());
-    const c = await deal(beta.id, 60_000_00, h4555());
+    const a = await deal(acme.id, 120_000_00, split4555(r));
+    const b = await deal(acme.id, 30_000_00, split4555(r));
+    const c = await deal(beta.id, 60_000_00, split4555(r));
     const runId = await manualRun('Dana leaves; decide each deal');
     const solved = await solveAndDrain(w, runId, 'manager');
     expect(solved.status, solved.failureReason).toBe('solved');
@@ -264,7 +260,7 @@ describe('manual-queue commission strategy', () => {
   it('takes decisions on a draft ahead of the solve, and the solved proposal honours them', async () => {
     const db = w.h.db.db;
     const gamma = await createAccount(db, w.orgId, { ownerRepId: r.dana.id, region: 'West', type: 'SMB' });
-    const early = await deal(gamma.id, 24_000_00, h4555());
+    const early = await deal(gamma.id, 24_000_00, split4555(r));
     const runId = await manualRun('Decide before solving');
     const draft = await w.call('manager', 'PUT', `/runs/${runId}/commission-decisions`, {
       decisions: [{ opportunityId: early.id, commissionType: 'direct_transfer', receiverRepId: closer.id }],

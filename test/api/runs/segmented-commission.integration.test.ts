@@ -16,6 +16,7 @@ import {
   type Roster,
   type SplitPart,
   seedRoster,
+  split4555,
   splitKey,
 } from '../../services/commission/commission-fixture.ts';
 import { createAccount, type RunsWorld, solveAndDrain } from './run-fixture.ts';
@@ -72,10 +73,7 @@ describe('segmented commission strategy: review, impact and commit agree', () =>
       region: 'West',
       type: 'enterprise ',
     });
-    const h4555: Part[] = [
-      { repId: r.house.id, role: 'house', bps: 4500 },
-      { repId: r.dana.id, role: 'rep', bps: 5500 },
-    ];
+    const h4555 = split4555(r);
     const big = await deal(enterprise.id, 120_000_00, h4555); // segment 1: C 35%
     const small = await deal(smb.id, 12_000_00, h4555); // segment 2 (below $20,000): A
     const mid = await deal(smb.id, 60_000_00, h4555); // no segment: the run's B

@@ -22,6 +22,7 @@ import {
   type Roster,
   seedRoster,
   solvedAccountRun,
+  split4555,
 } from './commission-fixture.ts';
 
 let w: RunsWorld;
@@ -34,11 +35,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await w?.close();
 });
-
-const split4555 = () => [
-  { repId: r.house.id, role: 'house' as const, bps: 4500 },
-  { repId: r.dana.id, role: 'rep' as const, bps: 5500 },
-];
 
 const adjustmentRows = (runId: string) =>
   w.h.db.db
@@ -56,7 +52,7 @@ function netBy<T>(rows: readonly T[], key: (r: T) => string, amount: (r: T) => n
 
 async function paidRun() {
   // Paid January to July; the split moves to Ria on 15 June (end date 14 June).
-  const { account, opp } = await createDeal(w, r.dana, split4555(), monthly(2026, 1000_00, 7));
+  const { account, opp } = await createDeal(w, r.dana, split4555(r), monthly(2026, 1000_00, 7));
   const runId = await solvedAccountRun(w, {
     accountId: account.id,
     newOwnerRepId: r.ria.id,
@@ -167,7 +163,7 @@ describe('commission adjustments recorded by the commit', () => {
   });
 
   it('a run with nothing paid after the end date records no adjustment', async () => {
-    const { account } = await createDeal(w, r.dana, split4555(), monthly(2026, 1000_00, 5));
+    const { account } = await createDeal(w, r.dana, split4555(r), monthly(2026, 1000_00, 5));
     const runId = await solvedAccountRun(w, {
       accountId: account.id,
       newOwnerRepId: r.ria.id,

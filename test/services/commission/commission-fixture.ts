@@ -223,3 +223,9 @@ export const splitKey = (
     .map((p) => `${p.role}:${p.repId ?? p.participantId}:${p.bps}`)
     .sort()
     .join(',');
+
+/** The worked example's split of the roster's leaver: House 45%, Dana 55%. */
+export const split4555 = (r: Roster): SplitPart[] => [
+  { repId: r.house.id, role: 'house', bps: 4500 },
+  { repId: r.dana.id, role: 'rep', bps: 5500 },
+];

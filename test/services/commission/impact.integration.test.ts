@@ -21,6 +21,7 @@ import {
   type Roster,
   seedRoster,
   solvedAccountRun,
+  split4555,
 } from './commission-fixture.ts';
 
 let w: RunsWorld;
@@ -34,11 +35,6 @@ afterAll(async () => {
   await w?.close();
 });
 
-const split4555 = () => [
-  { repId: r.house.id, role: 'house' as const, bps: 4500 },
-  { repId: r.dana.id, role: 'rep' as const, bps: 5500 },
-];
-
 async function refusal(p: Promise<unknown>): Promise<AppError> {
   const e = await p.then(
     () => null,
@@ -51,7 +47,7 @@ async function refusal(p: Promise<unknown>): Promise<AppError> {
 describe('commission impact and reconciliation (services)', () => {
   it('type B ended on 14 June: day pro-rating to the cent, the annual window, next payment, paid periods reconciled; the same after commit', async () => {
     // Paid January to July; a Billing-stage deal on the same account is protected from the cascade.
-    const { account, opp } = await createDeal(w, r.dana, split4555(), monthly(2026, 1000_00, 7));
+    const { account, opp } = await createDeal(w, r.dana, split4555(r), monthly(2026, 1000_00, 7));
     const billing = await w.h.db.db
       .insert(s.opportunities)
       .values({
@@ -66,7 +62,7 @@ describe('commission impact and reconciliation (services)', () => {
       })
       .returning();
     await w.h.db.db.insert(s.commissionSplits).values(
-      split4555().map((p) => ({
+      split4555(r).map((p) => ({
         ...p,
         orgId: w.orgId,
         opportunityId: billing[0]!.id,
@@ -181,7 +177,7 @@ describe('commission impact and reconciliation (services)', () => {
   });
 
   it('days between the end date and the reassignment date go to House, stated with their count', async () => {
-    const { account } = await createDeal(w, r.dana, split4555(), monthly(2026, 1000_00));
+    const { account } = await createDeal(w, r.dana, split4555(r), monthly(2026, 1000_00));
     const runId = await solvedAccountRun(w, {
       accountId: account.id,
       newOwnerRepId: r.ria.id,
@@ -203,7 +199,7 @@ describe('commission impact and reconciliation (services)', () => {
   });
 
   it('a run without a commission type follows the documented default, direct transfer, in review, preview and commit', async () => {
-    const { account } = await createDeal(w, r.dana, split4555(), monthly(2026, 1000_00));
+    const { account } = await createDeal(w, r.dana, split4555(r), monthly(2026, 1000_00));
     const runId = await solvedAccountRun(w, {
       accountId: account.id,
       newOwnerRepId: r.sam.id,
@@ -218,7 +214,7 @@ describe('commission impact and reconciliation (services)', () => {
   });
 
   it('refuses reps, runs of another org, and runs without dates, each with a message a person can act on', async () => {
-    const { account } = await createDeal(w, r.dana, split4555(), monthly(2026, 1000_00));
+    const { account } = await createDeal(w, r.dana, split4555(r), monthly(2026, 1000_00));
     const runId = await solvedAccountRun(w, {
       accountId: account.id,
       newOwnerRepId: r.ria.id,
