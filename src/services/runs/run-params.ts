@@ -143,10 +143,13 @@ export function commissionStrategyOf(params: {
 
 /** Options every kind shares: how the solver balances and how commission follows the owner. */
 const common = {
-  targetMode: z.enum(TARGET_MODES).optional().openapi({
-    description:
-      'How each rep’s target is weighted in this run: equal shares, by seniority, by capacity or by ramp target; the ruleset’s mode when left out.',
-  }),
+  targetMode: z
+    .enum(TARGET_MODES, { error: 'Choose how targets are weighted: equal, seniority, capacity or ramp.' })
+    .optional()
+    .openapi({
+      description:
+        'How each rep’s target is weighted in this run: equal shares, by seniority, by capacity or by ramp target; the ruleset’s mode when left out.',
+    }),
   maxAccountsPerRep: z.number().int().min(1).max(1_000_000).optional().openapi({
     description:
       'A cap for this run on top of each rep’s own: no receiving rep ends above this many accounts.',

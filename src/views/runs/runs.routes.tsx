@@ -110,7 +110,6 @@ import {
   type AccountPickerData,
   EMPTY_WIZARD,
   ImpactPanel,
-  TARGET_MODE_CHOICES,
   type WizardErrors,
   WizardPage,
   type WizardValues,
@@ -269,10 +268,7 @@ async function toRunInput(c: Context<AppBindings>, v: WizardValues) {
   // Manual queue: each opportunity's type is decided on the run's review page (Commission decisions).
   if (v.commissionStrategy === 'manual') common.commissionStrategy = 'manual';
   // Assignment: targets and this run's caps.
-  if (v.targetMode) {
-    if (TARGET_MODE_CHOICES.some(([m]) => m === v.targetMode)) common.targetMode = v.targetMode;
-    else errors.targetMode = 'Choose how targets are weighted from the list.';
-  }
+  if (v.targetMode) common.targetMode = v.targetMode; // checked by the run schema (the error lands on the field)
   if (v.maxAccountsPerRep.trim()) {
     const n = Number(v.maxAccountsPerRep.trim().replaceAll(',', ''));
     if (Number.isInteger(n) && n >= 1 && n <= 1_000_000) common.maxAccountsPerRep = n;
