@@ -1,0 +1,250 @@
+/**
+ * Several HiGHS runs at once on worker threads (HiGHS in WebAssembly is single-threaded and blocks its
+ * thread): each job is `runHighs` on its own fresh wasm instance inside a worker, so the answers are the
+ * ones `runHighs` gives on the same model one by one; they come back in the caller's job order.
+ *
+ * A pool of `threads` workers takes the jobs largest model first (by columns), each worker the next job when
+ * it is done with one. A job's `shouldStop` cannot cross threads: the caller's function is polled here every
+ * 20 ms and sets a shared flag that the worker's HiGHS callback reads. A worker that crashes or errors makes
+ * its job `{ status: 'error' }` (never a rejection) and is replaced for the jobs left; every worker is
+ * terminated before the call resolves.
+ */
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { MipModel } from '../model.ts';
+import { type HighsOptions, type HighsRun, runHighs } from './highs.ts';
+
+export interface HighsJob {
+  model: MipModel;
+  options: HighsOptions;
+}
+
+export interface HighsManyOptions {
+  /** Workers at once; default one per job up to the machine's available parallelism. 1 runs in-process. */
+  threads?: number;
+}
+
+/**
+ * The part of a model HiGHS reads, as it crosses to a worker: the row arrays as typed arrays (built here and
+ * transferred, not cloned element by element), without the blocks and the pool (large, and HiGHS needs
+ * neither).
+ */
+export type WireModel = Omit<MipModel, 'blocks' | 'pool' | 'rowStart' | 'rowIndex' | 'rowValue'> & {
+  rowStart: Int32Array;
+  rowIndex: Int32Array;
+  rowValue: Float64Array;
+};
+
+/** The options of a job without the function; `stopFlag` (an Int32 over a SharedArrayBuffer) replaces it. */
+export type WireOptions = Omit<HighsOptions, 'shouldStop'>;
+
+export interface JobMessage {
+  type: 'job';
+  id: number;
+  model: WireModel;
+  options: WireOptions;
+  /** [0] becomes 1 when the caller's shouldStop returns true; absent when the caller gave none. */
+  stopFlag?: SharedArrayBuffer;
+}
+
+export type ResultMessage = { type: 'result'; id: number; run: HighsRun };
+
+/** How often the callers' shouldStop functions are polled while their jobs run in workers. */
+const STOP_POLL_MS = 20;
+
+export async function runHighsMany(jobs: HighsJob[], options: HighsManyOptions = {}): Promise<HighsRun[]> {
+  const wanted = options.threads ?? availableParallelism();
+  const threads = Math.max(1, Math.min(jobs.length, Number.isFinite(wanted) ? Math.floor(wanted) : 1));
+  if (jobs.length === 0) return [];
+  if (threads === 1) {
+    const runs: HighsRun[] = [];
+    for (const job of jobs) runs.push(await runInProcess(job));
+    return runs;
+  }
+  return runPooled(jobs, threads);
+}
+
+async function runInProcess(job: HighsJob): Promise<HighsRun> {
+  const t0 = Date.now();
+  try {
+    return await runHighs(job.model, job.options);
+  } catch (e) {
+    return { status: 'error', message: messageOf(e), millis: Date.now() - t0 };
+  }
+}
+
+/** A job as it is sent, or the error that preparing it raised (a malformed model). */
+function prepare(
+  job: HighsJob,
+  id: number,
+): { message: JobMessage; transfer: ArrayBuffer[] } | { error: string } {
+  try {
+    const { blocks: _blocks, pool: _pool, rowStart, rowIndex, rowValue, ...rest } = job.model;
+    const model: WireModel = {
+      ...rest,
+      // Own copies of the caller's typed arrays only when they are views into a larger buffer (a clone would
+      // copy all of it); whole buffers are cloned by postMessage, never transferred (the caller keeps them).
+      colCost: compact(rest.colCost),
+      colLower: compact(rest.colLower),
+      colUpper: compact(rest.colUpper),
+      integer: compact(rest.integer),
+      rowLower: compact(rest.rowLower),
+      rowUpper: compact(rest.rowUpper),
+      xBlock: compact(rest.xBlock),
+      xRep: compact(rest.xRep),
+      xEnd: compact(rest.xEnd),
+      rowStart: Int32Array.from(rowStart),
+      rowIndex: Int32Array.from(rowIndex),
+      rowValue: Float64Array.from(rowValue),
+    };
+    const { shouldStop, start, ...plain } = job.options;
+    const wireOptions: WireOptions = { ...plain, ...(start ? { start: compact(start) } : {}) };
+    const message: JobMessage = {
+      type: 'job',
+      id,
+      model,
+      options: wireOptions,
+      ...(shouldStop ? { stopFlag: new SharedArrayBuffer(4) } : {}),
+    };
+    // The row arrays were made here: they move to the worker without a copy.
+    const transfer = [model.rowStart.buffer, model.rowIndex.buffer, model.rowValue.buffer] as ArrayBuffer[];
+    return { message, transfer };
+  } catch (e) {
+    return { error: `the job could not be sent to a worker: ${messageOf(e)}` };
+  }
+}
+
+function compact<T extends Float64Array | Int32Array | Uint8Array>(a: T): T {
+  return a.byteOffset === 0 && a.byteLength === a.buffer.byteLength ? a : (a.slice() as T);
+}
+
+/** A throwing shouldStop stops its job (an exception in the HiGHS callback would end the run too). */
+function stopRequested(shouldStop: () => boolean): boolean {
+  try {
+    return shouldStop();
+  } catch {
+    return true;
+  }
+}
+
+function messageOf(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+function workerUrl(): URL {
+  // From .ts sources (app, CLI, vitest, bench under tsx) a bootstrap registers tsx inside the worker first
+  // (a loader passed through execArgv is not applied to a worker's entry on Node 20).
+  const fromTs = import.meta.url.endsWith('.ts');
+  return new URL(
+    fromTs ? './highs-thread-worker-bootstrap.mjs' : './highs-thread-worker.js',
+    import.meta.url,
+  );
+}
+
+function runPooled(jobs: HighsJob[], threads: number): Promise<HighsRun[]> {
+  const runs: (HighsRun | undefined)[] = new Array(jobs.length);
+  // Largest model first (ties in job order): the long jobs start at once and the short ones fill in.
+  const queue = jobs
+    .map((job, i) => ({ i, cols: Number(job.model?.numCols) || 0 }))
+    .sort((a, b) => b.cols - a.cols || a.i - b.i)
+    .map((x) => x.i);
+  let next = 0;
+  let left = jobs.length;
+  const url = workerUrl();
+  const running = new Map<number, { flag: Int32Array | null; shouldStop?: () => boolean }>();
+  const terminations: Promise<unknown>[] = [];
+
+  return new Promise<HighsRun[]>((resolve) => {
+    const poll = setInterval(() => {
+      for (const r of running.values()) {
+        if (!r.flag || !r.shouldStop || Atomics.load(r.flag, 0) === 1) continue;
+        if (stopRequested(r.shouldStop)) Atomics.store(r.flag, 0, 1);
+      }
+    }, STOP_POLL_MS);
+
+    const settle = (i: number, run: HighsRun) => {
+      if (runs[i]) return;
+      runs[i] = run;
+      running.delete(i);
+      left--;
+      if (left === 0) {
+        clearInterval(poll);
+        // After the handler that settled the last job has stopped its worker too.
+        setImmediate(() => void Promise.allSettled(terminations).then(() => resolve(runs as HighsRun[])));
+      }
+    };
+
+    /** Sends the next job that can be sent to `worker`; returns false when none is left. */
+    const feed = (worker: Worker, slot: { job: number; t0: number }): boolean => {
+      while (next < queue.length) {
+        const i = queue[next++]!;
+        const t0 = Date.now();
+        const prepared = prepare(jobs[i]!, i);
+        if ('error' in prepared) {
+          settle(i, { status: 'error', message: prepared.error, millis: Date.now() - t0 });
+          continue;
+        }
+        const { message, transfer } = prepared;
+        const shouldStop = jobs[i]!.options.shouldStop;
+        const flag = message.stopFlag ? new Int32Array(message.stopFlag) : null;
+        running.set(i, { flag, ...(shouldStop ? { shouldStop } : {}) });
+        // A job whose caller has already stopped starts with the flag up, not one poll later.
+        if (flag && stopRequested(shouldStop!)) Atomics.store(flag, 0, 1);
+        slot.job = i;
+        slot.t0 = t0;
+        try {
+          worker.postMessage(message, transfer);
+        } catch (e) {
+          settle(i, {
+            status: 'error',
+            message: `the job could not be sent to a worker: ${messageOf(e)}`,
+            millis: Date.now() - t0,
+          });
+          slot.job = -1;
+          continue;
+        }
+        return true;
+      }
+      return false;
+    };
+
+    const start = () => {
+      let worker: Worker;
+      try {
+        worker = new Worker(url);
+      } catch (e) {
+        // No worker can be started: the jobs not yet sent fail (running ones on other workers finish).
+        const why = `a HiGHS worker could not be started (${messageOf(e)})`;
+        while (next < queue.length) settle(queue[next++]!, { status: 'error', message: why, millis: 0 });
+        return;
+      }
+      const slot = { job: -1, t0: 0 };
+      let dead = false;
+      const stop = () => {
+        if (dead) return;
+        dead = true;
+        terminations.push(worker.terminate());
+      };
+      const fail = (why: string) => {
+        if (dead) return;
+        const i = slot.job;
+        stop();
+        if (i >= 0) settle(i, { status: 'error', message: why, millis: Date.now() - slot.t0 });
+        // The jobs not yet sent go to a fresh worker.
+        if (next < queue.length) start();
+      };
+      worker.on('message', (msg: ResultMessage) => {
+        if (dead || msg?.type !== 'result' || msg.id !== slot.job) return;
+        slot.job = -1;
+        settle(msg.id, msg.run);
+        if (!feed(worker, slot)) stop();
+      });
+      worker.on('messageerror', (e) => fail(`a HiGHS worker's answer could not be read (${messageOf(e)})`));
+      worker.on('error', (e) => fail(`the HiGHS worker crashed (${messageOf(e)})`));
+      worker.on('exit', (code) => fail(`the HiGHS worker exited (code ${code})`));
+      if (!feed(worker, slot)) stop();
+    };
+
+    for (let w = 0; w < threads && next < queue.length; w++) start();
+  });
+}
