@@ -4,6 +4,7 @@
  * wall-clock time, so the same input always gives the same answer.
  */
 
+import { LOCAL_SEARCH_WORK_PER_MS, type SolveClock } from './clock.ts';
 import { ilsApplies, iteratedSearch } from './ils.ts';
 import { mulberry32, randomInt } from './prng.ts';
 import type { Pool, Problem } from './problem.ts';
@@ -35,8 +36,15 @@ export interface HeuristicOptions {
    */
   fastIlsWorkPerBinary: number;
   fastIlsMaxWork: number;
-  /** Wall-clock deadline for the whole improvement (ms since epoch); budgets stay the primary limit. */
+  /** Deadline for the whole improvement (ms since epoch; on `clock` when given); budgets stay the primary limit. */
   deadline?: number;
+  /**
+   * The solve's work clock (clock.ts): the deadline becomes a work budget per pool, the wall clock only
+   * a safety net, and the work done is charged to the clock. Without it the deadline is wall-clock time.
+   */
+  clock?: SolveClock;
+  /** The pools to improve (default: all); the others keep the construction. */
+  pools?: Pool[];
 }
 
 export const DEFAULT_HEURISTIC: HeuristicOptions = {
@@ -86,7 +94,7 @@ export function heuristicSolve(
   for (let k = 0; k < problem.movable.length; k++) {
     if (problem.accountPool[k] === -1) unplaced.push(k);
   }
-  const work = unplaced.length === 0 ? improve(state, options) : 0;
+  const work = unplaced.length === 0 ? improve(state, options, options.pools) : 0;
   return { state, unplaced: unplaced.sort((a, b) => a - b), work };
 }
 
@@ -103,19 +111,24 @@ export function improve(state: State, options: HeuristicOptions, pools?: Pool[])
     // stay within seconds, so they keep the plain path; the iterated search is for realignments.
     if (ilsApplies(state) && options.fastIlsWorkPerBinary > 0 && problem.input.kind !== 'departure') {
       // Each pool gets a share of the time left, in proportion to its binaries.
-      const now = Date.now();
-      const deadline =
+      const clock = options.clock;
+      const now = clock ? clock.now() : Date.now();
+      const until =
         options.deadline === undefined
           ? undefined
           : now + Math.max(0, options.deadline - now) * (sizes[i]! / Math.max(1, remaining));
       remaining -= sizes[i]!;
+      const cap = Math.min(options.fastIlsMaxWork, options.fastIlsWorkPerBinary * sizes[i]!);
+      const deadline = clock ? clock.wallDeadline : until;
       const out = iteratedSearch(state, pool, {
         seed: options.seed + pool.index * 7919,
-        work: Math.min(options.fastIlsMaxWork, options.fastIlsWorkPerBinary * sizes[i]!),
+        work:
+          clock && until !== undefined ? clock.searchWork(pool, until, cap, options.exhaustiveSwapMax) : cap,
         exhaustiveSwapMax: options.exhaustiveSwapMax,
         slack: ILS_SLACK,
         ...(deadline !== undefined ? { deadline } : {}),
       });
+      clock?.spendSearch(pool, out.work, options.exhaustiveSwapMax);
       work += out.work;
       return;
     }
@@ -127,6 +140,7 @@ export function improve(state: State, options: HeuristicOptions, pools?: Pool[])
       search.budget = search.work + Math.min(options.ilsWork, ILS_WORK_PER_BINARY * sizes[i]!);
       search.iterated(options.seed + pool.index * 7919);
     }
+    options.clock?.spend(search.work / LOCAL_SEARCH_WORK_PER_MS);
     work += search.work;
   });
   return work;

@@ -241,6 +241,8 @@ export function iteratedSearch(state: State, pool: Pool, opts: IlsOptions): IlsO
       const r = reps[j]!;
       // Accounts on r: their best relocation or swap.
       const snapshot = memberArr[j]!.slice(0, memberLen[j]!);
+      // Work counts what the search touches, copies included, so work tracks time alike at every size.
+      work += snapshot.length + R;
       for (const i of snapshot) {
         if (assign[list[i]!] !== r) continue;
         improveAccount(i);
@@ -250,6 +252,7 @@ export function iteratedSearch(state: State, pool: Pool, opts: IlsOptions): IlsO
       for (let jo = 0; jo < R; jo++) {
         if (jo === j || !allowed[jo]) continue;
         const others = memberArr[jo]!.slice(0, memberLen[jo]!);
+        work += others.length;
         const from = reps[jo]!;
         for (const i of others) {
           if (assign[list[i]!] !== from) continue;
@@ -285,6 +288,7 @@ export function iteratedSearch(state: State, pool: Pool, opts: IlsOptions): IlsO
       break;
     if (options.target !== undefined && cur <= options.target) break;
     iterations++;
+    work += R;
     const start = cur;
     journal = [];
     // Perturb: a few random relocations and swaps between two reps (pairs measured best: three-rep
@@ -328,6 +332,7 @@ export function iteratedSearch(state: State, pool: Pool, opts: IlsOptions): IlsO
     if (cur < best - EPS) {
       best = cur;
       for (let t = 0; t < n; t++) bestAssign[t] = assign[list[t]!]!;
+      work += n;
       continue;
     }
     if (cur <= start + EPS || cur <= best + slack) continue;
@@ -338,6 +343,7 @@ export function iteratedSearch(state: State, pool: Pool, opts: IlsOptions): IlsO
     cur = start;
     queue.length = 0;
     queued.fill(0);
+    work += undo.length + R;
   }
   pairMate = -1;
   // Back to the best answer seen, then a last unrestricted pass.

@@ -96,6 +96,12 @@ export interface Proposal {
   pools: PoolReport[];
   /** The independent checker's verdict (always true on a returned proposal). */
   verified: true;
+  /**
+   * True when work budgets (clock.ts), not the wall clock, ended the solve: the same input then gives
+   * the same answer on every run. False after the wall-clock safety or a cancellation cut a phase short,
+   * and for HiGHS or javascript-lp-solver alone (they keep wall-clock limits).
+   */
+  reproducible: boolean;
 }
 
 export type SolveResult =

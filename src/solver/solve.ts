@@ -4,7 +4,9 @@
  * Pure: no I/O. Run it through `solveInWorker` to get the hard time limit and cancellation.
  */
 
+import { writeSync } from 'node:fs';
 import { bucketBlocks, dealOut, fixSplitSingles } from './bucket.ts';
+import { PAIR_EXCHANGE_MS_PER_ACCOUNT_REP, SolveClock } from './clock.ts';
 import { runHighs } from './engines/highs.ts';
 import { runJslp } from './engines/jslp.ts';
 import { DEFAULT_HEURISTIC, heuristicSolve, ILS_SLACK, improve } from './heuristic.ts';
@@ -55,6 +57,8 @@ export const ENGINE_LIMITS = {
   /** Realignment pools up to this size above mipMaxBinaries get a short MIP for its bound: this share of their time. */
   boundMipMaxBinaries: 60_000,
   boundMipShare: 0.3,
+  /** The work clock skips a MIP allowed fewer LP iterations than this many times its pool's LP took. */
+  mipRootLpFactor: 4,
   /** Integer-rounding cuts on each rep's count deviation (model.ts): 1000x20's LP bound 0.647 → 0.673. */
   countCuts: true,
   /** Share of a pool's time left after its LP that the rounded LP answer's iterated search may use. */
@@ -82,7 +86,7 @@ export const ENGINE_LIMITS = {
    * at 1000x20 (same runs): 5 s limit (1.4 s per pool) 1.3-1.9 % above the bound with rounding against
    * 3.4 % without; 20 s limit (5.7 s per pool) 1.5-1.7 % with it against 0.5 % without.
    */
-  lpRoundMipPoolMaxShareSec: 3,
+  lpRoundMipPoolMaxShareSec: 6,
   /**
    * Bucketed pools: fix the single accounts the LP split and solve it again before dealing out (bucket.ts,
    * fixSplitSingles). Not for per-account LPs: at 5000x50 the second LP cost more than it gained (measured).
@@ -104,6 +108,18 @@ export interface SolveHooks {
   onIncumbent?: (problem: Problem, assign: Int32Array, engine: string) => void;
   /** Polled between phases and inside HiGHS: true stops the solve with the best answer so far. */
   shouldStop?: () => boolean;
+  /**
+   * Work on these pools only (indices into problem.pools; parallel-pools.ts gives each thread a share):
+   * the others keep the greedy construction, and the result reports these pools alone. Default: all.
+   */
+  pools?: readonly number[];
+  /** The wall-clock safety deadline (ms since epoch) when it is not the start plus the time limit. */
+  wallDeadline?: number;
+  /**
+   * False turns off the wall-clock safety of the work clock (clock.ts): the time limit is then counted in
+   * work alone. For tests of determinism on a busy machine; a solve in the app keeps it on.
+   */
+  wallClockSafety?: boolean;
 }
 
 const OPTIMAL_REL = 1e-4;
@@ -119,8 +135,30 @@ export async function solve(raw: unknown, hooks: SolveHooks = {}): Promise<Solve
   const problem = built.problem;
   const reasons = diagnose(problem);
   if (reasons.length > 0) return { status: 'infeasible', reasons, millis: Date.now() - t0 };
-  const deadline = t0 + input.timeLimitMs;
-  const stop = () => (hooks.shouldStop?.() ?? false) || Date.now() >= deadline;
+  // The final solve (auto) and the heuristic count time in work, so they are deterministic; HiGHS and
+  // javascript-lp-solver alone, measured against them, keep the wall clock.
+  const clock = new SolveClock(
+    t0,
+    input.timeLimitMs,
+    () => hooks.shouldStop?.() ?? false,
+    input.engine === 'auto' || input.engine === 'heuristic' ? 'work' : 'wall',
+    hooks.wallClockSafety ?? true,
+    hooks.wallDeadline,
+  );
+  const only = hooks.pools ? new Set(hooks.pools) : null;
+  const active = problem.pools.filter((pool) => only === null || only.has(pool.index));
+  const deadline = clock.deadline;
+  const stop = () => clock.expired();
+  const cancelled = () => hooks.shouldStop?.() ?? false;
+  const dbg = (l: string) =>
+    process.env.SOLVE_DEBUG &&
+    writeSync(
+      2,
+      `[${hooks.pools ?? ''}] ${l}: work ${Math.round(clock.now() - t0)} wall ${Date.now() - t0}\n`,
+    );
+  /** A search on `pool` until `until` (a time on the clock): its work budget and safety deadline. */
+  const searchUntil = (pool: Pool, until: number, cap: number) =>
+    clock.searchLimits(pool, until, cap, heuristicOptions.exhaustiveSwapMax);
 
   if (input.strategy !== 'optimal') {
     const { state, unplaced } = runStrategy(problem, input.strategy);
@@ -138,7 +176,7 @@ export async function solve(raw: unknown, hooks: SolveHooks = {}): Promise<Solve
       };
     }
     const pools = problem.pools.map((pool) => poolReport(problem, pool, state, input.strategy, null, false));
-    return finish(problem, state, pools, input.strategy, t0, null, input.strategy);
+    return finish(problem, state, pools, input.strategy, t0, null, input.strategy, true);
   }
 
   // The scalable iterated search serves the final answer (auto, heuristic); HiGHS and jslp alone are
@@ -147,6 +185,8 @@ export async function solve(raw: unknown, hooks: SolveHooks = {}): Promise<Solve
   const heuristicOptions = {
     ...DEFAULT_HEURISTIC,
     seed: input.seed,
+    clock,
+    pools: active,
     ...(fastIls
       ? {
           deadline:
@@ -167,21 +207,25 @@ export async function solve(raw: unknown, hooks: SolveHooks = {}): Promise<Solve
     return noAssignment(problem, heur.unplaced, t0);
   }
   let state = heur.state;
+  dbg('heuristic');
   const complete = heur.unplaced.length === 0;
   if (complete) hooks.onIncumbent?.(problem, Int32Array.from(state.assign), 'heuristic');
 
+  /** Reports by pool index (the active pools only). */
   const pools: PoolReport[] = [];
   const binaries = problem.pools.map((pool) => poolBinaries(problem, pool));
-  let remainingBinaries = binaries.reduce((a, b) => a + b, 0);
+  let remainingBinaries = active.reduce((a, pool) => a + binaries[pool.index]!, 0);
   let allBounded = true;
   let allProven = true;
-  for (const pool of problem.pools) {
+  for (const pool of active) {
     const B = binaries[pool.index]!;
-    const share = Math.max(0.05, ((deadline - Date.now()) / 1000) * (B / Math.max(1, remainingBinaries)));
-    const poolDeadline = Math.min(deadline, Date.now() + share * 1000);
+    const share = Math.max(0.05, ((deadline - clock.now()) / 1000) * (B / Math.max(1, remainingBinaries)));
+    const poolDeadline = Math.min(deadline, clock.now() + share * 1000);
     remainingBinaries -= B;
     let engine = 'heuristic';
     let bound: number | null = null;
+    /** Simplex iterations of the pool's LP: a MIP allowed fewer than a few times that would not finish its root. */
+    let lpIterations: number | undefined;
     let proven = false;
     const useExact = input.engine !== 'heuristic' && !stop();
     // Large realignment pools: the LP of the bucketed relaxation (bucket.ts) instead of one column per pair.
@@ -201,10 +245,17 @@ export async function solve(raw: unknown, hooks: SolveHooks = {}): Promise<Solve
       const lp = await runHighs(model, {
         // No MIP follows on the largest pools: the LP is their only bound, so it may take most of the share
         // (the iterated search gets the rest, and any time other pools leave).
-        timeLimitSec: !bucketed && B > ENGINE_LIMITS.boundMipMaxBinaries ? share * 0.9 : share / 2,
+        ...clock.highsLimits(
+          model,
+          !bucketed && B > ENGINE_LIMITS.boundMipMaxBinaries ? share * 0.9 : share / 2,
+          'lp',
+        ),
         relax: true,
         lpSolver: !bucketed && B > 40_000 ? 'ipm' : 'choose',
       });
+      clock.spendHighs(model, lp, 'lp');
+      lpIterations = lp.iterations;
+      dbg(`lp ${pool.label} its ${lp.iterations}`);
       if (lp.status === 'optimal' && lp.bound !== undefined) {
         bound = lp.bound;
         proven = isProven(current(), bound);
@@ -228,21 +279,27 @@ export async function solve(raw: unknown, hooks: SolveHooks = {}): Promise<Solve
           // Accounts the LP split fixed where most of them are, and the LP again (measured: 20000x100's
           // worst pool 0.99 → 0.89 after the same search); its value is no bound, the first LP's stays.
           const again = await runHighs(dive, {
-            timeLimitSec: Math.max(0.05, ((poolDeadline - Date.now()) / 1000) * 0.3),
+            ...clock.highsLimits(dive, Math.max(0.05, ((poolDeadline - clock.now()) / 1000) * 0.3), 'lp'),
             relax: true,
           });
+          clock.spendHighs(dive, again, 'lp');
           if (again.status === 'optimal' && again.colValue) colValue = again.colValue;
         }
         if (bucketed && ENGINE_LIMITS.bucketMipShare > 0 && !stop()) {
           // The bucketed model with its single accounts (the whales) integer: still a relaxation, so its
           // dual bound is valid, and its answer places the whales with the rest rebalanced around them.
           const run = await runHighs(model, {
-            timeLimitSec: Math.max(0.05, ((poolDeadline - Date.now()) / 1000) * ENGINE_LIMITS.bucketMipShare),
+            ...clock.highsLimits(
+              model,
+              Math.max(0.05, ((poolDeadline - clock.now()) / 1000) * ENGINE_LIMITS.bucketMipShare),
+              'mip',
+            ),
             relGap: 1e-3,
             absGap: OPTIMAL_ABS,
             start: Float64Array.from(colValue),
-            shouldStop: () => hooks.shouldStop?.() ?? false,
+            shouldStop: cancelled,
           });
+          clock.spendHighs(model, run, 'mip');
           if (run.bound !== undefined && Number.isFinite(run.bound)) {
             bound = Math.max(bound ?? Number.NEGATIVE_INFINITY, run.bound);
             proven = isProven(current(), bound);
@@ -254,24 +311,40 @@ export async function solve(raw: unknown, hooks: SolveHooks = {}): Promise<Solve
           ? dealOut(state, pool, model, colValue)
           : roundLpSolution(state, pool, model, colValue);
         if (rounded) {
-          iteratedSearch(rounded, pool, {
+          const out = iteratedSearch(rounded, pool, {
             ...(bound !== null ? { target: bound / (1 - ENGINE_LIMITS.mipRelGap) } : {}),
             seed: input.seed + 7919 * pool.index + 3,
-            work: ENGINE_LIMITS.continueIlsWorkPerBinary * B,
-            deadline: Math.min(
-              poolDeadline,
-              Date.now() +
-                Math.max(0, poolDeadline - Date.now()) *
-                  (B > ENGINE_LIMITS.mipMaxBinaries
-                    ? ENGINE_LIMITS.lpRoundShare
-                    : ENGINE_LIMITS.lpRoundMipPoolShare),
+            ...searchUntil(
+              pool,
+              Math.min(
+                poolDeadline,
+                clock.now() +
+                  Math.max(0, poolDeadline - clock.now()) *
+                    (B > ENGINE_LIMITS.mipMaxBinaries
+                      ? ENGINE_LIMITS.lpRoundShare
+                      : ENGINE_LIMITS.lpRoundMipPoolShare),
+              ),
+              ENGINE_LIMITS.continueIlsWorkPerBinary * B,
             ),
             exhaustiveSwapMax: heuristicOptions.exhaustiveSwapMax,
             slack: B > ENGINE_LIMITS.mipMaxBinaries ? ILS_SLACK : ENGINE_LIMITS.lpRoundMipPoolIlsSlack,
-            shouldStop: () => hooks.shouldStop?.() ?? false,
+            shouldStop: cancelled,
           });
-          if (ENGINE_LIMITS.pairExchange && B <= ENGINE_LIMITS.mipMaxBinaries && !stop())
-            pairExchange(rounded, pool, { deadline: poolDeadline });
+          clock.spendSearch(pool, out.work, heuristicOptions.exhaustiveSwapMax);
+          dbg(`round-ils ${pool.label} work ${out.work} ${out.before} ${out.after}`);
+          const exchangeMs = PAIR_EXCHANGE_MS_PER_ACCOUNT_REP * pool.movable.length * pool.reps.length;
+          if (
+            ENGINE_LIMITS.pairExchange &&
+            B <= ENGINE_LIMITS.mipMaxBinaries &&
+            !stop() &&
+            // Only when the pool's share still holds it (short limits leave the time to later pools).
+            (clock.mode === 'wall' || clock.now() + exchangeMs <= poolDeadline)
+          ) {
+            const wall = clock.mode === 'wall' ? poolDeadline : clock.wallDeadline;
+            pairExchange(rounded, pool, wall !== undefined ? { deadline: wall } : {});
+            clock.spend(exchangeMs);
+            dbg(`pair-exchange ${pool.label}`);
+          }
           if (poolScore(rounded, pool).objective < current() - 1e-12) {
             state = rounded;
             engine = bucketed ? 'buckets (LP) + iterated search' : 'lp-round + iterated search';
@@ -293,10 +366,26 @@ export async function solve(raw: unknown, hooks: SolveHooks = {}): Promise<Solve
         complete &&
         B > ENGINE_LIMITS.mipMaxBinaries &&
         B <= ENGINE_LIMITS.boundMipMaxBinaries;
+      const auto = input.engine === 'auto';
+      const mipSeconds = boundMip
+        ? share * ENGINE_LIMITS.boundMipShare
+        : auto
+          ? Math.min(
+              // Realignments: what is left of the pool's share after the LP, so later pools keep theirs.
+              input.kind === 'departure' ? share : Math.max(0.05, (poolDeadline - clock.now()) / 1000),
+              ENGINE_LIMITS.mipBaseSec + B / ENGINE_LIMITS.mipBinariesPerSec,
+            )
+          : share;
+      // On the work clock a MIP stops only between nodes: one allowed fewer LP iterations than its root
+      // needs would overrun its share (measured at 1000x20, 5 s: 0.65 s for a 0.15 s share). The search
+      // that follows takes the time instead.
+      const rootTooLong =
+        clock.mode === 'work' &&
+        lpIterations !== undefined &&
+        clock.mipIterations(model, clock.now() + mipSeconds * 1000) <
+          ENGINE_LIMITS.mipRootLpFactor * lpIterations;
       const wantMip =
-        input.engine === 'highs' ||
-        (input.engine === 'auto' && B <= ENGINE_LIMITS.mipMaxBinaries) ||
-        boundMip;
+        !rootTooLong && (input.engine === 'highs' || (auto && B <= ENGINE_LIMITS.mipMaxBinaries) || boundMip);
       let candidate: Int32Array | null = null;
       let candidateEngine = '';
       if (wantJslp) {
@@ -315,23 +404,16 @@ export async function solve(raw: unknown, hooks: SolveHooks = {}): Promise<Solve
       if (!candidate && wantMip) {
         const warm = input.engine === 'auto' && complete;
         // Realignment MIPs close the last fraction of a percent slowly: stop at MIP_GAP and a size-based limit.
-        const auto = input.engine === 'auto';
         const run = await runHighs(model, {
-          timeLimitSec: boundMip
-            ? share * ENGINE_LIMITS.boundMipShare
-            : auto
-              ? Math.min(
-                  // Realignments: what is left of the pool's share after the LP, so later pools keep theirs.
-                  input.kind === 'departure' ? share : Math.max(0.05, (poolDeadline - Date.now()) / 1000),
-                  ENGINE_LIMITS.mipBaseSec + B / ENGINE_LIMITS.mipBinariesPerSec,
-                )
-              : share,
+          ...clock.highsLimits(model, mipSeconds, 'mip'),
           // Half our claim's tolerance, so HiGHS' own 'optimal' always passes isProven.
           relGap: auto && input.kind !== 'departure' ? ENGINE_LIMITS.mipRelGap : OPTIMAL_REL / 2,
           absGap: OPTIMAL_ABS,
           ...(warm ? { start: startValues(model, state) } : {}),
-          shouldStop: () => hooks.shouldStop?.() ?? false,
+          shouldStop: cancelled,
         });
+        clock.spendHighs(model, run, 'mip');
+        dbg(`mip ${pool.label} its ${run.iterations} ${run.status} ${run.timedOut}`);
         if (run.bound !== undefined) bound = Math.max(bound ?? Number.NEGATIVE_INFINITY, run.bound);
         if (run.status === 'error' && B <= 1000 && input.objective === 'l1') {
           // HiGHS failed (it has crashed on some models): javascript-lp-solver on a small model instead.
@@ -373,15 +455,16 @@ export async function solve(raw: unknown, hooks: SolveHooks = {}): Promise<Solve
       // Time left in the pool's share (no full MIP for this pool, or the MIP stopped at its time limit):
       // the iterated search keeps going until it is within the MIP's relative gap of the bound.
       const before = poolScore(state, pool).objective;
-      iteratedSearch(state, pool, {
+      const out = iteratedSearch(state, pool, {
         ...(bound !== null ? { target: bound / (1 - ENGINE_LIMITS.mipRelGap) } : {}),
         seed: input.seed + 7919 * pool.index + 1,
-        work: ENGINE_LIMITS.continueIlsWorkPerBinary * B,
-        deadline: poolDeadline,
+        ...searchUntil(pool, poolDeadline, ENGINE_LIMITS.continueIlsWorkPerBinary * B),
         exhaustiveSwapMax: heuristicOptions.exhaustiveSwapMax,
         slack: ILS_SLACK,
-        shouldStop: () => hooks.shouldStop?.() ?? false,
+        shouldStop: cancelled,
       });
+      clock.spendSearch(pool, out.work, heuristicOptions.exhaustiveSwapMax);
+      dbg(`cont-ils ${pool.label} work ${out.work}`);
       if (poolScore(state, pool).objective < before - 1e-12 && !engine.includes('iterated search'))
         engine = `${engine} + iterated search`;
     }
@@ -394,7 +477,7 @@ export async function solve(raw: unknown, hooks: SolveHooks = {}): Promise<Solve
     if (bound !== null) proven = isProven(poolScore(state, pool).objective, bound);
     if (bound === null) allBounded = false;
     if (!proven) allProven = false;
-    pools.push(poolReport(problem, pool, state, engine, bound, proven));
+    pools[pool.index] = poolReport(problem, pool, state, engine, bound, proven);
     hooks.onIncumbent?.(problem, Int32Array.from(state.assign), engine);
   }
 
@@ -405,34 +488,33 @@ export async function solve(raw: unknown, hooks: SolveHooks = {}): Promise<Solve
       const lb = pools[i]!.lowerBound;
       return lb === null ? Number.NEGATIVE_INFINITY : lb / (1 - ENGINE_LIMITS.mipRelGap);
     };
-    const open = problem.pools.filter(
-      (pool, i) => !pools[i]!.proven && poolScore(state, pool).objective > target(i) + 1e-12,
+    const open = active.filter(
+      (pool) => !pools[pool.index]!.proven && poolScore(state, pool).objective > target(pool.index) + 1e-12,
     );
     let openBinaries = open.reduce((s, pool) => s + binaries[pool.index]!, 0);
     for (const pool of open) {
       if (stop()) break;
       const i = pool.index;
       const B = binaries[i]!;
-      const poolDeadline = Date.now() + (deadline - Date.now()) * (B / Math.max(1, openBinaries));
+      const poolDeadline = clock.now() + (deadline - clock.now()) * (B / Math.max(1, openBinaries));
       openBinaries -= B;
-      if (poolDeadline - Date.now() < 200) continue;
+      if (poolDeadline - clock.now() < 200) continue;
       const bucketModel = pools[i]!.lowerBound === null ? bucketModelFor(input, state, pool, B) : null;
       const bucketed = bucketModel !== null;
       if (pools[i]!.lowerBound === null && (bucketed || B <= ENGINE_LIMITS.lpMaxBinaries)) {
         // Its LP ran out of time in the first pass (large pools under load): one more try, since without
         // every pool's bound there is no gap to report.
-        const lp = await runHighs(
-          bucketModel
-            ? bucketModel
-            : buildPoolModel(problem, pool, singleBlocks(problem, pool), {
-                countCuts: ENGINE_LIMITS.countCuts,
-              }),
-          {
-            timeLimitSec: (poolDeadline - Date.now()) / 1000,
-            relax: true,
-            lpSolver: !bucketed && B > 40_000 ? 'ipm' : 'choose',
-          },
-        );
+        const lpModel = bucketModel
+          ? bucketModel
+          : buildPoolModel(problem, pool, singleBlocks(problem, pool), {
+              countCuts: ENGINE_LIMITS.countCuts,
+            });
+        const lp = await runHighs(lpModel, {
+          ...clock.highsLimits(lpModel, (poolDeadline - clock.now()) / 1000, 'lp'),
+          relax: true,
+          lpSolver: !bucketed && B > 40_000 ? 'ipm' : 'choose',
+        });
+        clock.spendHighs(lpModel, lp, 'lp');
         if (lp.status === 'optimal' && lp.bound !== undefined) {
           const objective = poolScore(state, pool).objective;
           pools[i] = { ...pools[i]!, lowerBound: lp.bound, proven: isProven(objective, lp.bound) };
@@ -440,15 +522,15 @@ export async function solve(raw: unknown, hooks: SolveHooks = {}): Promise<Solve
         continue;
       }
       const before = poolScore(state, pool).objective;
-      iteratedSearch(state, pool, {
+      const out = iteratedSearch(state, pool, {
         ...(Number.isFinite(target(i)) ? { target: target(i) } : {}),
         seed: input.seed + 7919 * i + 2,
-        work: ENGINE_LIMITS.continueIlsWorkPerBinary * B,
-        deadline: poolDeadline,
+        ...searchUntil(pool, poolDeadline, ENGINE_LIMITS.continueIlsWorkPerBinary * B),
         exhaustiveSwapMax: heuristicOptions.exhaustiveSwapMax,
         slack: ILS_SLACK,
-        shouldStop: () => hooks.shouldStop?.() ?? false,
+        shouldStop: cancelled,
       });
+      clock.spendSearch(pool, out.work, heuristicOptions.exhaustiveSwapMax);
       if (poolScore(state, pool).objective < before - 1e-12) {
         const old = pools[i]!;
         const engine = old.engine.includes('iterated search')
@@ -463,10 +545,22 @@ export async function solve(raw: unknown, hooks: SolveHooks = {}): Promise<Solve
     }
   }
 
-  allBounded = pools.every((p) => p.lowerBound !== null);
-  const lowerBound = allBounded ? pools.reduce((s, p) => s + (p.lowerBound ?? 0), 0) : null;
-  const engineNames = [...new Set(pools.map((p) => p.engine))];
-  const result = finish(problem, state, pools, engineNames.join(' + ') || 'none', t0, lowerBound, undefined);
+  const reported = active.map((pool) => pools[pool.index]!);
+  allBounded = reported.every((p) => p.lowerBound !== null);
+  const lowerBound = allBounded ? reported.reduce((s, p) => s + (p.lowerBound ?? 0), 0) : null;
+  const engineNames = [...new Set(reported.map((p) => p.engine))];
+  // Reproducible when the work clock (or the work budgets) ended every phase, not the wall clock.
+  const reproducible = clock.mode === 'work' && !clock.wallCut && !cancelled();
+  const result = finish(
+    problem,
+    state,
+    reported,
+    engineNames.join(' + ') || 'none',
+    t0,
+    lowerBound,
+    undefined,
+    reproducible,
+  );
   if (result.status === 'feasible' && allProven) return { ...result, status: 'optimal' };
   if (result.status === 'feasible' && hooks.shouldStop?.())
     return { ...result, status: 'timeout', reason: 'cancelled: best answer so far' };
@@ -590,6 +684,7 @@ export function finish(
   t0: number,
   lowerBound: number | null,
   strategyName: string | undefined,
+  reproducible: boolean,
 ): SolveResult {
   const fresh = stateFrom(problem, state.assign);
   let objective = 0;
@@ -615,6 +710,7 @@ export function finish(
     ...report,
     pools,
     verified: true,
+    reproducible,
   };
   return { status: 'feasible', ...proposal };
 }

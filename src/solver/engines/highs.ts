@@ -15,6 +15,12 @@ export interface HighsRun {
   bound?: number;
   message?: string;
   millis: number;
+  /** Deterministic measures of the work done: simplex (all of branch-and-bound's for a MIP) and interior-point iterations, nodes. */
+  iterations?: number;
+  ipmIterations?: number;
+  nodes?: number;
+  /** True when the time limit (not a work limit, gap or proof) ended the run: its answer may vary by run. */
+  timedOut?: boolean;
 }
 
 export interface HighsOptions {
@@ -28,6 +34,15 @@ export interface HighsOptions {
   start?: Float64Array;
   /** Polled between branch-and-bound nodes: returning true stops the solve (cancellation). */
   shouldStop?: () => boolean;
+  /**
+   * Deterministic work limits (the time limit stays as the safety net): branch-and-bound nodes for a MIP,
+   * iterations for an LP. A run stopped by them gives the same answer on every run; one stopped by the
+   * time limit may not.
+   */
+  maxNodes?: number;
+  maxIterations?: number;
+  /** MIP: stop once branch-and-bound has spent this many LP iterations in all (checked at each interrupt point). */
+  maxLpIterations?: number;
 }
 
 // The package's types describe its CommonJS build; under ESM the default export is the loader itself.
@@ -71,25 +86,45 @@ export async function runHighs(model: MipModel, options: HighsOptions): Promise<
       mip_abs_gap: options.absGap ?? 1e-7,
       random_seed: 1,
       ...(options.relax && options.lpSolver ? { solver: options.lpSolver } : {}),
+      ...(options.maxNodes !== undefined && !options.relax ? { mip_max_nodes: options.maxNodes } : {}),
+      ...(options.maxIterations !== undefined
+        ? { simplex_iteration_limit: options.maxIterations, ipm_iteration_limit: options.maxIterations }
+        : {}),
     });
     if (options.start && !options.relax) hm.setSolution({ colValue: options.start });
-    const callbacks = options.shouldStop
-      ? {
-          [highs.constants.callbackType.mipInterrupt](event: { interrupt(): void }): undefined {
-            if (options.shouldStop!()) event.interrupt();
-          },
-        }
-      : undefined;
+    let workStopped = false;
+    const maxLp = options.relax ? undefined : options.maxLpIterations;
+    const callbacks =
+      options.shouldStop || maxLp !== undefined
+        ? {
+            [highs.constants.callbackType.mipInterrupt](event: {
+              interrupt(): void;
+              data: { mip_total_lp_iterations?: bigint | number };
+            }): undefined {
+              if (maxLp !== undefined && Number(event.data.mip_total_lp_iterations ?? 0) >= maxLp) {
+                workStopped = true;
+                event.interrupt();
+              } else if (options.shouldStop?.()) event.interrupt();
+            },
+          }
+        : undefined;
     if (callbacks) hm.run(callbacks as Parameters<typeof hm.run>[0]);
     else hm.run();
     const status = hm.getModelStatus();
     const ms = highs.constants.modelStatus;
     const millis = Date.now() - t0;
-    if (status === ms.infeasible) return { status: 'infeasible', millis };
+    const work = {
+      iterations: Math.max(0, Number(hm.info.get('simplex_iteration_count') ?? 0)),
+      ipmIterations: Math.max(0, Number(hm.info.get('ipm_iteration_count') ?? 0)),
+      nodes: Number(hm.info.get('mip_node_count') ?? 0),
+      timedOut: status === ms.timeLimit || (status === ms.interrupted && !workStopped),
+    };
+    if (status === ms.infeasible) return { status: 'infeasible', millis, ...work };
     const sol = hm.getSolution();
     const hasPrimal = hm.info.get('primal_solution_status') === 2;
     if (options.relax) {
-      if (status !== ms.optimal) return { status: 'no-solution', message: `LP status ${status}`, millis };
+      if (status !== ms.optimal)
+        return { status: 'no-solution', message: `LP status ${status}`, millis, ...work };
       const obj = hm.getObjectiveValue();
       return {
         status: 'optimal',
@@ -97,6 +132,7 @@ export async function runHighs(model: MipModel, options: HighsOptions): Promise<
         objective: obj,
         colValue: Float64Array.from(sol.colValue),
         millis,
+        ...work,
       };
     }
     const bound = Number(hm.info.get('mip_dual_bound'));
@@ -106,6 +142,7 @@ export async function runHighs(model: MipModel, options: HighsOptions): Promise<
         message: `MIP status ${status}`,
         ...(Number.isFinite(bound) ? { bound } : {}),
         millis,
+        ...work,
       };
     }
     return {
@@ -114,6 +151,7 @@ export async function runHighs(model: MipModel, options: HighsOptions): Promise<
       objective: hm.getObjectiveValue(),
       ...(Number.isFinite(bound) ? { bound } : {}),
       millis,
+      ...work,
     };
   } catch (e) {
     return { status: 'error', message: (e as Error).message, millis: Date.now() - t0 };

@@ -74,7 +74,7 @@ export function solveInWorker(input: unknown, options: WorkerSolveOptions = {}):
         lowerBound: null,
         proven: false,
       }));
-      const result = finish(problem, state, pools, best.engine, t0, null, undefined);
+      const result = finish(problem, state, pools, best.engine, t0, null, undefined, false);
       if (result.status === 'feasible') return { ...result, status: 'timeout', reason };
       return result;
     };

@@ -1,22 +1,34 @@
-/** Worker-thread entry: runs the pure solve, posting each incumbent so a hard kill still has the best answer. */
+/**
+ * Worker-thread entry: runs the pure solve, posting each incumbent so a hard kill still has the best answer.
+ * Started by solveInWorker (the whole solve: pools split over threads when that pays, parallel-pools.ts)
+ * and by parallel-pools for one group of pools (`pools` set).
+ */
 import { parentPort, workerData } from 'node:worker_threads';
 import { solve } from '../solve.ts';
+import { solveParallel } from './parallel-pools.ts';
 
 interface Start {
   input: unknown;
   /** Int32Array over a SharedArrayBuffer: [0] becomes 1 when the caller cancels. */
   stopFlag: SharedArrayBuffer;
+  /** One group of a parallel solve: these pools only, with the coordinator's wall-clock deadline. */
+  pools?: number[];
+  wallDeadline?: number;
 }
 
-const { input, stopFlag } = workerData as Start;
+const { input, stopFlag, pools, wallDeadline } = workerData as Start;
 const flag = new Int32Array(stopFlag);
-
-solve(input, {
+const hooks = {
   shouldStop: () => Atomics.load(flag, 0) === 1,
-  onIncumbent: (_problem, assign, engine) => {
+  onIncumbent: (_problem: unknown, assign: Int32Array, engine: string) => {
     parentPort!.postMessage({ type: 'incumbent', assign, engine });
   },
-}).then(
+};
+
+(pools
+  ? solve(input, { ...hooks, pools, ...(wallDeadline !== undefined ? { wallDeadline } : {}) })
+  : solveParallel(input, { ...hooks, stopFlag })
+).then(
   (result) => parentPort!.postMessage({ type: 'result', result }),
   (error: unknown) =>
     parentPort!.postMessage({ type: 'error', message: (error as Error)?.message ?? String(error) }),

@@ -1,0 +1,171 @@
+/**
+ * The solve's clock. Every phase gets its share of the time limit from this clock, and it counts work,
+ * not wall time: the searches' move evaluations and HiGHS's LP iterations, converted to milliseconds at
+ * rates measured on the reference machine (2 cores, Node 20; README, "Solver"). So the same input stops at
+ * the same point and gives byte-identical output, also when the time limit ends the solve.
+ *
+ * The rates are set so that work time runs ahead of real time (about 0.7-0.9 of the limit is used in real
+ * time here): the work clock normally ends the solve. The wall clock stays as the safety net: past the
+ * limit in real time (a slower or busy machine), every phase stops with the best answer so far, which may
+ * then differ between runs (`wallCut` says whether that happened).
+ */
+import type { MipModel } from './model.ts';
+import type { Pool } from './problem.ts';
+
+/** Move evaluations per work millisecond of the iterated search (ils.ts), by swap mode; measured 55-120k and 27-30k. */
+export const SEARCH_WORK_PER_MS = { exhaustive: 70_000, sampled: 26_000 };
+/** Move evaluations per work millisecond of the plain local search (heuristic.ts, departures). */
+export const LOCAL_SEARCH_WORK_PER_MS = 40_000;
+/** HiGHS: a fixed cost per run (a fresh WebAssembly instance), and per LP iteration and matrix nonzero. */
+export const HIGHS_RUN_MS = 60;
+export const HIGHS_LP_NS_PER_ITERATION_NONZERO = 40;
+export const HIGHS_MIP_NS_PER_ITERATION_NONZERO = 200;
+export const HIGHS_IPM_NS_PER_ITERATION_NONZERO = 400;
+/** Double swaps (pair-exchange.ts): per movable account and rep of the pool (measured 150-550 ms at 333 x 7). */
+export const PAIR_EXCHANGE_MS_PER_ACCOUNT_REP = 0.2;
+
+export class SolveClock {
+  private spentMs = 0;
+  private cut = false;
+
+  /**
+   * @param t0 start (ms since epoch); times on this clock are `t0` plus the work spent
+   * @param limitMs the time limit
+   * @param cancelled polled by `expired()`
+   * @param wallSafety false turns the wall-clock safety off (tests of determinism on a loaded machine)
+   */
+  constructor(
+    readonly t0: number,
+    readonly limitMs: number,
+    private readonly cancelled: () => boolean = () => false,
+    /** 'wall': a plain wall clock (HiGHS or javascript-lp-solver alone, measured against the final solve). */
+    readonly mode: 'work' | 'wall' = 'work',
+    private readonly wallSafety = true,
+    /** The safety's deadline when it is not t0 + limitMs (a thread of a parallel solve started later). */
+    private readonly wallLimit = t0 + limitMs,
+  ) {}
+
+  /** Now on this clock (ms since epoch, like Date.now()). */
+  now(): number {
+    return this.mode === 'wall' ? Date.now() : this.t0 + this.spentMs;
+  }
+
+  get deadline(): number {
+    return this.t0 + this.limitMs;
+  }
+
+  /** The wall-clock safety deadline for phases that check Date.now() (undefined when it is off). */
+  get wallDeadline(): number | undefined {
+    return this.wallSafety ? this.wallLimit : undefined;
+  }
+
+  /** Seconds of real time left: the safety time limit handed to HiGHS. */
+  wallLeftSec(): number {
+    return this.wallSafety ? Math.max(0.05, (this.wallLimit - Date.now()) / 1000) : 1e6;
+  }
+
+  /** Past the limit on the work clock, past it in real time (safety), or cancelled. */
+  expired(): boolean {
+    if (this.now() >= this.deadline || this.cancelled()) return true;
+    if (this.wallSafety && Date.now() >= this.wallLimit) {
+      this.cut = true;
+      return true;
+    }
+    return false;
+  }
+
+  /** True when the wall-clock safety stopped some phase: the answer may differ between runs. */
+  get wallCut(): boolean {
+    return this.cut;
+  }
+
+  noteWallCut(): void {
+    this.cut = true;
+  }
+
+  spend(ms: number): void {
+    if (this.mode === 'work') this.spentMs += Math.max(0, ms);
+    if (this.wallSafety && Date.now() >= this.wallLimit) this.cut = true;
+  }
+
+  /** Work the iterated search on `pool` may do until `until` (a time on this clock), at most `cap`. */
+  searchWork(pool: Pool, until: number, cap: number, exhaustiveSwapMax: number): number {
+    if (this.mode === 'wall') return cap;
+    return Math.min(cap, Math.max(0, until - this.now()) * searchRate(pool, exhaustiveSwapMax));
+  }
+
+  /** A search's limits until `until`: its work budget and the deadline it checks against Date.now(). */
+  searchLimits(
+    pool: Pool,
+    until: number,
+    cap: number,
+    exhaustiveSwapMax: number,
+  ): { work: number; deadline?: number } {
+    if (this.mode === 'wall') return { work: cap, deadline: until };
+    const deadline = this.wallDeadline;
+    return {
+      work: this.searchWork(pool, until, cap, exhaustiveSwapMax),
+      ...(deadline !== undefined ? { deadline } : {}),
+    };
+  }
+
+  spendSearch(pool: Pool, work: number, exhaustiveSwapMax: number): void {
+    this.spend(work / searchRate(pool, exhaustiveSwapMax));
+  }
+
+  /**
+   * HiGHS limits for a run of `seconds` on this clock: in work mode an iteration limit (LP) or an LP
+   * iteration limit for branch-and-bound (MIP), with the real time left as the safety time limit.
+   */
+  highsLimits(
+    model: MipModel,
+    seconds: number,
+    kind: 'lp' | 'mip',
+  ): { timeLimitSec: number; maxIterations?: number; maxLpIterations?: number } {
+    if (this.mode === 'wall') return { timeLimitSec: seconds };
+    const until = this.now() + seconds * 1000;
+    return kind === 'lp'
+      ? { timeLimitSec: this.wallLeftSec(), maxIterations: this.lpIterations(model, until) }
+      : { timeLimitSec: this.wallLeftSec(), maxLpIterations: this.mipIterations(model, until) };
+  }
+
+  /** LP iterations a HiGHS MIP on `model` may spend until `until`. */
+  mipIterations(model: MipModel, until: number): number {
+    const ms = Math.max(0, until - this.now() - HIGHS_RUN_MS);
+    return Math.max(1, Math.floor((ms * 1e6) / (HIGHS_MIP_NS_PER_ITERATION_NONZERO * nonzeros(model))));
+  }
+
+  /**
+   * Simplex iterations an LP relaxation of `model` may spend until `until`, and at least one per row and
+   * column (the LPs here need fewer: 114 of 353 at 300x12, 2,650 of 15,300 at 5000x50), so that a short
+   * share never leaves a pool without its bound.
+   */
+  lpIterations(model: MipModel, until: number): number {
+    const ms = Math.max(0, until - this.now() - HIGHS_RUN_MS);
+    const fit = Math.floor((ms * 1e6) / (HIGHS_LP_NS_PER_ITERATION_NONZERO * nonzeros(model)));
+    return Math.max(model.numRows + model.numCols, fit);
+  }
+
+  /** Charge a HiGHS run by its iterations (and note when its safety time limit ended it). */
+  spendHighs(
+    model: MipModel,
+    run: { iterations?: number; ipmIterations?: number; timedOut?: boolean },
+    kind: 'lp' | 'mip',
+  ): void {
+    const ns = kind === 'mip' ? HIGHS_MIP_NS_PER_ITERATION_NONZERO : HIGHS_LP_NS_PER_ITERATION_NONZERO;
+    const iterationNs =
+      (run.iterations ?? 0) * ns + (run.ipmIterations ?? 0) * HIGHS_IPM_NS_PER_ITERATION_NONZERO;
+    this.spend(HIGHS_RUN_MS + (iterationNs * nonzeros(model)) / 1e6);
+    if (run.timedOut) this.cut = true;
+  }
+}
+
+function searchRate(pool: Pool, exhaustiveSwapMax: number): number {
+  return pool.movable.length <= exhaustiveSwapMax
+    ? SEARCH_WORK_PER_MS.exhaustive
+    : SEARCH_WORK_PER_MS.sampled;
+}
+
+function nonzeros(model: MipModel): number {
+  return Math.max(1, model.rowIndex.length);
+}

@@ -1,0 +1,221 @@
+/**
+ * Independent pools (regions, segments) solved on two threads at once: the pools are dealt to two
+ * groups by size (largest first, to the lighter group), each group is solved in its own worker with the
+ * whole time limit (`solve` with `pools`), and the answers are joined, checked by the independent
+ * verifier and reported as one. Each pool so gets about twice the time it would get one after another
+ * (1000x20 realignment: 3 pools; 100000x300 departure: 5 pools whose LPs take 0.3-1.8 s each).
+ *
+ * Deterministic: the grouping depends on the input alone (always two groups, whatever the machine's
+ * cores), and each group's solve counts its time in work (clock.ts). Small solves, the simple strategies,
+ * engines other than auto and single-pool problems run as one `solve`.
+ */
+import { Worker } from 'node:worker_threads';
+import { parseSolveInput } from '../input.ts';
+import { buildProblem, type Problem } from '../problem.ts';
+import type { PoolReport, SolveResult } from '../result.ts';
+import { finish, poolBinaries, type SolveHooks, solve } from '../solve.ts';
+import { stateFrom } from '../state.ts';
+
+/** A result that carries a proposal (assignments, pool reports). */
+type Answer = Extract<SolveResult, { pools: PoolReport[] }>;
+const hasAnswer = (r: SolveResult): r is Answer => 'pools' in r;
+
+/** Threads a parallel solve uses: fixed, so that the answer does not depend on the machine. */
+export const SOLVE_THREADS = 2;
+/** Below this many binaries in all, or this time limit, one thread: starting workers would cost more. */
+export const PARALLEL_MIN_BINARIES = 3_000;
+export const PARALLEL_MIN_TIME_LIMIT_MS = 1_500;
+/**
+ * Time kept from the groups' limit for starting their workers (measured 0.45-0.9 s from TypeScript
+ * sources: tsx's loader, HiGHS) and for joining, checking and reporting the answer (about 4 ms per
+ * 1,000 accounts). Deterministic: it depends on the number of accounts only.
+ */
+export const WORKER_START_MS = 900;
+export function finishReserveMs(accounts: number): number {
+  return 150 + Math.ceil(accounts * 0.004);
+}
+
+/** Pool indices dealt to the groups: largest first, each to the group with fewer binaries so far. */
+export function poolGroups(problem: Problem, threads = SOLVE_THREADS): number[][] {
+  const order = problem.pools
+    .map((pool) => ({ index: pool.index, binaries: poolBinaries(problem, pool) }))
+    .sort((a, b) => b.binaries - a.binaries || a.index - b.index);
+  const groups = Array.from({ length: threads }, () => ({ pools: [] as number[], load: 0 }));
+  for (const { index, binaries } of order) {
+    let lightest = groups[0]!;
+    for (const g of groups) if (g.load < lightest.load) lightest = g;
+    lightest.pools.push(index);
+    lightest.load += binaries;
+  }
+  return groups.filter((g) => g.pools.length > 0).map((g) => g.pools.sort((a, b) => a - b));
+}
+
+export interface ParallelHooks extends SolveHooks {
+  /** The caller's cancellation flag (Int32Array over a SharedArrayBuffer), shared with the group workers. */
+  stopFlag?: SharedArrayBuffer;
+}
+
+/** `solve`, with the pools split over two worker threads when that pays (see the module comment). */
+export async function solveParallel(raw: unknown, hooks: ParallelHooks = {}): Promise<SolveResult> {
+  const t0 = Date.now();
+  const parsed = parseSolveInput(raw);
+  if (!parsed.ok) return solve(raw, hooks);
+  const input = parsed.input;
+  const built = buildProblem(input);
+  if (!built.ok) return solve(raw, hooks);
+  const problem = built.problem;
+  const groups = poolGroups(problem);
+  const binaries = problem.pools.reduce((s, pool) => s + poolBinaries(problem, pool), 0);
+  const reserve = WORKER_START_MS + finishReserveMs(input.accounts.length);
+  if (
+    input.engine !== 'auto' ||
+    input.strategy !== 'optimal' ||
+    groups.length < 2 ||
+    binaries < PARALLEL_MIN_BINARIES ||
+    input.timeLimitMs < PARALLEL_MIN_TIME_LIMIT_MS ||
+    input.timeLimitMs - reserve < PARALLEL_MIN_TIME_LIMIT_MS / 2
+  )
+    return solve(raw, hooks);
+
+  const stopFlag = hooks.stopFlag ?? new SharedArrayBuffer(4);
+  const flag = new Int32Array(stopFlag);
+  const poll = setInterval(() => {
+    if (hooks.shouldStop?.()) Atomics.store(flag, 0, 1);
+  }, 20);
+  const groupInput = { ...(raw as Record<string, unknown>), timeLimitMs: input.timeLimitMs - reserve };
+  // The groups' wall-clock safety: in time for the join, counted from here (their workers start later).
+  const wallDeadline = t0 + input.timeLimitMs - finishReserveMs(input.accounts.length);
+  /** The latest incumbent of each group, joined for the caller's onIncumbent. */
+  const latest: (Int32Array | null)[] = groups.map(() => null);
+  const joined = () => {
+    if (latest.some((a) => a === null)) return null;
+    const assign = Int32Array.from(latest[0]!);
+    groups.forEach((pools, g) => {
+      for (const index of pools) for (const k of problem.pools[index]!.movable) assign[k] = latest[g]![k]!;
+    });
+    return assign;
+  };
+  let results: GroupOutcome[];
+  try {
+    results = await Promise.all(
+      groups.map((pools, g) =>
+        runGroup({ input: groupInput, pools, wallDeadline, stopFlag }, (assign, engine) => {
+          latest[g] = assign;
+          const all = joined();
+          if (all) hooks.onIncumbent?.(problem, all, engine);
+        }),
+      ),
+    );
+  } finally {
+    clearInterval(poll);
+  }
+
+  const failed = results.find((r) => r.kind === 'error');
+  if (failed && failed.kind === 'error') {
+    const all = joined();
+    if (!all)
+      return { status: 'timeout', reason: failed.message, millis: Date.now() - t0, assignments: null };
+    return fromAssign(problem, all, groups, null, t0, failed.message);
+  }
+  const outcomes = results.map((r) => (r as { kind: 'result'; result: SolveResult }).result);
+  const stopped = outcomes.find((r) => !hasAnswer(r));
+  if (stopped) return { ...stopped, millis: Date.now() - t0 };
+  const answers = outcomes.filter(hasAnswer);
+  // Each group's answer for its own pools, by account id.
+  const repIndex = new Map(problem.reps.map((r, i) => [r.id, i]));
+  const assign = new Int32Array(problem.movable.length).fill(-1);
+  const owners = answers.map((r) => new Map(r.assignments.map((a) => [a.accountId, a.toRepId])));
+  groups.forEach((pools, g) => {
+    for (const index of pools) {
+      for (const k of problem.pools[index]!.movable) {
+        const to = owners[g]!.get(problem.accounts[problem.movable[k]!]!.id);
+        assign[k] = to === undefined ? -1 : (repIndex.get(to) ?? -1);
+      }
+    }
+  });
+  return fromAssign(problem, assign, groups, answers, t0, null);
+}
+
+/** The joined answer, checked and reported; `answers` carry the groups' pool reports (null after a failure). */
+function fromAssign(
+  problem: Problem,
+  assign: Int32Array,
+  groups: number[][],
+  answers: Answer[] | null,
+  t0: number,
+  failure: string | null,
+): SolveResult {
+  const state = stateFrom(problem, assign);
+  const byLabel = new Map<string, PoolReport>();
+  for (const r of answers ?? []) for (const p of r.pools) byLabel.set(p.label, p);
+  const pools: PoolReport[] = problem.pools.map((pool) => {
+    const reported = byLabel.get(pool.label);
+    if (reported) return reported;
+    return {
+      label: pool.label,
+      reps: pool.reps.length,
+      movable: pool.movable.length,
+      binaries: poolBinaries(problem, pool),
+      engine: 'heuristic',
+      objective: 0,
+      lowerBound: null,
+      proven: false,
+    };
+  });
+  const allBounded = pools.every((p) => p.lowerBound !== null);
+  const lowerBound = allBounded ? pools.reduce((s, p) => s + (p.lowerBound ?? 0), 0) : null;
+  const engine = `${[...new Set(pools.map((p) => p.engine))].join(' + ')} (pools on ${groups.length} threads)`;
+  const reproducible = answers?.every((r) => r.reproducible) ?? false;
+  const result = finish(problem, state, pools, engine, t0, lowerBound, undefined, reproducible);
+  if (result.status !== 'feasible') return result;
+  if (failure) return { ...result, status: 'timeout', reason: failure };
+  const stoppedEarly = answers?.find((r) => r.status === 'timeout');
+  if (stoppedEarly?.status === 'timeout')
+    return { ...result, status: 'timeout', reason: stoppedEarly.reason };
+  if (pools.every((p) => p.proven)) return { ...result, status: 'optimal' };
+  return result;
+}
+
+type GroupOutcome = { kind: 'result'; result: SolveResult } | { kind: 'error'; message: string };
+
+interface GroupStart {
+  input: unknown;
+  pools: number[];
+  wallDeadline: number;
+  stopFlag: SharedArrayBuffer;
+}
+
+/** One group's solve in a worker thread (the same entry as solveInWorker's, with `pools` set). */
+function runGroup(
+  start: GroupStart,
+  onIncumbent: (assign: Int32Array, engine: string) => void,
+): Promise<GroupOutcome> {
+  const fromTs = import.meta.url.endsWith('.ts');
+  const url = new URL(fromTs ? './solve-worker-bootstrap.mjs' : './solve-worker.js', import.meta.url);
+  const worker = new Worker(url, { workerData: start });
+  return new Promise<GroupOutcome>((resolve) => {
+    let settled = false;
+    const done = (outcome: GroupOutcome) => {
+      if (settled) return;
+      settled = true;
+      void worker.terminate();
+      resolve(outcome);
+    };
+    worker.on(
+      'message',
+      (msg: {
+        type: string;
+        assign?: Int32Array;
+        engine?: string;
+        result?: SolveResult;
+        message?: string;
+      }) => {
+        if (msg.type === 'incumbent') onIncumbent(msg.assign!, msg.engine!);
+        else if (msg.type === 'result') done({ kind: 'result', result: msg.result! });
+        else if (msg.type === 'error') done({ kind: 'error', message: `the solver failed (${msg.message})` });
+      },
+    );
+    worker.on('error', (e) => done({ kind: 'error', message: `a solver thread crashed (${e.message})` }));
+    worker.on('exit', (code) => done({ kind: 'error', message: `a solver thread exited (code ${code})` }));
+  });
+}
