@@ -1,7 +1,13 @@
-/** One measured solver run in its own process (so peak memory is its own): prints RESULT:{json}. */
+/**
+ * One measured solver run in its own process (so peak memory is its own): prints RESULT:{json}. The final
+ * solve (auto) runs as the app and the CLI run it, with its pools split over threads (parallel-pools.ts);
+ * the engines alone run as one `solve`.
+ */
+import { createHash } from 'node:crypto';
 import { parseSolveInput } from '../src/solver/input.ts';
 import { solve } from '../src/solver/solve.ts';
 import { verifyAssignment } from '../src/solver/verify.ts';
+import { solveParallel } from '../src/solver/worker/parallel-pools.ts';
 import { generateInstance, INSTANCE_SIZES } from './solver-instances.ts';
 
 const [sizeName, kind, objective, engine, limitMs] = process.argv.slice(2) as [
@@ -19,7 +25,7 @@ const raw = {
   timeLimitMs: Number(limitMs),
 };
 const t0 = Date.now();
-const result = await solve(raw);
+const result = engine === 'auto' ? await solveParallel(raw) : await solve(raw);
 const millis = Date.now() - t0;
 let verified = false;
 let objectiveValue: number | null = null;
@@ -46,6 +52,14 @@ console.log(
     engine: ok ? result.engine : null,
     verified,
     binaries: ok ? result.pools.reduce((s, p) => s + p.binaries, 0) : null,
+    reproducible: ok ? result.reproducible : null,
+    // The answer's fingerprint: the bench compares two runs of the final solve.
+    answer: ok
+      ? createHash('sha1')
+          .update(JSON.stringify(result.assignments.map((a) => [a.accountId, a.toRepId])))
+          .digest('hex')
+          .slice(0, 12)
+      : null,
     moved: ok ? result.moved : null,
     countCv: ok ? result.balance.count.cv : null,
     revenueCv: ok ? result.balance.revenueCents.cv : null,

@@ -149,6 +149,7 @@ export function toCliJson(result: SolveResult): Record<string, unknown> {
     gap: result.gap,
     engine: result.engine,
     millis: result.millis,
+    reproducible: result.reproducible,
     moved: result.moved,
     assignments: result.assignments.map((a) => ({
       accountId: a.accountId,

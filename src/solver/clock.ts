@@ -16,11 +16,18 @@ import type { Pool } from './problem.ts';
 export const SEARCH_WORK_PER_MS = { exhaustive: 70_000, sampled: 26_000 };
 /** Move evaluations per work millisecond of the plain local search (heuristic.ts, departures). */
 export const LOCAL_SEARCH_WORK_PER_MS = 40_000;
-/** HiGHS: a fixed cost per run (a fresh WebAssembly instance), and per LP iteration and matrix nonzero. */
+/** HiGHS: a fixed cost per run (a fresh WebAssembly instance), and per MIP LP iteration and matrix nonzero. */
 export const HIGHS_RUN_MS = 60;
-export const HIGHS_LP_NS_PER_ITERATION_NONZERO = 40;
 export const HIGHS_MIP_NS_PER_ITERATION_NONZERO = 200;
-export const HIGHS_IPM_NS_PER_ITERATION_NONZERO = 400;
+/**
+ * An LP relaxation is charged by its size alone: 50 ms + 1 ms per 100 nonzeros. Iteration counts tracked
+ * time badly (simplex iterations cost 0.15-0.9 ms at sizes 100 times apart); size did within a factor of
+ * two: 1000x20 pools (5.7k nonzeros) 80-150 ms, 5000x50 (42k) 390-660 ms, 100000x300 departures
+ * (75-220k, interior point) 0.3-1.8 s.
+ */
+export function lpEstimateMs(model: MipModel): number {
+  return 50 + nonzeros(model) / 100;
+}
 /** Double swaps (pair-exchange.ts): per movable account and rep of the pool (measured 150-550 ms at 333 x 7). */
 export const PAIR_EXCHANGE_MS_PER_ACCOUNT_REP = 0.2;
 
@@ -114,19 +121,26 @@ export class SolveClock {
   }
 
   /**
-   * HiGHS limits for a run of `seconds` on this clock: in work mode an iteration limit (LP) or an LP
-   * iteration limit for branch-and-bound (MIP), with the real time left as the safety time limit.
+   * HiGHS limits for a run of `seconds` on this clock: in work mode an LP runs to its end (whether it fits
+   * is decided first, `lpFits`) and a MIP gets an LP iteration limit for branch-and-bound; the real time
+   * left is the safety time limit of both.
    */
   highsLimits(
     model: MipModel,
     seconds: number,
     kind: 'lp' | 'mip',
-  ): { timeLimitSec: number; maxIterations?: number; maxLpIterations?: number } {
+  ): { timeLimitSec: number; maxLpIterations?: number } {
     if (this.mode === 'wall') return { timeLimitSec: seconds };
-    const until = this.now() + seconds * 1000;
-    return kind === 'lp'
-      ? { timeLimitSec: this.wallLeftSec(), maxIterations: this.lpIterations(model, until) }
-      : { timeLimitSec: this.wallLeftSec(), maxLpIterations: this.mipIterations(model, until) };
+    if (kind === 'lp') return { timeLimitSec: this.wallLeftSec() };
+    return {
+      timeLimitSec: this.wallLeftSec(),
+      maxLpIterations: this.mipIterations(model, this.now() + seconds * 1000),
+    };
+  }
+
+  /** Whether an LP relaxation of `model` is worth starting with `seconds` for it (at most twice over). */
+  lpFits(model: MipModel, seconds: number): boolean {
+    return this.mode === 'wall' || lpEstimateMs(model) <= 2 * seconds * 1000;
   }
 
   /** LP iterations a HiGHS MIP on `model` may spend until `until`. */
@@ -135,27 +149,13 @@ export class SolveClock {
     return Math.max(1, Math.floor((ms * 1e6) / (HIGHS_MIP_NS_PER_ITERATION_NONZERO * nonzeros(model))));
   }
 
-  /**
-   * Simplex iterations an LP relaxation of `model` may spend until `until`, and at least one per row and
-   * column (the LPs here need fewer: 114 of 353 at 300x12, 2,650 of 15,300 at 5000x50), so that a short
-   * share never leaves a pool without its bound.
-   */
-  lpIterations(model: MipModel, until: number): number {
-    const ms = Math.max(0, until - this.now() - HIGHS_RUN_MS);
-    const fit = Math.floor((ms * 1e6) / (HIGHS_LP_NS_PER_ITERATION_NONZERO * nonzeros(model)));
-    return Math.max(model.numRows + model.numCols, fit);
-  }
-
-  /** Charge a HiGHS run by its iterations (and note when its safety time limit ended it). */
-  spendHighs(
-    model: MipModel,
-    run: { iterations?: number; ipmIterations?: number; timedOut?: boolean },
-    kind: 'lp' | 'mip',
-  ): void {
-    const ns = kind === 'mip' ? HIGHS_MIP_NS_PER_ITERATION_NONZERO : HIGHS_LP_NS_PER_ITERATION_NONZERO;
-    const iterationNs =
-      (run.iterations ?? 0) * ns + (run.ipmIterations ?? 0) * HIGHS_IPM_NS_PER_ITERATION_NONZERO;
-    this.spend(HIGHS_RUN_MS + (iterationNs * nonzeros(model)) / 1e6);
+  /** Charge a HiGHS run: an LP by its size, a MIP by its LP iterations (and note a safety time limit). */
+  spendHighs(model: MipModel, run: { iterations?: number; timedOut?: boolean }, kind: 'lp' | 'mip'): void {
+    this.spend(
+      kind === 'lp'
+        ? lpEstimateMs(model)
+        : HIGHS_RUN_MS + ((run.iterations ?? 0) * HIGHS_MIP_NS_PER_ITERATION_NONZERO * nonzeros(model)) / 1e6,
+    );
     if (run.timedOut) this.cut = true;
   }
 }

@@ -5,11 +5,15 @@
  * verifier and reported as one. Each pool so gets about twice the time it would get one after another
  * (1000x20 realignment: 3 pools; 100000x300 departure: 5 pools whose LPs take 0.3-1.8 s each).
  *
+ * Departures stay on one thread: their answer comes from the greedy construction, and `solve` runs the
+ * pools' LPs (the proof) on two threads itself.
+ *
  * Deterministic: the grouping depends on the input alone (always two groups, whatever the machine's
  * cores), and each group's solve counts its time in work (clock.ts). Small solves, the simple strategies,
  * engines other than auto and single-pool problems run as one `solve`.
  */
 import { Worker } from 'node:worker_threads';
+import { DEFAULT_HEURISTIC, heuristicSolve } from '../heuristic.ts';
 import { parseSolveInput } from '../input.ts';
 import { buildProblem, type Problem } from '../problem.ts';
 import type { PoolReport, SolveResult } from '../result.ts';
@@ -70,6 +74,8 @@ export async function solveParallel(raw: unknown, hooks: ParallelHooks = {}): Pr
   if (
     input.engine !== 'auto' ||
     input.strategy !== 'optimal' ||
+    // Departures: the greedy answer is optimal and the LPs prove it; solve runs those on two threads.
+    input.kind === 'departure' ||
     groups.length < 2 ||
     binaries < PARALLEL_MIN_BINARIES ||
     input.timeLimitMs < PARALLEL_MIN_TIME_LIMIT_MS ||
@@ -85,7 +91,7 @@ export async function solveParallel(raw: unknown, hooks: ParallelHooks = {}): Pr
   const groupInput = { ...(raw as Record<string, unknown>), timeLimitMs: input.timeLimitMs - reserve };
   // The groups' wall-clock safety: in time for the join, counted from here (their workers start later).
   const wallDeadline = t0 + input.timeLimitMs - finishReserveMs(input.accounts.length);
-  /** The latest incumbent of each group, joined for the caller's onIncumbent. */
+  /** The latest incumbent of each group (the construction until it posts one), joined for onIncumbent. */
   const latest: (Int32Array | null)[] = groups.map(() => null);
   const joined = () => {
     if (latest.some((a) => a === null)) return null;
@@ -95,17 +101,33 @@ export async function solveParallel(raw: unknown, hooks: ParallelHooks = {}): Pr
     });
     return assign;
   };
+  // The workers start first (their start-up is the longest wait)...
+  const running = groups.map((pools, g) =>
+    runGroup(
+      { input: groupInput, pools, wallDeadline, stopFlag, wallClockSafety: hooks.wallClockSafety ?? true },
+      (assign, engine) => {
+        latest[g] = assign;
+        const all = joined();
+        if (all) hooks.onIncumbent?.(problem, all, engine);
+      },
+    ),
+  );
   let results: GroupOutcome[];
   try {
-    results = await Promise.all(
-      groups.map((pools, g) =>
-        runGroup({ input: groupInput, pools, wallDeadline, stopFlag }, (assign, engine) => {
-          latest[g] = assign;
-          const all = joined();
-          if (all) hooks.onIncumbent?.(problem, all, engine);
-        }),
-      ),
-    );
+    // ...then a first answer here (the greedy construction, without its search), so that a cancellation or
+    // a hard kill before the groups' first incumbents still has one.
+    const first = heuristicSolve(problem, {
+      ...DEFAULT_HEURISTIC,
+      lsWork: 0,
+      ilsWork: 0,
+      fastIlsWorkPerBinary: 0,
+    });
+    if (first.unplaced.length === 0) {
+      const start = Int32Array.from(first.state.assign);
+      for (let g = 0; g < latest.length; g++) latest[g] ??= start;
+      hooks.onIncumbent?.(problem, Int32Array.from(start), 'greedy construction');
+    }
+    results = await Promise.all(running);
   } finally {
     clearInterval(poll);
   }
@@ -183,6 +205,7 @@ interface GroupStart {
   pools: number[];
   wallDeadline: number;
   stopFlag: SharedArrayBuffer;
+  wallClockSafety: boolean;
 }
 
 /** One group's solve in a worker thread (the same entry as solveInWorker's, with `pools` set). */

@@ -14,9 +14,10 @@ interface Start {
   /** One group of a parallel solve: these pools only, with the coordinator's wall-clock deadline. */
   pools?: number[];
   wallDeadline?: number;
+  wallClockSafety?: boolean;
 }
 
-const { input, stopFlag, pools, wallDeadline } = workerData as Start;
+const { input, stopFlag, pools, wallDeadline, wallClockSafety } = workerData as Start;
 const flag = new Int32Array(stopFlag);
 const hooks = {
   shouldStop: () => Atomics.load(flag, 0) === 1,
@@ -26,7 +27,12 @@ const hooks = {
 };
 
 (pools
-  ? solve(input, { ...hooks, pools, ...(wallDeadline !== undefined ? { wallDeadline } : {}) })
+  ? solve(input, {
+      ...hooks,
+      pools,
+      ...(wallDeadline !== undefined ? { wallDeadline } : {}),
+      ...(wallClockSafety !== undefined ? { wallClockSafety } : {}),
+    })
   : solveParallel(input, { ...hooks, stopFlag })
 ).then(
   (result) => parentPort!.postMessage({ type: 'result', result }),
