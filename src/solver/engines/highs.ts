@@ -1,9 +1,11 @@
 /**
  * HiGHS (WebAssembly) on a model from the one builder: a fresh wasm instance per call (earlier solves in
- * one instance have crashed it), sparse arrays instead of LP text (parsing alone took 10 s at 447k
- * columns), a time limit and gap limits always set.
+ * one instance have crashed it) from a binary compiled once per thread, sparse arrays instead of LP text
+ * (parsing alone took 10 s at 447k columns), a time limit and gap limits always set.
  */
-import highsModule from 'highs';
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import highsModule, { type InitOptions } from 'highs';
 import type { MipModel } from '../model.ts';
 
 export interface HighsRun {
@@ -50,11 +52,59 @@ type Loader = typeof highsModule.default;
 const loadHighs: Loader = (typeof highsModule === 'function' ? highsModule : highsModule.default) as Loader;
 type Highs = Awaited<ReturnType<Loader>>;
 
+/** The WebAssembly calls used here (the project's libs, ES2023 without DOM, declare no WebAssembly API). */
+type WasmModule = { readonly __wasmModule: unique symbol };
+const Wasm = (
+  globalThis as unknown as {
+    WebAssembly: {
+      compile(bytes: Uint8Array): Promise<WasmModule>;
+      Instance: new (module: WasmModule, imports: object) => object;
+    };
+  }
+).WebAssembly;
+
+/**
+ * highs.wasm compiled once per thread (60-100 ms on every call otherwise). The package documents a `wasmModule`
+ * option but its build (1.15.3) ignores it; it honours Emscripten's `instantiateWasm` hook, through which
+ * each call instantiates this module afresh (new memory: the module defines its own). Null when the binary
+ * could not be found or compiled: the loader then compiles it itself, as before.
+ */
+let compiled: Promise<WasmModule | null> | undefined;
+
+function compiledHighs(): Promise<WasmModule | null> {
+  compiled ??= (async () => {
+    try {
+      const path = createRequire(import.meta.url).resolve('highs/runtime');
+      return await Wasm.compile(await readFile(path));
+    } catch {
+      return null;
+    }
+  })();
+  return compiled;
+}
+
+/** A fresh HiGHS instance (the loader writes into its options object, so each call gets its own). */
+async function loadFreshHighs(): Promise<Highs> {
+  const wasm = await compiledHighs();
+  if (!wasm) return loadHighs();
+  const options: InitOptions & {
+    instantiateWasm(imports: object, done: (instance: object, module: WasmModule) => void): object;
+  } = {
+    instantiateWasm(imports, done) {
+      // Synchronous, so a failure throws inside the loader's promise (which rejects) rather than leaving
+      // it pending forever (the loader's promise has no reject path for a callback-style failure).
+      done(new Wasm.Instance(wasm, imports), wasm);
+      return {};
+    },
+  };
+  return loadHighs(options);
+}
+
 export async function runHighs(model: MipModel, options: HighsOptions): Promise<HighsRun> {
   const t0 = Date.now();
   let highs: Highs;
   try {
-    highs = await loadHighs();
+    highs = await loadFreshHighs();
   } catch (e) {
     return {
       status: 'error',
