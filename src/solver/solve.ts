@@ -4,11 +4,10 @@
  * Pure: no I/O. Run it through `solveInWorker` to get the hard time limit and cancellation.
  */
 
-import { writeSync } from 'node:fs';
 import { bucketBlocks, dealOut, fixSplitSingles } from './bucket.ts';
 import { PAIR_EXCHANGE_MS_PER_ACCOUNT_REP, SolveClock } from './clock.ts';
 import { type HighsRun, runHighs } from './engines/highs.ts';
-import { runHighsMany } from './engines/highs-threads.ts';
+import { prestartHighsThreads, releaseHighsThreads, runHighsMany } from './engines/highs-threads.ts';
 import { runJslp } from './engines/jslp.ts';
 import { DEFAULT_HEURISTIC, heuristicSolve, ILS_SLACK, improve } from './heuristic.ts';
 import { ilsApplies, iteratedSearch } from './ils.ts';
@@ -62,9 +61,13 @@ export const ENGINE_LIMITS = {
   ipmMinColumns: 40_000,
   /** Departures with this many binaries in all get their pools' LPs on `lpThreads` threads at once. */
   parallelLpMinBinaries: 100_000,
+  /** ... whose threads start before the input is checked from this many accounts (100000x300: 240k binaries). */
+  parallelLpMinAccounts: 50_000,
   lpThreads: 2,
   /** The work clock skips a MIP allowed fewer LP iterations than this many times its pool's LP took. */
   mipRootLpFactor: 4,
+  /** Searches from the rounded LP answer in MIP-size pools, the best kept (solve.ts, the LP-round path). */
+  lpRoundStarts: 3,
   /** Integer-rounding cuts on each rep's count deviation (model.ts): 1000x20's LP bound 0.647 → 0.673. */
   countCuts: true,
   /** Share of a pool's time left after its LP that the rounded LP answer's iterated search may use. */
@@ -133,14 +136,27 @@ const OPTIMAL_ABS = 1e-7;
 
 export async function solve(raw: unknown, hooks: SolveHooks = {}): Promise<SolveResult> {
   const t0 = Date.now();
+  // A large departure will want its LPs on threads: they start before the input is even checked, so their
+  // start-up overlaps checking, building and the construction (released below when not needed).
+  const early = largeDepartureInput(raw);
+  if (early) prestartHighsThreads(ENGINE_LIMITS.lpThreads);
   const parsed = parseSolveInput(raw);
-  if (!parsed.ok) return { status: 'invalid', issues: parsed.issues, millis: Date.now() - t0 };
+  if (!parsed.ok) {
+    if (early) void releaseHighsThreads();
+    return { status: 'invalid', issues: parsed.issues, millis: Date.now() - t0 };
+  }
   const input = parsed.input;
   const built = buildProblem(input);
-  if (!built.ok) return { status: 'invalid', issues: built.issues, millis: Date.now() - t0 };
+  if (!built.ok) {
+    if (early) void releaseHighsThreads();
+    return { status: 'invalid', issues: built.issues, millis: Date.now() - t0 };
+  }
   const problem = built.problem;
   const reasons = diagnose(problem);
-  if (reasons.length > 0) return { status: 'infeasible', reasons, millis: Date.now() - t0 };
+  if (reasons.length > 0) {
+    if (early) void releaseHighsThreads();
+    return { status: 'infeasible', reasons, millis: Date.now() - t0 };
+  }
   // The final solve (auto) and the heuristic count time in work, so they are deterministic; HiGHS and
   // javascript-lp-solver alone, measured against them, keep the wall clock.
   const clock = new SolveClock(
@@ -153,15 +169,14 @@ export async function solve(raw: unknown, hooks: SolveHooks = {}): Promise<Solve
   );
   const only = hooks.pools ? new Set(hooks.pools) : null;
   const active = problem.pools.filter((pool) => only === null || only.has(pool.index));
+  const binaries = problem.pools.map((pool) => poolBinaries(problem, pool));
+  // The threads for the departure's LPs start now: their start-up overlaps the construction.
+  const parallelLps = parallelDepartureLps(problem, active, binaries, clock);
+  if (parallelLps) prestartHighsThreads(ENGINE_LIMITS.lpThreads);
+  else if (early) void releaseHighsThreads();
   const deadline = clock.deadline;
   const stop = () => clock.expired();
   const cancelled = () => hooks.shouldStop?.() ?? false;
-  const dbg = (l: string) =>
-    process.env.SOLVE_DEBUG &&
-    writeSync(
-      2,
-      `[${hooks.pools ?? ''}] ${l}: work ${Math.round(clock.now() - t0)} wall ${Date.now() - t0}\n`,
-    );
   /** A search on `pool` until `until` (a time on the clock): its work budget and safety deadline. */
   const searchUntil = (pool: Pool, until: number, cap: number) =>
     clock.searchLimits(pool, until, cap, heuristicOptions.exhaustiveSwapMax);
@@ -213,17 +228,17 @@ export async function solve(raw: unknown, hooks: SolveHooks = {}): Promise<Solve
     return noAssignment(problem, heur.unplaced, t0);
   }
   let state = heur.state;
-  dbg('heuristic');
   const complete = heur.unplaced.length === 0;
   if (complete) hooks.onIncumbent?.(problem, Int32Array.from(state.assign), 'heuristic');
 
   /** Reports by pool index (the active pools only). */
   const pools: PoolReport[] = [];
-  const binaries = problem.pools.map((pool) => poolBinaries(problem, pool));
   let remainingBinaries = active.reduce((a, pool) => a + binaries[pool.index]!, 0);
   let allBounded = true;
   let allProven = true;
-  const lpBatch = await departureLps(problem, active, binaries, clock, complete);
+  const lpBatch = parallelLps
+    ? await departureLps(problem, active, binaries, clock, complete)
+    : new Map<number, { model: MipModel; run: HighsRun }>();
   for (const pool of active) {
     const B = binaries[pool.index]!;
     const share = Math.max(0.05, ((deadline - clock.now()) / 1000) * (B / Math.max(1, remainingBinaries)));
@@ -270,7 +285,6 @@ export async function solve(raw: unknown, hooks: SolveHooks = {}): Promise<Solve
         }));
       clock.spendHighs(model, lp, 'lp');
       lpIterations = lp.iterations;
-      dbg(`lp ${pool.label} its ${lp.iterations}`);
       if (lp.status === 'optimal' && lp.bound !== undefined) {
         bound = lp.bound;
         proven = isProven(current(), bound);
@@ -322,31 +336,41 @@ export async function solve(raw: unknown, hooks: SolveHooks = {}): Promise<Solve
           if ((run.status === 'optimal' || run.status === 'feasible') && run.colValue)
             colValue = run.colValue;
         }
-        const rounded = bucketed
+        let rounded = bucketed
           ? dealOut(state, pool, model, colValue)
           : roundLpSolution(state, pool, model, colValue);
         if (rounded) {
-          const out = iteratedSearch(rounded, pool, {
-            ...(bound !== null ? { target: bound / (1 - ENGINE_LIMITS.mipRelGap) } : {}),
-            seed: input.seed + 7919 * pool.index + 3,
-            ...searchUntil(
-              pool,
-              Math.min(
-                poolDeadline,
-                clock.now() +
-                  Math.max(0, poolDeadline - clock.now()) *
-                    (B > ENGINE_LIMITS.mipMaxBinaries
-                      ? ENGINE_LIMITS.lpRoundShare
-                      : ENGINE_LIMITS.lpRoundMipPoolShare),
-              ),
-              ENGINE_LIMITS.continueIlsWorkPerBinary * B,
-            ),
-            exhaustiveSwapMax: heuristicOptions.exhaustiveSwapMax,
-            slack: B > ENGINE_LIMITS.mipMaxBinaries ? ILS_SLACK : ENGINE_LIMITS.lpRoundMipPoolIlsSlack,
-            shouldStop: cancelled,
-          });
-          clock.spendSearch(pool, out.work, heuristicOptions.exhaustiveSwapMax);
-          dbg(`round-ils ${pool.label} work ${out.work} ${out.before} ${out.after}`);
+          const until = Math.min(
+            poolDeadline,
+            clock.now() +
+              Math.max(0, poolDeadline - clock.now()) *
+                (B > ENGINE_LIMITS.mipMaxBinaries
+                  ? ENGINE_LIMITS.lpRoundShare
+                  : ENGINE_LIMITS.lpRoundMipPoolShare),
+          );
+          const limits = searchUntil(pool, until, ENGINE_LIMITS.continueIlsWorkPerBinary * B);
+          // Pools small enough for a MIP: several searches from the rounded answer (seeds apart), the best
+          // kept. The search's end depends much on its seed (1000x20, one pool: 0.2045-0.2099 over six
+          // seeds), so the best of three short searches beat one three times as long (measured).
+          const starts = B <= ENGINE_LIMITS.mipMaxBinaries ? ENGINE_LIMITS.lpRoundStarts : 1;
+          let best: State | null = null;
+          for (let s = 0; s < starts && !(s > 0 && stop()); s++) {
+            const trial = s === starts - 1 ? rounded : cloneState(rounded);
+            const out = iteratedSearch(trial, pool, {
+              ...(bound !== null ? { target: bound / (1 - ENGINE_LIMITS.mipRelGap) } : {}),
+              seed: input.seed + 7919 * pool.index + 3 + 104_729 * s,
+              ...(clock.mode === 'work'
+                ? { ...limits, work: limits.work / starts }
+                : { work: limits.work, deadline: clock.now() + (until - clock.now()) / (starts - s) }),
+              exhaustiveSwapMax: heuristicOptions.exhaustiveSwapMax,
+              slack: B > ENGINE_LIMITS.mipMaxBinaries ? ILS_SLACK : ENGINE_LIMITS.lpRoundMipPoolIlsSlack,
+              shouldStop: cancelled,
+            });
+            clock.spendSearch(pool, out.work, heuristicOptions.exhaustiveSwapMax);
+            if (best === null || poolScore(trial, pool).objective < poolScore(best, pool).objective - 1e-12)
+              best = trial;
+          }
+          rounded = best ?? rounded;
           const exchangeMs = PAIR_EXCHANGE_MS_PER_ACCOUNT_REP * pool.movable.length * pool.reps.length;
           if (
             ENGINE_LIMITS.pairExchange &&
@@ -358,7 +382,6 @@ export async function solve(raw: unknown, hooks: SolveHooks = {}): Promise<Solve
             const wall = clock.mode === 'wall' ? poolDeadline : clock.wallDeadline;
             pairExchange(rounded, pool, wall !== undefined ? { deadline: wall } : {});
             clock.spend(exchangeMs);
-            dbg(`pair-exchange ${pool.label}`);
           }
           if (poolScore(rounded, pool).objective < current() - 1e-12) {
             state = rounded;
@@ -428,7 +451,6 @@ export async function solve(raw: unknown, hooks: SolveHooks = {}): Promise<Solve
           shouldStop: cancelled,
         });
         clock.spendHighs(model, run, 'mip');
-        dbg(`mip ${pool.label} its ${run.iterations} ${run.status} ${run.timedOut}`);
         if (run.bound !== undefined) bound = Math.max(bound ?? Number.NEGATIVE_INFINITY, run.bound);
         if (run.status === 'error' && B <= 1000 && input.objective === 'l1') {
           // HiGHS failed (it has crashed on some models): javascript-lp-solver on a small model instead.
@@ -479,7 +501,6 @@ export async function solve(raw: unknown, hooks: SolveHooks = {}): Promise<Solve
         shouldStop: cancelled,
       });
       clock.spendSearch(pool, out.work, heuristicOptions.exhaustiveSwapMax);
-      dbg(`cont-ils ${pool.label} work ${out.work}`);
       if (poolScore(state, pool).objective < before - 1e-12 && !engine.includes('iterated search'))
         engine = `${engine} + iterated search`;
     }
@@ -647,9 +668,40 @@ function lpSolverFor(model: MipModel, bucketed: boolean): 'ipm' | 'choose' {
 
 /**
  * Departures (auto, work clock) with many binaries: every pool's LP relaxation at once on two threads
- * (engines/highs-threads.ts); their bounds prove the greedy answer optimal (SOLVER-LAB). Measured at
- * 100000x300: 2.8-3.4 s for the five LPs against 4.4-4.8 s one after another. Empty otherwise.
+ * (engines/highs-threads.ts, started before the construction); their bounds prove the greedy answer optimal
+ * (SOLVER-LAB). Measured at 100000x300: 2.8-3.4 s for the five LPs against 4.4-4.8 s one after another.
  */
+/** Before checking: a departure for the final solve with at least parallelLpMinAccounts accounts. */
+function largeDepartureInput(raw: unknown): boolean {
+  if (typeof raw !== 'object' || raw === null) return false;
+  const r = raw as { kind?: unknown; engine?: unknown; strategy?: unknown; accounts?: unknown };
+  return (
+    r.kind === 'departure' &&
+    (r.engine === undefined || r.engine === 'auto') &&
+    (r.strategy === undefined || r.strategy === 'optimal') &&
+    Array.isArray(r.accounts) &&
+    r.accounts.length >= ENGINE_LIMITS.parallelLpMinAccounts
+  );
+}
+
+function parallelDepartureLps(
+  problem: Problem,
+  active: Pool[],
+  binaries: number[],
+  clock: SolveClock,
+): boolean {
+  const input = problem.input;
+  const total = active.reduce((s, pool) => s + binaries[pool.index]!, 0);
+  return (
+    input.engine === 'auto' &&
+    input.kind === 'departure' &&
+    clock.mode === 'work' &&
+    active.length >= 2 &&
+    total >= ENGINE_LIMITS.parallelLpMinBinaries
+  );
+}
+
+/** The departure's pool LPs (parallelDepartureLps), by pool index. */
 async function departureLps(
   problem: Problem,
   active: Pool[],
@@ -658,35 +710,46 @@ async function departureLps(
   complete: boolean,
 ): Promise<Map<number, { model: MipModel; run: HighsRun }>> {
   const batch = new Map<number, { model: MipModel; run: HighsRun }>();
-  const input = problem.input;
+  try {
+    if (complete) await batchLps(problem, active, binaries, clock, batch);
+  } finally {
+    // Started threads no job took (an incomplete construction, LPs too large for the limit).
+    await releaseHighsThreads();
+  }
+  return batch;
+}
+
+async function batchLps(
+  problem: Problem,
+  active: Pool[],
+  binaries: number[],
+  clock: SolveClock,
+  batch: Map<number, { model: MipModel; run: HighsRun }>,
+): Promise<void> {
   const total = active.reduce((s, pool) => s + binaries[pool.index]!, 0);
-  if (
-    input.engine !== 'auto' ||
-    input.kind !== 'departure' ||
-    clock.mode !== 'work' ||
-    !complete ||
-    active.length < 2 ||
-    total < ENGINE_LIMITS.parallelLpMinBinaries
-  )
-    return batch;
   const left = clock.deadline - clock.now();
   const jobs = active
     .filter((pool) => binaries[pool.index]! <= ENGINE_LIMITS.lpMaxBinaries)
     .map((pool) => ({
       pool,
-      model: buildPoolModel(problem, pool, singleBlocks(problem, pool), { countCuts: ENGINE_LIMITS.countCuts }),
+      model: buildPoolModel(problem, pool, singleBlocks(problem, pool), {
+        countCuts: ENGINE_LIMITS.countCuts,
+      }),
     }))
     .filter(({ pool, model }) => clock.lpFits(model, ((left / 1000) * binaries[pool.index]!) / total));
-  if (jobs.length < 2) return batch;
+  if (jobs.length < 2) return;
   const runs = await runHighsMany(
     jobs.map(({ model }) => ({
       model,
-      options: { ...clock.highsLimits(model, left / 1000, 'lp'), relax: true, lpSolver: lpSolverFor(model, false) },
+      options: {
+        ...clock.highsLimits(model, left / 1000, 'lp'),
+        relax: true,
+        lpSolver: lpSolverFor(model, false),
+      },
     })),
     { threads: ENGINE_LIMITS.lpThreads },
   );
-  jobs.forEach(({ pool, model }, i) => batch.set(pool.index, { model, run: runs[i]! }));
-  return batch;
+  for (const [i, { pool, model }] of jobs.entries()) batch.set(pool.index, { model, run: runs[i]! });
 }
 
 /** The rounded LP answers come out of the iterated search already: no fixed-budget polish after them. */

@@ -64,8 +64,8 @@ describe('solver properties on generated tiny books', () => {
     // Seeded 300x12 and 1000x20 realignments (bench/) whose answer is still improving at the limit. The
     // wall-clock safety is off so that a busy test machine cannot cut a phase short (the app keeps it on).
     for (const [size, seed, timeLimitMs] of [
-      [{ accounts: 300, reps: 12, regions: 3 }, 2, 400],
-      [{ accounts: 1000, reps: 20, regions: 3 }, 3, 2000],
+      [{ accounts: 300, reps: 12, regions: 3 }, 2, 1500],
+      [{ accounts: 1000, reps: 20, regions: 3 }, 3, 3000],
     ] as const) {
       const raw = { ...generateInstance(size, 'realignment', seed), timeLimitMs };
       const a = await solve(raw, { wallClockSafety: false });

@@ -1,8 +1,11 @@
 /** Worker-thread entry of runHighsMany: runs each job it is sent through runHighs, one at a time. */
 import { parentPort } from 'node:worker_threads';
 import type { MipModel } from '../model.ts';
-import { type HighsRun, runHighs } from './highs.ts';
+import { type HighsRun, runHighs, warmHighs } from './highs.ts';
 import type { JobMessage, ResultMessage } from './highs-threads.ts';
+
+// Compiled while the worker waits for its first job.
+warmHighs();
 
 parentPort!.on('message', async (msg: JobMessage) => {
   if (msg?.type !== 'job') return;

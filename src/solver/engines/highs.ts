@@ -71,6 +71,14 @@ const Wasm = (
  */
 let compiled: Promise<WasmModule | null> | undefined;
 
+/**
+ * Start compiling highs.wasm now (it compiles off the main JavaScript work), so that the first run in this
+ * thread does not wait for it: a solve's worker calls this as it starts, before its construction phase.
+ */
+export function warmHighs(): void {
+  void compiledHighs();
+}
+
 function compiledHighs(): Promise<WasmModule | null> {
   compiled ??= (async () => {
     try {

@@ -4,6 +4,7 @@
  * and by parallel-pools for one group of pools (`pools` set).
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { warmHighs } from '../engines/highs.ts';
 import { solve } from '../solve.ts';
 import { solveParallel } from './parallel-pools.ts';
 
@@ -18,6 +19,8 @@ interface Start {
 }
 
 const { input, stopFlag, pools, wallDeadline, wallClockSafety } = workerData as Start;
+// HiGHS compiles while the construction runs (its first use in a fresh thread waited 0.5-1 s otherwise).
+warmHighs();
 const flag = new Int32Array(stopFlag);
 const hooks = {
   shouldStop: () => Atomics.load(flag, 0) === 1,
