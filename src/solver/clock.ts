@@ -36,6 +36,12 @@ export function lpEstimateMs(model: MipModel): number {
 /** Double swaps (pair-exchange.ts): per movable account and rep of the pool (measured 150-550 ms at 333 x 7). */
 export const PAIR_EXCHANGE_MS_PER_ACCOUNT_REP = 0.2;
 
+/**
+ * The work clock ends the solve at this share of the limit: the charges are estimates (within a few
+ * per cent at 1000x20, up to 10 % short on 300x12's small MIPs), and checking and reporting come after.
+ */
+export const WORK_LIMIT_SHARE = 0.95;
+
 export class SolveClock {
   private spentMs = 0;
   private cut = false;
@@ -64,7 +70,7 @@ export class SolveClock {
   }
 
   get deadline(): number {
-    return this.t0 + this.limitMs;
+    return this.mode === 'work' ? this.t0 + this.limitMs * WORK_LIMIT_SHARE : this.t0 + this.limitMs;
   }
 
   /** The wall-clock safety deadline for phases that check Date.now() (undefined when it is off). */
