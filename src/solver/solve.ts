@@ -65,7 +65,7 @@ export const ENGINE_LIMITS = {
   parallelLpMinAccounts: 50_000,
   lpThreads: 2,
   /** The work clock skips a MIP allowed fewer LP iterations than this many times its pool's LP took. */
-  mipRootLpFactor: 4,
+  mipRootLpFactor: 1.5,
   /** Searches from the rounded LP answer in MIP-size pools, the best kept (solve.ts, the LP-round path). */
   lpRoundStarts: 3,
   /** Integer-rounding cuts on each rep's count deviation (model.ts): 1000x20's LP bound 0.647 → 0.673. */
@@ -117,6 +117,11 @@ export interface SolveHooks {
   onIncumbent?: (problem: Problem, assign: Int32Array, engine: string) => void;
   /** Polled between phases and inside HiGHS: true stops the solve with the best answer so far. */
   shouldStop?: () => boolean;
+  /**
+   * Called after each phase with the time spent so far on the work clock and on the wall clock (ms since
+   * the start): how the bench and scratch measurements calibrate the work clock's rates (clock.ts).
+   */
+  onPhase?: (phase: string, workMs: number, wallMs: number) => void;
   /**
    * Work on these pools only (indices into problem.pools; parallel-pools.ts gives each thread a share):
    * the others keep the greedy construction, and the result reports these pools alone. Default: all.
@@ -177,6 +182,7 @@ export async function solve(raw: unknown, hooks: SolveHooks = {}): Promise<Solve
   const deadline = clock.deadline;
   const stop = () => clock.expired();
   const cancelled = () => hooks.shouldStop?.() ?? false;
+  const phase = (label: string) => hooks.onPhase?.(label, clock.now() - t0, Date.now() - t0);
   /** A search on `pool` until `until` (a time on the clock): its work budget and safety deadline. */
   const searchUntil = (pool: Pool, until: number, cap: number) =>
     clock.searchLimits(pool, until, cap, heuristicOptions.exhaustiveSwapMax);
@@ -228,6 +234,7 @@ export async function solve(raw: unknown, hooks: SolveHooks = {}): Promise<Solve
     return noAssignment(problem, heur.unplaced, t0);
   }
   let state = heur.state;
+  phase('construction + search');
   const complete = heur.unplaced.length === 0;
   if (complete) hooks.onIncumbent?.(problem, Int32Array.from(state.assign), 'heuristic');
 
@@ -284,6 +291,7 @@ export async function solve(raw: unknown, hooks: SolveHooks = {}): Promise<Solve
           lpSolver: lpSolverFor(model, bucketed),
         }));
       clock.spendHighs(model, lp, 'lp');
+      phase(`${pool.label}: LP`);
       lpIterations = lp.iterations;
       if (lp.status === 'optimal' && lp.bound !== undefined) {
         bound = lp.bound;
@@ -312,6 +320,7 @@ export async function solve(raw: unknown, hooks: SolveHooks = {}): Promise<Solve
             ? null
             : await runHighs(dive, { ...clock.highsLimits(dive, diveSeconds, 'lp'), relax: true });
           if (again) clock.spendHighs(dive, again, 'lp');
+          phase(`${pool.label}: LP dive`);
           if (again?.status === 'optimal' && again.colValue) colValue = again.colValue;
         }
         if (bucketed && ENGINE_LIMITS.bucketMipShare > 0 && !stop()) {
@@ -329,6 +338,7 @@ export async function solve(raw: unknown, hooks: SolveHooks = {}): Promise<Solve
             shouldStop: cancelled,
           });
           clock.spendHighs(model, run, 'mip');
+          phase(`${pool.label}: bucket MIP`);
           if (run.bound !== undefined && Number.isFinite(run.bound)) {
             bound = Math.max(bound ?? Number.NEGATIVE_INFINITY, run.bound);
             proven = isProven(current(), bound);
@@ -371,6 +381,7 @@ export async function solve(raw: unknown, hooks: SolveHooks = {}): Promise<Solve
               best = trial;
           }
           rounded = best ?? rounded;
+          phase(`${pool.label}: search from the rounded LP`);
           const exchangeMs = PAIR_EXCHANGE_MS_PER_ACCOUNT_REP * pool.movable.length * pool.reps.length;
           if (
             ENGINE_LIMITS.pairExchange &&
@@ -382,6 +393,7 @@ export async function solve(raw: unknown, hooks: SolveHooks = {}): Promise<Solve
             const wall = clock.mode === 'wall' ? poolDeadline : clock.wallDeadline;
             pairExchange(rounded, pool, wall !== undefined ? { deadline: wall } : {});
             clock.spend(exchangeMs);
+            phase(`${pool.label}: double swaps`);
           }
           if (poolScore(rounded, pool).objective < current() - 1e-12) {
             state = rounded;
@@ -420,8 +432,7 @@ export async function solve(raw: unknown, hooks: SolveHooks = {}): Promise<Solve
       const rootTooLong =
         clock.mode === 'work' &&
         lpIterations !== undefined &&
-        clock.mipIterations(model, clock.now() + mipSeconds * 1000) <
-          ENGINE_LIMITS.mipRootLpFactor * lpIterations;
+        clock.mipIterations(clock.now() + mipSeconds * 1000) < ENGINE_LIMITS.mipRootLpFactor * lpIterations;
       const wantMip =
         !rootTooLong && (input.engine === 'highs' || (auto && B <= ENGINE_LIMITS.mipMaxBinaries) || boundMip);
       let candidate: Int32Array | null = null;
@@ -451,6 +462,7 @@ export async function solve(raw: unknown, hooks: SolveHooks = {}): Promise<Solve
           shouldStop: cancelled,
         });
         clock.spendHighs(model, run, 'mip');
+        phase(`${pool.label}: MIP`);
         if (run.bound !== undefined) bound = Math.max(bound ?? Number.NEGATIVE_INFINITY, run.bound);
         if (run.status === 'error' && B <= 1000 && input.objective === 'l1') {
           // HiGHS failed (it has crashed on some models): javascript-lp-solver on a small model instead.
@@ -501,6 +513,7 @@ export async function solve(raw: unknown, hooks: SolveHooks = {}): Promise<Solve
         shouldStop: cancelled,
       });
       clock.spendSearch(pool, out.work, heuristicOptions.exhaustiveSwapMax);
+      phase(`${pool.label}: search`);
       if (poolScore(state, pool).objective < before - 1e-12 && !engine.includes('iterated search'))
         engine = `${engine} + iterated search`;
     }
@@ -569,6 +582,7 @@ export async function solve(raw: unknown, hooks: SolveHooks = {}): Promise<Solve
         shouldStop: cancelled,
       });
       clock.spendSearch(pool, out.work, heuristicOptions.exhaustiveSwapMax);
+      phase(`${pool.label}: search, time left`);
       if (poolScore(state, pool).objective < before - 1e-12) {
         const old = pools[i]!;
         const engine = old.engine.includes('iterated search')
