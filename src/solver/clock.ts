@@ -166,6 +166,11 @@ export class SolveClock {
     return this.mode === 'wall' || lpEstimateMs(model) <= 2 * seconds * 1000;
   }
 
+  /** The same before the model is built, from its binaries (about three nonzeros each). */
+  lpFitsSize(binaries: number, seconds: number): boolean {
+    return this.mode === 'wall' || HIGHS_RUN_MS + (3 * binaries) / 100 <= 2 * seconds * 1000;
+  }
+
   /** LP iterations a HiGHS MIP on `model` may spend until `until`. */
   mipIterations(until: number): number {
     const ms = Math.max(0, until - this.now() - HIGHS_RUN_MS);

@@ -246,6 +246,7 @@ export async function solve(raw: unknown, hooks: SolveHooks = {}): Promise<Solve
   const lpBatch = parallelLps
     ? await departureLps(problem, active, binaries, clock, complete)
     : new Map<number, { model: MipModel; run: HighsRun }>();
+  if (lpBatch.size > 0) phase(`LPs of ${lpBatch.size} pools on ${ENGINE_LIMITS.lpThreads} threads`);
   for (const pool of active) {
     const B = binaries[pool.index]!;
     const share = Math.max(0.05, ((deadline - clock.now()) / 1000) * (B / Math.max(1, remainingBinaries)));
@@ -742,28 +743,38 @@ async function batchLps(
 ): Promise<void> {
   const total = active.reduce((s, pool) => s + binaries[pool.index]!, 0);
   const left = clock.deadline - clock.now();
-  const jobs = active
-    .filter((pool) => binaries[pool.index]! <= ENGINE_LIMITS.lpMaxBinaries)
-    .map((pool) => ({
-      pool,
-      model: buildPoolModel(problem, pool, singleBlocks(problem, pool), {
-        countCuts: ENGINE_LIMITS.countCuts,
-      }),
-    }))
-    .filter(({ pool, model }) => clock.lpFits(model, ((left / 1000) * binaries[pool.index]!) / total));
-  if (jobs.length < 2) return;
+  // Each model is built when a thread is free for it (largest first), so the later ones are built while
+  // the first LPs run. Whether an LP fits its share is judged by its size (lpEstimateMs).
+  const pools = active.filter(
+    (pool) =>
+      binaries[pool.index]! <= ENGINE_LIMITS.lpMaxBinaries &&
+      clock.lpFitsSize(binaries[pool.index]!, ((left / 1000) * binaries[pool.index]!) / total),
+  );
+  if (pools.length < 2) return;
+  const models = new Map<number, MipModel>();
   const runs = await runHighsMany(
-    jobs.map(({ model }) => ({
-      model,
+    pools.map((pool) => ({
+      size: binaries[pool.index]!,
+      model: () => {
+        const model = buildPoolModel(problem, pool, singleBlocks(problem, pool), {
+          countCuts: ENGINE_LIMITS.countCuts,
+        });
+        models.set(pool.index, model);
+        return model;
+      },
       options: {
-        ...clock.highsLimits(model, left / 1000, 'lp'),
+        timeLimitSec: clock.wallLeftSec(),
         relax: true,
-        lpSolver: lpSolverFor(model, false),
+        lpSolver:
+          binaries[pool.index]! > ENGINE_LIMITS.ipmMinColumns ? ('ipm' as const) : ('choose' as const),
       },
     })),
     { threads: ENGINE_LIMITS.lpThreads },
   );
-  for (const [i, { pool, model }] of jobs.entries()) batch.set(pool.index, { model, run: runs[i]! });
+  for (const [i, pool] of pools.entries()) {
+    const model = models.get(pool.index);
+    if (model) batch.set(pool.index, { model, run: runs[i]! });
+  }
 }
 
 /** The rounded LP answers come out of the iterated search already: no fixed-budget polish after them. */

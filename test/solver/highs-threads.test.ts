@@ -52,10 +52,10 @@ describe('runHighsMany', () => {
   it('gives the answers of runHighs one by one, in job order', async () => {
     const models = mediumModels();
     expect(models.length).toBeGreaterThanOrEqual(4);
-    const jobs: HighsJob[] = models.flatMap((model) => [
+    const jobs = models.flatMap((model) => [
       { model, options: { timeLimitSec: 20 } },
       { model, options: { timeLimitSec: 20, relax: true, lpSolver: 'simplex' } as HighsOptions },
-    ]);
+    ]) satisfies HighsJob[];
     const one: HighsRun[] = [];
     for (const job of jobs) one.push(await runHighs(job.model, job.options));
     expect(one.every((r) => r.status === 'optimal')).toBe(true);
@@ -83,6 +83,29 @@ describe('runHighsMany', () => {
     expect(answer(a!)).toEqual(answer(one));
     expect(answer(b!)).toEqual(answer(first));
     expect(options.start.length).toBe(model!.numCols);
+    expectNoLiveWorkers();
+  });
+
+  it('builds a model given as a function when a thread is free for it, largest size first', async () => {
+    const models = mediumModels().slice(0, 3);
+    const plain = await Promise.all(
+      models.map((model) => runHighs(model, { timeLimitSec: 20, relax: true })),
+    );
+    const built: number[] = [];
+    const runs = await runHighsMany(
+      models.map((model, i) => ({
+        size: i,
+        model: () => {
+          built.push(i);
+          return model;
+        },
+        options: { timeLimitSec: 20, relax: true },
+      })),
+      { threads: 2 },
+    );
+    expect(runs.map(answer)).toEqual(plain.map(answer));
+    // Largest size first: the jobs are taken (and their models built) in decreasing size.
+    expect(built).toEqual([2, 1, 0]);
     expectNoLiveWorkers();
   });
 

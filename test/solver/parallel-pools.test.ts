@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { generateInstance } from '../../bench/solver-instances.ts';
 import { parseSolveInput } from '../../src/solver/input.ts';
 import type { SolveResult } from '../../src/solver/result.ts';
-import { poolBinaries } from '../../src/solver/solve.ts';
+import { ENGINE_LIMITS, poolBinaries, solve } from '../../src/solver/solve.ts';
 import { verifyAssignment } from '../../src/solver/verify.ts';
 import { poolGroups, solveParallel } from '../../src/solver/worker/parallel-pools.ts';
 import { solveInWorker } from '../../src/solver/worker/solve-in-worker.ts';
@@ -82,6 +82,27 @@ describe('independent pools on two threads', () => {
       if (result.status !== 'feasible' && result.status !== 'optimal')
         throw new Error(`unexpected ${result.status}`);
       expect(result.engine).not.toContain('threads');
+    }
+  }, 60_000);
+
+  it("runs a large departure's pool LPs on two threads, with the answer and proof of one thread", async () => {
+    // The threshold (100,000 binaries, 50,000 accounts) lowered so that a 5000x50 departure takes the path.
+    const raw = {
+      ...generateInstance({ accounts: 5000, reps: 50, regions: 4 }, 'departure', 1),
+      timeLimitMs: 20_000,
+    };
+    const oneThread = await solve(raw);
+    const saved = { ...ENGINE_LIMITS };
+    Object.assign(ENGINE_LIMITS, { parallelLpMinBinaries: 100, parallelLpMinAccounts: 100 });
+    try {
+      const phases: string[] = [];
+      const twoThreads = await solve(raw, { onPhase: (phase) => phases.push(phase) });
+      // The pools with accounts to move (two of the four regions have a leaver).
+      expect(phases, phases.join('; ')).toContain('LPs of 2 pools on 2 threads');
+      expect(twoThreads.status).toBe('optimal');
+      expect(withoutMillis(twoThreads)).toBe(withoutMillis(oneThread));
+    } finally {
+      Object.assign(ENGINE_LIMITS, saved);
     }
   }, 60_000);
 

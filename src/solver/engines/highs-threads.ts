@@ -15,8 +15,19 @@ import type { MipModel } from '../model.ts';
 import { type HighsOptions, type HighsRun, runHighs } from './highs.ts';
 
 export interface HighsJob {
-  model: MipModel;
+  /**
+   * The model, or a function that builds it when a worker is free for the job (the caller builds the next
+   * models while the first run; then give `size`).
+   */
+  model: MipModel | (() => MipModel);
   options: HighsOptions;
+  /** The job's order key (largest first) when `model` is a function; else the model's columns. */
+  size?: number;
+}
+
+/** The job's model, built now when it is a function. */
+function modelOf(job: HighsJob): MipModel {
+  return typeof job.model === 'function' ? job.model() : job.model;
 }
 
 export interface HighsManyOptions {
@@ -106,7 +117,7 @@ export async function runHighsMany(jobs: HighsJob[], options: HighsManyOptions =
 async function runInProcess(job: HighsJob): Promise<HighsRun> {
   const t0 = Date.now();
   try {
-    return await runHighs(job.model, job.options);
+    return await runHighs(modelOf(job), job.options);
   } catch (e) {
     return { status: 'error', message: messageOf(e), millis: Date.now() - t0 };
   }
@@ -118,7 +129,7 @@ function prepare(
   id: number,
 ): { message: JobMessage; transfer: ArrayBuffer[] } | { error: string } {
   try {
-    const { blocks: _blocks, pool: _pool, rowStart, rowIndex, rowValue, ...rest } = job.model;
+    const { blocks: _blocks, pool: _pool, rowStart, rowIndex, rowValue, ...rest } = modelOf(job);
     const model: WireModel = {
       ...rest,
       // Own copies of the caller's typed arrays only when they are views into a larger buffer (a clone would
@@ -184,7 +195,10 @@ function runPooled(jobs: HighsJob[], threads: number): Promise<HighsRun[]> {
   const runs: (HighsRun | undefined)[] = new Array(jobs.length);
   // Largest model first (ties in job order): the long jobs start at once and the short ones fill in.
   const queue = jobs
-    .map((job, i) => ({ i, cols: Number(job.model?.numCols) || 0 }))
+    .map((job, i) => ({
+      i,
+      cols: job.size ?? (typeof job.model === 'function' ? 0 : Number(job.model?.numCols) || 0),
+    }))
     .sort((a, b) => b.cols - a.cols || a.i - b.i)
     .map((x) => x.i);
   let next = 0;
