@@ -148,11 +148,7 @@ export class SolveClock {
    * is decided first, `lpFits`) and a MIP gets an LP iteration limit for branch-and-bound; the real time
    * left is the safety time limit of both.
    */
-  highsLimits(
-    model: MipModel,
-    seconds: number,
-    kind: 'lp' | 'mip',
-  ): { timeLimitSec: number; maxLpIterations?: number } {
+  highsLimits(seconds: number, kind: 'lp' | 'mip'): { timeLimitSec: number; maxLpIterations?: number } {
     if (this.mode === 'wall') return { timeLimitSec: seconds };
     if (kind === 'lp') return { timeLimitSec: this.wallLeftSec() };
     return {

@@ -97,6 +97,13 @@ export const ENGINE_LIMITS = {
    */
   lpRoundMipPoolMaxShareSec: 6,
   /**
+   * ... and 3 s for pools up to quickMipMaxBinaries: the MIP proves those quickly (and ends the solve
+   * early), where at 1000x20 (1,900 binaries a pool) it needs 4-11 s for its root alone and a pool of two
+   * threads gets 4 s (parallel-pools.ts): 0.249 with the MIP against 0.235 rounded in one pool (measured).
+   */
+  lpRoundSmallPoolMaxShareSec: 3,
+  quickMipMaxBinaries: 1000,
+  /**
    * Bucketed pools: fix the single accounts the LP split and solve it again before dealing out (bucket.ts,
    * fixSplitSingles). Not for per-account LPs: at 5000x50 the second LP cost more than it gained (measured).
    */
@@ -287,7 +294,7 @@ export async function solve(raw: unknown, hooks: SolveHooks = {}): Promise<Solve
       const lp =
         batched?.run ??
         (await runHighs(model, {
-          ...clock.highsLimits(model, lpSeconds, 'lp'),
+          ...clock.highsLimits(lpSeconds, 'lp'),
           relax: true,
           lpSolver: lpSolverFor(model, bucketed),
         }));
@@ -300,7 +307,7 @@ export async function solve(raw: unknown, hooks: SolveHooks = {}): Promise<Solve
         if (proven) engine = 'heuristic+lp-bound';
       }
       // Pools with a full MIP round only when their share is short: the MIP needs the time otherwise.
-      const roundHere = B > ENGINE_LIMITS.mipMaxBinaries || share < ENGINE_LIMITS.lpRoundMipPoolMaxShareSec;
+      const roundHere = roundsLp(B, share);
       if (
         !proven &&
         lp.colValue &&
@@ -319,7 +326,7 @@ export async function solve(raw: unknown, hooks: SolveHooks = {}): Promise<Solve
           const diveSeconds = Math.max(0.05, ((poolDeadline - clock.now()) / 1000) * 0.3);
           const again = !clock.lpFits(dive, diveSeconds)
             ? null
-            : await runHighs(dive, { ...clock.highsLimits(dive, diveSeconds, 'lp'), relax: true });
+            : await runHighs(dive, { ...clock.highsLimits(diveSeconds, 'lp'), relax: true });
           if (again) clock.spendHighs(dive, again, 'lp');
           phase(`${pool.label}: LP dive`);
           if (again?.status === 'optimal' && again.colValue) colValue = again.colValue;
@@ -329,7 +336,6 @@ export async function solve(raw: unknown, hooks: SolveHooks = {}): Promise<Solve
           // dual bound is valid, and its answer places the whales with the rest rebalanced around them.
           const run = await runHighs(model, {
             ...clock.highsLimits(
-              model,
               Math.max(0.05, ((poolDeadline - clock.now()) / 1000) * ENGINE_LIMITS.bucketMipShare),
               'mip',
             ),
@@ -455,7 +461,7 @@ export async function solve(raw: unknown, hooks: SolveHooks = {}): Promise<Solve
         const warm = input.engine === 'auto' && complete;
         // Realignment MIPs close the last fraction of a percent slowly: stop at MIP_GAP and a size-based limit.
         const run = await runHighs(model, {
-          ...clock.highsLimits(model, mipSeconds, 'mip'),
+          ...clock.highsLimits(mipSeconds, 'mip'),
           // Half our claim's tolerance, so HiGHS' own 'optimal' always passes isProven.
           relGap: auto && input.kind !== 'departure' ? ENGINE_LIMITS.mipRelGap : OPTIMAL_REL / 2,
           absGap: OPTIMAL_ABS,
@@ -562,7 +568,7 @@ export async function solve(raw: unknown, hooks: SolveHooks = {}): Promise<Solve
         const retrySeconds = (poolDeadline - clock.now()) / 1000;
         if (!clock.lpFits(lpModel, retrySeconds)) continue;
         const lp = await runHighs(lpModel, {
-          ...clock.highsLimits(lpModel, retrySeconds, 'lp'),
+          ...clock.highsLimits(retrySeconds, 'lp'),
           relax: true,
           lpSolver: lpSolverFor(lpModel, bucketed),
         });
@@ -647,10 +653,18 @@ function shortRealignment(problem: Problem, timeLimitMs: number): boolean {
   const binaries = problem.pools.map((pool) => poolBinaries(problem, pool));
   const total = binaries.reduce((a, b) => a + b, 0);
   return binaries.every(
-    (B) =>
-      B <= ENGINE_LIMITS.lpMaxBinaries &&
-      (B > ENGINE_LIMITS.mipMaxBinaries ||
-        (timeLimitMs / 1000) * (B / Math.max(1, total)) < ENGINE_LIMITS.lpRoundMipPoolMaxShareSec),
+    (B) => B <= ENGINE_LIMITS.lpMaxBinaries && roundsLp(B, (timeLimitMs / 1000) * (B / Math.max(1, total))),
+  );
+}
+
+/** Whether a pool of B binaries with `shareSec` seconds takes the rounded LP answer rather than a full MIP. */
+function roundsLp(B: number, shareSec: number): boolean {
+  if (B > ENGINE_LIMITS.mipMaxBinaries) return true;
+  return (
+    shareSec <
+    (B > ENGINE_LIMITS.quickMipMaxBinaries
+      ? ENGINE_LIMITS.lpRoundMipPoolMaxShareSec
+      : ENGINE_LIMITS.lpRoundSmallPoolMaxShareSec)
   );
 }
 
