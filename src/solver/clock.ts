@@ -36,6 +36,15 @@ export const HIGHS_FIRST_RUN_MS = 400;
  */
 export const HIGHS_MIP_MS_PER_ITERATION = 0.6;
 /**
+ * ... up to 60k nonzeros; above, an iteration is charged 1 ms per 100k nonzeros (20000x100's bucketed MIPs,
+ * 100-300k nonzeros, overran their shares at the flat rate: the solve ended 3 s past a 60 s limit).
+ */
+export const HIGHS_MIP_MS_PER_ITERATION_NONZERO = 1e-5;
+
+function mipIterationMs(model: MipModel): number {
+  return Math.max(HIGHS_MIP_MS_PER_ITERATION, nonzeros(model) * HIGHS_MIP_MS_PER_ITERATION_NONZERO);
+}
+/**
  * An LP relaxation is charged by its size alone: 50 ms + 1 ms per 100 nonzeros. Iteration counts tracked
  * time badly (simplex iterations cost 0.15-0.9 ms at sizes 100 times apart); size did within a factor of
  * two: 1000x20 pools (5.7k nonzeros) 80-150 ms, 5000x50 (42k) 390-660 ms, 100000x300 departures
@@ -148,12 +157,16 @@ export class SolveClock {
    * is decided first, `lpFits`) and a MIP gets an LP iteration limit for branch-and-bound; the real time
    * left is the safety time limit of both.
    */
-  highsLimits(seconds: number, kind: 'lp' | 'mip'): { timeLimitSec: number; maxLpIterations?: number } {
+  highsLimits(
+    model: MipModel,
+    seconds: number,
+    kind: 'lp' | 'mip',
+  ): { timeLimitSec: number; maxLpIterations?: number } {
     if (this.mode === 'wall') return { timeLimitSec: seconds };
     if (kind === 'lp') return { timeLimitSec: this.wallLeftSec() };
     return {
       timeLimitSec: this.wallLeftSec(),
-      maxLpIterations: this.mipIterations(this.now() + seconds * 1000),
+      maxLpIterations: this.mipIterations(model, this.now() + seconds * 1000),
     };
   }
 
@@ -168,18 +181,16 @@ export class SolveClock {
   }
 
   /** LP iterations a HiGHS MIP on `model` may spend until `until`. */
-  mipIterations(until: number): number {
+  mipIterations(model: MipModel, until: number): number {
     const ms = Math.max(0, until - this.now() - HIGHS_RUN_MS);
-    return Math.max(1, Math.floor(ms / HIGHS_MIP_MS_PER_ITERATION));
+    return Math.max(1, Math.floor(ms / mipIterationMs(model)));
   }
 
   /** Charge a HiGHS run: an LP by its size, a MIP by its LP iterations (and note a safety time limit). */
   spendHighs(model: MipModel, run: { iterations?: number; timedOut?: boolean }, kind: 'lp' | 'mip'): void {
     this.spend(
       (this.highsRuns++ === 0 ? HIGHS_FIRST_RUN_MS : 0) +
-        (kind === 'lp'
-          ? lpEstimateMs(model)
-          : HIGHS_RUN_MS + (run.iterations ?? 0) * HIGHS_MIP_MS_PER_ITERATION),
+        (kind === 'lp' ? lpEstimateMs(model) : HIGHS_RUN_MS + (run.iterations ?? 0) * mipIterationMs(model)),
     );
     if (run.timedOut) this.cut = true;
   }

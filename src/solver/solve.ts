@@ -294,7 +294,7 @@ export async function solve(raw: unknown, hooks: SolveHooks = {}): Promise<Solve
       const lp =
         batched?.run ??
         (await runHighs(model, {
-          ...clock.highsLimits(lpSeconds, 'lp'),
+          ...clock.highsLimits(model, lpSeconds, 'lp'),
           relax: true,
           lpSolver: lpSolverFor(model, bucketed),
         }));
@@ -326,7 +326,7 @@ export async function solve(raw: unknown, hooks: SolveHooks = {}): Promise<Solve
           const diveSeconds = Math.max(0.05, ((poolDeadline - clock.now()) / 1000) * 0.3);
           const again = !clock.lpFits(dive, diveSeconds)
             ? null
-            : await runHighs(dive, { ...clock.highsLimits(diveSeconds, 'lp'), relax: true });
+            : await runHighs(dive, { ...clock.highsLimits(dive, diveSeconds, 'lp'), relax: true });
           if (again) clock.spendHighs(dive, again, 'lp');
           phase(`${pool.label}: LP dive`);
           if (again?.status === 'optimal' && again.colValue) colValue = again.colValue;
@@ -336,6 +336,7 @@ export async function solve(raw: unknown, hooks: SolveHooks = {}): Promise<Solve
           // dual bound is valid, and its answer places the whales with the rest rebalanced around them.
           const run = await runHighs(model, {
             ...clock.highsLimits(
+              model,
               Math.max(0.05, ((poolDeadline - clock.now()) / 1000) * ENGINE_LIMITS.bucketMipShare),
               'mip',
             ),
@@ -439,7 +440,8 @@ export async function solve(raw: unknown, hooks: SolveHooks = {}): Promise<Solve
       const rootTooLong =
         clock.mode === 'work' &&
         lpIterations !== undefined &&
-        clock.mipIterations(clock.now() + mipSeconds * 1000) < ENGINE_LIMITS.mipRootLpFactor * lpIterations;
+        clock.mipIterations(model, clock.now() + mipSeconds * 1000) <
+          ENGINE_LIMITS.mipRootLpFactor * lpIterations;
       const wantMip =
         !rootTooLong && (input.engine === 'highs' || (auto && B <= ENGINE_LIMITS.mipMaxBinaries) || boundMip);
       let candidate: Int32Array | null = null;
@@ -461,7 +463,7 @@ export async function solve(raw: unknown, hooks: SolveHooks = {}): Promise<Solve
         const warm = input.engine === 'auto' && complete;
         // Realignment MIPs close the last fraction of a percent slowly: stop at MIP_GAP and a size-based limit.
         const run = await runHighs(model, {
-          ...clock.highsLimits(mipSeconds, 'mip'),
+          ...clock.highsLimits(model, mipSeconds, 'mip'),
           // Half our claim's tolerance, so HiGHS' own 'optimal' always passes isProven.
           relGap: auto && input.kind !== 'departure' ? ENGINE_LIMITS.mipRelGap : OPTIMAL_REL / 2,
           absGap: OPTIMAL_ABS,
@@ -568,7 +570,7 @@ export async function solve(raw: unknown, hooks: SolveHooks = {}): Promise<Solve
         const retrySeconds = (poolDeadline - clock.now()) / 1000;
         if (!clock.lpFits(lpModel, retrySeconds)) continue;
         const lp = await runHighs(lpModel, {
-          ...clock.highsLimits(retrySeconds, 'lp'),
+          ...clock.highsLimits(lpModel, retrySeconds, 'lp'),
           relax: true,
           lpSolver: lpSolverFor(lpModel, bucketed),
         });
