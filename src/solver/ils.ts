@@ -354,7 +354,10 @@ export function iteratedSearch(state: State, pool: Pool, opts: IlsOptions): IlsO
   queued.fill(0);
   for (const r of reps) dirty(r);
   const limit = options.work;
-  options = { ...options, work: work + Math.max(1e6, n * n) };
+  // The last pass is bounded too: by n² (1e6 at least), and by a twentieth of the budget, so that a large
+  // pool's pass (n² = 3.5e8 at 100000x300) cannot overrun the pool's share on the work clock and leave the
+  // pools after it no time (pools up to 1,000 accounts are unchanged: their n² is under 1e6).
+  options = { ...options, work: work + Math.max(1e6, Math.min(n * n, limit / 20)) };
   localSearch();
   options = { ...options, work: limit };
   const after = poolScore(state, pool).objective;
