@@ -118,17 +118,13 @@ export class SolveClock {
     return this.cut;
   }
 
-  noteWallCut(): void {
-    this.cut = true;
-  }
-
   spend(ms: number): void {
     if (this.mode === 'work') this.spentMs += Math.max(0, ms);
     if (this.wallSafety && Date.now() >= this.wallLimit) this.cut = true;
   }
 
   /** Work the iterated search on `pool` may do until `until` (a time on this clock), at most `cap`. */
-  searchWork(pool: Pool, until: number, cap: number, exhaustiveSwapMax: number): number {
+  private searchWork(pool: Pool, until: number, cap: number, exhaustiveSwapMax: number): number {
     if (this.mode === 'wall') return cap;
     return Math.min(cap, Math.max(0, until - this.now()) * searchRate(pool, exhaustiveSwapMax));
   }

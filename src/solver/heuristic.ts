@@ -119,14 +119,17 @@ export function improve(state: State, options: HeuristicOptions, pools?: Pool[])
           : now + Math.max(0, options.deadline - now) * (sizes[i]! / Math.max(1, remaining));
       remaining -= sizes[i]!;
       const cap = Math.min(options.fastIlsMaxWork, options.fastIlsWorkPerBinary * sizes[i]!);
-      const deadline = clock ? clock.wallDeadline : until;
+      // No deadline (a fixed-budget polish): the budget alone, and the wall clock's safety on a clock.
+      const safety = clock ? clock.wallDeadline : until;
+      const limits =
+        clock && until !== undefined
+          ? clock.searchLimits(pool, until, cap, options.exhaustiveSwapMax)
+          : { work: cap, ...(safety !== undefined ? { deadline: safety } : {}) };
       const out = iteratedSearch(state, pool, {
         seed: options.seed + pool.index * 7919,
-        work:
-          clock && until !== undefined ? clock.searchWork(pool, until, cap, options.exhaustiveSwapMax) : cap,
+        ...limits,
         exhaustiveSwapMax: options.exhaustiveSwapMax,
         slack: ILS_SLACK,
-        ...(deadline !== undefined ? { deadline } : {}),
       });
       clock?.spendSearch(pool, out.work, options.exhaustiveSwapMax);
       work += out.work;

@@ -12,13 +12,13 @@
  * cores), and each group's solve counts its time in work (clock.ts). Small solves, the simple strategies,
  * engines other than auto and single-pool problems run as one `solve`.
  */
-import { Worker } from 'node:worker_threads';
 import { DEFAULT_HEURISTIC, heuristicSolve } from '../heuristic.ts';
 import { parseSolveInput } from '../input.ts';
 import { buildProblem, type Problem } from '../problem.ts';
 import type { PoolReport, SolveResult } from '../result.ts';
 import { finish, poolBinaries, type SolveHooks, solve } from '../solve.ts';
 import { stateFrom } from '../state.ts';
+import { type SolveWorkerMessage, startSolveWorker } from './solve-in-worker.ts';
 
 /** A result that carries a proposal (assignments, pool reports). */
 type Answer = Extract<SolveResult, { pools: PoolReport[] }>;
@@ -227,9 +227,7 @@ function runGroup(
   start: GroupStart,
   onIncumbent: (assign: Int32Array, engine: string) => void,
 ): Promise<GroupOutcome> {
-  const fromTs = import.meta.url.endsWith('.ts');
-  const url = new URL(fromTs ? './solve-worker-bootstrap.mjs' : './solve-worker.js', import.meta.url);
-  const worker = new Worker(url, { workerData: start });
+  const worker = startSolveWorker(start);
   return new Promise<GroupOutcome>((resolve) => {
     let settled = false;
     const done = (outcome: GroupOutcome) => {
@@ -238,20 +236,11 @@ function runGroup(
       void worker.terminate();
       resolve(outcome);
     };
-    worker.on(
-      'message',
-      (msg: {
-        type: string;
-        assign?: Int32Array;
-        engine?: string;
-        result?: SolveResult;
-        message?: string;
-      }) => {
-        if (msg.type === 'incumbent') onIncumbent(msg.assign!, msg.engine!);
-        else if (msg.type === 'result') done({ kind: 'result', result: msg.result! });
-        else if (msg.type === 'error') done({ kind: 'error', message: `the solver failed (${msg.message})` });
-      },
-    );
+    worker.on('message', (msg: SolveWorkerMessage) => {
+      if (msg.type === 'incumbent') onIncumbent(msg.assign, msg.engine);
+      else if (msg.type === 'result') done({ kind: 'result', result: msg.result });
+      else done({ kind: 'error', message: `the solver failed (${msg.message})` });
+    });
     worker.on('error', (e) => done({ kind: 'error', message: `a solver thread crashed (${e.message})` }));
     worker.on('exit', (code) => done({ kind: 'error', message: `a solver thread exited (code ${code})` }));
   });

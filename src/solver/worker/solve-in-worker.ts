@@ -21,6 +21,23 @@ export const HARD_LIMIT_GRACE_MS = 1500;
 /** After cancellation, the worker gets this long to return its best answer before it is killed. */
 const CANCEL_GRACE_MS = 300;
 
+/** What a solve worker (solve-worker.ts) posts. */
+export type SolveWorkerMessage =
+  | { type: 'incumbent'; assign: Int32Array; engine: string }
+  | { type: 'result'; result: SolveResult }
+  | { type: 'error'; message: string };
+
+/**
+ * A worker running solve-worker.ts with `workerData`. The app, the CLI, vitest and the bench all run
+ * TypeScript sources: from .ts, a bootstrap registers tsx inside the worker first (a loader passed through
+ * execArgv is not applied to a worker's entry on Node 20).
+ */
+export function startSolveWorker(workerData: unknown): Worker {
+  const fromTs = import.meta.url.endsWith('.ts');
+  const url = new URL(fromTs ? './solve-worker-bootstrap.mjs' : './solve-worker.js', import.meta.url);
+  return new Worker(url, { workerData });
+}
+
 export function solveInWorker(input: unknown, options: WorkerSolveOptions = {}): Promise<SolveResult> {
   const t0 = Date.now();
   const requested =
@@ -32,11 +49,7 @@ export function solveInWorker(input: unknown, options: WorkerSolveOptions = {}):
   const hardLimit = options.hardLimitMs ?? requested + HARD_LIMIT_GRACE_MS;
   const stopFlag = new SharedArrayBuffer(4);
   const flag = new Int32Array(stopFlag);
-  // The app, the CLI, vitest and the bench all run TypeScript sources: from .ts, a bootstrap registers tsx
-  // inside the worker first (a loader passed through execArgv is not applied to a worker's entry on Node 20).
-  const fromTs = import.meta.url.endsWith('.ts');
-  const url = new URL(fromTs ? './solve-worker-bootstrap.mjs' : './solve-worker.js', import.meta.url);
-  const worker = new Worker(url, { workerData: { input, stopFlag } });
+  const worker = startSolveWorker({ input, stopFlag });
 
   return new Promise<SolveResult>((resolve) => {
     let best: { assign: Int32Array; engine: string } | null = null;
@@ -95,26 +108,17 @@ export function solveInWorker(input: unknown, options: WorkerSolveOptions = {}):
         hardLimit,
       ),
     );
-    worker.on(
-      'message',
-      (msg: {
-        type: string;
-        assign?: Int32Array;
-        engine?: string;
-        result?: SolveResult;
-        message?: string;
-      }) => {
-        if (msg.type === 'incumbent') best = { assign: msg.assign!, engine: msg.engine! };
-        else if (msg.type === 'result') {
-          const result = msg.result!;
-          done(
-            options.signal?.aborted && result.status === 'feasible'
-              ? { ...result, status: 'timeout', reason: 'cancelled: best answer so far' }
-              : result,
-          );
-        } else if (msg.type === 'error') done(fromIncumbent(`the solver failed (${msg.message})`));
-      },
-    );
+    worker.on('message', (msg: SolveWorkerMessage) => {
+      if (msg.type === 'incumbent') best = { assign: msg.assign, engine: msg.engine };
+      else if (msg.type === 'result') {
+        const result = msg.result;
+        done(
+          options.signal?.aborted && result.status === 'feasible'
+            ? { ...result, status: 'timeout', reason: 'cancelled: best answer so far' }
+            : result,
+        );
+      } else if (msg.type === 'error') done(fromIncumbent(`the solver failed (${msg.message})`));
+    });
     worker.on('error', (e) => done(fromIncumbent(`the solver worker crashed (${e.message})`)));
     worker.on('exit', (code) => {
       if (!settled) done(fromIncumbent(`the solver worker exited (code ${code})`));
