@@ -7,6 +7,7 @@ import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
 import type { AppBindings, AppDeps, ResolvedDeps } from './api/context.ts';
 import { createErrorHandler, wantsJson } from './api/errors.ts';
+import { requestBodyLimit } from './api/middleware/body-limit.ts';
 import { configureOpenApi, createRouter } from './api/openapi.ts';
 import { apiKeysRouter } from './api/routes/api-keys/api-keys.index.ts';
 import { auditRouter } from './api/routes/audit/audit.index.ts';
@@ -93,6 +94,8 @@ export function createApp(input: AppDeps) {
       crossOriginEmbedderPolicy: false,
     }),
   );
+  // Before anything reads a body: the CSRF check parses forms, validators parse JSON.
+  app.use(requestBodyLimit());
   // Static files need no identity; everything after this line knows who is calling.
   app.route('/', staticRoutes());
   app.use(authenticate());

@@ -43,6 +43,12 @@ export const envSchema = z.object({
     .int()
     .min(1)
     .default(50 * 1024 * 1024),
+  /** The largest request body outside uploads (JSON and forms), refused with 413 before it is read. */
+  REQUEST_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(2 * 1024 * 1024),
   IMPORT_MAX_ROWS: z.coerce.number().int().min(1).default(200_000),
   SOLVER_TIME_LIMIT_SECONDS: z.coerce.number().min(1).max(3600).default(60),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
