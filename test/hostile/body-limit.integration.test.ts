@@ -6,7 +6,15 @@
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiKeyFor, bearer, createHarness, createOrgWithUsers, type Harness, ORIGIN } from '../app/harness.ts';
+import {
+  apiKeyFor,
+  bearer,
+  createHarness,
+  createOrgWithUsers,
+  type Harness,
+  jsonOf,
+  ORIGIN,
+} from '../app/harness.ts';
 
 const LIMIT = 64 * 1024;
 let h: Harness;
@@ -42,7 +50,7 @@ describe('body limits before parsing', () => {
       body,
     });
     expect(declared.status).toBe(413);
-    expect((await declared.json()).code).toBe('PAYLOAD_TOO_LARGE');
+    expect((await jsonOf(declared)).code).toBe('PAYLOAD_TOO_LARGE');
     const chunked = await h.app.request(`${ORIGIN}/v1/rulesets/validate`, {
       method: 'POST',
       headers: { ...bearer(key), 'content-type': 'application/json' },
@@ -59,7 +67,7 @@ describe('body limits before parsing', () => {
       body: JSON.stringify({ nonsense: big(1000) }),
     });
     expect(res.status).toBe(200); // the answer of the validator: not a valid ruleset
-    expect((await res.json()).ok).toBe(false);
+    expect((await jsonOf(res)).ok).toBe(false);
   });
 
   it('keeps the larger upload limit on the upload routes', async () => {
