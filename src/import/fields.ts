@@ -24,6 +24,15 @@ export interface FieldDef {
   type: FieldType;
   required: boolean;
   description: string;
+  /** A required field these fields stand in for when all of them are mapped (a name from first + last). */
+  orAll?: readonly string[];
+}
+
+/** Required fields a set of mapped fields leaves missing (a field is covered by itself or its `orAll`). */
+export function missingRequired(kind: ImportKind, mapped: (field: string) => boolean): string[] {
+  return FIELDS[kind]
+    .filter((d) => d.required && !mapped(d.key) && !d.orAll?.every(mapped))
+    .map((d) => d.key);
 }
 
 const f = (key: string, type: FieldType, required: boolean, description: string): FieldDef => ({
@@ -61,7 +70,12 @@ export const FIELDS: Record<ImportKind, readonly FieldDef[]> = {
   ],
   reps: [
     f('rep_id', 'id', true, 'CRM user id of the rep (what owner columns refer to)'),
-    f('name', 'text', true, 'Full name'),
+    {
+      ...f('name', 'text', true, 'Full name (or map first_name and last_name, joined with a space)'),
+      orAll: ['first_name', 'last_name'],
+    },
+    f('first_name', 'text', false, 'First name, when the export has no full name column'),
+    f('last_name', 'text', false, 'Last name, when the export has no full name column'),
     f('email', 'email', false, 'E-mail address (notices go there; owner columns may use it)'),
     f(
       'rep_type',

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { FIELDS } from './fields.ts';
+import { FIELDS, missingRequired } from './fields.ts';
 import { ImportFileError } from './import-file-error.ts';
 import { IMPORT_KINDS, type ImportKind } from './types.ts';
 import { DATE_FORMATS } from './values/dates.ts';
@@ -90,7 +90,7 @@ export function resolveMapping(header: string[], mapping: ColumnMapping): Resolv
     }
     index.set(field, found[0]!);
   }
-  const missing = fields.filter((d) => d.required && !index.has(d.key)).map((d) => d.key);
+  const missing = missingRequired(mapping.kind, (f) => index.has(f));
   if (notFound.length > 0 || missing.length > 0) {
     const parts = [
       notFound.length > 0 ? `mapped columns not in the file: ${notFound.join(', ')}` : '',

@@ -3,7 +3,7 @@
  * HubSpot, Dynamics and the generic layout. Each lists, per field, the headers it may appear under, in order
  * of preference (an id column beats an e-mail column beats a name column for owners).
  */
-import { FIELDS } from './fields.ts';
+import { FIELDS, missingRequired } from './fields.ts';
 import { type ColumnMapping, type MappingOptions, mappingOptionsSchema, normaliseHeader } from './mapping.ts';
 import type { ImportKind } from './types.ts';
 
@@ -114,6 +114,8 @@ export const PRESETS: readonly Preset[] = [
     columns: {
       rep_id: ['Id'],
       name: ['Name'],
+      first_name: ['FirstName'],
+      last_name: ['LastName'],
       email: ['Email'],
       active: ['IsActive'],
       region: ['Region__c', 'Sales_Region__c'],
@@ -122,6 +124,54 @@ export const PRESETS: readonly Preset[] = [
     },
     markers: ['IsActive', 'ManagerId', 'Email'],
     options: {},
+  },
+  {
+    id: 'salesforce-user-report',
+    label: 'Salesforce user report',
+    kind: 'reps',
+    columns: {
+      rep_id: ['User ID', 'User ID (18)'],
+      name: ['Full Name', 'Name'],
+      first_name: ['First Name'],
+      last_name: ['Last Name'],
+      email: ['Email'],
+      active: ['Active'],
+      region: ['Sales Region', 'Region'],
+      segment: ['Segment'],
+      manager: ['Manager ID', 'Manager'],
+    },
+    markers: ['User ID', 'Full Name', 'Role', 'Profile', 'Active'],
+    options: { dateFormat: 'us' },
+  },
+  {
+    id: 'hubspot-owners-export',
+    label: 'HubSpot owners (users) export',
+    kind: 'reps',
+    columns: {
+      rep_id: ['ID', 'Owner ID', 'User ID'],
+      name: ['Name', 'Full name'],
+      first_name: ['First Name'],
+      last_name: ['Last Name'],
+      email: ['Email'],
+    },
+    markers: ['ID', 'First Name', 'Last Name'],
+    options: { dateFormat: 'iso' },
+  },
+  {
+    id: 'dynamics-user-export',
+    label: 'Dynamics 365 user export',
+    kind: 'reps',
+    columns: {
+      rep_id: ['(Do Not Modify) User'],
+      name: ['Full Name'],
+      first_name: ['First Name'],
+      last_name: ['Last Name'],
+      email: ['Primary Email', 'Email'],
+      region: ['Territory', 'Sales Territory'],
+      manager: ['Manager'],
+    },
+    markers: ['(Do Not Modify) User', '(Do Not Modify) Row Checksum', 'Primary Email'],
+    options: { dateFormat: 'us' },
   },
   {
     id: 'generic-reps',
@@ -232,9 +282,7 @@ export function detectPresets(header: readonly string[], kind?: ImportKind): Det
   return PRESETS.filter((p) => !kind || p.kind === kind)
     .map((preset) => {
       const mapping = presetMapping(preset, header);
-      const missing = FIELDS[preset.kind]
-        .filter((d) => d.required && !(d.key in mapping.columns))
-        .map((d) => d.key);
+      const missing = missingRequired(preset.kind, (f) => f in mapping.columns);
       const markers = preset.markers.filter((m) => present.has(normaliseHeader(m))).length;
       const score = Object.keys(mapping.columns).length + 2 * markers - 5 * missing.length;
       return { preset, mapping, missing, score };

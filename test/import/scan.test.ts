@@ -21,7 +21,7 @@ describe('row-level validation of accounts', () => {
         'A7,,Jane Doe,1,West,\n', // row 8 missing name
     );
     const { errors, summary } = scan.report;
-    expect(summary).toEqual({ rowsRead: 7, valid: 1, rejected: 6, blankRows: 0 });
+    expect(summary).toEqual({ rowsRead: 7, valid: 1, rejected: 6, blankRows: 0, footerLines: 0 });
     expect(only(errors, 3)).toEqual([
       expect.objectContaining({ column: 'account_id', field: 'account_id', reason: 'account_id is missing' }),
     ]);

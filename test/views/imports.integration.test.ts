@@ -88,6 +88,26 @@ describe('import pages', () => {
     expect(list.html).not.toContain('accounts.csv');
   });
 
+  it('previews a Salesforce report unedited: its footer is skipped and said so, not row errors', async () => {
+    const b = await signedIn(h, org.users.analyst);
+    await b.page('/imports/new');
+    const html = await (await upload(b, 'users.csv', fixture('salesforce-user-report.csv'))).text();
+    expect(html).toMatch(/id="detected-preset">Salesforce user report/);
+    expect(html).toMatch(/id="footer-skipped">5 footer line\(s\) skipped/);
+    expect(html).not.toContain('id="row-errors"');
+    expect(html).toMatch(/id="apply-button"[^>]*>Apply 3 row\(s\)</);
+  });
+
+  it('the apply button counts what each mode applies: the valid rows, or nothing', async () => {
+    const b = await signedIn(h, org.users.analyst);
+    await b.page('/imports/new');
+    const csv = 'rep_id,name\nR-1,Ann Lee\n,No Id\nR-3,\nR-4,Dee\n';
+    const html = await (await upload(b, 'roster.csv', csv, { kind: 'reps' })).text();
+    expect(html).toContain('<span class="when-valid-rows">Apply the 2 valid row(s)</span>');
+    expect(html).toMatch(/class="when-all-or-nothing">\s*Apply nothing \(2 row\(s\) have errors\)/);
+    expect(html).not.toMatch(/Apply 4 row/);
+  });
+
   it('shows a mapping form for an unknown layout, and previews again with the mapping a person chose', async () => {
     const b = await signedIn(h, org.users.manager);
     await b.page('/imports/new');

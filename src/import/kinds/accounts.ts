@@ -6,6 +6,7 @@ export function accountsHandler(): KindHandler<AccountRecord> {
   return {
     keyField: 'account_id',
     key: (record) => record.crmId,
+    rawKey: (r) => r.raw('account_id').trim() || null,
     build(r, context: ImportContext) {
       const crmId = r.text('account_id', true);
       const name = r.text('account_name', true);

@@ -19,6 +19,8 @@ export interface KindHandler<R extends { row: number }> {
   keyField: string;
   build(reader: RowReader, context: ImportContext): R | null;
   key(record: R): string;
+  /** The key read from a row that has errors, so a duplicate id is still reported (absent: not checked). */
+  rawKey?(reader: RowReader): string | null;
   /** Sees every valid record of the first pass (for whole-file checks). */
   observe?(record: R, reader: RowReader): void;
   /** Errors only the whole file reveals; called once after the first pass. */

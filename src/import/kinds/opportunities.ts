@@ -19,6 +19,7 @@ export function opportunitiesHandler(): KindHandler<OpportunityRecord> {
   return {
     keyField: 'opportunity_id',
     key: (record) => record.crmId,
+    rawKey: (r) => r.raw('opportunity_id').trim() || null,
     build(r, context) {
       const crmId = r.text('opportunity_id', true);
       const accountCrmId = r.text('account_id', true);

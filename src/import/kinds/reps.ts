@@ -4,8 +4,21 @@
  */
 import { OwnerDirectory } from '../owner-directory.ts';
 import { REP_TYPES, type RepRecord, type RepType } from '../records.ts';
+import type { RowReader } from '../row-reader.ts';
 import type { RowError } from '../types.ts';
 import type { ImportContext, KindHandler } from './handler.ts';
+
+/** First and last name joined with a space (either may be blank, not both), as a roster names people. */
+function fullName(r: RowReader): string | null {
+  const parts = [r.text('first_name'), r.text('last_name')].filter((p): p is string => p !== null);
+  if (parts.length > 0) return parts.join(' ');
+  r.fail(
+    'last_name',
+    'the name is missing',
+    `Fill in ${r.column('first_name')} and ${r.column('last_name')}.`,
+  );
+  return null;
+}
 
 export function repsHandler(): KindHandler<RepRecord> {
   const fileReps = new OwnerDirectory();
@@ -15,9 +28,10 @@ export function repsHandler(): KindHandler<RepRecord> {
   return {
     keyField: 'rep_id',
     key: (record) => record.crmId,
+    rawKey: (r) => r.raw('rep_id').trim() || null,
     build(r) {
       const crmId = r.text('rep_id', true);
-      const name = r.text('name', true);
+      const name = r.has('name') ? r.text('name', true) : fullName(r);
       const typeText = (r.text('rep_type') ?? 'rep').toLowerCase();
       if (!(REP_TYPES as readonly string[]).includes(typeText)) {
         r.fail(

@@ -1,5 +1,6 @@
 /**
- * Dates in the format the mapping states (ISO, US month-first, EU day-first), to ISO `YYYY-MM-DD`.
+ * Dates in the format the mapping states (ISO, US month-first, EU day-first), to ISO `YYYY-MM-DD`; ISO dates
+ * are accepted under every format, being unambiguous.
  * Impossible dates (2026-02-30) are rejected; two-digit years are refused rather than guessed.
  */
 import { bad, ok, type Parsed } from './parsed.ts';
@@ -35,7 +36,9 @@ export function parseDate(raw: string, format: DateFormat): Parsed<string | null
   let day: number;
   const iso = ISO.exec(text);
   const slashed = SLASHED.exec(text);
-  if (format === 'iso' && iso) {
+  // ISO dates are unambiguous, so every format accepts them beside its own (Salesforce reports write
+  // 11/23/2026 while its API and Data Loader write 2026-11-23, and people mix the two in one org).
+  if (iso) {
     [year, month, day] = [Number(iso[1]), Number(iso[2]), Number(iso[3])];
   } else if (format !== 'iso' && slashed) {
     if (slashed[3]!.length === 2) {
@@ -45,7 +48,7 @@ export function parseDate(raw: string, format: DateFormat): Parsed<string | null
     [month, day] = format === 'us' ? [a, b] : [b, a];
     year = Number(slashed[3]);
   } else {
-    const other = iso ? 'ISO' : slashed ? 'day/month or month/day' : null;
+    const other = slashed ? 'day/month or month/day' : null;
     const hint = other
       ? `The mapping says dates are ${FORMAT_LABEL[format]} but this looks ${other}: change the date format in the column mapping.`
       : `Write dates as ${FORMAT_LABEL[format]}.`;

@@ -25,7 +25,13 @@ describe('parseDate', () => {
     const r = parseDate('01/15/2026', 'iso');
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.hint).toMatch(/change the date format/);
-    expect(parseDate('2026-01-15', 'us').ok).toBe(false);
+  });
+
+  it('accepts ISO dates under every format beside the format it states (Data Loader and API write ISO)', () => {
+    expect(iso('2027-03-01', 'us')).toBe('2027-03-01');
+    expect(iso('2027-03-01', 'eu')).toBe('2027-03-01');
+    expect(iso('2027-03-01T09:14:00.000Z', 'us')).toBe('2027-03-01');
+    expect(parseDate('2027-02-30', 'us').ok).toBe(false);
   });
 
   it.each([
