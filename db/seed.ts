@@ -5,6 +5,7 @@
  * org, "Globex", so isolation can be seen. Deterministic (seeded PRNG). Everything is written through
  * withOrg as the app role, exactly as the app writes.
  */
+
 import { fileURLToPath } from 'node:url';
 import { eq } from 'drizzle-orm';
 import { hashPassword } from '../src/auth/password.ts';
@@ -12,6 +13,7 @@ import { findUserForLogin } from '../src/db/auth-lookups.ts';
 import type { Database, Tx } from '../src/db/client.ts';
 import { openDatabase } from '../src/db/client.ts';
 import { withOrg, withoutOrg } from '../src/db/tenancy.ts';
+import { to18 } from '../src/exports/salesforce-id.ts';
 import { parseEnv } from '../src/lib/env.ts';
 import type { Role } from '../src/lib/roles.ts';
 import { rulesetSchema } from '../src/rules/ruleset-schema.ts';
@@ -429,8 +431,9 @@ function uuid(rng: Rng): string {
 }
 
 /** A 15-character Salesforce-style id: key prefix + instance + zero-padded number. */
+/** A Salesforce id as Bookshift stores it: 18 characters with its checksum (src/import/crm-id.ts). */
 function sfId(prefix: string, n: number): string {
-  return `${prefix}Dm${String(n).padStart(10, '0')}`;
+  return to18(`${prefix}Dm${String(n).padStart(10, '0')}`);
 }
 
 // --- Dates (ISO strings, UTC) -------------------------------------------------------------------

@@ -2,6 +2,7 @@
  * Matches an owner cell to a rep of the roster: by CRM user id, then e-mail, then exact name. A name two
  * reps share is ambiguous and reported with the candidates; it is never resolved by guessing.
  */
+import { canonicalCrmId } from './crm-id.ts';
 
 export interface DirectoryRep {
   crmId: string;
@@ -30,7 +31,7 @@ export class OwnerDirectory {
   }
 
   add(rep: DirectoryRep): void {
-    this.byId.set(rep.crmId, rep);
+    this.byId.set(canonicalCrmId(rep.crmId), rep);
     const short = salesforce15(rep.crmId);
     if (short) this.byShortId.set(short, rep);
     if (rep.email) this.byEmail.set(rep.email.trim().toLowerCase(), rep);
@@ -45,7 +46,7 @@ export class OwnerDirectory {
 
   match(value: string): OwnerMatch {
     const text = value.trim();
-    const byId = this.byId.get(text) ?? this.byShortId.get(salesforce15(text) ?? text);
+    const byId = this.byId.get(canonicalCrmId(text)) ?? this.byShortId.get(salesforce15(text) ?? text);
     if (byId) return { found: true, crmId: byId.crmId, by: 'id' };
     const byEmail = this.byEmail.get(text.toLowerCase());
     if (byEmail) return { found: true, crmId: byEmail.crmId, by: 'email' };

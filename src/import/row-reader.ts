@@ -2,6 +2,7 @@
  * Reads the mapped cells of one row as typed values, collecting a RowError (row, column, field, value,
  * reason, hint) for each bad cell instead of throwing, so one pass reports every problem of a file.
  */
+import { canonicalCrmId } from './crm-id.ts';
 import type { MappingOptions, ResolvedMapping } from './mapping.ts';
 import type { OwnerDirectory } from './owner-directory.ts';
 import type { RowError } from './types.ts';
@@ -70,6 +71,12 @@ export class RowReader {
     if (required)
       this.fail(field, `${field} is missing`, `Fill in ${this.column(field) || field} on this row.`);
     return null;
+  }
+
+  /** A CRM id in its canonical form (Salesforce 18 characters, bare lower-case GUID), or null when blank. */
+  id(field: string, required = false): string | null {
+    const value = this.text(field, required);
+    return value === null ? null : canonicalCrmId(value);
   }
 
   private parsed<T>(field: string, result: Parsed<T | null>, required: boolean): T | null {

@@ -6,9 +6,9 @@ export function accountsHandler(): KindHandler<AccountRecord> {
   return {
     keyField: 'account_id',
     key: (record) => record.crmId,
-    rawKey: (r) => r.raw('account_id').trim() || null,
+    rawKey: (r) => r.id('account_id'),
     build(r, context: ImportContext) {
-      const crmId = r.text('account_id', true);
+      const crmId = r.id('account_id', true);
       const name = r.text('account_name', true);
       const ownerCrmId = r.rep('owner_id', context.roster, true);
       const annualRevenueCents = r.money('annual_revenue');

@@ -19,10 +19,10 @@ export function opportunitiesHandler(): KindHandler<OpportunityRecord> {
   return {
     keyField: 'opportunity_id',
     key: (record) => record.crmId,
-    rawKey: (r) => r.raw('opportunity_id').trim() || null,
+    rawKey: (r) => r.id('opportunity_id'),
     build(r, context) {
-      const crmId = r.text('opportunity_id', true);
-      const accountCrmId = r.text('account_id', true);
+      const crmId = r.id('opportunity_id', true);
+      const accountCrmId = r.id('account_id', true);
       if (accountCrmId && context.accountExists && !context.accountExists(accountCrmId)) {
         r.fail(
           'account_id',

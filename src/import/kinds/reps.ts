@@ -28,9 +28,9 @@ export function repsHandler(): KindHandler<RepRecord> {
   return {
     keyField: 'rep_id',
     key: (record) => record.crmId,
-    rawKey: (r) => r.raw('rep_id').trim() || null,
+    rawKey: (r) => r.id('rep_id'),
     build(r) {
-      const crmId = r.text('rep_id', true);
+      const crmId = r.id('rep_id', true);
       const name = r.has('name') ? r.text('name', true) : fullName(r);
       const typeText = (r.text('rep_type') ?? 'rep').toLowerCase();
       if (!(REP_TYPES as readonly string[]).includes(typeText)) {

@@ -10,7 +10,7 @@ export function schedulesHandler(): KindHandler<ScheduleRecord> {
     keyField: 'period_start',
     key: (record) => `${record.opportunityCrmId}\u0000${record.periodStart}`,
     build(r, context) {
-      const opportunityCrmId = r.text('opportunity_id', true);
+      const opportunityCrmId = r.id('opportunity_id', true);
       const periodStart = r.date('period_start', true);
       const periodEnd = r.date('period_end', true);
       const amountCents = r.money('amount', { required: true });

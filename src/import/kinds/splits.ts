@@ -14,7 +14,7 @@ export function splitsHandler(): KindHandler<SplitRecord> {
     key: (record) =>
       `${record.opportunityCrmId}\u0000${record.participant}\u0000${record.repCrmId ?? ''}\u0000${record.effectiveDate ?? ''}`,
     build(r, context) {
-      const opportunityCrmId = r.text('opportunity_id', true);
+      const opportunityCrmId = r.id('opportunity_id', true);
       if (opportunityCrmId && context.opportunity && !context.opportunity(opportunityCrmId)) {
         r.fail(
           'opportunity_id',
