@@ -7,6 +7,7 @@ const BENCHES: Record<string, () => Promise<BenchModule>> = {
   solver: () => import('./solver.ts'),
   import: () => import('./import.ts'),
   'review-bulk': () => import('./review-bulk.ts'),
+  planted: () => import('./planted.ts'),
 };
 
 const args = process.argv.slice(2);

@@ -8,19 +8,22 @@ import { parseSolveInput } from '../src/solver/input.ts';
 import { solve } from '../src/solver/solve.ts';
 import { verifyAssignment } from '../src/solver/verify.ts';
 import { solveParallel } from '../src/solver/worker/parallel-pools.ts';
+import { plantedBook } from './planted-books.ts';
 import { generateInstance, INSTANCE_SIZES } from './solver-instances.ts';
 
-const [sizeName, kind, objective, engine, limitMs] = process.argv.slice(2) as [
+const [sizeName, kind, objective, engine, limitMs, book] = process.argv.slice(2) as [
   string,
   'departure' | 'realignment',
   'l1' | 'minimax',
   string,
   string,
+  'generated' | 'planted' | undefined,
 ];
 const size = INSTANCE_SIZES.find((s) => s.name === sizeName);
 if (!size) throw new Error(`unknown size ${sizeName}`);
 const raw = {
-  ...generateInstance(size, kind, 1, objective),
+  // 'planted': a book whose optimum is 0 (planted-books.ts, l1 only).
+  ...(book === 'planted' ? plantedBook(size, kind, 1) : generateInstance(size, kind, 1, objective)),
   engine: engine as 'auto',
   timeLimitMs: Number(limitMs),
 };
@@ -49,6 +52,7 @@ console.log(
     peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
     objective: objectiveValue,
     lowerBound: ok ? result.lowerBound : null,
+    gap: ok ? result.gap : null,
     engine: ok ? result.engine : null,
     verified,
     binaries: ok ? result.pools.reduce((s, p) => s + p.binaries, 0) : null,

@@ -84,7 +84,10 @@ export interface PoolReport {
 export interface Proposal {
   objective: number;
   lowerBound: number | null;
-  /** (objective - lowerBound) / objective; 0 when proven optimal, null without a bound. */
+  /**
+   * (objective - lowerBound) / objective; 0 when proven optimal within tolerance (tolerance.ts: also an
+   * objective of at most 0.0001 per receiving rep, whatever the bound), null without a bound.
+   */
   gap: number | null;
   engine: string;
   millis: number;

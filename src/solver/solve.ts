@@ -21,7 +21,11 @@ import { buildReport, finalOwners, ownerMap } from './report.ts';
 import type { PoolReport, Proposal, SolveResult } from './result.ts';
 import { cloneState, place, poolScore, type State, stateFrom, unplace } from './state.ts';
 import { runStrategy } from './strategies.ts';
+import { OPTIMAL_REL, reportedGap, searchTarget, withinTolerance } from './tolerance.ts';
 import { verifyAssignment } from './verify.ts';
+
+/** HiGHS' absolute stopping gap (our tolerance, tolerance.ts, is judged after it). */
+const NUMERIC_ABS_GAP = 1e-7;
 
 /** Engine thresholds per pool, in binaries (eligible account-rep pairs), chosen by measurement (bench/). */
 export const ENGINE_LIMITS = {
@@ -115,6 +119,11 @@ export const ENGINE_LIMITS = {
   bucketMinBinaries: 40_000,
   /** ... and below this size (100000x300's 1.08M-binary pools gave 222k bucket columns: LP unsolved in 25 s). */
   bucketMaxBinaries: 400_000,
+  /**
+   * Departure pools the construction did not prove: an iterated search toward the LP bound before the MIP,
+   * up to this many move evaluations per binary (planted books, bound 0: 1000x20 proven in 0.5 s, not 4.5).
+   */
+  departureSearchWorkPerBinary: 20_000,
   /** Bucketed pools: share of the pool's time left for the MIP with integer whales (bucket.ts). */
   bucketMipShare: 0.35,
 };
@@ -142,9 +151,6 @@ export interface SolveHooks {
    */
   wallClockSafety?: boolean;
 }
-
-const OPTIMAL_REL = 1e-4;
-const OPTIMAL_ABS = 1e-7;
 
 export async function solve(raw: unknown, hooks: SolveHooks = {}): Promise<SolveResult> {
   const t0 = Date.now();
@@ -303,8 +309,24 @@ export async function solve(raw: unknown, hooks: SolveHooks = {}): Promise<Solve
       lpIterations = lp.iterations;
       if (lp.status === 'optimal' && lp.bound !== undefined) {
         bound = lp.bound;
-        proven = isProven(current(), bound);
+        proven = isProven(current(), bound, pool);
         if (proven) engine = 'heuristic+lp-bound';
+      }
+      if (!proven && bound !== null && input.kind === 'departure' && ilsApplies(state) && !stop()) {
+        // Departures' LPs are (almost) integral (SOLVER-LAB): the search reaches their bound where a MIP must
+        // match revenues exactly (a planted book whose bound is 0: a 138-binary MIP found nothing in 3.5 s).
+        const out = iteratedSearch(state, pool, {
+          target: searchTarget(bound, OPTIMAL_REL, pool.reps.length),
+          seed: input.seed + 7919 * pool.index + 4,
+          ...searchUntil(pool, poolDeadline, ENGINE_LIMITS.departureSearchWorkPerBinary * B),
+          exhaustiveSwapMax: heuristicOptions.exhaustiveSwapMax,
+          slack: ILS_SLACK,
+          shouldStop: cancelled,
+        });
+        clock.spendSearch(pool, out.work, heuristicOptions.exhaustiveSwapMax);
+        proven = isProven(current(), bound, pool);
+        phase(`${pool.label}: search to the LP bound`);
+        if (proven) engine = 'heuristic + iterated search + lp-bound';
       }
       // Pools with a full MIP round only when their share is short: the MIP needs the time otherwise.
       const roundHere = roundsLp(B, share);
@@ -341,7 +363,7 @@ export async function solve(raw: unknown, hooks: SolveHooks = {}): Promise<Solve
               'mip',
             ),
             relGap: 1e-3,
-            absGap: OPTIMAL_ABS,
+            absGap: NUMERIC_ABS_GAP,
             start: Float64Array.from(colValue),
             shouldStop: cancelled,
           });
@@ -349,7 +371,7 @@ export async function solve(raw: unknown, hooks: SolveHooks = {}): Promise<Solve
           phase(`${pool.label}: bucket MIP`);
           if (run.bound !== undefined && Number.isFinite(run.bound)) {
             bound = Math.max(bound ?? Number.NEGATIVE_INFINITY, run.bound);
-            proven = isProven(current(), bound);
+            proven = isProven(current(), bound, pool);
           }
           if ((run.status === 'optimal' || run.status === 'feasible') && run.colValue)
             colValue = run.colValue;
@@ -375,7 +397,9 @@ export async function solve(raw: unknown, hooks: SolveHooks = {}): Promise<Solve
           for (let s = 0; s < starts && !(s > 0 && stop()); s++) {
             const trial = s === starts - 1 ? rounded : cloneState(rounded);
             const out = iteratedSearch(trial, pool, {
-              ...(bound !== null ? { target: bound / (1 - ENGINE_LIMITS.mipRelGap) } : {}),
+              ...(bound !== null
+                ? { target: searchTarget(bound, ENGINE_LIMITS.mipRelGap, pool.reps.length) }
+                : {}),
               seed: input.seed + 7919 * pool.index + 3 + 104_729 * s,
               ...(clock.mode === 'work'
                 ? { ...limits, work: limits.work / starts }
@@ -407,7 +431,7 @@ export async function solve(raw: unknown, hooks: SolveHooks = {}): Promise<Solve
             state = rounded;
             engine = bucketed ? 'buckets (LP) + iterated search' : 'lp-round + iterated search';
             hooks.onIncumbent?.(problem, Int32Array.from(state.assign), engine);
-            if (bound !== null) proven = isProven(current(), bound);
+            if (bound !== null) proven = isProven(current(), bound, pool);
           }
         }
       }
@@ -466,7 +490,7 @@ export async function solve(raw: unknown, hooks: SolveHooks = {}): Promise<Solve
           ...clock.highsLimits(model, mipSeconds, 'mip'),
           // Half our claim's tolerance, so HiGHS' own 'optimal' always passes isProven.
           relGap: auto && input.kind !== 'departure' ? ENGINE_LIMITS.mipRelGap : OPTIMAL_REL / 2,
-          absGap: OPTIMAL_ABS,
+          absGap: NUMERIC_ABS_GAP,
           ...(warm ? { start: startValues(model, state) } : {}),
           shouldStop: cancelled,
         });
@@ -508,13 +532,13 @@ export async function solve(raw: unknown, hooks: SolveHooks = {}): Promise<Solve
         pool,
       ]);
     }
-    const provenNow = bound !== null && isProven(poolScore(state, pool).objective, bound);
+    const provenNow = bound !== null && isProven(poolScore(state, pool).objective, bound, pool);
     if (allPlaced && input.engine === 'auto' && !provenNow && ilsApplies(state) && !stop()) {
       // Time left in the pool's share (no full MIP for this pool, or the MIP stopped at its time limit):
       // the iterated search keeps going until it is within the MIP's relative gap of the bound.
       const before = poolScore(state, pool).objective;
       const out = iteratedSearch(state, pool, {
-        ...(bound !== null ? { target: bound / (1 - ENGINE_LIMITS.mipRelGap) } : {}),
+        ...(bound !== null ? { target: searchTarget(bound, ENGINE_LIMITS.mipRelGap, pool.reps.length) } : {}),
         seed: input.seed + 7919 * pool.index + 1,
         ...searchUntil(pool, poolDeadline, ENGINE_LIMITS.continueIlsWorkPerBinary * B),
         exhaustiveSwapMax: heuristicOptions.exhaustiveSwapMax,
@@ -532,7 +556,7 @@ export async function solve(raw: unknown, hooks: SolveHooks = {}): Promise<Solve
         pool.movable.filter((k) => state.assign[k]! < 0),
         t0,
       );
-    if (bound !== null) proven = isProven(poolScore(state, pool).objective, bound);
+    if (bound !== null) proven = isProven(poolScore(state, pool).objective, bound, pool);
     if (bound === null) allBounded = false;
     if (!proven) allProven = false;
     pools[pool.index] = poolReport(problem, pool, state, engine, bound, proven);
@@ -544,14 +568,17 @@ export async function solve(raw: unknown, hooks: SolveHooks = {}): Promise<Solve
   if (input.engine === 'auto' && ilsApplies(state)) {
     const target = (i: number) => {
       const lb = pools[i]!.lowerBound;
-      return lb === null ? Number.NEGATIVE_INFINITY : lb / (1 - ENGINE_LIMITS.mipRelGap);
+      return lb === null
+        ? Number.NEGATIVE_INFINITY
+        : searchTarget(lb, ENGINE_LIMITS.mipRelGap, pools[i]!.reps);
     };
     const open = active.filter(
       (pool) => !pools[pool.index]!.proven && poolScore(state, pool).objective > target(pool.index) + 1e-12,
     );
     let openBinaries = open.reduce((s, pool) => s + binaries[pool.index]!, 0);
     for (const pool of open) {
-      if (stop()) break;
+      // The whole answer within tolerance of perfect (tolerance.ts) ends the solve, every pool proven or not.
+      if (stop() || answerWithinTolerance(state, active, pools)) break;
       const i = pool.index;
       const B = binaries[i]!;
       const poolDeadline = clock.now() + (deadline - clock.now()) * (B / Math.max(1, openBinaries));
@@ -577,7 +604,7 @@ export async function solve(raw: unknown, hooks: SolveHooks = {}): Promise<Solve
         clock.spendHighs(lpModel, lp, 'lp');
         if (lp.status === 'optimal' && lp.bound !== undefined) {
           const objective = poolScore(state, pool).objective;
-          pools[i] = { ...pools[i]!, lowerBound: lp.bound, proven: isProven(objective, lp.bound) };
+          pools[i] = { ...pools[i]!, lowerBound: lp.bound, proven: isProven(objective, lp.bound, pool) };
         }
         continue;
       }
@@ -598,7 +625,7 @@ export async function solve(raw: unknown, hooks: SolveHooks = {}): Promise<Solve
           ? old.engine
           : `${old.engine} + iterated search`;
         const bound = old.lowerBound;
-        const proven = bound !== null && isProven(poolScore(state, pool).objective, bound);
+        const proven = bound !== null && isProven(poolScore(state, pool).objective, bound, pool);
         if (!proven) allProven = false;
         pools[i] = poolReport(problem, pool, state, engine, bound, proven);
         hooks.onIncumbent?.(problem, Int32Array.from(state.assign), engine);
@@ -622,7 +649,9 @@ export async function solve(raw: unknown, hooks: SolveHooks = {}): Promise<Solve
     undefined,
     reproducible,
   );
-  if (result.status === 'feasible' && allProven) return { ...result, status: 'optimal' };
+  // Gap 0: within tolerance of the bound as a whole (tolerance.ts), though a pool alone may not be.
+  if (result.status === 'feasible' && (allProven || result.gap === 0))
+    return { ...result, status: 'optimal' };
   if (result.status === 'feasible' && hooks.shouldStop?.())
     return { ...result, status: 'timeout', reason: 'cancelled: best answer so far' };
   return result;
@@ -798,8 +827,21 @@ function roundedEngine(engine: string): boolean {
   return engine.startsWith('lp-round') || engine.startsWith('buckets');
 }
 
-function isProven(objective: number, bound: number): boolean {
-  return objective - bound <= Math.max(OPTIMAL_ABS, OPTIMAL_REL * Math.abs(objective));
+/** Whether the active pools' answer as a whole is within tolerance (an unknown pool bound counts as 0). */
+function answerWithinTolerance(state: State, active: Pool[], pools: PoolReport[]): boolean {
+  let objective = 0;
+  let bound = 0;
+  let reps = 0;
+  for (const pool of active) {
+    objective += poolScore(state, pool).objective;
+    bound += pools[pool.index]?.lowerBound ?? 0;
+    reps += pool.reps.length;
+  }
+  return withinTolerance(objective, bound, reps);
+}
+
+function isProven(objective: number, bound: number, pool: Pool): boolean {
+  return withinTolerance(objective, bound, pool.reps.length);
 }
 
 export function poolBinaries(problem: Problem, pool: Pool): number {
@@ -874,7 +916,11 @@ export function finish(
   const proposal: Proposal = {
     objective,
     lowerBound: lb,
-    gap: lb === null ? null : objective > 0 ? (objective - lb) / objective : 0,
+    gap: reportedGap(
+      objective,
+      lb,
+      pools.reduce((s, p) => s + p.reps, 0),
+    ),
     engine,
     millis: Date.now() - t0,
     ...report,

@@ -208,7 +208,8 @@ function fromAssign(
   const stoppedEarly = answers?.find((r) => r.status === 'timeout');
   if (stoppedEarly?.status === 'timeout')
     return { ...result, status: 'timeout', reason: stoppedEarly.reason };
-  if (pools.every((p) => p.proven)) return { ...result, status: 'optimal' };
+  // Gap 0: the answer as a whole is within tolerance of its bound (solver/tolerance.ts).
+  if (pools.every((p) => p.proven) || result.gap === 0) return { ...result, status: 'optimal' };
   return result;
 }
 
