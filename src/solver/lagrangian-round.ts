@@ -1,0 +1,112 @@
+/**
+ * A start from the Lagrangian multipliers (lagrangian.ts). At a temperature μ each account's soft-min shares
+ * over its reps (the smoothed relaxation's fractional answer, whose loads are near balanced when the search
+ * converged) say where the relaxation puts it. Alike accounts (same owner and eligible reps), largest first,
+ * are dealt to the rep whose share is most behind what it has been dealt (largest deficit), within the caps;
+ * what fits nowhere then goes to the fitting rep whose deviations and continuity grow least. It moves about
+ * as few accounts as the relaxation does (measured at 100000x300, one pool: continuity 1.41 against 3.1 for
+ * the greedy start); the iterated search then repairs the balance.
+ */
+import type { Pool } from './problem.ts';
+import { cloneState, fits, moveCostOf, place, type State, unplace } from './state.ts';
+
+/**
+ * A copy of `state` with the pool placed from the multipliers m (a then b, scaled by the pool's mean count,
+ * in pool.reps order) at temperature mu, or null when the caps leave an account without a rep.
+ */
+export function lagrangianAssignment(state: State, pool: Pool, m: Float64Array, mu: number): State | null {
+  const p = state.problem;
+  const R = pool.reps.length;
+  const slot = new Map<number, number>();
+  pool.reps.forEach((r, i) => {
+    slot.set(r, i);
+  });
+  const next = cloneState(state);
+  for (const k of pool.movable) unplace(next, k);
+  const cbar = pool.meanCount;
+  // Accounts grouped by owner and eligible reps, each group in revenue order: alike accounts get alike
+  // shares, and the largest-deficit rule below deals each group out in proportion to them.
+  const groups = new Map<string, number[]>();
+  for (const k of pool.movable) {
+    const n = p.eligStart[k + 1]! - p.eligStart[k]!;
+    const key = `${p.owner[p.movable[k]!]!}|${n === R ? '*' : p.eligRep.subarray(p.eligStart[k]!, p.eligStart[k + 1]!).join(',')}`;
+    let g = groups.get(key);
+    if (!g) {
+      g = [];
+      groups.set(key, g);
+    }
+    g.push(k);
+  }
+  const expected = new Float64Array(R);
+  const dealt = new Float64Array(R);
+  const share = new Float64Array(R);
+  const leftover: number[] = [];
+  const keys = [...groups.keys()].sort();
+  for (const key of keys) {
+    const group = groups.get(key)!;
+    group.sort((a, b) => p.unit[b]! - p.unit[a]! || a - b);
+    expected.fill(0);
+    dealt.fill(0);
+    for (const k of group) {
+      const u = p.unit[k]!;
+      const owner = p.owner[p.movable[k]!]!;
+      const s0 = p.eligStart[k]!;
+      const s1 = p.eligStart[k + 1]!;
+      // The account's soft-min shares at the multipliers (the smoothed relaxation's fractional answer).
+      let min = Number.POSITIVE_INFINITY;
+      for (let j = s0; j < s1; j++) {
+        const r = p.eligRep[j]!;
+        const sl = slot.get(r)!;
+        const v = (r === owner ? 0 : p.moveCost[k]! * cbar) + m[sl]! + m[R + sl]! * u;
+        share[sl] = v;
+        if (v < min) min = v;
+      }
+      let sum = 0;
+      for (let j = s0; j < s1; j++) {
+        const sl = slot.get(p.eligRep[j]!)!;
+        const e = Math.exp((min - share[sl]!) / mu);
+        share[sl] = e;
+        sum += e;
+      }
+      let best = -1;
+      let bestDeficit = Number.NEGATIVE_INFINITY;
+      for (let j = s0; j < s1; j++) {
+        const r = p.eligRep[j]!;
+        const sl = slot.get(r)!;
+        expected[sl]! += share[sl]! / sum;
+        const deficit = expected[sl]! - dealt[sl]!;
+        if (deficit > bestDeficit + 1e-12 && fits(next, k, r)) {
+          bestDeficit = deficit;
+          best = r;
+        }
+      }
+      if (best < 0) {
+        leftover.push(k);
+        continue;
+      }
+      dealt[slot.get(best)!]! += 1;
+      place(next, k, best);
+    }
+  }
+  for (const k of leftover) {
+    let best = -1;
+    let bestScore = Number.POSITIVE_INFINITY;
+    for (let j = p.eligStart[k]!; j < p.eligStart[k + 1]!; j++) {
+      const r = p.eligRep[j]!;
+      if (!fits(next, k, r)) continue;
+      const dn =
+        Math.abs(next.count[r]! + 1 - p.targetCount[r]!) - Math.abs(next.count[r]! - p.targetCount[r]!);
+      const u = p.unit[k]!;
+      const dv =
+        Math.abs(next.units[r]! + u - p.targetUnits[r]!) - Math.abs(next.units[r]! - p.targetUnits[r]!);
+      const score = (dn + dv) / cbar + moveCostOf(p, k, r);
+      if (score < bestScore - 1e-12) {
+        bestScore = score;
+        best = r;
+      }
+    }
+    if (best < 0) return null;
+    place(next, k, best);
+  }
+  return next;
+}
