@@ -15,6 +15,7 @@ import { diagnose } from './infeasibility.ts';
 import { parseSolveInput, type SolveInput } from './input.ts';
 import { roundLpSolution } from './lp-round.ts';
 import { buildPoolModel, type MipModel, readSingleAssignment, singleBlocks, startValues } from './model.ts';
+import { packingReasons } from './packing.ts';
 import { pairExchange } from './pair-exchange.ts';
 import { buildProblem, type Pool, type Problem } from './problem.ts';
 import { buildReport, finalOwners, ownerMap } from './report.ts';
@@ -124,6 +125,8 @@ export const ENGINE_LIMITS = {
    * up to this many move evaluations per binary (planted books, bound 0: 1000x20 proven in 0.5 s, not 4.5).
    */
   departureSearchWorkPerBinary: 20_000,
+  /** Wall-clock budget of the packing proof when the construction cannot place every account (packing.ts). */
+  packingProofMaxMs: 10_000,
   /** Bucketed pools: share of the pool's time left for the MIP with integer whales (bucket.ts). */
   bucketMipShare: 0.35,
 };
@@ -243,6 +246,17 @@ export async function solve(raw: unknown, hooks: SolveHooks = {}): Promise<Solve
       : { fastIlsWorkPerBinary: 0 }),
   };
   const heur = heuristicSolve(problem, heuristicOptions);
+  if (heur.unplaced.length > 0) {
+    // Caps the totals satisfy but the accounts cannot be packed into: proven by a MIP (packing.ts).
+    const packing = await packingReasons(problem, heur.unplaced, {
+      budgetMs: Math.min(ENGINE_LIMITS.packingProofMaxMs, input.timeLimitMs * 0.3),
+      shouldStop: cancelled,
+    });
+    if (packing.length > 0) {
+      if (parallelLps) await releaseHighsThreads();
+      return { status: 'infeasible', reasons: packing, millis: Date.now() - t0 };
+    }
+  }
   if (heur.unplaced.length > 0 && input.engine === 'heuristic') {
     return noAssignment(problem, heur.unplaced, t0);
   }
