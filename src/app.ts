@@ -8,6 +8,7 @@ import { secureHeaders } from 'hono/secure-headers';
 import type { AppBindings, AppDeps, ResolvedDeps } from './api/context.ts';
 import { createErrorHandler, wantsJson } from './api/errors.ts';
 import { requestBodyLimit } from './api/middleware/body-limit.ts';
+import { requestText } from './api/middleware/request-text.ts';
 import { configureOpenApi, createRouter } from './api/openapi.ts';
 import { apiKeysRouter } from './api/routes/api-keys/api-keys.index.ts';
 import { auditRouter } from './api/routes/audit/audit.index.ts';
@@ -96,6 +97,8 @@ export function createApp(input: AppDeps) {
   );
   // Before anything reads a body: the CSRF check parses forms, validators parse JSON.
   app.use(requestBodyLimit());
+  // One text rule for every field: no NUL or control characters reach a handler or the database.
+  app.use(requestText());
   // Static files need no identity; everything after this line knows who is calling.
   app.route('/', staticRoutes());
   app.use(authenticate());

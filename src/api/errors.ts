@@ -91,6 +91,17 @@ const HTTP_STATUS_CODES: Partial<Record<number, ErrorCode>> = {
   503: 'UNAVAILABLE',
 };
 
+/** The Postgres error (SQLSTATE class 22, data exception) behind a thrown error or its causes, if any. */
+function postgresDataException(error: unknown): { code: string } | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && current && typeof current === 'object'; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && /^22[0-9A-Z]{3}$/.test(code)) return { code };
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
 /** Anything thrown becomes an AppError; unknown errors become INTERNAL with a message that reveals nothing. */
 export function toAppError(error: unknown): AppError {
   if (error instanceof AppError) return error;
@@ -101,6 +112,16 @@ export function toAppError(error: unknown): AppError {
         ? 'Unsupported Content-Type: send the body as application/json (or the form type the operation lists).'
         : error.message || 'The request could not be handled.';
     return new AppError(code, message);
+  }
+  const dataError = postgresDataException(error);
+  if (dataError) {
+    // A value the validation let through and Postgres refused (class 22: a malformed uuid or date, a NUL byte):
+    // the caller's input, so a 400, never a 500. The edge checks should have caught it; the log says which.
+    return new AppError(
+      'BAD_REQUEST',
+      'A value in the request is not valid for its field (a malformed id, date or number, or a forbidden character).',
+      { cause: error },
+    );
   }
   return new AppError(
     'INTERNAL',
@@ -139,6 +160,13 @@ export function createErrorHandler(
         method: c.req.method,
         path: c.req.path,
         error: thrown,
+      });
+    } else if (error.code === 'BAD_REQUEST' && error.cause !== undefined) {
+      c.get('deps')?.logger.warn('input refused by the database', {
+        requestId: c.get('requestId'),
+        method: c.req.method,
+        path: c.req.path,
+        error: thrown instanceof Error ? thrown.message : String(thrown),
       });
     }
     for (const [name, value] of Object.entries(error.headers)) c.header(name, value);

@@ -1,12 +1,16 @@
 /** What a run is asked to do (F3): the kind-specific parameters, the dates and the scope, as zod contracts. */
 import { z } from '@hono/zod-openapi';
+import { isIsoDate } from '../../commission/dates.ts';
 import { TARGET_MODES } from '../../rules/ruleset-schema.ts';
 
+/** A real calendar date `YYYY-MM-DD` from year 1 (Postgres has no year 0); checked without Date, so never throws. */
 const isoDate = z
   .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'Use an ISO date YYYY-MM-DD.')
-  .refine((s) => new Date(`${s}T00:00:00Z`).toISOString().startsWith(s), 'Not a real calendar date.')
-  .openapi({ example: '2026-03-31' });
+  .refine(
+    (s) => isIsoDate(s) && !s.startsWith('0000'),
+    'Use a real calendar date written YYYY-MM-DD, such as 2026-03-31.',
+  )
+  .openapi({ example: '2026-03-31', format: 'date' });
 
 const repId = z.uuid('A rep id is a UUID (the rep row id).').openapi({
   example: '3f0e7c3a-9d4b-4b1e-8a47-2c5d6e7f8a90',
