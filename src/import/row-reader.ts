@@ -2,6 +2,7 @@
  * Reads the mapped cells of one row as typed values, collecting a RowError (row, column, field, value,
  * reason, hint) for each bad cell instead of throwing, so one pass reports every problem of a file.
  */
+import { displayText, TEXT_LIMITS, textProblem } from '../lib/text.ts';
 import { canonicalCrmId } from './crm-id.ts';
 import type { MappingOptions, ResolvedMapping } from './mapping.ts';
 import type { OwnerDirectory } from './owner-directory.ts';
@@ -22,6 +23,25 @@ export class RowReader {
     private readonly resolved: ResolvedMapping,
   ) {
     this.options = resolved.mapping.options;
+    this.checkCharacters();
+  }
+
+  /** The text rule on every cell of the row, mapped or not: a control character is that cell's error. */
+  private checkCharacters(): void {
+    for (let i = 0; i < this.cells.length; i++) {
+      const problem = textProblem(this.cells[i]!, Number.POSITIVE_INFINITY);
+      if (!problem) continue;
+      const column = this.resolved.header[i] ?? '';
+      const field = [...this.resolved.index].find(([, at]) => at === i)?.[0] ?? '';
+      this.errors.push({
+        row: this.row,
+        column,
+        field,
+        value: displayText(this.cells[i]!),
+        reason: `${column || `column ${i + 1}`} ${problem}`,
+        hint: 'Remove the character in the spreadsheet (it is invisible there) and export the file again.',
+      });
+    }
   }
 
   has(field: string): boolean {
@@ -58,7 +78,7 @@ export class RowReader {
       row: this.row,
       column: this.column(field),
       field,
-      value: this.raw(field),
+      value: displayText(this.raw(field)),
       reason,
       hint,
     });
@@ -67,6 +87,14 @@ export class RowReader {
   /** Trimmed text, or null when blank; a blank required cell is an error. */
   text(field: string, required = false): string | null {
     const value = this.raw(field).trim();
+    if (value.length > textLimitOf(field)) {
+      this.fail(
+        field,
+        `${field} ${textProblem(value, textLimitOf(field))}`,
+        'Shorten the value in the spreadsheet: runs, pages and exports take no longer text.',
+      );
+      return null;
+    }
     if (value !== '') return value;
     if (required)
       this.fail(field, `${field} is missing`, `Fill in ${this.column(field) || field} on this row.`);
@@ -155,4 +183,11 @@ export class RowReader {
     }
     return null;
   }
+}
+
+/** The longest text a field may hold: names as the solver and pages take them, ids and labels shorter. */
+export function textLimitOf(field: string): number {
+  if (field === 'name' || field.endsWith('_name')) return TEXT_LIMITS.name;
+  if (field === 'email') return TEXT_LIMITS.email;
+  return TEXT_LIMITS.label;
 }

@@ -4,6 +4,7 @@
  * more than one batch of parsed rows is ever held. The same scan writes the downloadable error file.
  */
 import { stringify } from 'csv-stringify/sync';
+import { displayText } from '../lib/text.ts';
 import { readCsv } from './csv-rows.ts';
 import { FIELDS, missingRequired } from './fields.ts';
 import { ImportFileError } from './import-file-error.ts';
@@ -144,10 +145,13 @@ export class ImportScan<K extends ImportKind = ImportKind> {
   }
 }
 
+/** Cells of the error file are kept whole up to this length (a longer one is the error being reported). */
+const ERROR_FILE_CELL_MAX = 10_000;
+
 function errorLine(cells: string[], row: number, errors: RowError[]): string[] {
   const unique = (xs: string[]) => [...new Set(xs.filter(Boolean))];
   return [
-    ...cells,
+    ...cells.map((cell) => displayText(cell, ERROR_FILE_CELL_MAX)),
     String(row),
     unique(errors.map((e) => e.column)).join('; '),
     errors.map((e) => e.reason).join('; '),
@@ -179,7 +183,8 @@ export async function scanImport(source: ImportSource, options: ScanOptions): Pr
 
   const reject = (list: RowError[]) => {
     for (const e of list) {
-      errors.push(e);
+      // Reasons quote the cell: keep control characters and huge cells out of what is stored and shown.
+      errors.push({ ...e, value: displayText(e.value), reason: displayText(e.reason, 1000) });
       rejected.add(e.row);
     }
   };

@@ -71,7 +71,8 @@ export function findTextProblem(
   if (value !== null && typeof value === 'object') {
     for (const [key, inner] of Object.entries(value)) {
       const keyProblem = textProblem(key, TEXT_LIMITS.label);
-      if (keyProblem) return { path: `${path}.${displayText(key, 40)}`, message: `The field name ${keyProblem}.` };
+      if (keyProblem)
+        return { path: `${path}.${displayText(key, 40)}`, message: `The field name ${keyProblem}.` };
       const found = findTextProblem(inner, `${path}.${key}`, depth + 1);
       if (found) return found;
     }

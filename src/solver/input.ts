@@ -1,5 +1,6 @@
 /** The solver's input contract: a zod schema (reused by the workflow API) plus the checks zod cannot express. */
 import { z } from 'zod';
+import { TEXT_LIMITS } from '../lib/text.ts';
 
 /** Hard limits checked before any model is built, so a hostile request cannot exhaust memory or time. */
 export const SOLVE_LIMITS = {
@@ -23,12 +24,12 @@ const isoDate = z
     },
   );
 
-const id = z.string().trim().min(1, 'must not be empty').max(200);
-const label = z.string().trim().min(1).max(200);
+const id = z.string().trim().min(1, 'must not be empty').max(TEXT_LIMITS.id);
+const label = z.string().trim().min(1).max(TEXT_LIMITS.label);
 
 export const solveAccountSchema = z.object({
   id,
-  name: z.string().max(500).optional(),
+  name: z.string().max(TEXT_LIMITS.name).optional(),
   /** Current owner; null for an account nobody owns yet (it is always movable). */
   ownerId: id.nullable(),
   revenueCents: z
@@ -51,8 +52,8 @@ export const solveAccountSchema = z.object({
 
 export const solveRepSchema = z.object({
   id,
-  name: z.string().max(500).default(''),
-  email: z.string().max(320).optional(),
+  name: z.string().max(TEXT_LIMITS.name).default(''),
+  email: z.string().max(TEXT_LIMITS.email).optional(),
   /** The region(s) whose accounts this rep may receive. */
   region: label.optional(),
   regions: z.array(label).max(100).optional(),

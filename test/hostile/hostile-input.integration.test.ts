@@ -4,8 +4,8 @@
  * names the field, and nothing is written.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Json, signedIn } from '../app/harness.ts';
 import { createRunsWorld, type RunsWorld, seedBook } from '../api/runs/run-fixture.ts';
+import { type Json, signedIn } from '../app/harness.ts';
 
 let w: RunsWorld;
 let book: Awaited<ReturnType<typeof seedBook>>;
@@ -30,14 +30,25 @@ function paths(body: Json): string[] {
   return (Array.isArray(body?.details) ? body.details : []).map((d: { path: string }) => d.path);
 }
 
-const HOSTILE = ['\u0000', 'a\u0000b', '\u0007bell', 'esc\u001b[31m', 'del\u007f', 'lone \ud800 high', 'lone \udc00'];
+const HOSTILE = [
+  '\u0000',
+  'a\u0000b',
+  '\u0007bell',
+  'esc\u001b[31m',
+  'del\u007f',
+  'lone \ud800 high',
+  'lone \udc00',
+];
 
 describe('control characters, refused where they enter', () => {
-  it.each(HOSTILE.filter((s) => !/[\ud800-\udfff]/.test(s)))('in a query string (%j) → 400 naming query.q', async (bad) => {
-    const res = await w.call('analyst', 'GET', `/reps?q=${encodeURIComponent(bad)}`);
-    expect(res.status).toBe(400);
-    expect(paths(res.body)).toContain('query.q');
-  });
+  it.each(HOSTILE.filter((s) => !/[\ud800-\udfff]/.test(s)))(
+    'in a query string (%j) → 400 naming query.q',
+    async (bad) => {
+      const res = await w.call('analyst', 'GET', `/reps?q=${encodeURIComponent(bad)}`);
+      expect(res.status).toBe(400);
+      expect(paths(res.body)).toContain('query.q');
+    },
+  );
 
   it('bytes that are not UTF-8 in a query string (a lone surrogate encoded) → no 5xx', async () => {
     const res = await w.call('analyst', 'GET', '/reps?q=%ED%A0%80%C0%AF');
@@ -144,35 +155,46 @@ describe('impossible dates and malformed ids', () => {
     expect(res.status).toBeLessThan(500);
   });
 
-  it.each(['2026-13-45', '0000-00-00'])('the new-run page form with commissionEndDate %j → 400', async (date) => {
-    const org = w.h;
-    const analyst = await signedIn(org, await userOf('analyst'));
-    await analyst.page('/runs/new');
-    const res = await analyst.request('/runs/new', {
-      method: 'POST',
-      form: {
-        _csrf: analyst.csrfToken,
-        kind: 'rep_departure',
-        departingRepIds: book.reps.dana.id,
-        reason: 'Dana leaves',
-        commissionEndDate: date,
-        intent: 'draft',
-      },
-    });
-    expect(res.status).toBe(400);
-    expect(await res.text()).toContain('real calendar date');
-  });
+  it.each(['2026-13-45', '0000-00-00'])(
+    'the new-run page form with commissionEndDate %j → 400',
+    async (date) => {
+      const org = w.h;
+      const analyst = await signedIn(org, await userOf('analyst'));
+      await analyst.page('/runs/new');
+      const res = await analyst.request('/runs/new', {
+        method: 'POST',
+        form: {
+          _csrf: analyst.csrfToken,
+          kind: 'rep_departure',
+          departingRepIds: book.reps.dana.id,
+          reason: 'Dana leaves',
+          commissionEndDate: date,
+          intent: 'draft',
+        },
+      });
+      expect(res.status).toBe(400);
+      expect(await res.text()).toContain('real calendar date');
+    },
+  );
 
-  it.each(['2026-13-45', '0000-00-00', ''])('terminate-commissions with commissionEndDate %j → 4xx', async (date) => {
-    const manager = await signedIn(w.h, await userOf('manager'));
-    await manager.page(`/reps/${book.reps.dana.id}/terminate-commissions`);
-    const res = await manager.request(`/reps/${book.reps.dana.id}/terminate-commissions`, {
-      method: 'POST',
-      form: { _csrf: manager.csrfToken, commissionEndDate: date, reason: 'Dana leaves', commissionType: 'house_absorbs' },
-    });
-    expect(res.status).toBeGreaterThanOrEqual(400);
-    expect(res.status).toBeLessThan(500);
-  });
+  it.each(['2026-13-45', '0000-00-00', ''])(
+    'terminate-commissions with commissionEndDate %j → 4xx',
+    async (date) => {
+      const manager = await signedIn(w.h, await userOf('manager'));
+      await manager.page(`/reps/${book.reps.dana.id}/terminate-commissions`);
+      const res = await manager.request(`/reps/${book.reps.dana.id}/terminate-commissions`, {
+        method: 'POST',
+        form: {
+          _csrf: manager.csrfToken,
+          commissionEndDate: date,
+          reason: 'Dana leaves',
+          commissionType: 'house_absorbs',
+        },
+      });
+      expect(res.status).toBeGreaterThanOrEqual(400);
+      expect(res.status).toBeLessThan(500);
+    },
+  );
 
   it('a NUL in a page form field → 400', async () => {
     const analyst = await signedIn(w.h, await userOf('analyst'));

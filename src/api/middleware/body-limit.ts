@@ -3,6 +3,7 @@
  * validators parse JSON): REQUEST_MAX_BYTES everywhere, UPLOAD_MAX_BYTES plus room for the form's other fields
  * on the routes that take a file. A declared Content-Length over the limit is refused with 413 before a byte
  * is read; a chunked body is cut off once it passes the limit, so no request holds more than that in memory.
+ * (It runs before authentication, so an oversized upload gets its 413 before the role check.)
  */
 import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
@@ -25,7 +26,10 @@ export function requestBodyLimit(): MiddlewareHandler<AppBindings> {
   return async (c, next) => {
     const { env } = c.get('deps');
     const upload = isUploadRoute(c.req.method, c.req.path);
-    const maxSize = upload ? env.UPLOAD_MAX_BYTES + UPLOAD_FORM_OVERHEAD_BYTES : env.REQUEST_MAX_BYTES;
+    const multipart = (c.req.header('content-type') ?? '').toLowerCase().startsWith('multipart/');
+    const maxSize = !upload
+      ? env.REQUEST_MAX_BYTES
+      : env.UPLOAD_MAX_BYTES + (multipart ? UPLOAD_FORM_OVERHEAD_BYTES : 0);
     return bodyLimit({
       maxSize,
       onError: () => {

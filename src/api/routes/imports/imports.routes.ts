@@ -1,6 +1,5 @@
 /** The imports API (F1): preview and apply an upload or sheet link, history, errors, presets, saved mappings. */
 import { createRoute, z } from '@hono/zod-openapi';
-import { requireRole } from '../../../auth/require-role.ts';
 import { commonErrorResponses, conflictResponse, ErrorBodySchema, notFoundResponse } from '../../errors.ts';
 import { access } from '../../openapi.ts';
 import {
@@ -18,7 +17,6 @@ import {
   StoredErrorsSchema,
   uploadBody,
 } from './imports.schemas.ts';
-import { uploadLimit } from './upload-limit.ts';
 
 /** Import and map: admins, managers and analysts (MISSION.md Access: analysts import). */
 export const IMPORT_ROLES = ['admin', 'manager', 'analyst'] as const;
@@ -36,11 +34,8 @@ const fileErrors = {
     ...json(ErrorBodySchema),
   },
 };
-// The role guard runs first (401/403 before the body is touched), then the size limit (413 before parsing).
-const uploadAccess = {
-  ...access(...IMPORT_ROLES),
-  middleware: [requireRole(...IMPORT_ROLES), uploadLimit()],
-};
+// The size limit (413 before parsing) is the app's body limit, which knows these routes take a file.
+const uploadAccess = access(...IMPORT_ROLES);
 
 export const previewImportRoute = createRoute({
   method: 'post',
