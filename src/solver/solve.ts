@@ -22,7 +22,7 @@ import { buildReport, finalOwners, ownerMap } from './report.ts';
 import type { PoolReport, Proposal, SolveResult } from './result.ts';
 import { cloneState, place, poolScore, type State, stateFrom, unplace } from './state.ts';
 import { runStrategy } from './strategies.ts';
-import { OPTIMAL_REL, reportedGap, searchTarget, withinTolerance } from './tolerance.ts';
+import { absoluteTolerance, OPTIMAL_REL, reportedGap, searchTarget, withinTolerance } from './tolerance.ts';
 import { verifyAssignment } from './verify.ts';
 
 /** HiGHS' absolute stopping gap (our tolerance, tolerance.ts, is judged after it). */
@@ -125,6 +125,8 @@ export const ENGINE_LIMITS = {
    * up to this many move evaluations per binary (planted books, bound 0: 1000x20 proven in 0.5 s, not 4.5).
    */
   departureSearchWorkPerBinary: 20_000,
+  /** Departures: a search toward a perfect split before the LPs, this many move evaluations per binary. */
+  perfectSearchWorkPerBinary: 20,
   /** Wall-clock budget of the packing proof when the construction cannot place every account (packing.ts). */
   packingProofMaxMs: 10_000,
   /** Bucketed pools: share of the pool's time left for the MIP with integer whales (bucket.ts). */
@@ -270,8 +272,36 @@ export async function solve(raw: unknown, hooks: SolveHooks = {}): Promise<Solve
   let remainingBinaries = active.reduce((a, pool) => a + binaries[pool.index]!, 0);
   let allBounded = true;
   let allProven = true;
+  // A pool whose answer is within tolerance of a perfect split is proven by it (every bound is ≥ 0).
+  const perfect = (pool: Pool) =>
+    complete && poolScore(state, pool).objective <= absoluteTolerance(pool.reps.length);
+  if (input.kind === 'departure' && input.engine === 'auto' && complete && ilsApplies(state)) {
+    // A departure close to a perfect split gets there with a short search, and needs no LP at all
+    // (planted 100000x300: two of five pools, 2 s of LP each on the work clock).
+    for (const pool of active) {
+      const tolerance = absoluteTolerance(pool.reps.length);
+      // Only pools already near it (an ordinary departure's pools are thousands of times above).
+      if (perfect(pool) || poolScore(state, pool).objective > 100 * tolerance || stop()) continue;
+      const out = iteratedSearch(state, pool, {
+        target: tolerance,
+        seed: input.seed + 7919 * pool.index + 5,
+        ...searchUntil(pool, deadline, ENGINE_LIMITS.perfectSearchWorkPerBinary * binaries[pool.index]!),
+        exhaustiveSwapMax: heuristicOptions.exhaustiveSwapMax,
+        slack: ILS_SLACK,
+        shouldStop: cancelled,
+      });
+      clock.spendSearch(pool, out.work, heuristicOptions.exhaustiveSwapMax);
+    }
+    phase('search toward a perfect split');
+  }
   const lpBatch = parallelLps
-    ? await departureLps(problem, active, binaries, clock, complete)
+    ? await departureLps(
+        problem,
+        active.filter((pool) => !perfect(pool)),
+        binaries,
+        clock,
+        complete,
+      )
     : new Map<number, { model: MipModel; run: HighsRun }>();
   if (lpBatch.size > 0) phase(`LPs of ${lpBatch.size} pools on ${ENGINE_LIMITS.lpThreads} threads`);
   for (const pool of active) {
@@ -284,6 +314,10 @@ export async function solve(raw: unknown, hooks: SolveHooks = {}): Promise<Solve
     /** Simplex iterations of the pool's LP: a MIP allowed fewer than a few times that would not finish its root. */
     let lpIterations: number | undefined;
     let proven = false;
+    if (input.engine === 'auto' && perfect(pool)) {
+      pools[pool.index] = poolReport(problem, pool, state, 'heuristic (a perfect split)', 0, true);
+      continue;
+    }
     const useExact = input.engine !== 'heuristic' && !stop();
     // Large realignment pools: the LP of the bucketed relaxation (bucket.ts) instead of one column per pair.
     const bucketModel = useExact && complete ? bucketModelFor(input, state, pool, B) : null;

@@ -43,6 +43,7 @@ describe('planted books (known optimum 0)', () => {
     ['60x6', 'departure'],
     ['300x12', 'departure'],
     ['1000x20', 'departure'],
+    ['5000x50', 'departure'],
     ['60x6', 'realignment'],
     ['300x12', 'realignment'],
   ] as const) {
