@@ -118,3 +118,22 @@ export function parseMapping(input: unknown, kind?: ImportKind): ColumnMapping {
   }
   return mapping;
 }
+
+/** Fields of an account kept in `accounts.custom` rather than a column of their own. */
+export const CUSTOM_ACCOUNT_FIELDS = ['state', 'protected', 'next_close_date'] as const;
+
+/**
+ * The keys of `accounts.custom` a file carries: its unmapped columns (when kept) and the custom fields it
+ * maps. An import replaces exactly these keys (a blank cell clears its key) and leaves every other key alone.
+ */
+export function carriedCustomKeys(header: readonly string[], mapping: ColumnMapping): string[] {
+  const mappedHeaders = new Set(
+    Object.values(mapping.columns)
+      .filter((c) => c.trim() !== '')
+      .map(normaliseHeader),
+  );
+  const unmapped = mapping.options.keepUnmappedColumns
+    ? header.filter((h) => h !== '' && !mappedHeaders.has(normaliseHeader(h)))
+    : [];
+  return [...new Set([...unmapped, ...CUSTOM_ACCOUNT_FIELDS.filter((f) => f in mapping.columns)])];
+}

@@ -43,7 +43,7 @@ export interface ScanOptions {
   /** The file's inspection when the caller already made it (skips a pass over the bytes). */
   file?: SourceInfo;
   /** Called once the header is read and the mapping resolved, before any data row. */
-  onStart?: (start: { file: SourceInfo; mapping: ColumnMapping }) => void | Promise<void>;
+  onStart?: (start: { file: SourceInfo; mapping: ColumnMapping; header: string[] }) => void | Promise<void>;
   /**
    * Called with each record that passed its row checks, as the file streams (single-pass writing). A later
    * row can still reveal a duplicate or a whole-file error: callers must then discard what they wrote
@@ -267,7 +267,7 @@ export async function scanImport(source: ImportSource, options: ScanOptions): Pr
         explicit ?? (saved ? parseMapping(saved.mapping) : detectedMapping(event.cells, options.kind));
       resolved = resolveMapping(event.cells, mapping);
       handler = handlerFor(mapping.kind);
-      await options.onStart?.({ file, mapping });
+      await options.onStart?.({ file, mapping, header: resolved.header });
       continue;
     }
     if (afterBlank && isFooterCandidate(event.cells, resolved!.header.length)) {

@@ -11,7 +11,7 @@ import type { Tx } from '../../db/client.ts';
 import { queryRows } from '../../db/query-rows.ts';
 import { withOrg } from '../../db/tenancy.ts';
 import { inspectSource } from '../../import/inspect.ts';
-import type { ColumnMapping, ColumnMappingInput } from '../../import/mapping.ts';
+import { type ColumnMapping, type ColumnMappingInput, carriedCustomKeys } from '../../import/mapping.ts';
 import type {
   AccountRecord,
   OpportunityRecord,
@@ -161,9 +161,9 @@ async function applyInTransaction(
       },
       ...(singlePass
         ? {
-            onStart: ({ mapping }) => {
+            onStart: ({ mapping, header }) => {
               streaming = new PipelinedBatches(
-                kindWriter(tx, mapping.kind, mapping, { ...w, onProgress: undefined }),
+                kindWriter(tx, mapping.kind, mapping, header, { ...w, onProgress: undefined }),
                 w.batchSize,
               );
             },
@@ -261,6 +261,7 @@ function kindWriter(
   tx: Tx,
   kind: ImportKind,
   mapping: ColumnMapping,
+  header: readonly string[],
   w: WriteContext,
   total?: number,
 ): KindWriter {
@@ -293,6 +294,7 @@ function kindWriter(
           batch as AccountRecord[],
           w.roster,
           mapped,
+          { keys: carriedCustomKeys(header, mapping), regionSource: mapping.options.regionSource },
         );
         tally(result.inserted, result.updated);
       });
@@ -410,7 +412,7 @@ class PipelinedBatches {
 async function writeAll(tx: Tx, scan: ImportScan, w: WriteContext): Promise<Written> {
   const { report } = scan;
   const batches = new PipelinedBatches(
-    kindWriter(tx, report.kind, report.mapping, w, report.summary.valid),
+    kindWriter(tx, report.kind, report.mapping, report.header, w, report.summary.valid),
     w.batchSize,
   );
   try {

@@ -17,6 +17,12 @@ export interface ColumnSpec {
   update: boolean;
   /** SQL literal used on insert when the value is null (for NOT NULL columns with a default). */
   insertDefault?: string;
+  /**
+   * For a jsonb column: merge instead of replace. On update the stored object keeps every key except
+   * these (the keys the file carries, blank cells included), then takes the new object's keys. Keys are
+   * data (a file's headers): they travel as a bound parameter.
+   */
+  mergeKeys?: readonly string[];
 }
 
 export interface UpsertSpec {
@@ -68,13 +74,28 @@ export async function batchUpsert(
     )
     .join(', ');
   const updated = spec.columns.filter((c) => c.update);
-  const assignments = [...updated.map((c) => `${c.name} = excluded.${c.name}`), ...spec.onUpdate].join(', ');
+  const newValue = (c: ColumnSpec, table: string, value: string): SQL =>
+    c.mergeKeys
+      ? sql`((${sql.raw(`${table}.${c.name}`)} - array(select jsonb_array_elements_text(${JSON.stringify(c.mergeKeys)}::jsonb))) || ${sql.raw(value)})`
+      : sql.raw(value);
+  const inputValue = (c: ColumnSpec) =>
+    c.insertDefault ? `coalesce(r.${c.name}::${c.type}, ${c.insertDefault})` : `r.${c.name}::${c.type}`;
+  const assignments = sql.join(
+    [
+      ...updated.map((c) => sql`${sql.raw(c.name)} = ${newValue(c, 't', `excluded.${c.name}`)}`),
+      ...spec.onUpdate.map((a) => sql.raw(a)),
+    ],
+    sql`, `,
+  );
   const compareOld = updated.map((c) => `t.${c.name}`).join(', ');
-  const compareNew = updated.map((c) => `excluded.${c.name}`).join(', ');
+  const compareNew = sql.join(
+    updated.map((c) => newValue(c, 't', `excluded.${c.name}`)),
+    sql`, `,
+  );
   const onConflict =
     updated.length === 0
-      ? 'do nothing'
-      : `do update set ${assignments} where (${compareOld}, null) is distinct from (${compareNew}, null)`;
+      ? sql`do nothing`
+      : sql`do update set ${assignments} where (${sql.raw(compareOld)}, null) is distinct from (${compareNew}, null)`;
   // Rows whose stored twin already holds the same values skip the insert entirely: ON CONFLICT would
   // still lock (and so write) each of them, which is most of the cost of re-importing a file.
   const conflictMatch = spec.conflict
@@ -84,21 +105,23 @@ export async function batchUpsert(
         `s.${c} = r.${c}${spec.columns.find((x) => x.name === c) ? `::${spec.columns.find((x) => x.name === c)!.type}` : ''}`,
     );
   const sameValues = updated.map(
-    (c) =>
-      `s.${c.name} is not distinct from ${c.insertDefault ? `coalesce(r.${c.name}::${c.type}, ${c.insertDefault})` : `r.${c.name}::${c.type}`}`,
+    (c) => sql`s.${sql.raw(c.name)} is not distinct from ${newValue(c, 's', inputValue(c))}`,
   );
   const unchangedFilter =
     updated.length === 0 || conflictMatch.length === 0
-      ? ''
-      : `where not exists (select 1 from ${spec.table} s where ${spec.conflict.includes('org_id') ? `s.org_id = ${CURRENT_ORG} and ` : ''}${[...conflictMatch, ...sameValues].join(' and ')})`;
+      ? sql``
+      : sql`where not exists (select 1 from ${sql.raw(spec.table)} s where ${sql.raw(spec.conflict.includes('org_id') ? `s.org_id = ${CURRENT_ORG} and ` : '')}${sql.join(
+          [...conflictMatch.map((m) => sql.raw(m)), ...sameValues],
+          sql` and `,
+        )})`;
   // One statement per batch: the JSON is unpacked once (`input`), upserted (`up`), and optional further
   // writes (`also`, e.g. the import snapshot) read `input` and `up` in the same statement.
   const query: SQL = sql`with input as (
       select * from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as r(${sql.raw(recordType)})
     ), up as (
       insert into ${sql.raw(spec.table)} as t (org_id, ${sql.raw(spec.columns.map((c) => c.name).join(', '))})
-      select ${orgId}::uuid, ${sql.raw(selectList)} from input r ${sql.raw(unchangedFilter)}
-      on conflict (${sql.raw(spec.conflict.join(', '))}) ${sql.raw(onConflict)}
+      select ${orgId}::uuid, ${sql.raw(selectList)} from input r ${unchangedFilter}
+      on conflict (${sql.raw(spec.conflict.join(', '))}) ${onConflict}
       returning (xmax = 0) as inserted, (${sql.raw(spec.keyColumn)})::text as key, id
     )${spec.also ? sql`, also as (${spec.also})` : sql``}
     select inserted, key from up`;

@@ -22,7 +22,9 @@ export async function writeAccounts(
   records: readonly AccountRecord[],
   roster: RosterLookup,
   mapped: MappedFields,
+  custom: { keys: readonly string[]; regionSource: 'region' | 'state' | 'country' },
 ): Promise<UpsertResult> {
+  const customKeys = custom.keys;
   const house = new Set(roster.houseRepIds);
   const rows = records.map((r) => {
     const ownerRepId = roster.repIdByCrm.get(r.ownerCrmId) ?? null;
@@ -55,14 +57,16 @@ export async function writeAccounts(
         col('name', 'text', true),
         col('owner_rep_id', 'uuid', true),
         col('annual_revenue_cents', 'bigint', has('annual_revenue'), '0'),
-        col('region', 'text', has('region') || has('state') || has('country')),
+        // The region comes from one column (the mapping's regionSource): only a file carrying it changes it.
+        col('region', 'text', has(custom.regionSource)),
         col('country', 'text', has('country')),
         col('tier', 'text', has('tier')),
         col('type', 'text', has('type')),
         col('industry', 'text', has('industry')),
         col('is_house', 'boolean', true, 'false'),
         col('is_co_owned', 'boolean', has('co_owned'), 'false'),
-        col('custom', 'jsonb', true, `'{}'::jsonb`),
+        // Merged: the keys this file carries are replaced, the others kept (a narrower file wipes nothing).
+        { ...col('custom', 'jsonb', customKeys.length > 0, `'{}'::jsonb`), mergeKeys: customKeys },
         col('last_import_id', 'uuid', false),
       ],
       onUpdate: [
