@@ -14,14 +14,14 @@ import type { Database, Tx } from '../src/db/client.ts';
 import { openDatabase } from '../src/db/client.ts';
 import { withOrg, withoutOrg } from '../src/db/tenancy.ts';
 import { to18 } from '../src/exports/salesforce-id.ts';
+import { DEMO_PASSWORD } from '../src/lib/demo.ts';
 import { parseEnv } from '../src/lib/env.ts';
 import type { Role } from '../src/lib/roles.ts';
 import { rulesetSchema } from '../src/rules/ruleset-schema.ts';
 import { migrate } from './migrate.ts';
 import * as s from './schema/index.ts';
 
-/** The one demo password, printed at start and shown on the login page outside production. */
-export const DEMO_PASSWORD = 'bookshift-demo';
+export { DEMO_PASSWORD };
 
 export interface DemoUser {
   email: string;

@@ -6,7 +6,7 @@ import { serve } from '@hono/node-server';
 import { migrate } from '../db/migrate.ts';
 import { seedDemo } from '../db/seed.ts';
 import { createApp } from './app.ts';
-import { assertDatabaseSafe } from './db/boot-guard.ts';
+import { assertDatabaseSafe, loginRoleProblems } from './db/boot-guard.ts';
 import { type DatabaseHandle, openDatabase } from './db/client.ts';
 import { jobHandlers } from './jobs/registry.ts';
 import { createJobRunner } from './jobs/runner.ts';
@@ -56,7 +56,13 @@ async function main() {
   }
 
   // Refuses to start when the app role could bypass row-level security (RELIABILITY scenario 2).
-  await assertDatabaseSafe(db.db);
+  // In production on a database server the login role itself must not be a superuser or bypass RLS either.
+  const report = await assertDatabaseSafe(db.db, {
+    refuseUnsafeLogin: env.NODE_ENV === 'production' && db.driver === 'postgres',
+  });
+  const loginProblems = db.driver === 'postgres' ? loginRoleProblems(report) : [];
+  if (loginProblems.length > 0)
+    logger.warn('unsafe database login (refused in production)', { loginProblems });
 
   const app = createApp({ env, db: db.db, logger, ...(demoLogin ? { demoLogin } : {}) });
 

@@ -23,6 +23,9 @@ export interface TableSecurity {
 export interface SafetyReport {
   ok: boolean;
   role: string;
+  /** The role the connection logged in as: the app switches to `role` per transaction, but a login role that
+   * is a superuser or can bypass RLS turns every mistake (a query outside a tenancy transaction) into a leak. */
+  loginRole: { name: string; superuser: boolean; bypassRls: boolean };
   problems: string[];
   tables: TableSecurity[];
 }
@@ -59,6 +62,10 @@ export async function inspectAsCurrentRole(tx: Tx): Promise<SafetyReport> {
   if (!me) throw new Error('Boot guard: cannot read the current role from pg_roles');
   if (me.super) problems.push(`role ${me.name} is a superuser (superusers ignore row level security)`);
   if (me.bypass) problems.push(`role ${me.name} has BYPASSRLS`);
+  const [login] = await queryRows<{ name: string; super: boolean; bypass: boolean }>(
+    tx,
+    sql`select rolname as name, rolsuper as super, rolbypassrls as bypass from pg_roles where rolname = session_user`,
+  );
 
   const rows = await queryRows<{
     table: string;
@@ -105,9 +112,10 @@ export async function inspectAsCurrentRole(tx: Tx): Promise<SafetyReport> {
     }
   }
 
+  const loginRole = { name: login?.name ?? '', superuser: !!login?.super, bypassRls: !!login?.bypass };
   if (!tables.some((t) => t.table === 'audit_events')) {
     problems.push('table audit_events is missing');
-    return { ok: false, role: me.name, problems, tables };
+    return { ok: false, role: me.name, loginRole, problems, tables };
   }
   const [audit] = await queryRows<{ upd: boolean; del: boolean; trunc: boolean; triggers: number | string }>(
     tx,
@@ -123,15 +131,34 @@ export async function inspectAsCurrentRole(tx: Tx): Promise<SafetyReport> {
   }
   if (Number(audit?.triggers ?? 0) < 2) problems.push('audit_events lacks its enabled append-only triggers');
 
-  return { ok: problems.length === 0, role: me.name, problems, tables };
+  return { ok: problems.length === 0, role: me.name, loginRole, problems, tables };
 }
 
-/** Throws UnsafeDatabaseError listing every problem; call it once at start, before serving requests. */
+/**
+ * Throws UnsafeDatabaseError listing every problem; call it once at start, before serving requests. With
+ * `refuseUnsafeLogin` (production on a database server) a login role that is a superuser or has BYPASSRLS is a
+ * problem too. (Embedded PGlite always runs as its superuser; no other client can connect to it.)
+ */
 export async function assertDatabaseSafe(
   db: Database,
-  options: { role?: string } = {},
+  options: { role?: string; refuseUnsafeLogin?: boolean } = {},
 ): Promise<SafetyReport> {
   const report = await inspectDatabaseSafety(db, options);
-  if (!report.ok) throw new UnsafeDatabaseError(report.problems);
+  const problems = [...report.problems];
+  if (options.refuseUnsafeLogin) problems.push(...loginRoleProblems(report));
+  if (problems.length > 0) throw new UnsafeDatabaseError(problems);
   return report;
+}
+
+/** What is wrong with the login role (empty when it is an ordinary role). */
+export function loginRoleProblems(report: SafetyReport): string[] {
+  const { name, superuser, bypassRls } = report.loginRole;
+  const problems: string[] = [];
+  if (superuser) {
+    problems.push(
+      `the app logs in as ${name}, a superuser: log in as a role without SUPERUSER (DATABASE_URL), keep the owner for MIGRATION_DATABASE_URL`,
+    );
+  }
+  if (bypassRls) problems.push(`the app logs in as ${name}, which has BYPASSRLS`);
+  return problems;
 }

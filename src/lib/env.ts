@@ -18,8 +18,11 @@ export const envSchema = z.object({
   /** Folder for the embedded PGlite data (ignored with DATABASE_URL). `memory://` keeps it in memory. */
   PGLITE_DIR: z.string().default('./data/pglite'),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
-  /** Seed the demo org when the database is empty (npm start). */
-  SEED_DEMO: bool.default(true),
+  /**
+   * Seed the demo orgs when the database is empty: on by default in development (npm start), off otherwise,
+   * and refused with NODE_ENV=production (their password is published in the README).
+   */
+  SEED_DEMO: bool.optional(),
   /** Set when served behind TLS (or a TLS-terminating proxy): cookies get the Secure flag. */
   COOKIE_SECURE: bool.optional(),
   /**
@@ -54,12 +57,20 @@ export const envSchema = z.object({
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
 });
 
-export type Env = z.infer<typeof envSchema>;
+/** The parsed environment, with the defaults that depend on NODE_ENV filled in. */
+export const envWithDefaults = envSchema
+  .refine((e) => !(e.NODE_ENV === 'production' && e.SEED_DEMO === true), {
+    path: ['SEED_DEMO'],
+    message: 'demo data is never seeded in production (NODE_ENV=production): remove SEED_DEMO',
+  })
+  .transform((e) => ({ ...e, SEED_DEMO: e.SEED_DEMO ?? e.NODE_ENV === 'development' }));
+
+export type Env = z.infer<typeof envWithDefaults>;
 
 /** Parses an environment; throws one readable message listing every bad variable. */
 export function parseEnv(source: Record<string, string | undefined> = process.env): Env {
   const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
-  const result = envSchema.safeParse(cleaned);
+  const result = envWithDefaults.safeParse(cleaned);
   if (!result.success) {
     const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
     throw new Error(`Invalid environment:\n${lines.join('\n')}`);

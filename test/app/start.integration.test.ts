@@ -25,6 +25,8 @@ beforeAll(async () => {
     PORT: '0',
     HOST: '127.0.0.1',
     LOG_LEVEL: 'warn',
+    // vitest sets NODE_ENV=test; demo data outside development is seeded only when asked for.
+    SEED_DEMO: 'true',
   };
   delete env.DATABASE_URL;
   delete env.TEST_DATABASE_URL;

@@ -6,7 +6,7 @@ import type { Env } from '../../lib/env.ts';
 export interface AuthContext {
   db: Database;
   clock: () => Date;
-  env: Pick<Env, 'LOGIN_MAX_ATTEMPTS' | 'LOGIN_WINDOW_SECONDS' | 'SESSION_TTL_HOURS'>;
+  env: Pick<Env, 'LOGIN_MAX_ATTEMPTS' | 'LOGIN_WINDOW_SECONDS' | 'SESSION_TTL_HOURS' | 'NODE_ENV'>;
 }
 
 /** A verb acting for a signed-in principal inside their org. */

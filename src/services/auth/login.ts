@@ -7,6 +7,7 @@ import { dummyPasswordHash, verifyPassword } from '../../auth/password.ts';
 import type { Principal } from '../../auth/principal.ts';
 import { findUserForLogin } from '../../db/auth-lookups.ts';
 import { withoutOrg } from '../../db/tenancy.ts';
+import { DEMO_PASSWORD } from '../../lib/demo.ts';
 import { AppError } from '../../lib/errors.ts';
 import type { AuthContext } from './context.ts';
 import { assertLoginAllowed, clearLoginFailures, recordLoginFailure, throttleKey } from './login-throttle.ts';
@@ -34,7 +35,9 @@ export async function login({
   const user = await withoutOrg(ctx.db, {}, (tx) => findUserForLogin(tx, input.email.trim()));
   const stored = user?.passwordHash ?? (await dummyPasswordHash());
   const matches = await verifyPassword(input.password, stored);
-  if (!user || !matches || user.disabledAt) {
+  // The published demo password never opens anything in production, whatever the database holds.
+  const demoInProduction = ctx.env.NODE_ENV === 'production' && input.password === DEMO_PASSWORD;
+  if (!user || !matches || user.disabledAt || demoInProduction) {
     await recordLoginFailure({ ctx, input: { key } });
     throw new AppError('UNAUTHENTICATED', WRONG_CREDENTIALS);
   }

@@ -22,9 +22,25 @@ const LoginForm = z.object({
 });
 
 /** Only a path on this site: never `//host`, `/\host` or a full URL (an open redirect). */
+const OWN_ORIGIN = 'http://bookshift.invalid';
+
+/**
+ * Where to go after signing in: a path of this site only. The value is parsed as a URL the way a browser
+ * would (which drops tabs and newlines, so `/\t/evil.example` means `//evil.example`, another host) and
+ * kept only when it stays on our origin; the normalised path is returned, anything else becomes `/`.
+ */
 export function safeNext(next: string | undefined) {
-  if (!next?.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return '/';
-  return next;
+  if (!next?.startsWith('/')) return '/';
+  let url: URL;
+  try {
+    url = new URL(next, OWN_ORIGIN);
+  } catch {
+    return '/';
+  }
+  if (url.origin !== OWN_ORIGIN) return '/';
+  const path = `${url.pathname}${url.search}${url.hash}`;
+  // A path that starts with two slashes (or a slash and a backslash) names a host when used as a Location.
+  return /^\/[\\/]/.test(path) ? '/' : path;
 }
 
 export function authPages() {
