@@ -1,5 +1,6 @@
 /** Reads the CLI's accounts.csv / reps.csv into solver input rows, with row and column in every error. */
 import { parse } from 'csv-parse/sync';
+import { SOLVE_LIMITS } from '../solver/input.ts';
 
 export interface CsvIssue {
   file: string;
@@ -16,7 +17,17 @@ export class CsvError extends Error {
 
 type Row = Record<string, string>;
 
-function readRows(text: string, file: string, required: string[]): Row[] {
+/**
+ * The rows of a CSV file. With `limit`, parsing stops after limit + 1 rows and a file with more is refused
+ * with `tooMany` (what to do instead) before the rest is read: 300,000 accounts fail in a moment, not after
+ * the whole file was parsed and checked.
+ */
+function readRows(
+  text: string,
+  file: string,
+  required: string[],
+  limit?: { rows: number; what: string; tooMany: string },
+): Row[] {
   let rows: Row[];
   try {
     rows = parse(text, {
@@ -24,10 +35,21 @@ function readRows(text: string, file: string, required: string[]): Row[] {
       bom: true,
       skip_empty_lines: true,
       trim: true,
+      ...(limit ? { to: limit.rows + 1 } : {}),
     });
   } catch (e) {
     throw new CsvError([
       { file, row: 0, column: '-', message: `not a readable CSV file: ${(e as Error).message}` },
+    ]);
+  }
+  if (limit && rows.length > limit.rows) {
+    throw new CsvError([
+      {
+        file,
+        row: limit.rows + 2,
+        column: '-',
+        message: `more than ${limit.rows.toLocaleString('en-US')} ${limit.what}, the most one solve takes: ${limit.tooMany}`,
+      },
     ]);
   }
   const header = rows.length > 0 ? Object.keys(rows[0]!) : parseHeader(text);
@@ -67,7 +89,12 @@ function bool(raw: string | undefined, fallback: boolean): boolean | null {
 }
 
 export function readAccountsCsv(text: string, file = 'accounts.csv'): unknown[] {
-  const rows = readRows(text, file, ['account_id', 'account_name', 'owner_id', 'annual_revenue', 'region']);
+  const rows = readRows(text, file, ['account_id', 'account_name', 'owner_id', 'annual_revenue', 'region'], {
+    rows: SOLVE_LIMITS.maxAccounts,
+    what: 'accounts',
+    tooMany:
+      'split the run by region (one accounts file per region or group of regions, with the reps of those regions)',
+  });
   const issues: CsvIssue[] = [];
   const out = rows.map((r, i) => {
     const row = i + 2;
@@ -113,7 +140,11 @@ export function readAccountsCsv(text: string, file = 'accounts.csv'): unknown[] 
 }
 
 export function readRepsCsv(text: string, file = 'reps.csv'): unknown[] {
-  const rows = readRows(text, file, ['rep_id', 'name', 'email', 'region', 'may_receive', 'departing']);
+  const rows = readRows(text, file, ['rep_id', 'name', 'email', 'region', 'may_receive', 'departing'], {
+    rows: SOLVE_LIMITS.maxReps,
+    what: 'reps',
+    tooMany: 'split the run by region (one reps file per region, with the accounts of that region)',
+  });
   const issues: CsvIssue[] = [];
   const out = rows.map((r, i) => {
     const row = i + 2;

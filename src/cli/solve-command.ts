@@ -5,6 +5,7 @@ import { stringify } from 'csv-stringify/sync';
 import type { SolveResult } from '../solver/result.ts';
 import { solveInWorker } from '../solver/worker/solve-in-worker.ts';
 import { CsvError, readAccountsCsv, readRepsCsv } from './csv-input.ts';
+import { type CliInputFiles, cliIssue, formatCliIssue } from './input-issues.ts';
 
 export interface CliIo {
   stdout: (s: string) => void;
@@ -77,6 +78,7 @@ export async function runSolveCommand(argv: string[], io: CliIo): Promise<number
     }
   } catch (e) {
     if (e instanceof CsvError) {
+      if (v.json) io.stdout(`${JSON.stringify({ status: 'invalid', issues: e.issues })}\n`);
       io.stderr(`${e.message}\n`);
       return 2;
     }
@@ -84,13 +86,23 @@ export async function runSolveCommand(argv: string[], io: CliIo): Promise<number
     return 2;
   }
 
+  const files: CliInputFiles = {
+    accounts: v.accounts,
+    reps: v.reps,
+    ...(v.rules ? { rules: v.rules } : {}),
+    flags: {
+      ...(v.kind ? { kind: '--kind' } : {}),
+      ...(v.objective ? { objective: '--objective' } : {}),
+      ...(v['time-limit'] !== undefined ? { timeLimitMs: '--time-limit' } : {}),
+    },
+  };
   const result = await solveInWorker(input);
   if (v.out && result.status !== 'infeasible' && result.status !== 'invalid' && result.assignments !== null) {
     await writeFile(v.out, proposalCsv(result));
   }
-  if (v.json) io.stdout(`${JSON.stringify(toCliJson(result))}\n`);
+  if (v.json) io.stdout(`${JSON.stringify(toCliJson(result, files))}\n`);
   else io.stdout(humanSummary(result));
-  return exitCode(result, io);
+  return exitCode(result, io, files);
 }
 
 function parse(argv: string[]) {
@@ -112,7 +124,7 @@ function parse(argv: string[]) {
   });
 }
 
-function exitCode(result: SolveResult, io: CliIo): number {
+function exitCode(result: SolveResult, io: CliIo, files: CliInputFiles): number {
   switch (result.status) {
     case 'optimal':
     case 'feasible':
@@ -122,7 +134,7 @@ function exitCode(result: SolveResult, io: CliIo): number {
       return 2;
     case 'invalid':
       io.stderr(
-        `invalid input:\n${result.issues.map((i) => `  - ${i.path.join('.') || '(input)'}: ${i.message}`).join('\n')}\n`,
+        `invalid input:\n${result.issues.map((i) => `  - ${formatCliIssue(cliIssue(i, files))}`).join('\n')}\n`,
       );
       return 2;
     case 'timeout':
@@ -134,11 +146,15 @@ function exitCode(result: SolveResult, io: CliIo): number {
 const dollars = (cents: number) => cents / 100;
 
 /** The CLI's JSON contract (revenue in currency units). */
-export function toCliJson(result: SolveResult): Record<string, unknown> {
+export function toCliJson(result: SolveResult, files: CliInputFiles): Record<string, unknown> {
   if (result.status === 'infeasible')
     return { status: result.status, millis: result.millis, reasons: result.reasons };
   if (result.status === 'invalid')
-    return { status: result.status, millis: result.millis, issues: result.issues };
+    return {
+      status: result.status,
+      millis: result.millis,
+      issues: result.issues.map((i) => cliIssue(i, files)),
+    };
   if (result.assignments === null)
     return { status: result.status, reason: result.reason, millis: result.millis };
   return {

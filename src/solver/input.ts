@@ -82,8 +82,19 @@ export const solveInputSchema = z
     kind: z.enum(['departure', 'realignment', 'new-hire']).default('realignment'),
     objective: z.enum(['l1', 'minimax']).default('l1'),
     strategy: z.enum(['optimal', 'round-robin', 'territory', 'least-loaded', 'weighted']).default('optimal'),
-    accounts: z.array(solveAccountSchema).max(SOLVE_LIMITS.maxAccounts),
-    reps: z.array(solveRepSchema).min(1, 'at least one rep is needed').max(SOLVE_LIMITS.maxReps),
+    accounts: z
+      .array(solveAccountSchema)
+      .max(
+        SOLVE_LIMITS.maxAccounts,
+        `more than ${SOLVE_LIMITS.maxAccounts.toLocaleString('en-US')} accounts, the most one solve takes: split the run by region (one solve per region or group of regions)`,
+      ),
+    reps: z
+      .array(solveRepSchema)
+      .min(1, 'at least one rep is needed')
+      .max(
+        SOLVE_LIMITS.maxReps,
+        `more than ${SOLVE_LIMITS.maxReps.toLocaleString('en-US')} reps, the most one solve takes: split the run by region`,
+      ),
     /** Realignment of part of the book: accounts outside these regions/segments stay where they are. */
     scope: z.object({ regions: z.array(label).optional(), segments: z.array(label).optional() }).optional(),
     /** Day the run is planned on; with it, moved accounts with a deal closing soon are flagged. */
@@ -97,7 +108,15 @@ export const solveInputSchema = z
       })
       .optional(),
     territoryRules: z.array(territoryRuleSchema).max(10_000).optional(),
-    timeLimitMs: z.number().int().min(100).max(SOLVE_LIMITS.maxTimeLimitMs).default(60_000),
+    timeLimitMs: z
+      .number()
+      .int()
+      .min(100, 'at least 0.1 s (100 ms)')
+      .max(
+        SOLVE_LIMITS.maxTimeLimitMs,
+        `at most ${SOLVE_LIMITS.maxTimeLimitMs / 1000} s: a longer solve gains little; split the run by region instead`,
+      )
+      .default(60_000),
     /** Force one engine (benchmarks, comparisons); 'auto' picks by size as measured. */
     engine: z.enum(['auto', 'heuristic', 'highs', 'jslp', 'aggregate']).default('auto'),
     /** Seed of the deterministic iterated local search. */
