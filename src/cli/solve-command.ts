@@ -165,6 +165,7 @@ export function toCliJson(result: SolveResult, files: CliInputFiles): Record<str
     gap: result.gap,
     engine: result.engine,
     millis: result.millis,
+    workMillis: result.workMillis,
     reproducible: result.reproducible,
     moved: result.moved,
     assignments: result.assignments.map((a) => ({
@@ -197,12 +198,21 @@ function proposalCsv(result: Extract<SolveResult, { assignments: unknown[] }>): 
   return stringify([['account_id', 'from_rep_id', 'to_rep_id', 'moved', 'rule', 'reason'], ...rows]);
 }
 
+/** Both clocks: the real time taken, and the work counted (what ends a reproducible solve, clock.ts). */
+function clocks(result: { millis: number; workMillis: number | null; reproducible: boolean }): string {
+  const work =
+    result.workMillis === null
+      ? 'no work clock'
+      : `work clock ${result.workMillis} ms${result.reproducible ? '' : ' (cut by the wall clock: not reproducible)'}`;
+  return `wall clock ${result.millis} ms, ${work}`;
+}
+
 function humanSummary(result: SolveResult): string {
   if (result.status === 'infeasible' || result.status === 'invalid') return `status: ${result.status}\n`;
   if (result.assignments === null) return `status: ${result.status}\n`;
   const pct = (g: number | null) => (g === null ? 'n/a' : `${(g * 100).toFixed(2)}%`);
   const lines = [
-    `status: ${result.status}   engine: ${result.engine}   ${result.millis} ms`,
+    `status: ${result.status}   engine: ${result.engine}   ${clocks(result)}`,
     `objective: ${result.objective.toFixed(6)}   lower bound: ${result.lowerBound?.toFixed(6) ?? 'n/a'}   gap: ${pct(result.gap)}`,
     `accounts moved: ${result.moved} of ${result.assignments.length}   conflicts: ${result.conflicts.length}`,
     '',

@@ -5,9 +5,9 @@
  * the same point and gives byte-identical output, also when the time limit ends the solve.
  *
  * The rates are set so that work time runs ahead of real time (about 0.7-0.9 of the limit is used in real
- * time here): the work clock normally ends the solve. The wall clock stays as the safety net: past the
- * limit in real time (a slower or busy machine), every phase stops with the best answer so far, which may
- * then differ between runs (`wallCut` says whether that happened).
+ * time here): the work clock normally ends the solve. The wall clock stays as the safety net: past
+ * WALL_SAFETY_FACTOR times the limit in real time (a much slower or very busy machine), every phase stops with
+ * the best answer so far, which may then differ between runs (`wallCut` says whether that happened).
  */
 import type { MipModel } from './model.ts';
 import type { Pool } from './problem.ts';
@@ -62,6 +62,19 @@ export const PAIR_EXCHANGE_MS_PER_ACCOUNT_REP = 0.2;
  */
 export const WORK_LIMIT_SHARE = 0.95;
 
+/**
+ * The wall-clock safety net of a work-clock solve, as a multiple of its time limit. At load 2× the cores a
+ * solve gets about half of a core, so its real time runs about twice its work time (less the 10-30% the work
+ * rates run ahead of real time on a quiet machine): the work clock still ends it, and the answer is the one
+ * a quiet machine gives. Only past this does the wall clock cut phases short (`reproducible: false`).
+ */
+export const WALL_SAFETY_FACTOR = 2.5;
+
+/** The real time a work-clock solve with this time limit may take at most (the safety net). */
+export function wallSafetyMs(limitMs: number): number {
+  return limitMs * WALL_SAFETY_FACTOR;
+}
+
 export class SolveClock {
   private spentMs = 0;
   private cut = false;
@@ -80,9 +93,14 @@ export class SolveClock {
     /** 'wall': a plain wall clock (HiGHS or javascript-lp-solver alone, measured against the final solve). */
     readonly mode: 'work' | 'wall' = 'work',
     private readonly wallSafety = true,
-    /** The safety's deadline when it is not t0 + limitMs (a thread of a parallel solve started later). */
-    private readonly wallLimit = t0 + limitMs,
+    /** The safety's deadline (ms since epoch) when it is not the start plus wallSafetyMs (a parallel solve's thread). */
+    private readonly wallLimit = t0 + (mode === 'work' ? wallSafetyMs(limitMs) : limitMs),
   ) {}
+
+  /** Work counted so far (ms); 0 on a wall clock. */
+  get workMs(): number {
+    return this.spentMs;
+  }
 
   /** Now on this clock (ms since epoch, like Date.now()). */
   now(): number {

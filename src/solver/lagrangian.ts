@@ -25,6 +25,10 @@ export interface LagrangianOptions {
   target?: number;
   /** Warm start: multipliers from an earlier run on the same pool (scaled, length 2·reps). */
   start?: Float64Array;
+  /** Search on the surrogate (surrogateData) above this many pairs (default SURROGATE_MIN_PAIRS). */
+  surrogateMinPairs?: number;
+  /** Smoothing temperatures, largest first (default MU_STAGES). */
+  temperatures?: readonly number[];
 }
 
 export interface LagrangianOutcome {
@@ -51,6 +55,8 @@ export interface DualData {
   unit: Float64Array;
   cost: Float64Array;
   ownerSlot: Int32Array;
+  /** Per item: how many accounts it stands for (a surrogate's groups); absent: one each (exact). */
+  weight?: Float64Array;
   /** Per rep slot: fixed count and units, targets, candidate counts and revenues of its min terms. */
   fixedN: Float64Array;
   fixedU: Float64Array;
@@ -139,6 +145,56 @@ export function dualData(problem: Problem, pool: Pool): DualData {
 }
 
 /**
+ * A smaller stand-in for the search of the multipliers: accounts with the same owner, eligible reps and
+ * continuity rate whose revenues lie within `ratio` of each other become one item of their mean revenue and
+ * cost, weighted by their number. Its L is NOT a bound (the mean of alike accounts' minima is at most the
+ * minimum at their mean): bounds are always read from the exact data.
+ */
+export function surrogateData(d: DualData, ratio: number): DualData {
+  const logRatio = Math.log(ratio);
+  const groups = new Map<string, number[]>();
+  for (let i = 0; i < d.n; i++) {
+    const u = d.unit[i]!;
+    const rate = d.cost[i]! / (1 + u);
+    const cls = u > 0 ? Math.floor(Math.log(u) / logRatio) : 'z';
+    const key = `${d.ownerSlot[i]}|${rate.toPrecision(9)}|${cls}|${d.pairSlot.subarray(d.pairStart[i]!, d.pairStart[i + 1]!).join(',')}`;
+    let g = groups.get(key);
+    if (!g) {
+      g = [];
+      groups.set(key, g);
+    }
+    g.push(i);
+  }
+  const items = [...groups.values()];
+  const n = items.length;
+  const pairStart = new Int32Array(n + 1);
+  for (let t = 0; t < n; t++) {
+    const i = items[t]![0]!;
+    pairStart[t + 1] = pairStart[t]! + d.pairStart[i + 1]! - d.pairStart[i]!;
+  }
+  const pairSlot = new Int32Array(pairStart[n]!);
+  const unit = new Float64Array(n);
+  const cost = new Float64Array(n);
+  const ownerSlot = new Int32Array(n);
+  const weight = new Float64Array(n);
+  items.forEach((members, t) => {
+    const i0 = members[0]!;
+    pairSlot.set(d.pairSlot.subarray(d.pairStart[i0]!, d.pairStart[i0 + 1]!), pairStart[t]!);
+    let u = 0;
+    let c = 0;
+    for (const i of members) {
+      u += d.unit[i]!;
+      c += d.cost[i]!;
+    }
+    unit[t] = u / members.length;
+    cost[t] = c / members.length;
+    ownerSlot[t] = d.ownerSlot[i0]!;
+    weight[t] = members.length;
+  });
+  return { ...d, n, pairStart, pairSlot, unit, cost, ownerSlot, weight };
+}
+
+/**
  * The exact L at multipliers m (a then b, scaled by C̄), in pool-objective units, and — when mu > 0 — the
  * smoothed value and its gradient (written to grad) for the search.
  */
@@ -148,7 +204,7 @@ export function evaluate(
   mu: number,
   grad: Float64Array | null,
 ): { exact: number; smooth: number } {
-  const { R, n, pairStart, pairSlot, unit, cost, ownerSlot } = d;
+  const { R, n, pairStart, pairSlot, unit, cost, ownerSlot, weight } = d;
   let exact = 0;
   let smooth = 0;
   if (grad) grad.fill(0);
@@ -166,7 +222,8 @@ export function evaluate(
       z[j - s0] = v;
       if (v < min) min = v;
     }
-    exact += min;
+    const w = weight ? weight[i]! : 1;
+    exact += w * min;
     if (grad) {
       let sum = 0;
       const cut = min + 40 * mu;
@@ -176,8 +233,8 @@ export function evaluate(
         z[j] = e;
         sum += e;
       }
-      smooth += min - mu * Math.log(sum);
-      const inv = 1 / sum;
+      smooth += w * (min - mu * Math.log(sum));
+      const inv = w / sum;
       for (let j = s0; j < s1; j++) {
         const p = z[j - s0]! * inv;
         if (p === 0) continue;
@@ -233,41 +290,63 @@ function safe(value: number): number {
 /** Temperatures of the smoothing, largest first (scaled units: a deviation of one account costs 1). */
 const MU_STAGES = [0.3, 0.1, 0.03, 0.01, 0.003, 0.001];
 const LBFGS_MEMORY = 8;
+/** A stage ends after this many steps in a row that gain (almost) nothing, or this many evaluations. */
+const STALL_STEPS = 5;
+const MAX_STAGE_EVALUATIONS = 400;
+/** Pools with more account-rep pairs than this search their multipliers on the surrogate (surrogateData). */
+const SURROGATE_MIN_PAIRS = 200_000;
+const SURROGATE_RATIO = 1.1;
 
 export function lagrangianBound(problem: Problem, pool: Pool, options: LagrangianOptions): LagrangianOutcome {
   const d = dualData(problem, pool);
   const dim = 2 * d.R;
-  const perEval = dualPairs(d);
-  const maxEvals = Math.max(1, Math.floor(options.work / perEval));
+  const exactPairs = dualPairs(d);
+  // Large pools search on the surrogate and read the exact bound at the end of each stage.
+  const search =
+    exactPairs > (options.surrogateMinPairs ?? SURROGATE_MIN_PAIRS) ? surrogateData(d, SURROGATE_RATIO) : d;
+  const searchPairs = dualPairs(search);
+  const temperatures = options.temperatures ?? MU_STAGES;
+  const exactEach = search === d;
   let x =
     options.start && options.start.length === dim ? Float64Array.from(options.start) : new Float64Array(dim);
+  let work = 0;
   let evaluations = 0;
   let best = Number.NEGATIVE_INFINITY;
   let bestX = Float64Array.from(x);
-  const g = new Float64Array(dim);
   const note = (exact: number, at: Float64Array) => {
     if (exact > best) {
       best = exact;
       bestX = Float64Array.from(at);
     }
   };
-  const done = () =>
-    evaluations >= maxEvals || (options.target !== undefined && safe(best) >= options.target);
-  const stageEvals = Math.max(2, Math.floor(maxEvals / MU_STAGES.length));
+  const reached = () => options.target !== undefined && safe(best) >= options.target;
+  const stageWork = (options.work - (exactEach ? 0 : temperatures.length * exactPairs)) / temperatures.length;
+  const g = new Float64Array(dim);
   const stages: { mu: number; multipliers: Float64Array }[] = [];
-  for (const mu of MU_STAGES) {
-    if (done()) break;
-    const stageEnd = Math.min(maxEvals, evaluations + stageEvals);
-    x = Float64Array.from(bestX);
+  for (const mu of temperatures) {
+    if (reached() || work + 2 * searchPairs > options.work) break;
+    const stageEnd = Math.min(options.work, work + Math.max(2 * searchPairs, stageWork));
+    const evalAt = (at: Float64Array, grad: Float64Array) => {
+      const f = evaluate(search, at, mu, grad);
+      work += searchPairs;
+      evaluations++;
+      if (exactEach) note(f.exact, at);
+      return f;
+    };
     // L-BFGS ascent on the smoothed L (concave): directions from the last pairs (s, y), Armijo backtracking.
-    let f = evaluate(d, x, mu, g);
-    evaluations++;
-    note(f.exact, x);
+    let f = evalAt(x, g);
     const S: Float64Array[] = [];
     const Y: Float64Array[] = [];
     let grad = Float64Array.from(g);
     let step = 1;
-    while (evaluations < stageEnd && !done()) {
+    let stalled = 0;
+    const stageStart = evaluations;
+    while (
+      work + searchPairs <= stageEnd &&
+      !reached() &&
+      stalled < STALL_STEPS &&
+      evaluations - stageStart < MAX_STAGE_EVALUATIONS
+    ) {
       const dir = lbfgsDirection(grad, S, Y);
       let slope = 0;
       for (let i = 0; i < dim; i++) slope += dir[i]! * grad[i]!;
@@ -282,29 +361,29 @@ export function lagrangianBound(problem: Problem, pool: Pool, options: Lagrangia
       let accepted = false;
       const next = new Float64Array(dim);
       const ng = new Float64Array(dim);
-      while (evaluations < stageEnd) {
+      while (work + searchPairs <= stageEnd) {
         for (let i = 0; i < dim; i++) next[i] = x[i]! + t * dir[i]!;
-        const fn = evaluate(d, next, mu, ng);
-        evaluations++;
-        note(fn.exact, next);
+        const fn = evalAt(next, ng);
         if (fn.smooth >= f.smooth + 1e-4 * t * slope) {
-          const s = new Float64Array(dim);
-          const y = new Float64Array(dim);
+          const sv = new Float64Array(dim);
+          const yv = new Float64Array(dim);
           let sy = 0;
           for (let i = 0; i < dim; i++) {
-            s[i] = next[i]! - x[i]!;
+            sv[i] = next[i]! - x[i]!;
             // Ascent on a concave function: y = −(g_new − g_old) keeps s·y > 0.
-            y[i] = grad[i]! - ng[i]!;
-            sy += s[i]! * y[i]!;
+            yv[i] = grad[i]! - ng[i]!;
+            sy += sv[i]! * yv[i]!;
           }
           if (sy > 1e-16) {
-            S.push(s);
-            Y.push(y);
+            S.push(sv);
+            Y.push(yv);
             if (S.length > LBFGS_MEMORY) {
               S.shift();
               Y.shift();
             }
           }
+          // Converged at this temperature when steps stop gaining.
+          stalled = fn.smooth - f.smooth <= 1e-10 * (1 + Math.abs(f.smooth)) ? stalled + 1 : 0;
           x = Float64Array.from(next);
           grad = Float64Array.from(ng);
           f = fn;
@@ -321,9 +400,17 @@ export function lagrangianBound(problem: Problem, pool: Pool, options: Lagrangia
         Y.length = 0;
       }
     }
+    if (!exactEach) {
+      note(evaluate(d, x, 0, null).exact, x);
+      work += exactPairs;
+    }
     stages.push({ mu, multipliers: Float64Array.from(x) });
   }
-  return { bound: safe(best), multipliers: bestX, evaluations, work: evaluations * perEval, stages };
+  if (best === Number.NEGATIVE_INFINITY) {
+    note(evaluate(d, x, 0, null).exact, x);
+    work += exactPairs;
+  }
+  return { bound: safe(best), multipliers: bestX, evaluations, work, stages };
 }
 
 /** Two-loop recursion: the quasi-Newton ascent direction H·g. */

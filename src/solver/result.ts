@@ -105,6 +105,12 @@ export interface Proposal {
    * and for HiGHS or javascript-lp-solver alone (they keep wall-clock limits).
    */
   reproducible: boolean;
+  /**
+   * The time the work clock (clock.ts) had counted when the solve ended, ms (the longest thread's in a
+   * parallel solve); `millis` is the wall clock's. Null when no work clock ran (HiGHS or javascript-lp-solver
+   * alone, the simple strategies, an answer taken from a killed worker).
+   */
+  workMillis: number | null;
 }
 
 export type SolveResult =

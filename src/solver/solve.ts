@@ -13,6 +13,7 @@ import { DEFAULT_HEURISTIC, heuristicSolve, ILS_SLACK, improve } from './heurist
 import { ilsApplies, iteratedSearch } from './ils.ts';
 import { diagnose } from './infeasibility.ts';
 import { parseSolveInput, type SolveInput } from './input.ts';
+import { lagrangianApplies, lagrangianPhase } from './lagrangian-phase.ts';
 import { roundLpSolution } from './lp-round.ts';
 import { buildPoolModel, type MipModel, readSingleAssignment, singleBlocks, startValues } from './model.ts';
 import { packingReasons } from './packing.ts';
@@ -580,6 +581,27 @@ export async function solve(raw: unknown, hooks: SolveHooks = {}): Promise<Solve
         pool,
       ]);
     }
+    if (allPlaced && input.engine === 'auto' && bound === null && lagrangianApplies(state) && !stop()) {
+      // No LP for this pool (too large, or it did not finish): the Lagrangian bound and its rounded answer.
+      const lag = lagrangianPhase(state, pool, {
+        clock,
+        until: poolDeadline,
+        seed: input.seed + 7919 * pool.index + 5,
+        searchLimits: (until) => searchUntil(pool, until, ENGINE_LIMITS.continueIlsWorkPerBinary * B),
+        spendSearch: (work) => clock.spendSearch(pool, work, heuristicOptions.exhaustiveSwapMax),
+        exhaustiveSwapMax: heuristicOptions.exhaustiveSwapMax,
+        slack: ILS_SLACK,
+        relGap: ENGINE_LIMITS.mipRelGap,
+        shouldStop: cancelled,
+      });
+      bound = lag.bound;
+      if (lag.improved) {
+        state = lag.improved;
+        engine = 'lagrangian + iterated search';
+        hooks.onIncumbent?.(problem, Int32Array.from(state.assign), engine);
+      }
+      phase(`${pool.label}: Lagrangian`);
+    }
     const provenNow = bound !== null && isProven(poolScore(state, pool).objective, bound, pool);
     if (allPlaced && input.engine === 'auto' && !provenNow && ilsApplies(state) && !stop()) {
       // Time left in the pool's share (no full MIP for this pool, or the MIP stopped at its time limit):
@@ -696,6 +718,7 @@ export async function solve(raw: unknown, hooks: SolveHooks = {}): Promise<Solve
     lowerBound,
     undefined,
     reproducible,
+    clock.mode === 'work' ? Math.round(clock.workMs) : null,
   );
   // Gap 0: within tolerance of the bound as a whole (tolerance.ts), though a pool alone may not be.
   if (result.status === 'feasible' && (allProven || result.gap === 0))
@@ -712,7 +735,12 @@ function largeRealignment(problem: Problem): boolean {
     problem.pools.length > 0 &&
     problem.pools.every((pool) => {
       const B = poolBinaries(problem, pool);
-      return B > ENGINE_LIMITS.mipMaxBinaries && B <= ENGINE_LIMITS.bucketMaxBinaries;
+      // Pools above the bucket size get the Lagrangian start instead (L1, lagrangian-phase.ts).
+      return (
+        B > ENGINE_LIMITS.mipMaxBinaries &&
+        (B <= ENGINE_LIMITS.bucketMaxBinaries ||
+          (problem.input.objective === 'l1' && !Number.isFinite(problem.takenCap)))
+      );
     })
   );
 }
@@ -945,6 +973,7 @@ export function finish(
   lowerBound: number | null,
   strategyName: string | undefined,
   reproducible: boolean,
+  workMillis: number | null = null,
 ): SolveResult {
   const fresh = stateFrom(problem, state.assign);
   let objective = 0;
@@ -975,6 +1004,7 @@ export function finish(
     pools,
     verified: true,
     reproducible,
+    workMillis,
   };
   return { status: 'feasible', ...proposal };
 }

@@ -1,10 +1,12 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { runHighs } from '../../src/solver/engines/highs.ts';
+import { parseSolveInput } from '../../src/solver/input.ts';
 import { dualData, evaluate, lagrangianBound } from '../../src/solver/lagrangian.ts';
 import { lagrangianAssignment } from '../../src/solver/lagrangian-round.ts';
 import { buildPoolModel, singleBlocks } from '../../src/solver/model.ts';
 import type { Problem } from '../../src/solver/problem.ts';
+import { ENGINE_LIMITS, solve } from '../../src/solver/solve.ts';
 import {
   emptyState,
   fits,
@@ -14,6 +16,7 @@ import {
   type State,
   stateFrom,
 } from '../../src/solver/state.ts';
+import { verifyAssignment } from '../../src/solver/verify.ts';
 import { bruteForceOptimum } from './brute-force.ts';
 import { tinyInput } from './factories.ts';
 import { mediumBook, problemOf } from './medium-book.ts';
@@ -48,7 +51,7 @@ function feasibleState(problem: Problem, picks: number[]): State | null {
 const multiplier = fc.double({ min: -4, max: 4, noNaN: true });
 
 describe('Lagrangian bound (lagrangian.ts)', () => {
-  it('never exceeds the brute-force optimum, at any multipliers and at the searched ones', () => {
+  it('never exceeds the brute-force optimum, at any multipliers and at the searched ones (also on the surrogate)', () => {
     let checked = 0;
     fc.assert(
       fc.property(
@@ -60,13 +63,16 @@ describe('Lagrangian bound (lagrangian.ts)', () => {
           const best = bruteForceOptimum(raw);
           fc.pre(best !== null);
           let searched = 0;
+          let surrogate = 0;
           let random = 0;
           for (const pool of problem!.pools) {
             searched += lagrangianBound(problem!, pool, { work: 2e5 }).bound;
+            surrogate += lagrangianBound(problem!, pool, { work: 2e5, surrogateMinPairs: 0 }).bound;
             const d = dualData(problem!, pool);
             random += evaluate(d, multipliersOf(d.R, values), 0, null).exact;
           }
           expect(searched).toBeLessThanOrEqual(best! + 1e-9);
+          expect(surrogate).toBeLessThanOrEqual(best! + 1e-9);
           expect(random).toBeLessThanOrEqual(best! + 1e-9);
           checked++;
         },
@@ -159,4 +165,64 @@ describe('Lagrangian rounding (lagrangian-round.ts)', () => {
     );
     expect(rounded).toBeGreaterThan(15);
   });
+});
+
+describe('solve with pools too large for HiGHS (the Lagrangian phase)', () => {
+  const saved = { ...ENGINE_LIMITS };
+  afterEach(() => {
+    Object.assign(ENGINE_LIMITS, saved);
+  });
+  /** No LP, MIP or bucketed model for any pool, however small: as for 100000x300's pools. */
+  const noHighs = () => {
+    ENGINE_LIMITS.lpMaxBinaries = 0;
+    ENGINE_LIMITS.mipMaxBinaries = 0;
+    ENGINE_LIMITS.bucketMaxBinaries = 0;
+    ENGINE_LIMITS.continueIlsWorkPerBinary = 2000;
+  };
+
+  it('reports a bound for every L1 pool, never above the brute-force optimum', async () => {
+    noHighs();
+    let bounded = 0;
+    await fc.assert(
+      fc.asyncProperty(tinyInput(['departure', 'realignment', 'new-hire']).map(l1), async (raw) => {
+        const best = bruteForceOptimum(raw);
+        const result = await solve(raw);
+        if (best === null) return;
+        if (result.status !== 'optimal' && result.status !== 'feasible') return;
+        expect(result.objective).toBeGreaterThanOrEqual(best - 1e-9);
+        // New-hire pools (a "taken" cap) keep the greedy search alone; the others are bounded.
+        if (raw.kind !== 'new-hire') expect(result.lowerBound).not.toBeNull();
+        if (result.lowerBound !== null) {
+          bounded++;
+          expect(result.lowerBound).toBeLessThanOrEqual(best + 1e-9);
+        }
+      }),
+      { numRuns: 60, seed: 41 },
+    );
+    expect(bounded).toBeGreaterThan(20);
+  });
+
+  it('returns verified answers with a valid bound, byte-identical on a second run', async () => {
+    noHighs();
+    let boundedPools = 0;
+    await fc.assert(
+      fc.asyncProperty(mediumBook.map(l1), async (raw) => {
+        const result = await solve(raw);
+        if (result.status === 'infeasible' || result.status === 'invalid') return;
+        if (result.status === 'timeout') throw new Error(`timeout: ${result.reason}`);
+        const input = parseSolveInput(raw);
+        if (!input.ok) throw new Error('generated input invalid');
+        const owners = new Map(result.assignments.map((a) => [a.accountId, a.toRepId]));
+        expect(verifyAssignment(input.input, owners, result.objective).errors).toEqual([]);
+        expect(result.lowerBound).not.toBeNull();
+        expect(result.lowerBound!).toBeLessThanOrEqual(result.objective + 1e-9);
+        // No LP ran: every pool's bound is its Lagrangian one.
+        boundedPools += result.pools.filter((p) => p.lowerBound !== null).length;
+        const again = await solve(raw);
+        expect(JSON.stringify({ ...again, millis: 0 })).toBe(JSON.stringify({ ...result, millis: 0 }));
+      }),
+      { numRuns: 12, seed: 43 },
+    );
+    expect(boundedPools).toBeGreaterThan(5);
+  }, 120_000);
 });

@@ -9,7 +9,7 @@ import type { Tx } from '../../db/client.ts';
 import { type JobHandler, PermanentJobError } from '../../jobs/runner.ts';
 import { AppError } from '../../lib/errors.ts';
 import { type SolveResult, solveInWorker } from '../../solver/index.ts';
-import { HARD_LIMIT_GRACE_MS } from '../../solver/worker/solve-in-worker.ts';
+import { hardLimitMs } from '../../solver/worker/solve-in-worker.ts';
 import { refreshProposal } from '../runs/proposal.ts';
 import { findRun, lockRun, type RunRow, SYSTEM_ACTOR, transitionRun } from '../runs/run-records.ts';
 import { buildSolveInput, keptReason } from './build-solve-input.ts';
@@ -76,7 +76,7 @@ export const solveRunJob: JobHandler = async (job, ctx) => {
       excluded,
       omit,
     });
-  const limits = { signal: ctx.signal, hardLimitMs: timeLimitMs + HARD_LIMIT_GRACE_MS };
+  const limits = { signal: ctx.signal, hardLimitMs: hardLimitMs(timeLimitMs) };
   let omitted = new Set<string>();
   let built = build(omitted);
   let result: SolveResult = await solveInWorker(built.input, limits);

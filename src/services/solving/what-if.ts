@@ -14,7 +14,7 @@ import {
   solveInputSchema,
   solveInWorker,
 } from '../../solver/index.ts';
-import { HARD_LIMIT_GRACE_MS } from '../../solver/worker/solve-in-worker.ts';
+import { hardLimitMs } from '../../solver/worker/solve-in-worker.ts';
 import { type RunKind, readParams } from '../runs/run-params.ts';
 import type { RunsContext } from '../runs/run-records.ts';
 import { buildSolveInput, keptReason } from './build-solve-input.ts';
@@ -136,7 +136,7 @@ function withKeptReasons(result: SolveResult, protections?: ReadonlyMap<string, 
 
 async function solveChecked(input: SolveInput, signal?: AbortSignal): Promise<SolveResult> {
   const result = await solveInWorker(input, {
-    hardLimitMs: input.timeLimitMs + HARD_LIMIT_GRACE_MS,
+    hardLimitMs: hardLimitMs(input.timeLimitMs),
     ...(signal ? { signal } : {}),
   });
   if (result.status === 'invalid') {

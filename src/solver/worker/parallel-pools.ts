@@ -12,6 +12,7 @@
  * cores), and each group's solve counts its time in work (clock.ts). Small solves, the simple strategies,
  * engines other than auto and single-pool problems run as one `solve`.
  */
+import { wallSafetyMs } from '../clock.ts';
 import { DEFAULT_HEURISTIC, heuristicSolve } from '../heuristic.ts';
 import { parseSolveInput } from '../input.ts';
 import { buildProblem, type Problem } from '../problem.ts';
@@ -104,7 +105,7 @@ export async function solveParallel(raw: unknown, hooks: ParallelHooks = {}): Pr
   }, 20);
   const groupInput = { ...(raw as Record<string, unknown>), timeLimitMs: input.timeLimitMs - reserve };
   // The groups' wall-clock safety: in time for the join, counted from here (their workers start later).
-  const wallDeadline = t0 + input.timeLimitMs - finishReserveMs(input.accounts.length);
+  const wallDeadline = t0 + wallSafetyMs(input.timeLimitMs) - finishReserveMs(input.accounts.length);
   /** The latest incumbent of each group (the construction until it posts one), joined for onIncumbent. */
   const latest: (Int32Array | null)[] = groups.map(() => null);
   const joined = () => {
@@ -202,7 +203,10 @@ function fromAssign(
   const lowerBound = allBounded ? pools.reduce((s, p) => s + (p.lowerBound ?? 0), 0) : null;
   const engine = `${[...new Set(pools.map((p) => p.engine))].join(' + ')} (pools on ${groups.length} threads)`;
   const reproducible = answers?.every((r) => r.reproducible) ?? false;
-  const result = finish(problem, state, pools, engine, t0, lowerBound, undefined, reproducible);
+  const works = (answers ?? []).map((r) => r.workMillis);
+  const workMillis =
+    works.length > 0 && works.every((w) => w !== null) ? Math.max(...(works as number[])) : null;
+  const result = finish(problem, state, pools, engine, t0, lowerBound, undefined, reproducible, workMillis);
   if (result.status !== 'feasible') return result;
   if (failure) return { ...result, status: 'timeout', reason: failure };
   const stoppedEarly = answers?.find((r) => r.status === 'timeout');

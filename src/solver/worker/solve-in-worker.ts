@@ -4,6 +4,7 @@
  * returned as `timeout` with the best answer so far.
  */
 import { Worker } from 'node:worker_threads';
+import { wallSafetyMs } from '../clock.ts';
 import { parseSolveInput } from '../input.ts';
 import { buildProblem } from '../problem.ts';
 import type { SolveResult } from '../result.ts';
@@ -16,8 +17,16 @@ export interface WorkerSolveOptions {
   signal?: AbortSignal;
 }
 
-/** Extra time after the solve's own limit before the worker is killed (HiGHS overruns its limit). */
+/** Extra time after the solve's wall-clock safety before the worker is killed (HiGHS overruns its limit). */
 export const HARD_LIMIT_GRACE_MS = 1500;
+
+/**
+ * When a worker solving with this time limit is killed: after the work clock's wall-clock safety
+ * (clock.ts, WALL_SAFETY_FACTOR times the limit, so a loaded machine still gets the reproducible answer) and a grace.
+ */
+export function hardLimitMs(timeLimitMs: number): number {
+  return wallSafetyMs(timeLimitMs) + HARD_LIMIT_GRACE_MS;
+}
 /** After cancellation, the worker gets this long to return its best answer before it is killed. */
 const CANCEL_GRACE_MS = 300;
 
@@ -46,7 +55,7 @@ export function solveInWorker(input: unknown, options: WorkerSolveOptions = {}):
     typeof (input as { timeLimitMs?: unknown }).timeLimitMs === 'number'
       ? (input as { timeLimitMs: number }).timeLimitMs
       : 60_000;
-  const hardLimit = options.hardLimitMs ?? requested + HARD_LIMIT_GRACE_MS;
+  const hardLimit = options.hardLimitMs ?? hardLimitMs(requested);
   const stopFlag = new SharedArrayBuffer(4);
   const flag = new Int32Array(stopFlag);
   const worker = startSolveWorker({ input, stopFlag });
