@@ -8,7 +8,7 @@ import { seedDemo } from '../db/seed.ts';
 import { createApp } from './app.ts';
 import { assertDatabaseSafe, loginRoleProblems } from './db/boot-guard.ts';
 import { type DatabaseHandle, openDatabase } from './db/client.ts';
-import { jobHandlers } from './jobs/registry.ts';
+import { createJobHandlers } from './jobs/registry.ts';
 import { createJobRunner } from './jobs/runner.ts';
 import { parseEnv } from './lib/env.ts';
 import { createLogger } from './lib/logger.ts';
@@ -67,7 +67,12 @@ async function main() {
   const app = createApp({ env, db: db.db, logger, ...(demoLogin ? { demoLogin } : {}) });
 
   // Background work (solves, imports, notice delivery) runs in this process from the Postgres job table.
-  const runner = createJobRunner({ db: db.db, handlers: jobHandlers, logger });
+  const runner = createJobRunner({
+    db: db.db,
+    handlers: createJobHandlers({ solvePoolsAsJobs: env.SOLVE_POOL_JOBS }),
+    concurrency: env.JOB_CONCURRENCY,
+    logger,
+  });
   runner.start();
   const sweep = () =>
     sweepDueNotices(db.db).catch((error: unknown) =>

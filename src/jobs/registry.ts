@@ -4,11 +4,23 @@
  */
 import { IMPORT_JOB_KIND, importApplyJob } from '../services/imports/import-job.ts';
 import { createSendNoticesHandler } from '../services/notices/sender.ts';
-import { solveRunJob } from '../services/solving/solve-run-job.ts';
+import { POOL_JOB_KIND, solvePoolsJob } from '../services/solving/pool-jobs.ts';
+import { createSolveRunJob } from '../services/solving/solve-run-job.ts';
 import type { JobHandler } from './runner.ts';
 
-export const jobHandlers: Record<string, JobHandler> = {
-  [IMPORT_JOB_KIND]: importApplyJob,
-  send_notices: createSendNoticesHandler(),
-  solve_run: solveRunJob,
-};
+export interface JobHandlerOptions {
+  /** Solve a realignment's pools as separate jobs any instance may claim (SOLVE_POOL_JOBS). */
+  solvePoolsAsJobs?: boolean;
+}
+
+/** The handlers; every instance runs pool jobs, whether or not its own solves split into them. */
+export function createJobHandlers(options: JobHandlerOptions = {}): Record<string, JobHandler> {
+  return {
+    [IMPORT_JOB_KIND]: importApplyJob,
+    send_notices: createSendNoticesHandler(),
+    solve_run: createSolveRunJob({ poolJobs: options.solvePoolsAsJobs ?? false }),
+    [POOL_JOB_KIND]: solvePoolsJob,
+  };
+}
+
+export const jobHandlers: Record<string, JobHandler> = createJobHandlers();

@@ -54,6 +54,13 @@ export const envSchema = z.object({
     .default(2 * 1024 * 1024),
   IMPORT_MAX_ROWS: z.coerce.number().int().min(1).default(200_000),
   SOLVER_TIME_LIMIT_SECONDS: z.coerce.number().min(1).max(3600).default(60),
+  /**
+   * Solve a realignment's independent pools as separate jobs in the Postgres queue, claimed by any
+   * instance (services/solving/pool-jobs.ts): one large realignment then uses several instances.
+   */
+  SOLVE_POOL_JOBS: bool.default(false),
+  /** Background jobs this instance runs at once (solves are CPU-bound: about the number of cores). */
+  JOB_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
 });
 

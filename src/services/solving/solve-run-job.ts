@@ -14,6 +14,7 @@ import { refreshProposal } from '../runs/proposal.ts';
 import { findRun, lockRun, type RunRow, SYSTEM_ACTOR, transitionRun } from '../runs/run-records.ts';
 import { buildSolveInput, keptReason } from './build-solve-input.ts';
 import { loadPlanningContext, type PlanningContext } from './planning-context.ts';
+import { solveAcrossInstances } from './pool-jobs.ts';
 
 /** Rules whose accounts the run does not concern: no row is kept for them unless they move. */
 const UNCONCERNED = new Set(['out-of-scope', 'owner-stays', 'owner-not-receiving']);
@@ -25,7 +26,23 @@ interface Prepared {
   excluded: Set<string>;
 }
 
-export const solveRunJob: JobHandler = async (job, ctx) => {
+export interface SolveRunJobOptions {
+  /** Solve the pools as jobs any instance may claim (pool-jobs.ts) when the input splits. */
+  poolJobs?: boolean;
+}
+
+export const createSolveRunJob =
+  (options: SolveRunJobOptions = {}): JobHandler =>
+  (job, ctx) =>
+    solveRun(job, ctx, options);
+
+export const solveRunJob: JobHandler = createSolveRunJob();
+
+const solveRun = async (
+  job: Parameters<JobHandler>[0],
+  ctx: Parameters<JobHandler>[1],
+  options: SolveRunJobOptions,
+) => {
   const runId = String(job.payload.runId ?? '');
   if (!/^[0-9a-f-]{36}$/i.test(runId)) throw new PermanentJobError('The solve job names no run.');
   const started = new Date();
@@ -77,9 +94,22 @@ export const solveRunJob: JobHandler = async (job, ctx) => {
       omit,
     });
   const limits = { signal: ctx.signal, hardLimitMs: hardLimitMs(timeLimitMs) };
+  let solves = 0;
+  const solveIt = async (input: unknown): Promise<SolveResult> => {
+    solves += 1;
+    const across = options.poolJobs
+      ? await solveAcrossInstances(input, {
+          db: ctx.db,
+          orgId: job.orgId,
+          key: `solve-pools:${job.id}:${job.attempts}:${solves}`,
+          signal: ctx.signal,
+        })
+      : null;
+    return across ?? solveInWorker(input, limits);
+  };
   let omitted = new Set<string>();
   let built = build(omitted);
-  let result: SolveResult = await solveInWorker(built.input, limits);
+  let result: SolveResult = await solveIt(built.input);
   // Accounts nobody may receive do not sink the whole run: they are left unassigned (a blocking conflict a
   // person resolves by choosing an owner or excluding the account) and the rest is solved.
   if (result.status === 'infeasible' && result.reasons.every((r) => r.code === 'no-eligible-rep')) {
@@ -87,7 +117,7 @@ export const solveRunJob: JobHandler = async (job, ctx) => {
     if (omitted.size > 0 && !ctx.signal.aborted) {
       await ctx.reportProgress({ phase: 'solving', unassigned: omitted.size, timeLimitMs });
       built = build(omitted);
-      result = await solveInWorker(built.input, limits);
+      result = await solveIt(built.input);
     }
   }
   await ctx.reportProgress({ phase: 'storing' });

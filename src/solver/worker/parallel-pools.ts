@@ -72,16 +72,29 @@ export interface ParallelHooks extends SolveHooks {
   stopFlag?: SharedArrayBuffer;
 }
 
-/** `solve`, with the pools split over two worker threads when that pays (see the module comment). */
-export async function solveParallel(raw: unknown, hooks: ParallelHooks = {}): Promise<SolveResult> {
-  const t0 = Date.now();
+/** How a solve splits into groups of pools: each group solves `groupInput` with `pools` set. */
+export interface GroupPlan {
+  problem: Problem;
+  groups: number[][];
+  /** The input with the groups' time limit (the caller's, less the start-up and join reserve). */
+  groupInput: Record<string, unknown>;
+  timeLimitMs: number;
+  accounts: number;
+}
+
+/**
+ * The split of a solve into groups of pools, or null when it runs as one `solve` (see the module comment).
+ * The same for solveParallel's threads and for the pool jobs of several app instances (services/solving),
+ * so that both give the same answer.
+ */
+export function planGroups(raw: unknown): GroupPlan | null {
   // What rules a split out needs no check of the input (a 100,000-account check takes 0.3 s).
-  if (oneThreadInput(raw)) return solve(raw, hooks);
+  if (oneThreadInput(raw)) return null;
   const parsed = parseSolveInput(raw);
-  if (!parsed.ok) return solve(raw, hooks);
+  if (!parsed.ok) return null;
   const input = parsed.input;
   const built = buildProblem(input);
-  if (!built.ok) return solve(raw, hooks);
+  if (!built.ok) return null;
   const problem = built.problem;
   const groups = poolGroups(problem);
   const binaries = problem.pools.reduce((s, pool) => s + poolBinaries(problem, pool), 0);
@@ -96,16 +109,30 @@ export async function solveParallel(raw: unknown, hooks: ParallelHooks = {}): Pr
     input.timeLimitMs < PARALLEL_MIN_TIME_LIMIT_MS ||
     input.timeLimitMs - reserve < PARALLEL_MIN_TIME_LIMIT_MS / 2
   )
-    return solve(raw, hooks);
+    return null;
+  return {
+    problem,
+    groups,
+    groupInput: { ...(raw as Record<string, unknown>), timeLimitMs: input.timeLimitMs - reserve },
+    timeLimitMs: input.timeLimitMs,
+    accounts: input.accounts.length,
+  };
+}
+
+/** `solve`, with the pools split over two worker threads when that pays (see the module comment). */
+export async function solveParallel(raw: unknown, hooks: ParallelHooks = {}): Promise<SolveResult> {
+  const t0 = Date.now();
+  const plan = planGroups(raw);
+  if (!plan) return solve(raw, hooks);
+  const { problem, groups, groupInput } = plan;
 
   const stopFlag = hooks.stopFlag ?? new SharedArrayBuffer(4);
   const flag = new Int32Array(stopFlag);
   const poll = setInterval(() => {
     if (hooks.shouldStop?.()) Atomics.store(flag, 0, 1);
   }, 20);
-  const groupInput = { ...(raw as Record<string, unknown>), timeLimitMs: input.timeLimitMs - reserve };
   // The groups' wall-clock safety: in time for the join, counted from here (their workers start later).
-  const wallDeadline = t0 + wallSafetyMs(input.timeLimitMs) - finishReserveMs(input.accounts.length);
+  const wallDeadline = t0 + wallSafetyMs(plan.timeLimitMs) - finishReserveMs(plan.accounts);
   /** The latest incumbent of each group (the construction until it posts one), joined for onIncumbent. */
   const latest: (Int32Array | null)[] = groups.map(() => null);
   const joined = () => {
@@ -158,10 +185,52 @@ export async function solveParallel(raw: unknown, hooks: ParallelHooks = {}): Pr
   const stopped = outcomes.find((r) => !hasAnswer(r));
   if (stopped) return { ...stopped, millis: Date.now() - t0 };
   const answers = outcomes.filter(hasAnswer);
+  return joinParts(
+    problem,
+    groups,
+    answers.map((r, g) => groupPart(problem, groups[g]!, r)),
+    t0,
+  );
+}
+
+/** One group's answer for its own pools: what a pool job returns (services/solving/pool-jobs.ts). */
+export interface GroupPart {
+  status: string;
+  reason?: string;
+  reproducible: boolean;
+  /** The group's solve time on the work clock (clock.ts), when counted. */
+  workMillis: number | null;
+  pools: PoolReport[];
+  /** [account id, rep id] for the movable accounts of the group's pools. */
+  owners: [string, string][];
+}
+
+export function groupPart(problem: Problem, pools: number[], answer: Answer): GroupPart {
+  const mine = new Set<string>();
+  for (const index of pools)
+    for (const k of problem.pools[index]!.movable) mine.add(problem.accounts[problem.movable[k]!]!.id);
+  return {
+    status: answer.status,
+    ...(answer.status === 'timeout' ? { reason: answer.reason } : {}),
+    reproducible: answer.reproducible,
+    workMillis: answer.workMillis,
+    pools: answer.pools,
+    owners: answer.assignments.filter((a) => mine.has(a.accountId)).map((a) => [a.accountId, a.toRepId]),
+  };
+}
+
+/** The groups' parts joined into one answer, checked and reported (`where`: how the groups ran). */
+export function joinParts(
+  problem: Problem,
+  groups: number[][],
+  parts: GroupPart[],
+  t0: number,
+  where = `pools on ${groups.length} threads`,
+): SolveResult {
   // Each group's answer for its own pools, by account id.
   const repIndex = new Map(problem.reps.map((r, i) => [r.id, i]));
   const assign = new Int32Array(problem.movable.length).fill(-1);
-  const owners = answers.map((r) => new Map(r.assignments.map((a) => [a.accountId, a.toRepId])));
+  const owners = parts.map((r) => new Map(r.owners));
   groups.forEach((pools, g) => {
     for (const index of pools) {
       for (const k of problem.pools[index]!.movable) {
@@ -170,7 +239,7 @@ export async function solveParallel(raw: unknown, hooks: ParallelHooks = {}): Pr
       }
     }
   });
-  return fromAssign(problem, assign, groups, answers, t0, null);
+  return fromAssign(problem, assign, groups, parts, t0, null, where);
 }
 
 /** The joined answer, checked and reported; `answers` carry the groups' pool reports (null after a failure). */
@@ -178,9 +247,18 @@ function fromAssign(
   problem: Problem,
   assign: Int32Array,
   groups: number[][],
-  answers: Answer[] | null,
+  answers:
+    | readonly {
+        status: string;
+        reason?: string;
+        reproducible: boolean;
+        workMillis: number | null;
+        pools: PoolReport[];
+      }[]
+    | null,
   t0: number,
   failure: string | null,
+  where = `pools on ${groups.length} threads`,
 ): SolveResult {
   const state = stateFrom(problem, assign);
   const byLabel = new Map<string, PoolReport>();
@@ -201,7 +279,7 @@ function fromAssign(
   });
   const allBounded = pools.every((p) => p.lowerBound !== null);
   const lowerBound = allBounded ? pools.reduce((s, p) => s + (p.lowerBound ?? 0), 0) : null;
-  const engine = `${[...new Set(pools.map((p) => p.engine))].join(' + ')} (pools on ${groups.length} threads)`;
+  const engine = `${[...new Set(pools.map((p) => p.engine))].join(' + ')} (${where})`;
   const reproducible = answers?.every((r) => r.reproducible) ?? false;
   const works = (answers ?? []).map((r) => r.workMillis);
   const workMillis =
@@ -210,8 +288,12 @@ function fromAssign(
   if (result.status !== 'feasible') return result;
   if (failure) return { ...result, status: 'timeout', reason: failure };
   const stoppedEarly = answers?.find((r) => r.status === 'timeout');
-  if (stoppedEarly?.status === 'timeout')
-    return { ...result, status: 'timeout', reason: stoppedEarly.reason };
+  if (stoppedEarly)
+    return {
+      ...result,
+      status: 'timeout',
+      reason: stoppedEarly.reason ?? 'stopped early: best answer so far',
+    };
   // Gap 0: the answer as a whole is within tolerance of its bound (solver/tolerance.ts).
   if (pools.every((p) => p.proven) || result.gap === 0) return { ...result, status: 'optimal' };
   return result;
@@ -249,4 +331,28 @@ function runGroup(
     worker.on('error', (e) => done({ kind: 'error', message: `a solver thread crashed (${e.message})` }));
     worker.on('exit', (code) => done({ kind: 'error', message: `a solver thread exited (code ${code})` }));
   });
+}
+
+/**
+ * One group of pools solved in a worker thread, as a pool job of another app instance runs it: the part of
+ * the answer for those pools, or the whole result when it has no answer (infeasible, invalid, no answer in
+ * time), or an error message. `signal` stops it with the best answer so far.
+ */
+export async function solveGroupPart(
+  start: { input: unknown; pools: number[]; wallDeadline: number; wallClockSafety: boolean },
+  problem: Problem,
+  signal?: AbortSignal,
+): Promise<{ part: GroupPart } | { result: SolveResult } | { error: string }> {
+  const stopFlag = new SharedArrayBuffer(4);
+  const stop = () => Atomics.store(new Int32Array(stopFlag), 0, 1);
+  if (signal?.aborted) stop();
+  else signal?.addEventListener('abort', stop, { once: true });
+  try {
+    const outcome = await runGroup({ ...start, stopFlag }, () => {});
+    if (outcome.kind === 'error') return { error: outcome.message };
+    if (!hasAnswer(outcome.result)) return { result: outcome.result };
+    return { part: groupPart(problem, start.pools, outcome.result) };
+  } finally {
+    signal?.removeEventListener('abort', stop);
+  }
 }
