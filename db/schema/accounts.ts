@@ -25,8 +25,8 @@ export const accounts = pgTable(
     crmId: text('crm_id').notNull(),
     name: text('name').notNull(),
     ownerRepId: uuid('owner_rep_id'),
-    /** Blank revenue in an import is stored as 0. */
-    annualRevenueCents: bigint('annual_revenue_cents', { mode: 'number' }).notNull().default(0),
+    /** Annual revenue in cents; null when the CRM export left it blank (unknown is not zero). */
+    annualRevenueCents: bigint('annual_revenue_cents', { mode: 'number' }).default(0),
     region: text('region'),
     country: text('country'),
     tier: text('tier'),

@@ -6,7 +6,8 @@ export interface AccountRecord {
   name: string;
   /** CRM user id of the owner, resolved against the roster. */
   ownerCrmId: string;
-  annualRevenueCents: number;
+  /** null: unknown (the cell was blank). */
+  annualRevenueCents: number | null;
   region: string | null;
   state: string | null;
   country: string | null;

@@ -77,7 +77,7 @@ describe('applyImport', () => {
     const before = await book(ctx.principal.orgId);
     expect(before).toEqual([
       { crm_id: '0015g00000AbCdEAAV', name: 'Acme, Inc.', owner: '0055g00000JaneDAAA', revenue: '120000050' },
-      { crm_id: '0015g00000BcDeFAAV', name: 'Globex "West"', owner: '0055g00000JohnSAAA', revenue: '0' },
+      { crm_id: '0015g00000BcDeFAAV', name: 'Globex "West"', owner: '0055g00000JohnSAAA', revenue: null },
       { crm_id: '0015g00000CdEfGAAV', name: 'Initech\nLabs', owner: '0055g00000NewHIAAA', revenue: '500000' },
     ]);
 

@@ -6,7 +6,8 @@ import { scanImport } from '../../src/import/scan.ts';
 import { allRecords, bytes, fixture, roster, scanText } from './helpers.ts';
 
 const ACME = { name: 'Acme, Inc.', ownerCrmId: '0055g00000JaneDAAA', annualRevenueCents: 120_000_050 };
-const GLOBEX = { name: 'Globex "West"', ownerCrmId: '0055g00000JohnSAAA', annualRevenueCents: 0 };
+// Its revenue cell is blank: unknown, not 0.
+const GLOBEX = { name: 'Globex "West"', ownerCrmId: '0055g00000JohnSAAA', annualRevenueCents: null };
 
 describe('account presets, detected from real header layouts', () => {
   it.each([

@@ -21,7 +21,14 @@ describe('row-level validation of accounts', () => {
         'A7,,Jane Doe,1,West,\n', // row 8 missing name
     );
     const { errors, summary } = scan.report;
-    expect(summary).toEqual({ rowsRead: 7, valid: 1, rejected: 6, blankRows: 0, footerLines: 0 });
+    expect(summary).toEqual({
+      rowsRead: 7,
+      valid: 1,
+      rejected: 6,
+      blankRows: 0,
+      footerLines: 0,
+      noRevenue: 0,
+    });
     expect(only(errors, 3)).toEqual([
       expect.objectContaining({ column: 'account_id', field: 'account_id', reason: 'account_id is missing' }),
     ]);
@@ -86,9 +93,13 @@ describe('row-level validation of accounts', () => {
     expect(scan.report.errors[0]!.row).toBe(5);
   });
 
-  it('blank revenue is 0 by default, and an error when the mapping says so', async () => {
-    const text = `${HEADER}A1,One,Jane Doe,,,\n`;
-    expect((await scanText(text)).report.preview[0]).toMatchObject({ annualRevenueCents: 0 });
+  it('blank revenue is unknown (null, counted) by default, and an error when the mapping says so', async () => {
+    const text = `${HEADER}A1,One,Jane Doe,,,\nA2,Two,Jane Doe,0,,\n`;
+    const scan = await scanText(text);
+    expect(
+      scan.report.preview.map((r) => (r as { annualRevenueCents: number | null }).annualRevenueCents),
+    ).toEqual([null, 0]);
+    expect(scan.report.summary.noRevenue).toBe(1);
     const strict = await scanText(text, {
       mapping: {
         kind: 'accounts',

@@ -11,7 +11,10 @@ export function accountsHandler(): KindHandler<AccountRecord> {
       const crmId = r.id('account_id', true);
       const name = r.text('account_name', true);
       const ownerCrmId = r.rep('owner_id', context.roster, true);
-      const annualRevenueCents = r.money('annual_revenue');
+      // Blank revenue is unknown, not zero (unless the mapping makes blank money an error).
+      const annualRevenueCents = r.money('annual_revenue', {
+        blank: r.options.blankMoney === 'error' ? 'zero' : 'null',
+      });
       const region = r.text('region');
       const state = r.text('state');
       const country = r.text('country');
@@ -28,7 +31,7 @@ export function accountsHandler(): KindHandler<AccountRecord> {
         nextCloseDate: r.date('next_close_date'),
         attributes: r.options.keepUnmappedColumns ? r.unmappedCells() : {},
       };
-      if (r.errors.length > 0 || !crmId || !name || !ownerCrmId || annualRevenueCents === null) return null;
+      if (r.errors.length > 0 || !crmId || !name || !ownerCrmId) return null;
       return { ...record, crmId, name, ownerCrmId, annualRevenueCents };
     },
   };

@@ -56,7 +56,7 @@ export async function writeAccounts(
         col('crm_id', 'text', false),
         col('name', 'text', true),
         col('owner_rep_id', 'uuid', true),
-        col('annual_revenue_cents', 'bigint', has('annual_revenue'), '0'),
+        col('annual_revenue_cents', 'bigint', has('annual_revenue')),
         // The region comes from one column (the mapping's regionSource): only a file carrying it changes it.
         col('region', 'text', has(custom.regionSource)),
         col('country', 'text', has('country')),

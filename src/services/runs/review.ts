@@ -271,7 +271,8 @@ export async function listRunAccounts({ ctx, input }: { ctx: RunsContext; input:
         name: accounts.name,
         region: accounts.region,
         segment: accounts.segment,
-        revenueCents: accounts.annualRevenueCents,
+        // Unknown revenue (blank in the CRM) counts as 0 in a run, as in the balance.
+        revenueCents: sql<number>`coalesce(${accounts.annualRevenueCents}, 0)`.mapWith(Number),
         fromRepId: runAssignments.fromRepId,
         toRepId: runAssignments.toRepId,
         pinned: runAssignments.pinned,
@@ -318,7 +319,8 @@ export async function explainAccount({
         name: accounts.name,
         region: accounts.region,
         segment: accounts.segment,
-        revenueCents: accounts.annualRevenueCents,
+        // Unknown revenue (blank in the CRM) counts as 0 in a run, as in the balance.
+        revenueCents: sql<number>`coalesce(${accounts.annualRevenueCents}, 0)`.mapWith(Number),
         fromRepId: runAssignments.fromRepId,
         toRepId: runAssignments.toRepId,
         pinned: runAssignments.pinned,

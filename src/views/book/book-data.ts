@@ -74,7 +74,8 @@ export interface AccountListRow {
   name: string;
   region: string | null;
   tier: string | null;
-  revenueCents: number;
+  /** null: unknown (blank in the CRM export). */
+  revenueCents: number | null;
   ownerId: string | null;
   owner: string | null;
   openOpportunities: number;
@@ -94,9 +95,10 @@ export async function listAccounts(
       where.push(sql`(a.name ilike ${like} or a.crm_id ilike ${like})`);
     }
     const cond = sql.join(where, sql` and `);
-    const [total] = await queryRows<{ n: number }>(
+    const [total] = await queryRows<{ n: number; no_revenue: number }>(
       tx,
-      sql`select count(*)::int as n from accounts a where ${cond}`,
+      sql`select count(*)::int as n, count(*) filter (where a.annual_revenue_cents is null)::int as no_revenue
+          from accounts a where ${cond}`,
     );
     const rows = await queryRows<Record<string, unknown>>(
       tx,
@@ -106,11 +108,12 @@ export async function listAccounts(
                  (select min(o.close_date)::text from opportunities o where o.account_id = a.id and o.status = 'open') as next_close
           from accounts a left join reps p on p.id = a.owner_rep_id
           where ${cond}
-          order by a.annual_revenue_cents desc, a.crm_id
+          order by a.annual_revenue_cents desc nulls last, a.crm_id
           limit ${f.pageSize} offset ${(f.page - 1) * f.pageSize}`,
     );
     return {
       total: Number(total?.n ?? 0),
+      noRevenue: Number(total?.no_revenue ?? 0),
       rows: rows.map(
         (r): AccountListRow => ({
           id: String(r.id),
@@ -118,7 +121,7 @@ export async function listAccounts(
           name: String(r.name),
           region: (r.region as string | null) ?? null,
           tier: (r.tier as string | null) ?? null,
-          revenueCents: Number(r.annual_revenue_cents),
+          revenueCents: r.annual_revenue_cents === null ? null : Number(r.annual_revenue_cents),
           ownerId: (r.owner_rep_id as string | null) ?? null,
           owner: (r.owner as string | null) ?? null,
           openOpportunities: Number(r.open_opps),
@@ -196,7 +199,7 @@ export async function getAccount(ctx: OrgContext, accountId: string) {
       tier: (a.tier as string | null) ?? null,
       type: (a.type as string | null) ?? null,
       industry: (a.industry as string | null) ?? null,
-      revenueCents: Number(a.annual_revenue_cents),
+      revenueCents: a.annual_revenue_cents === null ? null : Number(a.annual_revenue_cents),
       isHouse: Boolean(a.is_house),
       isCoOwned: Boolean(a.is_co_owned),
       ownerId: (a.owner_rep_id as string | null) ?? null,

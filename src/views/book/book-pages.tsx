@@ -109,7 +109,9 @@ export function AccountsTable({ rows, showOwner }: { rows: AccountListRow[]; sho
               </td>
               <td>{a.region ?? '—'}</td>
               {showOwner && <td>{a.ownerId ? <a href={`/reps/${a.ownerId}`}>{a.owner}</a> : '—'}</td>}
-              <td class="num">{money(a.revenueCents)}</td>
+              <td class="num">
+                {a.revenueCents === null ? <span class="muted">unknown</span> : money(a.revenueCents)}
+              </td>
               <td class="num">{num(a.openOpportunities)}</td>
               <td>{a.nextClose ?? '—'}</td>
             </tr>
@@ -233,16 +235,24 @@ export function AccountsPage({
   page,
   pageSize,
   q,
+  noRevenue = 0,
 }: {
   rows: AccountListRow[];
   total: number;
   page: number;
   pageSize: number;
   q: string;
+  noRevenue?: number;
 }) {
   return (
     <>
       <h1>Accounts</h1>
+      {noRevenue > 0 && (
+        <p class="alert" id="no-revenue">
+          {noRevenue} account(s){q ? ' found' : ''} have no revenue (blank in the CRM export): it is unknown,
+          not 0. The balance counts it as 0 until an import carries it.
+        </p>
+      )}
       <section class="card">
         <form method="get" action="/accounts" class="filters" aria-label="Search accounts">
           <div>
@@ -317,7 +327,8 @@ export function AccountPage({
           {account.ownerId ? <a href={`/reps/${account.ownerId}`}>{account.owner}</a> : 'No owner'} since{' '}
           {when(account.ownerSince)}
           {account.isHouse && <span class="badge">house account</span>}
-          {account.isCoOwned && <span class="badge">co-owned</span>} · {money(account.revenueCents)} annual
+          {account.isCoOwned && <span class="badge">co-owned</span>} ·{' '}
+          {account.revenueCents === null ? 'revenue unknown' : `${money(account.revenueCents)} annual`}
           revenue
         </p>
         <h3>Owner history</h3>

@@ -212,11 +212,15 @@ export function bookPages() {
   router.get('/accounts', staff, async (c) => {
     const q = (c.req.query('q') ?? '').trim().slice(0, 200);
     const page = pageNumber(c.req.query('page'));
-    const { rows, total } = await listAccounts(orgCtx(c), { q: q || undefined, page, pageSize: PAGE });
+    const { rows, total, noRevenue } = await listAccounts(orgCtx(c), {
+      q: q || undefined,
+      page,
+      pageSize: PAGE,
+    });
     return renderPage(
       c,
       'Accounts',
-      <AccountsPage rows={rows} total={total} page={page} pageSize={PAGE} q={q} />,
+      <AccountsPage rows={rows} total={total} page={page} pageSize={PAGE} q={q} noRevenue={noRevenue} />,
     );
   });
 

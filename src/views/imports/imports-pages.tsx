@@ -410,6 +410,12 @@ export function PreviewPage(props: PreviewProps) {
               bytes
               {report.summary.blankRows > 0 && `, ${num(report.summary.blankRows)} blank line(s) skipped`}.
             </p>
+            {report.summary.noRevenue > 0 && (
+              <p id="no-revenue">
+                {num(report.summary.noRevenue)} account(s) have no revenue: stored as unknown, not as 0 (the
+                balance counts unknown revenue as 0; the book lists these accounts).
+              </p>
+            )}
             {report.summary.footerLines > 0 && (
               <p id="footer-skipped">
                 {num(report.summary.footerLines)} footer line(s) skipped: the report's closing lines (title,

@@ -38,7 +38,11 @@ export const AccountSchema = z
     crmId: z.string().openapi({ example: '0015e00000AbCdEAAV' }),
     name: z.string().openapi({ example: 'Acme Corp' }),
     ownerRepId: z.uuid().nullable().openapi({ example: UUID_EXAMPLE }),
-    annualRevenueCents: z.number().int().openapi({ example: 120_000_000 }),
+    annualRevenueCents: z
+      .number()
+      .int()
+      .nullable()
+      .openapi({ example: 120_000_000, description: 'null: unknown (the CRM export left it blank)' }),
     region: z.string().nullable().openapi({ example: 'West' }),
     tier: z.string().nullable().openapi({ example: 'A' }),
     type: z.string().nullable().openapi({ example: 'Customer' }),

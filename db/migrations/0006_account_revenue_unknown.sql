@@ -1,0 +1,1 @@
+ALTER TABLE "accounts" ALTER COLUMN "annual_revenue_cents" DROP NOT NULL;
