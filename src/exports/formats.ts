@@ -4,13 +4,15 @@
  * Pure: the caller loads the lines; every cell goes through `toCsv`, which is safe against formula injection.
  */
 import { type Cell, toCsv } from './csv-safe.ts';
-import { to18 } from './salesforce-id.ts';
+import { type Unexpressed, unexpressed, unexpressedSection } from './unexpressed.ts';
 
 export interface ExportOwner {
   /** The owner's id in the CRM (Salesforce user id, HubSpot owner id, Dynamics systemuser GUID). */
   crmUserId: string | null;
   email: string | null;
   name: string;
+  /** House (the company itself): its split share is the remainder where the CRM has no House user. */
+  isHouse?: boolean;
 }
 
 export interface ExportSplitParticipant {
@@ -147,236 +149,114 @@ export function inverseLines(lines: readonly ExportLine[]): ExportLine[] {
     }));
 }
 
-function requireCrmUser(owner: ExportOwner, line: ExportLine, crm: string): string {
-  if (!owner.crmUserId) {
-    throw new Error(
-      `${crm} export: ${owner.name} (new owner of ${line.recordName}) has no ${crm} user id. Add it to the roster and export again.`,
-    );
-  }
-  return owner.crmUserId;
-}
+export { bpsToPercent, SALESFORCE_NOTES, salesforceExport, splitLookupQueries } from './salesforce.ts';
 
-/** Basis points as a Salesforce percentage with two decimals, exactly: 5500 → "55.00". */
-export function bpsToPercent(bps: number): string {
-  return `${Math.trunc(bps / 100)}.${String(bps % 100).padStart(2, '0')}`;
-}
+const splitsNote = (crm: string, lines: readonly ExportLine[]) => {
+  const n = lines.filter((l) => l.object === 'opportunity_split').length;
+  return n === 0
+    ? ''
+    : `\n${n} commission split change(s) are not in these files: ${crm} keeps no split records of this kind. They are in change-set.csv.\n`;
+};
 
-export const SALESFORCE_NOTES = `Bookshift export for Salesforce Data Loader
-============================================
+const HUBSPOT_ID = /^\d{1,20}$/;
 
-Files (load in this order)
-- accounts.csv: Account Id, OwnerId (18-character ids). Use Data Loader "Update".
-- opportunities.csv: open opportunities that move with their account. Use "Update".
-- opportunity-splits-insert.csv: the complete new split of every opportunity whose commission split changed
-  (OpportunityId, SplitOwnerId, SplitPercentage; the rows of one opportunity total 100.00).
-- opportunity-splits-delete.csv: Ids of existing split records to delete, when Bookshift knows them (see below).
-
-Traps of a raw owner update (read before loading)
-- Changing Account.OwnerId through the API does NOT move the account's open opportunities, cases or
-  contacts the way the "Change Owner" button can; that is why opportunities.csv is a separate file.
-- The account team: a new owner may remove account team members unless "Keep Account Team" applies; co-owned
-  (account team) accounts are listed in the change-set CSV's conflicts column.
-- Opportunity splits: with splits enabled, changing Opportunity.OwnerId moves the owner's split to the new
-  owner automatically. Load opportunities.csv BEFORE touching splits, or the owner's split is changed twice.
-- Validation rules and flows run on every updated record; schedule the load outside business hours for large
-  books and keep the batch size at 200 or less when triggers are heavy.
-- Ids are 18 characters, so Excel's case-insensitive lookups cannot confuse two records.
-
-Traps of opportunity splits
-- Salesforce keeps one split per opportunity, without dates. Bookshift keeps the dated history (the old split
-  is paid up to the commission end date, the new one after it); load the split files on or after the
-  effective date in change-set.csv.
-- The files leave SplitTypeId blank, so Salesforce uses the default split type (Revenue), which must total
-  100.00% on every save ("Can't update splits: percentages don't add up to 100.00%"). Keep all rows of one
-  opportunity in the same Data Loader batch. For another split type, add a SplitTypeId column.
-- A split owner must be a member of the opportunity team; add missing members (OpportunityTeamMember) first.
-- Salesforce refuses to delete the opportunity owner's split ("Can't delete the opportunity owner's split"):
-  it follows Opportunity.OwnerId; update its SplitPercentage instead.
-- Changing a split so that it totals 100.00% after every step:
-  1. Insert the split owners of the insert file that have no split record on that opportunity yet, with
-     SplitPercentage 0.
-  2. Update SplitPercentage of every split record of those opportunities to its value in the insert file
-     (0 for an owner who is not in it), all rows of an opportunity in one batch.
-  3. Delete the records left at 0 (the delete file, or the Ids found as described below).
-`;
-
-/** A name on one line of a plain-text note (names are free text from the CRM). */
-const oneLine = (text: string) => text.replace(/\p{Cc}+/gu, ' ').trim();
-
-/** SOQL queries that list the split records of these opportunities, each short enough for any SOQL limit. */
-export function splitLookupQueries(opportunityIds18: readonly string[], perQuery = 150): string[] {
-  const unique = [...new Set(opportunityIds18)];
-  const queries: string[] = [];
-  for (let i = 0; i < unique.length; i += perQuery) {
-    const ids = unique
-      .slice(i, i + perQuery)
-      .map((id) => `'${id}'`)
-      .join(', ');
-    queries.push(
-      `SELECT Id, OpportunityId, SplitOwnerId, SplitPercentage, SplitTypeId FROM OpportunitySplit WHERE OpportunityId IN (${ids})`,
-    );
-  }
-  return queries;
-}
-
-const participantText = (p: ExportSplitParticipant) =>
-  `${oneLine(p.owner.name)} (${p.owner.crmUserId ? to18(p.owner.crmUserId) : 'no Salesforce user id'}) ${bpsToPercent(p.bps)}`;
-
-/**
- * The part of the note for split records Bookshift cannot name: commission_splits carries no Salesforce
- * OpportunitySplit Id (the book import has no column for it), and Data Loader deletes by Id only. It says so,
- * gives the queries that find the records, and lists each changed split before and after.
- */
-function missingSplitIdsNote(lines: readonly ExportLine[], missing: number): string {
-  const queries = splitLookupQueries(lines.map((l) => to18(l.recordId)));
-  const changes = lines.map(
-    (l) =>
-      `  ${to18(l.recordId)} ${oneLine(l.recordName)}: ${(l.splitBefore ?? []).map(participantText).join(', ') || 'no split'} -> ${(
-        l.splitAfter ?? []
-      )
-        .filter((p) => p.bps > 0)
-        .map(participantText)
-        .join(', ')}`,
-  );
-  return `
-Why opportunity-splits-delete.csv has no row for ${missing} existing split record(s)
-${'-'.repeat(70)}
-Bookshift imports who holds what share of each opportunity, but not the Salesforce Id of each
-OpportunitySplit record, and Data Loader deletes by Id only. Bookshift does not guess: find the records in
-Salesforce instead.
-1. Load accounts.csv and opportunities.csv first.
-2. Data Loader > Export, object OpportunitySplit (tick "Show all Salesforce objects"), with ${queries.length === 1 ? 'this query' : `these ${queries.length} queries (one export each)`}:
-${queries.map((q) => `   ${q}`).join('\n')}
-3. Follow steps 1-3 of "Changing a split" above, comparing the export with opportunity-splits-insert.csv
-   by OpportunityId and SplitOwnerId; the Ids of the records left at 0 form the delete file.
-
-The ${lines.length} changed split(s), before -> after (Bookshift's record of what Salesforce should hold):
-${changes.join('\n')}
-`;
-}
-
-export function salesforceExport(lines: readonly ExportLine[]): ExportFile[] {
-  const accounts = lines.filter((l) => l.object === 'account');
-  const opportunities = lines.filter((l) => l.object === 'opportunity');
-  const splits = lines.filter((l) => l.object === 'opportunity_split');
-  const deletes: Cell[][] = [];
-  const inserts: Cell[][] = [];
-  const unnamed: ExportLine[] = [];
-  let missing = 0;
-  for (const line of splits) {
-    const staying = new Set(
-      (line.splitAfter ?? [])
-        .filter((p) => p.bps > 0)
-        .map((p) => requireCrmUser(p.owner, line, 'Salesforce')),
-    );
-    let lineMissing = 0;
-    for (const p of line.splitBefore ?? []) {
-      // Only owners who leave the split lose their record; the others keep it with a new percentage.
-      if (p.owner.crmUserId && staying.has(p.owner.crmUserId)) continue;
-      if (p.crmSplitId) deletes.push([to18(p.crmSplitId)]);
-      else lineMissing += 1;
-    }
-    if (lineMissing > 0) {
-      missing += lineMissing;
-      unnamed.push(line);
-    }
-    for (const p of line.splitAfter ?? []) {
-      if (p.bps === 0) continue;
-      inserts.push([
-        to18(line.recordId),
-        to18(requireCrmUser(p.owner, line, 'Salesforce')),
-        bpsToPercent(p.bps),
-      ]);
-    }
-  }
-  const notes = missing === 0 ? SALESFORCE_NOTES : SALESFORCE_NOTES + missingSplitIdsNote(unnamed, missing);
-  const ownerRows = (ls: ExportLine[]) =>
-    ls.map((l) => [to18(l.recordId), to18(requireCrmUser(l.newOwner, l, 'Salesforce'))]);
-  return [
-    {
-      name: 'salesforce/accounts.csv',
-      contentType: 'text/csv',
-      body: toCsv(['Id', 'OwnerId'], ownerRows(accounts)),
-    },
-    {
-      name: 'salesforce/opportunities.csv',
-      contentType: 'text/csv',
-      body: toCsv(['Id', 'OwnerId'], ownerRows(opportunities)),
-    },
-    {
-      name: 'salesforce/opportunity-splits-delete.csv',
-      contentType: 'text/csv',
-      body: toCsv(['Id'], deletes),
-    },
-    {
-      name: 'salesforce/opportunity-splits-insert.csv',
-      contentType: 'text/csv',
-      body: toCsv(['OpportunityId', 'SplitOwnerId', 'SplitPercentage'], inserts),
-    },
-    { name: 'salesforce/README.txt', contentType: 'text/plain', body: notes },
-  ];
-}
-
-/** HubSpot imports match owners by email; the record is matched by its Record ID. */
+/** HubSpot imports match the record by its Record ID (a number) and the owner by e-mail. */
 export function hubspotExport(lines: readonly ExportLine[]): ExportFile[] {
-  const ownerEmail = (l: ExportLine) => {
-    if (!l.newOwner.email) {
-      throw new Error(
-        `HubSpot export: ${l.newOwner.name} (new owner of ${l.recordName}) has no email. Add it to the roster.`,
-      );
-    }
-    return l.newOwner.email;
-  };
-  const companies = lines.filter((l) => l.object === 'account');
-  const deals = lines.filter((l) => l.object === 'opportunity');
+  const skipped: Unexpressed[] = [];
+  const rows = (object: 'account' | 'opportunity') =>
+    lines
+      .filter((l) => l.object === object)
+      .flatMap((l) => {
+        if (!HUBSPOT_ID.test(l.recordId.trim())) {
+          skipped.push(unexpressed(l, `"${l.recordId}" is not a HubSpot record id (a number)`));
+          return [];
+        }
+        if (!l.newOwner.email) {
+          skipped.push(
+            unexpressed(
+              l,
+              `the new owner ${l.newOwner.name} has no e-mail in the roster (HubSpot matches owners by e-mail)`,
+            ),
+          );
+          return [];
+        }
+        return [[l.recordId.trim(), l.recordName, l.newOwner.email]];
+      });
+  const companies = rows('account');
+  const deals = rows('opportunity');
   return [
     {
       name: 'hubspot/companies.csv',
       contentType: 'text/csv',
-      body: toCsv(
-        ['Record ID', 'Company name', 'Company owner'],
-        companies.map((l) => [l.recordId, l.recordName, ownerEmail(l)]),
-      ),
+      body: toCsv(['Record ID', 'Company name', 'Company owner'], companies),
     },
     {
       name: 'hubspot/deals.csv',
       contentType: 'text/csv',
-      body: toCsv(
-        ['Record ID', 'Deal name', 'Deal owner'],
-        deals.map((l) => [l.recordId, l.recordName, ownerEmail(l)]),
-      ),
+      body: toCsv(['Record ID', 'Deal name', 'Deal owner'], deals),
+    },
+    {
+      name: 'hubspot/README.txt',
+      contentType: 'text/plain',
+      body: `Bookshift export for HubSpot
+============================
+
+- companies.csv: Record ID, Company name, Company owner (the owner's e-mail). Import it as companies and
+  choose "Update existing records" matched by Record ID.
+- deals.csv: the same for deals.
+${splitsNote('HubSpot', lines)}${unexpressedSection('HubSpot', skipped)}`,
     },
   ];
 }
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const GUID = /^\{?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\}?$/i;
+const bareGuid = (id: string) =>
+  id
+    .trim()
+    .replace(/^\{|\}$/g, '')
+    .toLowerCase();
 
 /** Dynamics 365: the record GUID, the owner's systemuser GUID and the owner type. */
 export function dynamicsExport(lines: readonly ExportLine[]): ExportFile[] {
-  const rows = (object: ExportLine['object'], idColumn: string) => ({
-    header: [idColumn, 'ownerid', 'owneridtype'],
-    rows: lines
+  const skipped: Unexpressed[] = [];
+  const rows = (object: 'account' | 'opportunity') =>
+    lines
       .filter((l) => l.object === object)
-      .map((l) => {
-        const owner = requireCrmUser(l.newOwner, l, 'Dynamics');
-        for (const [what, id] of [
-          ['record', l.recordId],
-          ['owner', owner],
-        ] as const) {
-          if (!GUID.test(id))
-            throw new Error(`Dynamics export: the ${what} id "${id}" of ${l.recordName} is not a GUID.`);
+      .flatMap((l) => {
+        const owner = l.newOwner.crmUserId;
+        const problem = !GUID.test(l.recordId.trim())
+          ? `the record id "${l.recordId}" is not a Dynamics GUID`
+          : !owner
+            ? `the new owner ${l.newOwner.name} has no Dynamics user id in the roster`
+            : !GUID.test(owner.trim())
+              ? `the new owner ${l.newOwner.name} (${owner}) is not a Dynamics user: the id is not a GUID`
+              : null;
+        if (problem) {
+          skipped.push(unexpressed(l, problem));
+          return [];
         }
-        return [l.recordId.toLowerCase(), owner.toLowerCase(), 'systemuser'];
-      }),
-  });
-  const accounts = rows('account', 'accountid');
-  const opportunities = rows('opportunity', 'opportunityid');
+        return [[bareGuid(l.recordId), bareGuid(owner!), 'systemuser']];
+      });
+  const accounts = rows('account');
+  const opportunities = rows('opportunity');
+  const header = (idColumn: string) => [idColumn, 'ownerid', 'owneridtype'];
   return [
-    { name: 'dynamics/accounts.csv', contentType: 'text/csv', body: toCsv(accounts.header, accounts.rows) },
+    { name: 'dynamics/accounts.csv', contentType: 'text/csv', body: toCsv(header('accountid'), accounts) },
     {
       name: 'dynamics/opportunities.csv',
       contentType: 'text/csv',
-      body: toCsv(opportunities.header, opportunities.rows),
+      body: toCsv(header('opportunityid'), opportunities),
+    },
+    {
+      name: 'dynamics/README.txt',
+      contentType: 'text/plain',
+      body: `Bookshift export for Dynamics 365
+================================
+
+- accounts.csv: accountid, ownerid (the systemuser GUID), owneridtype. Import with the Data Import
+  Wizard (or a dataflow) as an update of Account matched on accountid.
+- opportunities.csv: the same for opportunities.
+${splitsNote('Dynamics 365', lines)}${unexpressedSection('Dynamics 365', skipped)}`,
     },
   ];
 }

@@ -257,10 +257,66 @@ describe('CRM formats', () => {
     expect(named).toEqual(ids);
   });
 
-  it('Salesforce: refuses an owner without a Salesforce user id, naming the rep', () => {
-    expect(() =>
-      salesforceExport([{ ...base, newOwner: { crmUserId: null, email: 'n@x.test', name: 'Nia' } }]),
-    ).toThrow(/Nia/);
+  it('Salesforce: a change it cannot take is left out and listed in the read-me; the rest still exports', () => {
+    const files = salesforceExport([
+      { ...base, recordId: '001D000000IqhSL', newOwner: { crmUserId: null, email: 'n@x.test', name: 'Nia' } },
+      { ...base, recordId: '001D000000IqhSM', newOwner: { crmUserId: 'HOUSE', email: null, name: 'House' } },
+      { ...base, object: 'opportunity', recordId: 'O-17', recordName: 'Not from Salesforce' },
+      { ...base, recordId: '001D000000IqhSN' },
+    ]);
+    const byName = new Map(files.map((f) => [f.name, f.body]));
+    expect(fromCsv(byName.get('salesforce/accounts.csv')!)).toEqual([
+      ['Id', 'OwnerId'],
+      [to18('001D000000IqhSN'), to18('005D0000001xyzQ')],
+    ]);
+    expect(fromCsv(byName.get('salesforce/opportunities.csv')!)).toEqual([['Id', 'OwnerId']]);
+    const readme = byName.get('salesforce/README.txt')!;
+    expect(readme).toContain('Not in these files: 3 change(s) Salesforce cannot take as they are');
+    expect(readme).toMatch(/account 001D000000IqhSL Acme: the new owner Nia has no Salesforce user id/);
+    expect(readme).toMatch(
+      /account 001D000000IqhSM Acme: the new owner House \(HOUSE\) is not a Salesforce user/,
+    );
+    expect(readme).toMatch(/opportunity O-17 Not from Salesforce: "O-17" is not a Salesforce record id/);
+  });
+
+  it('Salesforce: House without a Salesforce user is the remainder of a split, and the read-me says so', () => {
+    const house = { crmUserId: 'HOUSE', email: null, name: 'House', isHouse: true };
+    const rep = { crmUserId: '005D0000001xyzQ', email: 'new@x.test', name: 'New Rep' };
+    const sub = { crmUserId: 'SUB-001', email: 'p@x.test', name: 'Partner Co' };
+    const files = salesforceExport([
+      {
+        ...base,
+        object: 'opportunity_split',
+        recordId: '006D000000AbCdE',
+        recordName: 'Renewal',
+        splitBefore: [{ owner: house, bps: 10_000 }],
+        splitAfter: [
+          { owner: house, bps: 4500 },
+          { owner: rep, bps: 5500 },
+        ],
+      },
+      {
+        ...base,
+        object: 'opportunity_split',
+        recordId: '006D000000ZyXwV',
+        recordName: 'With partner',
+        splitAfter: [
+          { owner: rep, bps: 9000 },
+          { owner: sub, bps: 1000 },
+        ],
+      },
+    ]);
+    const byName = new Map(files.map((f) => [f.name, f.body]));
+    expect(fromCsv(byName.get('salesforce/opportunity-splits-insert.csv')!)).toEqual([
+      ['OpportunityId', 'SplitOwnerId', 'SplitPercentage'],
+      [to18('006D000000AbCdE'), to18('005D0000001xyzQ'), '55.00'],
+    ]);
+    const readme = byName.get('salesforce/README.txt')!;
+    expect(readme).toContain('House shares: the remainder');
+    expect(readme).toContain(`${to18('006D000000AbCdE')} Renewal: House 45.00`);
+    expect(readme).toMatch(
+      /split of opportunity 006D000000ZyXwV With partner: split owner Partner Co \(SUB-001\)/,
+    );
   });
 
   it('HubSpot: owner by email', () => {
@@ -271,7 +327,7 @@ describe('CRM formats', () => {
     ]);
   });
 
-  it('Dynamics: GUIDs and owner type, and a clear error for a non-GUID', () => {
+  it('Dynamics: GUIDs and owner type; a non-GUID row is left out and listed in its read-me', () => {
     const guidLine = {
       ...base,
       recordId: 'A1B2C3D4-0000-4000-8000-000000000001',
@@ -282,7 +338,11 @@ describe('CRM formats', () => {
       ['accountid', 'ownerid', 'owneridtype'],
       ['a1b2c3d4-0000-4000-8000-000000000001', '5f6e7d8c-0000-4000-8000-0000000000aa', 'systemuser'],
     ]);
-    expect(() => dynamicsExport([base])).toThrow(/not a GUID/);
+    const [only, , readme] = dynamicsExport([base, guidLine]);
+    expect(fromCsv(only!.body)).toHaveLength(2);
+    expect(readme!.body).toMatch(
+      /account 001D000000IqhSL Acme: the record id "001D000000IqhSL" is not a Dynamics GUID/,
+    );
   });
 
   it('formats basis points exactly', () => {

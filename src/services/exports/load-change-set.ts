@@ -68,7 +68,7 @@ export async function loadChangeSet(
   return { run, changeSet, items: rows.map((row) => ({ row, payload: parseChangeItem(row) })) };
 }
 
-type RepInfo = { id: string; name: string; email: string | null; crmUserId: string | null };
+type RepInfo = { id: string; name: string; email: string | null; crmUserId: string | null; kind: string };
 
 /** Reps by id for every rep an item names (owners and split participants). */
 export async function loadRepsOf(tx: Tx, items: readonly LoadedItem[]): Promise<Map<string, RepInfo>> {
@@ -87,7 +87,7 @@ export async function loadRepsOf(tx: Tx, items: readonly LoadedItem[]): Promise<
   const uuids = [...ids].filter((id) => /^[0-9a-f-]{36}$/i.test(id));
   if (uuids.length === 0) return new Map();
   const found = await tx
-    .select({ id: reps.id, name: reps.name, email: reps.email, crmUserId: reps.crmUserId })
+    .select({ id: reps.id, name: reps.name, email: reps.email, crmUserId: reps.crmUserId, kind: reps.kind })
     .from(reps)
     .where(inArray(reps.id, uuids));
   return new Map(found.map((r) => [r.id, r]));
@@ -101,7 +101,12 @@ function repOwner(repsById: Map<string, RepInfo>, id: string | null): ExportOwne
   if (!id) return null;
   const rep = repsById.get(id);
   return rep
-    ? { crmUserId: rep.crmUserId, email: rep.email, name: rep.name }
+    ? {
+        crmUserId: rep.crmUserId,
+        email: rep.email,
+        name: rep.name,
+        ...(rep.kind === 'house' ? { isHouse: true } : {}),
+      }
     : { crmUserId: null, email: null, name: `unknown rep ${id}` };
 }
 

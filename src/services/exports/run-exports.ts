@@ -35,8 +35,12 @@ export const EXPORT_FILES = {
     'splits-insert': 'salesforce/opportunity-splits-insert.csv',
     readme: 'salesforce/README.txt',
   },
-  hubspot: { companies: 'hubspot/companies.csv', deals: 'hubspot/deals.csv' },
-  dynamics: { accounts: 'dynamics/accounts.csv', opportunities: 'dynamics/opportunities.csv' },
+  hubspot: { companies: 'hubspot/companies.csv', deals: 'hubspot/deals.csv', readme: 'hubspot/README.txt' },
+  dynamics: {
+    accounts: 'dynamics/accounts.csv',
+    opportunities: 'dynamics/opportunities.csv',
+    readme: 'dynamics/README.txt',
+  },
 } as const;
 export const EXPORT_FILE_NAMES = [
   ...new Set(Object.values(EXPORT_FILES).flatMap((files) => Object.keys(files))),

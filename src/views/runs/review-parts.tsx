@@ -6,6 +6,7 @@ import { LoadChart } from '../charts/load-chart.tsx';
 import { CsrfField } from '../layout.tsx';
 import { describedBy, FieldError, query } from '../shared/components.tsx';
 import { money, moneyDelta, moneyShort, num, numDelta, when } from '../shared/format.ts';
+import { ExportLinks } from './export-links.tsx';
 import type { RunRecord } from './run-page.tsx';
 import type { RepChoice } from './runs-data.ts';
 
@@ -450,25 +451,7 @@ export function CommittedPanel({
           ` ${num(counts.accounts)} account(s), ${num(counts.opportunities)} opportunity(ies) and ${num(counts.splits)} split change(s); ${num(counts.notices)} notice(s).`}
       </p>
       <h3>Files for the CRM</h3>
-      <ul id="export-links">
-        <li>
-          <a href={`${base}/neutral`}>Change set (CSV)</a>
-        </li>
-        <li>
-          <a href={`${base}/salesforce`}>Salesforce accounts (Id, OwnerId)</a> ·{' '}
-          <a href={`${base}/salesforce?file=opportunities`}>opportunities</a> ·{' '}
-          <a href={`${base}/salesforce?file=readme`}>read me (splits and teams)</a>
-        </li>
-        <li>
-          <a href={`${base}/hubspot`}>HubSpot companies</a> · <a href={`${base}/hubspot?file=deals`}>deals</a>
-        </li>
-        <li>
-          <a href={`${base}/dynamics`}>Dynamics accounts</a>
-        </li>
-        <li>
-          <a href={`${base}/inverse`}>Inverse file (to undo in the CRM)</a>
-        </li>
-      </ul>
+      <ExportLinks base={base} />
       <h3>Notices</h3>
       {notices.length === 0 ? (
         <p class="muted">No notice for this run.</p>
