@@ -49,6 +49,7 @@ console.log(
   `RESULT:${JSON.stringify({
     status: result.status,
     millis,
+    workMillis: ok ? result.workMillis : null,
     peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
     objective: objectiveValue,
     lowerBound: ok ? result.lowerBound : null,

@@ -11,6 +11,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { wallSafetyMs } from '../src/solver/clock.ts';
 import { instanceKey, referenceBound } from './reference-bounds.ts';
 import { generateInstance, INSTANCE_SIZES } from './solver-instances.ts';
 
@@ -28,6 +29,8 @@ interface Row {
   approach: string;
   status: string;
   millis: number | null;
+  /** The work clock's count (what ends a reproducible solve), beside the wall clock's millis. */
+  workMillis: number | null;
   peakRssMb: number | null;
   value: number | null;
   lowerBound: number | null;
@@ -44,7 +47,10 @@ interface Row {
 export function goalFor(size: string, kind: string): { maxGap: number; maxMillis: number } | null {
   if (kind === 'departure') return { maxGap: 1e-4, maxMillis: size === '100000x300' ? 5_000 : 60_000 };
   if (size === '1000x20') return { maxGap: 0.01, maxMillis: 5_000 };
-  if (size === '5000x50') return { maxGap: 0.02, maxMillis: 30_000 };
+  // Issue 19: 1% at the middle sizes, and a bound within 3% at 100000x300 in 120 s.
+  if (size === '5000x50') return { maxGap: 0.01, maxMillis: 30_000 };
+  if (size === '20000x100') return { maxGap: 0.01, maxMillis: 60_000 };
+  if (size === '100000x300') return { maxGap: 0.03, maxMillis: 120_000 };
   if (size === '60x6' || size === '300x12') return { maxGap: 0.01, maxMillis: 5_000 };
   return null;
 }
@@ -87,11 +93,11 @@ export async function run(options: BenchOptions): Promise<{ ok: boolean }> {
   for (const size of sizes) {
     for (const kind of ['departure', 'realignment'] as const) {
       for (const objective of objectives) {
-        // The goals are "within X % in Y s": every approach runs with the goal's time where it is shorter
-        // than the bench limit (so the final answer is judged at that time, and HiGHS alone gets the same
-        // time); a full run adds the final solve with the whole limit for reference.
+        // The goals are "within X % in Y s": every approach runs with the goal's time (so the final answer is
+        // judged at that time, and HiGHS alone gets the same time; CI caps it at its limit); a full run adds
+        // the final solve with the whole limit for reference where the goal's time is shorter.
         const goal = goalFor(size.name, kind);
-        const runMs = goal ? Math.min(limitMs, goal.maxMillis) : limitMs;
+        const runMs = goal ? (ci ? Math.min(limitMs, goal.maxMillis) : goal.maxMillis) : limitMs;
         const approaches: [string, number][] = [
           ['auto', runMs],
           // The same final solve again: reproducible answers must be the same.
@@ -105,10 +111,11 @@ export async function run(options: BenchOptions): Promise<{ ok: boolean }> {
         if (!ci && runMs < limitMs && kind === 'realignment') approaches.push(['auto', limitMs]);
         const group: Row[] = [];
         for (const [i, [approach, ms]] of approaches.entries()) {
-          const r = (await runOne([size.name, kind, objective, approach, String(ms)], ms + 30_000)) as Record<
-            string,
-            never
-          >;
+          // The hard kill comes after the work clock's wall-clock safety (a loaded machine still finishes).
+          const r = (await runOne(
+            [size.name, kind, objective, approach, String(ms)],
+            wallSafetyMs(ms) + 30_000,
+          )) as Record<string, never>;
           group.push({
             size: size.name,
             kind,
@@ -116,6 +123,7 @@ export async function run(options: BenchOptions): Promise<{ ok: boolean }> {
             approach: `${approach === 'auto' ? (i === 1 ? 'final, again' : 'final (auto)') : approach}, ${ms / 1000} s`,
             status: String(r.status),
             millis: r.millis ?? null,
+            workMillis: r.workMillis ?? null,
             peakRssMb: r.peakRssMb ?? null,
             value: r.objective ?? null,
             lowerBound: r.lowerBound ?? null,
@@ -203,6 +211,7 @@ function printTable(rows: Row[]): void {
     'approach',
     'status',
     'ms',
+    'work ms',
     'MB',
     'objective',
     'best LB',
@@ -219,6 +228,7 @@ function printTable(rows: Row[]): void {
     r.approach,
     r.status,
     r.millis === null ? '-' : String(r.millis),
+    r.workMillis === null ? '-' : String(r.workMillis),
     r.peakRssMb === null ? '-' : String(r.peakRssMb),
     r.value === null ? '-' : r.value.toFixed(4),
     r.bestBound === null ? '-' : r.bestBound.toFixed(4),
