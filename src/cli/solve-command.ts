@@ -207,12 +207,18 @@ function clocks(result: { millis: number; workMillis: number | null; reproducibl
   return `wall clock ${result.millis} ms, ${work}`;
 }
 
+/** "optimal within tolerance" when the answer is proven by the tolerance (solver/tolerance.ts), not exactly. */
+function statusText(result: Extract<SolveResult, { assignments: unknown[] }>): string {
+  const exact = result.lowerBound !== null && result.objective - result.lowerBound <= 1e-9;
+  return result.status === 'optimal' && !exact ? 'optimal within tolerance' : result.status;
+}
+
 function humanSummary(result: SolveResult): string {
   if (result.status === 'infeasible' || result.status === 'invalid') return `status: ${result.status}\n`;
   if (result.assignments === null) return `status: ${result.status}\n`;
   const pct = (g: number | null) => (g === null ? 'n/a' : `${(g * 100).toFixed(2)}%`);
   const lines = [
-    `status: ${result.status}   engine: ${result.engine}   ${clocks(result)}`,
+    `status: ${statusText(result)}   engine: ${result.engine}   ${clocks(result)}`,
     `objective: ${result.objective.toFixed(6)}   lower bound: ${result.lowerBound?.toFixed(6) ?? 'n/a'}   gap: ${pct(result.gap)}`,
     `accounts moved: ${result.moved} of ${result.assignments.length}   conflicts: ${result.conflicts.length}`,
     '',

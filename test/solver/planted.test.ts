@@ -3,9 +3,13 @@
  * must prove them optimal within the tolerance (solver/tolerance.ts), stop there rather than run out its
  * limit, and never report a gap of 100 % for such an answer (the relative gap means nothing at a bound of 0).
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { plantedBook } from '../../bench/planted-books.ts';
 import { INSTANCE_SIZES } from '../../bench/solver-instances.ts';
+import { runSolveCommand } from '../../src/cli/solve-command.ts';
 import { parseSolveInput } from '../../src/solver/input.ts';
 import { solve } from '../../src/solver/solve.ts';
 import { absoluteTolerance, reportedGap, withinTolerance } from '../../src/solver/tolerance.ts';
@@ -70,6 +74,42 @@ describe('planted books (known optimum 0)', () => {
     if (result.status !== 'optimal') return;
     expect(result.pools.every((p) => p.proven && p.lowerBound !== null)).toBe(true);
     expect(result.gap).toBe(0);
+  }, 60_000);
+});
+
+describe('planted books through the CLI', () => {
+  it('says optimal (within tolerance) with a gap of 0.00 %, never 100 %', async () => {
+    const book = plantedBook(size('1000x20'), 'departure', 1);
+    const dir = mkdtempSync(join(tmpdir(), 'bookshift-planted-'));
+    try {
+      const accounts = book.accounts.map(
+        (a) => `${a.id},${a.name},${a.ownerId ?? ''},${(a.revenueCents / 100).toFixed(2)},${a.region}`,
+      );
+      writeFileSync(
+        join(dir, 'accounts.csv'),
+        ['account_id,account_name,owner_id,annual_revenue,region', ...accounts].join('\n'),
+      );
+      const reps = book.reps.map(
+        (r) =>
+          `${r.id},${r.name},,${r.region},${!r.departing},${Boolean(r.departing)},${r.maxAccounts ?? ''},${r.maxRevenueCents === undefined ? '' : (r.maxRevenueCents / 100).toFixed(2)}`,
+      );
+      writeFileSync(
+        join(dir, 'reps.csv'),
+        ['rep_id,name,email,region,may_receive,departing,max_accounts,max_revenue', ...reps].join('\n'),
+      );
+      const out: string[] = [];
+      const code = await runSolveCommand(
+        ['--accounts', join(dir, 'accounts.csv'), '--reps', join(dir, 'reps.csv'), '--kind', 'departure'],
+        { stdout: (t) => out.push(t), stderr: () => {} },
+      );
+      expect(code).toBe(0);
+      const text = out.join('');
+      expect(text).toMatch(/status: optimal/);
+      expect(text).toContain('gap: 0.00%');
+      expect(text).not.toContain('100.00%');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }, 60_000);
 });
 
