@@ -66,6 +66,8 @@ const EXPECTED: Record<string, Access> = {
   // The book, read by other systems to name reps and accounts.
   'GET /v1/reps': READERS,
   'GET /v1/accounts': READERS,
+  'GET /v1/opportunities': READERS,
+  'GET /v1/opportunities/:id': READERS,
   // Runs (F3-F6): managers and analysts draft, solve and resolve; everyone but reps reads.
   'GET /v1/runs': READERS,
   'POST /v1/runs': DRAFTERS,

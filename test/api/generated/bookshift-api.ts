@@ -889,6 +889,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/opportunities": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Opportunities, filtered by account, owner, stage, status and close date */
+        get: operations["listOpportunities"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/opportunities/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One opportunity with its commission split history */
+        get: operations["getOpportunity"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/runs/{id}/commission-impact": {
         parameters: {
             query?: never;
@@ -3259,6 +3293,65 @@ export interface components {
             isHouse: boolean;
             /** @example false */
             isCoOwned: boolean;
+        };
+        OpportunityList: {
+            data: components["schemas"]["Opportunity"][];
+            total: number;
+        };
+        Opportunity: {
+            /** Format: uuid */
+            id: string;
+            /** @example 0065e00000AbCdEAAV */
+            crmId: string;
+            /** @example Acme renewal */
+            name: string;
+            /** Format: uuid */
+            accountId: string;
+            /** @example 0015e00000AbCdEAAV */
+            accountCrmId: string;
+            /** Format: uuid */
+            ownerRepId: string | null;
+            /** @example Negotiation */
+            stage: string;
+            /** @enum {string} */
+            status: "open" | "closed_won" | "closed_lost";
+            isBillingStage: boolean;
+            /** @example 12000000 */
+            amountCents: number;
+            /** @example 2027-03-01 */
+            closeDate: string | null;
+            /** @example 2026-11-01 */
+            createdDate: string;
+        };
+        OpportunityDetail: components["schemas"]["Opportunity"] & {
+            splits: components["schemas"]["SplitRow"][];
+        };
+        SplitRow: {
+            /** Format: uuid */
+            repId: string;
+            /** @example House */
+            repName: string;
+            /** @example 0055e000001AbCdAAK */
+            repCrmUserId: string | null;
+            /** @enum {string} */
+            role: "house" | "rep" | "subagent";
+            /**
+             * @description Share in basis points (10000 = 100%).
+             * @example 5500
+             */
+            bps: number;
+            /** @example 2026-01-01 */
+            effectiveFrom: string;
+            /**
+             * @description Last day; null while in force.
+             * @example null
+             */
+            effectiveTo: string | null;
+            /**
+             * Format: uuid
+             * @description The run that wrote the row; null if imported.
+             */
+            runId: string | null;
         };
         /**
          * @example {
@@ -8341,6 +8434,157 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AccountList"];
+                };
+            };
+            /** @description The request is malformed or failed validation (code BAD_REQUEST or VALIDATION_FAILED). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid session or API key (code UNAUTHENTICATED). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The role may not do this, or the CSRF check failed (code FORBIDDEN or CSRF_REJECTED). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; see Retry-After (code TOO_MANY_REQUESTS). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Something failed on our side; the message says nothing internal (code INTERNAL). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listOpportunities: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: number;
+                /** @description Rows to skip. */
+                offset?: number | null;
+                /** @description Part of the name or CRM id. */
+                q?: string;
+                /** @description The account's id. */
+                account?: string;
+                /** @description The owner rep's id, or none. */
+                owner?: string | "none";
+                /** @description Exact stage. */
+                stage?: string;
+                /** @description open, closed_won or closed_lost. */
+                status?: "open" | "closed_won" | "closed_lost";
+                /** @description Close date on or after. */
+                closeFrom?: string;
+                /** @description Close date on or before. */
+                closeTo?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of opportunities and how many match. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpportunityList"];
+                };
+            };
+            /** @description The request is malformed or failed validation (code BAD_REQUEST or VALIDATION_FAILED). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid session or API key (code UNAUTHENTICATED). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The role may not do this, or the CSRF check failed (code FORBIDDEN or CSRF_REJECTED). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; see Retry-After (code TOO_MANY_REQUESTS). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Something failed on our side; the message says nothing internal (code INTERNAL). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getOpportunity: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The opportunity and every split row it has had, oldest first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpportunityDetail"];
                 };
             };
             /** @description The request is malformed or failed validation (code BAD_REQUEST or VALIDATION_FAILED). */
