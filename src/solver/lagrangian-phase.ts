@@ -1,7 +1,8 @@
 /**
  * The Lagrangian phase of a pool that has no LP (too large for HiGHS: 100000x300's pools, 1.08M binaries
- * each): the Lagrangian bound (lagrangian.ts), then the iterated search from the multipliers' rounded answer
- * (lagrangian-round.ts), kept when it beats the pool's current answer. All of it on the solve's work clock.
+ * each): the Lagrangian bound (lagrangian.ts; every objective), then for L1 without a new-hire cap the iterated
+ * search from the multipliers' rounded answer (lagrangian-round.ts), kept when it beats the pool's current
+ * answer. All of it on the solve's work clock.
  */
 import type { SolveClock } from './clock.ts';
 import { ilsApplies, iteratedSearch } from './ils.ts';
@@ -41,10 +42,6 @@ export interface LagrangianPhaseOutcome {
   improved: State | null;
 }
 
-export function lagrangianApplies(state: State): boolean {
-  return ilsApplies(state);
-}
-
 export function lagrangianPhase(state: State, pool: Pool, o: LagrangianPhaseOptions): LagrangianPhaseOutcome {
   const { clock } = o;
   const left = Math.max(0, o.until - clock.now());
@@ -54,7 +51,8 @@ export function lagrangianPhase(state: State, pool: Pool, o: LagrangianPhaseOpti
     target: current * (1 - o.relGap),
   });
   clock.spend(dual.work / LAGRANGIAN_PAIRS_PER_MS);
-  if (clock.expired()) return { bound: dual.bound, improved: null };
+  // The start and its search: L1 without a new-hire cap (ils.ts); the others keep the bound alone.
+  if (clock.expired() || !ilsApplies(state)) return { bound: dual.bound, improved: null };
   const stage = dual.stages.find((s) => s.mu === ROUNDING_MU) ?? dual.stages.at(-1);
   const rounded = stage ? lagrangianAssignment(state, pool, stage.multipliers, stage.mu) : null;
   if (!rounded) return { bound: dual.bound, improved: null };

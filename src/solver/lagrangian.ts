@@ -8,7 +8,8 @@
  *
  * where N runs over the integer counts the rep can reach (fixed count up to the cap or everything it may
  * receive) and V over its reachable revenue, for ANY a, b: so every evaluation is a proven bound, whatever the
- * search for good multipliers does. Dropped constraints (the new-hire "taken" cap) only weaken it. Its best
+ * search for good multipliers does. Dropped constraints (the new-hire "taken" cap) only weaken it; minimax
+ * pools get it with a smaller weight on the deviations (deviationWeight). Its best
  * value is the LP relaxation's with the count-rounding cuts (model.ts), at a cost of O(account-rep pairs) per
  * evaluation and no model to build: 100000x300's pools (1.08M pairs each), whose LP does not finish.
  *
@@ -16,7 +17,7 @@
  * below it), maximised by L-BFGS while μ shrinks; the exact L is read off every evaluation and the best kept.
  * Work is counted in pair evaluations, so the result is deterministic.
  */
-import type { Pool, Problem } from './problem.ts';
+import { MINIMAX_L1_WEIGHT, type Pool, type Problem } from './problem.ts';
 
 export interface LagrangianOptions {
   /** Pair evaluations allowed (one evaluation of L costs the pool's account-rep pairs). */
@@ -66,7 +67,17 @@ export interface DualData {
   devV: Float64Array[];
 }
 
+/**
+ * The weight of a rep's deviations in a bound on the pool objective: 1 for L1. Minimax is the largest count
+ * and revenue deviation plus MINIMAX_L1_WEIGHT times their sum, and the largest is at least the mean, so
+ * (MINIMAX_L1_WEIGHT + 1/reps) times the sum bounds it from below: an L1 bound with that weight (weak, valid).
+ */
+export function deviationWeight(problem: Problem, pool: Pool): number {
+  return problem.input.objective === 'l1' ? 1 : MINIMAX_L1_WEIGHT + 1 / Math.max(1, pool.reps.length);
+}
+
 export function dualData(problem: Problem, pool: Pool): DualData {
+  const weight = deviationWeight(problem, pool);
   const R = pool.reps.length;
   const slot = new Map<number, number>();
   pool.reps.forEach((r, i) => {
@@ -123,8 +134,8 @@ export function dualData(problem: Problem, pool: Pool): DualData {
     const u = problem.targetUnits[r]!;
     const vs = [fU, hiU, u].map((v) => Math.min(hiU, Math.max(fU, v)));
     candV.push(Float64Array.from(new Set(vs)));
-    devN.push(candN[s]!.map((v) => Math.abs(v - t)));
-    devV.push(candV[s]!.map((v) => Math.abs(v - u)));
+    devN.push(candN[s]!.map((v) => weight * Math.abs(v - t)));
+    devV.push(candV[s]!.map((v) => weight * Math.abs(v - u)));
   });
   return {
     R,

@@ -13,7 +13,7 @@ import { DEFAULT_HEURISTIC, heuristicSolve, ILS_SLACK, improve } from './heurist
 import { ilsApplies, iteratedSearch } from './ils.ts';
 import { diagnose } from './infeasibility.ts';
 import { parseSolveInput, type SolveInput } from './input.ts';
-import { lagrangianApplies, lagrangianPhase } from './lagrangian-phase.ts';
+import { lagrangianPhase } from './lagrangian-phase.ts';
 import { roundLpSolution } from './lp-round.ts';
 import { buildPoolModel, type MipModel, readSingleAssignment, singleBlocks, startValues } from './model.ts';
 import { packingReasons } from './packing.ts';
@@ -581,7 +581,7 @@ export async function solve(raw: unknown, hooks: SolveHooks = {}): Promise<Solve
         pool,
       ]);
     }
-    if (allPlaced && input.engine === 'auto' && bound === null && lagrangianApplies(state) && !stop()) {
+    if (allPlaced && input.engine === 'auto' && bound === null && !stop()) {
       // No LP for this pool (too large, or it did not finish): the Lagrangian bound and its rounded answer.
       const lag = lagrangianPhase(state, pool, {
         clock,
