@@ -7,7 +7,7 @@
  */
 
 import { fileURLToPath } from 'node:url';
-import { eq } from 'drizzle-orm';
+import { eq, inArray } from 'drizzle-orm';
 import { hashPassword } from '../src/auth/password.ts';
 import { findUserForLogin } from '../src/db/auth-lookups.ts';
 import type { Database, Tx } from '../src/db/client.ts';
@@ -137,6 +137,18 @@ async function seedOrg(db: Database, rng: Rng, plan: OrgPlan) {
     };
     reps.push(house, subagent);
     const sellersByRegion = new Map<string, RepRow[]>();
+    // Display names are unique within the org: a rep is picked and charted by name.
+    const usedNames = new Set<string>();
+    const personName = () => {
+      for (;;) {
+        const first = pick(rng, FIRST);
+        const last = pick(rng, LAST);
+        const name = `${first} ${last}`;
+        if (usedNames.has(name)) continue;
+        usedNames.add(name);
+        return { first, last, name };
+      }
+    };
     let n = 0;
     const nextRepNo = () => {
       n += 1;
@@ -146,7 +158,7 @@ async function seedOrg(db: Database, rng: Rng, plan: OrgPlan) {
       const manager: RepRow = {
         id: uuid(rng),
         orgId,
-        name: `${pick(rng, FIRST)} ${pick(rng, LAST)}`,
+        name: personName().name,
         email: `${region.toLowerCase()}.manager@${plan.domain}`,
         crmUserId: sfId('005', nextRepNo()),
         region,
@@ -158,12 +170,11 @@ async function seedOrg(db: Database, rng: Rng, plan: OrgPlan) {
       const sellers: RepRow[] = [];
       for (let i = 0; i < plan.sellersPerRegion; i += 1) {
         const seniority = 1 + Math.floor(rng() * 5);
-        const first = pick(rng, FIRST);
-        const last = pick(rng, LAST);
+        const { first, last, name } = personName();
         sellers.push({
           id: uuid(rng),
           orgId,
-          name: `${first} ${last}`,
+          name,
           email: `${first}.${last}.${n + 1}@${plan.domain}`.toLowerCase(),
           crmUserId: sfId('005', nextRepNo()),
           region,
@@ -171,7 +182,6 @@ async function seedOrg(db: Database, rng: Rng, plan: OrgPlan) {
           seniority,
           weightBps: 8000 + seniority * 1000,
           maxAccounts: 120,
-          maxRevenueCents: 400_000_000 * 100,
           managerRepId: manager.id,
           startDate: addDays(plan.today, -365 * seniority),
         });
@@ -189,7 +199,7 @@ async function seedOrg(db: Database, rng: Rng, plan: OrgPlan) {
     const newHire: RepRow = {
       id: uuid(rng),
       orgId,
-      name: `${pick(rng, FIRST)} ${pick(rng, LAST)}`,
+      name: personName().name,
       email: `new.hire@${plan.domain}`,
       crmUserId: sfId('005', nextRepNo()),
       region: plan.regions[0]!,
@@ -197,6 +207,7 @@ async function seedOrg(db: Database, rng: Rng, plan: OrgPlan) {
       seniority: 1,
       weightBps: 9000,
       rampTargetBps: 5000,
+      maxAccounts: 120,
       startDate: addDays(plan.today, -7),
       managerRepId: reps.find((r) => r.region === plan.regions[0] && r.segment === 'Management')?.id,
     };
@@ -239,6 +250,19 @@ async function seedOrg(db: Database, rng: Rng, plan: OrgPlan) {
     }
     await insertChunks(tx, s.accounts, accounts);
     await insertChunks(tx, s.accountTeamMembers, teams);
+    // Caps an ops team would set: every seller (and the new hire) has room above the largest book today, rounded
+    // up to $100M, so every rep is within its caps before any run and each region's targets sit under them.
+    const books = new Map<string, number>();
+    for (const a of accounts)
+      books.set(a.ownerRepId!, (books.get(a.ownerRepId!) ?? 0) + (a.annualRevenueCents ?? 0));
+    const largest = Math.max(0, ...allSellers.map((r) => books.get(r.id) ?? 0));
+    const step = 100_000_000 * 100;
+    const revenueCap = Math.ceil((largest * 1.2) / step) * step;
+    for (const r of [...allSellers, newHire]) r.maxRevenueCents = revenueCap;
+    await tx
+      .update(s.reps)
+      .set({ maxRevenueCents: revenueCap })
+      .where(inArray(s.reps.id, [...allSellers, newHire].map((r) => r.id)));
 
     // Opportunities with splits (House / Rep / Subagent, 10000 bps) and monthly schedules for won deals and for
     // most open ones (their commission impact is what a reassignment preview shows).

@@ -2,6 +2,8 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { stringify } from 'csv-stringify/sync';
+import { diagnoseRules } from '../solver/diagnose-rules.ts';
+import type { SolveInputRaw } from '../solver/input.ts';
 import type { SolveResult } from '../solver/result.ts';
 import { solveInWorker } from '../solver/worker/solve-in-worker.ts';
 import { CsvError, readAccountsCsv, readRepsCsv } from './csv-input.ts';
@@ -96,12 +98,19 @@ export async function runSolveCommand(argv: string[], io: CliIo): Promise<number
       ...(v['time-limit'] !== undefined ? { timeLimitMs: '--time-limit' } : {}),
     },
   };
+  // Rules that contradict the book, said before the answer (with numbers and the fix).
+  const diagnosis = diagnoseRules(input as SolveInputRaw);
   const result = await solveInWorker(input);
   if (v.out && result.status !== 'infeasible' && result.status !== 'invalid' && result.assignments !== null) {
     await writeFile(v.out, proposalCsv(result));
   }
-  if (v.json) io.stdout(`${JSON.stringify(toCliJson(result, files))}\n`);
-  else io.stdout(humanSummary(result));
+  if (v.json) io.stdout(`${JSON.stringify({ ...toCliJson(result, files), diagnosis })}
+`);
+  else {
+    for (const d of diagnosis) io.stdout(`${d.severity}: ${d.message} Fix: ${d.fix}
+`);
+    io.stdout(humanSummary(result));
+  }
   return exitCode(result, io, files);
 }
 

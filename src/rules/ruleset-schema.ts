@@ -40,8 +40,11 @@ export const eligibilitySchema = z
       .default('roster'),
     /** Never receive, whatever else says. */
     exclude: z.array(repId).default([]),
-    /** An account only goes to a rep of its own region / segment. */
-    sameRegion: z.boolean().default(false),
+    /**
+     * An account only goes to a rep of its own region (territory first: on unless a ruleset turns it off) /
+     * segment.
+     */
+    sameRegion: z.boolean().default(true),
     sameSegment: z.boolean().default(false),
     /** Accounts of a tier only go to these reps, or reps of at least this seniority. */
     tiers: z
@@ -142,6 +145,11 @@ export const targetsSchema = z
     /** Relative importance of balancing account count and revenue in the objective (0–100 each). */
     countWeight: z.number().int().min(0).max(100).default(50),
     revenueWeight: z.number().int().min(0).max(100).default(50),
+    /**
+     * How far above its target a new hire's starter book may go (count and revenue), in basis points: its target
+     * (ramp) plus this is the bound; where caps elsewhere force more, the run says so as a blocking conflict.
+     */
+    toleranceBps: bps.default(1000),
   })
   .strict()
   .refine((t) => t.countWeight + t.revenueWeight > 0, {

@@ -7,6 +7,8 @@ import { addDays } from '../commission/dates.ts';
 
 export const CONFLICT_KINDS = {
   unassigned: 'blocking',
+  owner_leaving: 'blocking',
+  hire_over_target: 'blocking',
   over_count_cap: 'blocking',
   over_revenue_cap: 'blocking',
   deal_closing_soon: 'blocking',
@@ -23,6 +25,12 @@ export const CONFLICT_KINDS = {
   closed_opportunity_in_scope: 'warning',
 } as const;
 export type ConflictKind = keyof typeof CONFLICT_KINDS;
+
+/**
+ * Conflicts that only an owner who stays resolves (override), never an acceptance: an account nobody may receive,
+ * and one excluded from the run while its owner leaves — accepting them would leave it with someone who leaves.
+ */
+export const NEEDS_AN_OWNER: ReadonlySet<string> = new Set<ConflictKind>(['unassigned', 'owner_leaving']);
 export type Severity = 'blocking' | 'warning';
 
 export interface DetectedConflict {
@@ -76,6 +84,18 @@ export interface ProposalLine {
   fromRepId: string | null;
   /** null: no eligible receiver was found. */
   toRepId: string | null;
+  /** For an unassigned line: why nobody may receive it. */
+  reason?: string | null;
+}
+
+export interface HireBoundLine {
+  repId: string;
+  targetCount: number;
+  targetRevenueCents: number;
+  toleranceBps: number;
+  maxAccounts: number;
+  maxRevenueCents: number;
+  cause?: string;
 }
 
 export interface ConflictInput {
@@ -84,6 +104,10 @@ export interface ConflictInput {
   reps: ConflictRep[];
   opportunities: ConflictOpportunity[];
   proposal: ProposalLine[];
+  /** Accounts a person excluded from the run (they stay with their planned owner). */
+  excluded?: ProposalLine[];
+  /** A new-hire run: each hire's bound (target plus tolerance), and what forced more when it could not hold. */
+  hireBounds?: HireBoundLine[];
   scope: 'ownership' | 'open_opportunities' | 'complete';
   asOfDate: string;
   closingWithinDays: number;
@@ -133,6 +157,26 @@ export function detectConflicts(input: ConflictInput): DetectedConflict[] {
     );
   }
 
+  const leaveDay = input.reassignmentDate ?? input.asOfDate;
+  const leaves = (rep: ConflictRep) =>
+    rep.departing || !rep.active || (rep.endDate !== null && rep.endDate <= leaveDay);
+  for (const line of input.excluded ?? []) {
+    const account = accounts.get(line.accountId);
+    // An excluded account is left as it is in the CRM at commit: with its owner now.
+    const owner = account?.currentOwnerId ? reps.get(account.currentOwnerId) : undefined;
+    if (!account || !owner || !leaves(owner)) continue;
+    const when = owner.departing
+      ? 'leaves in this run'
+      : !owner.active
+        ? 'is inactive'
+        : `leaves on ${owner.endDate}`;
+    add(
+      'owner_leaving',
+      { accountId: account.id, repId: owner.id },
+      `${account.name} is excluded from the run but its owner ${owner.name} ${when}: it would be left with someone who leaves. Give it an owner who stays.`,
+    );
+  }
+
   const finalOwner = new Map<string, string | null>();
   for (const a of input.accounts) finalOwner.set(a.id, a.plannedOwnerId);
   for (const line of input.proposal) finalOwner.set(line.accountId, line.toRepId);
@@ -158,7 +202,9 @@ export function detectConflicts(input: ConflictInput): DetectedConflict[] {
       add(
         'unassigned',
         { accountId: account.id },
-        `${name} has no eligible receiver: give it an owner or exclude it from the run.`,
+        line.reason
+          ? `${name} has no eligible receiver. ${line.reason}`
+          : `${name} has no eligible receiver: give it an owner who stays.`,
       );
       continue;
     }
@@ -261,6 +307,17 @@ export function detectConflicts(input: ConflictInput): DetectedConflict[] {
     l.count += 1;
     l.revenue += a.revenueCents;
     load.set(owner, l);
+  }
+  for (const bound of input.hireBounds ?? []) {
+    const rep = reps.get(bound.repId);
+    const l = load.get(bound.repId) ?? { count: 0, revenue: 0 };
+    if (!rep || (l.count <= bound.maxAccounts && l.revenue <= bound.maxRevenueCents)) continue;
+    const pct = `${(bound.toleranceBps / 100).toLocaleString('en-US')}%`;
+    add(
+      'hire_over_target',
+      { repId: rep.id },
+      `${rep.name}'s starter book would be ${l.count} accounts and ${money(l.revenue)}, above the target of ${Math.round(bound.targetCount)} accounts and ${money(bound.targetRevenueCents)} plus ${pct} (at most ${bound.maxAccounts} accounts and ${money(bound.maxRevenueCents)})${bound.cause ? `: ${bound.cause}` : '. Give accounts back to their owners, or accept a larger starter book.'}`,
+    );
   }
   const receivers = new Set(input.proposal.map((l) => l.toRepId).filter((r): r is string => r !== null));
   for (const repId of [...receivers].sort()) {

@@ -116,4 +116,38 @@ describe('bookshift solve', () => {
     expect(res.status).toBe(0);
     expect(JSON.parse(res.stdout).status).toBe('optimal');
   });
+
+  it('diagnoses rules that contradict the book in its JSON before the answer: a rep already over a cap, with the fix', async () => {
+    writeFileSync(
+      join(dir, 'reps.csv'),
+      'rep_id,name,email,region,may_receive,departing,max_accounts,max_revenue\nR1,Ann,ann@x.com,West,true,true,,\nR2,Bob,bob@x.com,West,true,false,5,"$40,000"\nR4,Dee,dee@x.com,West,true,false,,"$1,000,000"\nR3,Cy,cy@x.com,East,true,false,,\n',
+    );
+    const { io, out } = capture();
+    const args = [
+      '--accounts',
+      join(dir, 'accounts.csv'),
+      '--reps',
+      join(dir, 'reps.csv'),
+      '--kind',
+      'departure',
+      '--json',
+    ];
+    await runSolveCommand(args, io);
+    const json = JSON.parse(out.join(''));
+    expect(json.diagnosis).toEqual([
+      expect.objectContaining({
+        code: 'rep-over-cap',
+        severity: 'warning',
+        message: 'Bob already owns $50k, over the revenue cap of $40k by $10k.',
+        fix: expect.stringContaining('Raise Bob'),
+        repIds: ['R2'],
+      }),
+      expect.objectContaining({
+        code: 'target-above-cap',
+        message:
+          'In West, 1 of 2 reps have a target above their revenue cap (e.g. Bob: target $125k, cap $40k).',
+        fix: 'Raise the revenue caps in West by at least $85k, or add receiving reps to West; until then the balance cannot reach its targets.',
+      }),
+    ]);
+  });
 });

@@ -119,4 +119,30 @@ describe('demo seed', () => {
     const [row] = await inAcme<{ n: number | string }>(sql`select count(*) as n from accounts`);
     expect(Number(row!.n)).toBe(2000);
   });
+
+  it('is believable: unique names, every rep within its caps before any run, each region’s targets under the caps', async () => {
+    const reps = await withOrg(t.db, { orgId: acme }, (tx) => tx.select().from(s.reps));
+    const people = reps.filter((r) => r.kind === 'person');
+    expect(new Set(people.map((r) => r.name)).size).toBe(people.length);
+    const books = await inAcme<{ owner: string; n: number | string; revenue: number | string }>(
+      sql`select owner_rep_id as owner, count(*) as n, sum(annual_revenue_cents) as revenue
+          from accounts where owner_rep_id is not null group by owner_rep_id`,
+    );
+    const byRep = new Map(books.map((b) => [b.owner, { n: Number(b.n), revenue: Number(b.revenue) }]));
+    const receivers = people.filter((r) => r.mayReceive);
+    for (const r of receivers) {
+      expect(r.maxRevenueCents, `${r.name} has a revenue cap`).not.toBeNull();
+      const book = byRep.get(r.id) ?? { n: 0, revenue: 0 };
+      expect(book.revenue, `${r.name}'s book`).toBeLessThanOrEqual(r.maxRevenueCents!);
+      expect(book.n, `${r.name}'s accounts`).toBeLessThanOrEqual(r.maxAccounts ?? Number.POSITIVE_INFINITY);
+    }
+    for (const region of ['West', 'East', 'Central', 'South']) {
+      const inRegion = receivers.filter((r) => r.region === region);
+      const total = inRegion.reduce((sum, r) => sum + (byRep.get(r.id)?.revenue ?? 0), 0);
+      // Equal targets among the region's receivers sit well under each one's cap.
+      expect(total / inRegion.length).toBeLessThan(
+        Math.min(...inRegion.map((r) => r.maxRevenueCents!)) * 0.8,
+      );
+    }
+  });
 });

@@ -12,6 +12,7 @@ import type { Tx } from '../../db/client.ts';
 import { queryRows } from '../../db/query-rows.ts';
 import { withOrg } from '../../db/tenancy.ts';
 import { AppError, notFound } from '../../lib/errors.ts';
+import { NEEDS_AN_OWNER } from '../../workflow/conflicts.ts';
 import { nextStatus, type RunStatus } from '../../workflow/run-status.ts';
 import { loadPlanningContext } from '../solving/planning-context.ts';
 import { refreshProposal } from './proposal.ts';
@@ -296,6 +297,12 @@ export async function resolveConflict({ ctx, input }: { ctx: RunsContext; input:
       .where(and(eq(conflicts.id, input.conflictId), eq(conflicts.runId, run.id)));
     if (!conflict) throw notFound(`Conflict ${input.conflictId} of run ${run.id}`);
     const accountId = conflict.accountId ?? input.accountId;
+    if (input.resolution === 'accept' && NEEDS_AN_OWNER.has(conflict.kind)) {
+      throw new AppError(
+        'CONFLICT',
+        'This account needs an owner who stays: give it to a rep (override); it cannot be accepted as it is.',
+      );
+    }
     if (input.resolution !== 'accept' && !accountId) {
       throw new AppError('VALIDATION_FAILED', 'This conflict concerns a rep, not one account.', {
         details: [
@@ -627,8 +634,16 @@ async function acceptOpen(tx: Tx, run: RunRow, ids: readonly string[], note: str
     .select()
     .from(conflicts)
     .where(and(eq(conflicts.runId, run.id), isNull(conflicts.resolution), idIn(conflicts.accountId, ids)));
-  if (open.length === 0)
-    throw new AppError('CONFLICT', 'The selected accounts have no open conflict. Nothing was changed.');
+  const acceptable = open.filter((k) => !NEEDS_AN_OWNER.has(k.kind));
+  if (acceptable.length === 0)
+    throw new AppError(
+      'CONFLICT',
+      open.length === 0
+        ? 'The selected accounts have no open conflict. Nothing was changed.'
+        : 'The selected accounts’ open conflicts need an owner who stays (give them to a rep); they cannot be accepted. Nothing was changed.',
+    );
+  const skippedOwnerless = open.length - acceptable.length;
+  open.splice(0, open.length, ...acceptable);
   await tx
     .update(conflicts)
     .set({
@@ -661,5 +676,5 @@ async function acceptOpen(tx: Tx, run: RunRow, ids: readonly string[], note: str
     ),
   );
   const accounts = new Set(open.map((k) => k.accountId));
-  return { applied: open.length, skipped: ids.length - accounts.size };
+  return { applied: open.length, skipped: ids.length - accounts.size, needOwner: skippedOwnerless };
 }

@@ -7,6 +7,7 @@ import type { Tx } from '../../db/client.ts';
 import { withOrg } from '../../db/tenancy.ts';
 import { AppError, type FieldIssue } from '../../lib/errors.ts';
 import type { RunStatus } from '../../workflow/run-status.ts';
+import { orgDefaultRuleset } from '../solving/planning-context.ts';
 import { checkCommissionReceivers } from './commission-decisions.ts';
 import type { CreateRunInput, RunKind } from './run-params.ts';
 import {
@@ -31,6 +32,7 @@ async function checkReferences(tx: Tx, input: CreateRunInput): Promise<FieldIssu
   const repIds = [
     ...((p.departingRepIds as string[] | undefined) ?? []),
     ...((p.hireRepIds as string[] | undefined) ?? []),
+    ...((p.receiverRepIds as string[] | undefined) ?? []),
     ...(p.newOwnerRepId ? [p.newOwnerRepId as string] : []),
     ...(p.plannedFromRepId ? [p.plannedFromRepId as string] : []),
   ];
@@ -55,6 +57,7 @@ async function checkReferences(tx: Tx, input: CreateRunInput): Promise<FieldIssu
     });
   checkList('departingRepIds', p.departingRepIds as string[] | undefined, false);
   checkList('hireRepIds', p.hireRepIds as string[] | undefined, true);
+  checkList('receiverRepIds', p.receiverRepIds as string[] | undefined, true);
   if (p.newOwnerRepId) {
     const rep = byId.get(p.newOwnerRepId as string);
     if (!rep)
@@ -185,6 +188,8 @@ export async function createRun({
     const issues = await checkReferences(tx, input);
     if (issues.length > 0) throw invalid(issues);
     const importId = input.importId ?? (await defaultImport(tx));
+    // No ruleset named: the org's default ruleset (the one the wizard shows), recorded so the run keeps its version.
+    const rulesetId = input.rulesetId ?? (await orgDefaultRuleset(tx))?.id ?? null;
     const [row] = await tx
       .insert(runs)
       .values({
@@ -194,7 +199,7 @@ export async function createRun({
         reason: input.reason,
         commissionEndDate: input.commissionEndDate ?? null,
         reassignmentDate: input.reassignmentDate ?? null,
-        rulesetId: input.rulesetId ?? null,
+        rulesetId,
         importId,
         params: input.params as Record<string, unknown>,
         draftedBy: ctx.principal.userId ?? null,

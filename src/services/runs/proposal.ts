@@ -8,7 +8,13 @@ import { conflicts, runAssignments, runOpportunityChanges, runs } from '../../..
 import type { Tx } from '../../db/client.ts';
 import type { Conflict as SolverConflict } from '../../solver/index.ts';
 import { hashChangeSet, type OwnershipChange, type SplitChange } from '../../workflow/change-set.ts';
-import { CONFLICT_KINDS, type DetectedConflict, detectConflicts } from '../../workflow/conflicts.ts';
+import {
+  CONFLICT_KINDS,
+  type ConflictInput,
+  type DetectedConflict,
+  detectConflicts,
+  type HireBoundLine,
+} from '../../workflow/conflicts.ts';
 import { cascadeExclusion, commissionPolicyOf } from '../commission/cascade-rule.ts';
 import { capsFor, protectionsOf } from '../solving/build-solve-input.ts';
 import type { PlanningContext } from '../solving/planning-context.ts';
@@ -56,8 +62,6 @@ export async function refreshProposal(
   const rows = await tx.select().from(runAssignments).where(eq(runAssignments.runId, run.id));
   const byAccount = new Map(rows.map((r) => [r.accountId, r]));
   const live = rows.filter((r) => !r.excluded);
-  const protections = protectionsOf(plan.book, plan.ruleset, plan.asOfDate, plan.closingWithinDays);
-  const departing = new Set(plan.params.kind === 'rep_departure' ? plan.params.departingRepIds : []);
 
   // 1. Opportunity-level changes: what moves with each account (or the one opportunity of the run).
   const oppChanges = opportunityChanges(run, plan, live);
@@ -82,10 +86,50 @@ export async function refreshProposal(
   }
 
   // 2. Conflicts, computed on the proposal as it stands.
+  const detected = detectConflicts(conflictInputOf(run, plan, rows));
+  const keys = new Set(detected.map((c) => c.key));
+  for (const extra of solverExtras(solverConflicts, byAccount)) {
+    if (!keys.has(extra.key)) {
+      keys.add(extra.key);
+      detected.push(extra);
+    }
+  }
+  for (const c of oppChanges) {
+    if (!c.error) continue;
+    const key = ['split_not_100', '', c.opportunityId, ''].join(':');
+    if (keys.has(key)) continue;
+    keys.add(key);
+    detected.push({
+      kind: 'split_not_100',
+      severity: 'blocking',
+      key,
+      accountId: c.accountId,
+      opportunityId: c.opportunityId,
+      repId: null,
+      message: `The split of opportunity ${c.opportunityName} cannot be reassigned: ${c.error}.`,
+    });
+  }
+  await syncConflicts(tx, run, detected, at);
+
+  // 3. The hash of the change set to be: what approval pins.
+  const proposalHash = proposalHashOf(run, plan, live, oppChanges);
+  await tx.update(runs).set({ proposalHash, updatedAt: at }).where(eq(runs.id, run.id));
+  return { proposalHash, conflicts: detected };
+}
+
+/** The conflict check's view of a run's proposal: the book as planned, the caps in force and every line. */
+export function conflictInputOf(
+  run: Pick<RunRow, 'scope' | 'commissionEndDate' | 'reassignmentDate'> & { metrics?: unknown },
+  plan: Pick<PlanningContext, 'params' | 'book' | 'ruleset' | 'asOfDate' | 'closingWithinDays'>,
+  rows: readonly Pick<AssignmentRow, 'accountId' | 'fromRepId' | 'toRepId' | 'reason' | 'excluded'>[],
+): ConflictInput {
+  const protections = protectionsOf(plan.book, plan.ruleset, plan.asOfDate, plan.closingWithinDays);
+  const departing = new Set(plan.params.kind === 'rep_departure' ? plan.params.departingRepIds : []);
   const splitTotals = new Map<string, number | null>();
   for (const o of plan.book.opportunities)
     splitTotals.set(o.id, o.splits.length === 0 ? null : o.splits.reduce((s, p) => s + p.bps, 0));
-  const detected = detectConflicts({
+  const live = rows.filter((r) => !r.excluded);
+  return {
     accounts: plan.book.accounts.map((a) => ({
       id: a.id,
       name: a.name,
@@ -119,41 +163,22 @@ export async function refreshProposal(
       createdDate: o.createdDate,
       splitTotalBps: splitTotals.get(o.id) ?? null,
     })),
-    proposal: live.map((r) => ({ accountId: r.accountId, fromRepId: r.fromRepId, toRepId: r.toRepId })),
+    proposal: live.map((r) => ({
+      accountId: r.accountId,
+      fromRepId: r.fromRepId,
+      toRepId: r.toRepId,
+      reason: r.toRepId === null ? r.reason : null,
+    })),
+    excluded: rows
+      .filter((r) => r.excluded)
+      .map((r) => ({ accountId: r.accountId, fromRepId: r.fromRepId, toRepId: r.toRepId })),
+    hireBounds: (run.metrics as { hireBounds?: HireBoundLine[] } | null | undefined)?.hireBounds ?? [],
     scope: run.scope,
     asOfDate: plan.asOfDate,
     closingWithinDays: plan.closingWithinDays,
     commissionEndDate: run.commissionEndDate,
     reassignmentDate: run.reassignmentDate,
-  });
-  const keys = new Set(detected.map((c) => c.key));
-  for (const extra of solverExtras(solverConflicts, byAccount)) {
-    if (!keys.has(extra.key)) {
-      keys.add(extra.key);
-      detected.push(extra);
-    }
-  }
-  for (const c of oppChanges) {
-    if (!c.error) continue;
-    const key = ['split_not_100', '', c.opportunityId, ''].join(':');
-    if (keys.has(key)) continue;
-    keys.add(key);
-    detected.push({
-      kind: 'split_not_100',
-      severity: 'blocking',
-      key,
-      accountId: c.accountId,
-      opportunityId: c.opportunityId,
-      repId: null,
-      message: `The split of opportunity ${c.opportunityName} cannot be reassigned: ${c.error}.`,
-    });
-  }
-  await syncConflicts(tx, run, detected, at);
-
-  // 3. The hash of the change set to be: what approval pins.
-  const proposalHash = proposalHashOf(run, plan, live, oppChanges);
-  await tx.update(runs).set({ proposalHash, updatedAt: at }).where(eq(runs.id, run.id));
-  return { proposalHash, conflicts: detected };
+  };
 }
 
 /**

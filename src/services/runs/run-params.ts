@@ -231,6 +231,15 @@ export const realignmentParams = z
       .max(1000)
       .optional()
       .openapi({ description: 'Only accounts of these segments move.' }),
+    receiverRepIds: z
+      .array(repId)
+      .min(1, 'Pick at least one receiving rep, or leave receiverRepIds out.')
+      .max(2000)
+      .optional()
+      .openapi({
+        description:
+          'The reps who receive the realigned accounts. When left out, a realignment of some regions balances their accounts among the reps of those regions (and the ruleset’s eligibility applies either way).',
+      }),
     accountIds,
     ...common,
   })
@@ -250,6 +259,11 @@ export const newHireParams = z
     maxTakenPerRep: z.number().int().min(0).optional().openapi({
       description: 'At most this many accounts are taken from any one existing rep.',
       example: 2,
+    }),
+    toleranceBps: z.number().int().min(0).max(100_000).optional().openapi({
+      description:
+        'How far above its target (ramp) a hire’s starter book may go, count and revenue, in basis points; the ruleset’s targets.toleranceBps (10% by default) when left out. Raise it to give the hire more.',
+      example: 1000,
     }),
     ...common,
   })
@@ -333,10 +347,10 @@ const base = {
     description: 'First day of the new ownership; on or after the commission end date.',
     example: '2026-04-01',
   }),
-  rulesetId: z
-    .uuid('The ruleset id is a UUID.')
-    .optional()
-    .openapi({ description: 'The exact ruleset version to use; the default rules when left out.' }),
+  rulesetId: z.uuid('The ruleset id is a UUID.').optional().openapi({
+    description:
+      'The exact ruleset version to use; when left out, the latest version of the org’s ruleset named "Default" (the built-in default rules if it has none), recorded on the run.',
+  }),
   importId: z.uuid('The import id is a UUID.').optional().openapi({
     description: 'The import snapshot the run plans from; the latest applied account import by default.',
   }),

@@ -85,6 +85,7 @@ export function protectionsOf(
   const out = new Map<string, string[]>();
   for (const a of book.accounts) {
     const why: string[] = [];
+    if (a.keepWithOwner) why.push('marked keep with the current owner in the import');
     if (keep.has(a.crmId)) why.push('on the keep-with-owner list');
     if (
       ruleset.protections.houseAccounts &&
@@ -149,6 +150,11 @@ export function buildSolveInput(options: BuildOptions): BuiltInput {
   const departing = new Set(params.kind === 'rep_departure' ? params.departingRepIds : []);
   const hires = new Set(params.kind === 'new_hire' ? params.hireRepIds : []);
   const leaveDay = options.reassignmentDate ?? options.asOfDate;
+  const regionOf = (a: { region: string | null }) => a.region ?? NO_REGION;
+  const regionScope = params.kind === 'realignment' && params.regions?.length ? params.regions : null;
+  // A realignment of some regions balances their accounts among their own reps, unless receivers are picked.
+  const picked =
+    params.kind === 'realignment' && params.receiverRepIds ? new Set(params.receiverRepIds) : null;
   const receivers = new Set<string>();
   for (const r of book.reps) {
     const leaving = r.endDate !== null && r.endDate <= leaveDay;
@@ -159,13 +165,22 @@ export function buildSolveInput(options: BuildOptions): BuiltInput {
       !departing.has(r.id) &&
       !leaving &&
       !excludedReps.has(r.id) &&
-      (listed === null || listed.has(r.id) || hires.has(r.id));
+      (listed === null || listed.has(r.id) || hires.has(r.id)) &&
+      (picked !== null ? picked.has(r.id) : regionScope === null || regionScope.includes(regionOf(r)));
     if (may) receivers.add(r.id);
+  }
+  // A realignment leaves no account with someone who leaves: the accounts in scope of a rep who is inactive or
+  // gone by the reassignment date move like a departing rep's.
+  if (params.kind === 'realignment') {
+    for (const r of book.reps) {
+      const gone = !r.active || (r.endDate !== null && r.endDate <= leaveDay);
+      if (r.kind === 'person' && gone && (regionScope === null || regionScope.includes(regionOf(r))))
+        departing.add(r.id);
+    }
   }
 
   const omit = options.omit ?? new Set<string>();
   const accounts = book.accounts.filter((a) => !omit.has(a.id));
-  const regionOf = (a: BookAccount) => a.region ?? NO_REGION;
   const allRegions = [...new Set(accounts.map(regionOf))].sort();
   const sameRegion = ruleset.eligibility.sameRegion || allRegions.length > 100;
   const tierRules = ruleset.eligibility.tiers;
@@ -227,7 +242,6 @@ export function buildSolveInput(options: BuildOptions): BuiltInput {
     (params.kind === 'rep_departure' || params.kind === 'realignment') && params.accountIds
       ? new Set(params.accountIds)
       : null;
-  const regionScope = params.kind === 'realignment' && params.regions?.length ? params.regions : null;
   const segmentScope = params.kind === 'realignment' && params.segments?.length ? params.segments : null;
   const inRunScope = (a: BookAccount) =>
     (regionScope === null || regionScope.includes(regionOf(a))) &&

@@ -1,5 +1,5 @@
 /** Everything a run is planned with, read in its transaction: params, book as planned, ruleset, org settings. */
-import { eq } from 'drizzle-orm';
+import { desc, eq, sql } from 'drizzle-orm';
 import { orgs, rulesets } from '../../../db/schema/index.ts';
 import type { Tx } from '../../db/client.ts';
 import { AppError } from '../../lib/errors.ts';
@@ -20,13 +20,40 @@ export interface PlanningContext {
   orgTimeLimitMs: number | null;
 }
 
+/** The built-in rules, for an org that has no ruleset named "Default": the schema's defaults (same region on). */
 export const DEFAULT_RULESET = { schemaVersion: 1, name: 'Default rules' } as const;
 
+/** The name of the ruleset that is the org's default: a run that names no ruleset uses its latest version. */
+export const ORG_DEFAULT_RULESET_NAME = 'Default';
+
+export interface RulesetRef {
+  id: string;
+  name: string;
+  version: number;
+}
+
+/**
+ * The org's default ruleset: the latest version of its ruleset named "Default" (any case), or null when the org
+ * has none (the built-in DEFAULT_RULESET applies). The wizard shows it, and a run created without a ruleset
+ * records it, so the rules a run uses are the ones the pages named.
+ */
+export async function orgDefaultRuleset(tx: Tx): Promise<RulesetRef | null> {
+  const [row] = await tx
+    .select({ id: rulesets.id, name: rulesets.name, version: rulesets.version })
+    .from(rulesets)
+    .where(sql`lower(${rulesets.name}) = lower(${ORG_DEFAULT_RULESET_NAME})`)
+    .orderBy(desc(rulesets.version))
+    .limit(1);
+  return row ?? null;
+}
+
+/** The ruleset of a run: its own, else the org's default ruleset, else the built-in rules. */
 export async function loadRuleset(tx: Tx, rulesetId: string | null): Promise<Ruleset> {
   let body: unknown = DEFAULT_RULESET;
-  if (rulesetId) {
-    const [row] = await tx.select({ body: rulesets.body }).from(rulesets).where(eq(rulesets.id, rulesetId));
-    if (!row) throw new AppError('UNPROCESSABLE', `The run's ruleset ${rulesetId} no longer exists.`);
+  const id = rulesetId ?? (await orgDefaultRuleset(tx))?.id ?? null;
+  if (id) {
+    const [row] = await tx.select({ body: rulesets.body }).from(rulesets).where(eq(rulesets.id, id));
+    if (!row) throw new AppError('UNPROCESSABLE', `The run's ruleset ${id} no longer exists.`);
     body = row.body;
   }
   return rulesetOf(body);

@@ -12,9 +12,10 @@ import { type SolveResult, solveInWorker } from '../../solver/index.ts';
 import { hardLimitMs } from '../../solver/worker/solve-in-worker.ts';
 import { refreshProposal } from '../runs/proposal.ts';
 import { findRun, lockRun, type RunRow, SYSTEM_ACTOR, transitionRun } from '../runs/run-records.ts';
-import { buildSolveInput, keptReason } from './build-solve-input.ts';
+import { keptReason } from './build-solve-input.ts';
 import { loadPlanningContext, type PlanningContext } from './planning-context.ts';
 import { solveAcrossInstances } from './pool-jobs.ts';
+import { type PlannedSolve, solvePlan } from './solve-plan.ts';
 
 /** Rules whose accounts the run does not concern: no row is kept for them unless they move. */
 const UNCONCERNED = new Set(['out-of-scope', 'owner-stays', 'owner-not-receiving']);
@@ -80,19 +81,6 @@ const solveRun = async (
   const requested = Number(job.payload.timeLimitMs) || 60_000;
   const timeLimitMs = Math.max(100, Math.min(requested, plan.orgTimeLimitMs ?? requested));
   await ctx.reportProgress({ phase: 'solving', accounts: plan.book.accounts.length, timeLimitMs });
-  const build = (omit: Set<string>) =>
-    buildSolveInput({
-      params: plan.params,
-      book: plan.book,
-      ruleset: plan.ruleset,
-      asOfDate: plan.asOfDate,
-      reassignmentDate: prepared.run.reassignmentDate,
-      closingWithinDays: plan.closingWithinDays,
-      timeLimitMs,
-      pins,
-      excluded,
-      omit,
-    });
   const limits = { signal: ctx.signal, hardLimitMs: hardLimitMs(timeLimitMs) };
   let solves = 0;
   const solveIt = async (input: unknown): Promise<SolveResult> => {
@@ -107,22 +95,23 @@ const solveRun = async (
       : null;
     return across ?? solveInWorker(input, limits);
   };
-  let omitted = new Set<string>();
-  let built = build(omitted);
-  let result: SolveResult = await solveIt(built.input);
-  // Accounts nobody may receive do not sink the whole run: they are left unassigned (a blocking conflict a
-  // person resolves by choosing an owner or excluding the account) and the rest is solved.
-  if (result.status === 'infeasible' && result.reasons.every((r) => r.code === 'no-eligible-rep')) {
-    omitted = new Set(result.reasons.flatMap((r) => r.accountIds ?? []));
-    if (omitted.size > 0 && !ctx.signal.aborted) {
-      await ctx.reportProgress({ phase: 'solving', unassigned: omitted.size, timeLimitMs });
-      built = build(omitted);
-      result = await solveIt(built.input);
-    }
-  }
+  const { result, built, unassigned, hireBounds } = await solvePlan(
+    plan,
+    {
+      reassignmentDate: prepared.run.reassignmentDate,
+      timeLimitMs,
+      pins,
+      excluded,
+      signal: ctx.signal,
+      onRetry: (n) => ctx.reportProgress({ phase: 'solving', unassigned: n, timeLimitMs }),
+    },
+    solveIt,
+  );
   await ctx.reportProgress({ phase: 'storing' });
   const { protections } = built;
-  return ctx.inOrg((tx) => store(tx, runId, plan, result, omitted, protections, ctx.signal, started));
+  return ctx.inOrg((tx) =>
+    store(tx, runId, plan, { result, unassigned, hireBounds }, protections, ctx.signal, started),
+  );
 };
 
 function detailText(details: unknown): string {
@@ -142,13 +131,13 @@ async function store(
   tx: Tx,
   runId: string,
   plan: PlanningContext,
-  result: SolveResult,
-  omitted: Set<string>,
+  answer: Pick<PlannedSolve, 'result' | 'unassigned' | 'hireBounds'>,
   /** Why each protected account of the solve input is kept (the ruleset's reasons, or not selected). */
   protections: ReadonlyMap<string, string[]>,
   signal: AbortSignal,
   started: Date,
 ) {
+  const { result, unassigned: omitted, hireBounds } = answer;
   const run = await lockRun(tx, runId);
   // Cancelled (or otherwise moved on) while the solver worked: the answer is not wanted.
   if (run.status !== 'solving') return { discarded: `run is ${run.status}` };
@@ -256,15 +245,16 @@ async function store(
       updatedAt: now,
     });
   }
-  for (const id of omitted) {
+  for (const [id, why] of omitted) {
+    const reason = readable(why);
     rows.push({
       orgId: run.orgId,
       runId: run.id,
       accountId: id,
       fromRepId: ownerOf(id),
       toRepId: null,
-      reason: 'No rep may receive this account under the rules (region, segment, tier, departures).',
-      explanation: { rule: 'unassigned', reason: 'no eligible receiver', moved: false },
+      reason,
+      explanation: { rule: 'unassigned', reason, moved: false },
       createdAt: now,
       updatedAt: now,
     });
@@ -322,7 +312,8 @@ async function store(
             .map((r) => [r.repId, { count: r.targetCount, revenueCents: r.targetRevenueCents }]),
         ),
         solverConflicts: result.conflicts,
-        unassigned: [...omitted],
+        unassigned: [...omitted.keys()],
+        ...(hireBounds.length > 0 ? { hireBounds } : {}),
         ...(result.status === 'timeout' ? { timeoutReason: result.reason } : {}),
         solvedAt: now.toISOString(),
         solveStartedAt: started.toISOString(),

@@ -32,9 +32,11 @@ import {
   type CommissionSegment,
   createRunSchema,
   MAX_SCOPE_ACCOUNTS,
+  type RunParams,
 } from '../../services/runs/run-params.ts';
 import type { RunsContext } from '../../services/runs/run-records.ts';
 import { requestSolve } from '../../services/runs/solve-run.ts';
+import { diagnoseDraft } from '../../services/solving/diagnose-run.ts';
 import { segmentChoices } from '../book/book-data.ts';
 import { isFragmentRequest, renderPage } from '../layout.tsx';
 import { Crumbs } from '../shared/components.tsx';
@@ -403,7 +405,19 @@ async function previewOf(c: Context<AppBindings>, built: Awaited<ReturnType<type
       ? await impactOf(ctx, { kind: 'accounts', accountIds: built.accountIds }, todayOf(c))
       : await impactOf(ctx, built.impact, todayOf(c));
   const commission = await commissionPreview(ctx, built.commissionScope, built.commission);
-  return { impact, commission };
+  // The rules in force and what in them contradicts the book, before anything is solved.
+  const diagnosis = built.input
+    ? await diagnoseDraft({
+        ctx: runsCtx(c),
+        input: {
+          params: { kind: built.input.kind, ...built.input.params } as RunParams,
+          rulesetId: built.input.rulesetId ?? null,
+          importId: built.input.importId ?? null,
+          reassignmentDate: built.input.reassignmentDate ?? null,
+        },
+      })
+    : null;
+  return { impact, commission, diagnosis };
 }
 
 export function runPages() {
@@ -438,6 +452,7 @@ export function runPages() {
         rulesets={rulesets}
         impact={preview?.impact ?? null}
         commission={preview?.commission ?? null}
+        diagnosis={preview?.diagnosis ?? null}
         segmentChoices={choices}
         accountPicker={accountPicker}
         manualQueue
@@ -464,7 +479,14 @@ export function runPages() {
   router.post('/runs/new/impact', drafters, async (c) => {
     const values = wizardValues(await c.req.parseBody({ all: true }));
     const preview = await previewOf(c, await toRunInput(c, values));
-    return c.html(<ImpactPanel impact={preview.impact} values={values} commission={preview.commission} />);
+    return c.html(
+      <ImpactPanel
+        impact={preview.impact}
+        values={values}
+        commission={preview.commission}
+        diagnosis={preview.diagnosis}
+      />,
+    );
   });
 
   // The scope step's account list (htmx): filter and page, keeping the ticked accounts.

@@ -3,8 +3,10 @@
  * works without JavaScript (each kind's fields are shown or hidden by CSS alone), errors sit next to their
  * field, and "Preview impact" shows what is at stake before anything is solved (htmx swaps just that part).
  */
+
 import type { Principal } from '../../auth/principal.ts';
 import { MAX_SCOPE_ACCOUNTS } from '../../services/runs/run-params.ts';
+import type { RunDiagnosis } from '../../services/solving/diagnose-run.ts';
 import { CsrfField } from '../layout.tsx';
 import { describedBy, FieldError, Stat, TextField } from '../shared/components.tsx';
 import {
@@ -22,6 +24,7 @@ import {
   type SegmentRowValues,
   SegmentsHint,
 } from './commission-strategy-fields.tsx';
+import { DiagnosisPanel } from './diagnosis-panel.tsx';
 import type { Impact, RepChoice } from './runs-data.ts';
 import type { CommissionLine, ScopeAccountRow } from './wizard-data.ts';
 
@@ -126,6 +129,7 @@ export interface WizardProps {
   rulesets: { id: string; name: string; version: number }[];
   impact?: Impact | null;
   commission?: CommissionLine[] | null;
+  diagnosis?: RunDiagnosis | null;
   segmentChoices: SegmentChoices;
   accountPicker: AccountPickerData | null;
   /**
@@ -269,10 +273,12 @@ export function ImpactPanel({
   impact,
   values,
   commission,
+  diagnosis,
 }: {
   impact: Impact | null | undefined;
   values: WizardValues;
   commission?: CommissionLine[] | null | undefined;
+  diagnosis?: RunDiagnosis | null | undefined;
 }) {
   return (
     <div id="impact" aria-live="polite">
@@ -315,6 +321,7 @@ export function ImpactPanel({
               <li>Nothing is in scope yet: choose reps, regions, an account or an opportunity.</li>
             )}
           </ul>
+          {diagnosis && <DiagnosisPanel diagnosis={diagnosis} />}
           {commission && commission.length > 0 && <CommissionPreview lines={commission} values={values} />}
         </>
       )}
@@ -793,7 +800,12 @@ export function WizardPage(props: WizardProps) {
 
         <section class="card" id="step-review" aria-labelledby="step-review-title">
           <h2 id="step-review-title">4. Review — impact before solving</h2>
-          <ImpactPanel impact={impact} values={values} commission={props.commission} />
+          <ImpactPanel
+            impact={impact}
+            values={values}
+            commission={props.commission}
+            diagnosis={props.diagnosis ?? null}
+          />
           <div class="actions">
             <button
               type="submit"

@@ -439,6 +439,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/runs/{id}/diagnosis": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The rules in force and the rules that contradict the book, before solving
+         * @description The ruleset in force (the run’s, else the org’s default ruleset), its eligibility rule in words, and each rule that contradicts the book with numbers and the fix: reps already over a cap, targets above caps, a pool whose caps hold less than it must place, an account larger than any cap, accounts nobody may receive. blocking: no answer can hold every rule.
+         */
+        get: operations["getRunDiagnosis"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/runs/{id}/accounts": {
         parameters: {
             query?: never;
@@ -1821,7 +1841,7 @@ export interface components {
             reassignmentDate?: string;
             /**
              * Format: uuid
-             * @description The exact ruleset version to use; the default rules when left out.
+             * @description The exact ruleset version to use; when left out, the latest version of the org’s ruleset named "Default" (the built-in default rules if it has none), recorded on the run.
              */
             rulesetId?: string;
             /**
@@ -1855,7 +1875,7 @@ export interface components {
             reassignmentDate?: string;
             /**
              * Format: uuid
-             * @description The exact ruleset version to use; the default rules when left out.
+             * @description The exact ruleset version to use; when left out, the latest version of the org’s ruleset named "Default" (the built-in default rules if it has none), recorded on the run.
              */
             rulesetId?: string;
             /**
@@ -1889,7 +1909,7 @@ export interface components {
             reassignmentDate?: string;
             /**
              * Format: uuid
-             * @description The exact ruleset version to use; the default rules when left out.
+             * @description The exact ruleset version to use; when left out, the latest version of the org’s ruleset named "Default" (the built-in default rules if it has none), recorded on the run.
              */
             rulesetId?: string;
             /**
@@ -1923,7 +1943,7 @@ export interface components {
             reassignmentDate?: string;
             /**
              * Format: uuid
-             * @description The exact ruleset version to use; the default rules when left out.
+             * @description The exact ruleset version to use; when left out, the latest version of the org’s ruleset named "Default" (the built-in default rules if it has none), recorded on the run.
              */
             rulesetId?: string;
             /**
@@ -1957,7 +1977,7 @@ export interface components {
             reassignmentDate?: string;
             /**
              * Format: uuid
-             * @description The exact ruleset version to use; the default rules when left out.
+             * @description The exact ruleset version to use; when left out, the latest version of the org’s ruleset named "Default" (the built-in default rules if it has none), recorded on the run.
              */
             rulesetId?: string;
             /**
@@ -2068,6 +2088,8 @@ export interface components {
             regions?: string[];
             /** @description Only accounts of these segments move. */
             segments?: string[];
+            /** @description The reps who receive the realigned accounts. When left out, a realignment of some regions balances their accounts among the reps of those regions (and the ruleset’s eligibility applies either way). */
+            receiverRepIds?: string[];
             /** @description Only these accounts may move (the rest of the book stays and still counts for balance); every account in scope when left out. Departure: each must belong to a departing rep. */
             accountIds?: string[];
             /**
@@ -2130,6 +2152,11 @@ export interface components {
              * @example 2
              */
             maxTakenPerRep?: number;
+            /**
+             * @description How far above its target (ramp) a hire’s starter book may go, count and revenue, in basis points; the ruleset’s targets.toleranceBps (10% by default) when left out. Raise it to give the hire more.
+             * @example 1000
+             */
+            toleranceBps?: number;
             /**
              * @description How each rep’s target is weighted in this run: equal shares, by seniority, by capacity or by ramp target; the ruleset’s mode when left out.
              * @enum {string}
@@ -2401,6 +2428,36 @@ export interface components {
              * @example 0.07
              */
             cv: number;
+        };
+        RunDiagnosis: {
+            /** @description The ruleset in force; null: the built-in default rules. */
+            ruleset: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+                version: number;
+            } | null;
+            /** @example Same region: an account goes only to a rep of its own region. */
+            eligibility: string;
+            diagnosis: {
+                code: string;
+                /** @enum {string} */
+                severity: "blocking" | "warning";
+                message: string;
+                fix: string;
+                repIds?: string[];
+                accountIds?: string[];
+            }[];
+            hireBounds: {
+                repId: string;
+                name: string;
+                targetCount: number;
+                targetRevenueCents: number;
+                toleranceBps: number;
+                maxAccounts: number;
+                maxRevenueCents: number;
+                cause?: string;
+            }[];
         };
         RunAccountList: {
             data: components["schemas"]["RunAccount"][];
@@ -6002,6 +6059,82 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RunSummary"];
+                };
+            };
+            /** @description The request is malformed or failed validation (code BAD_REQUEST or VALIDATION_FAILED). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid session or API key (code UNAUTHENTICATED). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The role may not do this, or the CSRF check failed (code FORBIDDEN or CSRF_REJECTED). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The resource does not exist in your org (code NOT_FOUND). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; see Retry-After (code TOO_MANY_REQUESTS). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Something failed on our side; the message says nothing internal (code INTERNAL). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getRunDiagnosis: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The diagnosis of the run as it stands. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunDiagnosis"];
                 };
             };
             /** @description The request is malformed or failed validation (code BAD_REQUEST or VALIDATION_FAILED). */

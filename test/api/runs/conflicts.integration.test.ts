@@ -73,6 +73,7 @@ it('surfaces every conflict kind, and resolves them with a note and who', async 
   });
   const stale = await acc('Stale Co', { ownerRepId: ben.id });
   const orphan = await acc('Orphan Co');
+  const leftBehind = await acc('Left Co');
   const inactiveOwned = await createAccount(db, org, { name: 'Ina Co', ownerRepId: ina.id, region: 'West' });
   // The book as imported: Stale Co was Dana's; Orphan Co's owner is nobody in today's roster.
   const imp = await createImport(db, org, { status: 'applied', finishedAt: new Date() });
@@ -125,10 +126,20 @@ it('surfaces every conflict kind, and resolves them with a note and who', async 
   await pin(closing.id, ben.id);
   await pin(kept.id, leo.id);
   await pin(houseAcc.id, ivy.id);
+  // Excluding an account of the rep who leaves would leave it with her: blocking until it has an owner who stays.
+  const excl = await w.call('manager', 'PUT', `/runs/${runId}/accounts/${leftBehind.id}/exclusion`, {
+    note: 'Dana keeps it',
+  });
+  expect(excl.status, JSON.stringify(excl.body)).toBe(200);
   const list = await w.call('finance', 'GET', `/runs/${runId}/conflicts`);
   expect(list.status).toBe(200);
   const kinds = new Set(list.body.data.map((c: { kind: string }) => c.kind));
-  expect([...kinds].sort()).toEqual(Object.keys(CONFLICT_KINDS).sort());
+  // Every kind a departure can meet (a new hire's starter book has its own test).
+  expect([...kinds].sort()).toEqual(
+    Object.keys(CONFLICT_KINDS)
+      .filter((k) => k !== 'hire_over_target')
+      .sort(),
+  );
   expect(list.body.openBlocking).toBeGreaterThan(0);
   expect(list.body.data[0].severity).toBe('blocking');
   type C = { kind: string; accountId: string | null };
@@ -140,6 +151,25 @@ it('surfaces every conflict kind, and resolves them with a note and who', async 
   expect(byKind('co_owned_account').accountId).toBe(coOwned.id);
   expect(byKind('closed_opportunity_in_scope').accountId).toBe(closed.id);
   expect(byKind('owner_inactive').severity).toBe('warning');
+  const leaving = byKind('owner_leaving');
+  expect(leaving).toMatchObject({ accountId: leftBehind.id, severity: 'blocking' });
+  expect(leaving.message).toMatch(/Left Co is excluded from the run but its owner Dana leaves in this run/);
+  // It cannot be accepted as it is: only an owner who stays resolves it.
+  const acceptLeaving = await w.call('manager', 'POST', `/runs/${runId}/conflicts/${leaving.id}/resolve`, {
+    resolution: 'accept',
+    note: 'fine',
+  });
+  expect(acceptLeaving.status).toBe(409);
+  const unassignedAccept = await w.call(
+    'manager',
+    'POST',
+    `/runs/${runId}/conflicts/${byKind('unassigned').id}/resolve`,
+    { resolution: 'accept', note: 'fine' },
+  );
+  expect(unassignedAccept.status).toBe(409);
+  expect(byKind('unassigned').message).toMatch(
+    /No rep of North may receive it: the roster has no rep in North/,
+  );
 
   // A note is required.
   const unassigned = byKind('unassigned');
@@ -186,6 +216,15 @@ it('surfaces every conflict kind, and resolves them with a note and who', async 
   const after = await w.call('analyst', 'GET', `/runs/${runId}/conflicts`);
   const kindsAfter = after.body.data.map((c: { kind: string }) => c.kind);
   expect(kindsAfter).not.toContain('unassigned');
+  // Given an owner who stays, the left-behind account's conflict is gone.
+  const give = await w.call('manager', 'POST', `/runs/${runId}/conflicts/${leaving.id}/resolve`, {
+    resolution: 'override',
+    repId: cal.id,
+    note: 'Cal takes it',
+  });
+  expect(give.status, JSON.stringify(give.body)).toBe(200);
+  const afterGive = await w.call('analyst', 'GET', `/runs/${runId}/conflicts`);
+  expect(afterGive.body.data.map((c: { kind: string }) => c.kind)).not.toContain('owner_leaving');
   expect(after.body.data.some((c: C) => c.kind === 'stale_owner' && c.accountId === stale.id)).toBe(false);
   const coAfter = after.body.data.find((c: { kind: string }) => c.kind === 'co_owned_account');
   expect(coAfter).toMatchObject({ id: co.id, resolution: 'accept', note: 'The team agreed' });
@@ -193,5 +232,5 @@ it('surfaces every conflict kind, and resolves them with a note and who', async 
     .select()
     .from(s.auditEvents)
     .where(eq(s.auditEvents.action, 'conflict.resolved'));
-  expect(resolvedAudit).toHaveLength(3);
+  expect(resolvedAudit).toHaveLength(4);
 });

@@ -236,23 +236,39 @@ describe('all matching the filter', () => {
     const open = await w.h.db.db.select().from(s.conflicts).where(eq(s.conflicts.runId, runId));
     expect(open.filter((k) => k.kind === 'unassigned')).toHaveLength(moving.length);
 
-    // Accepting the open conflicts of all matching accounts: one note, one audit event per conflict.
-    const accepted = await bulkChange({
+    // Accounts left without an owner cannot be accepted as they are (they would stay with the rep who leaves):
+    // refused as a whole, nothing changed.
+    const accepting = await refusal(
+      bulkChange({
+        ctx,
+        input: {
+          runId,
+          action: 'accept',
+          note: 'placed at the next solve',
+          matching: { filter: { conflict: true } },
+        },
+      }),
+    );
+    expect(accepting.code).toBe('CONFLICT');
+    expect(accepting.message).toContain('need an owner who stays');
+    const still = await w.h.db.db.select().from(s.conflicts).where(eq(s.conflicts.runId, runId));
+    expect(still.filter((k) => k.resolution !== null)).toHaveLength(0);
+
+    // Given an owner who stays in one change (one note, one audit event per account), they are placed.
+    const given = await bulkChange({
       ctx,
       input: {
         runId,
-        action: 'accept',
-        note: 'placed at the next solve',
+        action: 'pin',
+        repId: book.reps.ana.id,
+        note: 'Ana covers them',
         matching: { filter: { conflict: true } },
       },
     });
-    expect(accepted.applied).toBe(open.filter((k) => k.resolution === null && k.accountId !== null).length);
-    const resolved = await w.h.db.db.select().from(s.conflicts).where(eq(s.conflicts.runId, runId));
-    for (const k of resolved.filter((x) => x.accountId !== null)) {
-      expect(k.resolution).toBe('accept');
-      expect(k.note).toBe('placed at the next solve');
-    }
-    const events = (await eventsOf(runId)).filter((e) => e.action === 'conflict.resolved');
-    expect(events).toHaveLength(accepted.applied);
+    expect(given.applied).toBe(moving.length);
+    const after = await w.h.db.db.select().from(s.conflicts).where(eq(s.conflicts.runId, runId));
+    expect(after.filter((k) => k.kind === 'unassigned')).toHaveLength(0);
+    const events = (await eventsOf(runId)).filter((e) => e.action === 'run.account_pinned');
+    expect(events.length).toBeGreaterThanOrEqual(moving.length);
   });
 });

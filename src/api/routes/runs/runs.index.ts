@@ -7,6 +7,7 @@ import * as runsService from '../../../services/runs/create-run.ts';
 import * as review from '../../../services/runs/review.ts';
 import type { RunRow, RunsContext } from '../../../services/runs/run-records.ts';
 import { requestSolve } from '../../../services/runs/solve-run.ts';
+import { diagnoseRun } from '../../../services/solving/diagnose-run.ts';
 import { actionsFrom, type RunStatus } from '../../../workflow/run-status.ts';
 import type { AppBindings } from '../../context.ts';
 import { createRouter } from '../../openapi.ts';
@@ -140,6 +141,10 @@ export const runsRouter = createRouter()
       input: { runId: c.req.valid('param').id },
     });
     return c.json(summary, 200);
+  })
+  .openapi(routes.getRunDiagnosis, async (c) => {
+    const diagnosis = await diagnoseRun({ ctx: runsCtx(c), input: { runId: c.req.valid('param').id } });
+    return c.json(diagnosis, 200);
   })
   .openapi(routes.listRunAccounts, async (c) => {
     const q = c.req.valid('query');

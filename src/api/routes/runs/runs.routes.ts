@@ -21,6 +21,7 @@ import {
   RunAccountParams,
   RunAccountsQuery,
   RunConflictParams,
+  RunDiagnosisSchema,
   RunIdParams,
   RunListQuery,
   RunListSchema,
@@ -108,6 +109,23 @@ export const getRunSummary = createRoute({
   request: { params: RunIdParams },
   responses: {
     200: { description: 'The review summary of the current proposal.', ...json(RunSummarySchema) },
+    ...notFoundResponse,
+    ...commonErrorResponses,
+  },
+});
+
+export const getRunDiagnosis = createRoute({
+  method: 'get',
+  path: '/runs/{id}/diagnosis',
+  operationId: 'getRunDiagnosis',
+  tags: reviewTags,
+  summary: 'The rules in force and the rules that contradict the book, before solving',
+  description:
+    'The ruleset in force (the run’s, else the org’s default ruleset), its eligibility rule in words, and each rule that contradicts the book with numbers and the fix: reps already over a cap, targets above caps, a pool whose caps hold less than it must place, an account larger than any cap, accounts nobody may receive. blocking: no answer can hold every rule.',
+  ...access(...RUN_READERS),
+  request: { params: RunIdParams },
+  responses: {
+    200: { description: 'The diagnosis of the run as it stands.', ...json(RunDiagnosisSchema) },
     ...notFoundResponse,
     ...commonErrorResponses,
   },

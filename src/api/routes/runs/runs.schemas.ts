@@ -523,3 +523,37 @@ export const CompareSchema = z
     ),
   })
   .openapi('RunComparison');
+
+export const RunDiagnosisSchema = z
+  .object({
+    ruleset: z
+      .object({ id: z.uuid(), name: z.string(), version: z.number().int() })
+      .nullable()
+      .openapi({ description: 'The ruleset in force; null: the built-in default rules.' }),
+    eligibility: z
+      .string()
+      .openapi({ example: 'Same region: an account goes only to a rep of its own region.' }),
+    diagnosis: z.array(
+      z.object({
+        code: z.string(),
+        severity: z.enum(['blocking', 'warning']),
+        message: z.string(),
+        fix: z.string(),
+        repIds: z.array(z.string()).optional(),
+        accountIds: z.array(z.string()).optional(),
+      }),
+    ),
+    hireBounds: z.array(
+      z.object({
+        repId: z.string(),
+        name: z.string(),
+        targetCount: z.number(),
+        targetRevenueCents: z.number(),
+        toleranceBps: z.number().int(),
+        maxAccounts: z.number().int(),
+        maxRevenueCents: z.number(),
+        cause: z.string().optional(),
+      }),
+    ),
+  })
+  .openapi('RunDiagnosis');
