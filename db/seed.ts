@@ -262,7 +262,12 @@ async function seedOrg(db: Database, rng: Rng, plan: OrgPlan) {
     await tx
       .update(s.reps)
       .set({ maxRevenueCents: revenueCap })
-      .where(inArray(s.reps.id, [...allSellers, newHire].map((r) => r.id)));
+      .where(
+        inArray(
+          s.reps.id,
+          [...allSellers, newHire].map((r) => r.id),
+        ),
+      );
 
     // Opportunities with splits (House / Rep / Subagent, 10000 bps) and monthly schedules for won deals and for
     // most open ones (their commission impact is what a reassignment preview shows).

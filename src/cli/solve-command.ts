@@ -104,11 +104,9 @@ export async function runSolveCommand(argv: string[], io: CliIo): Promise<number
   if (v.out && result.status !== 'infeasible' && result.status !== 'invalid' && result.assignments !== null) {
     await writeFile(v.out, proposalCsv(result));
   }
-  if (v.json) io.stdout(`${JSON.stringify({ ...toCliJson(result, files), diagnosis })}
-`);
+  if (v.json) io.stdout(`${JSON.stringify({ ...toCliJson(result, files), diagnosis })}\n`);
   else {
-    for (const d of diagnosis) io.stdout(`${d.severity}: ${d.message} Fix: ${d.fix}
-`);
+    for (const d of diagnosis) io.stdout(`${d.severity}: ${d.message} Fix: ${d.fix}\n`);
     io.stdout(humanSummary(result));
   }
   return exitCode(result, io, files);
