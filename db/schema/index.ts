@@ -13,7 +13,8 @@
  * - Global tables also have RLS (ENABLE + FORCE), with policies keyed on the signed-in user instead of the org:
  *   orgs (the current org; orgs the user is a member of, read-only), users (themself; members of the current
  *   org), memberships (tenant policy, plus a user reads their own across orgs), sessions (only the user's own).
- *   login_attempts holds throttling counters only and is open to the app role by design.
+ *   login_attempts holds throttling counters: the app role has no privilege on it and calls the SECURITY DEFINER
+ *   functions login_throttle_counts / _fail / _forget (migration 0008) for exact keys.
  * - Lookups that must happen before anyone is known go through narrow SECURITY DEFINER functions (owned by the
  *   migrating role, `set search_path`), wrapped in src/db/auth-lookups.ts: a user by email (for login), a
  *   session by token hash, an API key by hash (returning its org and role), and claim_jobs() for workers.

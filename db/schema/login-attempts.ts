@@ -13,12 +13,13 @@ export const loginAttempts = pgTable(
   },
   (t) => [
     primaryKey({ name: 'login_attempts_pk', columns: [t.key, t.windowStart] }),
-    // Throttling happens before authentication, so there is nothing to key a policy on: these rows are
-    // counters only (no personal data when keys are hashed), open to the app role by design.
-    pgPolicy('login_attempts: open counters for throttling', {
+    // Throttling happens before authentication, so no policy could key these rows on a user or an org: the app
+    // role reaches them only through three SECURITY DEFINER functions (count, record a failure, forget a key's
+    // failures), never by reading or clearing the table itself.
+    pgPolicy('login_attempts: no direct access', {
       for: 'all',
-      using: sql`true`,
-      withCheck: sql`true`,
+      using: sql`false`,
+      withCheck: sql`false`,
     }),
   ],
 );

@@ -36,7 +36,13 @@ export const envSchema = z.object({
     .min(1)
     .max(24 * 30)
     .default(12),
+  /** Failed sign-ins per window: of one email from one address, from one address, for one account. */
   LOGIN_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(5),
+  LOGIN_MAX_PER_ADDRESS: z.coerce.number().int().min(1).default(30),
+  LOGIN_MAX_PER_ACCOUNT: z.coerce.number().int().min(1).default(30),
+  /** Password verifications (scrypt, ~128 MiB each) running at once, and waiting; beyond that 429 at once. */
+  LOGIN_MAX_CONCURRENT_HASHES: z.coerce.number().int().min(1).max(64).default(2),
+  LOGIN_MAX_WAITING_HASHES: z.coerce.number().int().min(0).max(10_000).default(32),
   LOGIN_WINDOW_SECONDS: z.coerce.number().int().min(1).default(900),
   RESEND_API_KEY: z.string().min(1).optional(),
   RESEND_BASE_URL: z.url().optional(),
@@ -53,6 +59,10 @@ export const envSchema = z.object({
     .min(1024)
     .default(2 * 1024 * 1024),
   IMPORT_MAX_ROWS: z.coerce.number().int().min(1).default(200_000),
+  /** What-if solves at once in this process, at once for one org, and waiting; beyond that 429 at once. */
+  WHAT_IF_MAX_CONCURRENT: z.coerce.number().int().min(1).max(64).default(2),
+  WHAT_IF_MAX_PER_ORG: z.coerce.number().int().min(1).max(64).default(1),
+  WHAT_IF_MAX_WAITING: z.coerce.number().int().min(0).max(1000).default(8),
   SOLVER_TIME_LIMIT_SECONDS: z.coerce.number().min(1).max(3600).default(60),
   /**
    * Solve a realignment's independent pools as separate jobs in the Postgres queue, claimed by any

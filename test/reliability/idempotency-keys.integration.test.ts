@@ -71,9 +71,19 @@ describe('Idempotency-Key (RELIABILITY 8)', () => {
 
   it('an error response is replayed too (4xx), so a retry sees the same answer', async () => {
     const f = await createRunFixture(h.db.db, orgA.id, { status: 'draft' });
-    const first = await post(keyA, `/runs/${f.run.id}/approve`, undefined, 'approve-draft-0001');
+    const first = await post(
+      keyA,
+      `/runs/${f.run.id}/approve`,
+      { expectedHash: f.hash },
+      'approve-draft-0001',
+    );
     expect(first.status).toBe(409);
-    const again = await post(keyA, `/runs/${f.run.id}/approve`, undefined, 'approve-draft-0001');
+    const again = await post(
+      keyA,
+      `/runs/${f.run.id}/approve`,
+      { expectedHash: f.hash },
+      'approve-draft-0001',
+    );
     expect(again.status).toBe(409);
     expect(again.headers.get(REPLAYED_HEADER)).toBe('true');
     expect(await jsonOf(again)).toEqual(await jsonOf(first));

@@ -36,7 +36,9 @@ async function solveAndApprove(runId: string) {
       note: 'Reviewed',
     });
   }
-  const approved = await w.call('manager', 'POST', `/runs/${runId}/approve`, {});
+  const approved = await w.call('manager', 'POST', `/runs/${runId}/approve`, {
+    expectedHash: (await w.call('manager', 'GET', `/runs/${runId}`)).body.proposalHash,
+  });
   expect(approved.status, JSON.stringify(approved.body)).toBe(200);
 }
 

@@ -6,7 +6,17 @@ import type { Env } from '../../lib/env.ts';
 export interface AuthContext {
   db: Database;
   clock: () => Date;
-  env: Pick<Env, 'LOGIN_MAX_ATTEMPTS' | 'LOGIN_WINDOW_SECONDS' | 'SESSION_TTL_HOURS' | 'NODE_ENV'>;
+  env: Pick<
+    Env,
+    | 'LOGIN_MAX_ATTEMPTS'
+    | 'LOGIN_MAX_PER_ADDRESS'
+    | 'LOGIN_MAX_PER_ACCOUNT'
+    | 'LOGIN_MAX_CONCURRENT_HASHES'
+    | 'LOGIN_MAX_WAITING_HASHES'
+    | 'LOGIN_WINDOW_SECONDS'
+    | 'SESSION_TTL_HOURS'
+    | 'NODE_ENV'
+  >;
 }
 
 /** A verb acting for a signed-in principal inside their org. */

@@ -1,19 +1,34 @@
 /**
- * Login throttling per email + client address, counted in the database so every app instance shares it.
- * Fixed windows aligned to LOGIN_WINDOW_SECONDS: at most LOGIN_MAX_ATTEMPTS failures per window, then 429
- * with Retry-After until the window ends. (A fixed window lets a burst straddle a boundary — at most twice
- * the limit in a short span — which still makes guessing hopeless; a sliding log would cost a row per try.)
+ * Login throttling, counted in the database so every app instance shares it, per fixed window of
+ * LOGIN_WINDOW_SECONDS on three keys: the email at one address (LOGIN_MAX_ATTEMPTS), the address whatever the
+ * email (LOGIN_MAX_PER_ADDRESS: one address trying many accounts), and the account whatever the address
+ * (LOGIN_MAX_PER_ACCOUNT: many addresses trying one account). A key over its limit answers 429 with Retry-After
+ * until its window ends, before any password is hashed. (A fixed window lets a burst straddle a boundary — at
+ * most twice the limit in a short span — which still makes guessing hopeless; a sliding log would cost a row
+ * per try.) The app role reaches the counters only through the login_throttle_* functions (migrations 0007, 0008).
  */
-import { and, eq, lt, sql } from 'drizzle-orm';
-import { loginAttempts } from '../../../db/schema/index.ts';
+import { sql } from 'drizzle-orm';
 import { sha256Hex } from '../../auth/tokens.ts';
+import { queryRows } from '../../db/query-rows.ts';
 import { withoutOrg } from '../../db/tenancy.ts';
 import { AppError } from '../../lib/errors.ts';
 import type { AuthContext } from './context.ts';
 
-/** The counter key; hashed so the table holds no email or address in clear. */
-export function throttleKey(email: string, ip: string) {
-  return `login:${sha256Hex(`${email.trim().toLowerCase()}|${ip}`)}`;
+export interface ThrottleKeys {
+  /** The email at this address. */
+  pair: string;
+  address: string;
+  account: string;
+}
+
+/** The counter keys of one attempt; hashed so the table holds no email or address in clear. */
+export function throttleKeys(email: string, ip: string): ThrottleKeys {
+  const normalised = email.trim().toLowerCase();
+  return {
+    pair: `login:${sha256Hex(`${normalised}|${ip}`)}`,
+    address: `login-address:${sha256Hex(ip)}`,
+    account: `login-account:${sha256Hex(normalised)}`,
+  };
 }
 
 function windowOf(ctx: AuthContext) {
@@ -23,16 +38,34 @@ function windowOf(ctx: AuthContext) {
   return { start: new Date(start), end: start + size, now, size };
 }
 
-/** Throws TOO_MANY_REQUESTS (with Retry-After) when the key used up its failures in this window. */
-export async function assertLoginAllowed({ ctx, input }: { ctx: AuthContext; input: { key: string } }) {
+const textArray = (values: string[]) =>
+  sql`array[${sql.join(
+    values.map((v) => sql`${v}`),
+    sql`, `,
+  )}]::text[]`;
+
+/** Throws TOO_MANY_REQUESTS (with Retry-After) when any key used up its failures in this window. */
+export async function assertLoginAllowed({
+  ctx,
+  input,
+}: {
+  ctx: AuthContext;
+  input: { keys: ThrottleKeys };
+}) {
   const window = windowOf(ctx);
-  const [row] = await withoutOrg(ctx.db, {}, (tx) =>
-    tx
-      .select({ count: loginAttempts.count })
-      .from(loginAttempts)
-      .where(and(eq(loginAttempts.key, input.key), eq(loginAttempts.windowStart, window.start))),
+  const { keys } = input;
+  const limits = new Map([
+    [keys.pair, ctx.env.LOGIN_MAX_ATTEMPTS],
+    [keys.address, ctx.env.LOGIN_MAX_PER_ADDRESS],
+    [keys.account, ctx.env.LOGIN_MAX_PER_ACCOUNT],
+  ]);
+  const rows = await withoutOrg(ctx.db, {}, (tx) =>
+    queryRows<{ key: string; count: number }>(
+      tx,
+      sql`select key, count from login_throttle_counts(${textArray([...limits.keys()])}, ${window.start.toISOString()}::timestamptz)`,
+    ),
   );
-  if (row && row.count >= ctx.env.LOGIN_MAX_ATTEMPTS) {
+  if (rows.some((r) => Number(r.count) >= (limits.get(r.key) ?? Number.POSITIVE_INFINITY))) {
     const seconds = Math.max(1, Math.ceil((window.end - window.now) / 1000));
     throw new AppError(
       'TOO_MANY_REQUESTS',
@@ -42,26 +75,37 @@ export async function assertLoginAllowed({ ctx, input }: { ctx: AuthContext; inp
   }
 }
 
-/** Counts one failure; one atomic upsert, so concurrent attempts on several instances all count. */
-export async function recordLoginFailure({ ctx, input }: { ctx: AuthContext; input: { key: string } }) {
+/** Counts one failure on every key; one atomic upsert, so concurrent attempts on several instances all count. */
+export async function recordLoginFailure({
+  ctx,
+  input,
+}: {
+  ctx: AuthContext;
+  input: { keys: ThrottleKeys };
+}) {
   const window = windowOf(ctx);
-  const at = new Date(window.now);
-  await withoutOrg(ctx.db, {}, async (tx) => {
-    await tx
-      .insert(loginAttempts)
-      .values({ key: input.key, windowStart: window.start, count: 1, lastAttemptAt: at })
-      .onConflictDoUpdate({
-        target: [loginAttempts.key, loginAttempts.windowStart],
-        set: { count: sql`${loginAttempts.count} + 1`, lastAttemptAt: at },
-      });
-    // Old windows are worthless; pruning here keeps the table small without a separate job.
-    await tx
-      .delete(loginAttempts)
-      .where(lt(loginAttempts.windowStart, new Date(window.start.getTime() - window.size)));
-  });
+  const { pair, address, account } = input.keys;
+  const pruneBefore = new Date(window.start.getTime() - window.size);
+  await withoutOrg(ctx.db, {}, (tx) =>
+    tx.execute(
+      sql`select login_throttle_fail(${textArray([pair, address, account])}, ${window.start.toISOString()}::timestamptz, ${new Date(window.now).toISOString()}::timestamptz, ${pruneBefore.toISOString()}::timestamptz)`,
+    ),
+  );
 }
 
-/** A successful sign-in forgets the failures of its key. */
-export async function clearLoginFailures({ ctx, input }: { ctx: AuthContext; input: { key: string } }) {
-  await withoutOrg(ctx.db, {}, (tx) => tx.delete(loginAttempts).where(eq(loginAttempts.key, input.key)));
+/**
+ * A successful sign-in forgets the failures of its email at this address and of its account. The address's
+ * own count stays: one valid account must not reset an address that is trying many others.
+ */
+export async function clearLoginFailures({
+  ctx,
+  input,
+}: {
+  ctx: AuthContext;
+  input: { keys: ThrottleKeys };
+}) {
+  const { pair, account } = input.keys;
+  await withoutOrg(ctx.db, {}, (tx) =>
+    tx.execute(sql`select login_throttle_forget(${textArray([pair, account])})`),
+  );
 }

@@ -20,8 +20,9 @@ export interface ApproveInput {
   runId: string;
   /** The run version the approver reviewed; refused when the proposal has changed since. */
   expectedVersion?: number | undefined;
-  /** The proposal hash the approver reviewed; refused when it is no longer the proposal's hash. */
-  expectedHash?: string | undefined;
+  /** The proposal hash the approver reviewed (required: an approval names what was reviewed); refused when it
+   * is no longer the proposal's hash. */
+  expectedHash: string;
   note?: string | undefined;
 }
 
@@ -97,7 +98,7 @@ export async function approveRun({
         { details: { proposalHash: pinned, currentHash: live } },
       );
     }
-    if (input.expectedHash !== undefined && input.expectedHash !== pinned) {
+    if (input.expectedHash !== pinned) {
       throw new AppError(
         'CONFLICT',
         'The proposal changed since you reviewed it (its hash differs): review it again, then approve.',

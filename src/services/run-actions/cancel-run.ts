@@ -62,6 +62,10 @@ export async function cancelRun({
   return withOrg(ctx.db, orgScope(ctx.principal), async (tx) => {
     const run = await lockRun(tx, input.runId);
     if (run.status === 'committed') return cancelSending(ctx, tx, run, reason);
+    // A manager's approval is undone only by a manager: an analyst could otherwise void what was signed off.
+    if (run.status === 'approved' && ctx.principal.role !== 'manager') {
+      throw forbidden('Only a manager can cancel an approved run.');
+    }
     const to = nextStatus(run.status, 'cancel');
     const active = await tx
       .select({ id: jobs.id })

@@ -20,6 +20,7 @@ import type { RunsContext } from '../runs/run-records.ts';
 import { buildSolveInput, keptReason } from './build-solve-input.ts';
 import { loadBook } from './load-book.ts';
 import { loadRuleset } from './planning-context.ts';
+import type { SolveSlots } from './solve-slots.ts';
 
 export interface WhatIfSource {
   /** The book and rules inline, in the solver's input format. */
@@ -134,11 +135,25 @@ function withKeptReasons(result: SolveResult, protections?: ReadonlyMap<string, 
   } as SolveResult;
 }
 
-async function solveChecked(input: SolveInput, signal?: AbortSignal): Promise<SolveResult> {
-  const result = await solveInWorker(input, {
-    hardLimitMs: hardLimitMs(input.timeLimitMs),
-    ...(signal ? { signal } : {}),
-  });
+/** The shared solver slots of this process, or none (tests of the solve alone). */
+export interface WhatIfOptions {
+  signal?: AbortSignal | undefined;
+  slots?: SolveSlots | undefined;
+  orgId: string;
+}
+
+async function solveChecked(input: SolveInput, options: WhatIfOptions): Promise<SolveResult> {
+  const { signal, slots } = options;
+  const release = slots ? await slots.acquire(options.orgId, signal) : () => {};
+  let result: SolveResult;
+  try {
+    result = await solveInWorker(input, {
+      hardLimitMs: hardLimitMs(input.timeLimitMs),
+      ...(signal ? { signal } : {}),
+    });
+  } finally {
+    release();
+  }
   if (result.status === 'invalid') {
     throw new AppError('UNPROCESSABLE', 'The solver refused the problem before solving: see details.', {
       details: result.issues.map((i): FieldIssue => ({ path: `input.${path(i.path)}`, message: i.message })),
@@ -151,10 +166,13 @@ export async function whatIfSolve({
   ctx,
   input,
   signal,
+  slots,
 }: {
   ctx: RunsContext;
   input: WhatIfSource & { timeLimitMs?: number };
   signal?: AbortSignal;
+  /** The process's solver slots (the route passes them): waits for one, or 429 when too many wait. */
+  slots?: SolveSlots;
 }) {
   const limit = Math.min(
     input.timeLimitMs ?? ctx.solverTimeLimitMs ?? 30_000,
@@ -163,7 +181,10 @@ export async function whatIfSolve({
   const { raw, protections } = await resolveSource(ctx, input, limit);
   const parsed = validateWhatIfInput(raw);
   return withKeptReasons(
-    await solveChecked({ ...parsed, timeLimitMs: Math.min(parsed.timeLimitMs, limit) }, signal),
+    await solveChecked(
+      { ...parsed, timeLimitMs: Math.min(parsed.timeLimitMs, limit) },
+      { signal, slots, orgId: ctx.principal.orgId },
+    ),
     protections,
   );
 }
@@ -231,10 +252,13 @@ export async function whatIfCompare({
   ctx,
   input,
   signal,
+  slots,
 }: {
   ctx: RunsContext;
   input: WhatIfSource & { timeLimitMs?: number; variants: WhatIfVariant[] };
   signal?: AbortSignal;
+  /** The process's solver slots (the route passes them): waits for one, or 429 when too many wait. */
+  slots?: SolveSlots;
 }) {
   const limit = Math.min(
     input.timeLimitMs ?? ctx.solverTimeLimitMs ?? 30_000,
@@ -248,7 +272,13 @@ export async function whatIfCompare({
   }));
   const results: { name: string; result: SolveResult }[] = [];
   for (const v of variants)
-    results.push({ name: v.name, result: withKeptReasons(await solveChecked(v.input, signal), protections) });
+    results.push({
+      name: v.name,
+      result: withKeptReasons(
+        await solveChecked(v.input, { signal, slots, orgId: ctx.principal.orgId }),
+        protections,
+      ),
+    });
   const repRows = base.reps.map((rep) => ({
     repId: rep.id,
     name: rep.name,

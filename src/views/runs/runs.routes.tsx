@@ -1093,7 +1093,7 @@ export function runPages() {
           runId: runId(c),
           ...(Number.isInteger(version) && version > 0 ? { expectedVersion: version } : {}),
           // The version and the hash shown on the confirmation pin exactly what the manager reviewed.
-          ...(hash ? { expectedHash: hash } : {}),
+          expectedHash: hash,
           ...(text(form.note) ? { note: text(form.note) } : {}),
         },
       });

@@ -46,6 +46,7 @@ describe('approval gate (RELIABILITY 5)', () => {
   it('a manager approves a reviewed run: the proposal hash is pinned and the approval audited', async () => {
     const f = await createRunFixture(h.db.db, org.id);
     const res = await post(`/runs/${f.run.id}/approve`, 'manager', {
+      expectedHash: f.hash,
       expectedVersion: 1,
       note: 'Looks right.',
     });
@@ -75,7 +76,7 @@ describe('approval gate (RELIABILITY 5)', () => {
   it('only managers approve: admin, analyst, rep and finance get 403 and change nothing', async () => {
     const f = await createRunFixture(h.db.db, org.id);
     for (const role of ['admin', 'analyst', 'rep', 'finance'] as const) {
-      const res = await post(`/runs/${f.run.id}/approve`, role);
+      const res = await post(`/runs/${f.run.id}/approve`, role, { expectedHash: f.hash });
       expect(res.status, role).toBe(403);
       const res2 = await post(`/runs/${f.run.id}/commit`, role);
       expect(res2.status, role).toBe(403);
@@ -87,7 +88,7 @@ describe('approval gate (RELIABILITY 5)', () => {
 
   it('a proposal changed after approval cannot be committed: "approve again", nothing written', async () => {
     const f = await createRunFixture(h.db.db, org.id);
-    expect((await post(`/runs/${f.run.id}/approve`, 'manager')).status).toBe(200);
+    expect((await post(`/runs/${f.run.id}/approve`, 'manager', { expectedHash: f.hash })).status).toBe(200);
     // An override written without voiding the approval (the guard must not rely on the writer).
     await h.db.db
       .update(s.runAssignments)
@@ -103,7 +104,10 @@ describe('approval gate (RELIABILITY 5)', () => {
 
   it('approving a version other than the one reviewed is refused', async () => {
     const f = await createRunFixture(h.db.db, org.id);
-    const res = await post(`/runs/${f.run.id}/approve`, 'manager', { expectedVersion: 7 });
+    const res = await post(`/runs/${f.run.id}/approve`, 'manager', {
+      expectedHash: f.hash,
+      expectedVersion: 7,
+    });
     expect(res.status).toBe(409);
     expect((await jsonOf(res)).message).toMatch(/changed since you reviewed it/);
     const stale = await post(`/runs/${f.run.id}/approve`, 'manager', { expectedHash: 'f'.repeat(64) });
@@ -130,7 +134,7 @@ describe('approval gate (RELIABILITY 5)', () => {
       severity: 'warning',
       message: 'Warning only.',
     });
-    const res = await post(`/runs/${f.run.id}/approve`, 'manager');
+    const res = await post(`/runs/${f.run.id}/approve`, 'manager', { expectedHash: f.hash });
     expect(res.status).toBe(409);
     const body = await jsonOf(res);
     expect(body.details.conflicts).toEqual([
@@ -140,16 +144,29 @@ describe('approval gate (RELIABILITY 5)', () => {
       .update(s.conflicts)
       .set({ resolution: 'accept', resolvedAt: new Date(), note: 'Closing rep keeps the deal.' })
       .where(eq(s.conflicts.id, conflict!.id));
-    expect((await post(`/runs/${f.run.id}/approve`, 'manager')).status).toBe(200);
+    expect((await post(`/runs/${f.run.id}/approve`, 'manager', { expectedHash: f.hash })).status).toBe(200);
+  });
+
+  it('an approval must name the reviewed hash: no body, an empty body or no expectedHash → 400, nothing approved', async () => {
+    const f = await createRunFixture(h.db.db, org.id);
+    expect((await post(`/runs/${f.run.id}/approve`, 'manager')).status).toBe(400);
+    expect((await post(`/runs/${f.run.id}/approve`, 'manager', {})).status).toBe(400);
+    const res = await post(`/runs/${f.run.id}/approve`, 'manager', { expectedVersion: 1 });
+    expect(res.status).toBe(400);
+    expect(JSON.stringify(await jsonOf(res))).toContain('expectedHash');
+    const [run] = await h.db.db.select().from(s.runs).where(eq(s.runs.id, f.run.id));
+    expect(run?.status).toBe('in_review');
   });
 
   it('a draft, a committed or a cancelled run cannot be approved; an unknown run is 404', async () => {
     for (const status of ['draft', 'solving', 'committed', 'cancelled'] as const) {
       const f = await createRunFixture(h.db.db, org.id, { status });
-      const res = await post(`/runs/${f.run.id}/approve`, 'manager');
+      const res = await post(`/runs/${f.run.id}/approve`, 'manager', { expectedHash: f.hash });
       expect(res.status, status).toBe(409);
     }
-    const missing = await post('/runs/00000000-0000-4000-8000-000000000000/approve', 'manager');
+    const missing = await post('/runs/00000000-0000-4000-8000-000000000000/approve', 'manager', {
+      expectedHash: 'f'.repeat(64),
+    });
     expect(missing.status).toBe(404);
   });
 
@@ -159,7 +176,7 @@ describe('approval gate (RELIABILITY 5)', () => {
       .update(s.runAssignments)
       .set({ toRepId: null })
       .where(eq(s.runAssignments.accountId, f.accounts[1]!.id));
-    const res = await post(`/runs/${f.run.id}/approve`, 'manager');
+    const res = await post(`/runs/${f.run.id}/approve`, 'manager', { expectedHash: f.hash });
     expect(res.status).toBe(409);
     expect((await jsonOf(res)).details.unassigned[0].accountId).toBe(f.accounts[1]!.id);
   });
@@ -175,19 +192,31 @@ describe('two-person rule', () => {
 
     const self = await signedIn(h, drafter);
     const url = `/v1/runs/${f.run.id}/approve`;
-    const selfRes = await self.request(url, { method: 'POST', headers: { 'x-csrf-token': self.csrfToken } });
+    const selfRes = await self.request(url, {
+      method: 'POST',
+      headers: { 'x-csrf-token': self.csrfToken, 'content-type': 'application/json' },
+      body: JSON.stringify({ expectedHash: f.hash }),
+    });
     expect(selfRes.status).toBe(403);
     expect((await jsonOf(selfRes)).message).toMatch(/another manager must approve/);
 
     const key = (await apiKeyFor(h, strict.id, 'manager')).key;
-    const keyRes = await h.app.request(`${ORIGIN}${url}`, { method: 'POST', headers: bearer(key) });
+    const keyRes = await h.app.request(`${ORIGIN}${url}`, {
+      method: 'POST',
+      headers: { ...bearer(key), 'content-type': 'application/json' },
+      body: JSON.stringify({ expectedHash: f.hash }),
+    });
     expect(keyRes.status).toBe(403);
 
     const [run] = await h.db.db.select().from(s.runs).where(eq(s.runs.id, f.run.id));
     expect(run?.status).toBe('in_review');
 
     const second = await signedIn(h, other);
-    const ok = await second.request(url, { method: 'POST', headers: { 'x-csrf-token': second.csrfToken } });
+    const ok = await second.request(url, {
+      method: 'POST',
+      headers: { 'x-csrf-token': second.csrfToken, 'content-type': 'application/json' },
+      body: JSON.stringify({ expectedHash: f.hash }),
+    });
     expect(ok.status).toBe(200);
     expect((await jsonOf(ok)).run.approvedBy).toBe(other.id);
   });

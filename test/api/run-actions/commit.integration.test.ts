@@ -58,7 +58,7 @@ describe('commit', () => {
       deals: true,
       params: { commissionType: 'direct_transfer' },
     });
-    const approved = await post(`/runs/${f.run.id}/approve`, 'manager');
+    const approved = await post(`/runs/${f.run.id}/approve`, 'manager', { expectedHash: f.hash });
     expect(approved.status, await approved.clone().text()).toBe(200);
     const res = await post(`/runs/${f.run.id}/commit`, 'manager');
     expect(res.status).toBe(200);
@@ -179,7 +179,7 @@ describe('commit', () => {
 
   it('an account whose owner changed since planning refuses the whole commit and is reported; nothing is written', async () => {
     const f = await createRunFixture(h.db.db, org.id, { accounts: 5 });
-    expect((await post(`/runs/${f.run.id}/approve`, 'manager')).status).toBe(200);
+    expect((await post(`/runs/${f.run.id}/approve`, 'manager', { expectedHash: f.hash })).status).toBe(200);
     const elsewhere = f.manager.id;
     await h.db.db
       .update(s.accounts)
@@ -215,11 +215,11 @@ describe('commit', () => {
       .set({ toRepId: f.departing.id })
       .where(eq(s.runAssignments.accountId, f.accounts[1]!.id));
     // Written behind the service's back: approval refuses until the stored hash describes the assignments again.
-    expect((await post(`/runs/${f.run.id}/approve`, 'manager')).status).toBe(409);
+    expect((await post(`/runs/${f.run.id}/approve`, 'manager', { expectedHash: f.hash })).status).toBe(409);
     const receiverIds = f.receivers.map((r) => r.id);
     const hash = proposalHash(f.run.id, f.accounts.slice(2), f.departing.id, receiverIds);
     await h.db.db.update(s.runs).set({ proposalHash: hash }).where(eq(s.runs.id, f.run.id));
-    expect((await post(`/runs/${f.run.id}/approve`, 'manager')).status).toBe(200);
+    expect((await post(`/runs/${f.run.id}/approve`, 'manager', { expectedHash: hash })).status).toBe(200);
     const res = await post(`/runs/${f.run.id}/commit`, 'manager');
     expect(res.status).toBe(200);
     expect((await jsonOf(res)).changeSet.counts.accounts).toBe(2);
@@ -276,6 +276,12 @@ describe('cancel', () => {
     expect((await jsonOf(res)).jobs[0].outcome).toBe('cancelling');
 
     const g = await createRunFixture(h.db.db, org.id, { approved: true });
+    // A manager's approval is undone by a manager only: an analyst is refused and nothing changes.
+    expect((await post(`/runs/${g.run.id}/cancel`, 'analyst', { reason: 'Not mine to stop.' })).status).toBe(
+      403,
+    );
+    const [still] = await h.db.db.select().from(s.runs).where(eq(s.runs.id, g.run.id));
+    expect(still?.status).toBe('approved');
     expect((await post(`/runs/${g.run.id}/cancel`, 'manager', { reason: 'Postponed.' })).status).toBe(200);
     const commit = await post(`/runs/${g.run.id}/commit`, 'manager');
     expect(commit.status).toBe(409);

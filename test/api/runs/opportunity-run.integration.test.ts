@@ -293,7 +293,9 @@ describe('opportunity-level run: approve, commit, roll back', () => {
           note: 'ok',
         });
     }
-    const approved = await w.call('manager', 'POST', `/runs/${runId}/approve`, {});
+    const approved = await w.call('manager', 'POST', `/runs/${runId}/approve`, {
+      expectedHash: (await w.call('manager', 'GET', `/runs/${runId}`)).body.proposalHash,
+    });
     expect(approved.status, JSON.stringify(approved.body)).toBe(200);
     const committed = await w.call('manager', 'POST', `/runs/${runId}/commit`, {});
     expect(committed.status, JSON.stringify(committed.body)).toBe(200);
@@ -360,7 +362,9 @@ describe('opportunity-level run: approve, commit, roll back', () => {
           note: 'ok',
         });
     }
-    const approved = await w.call('manager', 'POST', `/runs/${runId}/approve`, {});
+    const approved = await w.call('manager', 'POST', `/runs/${runId}/approve`, {
+      expectedHash: (await w.call('manager', 'GET', `/runs/${runId}`)).body.proposalHash,
+    });
     expect(approved.status, JSON.stringify(approved.body)).toBe(200);
     const before = await splitRows(opp.id);
     const committed = await w.call('manager', 'POST', `/runs/${runId}/commit`, {});

@@ -61,7 +61,9 @@ export async function solveAndApprove(w: RunsWorld, runId: string, solve = true)
     });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
   }
-  const approved = await w.call('manager', 'POST', `/runs/${runId}/approve`, {});
+  const approved = await w.call('manager', 'POST', `/runs/${runId}/approve`, {
+    expectedHash: (await w.call('manager', 'GET', `/runs/${runId}`)).body.proposalHash,
+  });
   expect(approved.status, JSON.stringify(approved.body)).toBe(200);
 }
 

@@ -401,7 +401,8 @@ test.prop([scenarioArb], {
     const ctx = { db: t.db, clock: () => COMMITTED_AT, principal: world.principal };
     const before = await readBook(world.org.id, world.opportunityIds);
 
-    await approveRun({ ctx, input: { runId: world.run.id } });
+    const [reviewed] = await t.db.select().from(s.runs).where(eq(s.runs.id, world.run.id));
+    await approveRun({ ctx, input: { runId: world.run.id, expectedHash: reviewed!.proposalHash ?? '' } });
     try {
       await commitRun({ ctx, input: { runId: world.run.id, appBaseUrl: 'http://bookshift.test' } });
     } catch (error) {

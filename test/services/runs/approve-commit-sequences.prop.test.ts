@@ -111,7 +111,9 @@ test.prop([fc.array(opArb, { minLength: 2, maxLength: 8 })], {
               input: { runId: run.id, conflictId: c.id, resolution: 'accept', note: 'prop' },
             });
         } else if (op.op === 'approve') {
-          const approved = await approveRun({ ctx: manager, input: { runId: run.id } });
+          const [reviewed] = await w.h.db.db.select().from(s.runs).where(eq(s.runs.id, run.id));
+          const expectedHash = reviewed!.proposalHash ?? '';
+          const approved = await approveRun({ ctx: manager, input: { runId: run.id, expectedHash } });
           approvedHash = approved.approvedHash;
         } else if (op.op === 'commit') {
           const [before] = await w.h.db.db.select().from(s.runs).where(eq(s.runs.id, run.id));

@@ -1,5 +1,6 @@
 /** The audit route group. */
 import * as trail from '../../../services/audit/audit-trail.ts';
+import { assertRunInOrg } from '../../../services/runs/run-in-org.ts';
 import { createRouter } from '../../openapi.ts';
 import { attachment, orgContext } from '../exports/exports.index.ts';
 import {
@@ -22,6 +23,7 @@ export const auditRouter = createRouter()
   })
   .openapi(listRunAuditEvents, async (c) => {
     const { id } = c.req.valid('param');
+    await assertRunInOrg({ ctx: orgContext(c), input: { runId: id } });
     const out = await trail.listAuditEvents({
       ctx: orgContext(c),
       input: { ...c.req.valid('query'), runId: id },

@@ -1,6 +1,6 @@
 /** The audit trail API (F11): pages of events, the hash-chain check, CSV / JSON export. */
 import { createRoute, z } from '@hono/zod-openapi';
-import { commonErrorResponses } from '../../errors.ts';
+import { commonErrorResponses, notFoundResponse } from '../../errors.ts';
 import { access } from '../../openapi.ts';
 
 export const AUDIT_READERS = ['manager', 'analyst', 'finance', 'admin'] as const;
@@ -124,6 +124,7 @@ export const listRunAuditEvents = createRoute({
       description: 'A page of the run’s events.',
       content: { 'application/json': { schema: AuditPageSchema } },
     },
+    ...notFoundResponse,
     ...commonErrorResponses,
   },
 });

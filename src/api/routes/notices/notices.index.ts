@@ -1,5 +1,6 @@
 /** The notices route group: handlers call the outbox verbs and shape rows through the response schemas. */
 import * as outbox from '../../../services/notices/outbox.ts';
+import { assertRunInOrg } from '../../../services/runs/run-in-org.ts';
 import { createRouter } from '../../openapi.ts';
 import { orgContext } from '../exports/exports.index.ts';
 import {
@@ -38,6 +39,7 @@ export const noticesRouter = createRouter()
   .openapi(listRunNotices, async (c) => {
     const { id } = c.req.valid('param');
     const query = c.req.valid('query');
+    await assertRunInOrg({ ctx: orgContext(c), input: { runId: id } });
     const configured = outbox.providerConfigured(c.get('deps').env);
     const out = await outbox.listNotices({ ctx: orgContext(c), input: { ...query, runId: id } });
     return c.json(

@@ -87,7 +87,7 @@ export const listRunNotices = createRoute({
   summary: 'Notices of a run',
   ...access(...NOTICE_READERS),
   request: { params: IdParams, query: z.object({ status: statusQuery, ...paging }) },
-  responses: { ...list('The run’s notices, oldest first.'), ...commonErrorResponses },
+  responses: { ...list('The run’s notices, oldest first.'), ...notFoundResponse, ...commonErrorResponses },
 });
 
 export const listNotices = createRoute({

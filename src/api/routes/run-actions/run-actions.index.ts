@@ -20,7 +20,7 @@ function appBaseUrl(c: Context<AppBindings>) {
 export const runActionsRouter = createRouter()
   .openapi(routes.approveRun, async (c) => {
     const { id } = c.req.valid('param');
-    const body = c.req.valid('json') ?? {};
+    const body = c.req.valid('json');
     const run = await approveRun({
       ctx: orgCtx(c),
       input: {

@@ -86,10 +86,15 @@ export const ApproveBodySchema = z
       description: 'The run version you reviewed; refused if the proposal changed since.',
       example: 3,
     }),
-    expectedHash: z.string().min(1).max(200).optional().openapi({
-      description: 'The proposal hash you reviewed; refused if it differs now.',
-      example: HASH_EXAMPLE,
-    }),
+    expectedHash: z
+      .string({ error: 'Name the proposal hash you reviewed (proposalHash of the run).' })
+      .min(1)
+      .max(200)
+      .openapi({
+        description:
+          'Required: the proposal hash you reviewed (proposalHash of GET /v1/runs/{id}); refused if it differs now, so an approval always names exactly what was reviewed.',
+        example: HASH_EXAMPLE,
+      }),
     note: z
       .string()
       .max(2000, 'Use at most 2000 characters.')
@@ -151,7 +156,7 @@ export const approveRun = createRoute({
   request: {
     params: IdParams,
     headers: IdempotencyHeaders,
-    body: { required: false, content: { 'application/json': { schema: ApproveBodySchema } } },
+    body: { required: true, content: { 'application/json': { schema: ApproveBodySchema } } },
   },
   responses: {
     200: { description: 'Approved.', content: { 'application/json': { schema: ApproveResponseSchema } } },

@@ -1,0 +1,2 @@
+DROP POLICY "login_attempts: open counters for throttling" ON "login_attempts" CASCADE;--> statement-breakpoint
+CREATE POLICY "login_attempts: no direct access" ON "login_attempts" AS PERMISSIVE FOR ALL TO public USING (false) WITH CHECK (false);
