@@ -51,7 +51,7 @@ export const FIELDS: Record<ImportKind, readonly FieldDef[]> = {
       'annual_revenue',
       'money',
       false,
-      'Annual revenue; blank means 0 unless the mapping says blank is an error',
+      'Annual revenue; blank means unknown (not 0) unless the mapping says blank is an error',
     ),
     f('region', 'text', false, 'Sales region or territory'),
     f('state', 'text', false, 'State or province (can serve as the region, per mapping)'),

@@ -21,8 +21,8 @@ export const KIND_LABELS: Record<ImportKind, string> = {
 
 const DATE_LABELS: Record<string, string> = {
   iso: 'ISO (2026-03-31)',
-  us: 'US (03/31/2026)',
-  eu: 'EU (31/03/2026)',
+  us: 'US (03/31/2026; ISO 2026-03-31 is read too)',
+  eu: 'EU (31/03/2026; ISO 2026-03-31 is read too)',
 };
 
 export function presetLabel(id: string | null) {
