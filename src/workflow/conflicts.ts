@@ -55,6 +55,8 @@ export interface ConflictAccount {
   isHouse: boolean;
   isCoOwned: boolean;
   isProtected: boolean;
+  /** Why it is protected, in words (the ruleset's reasons, the import's flag). */
+  protectedWhy?: string;
 }
 
 export interface ConflictRep {
@@ -244,7 +246,7 @@ export function detectConflicts(input: ConflictInput): DetectedConflict[] {
       add(
         'protected_touched',
         { accountId: account.id },
-        `${name} is protected (kept with its owner) but would move to ${repName(line.toRepId)}.`,
+        `${name} is protected (${account.protectedWhy ?? 'kept with its owner'}) but would move to ${repName(line.toRepId)}.`,
       );
     }
     if (account.isHouse)

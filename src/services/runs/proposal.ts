@@ -139,6 +139,7 @@ export function conflictInputOf(
       isHouse: a.isHouse,
       isCoOwned: a.isCoOwned,
       isProtected: protections.has(a.id),
+      ...(protections.has(a.id) ? { protectedWhy: protections.get(a.id)!.join('; ') } : {}),
     })),
     reps: plan.book.reps.map((r) => {
       // The caps the solver held (ruleset, roster and the run's own), so a conflict names the same cap.

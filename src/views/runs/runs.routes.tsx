@@ -51,13 +51,14 @@ import {
   segmentFieldOf,
   segmentRowsOf,
 } from './commission-strategy-fields.tsx';
+import { GroupedConflictsSection } from './conflict-groups.tsx';
 import {
   ApprovePanel,
   Charts,
   CommittedPanel,
   ConflictCard,
   type ConflictFormState,
-  ConflictsSection,
+  type ConflictRow,
   changedReps,
   RepTable,
   repsToShow,
@@ -672,7 +673,7 @@ export function runPages() {
               <a href={`/runs/${run.id}/accounts?moved=1`}>See every account that moves, and why</a>
             </p>
           </section>
-          <ConflictsSection
+          <GroupedConflictsSection
             conflicts={conflicts}
             runId={run.id}
             csrfToken={csrfToken}
@@ -760,6 +761,36 @@ export function runPages() {
     return c.redirect(`/runs/${runId(c)}`, 303);
   });
 
+  // Before /conflicts/:cid, which would take "bulk" and "account" for a conflict id.
+  router.post('/runs/:id/conflicts/account/:aid', drafters, async (c) => {
+    const aid = c.req.param('aid');
+    if (!UUID.test(aid)) throw new AppError('NOT_FOUND', 'That account does not exist.');
+    return resolveMany(c, () => [aid], await c.req.parseBody());
+  });
+
+  router.post('/runs/:id/conflicts/bulk', drafters, async (c) => {
+    const form = await c.req.parseBody({ all: true });
+    const which = text(form.which);
+    const ticked = ([] as unknown[])
+      .concat(form.accountIds ?? [])
+      .map(String)
+      .filter((x) => UUID.test(x));
+    return resolveMany(
+      c,
+      (all) =>
+        which.startsWith('kind:')
+          ? [
+              ...new Set(
+                all
+                  .filter((k) => k.kind === which.slice(5) && k.resolution === null && k.accountId)
+                  .map((k) => k.accountId!),
+              ),
+            ]
+          : ticked,
+      form,
+    );
+  });
+
   router.post('/runs/:id/conflicts/:cid', drafters, async (c) => {
     const id = runId(c);
     const cid = c.req.param('cid');
@@ -836,6 +867,84 @@ export function runPages() {
       failed ? 422 : 200,
     );
   });
+
+  /**
+   * Resolves every open conflict of one account (the card), or of the ticked accounts / all accounts with an open
+   * conflict of one kind (the bulk form), with one note: accept, another owner or exclude. The whole conflicts
+   * section comes back (its counters in place) with the approval panel out of band.
+   */
+  const resolveMany = async (
+    c: Context<AppBindings>,
+    pickIds: (all: ConflictRow[]) => string[],
+    form: Record<string, unknown>,
+  ) => {
+    const id = runId(c);
+    const ctx = runsCtx(c);
+    const resolution = text(form.resolution);
+    const note = text(form.note);
+    const repId = text(form.repId);
+    let error: string | undefined;
+    const before = await listConflicts({ ctx, input: { runId: id } });
+    const accountIds = pickIds(before);
+    if (!['accept', 'override', 'exclude'].includes(resolution)) error = 'Choose a decision.';
+    else if (!note) error = 'Write why in the note: it is kept in the audit trail.';
+    else if (resolution === 'override' && !repId) error = 'Choose who should own the account(s).';
+    else if (accountIds.length === 0) error = 'Tick at least one account, or choose a kind.';
+    if (!error) {
+      try {
+        await bulkChange({
+          ctx,
+          input: {
+            runId: id,
+            action: resolution === 'override' ? 'pin' : resolution === 'exclude' ? 'exclude' : 'accept',
+            accountIds,
+            note,
+            ...(resolution === 'override' ? { repId } : {}),
+          },
+        });
+      } catch (e) {
+        if (!(e instanceof AppError) || e.code === 'INTERNAL') throw e;
+        error = e.message;
+      }
+    }
+    if (!isFragmentRequest(c)) {
+      if (error) throw new AppError('VALIDATION_FAILED', error);
+      return c.redirect(`/runs/${id}#conflicts`, 303);
+    }
+    const conflicts = await listConflicts({ ctx, input: { runId: id } });
+    const names = await repNames(ctx);
+    const receivers = (await listRepChoices(ctx)).filter(
+      (r) => r.kind === 'person' && r.active && r.mayReceive && !r.endDate,
+    );
+    const { run } = await loadRun(c);
+    const summary = await getRunSummary({ ctx, input: { runId: id } });
+    const openBlocking = conflicts.filter((k) => k.severity === 'blocking' && k.resolution === null).length;
+    return c.html(
+      <>
+        <GroupedConflictsSection
+          conflicts={conflicts}
+          runId={id}
+          csrfToken={c.get('csrfToken')}
+          receivers={receivers}
+          names={names}
+          canResolve
+          error={error}
+        />
+        <ApprovePanel
+          run={run}
+          principal={principalOf(c)}
+          openBlocking={openBlocking}
+          moved={summary.moved}
+          csrfToken={c.get('csrfToken')}
+          oob
+        />
+        <span id="open-blocking" hx-swap-oob="true">
+          {openBlocking}
+        </span>
+      </>,
+      error ? 422 : 200,
+    );
+  };
 
   /** The change controls of the account table and page, for those who may change a proposal in review. */
   const accountEdit = async (c: Context<AppBindings>, run: RunRecord): Promise<AccountEdit | undefined> => {

@@ -1,0 +1,235 @@
+/**
+ * Conflicts on the review page, one card per account with every reason it has (issue 13): a deal closing and a
+ * protection are two reasons of one decision, not two cards. Each card resolves all of its account's open reasons
+ * at once (accept, another owner, exclude, with a note); the bulk form does the same for the ticked accounts or all
+ * accounts with an open conflict of one kind, with one note. Every resolution swaps the whole section, so its
+ * counters update in place, and the approval panel out of band. Conflicts about a rep (over a cap) keep their own
+ * card. A resolved reason no longer says it blocks approval.
+ */
+import { NEEDS_AN_OWNER } from '../../workflow/conflicts.ts';
+import { CsrfField } from '../layout.tsx';
+import { num, when } from '../shared/format.ts';
+import { ConflictCard, type ConflictRow, kindTitle } from './review-parts.tsx';
+import type { RepChoice } from './runs-data.ts';
+
+interface SectionProps {
+  conflicts: ConflictRow[];
+  runId: string;
+  csrfToken: string;
+  receivers: RepChoice[];
+  names: Map<string, string>;
+  canResolve: boolean;
+  /** An error of the last resolution, shown at the top of the section. */
+  error?: string | undefined;
+}
+
+const isOpenBlocking = (c: ConflictRow) => c.severity === 'blocking' && c.resolution === null;
+
+function Reason({ c, names }: { c: ConflictRow; names: Map<string, string> }) {
+  const resolved = c.resolution !== null;
+  return (
+    <li class={resolved ? 'resolved' : ''} data-kind={c.kind}>
+      <span class={`badge ${resolved ? 'resolved' : c.severity}`}>
+        {resolved ? 'Resolved' : c.severity === 'blocking' ? 'Blocks approval' : 'Warning'}
+      </span>{' '}
+      <strong>{kindTitle(c.kind)}:</strong> {c.message}
+      {resolved && (
+        <span class="small muted">
+          {' '}
+          — {c.resolution}
+          {c.overrideRepId && ` to ${names.get(c.overrideRepId) ?? c.overrideRepId}`}: “{c.note}” (
+          {String((c.details as Record<string, unknown> | null)?.resolvedByLabel ?? 'someone')},{' '}
+          {when(c.resolvedAt)})
+        </span>
+      )}
+    </li>
+  );
+}
+
+function Decision({
+  idPrefix,
+  receivers,
+  canAccept,
+}: {
+  idPrefix: string;
+  receivers: RepChoice[];
+  canAccept: boolean;
+}) {
+  return (
+    <>
+      <div>
+        <label for={`${idPrefix}-decision`}>Decision</label>
+        <select id={`${idPrefix}-decision`} name="resolution">
+          {canAccept && <option value="accept">Accept as proposed</option>}
+          <option value="override">Give the account(s) another owner</option>
+          <option value="exclude">Exclude (it stays where it is)</option>
+        </select>
+      </div>
+      <div>
+        <label for={`${idPrefix}-rep`}>New owner (for “another owner”)</label>
+        <select id={`${idPrefix}-rep`} name="repId">
+          <option value="">—</option>
+          {receivers.map((r) => (
+            <option value={r.id}>
+              {r.name}
+              {r.region ? `, ${r.region}` : ''} ({num(r.accounts)} accounts)
+            </option>
+          ))}
+        </select>
+      </div>
+      <div class="wide">
+        <label for={`${idPrefix}-note`}>Note — why (required)</label>
+        <input id={`${idPrefix}-note`} name="note" type="text" maxlength={1000} required />
+      </div>
+    </>
+  );
+}
+
+function AccountCard({
+  accountId,
+  rows,
+  props,
+}: {
+  accountId: string;
+  rows: ConflictRow[];
+  props: SectionProps;
+}) {
+  const id = `account-conflicts-${accountId}`;
+  const open = rows.filter(isOpenBlocking);
+  const canAccept = open.every((c) => !NEEDS_AN_OWNER.has(c.kind));
+  return (
+    <article class={open.length > 0 ? 'conflict' : 'conflict resolved'} id={id} data-account={accountId}>
+      <h4>
+        {props.canResolve && open.length > 0 && (
+          <input
+            type="checkbox"
+            name="accountIds"
+            value={accountId}
+            form="conflicts-bulk"
+            aria-label="Tick for the bulk decision"
+          />
+        )}{' '}
+        <span class={`badge ${open.length > 0 ? 'blocking' : 'resolved'}`}>
+          {open.length > 0 ? 'Blocks approval' : 'No longer blocks approval'}
+        </span>{' '}
+        {rows.length} reason(s) on this account{' '}
+        <a class="small" href={`/runs/${props.runId}/accounts/${accountId}`}>
+          why it goes where it goes
+        </a>
+      </h4>
+      <ul class="reasons">
+        {rows.map((c) => (
+          <Reason c={c} names={props.names} />
+        ))}
+      </ul>
+      {props.canResolve && open.length > 0 && (
+        <form
+          method="post"
+          action={`/runs/${props.runId}/conflicts/account/${accountId}`}
+          hx-post={`/runs/${props.runId}/conflicts/account/${accountId}`}
+          hx-target="#conflicts"
+          hx-swap="outerHTML"
+        >
+          <CsrfField token={props.csrfToken} />
+          <Decision idPrefix={id} receivers={props.receivers} canAccept={canAccept} />
+          <div class="wide">
+            <button type="submit" class="small">
+              Resolve {open.length > 1 ? `all ${open.length} reasons` : ''}
+            </button>
+          </div>
+        </form>
+      )}
+    </article>
+  );
+}
+
+export function GroupedConflictsSection(props: SectionProps) {
+  const { conflicts } = props;
+  const byAccount = new Map<string, ConflictRow[]>();
+  const repLevel: ConflictRow[] = [];
+  for (const c of conflicts) {
+    if (c.accountId) byAccount.set(c.accountId, [...(byAccount.get(c.accountId) ?? []), c]);
+    else repLevel.push(c);
+  }
+  const accounts = [...byAccount].sort(
+    ([, a], [, b]) => Number(b.some(isOpenBlocking)) - Number(a.some(isOpenBlocking)) || b.length - a.length,
+  );
+  const openAccounts = accounts.filter(([, rows]) => rows.some(isOpenBlocking)).length;
+  const openBlocking = conflicts.filter(isOpenBlocking).length;
+  const openKinds = [
+    ...new Set(conflicts.filter((c) => isOpenBlocking(c) && c.accountId).map((c) => c.kind)),
+  ];
+  const shown = accounts.slice(0, 100);
+  return (
+    <section class="card" aria-labelledby="conflicts-title" id="conflicts">
+      <h2 id="conflicts-title">
+        Conflicts: <span id="conflicts-open-accounts">{num(openAccounts)}</span> account(s) and{' '}
+        <span id="conflicts-open-blocking">{num(openBlocking)}</span> blocking reason(s) open, of{' '}
+        {num(conflicts.length)}
+      </h2>
+      {props.error && (
+        <p class="field-error wide" role="alert" id="conflicts-error">
+          {props.error}
+        </p>
+      )}
+      {conflicts.length === 0 ? (
+        <p class="muted">Nothing needs a decision: no conflict was found.</p>
+      ) : (
+        <>
+          {props.canResolve && openKinds.length > 0 && (
+            <form
+              id="conflicts-bulk"
+              class="card"
+              method="post"
+              action={`/runs/${props.runId}/conflicts/bulk`}
+              hx-post={`/runs/${props.runId}/conflicts/bulk`}
+              hx-target="#conflicts"
+              hx-swap="outerHTML"
+            >
+              <CsrfField token={props.csrfToken} />
+              <h3>Decide many at once, with one note</h3>
+              <div>
+                <label for="bulk-which">Which accounts</label>
+                <select id="bulk-which" name="which">
+                  <option value="ticked">The ticked accounts</option>
+                  {openKinds.map((k) => (
+                    <option value={`kind:${k}`}>
+                      Every account with an open “{kindTitle(k)}” (
+                      {conflicts.filter((c) => isOpenBlocking(c) && c.kind === k).length})
+                    </option>
+                  ))}
+                </select>
+              </div>
+              <Decision idPrefix="bulk" receivers={props.receivers} canAccept />
+              <div class="wide">
+                <button type="submit" class="small" id="bulk-resolve">
+                  Apply to them
+                </button>
+              </div>
+            </form>
+          )}
+          {shown.map(([accountId, rows]) => (
+            <AccountCard accountId={accountId} rows={rows} props={props} />
+          ))}
+          {accounts.length > shown.length && (
+            <p class="muted small">
+              {accounts.length - shown.length} more account(s): decide them by kind above, or open the{' '}
+              <a href={`/runs/${props.runId}/accounts?conflict=1`}>account table by open conflicts</a>.
+            </p>
+          )}
+          {repLevel.length > 0 && <h3>About a rep</h3>}
+          {repLevel.map((c) => (
+            <ConflictCard
+              conflict={c}
+              runId={props.runId}
+              csrfToken={props.csrfToken}
+              receivers={props.receivers}
+              names={props.names}
+              canResolve={props.canResolve}
+            />
+          ))}
+        </>
+      )}
+    </section>
+  );
+}
