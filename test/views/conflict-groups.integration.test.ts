@@ -16,6 +16,7 @@ let h: Harness;
 let runner: ReturnType<typeof createJobRunner>;
 let analyst: Browser;
 let runId: string;
+let danaId: string;
 let twoReasons: { id: string };
 let closingOnly: { id: string };
 let otherClosing: { id: string };
@@ -28,7 +29,8 @@ beforeAll(async () => {
   const org = await createOrgWithUsers(h, 'Conflict Groups Org');
   const db = h.db.db;
   const dana = await createRep(db, org.id, { name: 'Dana Departing', region: 'West' });
-  await createRep(db, org.id, { name: 'Ana Receiver', region: 'West' });
+  danaId = dana.id;
+  await createRep(db, org.id, { name: 'Ana Receiver', region: 'West', maxRevenueCents: 1 });
   await createRep(db, org.id, { name: 'Ben Receiver', region: 'West' });
   const acc = (name: string, custom: Record<string, unknown> = {}) =>
     createAccount(db, org.id, { name, ownerRepId: dana.id, region: 'West', custom });
@@ -80,6 +82,9 @@ it('shows one card per account with every reason it has', async () => {
   expect(card).toContain('marked keep with the current owner in the import');
   expect(card).toContain('Blocks approval');
   expect(html).toContain('<span id="conflicts-open-accounts">3</span>');
+  // The run page says which eligibility rule is in force (no ruleset in this org: the built-in one).
+  expect(html).toContain('the built-in default rules');
+  expect(html).toContain('Same region: an account goes only to a rep of its own region');
 });
 
 it('resolves every reason of the card with one note; counters and the approval panel update in place', async () => {
@@ -132,4 +137,29 @@ it('says what is wrong next to the form when the note is missing, and changes no
   });
   expect(res.status).toBe(422);
   expect(await res.text()).toContain('Write why in the note');
+});
+
+it('says in the wizard, before the solve, which rule is in force and what in the rules contradicts the book', async () => {
+  await analyst.page('/runs/new');
+  const res = await analyst.request('/runs/new/impact', {
+    method: 'POST',
+    headers: { 'hx-request': 'true' },
+    form: {
+      _csrf: analyst.csrfToken,
+      kind: 'rep_departure',
+      departingRepIds: danaId,
+      scope: 'ownership',
+      reason: 'Dana leaves',
+      strategy: 'optimal',
+      objective: 'l1',
+      commissionType: 'direct_transfer',
+    },
+  });
+  expect(res.status).toBe(200);
+  const html = await res.text();
+  expect(html).toContain('id="rules-in-force"');
+  expect(html).toContain('Same region: an account goes only to a rep of its own region');
+  // Ana's revenue cap of one cent is below her target: the numbers and the fix.
+  expect(html).toContain('data-code="target-above-cap"');
+  expect(html).toMatch(/Raise the revenue caps in West by at least \$[0-9.]+/);
 });

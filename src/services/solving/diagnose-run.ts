@@ -10,7 +10,7 @@ import type { Tx } from '../../db/client.ts';
 import { withOrg } from '../../db/tenancy.ts';
 import type { Ruleset } from '../../rules/ruleset-schema.ts';
 import { diagnoseRules, type RuleDiagnosis } from '../../solver/diagnose-rules.ts';
-import type { RunParams } from '../runs/run-params.ts';
+import { type RunParams, readParams } from '../runs/run-params.ts';
 import { findRun, type RunsContext } from '../runs/run-records.ts';
 import { buildSolveInput } from './build-solve-input.ts';
 import { type HireBound, hireBounds } from './hire-bound.ts';
@@ -146,5 +146,28 @@ export async function diagnoseRun({
       pins,
       excluded,
     );
+  });
+}
+
+/** The rules a run uses and its eligibility rule in words, without reading the book (the run page's header). */
+export async function rulesInForce({
+  ctx,
+  input,
+}: {
+  ctx: RunsContext;
+  input: { runId: string };
+}): Promise<Pick<RunDiagnosis, 'ruleset' | 'eligibility'>> {
+  return withOrg(ctx.db, orgScope(ctx.principal), async (tx) => {
+    const run = await findRun(tx, input.runId);
+    const ruleset = await loadRuleset(tx, run.rulesetId);
+    let ref: RulesetRef | null = null;
+    if (run.rulesetId) {
+      const [row] = await tx
+        .select({ id: rulesets.id, name: rulesets.name, version: rulesets.version })
+        .from(rulesets)
+        .where(eq(rulesets.id, run.rulesetId));
+      ref = row ?? null;
+    } else ref = await orgDefaultRuleset(tx);
+    return { ruleset: ref, eligibility: eligibilityInWords(ruleset, readParams(run.kind, run.params)) };
   });
 }

@@ -36,7 +36,7 @@ import {
 } from '../../services/runs/run-params.ts';
 import type { RunsContext } from '../../services/runs/run-records.ts';
 import { requestSolve } from '../../services/runs/solve-run.ts';
-import { diagnoseDraft } from '../../services/solving/diagnose-run.ts';
+import { diagnoseDraft, rulesInForce } from '../../services/solving/diagnose-run.ts';
 import { segmentChoices } from '../book/book-data.ts';
 import { isFragmentRequest, renderPage } from '../layout.tsx';
 import { Crumbs } from '../shared/components.tsx';
@@ -52,6 +52,7 @@ import {
   segmentRowsOf,
 } from './commission-strategy-fields.tsx';
 import { GroupedConflictsSection } from './conflict-groups.tsx';
+import { RulesInForce } from './diagnosis-panel.tsx';
 import {
   ApprovePanel,
   Charts,
@@ -600,7 +601,13 @@ export function runPages() {
     const ctx = runsCtx(c);
     const names = await repNames(ctx);
     const csrfToken = c.get('csrfToken');
-    const head = <RunHeader run={run} names={names} current={`/runs/${run.id}`} />;
+    const rules = await rulesInForce({ ctx, input: { runId: run.id } });
+    const head = (
+      <>
+        <RunHeader run={run} names={names} current={`/runs/${run.id}`} />
+        <RulesInForce diagnosis={rules} />
+      </>
+    );
     let body: unknown;
     if (run.status === 'solving') {
       body = <SolvingBox run={run} job={job} csrfToken={csrfToken} />;
