@@ -8,6 +8,7 @@ const BENCHES: Record<string, () => Promise<BenchModule>> = {
   import: () => import('./import.ts'),
   'review-bulk': () => import('./review-bulk.ts'),
   planted: () => import('./planted.ts'),
+  load: () => import('./load.ts'),
 };
 
 const args = process.argv.slice(2);
