@@ -55,7 +55,9 @@ export function createSolveSlots(limits: SolveSlotLimits): SolveSlots {
     },
     acquire(orgId, signal) {
       if (signal?.aborted) return Promise.reject(new AppError('BAD_REQUEST', 'The request was cancelled.'));
-      if (fits(orgId) && queue.length === 0) return Promise.resolve(take(orgId));
+      // Whoever waits does not fit now (a release grants the first that does), so a request that fits goes
+      // first: one org at its share never holds up another's.
+      if (fits(orgId)) return Promise.resolve(take(orgId));
       if (queue.length >= limits.waiting) {
         return Promise.reject(
           new AppError(
