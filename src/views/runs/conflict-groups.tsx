@@ -79,7 +79,7 @@ function Decision({
       </div>
       <div class="wide">
         <label for={`${idPrefix}-note`}>Note — why (required)</label>
-        <input id={`${idPrefix}-note`} name="note" type="text" maxlength={1000} required />
+        <input id={`${idPrefix}-note`} name="note" type="text" maxlength={1000} />
       </div>
     </>
   );
@@ -189,8 +189,8 @@ export function GroupedConflictsSection(props: SectionProps) {
               <CsrfField token={props.csrfToken} />
               <h3>Decide many at once, with one note</h3>
               <div>
-                <label for="bulk-which">Which accounts</label>
-                <select id="bulk-which" name="which">
+                <label for="conflicts-bulk-which">Which accounts</label>
+                <select id="conflicts-bulk-which" name="which">
                   <option value="ticked">The ticked accounts</option>
                   {openKinds.map((k) => (
                     <option value={`kind:${k}`}>
@@ -200,9 +200,9 @@ export function GroupedConflictsSection(props: SectionProps) {
                   ))}
                 </select>
               </div>
-              <Decision idPrefix="bulk" receivers={props.receivers} canAccept />
+              <Decision idPrefix="conflicts-bulk" receivers={props.receivers} canAccept />
               <div class="wide">
-                <button type="submit" class="small" id="bulk-resolve">
+                <button type="submit" class="small" id="conflicts-bulk-resolve">
                   Apply to them
                 </button>
               </div>
