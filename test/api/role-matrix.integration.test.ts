@@ -82,6 +82,7 @@ const EXPECTED: Record<string, Access> = {
   'DELETE /v1/runs/:id/accounts/:accountId/exclusion': DRAFTERS,
   'GET /v1/runs/:id/compare': READERS,
   'GET /v1/runs/:id/conflicts': READERS,
+  'GET /v1/runs/:id/diagnosis': READERS,
   'POST /v1/runs/:id/conflicts/:conflictId/resolve': DRAFTERS,
   'POST /v1/runs/:id/solve': DRAFTERS,
   'POST /v1/what-if/solve': DRAFTERS,
@@ -167,6 +168,8 @@ const EXPECTED: Record<string, Access> = {
   'POST /runs/:id/cancel': DRAFTERS,
   'POST /runs/:id/solve': DRAFTERS,
   'POST /runs/:id/conflicts/:cid': DRAFTERS,
+  'POST /runs/:id/conflicts/account/:aid': DRAFTERS,
+  'POST /runs/:id/conflicts/bulk': DRAFTERS,
   'POST /runs/:id/accounts/change': DRAFTERS,
   'POST /runs/:id/rollback': MANAGER,
 };
