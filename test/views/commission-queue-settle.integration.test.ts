@@ -65,18 +65,29 @@ const cancelRuns = (b: Browser, runIds: string[], reason: string, csrf = b.csrfT
 };
 
 describe('bulk cancel of waiting runs', () => {
-  it('lists waiting runs with boxes for managers and analysts, not for finance', async () => {
+  it('lists waiting runs with boxes for managers; analysts get none on an approved run, finance none at all', async () => {
     const runId = await approvedRun('Waiting deal');
-    const { html } = await analyst.page('/commissions');
+    const { html } = await manager.page('/commissions');
     expect(html).toMatch(
       /<form method="post" action="\/commissions\/cancel-runs"[^>]*>\s*<input type="hidden" name="_csrf"/,
     );
     expect(html).toContain(`name="runIds" value="${runId}"`);
+    // A manager's approval is undone only by a manager: the analyst sees the run, with no box on it.
+    const asAnalyst = await analyst.page('/commissions');
+    expect(asAnalyst.html).toContain(`href="/runs/${runId}"`);
+    expect(asAnalyst.html).not.toContain(`value="${runId}"`);
+    expect(asAnalyst.html).toContain('Manager only');
     const read = await finance.page('/commissions');
     expect(read.html).toContain(`href="/runs/${runId}"`);
     expect(read.html).not.toContain('name="runIds"');
+    // Posted anyway, the analyst's cancel is listed as refused with the reason (nothing cancelled: 409).
     await analyst.page('/commissions');
-    expect((await cancelRuns(analyst, [runId], 'Tidy up')).status).toBe(200);
+    const refused = await cancelRuns(analyst, [runId], 'Tidy up');
+    expect(refused.status).toBe(409);
+    expect(await refused.text()).toContain('Only a manager can cancel an approved run');
+    await manager.page('/commissions');
+    expect((await cancelRuns(manager, [runId], 'Tidy up')).status).toBe(200);
+    expect(await manager.page('/commissions').then((p) => p.html)).not.toContain(`value="${runId}"`);
   });
 
   it('needs the CSRF token, a manager or analyst, a selection and a reason', async () => {

@@ -24,7 +24,7 @@ import { AppError, forbidden, notFound } from '../../lib/errors.ts';
 import type { Role } from '../../lib/roles.ts';
 import { auditActor } from '../audit/actor.ts';
 import type { OrgContext } from '../auth/context.ts';
-import { cancelRun } from '../run-actions/cancel-run.ts';
+import { CANCEL_ROLES, cancelRun } from '../run-actions/cancel-run.ts';
 import { createRun } from '../runs/create-run.ts';
 import { createRunSchema } from '../runs/run-params.ts';
 import { requestSolve } from '../runs/solve-run.ts';
@@ -382,6 +382,11 @@ export async function cancelQueueRuns({
       details: [{ path: 'runIds', message: `${ids.length} runs selected.` }],
     });
   }
+  // A role that may cancel nothing is refused once; a refusal that depends on the run (an approved run and an
+  // analyst) is listed with that run, and the others are still cancelled.
+  if (!(CANCEL_ROLES as readonly string[]).includes(ctx.principal.role)) {
+    throw forbidden('Only a manager or an analyst can cancel a run.');
+  }
   const result: CancelRunsResult = { cancelled: [], refused: [] };
   for (const runId of ids) {
     try {
@@ -393,8 +398,8 @@ export async function cancelQueueRuns({
       });
     } catch (error) {
       if (!(error instanceof AppError)) throw error;
-      // Every run is refused the same way (role, reason): stop at once rather than repeat it per run.
-      if (error.code === 'FORBIDDEN' || error.code === 'VALIDATION_FAILED') throw error;
+      // A missing reason refuses every run the same way: stop at once rather than repeat it per run.
+      if (error.code === 'VALIDATION_FAILED') throw error;
       result.refused.push({ runId, message: error.message });
     }
   }

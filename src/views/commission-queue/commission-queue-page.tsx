@@ -164,7 +164,10 @@ export function QueueTable({
   );
 }
 
-function PendingTable({ page, selectable }: { page: QueuePage; selectable: boolean }) {
+/** An approved run is cancelled by a manager only (cancel-run.ts): analysts get no box on it. */
+const mayCancelRun = (role: string, status: string) => status !== 'approved' || role === 'manager';
+
+function PendingTable({ page, selectable, role }: { page: QueuePage; selectable: boolean; role: string }) {
   return (
     <table class="data" id="pending-runs">
       <thead>
@@ -183,13 +186,19 @@ function PendingTable({ page, selectable }: { page: QueuePage; selectable: boole
           <tr data-run={r.runId}>
             {selectable && (
               <td>
-                <input
-                  type="checkbox"
-                  name="runIds"
-                  value={r.runId}
-                  id={`cancel-${r.runId}`}
-                  aria-label={`Cancel run: ${r.reason}`}
-                />
+                {mayCancelRun(role, r.status) ? (
+                  <input
+                    type="checkbox"
+                    name="runIds"
+                    value={r.runId}
+                    id={`cancel-${r.runId}`}
+                    aria-label={`Cancel run: ${r.reason}`}
+                  />
+                ) : (
+                  <span class="muted" title="An approved run is cancelled by a manager">
+                    Manager only
+                  </span>
+                )}
               </td>
             )}
             <th scope="row">
@@ -342,7 +351,7 @@ export function CommissionQueuePage({
         ) : canCancel ? (
           <form method="post" action="/commissions/cancel-runs" id="cancel-runs-form">
             <CsrfField token={csrfToken} />
-            <PendingTable page={page} selectable />
+            <PendingTable page={page} selectable role={principal.role} />
             <label for="cancel-reason">Why are the selected runs cancelled?</label>
             <input id="cancel-reason" name="reason" type="text" required maxlength={2000} />
             <p class="hint">
@@ -354,7 +363,7 @@ export function CommissionQueuePage({
             </button>
           </form>
         ) : (
-          <PendingTable page={page} selectable={false} />
+          <PendingTable page={page} selectable={false} role={principal.role} />
         )}
       </section>
       <form

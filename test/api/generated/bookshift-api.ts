@@ -1300,10 +1300,10 @@ export interface components {
              */
             expectedVersion?: number;
             /**
-             * @description The proposal hash you reviewed; refused if it differs now.
+             * @description Required: the proposal hash you reviewed (proposalHash of GET /v1/runs/{id}); refused if it differs now, so an approval always names exactly what was reviewed.
              * @example 9b74c9897bac770ffc029102a200c5de0c7a5e8a8f1b5e0f7a9d3c2b1a0f9e8d
              */
-            expectedHash?: string;
+            expectedHash: string;
             /** @example Reviewed with finance. */
             note?: string;
         };
@@ -4473,7 +4473,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: {
+        requestBody: {
             content: {
                 "application/json": components["schemas"]["ApproveRun"];
             };
@@ -5031,6 +5031,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The resource does not exist in your org (code NOT_FOUND). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Too many requests; see Retry-After (code TOO_MANY_REQUESTS). */
             429: {
                 headers: {
@@ -5485,6 +5494,15 @@ export interface operations {
             };
             /** @description The role may not do this, or the CSRF check failed (code FORBIDDEN or CSRF_REJECTED). */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The resource does not exist in your org (code NOT_FOUND). */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
