@@ -106,8 +106,10 @@ export function Layout({ title, principal, csrfToken, path, children }: PageOpti
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>{`${title} · Bookshift`}</title>
-        {/* Read by htmx at start-up: no indicator <style> injection (the CSP allows no inline styles). */}
-        <meta name="htmx-config" content='{"includeIndicatorCSS":false}' />
+        {/* Read by htmx at start-up; the CSP allows no inline styles, so: no indicator <style> injection, and no
+            settle step (it copies each swapped element's old `style` attribute onto the new one with setAttribute,
+            which the CSP refuses once the browser has given an input an empty style attribute). */}
+        <meta name="htmx-config" content='{"includeIndicatorCSS":false,"defaultSettleDelay":0}' />
         <link rel="icon" href="/static/favicon.svg" type="image/svg+xml" />
         <link rel="stylesheet" href="/static/app.css" />
         <script src="/static/htmx.js" defer></script>
