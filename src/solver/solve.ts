@@ -13,6 +13,7 @@ import { DEFAULT_HEURISTIC, heuristicSolve, ILS_SLACK, improve } from './heurist
 import { ilsApplies, iteratedSearch } from './ils.ts';
 import { diagnose } from './infeasibility.ts';
 import { parseSolveInput, type SolveInput } from './input.ts';
+import { lagrangianBound } from './lagrangian.ts';
 import { lagrangianPhase } from './lagrangian-phase.ts';
 import { roundLpSolution } from './lp-round.ts';
 import { buildPoolModel, type MipModel, readSingleAssignment, singleBlocks, startValues } from './model.ts';
@@ -26,6 +27,8 @@ import { runStrategy } from './strategies.ts';
 import { absoluteTolerance, OPTIMAL_REL, reportedGap, searchTarget, withinTolerance } from './tolerance.ts';
 import { verifyAssignment } from './verify.ts';
 
+/** Lagrangian evaluations for a pool's bound when its time ran out before any (milliseconds at 100000x300). */
+const QUICK_BOUND_EVALUATIONS = 6;
 /** HiGHS' absolute stopping gap (our tolerance, tolerance.ts, is judged after it). */
 const NUMERIC_ABS_GAP = 1e-7;
 
@@ -601,6 +604,12 @@ export async function solve(raw: unknown, hooks: SolveHooks = {}): Promise<Solve
         hooks.onIncumbent?.(problem, Int32Array.from(state.assign), engine);
       }
       phase(`${pool.label}: Lagrangian`);
+    } else if (allPlaced && input.engine === 'auto' && bound === null) {
+      // Out of time before any bound (a short what-if): a few evaluations of the Lagrangian, each a proven
+      // bound, so the answer still says how good it is instead of a gap of null.
+      const pairs = pool.movable.length * pool.reps.length;
+      bound = lagrangianBound(problem, pool, { work: QUICK_BOUND_EVALUATIONS * pairs }).bound;
+      phase(`${pool.label}: quick bound`);
     }
     const provenNow = bound !== null && isProven(poolScore(state, pool).objective, bound, pool);
     if (allPlaced && input.engine === 'auto' && !provenNow && ilsApplies(state) && !stop()) {
