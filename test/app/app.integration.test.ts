@@ -254,7 +254,10 @@ describe('security headers and pages under the CSP', () => {
       expect(html).not.toMatch(/\son[a-z]+="/);
       expect(html).not.toMatch(/hx-on|js:|javascript:/);
       expect(html).toContain('<script src="/static/htmx.js" defer="">');
-      expect(html).toContain('<meta name="htmx-config" content="{&quot;includeIndicatorCSS&quot;:false}"/>');
+      // No injected indicator <style>, and no settle step (it re-applies old style attributes with setAttribute).
+      expect(html).toContain(
+        '<meta name="htmx-config" content="{&quot;includeIndicatorCSS&quot;:false,&quot;defaultSettleDelay&quot;:0}"/>',
+      );
     }
   });
 
