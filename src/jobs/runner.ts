@@ -47,6 +47,8 @@ export interface JobRunnerOptions {
   pollMs?: number;
   /** Jobs run at once by this instance. Solves are CPU-bound in worker threads: keep it near the core count. */
   concurrency?: number;
+  /** How often a running job looks for a cancel request (a person waits on it; the heartbeat is slower). */
+  cancelPollMs?: number;
 }
 
 export interface JobRunner {
@@ -65,6 +67,7 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
   const leaseSeconds = options.leaseSeconds ?? 60;
   const pollMs = options.pollMs ?? 500;
   const concurrency = options.concurrency ?? 2;
+  const cancelPollMs = options.cancelPollMs ?? 1000;
   const kinds = Object.keys(handlers);
   for (const kind of kinds) {
     if (!/^[a-z][a-z0-9_]*$/.test(kind)) throw new Error(`Job kind "${kind}" must be lower_snake_case.`);
@@ -105,6 +108,19 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
       },
       Math.max(200, (leaseSeconds * 1000) / 3),
     );
+    // A cancel request stops the job within about a second, not at the next heartbeat (a third of the lease).
+    const cancelWatch = setInterval(() => {
+      if (controller.signal.aborted) return;
+      void inOrg(async (tx) => {
+        const [row] = await tx
+          .select({ cancel: jobs.cancelRequestedAt })
+          .from(jobs)
+          .where(eq(jobs.id, job.id));
+        if (row?.cancel) controller.abort(new Error('cancelled'));
+      }).catch((error) =>
+        options.logger?.warn('job cancel check failed', { jobId: job.id, error: String(error) }),
+      );
+    }, cancelPollMs);
     try {
       if (!handler) throw new PermanentJobError(`No handler for job kind "${job.kind}".`);
       const result = await handler(job, {
@@ -132,6 +148,7 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
       }
     } finally {
       clearInterval(heartbeat);
+      clearInterval(cancelWatch);
       controllers.delete(controller);
     }
   }

@@ -114,6 +114,33 @@ describe('job runner', () => {
     expect(await load(orgA, running.id)).toMatchObject({ status: 'cancelled', error: 'stopped' });
   });
 
+  it('stops a running job within about a second of its cancel request, long before the next heartbeat', async () => {
+    const running = await enqueue(orgA, 'slow');
+    let started!: () => void;
+    const hasStarted = new Promise<void>((r) => {
+      started = r;
+    });
+    // A 60 s lease: the heartbeat (a third of it) would first look after 20 s.
+    const runner = createJobRunner({
+      db: t.db,
+      leaseSeconds: 60,
+      handlers: {
+        slow: (_job, ctx) =>
+          new Promise((_resolve, reject) => {
+            started();
+            ctx.signal.addEventListener('abort', () => reject(new Error('stopped')));
+          }),
+      },
+    });
+    const drained = runner.drain();
+    await hasStarted;
+    const asked = Date.now();
+    expect(await withOrg(t.db, { orgId: orgA }, (tx) => requestCancel(tx, running.id))).toBe('cancelling');
+    await drained;
+    expect(Date.now() - asked).toBeLessThan(10_000);
+    expect(await load(orgA, running.id)).toMatchObject({ status: 'cancelled', error: 'stopped' });
+  });
+
   it('never runs one job twice when several runners compete', async () => {
     const ids = await Promise.all(Array.from({ length: 12 }, (_, n) => enqueue(orgA, 'count', { n })));
     const runs = new Map<string, number>();
