@@ -87,43 +87,15 @@ describe('job runner', () => {
     expect((await enqueue(orgA, 'noop', {}, 'solve:run-1')).created).toBe(true);
   });
 
-  it('cancels a queued job at once and a running job through its heartbeat', async () => {
-    const queued = await enqueue(orgA, 'slow');
-    expect(await withOrg(t.db, { orgId: orgA }, (tx) => requestCancel(tx, queued.id))).toBe('cancelled');
-    const running = await enqueue(orgA, 'slow');
+  /** Runs the queued 'slow' job (it waits for its abort), asks to cancel it once started; the ms until it ended. */
+  async function cancelWhileRunning(jobId: string, leaseSeconds: number): Promise<number> {
     let started!: () => void;
     const hasStarted = new Promise<void>((r) => {
       started = r;
     });
     const runner = createJobRunner({
       db: t.db,
-      leaseSeconds: 1,
-      handlers: {
-        slow: (_job, ctx) =>
-          new Promise((_resolve, reject) => {
-            started();
-            ctx.signal.addEventListener('abort', () => reject(new Error('stopped')));
-          }),
-      },
-    });
-    const drained = runner.drain();
-    await hasStarted;
-    expect(await withOrg(t.db, { orgId: orgA }, (tx) => requestCancel(tx, running.id))).toBe('cancelling');
-    await drained;
-    expect(await load(orgA, queued.id)).toMatchObject({ status: 'cancelled', attempts: 0 });
-    expect(await load(orgA, running.id)).toMatchObject({ status: 'cancelled', error: 'stopped' });
-  });
-
-  it('stops a running job within about a second of its cancel request, long before the next heartbeat', async () => {
-    const running = await enqueue(orgA, 'slow');
-    let started!: () => void;
-    const hasStarted = new Promise<void>((r) => {
-      started = r;
-    });
-    // A 60 s lease: the heartbeat (a third of it) would first look after 20 s.
-    const runner = createJobRunner({
-      db: t.db,
-      leaseSeconds: 60,
+      leaseSeconds,
       handlers: {
         slow: (_job, ctx) =>
           new Promise((_resolve, reject) => {
@@ -135,9 +107,24 @@ describe('job runner', () => {
     const drained = runner.drain();
     await hasStarted;
     const asked = Date.now();
-    expect(await withOrg(t.db, { orgId: orgA }, (tx) => requestCancel(tx, running.id))).toBe('cancelling');
+    expect(await withOrg(t.db, { orgId: orgA }, (tx) => requestCancel(tx, jobId))).toBe('cancelling');
     await drained;
-    expect(Date.now() - asked).toBeLessThan(10_000);
+    return Date.now() - asked;
+  }
+
+  it('cancels a queued job at once and a running job through its heartbeat', async () => {
+    const queued = await enqueue(orgA, 'slow');
+    expect(await withOrg(t.db, { orgId: orgA }, (tx) => requestCancel(tx, queued.id))).toBe('cancelled');
+    const running = await enqueue(orgA, 'slow');
+    await cancelWhileRunning(running.id, 1);
+    expect(await load(orgA, queued.id)).toMatchObject({ status: 'cancelled', attempts: 0 });
+    expect(await load(orgA, running.id)).toMatchObject({ status: 'cancelled', error: 'stopped' });
+  });
+
+  it('stops a running job within about a second of its cancel request, long before the next heartbeat', async () => {
+    const running = await enqueue(orgA, 'slow');
+    // A 60 s lease: the heartbeat (a third of it) would first look after 20 s.
+    expect(await cancelWhileRunning(running.id, 60)).toBeLessThan(10_000);
     expect(await load(orgA, running.id)).toMatchObject({ status: 'cancelled', error: 'stopped' });
   });
 

@@ -141,7 +141,7 @@ describe('the proposal does what the rules say (generated books, default rules)'
         const reps = new Map(g.book.reps.map((r) => [r.id, r]));
         const leaves = (id: string | null) => {
           const r = id ? reps.get(id) : undefined;
-          if (!r || r.kind !== 'person') return false;
+          if (r?.kind !== 'person') return false;
           return built.departing.has(r.id) || !r.active || (r.endDate !== null && r.endDate <= AS_OF);
         };
         const final = new Map(g.book.accounts.map((a) => [a.id, a.plannedOwnerId]));
