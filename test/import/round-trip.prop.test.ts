@@ -29,18 +29,25 @@ const account = (name: fc.Arbitrary<string>) =>
   fc.record({
     name,
     owner: fc.integer({ min: 0, max: ROSTER.length - 1 }),
-    cents: fc.integer({ min: 0, max: 10_000_000_000_00 }),
+    // null: the revenue cell is blank (unknown, not zero); 0 is written as a zero amount.
+    cents: fc.option(fc.integer({ min: 0, max: 10_000_000_000_00 }), { nil: null, freq: 5 }),
     state: fc.option(fc.constantFrom('CA', 'NY', 'TX', 'Île-de-France'), { nil: null }),
   });
 
-const dollars = (cents: number) => `${Math.floor(cents / 100)}.${String(cents % 100).padStart(2, '0')}`;
-const usd = (cents: number) =>
-  `$${Math.floor(cents / 100).toLocaleString('en-US')}.${String(cents % 100).padStart(2, '0')}`;
+const dollars = (cents: number | null) =>
+  cents === null ? '' : `${Math.floor(cents / 100)}.${String(cents % 100).padStart(2, '0')}`;
+const usd = (cents: number | null) =>
+  cents === null
+    ? ''
+    : `$${Math.floor(cents / 100).toLocaleString('en-US')}.${String(cents % 100).padStart(2, '0')}`;
 
 interface Layout {
   preset: string;
   header: string[];
-  row: (id: string, a: { name: string; owner: number; cents: number; state: string | null }) => string[];
+  row: (
+    id: string,
+    a: { name: string; owner: number; cents: number | null; state: string | null },
+  ) => string[];
 }
 
 const owner = (i: number) => ROSTER[i]!;
@@ -55,14 +62,7 @@ const LAYOUTS: Layout[] = [
       'Billing State/Province',
       'Account ID',
     ],
-    row: (id, a) => [
-      owner(a.owner).name,
-      a.name,
-      'Customer',
-      a.cents === 0 ? '' : usd(a.cents),
-      a.state ?? '',
-      id,
-    ],
+    row: (id, a) => [owner(a.owner).name, a.name, 'Customer', usd(a.cents), a.state ?? '', id],
   },
   {
     preset: 'salesforce-account-dataloader',
