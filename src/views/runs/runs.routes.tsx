@@ -8,6 +8,7 @@ import { type Context, Hono } from 'hono';
 import type { AppBindings } from '../../api/context.ts';
 import { principalOf, requireRole } from '../../auth/require-role.ts';
 import { AppError, type FieldIssue } from '../../lib/errors.ts';
+import type { OrgContext } from '../../services/auth/context.ts';
 import { EXPORT_FORMATS, type ExportFormat, exportRun } from '../../services/exports/run-exports.ts';
 import { listNotices } from '../../services/notices/outbox.ts';
 import { rollbackRun } from '../../services/rollback/rollback-run.ts';
@@ -131,6 +132,13 @@ function runsCtx(c: Context<AppBindings>): RunsContext {
     requestId: ctx.requestId ?? '',
     solverTimeLimitMs: c.get('deps').env.SOLVER_TIME_LIMIT_SECONDS * 1000,
   };
+}
+
+/** The reps a person may pick as an account's new owner: active people who may receive and have no end date. */
+async function receiverChoices(ctx: OrgContext) {
+  return (await listRepChoices(ctx)).filter(
+    (r) => r.kind === 'person' && r.active && r.mayReceive && !r.endDate,
+  );
 }
 
 function runId(c: Context<AppBindings>): string {
@@ -578,6 +586,31 @@ export function runPages() {
     return { run: run as RunRecord, job: job as SolveJob | null };
   };
 
+  /**
+   * After a conflict is resolved in place: the approval panel and the open-blocking counter, out of band, from
+   * the conflicts as they are now.
+   */
+  const approvalUpdate = async (c: Context<AppBindings>, conflicts: ConflictRow[]) => {
+    const { run } = await loadRun(c);
+    const summary = await getRunSummary({ ctx: runsCtx(c), input: { runId: run.id } });
+    const openBlocking = conflicts.filter((k) => k.severity === 'blocking' && k.resolution === null).length;
+    return (
+      <>
+        <ApprovePanel
+          run={run}
+          principal={principalOf(c)}
+          openBlocking={openBlocking}
+          moved={summary.moved}
+          csrfToken={c.get('csrfToken')}
+          oob
+        />
+        <span id="open-blocking" hx-swap-oob="true">
+          {openBlocking}
+        </span>
+      </>
+    );
+  };
+
   router.get('/runs/:id/progress', viewers, async (c) => {
     const { run, job } = await loadRun(c);
     if (run.status !== 'solving') {
@@ -625,9 +658,7 @@ export function runPages() {
       const conflicts = await listConflicts({ ctx, input: { runId: run.id } });
       const openBlocking = conflicts.filter((k) => k.severity === 'blocking' && k.resolution === null).length;
       const reps = repsToShow(summary);
-      const receivers = (await listRepChoices(ctx)).filter(
-        (r) => r.kind === 'person' && r.active && r.mayReceive && !r.endDate,
-      );
+      const receivers = await receiverChoices(ctx);
       const inReview = REVIEW_STATUSES.includes(run.status);
       let committed = null;
       if (run.status === 'committed' || run.status === 'rolled_back') {
@@ -842,12 +873,7 @@ export function runPages() {
     const conflict = conflicts.find((k) => k.id === cid);
     if (!conflict) throw new AppError('NOT_FOUND', 'That conflict does not exist.');
     const names = await repNames(ctx);
-    const receivers = (await listRepChoices(ctx)).filter(
-      (r) => r.kind === 'person' && r.active && r.mayReceive && !r.endDate,
-    );
-    const { run } = await loadRun(c);
-    const summary = await getRunSummary({ ctx, input: { runId: id } });
-    const openBlocking = conflicts.filter((k) => k.severity === 'blocking' && k.resolution === null).length;
+    const receivers = await receiverChoices(ctx);
     return c.html(
       <>
         <ConflictCard
@@ -859,17 +885,7 @@ export function runPages() {
           canResolve
           {...(failed ? { state } : {})}
         />
-        <ApprovePanel
-          run={run}
-          principal={principalOf(c)}
-          openBlocking={openBlocking}
-          moved={summary.moved}
-          csrfToken={c.get('csrfToken')}
-          oob
-        />
-        <span id="open-blocking" hx-swap-oob="true">
-          {openBlocking}
-        </span>
+        {await approvalUpdate(c, conflicts)}
       </>,
       failed ? 422 : 200,
     );
@@ -920,12 +936,7 @@ export function runPages() {
     }
     const conflicts = await listConflicts({ ctx, input: { runId: id } });
     const names = await repNames(ctx);
-    const receivers = (await listRepChoices(ctx)).filter(
-      (r) => r.kind === 'person' && r.active && r.mayReceive && !r.endDate,
-    );
-    const { run } = await loadRun(c);
-    const summary = await getRunSummary({ ctx, input: { runId: id } });
-    const openBlocking = conflicts.filter((k) => k.severity === 'blocking' && k.resolution === null).length;
+    const receivers = await receiverChoices(ctx);
     return c.html(
       <>
         <GroupedConflictsSection
@@ -937,17 +948,7 @@ export function runPages() {
           canResolve
           error={error}
         />
-        <ApprovePanel
-          run={run}
-          principal={principalOf(c)}
-          openBlocking={openBlocking}
-          moved={summary.moved}
-          csrfToken={c.get('csrfToken')}
-          oob
-        />
-        <span id="open-blocking" hx-swap-oob="true">
-          {openBlocking}
-        </span>
+        {await approvalUpdate(c, conflicts)}
       </>,
       error ? 422 : 200,
     );
@@ -956,9 +957,7 @@ export function runPages() {
   /** The change controls of the account table and page, for those who may change a proposal in review. */
   const accountEdit = async (c: Context<AppBindings>, run: RunRecord): Promise<AccountEdit | undefined> => {
     if (!REVIEW_STATUSES.includes(run.status) || !canDraft(principalOf(c))) return undefined;
-    const receivers = (await listRepChoices(orgCtx(c)))
-      .filter((r) => r.kind === 'person' && r.active && r.mayReceive && !r.endDate)
-      .map((r) => ({ id: r.id, name: r.name }));
+    const receivers = (await receiverChoices(orgCtx(c))).map((r) => ({ id: r.id, name: r.name }));
     return { csrfToken: c.get('csrfToken'), receivers };
   };
 
