@@ -8,9 +8,12 @@ import { accounts, commissionSplits, opportunities, reps } from '../../../db/sch
 import { orgScope } from '../../auth/principal.ts';
 import { withOrg } from '../../db/tenancy.ts';
 import { notFound } from '../../lib/errors.ts';
-import type { BookContext, Page } from './book-queries.ts';
+import type { ReadContext } from '../auth/read-in-org.ts';
+import { contains } from './search.ts';
 
-export interface OpportunityFilter extends Page {
+export interface OpportunityFilter {
+  limit: number;
+  offset: number;
   q?: string | undefined;
   /** An account's id (uuid). */
   account?: string | undefined;
@@ -21,8 +24,6 @@ export interface OpportunityFilter extends Page {
   closeFrom?: string | undefined;
   closeTo?: string | undefined;
 }
-
-const contains = (text: string) => `%${text.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
 
 const columns = {
   id: opportunities.id,
@@ -39,7 +40,7 @@ const columns = {
   createdDate: opportunities.createdDate,
 };
 
-export async function listOpportunities({ ctx, input }: { ctx: BookContext; input: OpportunityFilter }) {
+export async function listOpportunities({ ctx, input }: { ctx: ReadContext; input: OpportunityFilter }) {
   const where: SQL[] = [];
   if (input.q)
     where.push(
@@ -68,7 +69,7 @@ export async function listOpportunities({ ctx, input }: { ctx: BookContext; inpu
 }
 
 /** One opportunity with every split row it has had (history is never edited: rows end, new rows start). */
-export async function getOpportunity({ ctx, input }: { ctx: BookContext; input: { id: string } }) {
+export async function getOpportunity({ ctx, input }: { ctx: ReadContext; input: { id: string } }) {
   return withOrg(ctx.db, orgScope(ctx.principal), async (tx) => {
     const [row] = await tx
       .select(columns)

@@ -214,6 +214,16 @@ export async function listRulesets({ ctx }: { ctx: OrgContext }) {
   });
 }
 
+/** Every version of every ruleset (a run may use any of them), by name, newest version first. */
+export async function listRulesetChoices({ ctx }: { ctx: OrgContext }) {
+  return withOrg(ctx.db, orgScope(ctx.principal), (tx) =>
+    queryRows<{ id: string; name: string; version: number }>(
+      tx,
+      sql`select id, name, version from rulesets order by name, version desc`,
+    ),
+  );
+}
+
 export async function listRulesetVersions({ ctx, input }: { ctx: OrgContext; input: { id: string } }) {
   const current = await getRuleset({ ctx, input });
   return withOrg(ctx.db, orgScope(ctx.principal), async (tx) => {

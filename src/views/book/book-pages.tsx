@@ -1,8 +1,10 @@
 /** Rep and account pages: the roster with loads, a rep's book against their caps, an account's owner history and commission structure, and a rep's own view. */
 import type { Principal } from '../../auth/principal.ts';
+import type { AccountRow } from '../../services/book/account-list.ts';
+import type { getAccount, RepDetail } from '../../services/book/book-reads.ts';
+import type { RepRow } from '../../services/book/rep-list.ts';
 import { Crumbs, Pager, query } from '../shared/components.tsx';
 import { money, moneyShort, num, pct, when } from '../shared/format.ts';
-import type { AccountListRow, getAccount, listReps, RepDetail } from './book-data.ts';
 
 function Load({ value, cap, format }: { value: number; cap: number | null; format: (n: number) => string }) {
   if (cap === null) return <span>{format(value)} (no cap)</span>;
@@ -23,7 +25,7 @@ function Load({ value, cap, format }: { value: number; cap: number | null; forma
   );
 }
 
-export function RepsList({ reps }: { reps: Awaited<ReturnType<typeof listReps>> }) {
+export function RepsList({ reps }: { reps: RepRow[] }) {
   return (
     <>
       <h1>Reps</h1>
@@ -45,27 +47,25 @@ export function RepsList({ reps }: { reps: Awaited<ReturnType<typeof listReps>> 
             </thead>
             <tbody>
               {reps.map((r) => (
-                <tr
-                  class={r.max_accounts !== null && r.accounts > Number(r.max_accounts) ? 'over' : undefined}
-                >
+                <tr class={r.maxAccounts !== null && r.accounts > r.maxAccounts ? 'over' : undefined}>
                   <th scope="row">
                     <a href={`/reps/${r.id}`}>{r.name}</a>
                     {r.kind !== 'person' && <span class="badge">{r.kind}</span>}
                   </th>
                   <td>{r.region ?? '—'}</td>
                   <td class="num">
-                    {num(r.accounts)} ({r.max_accounts ?? '—'})
+                    {num(r.accounts)} ({r.maxAccounts ?? '—'})
                   </td>
                   <td class="num">
-                    {moneyShort(Number(r.revenue))} (
-                    {r.max_revenue_cents === null ? '—' : moneyShort(Number(r.max_revenue_cents))})
+                    {moneyShort(r.revenueCents)} (
+                    {r.maxRevenueCents === null ? '—' : moneyShort(r.maxRevenueCents)})
                   </td>
                   <td>
-                    {r.end_date ? (
-                      <span class="badge warning">leaves {r.end_date}</span>
+                    {r.endDate ? (
+                      <span class="badge warning">leaves {r.endDate}</span>
                     ) : !r.active ? (
                       'inactive'
-                    ) : r.may_receive ? (
+                    ) : r.mayReceive ? (
                       'receives'
                     ) : (
                       'does not receive'
@@ -81,7 +81,7 @@ export function RepsList({ reps }: { reps: Awaited<ReturnType<typeof listReps>> 
   );
 }
 
-export function AccountsTable({ rows, showOwner }: { rows: AccountListRow[]; showOwner: boolean }) {
+export function AccountsTable({ rows, showOwner }: { rows: AccountRow[]; showOwner: boolean }) {
   if (rows.length === 0) return <p class="empty">No accounts.</p>;
   return (
     <div class="table-wrap">
@@ -105,12 +105,18 @@ export function AccountsTable({ rows, showOwner }: { rows: AccountListRow[]; sho
             <tr>
               <td>
                 <a href={`/accounts/${a.id}`}>{a.name}</a> <span class="muted small">{a.crmId}</span>
-                {a.protected && <span class="badge">protected</span>}
+                {(a.isHouse || a.isCoOwned) && <span class="badge">protected</span>}
               </td>
               <td>{a.region ?? '—'}</td>
-              {showOwner && <td>{a.ownerId ? <a href={`/reps/${a.ownerId}`}>{a.owner}</a> : '—'}</td>}
+              {showOwner && (
+                <td>{a.ownerRepId ? <a href={`/reps/${a.ownerRepId}`}>{a.ownerName}</a> : '—'}</td>
+              )}
               <td class="num">
-                {a.revenueCents === null ? <span class="muted">unknown</span> : money(a.revenueCents)}
+                {a.annualRevenueCents === null ? (
+                  <span class="muted">unknown</span>
+                ) : (
+                  money(a.annualRevenueCents)
+                )}
               </td>
               <td class="num">{num(a.openOpportunities)}</td>
               <td>{a.nextClose ?? '—'}</td>
@@ -133,7 +139,7 @@ export function RepPage({
   notices,
 }: {
   rep: RepDetail;
-  rows: AccountListRow[];
+  rows: AccountRow[];
   total: number;
   page: number;
   pageSize: number;
@@ -237,7 +243,7 @@ export function AccountsPage({
   q,
   noRevenue = 0,
 }: {
-  rows: AccountListRow[];
+  rows: AccountRow[];
   total: number;
   page: number;
   pageSize: number;

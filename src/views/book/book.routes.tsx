@@ -6,6 +6,10 @@ import { type Context, Hono } from 'hono';
 import type { AppBindings } from '../../api/context.ts';
 import { principalOf, requireRole } from '../../auth/require-role.ts';
 import { AppError, type FieldIssue } from '../../lib/errors.ts';
+import { type AccountFilter, listAccounts } from '../../services/book/account-list.ts';
+import { segmentChoices } from '../../services/book/book-choices.ts';
+import { getAccount, getRep, noticesFor } from '../../services/book/book-reads.ts';
+import { listReps } from '../../services/book/rep-list.ts';
 import { COMMISSION_READERS, commissionImpact } from '../../services/commission/impact.ts';
 import { createRun } from '../../services/runs/create-run.ts';
 import type { RunsContext } from '../../services/runs/run-records.ts';
@@ -14,7 +18,6 @@ import { renderPage } from '../layout.tsx';
 import { Crumbs } from '../shared/components.tsx';
 import { orgCtx } from '../shared/context.ts';
 import { pageNumber } from '../shared/format.ts';
-import { getAccount, getRep, listAccounts, listReps, noticesFor, segmentChoices } from './book-data.ts';
 import { AccountPage, AccountsPage, RepPage, RepsList } from './book-pages.tsx';
 import { CommissionImpactPanel } from './commission-impact.tsx';
 import {
@@ -40,12 +43,24 @@ const STAFF = ['admin', 'manager', 'analyst', 'finance'] as const;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const PAGE = 50;
 
+/** One page of the book, largest accounts first. */
+const bookPage = (page: number, filter: Pick<AccountFilter, 'owner' | 'q'>): AccountFilter => ({
+  ...filter,
+  order: 'revenue',
+  limit: PAGE,
+  offset: (page - 1) * PAGE,
+});
+
 export function bookPages() {
   const router = new Hono<AppBindings>();
   const staff = requireRole(...STAFF);
 
   router.get('/reps', staff, async (c) =>
-    renderPage(c, 'Reps', <RepsList reps={await listReps(orgCtx(c))} />),
+    renderPage(
+      c,
+      'Reps',
+      <RepsList reps={(await listReps({ ctx: orgCtx(c), input: { order: 'region' } })).rows} />,
+    ),
   );
 
   router.get('/reps/:id', staff, async (c) => {
@@ -54,7 +69,7 @@ export function bookPages() {
     const rep = UUID.test(id) ? await getRep(ctx, id) : null;
     if (!rep) throw new AppError('NOT_FOUND', 'That rep does not exist.');
     const page = pageNumber(c.req.query('page'));
-    const { rows, total } = await listAccounts(ctx, { ownerId: rep.id, page, pageSize: PAGE });
+    const { rows, total } = await listAccounts({ ctx, input: bookPage(page, { owner: rep.id }) });
     return renderPage(
       c,
       rep.name,
@@ -191,7 +206,7 @@ export function bookPages() {
     const rep = await getRep(ctx, principal.repId);
     if (!rep) throw new AppError('NOT_FOUND', 'Your rep record was not found; ask an admin.');
     const page = pageNumber(c.req.query('page'));
-    const { rows, total } = await listAccounts(ctx, { ownerId: rep.id, page, pageSize: PAGE });
+    const { rows, total } = await listAccounts({ ctx, input: bookPage(page, { owner: rep.id }) });
     const notices = await noticesFor(ctx, { repId: rep.id, userId: principal.userId });
     return renderPage(
       c,
@@ -212,10 +227,9 @@ export function bookPages() {
   router.get('/accounts', staff, async (c) => {
     const q = (c.req.query('q') ?? '').trim().slice(0, 200);
     const page = pageNumber(c.req.query('page'));
-    const { rows, total, noRevenue } = await listAccounts(orgCtx(c), {
-      q: q || undefined,
-      page,
-      pageSize: PAGE,
+    const { rows, total, noRevenue } = await listAccounts({
+      ctx: orgCtx(c),
+      input: bookPage(page, { q: q || undefined }),
     });
     return renderPage(
       c,

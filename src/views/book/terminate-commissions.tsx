@@ -5,6 +5,8 @@
  * contract as POST /v1/runs), starts its solve and continues on the run page, where the commission impact shows.
  * A plain form: works without JavaScript; errors sit next to their field.
  */
+
+import type { RepDetail } from '../../services/book/book-reads.ts';
 import { type CreateRunInput, createRunSchema } from '../../services/runs/run-params.ts';
 import { CsrfField } from '../layout.tsx';
 import {
@@ -23,7 +25,6 @@ import {
 } from '../runs/commission-strategy-fields.tsx';
 import { Crumbs, describedBy, FieldError, Stat } from '../shared/components.tsx';
 import { COMMISSION_TYPE_LABELS, money, num, text } from '../shared/format.ts';
-import type { RepDetail } from './book-data.ts';
 
 export { SEGMENT_ROWS, type SegmentRowValues } from '../runs/commission-strategy-fields.tsx';
 

@@ -8,12 +8,12 @@ import { type Context, Hono } from 'hono';
 import type { AppBindings } from '../../api/context.ts';
 import { principalOf, requireRole } from '../../auth/require-role.ts';
 import { AppError, type FieldIssue } from '../../lib/errors.ts';
+import { listRepChoices } from '../../services/book/rep-list.ts';
 import { createRun } from '../../services/runs/create-run.ts';
 import type { CreateRunInput } from '../../services/runs/run-params.ts';
 import type { RunsContext } from '../../services/runs/run-records.ts';
 import { requestSolve } from '../../services/runs/solve-run.ts';
 import { renderPage } from '../layout.tsx';
-import { listRepChoices } from '../runs/runs-data.ts';
 import { orgCtx, todayOf } from '../shared/context.ts';
 import { getAccountForReassign, getOpportunity, houseRepId, planInputs } from './commission-data.ts';
 import {

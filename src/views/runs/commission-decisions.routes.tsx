@@ -8,6 +8,7 @@ import { type Context, Hono } from 'hono';
 import type { AppBindings } from '../../api/context.ts';
 import { principalOf, requireRole } from '../../auth/require-role.ts';
 import { AppError, type FieldIssue } from '../../lib/errors.ts';
+import { listRepChoices, repNames } from '../../services/book/rep-list.ts';
 import {
   DECIDABLE_STATUSES,
   DECISION_WRITERS,
@@ -28,7 +29,6 @@ import {
 } from './commission-decisions-panel.tsx';
 import { isCommissionType, pctToBps } from './commission-strategy-fields.tsx';
 import { RunHeader, type RunRecord } from './run-page.tsx';
-import { listRepChoices, repNames } from './runs-data.ts';
 
 const VIEW_ROLES = ['admin', 'manager', 'analyst', 'finance'] as const;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

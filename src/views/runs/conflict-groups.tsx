@@ -6,11 +6,12 @@
  * counters update in place, and the approval panel out of band. Conflicts about a rep (over a cap) keep their own
  * card. A resolved reason no longer says it blocks approval.
  */
+
+import type { RepChoice } from '../../services/book/rep-list.ts';
 import { NEEDS_AN_OWNER } from '../../workflow/conflicts.ts';
 import { CsrfField } from '../layout.tsx';
 import { num, when } from '../shared/format.ts';
 import { ConflictCard, type ConflictRow, kindTitle } from './review-parts.tsx';
-import type { RepChoice } from './runs-data.ts';
 
 interface SectionProps {
   conflicts: ConflictRow[];

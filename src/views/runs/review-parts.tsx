@@ -1,6 +1,7 @@
 /** The review's parts: per-rep before/after table and charts, conflicts grouped by kind with inline resolution, approval and commit panels. */
 import type { conflicts } from '../../../db/schema/index.ts';
 import type { Principal } from '../../auth/principal.ts';
+import type { RepChoice } from '../../services/book/rep-list.ts';
 import type { RepLoad, RunSummary } from '../../services/runs/review.ts';
 import { LoadChart } from '../charts/load-chart.tsx';
 import { CsrfField } from '../layout.tsx';
@@ -8,7 +9,6 @@ import { describedBy, FieldError, query } from '../shared/components.tsx';
 import { money, moneyDelta, moneyShort, num, numDelta, when } from '../shared/format.ts';
 import { ExportLinks } from './export-links.tsx';
 import type { RunRecord } from './run-page.tsx';
-import type { RepChoice } from './runs-data.ts';
 
 export type ConflictRow = typeof conflicts.$inferSelect;
 

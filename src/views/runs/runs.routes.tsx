@@ -9,9 +9,17 @@ import type { AppBindings } from '../../api/context.ts';
 import { principalOf, requireRole } from '../../auth/require-role.ts';
 import { AppError, type FieldIssue } from '../../lib/errors.ts';
 import type { OrgContext } from '../../services/auth/context.ts';
+import {
+  findAccountByCrmId,
+  findOpportunityByCrmId,
+  listRegionsAndSegments,
+  segmentChoices,
+} from '../../services/book/book-choices.ts';
+import { listRepChoices, repNames } from '../../services/book/rep-list.ts';
 import { EXPORT_FORMATS, type ExportFormat, exportRun } from '../../services/exports/run-exports.ts';
 import { listNotices } from '../../services/notices/outbox.ts';
 import { rollbackRun } from '../../services/rollback/rollback-run.ts';
+import { listRulesetChoices } from '../../services/rulesets/rulesets.ts';
 import { approveRun } from '../../services/run-actions/approve-run.ts';
 import { cancelRun } from '../../services/run-actions/cancel-run.ts';
 import { commitRun } from '../../services/run-actions/commit-run.ts';
@@ -38,7 +46,6 @@ import {
 import type { RunsContext } from '../../services/runs/run-records.ts';
 import { requestSolve } from '../../services/runs/solve-run.ts';
 import { diagnoseDraft, rulesInForce } from '../../services/solving/diagnose-run.ts';
-import { segmentChoices } from '../book/book-data.ts';
 import { isFragmentRequest, renderPage } from '../layout.tsx';
 import { Crumbs } from '../shared/components.tsx';
 import { hxTargetId, orgCtx, todayOf } from '../shared/context.ts';
@@ -91,15 +98,9 @@ import {
 import {
   changeSetCounts,
   comparableRuns,
-  findAccountByCrmId,
-  findOpportunityByCrmId,
   type ImpactScope,
   impactOf,
-  listRegionsAndSegments,
-  listRepChoices,
-  listRulesets,
   moveGroups,
-  repNames,
   rollbackInfo,
 } from './runs-data.ts';
 import {
@@ -445,7 +446,7 @@ export function runPages() {
     const ctx = orgCtx(c);
     const reps = await listRepChoices(ctx);
     const { regions, segments } = await listRegionsAndSegments(ctx);
-    const rulesets = await listRulesets(ctx);
+    const rulesets = await listRulesetChoices({ ctx });
     const choices = await segmentChoices(ctx);
     const accountPicker = await accountPickerOf(c, values);
     return renderPage(

@@ -5,6 +5,7 @@
  */
 
 import type { Principal } from '../../auth/principal.ts';
+import type { RepChoice } from '../../services/book/rep-list.ts';
 import { MAX_SCOPE_ACCOUNTS } from '../../services/runs/run-params.ts';
 import type { RunDiagnosis } from '../../services/solving/diagnose-run.ts';
 import { CsrfField } from '../layout.tsx';
@@ -25,7 +26,7 @@ import {
   SegmentsHint,
 } from './commission-strategy-fields.tsx';
 import { DiagnosisPanel } from './diagnosis-panel.tsx';
-import type { Impact, RepChoice } from './runs-data.ts';
+import type { Impact } from './runs-data.ts';
 import type { CommissionLine, ScopeAccountRow } from './wizard-data.ts';
 
 export interface WizardValues {

@@ -1,6 +1,7 @@
 /** The book route group: validated queries in, the book queries' rows shaped by the response schemas out. */
-import { listAccounts, listReps } from '../../../services/book/book-queries.ts';
+import { listAccounts } from '../../../services/book/account-list.ts';
 import { getOpportunity, listOpportunities } from '../../../services/book/opportunity-queries.ts';
+import { listReps } from '../../../services/book/rep-list.ts';
 import { createRouter } from '../../openapi.ts';
 import { orgContext } from '../exports/exports.index.ts';
 import { AccountSchema, listAccountsRoute, listRepsRoute, RepSchema } from './book.routes.ts';

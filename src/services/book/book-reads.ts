@@ -1,18 +1,11 @@
 /**
- * Reads of the book for the rep and account pages: a rep with their load against caps, a rep's accounts (paged),
- * accounts by search (paged), one account with its opportunities, its commission splits (effective-dated) and
- * the runs that moved it. Read-only, in the caller's org (RLS).
+ * Reads of the book for the rep and account pages: a rep with their load against caps, one account with its
+ * opportunities, its commission splits (effective-dated) and the runs that moved it, and the notices addressed to
+ * one person. Read-only, in the caller's org (RLS).
  */
 import { sql } from 'drizzle-orm';
-import { orgScope } from '../../auth/principal.ts';
-import type { Tx } from '../../db/client.ts';
 import { queryRows } from '../../db/query-rows.ts';
-import { withOrg } from '../../db/tenancy.ts';
-import type { OrgContext } from '../../services/auth/context.ts';
-
-function read<T>(ctx: OrgContext, work: (tx: Tx) => Promise<T>) {
-  return withOrg(ctx.db, orgScope(ctx.principal), work, { transaction: { accessMode: 'read only' } });
-}
+import { type ReadContext, readInOrg as read } from '../auth/read-in-org.ts';
 
 export interface RepDetail {
   id: string;
@@ -33,7 +26,7 @@ export interface RepDetail {
   manager: string | null;
 }
 
-export async function getRep(ctx: OrgContext, repId: string): Promise<RepDetail | null> {
+export async function getRep(ctx: ReadContext, repId: string): Promise<RepDetail | null> {
   return read(ctx, async (tx) => {
     const [r] = await queryRows<Record<string, unknown>>(
       tx,
@@ -68,72 +61,7 @@ export async function getRep(ctx: OrgContext, repId: string): Promise<RepDetail 
   });
 }
 
-export interface AccountListRow {
-  id: string;
-  crmId: string;
-  name: string;
-  region: string | null;
-  tier: string | null;
-  /** null: unknown (blank in the CRM export). */
-  revenueCents: number | null;
-  ownerId: string | null;
-  owner: string | null;
-  openOpportunities: number;
-  nextClose: string | null;
-  protected: boolean;
-}
-
-export async function listAccounts(
-  ctx: OrgContext,
-  f: { ownerId?: string | undefined; q?: string | undefined; page: number; pageSize: number },
-) {
-  return read(ctx, async (tx) => {
-    const where = [sql`true`];
-    if (f.ownerId) where.push(sql`a.owner_rep_id = ${f.ownerId}::uuid`);
-    if (f.q) {
-      const like = `%${f.q.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
-      where.push(sql`(a.name ilike ${like} or a.crm_id ilike ${like})`);
-    }
-    const cond = sql.join(where, sql` and `);
-    const [total] = await queryRows<{ n: number; no_revenue: number }>(
-      tx,
-      sql`select count(*)::int as n, count(*) filter (where a.annual_revenue_cents is null)::int as no_revenue
-          from accounts a where ${cond}`,
-    );
-    const rows = await queryRows<Record<string, unknown>>(
-      tx,
-      sql`select a.id, a.crm_id, a.name, a.region, a.tier, a.annual_revenue_cents, a.owner_rep_id, p.name as owner,
-                 a.is_house or a.is_co_owned as protected,
-                 (select count(*)::int from opportunities o where o.account_id = a.id and o.status = 'open') as open_opps,
-                 (select min(o.close_date)::text from opportunities o where o.account_id = a.id and o.status = 'open') as next_close
-          from accounts a left join reps p on p.id = a.owner_rep_id
-          where ${cond}
-          order by a.annual_revenue_cents desc nulls last, a.crm_id
-          limit ${f.pageSize} offset ${(f.page - 1) * f.pageSize}`,
-    );
-    return {
-      total: Number(total?.n ?? 0),
-      noRevenue: Number(total?.no_revenue ?? 0),
-      rows: rows.map(
-        (r): AccountListRow => ({
-          id: String(r.id),
-          crmId: String(r.crm_id),
-          name: String(r.name),
-          region: (r.region as string | null) ?? null,
-          tier: (r.tier as string | null) ?? null,
-          revenueCents: r.annual_revenue_cents === null ? null : Number(r.annual_revenue_cents),
-          ownerId: (r.owner_rep_id as string | null) ?? null,
-          owner: (r.owner as string | null) ?? null,
-          openOpportunities: Number(r.open_opps),
-          nextClose: (r.next_close as string | null) ?? null,
-          protected: Boolean(r.protected),
-        }),
-      ),
-    };
-  });
-}
-
-export async function getAccount(ctx: OrgContext, accountId: string) {
+export async function getAccount(ctx: ReadContext, accountId: string) {
   return read(ctx, async (tx) => {
     const [a] = await queryRows<Record<string, unknown>>(
       tx,
@@ -212,35 +140,9 @@ export async function getAccount(ctx: OrgContext, accountId: string) {
   });
 }
 
-/** People reps with the size of their book, for the roster list. */
-export async function listReps(ctx: OrgContext) {
-  return read(ctx, (tx) =>
-    queryRows<{
-      id: string;
-      name: string;
-      kind: string;
-      region: string | null;
-      end_date: string | null;
-      max_accounts: number | null;
-      max_revenue_cents: string | number | null;
-      accounts: number;
-      revenue: string | number;
-      active: boolean;
-      may_receive: boolean;
-    }>(
-      tx,
-      sql`select p.id, p.name, p.kind::text as kind, p.region, p.end_date::text as end_date, p.max_accounts, p.max_revenue_cents,
-                 p.active, p.may_receive,
-                 (select count(*)::int from accounts a where a.owner_rep_id = p.id) as accounts,
-                 (select coalesce(sum(a.annual_revenue_cents), 0) from accounts a where a.owner_rep_id = p.id) as revenue
-          from reps p order by p.region nulls first, p.name`,
-    ),
-  );
-}
-
 /** The notices addressed to one person (the rep's own view). */
 export async function noticesFor(
-  ctx: OrgContext,
+  ctx: ReadContext,
   who: { repId?: string | undefined; userId?: string | undefined },
 ) {
   return read(ctx, (tx) =>
@@ -253,33 +155,4 @@ export async function noticesFor(
           order by created_at desc limit 50`,
     ),
   );
-}
-
-/** What a segment of a rep's termination can match: the account types, regions and open stages of the org. */
-export async function segmentChoices(ctx: OrgContext) {
-  return read(ctx, async (tx) => {
-    const types = await queryRows<{ v: string }>(
-      tx,
-      sql`select distinct trim(type) as v from accounts where type is not null and trim(type) <> '' order by 1`,
-    );
-    const regions = await queryRows<{ v: string }>(
-      tx,
-      sql`select distinct trim(region) as v from accounts where region is not null and trim(region) <> '' order by 1`,
-    );
-    const stages = await queryRows<{ v: string }>(
-      tx,
-      sql`select distinct stage as v from opportunities where status = 'open' and stage <> '' order by 1`,
-    );
-    // Who may receive a segment's share instead of the new owner: active people and House reps.
-    const receivers = await queryRows<{ id: string; name: string; kind: string }>(
-      tx,
-      sql`select id, name, kind::text as kind from reps where active and kind in ('person', 'house') order by name, id`,
-    );
-    return {
-      accountTypes: types.map((r) => r.v),
-      regions: regions.map((r) => r.v),
-      stages: stages.map((r) => r.v),
-      receivers,
-    };
-  });
 }
