@@ -108,6 +108,11 @@ export interface ConflictInput {
   proposal: ProposalLine[];
   /** Accounts a person excluded from the run (they stay with their planned owner). */
   excluded?: ProposalLine[];
+  /**
+   * Accounts of a rep who leaves in the run that the run leaves out (not among its selected accounts): they stay
+   * with the leaver unless someone gives them an owner.
+   */
+  leftWithLeaver?: ProposalLine[];
   /** A new-hire run: each hire's bound (target plus tolerance), and what forced more when it could not hold. */
   hireBounds?: HireBoundLine[];
   scope: 'ownership' | 'open_opportunities' | 'complete';
@@ -162,11 +167,11 @@ export function detectConflicts(input: ConflictInput): DetectedConflict[] {
   const leaveDay = input.reassignmentDate ?? input.asOfDate;
   const leaves = (rep: ConflictRep) =>
     rep.departing || !rep.active || (rep.endDate !== null && rep.endDate <= leaveDay);
-  for (const line of input.excluded ?? []) {
+  const leftWith = (line: ProposalLine, left: string) => {
     const account = accounts.get(line.accountId);
-    // An excluded account is left as it is in the CRM at commit: with its owner now.
+    // An account the run does not move is left as it is in the CRM at commit: with its owner now.
     const owner = account?.currentOwnerId ? reps.get(account.currentOwnerId) : undefined;
-    if (!account || !owner || !leaves(owner)) continue;
+    if (!account || !owner || !leaves(owner)) return;
     const when = owner.departing
       ? 'leaves in this run'
       : !owner.active
@@ -175,9 +180,11 @@ export function detectConflicts(input: ConflictInput): DetectedConflict[] {
     add(
       'owner_leaving',
       { accountId: account.id, repId: owner.id },
-      `${account.name} is excluded from the run but its owner ${owner.name} ${when}: it would be left with someone who leaves. Give it an owner who stays.`,
+      `${account.name} ${left} but its owner ${owner.name} ${when}: it would be left with someone who leaves. Give it an owner who stays.`,
     );
-  }
+  };
+  for (const line of input.excluded ?? []) leftWith(line, 'is excluded from the run');
+  for (const line of input.leftWithLeaver ?? []) leftWith(line, 'is not among the accounts this run moves');
 
   const finalOwner = new Map<string, string | null>();
   for (const a of input.accounts) finalOwner.set(a.id, a.plannedOwnerId);

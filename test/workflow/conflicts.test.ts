@@ -213,4 +213,25 @@ describe('conflicts', () => {
     expect(openBlocking(first, [])).toHaveLength(1);
     expect(openBlocking(first, [{ key: first[0]!.key, resolution: 'exclude' }])).toEqual([]);
   });
+
+  it('blocks an account the run leaves with someone who leaves (excluded, or not among the accounts it moves)', () => {
+    const input = base({
+      proposal: [{ accountId: 'a1', fromRepId: 'dan', toRepId: 'ria' }],
+      excluded: [{ accountId: 'a2', fromRepId: 'dan', toRepId: 'dan' }],
+      accounts: [account('a1', 'dan'), account('a2', 'dan'), account('a3', 'ria'), account('a4', 'dan')],
+      leftWithLeaver: [{ accountId: 'a4', fromRepId: 'dan', toRepId: 'dan' }],
+    });
+    const found = detectConflicts(input).filter((c) => c.kind === 'owner_leaving');
+    expect(found.map((c) => [c.accountId, c.repId, c.severity])).toEqual([
+      ['a2', 'dan', 'blocking'],
+      ['a4', 'dan', 'blocking'],
+    ]);
+    expect(found[1]!.message).toBe(
+      'Acct a4 is not among the accounts this run moves but its owner DAN leaves in this run: it would be left with someone who leaves. Give it an owner who stays.',
+    );
+    // Left with someone who stays, it is nobody's concern.
+    expect(kinds(base({ leftWithLeaver: [{ accountId: 'a3', fromRepId: 'ria', toRepId: 'ria' }] }))).toEqual(
+      [],
+    );
+  });
 });

@@ -16,7 +16,7 @@ import {
   type HireBoundLine,
 } from '../../workflow/conflicts.ts';
 import { cascadeExclusion, commissionPolicyOf } from '../commission/cascade-rule.ts';
-import { capsFor, protectionsOf } from '../solving/build-solve-input.ts';
+import { capsFor, inRealignmentScope, protectionsOf, runLeavers } from '../solving/build-solve-input.ts';
 import type { PlanningContext } from '../solving/planning-context.ts';
 import type { RunRow } from './run-records.ts';
 import { type CommissionType, commissionFor, receiverProblem, splitAfter } from './split-after.ts';
@@ -129,6 +129,19 @@ export function conflictInputOf(
   for (const o of plan.book.opportunities)
     splitTotals.set(o.id, o.splits.length === 0 ? null : o.splits.reduce((s, p) => s + p.bps, 0));
   const live = rows.filter((r) => !r.excluded);
+  // Accounts of someone who leaves that the run does not take up at all (a departure narrowed to some of the
+  // leaver's accounts): they would stay with the leaver.
+  const leavers = runLeavers(plan.params, plan.book.reps, run.reassignmentDate ?? plan.asOfDate);
+  const inRun = new Set(rows.map((r) => r.accountId));
+  const leftWithLeaver = plan.book.accounts
+    .filter(
+      (a) =>
+        a.plannedOwnerId !== null &&
+        leavers.has(a.plannedOwnerId) &&
+        !inRun.has(a.id) &&
+        inRealignmentScope(plan.params, a),
+    )
+    .map((a) => ({ accountId: a.id, fromRepId: a.plannedOwnerId, toRepId: a.plannedOwnerId }));
   return {
     accounts: plan.book.accounts.map((a) => ({
       id: a.id,
@@ -173,6 +186,7 @@ export function conflictInputOf(
     excluded: rows
       .filter((r) => r.excluded)
       .map((r) => ({ accountId: r.accountId, fromRepId: r.fromRepId, toRepId: r.toRepId })),
+    leftWithLeaver,
     hireBounds: (run.metrics as { hireBounds?: HireBoundLine[] } | null | undefined)?.hireBounds ?? [],
     scope: run.scope,
     asOfDate: plan.asOfDate,

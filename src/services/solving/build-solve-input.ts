@@ -139,6 +139,41 @@ function weightFor(rep: BookRep, mode: Ruleset['targets']['mode']): number {
   return 1;
 }
 
+/**
+ * The reps who leave in a run, whose accounts in scope it must move: a departure's reps, and in a realignment the
+ * reps of its regions who are inactive or gone by the reassignment date (a realignment leaves no account with
+ * someone who leaves). The solve input and the conflicts read them alike.
+ */
+export function runLeavers(
+  params: RunParams,
+  reps: readonly Pick<BookRep, 'id' | 'kind' | 'active' | 'endDate' | 'region'>[],
+  leaveDay: string,
+): Set<string> {
+  const out = new Set(params.kind === 'rep_departure' ? params.departingRepIds : []);
+  if (params.kind !== 'realignment') return out;
+  const regionScope = params.regions?.length ? params.regions : null;
+  for (const r of reps) {
+    const gone = !r.active || (r.endDate !== null && r.endDate <= leaveDay);
+    if (r.kind === 'person' && gone && (regionScope === null || regionScope.includes(r.region ?? NO_REGION)))
+      out.add(r.id);
+  }
+  return out;
+}
+
+/** Whether an account is inside a realignment's regions and segments (every account, in any other run kind). */
+export function inRealignmentScope(
+  params: RunParams,
+  account: Pick<BookAccount, 'region' | 'segment'>,
+): boolean {
+  if (params.kind !== 'realignment') return true;
+  const regions = params.regions?.length ? params.regions : null;
+  const segments = params.segments?.length ? params.segments : null;
+  return (
+    (regions === null || regions.includes(account.region ?? NO_REGION)) &&
+    (segments === null || (account.segment !== null && segments.includes(account.segment)))
+  );
+}
+
 export function buildSolveInput(options: BuildOptions): BuiltInput {
   const { params, book, ruleset } = options;
   const byCrm = new Map(book.reps.filter((r) => r.crmUserId).map((r) => [r.crmUserId!, r.id]));
@@ -147,9 +182,9 @@ export function buildSolveInput(options: BuildOptions): BuiltInput {
     ruleset.eligibility.receivers === 'roster'
       ? null
       : new Set(ruleset.eligibility.receivers.map((c) => byCrm.get(c) ?? c));
-  const departing = new Set(params.kind === 'rep_departure' ? params.departingRepIds : []);
-  const hires = new Set(params.kind === 'new_hire' ? params.hireRepIds : []);
   const leaveDay = options.reassignmentDate ?? options.asOfDate;
+  const departing = runLeavers(params, book.reps, leaveDay);
+  const hires = new Set(params.kind === 'new_hire' ? params.hireRepIds : []);
   const regionOf = (a: { region: string | null }) => a.region ?? NO_REGION;
   const regionScope = params.kind === 'realignment' && params.regions?.length ? params.regions : null;
   // A realignment of some regions balances their accounts among their own reps, unless receivers are picked.
@@ -168,15 +203,6 @@ export function buildSolveInput(options: BuildOptions): BuiltInput {
       (listed === null || listed.has(r.id) || hires.has(r.id)) &&
       (picked !== null ? picked.has(r.id) : regionScope === null || regionScope.includes(regionOf(r)));
     if (may) receivers.add(r.id);
-  }
-  // A realignment leaves no account with someone who leaves: the accounts in scope of a rep who is inactive or
-  // gone by the reassignment date move like a departing rep's.
-  if (params.kind === 'realignment') {
-    for (const r of book.reps) {
-      const gone = !r.active || (r.endDate !== null && r.endDate <= leaveDay);
-      if (r.kind === 'person' && gone && (regionScope === null || regionScope.includes(regionOf(r))))
-        departing.add(r.id);
-    }
   }
 
   const omit = options.omit ?? new Set<string>();
@@ -242,10 +268,6 @@ export function buildSolveInput(options: BuildOptions): BuiltInput {
     (params.kind === 'rep_departure' || params.kind === 'realignment') && params.accountIds
       ? new Set(params.accountIds)
       : null;
-  const segmentScope = params.kind === 'realignment' && params.segments?.length ? params.segments : null;
-  const inRunScope = (a: BookAccount) =>
-    (regionScope === null || regionScope.includes(regionOf(a))) &&
-    (segmentScope === null || (a.segment !== null && segmentScope.includes(a.segment)));
   const solverAccounts = [];
   const kept = new Map(protections);
   for (const a of accounts) {
@@ -256,7 +278,12 @@ export function buildSolveInput(options: BuildOptions): BuiltInput {
       if (owner === null || departing.has(owner)) continue;
       // Kept only where the solver could move it: in a departure others' accounts stay anyway, and in a
       // realignment accounts outside the regions/segments, of a rep outside the balancing or protected stay too.
-      if (params.kind === 'realignment' && inRunScope(a) && receivers.has(owner) && !protections.has(a.id)) {
+      if (
+        params.kind === 'realignment' &&
+        inRealignmentScope(params, a) &&
+        receivers.has(owner) &&
+        !protections.has(a.id)
+      ) {
         notSelected = true;
         kept.set(a.id, [NOT_SELECTED]);
       }

@@ -11,7 +11,7 @@ import * as s from '../../../db/schema/index.ts';
 import type { Principal } from '../../../src/auth/principal.ts';
 import { AppError } from '../../../src/lib/errors.ts';
 import { rulesetSchema } from '../../../src/rules/ruleset-schema.ts';
-import { pinAccount } from '../../../src/services/runs/changes.ts';
+import { pinAccount, resolveConflict } from '../../../src/services/runs/changes.ts';
 import { createRun } from '../../../src/services/runs/create-run.ts';
 import { getRunSummary, listRunAccounts } from '../../../src/services/runs/review.ts';
 import { createRunSchema, type RunParams } from '../../../src/services/runs/run-params.ts';
@@ -185,7 +185,7 @@ describe('the solve input', () => {
 });
 
 describe('runs with accounts in scope, solved by the real job', () => {
-  it('a departure with two of six accounts selected moves exactly those two; the other four stay with Dana', async () => {
+  it('a departure with two of six accounts selected moves exactly those two; each of the other four is a blocking conflict until it has an owner who stays', async () => {
     const chosen = [book.danaAccounts[1]!.id, book.danaAccounts[4]!.id];
     const run = await createRun({
       ctx,
@@ -202,6 +202,42 @@ describe('runs with accounts in scope, solved by the real job', () => {
       expect([book.reps.ana.id, book.reps.ben.id, book.reps.eve.id]).toContain(r.toRepId);
     const others = book.danaAccounts.filter((a) => !chosen.includes(a.id)).map((a) => a.id);
     expect(rows.some((r) => others.includes(r.accountId))).toBe(false);
+    // Left out of the run, they would stay with Dana, who leaves: never silently.
+    const open = async () =>
+      (await w.h.db.db.select().from(s.conflicts).where(eq(s.conflicts.runId, run.id))).filter(
+        (k) => k.severity === 'blocking' && k.resolution === null,
+      );
+    const leaving = (await open()).filter((k) => k.kind === 'owner_leaving');
+    expect(leaving.map((k) => k.accountId).sort()).toEqual([...others].sort());
+    for (const k of leaving) {
+      expect(k.repId).toBe(book.reps.dana.id);
+      expect(k.message).toMatch(
+        /is not among the accounts this run moves but its owner Dana leaves in this run: it would be left with someone who leaves\. Give it an owner who stays\./,
+      );
+    }
+    // An owner who stays resolves one: it joins the run pinned to Ana, and a re-solve keeps it there.
+    await resolveConflict({
+      ctx,
+      input: {
+        runId: run.id,
+        conflictId: leaving[0]!.id,
+        resolution: 'override',
+        repId: book.reps.ana.id,
+        note: 'Ana takes it now',
+      },
+    });
+    const resolved = leaving[0]!.accountId!;
+    const again = await solvedAssignments(run.id);
+    expect(again.find((r) => r.accountId === resolved)).toMatchObject({
+      toRepId: book.reps.ana.id,
+      pinned: true,
+    });
+    expect(
+      (await open())
+        .filter((k) => k.kind === 'owner_leaving')
+        .map((k) => k.accountId)
+        .sort(),
+    ).toEqual(others.filter((id) => id !== resolved).sort());
 
     // The same departure without a selection moves all six: the selection is what held the others back.
     const all = await createRun({

@@ -42,6 +42,8 @@ const accountArb = fc.record({
   coOwned: fc.integer({ min: 0, max: 14 }).map((n) => n === 0),
   closingSoon: fc.integer({ min: 0, max: 7 }).map((n) => n === 0),
   excluded: fc.integer({ min: 0, max: 3 }).map((n) => n === 0),
+  /** In a run narrowed to selected accounts (params.accountIds), whether this one is left out of the selection. */
+  unselected: fc.integer({ min: 0, max: 2 }).map((n) => n === 0),
 });
 
 export const generatedRun = (kinds: ('rep_departure' | 'realignment' | 'new_hire')[]) =>
@@ -144,6 +146,15 @@ export const generatedRun = (kinds: ('rep_departure' | 'realignment' | 'new_hire
         chosen.endDate = null;
         for (const a of accounts)
           if (a.plannedOwnerId === chosen.id) a.plannedOwnerId = a.currentOwnerId = null;
+      }
+      // Every third departure or realignment is narrowed to selected accounts (a departure's: the leaver's).
+      if (params.kind !== 'new_hire' && g.pick % 3 === 1) {
+        const selectable = accounts.filter(
+          (a, i) =>
+            !g.accounts[i]!.unselected &&
+            (params.kind === 'realignment' || a.plannedOwnerId === params.departingRepIds[0]),
+        );
+        if (selectable.length > 0) params.accountIds = selectable.map((a) => a.id);
       }
       const excluded = new Set(accounts.filter((_, i) => g.accounts[i]!.excluded).map((a) => a.id));
       const keepWithOwner = accounts.filter((_, i) => g.accounts[i]!.onKeepList).map((a) => a.crmId);
