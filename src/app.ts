@@ -141,5 +141,4 @@ export function createApp(input: AppDeps) {
   return app;
 }
 
-export type App = ReturnType<typeof createApp>;
 export { wantsJson };

@@ -6,10 +6,8 @@
 import type { MiddlewareHandler } from 'hono';
 import type { AppBindings } from '../api/context.ts';
 import { AppError, forbidden } from '../lib/errors.ts';
-import { ROLES, type Role } from '../lib/roles.ts';
+import type { Role } from '../lib/roles.ts';
 import type { Principal } from './principal.ts';
-
-export const ALL_ROLES: readonly Role[] = ROLES;
 
 export function unauthenticated() {
   return new AppError('UNAUTHENTICATED', 'Sign in, or send an API key as "Authorization: Bearer bks_...".');

@@ -94,14 +94,6 @@ export function compareDates(a: IsoDate, b: IsoDate): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-export function minDate(a: IsoDate, b: IsoDate): IsoDate {
-  return compareDates(a, b) <= 0 ? a : b;
-}
-
-export function maxDate(a: IsoDate, b: IsoDate): IsoDate {
-  return compareDates(a, b) >= 0 ? a : b;
-}
-
 export function isLeapYear(year: number): boolean {
   return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
 }
@@ -115,10 +107,6 @@ export function daysInMonth(year: number, month: number): number {
 export function monthOf(date: IsoDate): string {
   toDayNumber(date);
   return date.slice(0, 7);
-}
-
-export function startOfMonth(date: IsoDate): IsoDate {
-  return `${monthOf(date)}-01`;
 }
 
 export function endOfMonth(date: IsoDate): IsoDate {

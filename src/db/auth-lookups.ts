@@ -73,12 +73,6 @@ export async function findSessionByTokenHash(tx: Tx, tokenHash: string): Promise
   };
 }
 
-/** Deletes every expired session (of all users); returns how many. */
-export async function purgeExpiredSessions(tx: Tx): Promise<number> {
-  const rows = await queryRows<{ n: number }>(tx, sql`select auth_purge_expired_sessions() as n`);
-  return Number(rows[0]?.n ?? 0);
-}
-
 export interface ApiKeyByHash {
   id: string;
   orgId: string;
@@ -101,60 +95,7 @@ export async function findApiKeyByHash(tx: Tx, keyHash: string): Promise<ApiKeyB
   return { id: row.id, orgId: row.org_id, role: row.role, name: row.name, expiresAt: toDate(row.expires_at) };
 }
 
-export interface ClaimedJob {
-  id: string;
-  orgId: string;
-  kind: string;
-  payload: Record<string, unknown>;
-  attempts: number;
-  runId: string | null;
-}
-
-/**
- * Claims up to `limit` due jobs of the given kinds across all orgs (FOR UPDATE SKIP LOCKED), leasing them to
- * `worker` for `leaseSeconds`. Do the work afterwards inside withOrg(job.orgId), in a new transaction.
- */
-export async function claimJobs(
-  tx: Tx,
-  input: { worker: string; kinds: readonly string[]; leaseSeconds: number; limit: number },
-): Promise<ClaimedJob[]> {
-  const rows = await queryRows<{
-    id: string;
-    org_id: string;
-    kind: string;
-    payload: Record<string, unknown>;
-    attempts: number;
-    run_id: string | null;
-  }>(
-    tx,
-    sql`select id, org_id, kind, payload, attempts, run_id
-        from claim_jobs(${input.worker}, ${toTextArray(input.kinds)}::text[], ${input.leaseSeconds}::integer, ${input.limit}::integer)`,
-  );
-  return rows.map((r) => ({
-    id: r.id,
-    orgId: r.org_id,
-    kind: r.kind,
-    payload: r.payload,
-    attempts: Number(r.attempts),
-    runId: r.run_id,
-  }));
-}
-
-/** Orgs that have notices due for sending (the sender then works per org inside withOrg). */
-export async function orgsWithDueNotices(tx: Tx, limit = 100): Promise<string[]> {
-  const rows = await queryRows<{ org_id: string }>(
-    tx,
-    sql`select org_id from orgs_with_due_notices(${limit}::integer)`,
-  );
-  return rows.map((r) => r.org_id);
-}
-
 function toDate(value: string | Date | null): Date | null {
   if (value === null) return null;
   return value instanceof Date ? value : new Date(value);
-}
-
-/** A Postgres array literal, so both drivers bind it as one text parameter. */
-function toTextArray(values: readonly string[]): string {
-  return `{${values.map((v) => `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`).join(',')}}`;
 }

@@ -165,7 +165,3 @@ export const FIELDS: Record<ImportKind, readonly FieldDef[]> = {
     f('amount', 'money', true, 'Revenue recognised in the period'),
   ],
 };
-
-export function fieldDef(kind: ImportKind, key: string): FieldDef | undefined {
-  return FIELDS[kind].find((d) => d.key === key);
-}

@@ -245,10 +245,6 @@ export const PRESETS: readonly Preset[] = [
   },
 ];
 
-export function presetById(id: string): Preset | undefined {
-  return PRESETS.find((p) => p.id === id);
-}
-
 /** The mapping a preset gives for this header: each field bound to the first candidate header present. */
 export function presetMapping(preset: Preset, header: readonly string[]): ColumnMapping {
   const present = new Map(header.filter(Boolean).map((h) => [normaliseHeader(h), h]));

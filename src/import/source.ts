@@ -23,10 +23,6 @@ export async function* openSource(source: ImportSource, chunkBytes = 64 * 1024):
   yield* source.open();
 }
 
-export function sourceSize(source: ImportSource): number | undefined {
-  return source instanceof Uint8Array ? source.length : source.sizeBytes;
-}
-
 /** A file on disk as a source (CLI and benchmarks): bytes are streamed, never loaded whole. */
 export async function fileSource(path: string): Promise<ImportSource> {
   const { size } = await stat(path);

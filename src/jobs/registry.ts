@@ -22,5 +22,3 @@ export function createJobHandlers(options: JobHandlerOptions = {}): Record<strin
     [POOL_JOB_KIND]: solvePoolsJob,
   };
 }
-
-export const jobHandlers: Record<string, JobHandler> = createJobHandlers();

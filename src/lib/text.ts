@@ -37,11 +37,6 @@ export function textProblem(value: string, maxLength: number = TEXT_LIMITS.any):
   return undefined;
 }
 
-/** True when the string may be stored and shown as it is. */
-export function isCleanText(value: string, maxLength?: number): boolean {
-  return textProblem(value, maxLength) === undefined;
-}
-
 /** A value safe to echo in an error report: control characters shown as U+FFFD, cut to `max` characters. */
 export function displayText(value: string, max = 200): string {
   const cleaned = value

@@ -204,4 +204,3 @@ export const rulesetSchema = z
 
 export type Ruleset = z.infer<typeof rulesetSchema>;
 export type RulesetInput = z.input<typeof rulesetSchema>;
-export type Segment = z.infer<typeof segmentSchema>;

@@ -51,7 +51,6 @@ export const splitSnapshotSchema = z.object({
   /** Present on `after`: the edit the commit applied to the split history. */
   edit: historyEditSchema.optional(),
 });
-export type SplitSnapshot = z.infer<typeof splitSnapshotSchema>;
 
 export const changeItemSchema = z.discriminatedUnion('object', [
   z.object({ object: z.literal('account'), before: ownerSnapshotSchema, after: ownerSnapshotSchema }),

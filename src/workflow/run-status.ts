@@ -49,8 +49,6 @@ const TRANSITIONS: Record<RunAction, { from: readonly RunStatus[]; to: RunStatus
   cancel: { from: ['draft', 'solving', 'solved', 'in_review', 'approved', 'failed'], to: 'cancelled' },
 };
 
-export const TERMINAL_STATUSES: readonly RunStatus[] = ['rolled_back', 'cancelled'];
-
 const HINTS: Partial<Record<RunAction, string>> = {
   approve: 'Solve the run and review the proposal first.',
   commit: 'A manager must approve the current proposal before it can be committed.',

@@ -51,8 +51,6 @@ const commissionParamsSchema = z.object({
   customBps: z.number().int().min(1).max(10_000).optional(),
 });
 
-const TYPE_NAMES = { A: 'house_absorbs', B: 'direct_transfer', C: 'custom' } as const;
-
 export interface CommissionSettings {
   type: 'A' | 'B' | 'C';
   customBps?: number | undefined;
@@ -148,9 +146,6 @@ export function actionFor(settings: CommissionSettings, toRepId: string): Reassi
 export function segmentSettings(segment: SegmentRule | DecisionRule): CommissionSettings {
   return { type: TYPE_ALIASES[segment.commissionType], customBps: segment.customBps };
 }
-
-/** The run's params name of a settings' type (house_absorbs, direct_transfer, custom). */
-export const typeName = (type: CommissionSettings['type']) => TYPE_NAMES[type];
 
 /**
  * The core strategy for the account's new owner `toRepId`: uniform; segmented with the run's type as the default

@@ -305,7 +305,6 @@ export type OpportunityParams = z.infer<typeof opportunityParams>;
 export const RUN_KINDS = ['rep_departure', 'realignment', 'new_hire', 'account', 'opportunity'] as const;
 export type RunKind = (typeof RUN_KINDS)[number];
 export const RUN_SCOPES = ['ownership', 'open_opportunities', 'complete'] as const;
-export type RunScope = (typeof RUN_SCOPES)[number];
 
 export type RunParams =
   | ({ kind: 'rep_departure' } & DepartureParams)

@@ -2,7 +2,14 @@
  * The API reference page at /v1/docs, rendered on the server from the OpenAPI document: no CDN, no script,
  * so it works offline and under the strict Content-Security-Policy.
  */
-import type { OpenAPIObject, OperationObject, ParameterObject, ReferenceObject } from 'openapi3-ts/oas31';
+import type { OpenAPIHono } from '@hono/zod-openapi';
+
+/** The document the app serves, and its parts, as @hono/zod-openapi types them. */
+type OpenAPIObject = ReturnType<OpenAPIHono['getOpenAPI31Document']>;
+type OperationObject = NonNullable<NonNullable<OpenAPIObject['paths']>[string]['get']>;
+type ParameterOrRef = NonNullable<OperationObject['parameters']>[number];
+type ReferenceObject = Extract<ParameterOrRef, { $ref: string }>;
+type ParameterObject = Exclude<ParameterOrRef, ReferenceObject>;
 
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
 

@@ -10,8 +10,6 @@ import { Pager, query, StatusBadge } from '../shared/components.tsx';
 import { kindLabel, money, num, RUN_KIND_LABELS, statusLabel, when } from '../shared/format.ts';
 import type { LeavingRep, RunListFilter, RunListRow } from './dashboard-data.ts';
 
-export type RunRow = RunListRow;
-
 export function canDraft(principal: Principal) {
   return principal.role === 'manager' || principal.role === 'analyst';
 }

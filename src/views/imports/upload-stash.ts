@@ -60,12 +60,6 @@ export async function readUpload(
   }
 }
 
-export async function dropUpload(token: string): Promise<void> {
-  if (!TOKEN.test(token)) return;
-  await rm(join(DIR, `${token}.bin`), { force: true });
-  await rm(join(DIR, `${token}.json`), { force: true });
-}
-
 /** Removes stashed files older than the TTL (uploads nobody applied). */
 async function sweep(): Promise<void> {
   const now = Date.now();

@@ -300,58 +300,6 @@ export function ConflictCard({
   );
 }
 
-export function ConflictsSection({
-  conflicts,
-  ...rest
-}: {
-  conflicts: ConflictRow[];
-  runId: string;
-  csrfToken: string;
-  receivers: RepChoice[];
-  names: Map<string, string>;
-  canResolve: boolean;
-}) {
-  const groups = new Map<string, ConflictRow[]>();
-  // Open conflicts first, so the cards shown (up to 50 of a kind) are the ones that still need a decision.
-  const ordered = [...conflicts].sort(
-    (a, b) => Number(a.resolution !== null) - Number(b.resolution !== null),
-  );
-  for (const c of ordered) groups.set(c.kind, [...(groups.get(c.kind) ?? []), c]);
-  const open = conflicts.filter((c) => c.resolution === null).length;
-  return (
-    <section class="card" aria-labelledby="conflicts-title" id="conflicts">
-      <h2 id="conflicts-title">
-        Conflicts ({num(open)} open of {num(conflicts.length)})
-      </h2>
-      {conflicts.length === 0 ? (
-        <p class="muted">Nothing needs a decision: no conflict was found.</p>
-      ) : (
-        [...groups].map(([kind, rows]) => {
-          const shown = rows.slice(0, 50);
-          return (
-            <div class="conflict-group">
-              <h3>
-                {kindTitle(kind)}{' '}
-                <span class="muted small">({rows.filter((r) => r.resolution === null).length} open)</span>
-              </h3>
-              {shown.map((c) => (
-                <ConflictCard conflict={c} {...rest} />
-              ))}
-              {rows.length > shown.length && (
-                <p class="muted small">
-                  {rows.length - shown.length} more of this kind: resolve these, or open the{' '}
-                  <a href={`/runs/${rest.runId}/accounts?conflict=1`}>account table by open conflicts</a> to
-                  accept, exclude or reassign many accounts at once with one note.
-                </p>
-              )}
-            </div>
-          );
-        })
-      )}
-    </section>
-  );
-}
-
 export function ApprovePanel({
   run,
   principal,

@@ -1,0 +1,136 @@
+/**
+ * Layer rules for src (docs/ARCHITECTURE.md, "Layers", draws the same picture).
+ * `npm run check:deps` runs them with `--ignore-known`: what today's code still breaks is listed in
+ * .dependency-cruiser-known-violations.json and may only shrink (`npm run check:deps:baseline` rewrites it).
+ */
+
+/** Folders that sit below the app: they import nothing from the HTTP, page or service layers. */
+const LOWER = '^src/(lib|db|auth|jobs|commission|rules|workflow|exports|notices|import|solver)/';
+
+/** @type {import('dependency-cruiser').IConfiguration} */
+module.exports = {
+  forbidden: [
+    {
+      name: 'no-cycles',
+      severity: 'error',
+      comment:
+        'A module never reaches itself through its imports: cut the loop by moving the shared piece down.',
+      from: { path: '^src/' },
+      to: { circular: true },
+    },
+    {
+      name: 'solver-stays-in-solver',
+      severity: 'error',
+      comment:
+        'The solver is pure: it imports only its own modules, packages and the leaf helpers in src/lib, never the rest of the app.',
+      from: { path: '^src/solver/' },
+      to: { path: '^(src|db)/', pathNot: '^src/(solver|lib)/' },
+    },
+    {
+      name: 'lib-is-a-leaf',
+      severity: 'error',
+      comment: 'src/lib holds tiny shared pieces that import nothing else from the app.',
+      from: { path: '^src/lib/' },
+      to: { path: '^(src|db)/', pathNot: '^src/lib/' },
+    },
+    {
+      name: 'solver-core-no-node',
+      severity: 'error',
+      comment:
+        'The solver core does no I/O: node built-ins only in src/solver/engines (loading the HiGHS wasm, worker threads) and src/solver/worker.',
+      from: { path: '^src/solver/', pathNot: '^src/solver/(engines|worker)/' },
+      to: { dependencyTypes: ['core'] },
+    },
+    {
+      name: 'solver-no-network-or-database',
+      severity: 'error',
+      comment: 'Even the solver engines and worker never touch the network, processes or the database.',
+      from: { path: '^src/solver/' },
+      to: {
+        path: '^(node:)?(net|http|https|http2|tls|dgram|dns|child_process|cluster)$|(^|/)node_modules/(postgres|drizzle-orm|@electric-sql/pglite)/',
+      },
+    },
+    {
+      name: 'composition-at-the-top',
+      severity: 'error',
+      comment:
+        'Lower layers never import the API, the pages or the services: the app (src/app.ts) assembles them, not the other way round.',
+      from: { path: LOWER },
+      to: { path: '^src/(api|views|services)/' },
+    },
+    {
+      name: 'lower-layers-no-app',
+      severity: 'error',
+      comment: 'Only the entry point and the CLI import the app factory.',
+      from: { path: '^src/', pathNot: '^src/(index|app)\\.ts$|^src/cli/' },
+      to: { path: '^src/app\\.ts$' },
+    },
+    {
+      name: 'views-no-database',
+      severity: 'error',
+      comment: 'Pages render what services return: no schema, no drizzle, no postgres in src/views.',
+      from: { path: '^src/views/' },
+      to: { path: '^db/schema|^src/db/|(^|/)node_modules/(drizzle-orm|postgres|@electric-sql/pglite)/' },
+    },
+    {
+      name: 'services-no-http',
+      severity: 'error',
+      comment: 'Services take { ctx, input } and return results: they import neither the API nor the pages.',
+      from: { path: '^src/services/' },
+      to: { path: '^src/(api|views)/' },
+    },
+    {
+      name: 'api-no-views',
+      severity: 'error',
+      comment: 'The JSON API does not render pages.',
+      from: { path: '^src/api/' },
+      to: { path: '^src/views/' },
+    },
+    {
+      name: 'api-through-services',
+      severity: 'error',
+      comment:
+        'Route handlers and middleware validate, call a service and map errors: no tables or SQL in src/api.',
+      from: { path: '^src/api/' },
+      to: { path: '^db/schema|^src/db/(query-rows|audit)\\.ts$|(^|/)node_modules/drizzle-orm/' },
+    },
+    {
+      name: 'views-no-api-routes',
+      severity: 'error',
+      comment:
+        'Pages reach data through services, not through the JSON route handlers (shared HTTP helpers in src/api outside routes/ are fine).',
+      from: { path: '^src/views/' },
+      to: { path: '^src/api/routes/' },
+    },
+    {
+      name: 'not-to-test',
+      severity: 'error',
+      comment: 'Production code never imports test code.',
+      from: { path: '^(src|db|bin)/' },
+      to: { path: '^test/' },
+    },
+    {
+      name: 'no-unresolvable',
+      severity: 'error',
+      comment: 'Every import resolves.',
+      from: {},
+      to: { couldNotResolve: true },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    // node_modules may be a symlink (git worktrees): keep resolved paths the same as in a plain checkout.
+    preserveSymlinks: true,
+    exclude: { path: '^test/api/generated' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'require', 'node', 'default', 'types'],
+      extensions: ['.ts', '.tsx', '.js', '.mjs', '.cjs', '.json'],
+    },
+    reporterOptions: {
+      text: { highlightFocused: true },
+    },
+  },
+};
