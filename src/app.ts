@@ -30,6 +30,7 @@ import { authenticate } from './auth/authenticate.ts';
 import { AppError } from './lib/errors.ts';
 import { createLogger } from './lib/logger.ts';
 import { adminApiKeyPages } from './views/admin/api-keys.routes.tsx';
+import { adminHouseUserPages } from './views/admin/house-users.routes.tsx';
 import { auditPages } from './views/audit/audit.routes.tsx';
 import { authPages } from './views/auth/auth.routes.tsx';
 import { bookPages } from './views/book/book.routes.tsx';
@@ -131,6 +132,7 @@ export function createApp(input: AppDeps) {
   app.route('/', commissionQueuePages());
   app.route('/', auditPages());
   app.route('/', adminApiKeyPages());
+  app.route('/', adminHouseUserPages());
   app.route('/', docsPages(app));
 
   app.notFound((c: Context<AppBindings>) => {

@@ -13,6 +13,8 @@ export interface ExportOwner {
   name: string;
   /** House (the company itself): its split share is the remainder where the CRM has no House user. */
   isHouse?: boolean;
+  /** House, with crmUserId set to the org's House user of the CRM being written (exports/house-users.ts). */
+  houseUser?: boolean;
 }
 
 export interface ExportSplitParticipant {
@@ -163,6 +165,7 @@ const HUBSPOT_ID = /^\d{1,20}$/;
 /** HubSpot imports match the record by its Record ID (a number) and the owner by e-mail. */
 export function hubspotExport(lines: readonly ExportLine[]): ExportFile[] {
   const skipped: Unexpressed[] = [];
+  let houseRows = 0;
   const rows = (object: 'account' | 'opportunity') =>
     lines
       .filter((l) => l.object === object)
@@ -170,6 +173,11 @@ export function hubspotExport(lines: readonly ExportLine[]): ExportFile[] {
         if (!HUBSPOT_ID.test(l.recordId.trim())) {
           skipped.push(unexpressed(l, `"${l.recordId}" is not a HubSpot record id (a number)`));
           return [];
+        }
+        // The org's House owner goes by its owner id (HubSpot's owner column takes an id or an e-mail).
+        if (l.newOwner.houseUser && l.newOwner.crmUserId) {
+          houseRows += 1;
+          return [[l.recordId.trim(), l.recordName, l.newOwner.crmUserId]];
         }
         if (!l.newOwner.email) {
           skipped.push(
@@ -204,7 +212,7 @@ export function hubspotExport(lines: readonly ExportLine[]): ExportFile[] {
 - companies.csv: Record ID, Company name, Company owner (the owner's e-mail). Import it as companies and
   choose "Update existing records" matched by Record ID.
 - deals.csv: the same for deals.
-${splitsNote('HubSpot', lines)}${unexpressedSection('HubSpot', skipped)}`,
+${houseRows > 0 ? `- ${houseRows} row(s) go to House: their owner column holds the House owner id set in Admin > House users.\n` : ''}${splitsNote('HubSpot', lines)}${unexpressedSection('HubSpot', skipped)}`,
     },
   ];
 }

@@ -2,7 +2,7 @@
  * Salesforce Data Loader files of a change set: accounts and opportunities (Id, OwnerId), the split files and a
  * read-me. Ids are written in 18 characters. A change Salesforce cannot take as it is (a record id that is not
  * a Salesforce id, an owner who is not a Salesforce user) is left out and listed in the read-me; the House
- * share of a split is the remainder unless House has a Salesforce user id in the roster.
+ * share of a split is the remainder unless the org set its Salesforce House user (exports/house-users.ts).
  */
 import { type Cell, toCsv } from './csv-safe.ts';
 import type { ExportFile, ExportLine, ExportOwner, ExportSplitParticipant } from './formats.ts';
@@ -116,16 +116,28 @@ ${changes.join('\n')}
 `;
 }
 
-function houseNote(remainders: readonly { line: ExportLine; bps: number }[]): string {
+function houseNote(
+  remainders: readonly { line: ExportLine; bps: number }[],
+  houseUserId: string | null,
+): string {
+  if (houseUserId) {
+    return `
+House shares: your House user
+-----------------------------
+House's share of a split is a row of opportunity-splits-insert.csv under the Salesforce user ${houseUserId}, the
+House user set in Admin > House users (PUT /v1/exports/house-users). That user must be active and a member of
+each opportunity's team.
+`;
+  }
   if (remainders.length === 0) return '';
   return `
 House shares: the remainder
 ---------------------------
-House has no Salesforce user id in the roster, so its share of ${remainders.length} split(s) is not a row of
+House has no Salesforce user id, so its share of ${remainders.length} split(s) is not a row of
 opportunity-splits-insert.csv: it is the remainder (100.00 minus the rows of that opportunity). The Revenue
 split type must total 100.00, so load these rows under a split type that need not (add a SplitTypeId
-column), or give House the Salesforce user id of your House user in the roster (its rep_id) and export
-again: House is then a split owner like the others.
+column), or set the Salesforce user id of your House user in Admin > House users (PUT
+/v1/exports/house-users) and export again: House is then a split owner like the others.
 ${remainders.map((r) => `- ${to18(r.line.recordId)} ${oneLine(r.line.recordName)}: House ${bpsToPercent(r.bps)}`).join('\n')}
 `;
 }
@@ -138,6 +150,7 @@ export function salesforceExport(lines: readonly ExportLine[]): ExportFile[] {
   const unnamed: ExportLine[] = [];
   const remainders: { line: ExportLine; bps: number }[] = [];
   let missing = 0;
+  let houseUserId: string | null = null;
   for (const line of lines) {
     const recordId = salesforceId18(line.recordId);
     if (!recordId) {
@@ -176,11 +189,12 @@ export function salesforceExport(lines: readonly ExportLine[]): ExportFile[] {
       const owner = salesforceId18(p.owner.crmUserId);
       if (owner) inserts.push([recordId, owner, bpsToPercent(p.bps)]);
       else remainders.push({ line, bps: p.bps });
+      if (owner && p.owner.houseUser) houseUserId = owner;
     }
   }
   const notes =
     SALESFORCE_NOTES +
-    houseNote(remainders) +
+    houseNote(remainders, houseUserId) +
     (missing === 0 ? '' : missingSplitIdsNote(unnamed, missing)) +
     unexpressedSection('Salesforce', skipped);
   return [

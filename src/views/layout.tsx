@@ -24,6 +24,7 @@ export const NAV: NavItem[] = [
   { href: '/audit', label: 'Audit', roles: ['admin', 'manager', 'analyst', 'finance'] },
   { href: '/me', label: 'My book', roles: ['rep'] },
   { href: '/admin/api-keys', label: 'API keys', roles: ['admin'] },
+  { href: '/admin/house-users', label: 'House users', roles: ['admin'] },
   { href: '/v1/docs', label: 'API reference' },
 ];
 

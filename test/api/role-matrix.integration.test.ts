@@ -46,6 +46,8 @@ const EXPECTED: Record<string, Access> = {
   'GET /admin/api-keys': ['admin'],
   'POST /admin/api-keys': ['admin'],
   'POST /admin/api-keys/:id/revoke': ['admin'],
+  'GET /admin/house-users': ['admin'],
+  'POST /admin/house-users': ['admin'],
   // Import the book (F1) and keep the rules (F2): admins, managers and analysts.
   'GET /v1/column-mappings': IMPORTERS,
   'POST /v1/column-mappings': IMPORTERS,
@@ -96,6 +98,8 @@ const EXPECTED: Record<string, Access> = {
   'GET /v1/runs/:id/exports/:format': READERS,
   'GET /v1/exports/layout': READERS,
   'PUT /v1/exports/layout': ['admin', 'manager'],
+  'GET /v1/exports/house-users': READERS,
+  'PUT /v1/exports/house-users': ['admin'],
   'GET /v1/notices': READERS,
   'GET /v1/notices/:id': READERS,
   'POST /v1/notices/:id/retry': MANAGER,
@@ -235,6 +239,8 @@ function requestFor(key: string): { path: string; init: RequestInit } {
   const bodies: Record<string, RequestInit> = {
     'POST /v1/api-keys': json({ name: 'matrix', role: 'rep' }),
     'POST /admin/api-keys': form({ name: 'matrix', role: 'rep' }),
+    'PUT /v1/exports/house-users': json({ salesforce: null }),
+    'POST /admin/house-users': form({ salesforce: '' }),
     'POST /login': form({ email: org.users.analyst.email, password: PASSWORD }),
   };
   return { path, init: { method, ...(bodies[key] ?? {}) } };

@@ -93,8 +93,15 @@ export async function loadRepsOf(tx: Tx, items: readonly LoadedItem[]): Promise<
   return new Map(found.map((r) => [r.id, r]));
 }
 
-function ownerOf(snapshot: OwnerSnapshot): ExportOwner {
-  return { crmUserId: snapshot.crmUserId, email: snapshot.email, name: snapshot.name ?? 'unknown owner' };
+/** The owner as the change set recorded it; House is marked so an export can give it the org's House user. */
+function ownerOf(snapshot: OwnerSnapshot, repsById: Map<string, RepInfo>): ExportOwner {
+  const isHouse = snapshot.repId !== null && repsById.get(snapshot.repId)?.kind === 'house';
+  return {
+    crmUserId: snapshot.crmUserId,
+    email: snapshot.email,
+    name: snapshot.name ?? 'unknown owner',
+    ...(isHouse ? { isHouse: true } : {}),
+  };
 }
 
 function repOwner(repsById: Map<string, RepInfo>, id: string | null): ExportOwner | null {
@@ -203,8 +210,8 @@ export async function exportLinesOf(
       object: payload.object,
       recordId: row.crmId ?? row.recordId,
       recordName: row.recordName ?? row.crmId ?? row.recordId,
-      oldOwner: payload.before.repId === null ? null : ownerOf(payload.before),
-      newOwner: ownerOf(payload.after),
+      oldOwner: payload.before.repId === null ? null : ownerOf(payload.before, repsById),
+      newOwner: ownerOf(payload.after, repsById),
       conflicts: conflictsOf(row.recordId),
     };
   });

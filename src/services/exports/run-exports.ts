@@ -16,11 +16,13 @@ import {
   neutralExport,
   salesforceExport,
 } from '../../exports/formats.ts';
+import { withHouseUser } from '../../exports/house-users.ts';
 import { AppError } from '../../lib/errors.ts';
 import { auditActor } from '../audit/actor.ts';
 import type { OrgContext } from '../auth/context.ts';
 import { readRollbackResult } from '../rollback/rollback-record.ts';
 import { readCustomLayout } from './custom-layout.ts';
+import { readHouseUsers } from './house-users.ts';
 import { exportLinesOf, loadChangeSet } from './load-change-set.ts';
 
 export const EXPORT_FORMATS = ['neutral', 'salesforce', 'hubspot', 'dynamics', 'custom', 'inverse'] as const;
@@ -106,6 +108,7 @@ export async function exportRun({
     } else {
       lines = await exportLinesOf(tx, loaded);
     }
+    const house = format in EXPORT_FILES ? await readHouseUsers(tx, ctx.principal.orgId) : {};
     let file: ExportFile;
     switch (format) {
       case 'neutral':
@@ -128,21 +131,21 @@ export async function exportRun({
       case 'salesforce':
         file = pick(
           format,
-          build(format, () => salesforceExport(lines)),
+          build(format, () => salesforceExport(withHouseUser(lines, house.salesforce))),
           input.file,
         );
         break;
       case 'hubspot':
         file = pick(
           format,
-          build(format, () => hubspotExport(lines)),
+          build(format, () => hubspotExport(withHouseUser(lines, house.hubspot))),
           input.file,
         );
         break;
       case 'dynamics':
         file = pick(
           format,
-          build(format, () => dynamicsExport(lines)),
+          build(format, () => dynamicsExport(withHouseUser(lines, house.dynamics))),
           input.file,
         );
         break;

@@ -179,6 +179,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/exports/house-users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The org’s House user per CRM
+         * @description Where set, the CRM files give House’s split shares and House’s records to this user; where not, the Salesforce split files leave House’s share as the remainder and the read-me says so.
+         */
+        get: operations["getHouseUsers"];
+        /**
+         * Set the org’s House user per CRM
+         * @description Replaces the House users. Each id is checked against its CRM’s user id form; an invalid one is a 400 naming the CRM, and nothing is saved.
+         */
+        put: operations["putHouseUsers"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/runs/{id}/notices": {
         parameters: {
             query?: never;
@@ -1408,6 +1432,41 @@ export interface components {
                 field: "batch_id" | "change_id" | "object" | "record_id" | "record_name" | "old_owner_id" | "old_owner_email" | "new_owner_id" | "new_owner_email" | "effective_date" | "reason" | "strategy" | "conflicts" | "approved_by" | "approved_at";
             }[];
         } | null;
+        HouseUsers: {
+            /**
+             * @description The Salesforce user that holds House's split share and House's records in the Salesforce files; null when none.
+             * @example 0055g00000HouseAAA
+             */
+            salesforce: string | null;
+            /**
+             * @description The HubSpot user that holds House's split share and House's records in the HubSpot files; null when none.
+             * @example 41234570
+             */
+            hubspot: string | null;
+            /**
+             * @description The Dynamics 365 user that holds House's split share and House's records in the Dynamics 365 files; null when none.
+             * @example 3f2504e0-4f89-11d3-9a0c-0305e82c3301
+             */
+            dynamics: string | null;
+        };
+        /** @description The House user per CRM. Salesforce: a user id (15 or 18 characters, starting 005; stored as 18). HubSpot: an owner id (digits). Dynamics 365: a systemuser GUID (stored lower case). Null or an empty string removes it; a CRM left out has none. */
+        HouseUsersInput: {
+            /**
+             * @description The Salesforce user that holds House's split share and House's records in the Salesforce files; null when none.
+             * @example 0055g00000HouseAAA
+             */
+            salesforce?: string | null;
+            /**
+             * @description The HubSpot user that holds House's split share and House's records in the HubSpot files; null when none.
+             * @example 41234570
+             */
+            hubspot?: string | null;
+            /**
+             * @description The Dynamics 365 user that holds House's split share and House's records in the Dynamics 365 files; null when none.
+             * @example 3f2504e0-4f89-11d3-9a0c-0305e82c3301
+             */
+            dynamics?: string | null;
+        };
         NoticeList: {
             data: components["schemas"]["Notice"][];
             /** @description False when RESEND_API_KEY is not set: nothing is sent. */
@@ -4931,6 +4990,140 @@ export interface operations {
                     "application/json": {
                         layout: components["schemas"]["CustomExportLayout"];
                     };
+                };
+            };
+            /** @description The request is malformed or failed validation (code BAD_REQUEST or VALIDATION_FAILED). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid session or API key (code UNAUTHENTICATED). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The role may not do this, or the CSRF check failed (code FORBIDDEN or CSRF_REJECTED). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; see Retry-After (code TOO_MANY_REQUESTS). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Something failed on our side; the message says nothing internal (code INTERNAL). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getHouseUsers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The House users. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HouseUsers"];
+                };
+            };
+            /** @description The request is malformed or failed validation (code BAD_REQUEST or VALIDATION_FAILED). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid session or API key (code UNAUTHENTICATED). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The role may not do this, or the CSRF check failed (code FORBIDDEN or CSRF_REJECTED). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; see Retry-After (code TOO_MANY_REQUESTS). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Something failed on our side; the message says nothing internal (code INTERNAL). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    putHouseUsers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["HouseUsersInput"];
+            };
+        };
+        responses: {
+            /** @description The saved House users. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HouseUsers"];
                 };
             };
             /** @description The request is malformed or failed validation (code BAD_REQUEST or VALIDATION_FAILED). */

@@ -1,11 +1,25 @@
 /** The exports route group: downloads (with Content-Disposition) and the custom layout. */
 import type { Context } from 'hono';
 import { principalOf } from '../../../auth/require-role.ts';
+import type { HouseUserIds } from '../../../exports/house-users.ts';
 import { getCustomLayout, saveCustomLayout } from '../../../services/exports/custom-layout.ts';
+import { getHouseUsers, saveHouseUsers } from '../../../services/exports/house-users.ts';
 import { exportRun } from '../../../services/exports/run-exports.ts';
 import type { AppBindings } from '../../context.ts';
 import { createRouter } from '../../openapi.ts';
-import { downloadRunExport, getExportLayout, putExportLayout } from './exports.routes.ts';
+import {
+  downloadRunExport,
+  getExportLayout,
+  getHouseUsersRoute,
+  putExportLayout,
+  putHouseUsersRoute,
+} from './exports.routes.ts';
+
+const houseUsersBody = (ids: HouseUserIds) => ({
+  salesforce: ids.salesforce ?? null,
+  hubspot: ids.hubspot ?? null,
+  dynamics: ids.dynamics ?? null,
+});
 
 export function orgContext(c: Context<AppBindings>) {
   const { db, clock } = c.get('deps');
@@ -37,4 +51,11 @@ export const exportsRouter = createRouter()
   .openapi(putExportLayout, async (c) => {
     const layout = await saveCustomLayout({ ctx: orgContext(c), input: c.req.valid('json') });
     return c.json({ layout }, 200);
+  })
+  .openapi(getHouseUsersRoute, async (c) => {
+    return c.json(houseUsersBody(await getHouseUsers({ ctx: orgContext(c) })), 200);
+  })
+  .openapi(putHouseUsersRoute, async (c) => {
+    const saved = await saveHouseUsers({ ctx: orgContext(c), input: c.req.valid('json') });
+    return c.json(houseUsersBody(saved), 200);
   });

@@ -124,3 +124,62 @@ export const putExportLayout = createRoute({
     ...commonErrorResponses,
   },
 });
+
+const houseUserId = (crm: string, example: string) =>
+  z
+    .string()
+    .max(200)
+    .nullable()
+    .openapi({
+      description: `The ${crm} user that holds House's split share and House's records in the ${crm} files; null when none.`,
+      example,
+    });
+
+export const HouseUsersSchema = z
+  .object({
+    salesforce: houseUserId('Salesforce', '0055g00000HouseAAA'),
+    hubspot: houseUserId('HubSpot', '41234570'),
+    dynamics: houseUserId('Dynamics 365', '3f2504e0-4f89-11d3-9a0c-0305e82c3301'),
+  })
+  .openapi('HouseUsers');
+
+export const HouseUsersInputSchema = HouseUsersSchema.partial().openapi('HouseUsersInput', {
+  description:
+    'The House user per CRM. Salesforce: a user id (15 or 18 characters, starting 005; stored as 18). HubSpot: an owner id (digits). Dynamics 365: a systemuser GUID (stored lower case). Null or an empty string removes it; a CRM left out has none.',
+});
+
+export const getHouseUsersRoute = createRoute({
+  method: 'get',
+  path: '/exports/house-users',
+  operationId: 'getHouseUsers',
+  tags: ['Exports'],
+  summary: 'The org’s House user per CRM',
+  description:
+    'Where set, the CRM files give House’s split shares and House’s records to this user; where not, the Salesforce split files leave House’s share as the remainder and the read-me says so.',
+  ...access(...EXPORT_READERS),
+  responses: {
+    200: { description: 'The House users.', content: { 'application/json': { schema: HouseUsersSchema } } },
+    ...commonErrorResponses,
+  },
+});
+
+export const putHouseUsersRoute = createRoute({
+  method: 'put',
+  path: '/exports/house-users',
+  operationId: 'putHouseUsers',
+  tags: ['Exports'],
+  summary: 'Set the org’s House user per CRM',
+  description:
+    'Replaces the House users. Each id is checked against its CRM’s user id form; an invalid one is a 400 naming the CRM, and nothing is saved.',
+  ...access('admin'),
+  request: {
+    body: { required: true, content: { 'application/json': { schema: HouseUsersInputSchema } } },
+  },
+  responses: {
+    200: {
+      description: 'The saved House users.',
+      content: { 'application/json': { schema: HouseUsersSchema } },
+    },
+    ...commonErrorResponses,
+  },
+});
