@@ -2,7 +2,8 @@
  * Issue 13, "one conflict per account": a departure where one account has two reasons (a deal closing soon and the
  * import's keep-with-owner flag) shows one card for it listing both; resolving the card resolves both with one note,
  * the section comes back with its counters updated and the approval panel out of band, and the resolved card no
- * longer says it blocks approval. The bulk form resolves every account with an open reason of one kind at once.
+ * longer says it blocks approval (one of warnings alone says it does not block it). The bulk form resolves every
+ * account with an open reason of one kind at once.
  */
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -127,6 +128,47 @@ it('resolves every account with an open reason of one kind from the bulk form, w
     const rows = await h.db.db.select().from(s.conflicts).where(eq(s.conflicts.accountId, a.id));
     expect(rows.every((r) => r.note === 'Renewals go with the account')).toBe(true);
   }
+});
+
+it('says a card of warnings alone does not block approval (never that it no longer does)', async () => {
+  // Carl leaves; his one account has only a deal won last year, which a run that moves opportunities names as a
+  // warning (its split will not be changed).
+  const db = h.db.db;
+  const orgId = (await db.select().from(s.reps).where(eq(s.reps.id, danaId)))[0]!.orgId;
+  const carl = await createRep(db, orgId, { name: 'Carl Departing', region: 'West' });
+  const won = await createAccount(db, orgId, { name: 'Won Last Year', ownerRepId: carl.id, region: 'West' });
+  await createOpportunity(db, orgId, won.id, {
+    name: 'Won deal',
+    ownerRepId: carl.id,
+    status: 'closed_won',
+    stage: 'Closed Won',
+    closeDate: inDays(-200),
+  });
+  const res = await analyst.request('/runs/new', {
+    method: 'POST',
+    form: {
+      _csrf: analyst.csrfToken,
+      kind: 'rep_departure',
+      departingRepIds: carl.id,
+      scope: 'open_opportunities',
+      commissionEndDate: inDays(30),
+      reassignmentDate: inDays(31),
+      reason: 'Carl leaves',
+      strategy: 'optimal',
+      objective: 'l1',
+      commissionType: 'direct_transfer',
+    },
+  });
+  expect(res.status).toBe(303);
+  const carlRun = /\/runs\/([0-9a-f-]{36})/.exec(res.headers.get('location') ?? '')![1]!;
+  await runner.drain();
+  const { html } = await analyst.page(`/runs/${carlRun}`);
+  const card = cardOf(html, won.id);
+  expect(card).toContain('data-kind="closed_opportunity_in_scope"');
+  expect(card).toContain('Does not block approval');
+  expect(card).not.toContain('No longer blocks approval');
+  expect(card).not.toContain('>Blocks approval<');
+  expect(html).toContain('<span id="conflicts-open-accounts">0</span>');
 });
 
 it('says what is wrong next to the form when the note is missing, and changes nothing', async () => {

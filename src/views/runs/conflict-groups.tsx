@@ -4,7 +4,7 @@
  * at once (accept, another owner, exclude, with a note); the bulk form does the same for the ticked accounts or all
  * accounts with an open conflict of one kind, with one note. Every resolution swaps the whole section, so its
  * counters update in place, and the approval panel out of band. Conflicts about a rep (over a cap) keep their own
- * card. A resolved reason no longer says it blocks approval.
+ * card. A resolved reason no longer says it blocks approval; a card of warnings alone says it does not block it.
  */
 
 import type { RepChoice } from '../../services/book/rep-list.ts';
@@ -98,6 +98,14 @@ function AccountCard({
   const id = `account-conflicts-${accountId}`;
   const open = rows.filter(isOpenBlocking);
   const canAccept = open.every((c) => !NEEDS_AN_OWNER.has(c.kind));
+  // A card of warnings alone never blocked approval: it must not say it no longer does.
+  const everBlocked = rows.some((c) => c.severity === 'blocking');
+  const badge =
+    open.length > 0
+      ? 'Blocks approval'
+      : everBlocked
+        ? 'No longer blocks approval'
+        : 'Does not block approval';
   return (
     <article class={open.length > 0 ? 'conflict' : 'conflict resolved'} id={id} data-account={accountId}>
       <h4>
@@ -110,10 +118,8 @@ function AccountCard({
             aria-label="Tick for the bulk decision"
           />
         )}{' '}
-        <span class={`badge ${open.length > 0 ? 'blocking' : 'resolved'}`}>
-          {open.length > 0 ? 'Blocks approval' : 'No longer blocks approval'}
-        </span>{' '}
-        {rows.length} reason(s) on this account{' '}
+        <span class={`badge ${open.length > 0 ? 'blocking' : 'resolved'}`}>{badge}</span> {rows.length}{' '}
+        reason(s) on this account{' '}
         <a class="small" href={`/runs/${props.runId}/accounts/${accountId}`}>
           why it goes where it goes
         </a>
