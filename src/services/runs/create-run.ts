@@ -1,15 +1,14 @@
-/** Service verbs for runs (F3): create a run of any kind with its scope, dates, rules and book; list and read runs. */
-import { and, count, desc, eq, gt, inArray, isNotNull, type SQL } from 'drizzle-orm';
+/** Service verbs for runs (F3): create a run of any kind with its scope, dates, rules and book; read a run. */
+import { and, desc, eq, gt, inArray, isNotNull } from 'drizzle-orm';
 import { accounts, imports, opportunities, reps, rulesets, runs } from '../../../db/schema/index.ts';
 import { orgScope } from '../../auth/principal.ts';
 import { appendAudit } from '../../db/audit.ts';
 import type { Tx } from '../../db/client.ts';
 import { withOrg } from '../../db/tenancy.ts';
 import { AppError, type FieldIssue } from '../../lib/errors.ts';
-import type { RunStatus } from '../../workflow/run-status.ts';
 import { orgDefaultRuleset } from '../solving/planning-context.ts';
 import { checkCommissionReceivers } from './commission-decisions.ts';
-import type { CreateRunInput, RunKind } from './run-params.ts';
+import type { CreateRunInput } from './run-params.ts';
 import {
   actorOf,
   auditEvent,
@@ -230,31 +229,6 @@ export async function createRun({
       }),
     );
     return row!;
-  });
-}
-
-export interface RunListFilter {
-  status?: RunStatus;
-  kind?: RunKind;
-  page: number;
-  pageSize: number;
-}
-
-export async function listRuns({ ctx, input }: { ctx: RunsContext; input: RunListFilter }) {
-  return withOrg(ctx.db, orgScope(ctx.principal), async (tx) => {
-    const where: SQL[] = [];
-    if (input.status) where.push(eq(runs.status, input.status));
-    if (input.kind) where.push(eq(runs.kind, input.kind));
-    const cond = where.length > 0 ? and(...where) : undefined;
-    const rows = await tx
-      .select()
-      .from(runs)
-      .where(cond)
-      .orderBy(desc(runs.createdAt), desc(runs.id))
-      .limit(input.pageSize)
-      .offset((input.page - 1) * input.pageSize);
-    const [total] = await tx.select({ n: count() }).from(runs).where(cond);
-    return { rows, total: Number(total?.n ?? 0) };
   });
 }
 

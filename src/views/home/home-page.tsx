@@ -3,12 +3,12 @@
  * filters and search (paginated), reps leaving soon with a "Reassign this book" link, and recent imports.
  */
 import type { Principal } from '../../auth/principal.ts';
+import type { LeavingRep, RunListFilter, RunListRow } from '../../services/dashboard/dashboard.ts';
 import type { ImportSummaryRow } from '../../services/imports/import-history.ts';
 import { RUN_STATUSES } from '../../workflow/run-status.ts';
 import { CsrfField, principalLabel, roleLabel } from '../layout.tsx';
 import { Pager, query, StatusBadge } from '../shared/components.tsx';
 import { kindLabel, money, num, RUN_KIND_LABELS, statusLabel, when } from '../shared/format.ts';
-import type { LeavingRep, RunListFilter, RunListRow } from './dashboard-data.ts';
 
 export function canDraft(principal: Principal) {
   return principal.role === 'manager' || principal.role === 'analyst';

@@ -5,11 +5,16 @@
 import { Hono } from 'hono';
 import type { AppBindings } from '../../api/context.ts';
 import { principalOf, requireRole } from '../../auth/require-role.ts';
+import {
+  listLeavingReps,
+  listQueue,
+  listRunsPage,
+  type RunListFilter,
+} from '../../services/dashboard/dashboard.ts';
 import { listImports } from '../../services/imports/import-history.ts';
 import { renderPage } from '../layout.tsx';
 import { hxTargetId, orgCtx, todayOf } from '../shared/context.ts';
 import { pageNumber } from '../shared/format.ts';
-import { listLeavingReps, listQueue, listRunsPage, type RunListFilter } from './dashboard-data.ts';
 import { HomeContent, RunsSection } from './home-page.tsx';
 
 const PAGE_SIZE = 25;

@@ -1,6 +1,7 @@
 /** The runs route group: handlers validate (by route), call a service verb, and parse the answer through the response schema. */
 import type { Context } from 'hono';
 import { principalOf } from '../../../auth/require-role.ts';
+import { listRuns } from '../../../services/run-records/run-list.ts';
 import * as changes from '../../../services/runs/changes.ts';
 import { compareRuns as compareRunsVerb } from '../../../services/runs/compare.ts';
 import * as runsService from '../../../services/runs/create-run.ts';
@@ -121,7 +122,15 @@ export const runsRouter = createRouter()
   })
   .openapi(routes.listRuns, async (c) => {
     const q = c.req.valid('query');
-    const { rows, total } = await runsService.listRuns({ ctx: runsCtx(c), input: q });
+    const { rows, total } = await listRuns({
+      ctx: runsCtx(c),
+      input: {
+        statuses: q.status ? [q.status] : undefined,
+        kind: q.kind,
+        limit: q.pageSize,
+        offset: (q.page - 1) * q.pageSize,
+      },
+    });
     return c.json({ data: rows.map((r) => toRunJson(r)), page: q.page, pageSize: q.pageSize, total }, 200);
   })
   .openapi(routes.getRun, async (c) => {
