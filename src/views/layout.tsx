@@ -23,7 +23,7 @@ export const NAV: NavItem[] = [
   { href: '/commissions', label: 'Commissions', roles: ['admin', 'manager', 'analyst', 'finance'] },
   { href: '/audit', label: 'Audit', roles: ['admin', 'manager', 'analyst', 'finance'] },
   { href: '/me', label: 'My book', roles: ['rep'] },
-  { href: '/admin/api-keys', label: 'API keys', roles: ['admin'] },
+  { href: '/admin/api-keys', label: 'API keys', roles: ['admin', 'manager'] },
   { href: '/admin/house-users', label: 'House users', roles: ['admin'] },
   { href: '/v1/docs', label: 'API reference' },
 ];

@@ -7,7 +7,7 @@
 import { asc, count } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiKeys, auditEvents } from '../../db/schema/index.ts';
-import { ROLES, type Role } from '../../src/lib/roles.ts';
+import { GRANTABLE_KEY_ROLES, ROLES, type Role } from '../../src/lib/roles.ts';
 import {
   apiKeyFor,
   Browser,
@@ -27,6 +27,7 @@ const READERS = ['admin', 'manager', 'analyst', 'finance'] as const;
 const IMPORTERS = ['admin', 'manager', 'analyst'] as const;
 const DRAFTERS = ['manager', 'analyst'] as const;
 const MANAGER = ['manager'] as const;
+const KEY_HOLDERS = ['admin', 'manager'] as const;
 
 const EXPECTED: Record<string, Access> = {
   'GET /static/app.css': 'public',
@@ -39,13 +40,14 @@ const EXPECTED: Record<string, Access> = {
   'POST /login': 'public',
   'POST /logout': 'public',
   'GET /v1/me': EVERYONE_SIGNED_IN,
-  'GET /v1/api-keys': ['admin'],
-  'POST /v1/api-keys': ['admin'],
-  'DELETE /v1/api-keys/:id': ['admin'],
+  // API keys: admins manage the org's keys (MISSION.md), managers their own (a manager's integration key).
+  'GET /v1/api-keys': KEY_HOLDERS,
+  'POST /v1/api-keys': KEY_HOLDERS,
+  'DELETE /v1/api-keys/:id': KEY_HOLDERS,
   'GET /': EVERYONE_SIGNED_IN,
-  'GET /admin/api-keys': ['admin'],
-  'POST /admin/api-keys': ['admin'],
-  'POST /admin/api-keys/:id/revoke': ['admin'],
+  'GET /admin/api-keys': KEY_HOLDERS,
+  'POST /admin/api-keys': KEY_HOLDERS,
+  'POST /admin/api-keys/:id/revoke': KEY_HOLDERS,
   'GET /admin/house-users': ['admin'],
   'POST /admin/house-users': ['admin'],
   // Import the book (F1) and keep the rules (F2): admins, managers and analysts.
@@ -304,6 +306,23 @@ describe('role matrix', () => {
         expected === 'public' ? 'public' : [...expected].sort(),
       );
     }
+  });
+
+  it('a key role that a creator may grant carries no API right the creator lacks', () => {
+    const rightsOf = (role: Role) =>
+      Object.entries(EXPECTED)
+        .filter(([key, access]) => key.includes(' /v1/') && access !== 'public' && access.includes(role))
+        .map(([key]) => key);
+    for (const creator of ROLES) {
+      const own = new Set(rightsOf(creator));
+      for (const granted of GRANTABLE_KEY_ROLES[creator]) {
+        const beyond = rightsOf(granted).filter((right) => !own.has(right));
+        expect(beyond, `${creator} may grant ${granted}`).toEqual([]);
+      }
+    }
+    // The escalation observed before: an admin minting a manager key to approve and commit.
+    expect(GRANTABLE_KEY_ROLES.admin).not.toContain('manager');
+    expect(GRANTABLE_KEY_ROLES.manager).toContain('manager');
   });
 
   for (const key of Object.keys(EXPECTED)) {

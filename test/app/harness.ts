@@ -151,9 +151,12 @@ export async function signedIn(h: Harness, user: TestUser) {
   return browser;
 }
 
-/** Creates an API key through the real service, acting as an admin principal of the org. */
+/**
+ * Creates an API key through the real service, acting as a member of the org with the key's own role (a key
+ * carries at most its creator's rights, so only a member of that role may mint it).
+ */
 export async function apiKeyFor(h: Harness, orgId: string, role: Role, name = `key ${role}`) {
-  const principal: Principal = { kind: 'session', orgId, orgName: 'test', role: 'admin' };
+  const principal: Principal = { kind: 'session', orgId, orgName: 'test', role };
   const created = await createApiKey({
     ctx: { db: h.db.db, clock: () => h.clock.now, principal },
     input: { name, role },

@@ -1,6 +1,6 @@
 /**
  * `npm start` as a newcomer runs it: the real entry point in its own process on the embedded database with the
- * demo data. An admin signs in and issues API keys; another system then names a departing rep through the book
+ * demo data. A manager signs in and issues an API key; another system then names a departing rep through the book
  * API, creates a run, and the server's own job runner solves it; conflicts are resolved, the run approved and
  * committed, and the notices wait in the outbox (no email provider). SIGTERM shuts the server down cleanly.
  */
@@ -97,20 +97,25 @@ describe('npm start on a fresh machine', () => {
     expect((await fetch(`${base}/health`)).status).toBe(200);
     expect(output).toContain('manager@demo.test');
 
-    // An admin signs in through the login form and issues keys for another system.
-    const admin = new Session();
-    await admin.page('/login');
-    const login = await admin.fetch('/login', {
+    // A manager signs in through the login form and issues a key for another system (a key carries at most
+    // its creator's rights, so the approving key comes from a manager, never from an admin).
+    const creator = new Session();
+    await creator.page('/login');
+    const login = await creator.fetch('/login', {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ _csrf: admin.csrf, email: 'admin@demo.test', password: 'bookshift-demo' }),
+      body: new URLSearchParams({
+        _csrf: creator.csrf,
+        email: 'manager@demo.test',
+        password: 'bookshift-demo',
+      }),
     });
     expect(login.status).toBe(303);
-    await admin.page('/admin/api-keys');
+    await creator.page('/admin/api-keys');
     const keyFor = async (role: string) => {
-      const res = await admin.fetch('/v1/api-keys', {
+      const res = await creator.fetch('/v1/api-keys', {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-csrf-token': admin.csrf },
+        headers: { 'content-type': 'application/json', 'x-csrf-token': creator.csrf },
         body: JSON.stringify({ name: `system ${role}`, role }),
       });
       expect(res.status, await res.clone().text()).toBe(201);

@@ -37,7 +37,7 @@ describe('CSRF on cookie-authenticated changes', () => {
     const before = await keyCount(orgA.id);
     const res = await b.request('/admin/api-keys', {
       method: 'POST',
-      form: { _csrf: b.csrfToken, name: 'control', role: 'analyst' },
+      form: { _csrf: b.csrfToken, name: 'control', role: 'finance' },
     });
     expect(res.status).toBe(200);
     expect(await keyCount(orgA.id)).toBe(before + 1);
@@ -152,7 +152,7 @@ describe('API keys as Bearer credentials', () => {
     const created = await h.app.request(`${ORIGIN}/v1/api-keys`, {
       method: 'POST',
       headers: { ...bearer(key), 'content-type': 'application/json', origin: 'http://elsewhere.test' },
-      body: JSON.stringify({ name: 'from a system', role: 'analyst' }),
+      body: JSON.stringify({ name: 'from a system', role: 'finance' }),
     });
     expect(created.status).toBe(201);
     const body = await jsonOf(created);
@@ -227,7 +227,7 @@ describe('API keys as Bearer credentials', () => {
     await b.page('/admin/api-keys');
     const created = await b.request('/admin/api-keys', {
       method: 'POST',
-      form: { _csrf: b.csrfToken, name: 'CRM sync', role: 'manager' },
+      form: { _csrf: b.csrfToken, name: 'CRM sync', role: 'finance' },
     });
     const html = await created.text();
     const key = /<code class="secret">([^<]+)<\/code>/.exec(html)![1]!;

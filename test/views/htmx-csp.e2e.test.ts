@@ -76,7 +76,7 @@ describe('pages in a browser under the CSP', () => {
     // htmx 4 inherits nothing implicitly: this proves `hx-headers:inherited` on <body> reaches the request.
     const posted = page.waitForRequest((r) => r.method() === 'POST' && r.url().endsWith('/admin/api-keys'));
     await page.fill('#key-name', 'Browser key');
-    await page.selectOption('#key-role', 'analyst');
+    await page.selectOption('#key-role', 'finance');
     await page.click('button:has-text("Create key")');
     const request = await posted;
     expect(request.headers()['hx-request']).toBe('true');

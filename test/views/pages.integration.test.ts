@@ -119,6 +119,10 @@ describe('home page', () => {
     );
     const rep = await signedIn(h, orgA.users.rep);
     expect((await rep.page('/')).html).not.toContain('href="/admin/api-keys"');
+    const analyst = await signedIn(h, orgA.users.analyst);
+    expect((await analyst.page('/')).html).not.toContain('href="/admin/api-keys"');
+    const manager = await signedIn(h, orgA.users.manager);
+    expect((await manager.page('/')).html).toContain('href="/admin/api-keys"');
   });
 
   it('answers an htmx request with the fragment only, and a full page otherwise', async () => {

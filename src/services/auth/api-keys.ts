@@ -2,7 +2,7 @@
  * API keys of an org: create (the full key is returned once; only its sha256 is stored), list, revoke, and
  * resolve a presented key to a principal. Keys are high-entropy, so a plain digest is safe to store.
  */
-import { and, desc, eq, isNull, lt, or } from 'drizzle-orm';
+import { and, desc, eq, isNull, lt, or, type SQL, sql } from 'drizzle-orm';
 import { apiKeys, orgs } from '../../../db/schema/index.ts';
 import type { Principal } from '../../auth/principal.ts';
 import { orgScope } from '../../auth/principal.ts';
@@ -12,7 +12,7 @@ import { findApiKeyByHash } from '../../db/auth-lookups.ts';
 import type { Database } from '../../db/client.ts';
 import { withOrg, withoutOrg } from '../../db/tenancy.ts';
 import { AppError, notFound } from '../../lib/errors.ts';
-import { isRole, type Role } from '../../lib/roles.ts';
+import { GRANTABLE_KEY_ROLES, isRole, type Role } from '../../lib/roles.ts';
 import type { OrgContext } from './context.ts';
 
 export interface ApiKeyRecord {
@@ -63,6 +63,26 @@ function auditOf(
   };
 }
 
+/** The keys a caller manages: an admin every key of the org, anyone else the keys they created. */
+function managedBy(principal: OrgContext['principal']): SQL | undefined {
+  if (principal.role === 'admin') return undefined;
+  return principal.userId ? eq(apiKeys.createdBy, principal.userId) : sql`false`;
+}
+
+/** Refuses a key role with any right its creator lacks (see GRANTABLE_KEY_ROLES). */
+export function assertGrantable(creatorRole: Role, keyRole: Role) {
+  const grantable = GRANTABLE_KEY_ROLES[creatorRole];
+  if (grantable.includes(keyRole)) return;
+  throw new AppError('FORBIDDEN', `As ${creatorRole} you cannot create a ${keyRole} key.`, {
+    details: [
+      {
+        path: 'role',
+        message: `A key never carries more than its creator may do. Choose one of: ${grantable.join(', ')}.`,
+      },
+    ],
+  });
+}
+
 export async function createApiKey({
   ctx,
   input,
@@ -70,6 +90,7 @@ export async function createApiKey({
   ctx: OrgContext;
   input: { name: string; role: Role; expiresAt?: Date };
 }): Promise<{ apiKey: ApiKeyRecord; key: string }> {
+  assertGrantable(ctx.principal.role, input.role);
   if (input.expiresAt && input.expiresAt.getTime() <= ctx.clock().getTime()) {
     throw new AppError('VALIDATION_FAILED', 'The key would be expired already.', {
       details: [{ path: 'expiresAt', message: 'Choose a time in the future, or leave it out.' }],
@@ -96,13 +117,18 @@ export async function createApiKey({
   return { apiKey: row, key: generated.key };
 }
 
+/** The keys the caller manages, newest first. */
 export async function listApiKeys({ ctx }: { ctx: OrgContext }): Promise<ApiKeyRecord[]> {
   return withOrg(ctx.db, orgScope(ctx.principal), (tx) =>
-    tx.select(columns).from(apiKeys).orderBy(desc(apiKeys.createdAt), desc(apiKeys.id)),
+    tx
+      .select(columns)
+      .from(apiKeys)
+      .where(managedBy(ctx.principal))
+      .orderBy(desc(apiKeys.createdAt), desc(apiKeys.id)),
   );
 }
 
-/** Revokes a key of the caller's org; revoking twice keeps the first revocation time. */
+/** Revokes a key the caller manages; revoking twice keeps the first revocation time. */
 export async function revokeApiKey({
   ctx,
   input,
@@ -111,8 +137,13 @@ export async function revokeApiKey({
   input: { id: string };
 }): Promise<ApiKeyRecord> {
   return withOrg(ctx.db, orgScope(ctx.principal), async (tx) => {
-    // RLS limits this to the caller's org: another org's key id is simply not found.
-    const [existing] = await tx.select(columns).from(apiKeys).where(eq(apiKeys.id, input.id)).for('update');
+    // RLS limits this to the caller's org: another org's key id is simply not found; so is a key the caller
+    // does not manage (another person's, for a manager).
+    const [existing] = await tx
+      .select(columns)
+      .from(apiKeys)
+      .where(and(eq(apiKeys.id, input.id), managedBy(ctx.principal)))
+      .for('update');
     if (!existing) throw notFound('The API key');
     if (existing.revokedAt) return existing;
     const [row] = await tx

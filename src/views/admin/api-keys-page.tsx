@@ -1,5 +1,5 @@
-/** The admin page for the org's API keys: create (the key is shown once), list, revoke. */
-import { ROLES } from '../../lib/roles.ts';
+/** The API keys page: create (the key is shown once), list, revoke; admins see the org's keys, managers theirs. */
+import type { ROLES } from '../../lib/roles.ts';
 import { CsrfField, roleLabel } from '../layout.tsx';
 
 export interface ApiKeyRow {
@@ -15,6 +15,10 @@ export interface ApiKeyRow {
 export interface ApiKeysState {
   keys: ApiKeyRow[];
   csrfToken: string;
+  /** The roles the caller may give a key: none with a right the caller lacks. */
+  grantableRoles: readonly (typeof ROLES)[number][];
+  /** True for an admin, who sees every key of the org; others see the keys they created. */
+  allOfOrg: boolean;
   /** The full key just created: shown once, never again. */
   created?: { name: string; key: string };
   form?: { name?: string; role?: string; errors?: { name?: string; role?: string } };
@@ -125,17 +129,21 @@ export function ApiKeysSection(state: ApiKeysState) {
             id="key-role"
             name="role"
             aria-invalid={errors.role ? 'true' : undefined}
-            aria-describedby={errors.role ? 'key-role-error' : undefined}
+            aria-describedby={errors.role ? 'key-role-error' : 'key-role-hint'}
           >
-            {ROLES.map((role) => (
-              <option value={role} selected={(state.form?.role ?? 'analyst') === role}>
+            {state.grantableRoles.map((role) => (
+              <option value={role} selected={(state.form?.role ?? state.grantableRoles[0]) === role}>
                 {roleLabel(role)}
               </option>
             ))}
           </select>
-          {errors.role && (
+          {errors.role ? (
             <p class="field-error" id="key-role-error">
               {errors.role}
+            </p>
+          ) : (
+            <p class="hint" id="key-role-hint">
+              A key never carries more than you may do, so only these roles are offered.
             </p>
           )}
           <div class="actions">
@@ -144,7 +152,7 @@ export function ApiKeysSection(state: ApiKeysState) {
         </form>
       </section>
       <section class="card" aria-labelledby="keys-title">
-        <h2 id="keys-title">Keys of this org</h2>
+        <h2 id="keys-title">{state.allOfOrg ? 'Keys of this org' : 'Your keys'}</h2>
         <KeysTable keys={state.keys} csrfToken={state.csrfToken} />
       </section>
     </div>
@@ -157,7 +165,7 @@ export function ApiKeysContent(state: ApiKeysState) {
       <h1>API keys</h1>
       <p>
         Other systems call the API with <code>Authorization: Bearer &lt;key&gt;</code>. A key acts in this org
-        with the role you give it. Only a hash is stored.
+        with the role you give it, never one with a right you do not have. Only a hash is stored.
       </p>
       <ApiKeysSection {...state} />
     </>

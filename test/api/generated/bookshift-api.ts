@@ -44,12 +44,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List the API keys of your org */
+        /** List the API keys you manage */
         get: operations["listApiKeys"];
         put?: never;
         /**
          * Create an API key
-         * @description The response carries the full key once; only its hash is stored.
+         * @description The response carries the full key once; only its hash is stored. The role must be one whose every right the caller has too (admin: admin, finance, rep; manager: manager, analyst, finance, rep); another is 403.
          */
         post: operations["createApiKey"];
         delete?: never;
@@ -4317,7 +4317,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Every key of the org, newest first (revoked ones included). */
+            /** @description For an admin every key of the org, for a manager the keys they created; newest first, revoked ones included. */
             200: {
                 headers: {
                     [name: string]: unknown;

@@ -1,6 +1,9 @@
-/** API keys of the caller's org: create (the key is returned once), list, revoke. Admins only. */
+/**
+ * API keys of the caller's org: create (the key is returned once), list, revoke. Admins manage every key of the
+ * org, managers their own; a key's role carries no right its creator lacks.
+ */
 import { createRoute, z } from '@hono/zod-openapi';
-import { ROLES } from '../../../lib/roles.ts';
+import { KEY_MANAGERS, ROLES } from '../../../lib/roles.ts';
 import { commonErrorResponses, notFoundResponse } from '../../errors.ts';
 import { access } from '../../openapi.ts';
 
@@ -58,11 +61,12 @@ export const listApiKeys = createRoute({
   path: '/api-keys',
   operationId: 'listApiKeys',
   tags: ['API keys'],
-  summary: 'List the API keys of your org',
-  ...access('admin'),
+  summary: 'List the API keys you manage',
+  ...access(...KEY_MANAGERS),
   responses: {
     200: {
-      description: 'Every key of the org, newest first (revoked ones included).',
+      description:
+        'For an admin every key of the org, for a manager the keys they created; newest first, revoked ones included.',
       content: { 'application/json': { schema: z.object({ data: z.array(ApiKeySchema) }) } },
     },
     ...commonErrorResponses,
@@ -75,8 +79,10 @@ export const createApiKey = createRoute({
   operationId: 'createApiKey',
   tags: ['API keys'],
   summary: 'Create an API key',
-  description: 'The response carries the full key once; only its hash is stored.',
-  ...access('admin'),
+  description:
+    'The response carries the full key once; only its hash is stored. The role must be one whose every right ' +
+    'the caller has too (admin: admin, finance, rep; manager: manager, analyst, finance, rep); another is 403.',
+  ...access(...KEY_MANAGERS),
   request: { body: { required: true, content: { 'application/json': { schema: CreateApiKeySchema } } } },
   responses: {
     201: { description: 'Created.', content: { 'application/json': { schema: CreatedApiKeySchema } } },
@@ -91,7 +97,7 @@ export const revokeApiKey = createRoute({
   tags: ['API keys'],
   summary: 'Revoke an API key',
   description: 'From now on the key is refused. Revoking a revoked key changes nothing.',
-  ...access('admin'),
+  ...access(...KEY_MANAGERS),
   request: { params: IdParams },
   responses: {
     200: { description: 'The revoked key.', content: { 'application/json': { schema: ApiKeySchema } } },
