@@ -16,11 +16,11 @@ import type { Principal } from '../src/auth/principal.ts';
 import type { DatabaseHandle } from '../src/db/client.ts';
 import { queryRows } from '../src/db/query-rows.ts';
 import { withOrg } from '../src/db/tenancy.ts';
-import { type BulkAction, bulkChange, excludeAccount } from '../src/services/runs/changes.ts';
-import { refreshProposal } from '../src/services/runs/proposal.ts';
-import { listRunAccounts } from '../src/services/runs/review.ts';
-import { findRun, type RunsContext } from '../src/services/runs/run-records.ts';
-import { loadPlanningContext } from '../src/services/solving/planning-context.ts';
+import { loadPlanningContext } from '../src/services/plan/planning-context.ts';
+import { type BulkAction, bulkChange, excludeAccount } from '../src/services/review/changes.ts';
+import { listRunAccounts } from '../src/services/review/review.ts';
+import { findRun, type RunsContext } from '../src/services/run-records/run-records.ts';
+import { refreshProposal } from '../src/services/solve/refresh-proposal.ts';
 import { benchServerUrl, openBenchDatabase, writeBenchResult } from './bench-db.ts';
 
 export interface ReviewBulkPhase {

@@ -12,7 +12,7 @@ import { createJobHandlers } from './jobs/registry.ts';
 import { createJobRunner } from './jobs/runner.ts';
 import { parseEnv } from './lib/env.ts';
 import { createLogger } from './lib/logger.ts';
-import { sweepDueNotices } from './services/notices/sender.ts';
+import { sweepDueNotices } from './services/after/sender.ts';
 import type { DemoHint } from './views/auth/login-page.tsx';
 
 const SHUTDOWN_GRACE_MS = 10_000;

@@ -2,10 +2,11 @@
  * Every background job kind the app runs, and its handler. src/index.ts starts one runner with these; tests
  * start their own with the handlers they need. Add a kind here when a service gains a job.
  */
+
+import { createSendNoticesHandler } from '../services/after/sender.ts';
 import { IMPORT_JOB_KIND, importApplyJob } from '../services/imports/import-job.ts';
-import { createSendNoticesHandler } from '../services/notices/sender.ts';
-import { POOL_JOB_KIND, solvePoolsJob } from '../services/solving/pool-jobs.ts';
-import { createSolveRunJob } from '../services/solving/solve-run-job.ts';
+import { POOL_JOB_KIND, solvePoolsJob } from '../services/solve/pool-jobs.ts';
+import { createSolveRunJob } from '../services/solve/solve-run-job.ts';
 import type { JobHandler } from './runner.ts';
 
 export interface JobHandlerOptions {

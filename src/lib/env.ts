@@ -66,7 +66,7 @@ export const envSchema = z.object({
   SOLVER_TIME_LIMIT_SECONDS: z.coerce.number().min(1).max(3600).default(60),
   /**
    * Solve a realignment's independent pools as separate jobs in the Postgres queue, claimed by any
-   * instance (services/solving/pool-jobs.ts): one large realignment then uses several instances.
+   * instance (services/solve/pool-jobs.ts): one large realignment then uses several instances.
    */
   SOLVE_POOL_JOBS: bool.default(false),
   /** Background jobs this instance runs at once (solves are CPU-bound: about the number of cores). */

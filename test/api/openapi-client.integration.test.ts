@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import createClient from 'openapi-fetch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createJobRunner } from '../../src/jobs/runner.ts';
-import { solveRunJob } from '../../src/services/solving/solve-run-job.ts';
+import { solveRunJob } from '../../src/services/solve/solve-run-job.ts';
 import { apiKeyFor, createHarness, createOrgWithUsers, type Harness, ORIGIN } from '../app/harness.ts';
 import { GENERATED_TYPES, generateApiTypes, openApiDocument } from '../support/api-types.ts';
 import { createAccount, createRep } from '../support/factories.ts';

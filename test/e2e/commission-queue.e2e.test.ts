@@ -13,7 +13,7 @@ import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createJobRunner } from '../../src/jobs/runner.ts';
 import { ROLES, type Role } from '../../src/lib/roles.ts';
-import { solveRunJob } from '../../src/services/solving/solve-run-job.ts';
+import { solveRunJob } from '../../src/services/solve/solve-run-job.ts';
 import type { RunsWorld } from '../api/runs/run-fixture.ts';
 import { runRow, seedBook } from '../api/runs/run-fixture.ts';
 import {
@@ -32,7 +32,7 @@ import {
   itemById,
   itemsOf,
   solveAndApprove,
-} from '../services/commission/queue-world.ts';
+} from '../services/commission-queue/queue-world.ts';
 
 const ARGS = [
   '--headless',

@@ -17,7 +17,7 @@ import { queryRows } from '../../src/db/query-rows.ts';
 import { createJobRunner } from '../../src/jobs/runner.ts';
 import { parseEnv } from '../../src/lib/env.ts';
 import { createMemoryLogger } from '../../src/lib/logger.ts';
-import { solveRunJob } from '../../src/services/solving/solve-run-job.ts';
+import { solveRunJob } from '../../src/services/solve/solve-run-job.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 
 /** Screenshots of the pages go here (CI keeps them as artifacts). */

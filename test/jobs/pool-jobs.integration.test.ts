@@ -1,5 +1,5 @@
 /**
- * A realignment's pools as separate jobs in the Postgres queue (services/solving/pool-jobs.ts): the joined
+ * A realignment's pools as separate jobs in the Postgres queue (services/solve/pool-jobs.ts): the joined
  * answer is the single-process one (solveParallel), with a runner in this process, and with two server
  * processes (src/index.ts) sharing one real PostgreSQL database, each claiming a part.
  */
@@ -11,7 +11,7 @@ import { generateInstance, INSTANCE_SIZES } from '../../bench/solver-instances.t
 import { withOrg } from '../../src/db/tenancy.ts';
 import { getJob } from '../../src/jobs/queue.ts';
 import { createJobRunner } from '../../src/jobs/runner.ts';
-import { POOL_JOB_KIND, solveAcrossInstances, solvePoolsJob } from '../../src/services/solving/pool-jobs.ts';
+import { POOL_JOB_KIND, solveAcrossInstances, solvePoolsJob } from '../../src/services/solve/pool-jobs.ts';
 import type { SolveResult } from '../../src/solver/index.ts';
 import { solveParallel } from '../../src/solver/worker/parallel-pools.ts';
 import { createTestDatabase, type TestDatabase, testServerUrl } from '../support/db.ts';

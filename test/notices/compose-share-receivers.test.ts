@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { composeNotices, type NoticeInput } from '../../src/notices/compose.ts';
-import { shareReceivers } from '../../src/services/notices/notice-input.ts';
+import { shareReceivers } from '../../src/services/after/notice-input.ts';
 
 const people = [
   { id: 'dan', name: 'Dan Departing', email: 'dan@acme.test' },

@@ -5,7 +5,7 @@
  * its connection died.
  */
 import { openPostgres } from '../../src/db/client.ts';
-import { commitRun } from '../../src/services/run-actions/commit-run.ts';
+import { commitRun } from '../../src/services/commit/commit-run.ts';
 
 const applicationName = process.env.COMMIT_APP_NAME ?? 'bookshift-commit-child';
 

@@ -4,7 +4,7 @@
  * Needs a real server (a second process cannot share an in-memory PGlite): skipped on PGlite.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { commitRun } from '../../src/services/run-actions/commit-run.ts';
+import { commitRun } from '../../src/services/commit/commit-run.ts';
 import { createTestDatabase, type TestDatabase, testDriver } from '../support/db.ts';
 import { commitState, createBulkRun } from './bulk-run.ts';
 import { startCommitChild, waitForBackendsGone, waitForTransaction } from './child-commit.ts';

@@ -6,7 +6,7 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as s from '../../db/schema/index.ts';
-import { retryQueueItems } from '../../src/services/commission/queue.ts';
+import { retryQueueItems } from '../../src/services/commission-queue/queue.ts';
 import { createRunsWorld, type RunsWorld, runRow, seedBook } from '../api/runs/run-fixture.ts';
 import { type Browser, createOrgWithUsers, createUser, signedIn } from '../app/harness.ts';
 import {
@@ -17,7 +17,7 @@ import {
   itemsOf,
   queueCtx,
   solveAndApprove,
-} from '../services/commission/queue-world.ts';
+} from '../services/commission-queue/queue-world.ts';
 
 let w: RunsWorld;
 let book: Book;

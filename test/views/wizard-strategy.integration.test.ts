@@ -9,7 +9,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as s from '../../db/schema/index.ts';
 import { createJobRunner } from '../../src/jobs/runner.ts';
-import { solveRunJob } from '../../src/services/solving/solve-run-job.ts';
+import { solveRunJob } from '../../src/services/solve/solve-run-job.ts';
 import { type Browser, createHarness, createOrgWithUsers, type Harness, signedIn } from '../app/harness.ts';
 import { createAccount, createOpportunity, createRep } from '../support/factories.ts';
 

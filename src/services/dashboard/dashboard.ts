@@ -7,7 +7,7 @@ import { queryRows } from '../../db/query-rows.ts';
 import { RUN_STATUSES, type RunStatus } from '../../workflow/run-status.ts';
 import { type ReadContext, readInOrg } from '../auth/read-in-org.ts';
 import { listRuns, type RunFilter } from '../run-records/run-list.ts';
-import { RUN_KINDS, type RunKind } from '../runs/run-params.ts';
+import { RUN_KINDS, type RunKind } from '../run-records/run-params.ts';
 
 export interface RunListFilter {
   q?: string;

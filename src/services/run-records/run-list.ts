@@ -7,7 +7,7 @@ import { conflicts, runAssignments, runs, users } from '../../../db/schema/index
 import type { RunStatus } from '../../workflow/run-status.ts';
 import { type ReadContext, readInOrg } from '../auth/read-in-org.ts';
 import { contains } from '../book/search.ts';
-import type { RunKind } from '../runs/run-params.ts';
+import type { RunKind } from './run-params.ts';
 
 export interface RunFilter {
   statuses?: readonly RunStatus[] | undefined;

@@ -193,7 +193,7 @@ export async function solveParallel(raw: unknown, hooks: ParallelHooks = {}): Pr
   );
 }
 
-/** One group's answer for its own pools: what a pool job returns (services/solving/pool-jobs.ts). */
+/** One group's answer for its own pools: what a pool job returns (services/solve/pool-jobs.ts). */
 export interface GroupPart {
   status: string;
   reason?: string;

@@ -3,7 +3,7 @@ import { type Context, Hono } from 'hono';
 import type { AppBindings } from '../../api/context.ts';
 import { principalOf, requireRole } from '../../auth/require-role.ts';
 import { canonicalHouseUserId, HOUSE_CRMS, type HouseCrm } from '../../exports/house-users.ts';
-import { getHouseUsers, saveHouseUsers } from '../../services/exports/house-users.ts';
+import { getHouseUsers, saveHouseUsers } from '../../services/after/house-users.ts';
 import { isFragmentRequest, renderPage } from '../layout.tsx';
 import { HouseUsersContent, HouseUsersSection, type HouseUsersState } from './house-users-page.tsx';
 

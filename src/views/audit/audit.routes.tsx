@@ -5,7 +5,7 @@ import { requireRole } from '../../auth/require-role.ts';
 import { AppError } from '../../lib/errors.ts';
 import { exportAuditTrail, listAuditEvents, verifyOrgAuditChain } from '../../services/audit/audit-trail.ts';
 import { repNames } from '../../services/book/rep-list.ts';
-import { getRun } from '../../services/runs/create-run.ts';
+import { getRun } from '../../services/plan/create-run.ts';
 import { renderPage } from '../layout.tsx';
 import { RunHeader, type RunRecord } from '../runs/run-page.tsx';
 import { query } from '../shared/components.tsx';

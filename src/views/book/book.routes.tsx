@@ -10,10 +10,10 @@ import { type AccountFilter, listAccounts } from '../../services/book/account-li
 import { segmentChoices } from '../../services/book/book-choices.ts';
 import { getAccount, getRep, noticesFor } from '../../services/book/book-reads.ts';
 import { listReps } from '../../services/book/rep-list.ts';
-import { COMMISSION_READERS, commissionImpact } from '../../services/commission/impact.ts';
-import { createRun } from '../../services/runs/create-run.ts';
-import type { RunsContext } from '../../services/runs/run-records.ts';
-import { requestSolve } from '../../services/runs/solve-run.ts';
+import { createRun } from '../../services/plan/create-run.ts';
+import { COMMISSION_READERS, commissionImpact } from '../../services/review/commission-impact.ts';
+import type { RunsContext } from '../../services/run-records/run-records.ts';
+import { requestSolve } from '../../services/solve/solve-run.ts';
 import { renderPage } from '../layout.tsx';
 import { Crumbs } from '../shared/components.tsx';
 import { orgCtx } from '../shared/context.ts';

@@ -2,10 +2,10 @@
  * The commission impact of a run (C1–C6) as a panel: per person (departing rep, new reps, House, subagents) the
  * commission per month and per year before and after, the counts, the next payment date, the House gap, each
  * opportunity's split before and after with its type, and what is skipped and why. The numbers come from
- * src/services/commission/impact.ts, planned exactly as the commit will write (or, once committed, as it wrote).
+ * src/services/review/commission-impact.ts, planned exactly as the commit will write (or, once committed, as it wrote).
  */
 
-import type { CommissionImpact } from '../../services/commission/impact.ts';
+import type { CommissionImpact } from '../../services/review/commission-impact.ts';
 import { Stat } from '../shared/components.tsx';
 import { num, pct } from '../shared/format.ts';
 

@@ -7,7 +7,7 @@
  */
 
 import type { RepDetail } from '../../services/book/book-reads.ts';
-import { type CreateRunInput, createRunSchema } from '../../services/runs/run-params.ts';
+import { type CreateRunInput, createRunSchema } from '../../services/run-records/run-params.ts';
 import { CsrfField } from '../layout.tsx';
 import {
   CUSTOM_PCT_ERROR,

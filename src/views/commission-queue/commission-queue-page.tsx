@@ -3,15 +3,15 @@
  * bulk retry, and one item's history timeline.
  */
 import type { Principal } from '../../auth/principal.ts';
+import { CANCEL_ROLES } from '../../services/after/cancel-run.ts';
 import type {
   CancelRunsResult,
   QueueItemHistory,
   QueuePage,
   QueueStatus,
   RetryResult,
-} from '../../services/commission/queue.ts';
-import { QUEUE_STATUSES } from '../../services/commission/queue.ts';
-import { CANCEL_ROLES } from '../../services/run-actions/cancel-run.ts';
+} from '../../services/commission-queue/queue.ts';
+import { QUEUE_STATUSES } from '../../services/commission-queue/queue.ts';
 import { CsrfField } from '../layout.tsx';
 import { Alert, Crumbs, Pager, query, StatusBadge } from '../shared/components.tsx';
 import { COMMISSION_TYPE_LABELS, kindLabel, pct, when } from '../shared/format.ts';

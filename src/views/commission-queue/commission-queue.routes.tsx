@@ -10,6 +10,7 @@ import { html } from 'hono/html';
 import type { AppBindings } from '../../api/context.ts';
 import { principalOf, requireRole } from '../../auth/require-role.ts';
 import { AppError, notFound } from '../../lib/errors.ts';
+import { CANCEL_ROLES } from '../../services/after/cancel-run.ts';
 import {
   cancelQueueRuns,
   listQueue,
@@ -18,8 +19,7 @@ import {
   type QueueStatus,
   queueItemHistory,
   retryQueueItems,
-} from '../../services/commission/queue.ts';
-import { CANCEL_ROLES } from '../../services/run-actions/cancel-run.ts';
+} from '../../services/commission-queue/queue.ts';
 import { type PageStatus, renderPage } from '../layout.tsx';
 import { hxTargetId, orgCtx } from '../shared/context.ts';
 import { pageNumber } from '../shared/format.ts';

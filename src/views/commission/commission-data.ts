@@ -9,7 +9,10 @@ import type { Tx } from '../../db/client.ts';
 import { queryRows } from '../../db/query-rows.ts';
 import { withOrg } from '../../db/tenancy.ts';
 import type { OrgContext } from '../../services/auth/context.ts';
-import { type CommissionInput, loadOpportunityInputs } from '../../services/commission/opportunity-inputs.ts';
+import {
+  type CommissionInput,
+  loadOpportunityInputs,
+} from '../../services/commission-splits/opportunity-inputs.ts';
 
 function read<T>(ctx: OrgContext, work: (tx: Tx) => Promise<T>) {
   return withOrg(ctx.db, orgScope(ctx.principal), work, { transaction: { accessMode: 'read only' } });

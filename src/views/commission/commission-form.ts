@@ -9,10 +9,10 @@ import {
   type ReassignmentAction,
   type Refusal,
 } from '../../commission/index.ts';
-import { cascadeExclusion, commissionPolicyOf } from '../../services/commission/cascade-rule.ts';
-import type { CommissionInput } from '../../services/commission/opportunity-inputs.ts';
-import { type CreateRunInput, createRunSchema } from '../../services/runs/run-params.ts';
-import { DEFAULT_RULESET, rulesetOf } from '../../services/solving/planning-context.ts';
+import { cascadeExclusion, commissionPolicyOf } from '../../services/commission-splits/cascade-rule.ts';
+import type { CommissionInput } from '../../services/commission-splits/opportunity-inputs.ts';
+import { DEFAULT_RULESET, rulesetOf } from '../../services/plan/planning-context.ts';
+import { type CreateRunInput, createRunSchema } from '../../services/run-records/run-params.ts';
 import { text } from '../shared/format.ts';
 
 export const COMMISSION_TYPES = ['house_absorbs', 'direct_transfer', 'custom'] as const;

@@ -9,6 +9,7 @@ import type { AppBindings } from '../../api/context.ts';
 import { principalOf, requireRole } from '../../auth/require-role.ts';
 import { AppError, type FieldIssue } from '../../lib/errors.ts';
 import { listRepChoices, repNames } from '../../services/book/rep-list.ts';
+import { getRun } from '../../services/plan/create-run.ts';
 import {
   DECIDABLE_STATUSES,
   DECISION_WRITERS,
@@ -16,9 +17,8 @@ import {
   listCommissionDecisions,
   matchingDecisionIds,
   setCommissionDecisions,
-} from '../../services/runs/commission-decisions.ts';
-import { getRun } from '../../services/runs/create-run.ts';
-import type { RunsContext } from '../../services/runs/run-records.ts';
+} from '../../services/review/commission-decisions.ts';
+import type { RunsContext } from '../../services/run-records/run-records.ts';
 import { isFragmentRequest, renderPage } from '../layout.tsx';
 import { orgCtx } from '../shared/context.ts';
 import { pageNumber, text } from '../shared/format.ts';

@@ -2,7 +2,7 @@
  * The rules in force and what in them contradicts the book (issue 13): shown in the wizard's impact preview
  * before the solve, and on the run's page. Each problem has its numbers and the fix.
  */
-import type { RunDiagnosis } from '../../services/solving/diagnose-run.ts';
+import type { RunDiagnosis } from '../../services/plan/diagnose-run.ts';
 import { money } from '../shared/format.ts';
 
 export function RulesInForce({ diagnosis }: { diagnosis: Pick<RunDiagnosis, 'ruleset' | 'eligibility'> }) {

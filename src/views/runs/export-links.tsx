@@ -2,7 +2,7 @@
  * The CRM files of a committed run, every file each format writes (run-exports.ts EXPORT_FILES): each
  * one downloads, and a change a CRM cannot take is listed in that format's read-me instead of failing it.
  */
-import { EXPORT_FILES } from '../../services/exports/run-exports.ts';
+import { EXPORT_FILES } from '../../services/after/run-exports.ts';
 
 const LABELS: Record<string, string> = {
   accounts: 'accounts',

@@ -2,7 +2,7 @@
 import type { conflicts } from '../../../db/schema/index.ts';
 import type { Principal } from '../../auth/principal.ts';
 import type { RepChoice } from '../../services/book/rep-list.ts';
-import type { RepLoad, RunSummary } from '../../services/runs/review.ts';
+import type { RepLoad, RunSummary } from '../../services/review/review.ts';
 import { LoadChart } from '../charts/load-chart.tsx';
 import { CsrfField } from '../layout.tsx';
 import { describedBy, FieldError, query } from '../shared/components.tsx';

@@ -1,5 +1,5 @@
 /** The run's account table (filter, sort, paginate; from, to and why per row), one account's explanation, and the approval confirmation. */
-import { MAX_BULK_ACCOUNTS } from '../../services/runs/changes.ts';
+import { MAX_BULK_ACCOUNTS } from '../../services/review/changes.ts';
 import { CsrfField } from '../layout.tsx';
 import { Crumbs, Pager, query } from '../shared/components.tsx';
 import { money, num } from '../shared/format.ts';

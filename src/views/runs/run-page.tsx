@@ -4,7 +4,7 @@
  * the committed result with its exports and notices.
  */
 import type { Principal } from '../../auth/principal.ts';
-import type { RunSummary } from '../../services/runs/review.ts';
+import type { RunSummary } from '../../services/review/review.ts';
 import { CommissionImpactSlot } from '../book/commission-impact.tsx';
 import { CsrfField } from '../layout.tsx';
 import { Crumbs, Stat, StatusBadge } from '../shared/components.tsx';

@@ -8,13 +8,13 @@ import { orgScope } from '../../auth/principal.ts';
 import type { Tx } from '../../db/client.ts';
 import { queryRows } from '../../db/query-rows.ts';
 import { withOrg } from '../../db/tenancy.ts';
-import type { OrgContext } from '../../services/auth/context.ts';
 import {
   ROLLED_BACK_ACTION,
   type RollbackResult,
   readRollbackResult,
-} from '../../services/rollback/rollback-record.ts';
-import { rollbackDeadline } from '../../services/rollback/rollback-run.ts';
+} from '../../services/after/rollback-record.ts';
+import { rollbackDeadline } from '../../services/after/rollback-run.ts';
+import type { OrgContext } from '../../services/auth/context.ts';
 
 const readOnly = { transaction: { accessMode: 'read only' as const } };
 

@@ -8,6 +8,11 @@ import { type Context, Hono } from 'hono';
 import type { AppBindings } from '../../api/context.ts';
 import { principalOf, requireRole } from '../../auth/require-role.ts';
 import { AppError, type FieldIssue } from '../../lib/errors.ts';
+import { cancelRun } from '../../services/after/cancel-run.ts';
+import { listNotices } from '../../services/after/outbox.ts';
+import { rollbackRun } from '../../services/after/rollback-run.ts';
+import { EXPORT_FORMATS, type ExportFormat, exportRun } from '../../services/after/run-exports.ts';
+import { approveRun } from '../../services/approve/approve-run.ts';
 import type { OrgContext } from '../../services/auth/context.ts';
 import {
   findAccountByCrmId,
@@ -16,36 +21,31 @@ import {
   segmentChoices,
 } from '../../services/book/book-choices.ts';
 import { listRepChoices, repNames } from '../../services/book/rep-list.ts';
-import { EXPORT_FORMATS, type ExportFormat, exportRun } from '../../services/exports/run-exports.ts';
-import { listNotices } from '../../services/notices/outbox.ts';
-import { rollbackRun } from '../../services/rollback/rollback-run.ts';
-import { listRulesetChoices } from '../../services/rulesets/rulesets.ts';
-import { approveRun } from '../../services/run-actions/approve-run.ts';
-import { cancelRun } from '../../services/run-actions/cancel-run.ts';
-import { commitRun } from '../../services/run-actions/commit-run.ts';
+import { commitRun } from '../../services/commit/commit-run.ts';
+import { createRun, getRun } from '../../services/plan/create-run.ts';
+import { diagnoseDraft, rulesInForce } from '../../services/plan/diagnose-run.ts';
 import {
   bulkChange,
   listConflicts,
   MAX_BULK_ACCOUNTS,
   resolveConflict,
-} from '../../services/runs/changes.ts';
-import { compareRuns } from '../../services/runs/compare.ts';
-import { createRun, getRun } from '../../services/runs/create-run.ts';
+} from '../../services/review/changes.ts';
+import { compareRuns } from '../../services/review/compare.ts';
 import {
   type AccountTableFilter,
   explainAccount,
   getRunSummary,
   listRunAccounts,
-} from '../../services/runs/review.ts';
+} from '../../services/review/review.ts';
+import { listRulesetChoices } from '../../services/rulesets/rulesets.ts';
 import {
   type CommissionSegment,
   createRunSchema,
   MAX_SCOPE_ACCOUNTS,
   type RunParams,
-} from '../../services/runs/run-params.ts';
-import type { RunsContext } from '../../services/runs/run-records.ts';
-import { requestSolve } from '../../services/runs/solve-run.ts';
-import { diagnoseDraft, rulesInForce } from '../../services/solving/diagnose-run.ts';
+} from '../../services/run-records/run-params.ts';
+import type { RunsContext } from '../../services/run-records/run-records.ts';
+import { requestSolve } from '../../services/solve/solve-run.ts';
 import { isFragmentRequest, renderPage } from '../layout.tsx';
 import { Crumbs } from '../shared/components.tsx';
 import { hxTargetId, orgCtx, todayOf } from '../shared/context.ts';

@@ -14,7 +14,7 @@ import {
   type CommissionParams,
   type CommissionType,
   commissionFor,
-} from '../../services/runs/split-after.ts';
+} from '../../services/commission-splits/split-after.ts';
 
 const readOnly = { transaction: { accessMode: 'read only' as const } };
 function read<T>(ctx: OrgContext, work: (tx: Tx) => Promise<T>) {

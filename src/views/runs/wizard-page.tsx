@@ -6,8 +6,8 @@
 
 import type { Principal } from '../../auth/principal.ts';
 import type { RepChoice } from '../../services/book/rep-list.ts';
-import { MAX_SCOPE_ACCOUNTS } from '../../services/runs/run-params.ts';
-import type { RunDiagnosis } from '../../services/solving/diagnose-run.ts';
+import type { RunDiagnosis } from '../../services/plan/diagnose-run.ts';
+import { MAX_SCOPE_ACCOUNTS } from '../../services/run-records/run-params.ts';
 import { CsrfField } from '../layout.tsx';
 import { describedBy, FieldError, Stat, TextField } from '../shared/components.tsx';
 import {

@@ -16,7 +16,7 @@ import {
   seedRoster,
   solvedAccountRun,
   split4555,
-} from '../../services/commission/commission-fixture.ts';
+} from '../../services/commission-splits/commission-fixture.ts';
 import { createRun } from '../../support/factories.ts';
 import type { RunsWorld } from '../runs/run-fixture.ts';
 

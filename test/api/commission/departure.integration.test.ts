@@ -10,7 +10,7 @@ import {
   monthly,
   type Roster,
   seedRoster,
-} from '../../services/commission/commission-fixture.ts';
+} from '../../services/commission-splits/commission-fixture.ts';
 import type { RunsWorld } from '../runs/run-fixture.ts';
 import { solveAndDrain } from '../runs/run-fixture.ts';
 

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as s from '../../../db/schema/index.ts';
 import { fromCsv } from '../../../src/exports/csv-safe.ts';
 import { apiKeyFor, bearer, createHarness, type Harness, jsonOf, ORIGIN } from '../../app/harness.ts';
-import { createCommittedRun } from '../../services/rollback/committed-run.ts';
+import { createCommittedRun } from '../../services/after/committed-run.ts';
 
 let h: Harness;
 beforeAll(async () => {

@@ -7,9 +7,9 @@ import { and, count, eq } from 'drizzle-orm';
 import * as s from '../../../db/schema/index.ts';
 import type { Database } from '../../../src/db/client.ts';
 import { withOrg } from '../../../src/db/tenancy.ts';
-import { liveProposalHash } from '../../../src/services/runs/proposal.ts';
-import { findRun } from '../../../src/services/runs/run-records.ts';
-import { loadPlanningContext } from '../../../src/services/solving/planning-context.ts';
+import { loadPlanningContext } from '../../../src/services/plan/planning-context.ts';
+import { findRun } from '../../../src/services/run-records/run-records.ts';
+import { liveProposalHash } from '../../../src/services/solve/refresh-proposal.ts';
 import { hashChangeSet } from '../../../src/workflow/change-set.ts';
 import {
   createAccount,

@@ -1,5 +1,5 @@
 /**
- * One cascade rule (src/services/commission/cascade-rule.ts) for the review, the impact preview and the commit:
+ * One cascade rule (src/services/commission-splits/cascade-rule.ts) for the review, the impact preview and the commit:
  * the run's ruleset's protected stages (compared case-insensitively), the import's billing flag, closed
  * opportunities never, and the scope (open_opportunities leaves protected stages alone; complete includes them).
  * Each case checks that the review lists, the preview plans and the commit writes exactly the same opportunities.
@@ -7,7 +7,7 @@
 import { and, eq, isNull } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as s from '../../../db/schema/index.ts';
-import { commissionImpact } from '../../../src/services/commission/impact.ts';
+import { commissionImpact } from '../../../src/services/review/commission-impact.ts';
 import {
   approveAndCommit,
   createCommissionWorld,
@@ -15,7 +15,7 @@ import {
   monthly,
   type Roster,
   seedRoster,
-} from '../../services/commission/commission-fixture.ts';
+} from '../../services/commission-splits/commission-fixture.ts';
 import { createRuleset } from '../../support/factories.ts';
 import { createAccount, createOpportunity, createRep, type RunsWorld, solveAndDrain } from './run-fixture.ts';
 

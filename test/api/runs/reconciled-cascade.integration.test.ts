@@ -6,7 +6,7 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as s from '../../../db/schema/index.ts';
-import { itemsOf, solveAndApprove } from '../../services/commission/queue-world.ts';
+import { itemsOf, solveAndApprove } from '../../services/commission-queue/queue-world.ts';
 import { createSplits } from '../../support/factories.ts';
 import {
   createOpportunity,

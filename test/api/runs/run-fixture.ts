@@ -6,7 +6,7 @@ import { eq } from 'drizzle-orm';
 import * as s from '../../../db/schema/index.ts';
 import { createJobRunner } from '../../../src/jobs/runner.ts';
 import { ROLES, type Role } from '../../../src/lib/roles.ts';
-import { solveRunJob } from '../../../src/services/solving/solve-run-job.ts';
+import { solveRunJob } from '../../../src/services/solve/solve-run-job.ts';
 import {
   apiKeyFor,
   createHarness,

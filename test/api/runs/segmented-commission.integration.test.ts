@@ -7,7 +7,7 @@
 import { and, eq, isNull } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as s from '../../../db/schema/index.ts';
-import { commissionImpact } from '../../../src/services/commission/impact.ts';
+import { commissionImpact } from '../../../src/services/review/commission-impact.ts';
 import {
   approveAndCommit,
   createCommissionWorld,
@@ -18,7 +18,7 @@ import {
   seedRoster,
   split4555,
   splitKey,
-} from '../../services/commission/commission-fixture.ts';
+} from '../../services/commission-splits/commission-fixture.ts';
 import { createAccount, type RunsWorld, solveAndDrain } from './run-fixture.ts';
 
 let w: RunsWorld;

@@ -1,6 +1,6 @@
 /** The audit route group. */
 import * as trail from '../../../services/audit/audit-trail.ts';
-import { assertRunInOrg } from '../../../services/runs/run-in-org.ts';
+import { assertRunInOrg } from '../../../services/run-records/run-in-org.ts';
 import { createRouter } from '../../openapi.ts';
 import { attachment, orgContext } from '../exports/exports.index.ts';
 import {

@@ -4,8 +4,8 @@ import { principalOf } from '../../../auth/require-role.ts';
 import {
   listCommissionDecisions,
   setCommissionDecisions,
-} from '../../../services/runs/commission-decisions.ts';
-import type { RunsContext } from '../../../services/runs/run-records.ts';
+} from '../../../services/review/commission-decisions.ts';
+import type { RunsContext } from '../../../services/run-records/run-records.ts';
 import type { AppBindings } from '../../context.ts';
 import { createRouter } from '../../openapi.ts';
 import * as routes from './commission-decisions.routes.ts';

@@ -1,5 +1,5 @@
 /** The commission queue route group: list the queue, one item's history, retry items in error. */
-import { listQueue, queueItemHistory, retryQueueItems } from '../../../services/commission/queue.ts';
+import { listQueue, queueItemHistory, retryQueueItems } from '../../../services/commission-queue/queue.ts';
 import { createRouter } from '../../openapi.ts';
 import { orgContext } from '../exports/exports.index.ts';
 import {

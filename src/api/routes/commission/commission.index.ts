@@ -1,6 +1,7 @@
 /** The commission route group: impact preview and reconciliation of a run, as JSON and as CSV downloads. */
-import { commissionImpact, impactCsv } from '../../../services/commission/impact.ts';
-import { commissionReconciliation, reconciliationCsv } from '../../../services/commission/reconciliation.ts';
+
+import { commissionReconciliation, reconciliationCsv } from '../../../services/after/reconciliation.ts';
+import { commissionImpact, impactCsv } from '../../../services/review/commission-impact.ts';
 import { createRouter } from '../../openapi.ts';
 import { attachment, orgContext } from '../exports/exports.index.ts';
 import {

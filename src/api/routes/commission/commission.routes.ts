@@ -1,6 +1,6 @@
 /** Commission impact preview and reconciliation of a run (C1–C6): JSON for systems, CSV for finance. */
 import { createRoute, z } from '@hono/zod-openapi';
-import { COMMISSION_READERS } from '../../../services/commission/impact.ts';
+import { COMMISSION_READERS } from '../../../services/review/commission-impact.ts';
 import { commonErrorResponses, conflictResponse, ErrorBodySchema, notFoundResponse } from '../../errors.ts';
 import { access } from '../../openapi.ts';
 

@@ -2,9 +2,9 @@
 import type { Context } from 'hono';
 import { principalOf } from '../../../auth/require-role.ts';
 import type { HouseUserIds } from '../../../exports/house-users.ts';
-import { getCustomLayout, saveCustomLayout } from '../../../services/exports/custom-layout.ts';
-import { getHouseUsers, saveHouseUsers } from '../../../services/exports/house-users.ts';
-import { exportRun } from '../../../services/exports/run-exports.ts';
+import { getCustomLayout, saveCustomLayout } from '../../../services/after/custom-layout.ts';
+import { getHouseUsers, saveHouseUsers } from '../../../services/after/house-users.ts';
+import { exportRun } from '../../../services/after/run-exports.ts';
 import type { AppBindings } from '../../context.ts';
 import { createRouter } from '../../openapi.ts';
 import {

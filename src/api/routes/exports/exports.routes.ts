@@ -1,7 +1,7 @@
 /** Export downloads of a committed run (F9) and the org's custom export layout. */
 import { createRoute, z } from '@hono/zod-openapi';
 import { NEUTRAL_FIELDS } from '../../../exports/formats.ts';
-import { EXPORT_FILE_NAMES, EXPORT_FORMATS } from '../../../services/exports/run-exports.ts';
+import { EXPORT_FILE_NAMES, EXPORT_FORMATS } from '../../../services/after/run-exports.ts';
 import { commonErrorResponses, conflictResponse, ErrorBodySchema, notFoundResponse } from '../../errors.ts';
 import { access } from '../../openapi.ts';
 

@@ -1,6 +1,6 @@
 /** The notices route group: handlers call the outbox verbs and shape rows through the response schemas. */
-import * as outbox from '../../../services/notices/outbox.ts';
-import { assertRunInOrg } from '../../../services/runs/run-in-org.ts';
+import * as outbox from '../../../services/after/outbox.ts';
+import { assertRunInOrg } from '../../../services/run-records/run-in-org.ts';
 import { createRouter } from '../../openapi.ts';
 import { orgContext } from '../exports/exports.index.ts';
 import {

@@ -1,5 +1,5 @@
 /** The rollback route group. */
-import { rollbackRun } from '../../../services/rollback/rollback-run.ts';
+import { rollbackRun } from '../../../services/after/rollback-run.ts';
 import { createRouter } from '../../openapi.ts';
 import { orgContext } from '../exports/exports.index.ts';
 import { RollbackResultSchema, rollbackRunRoute } from './rollback.routes.ts';

@@ -1,9 +1,9 @@
 /** The run actions route group: handlers validate (by route), call a service verb, shape the response. */
 import type { Context } from 'hono';
 import { principalOf } from '../../../auth/require-role.ts';
-import { approveRun } from '../../../services/run-actions/approve-run.ts';
-import { cancelRun } from '../../../services/run-actions/cancel-run.ts';
-import { commitRun } from '../../../services/run-actions/commit-run.ts';
+import { cancelRun } from '../../../services/after/cancel-run.ts';
+import { approveRun } from '../../../services/approve/approve-run.ts';
+import { commitRun } from '../../../services/commit/commit-run.ts';
 import type { AppBindings } from '../../context.ts';
 import { createRouter } from '../../openapi.ts';
 import * as routes from './run-actions.routes.ts';

@@ -1,14 +1,14 @@
 /** The runs route group: handlers validate (by route), call a service verb, and parse the answer through the response schema. */
 import type { Context } from 'hono';
 import { principalOf } from '../../../auth/require-role.ts';
+import * as runsService from '../../../services/plan/create-run.ts';
+import { diagnoseRun } from '../../../services/plan/diagnose-run.ts';
+import * as changes from '../../../services/review/changes.ts';
+import { compareRuns as compareRunsVerb } from '../../../services/review/compare.ts';
+import * as review from '../../../services/review/review.ts';
 import { listRuns } from '../../../services/run-records/run-list.ts';
-import * as changes from '../../../services/runs/changes.ts';
-import { compareRuns as compareRunsVerb } from '../../../services/runs/compare.ts';
-import * as runsService from '../../../services/runs/create-run.ts';
-import * as review from '../../../services/runs/review.ts';
-import type { RunRow, RunsContext } from '../../../services/runs/run-records.ts';
-import { requestSolve } from '../../../services/runs/solve-run.ts';
-import { diagnoseRun } from '../../../services/solving/diagnose-run.ts';
+import type { RunRow, RunsContext } from '../../../services/run-records/run-records.ts';
+import { requestSolve } from '../../../services/solve/solve-run.ts';
 import { actionsFrom, type RunStatus } from '../../../workflow/run-status.ts';
 import type { AppBindings } from '../../context.ts';
 import { createRouter } from '../../openapi.ts';

@@ -1,7 +1,7 @@
 /** The runs API (F3–F6): create, list and read runs; solve as a job; review, conflicts, overrides, comparison. */
 import { createRoute, type z } from '@hono/zod-openapi';
-import { MAX_BULK_ACCOUNTS } from '../../../services/runs/changes.ts';
-import { createRunSchema } from '../../../services/runs/run-params.ts';
+import { MAX_BULK_ACCOUNTS } from '../../../services/review/changes.ts';
+import { createRunSchema } from '../../../services/run-records/run-params.ts';
 import { commonErrorResponses, conflictResponse, notFoundResponse } from '../../errors.ts';
 import { access } from '../../openapi.ts';
 import {

@@ -1,8 +1,8 @@
 /** Request and response contracts of the runs API (F3–F6): each field described, with examples. */
 import { z } from '@hono/zod-openapi';
-import { BULK_ACTIONS, MAX_BULK_ACCOUNTS } from '../../../services/runs/changes.ts';
-import { ACCOUNT_SORTS, MAX_PAGE_SIZE } from '../../../services/runs/review.ts';
-import { RUN_KINDS, RUN_SCOPES } from '../../../services/runs/run-params.ts';
+import { BULK_ACTIONS, MAX_BULK_ACCOUNTS } from '../../../services/review/changes.ts';
+import { ACCOUNT_SORTS, MAX_PAGE_SIZE } from '../../../services/review/review.ts';
+import { RUN_KINDS, RUN_SCOPES } from '../../../services/run-records/run-params.ts';
 import { RUN_ACTIONS, RUN_STATUSES } from '../../../workflow/run-status.ts';
 
 const uuid = (example: string) => z.uuid().openapi({ example });

@@ -1,8 +1,8 @@
 /** The what-if route group: validate, solve off the event loop, answer through the response schema. */
 
 import type { Context } from 'hono';
-import { solveSlotsFor } from '../../../services/solving/solve-slots.ts';
-import { whatIfCompare, whatIfSolve } from '../../../services/solving/what-if.ts';
+import { solveSlotsFor } from '../../../services/solve/solve-slots.ts';
+import { whatIfCompare, whatIfSolve } from '../../../services/solve/what-if.ts';
 import type { SolveResult } from '../../../solver/index.ts';
 import type { AppBindings } from '../../context.ts';
 import { createRouter } from '../../openapi.ts';

@@ -1,7 +1,7 @@
 /** What-if solves for analysts: stateless, writing nothing; one book and rules, or several rule variants side by side. */
 import { createRoute, z } from '@hono/zod-openapi';
-import { RUN_KINDS } from '../../../services/runs/run-params.ts';
-import { MAX_VARIANTS } from '../../../services/solving/what-if.ts';
+import { RUN_KINDS } from '../../../services/run-records/run-params.ts';
+import { MAX_VARIANTS } from '../../../services/solve/what-if.ts';
 import { commonErrorResponses, ErrorBodySchema } from '../../errors.ts';
 import { access } from '../../openapi.ts';
 

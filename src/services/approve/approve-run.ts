@@ -1,0 +1,148 @@
+/**
+ * Approval (F7): a manager pins the exact proposal (its change-set hash) of a solved or reviewed run. Refused while
+ * a blocking conflict is open, when the proposal changed since the approver saw it, and — where the org asks for
+ * two people — when the approver drafted the run.
+ */
+import { and, count, eq, isNull } from 'drizzle-orm';
+import { orgs, runOpportunityChanges, runs } from '../../../db/schema/index.ts';
+import { orgScope } from '../../auth/principal.ts';
+import { appendAudit } from '../../db/audit.ts';
+import { withOrg } from '../../db/tenancy.ts';
+import { AppError, forbidden } from '../../lib/errors.ts';
+import { nextStatus } from '../../workflow/run-status.ts';
+import { loadPlanningContext } from '../plan/planning-context.ts';
+import { blockingConflictError, loadProposal, openBlockingConflicts } from '../review/proposal.ts';
+import { commissionStrategyOf } from '../run-records/run-params.ts';
+import {
+  lockRun,
+  type RunActionContext,
+  type RunState,
+  runState,
+  transitionEvent,
+} from '../run-records/run-state.ts';
+import { liveProposalHash } from '../solve/refresh-proposal.ts';
+
+export interface ApproveInput {
+  runId: string;
+  /** The run version the approver reviewed; refused when the proposal has changed since. */
+  expectedVersion?: number | undefined;
+  /** The proposal hash the approver reviewed (required: an approval names what was reviewed); refused when it
+   * is no longer the proposal's hash. */
+  expectedHash: string;
+  note?: string | undefined;
+}
+
+export async function approveRun({
+  ctx,
+  input,
+}: {
+  ctx: RunActionContext;
+  input: ApproveInput;
+}): Promise<RunState> {
+  if (ctx.principal.role !== 'manager') throw forbidden('Only a manager can approve a run.');
+  return withOrg(ctx.db, orgScope(ctx.principal), async (tx) => {
+    const run = await lockRun(tx, input.runId);
+    const to = nextStatus(run.status, 'approve');
+    if (input.expectedVersion !== undefined && input.expectedVersion !== run.version) {
+      throw new AppError(
+        'CONFLICT',
+        `The proposal changed since you reviewed it (you saw version ${input.expectedVersion}, it is now version ${run.version}): review it again, then approve.`,
+        { details: { expectedVersion: input.expectedVersion, version: run.version } },
+      );
+    }
+    const [org] = await tx
+      .select({ twoPerson: orgs.twoPersonApproval })
+      .from(orgs)
+      .where(eq(orgs.id, run.orgId));
+    if (org?.twoPerson) {
+      if (!ctx.principal.userId) {
+        throw forbidden(
+          'Your org requires two people for an approval: a signed-in manager who did not draft the run must approve it, not an API key.',
+        );
+      }
+      if (run.draftedBy === ctx.principal.userId) {
+        throw forbidden(
+          'You drafted this run, and your org requires two people: another manager must approve it.',
+        );
+      }
+    }
+    const open = await openBlockingConflicts(tx, run.id);
+    if (open.length > 0) throw blockingConflictError(open);
+    // The manual queue: every opportunity of the proposal needs a person's decision first (as blocking as a conflict).
+    if (commissionStrategyOf(run.params as { commissionStrategy?: string }) === 'manual') {
+      const [undecided] = await tx
+        .select({ n: count() })
+        .from(runOpportunityChanges)
+        .where(and(eq(runOpportunityChanges.runId, run.id), isNull(runOpportunityChanges.commissionType)));
+      const n = Number(undecided?.n ?? 0);
+      if (n > 0) {
+        throw new AppError(
+          'CONFLICT',
+          `${n} opportunit${n === 1 ? 'y has' : 'ies have'} no commission decision yet (manual queue): decide each under “Commission decisions” on the run’s page (/runs/${run.id}/commission-decisions), or with PUT /v1/runs/${run.id}/commission-decisions, then approve.`,
+          { details: { undecided: n, decideAt: `/runs/${run.id}/commission-decisions` } },
+        );
+      }
+    }
+    const proposal = await loadProposal(tx, run.id);
+    // An opportunity-level run changes one opportunity's owner (or, with plannedFromRepId, only its split) and no
+    // account's: that is a change too (run_opportunity_changes from one rep to another).
+    if (proposal.changes.length === 0 && proposal.opportunityChanges.length === 0) {
+      throw new AppError('CONFLICT', 'The proposal changes no owner, so there is nothing to approve.');
+    }
+    // What is pinned is runs.proposal_hash: the hash of the whole change set to be (owners, split changes,
+    // accounts left unassigned), recomputed by every solve and every change, and shown to reviewers.
+    const pinned = run.proposalHash;
+    if (!pinned) {
+      throw new AppError('CONFLICT', 'The run has no proposal to approve yet: solve it first.');
+    }
+    // The stored hash must still describe the assignments as they are (whoever wrote them).
+    const live = await liveProposalHash(tx, run, await loadPlanningContext(tx, run, ctx.clock()));
+    if (live !== pinned) {
+      throw new AppError(
+        'CONFLICT',
+        'The proposal changed since it was last reviewed (its assignments differ from its hash): open the review again, then approve.',
+        { details: { proposalHash: pinned, currentHash: live } },
+      );
+    }
+    if (input.expectedHash !== pinned) {
+      throw new AppError(
+        'CONFLICT',
+        'The proposal changed since you reviewed it (its hash differs): review it again, then approve.',
+        { details: { expectedHash: input.expectedHash, proposalHash: pinned } },
+      );
+    }
+    const now = ctx.clock();
+    const [updated] = await tx
+      .update(runs)
+      .set({
+        status: to,
+        approvedBy: ctx.principal.userId ?? null,
+        approvedAt: now,
+        approvedHash: pinned,
+        updatedAt: now,
+      })
+      .where(eq(runs.id, run.id))
+      .returning();
+    await appendAudit(
+      tx,
+      transitionEvent(
+        ctx,
+        run.id,
+        'run.approved',
+        run.status,
+        to,
+        {
+          after: {
+            approvedHash: pinned,
+            version: run.version,
+            changes: proposal.changes.length,
+            opportunityChanges: proposal.opportunityChanges.length,
+            note: input.note ?? null,
+          },
+        },
+        now,
+      ),
+    );
+    return runState(updated!);
+  });
+}

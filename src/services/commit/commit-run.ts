@@ -1,0 +1,428 @@
+/**
+ * Commit (F8): ONE transaction writes the ownership changes, the commission changes, the change set and its items,
+ * the audit events (the run's whole book before and after, one event per transition) and the notices to send — or
+ * nothing. The run row is locked first, so concurrent commits queue; the one that comes second sees the run
+ * committed and returns the same change set. A run commits at most once (change_sets is unique per run).
+ */
+import { and, asc, eq } from 'drizzle-orm';
+import { changeSetItems, changeSets, reps, runs } from '../../../db/schema/index.ts';
+import { orgScope } from '../../auth/principal.ts';
+import { type AuditEventInput, appendAuditEvents } from '../../db/audit.ts';
+import type { Tx } from '../../db/client.ts';
+import { withOrg } from '../../db/tenancy.ts';
+import { AppError, forbidden } from '../../lib/errors.ts';
+import {
+  type ChangeItemPayload,
+  changeItemSchema,
+  type OwnerSnapshot,
+} from '../../workflow/change-set-items.ts';
+import { nextStatus } from '../../workflow/run-status.ts';
+import { settleRetriedItemsAfterCommit } from '../commission-queue/queue.ts';
+import { loadPlanningContext } from '../plan/planning-context.ts';
+import { loadProposal, openBlockingConflicts } from '../review/proposal.ts';
+import {
+  actorFields,
+  lockRun,
+  type RunActionContext,
+  type RunRow,
+  type RunState,
+  runState,
+  transitionEvent,
+} from '../run-records/run-state.ts';
+import { liveProposalHash } from '../solve/refresh-proposal.ts';
+import {
+  applyCommissionChanges,
+  applyOpportunityCommission,
+  type CommissionOutcome,
+  commissionSettings,
+  emptyCommissionOutcome,
+  recordAdjustments,
+  recordQueueOutcomes,
+} from './commit-commission.ts';
+import { writeHandoffNotices } from './commit-notices.ts';
+import {
+  type BookLine,
+  lockRunBook,
+  lockRunOpportunities,
+  moveAccounts,
+  movedLines,
+  moveOpportunities,
+  moveOpportunityOwners,
+  type OpportunityLine,
+  type OpportunityMove,
+  staleOpportunityError,
+  staleOwnerError,
+} from './commit-ownership.ts';
+
+export interface CommitInput {
+  runId: string;
+  /** Base of the links in the notices (APP_BASE_URL). */
+  appBaseUrl: string;
+}
+
+export interface ChangeSetSummary {
+  id: string;
+  runId: string;
+  hash: string;
+  itemCount: number;
+  createdAt: string;
+  createdBy: string | null;
+  counts: { accounts: number; opportunities: number; splits: number; notices: number };
+}
+
+export interface CommitResult {
+  run: RunState;
+  changeSet: ChangeSetSummary;
+}
+
+export async function commitRun({
+  ctx,
+  input,
+}: {
+  ctx: RunActionContext;
+  input: CommitInput;
+}): Promise<CommitResult> {
+  if (ctx.principal.role !== 'manager') throw forbidden('Only a manager can commit a run.');
+  return withOrg(ctx.db, orgScope(ctx.principal), async (tx) => {
+    const run = await lockRun(tx, input.runId);
+    // A commit that waited on the lock behind the one that applied the run returns what that one wrote.
+    if (run.status === 'committed')
+      return { run: runState(run), changeSet: await existingChangeSet(tx, run.id) };
+    if (run.status === 'rolled_back') {
+      throw new AppError(
+        'CONFLICT',
+        'This run was committed and then rolled back; it cannot be committed again. Start a new run.',
+      );
+    }
+    const committing = nextStatus(run.status, 'commit');
+    const open = await openBlockingConflicts(tx, run.id);
+    if (open.length > 0) {
+      throw new AppError(
+        'CONFLICT',
+        `${open.length} blocking conflict(s) are open: resolve them and approve again.`,
+        {
+          details: {
+            conflicts: open.map((c) => ({ kind: c.kind, message: c.message, accountId: c.accountId })),
+          },
+        },
+      );
+    }
+    // An opportunity-level run's opportunity whose owner changed since the run was planned is reported as such
+    // (before the hash check, which it would also fail when its split was part of the proposal).
+    const opportunityLines = await lockRunOpportunities(tx, run);
+    const staleOpportunities = staleOpportunityError(opportunityLines);
+    if (staleOpportunities) throw staleOpportunities;
+    // Every change of the proposal recomputes runs.proposal_hash and voids the approval; this is the last check.
+    await loadProposal(tx, run.id);
+    const live = run.approvedHash
+      ? await liveProposalHash(tx, run, await loadPlanningContext(tx, run, ctx.clock()))
+      : null;
+    if (!run.approvedHash || run.approvedHash !== live) {
+      throw new AppError('CONFLICT', 'The proposal changed since approval; approve again.', {
+        details: { approvedHash: run.approvedHash, proposalHash: live },
+      });
+    }
+    return applyCommit(ctx, tx, run, committing, input.appBaseUrl, opportunityLines);
+  });
+}
+
+async function applyCommit(
+  ctx: RunActionContext,
+  tx: Tx,
+  run: RunRow,
+  committing: RunRow['status'],
+  appBaseUrl: string,
+  opportunityLines: readonly OpportunityLine[],
+): Promise<CommitResult> {
+  const now = ctx.clock();
+  const book = await lockRunBook(tx, run.id);
+  const stale = staleOwnerError(book);
+  if (stale) throw stale;
+  const moved = movedLines(book);
+  await tx.update(runs).set({ status: committing, updatedAt: now }).where(eq(runs.id, run.id));
+  await moveAccounts(tx, run.id, moved.length, now);
+  // An opportunity-level run hands its opportunity over on its own; other runs move opportunities with accounts.
+  const handedOver = await moveOpportunityOwners(tx, opportunityLines, now);
+  const opportunityMoves: OpportunityMove[] = [...handedOver, ...(await moveOpportunities(tx, run, now))];
+
+  const roster = await tx
+    .select({ id: reps.id, name: reps.name, email: reps.email, crmUserId: reps.crmUserId, kind: reps.kind })
+    .from(reps);
+  const repById = new Map(roster.map((r) => [r.id, r]));
+  const owner = (repId: string | null): OwnerSnapshot => {
+    const rep = repId ? repById.get(repId) : undefined;
+    return { repId, name: rep?.name ?? null, email: rep?.email ?? null, crmUserId: rep?.crmUserId ?? null };
+  };
+
+  const settings = run.scope === 'ownership' ? null : commissionSettings(run.params);
+  const commission: CommissionOutcome =
+    settings && moved.length > 0
+      ? await applyCommissionChanges(
+          tx,
+          run,
+          moved.map((l) => ({
+            accountId: l.accountId,
+            accountCrmId: l.crmId,
+            fromRepId: l.plannedRepId,
+            toRepId: l.toRepId!,
+          })),
+          settings,
+          roster.find((r) => r.kind === 'house')?.id ?? null,
+        )
+      : emptyCommissionOutcome();
+  if (opportunityLines.length > 0) {
+    // The reviewed proposal of an opportunity-level run includes the split change whatever the scope.
+    const own = await applyOpportunityCommission(
+      tx,
+      run,
+      opportunityLines,
+      settings ?? commissionSettings(run.params)!,
+      roster.find((r) => r.kind === 'house')?.id ?? null,
+    );
+    commission.items.push(...own.items);
+    commission.skipped.push(...own.skipped);
+    commission.adjustments.push(...own.adjustments);
+    commission.adjustmentProblems.push(...own.adjustmentProblems);
+  }
+
+  // Periods after the end date already paid under the old split: the clawbacks and credits (C6) are booked in
+  // commission_adjustments, in this transaction, after the split changes are written.
+  const adjustments = await recordAdjustments(
+    tx,
+    run,
+    commission.adjustments,
+    new Set(roster.map((r) => r.id)),
+    now,
+  );
+
+  // The per-opportunity queue (run_opportunity_changes) records what this commit did, in the same transaction.
+  await recordQueueOutcomes(tx, run, commission.skipped, now);
+  // A retry run settles the item it retried: complete when it wrote the opportunity, error when it skipped it again.
+  await settleRetriedItemsAfterCommit(tx, run, now, actorFields(ctx));
+
+  const effectiveDate = run.reassignmentDate ?? now.toISOString().slice(0, 10);
+  const items: (typeof changeSetItems.$inferInsert)[] = [];
+  const item = (
+    values: Omit<
+      typeof changeSetItems.$inferInsert,
+      'orgId' | 'changeSetId' | 'seq' | 'object' | 'before' | 'after'
+    >,
+    payload: ChangeItemPayload,
+  ) => {
+    // Every item goes through the contract on the way in; exports, notices and rollback parse it on the way out.
+    const checked = changeItemSchema.parse(payload);
+    items.push({
+      ...values,
+      orgId: run.orgId,
+      changeSetId: '',
+      seq: items.length + 1,
+      object: checked.object,
+      before: checked.before,
+      after: checked.after,
+    });
+  };
+  for (const l of moved) {
+    item(
+      {
+        recordId: l.accountId,
+        crmId: l.crmId,
+        recordName: l.name,
+        fromRepId: l.plannedRepId,
+        toRepId: l.toRepId,
+        effectiveDate,
+        reason: run.reason,
+      },
+      { object: 'account', before: owner(l.plannedRepId), after: owner(l.toRepId) },
+    );
+  }
+  for (const o of opportunityMoves) {
+    item(
+      {
+        recordId: o.opportunityId,
+        crmId: o.crmId,
+        recordName: o.name,
+        fromRepId: o.fromRepId,
+        toRepId: o.toRepId,
+        effectiveDate,
+        reason: run.reason,
+      },
+      { object: 'opportunity', before: owner(o.fromRepId), after: owner(o.toRepId) },
+    );
+  }
+  for (const s of commission.items) {
+    item(
+      {
+        recordId: s.opportunityId,
+        crmId: s.crmId,
+        recordName: s.name,
+        fromRepId: s.fromRepId,
+        toRepId: s.toRepId,
+        effectiveDate: s.effectiveDate,
+        reason: run.reason,
+      },
+      {
+        object: 'split',
+        before: { participants: s.change.before.participants },
+        after: { participants: s.change.after.participants, edit: s.change.edit },
+      },
+    );
+  }
+
+  const repName = (id: string) => repById.get(id)?.name ?? id;
+  const written = await writeHandoffNotices(tx, run, {
+    moves: moved.map((l) => ({
+      accountId: l.accountId,
+      name: l.name,
+      revenueCents: l.revenueCents,
+      fromRepId: l.plannedRepId,
+      toRepId: l.toRepId!,
+    })),
+    splits: commission.items.map((s) => ({
+      opportunityName: s.name,
+      accountName: s.accountName,
+      before: Object.fromEntries(s.change.before.participants.map((p) => [repName(p.participantId), p.bps])),
+      after: Object.fromEntries(s.change.after.participants.map((p) => [repName(p.participantId), p.bps])),
+      receiverRepIds: s.receiverRepId && s.receiverRepId !== s.toRepId ? [s.receiverRepId] : [],
+    })),
+    appBaseUrl,
+    effectiveDate,
+  });
+
+  const counts = {
+    accounts: moved.length,
+    opportunities: opportunityMoves.length,
+    splits: commission.items.length,
+    notices: written.count,
+  };
+  const [changeSet] = await tx
+    .insert(changeSets)
+    .values({
+      orgId: run.orgId,
+      runId: run.id,
+      hash: run.approvedHash!,
+      itemCount: items.length,
+      createdBy: ctx.principal.userId ?? null,
+      createdAt: now,
+      body: {
+        counts,
+        approvedHash: run.approvedHash,
+        approvedBy: run.approvedBy,
+        approvedAt: run.approvedAt?.toISOString() ?? null,
+        version: run.version,
+        scope: run.scope,
+        commission: settings,
+        commissionEndDate: run.commissionEndDate,
+        reassignmentDate: run.reassignmentDate,
+        effectiveDate,
+        commissionSkipped: commission.skipped,
+        adjustments: {
+          recorded: adjustments.recorded,
+          skipped: adjustments.skipped,
+          problems: commission.adjustmentProblems,
+        },
+        unreachableRecipients: written.unreachable,
+      },
+    })
+    .returning();
+  for (let i = 0; i < items.length; i += 1000) {
+    await tx
+      .insert(changeSetItems)
+      .values(items.slice(i, i + 1000).map((it) => ({ ...it, changeSetId: changeSet!.id })));
+  }
+
+  const committed = nextStatus(committing, 'commit_succeeded');
+  const [updated] = await tx
+    .update(runs)
+    .set({ status: committed, committedBy: ctx.principal.userId ?? null, committedAt: now, updatedAt: now })
+    .where(eq(runs.id, run.id))
+    .returning();
+  await appendAuditEvents(tx, [
+    transitionEvent(
+      ctx,
+      run.id,
+      'run.commit_started',
+      run.status,
+      committing,
+      { after: { approvedHash: run.approvedHash } },
+      now,
+    ),
+    bookEvent(ctx, run.id, book, handedOver, now),
+    transitionEvent(
+      ctx,
+      run.id,
+      'run.committed',
+      committing,
+      committed,
+      { after: { changeSetId: changeSet!.id, hash: changeSet!.hash, counts } },
+      now,
+    ),
+  ]);
+  return { run: runState(updated!), changeSet: summary(changeSet!) };
+}
+
+/**
+ * The run's whole book before and after: every account of the run with its owner, and, for an opportunity-level
+ * run, the opportunities it handed over with their owner.
+ */
+function bookEvent(
+  ctx: RunActionContext,
+  runId: string,
+  book: readonly BookLine[],
+  handedOver: readonly OpportunityMove[],
+  at: Date,
+): AuditEventInput {
+  const line = (l: BookLine, ownerRepId: string | null) => ({
+    accountId: l.accountId,
+    crmId: l.crmId,
+    ownerRepId,
+  });
+  const opp = (o: OpportunityMove, ownerRepId: string | null) => ({
+    opportunityId: o.opportunityId,
+    crmId: o.crmId,
+    accountId: o.accountId,
+    ownerRepId,
+  });
+  const opportunities = (owner: (o: OpportunityMove) => string | null) =>
+    handedOver.length > 0 ? { opportunities: handedOver.map((o) => opp(o, owner(o))) } : {};
+  return {
+    action: 'run.book_changed',
+    entityType: 'run',
+    entityId: runId,
+    runId,
+    ...actorFields(ctx),
+    before: { accounts: book.map((l) => line(l, l.ownerRepId)), ...opportunities((o) => o.fromRepId) },
+    after: {
+      accounts: book.map((l) => line(l, l.toRepId !== l.plannedRepId ? l.toRepId : l.ownerRepId)),
+      ...opportunities((o) => o.toRepId),
+    },
+    at,
+  };
+}
+
+async function existingChangeSet(tx: Tx, runId: string): Promise<ChangeSetSummary> {
+  const [row] = await tx
+    .select()
+    .from(changeSets)
+    .where(and(eq(changeSets.runId, runId)))
+    .orderBy(asc(changeSets.createdAt));
+  if (!row) throw new AppError('INTERNAL', `Run ${runId} is committed but has no change set.`);
+  return summary(row);
+}
+
+function summary(row: typeof changeSets.$inferSelect): ChangeSetSummary {
+  const counts = (row.body as { counts?: ChangeSetSummary['counts'] }).counts ?? {
+    accounts: 0,
+    opportunities: 0,
+    splits: 0,
+    notices: 0,
+  };
+  return {
+    id: row.id,
+    runId: row.runId,
+    hash: row.hash,
+    itemCount: row.itemCount,
+    createdAt: row.createdAt.toISOString(),
+    createdBy: row.createdBy,
+    counts,
+  };
+}

@@ -1,0 +1,680 @@
+/**
+ * Changes a person makes to a proposal (F5, F6): pin an account to a rep (manual override) and un-pin it,
+ * exclude an account and take it back, resolve a conflict (accept, override the owner, exclude). Every change
+ * goes through the status machine's `change` (which voids an approval), bumps the run's version, recomputes
+ * conflicts and the proposal hash, and is audited with who, why, before and after.
+ */
+import { and, eq, isNull, sql } from 'drizzle-orm';
+import { conflicts, reps, runAssignments, runs } from '../../../db/schema/index.ts';
+import { orgScope } from '../../auth/principal.ts';
+import { appendAudit, appendAuditEvents } from '../../db/audit.ts';
+import type { Tx } from '../../db/client.ts';
+import { queryRows } from '../../db/query-rows.ts';
+import { withOrg } from '../../db/tenancy.ts';
+import { AppError, notFound } from '../../lib/errors.ts';
+import { NEEDS_AN_OWNER } from '../../workflow/conflicts.ts';
+import { nextStatus, type RunStatus } from '../../workflow/run-status.ts';
+import { loadPlanningContext } from '../plan/planning-context.ts';
+import {
+  type Actor,
+  actorOf,
+  auditEvent,
+  findRun,
+  lockRun,
+  type RunRow,
+  type RunsContext,
+  transitionRun,
+} from '../run-records/run-records.ts';
+import { refreshProposal } from '../solve/refresh-proposal.ts';
+import { type AccountTableFilter, matchingRunAccountIds } from './review.ts';
+
+type Assignment = typeof runAssignments.$inferSelect;
+
+/** Runs `mutate` as one change of the run: checked, version bumped, derived state refreshed, approval voided. */
+async function applyChange<T>(
+  ctx: RunsContext,
+  runId: string,
+  mutate: (tx: Tx, run: RunRow, actor: Actor) => Promise<T>,
+): Promise<{ run: RunRow; result: T }> {
+  const actor = actorOf(ctx);
+  return withOrg(ctx.db, orgScope(ctx.principal), async (tx) => {
+    const run = await lockRun(tx, runId);
+    nextStatus(run.status as RunStatus, 'change'); // refuses drafts, solving, committed … with what to do
+    const result = await mutate(tx, run, actor);
+    return { run: await recordProposalChange(tx, run.id, actor, ctx.clock()), result };
+  });
+}
+
+/**
+ * After a change of a locked run's proposal (a pin, an exclusion, a commission decision): the version moves on,
+ * the proposal (opportunity changes, conflicts, hash) is refreshed, and an approval is voided — it pinned the
+ * proposal as it was. Returns the run as it now stands.
+ */
+export async function recordProposalChange(tx: Tx, runId: string, actor: Actor, at: Date): Promise<RunRow> {
+  await tx
+    .update(runs)
+    .set({ version: sql`${runs.version} + 1` })
+    .where(eq(runs.id, runId));
+  const bumped = await findRun(tx, runId);
+  const plan = await loadPlanningContext(tx, bumped, at);
+  const stored = (bumped.metrics as { solverConflicts?: [] } | null)?.solverConflicts ?? [];
+  await refreshProposal(tx, bumped, plan, stored, at);
+  const fresh = await findRun(tx, runId);
+  return transitionRun(
+    tx,
+    fresh,
+    'change',
+    actor,
+    { approvedBy: null, approvedAt: null, approvedHash: null },
+    at,
+  );
+}
+
+async function assignmentOf(tx: Tx, run: RunRow, accountId: string): Promise<Assignment> {
+  const [row] = await tx
+    .select()
+    .from(runAssignments)
+    .where(and(eq(runAssignments.runId, run.id), eq(runAssignments.accountId, accountId)));
+  if (row) return row;
+  // An account the run did not concern yet: it joins the run with its planned owner as the starting point.
+  const [acc] = await tx
+    .execute(
+      sql`select a.id, coalesce(case when s.account_id is not null then s.owner_rep_id end, a.owner_rep_id) as owner
+        from accounts a left join import_snapshot_accounts s on s.import_id = ${run.importId} and s.account_id = a.id
+        where a.id = ${accountId}`,
+    )
+    .then(
+      (r) =>
+        (Array.isArray(r) ? r : ((r as { rows: unknown[] }).rows ?? [])) as {
+          id: string;
+          owner: string | null;
+        }[],
+    );
+  if (!acc) throw notFound(`Account ${accountId}`);
+  const [inserted] = await tx
+    .insert(runAssignments)
+    .values({
+      orgId: run.orgId,
+      runId: run.id,
+      accountId,
+      fromRepId: acc.owner,
+      toRepId: acc.owner,
+      reason: 'Added to the run by a person.',
+    })
+    .returning();
+  return inserted!;
+}
+
+function describe(a: Assignment) {
+  return { toRepId: a.toRepId, fromRepId: a.fromRepId, pinned: a.pinned, excluded: a.excluded };
+}
+
+async function receivingRep(tx: Tx, run: RunRow, repId: string) {
+  const [rep] = await tx.select().from(reps).where(eq(reps.id, repId));
+  if (!rep)
+    throw new AppError('VALIDATION_FAILED', 'No such rep.', {
+      details: [{ path: 'repId', message: `No rep ${repId} in this org.` }],
+    });
+  if (rep.kind !== 'person')
+    throw new AppError('VALIDATION_FAILED', 'Accounts go to people.', {
+      details: [{ path: 'repId', message: `Rep ${rep.name} is ${rep.kind}; choose a person.` }],
+    });
+  const departing = (run.params as { departingRepIds?: string[] }).departingRepIds ?? [];
+  if (departing.includes(repId))
+    throw new AppError(
+      'CONFLICT',
+      `${rep.name} is leaving in this run and cannot receive accounts; choose a staying rep.`,
+    );
+  return rep;
+}
+
+async function setAssignment(
+  tx: Tx,
+  run: RunRow,
+  before: Assignment,
+  values: Partial<Assignment>,
+  actor: Actor,
+  action: string,
+  note: string | null,
+  at: Date,
+) {
+  const [after] = await tx
+    .update(runAssignments)
+    .set({ ...values, updatedAt: at })
+    .where(eq(runAssignments.id, before.id))
+    .returning();
+  await appendAudit(
+    tx,
+    auditEvent(actor, {
+      action,
+      entityType: 'account',
+      entityId: before.accountId,
+      runId: run.id,
+      before: describe(before),
+      after: { ...describe(after!), ...(note ? { note } : {}) },
+      at,
+    }),
+  );
+  return after!;
+}
+
+export interface OverrideInput {
+  runId: string;
+  accountId: string;
+  repId: string;
+  note: string;
+}
+
+/** Pins an account to a rep: the proposal takes it, and every re-solve keeps it. */
+export async function pinAccount({ ctx, input }: { ctx: RunsContext; input: OverrideInput }) {
+  return applyChange(ctx, input.runId, async (tx, run, actor) => {
+    const rep = await receivingRep(tx, run, input.repId);
+    const before = await assignmentOf(tx, run, input.accountId);
+    return setAssignment(
+      tx,
+      run,
+      before,
+      {
+        toRepId: rep.id,
+        pinned: true,
+        excluded: false,
+        reason: `Manual override to ${rep.name}: ${input.note}`,
+        explanation: {
+          rule: 'pinned',
+          reason: `manual override to ${rep.name}`,
+          note: input.note,
+          by: actor.label,
+        },
+      },
+      actor,
+      'run.account_pinned',
+      input.note,
+      ctx.clock(),
+    );
+  });
+}
+
+/** Removes a pin; the account keeps its current proposed owner until the next solve rebalances it. */
+export async function unpinAccount({
+  ctx,
+  input,
+}: {
+  ctx: RunsContext;
+  input: { runId: string; accountId: string; note?: string };
+}) {
+  return applyChange(ctx, input.runId, async (tx, run, actor) => {
+    const before = await assignmentOf(tx, run, input.accountId);
+    if (!before.pinned)
+      throw new AppError('CONFLICT', 'The account is not pinned in this run; nothing to un-pin.');
+    return setAssignment(
+      tx,
+      run,
+      before,
+      { pinned: false },
+      actor,
+      'run.account_unpinned',
+      input.note ?? null,
+      ctx.clock(),
+    );
+  });
+}
+
+/** Takes an account out of the change: it stays with its planned owner. */
+export async function excludeAccount({
+  ctx,
+  input,
+}: {
+  ctx: RunsContext;
+  input: { runId: string; accountId: string; note: string };
+}) {
+  return applyChange(ctx, input.runId, async (tx, run, actor) => {
+    const before = await assignmentOf(tx, run, input.accountId);
+    return excludeRow(tx, run, before, actor, input.note, ctx.clock());
+  });
+}
+
+async function excludeRow(tx: Tx, run: RunRow, before: Assignment, actor: Actor, note: string, at: Date) {
+  return setAssignment(
+    tx,
+    run,
+    before,
+    { excluded: true, pinned: false, toRepId: before.fromRepId, reason: `Excluded from the run: ${note}` },
+    actor,
+    'run.account_excluded',
+    note,
+    at,
+  );
+}
+
+/** Brings an excluded account back; the next solve places it. */
+export async function includeAccount({
+  ctx,
+  input,
+}: {
+  ctx: RunsContext;
+  input: { runId: string; accountId: string; note?: string };
+}) {
+  return applyChange(ctx, input.runId, async (tx, run, actor) => {
+    const before = await assignmentOf(tx, run, input.accountId);
+    if (!before.excluded) throw new AppError('CONFLICT', 'The account is not excluded from this run.');
+    // Back with a departing owner it has nowhere to be until the next solve: unassigned (a blocking conflict).
+    const departing = (run.params as { departingRepIds?: string[] }).departingRepIds ?? [];
+    const stranded = before.fromRepId === null || departing.includes(before.fromRepId);
+    return setAssignment(
+      tx,
+      run,
+      before,
+      {
+        excluded: false,
+        ...(stranded ? { toRepId: null } : {}),
+        reason: 'Included again; solve the run to place it.',
+      },
+      actor,
+      'run.account_included',
+      input.note ?? null,
+      ctx.clock(),
+    );
+  });
+}
+
+export interface ResolveInput {
+  runId: string;
+  conflictId: string;
+  resolution: 'accept' | 'override' | 'exclude';
+  note: string;
+  /** override: the new owner. */
+  repId?: string;
+  /** For a conflict about a rep (over a cap): the account to override or exclude. */
+  accountId?: string;
+}
+
+/** Resolves a conflict with who and why: accept it, override the account's owner, or exclude the account. */
+export async function resolveConflict({ ctx, input }: { ctx: RunsContext; input: ResolveInput }) {
+  return applyChange(ctx, input.runId, async (tx, run, actor) => {
+    const [conflict] = await tx
+      .select()
+      .from(conflicts)
+      .where(and(eq(conflicts.id, input.conflictId), eq(conflicts.runId, run.id)));
+    if (!conflict) throw notFound(`Conflict ${input.conflictId} of run ${run.id}`);
+    const accountId = conflict.accountId ?? input.accountId;
+    if (input.resolution === 'accept' && NEEDS_AN_OWNER.has(conflict.kind)) {
+      throw new AppError(
+        'CONFLICT',
+        'This account needs an owner who stays: give it to a rep (override); it cannot be accepted as it is.',
+      );
+    }
+    if (input.resolution !== 'accept' && !accountId) {
+      throw new AppError('VALIDATION_FAILED', 'This conflict concerns a rep, not one account.', {
+        details: [
+          {
+            path: 'accountId',
+            message: `Name the account to ${input.resolution === 'override' ? 'give another owner' : 'exclude'}.`,
+          },
+        ],
+      });
+    }
+    if (input.resolution === 'override' && !input.repId) {
+      throw new AppError('VALIDATION_FAILED', 'An override needs the new owner.', {
+        details: [{ path: 'repId', message: 'Choose the rep who should own the account.' }],
+      });
+    }
+    const at = ctx.clock();
+    const [resolved] = await tx
+      .update(conflicts)
+      .set({
+        resolution: input.resolution,
+        overrideRepId: input.resolution === 'override' ? input.repId! : null,
+        resolvedBy: actor.userId,
+        resolvedAt: at,
+        note: input.note,
+        details: { ...(conflict.details ?? {}), resolvedByLabel: actor.label },
+      })
+      .where(eq(conflicts.id, conflict.id))
+      .returning();
+    await appendAudit(
+      tx,
+      auditEvent(actor, {
+        action: 'conflict.resolved',
+        entityType: 'conflict',
+        entityId: conflict.id,
+        runId: run.id,
+        before: { kind: conflict.kind, severity: conflict.severity, resolution: conflict.resolution },
+        after: {
+          resolution: input.resolution,
+          note: input.note,
+          repId: input.repId ?? null,
+          accountId: accountId ?? null,
+        },
+        at,
+      }),
+    );
+    if (input.resolution === 'override') {
+      const rep = await receivingRep(tx, run, input.repId!);
+      const before = await assignmentOf(tx, run, accountId!);
+      await setAssignment(
+        tx,
+        run,
+        before,
+        {
+          toRepId: rep.id,
+          pinned: true,
+          excluded: false,
+          reason: `Conflict resolved by moving it to ${rep.name}: ${input.note}`,
+          explanation: {
+            rule: 'pinned',
+            reason: `override resolving ${conflict.kind}`,
+            note: input.note,
+            by: actor.label,
+          },
+        },
+        actor,
+        'run.account_pinned',
+        input.note,
+        at,
+      );
+    } else if (input.resolution === 'exclude') {
+      await excludeRow(tx, run, await assignmentOf(tx, run, accountId!), actor, input.note, at);
+    }
+    return resolved!;
+  });
+}
+
+export async function listConflicts({
+  ctx,
+  input,
+}: {
+  ctx: RunsContext;
+  input: { runId: string; open?: boolean; severity?: 'blocking' | 'warning'; kind?: string };
+}) {
+  return withOrg(ctx.db, orgScope(ctx.principal), async (tx) => {
+    const run = await findRun(tx, input.runId);
+    const rows = await tx.select().from(conflicts).where(eq(conflicts.runId, run.id));
+    return rows
+      .filter((c) => input.open === undefined || (c.resolution === null) === input.open)
+      .filter((c) => !input.severity || c.severity === input.severity)
+      .filter((c) => !input.kind || c.kind === input.kind)
+      .sort((a, b) =>
+        a.severity !== b.severity
+          ? a.severity === 'blocking'
+            ? -1
+            : 1
+          : a.kind < b.kind
+            ? -1
+            : a.kind > b.kind
+              ? 1
+              : a.id < b.id
+                ? -1
+                : 1,
+      );
+  });
+}
+
+/** The most accounts one bulk change takes: a realignment region of a 10,000-account run fits; a whole book does not. */
+export const MAX_BULK_ACCOUNTS = 5_000;
+
+export const BULK_ACTIONS = ['accept', 'exclude', 'pin', 'unpin', 'include'] as const;
+export type BulkAction = (typeof BULK_ACTIONS)[number];
+
+export interface BulkChangeInput {
+  runId: string;
+  action: BulkAction;
+  /** The accounts ticked in the table (or the one of its page)… */
+  accountIds?: string[];
+  /** …or every account of the run matching the table's filter; `expected` is the count the person saw. */
+  matching?: { filter: AccountTableFilter; expected?: number };
+  /** Why: required to accept, exclude and pin; kept in the audit trail with every account. */
+  note?: string;
+  /** pin: the rep who receives the accounts. */
+  repId?: string;
+}
+
+export interface BulkChangeResult {
+  run: RunRow;
+  /** Accounts selected (ticked, or matching the filter). */
+  selected: number;
+  /** Accounts changed, or for accept the conflicts accepted. */
+  applied: number;
+  /** Selected accounts the action did not apply to (unpin: not pinned; include: not excluded). */
+  skipped: number;
+}
+
+/** `column in (ids)` with one bound parameter, whatever the number of ids. */
+const idIn = (column: typeof runAssignments.accountId | typeof conflicts.accountId, ids: readonly string[]) =>
+  sql`${column} in (select (x)::uuid from jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb) x)`;
+
+const tooMany = (n: number, how: string) =>
+  new AppError(
+    'VALIDATION_FAILED',
+    `${how} ${n.toLocaleString('en-US')} accounts; one change takes at most ${MAX_BULK_ACCOUNTS.toLocaleString('en-US')}. Narrow the filter (a rep or a region) and apply the change to each part. Nothing was changed.`,
+    { details: [{ path: 'accountIds', message: `at most ${MAX_BULK_ACCOUNTS} accounts per change` }] },
+  );
+
+/** The accounts a bulk change concerns, read in the change's transaction (after the run is locked). */
+async function selectedAccounts(tx: Tx, run: RunRow, ctx: RunsContext, input: BulkChangeInput) {
+  if (input.matching) {
+    const ids = await matchingRunAccountIds(
+      tx,
+      run.id,
+      input.matching.filter,
+      ctx.principal,
+      MAX_BULK_ACCOUNTS + 1,
+    );
+    if (ids.length > MAX_BULK_ACCOUNTS) throw tooMany(ids.length - 1, 'The filter matches more than');
+    const expected = input.matching.expected;
+    if (expected !== undefined && expected !== ids.length)
+      throw new AppError(
+        'CONFLICT',
+        `The filter now matches ${ids.length.toLocaleString('en-US')} account(s), not ${expected.toLocaleString('en-US')} as shown: the proposal changed meanwhile. Look at the table again and apply the change again. Nothing was changed.`,
+      );
+    return ids;
+  }
+  const ids = [...new Set(input.accountIds ?? [])];
+  if (ids.length > MAX_BULK_ACCOUNTS) throw tooMany(ids.length, 'The selection has');
+  return ids;
+}
+
+/**
+ * Rows of the run for these accounts; for pin and exclude, accounts the run did not concern yet join it with their
+ * planned owner (one insert for all). An id that is no account of the org refuses the whole change.
+ */
+async function assignmentsOf(tx: Tx, run: RunRow, ids: readonly string[], join: boolean) {
+  const rows = await tx
+    .select()
+    .from(runAssignments)
+    .where(and(eq(runAssignments.runId, run.id), idIn(runAssignments.accountId, ids)));
+  const have = new Set(rows.map((r) => r.accountId));
+  const missing = ids.filter((id) => !have.has(id));
+  if (missing.length === 0 || !join) return rows;
+  const inserted = await queryRows<{ id: string }>(
+    tx,
+    sql`insert into run_assignments (org_id, run_id, account_id, from_rep_id, to_rep_id, reason)
+        select ${run.orgId}::uuid, ${run.id}::uuid, a.id, o.owner, o.owner, 'Added to the run by a person.'
+        from accounts a
+        left join import_snapshot_accounts s on s.import_id = ${run.importId} and s.account_id = a.id
+        cross join lateral (select coalesce(case when s.account_id is not null then s.owner_rep_id end, a.owner_rep_id) as owner) o
+        where a.id in (select (x)::uuid from jsonb_array_elements_text(${JSON.stringify(missing)}::jsonb) x)
+        returning id`,
+  );
+  if (inserted.length !== missing.length) {
+    const added = await tx
+      .select({ accountId: runAssignments.accountId })
+      .from(runAssignments)
+      .where(and(eq(runAssignments.runId, run.id), idIn(runAssignments.accountId, missing)));
+    const found = new Set(added.map((r) => r.accountId));
+    const unknown = missing.filter((id) => !found.has(id));
+    throw new AppError(
+      'NOT_FOUND',
+      `${unknown.length} selected account(s) are not accounts of this org (first: ${unknown[0]}); nothing was changed. Reload the table and select again.`,
+    );
+  }
+  return tx
+    .select()
+    .from(runAssignments)
+    .where(and(eq(runAssignments.runId, run.id), idIn(runAssignments.accountId, ids)));
+}
+
+/**
+ * One change to many accounts of a proposal (the account table's bulk form): accept their open conflicts, exclude
+ * them, pin them to a rep, remove their pins, or include them again. One transaction: the run is locked once, the
+ * rows change in one statement, each account (or conflict) gets its audit event as a single change would, and the
+ * version, conflicts and proposal hash are refreshed once — so an approval is voided as by any change.
+ */
+export async function bulkChange({
+  ctx,
+  input,
+}: {
+  ctx: RunsContext;
+  input: BulkChangeInput;
+}): Promise<BulkChangeResult> {
+  const note = input.note?.trim() ?? '';
+  if ((input.action === 'accept' || input.action === 'exclude' || input.action === 'pin') && !note)
+    throw new AppError('VALIDATION_FAILED', 'Write why in the note: it is kept in the audit trail.', {
+      details: [{ path: 'note', message: 'required to accept, exclude or give accounts to a rep' }],
+    });
+  if (input.action === 'pin' && !input.repId)
+    throw new AppError('VALIDATION_FAILED', 'Choose the rep to give the accounts to.', {
+      details: [{ path: 'repId', message: 'required to give accounts to a rep' }],
+    });
+  const { run, result } = await applyChange(ctx, input.runId, async (tx, run, actor) => {
+    const at = ctx.clock();
+    const ids = await selectedAccounts(tx, run, ctx, input);
+    if (ids.length === 0)
+      throw new AppError(
+        'VALIDATION_FAILED',
+        input.matching
+          ? 'No account of this run matches the filter; nothing was changed.'
+          : 'Select at least one account, then apply the change.',
+      );
+    if (input.action === 'accept')
+      return { selected: ids.length, ...(await acceptOpen(tx, run, ids, note, actor, at)) };
+    const rep = input.action === 'pin' ? await receivingRep(tx, run, input.repId!) : null;
+    const before = await assignmentsOf(tx, run, ids, input.action === 'pin' || input.action === 'exclude');
+    const target = before.filter((b) =>
+      input.action === 'unpin' ? b.pinned : input.action === 'include' ? b.excluded : true,
+    );
+    if (target.length === 0)
+      throw new AppError(
+        'CONFLICT',
+        input.action === 'unpin'
+          ? 'The selected account(s) are not pinned in this run; nothing to un-pin.'
+          : 'The selected account(s) are not excluded from this run; nothing to include.',
+      );
+    const departing = (run.params as { departingRepIds?: string[] }).departingRepIds ?? [];
+    const where = and(
+      eq(runAssignments.runId, run.id),
+      idIn(
+        runAssignments.accountId,
+        target.map((t) => t.accountId),
+      ),
+    );
+    const set =
+      input.action === 'exclude'
+        ? {
+            excluded: true,
+            pinned: false,
+            toRepId: sql`${runAssignments.fromRepId}`,
+            reason: `Excluded from the run: ${note}`,
+          }
+        : input.action === 'pin'
+          ? {
+              toRepId: rep!.id,
+              pinned: true,
+              excluded: false,
+              reason: `Manual override to ${rep!.name}: ${note}`,
+              explanation: {
+                rule: 'pinned',
+                reason: `manual override to ${rep!.name}`,
+                note,
+                by: actor.label,
+              },
+            }
+          : input.action === 'unpin'
+            ? { pinned: false }
+            : {
+                excluded: false,
+                // Back with a departing owner it has nowhere to be until the next solve: unassigned (blocking).
+                toRepId: sql`case when ${runAssignments.fromRepId} is null or ${runAssignments.fromRepId} in (select (x)::uuid from jsonb_array_elements_text(${JSON.stringify(departing)}::jsonb) x) then null else ${runAssignments.toRepId} end`,
+                reason: 'Included again; solve the run to place it.',
+              };
+    const after = await tx
+      .update(runAssignments)
+      .set({ ...set, updatedAt: at })
+      .where(where)
+      .returning();
+    const afterOf = new Map(after.map((a) => [a.accountId, a]));
+    const action = {
+      exclude: 'run.account_excluded',
+      pin: 'run.account_pinned',
+      unpin: 'run.account_unpinned',
+      include: 'run.account_included',
+    }[input.action];
+    // The same event per account as a single change writes, appended under one lock.
+    await appendAuditEvents(
+      tx,
+      target.map((b) =>
+        auditEvent(actor, {
+          action,
+          entityType: 'account',
+          entityId: b.accountId,
+          runId: run.id,
+          before: describe(b),
+          after: { ...describe(afterOf.get(b.accountId)!), ...(note ? { note } : {}) },
+          at,
+        }),
+      ),
+    );
+    return { selected: ids.length, applied: after.length, skipped: ids.length - after.length };
+  });
+  return { run, ...result };
+}
+
+/** Accepts every open conflict of the accounts with one note; one audit event per conflict, as one by one. */
+async function acceptOpen(tx: Tx, run: RunRow, ids: readonly string[], note: string, actor: Actor, at: Date) {
+  const open = await tx
+    .select()
+    .from(conflicts)
+    .where(and(eq(conflicts.runId, run.id), isNull(conflicts.resolution), idIn(conflicts.accountId, ids)));
+  const acceptable = open.filter((k) => !NEEDS_AN_OWNER.has(k.kind));
+  if (acceptable.length === 0)
+    throw new AppError(
+      'CONFLICT',
+      open.length === 0
+        ? 'The selected accounts have no open conflict. Nothing was changed.'
+        : 'The selected accounts’ open conflicts need an owner who stays (give them to a rep); they cannot be accepted. Nothing was changed.',
+    );
+  const skippedOwnerless = open.length - acceptable.length;
+  open.splice(0, open.length, ...acceptable);
+  await tx
+    .update(conflicts)
+    .set({
+      resolution: 'accept',
+      overrideRepId: null,
+      resolvedBy: actor.userId,
+      resolvedAt: at,
+      note,
+      details: sql`coalesce(${conflicts.details}, '{}'::jsonb) || ${JSON.stringify({ resolvedByLabel: actor.label })}::jsonb`,
+    })
+    .where(
+      and(
+        eq(conflicts.runId, run.id),
+        isNull(conflicts.resolution),
+        sql`${conflicts.id} in (select (x)::uuid from jsonb_array_elements_text(${JSON.stringify(open.map((k) => k.id))}::jsonb) x)`,
+      ),
+    );
+  await appendAuditEvents(
+    tx,
+    open.map((k) =>
+      auditEvent(actor, {
+        action: 'conflict.resolved',
+        entityType: 'conflict',
+        entityId: k.id,
+        runId: run.id,
+        before: { kind: k.kind, severity: k.severity, resolution: k.resolution },
+        after: { resolution: 'accept', note, repId: null, accountId: k.accountId },
+        at,
+      }),
+    ),
+  );
+  const accounts = new Set(open.map((k) => k.accountId));
+  return { applied: open.length, skipped: ids.length - accounts.size, needOwner: skippedOwnerless };
+}

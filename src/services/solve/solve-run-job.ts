@@ -1,0 +1,335 @@
+/**
+ * The `solve_run` job: loads the run's book as planned, builds the solver input (roster, ruleset, run params,
+ * pins and exclusions), solves in a worker thread under a hard limit with the job's AbortSignal, and stores the
+ * proposal, the solver's status/objective/bound/gap, the metrics, the conflicts and the proposal hash.
+ */
+import { eq, sql } from 'drizzle-orm';
+import { runAssignments, runs } from '../../../db/schema/index.ts';
+import type { Tx } from '../../db/client.ts';
+import { type JobHandler, PermanentJobError } from '../../jobs/runner.ts';
+import { AppError } from '../../lib/errors.ts';
+import { type SolveResult, solveInWorker } from '../../solver/index.ts';
+import { hardLimitMs } from '../../solver/worker/solve-in-worker.ts';
+import { keptReason } from '../plan/build-solve-input.ts';
+import { loadPlanningContext, type PlanningContext } from '../plan/planning-context.ts';
+import { findRun, lockRun, type RunRow, SYSTEM_ACTOR, transitionRun } from '../run-records/run-records.ts';
+import { solveAcrossInstances } from './pool-jobs.ts';
+import { refreshProposal } from './refresh-proposal.ts';
+import { type PlannedSolve, solvePlan } from './solve-plan.ts';
+
+/** Rules whose accounts the run does not concern: no row is kept for them unless they move. */
+const UNCONCERNED = new Set(['out-of-scope', 'owner-stays', 'owner-not-receiving']);
+
+interface Prepared {
+  run: RunRow;
+  plan: PlanningContext;
+  pins: Map<string, string>;
+  excluded: Set<string>;
+}
+
+export interface SolveRunJobOptions {
+  /** Solve the pools as jobs any instance may claim (pool-jobs.ts) when the input splits. */
+  poolJobs?: boolean;
+}
+
+export const createSolveRunJob =
+  (options: SolveRunJobOptions = {}): JobHandler =>
+  (job, ctx) =>
+    solveRun(job, ctx, options);
+
+export const solveRunJob: JobHandler = createSolveRunJob();
+
+const solveRun = async (
+  job: Parameters<JobHandler>[0],
+  ctx: Parameters<JobHandler>[1],
+  options: SolveRunJobOptions,
+) => {
+  const runId = String(job.payload.runId ?? '');
+  if (!/^[0-9a-f-]{36}$/i.test(runId)) throw new PermanentJobError('The solve job names no run.');
+  const started = new Date();
+  let prepared: Prepared | { skip: string };
+  try {
+    prepared = await ctx.inOrg(async (tx) => {
+      const run = await findRun(tx, runId).catch(() => null);
+      if (!run) throw new PermanentJobError(`Run ${runId} no longer exists.`);
+      if (run.status !== 'solving') return { skip: `run is ${run.status}` };
+      const plan = await loadPlanningContext(tx, run, started);
+      const rows = await tx
+        .select({
+          accountId: runAssignments.accountId,
+          toRepId: runAssignments.toRepId,
+          pinned: runAssignments.pinned,
+          excluded: runAssignments.excluded,
+        })
+        .from(runAssignments)
+        .where(eq(runAssignments.runId, run.id));
+      const pins = new Map(rows.filter((r) => r.pinned && r.toRepId).map((r) => [r.accountId, r.toRepId!]));
+      const excluded = new Set(rows.filter((r) => r.excluded).map((r) => r.accountId));
+      return { run, plan, pins, excluded };
+    });
+  } catch (error) {
+    if (error instanceof AppError) {
+      // A broken ruleset or a vanished reference: retrying cannot help; the run says why.
+      await failRun(ctx.inOrg, runId, `${error.message}${detailText(error.details)}`);
+      throw new PermanentJobError(error.message);
+    }
+    throw error;
+  }
+  if ('skip' in prepared) return { skipped: prepared.skip };
+  const { plan, pins, excluded } = prepared;
+
+  const requested = Number(job.payload.timeLimitMs) || 60_000;
+  const timeLimitMs = Math.max(100, Math.min(requested, plan.orgTimeLimitMs ?? requested));
+  await ctx.reportProgress({ phase: 'solving', accounts: plan.book.accounts.length, timeLimitMs });
+  const limits = { signal: ctx.signal, hardLimitMs: hardLimitMs(timeLimitMs) };
+  let solves = 0;
+  const solveIt = async (input: unknown): Promise<SolveResult> => {
+    solves += 1;
+    const across = options.poolJobs
+      ? await solveAcrossInstances(input, {
+          db: ctx.db,
+          orgId: job.orgId,
+          key: `solve-pools:${job.id}:${job.attempts}:${solves}`,
+          signal: ctx.signal,
+        })
+      : null;
+    return across ?? solveInWorker(input, limits);
+  };
+  const { result, built, unassigned, hireBounds } = await solvePlan(
+    plan,
+    {
+      reassignmentDate: prepared.run.reassignmentDate,
+      timeLimitMs,
+      pins,
+      excluded,
+      signal: ctx.signal,
+      onRetry: (n) => ctx.reportProgress({ phase: 'solving', unassigned: n, timeLimitMs }),
+    },
+    solveIt,
+  );
+  await ctx.reportProgress({ phase: 'storing' });
+  const { protections } = built;
+  return ctx.inOrg((tx) =>
+    store(tx, runId, plan, { result, unassigned, hireBounds }, protections, ctx.signal, started),
+  );
+};
+
+function detailText(details: unknown): string {
+  if (!Array.isArray(details)) return '';
+  return ` (${details.map((d: { path?: string; message?: string }) => `${d.path}: ${d.message}`).join('; ')})`;
+}
+
+async function failRun(inOrg: <T>(w: (tx: Tx) => Promise<T>) => Promise<T>, runId: string, reason: string) {
+  await inOrg(async (tx) => {
+    const run = await lockRun(tx, runId);
+    if (run.status === 'solving')
+      await transitionRun(tx, run, 'solve_failed', SYSTEM_ACTOR, { failureReason: reason.slice(0, 4000) });
+  });
+}
+
+async function store(
+  tx: Tx,
+  runId: string,
+  plan: PlanningContext,
+  answer: Pick<PlannedSolve, 'result' | 'unassigned' | 'hireBounds'>,
+  /** Why each protected account of the solve input is kept (the ruleset's reasons, or not selected). */
+  protections: ReadonlyMap<string, string[]>,
+  signal: AbortSignal,
+  started: Date,
+) {
+  const { result, unassigned: omitted, hireBounds } = answer;
+  const run = await lockRun(tx, runId);
+  // Cancelled (or otherwise moved on) while the solver worked: the answer is not wanted.
+  if (run.status !== 'solving') return { discarded: `run is ${run.status}` };
+  if (signal.aborted) {
+    const why = signal.reason instanceof Error ? signal.reason.message : String(signal.reason ?? 'aborted');
+    if (why === 'cancelled') {
+      await transitionRun(tx, run, 'cancel', SYSTEM_ACTOR, {
+        cancelledAt: new Date(),
+        failureReason: 'The solve was cancelled on request.',
+      });
+      return { cancelled: true };
+    }
+    await transitionRun(tx, run, 'solve_failed', SYSTEM_ACTOR, {
+      failureReason: `The solve was interrupted (${why}); solve the run again.`,
+    });
+    return { interrupted: why };
+  }
+  const millis = 'millis' in result ? result.millis : 0;
+  if (result.status === 'infeasible' || result.status === 'invalid' || result.assignments === null) {
+    const reasons =
+      result.status === 'infeasible'
+        ? result.reasons.map((r) => r.message)
+        : result.status === 'invalid'
+          ? result.issues.map((i) => `${i.path.join('.') || '(input)'}: ${i.message}`)
+          : [result.reason];
+    await tx
+      .update(runs)
+      .set({
+        solverStatus: result.status,
+        solveMs: millis,
+        solverObjective: null,
+        solverBound: null,
+        solverGap: null,
+        metrics: {
+          asOfDate: plan.asOfDate,
+          failure: result.status === 'infeasible' ? result.reasons : reasons,
+        },
+      })
+      .where(eq(runs.id, run.id));
+    const reread = await findRun(tx, run.id);
+    const label =
+      result.status === 'infeasible'
+        ? 'No assignment satisfies the rules'
+        : result.status === 'invalid'
+          ? 'The solver input is not valid'
+          : 'The solver found no answer in time';
+    await transitionRun(tx, reread, 'solve_failed', SYSTEM_ACTOR, {
+      failureReason: `${label}: ${reasons.join(' ')}`.slice(0, 4000),
+    });
+    return { status: result.status, reasons };
+  }
+
+  // The proposal: one row per account the run concerns, keeping pins and exclusions.
+  const existing = await tx
+    .select({
+      accountId: runAssignments.accountId,
+      pinned: runAssignments.pinned,
+      excluded: runAssignments.excluded,
+    })
+    .from(runAssignments)
+    .where(eq(runAssignments.runId, run.id));
+  const keep = new Set(existing.filter((r) => r.pinned || r.excluded).map((r) => r.accountId));
+  const targets = new Set<string>();
+  if (plan.params.kind === 'account') targets.add(plan.params.accountId);
+  if (plan.params.kind === 'opportunity') {
+    const opp = plan.book.opportunities.find(
+      (o) => o.id === (plan.params as { opportunityId: string }).opportunityId,
+    );
+    if (opp) targets.add(opp.accountId);
+  }
+  const planned = new Map(plan.book.accounts.map((a) => [a.id, a]));
+  const repIds = new Set(plan.book.reps.map((r) => r.id));
+  const ownerOf = (id: string) => {
+    const p = planned.get(id)?.plannedOwnerId ?? null;
+    return p !== null && repIds.has(p) ? p : null;
+  };
+  const now = new Date();
+  // The solver speaks in ids; people read names.
+  const names = new Map(plan.book.reps.map((r) => [r.id, r.name]));
+  const readable = (text: string) =>
+    text.replace(
+      /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi,
+      (id) => names.get(id) ?? id,
+    );
+  const rows: (typeof runAssignments.$inferInsert)[] = [];
+  for (const a of result.assignments) {
+    if (!a.moved && UNCONCERNED.has(a.rule) && !keep.has(a.accountId) && !targets.has(a.accountId)) continue;
+    // A protected account says why it is kept (the ruleset's reasons, or not among the selected accounts).
+    const reason = readable(keptReason(a, protections) ?? a.reason);
+    rows.push({
+      orgId: run.orgId,
+      runId: run.id,
+      accountId: a.accountId,
+      fromRepId: ownerOf(a.accountId),
+      toRepId: a.toRepId,
+      reason,
+      explanation: {
+        rule: a.rule,
+        reason,
+        moved: a.moved,
+        engine: result.engine,
+        ...(protections.has(a.accountId) ? { protections: protections.get(a.accountId) } : {}),
+      },
+      createdAt: now,
+      updatedAt: now,
+    });
+  }
+  for (const [id, why] of omitted) {
+    const reason = readable(why);
+    rows.push({
+      orgId: run.orgId,
+      runId: run.id,
+      accountId: id,
+      fromRepId: ownerOf(id),
+      toRepId: null,
+      reason,
+      explanation: { rule: 'unassigned', reason, moved: false },
+      createdAt: now,
+      updatedAt: now,
+    });
+  }
+  const wanted = new Set(rows.map((r) => r.accountId));
+  const stale = existing
+    .filter((r) => !wanted.has(r.accountId) && !r.pinned && !r.excluded)
+    .map((r) => r.accountId);
+  for (let i = 0; i < stale.length; i += 1000) {
+    const chunk = stale.slice(i, i + 1000);
+    await tx.execute(
+      sql`delete from run_assignments where run_id = ${run.id} and account_id in (${sql.join(
+        chunk.map((c) => sql`${c}::uuid`),
+        sql`, `,
+      )})`,
+    );
+  }
+  for (let i = 0; i < rows.length; i += 1000) {
+    await tx
+      .insert(runAssignments)
+      .values(rows.slice(i, i + 1000))
+      .onConflictDoUpdate({
+        target: [runAssignments.runId, runAssignments.accountId],
+        set: {
+          fromRepId: sql`excluded.from_rep_id`,
+          // An excluded account keeps what it had; everything else takes the solver's answer (pins are inputs).
+          toRepId: sql`case when ${runAssignments.excluded} then ${runAssignments.toRepId} else excluded.to_rep_id end`,
+          reason: sql`excluded.reason`,
+          explanation: sql`excluded.explanation`,
+          updatedAt: sql`excluded.updated_at`,
+        },
+      });
+  }
+  const solverStatus = result.status;
+  await tx
+    .update(runs)
+    .set({
+      solverEngine: result.engine,
+      solverStatus,
+      solverObjective: result.objective,
+      solverBound: result.lowerBound,
+      solverGap: result.gap,
+      solveMs: result.millis,
+      failureReason: null,
+      version: sql`${runs.version} + 1`,
+      metrics: {
+        asOfDate: plan.asOfDate,
+        moved: result.moved,
+        balance: result.balance,
+        pools: result.pools,
+        // Each balanced rep's target, for the per-rep review (the solver's weighted share of its pool).
+        targets: Object.fromEntries(
+          result.reps
+            .filter((r) => r.targetCount !== null)
+            .map((r) => [r.repId, { count: r.targetCount, revenueCents: r.targetRevenueCents }]),
+        ),
+        solverConflicts: result.conflicts,
+        unassigned: [...omitted.keys()],
+        ...(hireBounds.length > 0 ? { hireBounds } : {}),
+        ...(result.status === 'timeout' ? { timeoutReason: result.reason } : {}),
+        solvedAt: now.toISOString(),
+        solveStartedAt: started.toISOString(),
+      },
+    })
+    .where(eq(runs.id, run.id));
+  const fresh = await findRun(tx, run.id);
+  const refreshed = await refreshProposal(tx, fresh, plan, result.conflicts, now);
+  const solved = await findRun(tx, run.id);
+  await transitionRun(tx, solved, 'solve_succeeded', SYSTEM_ACTOR, {}, now);
+  return {
+    status: solverStatus,
+    moved: result.moved,
+    objective: result.objective,
+    gap: result.gap,
+    conflicts: refreshed.conflicts.length,
+    unassigned: omitted.size,
+  };
+}

@@ -1,0 +1,295 @@
+/**
+ * What-if solves for analysts: a stateless solve of a book and rules given in the request, or of an import
+ * snapshot and a ruleset read from the org (read-only), and several rule variants of one book side by side.
+ * Nothing is written. Solves run in a worker thread under a hard limit; size limits are refused (422) first.
+ */
+import { orgScope } from '../../auth/principal.ts';
+import { withOrg } from '../../db/tenancy.ts';
+import { AppError, type FieldIssue } from '../../lib/errors.ts';
+import {
+  parseSolveInput,
+  SOLVE_LIMITS,
+  type SolveInput,
+  type SolveResult,
+  solveInputSchema,
+  solveInWorker,
+} from '../../solver/index.ts';
+import { hardLimitMs } from '../../solver/worker/solve-in-worker.ts';
+import { loadBook } from '../book/load-book.ts';
+import { buildSolveInput, keptReason } from '../plan/build-solve-input.ts';
+import { loadRuleset } from '../plan/planning-context.ts';
+import { type RunKind, readParams } from '../run-records/run-params.ts';
+import type { RunsContext } from '../run-records/run-records.ts';
+import type { SolveSlots } from './solve-slots.ts';
+
+export interface WhatIfSource {
+  /** The book and rules inline, in the solver's input format. */
+  input?: unknown;
+  /** Or: a book from an import snapshot (latest owners when left out) and a ruleset of the org. */
+  reference?: {
+    importId?: string;
+    rulesetId?: string;
+    kind: RunKind;
+    params: unknown;
+    closingWithinDays?: number;
+  };
+}
+
+const path = (p: readonly PropertyKey[]) => (p.length ? p.map(String).join('.') : '(root)');
+
+/** Validates the solver input: shape problems are 400 with field paths, size limits 422 (before any solving). */
+export function validateWhatIfInput(raw: unknown, at = 'input'): SolveInput {
+  const shape = solveInputSchema.safeParse(raw);
+  if (!shape.success) {
+    const tooBig = shape.error.issues.filter(
+      (i) =>
+        i.code === 'too_big' && (i.path[0] === 'accounts' || i.path[0] === 'reps') && i.path.length === 1,
+    );
+    if (tooBig.length > 0) {
+      throw new AppError(
+        'UNPROCESSABLE',
+        `The problem is larger than a what-if solve takes (at most ${SOLVE_LIMITS.maxAccounts.toLocaleString('en-US')} accounts and ${SOLVE_LIMITS.maxReps.toLocaleString('en-US')} reps); split it by region or segment.`,
+        { details: tooBig.map((i) => ({ path: `${at}.${path(i.path)}`, message: i.message })) },
+      );
+    }
+    throw new AppError('VALIDATION_FAILED', 'The what-if input is not valid: see details for each field.', {
+      details: shape.error.issues.map((i) => ({ path: `${at}.${path(i.path)}`, message: i.message })),
+    });
+  }
+  const checked = parseSolveInput(raw);
+  if (!checked.ok) {
+    throw new AppError(
+      'VALIDATION_FAILED',
+      'The what-if input is not consistent: see details for each field.',
+      {
+        details: checked.issues.map((i) => ({ path: `${at}.${path(i.path)}`, message: i.message })),
+      },
+    );
+  }
+  return checked.input;
+}
+
+/** The solver input of a what-if, and for a reference source why each protected account is kept. */
+interface Resolved {
+  raw: unknown;
+  protections?: ReadonlyMap<string, string[]>;
+}
+
+async function resolveSource(ctx: RunsContext, source: WhatIfSource, timeLimitMs: number): Promise<Resolved> {
+  if (source.input !== undefined) {
+    const raw = source.input as Record<string, unknown>;
+    return {
+      raw:
+        typeof raw === 'object' && raw !== null && raw.timeLimitMs === undefined
+          ? { ...raw, timeLimitMs }
+          : raw,
+    };
+  }
+  const ref = source.reference;
+  if (!ref) {
+    throw new AppError(
+      'VALIDATION_FAILED',
+      'Give the book and rules inline (input) or by reference (reference).',
+      {
+        details: [{ path: 'input', message: 'required unless reference is given' }],
+      },
+    );
+  }
+  let params: ReturnType<typeof readParams>;
+  try {
+    params = readParams(ref.kind, ref.params);
+  } catch (error) {
+    throw new AppError('VALIDATION_FAILED', 'The reference params do not fit the kind.', {
+      details: [{ path: 'reference.params', message: (error as Error).message }],
+    });
+  }
+  // Read-only: the transaction only reads the book, the roster and the ruleset.
+  return withOrg(ctx.db, orgScope(ctx.principal), async (tx) => {
+    const ruleset = await loadRuleset(tx, ref.rulesetId ?? null);
+    const book = await loadBook(tx, ref.importId ?? null);
+    const asOfDate = ctx.clock().toISOString().slice(0, 10);
+    const built = buildSolveInput({
+      params,
+      book,
+      ruleset,
+      asOfDate,
+      reassignmentDate: null,
+      closingWithinDays: ref.closingWithinDays ?? ruleset.protections.closingWithinDays,
+      timeLimitMs,
+      pins: new Map(),
+      excluded: new Set(),
+    });
+    return { raw: built.input, protections: built.protections };
+  });
+}
+
+/** Protected accounts say why they are kept, as in a run's review (e.g. not among the selected accounts). */
+function withKeptReasons(result: SolveResult, protections?: ReadonlyMap<string, string[]>): SolveResult {
+  if (!protections || !('assignments' in result) || result.assignments === null) return result;
+  return {
+    ...result,
+    assignments: result.assignments.map((a) => {
+      const kept = keptReason(a, protections);
+      return kept ? { ...a, reason: kept } : a;
+    }),
+  } as SolveResult;
+}
+
+/** The shared solver slots of this process, or none (tests of the solve alone). */
+export interface WhatIfOptions {
+  signal?: AbortSignal | undefined;
+  slots?: SolveSlots | undefined;
+  orgId: string;
+}
+
+async function solveChecked(input: SolveInput, options: WhatIfOptions): Promise<SolveResult> {
+  const { signal, slots } = options;
+  const release = slots ? await slots.acquire(options.orgId, signal) : () => {};
+  let result: SolveResult;
+  try {
+    result = await solveInWorker(input, {
+      hardLimitMs: hardLimitMs(input.timeLimitMs),
+      ...(signal ? { signal } : {}),
+    });
+  } finally {
+    release();
+  }
+  if (result.status === 'invalid') {
+    throw new AppError('UNPROCESSABLE', 'The solver refused the problem before solving: see details.', {
+      details: result.issues.map((i): FieldIssue => ({ path: `input.${path(i.path)}`, message: i.message })),
+    });
+  }
+  return result;
+}
+
+export async function whatIfSolve({
+  ctx,
+  input,
+  signal,
+  slots,
+}: {
+  ctx: RunsContext;
+  input: WhatIfSource & { timeLimitMs?: number };
+  signal?: AbortSignal;
+  /** The process's solver slots (the route passes them): waits for one, or 429 when too many wait. */
+  slots?: SolveSlots;
+}) {
+  const limit = Math.min(
+    input.timeLimitMs ?? ctx.solverTimeLimitMs ?? 30_000,
+    ctx.solverTimeLimitMs ?? 600_000,
+  );
+  const { raw, protections } = await resolveSource(ctx, input, limit);
+  const parsed = validateWhatIfInput(raw);
+  return withKeptReasons(
+    await solveChecked(
+      { ...parsed, timeLimitMs: Math.min(parsed.timeLimitMs, limit) },
+      { signal, slots, orgId: ctx.principal.orgId },
+    ),
+    protections,
+  );
+}
+
+export interface WhatIfVariant {
+  name: string;
+  strategy?: SolveInput['strategy'];
+  objective?: SolveInput['objective'];
+  engine?: SolveInput['engine'];
+  closingWithinDays?: number;
+  /** Changes to reps of the book, by id (caps, who may receive, departures, weight). */
+  repChanges?: {
+    id: string;
+    maxAccounts?: number | null;
+    maxRevenueCents?: number | null;
+    mayReceive?: boolean;
+    departing?: boolean;
+    weight?: number;
+  }[];
+}
+
+export const MAX_VARIANTS = 6;
+
+function applyVariant(base: SolveInput, v: WhatIfVariant, index: number): SolveInput {
+  const changes = new Map((v.repChanges ?? []).map((c) => [c.id, c]));
+  for (const [id, _] of changes) {
+    if (!base.reps.some((r) => r.id === id)) {
+      throw new AppError('VALIDATION_FAILED', `Variant "${v.name}" changes a rep that is not in the book.`, {
+        details: [{ path: `variants.${index}.repChanges`, message: `no rep "${id}"` }],
+      });
+    }
+  }
+  const reps = base.reps.map((r) => {
+    const c = changes.get(r.id);
+    if (!c) return r;
+    const next = { ...r };
+    if (c.maxAccounts !== undefined) {
+      if (c.maxAccounts === null) delete next.maxAccounts;
+      else next.maxAccounts = c.maxAccounts;
+    }
+    if (c.maxRevenueCents !== undefined) {
+      if (c.maxRevenueCents === null) delete next.maxRevenueCents;
+      else next.maxRevenueCents = c.maxRevenueCents;
+    }
+    if (c.mayReceive !== undefined) next.mayReceive = c.mayReceive;
+    if (c.departing !== undefined) next.departing = c.departing;
+    if (c.weight !== undefined) next.weight = c.weight;
+    return next;
+  });
+  return validateWhatIfInput(
+    {
+      ...base,
+      reps,
+      ...(v.strategy ? { strategy: v.strategy } : {}),
+      ...(v.objective ? { objective: v.objective } : {}),
+      ...(v.engine ? { engine: v.engine } : {}),
+      ...(v.closingWithinDays !== undefined ? { closingWithinDays: v.closingWithinDays } : {}),
+    },
+    `variants.${index}`,
+  );
+}
+
+/** Solves each variant of one book in turn and lines the results up per rep. */
+export async function whatIfCompare({
+  ctx,
+  input,
+  signal,
+  slots,
+}: {
+  ctx: RunsContext;
+  input: WhatIfSource & { timeLimitMs?: number; variants: WhatIfVariant[] };
+  signal?: AbortSignal;
+  /** The process's solver slots (the route passes them): waits for one, or 429 when too many wait. */
+  slots?: SolveSlots;
+}) {
+  const limit = Math.min(
+    input.timeLimitMs ?? ctx.solverTimeLimitMs ?? 30_000,
+    ctx.solverTimeLimitMs ?? 600_000,
+  );
+  const { raw, protections } = await resolveSource(ctx, input, limit);
+  const base = validateWhatIfInput(raw);
+  const variants = input.variants.map((v, i) => ({
+    name: v.name,
+    input: applyVariant({ ...base, timeLimitMs: Math.min(base.timeLimitMs, limit) }, v, i),
+  }));
+  const results: { name: string; result: SolveResult }[] = [];
+  for (const v of variants)
+    results.push({
+      name: v.name,
+      result: withKeptReasons(
+        await solveChecked(v.input, { signal, slots, orgId: ctx.principal.orgId }),
+        protections,
+      ),
+    });
+  const repRows = base.reps.map((rep) => ({
+    repId: rep.id,
+    name: rep.name,
+    byVariant: results.map(({ name, result }) => {
+      const m = 'reps' in result && result.reps ? result.reps.find((r) => r.repId === rep.id) : undefined;
+      return {
+        variant: name,
+        countAfter: m?.countAfter ?? null,
+        revenueAfterCents: m?.revenueAfterCents ?? null,
+      };
+    }),
+  }));
+  return { variants: results, reps: repRows };
+}
