@@ -61,9 +61,10 @@ module.exports = {
     {
       name: 'lower-layers-no-app',
       severity: 'error',
-      comment: 'Only the entry point and the CLI import the app factory.',
-      from: { path: '^src/', pathNot: '^src/(index|app)\\.ts$|^src/cli/' },
-      to: { path: '^src/app\\.ts$' },
+      comment:
+        'Only the entry point and the CLI import the app factory and the pieces it is assembled from (src/composition).',
+      from: { path: '^src/', pathNot: '^src/(index|app)\\.ts$|^src/(cli|composition)/' },
+      to: { path: '^src/app\\.ts$|^src/composition/' },
     },
     {
       name: 'views-no-database',

@@ -26,7 +26,7 @@ import { rulesetsRouter } from './api/routes/rulesets/rulesets.index.ts';
 import { runActionsRouter } from './api/routes/run-actions/run-actions.index.ts';
 import { runsRouter } from './api/routes/runs/runs.index.ts';
 import { whatIfRouter } from './api/routes/what-if/what-if.index.ts';
-import { authenticate } from './auth/authenticate.ts';
+import { authenticate } from './composition/authenticate.ts';
 import { AppError } from './lib/errors.ts';
 import { createLogger } from './lib/logger.ts';
 import { adminApiKeyPages } from './views/admin/api-keys.routes.tsx';

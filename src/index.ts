@@ -6,14 +6,14 @@ import { serve } from '@hono/node-server';
 import { migrate } from '../db/migrate.ts';
 import { seedDemo } from '../db/seed.ts';
 import { createApp } from './app.ts';
+import { createJobHandlers } from './composition/job-handlers.ts';
 import { assertDatabaseSafe, loginRoleProblems } from './db/boot-guard.ts';
 import { type DatabaseHandle, openDatabase } from './db/client.ts';
-import { createJobHandlers } from './jobs/registry.ts';
 import { createJobRunner } from './jobs/runner.ts';
+import type { DemoHint } from './lib/demo.ts';
 import { parseEnv } from './lib/env.ts';
 import { createLogger } from './lib/logger.ts';
 import { sweepDueNotices } from './services/after/sender.ts';
-import type { DemoHint } from './views/auth/login-page.tsx';
 
 const SHUTDOWN_GRACE_MS = 10_000;
 /** How often notices left due (a crash between commit and send, a retry whose job was lost) are picked up. */

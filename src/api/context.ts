@@ -1,9 +1,9 @@
 /** What the app is built from (its dependencies) and what each request carries on the Hono context. */
 import type { Principal } from '../auth/principal.ts';
 import type { Database } from '../db/client.ts';
+import type { DemoHint } from '../lib/demo.ts';
 import type { Env } from '../lib/env.ts';
 import type { Logger } from '../lib/logger.ts';
-import type { DemoHint } from '../views/auth/login-page.tsx';
 
 export interface AppDeps {
   env: Env;

@@ -4,17 +4,21 @@
  * (`x-roles` in OpenAPI) so the role matrix test can enumerate them.
  */
 import type { MiddlewareHandler } from 'hono';
-import type { AppBindings } from '../api/context.ts';
 import { AppError, forbidden } from '../lib/errors.ts';
 import type { Role } from '../lib/roles.ts';
 import type { Principal } from './principal.ts';
+
+/** What the guard reads from a request: the principal authentication set (undefined when anonymous). */
+interface GuardBindings {
+  Variables: { principal: Principal | undefined };
+}
 
 export function unauthenticated() {
   return new AppError('UNAUTHENTICATED', 'Sign in, or send an API key as "Authorization: Bearer bks_...".');
 }
 
 /** Allows the listed roles (at least one); everything else is refused before validation or work. */
-export function requireRole(...roles: [Role, ...Role[]]): MiddlewareHandler<AppBindings> {
+export function requireRole(...roles: [Role, ...Role[]]): MiddlewareHandler<GuardBindings> {
   const allowed = new Set<Role>(roles);
   return async (c, next) => {
     const principal = c.get('principal');

@@ -1,4 +1,5 @@
 /** The sign-in form: a real form that works without JavaScript, with errors next to the field they concern. */
+import type { DemoHint } from '../../lib/demo.ts';
 import { CsrfField } from '../layout.tsx';
 
 export interface LoginFormState {
@@ -6,11 +7,6 @@ export interface LoginFormState {
   next?: string;
   /** Errors keyed by field; `form` is for problems with the whole attempt (wrong password, throttled). */
   errors?: { email?: string; password?: string; form?: string };
-}
-
-export interface DemoHint {
-  password: string;
-  users: Array<{ email: string; role: string }>;
 }
 
 export function LoginContent({

@@ -1,13 +1,14 @@
 /**
  * Every background job kind the app runs, and its handler. src/index.ts starts one runner with these; tests
- * start their own with the handlers they need. Add a kind here when a service gains a job.
+ * start their own with the handlers they need. Add a kind here when a service gains a job. It lives with the
+ * app's assembly so that src/jobs (the queue and the runner) imports no service.
  */
 
+import type { JobHandler } from '../jobs/runner.ts';
 import { createSendNoticesHandler } from '../services/after/sender.ts';
 import { IMPORT_JOB_KIND, importApplyJob } from '../services/imports/import-job.ts';
 import { POOL_JOB_KIND, solvePoolsJob } from '../services/solve/pool-jobs.ts';
 import { createSolveRunJob } from '../services/solve/solve-run-job.ts';
-import type { JobHandler } from './runner.ts';
 
 export interface JobHandlerOptions {
   /** Solve a realignment's pools as separate jobs any instance may claim (SOLVE_POOL_JOBS). */

@@ -4,16 +4,22 @@
  *   check applies — a browser never attaches this header on its own.
  * - else the session cookie: the session's principal, and its CSRF token for every state-changing request.
  * - else anonymous: pages get a double-submit CSRF cookie so the login form is protected too.
- * Roles are checked afterwards, per route, by requireRole.
+ * Roles are checked afterwards, per route, by requireRole. It lives with the app's assembly because it wires
+ * the auth pieces (src/auth) to the services that look keys and sessions up.
  */
 import type { MiddlewareHandler } from 'hono';
 import type { AppBindings } from '../api/context.ts';
+import {
+  clearSessionCookie,
+  readAnonCsrfCookie,
+  readSessionCookie,
+  setAnonCsrfCookie,
+} from '../auth/cookies.ts';
+import { isStateChanging, verifyCsrf } from '../auth/csrf.ts';
+import { randomToken } from '../auth/tokens.ts';
 import { AppError } from '../lib/errors.ts';
 import { resolveApiKey } from '../services/auth/api-keys.ts';
 import { resolveSession } from '../services/auth/sessions.ts';
-import { clearSessionCookie, readAnonCsrfCookie, readSessionCookie, setAnonCsrfCookie } from './cookies.ts';
-import { isStateChanging, verifyCsrf } from './csrf.ts';
-import { randomToken } from './tokens.ts';
 
 const isApiPath = (path: string) => path === '/v1' || path.startsWith('/v1/');
 
