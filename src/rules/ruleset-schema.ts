@@ -24,6 +24,8 @@ const labels = z.array(z.string().trim().min(1).max(200)).max(10_000);
 export const STRATEGIES = ['optimal', 'round-robin', 'territory', 'least-loaded', 'weighted'] as const;
 export const COMMISSION_TYPES = ['A', 'B', 'C'] as const;
 export const TARGET_MODES = ['equal', 'seniority', 'capacity', 'ramp'] as const;
+/** What an account whose revenue is unknown (blank in the book) counts as when revenue is balanced. */
+export const UNKNOWN_REVENUE = ['zero', 'median'] as const;
 
 export const capSchema = z
   .object({
@@ -150,6 +152,11 @@ export const targetsSchema = z
      * (ramp) plus this is the bound; where caps elsewhere force more, the run says so as a blocking conflict.
      */
     toleranceBps: bps.default(1000),
+    /**
+     * An account with unknown revenue counts as $0 (zero, the default: only its count is balanced) or as the
+     * median revenue of the accounts whose revenue is known (median: it weighs like a typical account).
+     */
+    unknownRevenue: z.enum(UNKNOWN_REVENUE, 'choose zero or median').default('zero'),
   })
   .strict()
   .refine((t) => t.countWeight + t.revenueWeight > 0, {

@@ -18,7 +18,13 @@ describe('parseRulesetText', () => {
     });
     expect(r.protections.protectedStages).toContain('Billing');
     expect(r.segments[0]).toMatchObject({ commissionType: 'C', newRepPctBps: 3500, strategy: 'optimal' });
-    expect(r.targets).toEqual({ mode: 'seniority', countWeight: 50, revenueWeight: 50, toleranceBps: 1000 });
+    expect(r.targets).toEqual({
+      mode: 'seniority',
+      countWeight: 50,
+      revenueWeight: 50,
+      toleranceBps: 1000,
+      unknownRevenue: 'zero',
+    });
   });
 
   it('reads the same ruleset as JSON', () => {

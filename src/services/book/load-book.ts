@@ -31,7 +31,10 @@ export interface BookAccount {
   name: string;
   plannedOwnerId: string | null;
   currentOwnerId: string | null;
+  /** 0 when unknown: what unknown counts as in a balance is the ruleset's targets.unknownRevenue. */
   revenueCents: number;
+  /** False when the book has no revenue for the account (a blank cell); left out means known. */
+  revenueKnown?: boolean;
   region: string | null;
   segment: string | null;
   tier: string | null;
@@ -123,7 +126,8 @@ export async function loadAccounts(tx: Tx, importId: string | null): Promise<Boo
       ? ((r.snapshot_owner as string | null) ?? null)
       : ((r.owner_rep_id as string | null) ?? null),
     currentOwnerId: (r.owner_rep_id as string | null) ?? null,
-    revenueCents: Number(r.annual_revenue_cents),
+    revenueCents: r.annual_revenue_cents === null ? 0 : Number(r.annual_revenue_cents),
+    revenueKnown: r.annual_revenue_cents !== null,
     region: (r.region as string | null) ?? null,
     segment: (r.segment as string | null) ?? null,
     tier: (r.tier as string | null) ?? null,

@@ -9,6 +9,7 @@ import type { Ruleset } from '../../rules/ruleset-schema.ts';
 import type { SolveInputRaw } from '../../solver/index.ts';
 import type { Book, BookAccount, BookRep } from '../book/load-book.ts';
 import type { RunParams } from '../run-records/run-params.ts';
+import { balanceRevenue } from './unknown-revenue.ts';
 
 /** Labels for missing attributes, so eligibility by region/segment/tier still has something to compare. */
 export const NO_REGION = '(no region)';
@@ -270,6 +271,7 @@ export function buildSolveInput(options: BuildOptions): BuiltInput {
       : null;
   const solverAccounts = [];
   const kept = new Map(protections);
+  const revenueOf = balanceRevenue(book.accounts, options.ruleset.targets.unknownRevenue);
   for (const a of accounts) {
     const owner = a.plannedOwnerId !== null && repIds.has(a.plannedOwnerId) ? a.plannedOwnerId : null;
     let pinned = options.pins.get(a.id) ?? target.get(a.id);
@@ -300,7 +302,7 @@ export function buildSolveInput(options: BuildOptions): BuiltInput {
       id: a.id,
       name: a.name,
       ownerId: owner,
-      revenueCents: a.revenueCents,
+      revenueCents: revenueOf(a),
       region: regionOf(a),
       ...(a.segment ? { segment: a.segment } : {}),
       ...(tierRules.length > 0 ? { tier: a.tier ?? NO_TIER } : a.tier ? { tier: a.tier } : {}),

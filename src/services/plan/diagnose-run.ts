@@ -3,10 +3,11 @@
  * eligibility rule in words — and the rules that contradict the book, with numbers and the fix. The wizard shows
  * it with the impact preview, the API at GET /v1/runs/{id}/diagnosis. Read-only.
  */
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { rulesets, runAssignments } from '../../../db/schema/index.ts';
 import { orgScope } from '../../auth/principal.ts';
 import type { Tx } from '../../db/client.ts';
+import { queryRows } from '../../db/query-rows.ts';
 import { withOrg } from '../../db/tenancy.ts';
 import type { Ruleset } from '../../rules/ruleset-schema.ts';
 import { diagnoseRules, type RuleDiagnosis } from '../../solver/diagnose-rules.ts';
@@ -16,12 +17,15 @@ import { findRun, type RunsContext } from '../run-records/run-records.ts';
 import { buildSolveInput } from './build-solve-input.ts';
 import { type HireBound, hireBounds } from './hire-bound.ts';
 import { loadPlanningContext, loadRuleset, orgDefaultRuleset, type RulesetRef } from './planning-context.ts';
+import { medianKnownRevenue, unknownRevenueInWords } from './unknown-revenue.ts';
 
 export interface RunDiagnosis {
   /** The ruleset in force: the run's, else the org's default; null means the built-in default rules. */
   ruleset: RulesetRef | null;
   /** Who may receive, in words ("Same region: an account goes only to a rep of its own region …"). */
   eligibility: string;
+  /** What accounts with unknown revenue count as when balancing, and how many there are. */
+  unknownRevenue: string;
   diagnosis: RuleDiagnosis[];
   /** A new-hire run: each hire's target and the bound of its starter book. */
   hireBounds: HireBound[];
@@ -93,6 +97,11 @@ async function diagnoseIn(
   return {
     ruleset: rulesetRef,
     eligibility: eligibilityInWords(ruleset, draft.params),
+    unknownRevenue: unknownRevenueInWords(
+      ruleset.targets.unknownRevenue,
+      book.accounts.filter((a) => a.revenueKnown === false).length,
+      medianKnownRevenue(book.accounts),
+    ),
     diagnosis: diagnoseRules(built.input),
     hireBounds: hireBounds(built.input, tolerance),
   };
@@ -156,7 +165,7 @@ export async function rulesInForce({
 }: {
   ctx: RunsContext;
   input: { runId: string };
-}): Promise<Pick<RunDiagnosis, 'ruleset' | 'eligibility'>> {
+}): Promise<Pick<RunDiagnosis, 'ruleset' | 'eligibility' | 'unknownRevenue'>> {
   return withOrg(ctx.db, orgScope(ctx.principal), async (tx) => {
     const run = await findRun(tx, input.runId);
     const ruleset = await loadRuleset(tx, run.rulesetId);
@@ -168,6 +177,21 @@ export async function rulesInForce({
         .where(eq(rulesets.id, run.rulesetId));
       ref = row ?? null;
     } else ref = await orgDefaultRuleset(tx);
-    return { ruleset: ref, eligibility: eligibilityInWords(ruleset, readParams(run.kind, run.params)) };
+    // The same median as the solve's (medianKnownRevenue): percentile_disc(0.5) is the lower middle.
+    const [revenue] = await queryRows<{ unknown: number; median: number | null }>(
+      tx,
+      sql`select count(*) filter (where annual_revenue_cents is null)::int as unknown,
+            percentile_disc(0.5) within group (order by annual_revenue_cents) as median
+          from accounts`,
+    );
+    return {
+      ruleset: ref,
+      eligibility: eligibilityInWords(ruleset, readParams(run.kind, run.params)),
+      unknownRevenue: unknownRevenueInWords(
+        ruleset.targets.unknownRevenue,
+        Number(revenue?.unknown ?? 0),
+        Number(revenue?.median ?? 0),
+      ),
+    };
   });
 }

@@ -5,14 +5,19 @@
 import type { RunDiagnosis } from '../../services/plan/diagnose-run.ts';
 import { money } from '../shared/format.ts';
 
-export function RulesInForce({ diagnosis }: { diagnosis: Pick<RunDiagnosis, 'ruleset' | 'eligibility'> }) {
+export function RulesInForce({
+  diagnosis,
+}: {
+  diagnosis: Pick<RunDiagnosis, 'ruleset' | 'eligibility' | 'unknownRevenue'>;
+}) {
   return (
     <p id="rules-in-force">
       <strong>Rules in force:</strong>{' '}
       {diagnosis.ruleset
         ? `${diagnosis.ruleset.name} (version ${diagnosis.ruleset.version})`
         : 'the built-in default rules'}
-      . <span id="eligibility-rule">{diagnosis.eligibility}</span>
+      . <span id="eligibility-rule">{diagnosis.eligibility}</span>{' '}
+      <span id="unknown-revenue-rule">{diagnosis.unknownRevenue}</span>
     </p>
   );
 }

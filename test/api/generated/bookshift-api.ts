@@ -2498,6 +2498,11 @@ export interface components {
             } | null;
             /** @example Same region: an account goes only to a rep of its own region. */
             eligibility: string;
+            /**
+             * @description What accounts with unknown (blank) revenue count as when balancing: the ruleset’s targets.unknownRevenue.
+             * @example 23 account(s) have no revenue; unknown revenue counts as $0 (only their count is balanced) (targets.unknownRevenue: zero).
+             */
+            unknownRevenue: string;
             diagnosis: {
                 code: string;
                 /** @enum {string} */

@@ -533,6 +533,12 @@ export const RunDiagnosisSchema = z
     eligibility: z
       .string()
       .openapi({ example: 'Same region: an account goes only to a rep of its own region.' }),
+    unknownRevenue: z.string().openapi({
+      description:
+        'What accounts with unknown (blank) revenue count as when balancing: the ruleset’s targets.unknownRevenue.',
+      example:
+        '23 account(s) have no revenue; unknown revenue counts as $0 (only their count is balanced) (targets.unknownRevenue: zero).',
+    }),
     diagnosis: z.array(
       z.object({
         code: z.string(),
