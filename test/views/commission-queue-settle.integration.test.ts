@@ -6,7 +6,7 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as s from '../../db/schema/index.ts';
-import { retryQueueItems } from '../../src/services/commission-queue/queue.ts';
+import { retryQueueItems } from '../../src/services/commission-queue/retry.ts';
 import { createRunsWorld, type RunsWorld, runRow, seedBook } from '../api/runs/run-fixture.ts';
 import { type Browser, createOrgWithUsers, createUser, signedIn } from '../app/harness.ts';
 import {

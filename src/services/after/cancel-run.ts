@@ -14,7 +14,7 @@ import { withOrg } from '../../db/tenancy.ts';
 import { requestCancel } from '../../jobs/queue.ts';
 import { AppError, forbidden } from '../../lib/errors.ts';
 import { nextStatus } from '../../workflow/run-status.ts';
-import { settleQueueOnCancel } from '../commission-queue/queue.ts';
+import { settleQueueOnCancel } from '../commission-queue/settle.ts';
 import {
   actorFields,
   lockRun,

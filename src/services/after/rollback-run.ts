@@ -18,7 +18,7 @@ import { composeNotices } from '../../notices/compose.ts';
 import { nextStatus } from '../../workflow/run-status.ts';
 import { auditActor } from '../audit/actor.ts';
 import type { OrgContext } from '../auth/context.ts';
-import { refuseRollbackWhileRetried, settleQueueOnRollback } from '../commission-queue/queue.ts';
+import { refuseRollbackWhileRetried, settleQueueOnRollback } from '../commission-queue/settle.ts';
 import { reverseAdjustments } from '../commit/commit-commission.ts';
 import { type LoadedItem, loadChangeSet, loadRun, splitOpportunityId } from './load-change-set.ts';
 import { buildNoticeInput } from './notice-input.ts';

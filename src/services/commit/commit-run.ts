@@ -17,7 +17,8 @@ import {
   type OwnerSnapshot,
 } from '../../workflow/change-set-items.ts';
 import { nextStatus } from '../../workflow/run-status.ts';
-import { settleRetriedItemsAfterCommit } from '../commission-queue/queue.ts';
+import { settleRetriedItemsAfterCommit } from '../commission-queue/settle.ts';
+import { commissionSettings } from '../commission-splits/commission-settings.ts';
 import { loadPlanningContext } from '../plan/planning-context.ts';
 import { loadProposal, openBlockingConflicts } from '../review/proposal.ts';
 import {
@@ -34,7 +35,6 @@ import {
   applyCommissionChanges,
   applyOpportunityCommission,
   type CommissionOutcome,
-  commissionSettings,
   emptyCommissionOutcome,
   recordAdjustments,
   recordQueueOutcomes,

@@ -6,7 +6,7 @@ import { appendAudit } from '../../db/audit.ts';
 import type { Tx } from '../../db/client.ts';
 import { withOrg } from '../../db/tenancy.ts';
 import { AppError, type FieldIssue } from '../../lib/errors.ts';
-import { checkCommissionReceivers } from '../review/commission-decisions.ts';
+import { checkCommissionReceivers } from '../commission-splits/receivers.ts';
 import type { CreateRunInput } from '../run-records/run-params.ts';
 import {
   actorOf,

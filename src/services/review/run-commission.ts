@@ -36,8 +36,12 @@ import type { Tx } from '../../db/client.ts';
 import { AppError, notFound } from '../../lib/errors.ts';
 import { parseChangeItem } from '../../workflow/change-set-items.ts';
 import { cascadeExclusion, commissionPolicyOf, coreScope } from '../commission-splits/cascade-rule.ts';
+import {
+  type CommissionSettings,
+  commissionSettings,
+  strategyFor,
+} from '../commission-splits/commission-settings.ts';
 import { type CommissionInput, loadOpportunityInputs } from '../commission-splits/opportunity-inputs.ts';
-import { type CommissionSettings, commissionSettings, strategyFor } from '../commit/commit-commission.ts';
 import { loadRuleset } from '../plan/planning-context.ts';
 
 type RunRow = typeof runs.$inferSelect;

@@ -4,14 +4,11 @@
  */
 import type { Principal } from '../../auth/principal.ts';
 import { CANCEL_ROLES } from '../../services/after/cancel-run.ts';
-import type {
-  CancelRunsResult,
-  QueueItemHistory,
-  QueuePage,
-  QueueStatus,
-  RetryResult,
-} from '../../services/commission-queue/queue.ts';
-import { QUEUE_STATUSES } from '../../services/commission-queue/queue.ts';
+import type { QueueItemHistory } from '../../services/commission-queue/history.ts';
+import type { QueuePage } from '../../services/commission-queue/list.ts';
+import type { CancelRunsResult, RetryResult } from '../../services/commission-queue/retry.ts';
+import type { QueueStatus } from '../../services/commission-queue/settle.ts';
+import { QUEUE_STATUSES } from '../../services/commission-queue/settle.ts';
 import { CsrfField } from '../layout.tsx';
 import { Alert, Crumbs, Pager, query, StatusBadge } from '../shared/components.tsx';
 import { COMMISSION_TYPE_LABELS, kindLabel, pct, when } from '../shared/format.ts';

@@ -11,15 +11,10 @@ import type { AppBindings } from '../../api/context.ts';
 import { principalOf, requireRole } from '../../auth/require-role.ts';
 import { AppError, notFound } from '../../lib/errors.ts';
 import { CANCEL_ROLES } from '../../services/after/cancel-run.ts';
-import {
-  cancelQueueRuns,
-  listQueue,
-  QUEUE_READERS,
-  QUEUE_STATUSES,
-  type QueueStatus,
-  queueItemHistory,
-  retryQueueItems,
-} from '../../services/commission-queue/queue.ts';
+import { queueItemHistory } from '../../services/commission-queue/history.ts';
+import { listQueue, QUEUE_READERS } from '../../services/commission-queue/list.ts';
+import { cancelQueueRuns, retryQueueItems } from '../../services/commission-queue/retry.ts';
+import { QUEUE_STATUSES, type QueueStatus } from '../../services/commission-queue/settle.ts';
 import { type PageStatus, renderPage } from '../layout.tsx';
 import { hxTargetId, orgCtx } from '../shared/context.ts';
 import { pageNumber } from '../shared/format.ts';

@@ -8,12 +8,12 @@ import { and, asc, eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as s from '../../../db/schema/index.ts';
 import { withOrg } from '../../../src/db/tenancy.ts';
+import { listQueue } from '../../../src/services/commission-queue/list.ts';
+import { retryQueueItems } from '../../../src/services/commission-queue/retry.ts';
 import {
-  listQueue,
   RETRIED_ACTION,
-  retryQueueItems,
   settleRetriedItemsAfterCommit,
-} from '../../../src/services/commission-queue/queue.ts';
+} from '../../../src/services/commission-queue/settle.ts';
 import {
   createOpportunity,
   createRunsWorld,

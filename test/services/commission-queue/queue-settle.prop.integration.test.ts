@@ -7,7 +7,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppError } from '../../../src/lib/errors.ts';
-import { retryQueueItems } from '../../../src/services/commission-queue/queue.ts';
+import { retryQueueItems } from '../../../src/services/commission-queue/retry.ts';
 import { createRunsWorld, type RunsWorld, runRow, seedBook } from '../../api/runs/run-fixture.ts';
 import {
   addSplit,

@@ -7,7 +7,7 @@ import { expect } from 'vitest';
 import * as s from '../../../db/schema/index.ts';
 import type { Principal } from '../../../src/auth/principal.ts';
 import type { Role } from '../../../src/lib/roles.ts';
-import { RETRIED_ACTION } from '../../../src/services/commission-queue/queue.ts';
+import { RETRIED_ACTION } from '../../../src/services/commission-queue/settle.ts';
 import {
   createOpportunity,
   type RunsWorld,

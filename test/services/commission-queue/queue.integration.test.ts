@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as s from '../../../db/schema/index.ts';
 import type { Principal } from '../../../src/auth/principal.ts';
 import type { Role } from '../../../src/lib/roles.ts';
-import { listQueue, retryQueueItems } from '../../../src/services/commission-queue/queue.ts';
+import { listQueue } from '../../../src/services/commission-queue/list.ts';
+import { retryQueueItems } from '../../../src/services/commission-queue/retry.ts';
 import {
   createOpportunity,
   createRunsWorld,

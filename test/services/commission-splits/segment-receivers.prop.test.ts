@@ -7,12 +7,12 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect } from 'vitest';
 import { applyAction, chooseAction, type OpportunityInput } from '../../../src/commission/index.ts';
+import { strategyFor } from '../../../src/services/commission-splits/commission-settings.ts';
 import {
   commissionFor,
   type SegmentRule,
   splitAfter,
 } from '../../../src/services/commission-splits/split-after.ts';
-import { strategyFor } from '../../../src/services/commit/commit-commission.ts';
 import { REPS, structureArb } from '../../commission/arbitraries.ts';
 
 const HOUSE = 'house';

@@ -1,5 +1,8 @@
 /** The commission queue route group: list the queue, one item's history, retry items in error. */
-import { listQueue, queueItemHistory, retryQueueItems } from '../../../services/commission-queue/queue.ts';
+
+import { queueItemHistory } from '../../../services/commission-queue/history.ts';
+import { listQueue } from '../../../services/commission-queue/list.ts';
+import { retryQueueItems } from '../../../services/commission-queue/retry.ts';
 import { createRouter } from '../../openapi.ts';
 import { orgContext } from '../exports/exports.index.ts';
 import {

@@ -1,6 +1,8 @@
 /** The commission queue (seed 003): per-opportunity items of the org's runs with their status, and retry of errors. */
 import { createRoute, z } from '@hono/zod-openapi';
-import { MAX_RETRY_ITEMS, QUEUE_READERS, QUEUE_STATUSES } from '../../../services/commission-queue/queue.ts';
+import { QUEUE_READERS } from '../../../services/commission-queue/list.ts';
+import { MAX_RETRY_ITEMS } from '../../../services/commission-queue/retry.ts';
+import { QUEUE_STATUSES } from '../../../services/commission-queue/settle.ts';
 import { commonErrorResponses, conflictResponse, notFoundResponse } from '../../errors.ts';
 import { access } from '../../openapi.ts';
 
