@@ -50,7 +50,7 @@ export function diagnoseRules(raw: SolveInputRaw): RuleDiagnosis[] {
         code: 'rep-over-cap',
         severity: 'warning',
         message: `${nameOf(r.id)} already owns ${money(l.revenue)}, over the revenue cap of ${money(r.maxRevenueCents)} by ${money(l.revenue - r.maxRevenueCents)}.`,
-        fix: `Raise ${nameOf(r.id)}'s revenue cap to at least ${money(l.revenue)} (the roster's max revenue, or caps.perRep in the ruleset), or plan a run that moves accounts away from them first.`,
+        fix: `Raise ${nameOf(r.id)}'s revenue cap to at least ${money(l.revenue)} (the roster's max revenue, or caps.perRep in the ruleset), or plan a run that moves accounts away from them first; a proposal that leaves them over it carries a blocking conflict naming them.`,
         repIds: [r.id],
       });
     }
@@ -59,7 +59,7 @@ export function diagnoseRules(raw: SolveInputRaw): RuleDiagnosis[] {
         code: 'rep-over-cap',
         severity: 'warning',
         message: `${nameOf(r.id)} already owns ${l.count} accounts, over the cap of ${r.maxAccounts} by ${l.count - r.maxAccounts}.`,
-        fix: `Raise ${nameOf(r.id)}'s account cap to at least ${l.count}, or plan a run that moves accounts away from them first.`,
+        fix: `Raise ${nameOf(r.id)}'s account cap to at least ${l.count}, or plan a run that moves accounts away from them first; a proposal that leaves them over it carries a blocking conflict naming them.`,
         repIds: [r.id],
       });
     }

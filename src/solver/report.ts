@@ -144,20 +144,23 @@ export function buildReport(
 
   const repRows: RepMetrics[] = reps.map((rep, r) => {
     const p = problem.repPool[r]!;
+    // A rep the answer balances or gives to must end within its caps: over one, it is a blocking conflict (the rules
+    // do not hold), also when it receives nothing and its own accounts keep it over. Any other rep is the book's.
+    const overSeverity = p >= 0 || inN[r]! > 0 ? 'blocking' : 'warning';
     if (rep.maxAccounts !== undefined && countAfter[r]! > rep.maxAccounts) {
       conflicts.push({
         code: 'over-cap',
-        severity: 'warning',
+        severity: overSeverity,
         repId: rep.id,
-        message: `${rep.id} keeps ${countAfter[r]} accounts, over the cap of ${rep.maxAccounts} (the accounts it cannot give away already exceed it)`,
+        message: `${rep.name || rep.id} keeps ${countAfter[r]} accounts, over the cap of ${rep.maxAccounts} by ${countAfter[r]! - rep.maxAccounts} (the accounts it cannot give away already exceed it)`,
       });
     }
     if (rep.maxRevenueCents !== undefined && revAfter[r]! > rep.maxRevenueCents) {
       conflicts.push({
         code: 'over-cap',
-        severity: 'warning',
+        severity: overSeverity,
         repId: rep.id,
-        message: `${rep.id} keeps ${formatCents(revAfter[r]!)} of revenue, over the cap of ${formatCents(rep.maxRevenueCents)}`,
+        message: `${rep.name || rep.id} keeps ${formatCents(revAfter[r]!)} of revenue, over the cap of ${formatCents(rep.maxRevenueCents)} by ${formatCents(revAfter[r]! - rep.maxRevenueCents)} (the accounts it cannot give away already exceed it)`,
       });
     }
     return {

@@ -113,6 +113,11 @@ export interface ConflictInput {
    * with the leaver unless someone gives them an owner.
    */
   leftWithLeaver?: ProposalLine[];
+  /**
+   * The reps the run balances (the solver's pools: each has a target), receiving or not. Each must end within its
+   * caps, or a blocking conflict names it, also when it receives nothing and was over before the run.
+   */
+  balancedRepIds?: string[];
   /** A new-hire run: each hire's bound (target plus tolerance), and what forced more when it could not hold. */
   hireBounds?: HireBoundLine[];
   scope: 'ownership' | 'open_opportunities' | 'complete';
@@ -328,23 +333,31 @@ export function detectConflicts(input: ConflictInput): DetectedConflict[] {
       `${rep.name}'s starter book would be ${l.count} accounts and ${money(l.revenue)}, above the target of ${Math.round(bound.targetCount)} accounts and ${money(bound.targetRevenueCents)} plus ${pct} (at most ${bound.maxAccounts} accounts and ${money(bound.maxRevenueCents)})${bound.cause ? `: ${bound.cause}` : '. Give accounts back to their owners, or accept a larger starter book.'}`,
     );
   }
-  const receivers = new Set(input.proposal.map((l) => l.toRepId).filter((r): r is string => r !== null));
-  for (const repId of [...receivers].sort()) {
+  const receivers = new Set(
+    input.proposal
+      .filter((l) => l.toRepId !== null && l.toRepId !== accounts.get(l.accountId)?.plannedOwnerId)
+      .map((l) => l.toRepId!),
+  );
+  for (const repId of [...new Set([...receivers, ...(input.balancedRepIds ?? [])])].sort()) {
     const rep = reps.get(repId);
     const l = load.get(repId);
     if (!rep || !l) continue;
+    // A rep that receives nothing is over because of what it had: the run could not move enough of it away.
+    const why = receivers.has(repId)
+      ? '.'
+      : `: over before this run, which cannot move enough of their accounts away. Raise the cap, move accounts away from ${rep.name} in a realignment, or accept it with a note.`;
     if (rep.maxAccounts !== null && l.count > rep.maxAccounts) {
       add(
         'over_count_cap',
         { repId },
-        `${rep.name} would own ${l.count} accounts, over the cap of ${rep.maxAccounts} by ${l.count - rep.maxAccounts}.`,
+        `${rep.name} would own ${l.count} accounts, over the cap of ${rep.maxAccounts} by ${l.count - rep.maxAccounts}${why}`,
       );
     }
     if (rep.maxRevenueCents !== null && l.revenue > rep.maxRevenueCents) {
       add(
         'over_revenue_cap',
         { repId },
-        `${rep.name} would own ${money(l.revenue)} of revenue, over the cap of ${money(rep.maxRevenueCents)} by ${money(l.revenue - rep.maxRevenueCents)}.`,
+        `${rep.name} would own ${money(l.revenue)} of revenue, over the cap of ${money(rep.maxRevenueCents)} by ${money(l.revenue - rep.maxRevenueCents)}${why}`,
       );
     }
   }

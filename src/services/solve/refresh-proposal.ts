@@ -192,6 +192,9 @@ export function conflictInputOf(
       .filter((r) => r.excluded)
       .map((r) => ({ accountId: r.accountId, fromRepId: r.fromRepId, toRepId: r.toRepId })),
     leftWithLeaver,
+    balancedRepIds: Object.keys(
+      (run.metrics as { targets?: Record<string, unknown> } | null | undefined)?.targets ?? {},
+    ),
     hireBounds: (run.metrics as { hireBounds?: HireBoundLine[] } | null | undefined)?.hireBounds ?? [],
     scope: run.scope,
     asOfDate: plan.asOfDate,

@@ -10,7 +10,8 @@
  *     conflict that only an owner who stays resolves names it;
  *   - a new hire's starter book stays within its target (ramp) plus the tolerance, or a blocking conflict names
  *     the hire and the cause;
- *   - every receiving rep is within its caps, or a blocking conflict names the rep.
+ *   - every rep the run balances or gives to is within its caps, or a blocking conflict names the rep (also one that
+ *     receives nothing and was over before the run).
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -75,7 +76,18 @@ async function planned(g: GeneratedRun) {
   }
   const conflicts = detectConflicts(
     conflictInputOf(
-      { scope: 'ownership', commissionEndDate: null, reassignmentDate: null, metrics: { hireBounds } },
+      {
+        scope: 'ownership',
+        commissionEndDate: null,
+        reassignmentDate: null,
+        // As the job stores them: each balanced rep's target, and the hires' bounds.
+        metrics: {
+          hireBounds,
+          targets: Object.fromEntries(
+            result.reps.filter((r) => r.targetCount !== null).map((r) => [r.repId, r.targetCount]),
+          ),
+        },
+      },
       plan,
       rows,
     ),
@@ -162,16 +174,18 @@ describe('the proposal does what the rules say (generated books, default rules)'
     );
   });
 
-  it('keeps every receiving rep within its caps, or a blocking conflict names the rep', async () => {
+  it('keeps every rep the run balances or gives to within its caps, or a blocking conflict names the rep', async () => {
     await fc.assert(
       fc.asyncProperty(generatedRun(['rep_departure', 'realignment', 'new_hire']), async (g) => {
-        const { plan, rows, conflicts } = await planned(g);
-        if (rows === null) return;
+        const { plan, result, rows, conflicts } = await planned(g);
+        if (rows === null || !('reps' in result)) return;
         const final = new Map(g.book.accounts.map((a) => [a.id, a.plannedOwnerId]));
         for (const r of rows) final.set(r.accountId, r.excluded ? r.fromRepId : r.toRepId);
-        const receiving = new Set(
-          rows.filter((r) => !r.excluded && r.toRepId !== r.fromRepId && r.toRepId).map((r) => r.toRepId!),
-        );
+        // Receiving or not: a rep of the run's pools that ends over a cap it had before is named too.
+        const receiving = new Set([
+          ...rows.filter((r) => !r.excluded && r.toRepId !== r.fromRepId && r.toRepId).map((r) => r.toRepId!),
+          ...result.reps.filter((r) => r.targetCount !== null).map((r) => r.repId),
+        ]);
         for (const rep of g.book.reps.filter((r) => receiving.has(r.id))) {
           const caps = capsFor(rep, plan.ruleset, plan.params);
           const mine = g.book.accounts.filter((a) => final.get(a.id) === rep.id);
