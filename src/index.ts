@@ -14,6 +14,7 @@ import type { DemoHint } from './lib/demo.ts';
 import { parseEnv } from './lib/env.ts';
 import { createLogger } from './lib/logger.ts';
 import { sweepDueNotices } from './services/after/sender.ts';
+import { solveSlotLimits, solveSlotsFor } from './services/solve/solve-slots.ts';
 
 const SHUTDOWN_GRACE_MS = 10_000;
 /** How often notices left due (a crash between commit and send, a retry whose job was lost) are picked up. */
@@ -69,7 +70,10 @@ async function main() {
   // Background work (solves, imports, notice delivery) runs in this process from the Postgres job table.
   const runner = createJobRunner({
     db: db.db,
-    handlers: createJobHandlers({ solvePoolsAsJobs: env.SOLVE_POOL_JOBS }),
+    handlers: createJobHandlers({
+      solvePoolsAsJobs: env.SOLVE_POOL_JOBS,
+      solveSlots: solveSlotsFor(solveSlotLimits(env)),
+    }),
     concurrency: env.JOB_CONCURRENCY,
     logger,
   });

@@ -9,10 +9,13 @@ import { createSendNoticesHandler } from '../services/after/sender.ts';
 import { IMPORT_JOB_KIND, importApplyJob } from '../services/imports/import-job.ts';
 import { POOL_JOB_KIND, solvePoolsJob } from '../services/solve/pool-jobs.ts';
 import { createSolveRunJob } from '../services/solve/solve-run-job.ts';
+import type { SolveSlots } from '../services/solve/solve-slots.ts';
 
 export interface JobHandlerOptions {
   /** Solve a realignment's pools as separate jobs any instance may claim (SOLVE_POOL_JOBS). */
   solvePoolsAsJobs?: boolean;
+  /** The process's solver slots (shared with what-ifs): run solves beyond them wait queued. */
+  solveSlots?: SolveSlots;
 }
 
 /** The handlers; every instance runs pool jobs, whether or not its own solves split into them. */
@@ -20,7 +23,10 @@ export function createJobHandlers(options: JobHandlerOptions = {}): Record<strin
   return {
     [IMPORT_JOB_KIND]: importApplyJob,
     send_notices: createSendNoticesHandler(),
-    solve_run: createSolveRunJob({ poolJobs: options.solvePoolsAsJobs ?? false }),
+    solve_run: createSolveRunJob({
+      poolJobs: options.solvePoolsAsJobs ?? false,
+      ...(options.solveSlots ? { slots: options.solveSlots } : {}),
+    }),
     [POOL_JOB_KIND]: solvePoolsJob,
   };
 }

@@ -37,6 +37,20 @@ export class PermanentJobError extends Error {
   override name = 'PermanentJobError';
 }
 
+/**
+ * A handler throws this when it cannot start yet (e.g. no solver slot is free): the job goes back to the queue
+ * for `delayMs`, without using up an attempt, and its progress says why it waits.
+ */
+export class DeferJobError extends Error {
+  override name = 'DeferJobError';
+  constructor(
+    readonly delayMs: number,
+    readonly progress: Record<string, unknown>,
+  ) {
+    super('deferred');
+  }
+}
+
 export interface JobRunnerOptions {
   db: Database;
   handlers: Record<string, JobHandler>;
@@ -135,7 +149,9 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
       await finish(job, controller.signal.aborted ? 'cancelled' : 'succeeded', { result: result ?? null });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      if (controller.signal.aborted) {
+      if (error instanceof DeferJobError && !controller.signal.aborted) {
+        await defer(job, error);
+      } else if (controller.signal.aborted) {
         await finish(job, 'cancelled', { error: message });
       } else {
         options.logger?.warn('job failed', {
@@ -168,6 +184,23 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
           lockedBy: null,
           lockedUntil: null,
           finishedAt: sql`now()`,
+          updatedAt: sql`now()`,
+        })
+        .where(and(eq(jobs.id, job.id), eq(jobs.lockedBy, workerId))),
+    );
+  }
+
+  async function defer(job: ClaimedJob, deferred: DeferJobError) {
+    await withOrg(db, { orgId: job.orgId }, (tx) =>
+      tx
+        .update(jobs)
+        .set({
+          status: 'queued',
+          progress: deferred.progress,
+          attempts: sql`greatest(${jobs.attempts} - 1, 0)`,
+          lockedBy: null,
+          lockedUntil: null,
+          runAt: sql`now() + make_interval(secs => ${deferred.delayMs / 1000})`,
           updatedAt: sql`now()`,
         })
         .where(and(eq(jobs.id, job.id), eq(jobs.lockedBy, workerId))),

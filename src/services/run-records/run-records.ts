@@ -17,6 +17,11 @@ export interface RunsContext {
   requestId?: string;
   /** Solver time limit for jobs enqueued by this request (env SOLVER_TIME_LIMIT_SECONDS). */
   solverTimeLimitMs?: number;
+  /**
+   * Runs of the org that may be queued or solving at once (env SOLVE_MAX_QUEUED_PER_ORG); a person's or a
+   * system's solve request beyond it is refused with 429. Unset for the app's own follow-up solves.
+   */
+  solveQueueLimit?: number;
 }
 
 /** Who did it, in the shape the audit trail keeps; a job acts as "system". */

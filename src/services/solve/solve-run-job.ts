@@ -6,7 +6,7 @@
 import { eq, sql } from 'drizzle-orm';
 import { runAssignments, runs } from '../../../db/schema/index.ts';
 import type { Tx } from '../../db/client.ts';
-import { type JobHandler, PermanentJobError } from '../../jobs/runner.ts';
+import { DeferJobError, type JobHandler, PermanentJobError } from '../../jobs/runner.ts';
 import { AppError } from '../../lib/errors.ts';
 import { type SolveResult, solveInWorker } from '../../solver/index.ts';
 import { hardLimitMs } from '../../solver/worker/solve-in-worker.ts';
@@ -16,6 +16,7 @@ import { findRun, lockRun, type RunRow, SYSTEM_ACTOR, transitionRun } from '../r
 import { solveAcrossInstances } from './pool-jobs.ts';
 import { refreshProposal } from './refresh-proposal.ts';
 import { type PlannedSolve, solvePlan } from './solve-plan.ts';
+import type { SolveSlots } from './solve-slots.ts';
 
 /** Rules whose accounts the run does not concern: no row is kept for them unless they move. */
 const UNCONCERNED = new Set(['out-of-scope', 'owner-stays', 'owner-not-receiving']);
@@ -30,12 +31,27 @@ interface Prepared {
 export interface SolveRunJobOptions {
   /** Solve the pools as jobs any instance may claim (pool-jobs.ts) when the input splits. */
   poolJobs?: boolean;
+  /** The process's solver slots, shared with what-ifs; without them a run solve takes no slot. */
+  slots?: SolveSlots;
 }
+
+/** How soon a run solve that found no free slot looks again. */
+export const SLOT_RETRY_MS = 1000;
 
 export const createSolveRunJob =
   (options: SolveRunJobOptions = {}): JobHandler =>
-  (job, ctx) =>
-    solveRun(job, ctx, options);
+  async (job, ctx) => {
+    if (!options.slots) return solveRun(job, ctx, options);
+    // A run solve takes a slot only when one is free now: otherwise its job waits in the queue (not in
+    // this process's runner, which stays free for other orgs' jobs), and the run shows it is queued.
+    const release = options.slots.tryAcquire(job.orgId);
+    if (!release) throw new DeferJobError(SLOT_RETRY_MS, { phase: 'queued', waitingFor: 'a solver slot' });
+    try {
+      return await solveRun(job, ctx, options);
+    } finally {
+      release();
+    }
+  };
 
 export const solveRunJob: JobHandler = createSolveRunJob();
 

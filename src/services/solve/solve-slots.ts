@@ -1,9 +1,10 @@
 /**
- * What-if solves as a shared resource: at most SOLVE_MAX_CONCURRENT solves at once in this process and
- * SOLVE_MAX_PER_ORG for one org, each a worker thread with its own memory (12 concurrent 5,000 × 50 what-ifs
- * added 1.2 GB and pushed /health to 2.8 s). Further requests wait in arrival order, up to SOLVE_MAX_WAITING;
- * beyond that they are refused at once with 429 and Retry-After. A waiting request whose client goes away
- * (its signal aborts) leaves the queue without solving.
+ * Solves as a shared resource: at most SOLVE_MAX_CONCURRENT solves at once in this process and
+ * SOLVE_MAX_PER_ORG for one org, what-ifs and run solves together, each a worker thread with its own memory
+ * (12 concurrent 5,000 × 50 what-ifs added 1.2 GB and pushed /health to 2.8 s). Further what-if requests wait
+ * in arrival order, up to WHAT_IF_MAX_WAITING; beyond that they are refused at once with 429 and Retry-After.
+ * A waiting request whose client goes away (its signal aborts) leaves the queue without solving. A run solve
+ * (a job) takes a slot only when one is free now (tryAcquire); otherwise its job waits in the job queue.
  */
 import { AppError } from '../../lib/errors.ts';
 
@@ -21,6 +22,8 @@ interface Waiter {
 export interface SolveSlots {
   /** Waits for a slot; the returned function frees it (call it once, in a finally). */
   acquire(orgId: string, signal?: AbortSignal): Promise<() => void>;
+  /** A slot if one is free now for this org (the release function), else null; never waits. */
+  tryAcquire(orgId: string): (() => void) | null;
   readonly running: number;
   readonly waiting: number;
 }
@@ -52,6 +55,10 @@ export function createSolveSlots(limits: SolveSlotLimits): SolveSlots {
     },
     get waiting() {
       return queue.length;
+    },
+    tryAcquire(orgId) {
+      // Waiting what-ifs do not fit (a release grants the first that does), so this jumps no one who could run.
+      return fits(orgId) ? take(orgId) : null;
     },
     acquire(orgId, signal) {
       if (signal?.aborted) return Promise.reject(new AppError('BAD_REQUEST', 'The request was cancelled.'));
@@ -88,6 +95,19 @@ export function createSolveSlots(limits: SolveSlotLimits): SolveSlots {
 }
 
 const shared = new Map<string, SolveSlots>();
+
+/** The limits of this process's solves from the environment. */
+export function solveSlotLimits(env: {
+  SOLVE_MAX_CONCURRENT: number;
+  SOLVE_MAX_PER_ORG: number;
+  WHAT_IF_MAX_WAITING: number;
+}): SolveSlotLimits {
+  return {
+    global: env.SOLVE_MAX_CONCURRENT,
+    perOrg: env.SOLVE_MAX_PER_ORG,
+    waiting: env.WHAT_IF_MAX_WAITING,
+  };
+}
 
 /** The process's slots for these limits (one set per configuration, so tests with other limits stay apart). */
 export function solveSlotsFor(limits: SolveSlotLimits): SolveSlots {

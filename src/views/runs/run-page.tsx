@@ -273,11 +273,13 @@ export function SolvingBox({
     >
       <h2 id="solving-title">Solving…</h2>
       <p>
-        {job?.status === 'queued'
-          ? 'Waiting for a solver to pick the run up.'
-          : p.phase === 'solving'
-            ? `Balancing ${num(p.accounts ?? 0)} accounts across the receiving reps.`
-            : 'Preparing the book and the rules.'}{' '}
+        {job?.status === 'queued' && p.phase === 'queued'
+          ? 'Queued: every solver slot for your org is busy; this run starts when one is free.'
+          : job?.status === 'queued'
+            ? 'Waiting for a solver to pick the run up.'
+            : p.phase === 'solving'
+              ? `Balancing ${num(p.accounts ?? 0)} accounts across the receiving reps.`
+              : 'Preparing the book and the rules.'}{' '}
         {elapsed > 0 && `${elapsed} s so far${limit ? ` (time limit ${limit} s)` : ''}.`}
       </p>
       {limit ? <progress max={limit} value={Math.min(elapsed, limit)} /> : <progress />}

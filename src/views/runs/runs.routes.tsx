@@ -132,6 +132,7 @@ function runsCtx(c: Context<AppBindings>): RunsContext {
     ...ctx,
     requestId: ctx.requestId ?? '',
     solverTimeLimitMs: c.get('deps').env.SOLVER_TIME_LIMIT_SECONDS * 1000,
+    solveQueueLimit: c.get('deps').env.SOLVE_MAX_QUEUED_PER_ORG,
   };
 }
 

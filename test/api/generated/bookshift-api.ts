@@ -437,7 +437,7 @@ export interface paths {
         put?: never;
         /**
          * Solve (or re-solve) a run
-         * @description Moves the run to solving and queues a solve job; poll GET /v1/runs/{id}. Pins and exclusions are kept. Re-solving an approved run voids its approval.
+         * @description Moves the run to solving and queues a solve job; poll GET /v1/runs/{id}. Pins and exclusions are kept. Re-solving an approved run voids its approval. Solves wait for a free solver slot (per org and for the server); when the org already has SOLVE_MAX_QUEUED_PER_ORG runs queued or solving, 429 with Retry-After.
          */
         post: operations["solveRun"];
         delete?: never;
@@ -2398,6 +2398,11 @@ export interface components {
              * @example 9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a
              */
             jobId: string;
+            /**
+             * @description The org's other runs queued or solving when this one was queued. Solves share the server's solver slots (global and per org); until one is free the run's job progress says phase 'queued'.
+             * @example 0
+             */
+            solvesAhead: number;
         };
         RunSummary: {
             reps: components["schemas"]["RepLoad"][];

@@ -27,8 +27,8 @@ export interface RunsWorld {
   close(): Promise<void>;
 }
 
-export async function createRunsWorld(): Promise<RunsWorld> {
-  const h = await createHarness({ SOLVER_TIME_LIMIT_SECONDS: '5' });
+export async function createRunsWorld(envOverrides: Record<string, string> = {}): Promise<RunsWorld> {
+  const h = await createHarness({ SOLVER_TIME_LIMIT_SECONDS: '5', ...envOverrides });
   const org = await createOrgWithUsers(h, 'Runs Org');
   const keys = {} as Record<Role, string>;
   for (const role of ROLES) keys[role] = (await apiKeyFor(h, org.id, role)).key;

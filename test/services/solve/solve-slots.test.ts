@@ -47,4 +47,17 @@ describe('solve slots', () => {
     held();
     expect(slots.running).toBe(0);
   });
+
+  it('tryAcquire (run solves) shares the same global and per-org limits and never waits', () => {
+    const slots = createSolveSlots({ global: 2, perOrg: 1, waiting: 4 });
+    const a = slots.tryAcquire('A');
+    expect(a).not.toBeNull();
+    expect(slots.tryAcquire('A')).toBeNull();
+    const b = slots.tryAcquire('B');
+    expect(b).not.toBeNull();
+    expect(slots.tryAcquire('C')).toBeNull();
+    expect(slots.waiting).toBe(0);
+    a!();
+    expect(slots.tryAcquire('C')).not.toBeNull();
+  });
 });

@@ -112,6 +112,7 @@ export function runsCtx(c: Context<AppBindings>): RunsContext {
     principal: principalOf(c),
     requestId: c.get('requestId'),
     solverTimeLimitMs: env.SOLVER_TIME_LIMIT_SECONDS * 1000,
+    solveQueueLimit: env.SOLVE_MAX_QUEUED_PER_ORG,
   };
 }
 
@@ -141,8 +142,11 @@ export const runsRouter = createRouter()
     return c.json(toRunJson(run, job), 200);
   })
   .openapi(routes.solveRun, async (c) => {
-    const { run, jobId } = await requestSolve({ ctx: runsCtx(c), input: { runId: c.req.valid('param').id } });
-    return c.json({ run: toRunJson(run), jobId }, 202);
+    const { run, jobId, solvesAhead } = await requestSolve({
+      ctx: runsCtx(c),
+      input: { runId: c.req.valid('param').id },
+    });
+    return c.json({ run: toRunJson(run), jobId, solvesAhead }, 202);
   })
   .openapi(routes.getRunSummary, async (c) => {
     const summary = await review.getRunSummary({

@@ -88,7 +88,8 @@ export const solveRun = createRoute({
   summary: 'Solve (or re-solve) a run',
   description:
     'Moves the run to solving and queues a solve job; poll GET /v1/runs/{id}. Pins and exclusions are kept. ' +
-    'Re-solving an approved run voids its approval.',
+    'Re-solving an approved run voids its approval. Solves wait for a free solver slot (per org and for the ' +
+    'server); when the org already has SOLVE_MAX_QUEUED_PER_ORG runs queued or solving, 429 with Retry-After.',
   ...access(...RUN_WRITERS),
   request: { params: RunIdParams },
   responses: {

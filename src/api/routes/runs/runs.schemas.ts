@@ -145,6 +145,16 @@ export const SolveAcceptedSchema = z
       description: 'Poll GET /v1/runs/{id} for its progress.',
       example: '9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a',
     }),
+    solvesAhead: z
+      .number()
+      .int()
+      .min(0)
+      .openapi({
+        description:
+          "The org's other runs queued or solving when this one was queued. Solves share the server's solver " +
+          "slots (global and per org); until one is free the run's job progress says phase 'queued'.",
+        example: 0,
+      }),
   })
   .openapi('SolveAccepted');
 

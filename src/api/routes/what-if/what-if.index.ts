@@ -1,7 +1,7 @@
 /** The what-if route group: validate, solve off the event loop, answer through the response schema. */
 
 import type { Context } from 'hono';
-import { solveSlotsFor } from '../../../services/solve/solve-slots.ts';
+import { solveSlotLimits, solveSlotsFor } from '../../../services/solve/solve-slots.ts';
 import { whatIfCompare, whatIfSolve } from '../../../services/solve/what-if.ts';
 import type { SolveResult } from '../../../solver/index.ts';
 import type { AppBindings } from '../../context.ts';
@@ -10,14 +10,9 @@ import { runsCtx } from '../runs/runs.index.ts';
 import * as routes from './what-if.routes.ts';
 import { WhatIfComparisonSchema, WhatIfResultSchema } from './what-if.routes.ts';
 
-/** Every what-if of this process shares one set of solver slots (global and per org). */
+/** Every solve of this process (what-ifs and run solves) shares one set of solver slots (global and per org). */
 function slotsOf(c: Context<AppBindings>) {
-  const { env } = c.get('deps');
-  return solveSlotsFor({
-    global: env.WHAT_IF_MAX_CONCURRENT,
-    perOrg: env.WHAT_IF_MAX_PER_ORG,
-    waiting: env.WHAT_IF_MAX_WAITING,
-  });
+  return solveSlotsFor(solveSlotLimits(c.get('deps').env));
 }
 
 export function toWhatIfJson(result: SolveResult) {
