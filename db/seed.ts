@@ -1,11 +1,13 @@
 /**
  * Demo data (`npm run db:seed`; `npm start` calls seedDemo on an empty database): "Acme Sales" with one user
  * per role, ~40 reps in 4 regions plus House and a Subagent, ~2,000 accounts with heavy-tailed revenue,
- * opportunities with splits and monthly revenue schedules, two departing reps and a new hire; and a second
- * org, "Globex", so isolation can be seen. Deterministic (seeded PRNG). Everything is written through
- * withOrg as the app role, exactly as the app writes.
+ * opportunities with splits and monthly revenue schedules, two departing reps and a new hire; and two smaller
+ * orgs, "Globex" and "Initech", so isolation can be seen. Acme's book carries Salesforce ids, Globex's HubSpot
+ * ids and Initech's Dynamics 365 GUIDs, so each CRM's export files have rows after a committed demo run.
+ * Deterministic (seeded PRNG). Everything is written through withOrg as the app role, exactly as the app writes.
  */
 
+import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { eq, inArray } from 'drizzle-orm';
 import { hashPassword } from '../src/auth/password.ts';
@@ -60,7 +62,12 @@ export async function seedDemo(db: Database, options: SeedOptions = {}): Promise
     role,
     org: 'Globex',
   }));
-  const users = [...acmeUsers, ...globexUsers];
+  const initechUsers = (['admin', 'manager', 'rep'] as Role[]).map((role) => ({
+    email: `${role}@initech.test`,
+    role,
+    org: 'Initech',
+  }));
+  const users = [...acmeUsers, ...globexUsers, ...initechUsers];
   if (existing) return { seeded: false, password: DEMO_PASSWORD, users, orgs: [], ms: Date.now() - started };
 
   const today = options.today ?? new Date().toISOString().slice(0, 10);
@@ -89,11 +96,31 @@ export async function seedDemo(db: Database, options: SeedOptions = {}): Promise
     regions: ['North', 'South'],
     sellersPerRegion: 4,
     accounts: 200,
-    departing: 0,
+    departing: 1,
     today,
     domain: 'globex.example',
+    crm: 'hubspot',
   });
-  return { seeded: true, password: DEMO_PASSWORD, users, orgs: [acme, globex], ms: Date.now() - started };
+  const initech = await seedOrg(db, rng, {
+    name: 'Initech',
+    slug: 'initech',
+    users: initechUsers,
+    passwordHash,
+    regions: ['East', 'West'],
+    sellersPerRegion: 4,
+    accounts: 150,
+    departing: 1,
+    today,
+    domain: 'initech.example',
+    crm: 'dynamics',
+  });
+  return {
+    seeded: true,
+    password: DEMO_PASSWORD,
+    users,
+    orgs: [acme, globex, initech],
+    ms: Date.now() - started,
+  };
 }
 
 interface OrgPlan {
@@ -107,9 +134,12 @@ interface OrgPlan {
   departing: number;
   today: string;
   domain: string;
+  /** Whose ids the book carries (Salesforce by default), so each CRM's export files have rows on the demo. */
+  crm?: DemoCrm;
 }
 
 async function seedOrg(db: Database, rng: Rng, plan: OrgPlan) {
+  const ids = crmIds(plan.crm ?? 'salesforce', plan.slug);
   const orgId = uuid(rng);
   const firstUserId = uuid(rng);
   await withOrg(db, { orgId, userId: firstUserId }, async (tx) => {
@@ -160,7 +190,7 @@ async function seedOrg(db: Database, rng: Rng, plan: OrgPlan) {
         orgId,
         name: personName().name,
         email: `${region.toLowerCase()}.manager@${plan.domain}`,
-        crmUserId: sfId('005', nextRepNo()),
+        crmUserId: ids.user(nextRepNo()),
         region,
         segment: 'Management',
         mayReceive: false,
@@ -176,7 +206,7 @@ async function seedOrg(db: Database, rng: Rng, plan: OrgPlan) {
           orgId,
           name,
           email: `${first}.${last}.${n + 1}@${plan.domain}`.toLowerCase(),
-          crmUserId: sfId('005', nextRepNo()),
+          crmUserId: ids.user(nextRepNo()),
           region,
           segment: i % 3 === 0 ? 'Enterprise' : 'Commercial',
           seniority,
@@ -201,7 +231,7 @@ async function seedOrg(db: Database, rng: Rng, plan: OrgPlan) {
       orgId,
       name: personName().name,
       email: `new.hire@${plan.domain}`,
-      crmUserId: sfId('005', nextRepNo()),
+      crmUserId: ids.user(nextRepNo()),
       region: plan.regions[0]!,
       segment: 'Commercial',
       seniority: 1,
@@ -227,7 +257,7 @@ async function seedOrg(db: Database, rng: Rng, plan: OrgPlan) {
       const account = {
         id: uuid(rng),
         orgId,
-        crmId: sfId('001', i + 1),
+        crmId: ids.account(i + 1),
         name: `${pick(rng, ADJECTIVES)} ${pick(rng, NOUNS)} ${pick(rng, SUFFIXES)}`,
         ownerRepId: owner.id,
         annualRevenueCents: revenueDollars * 100,
@@ -299,7 +329,7 @@ async function seedOrg(db: Database, rng: Rng, plan: OrgPlan) {
         const opp = {
           id: uuid(rng),
           orgId,
-          crmId: sfId('006', oppNo),
+          crmId: ids.opportunity(oppNo),
           accountId: account.id,
           name: `${account.name} — ${pick(rng, DEAL_KINDS)}`,
           ownerRepId: account.ownerRepId,
@@ -463,6 +493,41 @@ function uuid(rng: Rng): string {
 /** A Salesforce id as Bookshift stores it: 18 characters with its checksum (src/import/crm-id.ts). */
 function sfId(prefix: string, n: number): string {
   return to18(`${prefix}Dm${String(n).padStart(10, '0')}`);
+}
+
+type DemoCrm = 'salesforce' | 'hubspot' | 'dynamics';
+
+/** A GUID that is the same on every seed (Dynamics record and systemuser ids), lower case as stored. */
+function demoGuid(...parts: (string | number)[]): string {
+  const h = createHash('sha256').update(parts.join(':')).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+/**
+ * Ids as each CRM writes them: Salesforce 18-character ids (005 users, 001 accounts, 006 opportunities), HubSpot
+ * numbers (owner ids of 8 digits, company and deal record ids of 10), Dynamics GUIDs.
+ */
+function crmIds(crm: DemoCrm, org: string) {
+  switch (crm) {
+    case 'salesforce':
+      return {
+        user: (n: number) => sfId('005', n),
+        account: (n: number) => sfId('001', n),
+        opportunity: (n: number) => sfId('006', n),
+      };
+    case 'hubspot':
+      return {
+        user: (n: number) => String(41_234_500 + n),
+        account: (n: number) => String(5_012_340_000 + n),
+        opportunity: (n: number) => String(9_870_650_000 + n),
+      };
+    case 'dynamics':
+      return {
+        user: (n: number) => demoGuid(org, 'systemuser', n),
+        account: (n: number) => demoGuid(org, 'account', n),
+        opportunity: (n: number) => demoGuid(org, 'opportunity', n),
+      };
+  }
 }
 
 // --- Dates (ISO strings, UTC) -------------------------------------------------------------------

@@ -104,6 +104,43 @@ describe('demo seed', () => {
     expect(members.map((m) => m.role).sort()).toEqual(['admin', 'manager', 'rep']);
   });
 
+  it('carries real-looking ids of one CRM per org: Salesforce (Acme), HubSpot (Globex), Dynamics 365 (Initech)', async () => {
+    const SALESFORCE = (prefix: string) => new RegExp(`^${prefix}[A-Za-z0-9]{12}[A-Z0-5]{3}$`);
+    const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+    const expected: Record<string, { user: RegExp; account: RegExp; opportunity: RegExp }> = {
+      'Acme Sales': { user: SALESFORCE('005'), account: SALESFORCE('001'), opportunity: SALESFORCE('006') },
+      Globex: { user: /^\d{8}$/, account: /^\d{10}$/, opportunity: /^\d{10}$/ },
+      Initech: { user: GUID, account: GUID, opportunity: GUID },
+    };
+    expect(result.orgs.map((o) => o.name)).toEqual(Object.keys(expected));
+    for (const org of result.orgs) {
+      const ids = expected[org.name]!;
+      const book = await withOrg(t.db, { orgId: org.id }, async (tx) => ({
+        people: await tx.select().from(s.reps),
+        accounts: await tx.select({ crmId: s.accounts.crmId }).from(s.accounts),
+        opportunities: await tx.select({ crmId: s.opportunities.crmId }).from(s.opportunities),
+      }));
+      const sellers = book.people.filter((r) => r.kind === 'person');
+      expect(
+        sellers.every((r) => ids.user.test(r.crmUserId ?? '') && r.email),
+        org.name,
+      ).toBe(true);
+      expect(
+        book.accounts.every((a) => ids.account.test(a.crmId)),
+        org.name,
+      ).toBe(true);
+      expect(book.opportunities.length, org.name).toBeGreaterThan(0);
+      expect(
+        book.opportunities.every((o) => ids.opportunity.test(o.crmId)),
+        org.name,
+      ).toBe(true);
+      expect(
+        book.people.filter((r) => r.endDate !== null).length,
+        `${org.name} has a departing rep`,
+      ).toBeGreaterThan(0);
+    }
+  });
+
   it('gives each org a ruleset and an import snapshot of its book', async () => {
     const [snap] = await inAcme<{ n: number | string }>(
       sql`select count(*) as n from import_snapshot_accounts`,
