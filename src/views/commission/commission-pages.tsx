@@ -4,10 +4,14 @@
  * that work without JavaScript; errors sit next to their field.
  */
 import type { Principal } from '../../auth/principal.ts';
+import type {
+  AccountForReassign,
+  OpportunityDetail,
+  RunRef,
+} from '../../services/review/commission-reads.ts';
 import { CsrfField } from '../layout.tsx';
 import { Alert, Crumbs, describedBy, FieldError, Stat, TextField } from '../shared/components.tsx';
 import { COMMISSION_TYPE_LABELS, money, pct, statusLabel } from '../shared/format.ts';
-import type { AccountForReassign, OpportunityDetail, RunRef } from './commission-data.ts';
 import type { CommissionFormErrors, CommissionFormValues } from './commission-form.ts';
 import type { TimelineChange, TimelinePeriod, TimelineShare } from './timeline.ts';
 

@@ -10,12 +10,17 @@ import { principalOf, requireRole } from '../../auth/require-role.ts';
 import { AppError, type FieldIssue } from '../../lib/errors.ts';
 import { listRepChoices } from '../../services/book/rep-list.ts';
 import { createRun } from '../../services/plan/create-run.ts';
+import {
+  getAccountForReassign,
+  getOpportunity,
+  houseRepId,
+  planInputs,
+} from '../../services/review/commission-reads.ts';
 import type { CreateRunInput } from '../../services/run-records/run-params.ts';
 import type { RunsContext } from '../../services/run-records/run-records.ts';
 import { requestSolve } from '../../services/solve/solve-run.ts';
 import { renderPage } from '../layout.tsx';
 import { orgCtx, todayOf } from '../shared/context.ts';
-import { getAccountForReassign, getOpportunity, houseRepId, planInputs } from './commission-data.ts';
 import {
   type CommissionFormErrors,
   type CommissionFormValues,

@@ -4,7 +4,7 @@
  * (structure before | after) with the run that made each change when it is known. Pure.
  */
 import { addDays, compareDates } from '../../commission/dates.ts';
-import type { SplitRowView } from './commission-data.ts';
+import type { SplitRowView } from '../../services/review/commission-reads.ts';
 
 export interface TimelineShare {
   repId: string;

@@ -1,7 +1,7 @@
 /** The review's parts: per-rep before/after table and charts, conflicts grouped by kind with inline resolution, approval and commit panels. */
-import type { conflicts } from '../../../db/schema/index.ts';
 import type { Principal } from '../../auth/principal.ts';
 import type { RepChoice } from '../../services/book/rep-list.ts';
+import type { listConflicts } from '../../services/review/changes.ts';
 import type { RepLoad, RunSummary } from '../../services/review/review.ts';
 import { LoadChart } from '../charts/load-chart.tsx';
 import { CsrfField } from '../layout.tsx';
@@ -10,7 +10,8 @@ import { money, moneyDelta, moneyShort, num, numDelta, when } from '../shared/fo
 import { ExportLinks } from './export-links.tsx';
 import type { RunRecord } from './run-page.tsx';
 
-export type ConflictRow = typeof conflicts.$inferSelect;
+/** A conflict as the review lists it. */
+export type ConflictRow = Awaited<ReturnType<typeof listConflicts>>[number];
 
 /** Reps worth showing: those whose book changes, those balanced against a target, the leavers. */
 export function repsToShow(summary: RunSummary): RepLoad[] {

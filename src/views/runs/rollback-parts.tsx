@@ -4,11 +4,11 @@
  * rollback (restored counts, records left alone, notices, the inverse file).
  */
 import type { Principal } from '../../auth/principal.ts';
+import type { RollbackInfo } from '../../services/after/rollback-info.ts';
 import { CsrfField } from '../layout.tsx';
 import { describedBy, FieldError } from '../shared/components.tsx';
 import { num, when } from '../shared/format.ts';
 import type { RunRecord } from './run-page.tsx';
-import type { RollbackInfo } from './runs-data.ts';
 
 export interface RollbackFormState {
   reason: string;

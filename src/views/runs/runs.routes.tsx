@@ -10,6 +10,7 @@ import { principalOf, requireRole } from '../../auth/require-role.ts';
 import { AppError, type FieldIssue } from '../../lib/errors.ts';
 import { cancelRun } from '../../services/after/cancel-run.ts';
 import { listNotices } from '../../services/after/outbox.ts';
+import { changeSetCounts, rollbackInfo } from '../../services/after/rollback-info.ts';
 import { rollbackRun } from '../../services/after/rollback-run.ts';
 import { EXPORT_FORMATS, type ExportFormat, exportRun } from '../../services/after/run-exports.ts';
 import { approveRun } from '../../services/approve/approve-run.ts';
@@ -24,6 +25,15 @@ import { listRepChoices, repNames } from '../../services/book/rep-list.ts';
 import { commitRun } from '../../services/commit/commit-run.ts';
 import { createRun, getRun } from '../../services/plan/create-run.ts';
 import { diagnoseDraft, rulesInForce } from '../../services/plan/diagnose-run.ts';
+import { type ImpactScope, impactOf } from '../../services/plan/draft-impact.ts';
+import {
+  type AccountBase,
+  type CommissionScope,
+  commissionPreview,
+  listScopeAccounts,
+  matchingAccountIds,
+  type ScopeAccountFilter,
+} from '../../services/plan/wizard-choices.ts';
 import {
   bulkChange,
   listConflicts,
@@ -37,6 +47,7 @@ import {
   getRunSummary,
   listRunAccounts,
 } from '../../services/review/review.ts';
+import { comparableRuns, moveGroups } from '../../services/review/run-page-reads.ts';
 import { listRulesetChoices } from '../../services/rulesets/rulesets.ts';
 import {
   type CommissionSegment,
@@ -95,22 +106,6 @@ import {
   SolvingBox,
   SummaryStats,
 } from './run-page.tsx';
-import {
-  changeSetCounts,
-  comparableRuns,
-  type ImpactScope,
-  impactOf,
-  moveGroups,
-  rollbackInfo,
-} from './runs-data.ts';
-import {
-  type AccountBase,
-  type CommissionScope,
-  commissionPreview,
-  listScopeAccounts,
-  matchingAccountIds,
-  type ScopeAccountFilter,
-} from './wizard-data.ts';
 import {
   AccountPicker,
   type AccountPickerData,

@@ -7,6 +7,8 @@
 import type { Principal } from '../../auth/principal.ts';
 import type { RepChoice } from '../../services/book/rep-list.ts';
 import type { RunDiagnosis } from '../../services/plan/diagnose-run.ts';
+import type { Impact } from '../../services/plan/draft-impact.ts';
+import type { CommissionLine, ScopeAccountRow } from '../../services/plan/wizard-choices.ts';
 import { MAX_SCOPE_ACCOUNTS } from '../../services/run-records/run-params.ts';
 import { CsrfField } from '../layout.tsx';
 import { describedBy, FieldError, Stat, TextField } from '../shared/components.tsx';
@@ -26,8 +28,6 @@ import {
   SegmentsHint,
 } from './commission-strategy-fields.tsx';
 import { DiagnosisPanel } from './diagnosis-panel.tsx';
-import type { Impact } from './runs-data.ts';
-import type { CommissionLine, ScopeAccountRow } from './wizard-data.ts';
 
 export interface WizardValues {
   kind: string;

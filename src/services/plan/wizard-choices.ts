@@ -1,25 +1,18 @@
 /**
- * Reads of the run wizard beyond runs-data.ts: the accounts a departure or realignment could move (filtered by
+ * The run wizard's choices: the accounts a departure or realignment could move (filtered by
  * owner, region and search, paginated) for the scope step's multi-select, the impact of a chosen set of accounts,
  * and how the chosen commission strategy (uniform, segmented or manual) would treat the open opportunities in scope.
  * Read-only, in the caller's org (RLS).
  */
 import { type SQL, sql } from 'drizzle-orm';
-import { orgScope } from '../../auth/principal.ts';
-import type { Tx } from '../../db/client.ts';
 import { queryRows } from '../../db/query-rows.ts';
-import { withOrg } from '../../db/tenancy.ts';
-import type { OrgContext } from '../../services/auth/context.ts';
+import { type ReadContext, readInOrg as read } from '../auth/read-in-org.ts';
+import { type AccountFilter, matchingAccountIds as accountIds, listAccounts } from '../book/account-list.ts';
 import {
   type CommissionParams,
   type CommissionType,
   commissionFor,
-} from '../../services/commission-splits/split-after.ts';
-
-const readOnly = { transaction: { accessMode: 'read only' as const } };
-function read<T>(ctx: OrgContext, work: (tx: Tx) => Promise<T>) {
-  return withOrg(ctx.db, orgScope(ctx.principal), work, readOnly);
-}
+} from '../commission-splits/split-after.ts';
 
 /** The accounts a run kind could move before any selection: the departing reps' books, or regions/segments. */
 export type AccountBase =
@@ -48,15 +41,28 @@ function baseWhere(base: AccountBase): SQL {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-function filterWhere(base: AccountBase, f: ScopeAccountFilter): SQL {
-  const parts: SQL[] = [baseWhere(base)];
-  if (UUID.test(f.owner)) parts.push(sql`a.owner_rep_id = ${f.owner}::uuid`);
-  if (f.region) parts.push(sql`a.region = ${f.region}`);
-  if (f.q) {
-    const like = `%${f.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    parts.push(sql`(a.name ilike ${like} or a.crm_id ilike ${like})`);
-  }
-  return sql.join(parts, sql` and `);
+/** The book's account filter for a base and the scope step's filter (by name), or null when nothing can match. */
+function scopeFilter(
+  base: AccountBase,
+  f: ScopeAccountFilter,
+  limit: number,
+  offset = 0,
+): AccountFilter | null {
+  if (base.kind === 'reps' && base.repIds.length === 0) return null;
+  return {
+    ...(base.kind === 'reps'
+      ? { ownerIn: base.repIds }
+      : {
+          regionIn: base.regions.length ? base.regions : undefined,
+          segmentIn: base.segments.length ? base.segments : undefined,
+        }),
+    owner: UUID.test(f.owner) ? f.owner : undefined,
+    region: f.region || undefined,
+    q: f.q || undefined,
+    order: 'name',
+    limit,
+    offset,
+  };
 }
 
 export interface ScopeAccountRow {
@@ -70,60 +76,37 @@ export interface ScopeAccountRow {
 
 /** One page of the accounts matching the base and the filter, by name. */
 export async function listScopeAccounts(
-  ctx: OrgContext,
+  ctx: ReadContext,
   base: AccountBase,
   filter: ScopeAccountFilter,
   page: number,
   pageSize: number,
 ): Promise<{ rows: ScopeAccountRow[]; total: number }> {
-  const where = filterWhere(base, filter);
-  return read(ctx, async (tx) => {
-    const rows = await queryRows<{
-      id: string;
-      crm_id: string;
-      name: string;
-      owner: string | null;
-      region: string | null;
-      revenue: string | number;
-    }>(
-      tx,
-      sql`select a.id, a.crm_id, a.name, r.name as owner, a.region, a.annual_revenue_cents as revenue
-          from accounts a left join reps r on r.id = a.owner_rep_id
-          where ${where} order by a.name, a.id limit ${pageSize} offset ${(page - 1) * pageSize}`,
-    );
-    const [n] = await queryRows<{ n: number }>(
-      tx,
-      sql`select count(*)::int as n from accounts a where ${where}`,
-    );
-    return {
-      rows: rows.map((r) => ({
-        id: r.id,
-        crmId: r.crm_id,
-        name: r.name,
-        ownerName: r.owner,
-        region: r.region,
-        revenueCents: Number(r.revenue),
-      })),
-      total: Number(n?.n ?? 0),
-    };
-  });
+  const input = scopeFilter(base, filter, pageSize, (page - 1) * pageSize);
+  if (!input) return { rows: [], total: 0 };
+  const { rows, total } = await listAccounts({ ctx, input });
+  return {
+    rows: rows.map((r) => ({
+      id: r.id,
+      crmId: r.crmId,
+      name: r.name,
+      ownerName: r.ownerName,
+      region: r.region,
+      revenueCents: Number(r.annualRevenueCents),
+    })),
+    total,
+  };
 }
 
 /** The ids of every account matching the base and the filter, at most `limit` (by name). */
 export async function matchingAccountIds(
-  ctx: OrgContext,
+  ctx: ReadContext,
   base: AccountBase,
   filter: ScopeAccountFilter,
   limit: number,
 ): Promise<string[]> {
-  const where = filterWhere(base, filter);
-  return read(ctx, async (tx) => {
-    const rows = await queryRows<{ id: string }>(
-      tx,
-      sql`select a.id from accounts a where ${where} order by a.name, a.id limit ${limit}`,
-    );
-    return rows.map((r) => r.id);
-  });
+  const input = scopeFilter(base, filter, limit);
+  return input ? accountIds({ ctx, input }) : [];
 }
 
 /** Which accounts' open opportunities the commission preview looks at. */
@@ -152,7 +135,7 @@ export interface CommissionLine {
  * first-match rule as the commit (split-after.ts commissionFor).
  */
 export async function commissionPreview(
-  ctx: OrgContext,
+  ctx: ReadContext,
   scope: CommissionScope,
   params: CommissionParams,
 ): Promise<CommissionLine[]> {

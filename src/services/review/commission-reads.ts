@@ -4,19 +4,10 @@
  * input for a pre-check of a form. Read-only, in the caller's org (RLS).
  */
 import { sql } from 'drizzle-orm';
-import { orgScope } from '../../auth/principal.ts';
 import type { Tx } from '../../db/client.ts';
 import { queryRows } from '../../db/query-rows.ts';
-import { withOrg } from '../../db/tenancy.ts';
-import type { OrgContext } from '../../services/auth/context.ts';
-import {
-  type CommissionInput,
-  loadOpportunityInputs,
-} from '../../services/commission-splits/opportunity-inputs.ts';
-
-function read<T>(ctx: OrgContext, work: (tx: Tx) => Promise<T>) {
-  return withOrg(ctx.db, orgScope(ctx.principal), work, { transaction: { accessMode: 'read only' } });
-}
+import { type ReadContext, readInOrg as read } from '../auth/read-in-org.ts';
+import { type CommissionInput, loadOpportunityInputs } from '../commission-splits/opportunity-inputs.ts';
 
 export interface SplitRowView {
   id: string;
@@ -59,7 +50,7 @@ export interface OpportunityDetail {
 }
 
 export async function getOpportunity(
-  ctx: OrgContext,
+  ctx: ReadContext,
   opportunityId: string,
 ): Promise<OpportunityDetail | null> {
   return read(ctx, async (tx) => {
@@ -203,7 +194,7 @@ export interface AccountForReassign {
 
 /** An account with its open opportunities (at most 500, by close date) and their current splits. */
 export async function getAccountForReassign(
-  ctx: OrgContext,
+  ctx: ReadContext,
   accountId: string,
 ): Promise<AccountForReassign | null> {
   return read(ctx, async (tx) => {
@@ -262,7 +253,7 @@ export async function getAccountForReassign(
 }
 
 /** The org's House rep (the participant that absorbs or adjusts shares), if the roster has one. */
-export async function houseRepId(ctx: OrgContext): Promise<string | null> {
+export async function houseRepId(ctx: ReadContext): Promise<string | null> {
   return read(ctx, async (tx) => {
     const [row] = await queryRows<{ id: string }>(
       tx,
@@ -274,7 +265,7 @@ export async function houseRepId(ctx: OrgContext): Promise<string | null> {
 
 /** What the commission planner needs about opportunities (one, or every one of an account), for a pre-check. */
 export async function planInputs(
-  ctx: OrgContext,
+  ctx: ReadContext,
   by: { opportunityId: string } | { accountId: string },
 ): Promise<CommissionInput[]> {
   return read(ctx, async (tx) => {
