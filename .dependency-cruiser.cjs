@@ -7,6 +7,12 @@
 /** Folders that sit below the app: they import nothing from the HTTP, page or service layers. */
 const LOWER = '^src/(lib|db|auth|jobs|commission|rules|workflow|exports|notices|import|solver)/';
 
+/** The stages of a run's life in src/services, in order (docs/ARCHITECTURE.md). */
+const SERVICES = '^src/services/';
+const STAGES = ['plan', 'solve', 'review', 'approve', 'commit', 'after'];
+/** The commission queue except its leaf (settle.ts): it creates and cancels runs through the stages. */
+const AROUND_QUEUE = `${SERVICES}commission-queue/(?!settle\\.ts$)`;
+
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
   forbidden: [
@@ -79,6 +85,32 @@ module.exports = {
       comment: 'Services take { ctx, input } and return results: they import neither the API nor the pages.',
       from: { path: '^src/services/' },
       to: { path: '^src/(api|views)/' },
+    },
+    // The services pipeline (docs/ARCHITECTURE.md, "Services: a run's life, one way"): each stage imports only the
+    // leaves and the stages before it; the commission queue and the dashboard sit around it and nothing in it imports them.
+    {
+      name: 'services-leaves-stay-leaves',
+      severity: 'error',
+      comment:
+        'The leaves (audit, book, run-records, commission-splits, commission-queue/settle.ts) import no stage of the pipeline and nothing around it.',
+      from: {
+        path: `${SERVICES}(audit|book|run-records|commission-splits)/|${SERVICES}commission-queue/settle\\.ts$`,
+      },
+      to: { path: `${SERVICES}(${STAGES.join('|')}|dashboard)/|${AROUND_QUEUE}` },
+    },
+    ...STAGES.map((stage, i) => ({
+      name: `services-${stage}-only-earlier-stages`,
+      severity: 'error',
+      comment: `The ${stage} stage imports the leaves and the stages before it, never ${STAGES.slice(i + 1).join(', ') || 'the queue or the dashboard'} nor what sits around the pipeline.`,
+      from: { path: `${SERVICES}${stage}/` },
+      to: { path: [`${SERVICES}(${[...STAGES.slice(i + 1), 'dashboard'].join('|')})/`, AROUND_QUEUE] },
+    })),
+    {
+      name: 'services-independent-of-runs',
+      severity: 'error',
+      comment: 'auth, imports and rulesets know nothing of runs: they import only auth among the services.',
+      from: { path: `${SERVICES}(auth|imports|rulesets)/` },
+      to: { path: SERVICES, pathNot: `${SERVICES}(auth|imports|rulesets)/` },
     },
     {
       name: 'api-no-views',

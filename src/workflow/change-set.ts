@@ -46,6 +46,39 @@ export function hashChangeSet(content: ChangeSetContent): string {
     .digest('hex');
 }
 
+/**
+ * What a run's proposal would change, as the proposal hash sees it: the change set plus what a change set cannot
+ * hold, the accounts left without an owner (a move to nobody) and, under the manual commission strategy, the
+ * opportunities nobody has decided yet (so deciding one changes the hash even where its split equals one already in
+ * the set).
+ */
+export interface ProposalContent extends ChangeSetContent {
+  unassignedAccountIds: readonly string[];
+  undecidedOpportunityIds: readonly string[];
+}
+
+/**
+ * The proposal hash: what reviewers see, what approval pins and what commit checks again. The hash of the change
+ * set, folded with the unassigned accounts and then the undecided opportunities when there are any, in the same
+ * layering as the hashes already stored on runs, so a proposal hashed before stays equal to itself.
+ */
+export function proposalHash(content: ProposalContent): string {
+  const fold = (base: string, label: string, ids: readonly string[]) =>
+    ids.length === 0
+      ? base
+      : hashChangeSet({
+          runId: `${content.runId}|${label}:${[...ids].sort().join(',')}|${base}`,
+          ownership: [],
+          splits: [],
+        });
+  const base = hashChangeSet({ runId: content.runId, ownership: content.ownership, splits: content.splits });
+  return fold(
+    fold(base, 'unassigned', content.unassignedAccountIds),
+    'undecided',
+    content.undecidedOpportunityIds,
+  );
+}
+
 /** Problems that make a change set unsafe to commit: an account twice, a no-op move, a split not totalling 100%. */
 export function changeSetProblems(content: ChangeSetContent): string[] {
   const problems: string[] = [];

@@ -1,6 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type ChangeSetContent, changeSetProblems, hashChangeSet } from '../../src/workflow/change-set.ts';
+import {
+  type ChangeSetContent,
+  changeSetProblems,
+  hashChangeSet,
+  proposalHash,
+} from '../../src/workflow/change-set.ts';
 
 const ownership = fc.uniqueArray(
   fc.record({
@@ -74,5 +79,44 @@ describe('change set problems', () => {
       'Account ACME appears more than once.',
       'Opportunity o: the after split totals 99% instead of 100%.',
     ]);
+  });
+});
+
+describe('proposalHash', () => {
+  const ids = fc.uniqueArray(fc.uuid(), { maxLength: 5 });
+  it('is the change-set hash when nothing is unassigned or undecided', () => {
+    fc.assert(
+      fc.property(content, (c) => {
+        expect(proposalHash({ ...c, unassignedAccountIds: [], undecidedOpportunityIds: [] })).toBe(
+          hashChangeSet(c),
+        );
+      }),
+    );
+  });
+  it('ignores the order of the unassigned and undecided ids, and tells them apart', () => {
+    fc.assert(
+      fc.property(
+        content,
+        ids.filter((a) => a.length > 0),
+        ids,
+        (c, unassigned, undecided) => {
+          const a = proposalHash({
+            ...c,
+            unassignedAccountIds: unassigned,
+            undecidedOpportunityIds: undecided,
+          });
+          const b = proposalHash({
+            ...c,
+            unassignedAccountIds: [...unassigned].reverse(),
+            undecidedOpportunityIds: [...undecided].reverse(),
+          });
+          expect(a).toBe(b);
+          expect(a).not.toBe(hashChangeSet(c));
+          expect(a).not.toBe(
+            proposalHash({ ...c, unassignedAccountIds: [], undecidedOpportunityIds: unassigned }),
+          );
+        },
+      ),
+    );
   });
 });

@@ -1,13 +1,14 @@
 /**
  * The proposal of a run as approval and commit see it: the ownership changes read from run_assignments (not
  * excluded, new owner different from the planned one), the opportunity owner changes of run_opportunity_changes
- * (an opportunity-level run's one change), its change-set hash, and the blocking conflicts still open.
+ * (an opportunity-level run's one change), and the blocking conflicts still open. The proposal hash approval pins is
+ * solve/refresh-proposal.ts's (proposalHash in src/workflow/change-set.ts).
  */
 import { and, asc, eq, isNotNull, sql } from 'drizzle-orm';
 import { accounts, conflicts, runAssignments, runOpportunityChanges } from '../../../db/schema/index.ts';
 import type { Tx } from '../../db/client.ts';
 import { AppError } from '../../lib/errors.ts';
-import { changeSetProblems, hashChangeSet, type OwnershipChange } from '../../workflow/change-set.ts';
+import { changeSetProblems, type OwnershipChange } from '../../workflow/change-set.ts';
 import { type DetectedConflict, openBlocking } from '../../workflow/conflicts.ts';
 
 export interface ProposalLine {
@@ -25,7 +26,6 @@ export interface Proposal {
   changes: OwnershipChange[];
   /** Opportunities whose owner the proposal changes (with their account's move, or on their own). */
   opportunityChanges: OpportunityOwnerChange[];
-  hash: string;
 }
 
 export interface OpportunityOwnerChange {
@@ -96,7 +96,6 @@ export async function loadProposal(tx: Tx, runId: string): Promise<Proposal> {
     lines: rows,
     changes,
     opportunityChanges: opportunityChanges.map((c) => ({ ...c, toRepId: c.toRepId! })),
-    hash: hashChangeSet(content),
   };
 }
 

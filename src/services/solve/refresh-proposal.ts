@@ -7,7 +7,12 @@ import { and, eq, inArray } from 'drizzle-orm';
 import { conflicts, runAssignments, runOpportunityChanges, runs } from '../../../db/schema/index.ts';
 import type { Tx } from '../../db/client.ts';
 import type { Conflict as SolverConflict } from '../../solver/index.ts';
-import { hashChangeSet, type OwnershipChange, type SplitChange } from '../../workflow/change-set.ts';
+import {
+  type OwnershipChange,
+  type ProposalContent,
+  proposalHash,
+  type SplitChange,
+} from '../../workflow/change-set.ts';
 import {
   CONFLICT_KINDS,
   type ConflictInput,
@@ -117,9 +122,9 @@ export async function refreshProposal(
   await syncConflicts(tx, run, detected, at);
 
   // 3. The hash of the change set to be: what approval pins.
-  const proposalHash = proposalHashOf(run, plan, live, oppChanges);
-  await tx.update(runs).set({ proposalHash, updatedAt: at }).where(eq(runs.id, run.id));
-  return { proposalHash, conflicts: detected };
+  const hash = proposalHash(proposalContentOf(run, plan, live, oppChanges));
+  await tx.update(runs).set({ proposalHash: hash, updatedAt: at }).where(eq(runs.id, run.id));
+  return { proposalHash: hash, conflicts: detected };
 }
 
 /** The conflict check's view of a run's proposal: the book as planned, the caps in force and every line. */
@@ -208,12 +213,12 @@ export function conflictInputOf(
  * The hash of the change set a run's proposal would make: owners (by CRM id), split changes with their effective
  * date, and accounts left without an owner (as a move to nobody). Reviewers see it; approval pins it.
  */
-function proposalHashOf(
+function proposalContentOf(
   run: RunRow,
   plan: PlanningContext,
   live: readonly AssignmentRow[],
   oppChanges: ReturnType<typeof opportunityChanges>,
-): string {
+): ProposalContent {
   const crm = new Map(plan.book.accounts.map((a) => [a.id, a.crmId]));
   const ownership: OwnershipChange[] = live
     .filter((r) => r.toRepId !== null && r.toRepId !== r.fromRepId)
@@ -224,8 +229,6 @@ function proposalHashOf(
       toRepId: r.toRepId!,
     }));
   const unassigned = live.filter((r) => r.toRepId === null).map((r) => r.accountId);
-  // Manual strategy: an opportunity nobody has decided yet is part of the proposal as "undecided", so deciding it
-  // changes the hash (and voids an approval) even where the split it gets equals one already in the set.
   const undecided = oppChanges.filter((c) => c.commissionType === null).map((c) => c.opportunityId);
   const effectiveDate = run.reassignmentDate ?? plan.asOfDate;
   const splits: SplitChange[] = oppChanges
@@ -236,22 +239,13 @@ function proposalHashOf(
       after: toBpsMap(c.after!),
       effectiveDate,
     }));
-  const base = hashChangeSet({ runId: run.id, ownership, splits });
-  const withUnassigned =
-    unassigned.length === 0
-      ? base
-      : hashChangeSet({
-          runId: `${run.id}|unassigned:${unassigned.sort().join(',')}|${base}`,
-          ownership: [],
-          splits: [],
-        });
-  return undecided.length === 0
-    ? withUnassigned
-    : hashChangeSet({
-        runId: `${run.id}|undecided:${undecided.sort().join(',')}|${withUnassigned}`,
-        ownership: [],
-        splits: [],
-      });
+  return {
+    runId: run.id,
+    ownership,
+    splits,
+    unassignedAccountIds: unassigned,
+    undecidedOpportunityIds: undecided,
+  };
 }
 
 /**
@@ -261,7 +255,7 @@ function proposalHashOf(
 export async function liveProposalHash(tx: Tx, run: RunRow, plan: PlanningContext): Promise<string> {
   const rows = await tx.select().from(runAssignments).where(eq(runAssignments.runId, run.id));
   const live = rows.filter((r) => !r.excluded);
-  return proposalHashOf(run, plan, live, opportunityChanges(run, plan, live));
+  return proposalHash(proposalContentOf(run, plan, live, opportunityChanges(run, plan, live)));
 }
 
 function toBpsMap(parts: readonly { repId: string; role: string; bps: number }[]): Record<string, number> {
