@@ -8,6 +8,7 @@ import { drizzle as drizzlePostgres, type PostgresJsDatabase } from 'drizzle-orm
 import postgres from 'postgres';
 import * as schema from '../../db/schema/index.ts';
 import type { Env } from '../lib/env.ts';
+import { lockDataDir } from './pglite-lock.ts';
 
 export type Schema = typeof schema;
 
@@ -55,18 +56,30 @@ export async function openPglite(
 ): Promise<DatabaseHandle> {
   const inMemory = dir === 'memory://' || dir === '';
   if (!inMemory) mkdirSync(dir, { recursive: true });
+  const release = inMemory ? () => {} : lockDataDir(dir);
   // The options-object form: with `undefined` as the first argument PGlite ignores loadDataDir.
   const client = new PGlite({
     ...(inMemory ? {} : { dataDir: dir }),
     ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}),
   });
-  await client.waitReady;
+  try {
+    await client.waitReady;
+  } catch (error) {
+    release();
+    throw error;
+  }
   const db = drizzlePglite({ client, schema });
   return {
     db: db as unknown as Database,
     driver: 'pglite',
     raw: { driver: 'pglite', db, client },
-    close: () => client.close(),
+    close: async () => {
+      try {
+        await client.close();
+      } finally {
+        release();
+      }
+    },
   };
 }
 
