@@ -42,6 +42,7 @@ import { homePages } from './views/home/home.routes.tsx';
 import { importPages } from './views/imports/imports.routes.tsx';
 import { commissionDecisionPages } from './views/runs/commission-decisions.routes.tsx';
 import { runPages } from './views/runs/runs.routes.tsx';
+import { setupPages } from './views/setup/setup.routes.tsx';
 import { staticRoutes } from './views/static-assets.ts';
 
 /**
@@ -123,6 +124,7 @@ export function createApp(input: AppDeps) {
   configureOpenApi(app);
 
   app.route('/', authPages());
+  app.route('/', setupPages());
   app.route('/', homePages());
   app.route('/', importPages());
   app.route('/', runPages());

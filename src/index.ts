@@ -5,7 +5,9 @@
 import { serve } from '@hono/node-server';
 import { migrate } from '../db/migrate.ts';
 import { seedDemo } from '../db/seed.ts';
+import type { FirstRun } from './api/context.ts';
 import { createApp } from './app.ts';
+import { randomToken } from './auth/tokens.ts';
 import { createJobHandlers } from './composition/job-handlers.ts';
 import { assertDatabaseSafe, loginRoleProblems } from './db/boot-guard.ts';
 import { type DatabaseHandle, openDatabase } from './db/client.ts';
@@ -14,11 +16,33 @@ import type { DemoHint } from './lib/demo.ts';
 import { parseEnv } from './lib/env.ts';
 import { createLogger } from './lib/logger.ts';
 import { sweepDueNotices } from './services/after/sender.ts';
+import { orgCount } from './services/auth/provisioning.ts';
 import { solveSlotLimits, solveSlotsFor } from './services/solve/solve-slots.ts';
 
 const SHUTDOWN_GRACE_MS = 10_000;
 /** How often notices left due (a crash between commit and send, a retry whose job was lost) are picked up. */
 const NOTICE_SWEEP_MS = 60_000;
+
+/** A fresh install (no org yet) gets a one-time token for the first-run page. */
+async function firstRunToken(db: DatabaseHandle): Promise<FirstRun | undefined> {
+  return (await orgCount({ db: db.db })) === 0 ? { token: randomToken(24) } : undefined;
+}
+
+function printFirstRun(url: string, token: string, driver: DatabaseHandle['driver']) {
+  const lines = [
+    '',
+    'This install has no org yet. Set it up in the browser (the link works once):',
+    `  ${url}/setup?token=${token}`,
+    driver === 'pglite'
+      ? 'or stop the server and use the admin commands on the embedded database:'
+      : 'or use the admin commands (same DATABASE_URL):',
+    '  npx bookshift org create --name "Acme Corp" --slug acme',
+    '  npx bookshift user add --org acme --email you@acme.example --name "Your Name" --role admin',
+    '  npx bookshift api-key create --org acme --name "CRM sync" --role analyst',
+    '',
+  ];
+  console.log(lines.join('\n'));
+}
 
 async function main() {
   const env = parseEnv();
@@ -65,7 +89,14 @@ async function main() {
   if (loginProblems.length > 0)
     logger.warn('unsafe database login (refused in production)', { loginProblems });
 
-  const app = createApp({ env, db: db.db, logger, ...(demoLogin ? { demoLogin } : {}) });
+  const firstRun = await firstRunToken(db);
+  const app = createApp({
+    env,
+    db: db.db,
+    logger,
+    ...(demoLogin ? { demoLogin } : {}),
+    ...(firstRun ? { firstRun } : {}),
+  });
 
   // Background work (solves, imports, notice delivery) runs in this process from the Postgres job table.
   const runner = createJobRunner({
@@ -91,6 +122,7 @@ async function main() {
       `http://${info.address.includes(':') ? `[${info.address}]` : info.address}:${info.port}`;
     logger.info('listening', { url, database: db.driver });
     console.log(`Bookshift is running at ${url}`);
+    if (firstRun?.token) printFirstRun(url, firstRun.token, db.driver);
   });
 
   let stopping = false;

@@ -14,6 +14,12 @@ export interface AppDeps {
   logger?: Logger;
   /** Demo accounts shown on the login page outside production (set by src/index.ts after seeding). */
   demoLogin?: DemoHint;
+  /** A fresh install with no org: the one-time token of the first-run page (null once spent). */
+  firstRun?: FirstRun;
+}
+
+export interface FirstRun {
+  token: string | null;
 }
 
 export interface ResolvedDeps {
@@ -22,6 +28,7 @@ export interface ResolvedDeps {
   clock: () => Date;
   logger: Logger;
   demoLogin?: DemoHint;
+  firstRun?: FirstRun;
 }
 
 /** The session behind a cookie-authenticated request. */

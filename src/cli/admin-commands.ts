@@ -185,7 +185,11 @@ function describeFailure(error: unknown): Failure {
   // The database driver's wrapper ("Failed query: ...") carries the statement and its parameters, which may
   // hold a password hash: only the underlying cause is shown.
   const message = rootMessage(error);
-  if (/relation "[a-z_]+" does not exist|function operator_org_\w+\(.*\) does not exist|role "bookshift_app" does not exist/.test(message)) {
+  if (
+    /relation "[a-z_]+" does not exist|function operator_org_\w+\(.*\) does not exist|role "bookshift_app" does not exist/.test(
+      message,
+    )
+  ) {
     return {
       code: 'NOT_MIGRATED',
       message: 'The database has no Bookshift tables yet: run `bookshift migrate` first.',

@@ -142,7 +142,9 @@ describe('the admin commands set up an install without SQL', () => {
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('on the embedded database: migrate, org, admin, key; refuses a second process on the same directory', { timeout: 240_000 }, async () => {
+  it('on the embedded database: migrate, org, admin, key; refuses a second process on the same directory', {
+    timeout: 240_000,
+  }, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'bookshift-admin-'));
     dirs.push(dir);
     const env = parseEnv({ NODE_ENV: 'test', LOG_LEVEL: 'silent', PGLITE_DIR: dir, DATABASE_URL: '' });

@@ -52,7 +52,12 @@ export function authPages() {
     return renderPage(
       c,
       'Sign in',
-      <LoginContent state={state} csrfToken={c.get('csrfToken')} demo={demo} />,
+      <LoginContent
+        state={state}
+        csrfToken={c.get('csrfToken')}
+        demo={demo}
+        firstRun={Boolean(c.get('deps').firstRun?.token)}
+      />,
       status,
     );
   };

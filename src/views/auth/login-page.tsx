@@ -13,15 +13,25 @@ export function LoginContent({
   state,
   csrfToken,
   demo,
+  firstRun = false,
 }: {
   state: LoginFormState;
   csrfToken: string;
   demo?: DemoHint;
+  /** A fresh install with no org yet: say where to start. */
+  firstRun?: boolean;
 }) {
   const errors = state.errors ?? {};
   return (
     <section class="card narrow" aria-labelledby="login-title">
       <h1 id="login-title">Sign in to Bookshift</h1>
+      {firstRun && (
+        <p class="alert" role="status">
+          This install has no org yet. Open the setup link the server printed when it started (
+          <code>/setup?token=…</code>), or create the org and its first admin with{' '}
+          <code>npx bookshift org create</code> and <code>npx bookshift user add</code>.
+        </p>
+      )}
       {errors.form && (
         <p class="alert error" role="alert" id="form-error">
           {errors.form}
