@@ -1,0 +1,100 @@
+/** Approve with a confirmation, commit, and the files of a committed run. */
+import type { Context, Hono } from 'hono';
+import type { AppBindings } from '../../api/context.ts';
+import { requireRole } from '../../auth/require-role.ts';
+import { AppError } from '../../lib/errors.ts';
+import { EXPORT_FORMATS, type ExportFormat, exportRun } from '../../services/after/run-exports.ts';
+import { approveRun } from '../../services/approve/approve-run.ts';
+import { repNames } from '../../services/book/rep-list.ts';
+import { commitRun } from '../../services/commit/commit-run.ts';
+import { moveGroups } from '../../services/review/run-page-reads.ts';
+import { isFragmentRequest, renderPage } from '../layout.tsx';
+import { orgCtx } from '../shared/context.ts';
+import { text } from '../shared/format.ts';
+import { ApproveConfirm } from './run-accounts.tsx';
+import { REVIEW_STATUSES } from './run-page.tsx';
+import { DRAFT_ROLES, loadRun, runId, runsCtx, VIEW_ROLES } from './run-route-context.ts';
+
+export function approvalRoutes(router: Hono<AppBindings>) {
+  const _viewers = requireRole(...VIEW_ROLES);
+  const _drafters = requireRole(...DRAFT_ROLES);
+
+  const showConfirm = async (c: Context<AppBindings>, error?: string, status: 200 | 403 | 409 = 200) => {
+    const { run } = await loadRun(c);
+    if (!REVIEW_STATUSES.includes(run.status) || run.status === 'approved')
+      return c.redirect(`/runs/${run.id}`, 303);
+    const ctx = runsCtx(c);
+    const moves = await moveGroups(ctx, run.id);
+    const names = await repNames(ctx);
+    return renderPage(
+      c,
+      'Approve',
+      <ApproveConfirm
+        run={run}
+        csrfToken={c.get('csrfToken')}
+        moves={moves}
+        moved={moves.reduce((s, m) => s + m.accounts, 0)}
+        names={names}
+        error={error}
+      />,
+      status,
+    );
+  };
+
+  router.get('/runs/:id/approve', requireRole('manager'), (c) => showConfirm(c));
+
+  router.post('/runs/:id/approve', requireRole('manager'), async (c) => {
+    const form = await c.req.parseBody();
+    const version = Number(text(form.version));
+    const hash = text(form.hash);
+    try {
+      await approveRun({
+        ctx: orgCtx(c),
+        input: {
+          runId: runId(c),
+          ...(Number.isInteger(version) && version > 0 ? { expectedVersion: version } : {}),
+          // The version and the hash shown on the confirmation pin exactly what the manager reviewed.
+          expectedHash: hash,
+          ...(text(form.note) ? { note: text(form.note) } : {}),
+        },
+      });
+    } catch (error) {
+      if (error instanceof AppError && (error.code === 'CONFLICT' || error.code === 'FORBIDDEN'))
+        return showConfirm(c, error.message, error.code === 'CONFLICT' ? 409 : 403);
+      throw error;
+    }
+    return c.redirect(`/runs/${runId(c)}`, 303);
+  });
+
+  router.post('/runs/:id/commit', requireRole('manager'), async (c) => {
+    const { env } = c.get('deps');
+    const base = env.APP_BASE_URL ?? new URL(c.req.url).origin;
+    await commitRun({ ctx: orgCtx(c), input: { runId: runId(c), appBaseUrl: base } });
+    if (isFragmentRequest(c)) c.header('HX-Redirect', `/runs/${runId(c)}`);
+    return c.redirect(`/runs/${runId(c)}`, 303);
+  });
+
+  router.get(
+    '/runs/:id/exports/:format',
+    requireRole('admin', 'manager', 'analyst', 'finance'),
+    async (c) => {
+      const format = c.req.param('format');
+      if (!(EXPORT_FORMATS as readonly string[]).includes(format))
+        throw new AppError(
+          'NOT_FOUND',
+          `There is no ${format} export; choose one of ${EXPORT_FORMATS.join(', ')}.`,
+        );
+      const file = c.req.query('file');
+      const out = await exportRun({
+        ctx: orgCtx(c),
+        input: { runId: runId(c), format: format as ExportFormat, ...(file ? { file } : {}) },
+      });
+      c.header('Content-Type', out.contentType);
+      c.header(
+        'Content-Disposition',
+        `attachment; filename="${out.filename.replace(/[^A-Za-z0-9._-]+/g, '_')}"`,
+      );
+      return c.body(out.body);
+    },
+  );
+}

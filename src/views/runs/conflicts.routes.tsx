@@ -1,0 +1,206 @@
+/** Conflicts resolved in place on the review: one, all of an account's, or many at once. */
+import type { Context, Hono } from 'hono';
+import type { AppBindings } from '../../api/context.ts';
+import { principalOf, requireRole } from '../../auth/require-role.ts';
+import { AppError } from '../../lib/errors.ts';
+import { repNames } from '../../services/book/rep-list.ts';
+import { bulkChange, listConflicts, resolveConflict } from '../../services/review/changes.ts';
+import { getRunSummary } from '../../services/review/review.ts';
+import { isFragmentRequest } from '../layout.tsx';
+import { text } from '../shared/format.ts';
+import { GroupedConflictsSection } from './conflict-groups.tsx';
+import { ApprovePanel, ConflictCard, type ConflictFormState, type ConflictRow } from './review-parts.tsx';
+import {
+  DRAFT_ROLES,
+  loadRun,
+  receiverChoices,
+  runId,
+  runsCtx,
+  UUID,
+  VIEW_ROLES,
+} from './run-route-context.ts';
+
+export function conflictRoutes(router: Hono<AppBindings>) {
+  const _viewers = requireRole(...VIEW_ROLES);
+  const drafters = requireRole(...DRAFT_ROLES);
+
+  /**
+   * After a conflict is resolved in place: the approval panel and the open-blocking counter, out of band, from
+   * the conflicts as they are now.
+   */
+  const approvalUpdate = async (c: Context<AppBindings>, conflicts: ConflictRow[]) => {
+    const { run } = await loadRun(c);
+    const summary = await getRunSummary({ ctx: runsCtx(c), input: { runId: run.id } });
+    const openBlocking = conflicts.filter((k) => k.severity === 'blocking' && k.resolution === null).length;
+    return (
+      <>
+        <ApprovePanel
+          run={run}
+          principal={principalOf(c)}
+          openBlocking={openBlocking}
+          moved={summary.moved}
+          csrfToken={c.get('csrfToken')}
+          oob
+        />
+        <span id="open-blocking" hx-swap-oob="true">
+          {openBlocking}
+        </span>
+      </>
+    );
+  };
+
+  // Before /conflicts/:cid, which would take "bulk" and "account" for a conflict id.
+  router.post('/runs/:id/conflicts/account/:aid', drafters, async (c) => {
+    const aid = c.req.param('aid');
+    if (!UUID.test(aid)) throw new AppError('NOT_FOUND', 'That account does not exist.');
+    return resolveMany(c, () => [aid], await c.req.parseBody());
+  });
+
+  router.post('/runs/:id/conflicts/bulk', drafters, async (c) => {
+    const form = await c.req.parseBody({ all: true });
+    const which = text(form.which);
+    const ticked = ([] as unknown[])
+      .concat(form.accountIds ?? [])
+      .map(String)
+      .filter((x) => UUID.test(x));
+    return resolveMany(
+      c,
+      (all) =>
+        which.startsWith('kind:')
+          ? [
+              ...new Set(
+                all
+                  .filter((k) => k.kind === which.slice(5) && k.resolution === null && k.accountId)
+                  .map((k) => k.accountId!),
+              ),
+            ]
+          : ticked,
+      form,
+    );
+  });
+
+  router.post('/runs/:id/conflicts/:cid', drafters, async (c) => {
+    const id = runId(c);
+    const cid = c.req.param('cid');
+    if (!UUID.test(cid)) throw new AppError('NOT_FOUND', 'That conflict does not exist.');
+    const form = await c.req.parseBody();
+    const resolution = text(form.resolution);
+    const note = text(form.note);
+    const repId = text(form.repId);
+    const ctx = runsCtx(c);
+    const state: ConflictFormState = { values: { resolution, note, repId }, error: {} };
+    if (!['accept', 'override', 'exclude'].includes(resolution)) state.error!.form = 'Choose a decision.';
+    if (!note) state.error!.note = 'Write why: the note is kept in the audit trail.';
+    if (resolution === 'override' && !repId) state.error!.repId = 'Choose who should own the account.';
+    let failed = Object.keys(state.error!).length > 0;
+    if (!failed) {
+      try {
+        await resolveConflict({
+          ctx,
+          input: {
+            runId: id,
+            conflictId: cid,
+            resolution: resolution as 'accept' | 'override' | 'exclude',
+            note,
+            ...(repId && resolution === 'override' ? { repId } : {}),
+          },
+        });
+      } catch (error) {
+        if (!(error instanceof AppError) || error.code === 'INTERNAL') throw error;
+        state.error!.form = error.message;
+        failed = true;
+      }
+    }
+    if (!isFragmentRequest(c)) {
+      if (failed)
+        throw new AppError(
+          'VALIDATION_FAILED',
+          state.error!.form ?? state.error!.note ?? state.error!.repId ?? 'Check the decision.',
+        );
+      return c.redirect(`/runs/${id}#conflicts`, 303);
+    }
+    const conflicts = await listConflicts({ ctx, input: { runId: id } });
+    const conflict = conflicts.find((k) => k.id === cid);
+    if (!conflict) throw new AppError('NOT_FOUND', 'That conflict does not exist.');
+    const names = await repNames(ctx);
+    const receivers = await receiverChoices(ctx);
+    return c.html(
+      <>
+        <ConflictCard
+          conflict={conflict}
+          runId={id}
+          csrfToken={c.get('csrfToken')}
+          receivers={receivers}
+          names={names}
+          canResolve
+          {...(failed ? { state } : {})}
+        />
+        {await approvalUpdate(c, conflicts)}
+      </>,
+      failed ? 422 : 200,
+    );
+  });
+
+  /**
+   * Resolves every open conflict of one account (the card), or of the ticked accounts / all accounts with an open
+   * conflict of one kind (the bulk form), with one note: accept, another owner or exclude. The whole conflicts
+   * section comes back (its counters in place) with the approval panel out of band.
+   */
+  const resolveMany = async (
+    c: Context<AppBindings>,
+    pickIds: (all: ConflictRow[]) => string[],
+    form: Record<string, unknown>,
+  ) => {
+    const id = runId(c);
+    const ctx = runsCtx(c);
+    const resolution = text(form.resolution);
+    const note = text(form.note);
+    const repId = text(form.repId);
+    let error: string | undefined;
+    const before = await listConflicts({ ctx, input: { runId: id } });
+    const accountIds = pickIds(before);
+    if (!['accept', 'override', 'exclude'].includes(resolution)) error = 'Choose a decision.';
+    else if (!note) error = 'Write why in the note: it is kept in the audit trail.';
+    else if (resolution === 'override' && !repId) error = 'Choose who should own the account(s).';
+    else if (accountIds.length === 0) error = 'Tick at least one account, or choose a kind.';
+    if (!error) {
+      try {
+        await bulkChange({
+          ctx,
+          input: {
+            runId: id,
+            action: resolution === 'override' ? 'pin' : resolution === 'exclude' ? 'exclude' : 'accept',
+            accountIds,
+            note,
+            ...(resolution === 'override' ? { repId } : {}),
+          },
+        });
+      } catch (e) {
+        if (!(e instanceof AppError) || e.code === 'INTERNAL') throw e;
+        error = e.message;
+      }
+    }
+    if (!isFragmentRequest(c)) {
+      if (error) throw new AppError('VALIDATION_FAILED', error);
+      return c.redirect(`/runs/${id}#conflicts`, 303);
+    }
+    const conflicts = await listConflicts({ ctx, input: { runId: id } });
+    const names = await repNames(ctx);
+    const receivers = await receiverChoices(ctx);
+    return c.html(
+      <>
+        <GroupedConflictsSection
+          conflicts={conflicts}
+          runId={id}
+          csrfToken={c.get('csrfToken')}
+          receivers={receivers}
+          names={names}
+          canResolve
+          error={error}
+        />
+        {await approvalUpdate(c, conflicts)}
+      </>,
+      error ? 422 : 200,
+    );
+  };
+}
