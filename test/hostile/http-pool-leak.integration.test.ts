@@ -136,9 +136,10 @@ async function poolConnections() {
   const admin = postgres(testServerUrl()!, { max: 1, onnotice: () => {} });
   try {
     const name = new URL(db.url!).pathname.slice(1);
-    return await admin<Array<{ state: string | null; n: number }>>`
+    const rows = await admin<Array<{ state: string | null; n: number }>>`
       select state, count(*)::int as n from pg_stat_activity
       where datname = ${name} and pid <> pg_backend_pid() group by state`;
+    return rows.map((r) => ({ state: r.state, n: r.n }));
   } finally {
     await admin.end({ timeout: 5 });
   }
@@ -167,7 +168,7 @@ describe.skipIf(!testServerUrl())('HTTP pool leak (real PostgreSQL server, pool 
     expect(totals.aborted).toBeGreaterThan(0);
 
     // Aborted requests finish their work on the server a moment later; then every connection is idle.
-    let states: Awaited<ReturnType<typeof poolConnections>> = [];
+    let states: Array<{ state: string | null; n: number }> = [];
     for (let i = 0; i < 50; i++) {
       states = await poolConnections();
       if (states.every((s) => s.state === 'idle')) break;
