@@ -10,7 +10,8 @@
  */
 import type { Block, MipModel } from './model.ts';
 import type { Pool, Problem } from './problem.ts';
-import { cloneState, countsAsTaken, fits, moveCostOf, place, type State, unplace } from './state.ts';
+import { cheapestFittingRep, withPoolCleared } from './rounding.ts';
+import { countsAsTaken, fits, place, type State, unplace } from './state.ts';
 
 export interface BucketOptions {
   /** This many largest accounts of the pool stay single blocks (the whales the LP must not blur). */
@@ -115,8 +116,7 @@ export function dealOut(
   colValue: ArrayLike<number>,
 ): State | null {
   const p = state.problem;
-  const next = cloneState(state);
-  for (const k of pool.movable) unplace(next, k);
+  const next = withPoolCleared(state, pool);
   const nBlocks = model.blocks.length;
   // Per block: its columns' reps with the LP's count and revenue for each.
   const shares: Map<number, { n: number; u: number }>[] = Array.from({ length: nBlocks }, () => new Map());
@@ -167,22 +167,7 @@ export function dealOut(
     }
   }
   for (const k of leftover) {
-    let best = -1;
-    let bestScore = Number.POSITIVE_INFINITY;
-    for (let j = p.eligStart[k]!; j < p.eligStart[k + 1]!; j++) {
-      const r = p.eligRep[j]!;
-      if (!fits(next, k, r)) continue;
-      const dn =
-        Math.abs(next.count[r]! + 1 - p.targetCount[r]!) - Math.abs(next.count[r]! - p.targetCount[r]!);
-      const u = p.unit[k]!;
-      const dv =
-        Math.abs(next.units[r]! + u - p.targetUnits[r]!) - Math.abs(next.units[r]! - p.targetUnits[r]!);
-      const score = (dn + dv) / pool.meanCount + moveCostOf(p, k, r);
-      if (score < bestScore - 1e-12) {
-        bestScore = score;
-        best = r;
-      }
-    }
+    const best = cheapestFittingRep(next, pool, k);
     if (best < 0 && !ejectFor(next, pool, k)) return null;
     if (best >= 0) place(next, k, best);
   }

@@ -9,7 +9,8 @@
  * largest first without the owner tie-break 5.47, 2.46 and 7.43, 2.63; the greedy start searched 3.94, 3.75.
  */
 import type { Pool } from './problem.ts';
-import { cloneState, fits, moveCostOf, place, type State, unplace } from './state.ts';
+import { cheapestFittingRep, withPoolCleared } from './rounding.ts';
+import { fits, place, type State } from './state.ts';
 
 /**
  * A copy of `state` with the pool placed from the multipliers m (a then b, scaled by the pool's mean count,
@@ -22,8 +23,7 @@ export function lagrangianAssignment(state: State, pool: Pool, m: Float64Array, 
   pool.reps.forEach((r, i) => {
     slot.set(r, i);
   });
-  const next = cloneState(state);
-  for (const k of pool.movable) unplace(next, k);
+  const next = withPoolCleared(state, pool);
   const cbar = pool.meanCount;
   // Accounts grouped by owner and eligible reps, each group smallest first: alike accounts get alike shares,
   // the largest-deficit rule below deals each group out in proportion to them, and the few large accounts
@@ -95,22 +95,7 @@ export function lagrangianAssignment(state: State, pool: Pool, m: Float64Array, 
     }
   }
   for (const k of leftover) {
-    let best = -1;
-    let bestScore = Number.POSITIVE_INFINITY;
-    for (let j = p.eligStart[k]!; j < p.eligStart[k + 1]!; j++) {
-      const r = p.eligRep[j]!;
-      if (!fits(next, k, r)) continue;
-      const dn =
-        Math.abs(next.count[r]! + 1 - p.targetCount[r]!) - Math.abs(next.count[r]! - p.targetCount[r]!);
-      const u = p.unit[k]!;
-      const dv =
-        Math.abs(next.units[r]! + u - p.targetUnits[r]!) - Math.abs(next.units[r]! - p.targetUnits[r]!);
-      const score = (dn + dv) / cbar + moveCostOf(p, k, r);
-      if (score < bestScore - 1e-12) {
-        bestScore = score;
-        best = r;
-      }
-    }
+    const best = cheapestFittingRep(next, pool, k);
     if (best < 0) return null;
     place(next, k, best);
   }

@@ -7,7 +7,8 @@
  */
 import type { MipModel } from './model.ts';
 import type { Pool } from './problem.ts';
-import { cloneState, fits, moveCostOf, place, type State, unplace } from './state.ts';
+import { cheapestFittingRep, withPoolCleared } from './rounding.ts';
+import { fits, place, type State } from './state.ts';
 
 const INTEGRAL = 1 - 1e-6;
 
@@ -22,8 +23,7 @@ export function roundLpSolution(
   colValue: ArrayLike<number>,
 ): State | null {
   const p = state.problem;
-  const next = cloneState(state);
-  for (const k of pool.movable) unplace(next, k);
+  const next = withPoolCleared(state, pool);
   // Per block: the rep with the largest value, and whether that value is integral.
   const nBlocks = model.blocks.length;
   const bestRep = new Int32Array(nBlocks).fill(-1);
@@ -48,23 +48,7 @@ export function roundLpSolution(
   fractional.sort((a, b) => revenue(b) - revenue(a) || a - b);
   for (const b of fractional) {
     const k = model.blocks[b]!.positions[0]!;
-    let best = -1;
-    let bestScore = Number.POSITIVE_INFINITY;
-    for (let j = p.eligStart[k]!; j < p.eligStart[k + 1]!; j++) {
-      const r = p.eligRep[j]!;
-      if (!fits(next, k, r)) continue;
-      // Deviation change of both measures on r, plus the continuity cost.
-      const dn =
-        Math.abs(next.count[r]! + 1 - p.targetCount[r]!) - Math.abs(next.count[r]! - p.targetCount[r]!);
-      const u = p.unit[k]!;
-      const dv =
-        Math.abs(next.units[r]! + u - p.targetUnits[r]!) - Math.abs(next.units[r]! - p.targetUnits[r]!);
-      const score = (dn + dv) / pool.meanCount + moveCostOf(p, k, r);
-      if (score < bestScore - 1e-12) {
-        bestScore = score;
-        best = r;
-      }
-    }
+    const best = cheapestFittingRep(next, pool, k);
     if (best < 0) return null;
     place(next, k, best);
   }

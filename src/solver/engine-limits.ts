@@ -1,0 +1,111 @@
+/** The final solve's thresholds: which engine runs on which pool, and what share of the time each phase gets. */
+
+/** Lagrangian evaluations for a pool's bound when its time ran out before any (milliseconds at 100000x300). */
+export const QUICK_BOUND_EVALUATIONS = 6;
+/** HiGHS' absolute stopping gap (our tolerance, tolerance.ts, is judged after it). */
+export const NUMERIC_ABS_GAP = 1e-7;
+
+/** Engine thresholds per pool, in binaries (eligible account-rep pairs), chosen by measurement (bench/). */
+export const ENGINE_LIMITS = {
+  /**
+   * javascript-lp-solver in auto mode: 0 (never) while HiGHS loads. Measured: a 63-binary departure pool
+   * stalled for the whole 20 s limit where HiGHS took 0.3 s, and 1000x20 departures hung past the hard
+   * kill. It stays available as `engine: 'jslp'` and as the fallback when HiGHS fails.
+   */
+  jslpMaxBinaries: 0,
+  /** Full HiGHS MIP (warm-started from the heuristic) up to this size. */
+  mipMaxBinaries: 12_000,
+  /** LP relaxation as the lower bound up to this size (above it the LP alone can take minutes). */
+  lpMaxBinaries: 150_000,
+  /** HiGHS MIP time per pool (auto): base + binaries / rate seconds, and the relative gap it stops at. */
+  mipBaseSec: 3,
+  mipBinariesPerSec: 500,
+  mipRelGap: 0.005,
+  /**
+   * Share of the time limit the construction + iterated search may use before the exact engines (auto);
+   * the search goes on after them with the time left, so the LP bounds of the largest pools come first.
+   */
+  heuristicTimeShare: 0.15,
+  /**
+   * The same when every pool is a realignment pool above mipMaxBinaries: the rounded LP answer replaced the
+   * greedy start in every such pool measured (5000x50, 20000x100), so the greedy is only the fallback.
+   */
+  heuristicTimeShareLarge: 0.05,
+  /**
+   * Pools with no MIP (too large) or a MIP that did not beat the heuristic keep improving with the
+   * iterated search for the rest of their time share, up to this many move evaluations per binary.
+   */
+  continueIlsWorkPerBinary: 100_000,
+  /** Realignment pools up to this size above mipMaxBinaries get a short MIP for its bound: this share of their time. */
+  boundMipMaxBinaries: 60_000,
+  boundMipShare: 0.3,
+  /** Per-pair LP relaxations with more columns than this use interior point (simplex stalled at 20000x100). */
+  ipmMinColumns: 40_000,
+  /** Departures with this many binaries in all get their pools' LPs on `lpThreads` threads at once. */
+  parallelLpMinBinaries: 100_000,
+  /** ... whose threads start before the input is checked from this many accounts (100000x300: 240k binaries). */
+  parallelLpMinAccounts: 50_000,
+  lpThreads: 2,
+  /** The work clock skips a MIP allowed fewer LP iterations than this many times its pool's LP took. */
+  mipRootLpFactor: 1.5,
+  /** Searches from the rounded LP answer in MIP-size pools, the best kept (solve.ts, the LP-round path). */
+  lpRoundStarts: 3,
+  /** Integer-rounding cuts on each rep's count deviation (model.ts): 1000x20's LP bound 0.647 → 0.673. */
+  countCuts: true,
+  /** Share of a pool's time left after its LP that the rounded LP answer's iterated search may use. */
+  lpRoundShare: 0.3,
+  /**
+   * The same for pools small enough for the full MIP (rounded only on short shares, below), and the search's
+   * record-to-record slack there (ils.ts; ILS_SLACK elsewhere). Measured at 1000x20, 5 s, nine seeds in one
+   * run: mean 0.7033 with 0.3 and 0.02 (the MIP after it rarely improved the answer within 1 s; its bound is
+   * no better than what the search reaches), 0.6985 with 0.9 and 0.05 (and the greedy phase cut, below).
+   */
+  lpRoundMipPoolShare: 0.9,
+  lpRoundMipPoolIlsSlack: 0.05,
+  /**
+   * Heuristic share when every pool of an L1 realignment will be LP-rounded because its time share is short
+   * (under lpRoundMipPoolMaxShareSec): the greedy is then only the fallback, as for large realignments.
+   */
+  heuristicTimeShareShort: 0.05,
+  /**
+   * MIP-size pools: double swaps (pair-exchange.ts) after the rounded answer's search, 20-60 ms. Measured at
+   * 1000x20, 5 s, seeds 1-6 in one run: mean 0.6975 -> 0.6965, seed 1 (the bench's) 0.7009 -> 0.6958.
+   */
+  pairExchange: true,
+  /**
+   * Pools small enough for the full MIP get the rounding only when their time share is below this. Measured
+   * at 1000x20 (same runs): 5 s limit (1.4 s per pool) 1.3-1.9 % above the bound with rounding against
+   * 3.4 % without; 20 s limit (5.7 s per pool) 1.5-1.7 % with it against 0.5 % without.
+   */
+  lpRoundMipPoolMaxShareSec: 6,
+  /**
+   * ... and 3 s for pools up to quickMipMaxBinaries: the MIP proves those quickly (and ends the solve
+   * early), where at 1000x20 (1,900 binaries a pool) it needs 4-11 s for its root alone and a pool of two
+   * threads gets 4 s (parallel-pools.ts): 0.249 with the MIP against 0.235 rounded in one pool (measured).
+   */
+  lpRoundSmallPoolMaxShareSec: 3,
+  quickMipMaxBinaries: 1000,
+  /**
+   * Bucketed pools: fix the single accounts the LP split and solve it again before dealing out (bucket.ts,
+   * fixSplitSingles). Not for per-account LPs: at 5000x50 the second LP cost more than it gained (measured).
+   */
+  lpDive: true,
+  /**
+   * Realignment pools above this size get the bucketed relaxation (bucket.ts) as their LP: bound and start.
+   * 20000x100 (about 110k binaries per pool): LP in 1-4 s where the per-pair LP did not finish in 60 s.
+   */
+  bucketMinBinaries: 40_000,
+  /** ... and below this size (100000x300's 1.08M-binary pools gave 222k bucket columns: LP unsolved in 25 s). */
+  bucketMaxBinaries: 400_000,
+  /**
+   * Departure pools the construction did not prove: an iterated search toward the LP bound before the MIP,
+   * up to this many move evaluations per binary (planted books, bound 0: 1000x20 proven in 0.5 s, not 4.5).
+   */
+  departureSearchWorkPerBinary: 20_000,
+  /** Departures: a search toward a perfect split before the LPs, this many move evaluations per binary. */
+  perfectSearchWorkPerBinary: 20,
+  /** Wall-clock budget of the packing proof when the construction cannot place every account (packing.ts). */
+  packingProofMaxMs: 10_000,
+  /** Bucketed pools: share of the pool's time left for the MIP with integer whales (bucket.ts). */
+  bucketMipShare: 0.35,
+};

@@ -1,0 +1,91 @@
+/**
+ * The end of a pool's turn (final solve): polish an exact engine's answer, a bound where no LP gave one
+ * (the Lagrangian, lagrangian-phase.ts), and the iterated search for the rest of the pool's share.
+ */
+import { isProven, roundedEngine } from './engine-choice.ts';
+import { ENGINE_LIMITS, QUICK_BOUND_EVALUATIONS } from './engine-limits.ts';
+import { ILS_SLACK, improve } from './heuristic.ts';
+import { ilsApplies, iteratedSearch } from './ils.ts';
+import { lagrangianBound } from './lagrangian.ts';
+import { lagrangianPhase } from './lagrangian-phase.ts';
+import {
+  cancelled,
+  expired,
+  newIncumbent,
+  type PoolWork,
+  phaseDone,
+  type SolveRun,
+  searchUntil,
+  spendSearch,
+} from './solve-run.ts';
+import { poolScore } from './state.ts';
+import { searchTarget } from './tolerance.ts';
+
+/** The three steps, for a pool whose accounts are all placed, in the final solve (auto). */
+export function afterExactEngines(run: SolveRun, work: PoolWork): void {
+  if (!work.proven && work.engine !== 'heuristic' && !roundedEngine(work.engine)) {
+    // Polish the exact answer on the exact objective (it may have stopped at a gap or a time limit).
+    // L1: a short iterated search from the MIP's answer (a fixed budget, so still deterministic).
+    improve(
+      run.state,
+      { ...run.heuristicOptions, ilsWork: 0, fastIlsWorkPerBinary: 2000, deadline: undefined },
+      [work.pool],
+    );
+  }
+  if (work.bound === null) boundWithoutLp(run, work);
+  const provenNow =
+    work.bound !== null && isProven(poolScore(run.state, work.pool).objective, work.bound, work.pool);
+  if (!provenNow && ilsApplies(run.state) && !expired(run)) searchRestOfShare(run, work);
+}
+
+function boundWithoutLp(run: SolveRun, work: PoolWork): void {
+  const { pool } = work;
+  if (!expired(run)) {
+    // No LP for this pool (too large, or it did not finish): the Lagrangian bound and its rounded answer.
+    const lag = lagrangianPhase(run.state, pool, {
+      clock: run.clock,
+      until: work.poolDeadline,
+      seed: run.input.seed + 7919 * pool.index + 5,
+      searchLimits: (until) => searchUntil(run, pool, until, ENGINE_LIMITS.continueIlsWorkPerBinary * work.B),
+      spendSearch: (spent) => spendSearch(run, pool, spent),
+      exhaustiveSwapMax: run.heuristicOptions.exhaustiveSwapMax,
+      slack: ILS_SLACK,
+      relGap: ENGINE_LIMITS.mipRelGap,
+      shouldStop: () => cancelled(run),
+    });
+    work.bound = lag.bound;
+    if (lag.improved) {
+      run.state = lag.improved;
+      work.engine = 'lagrangian + iterated search';
+      newIncumbent(run, work.engine);
+    }
+    phaseDone(run, `${pool.label}: Lagrangian`);
+  } else {
+    // Out of time before any bound (a short what-if): a few evaluations of the Lagrangian, each a proven
+    // bound, so the answer still says how good it is instead of a gap of null.
+    const pairs = pool.movable.length * pool.reps.length;
+    work.bound = lagrangianBound(run.problem, pool, { work: QUICK_BOUND_EVALUATIONS * pairs }).bound;
+    phaseDone(run, `${pool.label}: quick bound`);
+  }
+}
+
+/**
+ * Time left in the pool's share (no full MIP for this pool, or the MIP stopped at its time limit): the
+ * iterated search keeps going until it is within the MIP's relative gap of the bound.
+ */
+function searchRestOfShare(run: SolveRun, work: PoolWork): void {
+  const { pool, bound } = work;
+  const before = poolScore(run.state, pool).objective;
+  const out = iteratedSearch(run.state, pool, {
+    ...(bound !== null ? { target: searchTarget(bound, ENGINE_LIMITS.mipRelGap, pool.reps.length) } : {}),
+    seed: run.input.seed + 7919 * pool.index + 1,
+    ...searchUntil(run, pool, work.poolDeadline, ENGINE_LIMITS.continueIlsWorkPerBinary * work.B),
+    exhaustiveSwapMax: run.heuristicOptions.exhaustiveSwapMax,
+    slack: ILS_SLACK,
+    shouldStop: () => cancelled(run),
+  });
+  spendSearch(run, pool, out.work);
+  phaseDone(run, `${pool.label}: search`);
+  if (poolScore(run.state, pool).objective < before - 1e-12 && !work.engine.includes('iterated search'))
+    work.engine = `${work.engine} + iterated search`;
+}
