@@ -17,6 +17,7 @@ let h: Harness;
 let runner: ReturnType<typeof createJobRunner>;
 let analyst: Browser;
 let runId: string;
+let org: Awaited<ReturnType<typeof createOrgWithUsers>>;
 let danaId: string;
 let twoReasons: { id: string };
 let closingOnly: { id: string };
@@ -27,7 +28,7 @@ const inDays = (n: number) => new Date(h.clock.now.getTime() + n * 86_400_000).t
 beforeAll(async () => {
   h = await createHarness({ SOLVER_TIME_LIMIT_SECONDS: '5' });
   runner = createJobRunner({ db: h.db.db, handlers: { solve_run: solveRunJob } });
-  const org = await createOrgWithUsers(h, 'Conflict Groups Org');
+  org = await createOrgWithUsers(h, 'Conflict Groups Org');
   const db = h.db.db;
   const dana = await createRep(db, org.id, { name: 'Dana Departing', region: 'West' });
   danaId = dana.id;
@@ -86,6 +87,15 @@ it('shows one card per account with every reason it has', async () => {
   // The run page says which eligibility rule is in force (no ruleset in this org: the built-in one).
   expect(html).toContain('the built-in default rules');
   expect(html).toContain('Same region: an account goes only to a rep of its own region');
+});
+
+it('names the open blocking conflicts on the approve page, where approval would be refused', async () => {
+  const manager = await signedIn(h, org.users.manager);
+  const { html } = await manager.page(`/runs/${runId}/approve`);
+  expect(html).toContain('id="approve-blocking"');
+  expect(html).toMatch(/\d+ blocking conflict\(s\) are still open/);
+  expect(html).toContain('data-kind="protected_touched"');
+  expect(html).toContain('Kept And Closing is protected');
 });
 
 it('resolves every reason of the card with one note; counters and the approval panel update in place', async () => {

@@ -7,6 +7,7 @@ import { EXPORT_FORMATS, type ExportFormat, exportRun } from '../../services/aft
 import { approveRun } from '../../services/approve/approve-run.ts';
 import { repNames } from '../../services/book/rep-list.ts';
 import { commitRun } from '../../services/commit/commit-run.ts';
+import { listConflicts } from '../../services/review/changes.ts';
 import { moveGroups } from '../../services/review/run-page-reads.ts';
 import { isFragmentRequest, renderPage } from '../layout.tsx';
 import { orgCtx } from '../shared/context.ts';
@@ -26,11 +27,14 @@ export function approvalRoutes(router: Hono<AppBindings>) {
     const ctx = runsCtx(c);
     const moves = await moveGroups(ctx, run.id);
     const names = await repNames(ctx);
+    // What still stops approval, e.g. an account left with someone who leaves: named here too, not only on the review.
+    const blocking = await listConflicts({ ctx, input: { runId: run.id, open: true, severity: 'blocking' } });
     return renderPage(
       c,
       'Approve',
       <ApproveConfirm
         run={run}
+        blocking={blocking.map((k) => ({ kind: k.kind, message: k.message }))}
         csrfToken={c.get('csrfToken')}
         moves={moves}
         moved={moves.reduce((s, m) => s + m.accounts, 0)}

@@ -377,8 +377,11 @@ export function ApproveConfirm({
   moved,
   names,
   error,
+  blocking = [],
 }: {
   run: RunRecord;
+  /** Open blocking conflicts: approval is refused while any remain, so the page says which. */
+  blocking?: { kind: string; message: string }[];
   csrfToken: string;
   moves: { from: string | null; to: string | null; accounts: number; revenueCents: number }[];
   moved: number;
@@ -401,6 +404,20 @@ export function ApproveConfirm({
           <p class="alert error" role="alert" id="approve-error">
             {error}
           </p>
+        )}
+        {blocking.length > 0 && (
+          <div class="alert error" role="alert" id="approve-blocking">
+            <p>
+              {num(blocking.length)} blocking conflict(s) are still open; approval is refused until each is
+              resolved on the <a href={`/runs/${run.id}#conflicts`}>review page</a>:
+            </p>
+            <ul>
+              {blocking.slice(0, 20).map((k) => (
+                <li data-kind={k.kind}>{k.message}</li>
+              ))}
+            </ul>
+            {blocking.length > 20 && <p>… and {num(blocking.length - 20)} more.</p>}
+          </div>
         )}
         <p>
           Approving pins exactly this proposal (version {run.version}). When it is committed,{' '}
