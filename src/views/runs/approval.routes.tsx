@@ -14,12 +14,9 @@ import { orgCtx } from '../shared/context.ts';
 import { text } from '../shared/format.ts';
 import { ApproveConfirm } from './run-accounts.tsx';
 import { REVIEW_STATUSES } from './run-page.tsx';
-import { DRAFT_ROLES, loadRun, runId, runsCtx, VIEW_ROLES } from './run-route-context.ts';
+import { loadRun, runId, runsCtx } from './run-route-context.ts';
 
 export function approvalRoutes(router: Hono<AppBindings>) {
-  const _viewers = requireRole(...VIEW_ROLES);
-  const _drafters = requireRole(...DRAFT_ROLES);
-
   const showConfirm = async (c: Context<AppBindings>, error?: string, status: 200 | 403 | 409 = 200) => {
     const { run } = await loadRun(c);
     if (!REVIEW_STATUSES.includes(run.status) || run.status === 'approved')

@@ -1,19 +1,15 @@
 /** The comparison of two proposals. */
 import type { Hono } from 'hono';
 import type { AppBindings } from '../../api/context.ts';
-import { requireRole } from '../../auth/require-role.ts';
 import { repNames } from '../../services/book/rep-list.ts';
 import { compareRuns } from '../../services/review/compare.ts';
 import { comparableRuns } from '../../services/review/run-page-reads.ts';
 import { renderPage } from '../layout.tsx';
 import { money } from '../shared/format.ts';
 import { RunHeader } from './run-page.tsx';
-import { DRAFT_ROLES, loadRun, runsCtx, UUID, VIEW_ROLES } from './run-route-context.ts';
+import { loadRun, runsCtx, UUID, viewers } from './run-route-context.ts';
 
 export function compareRoutes(router: Hono<AppBindings>) {
-  const viewers = requireRole(...VIEW_ROLES);
-  const _drafters = requireRole(...DRAFT_ROLES);
-
   router.get('/runs/:id/compare', viewers, async (c) => {
     const { run } = await loadRun(c);
     const ctx = runsCtx(c);

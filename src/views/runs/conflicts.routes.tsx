@@ -1,7 +1,7 @@
 /** Conflicts resolved in place on the review: one, all of an account's, or many at once. */
 import type { Context, Hono } from 'hono';
 import type { AppBindings } from '../../api/context.ts';
-import { principalOf, requireRole } from '../../auth/require-role.ts';
+import { principalOf } from '../../auth/require-role.ts';
 import { AppError } from '../../lib/errors.ts';
 import { repNames } from '../../services/book/rep-list.ts';
 import { bulkChange, listConflicts, resolveConflict } from '../../services/review/changes.ts';
@@ -10,20 +10,9 @@ import { isFragmentRequest } from '../layout.tsx';
 import { text } from '../shared/format.ts';
 import { GroupedConflictsSection } from './conflict-groups.tsx';
 import { ApprovePanel, ConflictCard, type ConflictFormState, type ConflictRow } from './review-parts.tsx';
-import {
-  DRAFT_ROLES,
-  loadRun,
-  receiverChoices,
-  runId,
-  runsCtx,
-  UUID,
-  VIEW_ROLES,
-} from './run-route-context.ts';
+import { drafters, loadRun, receiverChoices, runId, runsCtx, UUID } from './run-route-context.ts';
 
 export function conflictRoutes(router: Hono<AppBindings>) {
-  const _viewers = requireRole(...VIEW_ROLES);
-  const drafters = requireRole(...DRAFT_ROLES);
-
   /**
    * After a conflict is resolved in place: the approval panel and the open-blocking counter, out of band, from
    * the conflicts as they are now.

@@ -1,7 +1,7 @@
 /** The account table of a run (filtered, paged), one account's explanation, and changes to the proposal. */
 import type { Context, Hono } from 'hono';
 import type { AppBindings } from '../../api/context.ts';
-import { principalOf, requireRole } from '../../auth/require-role.ts';
+import { principalOf } from '../../auth/require-role.ts';
 import { AppError } from '../../lib/errors.ts';
 import { listRegionsAndSegments } from '../../services/book/book-choices.ts';
 import { listRepChoices, repNames } from '../../services/book/rep-list.ts';
@@ -24,20 +24,17 @@ import { canDraft, REVIEW_STATUSES, RunHeader, type RunRecord } from './run-page
 import {
   ACCOUNT_PAGE,
   accountFilterOf,
-  DRAFT_ROLES,
+  drafters,
   list,
   loadRun,
   receiverChoices,
   runId,
   runsCtx,
   UUID,
-  VIEW_ROLES,
+  viewers,
 } from './run-route-context.ts';
 
 export function runAccountRoutes(router: Hono<AppBindings>) {
-  const viewers = requireRole(...VIEW_ROLES);
-  const drafters = requireRole(...DRAFT_ROLES);
-
   /** The change controls of the account table and page, for those who may change a proposal in review. */
   const accountEdit = async (c: Context<AppBindings>, run: RunRecord): Promise<AccountEdit | undefined> => {
     if (!REVIEW_STATUSES.includes(run.status) || !canDraft(principalOf(c))) return undefined;

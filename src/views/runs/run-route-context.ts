@@ -1,6 +1,7 @@
 /** What the run pages' route groups share: roles, the run of the path, the service context, form lists. */
 import type { Context } from 'hono';
 import type { AppBindings } from '../../api/context.ts';
+import { requireRole } from '../../auth/require-role.ts';
 import { AppError } from '../../lib/errors.ts';
 import type { OrgContext } from '../../services/auth/context.ts';
 import { listRepChoices } from '../../services/book/rep-list.ts';
@@ -14,6 +15,10 @@ export const VIEW_ROLES = ['admin', 'manager', 'analyst', 'finance'] as const;
 export const DRAFT_ROLES = ['manager', 'analyst'] as const;
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const ACCOUNT_PAGE = 50;
+
+/** The guards of the run pages: who may look, and who may draft and change a run. */
+export const viewers = requireRole(...VIEW_ROLES);
+export const drafters = requireRole(...DRAFT_ROLES);
 
 export function runsCtx(c: Context<AppBindings>): RunsContext {
   const ctx = orgCtx(c);

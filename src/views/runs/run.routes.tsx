@@ -33,20 +33,17 @@ import {
   SummaryStats,
 } from './run-page.tsx';
 import {
-  DRAFT_ROLES,
+  drafters,
   list,
   loadRun,
   receiverChoices,
   runId,
   runsCtx,
   UUID,
-  VIEW_ROLES,
+  viewers,
 } from './run-route-context.ts';
 
 export function runRoutes(router: Hono<AppBindings>) {
-  const viewers = requireRole(...VIEW_ROLES);
-  const drafters = requireRole(...DRAFT_ROLES);
-
   router.post('/runs/bulk-cancel', drafters, async (c) => {
     const form = await c.req.parseBody({ all: true });
     const ids = list(form, 'runId').filter((id) => UUID.test(id));

@@ -1,7 +1,7 @@
 /** The run wizard: GET/POST /runs/new, the impact preview and the scope step's account list (htmx). */
 import type { Context, Hono } from 'hono';
 import type { AppBindings } from '../../api/context.ts';
-import { principalOf, requireRole } from '../../auth/require-role.ts';
+import { principalOf } from '../../auth/require-role.ts';
 import { AppError, type FieldIssue } from '../../lib/errors.ts';
 import { listRegionsAndSegments, segmentChoices } from '../../services/book/book-choices.ts';
 import { listRepChoices } from '../../services/book/rep-list.ts';
@@ -11,7 +11,7 @@ import { requestSolve } from '../../services/solve/solve-run.ts';
 import { renderPage } from '../layout.tsx';
 import { orgCtx } from '../shared/context.ts';
 import { text } from '../shared/format.ts';
-import { DRAFT_ROLES, runsCtx, UUID, VIEW_ROLES } from './run-route-context.ts';
+import { drafters, runsCtx, UUID } from './run-route-context.ts';
 import { accountPickerOf, fieldOf, previewOf, toRunInput, wizardValues } from './wizard-form.ts';
 import {
   AccountPicker,
@@ -23,9 +23,6 @@ import {
 } from './wizard-page.tsx';
 
 export function wizardRoutes(router: Hono<AppBindings>) {
-  const _viewers = requireRole(...VIEW_ROLES);
-  const drafters = requireRole(...DRAFT_ROLES);
-
   const showWizard = async (
     c: Context<AppBindings>,
     values: WizardValues,
