@@ -3,6 +3,7 @@ import { desc, eq, sql } from 'drizzle-orm';
 import { orgs, rulesets } from '../../../db/schema/index.ts';
 import type { Tx } from '../../db/client.ts';
 import { AppError } from '../../lib/errors.ts';
+import { orgSolveTimeLimitMs } from '../../lib/solve-time-limit.ts';
 import { validateRuleset } from '../../rules/parse-ruleset.ts';
 import type { Ruleset } from '../../rules/ruleset-schema.ts';
 import { type Book, loadBook } from '../book/load-book.ts';
@@ -79,9 +80,6 @@ export async function loadPlanningContext(tx: Tx, run: RunRow, today: Date): Pro
   const ruleset = await loadRuleset(tx, run.rulesetId);
   const book = await loadBook(tx, run.importId);
   const stored = (run.metrics as { asOfDate?: string } | null)?.asOfDate;
-  const seconds = Number(
-    (org?.settings as { solverTimeLimitSeconds?: unknown } | undefined)?.solverTimeLimitSeconds,
-  );
   return {
     params,
     book,
@@ -89,6 +87,6 @@ export async function loadPlanningContext(tx: Tx, run: RunRow, today: Date): Pro
     asOfDate: stored ?? today.toISOString().slice(0, 10),
     // A run with its own ruleset uses the ruleset's window; otherwise the org's setting (F2 default 30).
     closingWithinDays: run.rulesetId ? ruleset.protections.closingWithinDays : (org?.closingWithinDays ?? 30),
-    orgTimeLimitMs: Number.isFinite(seconds) && seconds > 0 ? Math.round(seconds * 1000) : null,
+    orgTimeLimitMs: orgSolveTimeLimitMs(org?.settings),
   };
 }

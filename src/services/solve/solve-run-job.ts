@@ -8,6 +8,7 @@ import { runAssignments, runs } from '../../../db/schema/index.ts';
 import type { Tx } from '../../db/client.ts';
 import { DeferJobError, type JobHandler, PermanentJobError } from '../../jobs/runner.ts';
 import { AppError } from '../../lib/errors.ts';
+import { effectiveSolveTimeLimitMs } from '../../lib/solve-time-limit.ts';
 import { type SolveResult, solveInWorker } from '../../solver/index.ts';
 import { hardLimitMs } from '../../solver/worker/solve-in-worker.ts';
 import { keptReason } from '../plan/build-solve-input.ts';
@@ -94,8 +95,7 @@ const solveRun = async (
   if ('skip' in prepared) return { skipped: prepared.skip };
   const { plan, pins, excluded } = prepared;
 
-  const requested = Number(job.payload.timeLimitMs) || 60_000;
-  const timeLimitMs = Math.max(100, Math.min(requested, plan.orgTimeLimitMs ?? requested));
+  const timeLimitMs = effectiveSolveTimeLimitMs(Number(job.payload.timeLimitMs), plan.orgTimeLimitMs);
   await ctx.reportProgress({ phase: 'solving', accounts: plan.book.accounts.length, timeLimitMs });
   const limits = { signal: ctx.signal, hardLimitMs: hardLimitMs(timeLimitMs) };
   let solves = 0;

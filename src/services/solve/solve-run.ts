@@ -6,6 +6,7 @@ import type { Tx } from '../../db/client.ts';
 import { withOrg } from '../../db/tenancy.ts';
 import { enqueueJob } from '../../jobs/queue.ts';
 import { AppError } from '../../lib/errors.ts';
+import { DEFAULT_SOLVE_TIME_LIMIT_MS } from '../../lib/solve-time-limit.ts';
 import {
   actorOf,
   lockRun,
@@ -14,8 +15,6 @@ import {
   SOLVE_JOB_KIND,
   transitionRun,
 } from '../run-records/run-records.ts';
-
-export const DEFAULT_SOLVER_TIME_LIMIT_MS = 60_000;
 
 export async function requestSolve({
   ctx,
@@ -47,7 +46,7 @@ export async function requestSolve({
       maxAttempts: 2,
       payload: {
         runId: run.id,
-        timeLimitMs: ctx.solverTimeLimitMs ?? DEFAULT_SOLVER_TIME_LIMIT_MS,
+        timeLimitMs: ctx.solverTimeLimitMs ?? DEFAULT_SOLVE_TIME_LIMIT_MS,
         requestedBy: actor.label,
       },
     });

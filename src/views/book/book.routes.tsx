@@ -6,6 +6,7 @@ import { type Context, Hono } from 'hono';
 import type { AppBindings } from '../../api/context.ts';
 import { principalOf, requireRole } from '../../auth/require-role.ts';
 import { AppError, type FieldIssue } from '../../lib/errors.ts';
+import { envSolveTimeLimitMs } from '../../lib/solve-time-limit.ts';
 import { type AccountFilter, listAccounts } from '../../services/book/account-list.ts';
 import { segmentChoices } from '../../services/book/book-choices.ts';
 import { getAccount, getRep, noticesFor } from '../../services/book/book-reads.ts';
@@ -35,7 +36,7 @@ function runsCtx(c: Context<AppBindings>): RunsContext {
   return {
     ...ctx,
     requestId: ctx.requestId ?? '',
-    solverTimeLimitMs: c.get('deps').env.SOLVER_TIME_LIMIT_SECONDS * 1000,
+    solverTimeLimitMs: envSolveTimeLimitMs(c.get('deps').env),
   };
 }
 

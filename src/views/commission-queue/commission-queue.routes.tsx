@@ -10,6 +10,7 @@ import { html } from 'hono/html';
 import type { AppBindings } from '../../api/context.ts';
 import { principalOf, requireRole } from '../../auth/require-role.ts';
 import { AppError, notFound } from '../../lib/errors.ts';
+import { envSolveTimeLimitMs } from '../../lib/solve-time-limit.ts';
 import { CANCEL_ROLES } from '../../services/after/cancel-run.ts';
 import { queueItemHistory } from '../../services/commission-queue/history.ts';
 import { listQueue, QUEUE_READERS } from '../../services/commission-queue/list.ts';
@@ -151,7 +152,7 @@ export function commissionQueuePages() {
     }
     try {
       const result = await retryQueueItems({
-        ctx: { ...orgCtx(c), solverTimeLimitMs: c.get('deps').env.SOLVER_TIME_LIMIT_SECONDS * 1000 },
+        ctx: { ...orgCtx(c), solverTimeLimitMs: envSolveTimeLimitMs(c.get('deps').env) },
         input: { itemIds: ids },
       });
       const message =

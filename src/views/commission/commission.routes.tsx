@@ -8,6 +8,7 @@ import { type Context, Hono } from 'hono';
 import type { AppBindings } from '../../api/context.ts';
 import { principalOf, requireRole } from '../../auth/require-role.ts';
 import { AppError, type FieldIssue } from '../../lib/errors.ts';
+import { envSolveTimeLimitMs } from '../../lib/solve-time-limit.ts';
 import { listRepChoices } from '../../services/book/rep-list.ts';
 import { createRun } from '../../services/plan/create-run.ts';
 import {
@@ -41,7 +42,7 @@ function runsCtx(c: Context<AppBindings>): RunsContext {
   return {
     ...ctx,
     requestId: ctx.requestId ?? '',
-    solverTimeLimitMs: c.get('deps').env.SOLVER_TIME_LIMIT_SECONDS * 1000,
+    solverTimeLimitMs: envSolveTimeLimitMs(c.get('deps').env),
   };
 }
 

@@ -3,6 +3,7 @@ import type { Context } from 'hono';
 import type { AppBindings } from '../../api/context.ts';
 import { requireRole } from '../../auth/require-role.ts';
 import { AppError } from '../../lib/errors.ts';
+import { envSolveTimeLimitMs } from '../../lib/solve-time-limit.ts';
 import type { OrgContext } from '../../services/auth/context.ts';
 import { listRepChoices } from '../../services/book/rep-list.ts';
 import { getRun } from '../../services/plan/create-run.ts';
@@ -25,7 +26,7 @@ export function runsCtx(c: Context<AppBindings>): RunsContext {
   return {
     ...ctx,
     requestId: ctx.requestId ?? '',
-    solverTimeLimitMs: c.get('deps').env.SOLVER_TIME_LIMIT_SECONDS * 1000,
+    solverTimeLimitMs: envSolveTimeLimitMs(c.get('deps').env),
     solveQueueLimit: c.get('deps').env.SOLVE_MAX_QUEUED_PER_ORG,
   };
 }

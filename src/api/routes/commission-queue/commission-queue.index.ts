@@ -1,5 +1,6 @@
 /** The commission queue route group: list the queue, one item's history, retry items in error. */
 
+import { envSolveTimeLimitMs } from '../../../lib/solve-time-limit.ts';
 import { queueItemHistory } from '../../../services/commission-queue/history.ts';
 import { listQueue } from '../../../services/commission-queue/list.ts';
 import { retryQueueItems } from '../../../services/commission-queue/retry.ts';
@@ -30,7 +31,7 @@ export const commissionQueueRouter = createRouter()
   .openapi(retryCommissionQueue, async (c) => {
     const { itemIds } = c.req.valid('json');
     const result = await retryQueueItems({
-      ctx: { ...orgContext(c), solverTimeLimitMs: c.get('deps').env.SOLVER_TIME_LIMIT_SECONDS * 1000 },
+      ctx: { ...orgContext(c), solverTimeLimitMs: envSolveTimeLimitMs(c.get('deps').env) },
       input: { itemIds },
     });
     return c.json(RetryResultSchema.parse(result), 200);

@@ -1,6 +1,7 @@
 /** The runs route group: handlers validate (by route), call a service verb, and parse the answer through the response schema. */
 import type { Context } from 'hono';
 import { principalOf } from '../../../auth/require-role.ts';
+import { envSolveTimeLimitMs } from '../../../lib/solve-time-limit.ts';
 import * as runsService from '../../../services/plan/create-run.ts';
 import { diagnoseRun } from '../../../services/plan/diagnose-run.ts';
 import * as changes from '../../../services/review/changes.ts';
@@ -111,7 +112,7 @@ export function runsCtx(c: Context<AppBindings>): RunsContext {
     clock,
     principal: principalOf(c),
     requestId: c.get('requestId'),
-    solverTimeLimitMs: env.SOLVER_TIME_LIMIT_SECONDS * 1000,
+    solverTimeLimitMs: envSolveTimeLimitMs(env),
     solveQueueLimit: env.SOLVE_MAX_QUEUED_PER_ORG,
   };
 }
