@@ -1,6 +1,6 @@
 /** Opportunities, read-only: list and filter, and one with its split history (for opportunity-level runs). */
 import { createRoute, z } from '@hono/zod-openapi';
-import { commonErrorResponses } from '../../errors.ts';
+import { commonErrorResponses, notFoundResponse } from '../../errors.ts';
 import { access } from '../../openapi.ts';
 import { BOOK_READERS } from './book.routes.ts';
 
@@ -139,6 +139,7 @@ export const getOpportunityRoute = createRoute({
         },
       },
     },
+    ...notFoundResponse,
     ...commonErrorResponses,
   },
 });
