@@ -7,6 +7,7 @@ import { requireRole } from '../auth/require-role.ts';
 import type { Role } from '../lib/roles.ts';
 import type { AppBindings } from './context.ts';
 import { validationHook } from './errors.ts';
+import { idempotency } from './middleware/idempotency.ts';
 
 export const API_VERSION = '0.1.0';
 
@@ -46,6 +47,11 @@ export function publicAccess() {
  */
 export function access(...roles: [Role, ...Role[]]) {
   return { middleware: requireRole(...roles), security: SIGNED_IN, 'x-roles': roles };
+}
+
+/** As access(), and the Idempotency-Key header is honoured (after the guard: it needs the principal's org). */
+export function idempotentAccess(...roles: [Role, ...Role[]]) {
+  return { ...access(...roles), middleware: [requireRole(...roles), idempotency()] };
 }
 
 export const OPENAPI_PATH = '/v1/openapi.json';

@@ -5,6 +5,8 @@
  * The key is claimed and completed in transactions of their own, around the handler's; 5xx responses are not
  * kept (the key is released so a retry runs again). Mount it after the role guard: it needs the principal.
  */
+import { createHash } from 'node:crypto';
+import { z } from '@hono/zod-openapi';
 import { and, eq, lt } from 'drizzle-orm';
 import type { MiddlewareHandler } from 'hono';
 import { idempotencyKeys } from '../../../db/schema/index.ts';
@@ -24,6 +26,18 @@ export const STALE_CLAIM_MS = 60_000;
 export const idempotencyHeaderSchemaDescription =
   'Optional. The same key with the same request replays the first response; with another request it is refused (409 IDEMPOTENCY_KEY_REUSED). 8–200 letters, digits or . _ : -';
 
+/** The optional Idempotency-Key request header, as each idempotent route documents it. */
+export const IdempotencyHeaders = z.object({
+  'idempotency-key': z
+    .string()
+    .optional()
+    .openapi({
+      param: { name: 'idempotency-key', in: 'header' },
+      description: idempotencyHeaderSchemaDescription,
+      example: 'create-2026-03-01-7f3a',
+    }),
+});
+
 type Claim = { kind: 'claimed'; id: string } | { kind: 'replay'; status: number; body: unknown };
 
 export function idempotency(): MiddlewareHandler<AppBindings> {
@@ -32,8 +46,7 @@ export function idempotency(): MiddlewareHandler<AppBindings> {
     if (key === null) return next();
     const principal = principalOf(c);
     const { db, clock } = c.get('deps');
-    const raw = await c.req.text();
-    const fingerprint = requestFingerprint(c.req.method, c.req.path, parseBody(raw));
+    const fingerprint = requestFingerprint(c.req.method, c.req.path, await fingerprintedBody(c));
     const scope = orgScope(principal);
 
     const claim = await withOrg(db, scope, async (tx): Promise<Claim> => {
@@ -117,6 +130,37 @@ async function release(c: Parameters<MiddlewareHandler<AppBindings>>[0], id: str
   );
 }
 
+type Ctx = Parameters<MiddlewareHandler<AppBindings>>[0];
+
+/**
+ * What makes two requests the same: the JSON body, or for an upload each form field and each file's name, size
+ * and SHA-256 (a client that retries an upload sends a new multipart boundary, which must not make it another
+ * request), along with the query (import options live there).
+ */
+async function fingerprintedBody(c: Ctx): Promise<unknown> {
+  const query = c.req.query();
+  const type = c.req.header('content-type') ?? '';
+  if (!type.toLowerCase().startsWith('multipart/form-data'))
+    return { query, body: parseBody(await c.req.text()) };
+  const form = await c.req.formData();
+  const fields: Array<[string, unknown]> = [];
+  for (const [name, value] of form.entries()) {
+    if (typeof value === 'string') fields.push([name, value]);
+    else {
+      const bytes = new Uint8Array(await value.arrayBuffer());
+      fields.push([
+        name,
+        {
+          file: value.name,
+          size: bytes.byteLength,
+          sha256: createHash('sha256').update(bytes).digest('hex'),
+        },
+      ]);
+    }
+  }
+  return { query, form: fields };
+}
+
 function parseBody(raw: string): unknown {
   if (raw === '') return null;
   try {
@@ -133,4 +177,17 @@ async function readJson(res: Response): Promise<unknown> {
   } catch {
     return null;
   }
+}
+
+/** A response of an idempotent route, documenting the header a replayed response carries. */
+export function replayable<R extends object>(response: R) {
+  return {
+    ...response,
+    headers: z.object({
+      [REPLAYED_HEADER]: z.literal('true').optional().openapi({
+        description:
+          'Present (true) when this is the stored response of an earlier request with the same Idempotency-Key.',
+      }),
+    }),
+  };
 }

@@ -4388,7 +4388,10 @@ export interface operations {
     createApiKey: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Optional. The same key with the same request replays the first response; with another request it is refused (409 IDEMPOTENCY_KEY_REUSED). 8–200 letters, digits or . _ : - */
+                "idempotency-key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -4401,6 +4404,8 @@ export interface operations {
             /** @description Created. */
             201: {
                 headers: {
+                    /** @description Present (true) when this is the stored response of an earlier request with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -4551,6 +4556,8 @@ export interface operations {
             /** @description Approved. */
             200: {
                 headers: {
+                    /** @description Present (true) when this is the stored response of an earlier request with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -4639,6 +4646,8 @@ export interface operations {
             /** @description Committed (now or before). */
             200: {
                 headers: {
+                    /** @description Present (true) when this is the stored response of an earlier request with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -4740,6 +4749,8 @@ export interface operations {
             /** @description Cancelled. */
             200: {
                 headers: {
+                    /** @description Present (true) when this is the stored response of an earlier request with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -6035,7 +6046,10 @@ export interface operations {
     createRun: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Optional. The same key with the same request replays the first response; with another request it is refused (409 IDEMPOTENCY_KEY_REUSED). 8–200 letters, digits or . _ : - */
+                "idempotency-key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -6048,6 +6062,8 @@ export interface operations {
             /** @description The new draft run. */
             201: {
                 headers: {
+                    /** @description Present (true) when this is the stored response of an earlier request with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -7618,7 +7634,10 @@ export interface operations {
                 /** @description Apply as a background job (202) whatever the size. */
                 async?: "true" | "false";
             };
-            header?: never;
+            header?: {
+                /** @description Optional. The same key with the same request replays the first response; with another request it is refused (409 IDEMPOTENCY_KEY_REUSED). 8–200 letters, digits or . _ : - */
+                "idempotency-key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -7633,6 +7652,8 @@ export interface operations {
             /** @description Applied, or recorded as failed (status) with every row error. */
             201: {
                 headers: {
+                    /** @description Present (true) when this is the stored response of an earlier request with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -7642,6 +7663,8 @@ export interface operations {
             /** @description Queued as a background job. */
             202: {
                 headers: {
+                    /** @description Present (true) when this is the stored response of an earlier request with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -8307,7 +8330,10 @@ export interface operations {
                 /** @description Why this version. */
                 note?: string;
             };
-            header?: never;
+            header?: {
+                /** @description Optional. The same key with the same request replays the first response; with another request it is refused (409 IDEMPOTENCY_KEY_REUSED). 8–200 letters, digits or . _ : - */
+                "idempotency-key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -8324,6 +8350,8 @@ export interface operations {
             /** @description Saved, with warnings. */
             201: {
                 headers: {
+                    /** @description Present (true) when this is the stored response of an earlier request with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {

@@ -5,7 +5,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { KEY_MANAGERS, ROLES } from '../../../lib/roles.ts';
 import { commonErrorResponses, notFoundResponse } from '../../errors.ts';
-import { access } from '../../openapi.ts';
+import { IdempotencyHeaders, replayable } from '../../middleware/idempotency.ts';
+import { access, idempotentAccess } from '../../openapi.ts';
 
 export const ApiKeySchema = z
   .object({
@@ -82,10 +83,16 @@ export const createApiKey = createRoute({
   description:
     'The response carries the full key once; only its hash is stored. The role must be one whose every right ' +
     'the caller has too (admin: admin, finance, rep; manager: manager, analyst, finance, rep); another is 403.',
-  ...access(...KEY_MANAGERS),
-  request: { body: { required: true, content: { 'application/json': { schema: CreateApiKeySchema } } } },
+  ...idempotentAccess(...KEY_MANAGERS),
+  request: {
+    body: { required: true, content: { 'application/json': { schema: CreateApiKeySchema } } },
+    headers: IdempotencyHeaders,
+  },
   responses: {
-    201: { description: 'Created.', content: { 'application/json': { schema: CreatedApiKeySchema } } },
+    201: {
+      description: 'Created.',
+      ...replayable({ content: { 'application/json': { schema: CreatedApiKeySchema } } }),
+    },
     ...commonErrorResponses,
   },
 });

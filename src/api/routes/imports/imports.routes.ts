@@ -1,7 +1,8 @@
 /** The imports API (F1): preview and apply an upload or sheet link, history, errors, presets, saved mappings. */
 import { createRoute, z } from '@hono/zod-openapi';
 import { commonErrorResponses, conflictResponse, ErrorBodySchema, notFoundResponse } from '../../errors.ts';
-import { access } from '../../openapi.ts';
+import { IdempotencyHeaders, replayable } from '../../middleware/idempotency.ts';
+import { access, idempotentAccess } from '../../openapi.ts';
 import {
   IdParams,
   ImportJobSchema,
@@ -65,14 +66,14 @@ export const applyImportRoute = createRoute({
     'Upserts on the CRM id in one transaction. all-or-nothing (default): any row error imports nothing and the ' +
     'attempt is recorded as failed with its errors; valid-rows-only: the rest is applied. Importing the same file ' +
     'again changes nothing. Large files (or async=true) run as a background job: 202 with the job to poll.',
-  ...uploadAccess,
-  request: { query: ImportOptionsQuery, ...uploadBody },
+  ...idempotentAccess(...IMPORT_ROLES),
+  request: { query: ImportOptionsQuery, ...uploadBody, headers: IdempotencyHeaders },
   responses: {
     201: {
       description: 'Applied, or recorded as failed (status) with every row error.',
-      ...json(OutcomeSchema),
+      ...replayable(json(OutcomeSchema)),
     },
-    202: { description: 'Queued as a background job.', ...json(QueuedSchema) },
+    202: { description: 'Queued as a background job.', ...replayable(json(QueuedSchema)) },
     ...conflictResponse,
     ...fileErrors,
     ...commonErrorResponses,

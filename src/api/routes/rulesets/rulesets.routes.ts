@@ -1,7 +1,8 @@
 /** The rulesets API (F2): create, revise (a new version), read, list versions, and validate without saving. */
 import { createRoute, z } from '@hono/zod-openapi';
 import { commonErrorResponses, notFoundResponse } from '../../errors.ts';
-import { access } from '../../openapi.ts';
+import { IdempotencyHeaders, replayable } from '../../middleware/idempotency.ts';
+import { access, idempotentAccess } from '../../openapi.ts';
 
 export const RULESET_WRITERS = ['admin', 'manager', 'analyst'] as const;
 export const RULESET_READERS = ['admin', 'manager', 'analyst', 'finance'] as const;
@@ -73,10 +74,10 @@ export const createRulesetRoute = createRoute({
   operationId: 'createRuleset',
   tags,
   summary: 'Save a ruleset (a new version when the name exists)',
-  ...access(...RULESET_WRITERS),
-  request: { query: NoteQuery, ...rulesetBody },
+  ...idempotentAccess(...RULESET_WRITERS),
+  request: { query: NoteQuery, ...rulesetBody, headers: IdempotencyHeaders },
   responses: {
-    201: { description: 'Saved, with warnings.', ...json(SavedRulesetSchema) },
+    201: { description: 'Saved, with warnings.', ...replayable(json(SavedRulesetSchema)) },
     ...commonErrorResponses,
   },
 });

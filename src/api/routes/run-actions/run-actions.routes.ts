@@ -1,10 +1,9 @@
 /** Run actions (F7, F8, F12): approve (managers), commit (managers), cancel (managers and analysts); each takes an Idempotency-Key. */
 import { createRoute, z } from '@hono/zod-openapi';
-import { requireRole } from '../../../auth/require-role.ts';
 import { RUN_STATUSES } from '../../../workflow/run-status.ts';
 import { commonErrorResponses, conflictResponse, ErrorBodySchema, notFoundResponse } from '../../errors.ts';
-import { idempotency, idempotencyHeaderSchemaDescription } from '../../middleware/idempotency.ts';
-import { access } from '../../openapi.ts';
+import { IdempotencyHeaders, replayable } from '../../middleware/idempotency.ts';
+import { idempotentAccess } from '../../openapi.ts';
 
 const UUID_EXAMPLE = '6f1c2d3e-4a5b-4c6d-8e7f-9a0b1c2d3e4f';
 const HASH_EXAMPLE = '9b74c9897bac770ffc029102a200c5de0c7a5e8a8f1b5e0f7a9d3c2b1a0f9e8d';
@@ -120,17 +119,6 @@ const IdParams = z.object({
   id: z.uuid('The run id is a UUID.').openapi({ param: { name: 'id', in: 'path' }, example: UUID_EXAMPLE }),
 });
 
-const IdempotencyHeaders = z.object({
-  'idempotency-key': z
-    .string()
-    .optional()
-    .openapi({
-      param: { name: 'idempotency-key', in: 'header' },
-      description: idempotencyHeaderSchemaDescription,
-      example: 'commit-2026-03-01-7f3a',
-    }),
-});
-
 const unprocessable = {
   422: {
     description:
@@ -138,11 +126,6 @@ const unprocessable = {
     content: { 'application/json': { schema: ErrorBodySchema } },
   },
 };
-
-/** The role guard first, then the idempotency key (it needs the principal's org). */
-function guarded(...roles: Parameters<typeof access>) {
-  return { ...access(...roles), middleware: [requireRole(...roles), idempotency()] };
-}
 
 export const approveRun = createRoute({
   method: 'post',
@@ -152,14 +135,17 @@ export const approveRun = createRoute({
   summary: 'Approve the current proposal of a run',
   description:
     'Managers only. Pins the hash of the change set; any later change voids the approval. Refused while a blocking conflict is open, when the proposal changed since the version or hash you reviewed, and — with the org’s two-person rule — when you drafted the run.',
-  ...guarded('manager'),
+  ...idempotentAccess('manager'),
   request: {
     params: IdParams,
     headers: IdempotencyHeaders,
     body: { required: true, content: { 'application/json': { schema: ApproveBodySchema } } },
   },
   responses: {
-    200: { description: 'Approved.', content: { 'application/json': { schema: ApproveResponseSchema } } },
+    200: {
+      description: 'Approved.',
+      ...replayable({ content: { 'application/json': { schema: ApproveResponseSchema } } }),
+    },
     ...notFoundResponse,
     ...conflictResponse,
     ...commonErrorResponses,
@@ -174,12 +160,12 @@ export const commitRun = createRoute({
   summary: 'Commit an approved run',
   description:
     'Managers only. One transaction: owners, opportunities, commission splits, the change set, audit events and the notices to send — or nothing. Refused when the proposal changed since approval, or when an account’s owner is no longer the one the run planned from (the accounts are listed in details.staleAccounts). A committed run returns its change set again (200), so retries and double clicks are safe.',
-  ...guarded('manager'),
+  ...idempotentAccess('manager'),
   request: { params: IdParams, headers: IdempotencyHeaders },
   responses: {
     200: {
       description: 'Committed (now or before).',
-      content: { 'application/json': { schema: CommitResponseSchema } },
+      ...replayable({ content: { 'application/json': { schema: CommitResponseSchema } } }),
     },
     ...notFoundResponse,
     ...conflictResponse,
@@ -196,14 +182,17 @@ export const cancelRun = createRoute({
   summary: 'Cancel a run that is not committed',
   description:
     'Managers and analysts. Stops a solve in flight. A committed run still sending its notices: a manager cancels the sending (notices not yet sent are cancelled, the run stays committed); otherwise refused: roll it back instead.',
-  ...guarded('manager', 'analyst'),
+  ...idempotentAccess('manager', 'analyst'),
   request: {
     params: IdParams,
     headers: IdempotencyHeaders,
     body: { required: true, content: { 'application/json': { schema: CancelBodySchema } } },
   },
   responses: {
-    200: { description: 'Cancelled.', content: { 'application/json': { schema: CancelResponseSchema } } },
+    200: {
+      description: 'Cancelled.',
+      ...replayable({ content: { 'application/json': { schema: CancelResponseSchema } } }),
+    },
     ...notFoundResponse,
     ...conflictResponse,
     ...commonErrorResponses,

@@ -3,7 +3,8 @@ import { createRoute, type z } from '@hono/zod-openapi';
 import { MAX_BULK_ACCOUNTS } from '../../../services/review/changes.ts';
 import { createRunSchema } from '../../../services/run-records/run-params.ts';
 import { commonErrorResponses, conflictResponse, notFoundResponse } from '../../errors.ts';
-import { access } from '../../openapi.ts';
+import { IdempotencyHeaders, replayable } from '../../middleware/idempotency.ts';
+import { access, idempotentAccess } from '../../openapi.ts';
 import {
   AccountExplanationSchema,
   BulkChangeResultSchema,
@@ -49,9 +50,12 @@ export const createRun = createRoute({
   description:
     'A run of one kind (rep_departure, realignment, new_hire, account, opportunity) with its scope, reason and dates. ' +
     'It plans on the latest applied account import unless importId names another.',
-  ...access(...RUN_WRITERS),
-  request: body(createRunSchema),
-  responses: { 201: { description: 'The new draft run.', ...json(RunSchema) }, ...commonErrorResponses },
+  ...idempotentAccess(...RUN_WRITERS),
+  request: { ...body(createRunSchema), headers: IdempotencyHeaders },
+  responses: {
+    201: { description: 'The new draft run.', ...replayable(json(RunSchema)) },
+    ...commonErrorResponses,
+  },
 });
 
 export const listRuns = createRoute({
