@@ -168,7 +168,11 @@ export class RowReader {
     const match = directory.match(value);
     if (match.found) return match.crmId;
     if (match.ambiguous) {
-      const names = match.candidates.map((c) => `${c.crmId}${c.email ? ` <${c.email}>` : ''}`).join(', ');
+      // In id order, so the same roster always gives the same message whatever order it was read in.
+      const names = [...match.candidates]
+        .sort((a, b) => (a.crmId < b.crmId ? -1 : a.crmId > b.crmId ? 1 : 0))
+        .map((c) => `${c.crmId}${c.email ? ` <${c.email}>` : ''}`)
+        .join(', ');
       this.fail(
         field,
         `"${value}" matches ${match.candidates.length} reps by name (${names})`,

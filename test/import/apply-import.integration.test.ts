@@ -287,3 +287,35 @@ describe('applyImport', () => {
     expect(await listImports({ ctx: otherCtx, input: { limit: 10, offset: 0 } })).toHaveLength(1);
   });
 });
+
+describe('HubSpot owners by full name', () => {
+  it('two owners with the same full name: a company owned by that name is refused, naming both', async () => {
+    const owners = await apply(fixture('hubspot-owners-same-name.csv'), { kind: 'reps' });
+    expect(owners.counts).toMatchObject({ inserted: 3, rejected: 0 });
+    const companies = await apply(fixture('hubspot-company-export.csv'));
+    // All or nothing: the file's other company (owned by e-mail) is not applied either.
+    expect(companies.counts).toMatchObject({ inserted: 0, rejected: 1 });
+    expect(await book(ctx.principal.orgId)).toEqual([]);
+    const stored = await listImportErrors({
+      ctx,
+      input: { importId: companies.importId, limit: 10, offset: 0 },
+    });
+    expect(stored.errors).toEqual([
+      {
+        row: 2,
+        column: 'Company owner',
+        value: 'Jane Doe',
+        reason:
+          '"Jane Doe" matches 2 reps by name (41234567 <jane.doe@example.com>, 41234570 <jane.doe@northwind.example>) — Use the CRM user id or e-mail of the owner instead of the name, or make the names distinct in the roster.',
+      },
+    ]);
+    // The preview says the same, with what to do.
+    const preview = await previewImport({
+      ctx,
+      input: { source: fixture('hubspot-company-export.csv'), maxRows: 100 },
+    });
+    expect(preview.errors.map((e) => `${e.row}: ${e.reason} — ${e.hint}`)).toEqual([
+      `2: ${stored.errors[0]!.reason}`,
+    ]);
+  });
+});
