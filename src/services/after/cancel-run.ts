@@ -5,6 +5,7 @@
  * and the run stays committed. The commission queue settles with the cancel, in its transaction: the run's waiting
  * items become cancelled, and an item the run was retrying goes back to error (settleQueueOnCancel).
  */
+
 import { and, eq, inArray } from 'drizzle-orm';
 import { jobs, runs } from '../../../db/schema/index.ts';
 import { orgScope } from '../../auth/principal.ts';
@@ -14,16 +15,10 @@ import { withOrg } from '../../db/tenancy.ts';
 import { requestCancel } from '../../jobs/queue.ts';
 import { AppError, forbidden } from '../../lib/errors.ts';
 import { nextStatus } from '../../workflow/run-status.ts';
+import { actorFields } from '../audit/actor.ts';
 import { settleQueueOnCancel } from '../commission-queue/settle.ts';
-import {
-  actorFields,
-  lockRun,
-  type RunActionContext,
-  type RunRow,
-  type RunState,
-  runState,
-  transitionEvent,
-} from '../run-records/run-state.ts';
+import { lockRun, type RunRow } from '../run-records/run-records.ts';
+import { type RunActionContext, type RunState, runState, transitionEvent } from '../run-records/run-state.ts';
 import { cancelPendingNoticesOfRun } from './outbox.ts';
 
 export const CANCEL_ROLES = ['manager', 'analyst'] as const;

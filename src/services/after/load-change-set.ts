@@ -3,6 +3,7 @@
  * src/workflow/change-set-items.ts) and turns it into export lines with the names, emails and CRM user ids
  * the CRM files need. Exports, notices and rollback all read the change set through here.
  */
+
 import { and, asc, eq, inArray } from 'drizzle-orm';
 import {
   changeSetItems,
@@ -10,19 +11,18 @@ import {
   conflicts,
   opportunities,
   reps,
-  runs,
   users,
 } from '../../../db/schema/index.ts';
 import type { Tx } from '../../db/client.ts';
 import type { ExportLine, ExportOwner, ExportSplitParticipant } from '../../exports/formats.ts';
-import { AppError, notFound } from '../../lib/errors.ts';
+import { AppError } from '../../lib/errors.ts';
 import {
   type ChangeItemPayload,
   type OwnerSnapshot,
   parseChangeItem,
 } from '../../workflow/change-set-items.ts';
+import { findRun, lockRun, type RunRow } from '../run-records/run-records.ts';
 
-export type RunRow = typeof runs.$inferSelect;
 export type ChangeSetRow = typeof changeSets.$inferSelect;
 export type ChangeSetItemRow = typeof changeSetItems.$inferSelect;
 
@@ -37,21 +37,13 @@ export interface LoadedChangeSet {
   items: LoadedItem[];
 }
 
-/** The run (locked FOR UPDATE when `lock`), or NOT_FOUND: RLS hides other orgs' runs. */
-export async function loadRun(tx: Tx, runId: string, options: { lock?: boolean } = {}): Promise<RunRow> {
-  const query = tx.select().from(runs).where(eq(runs.id, runId));
-  const [run] = options.lock ? await query.for('update') : await query;
-  if (!run) throw notFound(`Run ${runId}`);
-  return run;
-}
-
 /** The change set of a committed (or rolled back) run; CONFLICT naming the status when there is none yet. */
 export async function loadChangeSet(
   tx: Tx,
   runId: string,
   options: { lock?: boolean; run?: RunRow } = {},
 ): Promise<LoadedChangeSet> {
-  const run = options.run ?? (await loadRun(tx, runId, options));
+  const run = options.run ?? (options.lock ? await lockRun(tx, runId) : await findRun(tx, runId));
   const [changeSet] = await tx.select().from(changeSets).where(eq(changeSets.runId, runId));
   if (!changeSet) {
     throw new AppError(

@@ -12,7 +12,7 @@ import { enqueueJob } from '../../jobs/queue.ts';
 import type { Env } from '../../lib/env.ts';
 import { AppError, notFound } from '../../lib/errors.ts';
 import type { NoticeDraft } from '../../notices/types.ts';
-import { auditActor } from '../audit/actor.ts';
+import { type ActorFields, auditActor } from '../audit/actor.ts';
 import type { OrgContext } from '../auth/context.ts';
 
 export const SEND_NOTICES_JOB = 'send_notices';
@@ -228,7 +228,7 @@ export async function cancelPendingNoticesOfRun(
     runId: string;
     at: Date;
     reason: string;
-    actor: Pick<AuditEventInput, 'actorUserId' | 'actorApiKeyId' | 'actorLabel' | 'requestId'>;
+    actor: ActorFields;
   },
 ): Promise<StoppedNotice[]> {
   const cancelled = await tx

@@ -20,7 +20,8 @@ import { auditActor } from '../audit/actor.ts';
 import type { OrgContext } from '../auth/context.ts';
 import { refuseRollbackWhileRetried, settleQueueOnRollback } from '../commission-queue/settle.ts';
 import { reverseAdjustments } from '../commit/commit-commission.ts';
-import { type LoadedItem, loadChangeSet, loadRun, splitOpportunityId } from './load-change-set.ts';
+import { lockRun } from '../run-records/run-records.ts';
+import { type LoadedItem, loadChangeSet, splitOpportunityId } from './load-change-set.ts';
 import { buildNoticeInput } from './notice-input.ts';
 import { cancelPendingNoticesOfRun, scheduleNoticeDelivery, writeNoticeDrafts } from './outbox.ts';
 import {
@@ -50,7 +51,7 @@ export async function rollbackRun({
 }): Promise<{ result: RollbackResult; replayed: boolean }> {
   return withOrg(ctx.db, orgScope(ctx.principal), async (tx) => {
     // The row lock serialises concurrent rollbacks of one run: the second sees rolled_back and replays.
-    const run = await loadRun(tx, input.runId, { lock: true });
+    const run = await lockRun(tx, input.runId);
     if (run.status === 'rolled_back') {
       const stored = await readRollbackResult(tx, run.id);
       if (stored) return { result: stored, replayed: true };

@@ -4,11 +4,13 @@
  * is left pending or processing once its run has ended. The stages that end a run import this file only, never the
  * rest of the queue (which creates and cancels runs through them).
  */
+
 import { and, desc, eq, inArray, ne } from 'drizzle-orm';
 import { auditEvents, opportunities, runOpportunityChanges, runs } from '../../../db/schema/index.ts';
 import { type AuditEventInput, appendAuditEvents } from '../../db/audit.ts';
 import type { Tx } from '../../db/client.ts';
 import { AppError } from '../../lib/errors.ts';
+import type { ActorFields } from '../audit/actor.ts';
 
 export const QUEUE_STATUSES = [
   'pending',
@@ -59,8 +61,6 @@ export const withRoot = (message: string, earlier: string | null) => {
   const root = rootReason(earlier);
   return root ? `${message}${SKIPPED_BEFORE}${root}` : message;
 };
-
-type ActorFields = Pick<AuditEventInput, 'actorUserId' | 'actorApiKeyId' | 'actorLabel' | 'requestId'>;
 
 interface RetriedItem {
   itemId: string;

@@ -34,7 +34,7 @@ import {
 } from '../commission-splits/commission-settings.ts';
 import { type CommissionInput, loadOpportunityInputs } from '../commission-splits/opportunity-inputs.ts';
 import { loadRuleset } from '../plan/planning-context.ts';
-import type { RunRow } from '../run-records/run-state.ts';
+import type { RunRow } from '../run-records/run-records.ts';
 import type { OpportunityLine } from './commit-ownership.ts';
 
 /**

@@ -16,7 +16,7 @@ import type {
   NoticePerson,
   NoticeSplitLine,
 } from '../../notices/types.ts';
-import type { RunRow } from '../run-records/run-state.ts';
+import type { RunRow } from '../run-records/run-records.ts';
 
 export interface NoticeMove {
   accountId: string;

@@ -8,7 +8,7 @@ import type { Tx } from '../../db/client.ts';
 import { queryRows } from '../../db/query-rows.ts';
 import { AppError } from '../../lib/errors.ts';
 import { readParams } from '../run-records/run-params.ts';
-import type { RunRow } from '../run-records/run-state.ts';
+import type { RunRow } from '../run-records/run-records.ts';
 
 export interface BookLine {
   accountId: string;

@@ -4,6 +4,7 @@
  * nothing. The run row is locked first, so concurrent commits queue; the one that comes second sees the run
  * committed and returns the same change set. A run commits at most once (change_sets is unique per run).
  */
+
 import { and, asc, eq } from 'drizzle-orm';
 import { changeSetItems, changeSets, reps, runs } from '../../../db/schema/index.ts';
 import { orgScope } from '../../auth/principal.ts';
@@ -17,19 +18,13 @@ import {
   type OwnerSnapshot,
 } from '../../workflow/change-set-items.ts';
 import { nextStatus } from '../../workflow/run-status.ts';
+import { actorFields } from '../audit/actor.ts';
 import { settleRetriedItemsAfterCommit } from '../commission-queue/settle.ts';
 import { commissionSettings } from '../commission-splits/commission-settings.ts';
 import { loadPlanningContext } from '../plan/planning-context.ts';
 import { loadProposal, openBlockingConflicts } from '../review/proposal.ts';
-import {
-  actorFields,
-  lockRun,
-  type RunActionContext,
-  type RunRow,
-  type RunState,
-  runState,
-  transitionEvent,
-} from '../run-records/run-state.ts';
+import { lockRun, type RunRow } from '../run-records/run-records.ts';
+import { type RunActionContext, type RunState, runState, transitionEvent } from '../run-records/run-state.ts';
 import { liveProposalHash } from '../solve/refresh-proposal.ts';
 import {
   applyCommissionChanges,

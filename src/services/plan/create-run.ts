@@ -1,4 +1,5 @@
 /** Service verbs for runs (F3): create a run of any kind with its scope, dates, rules and book; read a run. */
+
 import { and, desc, eq, gt, inArray, isNotNull } from 'drizzle-orm';
 import { accounts, imports, opportunities, reps, rulesets, runs } from '../../../db/schema/index.ts';
 import { orgScope } from '../../auth/principal.ts';
@@ -6,10 +7,10 @@ import { appendAudit } from '../../db/audit.ts';
 import type { Tx } from '../../db/client.ts';
 import { withOrg } from '../../db/tenancy.ts';
 import { AppError, type FieldIssue } from '../../lib/errors.ts';
+import { actorFields } from '../audit/actor.ts';
 import { checkCommissionReceivers } from '../commission-splits/receivers.ts';
 import type { CreateRunInput } from '../run-records/run-params.ts';
 import {
-  actorOf,
   auditEvent,
   findRun,
   latestSolveJob,
@@ -182,7 +183,7 @@ export async function createRun({
   ctx: RunsContext;
   input: CreateRunInput;
 }): Promise<RunRow> {
-  const actor = actorOf(ctx);
+  const actor = actorFields(ctx);
   return withOrg(ctx.db, orgScope(ctx.principal), async (tx) => {
     const issues = await checkReferences(tx, input);
     if (issues.length > 0) throw invalid(issues);

@@ -4,6 +4,7 @@
  * goes through the status machine's `change` (which voids an approval), bumps the run's version, recomputes
  * conflicts and the proposal hash, and is audited with who, why, before and after.
  */
+
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import { conflicts, reps, runAssignments, runs } from '../../../db/schema/index.ts';
 import { orgScope } from '../../auth/principal.ts';
@@ -14,10 +15,9 @@ import { withOrg } from '../../db/tenancy.ts';
 import { AppError, notFound } from '../../lib/errors.ts';
 import { NEEDS_AN_OWNER } from '../../workflow/conflicts.ts';
 import { nextStatus, type RunStatus } from '../../workflow/run-status.ts';
+import { type ActorFields, actorFields } from '../audit/actor.ts';
 import { loadPlanningContext } from '../plan/planning-context.ts';
 import {
-  type Actor,
-  actorOf,
   auditEvent,
   findRun,
   lockRun,
@@ -34,9 +34,9 @@ type Assignment = typeof runAssignments.$inferSelect;
 async function applyChange<T>(
   ctx: RunsContext,
   runId: string,
-  mutate: (tx: Tx, run: RunRow, actor: Actor) => Promise<T>,
+  mutate: (tx: Tx, run: RunRow, actor: ActorFields) => Promise<T>,
 ): Promise<{ run: RunRow; result: T }> {
-  const actor = actorOf(ctx);
+  const actor = actorFields(ctx);
   return withOrg(ctx.db, orgScope(ctx.principal), async (tx) => {
     const run = await lockRun(tx, runId);
     nextStatus(run.status as RunStatus, 'change'); // refuses drafts, solving, committed … with what to do
@@ -50,7 +50,12 @@ async function applyChange<T>(
  * the proposal (opportunity changes, conflicts, hash) is refreshed, and an approval is voided — it pinned the
  * proposal as it was. Returns the run as it now stands.
  */
-export async function recordProposalChange(tx: Tx, runId: string, actor: Actor, at: Date): Promise<RunRow> {
+export async function recordProposalChange(
+  tx: Tx,
+  runId: string,
+  actor: ActorFields,
+  at: Date,
+): Promise<RunRow> {
   await tx
     .update(runs)
     .set({ version: sql`${runs.version} + 1` })
@@ -133,7 +138,7 @@ async function setAssignment(
   run: RunRow,
   before: Assignment,
   values: Partial<Assignment>,
-  actor: Actor,
+  actor: ActorFields,
   action: string,
   note: string | null,
   at: Date,
@@ -183,7 +188,7 @@ export async function pinAccount({ ctx, input }: { ctx: RunsContext; input: Over
           rule: 'pinned',
           reason: `manual override to ${rep.name}`,
           note: input.note,
-          by: actor.label,
+          by: actor.actorLabel,
         },
       },
       actor,
@@ -233,7 +238,14 @@ export async function excludeAccount({
   });
 }
 
-async function excludeRow(tx: Tx, run: RunRow, before: Assignment, actor: Actor, note: string, at: Date) {
+async function excludeRow(
+  tx: Tx,
+  run: RunRow,
+  before: Assignment,
+  actor: ActorFields,
+  note: string,
+  at: Date,
+) {
   return setAssignment(
     tx,
     run,
@@ -324,10 +336,10 @@ export async function resolveConflict({ ctx, input }: { ctx: RunsContext; input:
       .set({
         resolution: input.resolution,
         overrideRepId: input.resolution === 'override' ? input.repId! : null,
-        resolvedBy: actor.userId,
+        resolvedBy: actor.actorUserId,
         resolvedAt: at,
         note: input.note,
-        details: { ...(conflict.details ?? {}), resolvedByLabel: actor.label },
+        details: { ...(conflict.details ?? {}), resolvedByLabel: actor.actorLabel },
       })
       .where(eq(conflicts.id, conflict.id))
       .returning();
@@ -364,7 +376,7 @@ export async function resolveConflict({ ctx, input }: { ctx: RunsContext; input:
             rule: 'pinned',
             reason: `override resolving ${conflict.kind}`,
             note: input.note,
-            by: actor.label,
+            by: actor.actorLabel,
           },
         },
         actor,
@@ -585,7 +597,7 @@ export async function bulkChange({
                 rule: 'pinned',
                 reason: `manual override to ${rep!.name}`,
                 note,
-                by: actor.label,
+                by: actor.actorLabel,
               },
             }
           : input.action === 'unpin'
@@ -629,7 +641,14 @@ export async function bulkChange({
 }
 
 /** Accepts every open conflict of the accounts with one note; one audit event per conflict, as one by one. */
-async function acceptOpen(tx: Tx, run: RunRow, ids: readonly string[], note: string, actor: Actor, at: Date) {
+async function acceptOpen(
+  tx: Tx,
+  run: RunRow,
+  ids: readonly string[],
+  note: string,
+  actor: ActorFields,
+  at: Date,
+) {
   const open = await tx
     .select()
     .from(conflicts)
@@ -649,10 +668,10 @@ async function acceptOpen(tx: Tx, run: RunRow, ids: readonly string[], note: str
     .set({
       resolution: 'accept',
       overrideRepId: null,
-      resolvedBy: actor.userId,
+      resolvedBy: actor.actorUserId,
       resolvedAt: at,
       note,
-      details: sql`coalesce(${conflicts.details}, '{}'::jsonb) || ${JSON.stringify({ resolvedByLabel: actor.label })}::jsonb`,
+      details: sql`coalesce(${conflicts.details}, '{}'::jsonb) || ${JSON.stringify({ resolvedByLabel: actor.actorLabel })}::jsonb`,
     })
     .where(
       and(

@@ -6,6 +6,7 @@
  * them is a change of the proposal like a pin: the version is bumped, the proposal (and its hash) refreshed, and an
  * approval voided. Also the receiving-rep checks a run's params must pass (segments and decisions alike).
  */
+
 import { and, asc, count, eq, ilike, inArray, isNotNull, isNull, or, type SQL, sql } from 'drizzle-orm';
 import { accounts, opportunities, runOpportunityChanges, runs } from '../../../db/schema/index.ts';
 import { orgScope } from '../../auth/principal.ts';
@@ -14,6 +15,7 @@ import type { Tx } from '../../db/client.ts';
 import { withOrg } from '../../db/tenancy.ts';
 import { AppError, type FieldIssue, forbidden } from '../../lib/errors.ts';
 import { nextStatus, type RunStatus } from '../../workflow/run-status.ts';
+import { actorFields } from '../audit/actor.ts';
 import { departingOf, receiverReps } from '../commission-splits/receivers.ts';
 import { receiverProblem } from '../commission-splits/split-after.ts';
 import {
@@ -23,14 +25,7 @@ import {
   commissionStrategyOf,
   MAX_COMMISSION_DECISIONS,
 } from '../run-records/run-params.ts';
-import {
-  actorOf,
-  auditEvent,
-  findRun,
-  lockRun,
-  type RunRow,
-  type RunsContext,
-} from '../run-records/run-records.ts';
+import { auditEvent, findRun, lockRun, type RunRow, type RunsContext } from '../run-records/run-records.ts';
 import { recordProposalChange } from './changes.ts';
 
 /** Who may decide: the people who draft and change runs (MISSION.md Access). */
@@ -218,7 +213,7 @@ export async function setCommissionDecisions({
 }): Promise<SetDecisionsResult> {
   if (!(DECISION_WRITERS as readonly string[]).includes(ctx.principal.role))
     throw forbidden('Only a manager or an analyst can decide the commission of a run’s opportunities.');
-  const actor = actorOf(ctx);
+  const actor = actorFields(ctx);
   const clear = [...new Set(input.clear ?? [])];
   if (input.decisions.length === 0 && clear.length === 0) {
     throw new AppError(

@@ -7,6 +7,7 @@
  * receiving rep per segment, or the manual decisions), scope and dates, House as the org's House rep. After commit it is rebuilt from what the commit wrote (the `split` items of the change set,
  * each carrying its history edit): the history before the run is the current history with the inverse edit applied.
  */
+
 import { and, asc, eq, inArray } from 'drizzle-orm';
 import {
   changeSetItems,
@@ -43,8 +44,7 @@ import {
 } from '../commission-splits/commission-settings.ts';
 import { type CommissionInput, loadOpportunityInputs } from '../commission-splits/opportunity-inputs.ts';
 import { loadRuleset } from '../plan/planning-context.ts';
-
-type RunRow = typeof runs.$inferSelect;
+import type { RunRow } from '../run-records/run-records.ts';
 
 /** Where the plan comes from: the proposal as commit would write it, or what the commit did write. */
 export type PlanBasis = 'proposal' | 'committed';

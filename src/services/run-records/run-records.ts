@@ -6,6 +6,7 @@ import { type AuditEventInput, appendAudit } from '../../db/audit.ts';
 import type { Database, Tx } from '../../db/client.ts';
 import { notFound } from '../../lib/errors.ts';
 import { nextStatus, type RunAction, type RunStatus } from '../../workflow/run-status.ts';
+import type { ActorFields } from '../audit/actor.ts';
 
 export type RunRow = typeof runs.$inferSelect;
 
@@ -24,41 +25,11 @@ export interface RunsContext {
   solveQueueLimit?: number;
 }
 
-/** Who did it, in the shape the audit trail keeps; a job acts as "system". */
-export interface Actor {
-  userId: string | null;
-  apiKeyId: string | null;
-  label: string | null;
-  requestId: string | null;
-}
-
-export function actorOf(ctx: RunsContext): Actor {
-  return {
-    userId: ctx.principal.userId ?? null,
-    apiKeyId: ctx.principal.apiKeyId ?? null,
-    label: ctx.principal.email ?? ctx.principal.apiKeyName ?? null,
-    requestId: ctx.requestId ?? null,
-  };
-}
-
-export const SYSTEM_ACTOR: Actor = {
-  userId: null,
-  apiKeyId: null,
-  label: 'system (solve job)',
-  requestId: null,
-};
-
 export function auditEvent(
-  actor: Actor,
+  actor: ActorFields,
   fields: Omit<AuditEventInput, 'actorUserId' | 'actorApiKeyId' | 'actorLabel' | 'requestId'>,
 ): AuditEventInput {
-  return {
-    ...fields,
-    actorUserId: actor.userId,
-    actorApiKeyId: actor.apiKeyId,
-    actorLabel: actor.label,
-    requestId: actor.requestId,
-  };
+  return { ...fields, ...actor };
 }
 
 /** The run, locked for the rest of the transaction (every change of a run goes through here). */
@@ -82,7 +53,7 @@ export async function transitionRun(
   tx: Tx,
   run: RunRow,
   action: RunAction,
-  actor: Actor,
+  actor: ActorFields,
   extra: Partial<typeof runs.$inferInsert> = {},
   at = new Date(),
 ): Promise<RunRow> {

@@ -3,6 +3,7 @@
  * pins and exclusions), solves in a worker thread under a hard limit with the job's AbortSignal, and stores the
  * proposal, the solver's status/objective/bound/gap, the metrics, the conflicts and the proposal hash.
  */
+
 import { eq, sql } from 'drizzle-orm';
 import { runAssignments, runs } from '../../../db/schema/index.ts';
 import type { Tx } from '../../db/client.ts';
@@ -11,9 +12,10 @@ import { AppError } from '../../lib/errors.ts';
 import { effectiveSolveTimeLimitMs } from '../../lib/solve-time-limit.ts';
 import { type SolveResult, solveInWorker } from '../../solver/index.ts';
 import { hardLimitMs } from '../../solver/worker/solve-in-worker.ts';
+import { SYSTEM_ACTOR } from '../audit/actor.ts';
 import { keptReason } from '../plan/build-solve-input.ts';
 import { loadPlanningContext, type PlanningContext } from '../plan/planning-context.ts';
-import { findRun, lockRun, type RunRow, SYSTEM_ACTOR, transitionRun } from '../run-records/run-records.ts';
+import { findRun, lockRun, type RunRow, transitionRun } from '../run-records/run-records.ts';
 import { solveAcrossInstances } from './pool-jobs.ts';
 import { refreshProposal } from './refresh-proposal.ts';
 import { type PlannedSolve, solvePlan } from './solve-plan.ts';

@@ -1,4 +1,5 @@
 /** Service verb: ask for a run to be solved. The solve runs as a job (never on the request); the run shows its progress. */
+
 import { and, count, eq, ne } from 'drizzle-orm';
 import { runs } from '../../../db/schema/index.ts';
 import { orgScope } from '../../auth/principal.ts';
@@ -7,8 +8,8 @@ import { withOrg } from '../../db/tenancy.ts';
 import { enqueueJob } from '../../jobs/queue.ts';
 import { AppError } from '../../lib/errors.ts';
 import { DEFAULT_SOLVE_TIME_LIMIT_MS } from '../../lib/solve-time-limit.ts';
+import { actorFields } from '../audit/actor.ts';
 import {
-  actorOf,
   lockRun,
   type RunRow,
   type RunsContext,
@@ -23,7 +24,7 @@ export async function requestSolve({
   ctx: RunsContext;
   input: { runId: string };
 }): Promise<{ run: RunRow; jobId: string; solvesAhead: number }> {
-  const actor = actorOf(ctx);
+  const actor = actorFields(ctx);
   return withOrg(ctx.db, orgScope(ctx.principal), async (tx) => {
     const run = await lockRun(tx, input.runId);
     const solvesAhead = await otherRunsSolving(tx, run.id);
@@ -47,7 +48,7 @@ export async function requestSolve({
       payload: {
         runId: run.id,
         timeLimitMs: ctx.solverTimeLimitMs ?? DEFAULT_SOLVE_TIME_LIMIT_MS,
-        requestedBy: actor.label,
+        requestedBy: actor.actorLabel,
       },
     });
     return { run: solving, jobId: job.id, solvesAhead };
