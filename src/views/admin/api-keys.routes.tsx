@@ -2,9 +2,11 @@
  * The API keys page (admins: every key of the org; managers: their own); forms post without JavaScript, and
  * htmx swaps just the #api-keys section. The role list offers only the roles the caller may grant.
  */
+
 import { type Context, Hono } from 'hono';
 import { z } from 'zod';
 import type { AppBindings } from '../../api/context.ts';
+import { orgContext } from '../../api/service-context.ts';
 import { principalOf, requireRole } from '../../auth/require-role.ts';
 import { AppError } from '../../lib/errors.ts';
 import { GRANTABLE_KEY_ROLES, KEY_MANAGERS, ROLES } from '../../lib/roles.ts';
@@ -57,7 +59,6 @@ export function adminApiKeyPages() {
   router.get('/admin/api-keys', keyManagers, (c) => show(c, {}));
 
   router.post('/admin/api-keys', keyManagers, async (c) => {
-    const { db, clock } = c.get('deps');
     const form = await c.req.parseBody();
     const raw = {
       name: typeof form.name === 'string' ? form.name : '',
@@ -75,7 +76,7 @@ export function adminApiKeyPages() {
     let created: Awaited<ReturnType<typeof createApiKey>>;
     try {
       created = await createApiKey({
-        ctx: { db, clock, principal: principalOf(c), requestId: c.get('requestId') },
+        ctx: orgContext(c),
         input: parsed.data,
       });
     } catch (err) {
@@ -90,11 +91,10 @@ export function adminApiKeyPages() {
   });
 
   router.post('/admin/api-keys/:id/revoke', keyManagers, async (c) => {
-    const { db, clock } = c.get('deps');
     const id = Id.safeParse(c.req.param('id'));
     if (!id.success) return show(c, { notice: 'That key does not exist.' }, 400);
     const revoked = await revokeApiKey({
-      ctx: { db, clock, principal: principalOf(c), requestId: c.get('requestId') },
+      ctx: orgContext(c),
       input: { id: id.data },
     });
     if (isFragmentRequest(c)) return show(c, { notice: `Key “${revoked.name}” revoked.` });

@@ -1,7 +1,9 @@
 /** The admin page for the House user per CRM; the form posts without JavaScript, htmx swaps #house-users. */
+
 import { type Context, Hono } from 'hono';
 import type { AppBindings } from '../../api/context.ts';
-import { principalOf, requireRole } from '../../auth/require-role.ts';
+import { orgContext } from '../../api/service-context.ts';
+import { requireRole } from '../../auth/require-role.ts';
 import { canonicalHouseUserId, HOUSE_CRMS, type HouseCrm } from '../../exports/house-users.ts';
 import { getHouseUsers, saveHouseUsers } from '../../services/after/house-users.ts';
 import { isFragmentRequest, renderPage } from '../layout.tsx';
@@ -10,17 +12,13 @@ import { HouseUsersContent, HouseUsersSection, type HouseUsersState } from './ho
 export function adminHouseUserPages() {
   const router = new Hono<AppBindings>();
   const adminOnly = requireRole('admin');
-  const ctxOf = (c: Context<AppBindings>) => {
-    const { db, clock } = c.get('deps');
-    return { db, clock, principal: principalOf(c), requestId: c.get('requestId') };
-  };
 
   const show = async (
     c: Context<AppBindings>,
     extra: Omit<HouseUsersState, 'saved' | 'csrfToken'>,
     status: 200 | 400 = 200,
   ) => {
-    const saved = await getHouseUsers({ ctx: ctxOf(c) });
+    const saved = await getHouseUsers({ ctx: orgContext(c) });
     const state: HouseUsersState = { saved, csrfToken: c.get('csrfToken'), ...extra };
     if (isFragmentRequest(c)) return c.html(<HouseUsersSection {...state} />, status);
     return renderPage(c, 'House users', <HouseUsersContent {...state} />, status);
@@ -40,7 +38,7 @@ export function adminHouseUserPages() {
       if (!parsed.ok) errors[crm] = parsed.message;
     }
     if (Object.keys(errors).length > 0) return show(c, { form, errors }, 400);
-    await saveHouseUsers({ ctx: ctxOf(c), input: form });
+    await saveHouseUsers({ ctx: orgContext(c), input: form });
     return show(c, { notice: 'House users saved. Exports written from now on use them.' });
   });
 

@@ -1,13 +1,10 @@
 /** The service context (org, actor, clock, request id) of a page request, in the shape service verbs take. */
 import type { Context } from 'hono';
 import type { AppBindings } from '../../api/context.ts';
-import { principalOf } from '../../auth/require-role.ts';
-import type { OrgContext } from '../../services/auth/context.ts';
+import { orgContext } from '../../api/service-context.ts';
 
-export function orgCtx(c: Context<AppBindings>): OrgContext {
-  const { db, clock } = c.get('deps');
-  return { db, clock, principal: principalOf(c), requestId: c.get('requestId') };
-}
+/** The pages' name for the one service-context builder (src/api/service-context.ts). */
+export const orgCtx = orgContext;
 
 /** Today (UTC) by the app's clock, as an ISO date. */
 export function todayOf(c: Context<AppBindings>): string {

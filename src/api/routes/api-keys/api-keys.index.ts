@@ -1,10 +1,9 @@
 /** The API keys route group: handlers validate (by route), call a service verb, shape the response. */
-import type { Context } from 'hono';
-import { principalOf } from '../../../auth/require-role.ts';
+
 import type { ApiKeyRecord } from '../../../services/auth/api-keys.ts';
 import * as keys from '../../../services/auth/api-keys.ts';
-import type { AppBindings } from '../../context.ts';
 import { createRouter } from '../../openapi.ts';
+import { orgContext } from '../../service-context.ts';
 import {
   ApiKeySchema,
   CreatedApiKeySchema,
@@ -29,20 +28,15 @@ export function toApiKeyJson(k: ApiKeyRecord) {
   });
 }
 
-function orgCtx(c: Context<AppBindings>) {
-  const { db, clock } = c.get('deps');
-  return { db, clock, principal: principalOf(c), requestId: c.get('requestId') };
-}
-
 export const apiKeysRouter = createRouter()
   .openapi(listApiKeys, async (c) => {
-    const list = await keys.listApiKeys({ ctx: orgCtx(c) });
+    const list = await keys.listApiKeys({ ctx: orgContext(c) });
     return c.json({ data: list.map(toApiKeyJson) }, 200);
   })
   .openapi(createApiKey, async (c) => {
     const body = c.req.valid('json');
     const created = await keys.createApiKey({
-      ctx: orgCtx(c),
+      ctx: orgContext(c),
       input: {
         name: body.name,
         role: body.role,
@@ -53,6 +47,6 @@ export const apiKeysRouter = createRouter()
   })
   .openapi(revokeApiKey, async (c) => {
     const { id } = c.req.valid('param');
-    const revoked = await keys.revokeApiKey({ ctx: orgCtx(c), input: { id } });
+    const revoked = await keys.revokeApiKey({ ctx: orgContext(c), input: { id } });
     return c.json(toApiKeyJson(revoked), 200);
   });

@@ -2,7 +2,8 @@
 import * as trail from '../../../services/audit/audit-trail.ts';
 import { assertRunInOrg } from '../../../services/run-records/run-in-org.ts';
 import { createRouter } from '../../openapi.ts';
-import { attachment, orgContext } from '../exports/exports.index.ts';
+import { orgContext } from '../../service-context.ts';
+import { attachment } from '../exports/exports.index.ts';
 import {
   AuditEventSchema,
   AuditVerificationSchema,

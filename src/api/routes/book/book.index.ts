@@ -3,7 +3,7 @@ import { listAccounts } from '../../../services/book/account-list.ts';
 import { getOpportunity, listOpportunities } from '../../../services/book/opportunity-queries.ts';
 import { listReps } from '../../../services/book/rep-list.ts';
 import { createRouter } from '../../openapi.ts';
-import { orgContext } from '../exports/exports.index.ts';
+import { orgContext } from '../../service-context.ts';
 import { AccountSchema, listAccountsRoute, listRepsRoute, RepSchema } from './book.routes.ts';
 import { getOpportunityRoute, listOpportunitiesRoute, OpportunitySchema } from './opportunities.routes.ts';
 

@@ -5,7 +5,7 @@ import { queueItemHistory } from '../../../services/commission-queue/history.ts'
 import { listQueue } from '../../../services/commission-queue/list.ts';
 import { retryQueueItems } from '../../../services/commission-queue/retry.ts';
 import { createRouter } from '../../openapi.ts';
-import { orgContext } from '../exports/exports.index.ts';
+import { orgContext } from '../../service-context.ts';
 import {
   commissionQueueItemHistory,
   listCommissionQueue,

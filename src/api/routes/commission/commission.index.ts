@@ -3,7 +3,8 @@
 import { commissionReconciliation, reconciliationCsv } from '../../../services/after/reconciliation.ts';
 import { commissionImpact, impactCsv } from '../../../services/review/commission-impact.ts';
 import { createRouter } from '../../openapi.ts';
-import { attachment, orgContext } from '../exports/exports.index.ts';
+import { orgContext } from '../../service-context.ts';
+import { attachment } from '../exports/exports.index.ts';
 import {
   CommissionImpactSchema,
   CommissionReconciliationSchema,

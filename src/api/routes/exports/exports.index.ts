@@ -1,12 +1,11 @@
 /** The exports route group: downloads (with Content-Disposition) and the custom layout. */
-import type { Context } from 'hono';
-import { principalOf } from '../../../auth/require-role.ts';
+
 import type { HouseUserIds } from '../../../exports/house-users.ts';
 import { getCustomLayout, saveCustomLayout } from '../../../services/after/custom-layout.ts';
 import { getHouseUsers, saveHouseUsers } from '../../../services/after/house-users.ts';
 import { exportRun } from '../../../services/after/run-exports.ts';
-import type { AppBindings } from '../../context.ts';
 import { createRouter } from '../../openapi.ts';
+import { orgContext } from '../../service-context.ts';
 import {
   downloadRunExport,
   getExportLayout,
@@ -20,11 +19,6 @@ const houseUsersBody = (ids: HouseUserIds) => ({
   hubspot: ids.hubspot ?? null,
   dynamics: ids.dynamics ?? null,
 });
-
-export function orgContext(c: Context<AppBindings>) {
-  const { db, clock } = c.get('deps');
-  return { db, clock, principal: principalOf(c), requestId: c.get('requestId') };
-}
 
 /** RFC 6266: an ASCII fallback and the UTF-8 name. */
 export function attachment(filename: string): string {

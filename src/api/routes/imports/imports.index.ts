@@ -1,6 +1,5 @@
 /** The imports route group: handlers read the upload, call a service verb, shape the response. */
-import type { Context } from 'hono';
-import { principalOf } from '../../../auth/require-role.ts';
+
 import { FIELDS } from '../../../import/fields.ts';
 import { PRESETS } from '../../../import/presets.ts';
 import { applyImport } from '../../../services/imports/apply-import.ts';
@@ -13,8 +12,8 @@ import {
 } from '../../../services/imports/import-history.ts';
 import { getImportJob, queueImport } from '../../../services/imports/import-job.ts';
 import { previewImport } from '../../../services/imports/preview-import.ts';
-import type { AppBindings } from '../../context.ts';
 import { createRouter } from '../../openapi.ts';
+import { orgContext } from '../../service-context.ts';
 import {
   applyImportRoute,
   downloadImportErrorsRoute,
@@ -44,16 +43,11 @@ export const SYNC_APPLY_MAX_BYTES = 2 * 1024 * 1024;
 /** The multipart fields; a raw CSV body has none (its options come in the query string). */
 const formOf = <T extends object>(form: T | string): Partial<T> => (typeof form === 'string' ? {} : form);
 
-function orgCtx(c: Context<AppBindings>) {
-  const { db, clock } = c.get('deps');
-  return { db, clock, principal: principalOf(c), requestId: c.get('requestId') };
-}
-
 export const importsRouter = createRouter()
   .openapi(previewImportRoute, async (c) => {
     const upload = await readUpload(c, c.req.valid('query'), formOf(c.req.valid('form')));
     const report = await previewImport({
-      ctx: orgCtx(c),
+      ctx: orgContext(c),
       input: {
         source: upload.bytes,
         maxRows: c.get('deps').env.IMPORT_MAX_ROWS,
@@ -76,37 +70,37 @@ export const importsRouter = createRouter()
       maxRows: env.IMPORT_MAX_ROWS,
     };
     if (upload.async || upload.bytes.length > SYNC_APPLY_MAX_BYTES) {
-      const { jobId } = await queueImport({ ctx: orgCtx(c), input: { ...common, bytes: upload.bytes } });
+      const { jobId } = await queueImport({ ctx: orgContext(c), input: { ...common, bytes: upload.bytes } });
       return c.json(
         QueuedSchema.parse({ jobId, status: 'queued', progressUrl: `/v1/import-jobs/${jobId}` }),
         202,
       );
     }
-    const outcome = await applyImport({ ctx: orgCtx(c), input: { ...common, source: upload.bytes } });
+    const outcome = await applyImport({ ctx: orgContext(c), input: { ...common, source: upload.bytes } });
     return c.json(OutcomeSchema.parse(outcome), 201);
   })
   .openapi(getImportJobRoute, async (c) => {
-    const job = await getImportJob({ ctx: orgCtx(c), input: { jobId: c.req.valid('param').id } });
+    const job = await getImportJob({ ctx: orgContext(c), input: { jobId: c.req.valid('param').id } });
     return c.json(ImportJobSchema.parse(job), 200);
   })
   .openapi(listImportsRoute, async (c) => {
-    const list = await listImports({ ctx: orgCtx(c), input: c.req.valid('query') });
+    const list = await listImports({ ctx: orgContext(c), input: c.req.valid('query') });
     return c.json({ data: list.map((i) => ImportSummarySchema.parse(i)) }, 200);
   })
   .openapi(getImportRoute, async (c) => {
-    const found = await getImport({ ctx: orgCtx(c), input: { importId: c.req.valid('param').id } });
+    const found = await getImport({ ctx: orgContext(c), input: { importId: c.req.valid('param').id } });
     return c.json(ImportSummarySchema.parse(found), 200);
   })
   .openapi(listImportErrorsRoute, async (c) => {
     const page = await listImportErrors({
-      ctx: orgCtx(c),
+      ctx: orgContext(c),
       input: { importId: c.req.valid('param').id, ...c.req.valid('query') },
     });
     return c.json(StoredErrorsSchema.parse(page), 200);
   })
   .openapi(downloadImportErrorsRoute, async (c) => {
     const { id } = c.req.valid('param');
-    const csv = (await getImportErrorFile({ ctx: orgCtx(c), input: { importId: id } })) ?? '';
+    const csv = (await getImportErrorFile({ ctx: orgContext(c), input: { importId: id } })) ?? '';
     return c.body(csv, 200, {
       'Content-Type': 'text/csv; charset=utf-8',
       'Content-Disposition': `attachment; filename="import-${id}-errors.csv"`,
@@ -128,13 +122,13 @@ export const importsRouter = createRouter()
   )
   .openapi(listMappingsRoute, async (c) => {
     const { kind } = c.req.valid('query');
-    const list = await listColumnMappings({ ctx: orgCtx(c), input: kind ? { kind } : {} });
+    const list = await listColumnMappings({ ctx: orgContext(c), input: kind ? { kind } : {} });
     return c.json({ data: list.map((m) => SavedMappingSchema.parse(m)) }, 200);
   })
   .openapi(saveMappingRoute, async (c) => {
     const body = c.req.valid('json');
     const saved = await saveColumnMapping({
-      ctx: orgCtx(c),
+      ctx: orgContext(c),
       input: { name: body.name, mapping: body.mapping, ...(body.header ? { header: body.header } : {}) },
     });
     return c.json(SavedMappingSchema.parse(saved), 200);

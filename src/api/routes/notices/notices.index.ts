@@ -2,7 +2,7 @@
 import * as outbox from '../../../services/after/outbox.ts';
 import { assertRunInOrg } from '../../../services/run-records/run-in-org.ts';
 import { createRouter } from '../../openapi.ts';
-import { orgContext } from '../exports/exports.index.ts';
+import { orgContext } from '../../service-context.ts';
 import {
   cancelNotice,
   getNotice,

@@ -1,7 +1,7 @@
 /** The rollback route group. */
 import { rollbackRun } from '../../../services/after/rollback-run.ts';
 import { createRouter } from '../../openapi.ts';
-import { orgContext } from '../exports/exports.index.ts';
+import { orgContext } from '../../service-context.ts';
 import { RollbackResultSchema, rollbackRunRoute } from './rollback.routes.ts';
 
 export const rollbackRouter = createRouter().openapi(rollbackRunRoute, async (c) => {

@@ -1,7 +1,7 @@
 /** The rulesets route group: read the document (JSON or YAML), call a service verb, shape the response. */
+
 import { z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import { principalOf } from '../../../auth/require-role.ts';
 import { AppError } from '../../../lib/errors.ts';
 import {
   getRuleset,
@@ -13,6 +13,7 @@ import {
 import { crossValidateRulesetInOrg } from '../../../services/rulesets/validate-in-org.ts';
 import type { AppBindings } from '../../context.ts';
 import { createRouter } from '../../openapi.ts';
+import { orgContext } from '../../service-context.ts';
 import {
   createRulesetRoute,
   getRulesetRoute,
@@ -26,11 +27,6 @@ import {
 } from './rulesets.routes.ts';
 
 const MAX_DOCUMENT_BYTES = 1024 * 1024;
-
-function orgCtx(c: Context<AppBindings>) {
-  const { db, clock } = c.get('deps');
-  return { db, clock, principal: principalOf(c), requestId: c.get('requestId') };
-}
 
 /** The document: a JSON object, or YAML/JSON text for the YAML media types. */
 async function documentOf(c: Context<AppBindings>): Promise<string | Record<string, unknown>> {
@@ -59,34 +55,34 @@ export const rulesetsRouter = createRouter()
   .openapi(createRulesetRoute, async (c) => {
     const { note } = c.req.valid('query');
     const saved = await saveRuleset({
-      ctx: orgCtx(c),
+      ctx: orgContext(c),
       input: { source: await documentOf(c), note: note ?? null },
     });
     return c.json(SavedRulesetSchema.parse(toJson(saved)), 201);
   })
   .openapi(validateRulesetRoute, async (c) => {
     const issues = await crossValidateRulesetInOrg({
-      ctx: orgCtx(c),
+      ctx: orgContext(c),
       input: { source: await documentOf(c) },
     });
     return c.json(ValidationSchema.parse({ ok: !issues.some((i) => i.severity === 'error'), issues }), 200);
   })
   .openapi(listRulesetsRoute, async (c) => {
-    const list = await listRulesets({ ctx: orgCtx(c) });
+    const list = await listRulesets({ ctx: orgContext(c) });
     return c.json({ data: list.map((r) => ListedRulesetSchema.parse(toJson(r))) }, 200);
   })
   .openapi(getRulesetRoute, async (c) => {
-    const found = await getRuleset({ ctx: orgCtx(c), input: c.req.valid('param') });
+    const found = await getRuleset({ ctx: orgContext(c), input: c.req.valid('param') });
     return c.json(RulesetSchema.parse(toJson(found)), 200);
   })
   .openapi(listRulesetVersionsRoute, async (c) => {
-    const versions = await listRulesetVersions({ ctx: orgCtx(c), input: c.req.valid('param') });
+    const versions = await listRulesetVersions({ ctx: orgContext(c), input: c.req.valid('param') });
     return c.json({ data: versions.map((v) => RulesetSchema.parse(toJson(v))) }, 200);
   })
   .openapi(reviseRulesetRoute, async (c) => {
     const { note } = c.req.valid('query');
     const saved = await reviseRuleset({
-      ctx: orgCtx(c),
+      ctx: orgContext(c),
       input: { id: c.req.valid('param').id, source: await documentOf(c), note: note ?? null },
     });
     return c.json(SavedRulesetSchema.parse(toJson(saved)), 201);

@@ -1,17 +1,13 @@
 /** The run actions route group: handlers validate (by route), call a service verb, shape the response. */
+
 import type { Context } from 'hono';
-import { principalOf } from '../../../auth/require-role.ts';
 import { cancelRun } from '../../../services/after/cancel-run.ts';
 import { approveRun } from '../../../services/approve/approve-run.ts';
 import { commitRun } from '../../../services/commit/commit-run.ts';
 import type { AppBindings } from '../../context.ts';
 import { createRouter } from '../../openapi.ts';
+import { orgContext } from '../../service-context.ts';
 import * as routes from './run-actions.routes.ts';
-
-function orgCtx(c: Context<AppBindings>) {
-  const { db, clock } = c.get('deps');
-  return { db, clock, principal: principalOf(c), requestId: c.get('requestId') };
-}
 
 function appBaseUrl(c: Context<AppBindings>) {
   return c.get('deps').env.APP_BASE_URL ?? new URL(c.req.url).origin;
@@ -22,7 +18,7 @@ export const runActionsRouter = createRouter()
     const { id } = c.req.valid('param');
     const body = c.req.valid('json');
     const run = await approveRun({
-      ctx: orgCtx(c),
+      ctx: orgContext(c),
       input: {
         runId: id,
         expectedVersion: body.expectedVersion,
@@ -34,12 +30,12 @@ export const runActionsRouter = createRouter()
   })
   .openapi(routes.commitRun, async (c) => {
     const { id } = c.req.valid('param');
-    const result = await commitRun({ ctx: orgCtx(c), input: { runId: id, appBaseUrl: appBaseUrl(c) } });
+    const result = await commitRun({ ctx: orgContext(c), input: { runId: id, appBaseUrl: appBaseUrl(c) } });
     return c.json(routes.CommitResponseSchema.parse(result), 200);
   })
   .openapi(routes.cancelRun, async (c) => {
     const { id } = c.req.valid('param');
     const { reason } = c.req.valid('json');
-    const result = await cancelRun({ ctx: orgCtx(c), input: { runId: id, reason } });
+    const result = await cancelRun({ ctx: orgContext(c), input: { runId: id, reason } });
     return c.json(routes.CancelResponseSchema.parse(result), 200);
   });
