@@ -14,7 +14,7 @@ const MIN_SOLVE_TIME_LIMIT_MS = 100;
 
 /** The deployment's limit (SOLVER_TIME_LIMIT_SECONDS), in milliseconds. */
 export function envSolveTimeLimitMs(env: Pick<Env, 'SOLVER_TIME_LIMIT_SECONDS'>): number {
-  return envSolveTimeLimitMs(env);
+  return Math.round(env.SOLVER_TIME_LIMIT_SECONDS * 1000);
 }
 
 /** The org's own limit from its settings (`solverTimeLimitSeconds`, a positive number), in ms; else null. */

@@ -5,6 +5,7 @@
  * the review page go to artifacts/.
  */
 import { join } from 'node:path';
+import { parse } from 'csv-parse/sync';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ARTIFACTS, type DemoBrowser, startDemoBrowser } from './demo-browser.ts';
@@ -124,6 +125,21 @@ describe('the reassignment workflow in a browser', () => {
     await page.waitForSelector('#committed', { timeout: 60_000 });
     expect(await page.textContent('#export-links')).toContain('Salesforce');
     await page.screenshot({ path: join(ARTIFACTS, 'committed.png'), fullPage: true });
+    // Every file the committed run offers downloads (with the manager's session) and parses as CSV.
+    const hrefs = await page
+      .locator('#export-links a')
+      .evaluateAll((links) => links.map((a) => (a as unknown as { href: string }).href));
+    expect(hrefs.length).toBeGreaterThanOrEqual(5);
+    for (const href of hrefs) {
+      const res = await page.request.get(href);
+      expect(res.status(), href).toBe(200);
+      const text = await res.text();
+      expect(text.length, href).toBeGreaterThan(0);
+      if ((res.headers()['content-type'] ?? '').includes('csv')) {
+        const records = parse(text, { bom: true }) as string[][];
+        expect(records.length, href).toBeGreaterThanOrEqual(1);
+      }
+    }
     await page.goto(`${runUrl}/audit`);
     expect(await page.textContent('#chain-status')).toContain('Hash chain verified');
     const timeline = await page.textContent('#audit-timeline');
