@@ -39,6 +39,9 @@ const EXPECTED: Record<string, Access> = {
   'GET /login': 'public',
   'POST /login': 'public',
   'POST /logout': 'public',
+  // The first-run page: 404 unless the install is fresh and the one-time token is presented.
+  'GET /setup': 'public',
+  'POST /setup': 'public',
   'GET /v1/me': EVERYONE_SIGNED_IN,
   // API keys: admins manage the org's keys (MISSION.md), managers their own (a manager's integration key).
   'GET /v1/api-keys': KEY_HOLDERS,
