@@ -140,8 +140,11 @@ type Ctx = Parameters<MiddlewareHandler<AppBindings>>[0];
 async function fingerprintedBody(c: Ctx): Promise<unknown> {
   const query = c.req.query();
   const type = c.req.header('content-type') ?? '';
-  if (!type.toLowerCase().startsWith('multipart/form-data'))
-    return { query, body: parseBody(await c.req.text()) };
+  if (!type.toLowerCase().startsWith('multipart/form-data')) {
+    const body = parseBody(await c.req.text());
+    // Without a query the fingerprint is the body's alone, as it always was (keys stored before still match).
+    return Object.keys(query).length === 0 ? body : { query, body };
+  }
   const form = await c.req.formData();
   const fields: Array<[string, unknown]> = [];
   for (const [name, value] of form.entries()) {
