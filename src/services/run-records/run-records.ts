@@ -35,13 +35,13 @@ export function auditEvent(
 /** The run, locked for the rest of the transaction (every change of a run goes through here). */
 export async function lockRun(tx: Tx, runId: string): Promise<RunRow> {
   const [row] = await tx.select().from(runs).where(eq(runs.id, runId)).for('update');
-  if (!row) throw notFound(`Run ${runId}`);
+  if (!row) throw notFound('The run');
   return row;
 }
 
 export async function findRun(tx: Tx, runId: string): Promise<RunRow> {
   const [row] = await tx.select().from(runs).where(eq(runs.id, runId));
-  if (!row) throw notFound(`Run ${runId}`);
+  if (!row) throw notFound('The run');
   return row;
 }
 
