@@ -7,12 +7,13 @@ import { apiKeys, orgs } from '../../../db/schema/index.ts';
 import type { Principal } from '../../auth/principal.ts';
 import { orgScope } from '../../auth/principal.ts';
 import { generateApiKey, parseApiKey } from '../../auth/tokens.ts';
-import { type AuditEventInput, appendAudit } from '../../db/audit.ts';
+import { appendAudit } from '../../db/audit.ts';
 import { findApiKeyByHash } from '../../db/auth-lookups.ts';
-import type { Database } from '../../db/client.ts';
+import type { Database, Tx } from '../../db/client.ts';
 import { withOrg, withoutOrg } from '../../db/tenancy.ts';
 import { AppError, notFound } from '../../lib/errors.ts';
 import { GRANTABLE_KEY_ROLES, isRole, type Role } from '../../lib/roles.ts';
+import { type ActorFields, auditActor } from '../audit/actor.ts';
 import type { OrgContext } from './context.ts';
 
 export interface ApiKeyRecord {
@@ -40,27 +41,6 @@ const columns = {
 /** What the audit trail keeps of a key: never its hash. */
 function describe(k: ApiKeyRecord) {
   return { name: k.name, prefix: k.prefix, role: k.role, expiresAt: k.expiresAt, revokedAt: k.revokedAt };
-}
-
-function auditOf(
-  ctx: OrgContext,
-  action: string,
-  id: string,
-  before: unknown,
-  after: unknown,
-): AuditEventInput {
-  return {
-    action,
-    entityType: 'api_key',
-    entityId: id,
-    actorUserId: ctx.principal.userId ?? null,
-    actorApiKeyId: ctx.principal.apiKeyId ?? null,
-    actorLabel: ctx.principal.email ?? ctx.principal.apiKeyName ?? null,
-    requestId: ctx.requestId ?? null,
-    before,
-    after,
-    at: ctx.clock(),
-  };
 }
 
 /** The keys a caller manages: an admin every key of the org, anyone else the keys they created. */
@@ -96,25 +76,45 @@ export async function createApiKey({
       details: [{ path: 'expiresAt', message: 'Choose a time in the future, or leave it out.' }],
     });
   }
-  const generated = generateApiKey();
-  const row = await withOrg(ctx.db, orgScope(ctx.principal), async (tx) => {
-    const [inserted] = await tx
-      .insert(apiKeys)
-      .values({
+  return withOrg(ctx.db, orgScope(ctx.principal), (tx) =>
+    insertApiKey(
+      tx,
+      {
         orgId: ctx.principal.orgId,
         name: input.name,
-        prefix: generated.prefix,
-        keyHash: generated.hash,
         role: input.role,
         createdBy: ctx.principal.userId ?? null,
-        createdAt: ctx.clock(),
         expiresAt: input.expiresAt ?? null,
-      })
-      .returning(columns);
-    await appendAudit(tx, auditOf(ctx, 'api_key.created', inserted!.id, null, describe(inserted!)));
-    return inserted!;
+      },
+      auditActor(ctx),
+    ),
+  );
+}
+
+/**
+ * Stores a new key (its hash only) and the audit event of its creation, in the caller's transaction; returns
+ * the record and the whole key, which is shown once. The admin CLI creates keys through here too.
+ */
+export async function insertApiKey(
+  tx: Tx,
+  values: { orgId: string; name: string; role: Role; createdBy: string | null; expiresAt: Date | null },
+  actor: ActorFields & { at: Date },
+): Promise<{ apiKey: ApiKeyRecord; key: string }> {
+  const generated = generateApiKey();
+  const [inserted] = await tx
+    .insert(apiKeys)
+    .values({ ...values, prefix: generated.prefix, keyHash: generated.hash, createdAt: actor.at })
+    .returning(columns);
+  const apiKey = inserted!;
+  await appendAudit(tx, {
+    action: 'api_key.created',
+    entityType: 'api_key',
+    entityId: apiKey.id,
+    before: null,
+    after: describe(apiKey),
+    ...actor,
   });
-  return { apiKey: row, key: generated.key };
+  return { apiKey, key: generated.key };
 }
 
 /** The keys the caller manages, newest first. */

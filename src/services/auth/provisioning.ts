@@ -6,9 +6,8 @@
 import { randomBytes } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
 import { z } from 'zod';
-import { apiKeys, memberships, orgs, users } from '../../../db/schema/index.ts';
+import { memberships, orgs, users } from '../../../db/schema/index.ts';
 import { hashPassword } from '../../auth/password.ts';
-import { generateApiKey } from '../../auth/tokens.ts';
 import { appendAudit } from '../../db/audit.ts';
 import { findUserForLogin } from '../../db/auth-lookups.ts';
 import type { Database, Tx } from '../../db/client.ts';
@@ -17,6 +16,8 @@ import { withOrg, withoutOrg } from '../../db/tenancy.ts';
 import { AppError, conflict } from '../../lib/errors.ts';
 import { ROLES, type Role } from '../../lib/roles.ts';
 import { TEXT_LIMITS, textProblem } from '../../lib/text.ts';
+import type { ActorFields } from '../audit/actor.ts';
+import { insertApiKey } from './api-keys.ts';
 
 export interface OperatorContext {
   db: Database;
@@ -70,15 +71,17 @@ function parse<S extends z.ZodType>(schema: S, input: unknown): z.infer<S> {
   });
 }
 
+/** The operator as the audit trail names them (no user, no key, no request). */
+function operatorActor(ctx: OperatorContext): ActorFields {
+  return { actorUserId: null, actorApiKeyId: null, actorLabel: ctx.actorLabel, requestId: null };
+}
+
 function audit(tx: Tx, ctx: OperatorContext, action: string, entity: [string, string], after: unknown) {
   return appendAudit(tx, {
     action,
     entityType: entity[0],
     entityId: entity[1],
-    actorUserId: null,
-    actorApiKeyId: null,
-    actorLabel: ctx.actorLabel,
-    requestId: null,
+    ...operatorActor(ctx),
     before: null,
     after,
     at: ctx.clock(),
@@ -243,25 +246,12 @@ export interface OperatorKey {
 export async function createOperatorApiKey(ctx: OperatorContext, input: unknown): Promise<OperatorKey> {
   const values = parse(newOperatorKeySchema, input);
   const org = await orgBySlug(ctx, values.orgSlug);
-  const generated = generateApiKey();
   return withOrg(ctx.db, { orgId: org.id }, async (tx) => {
-    const [row] = await tx
-      .insert(apiKeys)
-      .values({
-        orgId: org.id,
-        name: values.name,
-        prefix: generated.prefix,
-        keyHash: generated.hash,
-        role: values.role,
-        createdBy: null,
-        createdAt: ctx.clock(),
-      })
-      .returning({ id: apiKeys.id, name: apiKeys.name, prefix: apiKeys.prefix, role: apiKeys.role });
-    await audit(tx, ctx, 'api_key.created', ['api_key', row!.id], {
-      name: row!.name,
-      prefix: row!.prefix,
-      role: row!.role,
-    });
-    return { ...row!, org, key: generated.key };
+    const { apiKey, key } = await insertApiKey(
+      tx,
+      { orgId: org.id, name: values.name, role: values.role, createdBy: null, expiresAt: null },
+      { ...operatorActor(ctx), at: ctx.clock() },
+    );
+    return { id: apiKey.id, name: apiKey.name, prefix: apiKey.prefix, role: apiKey.role, org, key };
   });
 }

@@ -8,7 +8,9 @@ export interface SetupFormState {
   errors?: Partial<Record<SetupField | 'form', string>>;
 }
 
-export type SetupField = 'orgName' | 'slug' | 'name' | 'email' | 'password';
+/** The form's fields, in the order the page shows them. */
+export const SETUP_FIELDS = ['orgName', 'slug', 'name', 'email', 'password'] as const;
+export type SetupField = (typeof SETUP_FIELDS)[number];
 
 const FIELDS: Array<{ id: SetupField; label: string; type: string; autocomplete: string; hint?: string }> = [
   { id: 'orgName', label: 'Company (org) name', type: 'text', autocomplete: 'organization' },

@@ -8,9 +8,7 @@ import { safeEqual } from '../../auth/tokens.ts';
 import { AppError } from '../../lib/errors.ts';
 import { setUpFirstOrg } from '../../services/auth/provisioning.ts';
 import { renderPage } from '../layout.tsx';
-import { SetupContent, type SetupField, type SetupFormState } from './setup-page.tsx';
-
-const FIELDS: SetupField[] = ['orgName', 'slug', 'name', 'email', 'password'];
+import { SETUP_FIELDS, SetupContent, type SetupField, type SetupFormState } from './setup-page.tsx';
 
 function spent(): AppError {
   return new AppError(
@@ -56,7 +54,7 @@ export function setupPages() {
       );
     }
     const values: Partial<Record<SetupField, string>> = {};
-    for (const field of FIELDS) if (typeof form[field] === 'string') values[field] = form[field];
+    for (const field of SETUP_FIELDS) if (typeof form[field] === 'string') values[field] = form[field];
     try {
       const member = await setUpFirstOrg(
         { db: deps.db, clock: deps.clock, actorLabel: 'first-run setup' },
@@ -74,7 +72,7 @@ export function setupPages() {
         : [];
       for (const d of details) {
         const field = d.path as SetupField;
-        if (FIELDS.includes(field) && !errors[field]) errors[field] = d.message;
+        if ((SETUP_FIELDS as readonly string[]).includes(field) && !errors[field]) errors[field] = d.message;
       }
       if (details.length === 0 || error.code === 'CONFLICT') errors.form = error.message;
       return show(
