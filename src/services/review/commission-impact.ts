@@ -16,7 +16,7 @@ import {
   type SkippedOpportunity,
 } from './run-commission.ts';
 
-/** Who may read commission impact and reconciliation (MISSION.md Access: finance, plus the planners; reps never). */
+/** Who may read commission impact and reconciliation: finance, plus the planners; reps never. */
 export const COMMISSION_READERS = ['manager', 'analyst', 'finance', 'admin'] as const;
 
 export type ImpactCategory =
