@@ -136,7 +136,8 @@ const EXPECTED: Record<string, Access> = {
   'POST /runs/:id/commission-decisions/:opportunityId': DRAFTERS,
   'GET /me': ['rep'],
   'GET /accounts': READERS,
-  'GET /accounts/:id': READERS,
+  // A rep reads the accounts of their own book (403 for any other).
+  'GET /accounts/:id': [...READERS, 'rep'],
   'GET /reps': READERS,
   'GET /reps/:id': READERS,
   'GET /audit': READERS,

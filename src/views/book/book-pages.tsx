@@ -1,4 +1,5 @@
 /** Rep and account pages: the roster with loads, a rep's book against their caps, an account's owner history and commission structure, and a rep's own view. */
+import type { Child } from 'hono/jsx';
 import type { Principal } from '../../auth/principal.ts';
 import type { AccountRow } from '../../services/book/account-list.ts';
 import type { getAccount, RepDetail } from '../../services/book/book-reads.ts';
@@ -136,7 +137,7 @@ export function RepPage({
   pageSize,
   principal,
   own,
-  notices,
+  extra,
 }: {
   rep: RepDetail;
   rows: AccountRow[];
@@ -145,7 +146,8 @@ export function RepPage({
   pageSize: number;
   principal: Principal;
   own: boolean;
-  notices?: { id: string; subject: string; status: string; created_at: string }[];
+  /** What the rep's own view adds between the load and the book (notices, changes). */
+  extra?: Child;
 }) {
   const canReassign =
     !own && (principal.role === 'manager' || principal.role === 'analyst') && rep.accounts > 0;
@@ -202,25 +204,7 @@ export function RepPage({
           <dd>{num(rep.openOpportunities)}</dd>
         </dl>
       </section>
-      {notices && (
-        <section class="card" aria-labelledby="notices-title">
-          <h2 id="notices-title">My notices</h2>
-          {notices.length === 0 ? (
-            <p class="muted">No notices yet.</p>
-          ) : (
-            <ul class="plain" id="my-notices">
-              {notices.map((n) => (
-                <li>
-                  {n.subject}{' '}
-                  <span class="muted small">
-                    · {n.status} · {n.created_at}
-                  </span>
-                </li>
-              ))}
-            </ul>
-          )}
-        </section>
-      )}
+      {extra}
       <section class="card" aria-labelledby="book-title">
         <h2 id="book-title">{own ? 'My accounts' : 'Accounts'}</h2>
         <AccountsTable rows={rows} showOwner={false} />
@@ -295,9 +279,16 @@ export function AccountPage({
   const canReassign = principal.role === 'manager' || principal.role === 'analyst';
   // Commission changes of one opportunity (level 1) or all of the account's (level 2): managers only.
   const canManage = principal.role === 'manager';
+  // A rep reads their own account from My book; rep and run pages are for staff, so they are named, not linked.
+  const staff = principal.role !== 'rep';
   return (
     <>
-      <Crumbs items={[{ href: '/accounts', label: 'Accounts' }, { label: account.name }]} />
+      <Crumbs
+        items={[
+          staff ? { href: '/accounts', label: 'Accounts' } : { href: '/me', label: 'My book' },
+          { label: account.name },
+        ]}
+      />
       <div class="page-head">
         <div>
           <h1>{account.name}</h1>
@@ -330,8 +321,12 @@ export function AccountPage({
       <section class="card" aria-labelledby="owner-title">
         <h2 id="owner-title">Owner</h2>
         <p>
-          {account.ownerId ? <a href={`/reps/${account.ownerId}`}>{account.owner}</a> : 'No owner'} since{' '}
-          {when(account.ownerSince)}
+          {account.ownerId && staff ? (
+            <a href={`/reps/${account.ownerId}`}>{account.owner}</a>
+          ) : (
+            (account.owner ?? 'No owner')
+          )}{' '}
+          since {when(account.ownerSince)}
           {account.isHouse && <span class="badge">house account</span>}
           {account.isCoOwned && <span class="badge">co-owned</span>} ·{' '}
           {account.revenueCents === null ? 'revenue unknown' : `${money(account.revenueCents)} annual`}
@@ -345,7 +340,7 @@ export function AccountPage({
             {account.history.map((h) => (
               <li>
                 {h.committed_at ?? '—'}: {h.from_name ?? 'nobody'} → <strong>{h.to_name ?? 'nobody'}</strong>{' '}
-                (<a href={`/runs/${h.run_id}`}>{h.reason}</a>
+                ({staff ? <a href={`/runs/${h.run_id}`}>{h.reason}</a> : h.reason}
                 {h.status === 'rolled_back' && ', rolled back'})
               </li>
             ))}

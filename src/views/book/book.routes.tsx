@@ -9,7 +9,8 @@ import { AppError, type FieldIssue } from '../../lib/errors.ts';
 import { envSolveTimeLimitMs } from '../../lib/solve-time-limit.ts';
 import { type AccountFilter, listAccounts } from '../../services/book/account-list.ts';
 import { segmentChoices } from '../../services/book/book-choices.ts';
-import { getAccount, getRep, noticesFor } from '../../services/book/book-reads.ts';
+import { getRep, noticesFor } from '../../services/book/book-reads.ts';
+import { myChanges, readAccount } from '../../services/book/my-book.ts';
 import { listReps } from '../../services/book/rep-list.ts';
 import { createRun } from '../../services/plan/create-run.ts';
 import { COMMISSION_READERS, commissionImpact } from '../../services/review/commission-impact.ts';
@@ -21,6 +22,7 @@ import { orgCtx } from '../shared/context.ts';
 import { pageNumber } from '../shared/format.ts';
 import { AccountPage, AccountsPage, RepPage, RepsList } from './book-pages.tsx';
 import { CommissionImpactPanel } from './commission-impact.tsx';
+import { MyChanges, MyNotices } from './my-book.tsx';
 import {
   emptyTerminate,
   TerminateCommissionsPage,
@@ -209,6 +211,7 @@ export function bookPages() {
     const page = pageNumber(c.req.query('page'));
     const { rows, total } = await listAccounts({ ctx, input: bookPage(page, { owner: rep.id }) });
     const notices = await noticesFor(ctx, { repId: rep.id, userId: principal.userId });
+    const changes = await myChanges(ctx, rep.id);
     return renderPage(
       c,
       'My book',
@@ -220,7 +223,12 @@ export function bookPages() {
         pageSize={PAGE}
         principal={principal}
         own
-        notices={notices}
+        extra={
+          <>
+            <MyNotices notices={notices} />
+            <MyChanges moves={changes.moves} commissions={changes.commissions} />
+          </>
+        }
       />,
     );
   });
@@ -239,10 +247,11 @@ export function bookPages() {
     );
   });
 
-  router.get('/accounts/:id', staff, async (c) => {
+  // Staff read every account; a rep reads the accounts of their own book (the links of My book).
+  router.get('/accounts/:id', requireRole(...STAFF, 'rep'), async (c) => {
     const id = c.req.param('id');
-    const account = UUID.test(id) ? await getAccount(orgCtx(c), id) : null;
-    if (!account) throw new AppError('NOT_FOUND', 'That account does not exist.');
+    if (!UUID.test(id)) throw new AppError('NOT_FOUND', 'That account does not exist.');
+    const account = await readAccount(orgCtx(c), id);
     return renderPage(c, account.name, <AccountPage account={account} principal={principalOf(c)} />);
   });
 

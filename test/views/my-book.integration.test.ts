@@ -1,0 +1,101 @@
+/**
+ * A rep's own view (/me, issue 17): the rep opens every account of their book (and no other), and sees the
+ * accounts that came to them or left them in committed runs, with the commission share each change gave or took.
+ * The committed run comes from the change-set fixture (a departure: Dan's three accounts to Ria and Sam, each
+ * with a House 45 / rep 55 split that follows the account).
+ */
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as s from '../../db/schema/index.ts';
+import { type Browser, createHarness, createUser, type Harness, signedIn } from '../app/harness.ts';
+import { createCommittedRun } from '../services/after/committed-run.ts';
+import { createAccount } from '../support/factories.ts';
+
+let h: Harness;
+let run: Awaited<ReturnType<typeof createCommittedRun>>;
+let ria: Browser;
+let dan: Browser;
+
+async function repSession(repId: string) {
+  const user = await createUser(h, run.org.id, 'rep');
+  await h.db.db.update(s.memberships).set({ repId }).where(eq(s.memberships.userId, user.id));
+  return signedIn(h, user);
+}
+
+const hrefs = (html: string) =>
+  [...html.matchAll(/href="([^"]+)"/g)].map((m) => m[1]!.replaceAll('&amp;', '&'));
+
+beforeAll(async () => {
+  h = await createHarness();
+  run = await createCommittedRun(h.db.db, {
+    accounts: 3,
+    names: ['Orchard & Sons <Ltd>', 'Kestrel Logistics', 'Bluewater GmbH'],
+  });
+  // An account Ria owned before the run: her book is more than what the run gave her.
+  await createAccount(h.db.db, run.org.id, { name: 'Ria Old Client', ownerRepId: run.reps.receivers[0]!.id });
+  ria = await repSession(run.reps.receivers[0]!.id);
+  dan = await repSession(run.reps.departing.id);
+});
+afterAll(async () => {
+  await h?.close();
+});
+
+describe('/me', () => {
+  it('every link on a rep’s own page opens, the accounts of their book included', async () => {
+    const { res, html } = await ria.page('/me');
+    expect(res.status).toBe(200);
+    const links = hrefs(html).filter((href) => href.startsWith('/') && !href.startsWith('/static/'));
+    const accountLinks = links.filter((l) => l.startsWith('/accounts/'));
+    // Her old client and the two accounts the run gave her (accounts 1 and 3 go to Ria, 2 to Sam).
+    expect(accountLinks.length).toBeGreaterThanOrEqual(3);
+    for (const link of links) {
+      const opened = await ria.request(link);
+      expect(opened.status, link).toBeLessThan(400);
+    }
+    const account = await ria.page(accountLinks[0]!);
+    expect(account.html).toContain('Opportunities and commission structure');
+    // Nothing on the rep's account page leads where a rep may not go.
+    for (const link of hrefs(account.html).filter((l) => l.startsWith('/') && !l.startsWith('/static/'))) {
+      expect((await ria.request(link)).status, `${accountLinks[0]} → ${link}`).toBeLessThan(400);
+    }
+  });
+
+  it('a rep opens only their own accounts', async () => {
+    const sams = run.moved.find((m) => m.to.id === run.reps.receivers[1]!.id)!;
+    expect((await ria.request(`/accounts/${sams.accountId}`)).status).toBe(403);
+    const own = run.moved.find((m) => m.to.id === run.reps.receivers[0]!.id)!;
+    expect((await ria.request(`/accounts/${own.accountId}`)).status).toBe(200);
+    // Dan's former accounts are no longer his.
+    expect((await dan.request(`/accounts/${own.accountId}`)).status).toBe(403);
+  });
+
+  it('shows the accounts a committed run brought, with their commission changes', async () => {
+    const { html } = await ria.page('/me');
+    expect(html).toContain('id="incoming-accounts"');
+    const incoming = html.slice(html.indexOf('id="incoming-accounts"'));
+    expect(incoming).toContain('Orchard &amp; Sons &lt;Ltd&gt;');
+    expect(incoming).toContain('Bluewater GmbH');
+    expect(incoming).toContain('Dan Departing');
+    expect(incoming).toContain('Dan leaves the company');
+    const commissions = html.slice(html.indexOf('id="commission-changes"'));
+    expect(html).toContain('id="commission-changes"');
+    // Her share on each opportunity that came with an account: none before, 55% from the reassignment date.
+    expect(commissions).toMatch(/0%[\s\S]*?55%/);
+    expect(commissions).toContain('2026-07-01');
+  });
+
+  it('shows a losing rep what left them and the commission share they no longer earn', async () => {
+    const { res, html } = await dan.page('/me');
+    expect(res.status).toBe(200);
+    expect(html).toContain('id="outgoing-accounts"');
+    const outgoing = html.slice(html.indexOf('id="outgoing-accounts"'));
+    for (const name of ['Orchard &amp; Sons &lt;Ltd&gt;', 'Kestrel Logistics', 'Bluewater GmbH'])
+      expect(outgoing).toContain(name);
+    expect(outgoing).toContain('Ria Receiver');
+    expect(outgoing).toContain('Sam Receiver');
+    const commissions = html.slice(html.indexOf('id="commission-changes"'));
+    expect(commissions).toMatch(/55%[\s\S]*?0%/);
+    // An account that left is not a link any more: he could not open it.
+    for (const m of run.moved) expect(html).not.toContain(`href="/accounts/${m.accountId}"`);
+  });
+});
