@@ -765,6 +765,8 @@ describe('rolling back a committed run from its page', () => {
     const audit = await rbManager.page(`/runs/${f.run.id}/audit`);
     expect(audit.html).toContain('rolled the run back');
     expect(audit.html).toContain('Hash chain verified');
+    // Every event in words, never a raw kind such as run.rolled_back.
+    expect(audit.html).not.toMatch(/<strong>[a-z_]+\.[a-z_]+<\/strong>/);
 
     // The reason is kept in the rollback's own audit event (one transaction with the rollback).
     const rolledBack = (

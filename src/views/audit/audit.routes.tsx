@@ -11,36 +11,13 @@ import { RunHeader, type RunRecord } from '../runs/run-page.tsx';
 import { query } from '../shared/components.tsx';
 import { orgCtx } from '../shared/context.ts';
 import { when } from '../shared/format.ts';
+import { auditActionWords, auditEntityWords } from './audit-words.ts';
 
 const STAFF = ['admin', 'manager', 'analyst', 'finance'] as const;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const PAGE = 100;
 
 type Events = Awaited<ReturnType<typeof listAuditEvents>>;
-
-const ACTION_WORDS: Record<string, string> = {
-  'run.created': 'created the run',
-  'run.solve': 'asked for a solve',
-  'run.solve_succeeded': 'solve finished',
-  'run.solve_failed': 'solve failed',
-  'run.approved': 'approved the proposal',
-  'run.committed': 'committed the run',
-  'run.cancelled': 'cancelled the run',
-  'run.rolled_back': 'rolled the run back',
-  'run.sending_cancelled': 'cancelled the sending of notices',
-  'rollback.conflict': 'left a record changed since the run alone',
-  'account.owner_restored': 'restored an account’s owner',
-  'opportunity.owner_restored': 'restored an opportunity’s owner',
-  'split.restored': 'restored a commission split',
-  'notice.cancelled': 'cancelled a notice',
-  'conflict.resolved': 'resolved a conflict',
-  'run.account_pinned': 'overrode an account’s owner',
-  'run.account_excluded': 'excluded an account',
-  'run.account_included': 'included an account again',
-  'run.account_unpinned': 'removed an account’s override',
-  'import.applied': 'applied an import',
-  'import.failed': 'tried an import (nothing written)',
-};
 
 function Timeline({
   events,
@@ -67,9 +44,9 @@ function Timeline({
         <ol class="timeline" id="audit-timeline">
           {events.events.map((e) => (
             <li>
-              <strong>{ACTION_WORDS[e.action] ?? e.action}</strong> — {e.actorLabel ?? 'system'}{' '}
+              <strong>{auditActionWords(e.action)}</strong> — {e.actorLabel ?? 'system'}{' '}
               <span class="muted small">
-                {when(e.at)} · #{e.seq} · {e.entityType}
+                {when(e.at)} · #{e.seq} · {auditEntityWords(e.entityType)}
                 {e.runId && (
                   <>
                     {' '}
