@@ -12,6 +12,7 @@ import {
   unique,
   uuid,
 } from 'drizzle-orm/pg-core';
+import { apiKeys } from './api-keys.ts';
 import { orgs } from './orgs.ts';
 import { runs } from './runs.ts';
 import { orgId, tenantPolicy } from './tenant.ts';
@@ -29,6 +30,8 @@ export const changeSets = pgTable(
     body: jsonb('body').$type<Record<string, unknown>>().notNull().default({}),
     itemCount: integer('item_count').notNull().default(0),
     createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
+    /** Set instead of created_by when an API key committed. */
+    createdByApiKeyId: uuid('created_by_api_key_id').references(() => apiKeys.id, { onDelete: 'set null' }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [

@@ -14,6 +14,7 @@ import {
   unique,
   uuid,
 } from 'drizzle-orm/pg-core';
+import { apiKeys } from './api-keys.ts';
 import { runKind, runScope, runStatus } from './enums.ts';
 import { imports } from './imports.ts';
 import { orgs } from './orgs.ts';
@@ -46,13 +47,23 @@ export const runs = pgTable(
     /** Hash of the current proposal (change set to be); approval pins it. */
     proposalHash: text('proposal_hash'),
     approvedBy: uuid('approved_by').references(() => users.id, { onDelete: 'set null' }),
+    /** Set instead of approved_by when an API key approved: a key is named as a person is. */
+    approvedByApiKeyId: uuid('approved_by_api_key_id').references(() => apiKeys.id, { onDelete: 'set null' }),
     approvedAt: timestamp('approved_at', { withTimezone: true }),
     approvedHash: text('approved_hash'),
     committedBy: uuid('committed_by').references(() => users.id, { onDelete: 'set null' }),
+    /** Set instead of committed_by when an API key committed. */
+    committedByApiKeyId: uuid('committed_by_api_key_id').references(() => apiKeys.id, {
+      onDelete: 'set null',
+    }),
     committedAt: timestamp('committed_at', { withTimezone: true }),
     rolledBackBy: uuid('rolled_back_by').references(() => users.id, { onDelete: 'set null' }),
     rolledBackAt: timestamp('rolled_back_at', { withTimezone: true }),
     cancelledBy: uuid('cancelled_by').references(() => users.id, { onDelete: 'set null' }),
+    /** Set instead of cancelled_by when an API key cancelled. */
+    cancelledByApiKeyId: uuid('cancelled_by_api_key_id').references(() => apiKeys.id, {
+      onDelete: 'set null',
+    }),
     cancelledAt: timestamp('cancelled_at', { withTimezone: true }),
     failureReason: text('failure_reason'),
     solverEngine: text('solver_engine'),
@@ -84,6 +95,9 @@ export const runs = pgTable(
       'runs_reassignment_after_end',
       sql`reassignment_date is null or commission_end_date is null or reassignment_date >= commission_end_date`,
     ),
+    check('runs_approver_one_kind', sql`approved_by is null or approved_by_api_key_id is null`),
+    check('runs_committer_one_kind', sql`committed_by is null or committed_by_api_key_id is null`),
+    check('runs_canceller_one_kind', sql`cancelled_by is null or cancelled_by_api_key_id is null`),
     check('runs_solver_gap_nonnegative', sql`solver_gap is null or solver_gap >= 0`),
     tenantPolicy('runs'),
   ],

@@ -15,6 +15,8 @@ export interface Principal {
   /** Set for API keys. */
   apiKeyId?: string;
   apiKeyName?: string;
+  /** The user who created the key (unset when created by the operator CLI or that user is gone). */
+  apiKeyCreatedBy?: string;
   /** The rep record a `rep` member is, when linked: they see their own book only. */
   repId?: string;
 }

@@ -15,7 +15,7 @@ import { withOrg } from '../../db/tenancy.ts';
 import { requestCancel } from '../../jobs/queue.ts';
 import { AppError, forbidden } from '../../lib/errors.ts';
 import { nextStatus } from '../../workflow/run-status.ts';
-import { actorFields } from '../audit/actor.ts';
+import { actingIds, actorFields } from '../audit/actor.ts';
 import { settleQueueOnCancel } from '../commission-queue/settle.ts';
 import { lockRun, type RunRow } from '../run-records/run-records.ts';
 import { type RunActionContext, type RunState, runState, transitionEvent } from '../run-records/run-state.ts';
@@ -72,9 +72,16 @@ export async function cancelRun({
       if (outcome) stopped.push({ id: job.id, outcome });
     }
     const now = ctx.clock();
+    const acting = actingIds(ctx.principal);
     const [updated] = await tx
       .update(runs)
-      .set({ status: to, cancelledBy: ctx.principal.userId ?? null, cancelledAt: now, updatedAt: now })
+      .set({
+        status: to,
+        cancelledBy: acting.userId,
+        cancelledByApiKeyId: acting.apiKeyId,
+        cancelledAt: now,
+        updatedAt: now,
+      })
       .where(eq(runs.id, run.id))
       .returning();
     await appendAudit(

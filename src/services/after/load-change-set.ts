@@ -6,6 +6,7 @@
 
 import { and, asc, eq, inArray } from 'drizzle-orm';
 import {
+  apiKeys,
   changeSetItems,
   changeSets,
   conflicts,
@@ -150,14 +151,7 @@ export async function exportLinesOf(
       .map((c) => (c.resolution ? `${c.message} (${c.resolution})` : c.message))
       .join('; ');
 
-  let approvedBy = '';
-  if (run.approvedBy) {
-    const [approver] = await tx
-      .select({ email: users.email })
-      .from(users)
-      .where(eq(users.id, run.approvedBy));
-    approvedBy = approver?.email ?? run.approvedBy;
-  }
+  const approvedBy = await approverLabel(tx, run);
   const body = changeSet.body ?? {};
   const strategy = String(body.strategy ?? run.params.strategy ?? '');
   const fallbackDate =
@@ -214,4 +208,23 @@ export function splitOpportunityId(item: LoadedItem): string {
   if (item.payload.object === 'split' && item.payload.after.edit)
     return item.payload.after.edit.opportunityId;
   return item.row.recordId;
+}
+
+/** Who approved, as a file names them: a person by email, an API key by its name (`API key "CRM sync"`). */
+async function approverLabel(tx: Tx, run: RunRow): Promise<string> {
+  if (run.approvedBy) {
+    const [approver] = await tx
+      .select({ email: users.email })
+      .from(users)
+      .where(eq(users.id, run.approvedBy));
+    return approver?.email ?? run.approvedBy;
+  }
+  if (run.approvedByApiKeyId) {
+    const [key] = await tx
+      .select({ name: apiKeys.name })
+      .from(apiKeys)
+      .where(eq(apiKeys.id, run.approvedByApiKeyId));
+    return key ? `API key "${key.name}"` : run.approvedByApiKeyId;
+  }
+  return '';
 }

@@ -10,6 +10,7 @@ import { appendAudit } from '../../db/audit.ts';
 import { withOrg } from '../../db/tenancy.ts';
 import { AppError, forbidden } from '../../lib/errors.ts';
 import { nextStatus } from '../../workflow/run-status.ts';
+import { actingIds } from '../audit/actor.ts';
 import { loadPlanningContext } from '../plan/planning-context.ts';
 import { blockingConflictError, loadProposal, openBlockingConflicts } from '../review/proposal.ts';
 import { commissionStrategyOf } from '../run-records/run-params.ts';
@@ -107,11 +108,13 @@ export async function approveRun({
       );
     }
     const now = ctx.clock();
+    const acting = actingIds(ctx.principal);
     const [updated] = await tx
       .update(runs)
       .set({
         status: to,
-        approvedBy: ctx.principal.userId ?? null,
+        approvedBy: acting.userId,
+        approvedByApiKeyId: acting.apiKeyId,
         approvedAt: now,
         approvedHash: pinned,
         updatedAt: now,

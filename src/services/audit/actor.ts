@@ -14,6 +14,16 @@ export function actorFields(ctx: { principal: Principal; requestId?: string | un
   };
 }
 
+/**
+ * Who acted, in the two columns a record of an action keeps (`<verb>_by` for a person, `<verb>_by_api_key_id` for a
+ * key): exactly one is set, so an API key is named as a person is.
+ */
+export function actingIds(principal: Principal): { userId: string | null; apiKeyId: string | null } {
+  return principal.userId
+    ? { userId: principal.userId, apiKeyId: null }
+    : { userId: null, apiKeyId: principal.apiKeyId ?? null };
+}
+
 /** The actor fields with the time of the event (the context's clock). */
 export function auditActor(ctx: {
   principal: Principal;

@@ -169,7 +169,7 @@ export async function resolveApiKey({
   const now = ctx.clock();
   // The lookup returns active keys only (not revoked, not expired by the database clock); the app clock too.
   if (!found || (found.expiresAt && found.expiresAt <= now) || !isRole(found.role)) return null;
-  const orgName = await withOrg(ctx.db, { orgId: found.orgId }, async (tx) => {
+  const { orgName, createdBy } = await withOrg(ctx.db, { orgId: found.orgId }, async (tx) => {
     // Last use to the minute is enough, and saves a row write on every call of a busy integration.
     await tx
       .update(apiKeys)
@@ -181,7 +181,11 @@ export async function resolveApiKey({
         ),
       );
     const [org] = await tx.select({ name: orgs.name }).from(orgs).where(eq(orgs.id, found.orgId));
-    return org?.name ?? '';
+    const [key] = await tx
+      .select({ createdBy: apiKeys.createdBy })
+      .from(apiKeys)
+      .where(eq(apiKeys.id, found.id));
+    return { orgName: org?.name ?? '', createdBy: key?.createdBy ?? null };
   });
   return {
     kind: 'api_key',
@@ -190,5 +194,6 @@ export async function resolveApiKey({
     role: found.role,
     apiKeyId: found.id,
     apiKeyName: found.name,
+    ...(createdBy ? { apiKeyCreatedBy: createdBy } : {}),
   };
 }

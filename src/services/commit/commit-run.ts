@@ -18,13 +18,20 @@ import {
   type OwnerSnapshot,
 } from '../../workflow/change-set-items.ts';
 import { nextStatus } from '../../workflow/run-status.ts';
-import { actorFields } from '../audit/actor.ts';
+import { actingIds, actorFields } from '../audit/actor.ts';
 import { settleRetriedItemsAfterCommit } from '../commission-queue/settle.ts';
 import { commissionSettings } from '../commission-splits/commission-settings.ts';
 import { loadPlanningContext } from '../plan/planning-context.ts';
 import { loadProposal, openBlockingConflicts } from '../review/proposal.ts';
 import { lockRun, type RunRow } from '../run-records/run-records.ts';
-import { type RunActionContext, type RunState, runState, transitionEvent } from '../run-records/run-state.ts';
+import {
+  type ActorType,
+  actorOf,
+  type RunActionContext,
+  type RunState,
+  runState,
+  transitionEvent,
+} from '../run-records/run-state.ts';
 import { liveProposalHash } from '../solve/refresh-proposal.ts';
 import {
   applyCommissionChanges,
@@ -62,6 +69,7 @@ export interface ChangeSetSummary {
   itemCount: number;
   createdAt: string;
   createdBy: string | null;
+  createdByType: ActorType | null;
   counts: { accounts: number; opportunities: number; splits: number; notices: number };
 }
 
@@ -130,6 +138,7 @@ async function applyCommit(
   opportunityLines: readonly OpportunityLine[],
 ): Promise<CommitResult> {
   const now = ctx.clock();
+  const acting = actingIds(ctx.principal);
   const book = await lockRunBook(tx, run.id);
   const stale = staleOwnerError(book);
   if (stale) throw stale;
@@ -296,12 +305,13 @@ async function applyCommit(
       runId: run.id,
       hash: run.approvedHash!,
       itemCount: items.length,
-      createdBy: ctx.principal.userId ?? null,
+      createdBy: acting.userId,
+      createdByApiKeyId: acting.apiKeyId,
       createdAt: now,
       body: {
         counts,
         approvedHash: run.approvedHash,
-        approvedBy: run.approvedBy,
+        approvedBy: run.approvedBy ?? run.approvedByApiKeyId,
         approvedAt: run.approvedAt?.toISOString() ?? null,
         version: run.version,
         scope: run.scope,
@@ -328,7 +338,13 @@ async function applyCommit(
   const committed = nextStatus(committing, 'commit_succeeded');
   const [updated] = await tx
     .update(runs)
-    .set({ status: committed, committedBy: ctx.principal.userId ?? null, committedAt: now, updatedAt: now })
+    .set({
+      status: committed,
+      committedBy: acting.userId,
+      committedByApiKeyId: acting.apiKeyId,
+      committedAt: now,
+      updatedAt: now,
+    })
     .where(eq(runs.id, run.id))
     .returning();
   await appendAuditEvents(tx, [
@@ -411,13 +427,15 @@ function summary(row: typeof changeSets.$inferSelect): ChangeSetSummary {
     splits: 0,
     notices: 0,
   };
+  const creator = actorOf(row.createdBy, row.createdByApiKeyId);
   return {
     id: row.id,
     runId: row.runId,
     hash: row.hash,
     itemCount: row.itemCount,
     createdAt: row.createdAt.toISOString(),
-    createdBy: row.createdBy,
+    createdBy: creator.id,
+    createdByType: creator.type,
     counts,
   };
 }

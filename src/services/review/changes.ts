@@ -70,7 +70,7 @@ export async function recordProposalChange(
     fresh,
     'change',
     actor,
-    { approvedBy: null, approvedAt: null, approvedHash: null },
+    { approvedBy: null, approvedByApiKeyId: null, approvedAt: null, approvedHash: null },
     at,
   );
 }

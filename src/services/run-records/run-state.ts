@@ -28,6 +28,19 @@ export function transitionEvent(
   };
 }
 
+/** Who acted on a record: a person (user id) or an API key (its id), never neither when someone acted. */
+export type ActorType = 'user' | 'api_key';
+
+/** The id and type of whoever acted, from the pair of columns that names them (exactly one is set). */
+export function actorOf(
+  userId: string | null,
+  apiKeyId: string | null,
+): { id: string | null; type: ActorType | null } {
+  if (userId) return { id: userId, type: 'user' };
+  if (apiKeyId) return { id: apiKeyId, type: 'api_key' };
+  return { id: null, type: null };
+}
+
 export interface RunState {
   id: string;
   status: RunStatus;
@@ -35,27 +48,36 @@ export interface RunState {
   proposalHash: string | null;
   approvedHash: string | null;
   approvedBy: string | null;
+  approvedByType: ActorType | null;
   approvedAt: string | null;
   committedBy: string | null;
+  committedByType: ActorType | null;
   committedAt: string | null;
   cancelledBy: string | null;
+  cancelledByType: ActorType | null;
   cancelledAt: string | null;
 }
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
 export function runState(run: RunRow): RunState {
+  const approver = actorOf(run.approvedBy, run.approvedByApiKeyId);
+  const committer = actorOf(run.committedBy, run.committedByApiKeyId);
+  const canceller = actorOf(run.cancelledBy, run.cancelledByApiKeyId);
   return {
     id: run.id,
     status: run.status,
     version: run.version,
     proposalHash: run.proposalHash,
     approvedHash: run.approvedHash,
-    approvedBy: run.approvedBy,
+    approvedBy: approver.id,
+    approvedByType: approver.type,
     approvedAt: iso(run.approvedAt),
-    committedBy: run.committedBy,
+    committedBy: committer.id,
+    committedByType: committer.type,
     committedAt: iso(run.committedAt),
-    cancelledBy: run.cancelledBy,
+    cancelledBy: canceller.id,
+    cancelledByType: canceller.type,
     cancelledAt: iso(run.cancelledAt),
   };
 }

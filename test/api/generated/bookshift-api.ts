@@ -1195,6 +1195,11 @@ export interface components {
             apiKeyName?: string;
             /**
              * Format: uuid
+             * @description For an API key: the user who created it (absent when the operator CLI did, or that user is gone).
+             */
+            apiKeyCreatedBy?: string;
+            /**
+             * Format: uuid
              * @description The roster entry of a rep user, when linked.
              */
             repId?: string;
@@ -1288,9 +1293,11 @@ export interface components {
             approvedHash: string | null;
             /**
              * Format: uuid
+             * @description The user or API key that approved (approvedByType says which).
              * @example 6f1c2d3e-4a5b-4c6d-8e7f-9a0b1c2d3e4f
              */
             approvedBy: string | null;
+            approvedByType: components["schemas"]["ActorType"];
             /**
              * Format: date-time
              * @example 2026-03-01T10:00:00.000Z
@@ -1298,9 +1305,11 @@ export interface components {
             approvedAt: string | null;
             /**
              * Format: uuid
+             * @description The user or API key that committed (committedByType says which).
              * @example null
              */
             committedBy: string | null;
+            committedByType: components["schemas"]["ActorType"];
             /**
              * Format: date-time
              * @example null
@@ -1308,15 +1317,23 @@ export interface components {
             committedAt: string | null;
             /**
              * Format: uuid
+             * @description The user or API key that cancelled (cancelledByType says which).
              * @example null
              */
             cancelledBy: string | null;
+            cancelledByType: components["schemas"]["ActorType"];
             /**
              * Format: date-time
              * @example null
              */
             cancelledAt: string | null;
         };
+        /**
+         * @description Whether the id beside it is a user id or an API key id; null when nobody did it yet.
+         * @example user
+         * @enum {string|null}
+         */
+        ActorType: "user" | "api_key" | null;
         ApproveRun: {
             /**
              * @description The run version you reviewed; refused if the proposal changed since.
@@ -1360,9 +1377,11 @@ export interface components {
             createdAt: string;
             /**
              * Format: uuid
+             * @description The user or API key that committed (createdByType says which).
              * @example 6f1c2d3e-4a5b-4c6d-8e7f-9a0b1c2d3e4f
              */
             createdBy: string | null;
+            createdByType: components["schemas"]["ActorType"];
             /**
              * @example {
              *       "accounts": 40,
@@ -1759,9 +1778,11 @@ export interface components {
             draftedBy: string | null;
             /**
              * Format: uuid
+             * @description The user or API key that approved the run (see the type beside it).
              * @example null
              */
             approvedBy: string | null;
+            approvedByType: components["schemas"]["ActorType"];
             /**
              * Format: date-time
              * @example 2026-03-02T09:30:00.000Z
@@ -1769,6 +1790,18 @@ export interface components {
             approvedAt: string | null;
             /** @example null */
             approvedHash: string | null;
+            /**
+             * Format: uuid
+             * @description The user or API key that committed the run (see the type beside it).
+             * @example null
+             */
+            committedBy: string | null;
+            committedByType: components["schemas"]["ActorType"];
+            /**
+             * Format: date-time
+             * @example 2026-03-02T09:30:00.000Z
+             */
+            committedAt: string | null;
             /**
              * @description Why the last solve failed (e.g. which caps make it infeasible).
              * @example null

@@ -17,6 +17,10 @@ export const PrincipalSchema = z
     displayName: z.string().optional().openapi({ example: 'Olivia Ops' }),
     apiKeyId: z.uuid().optional().openapi({ description: 'Set for an API key.' }),
     apiKeyName: z.string().optional().openapi({ example: 'Salesforce sync' }),
+    apiKeyCreatedBy: z.uuid().optional().openapi({
+      description:
+        'For an API key: the user who created it (absent when the operator CLI did, or that user is gone).',
+    }),
     repId: z.uuid().optional().openapi({ description: 'The roster entry of a rep user, when linked.' }),
   })
   .openapi('Principal');

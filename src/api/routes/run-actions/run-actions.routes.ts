@@ -4,6 +4,7 @@ import { RUN_STATUSES } from '../../../workflow/run-status.ts';
 import { commonErrorResponses, conflictResponse, ErrorBodySchema, notFoundResponse } from '../../errors.ts';
 import { IdempotencyHeaders, replayable } from '../../middleware/idempotency.ts';
 import { idempotentAccess } from '../../openapi.ts';
+import { ActorTypeSchema } from '../runs/runs.schemas.ts';
 
 const UUID_EXAMPLE = '6f1c2d3e-4a5b-4c6d-8e7f-9a0b1c2d3e4f';
 const HASH_EXAMPLE = '9b74c9897bac770ffc029102a200c5de0c7a5e8a8f1b5e0f7a9d3c2b1a0f9e8d';
@@ -18,11 +19,23 @@ export const RunStateSchema = z
       .string()
       .nullable()
       .openapi({ description: 'The change-set hash the approval pinned.', example: HASH_EXAMPLE }),
-    approvedBy: z.uuid().nullable().openapi({ example: UUID_EXAMPLE }),
+    approvedBy: z.uuid().nullable().openapi({
+      description: 'The user or API key that approved (approvedByType says which).',
+      example: UUID_EXAMPLE,
+    }),
+    approvedByType: ActorTypeSchema,
     approvedAt: z.iso.datetime().nullable().openapi({ example: '2026-03-01T10:00:00.000Z' }),
-    committedBy: z.uuid().nullable().openapi({ example: null }),
+    committedBy: z.uuid().nullable().openapi({
+      description: 'The user or API key that committed (committedByType says which).',
+      example: null,
+    }),
+    committedByType: ActorTypeSchema,
     committedAt: z.iso.datetime().nullable().openapi({ example: null }),
-    cancelledBy: z.uuid().nullable().openapi({ example: null }),
+    cancelledBy: z.uuid().nullable().openapi({
+      description: 'The user or API key that cancelled (cancelledByType says which).',
+      example: null,
+    }),
+    cancelledByType: ActorTypeSchema,
     cancelledAt: z.iso.datetime().nullable().openapi({ example: null }),
   })
   .openapi('RunState');
@@ -34,7 +47,11 @@ export const ChangeSetSummarySchema = z
     hash: z.string().openapi({ description: 'Equals the approved hash.', example: HASH_EXAMPLE }),
     itemCount: z.number().int().min(0).openapi({ example: 42 }),
     createdAt: z.iso.datetime().openapi({ example: '2026-03-01T10:05:00.000Z' }),
-    createdBy: z.uuid().nullable().openapi({ example: UUID_EXAMPLE }),
+    createdBy: z.uuid().nullable().openapi({
+      description: 'The user or API key that committed (createdByType says which).',
+      example: UUID_EXAMPLE,
+    }),
+    createdByType: ActorTypeSchema,
     counts: z
       .object({
         accounts: z.number().int().min(0),

@@ -9,6 +9,7 @@ import { compareRuns as compareRunsVerb } from '../../../services/review/compare
 import * as review from '../../../services/review/review.ts';
 import { listRuns } from '../../../services/run-records/run-list.ts';
 import type { RunRow, RunsContext } from '../../../services/run-records/run-records.ts';
+import { actorOf } from '../../../services/run-records/run-state.ts';
 import { requestSolve } from '../../../services/solve/solve-run.ts';
 import { actionsFrom, type RunStatus } from '../../../workflow/run-status.ts';
 import type { AppBindings } from '../../context.ts';
@@ -21,6 +22,9 @@ const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
 type Job = Awaited<ReturnType<typeof runsService.getRun>>['job'];
 
 export function toRunJson(run: RunRow, job: Job = null) {
+  // A user or an API key, named the same way.
+  const approver = actorOf(run.approvedBy, run.approvedByApiKeyId);
+  const committer = actorOf(run.committedBy, run.committedByApiKeyId);
   return RunSchema.parse({
     id: run.id,
     kind: run.kind,
@@ -35,9 +39,13 @@ export function toRunJson(run: RunRow, job: Job = null) {
     version: run.version,
     proposalHash: run.proposalHash,
     draftedBy: run.draftedBy,
-    approvedBy: run.approvedBy,
+    approvedBy: approver.id,
+    approvedByType: approver.type,
     approvedAt: iso(run.approvedAt),
     approvedHash: run.approvedHash,
+    committedBy: committer.id,
+    committedByType: committer.type,
+    committedAt: iso(run.committedAt),
     failureReason: run.failureReason,
     solver: {
       engine: run.solverEngine,

@@ -11,6 +11,17 @@ const REP_ID = '3f0e7c3a-9d4b-4b1e-8a47-2c5d6e7f8a90';
 const ACCOUNT_ID = '8a9b0c1d-2e3f-4a5b-9c6d-7e8f9a0b1c2d';
 const stamp = z.iso.datetime().openapi({ example: '2026-03-02T09:30:00.000Z' });
 
+/** Who acted: the id in `<verb>By` is a user's or an API key's, as this says; an API key is named as a person is. */
+export const ActorTypeSchema = z.enum(['user', 'api_key']).nullable().openapi('ActorType', {
+  description: 'Whether the id beside it is a user id or an API key id; null when nobody did it yet.',
+  example: 'user',
+});
+const actorId = (what: string) =>
+  z
+    .uuid()
+    .nullable()
+    .openapi({ description: `The user or API key that ${what} (see the type beside it).`, example: null });
+
 export const RunIdParams = z.object({
   id: z.uuid('The run id is a UUID.').openapi({ param: { name: 'id', in: 'path' }, example: RUN_ID }),
 });
@@ -69,9 +80,13 @@ export const RunSchema = z
       .nullable()
       .openapi({ description: 'Hash of the change set to be; approval pins it.', example: 'a3f1…' }),
     draftedBy: z.uuid().nullable().openapi({ example: null }),
-    approvedBy: z.uuid().nullable().openapi({ example: null }),
+    approvedBy: actorId('approved the run'),
+    approvedByType: ActorTypeSchema,
     approvedAt: stamp.nullable(),
     approvedHash: z.string().nullable().openapi({ example: null }),
+    committedBy: actorId('committed the run'),
+    committedByType: ActorTypeSchema,
+    committedAt: stamp.nullable(),
     failureReason: z.string().nullable().openapi({
       description: 'Why the last solve failed (e.g. which caps make it infeasible).',
       example: null,
