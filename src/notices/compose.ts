@@ -35,15 +35,24 @@ export function composeNotices(input: NoticeInput): ComposeResult {
     kind: NoticeKind,
     person: NoticePerson,
     subject: string,
-    model: Omit<DigestModel, 'people' | 'link' | 'footer' | 'opportunitySections'> & {
+    model: Omit<DigestModel, 'people' | 'link' | 'linkLabel' | 'footer' | 'opportunitySections'> & {
       opportunitySections?: OpportunitySection[];
+      link?: string;
+      linkLabel?: string;
     },
   ) => {
     if (!person.email) {
       unreachable.push({ person, kind });
       return;
     }
-    const full: DigestModel = { opportunitySections: [], ...model, people, link, footer };
+    const full: DigestModel = {
+      opportunitySections: [],
+      link,
+      linkLabel: 'Open the run in Bookshift',
+      ...model,
+      people,
+      footer,
+    };
     drafts.push({
       kind,
       recipient: { ...person, email: person.email },
@@ -55,92 +64,60 @@ export function composeNotices(input: NoticeInput): ComposeResult {
   };
 
   const opportunities = input.opportunities ?? [];
+  // A rep reads their own view; the run page is for staff. Managers and finance keep the run's link.
+  const repLink = {
+    link: `${input.appBaseUrl.replace(/\/$/, '')}/me`,
+    linkLabel: 'Open My book in Bookshift',
+  };
   const byReceiver = groupBy(input.accounts, (a) => a.toRepId);
   const oppsByReceiver = groupBy(opportunities, (o) => o.toRepId);
-  // Commission shares handed to a rep who does not receive the account (a receiving rep per segment or decision).
-  const sharesByReceiver = new Map<string, NoticeSplitLine[]>();
-  for (const line of input.splits)
-    for (const id of new Set(line.receiverRepIds ?? [])) {
-      const list = sharesByReceiver.get(id);
-      if (list) list.push(line);
-      else sharesByReceiver.set(id, [line]);
-    }
-  // One digest per receiving rep, whether they receive accounts, opportunities, commission shares or all three.
-  for (const repId of sortedKeys(byReceiver, oppsByReceiver, sharesByReceiver)) {
-    const rep = people.get(repId);
-    if (!rep) continue;
-    const rows = byReceiver.get(repId) ?? [];
-    const opps = oppsByReceiver.get(repId) ?? [];
-    const shares = sharesByReceiver.get(repId) ?? [];
-    if (rows.length === 0 && opps.length === 0) {
-      const n = `${shares.length} opportunit${shares.length === 1 ? 'y' : 'ies'}`;
-      add(
-        'receiving_rep',
-        rep,
-        correction ? `Commission share on ${n} no longer yours` : `Commission share on ${n} now yours`,
-        {
-          greeting: `Hello ${rep.name},`,
-          intro: correction
-            ? `The reassignment "${input.runLabel}" was rolled back. The commission splits of these opportunities are as they were before:`
-            : `As part of "${input.runLabel}", you receive the leaving rep’s commission share on these opportunities from ${input.effectiveDate} (the account stays with its owner):`,
-          sections: [],
-          splits: shares,
-        },
-      );
-      continue;
-    }
-    const what =
-      rows.length > 0 && opps.length > 0
-        ? 'accounts and opportunities'
-        : rows.length > 0
-          ? 'accounts'
-          : 'opportunities';
-    add(
-      'receiving_rep',
-      rep,
-      `${countPhrase(rows.length, opps.length)} ${correction ? 'no longer' : 'now'} assigned to you`,
-      {
-        greeting: `Hello ${rep.name},`,
-        intro:
-          (correction
-            ? `The reassignment "${input.runLabel}" was rolled back. These ${what} return to their previous owners:`
-            : `As part of "${input.runLabel}", these ${what} are now yours from ${input.effectiveDate}:`) +
-          (shares.length > 0
-            ? correction
-              ? ' The commission shares listed at the end return as well.'
-              : ' You also receive the leaving rep’s commission share on the opportunities listed at the end.'
-            : ''),
-        sections: rows.length > 0 ? [{ title: 'Accounts', rows: sortRows(rows) }] : [],
-        opportunitySections: opps.length > 0 ? [{ title: 'Opportunities', rows: sortOpps(opps) }] : [],
-        splits: shares,
-      },
-    );
-  }
-
-  // The previous owner of an opportunity handed over on its own hears what leaves them (their account stays).
+  const byLoser = groupBy(
+    input.accounts.filter((a) => a.fromRepId !== null),
+    (a) => a.fromRepId!,
+  );
   const oppsByLoser = groupBy(
     opportunities.filter((o) => o.fromRepId !== null),
     (o) => o.fromRepId!,
   );
-  for (const [repId, opps] of sorted(oppsByLoser)) {
+  // Commission shares handed to a rep who does not receive the account (a receiving rep per segment or decision),
+  // and shares a rep loses (their share of a split shrinks or ends).
+  const sharesByReceiver = splitsBy(input.splits, (l) => l.receiverRepIds);
+  const sharesByLoser = splitsBy(input.splits, (l) => l.loserRepIds);
+  // One digest per rep, whatever they gain or lose: accounts, opportunities, commission shares.
+  for (const repId of sortedKeys(
+    byReceiver,
+    oppsByReceiver,
+    sharesByReceiver,
+    byLoser,
+    oppsByLoser,
+    sharesByLoser,
+  )) {
     const rep = people.get(repId);
     if (!rep) continue;
-    add(
-      'losing_rep',
-      rep,
-      correction
-        ? `${countPhrase(0, opps.length)} returned to you`
-        : `${countPhrase(0, opps.length)} handed over to a new owner`,
-      {
-        greeting: `Hello ${rep.name},`,
-        intro: correction
-          ? `The reassignment "${input.runLabel}" was rolled back; these opportunities are yours again:`
-          : `As part of "${input.runLabel}", these opportunities move to a new owner from ${input.effectiveDate}:`,
-        sections: [],
-        opportunitySections: [{ title: 'Leaving you', rows: sortOpps(opps) }],
-        splits: [],
-      },
-    );
+    const change: RepChange = {
+      rowsIn: byReceiver.get(repId) ?? [],
+      oppsIn: oppsByReceiver.get(repId) ?? [],
+      sharesIn: sharesByReceiver.get(repId) ?? [],
+      rowsOut: byLoser.get(repId) ?? [],
+      oppsOut: oppsByLoser.get(repId) ?? [],
+      sharesOut: sharesByLoser.get(repId) ?? [],
+    };
+    const gains = change.rowsIn.length + change.oppsIn.length + change.sharesIn.length > 0;
+    const { subject, intro } = repDigestWords(change, input, correction);
+    add(gains ? 'receiving_rep' : 'losing_rep', rep, subject, {
+      greeting: `Hello ${rep.name},`,
+      intro,
+      sections: [
+        ...(change.rowsIn.length > 0 ? [{ title: 'Accounts', rows: sortRows(change.rowsIn) }] : []),
+        ...(change.rowsOut.length > 0 ? [{ title: 'Leaving you', rows: sortRows(change.rowsOut) }] : []),
+      ],
+      opportunitySections: [
+        ...(change.oppsIn.length > 0 ? [{ title: 'Opportunities', rows: sortOpps(change.oppsIn) }] : []),
+        ...(change.oppsOut.length > 0 ? [{ title: 'Leaving you', rows: sortOpps(change.oppsOut) }] : []),
+      ],
+      splits: [...new Set([...change.sharesIn, ...change.sharesOut])],
+      ...repLink,
+    });
   }
 
   // The manager of each rep who loses accounts or opportunities hears once, with everything that leaves each rep.
@@ -224,6 +201,117 @@ export function composeNotices(input: NoticeInput): ComposeResult {
     }
   }
   return { drafts, unreachable };
+}
+
+interface RepChange {
+  rowsIn: NoticeAccountLine[];
+  oppsIn: NoticeOpportunityLine[];
+  sharesIn: NoticeSplitLine[];
+  rowsOut: NoticeAccountLine[];
+  oppsOut: NoticeOpportunityLine[];
+  sharesOut: NoticeSplitLine[];
+}
+
+const opps = (n: number) => `${n} opportunit${n === 1 ? 'y' : 'ies'}`;
+
+/** The subject and opening of one rep's digest, from what they gain and what they lose. */
+function repDigestWords(
+  c: RepChange,
+  input: NoticeInput,
+  correction: boolean,
+): { subject: string; intro: string } {
+  const label = input.runLabel;
+  const date = input.effectiveDate;
+  const inCount = c.rowsIn.length + c.oppsIn.length;
+  const outCount = c.rowsOut.length + c.oppsOut.length;
+  const whatIn = what(c.rowsIn.length, c.oppsIn.length);
+  const whatOut = what(c.rowsOut.length, c.oppsOut.length);
+  const subjects: string[] = [];
+  const intro: string[] = [];
+  if (inCount > 0) {
+    subjects.push(
+      `${countPhrase(c.rowsIn.length, c.oppsIn.length)} ${correction ? 'no longer' : 'now'} assigned to you`,
+    );
+    intro.push(
+      correction
+        ? `The reassignment "${label}" was rolled back. These ${whatIn} return to their previous owners:`
+        : `As part of "${label}", these ${whatIn} are now yours from ${date}:`,
+    );
+  } else if (c.sharesIn.length > 0) {
+    subjects.push(
+      correction
+        ? `Commission share on ${opps(c.sharesIn.length)} no longer yours`
+        : `Commission share on ${opps(c.sharesIn.length)} now yours`,
+    );
+    intro.push(
+      correction
+        ? `The reassignment "${label}" was rolled back. The commission splits of these opportunities are as they were before:`
+        : `As part of "${label}", you receive the leaving rep’s commission share on these opportunities from ${date} (the account stays with its owner):`,
+    );
+  }
+  if (inCount > 0 && c.sharesIn.length > 0) {
+    intro.push(
+      correction
+        ? 'The commission shares listed at the end return as well.'
+        : 'You also receive the leaving rep’s commission share on the opportunities listed at the end.',
+    );
+  }
+  if (outCount > 0) {
+    const phrase = countPhrase(c.rowsOut.length, c.oppsOut.length);
+    subjects.push(
+      correction
+        ? `${phrase} returned to you`
+        : `${phrase} handed over${subjects.length > 0 ? '' : ' to a new owner'}`,
+    );
+    intro.push(
+      intro.length > 0
+        ? correction
+          ? `These ${whatOut} (under "Leaving you") are yours again.`
+          : `These ${whatOut} (under "Leaving you") move to a new owner from ${date}.`
+        : correction
+          ? `The reassignment "${label}" was rolled back; these ${whatOut} are yours again:`
+          : `As part of "${label}", these ${whatOut} move to a new owner from ${date}:`,
+    );
+  }
+  if (c.sharesOut.length > 0) {
+    if (subjects.length === 0) {
+      subjects.push(
+        correction
+          ? `Commission share on ${opps(c.sharesOut.length)} restored`
+          : `Commission share on ${opps(c.sharesOut.length)} ends`,
+      );
+    }
+    intro.push(
+      intro.length > 0
+        ? correction
+          ? 'Your commission share on the opportunities listed at the end is restored.'
+          : 'Your commission share changes on the opportunities listed at the end.'
+        : correction
+          ? `The reassignment "${label}" was rolled back; your commission share on these opportunities is restored:`
+          : `As part of "${label}", your commission share on these opportunities changes from ${date}:`,
+    );
+  }
+  return { subject: subjects.join('; '), intro: intro.join(' ') };
+}
+
+function what(accounts: number, opportunities: number): string {
+  if (accounts > 0 && opportunities > 0) return 'accounts and opportunities';
+  return accounts > 0 ? 'accounts' : 'opportunities';
+}
+
+/** Split lines by each rep a line names (receivers or losers), each line once per rep. */
+function splitsBy(
+  lines: readonly NoticeSplitLine[],
+  ids: (line: NoticeSplitLine) => readonly string[] | undefined,
+): Map<string, NoticeSplitLine[]> {
+  const map = new Map<string, NoticeSplitLine[]>();
+  for (const line of lines)
+    for (const id of new Set(ids(line) ?? [])) {
+      const list = map.get(id);
+      if (list) list.push(line);
+      else map.set(id, [line]);
+    }
+  return map;
 }
 
 function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<string, T[]> {

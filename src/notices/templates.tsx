@@ -126,7 +126,7 @@ export function renderDigestHtml(m: DigestModel): string {
           </table>
         )}
         <p>
-          <a href={m.link}>Open the run in Bookshift</a>
+          <a href={m.link}>{m.linkLabel}</a>
         </p>
         <p style="color:#555;font-size:13px">{m.footer}</p>
       </body>
@@ -155,6 +155,6 @@ export function renderDigestText(m: DigestModel): string {
   for (const s of m.splits)
     lines.push(`- ${s.opportunityName} (${s.accountName}): ${splitText(s.before)} -> ${splitText(s.after)}`);
   if (m.splits.length > 0) lines.push('');
-  lines.push(`Open the run: ${m.link}`, '', m.footer);
+  lines.push(`${m.linkLabel}: ${m.link}`, '', m.footer);
   return lines.join('\n');
 }

@@ -30,6 +30,8 @@ export interface NoticeSplitLine {
    * receiving rep): each is told in their own digest. None when left out.
    */
   receiverRepIds?: string[];
+  /** Reps whose share of the split shrinks or ends (a departing rep's, a terminated rep's): each is told. */
+  loserRepIds?: string[];
 }
 
 /** An opportunity handed to a new owner on its own (an opportunity-level run), with its split before and after. */
@@ -99,6 +101,8 @@ export interface DigestModel {
   splits: NoticeSplitLine[];
   people: Map<string, NoticePerson>;
   link: string;
+  /** The words of the link: the run for staff, My book for a rep. */
+  linkLabel: string;
   footer: string;
 }
 

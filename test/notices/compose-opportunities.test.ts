@@ -120,7 +120,7 @@ describe('opportunity handover notices', () => {
     );
   });
 
-  it('leaves account-only digests exactly as before when no opportunity is handed over alone', () => {
+  it('leaves account-only digests without opportunity sections when no opportunity is handed over alone', () => {
     const { drafts } = composeNotices(
       input({
         opportunities: undefined,
@@ -139,8 +139,15 @@ describe('opportunity handover notices', () => {
         ],
       }),
     );
-    expect(drafts.map((d) => d.kind)).toEqual(['receiving_rep', 'losing_rep_manager', 'manager_summary']);
+    // The previous owner of the account hears too (issue 17), in their own digest.
+    expect(drafts.map((d) => `${d.kind}:${d.recipient.id}`)).toEqual([
+      'receiving_rep:ben',
+      'losing_rep:eve',
+      'losing_rep_manager:mgr',
+      'manager_summary:u-mgr',
+    ]);
     expect(drafts[0]!.subject).toBe('1 account now assigned to you');
+    expect(drafts[1]!.subject).toBe('1 account handed over to a new owner');
     expect(drafts.every((d) => !d.text.includes('Opportunities'))).toBe(true);
   });
 

@@ -42,22 +42,27 @@ const input = (over: Partial<NoticeInput> = {}): NoticeInput => ({
 });
 
 describe('handoff notices', () => {
-  it('sends one digest per receiving rep, one to the losing rep’s manager, one summary — never one per account', () => {
+  it('sends one digest per receiving and losing rep, one to the losing rep’s manager, one summary — never one per account', () => {
     const { drafts, unreachable } = composeNotices(input());
     const byKind = drafts.map((d) => `${d.kind}:${d.recipient.id}`);
     expect(byKind).toEqual([
+      'losing_rep:dan',
       'receiving_rep:ria',
       'receiving_rep:sam',
       'losing_rep_manager:mgr',
       'manager_summary:mgr',
     ]);
     expect(unreachable).toEqual([{ person: people[4], kind: 'receiving_rep' }]);
-    const ria = drafts[0]!;
+    const ria = drafts.find((d) => d.recipient.id === 'ria')!;
     expect(ria.subject).toBe('2 accounts now assigned to you');
     expect(ria.text).toContain(
       'Account a1: $10,000.00 a year; from Dan Departing to Ria Receiver; 2 open deals ($10,000.00, next close 2026-12-10); contacts: Pat Buyer',
     );
-    expect(ria.text).toContain('http://localhost:3000/runs/run-1');
+    // A rep's digest leads to their own view; the run page is for staff.
+    expect(ria.text).toContain('http://localhost:3000/me');
+    expect(drafts.find((d) => d.kind === 'manager_summary')!.text).toContain(
+      'http://localhost:3000/runs/run-1',
+    );
     expect(ria.idempotencyKey).toBe('run-1:handoff:receiving_rep:ria');
   });
 

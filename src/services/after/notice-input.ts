@@ -6,6 +6,7 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import { accounts, memberships, opportunities, reps, users } from '../../../db/schema/index.ts';
 import type { Tx } from '../../db/client.ts';
+import { shareLosers } from '../../notices/shares.ts';
 import type {
   NoticeAccountLine,
   NoticeInput,
@@ -95,6 +96,7 @@ export async function buildNoticeInput(
               item.payload.after.participants,
               item.row.toRepId,
             ),
+            loserRepIds: shareLosers(item.payload.before.participants, item.payload.after.participants),
           },
         ]
       : [],
@@ -145,7 +147,8 @@ export async function buildNoticeInput(
     repIds.add(a.toRepId);
     if (a.fromRepId) repIds.add(a.fromRepId);
   }
-  for (const l of splitLines) for (const id of l.receiverRepIds ?? []) repIds.add(id);
+  for (const l of splitLines)
+    for (const id of [...(l.receiverRepIds ?? []), ...(l.loserRepIds ?? [])]) repIds.add(id);
   const people: NoticePerson[] = [];
   if (repIds.size > 0) {
     const involved = await tx

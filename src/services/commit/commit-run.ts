@@ -12,6 +12,7 @@ import { type AuditEventInput, appendAuditEvents } from '../../db/audit.ts';
 import type { Tx } from '../../db/client.ts';
 import { withOrg } from '../../db/tenancy.ts';
 import { AppError, forbidden } from '../../lib/errors.ts';
+import { shareLosers } from '../../notices/shares.ts';
 import {
   type ChangeItemPayload,
   changeItemSchema,
@@ -287,6 +288,7 @@ async function applyCommit(
       before: Object.fromEntries(s.change.before.participants.map((p) => [repName(p.participantId), p.bps])),
       after: Object.fromEntries(s.change.after.participants.map((p) => [repName(p.participantId), p.bps])),
       receiverRepIds: s.receiverRepId && s.receiverRepId !== s.toRepId ? [s.receiverRepId] : [],
+      loserRepIds: shareLosers(s.change.before.participants, s.change.after.participants),
     })),
     appBaseUrl,
     effectiveDate,

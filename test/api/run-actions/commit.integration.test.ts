@@ -152,18 +152,20 @@ describe('commit', () => {
     const chain = await withOrg(h.db.db, { orgId: org.id }, (tx) => verifyAuditChain(tx, org.id));
     expect(chain.ok).toBe(true);
 
-    // Outbox: a digest per receiver, one for the departing rep's manager, summaries for managers and finance.
+    // Outbox: a digest per receiver and one for the departing rep (what leaves them), one for the departing rep's
+    // manager, summaries for managers and finance.
     const notices = await h.db.db.select().from(s.notices).where(eq(s.notices.runId, f.run.id));
     const kinds = notices.map((n) => n.kind).sort();
     expect(kinds).toEqual([
       'finance_summary',
+      'losing_rep',
       'losing_rep_manager',
       'manager_summary',
       'receiving_rep',
       'receiving_rep',
     ]);
     expect(notices.every((n) => n.status === 'pending')).toBe(true);
-    expect(body.changeSet.counts.notices).toBe(5);
+    expect(body.changeSet.counts.notices).toBe(6);
 
     // Again: the same result, nothing applied twice.
     const again = await post(`/runs/${f.run.id}/commit`, 'manager');
@@ -174,7 +176,7 @@ describe('commit', () => {
       f.run.id,
       f.accounts.map((a) => a.id),
     );
-    expect(footprint).toMatchObject({ changeSets: 1, notices: 5, committedEvents: 1, status: 'committed' });
+    expect(footprint).toMatchObject({ changeSets: 1, notices: 6, committedEvents: 1, status: 'committed' });
   });
 
   it('an account whose owner changed since planning refuses the whole commit and is reported; nothing is written', async () => {
