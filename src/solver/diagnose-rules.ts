@@ -6,6 +6,7 @@
  */
 import { diagnose, formatCents } from './infeasibility.ts';
 import { parseSolveInput, type SolveInputRaw } from './input.ts';
+import { countingProof, countingReason } from './packing-count.ts';
 import { buildProblem } from './problem.ts';
 
 export interface RuleDiagnosis {
@@ -85,7 +86,14 @@ export function diagnoseRules(raw: SolveInputRaw): RuleDiagnosis[] {
       repIds: over.map((r) => p.reps[r]!.id),
     });
   }
-  for (const reason of diagnose(p)) {
+  const reasons = diagnose(p);
+  // Caps the totals satisfy but the accounts cannot be packed into, where counting proves it (packing-count.ts).
+  for (const pool of p.pools) {
+    if (reasons.some((r) => r.scope === pool.label)) continue;
+    const proof = countingProof(p, pool);
+    if (proof) reasons.push(countingReason(p, pool, proof));
+  }
+  for (const reason of reasons) {
     const fix =
       reason.code === 'no-eligible-rep'
         ? 'Give these accounts an owner who stays, add a receiving rep in their region, or change the eligibility rules.'
@@ -95,7 +103,7 @@ export function diagnoseRules(raw: SolveInputRaw): RuleDiagnosis[] {
             ? `Raise the revenue caps in ${reason.scope} by ${money(reason.shortfall ?? 0)} in total, or add receiving reps there.`
             : reason.code === 'account-too-large'
               ? `Raise the revenue cap of a rep in ${reason.scope} above the account's revenue, or give the account an owner by hand.`
-              : 'Loosen the caps that contradict each other.';
+              : `Raise the revenue or account cap of one of ${(reason.repIds ?? []).slice(0, 5).join(', ')}${(reason.repIds?.length ?? 0) > 5 ? ', …' : ''}, or let another rep receive one of these accounts.`;
     out.push({
       code: reason.code,
       severity: 'blocking',

@@ -1,18 +1,25 @@
 /**
  * Infeasibility by packing: caps whose totals suffice but whose accounts cannot be packed into them (three
  * $60 accounts, two reps with room for $100 each). The capacity checks (infeasibility.ts) cannot see it and
- * the construction only fails; this proves it with a feasibility MIP on the accounts that failed to place
- * and their eligible reps (caps, eligibility, nothing else: a relaxation of the real problem, so its
- * infeasibility is a proof), then shrinks the set of accounts to one that is still infeasible but
- * irreducible — removing any account makes it fit — and names it with the reps it could go to.
+ * the construction only fails; this proves it. First by counting (packing-count.ts: exact, linear, it decides
+ * the common cases at any size); else with a feasibility MIP on the pool's accounts and their eligible reps
+ * (caps, eligibility, nothing else: a relaxation of the real problem, so its infeasibility is a proof), then
+ * shrinks the set of accounts to one that is still infeasible and, as far as the budget allows, irreducible
+ * (removing any account makes it fit), and names it with the reps it could go to.
+ *
+ * The budget is counted in work (search nodes, HiGHS LP iterations), not in real time, so the same input names
+ * the same set on a busy machine; real time is only the safety net.
  */
+import { HIGHS_MIP_MS_PER_ITERATION, HIGHS_RUN_MS, WALL_SAFETY_FACTOR } from './clock.ts';
 import { runHighs } from './engines/highs.ts';
 import { formatCents, type InfeasibleReason } from './infeasibility.ts';
 import type { MipModel } from './model.ts';
+import { countingProof, countingReason, largestFirst, list, repRoom } from './packing-count.ts';
 import type { Pool, Problem } from './problem.ts';
+import { place, type State, unplace } from './state.ts';
 
 export interface PackingOptions {
-  /** Wall-clock budget for all the MIPs together (the proof gives up, returning null, past it). */
+  /** Work budget (ms on the work clock, clock.ts) for all the MIPs together; the proof gives up past it. */
   budgetMs: number;
   shouldStop?: () => boolean;
 }
@@ -23,56 +30,95 @@ type Verdict = 'infeasible' | 'feasible' | 'unknown';
 const SHRINK_MAX_ACCOUNTS = 2_000;
 /** Exact search (no MIP) for sets this small: the certificate is then checked in exact cents. */
 const EXACT_MAX_NODES = 2_000_000;
+/** Work charged per node of the exact search (measured about 1 µs). */
+const EXACT_MS_PER_NODE = 0.001;
+
+const money = (cents: number) => `$${formatCents(cents)}`;
+
+/** A proof that the pool's accounts cannot be placed, or a placement of them all (position → rep) under the caps. */
+export type PackingOutcome = { reason: InfeasibleReason } | { packing: Map<number, number> } | null;
+
+interface Checked {
+  verdict: Verdict;
+  /** When feasible: a placement of the set (position → rep), checked in exact cents. */
+  packing?: Map<number, number>;
+}
 
 /**
  * A proof that `pool`'s movable accounts cannot all be placed under the caps, with an irreducible set of
- * accounts and the reps that could take them; null when they can be placed or nothing was proven in time.
+ * accounts and the reps that could take them; or, when they can, a placement of them all; null when neither
+ * was found within the budget.
  */
 export async function provePackingInfeasible(
   problem: Problem,
   pool: Pool,
   options: PackingOptions,
-): Promise<InfeasibleReason | null> {
-  const t0 = Date.now();
-  const left = () => options.budgetMs - (Date.now() - t0);
-  const check = async (set: number[]): Promise<Verdict> => {
-    const exact = exactPacking(problem, set);
-    if (exact !== 'unknown') return exact;
-    if (left() <= 0 || options.shouldStop?.()) return 'unknown';
-    const run = await runHighs(feasibilityModel(problem, pool, set), {
-      timeLimitSec: Math.max(0.05, left() / 1000),
+): Promise<PackingOutcome> {
+  const counted = countingProof(problem, pool);
+  if (counted) return { reason: countingReason(problem, pool, counted) };
+  const wallLimit = Date.now() + options.budgetMs * WALL_SAFETY_FACTOR;
+  let spent = 0;
+  const left = () => (Date.now() >= wallLimit ? 0 : options.budgetMs - spent);
+  const check = async (set: number[]): Promise<Checked> => {
+    const nodes = { count: 0 };
+    const exact = exactPacking(problem, set, nodes);
+    spent += nodes.count * EXACT_MS_PER_NODE;
+    if (exact.verdict !== 'unknown') return exact;
+    if (left() <= HIGHS_RUN_MS || options.shouldStop?.()) return { verdict: 'unknown' };
+    const model = feasibilityModel(problem, pool, set);
+    const run = await runHighs(model, {
+      timeLimitSec: Math.max(0.05, (wallLimit - Date.now()) / 1000),
+      maxLpIterations: Math.max(1, Math.floor((left() - HIGHS_RUN_MS) / HIGHS_MIP_MS_PER_ITERATION)),
       ...(options.shouldStop ? { shouldStop: options.shouldStop } : {}),
     });
-    if (run.status === 'infeasible') return 'infeasible';
-    if (run.status === 'optimal' || run.status === 'feasible') return 'feasible';
-    return 'unknown';
+    spent += HIGHS_RUN_MS + (run.iterations ?? 0) * HIGHS_MIP_MS_PER_ITERATION;
+    if (run.status === 'infeasible') return { verdict: 'infeasible' };
+    if ((run.status === 'optimal' || run.status === 'feasible') && run.colValue) {
+      const packing = new Map<number, number>();
+      for (let c = 0; c < model.numCols; c++)
+        if (run.colValue[c]! > 0.5) packing.set(set[model.xBlock[c]!]!, model.xRep[c]!);
+      // HiGHS works in floating point within tolerances: a placement is used only when it holds in cents.
+      return { verdict: 'feasible', ...(fitsExactly(problem, set, packing) ? { packing } : {}) };
+    }
+    return { verdict: 'unknown' };
   };
   // Largest accounts first: they are what does not fit, so the shrinking drops the small ones first.
-  let set = [...pool.movable].sort((a, b) => revenue(problem, b) - revenue(problem, a));
-  if ((await check(set)) !== 'infeasible') return null;
+  let set = largestFirst(problem, pool.movable);
+  const whole = await check(set);
+  if (whole.verdict !== 'infeasible') return whole.packing ? { packing: whole.packing } : null;
   if (set.length <= SHRINK_MAX_ACCOUNTS) {
     // Deletion filter in chunks (halving): drop a chunk when the rest is still infeasible.
     for (let chunk = Math.max(1, set.length >> 1); ; chunk = Math.max(1, chunk >> 1)) {
       for (let i = set.length - chunk; i >= 0 && left() > 0; i -= chunk) {
         const rest = [...set.slice(0, i), ...set.slice(i + chunk)];
-        if (rest.length > 0 && (await check(rest)) === 'infeasible') set = rest;
+        if (rest.length > 0 && (await check(rest)).verdict === 'infeasible') set = rest;
       }
       if (chunk === 1 || left() <= 0) break;
     }
   }
-  return reasonFor(problem, pool, set);
+  return { reason: reasonFor(problem, pool, set) };
+}
+
+/** Every account of `set` placed on an eligible rep, every rep within its room, in exact cents. */
+function fitsExactly(problem: Problem, set: number[], packing: Map<number, number>): boolean {
+  const used = new Map<number, { count: number; cents: number }>();
+  for (const k of set) {
+    const r = packing.get(k);
+    if (r === undefined || !eligibleReps(problem, k).includes(r)) return false;
+    const u = used.get(r) ?? { count: 0, cents: 0 };
+    u.count += 1;
+    u.cents += revenue(problem, k);
+    used.set(r, u);
+  }
+  for (const [r, u] of used) {
+    const room = repRoom(problem, r);
+    if (u.count > room.count || u.cents > room.cents) return false;
+  }
+  return true;
 }
 
 function revenue(problem: Problem, k: number): number {
   return problem.accounts[problem.movable[k]!]!.revenueCents;
-}
-
-/** Room a rep has left for movable accounts: count and cents (never below 0: a rep over its cap takes none). */
-function room(problem: Problem, r: number): { count: number; cents: number } {
-  return {
-    count: Math.max(0, problem.capCount[r]! - problem.fixedCount[r]!),
-    cents: Math.max(0, problem.capRevenueCents[r]! - problem.fixedRevenueCents[r]!),
-  };
 }
 
 function eligibleReps(problem: Problem, k: number): number[] {
@@ -85,13 +131,14 @@ function eligibleReps(problem: Problem, k: number): number[] {
  * Whether the accounts of `set` fit their eligible reps' room, by exhaustive search in exact cents; 'unknown'
  * when the search would be too long (then the MIP decides).
  */
-export function exactPacking(problem: Problem, set: number[]): Verdict {
-  if (set.length > 14) return 'unknown';
-  const order = [...set].sort((a, b) => revenue(problem, b) - revenue(problem, a));
+export function exactPacking(problem: Problem, set: number[], work = { count: 0 }): Checked {
+  if (set.length > 14) return { verdict: 'unknown' };
+  const order = largestFirst(problem, set);
   const options = order.map((k) => eligibleReps(problem, k));
   const left = new Map<number, { count: number; cents: number }>();
-  for (const reps of options) for (const r of reps) if (!left.has(r)) left.set(r, room(problem, r));
+  for (const reps of options) for (const r of reps) if (!left.has(r)) left.set(r, repRoom(problem, r));
   let nodes = 0;
+  const chosen: number[] = [];
   const place = (i: number): boolean | null => {
     if (i === order.length) return true;
     if (++nodes > EXACT_MAX_NODES) return null;
@@ -109,6 +156,7 @@ export function exactPacking(problem: Problem, set: number[]): Verdict {
       tried.add(key);
       l.count -= 1;
       l.cents -= cents;
+      chosen[i] = r;
       const ok = place(i + 1);
       l.count += 1;
       l.cents += cents;
@@ -117,7 +165,10 @@ export function exactPacking(problem: Problem, set: number[]): Verdict {
     return false;
   };
   const found = place(0);
-  return found === null ? 'unknown' : found ? 'feasible' : 'infeasible';
+  work.count += nodes;
+  if (found === null) return { verdict: 'unknown' };
+  if (!found) return { verdict: 'infeasible' };
+  return { verdict: 'feasible', packing: new Map(order.map((k, i) => [k, chosen[i]!])) };
 }
 
 /** Assignment rows for the accounts of `set`, count and revenue rows (their room) for their eligible reps. */
@@ -160,7 +211,7 @@ function feasibilityModel(problem: Problem, pool: Pool, set: number[]): MipModel
   const upper = [
     ...set.map(() => 1),
     ...reps.flatMap((r) => {
-      const l = room(problem, r);
+      const l = repRoom(problem, r);
       return [l.count, l.cents / scale];
     }),
   ];
@@ -188,28 +239,27 @@ function feasibilityModel(problem: Problem, pool: Pool, set: number[]): MipModel
 }
 
 function reasonFor(problem: Problem, pool: Pool, set: number[]): InfeasibleReason {
-  const accounts = [...set].sort((a, b) => revenue(problem, b) - revenue(problem, a));
+  const accounts = largestFirst(problem, set);
   const reps = [...new Set(accounts.flatMap((k) => eligibleReps(problem, k)))].sort((a, b) => a - b);
   const accountIds = accounts.map((k) => problem.accounts[problem.movable[k]!]!.id);
   const repIds = reps.map((r) => problem.reps[r]!.id);
   const total = accounts.reduce((s, k) => s + revenue(problem, k), 0);
   const roomText = reps
     .map((r) => {
-      const l = room(problem, r);
+      const l = repRoom(problem, r);
       const parts = [
-        Number.isFinite(l.cents) ? `${formatCents(l.cents)}` : 'any revenue',
+        Number.isFinite(l.cents) ? money(l.cents) : 'any revenue',
         Number.isFinite(l.count) ? `${l.count} account${l.count === 1 ? '' : 's'}` : '',
       ].filter(Boolean);
       return `${problem.reps[r]!.id} (room for ${parts.join(', ')})`;
     })
     .join(', ');
-  const list = (ids: string[]) => (ids.length > 12 ? `${ids.slice(0, 12).join(', ')}, …` : ids.join(', '));
   return {
     code: 'caps-conflict',
     scope: pool.label,
     message: `${pool.label}: ${accountIds.length} account${accountIds.length === 1 ? '' : 's'} (${list(
-      accounts.map((k) => `${problem.accounts[problem.movable[k]!]!.id} ${formatCents(revenue(problem, k))}`),
-    )}; ${formatCents(total)} in all) cannot be packed into the caps of the ${repIds.length} rep${
+      accounts.map((k) => `${problem.accounts[problem.movable[k]!]!.id} ${money(revenue(problem, k))}`),
+    )}; ${money(total)} in all) cannot be packed into the caps of the ${repIds.length} rep${
       repIds.length === 1 ? '' : 's'
     } who may take them: ${roomText}. The totals fit but the accounts do not; raise one of these caps or let another rep receive one of the accounts`,
     accountIds,
@@ -218,24 +268,40 @@ function reasonFor(problem: Problem, pool: Pool, set: number[]): InfeasibleReaso
 }
 
 /**
- * The packing proofs of the pools where the construction left `unplaced` positions, each pool given an
- * equal part of the budget; empty when none could be proven (the accounts may fit: the solve goes on).
+ * The packing proofs of the pools where the construction left `unplaced` positions, each pool given an equal
+ * part of the budget. `reasons` is empty when none could be proven (the accounts may fit: the solve goes on);
+ * `packings` holds, for a pool whose accounts the proof could place, a placement of them all.
  */
 export async function packingReasons(
   problem: Problem,
   unplaced: readonly number[],
   options: PackingOptions,
-): Promise<InfeasibleReason[]> {
+): Promise<{ reasons: InfeasibleReason[]; packings: Map<number, number>[] }> {
   // A position's pool is its eligible reps' pool (every unplaced position has one: the checks came first).
   const poolOf = (k: number) => problem.repPool[problem.eligRep[problem.eligStart[k]!]!]!;
   const failed = [...new Set(unplaced.map(poolOf))].map((i) => problem.pools[i]!);
   const reasons: InfeasibleReason[] = [];
+  const packings: Map<number, number>[] = [];
   for (const pool of failed) {
-    const reason = await provePackingInfeasible(problem, pool, {
+    const outcome = await provePackingInfeasible(problem, pool, {
       ...options,
       budgetMs: options.budgetMs / failed.length,
     });
-    if (reason) reasons.push(reason);
+    if (outcome && 'reason' in outcome) reasons.push(outcome.reason);
+    else if (outcome) packings.push(outcome.packing);
   }
-  return reasons;
+  return { reasons, packings };
+}
+
+/**
+ * Puts the accounts of a pool the construction could not complete where the proof's placement has them (it
+ * holds every cap: the search polishes it from there). Not for new-hire runs, whose cap on accounts taken
+ * from one rep the placement does not know.
+ */
+export function applyPackings(state: State, packings: readonly Map<number, number>[]): void {
+  if (Number.isFinite(state.problem.takenCap)) return;
+  for (const packing of packings) {
+    for (const k of packing.keys()) unplace(state, k);
+    for (const [k, r] of packing) place(state, k, r);
+  }
 }

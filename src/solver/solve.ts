@@ -20,7 +20,7 @@ import { DEFAULT_HEURISTIC, type HeuristicOptions, heuristicSolve, ILS_SLACK } f
 import { ilsApplies, iteratedSearch } from './ils.ts';
 import { diagnose } from './infeasibility.ts';
 import { parseSolveInput, type SolveInput } from './input.ts';
-import { packingReasons } from './packing.ts';
+import { applyPackings, packingReasons } from './packing.ts';
 import { solvePool } from './pool-solve.ts';
 import { buildProblem, type Problem } from './problem.ts';
 import type { PoolReport, SolveResult } from './result.ts';
@@ -79,21 +79,23 @@ export async function solve(raw: unknown, hooks: SolveHooks = {}): Promise<Solve
 
   const heuristicOptions = constructionOptions(problem, input, clock, active, t0);
   const heur = heuristicSolve(problem, heuristicOptions);
-  if (heur.unplaced.length > 0) {
-    // Caps the totals satisfy but the accounts cannot be packed into: proven by a MIP (packing.ts).
-    const packing = await packingReasons(problem, heur.unplaced, {
+  let unplaced = heur.unplaced;
+  if (unplaced.length > 0) {
+    // Caps the totals satisfy but the accounts cannot be packed into: proven by counting or a MIP (packing.ts),
+    // which otherwise hands back a placement of the pool that holds every cap.
+    const packing = await packingReasons(problem, unplaced, {
       budgetMs: Math.min(ENGINE_LIMITS.packingProofMaxMs, input.timeLimitMs * 0.3),
       shouldStop: () => hooks.shouldStop?.() ?? false,
     });
-    if (packing.length > 0) {
+    if (packing.reasons.length > 0) {
       if (parallelLps) await releaseHighsThreads();
-      return { status: 'infeasible', reasons: packing, millis: Date.now() - t0 };
+      return { status: 'infeasible', reasons: packing.reasons, millis: Date.now() - t0 };
     }
+    applyPackings(heur.state, packing.packings);
+    unplaced = unplaced.filter((k) => heur.state.assign[k]! < 0);
   }
-  if (heur.unplaced.length > 0 && input.engine === 'heuristic') {
-    return noAssignment(problem, heur.unplaced, t0);
-  }
-  const complete = heur.unplaced.length === 0;
+  if (unplaced.length > 0 && input.engine === 'heuristic') return noAssignment(problem, unplaced, t0);
+  const complete = unplaced.length === 0;
   const run: SolveRun = {
     problem,
     input,
