@@ -18,6 +18,16 @@ import { runs } from './runs.ts';
 import { orgId, tenantPolicy } from './tenant.ts';
 import { users } from './users.ts';
 
+/** What `change_sets.body` holds: the commit's summary; the fields read back are typed, the rest is for the record. */
+export type ChangeSetBodyColumn = {
+  counts?: { accounts: number; opportunities: number; splits: number; notices: number } | undefined;
+  /** The commission settings the commit applied (null when the run moved no split). */
+  commission?: unknown;
+  /** Opportunities whose split the commit left alone, and why. */
+  commissionSkipped?: { opportunityId: string; code: string; reason: string }[] | undefined;
+  [field: string]: unknown;
+};
+
 export const changeSets = pgTable(
   'change_sets',
   {
@@ -27,7 +37,7 @@ export const changeSets = pgTable(
     runId: uuid('run_id').notNull(),
     hash: text('hash').notNull(),
     /** Summary of the change set (strategy, dates, approval, counts); the rows are change_set_items. */
-    body: jsonb('body').$type<Record<string, unknown>>().notNull().default({}),
+    body: jsonb('body').$type<ChangeSetBodyColumn>().notNull().default({}),
     itemCount: integer('item_count').notNull().default(0),
     createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
     /** Set instead of created_by when an API key committed. */

@@ -7,6 +7,13 @@ import { runs } from './runs.ts';
 import { orgId, tenantPolicy } from './tenant.ts';
 import { users } from './users.ts';
 
+/** What `conflicts.details` holds: the key that finds the conflict again on the next solve, who resolved it, and more. */
+export type ConflictDetailsColumn = {
+  key?: string | undefined;
+  resolvedByLabel?: string | null | undefined;
+  [detail: string]: unknown;
+};
+
 export const conflicts = pgTable(
   'conflicts',
   {
@@ -21,7 +28,7 @@ export const conflicts = pgTable(
     kind: text('kind').notNull(),
     severity: conflictSeverity('severity').notNull(),
     message: text('message').notNull(),
-    details: jsonb('details').$type<Record<string, unknown>>(),
+    details: jsonb('details').$type<ConflictDetailsColumn>(),
     resolution: conflictResolution('resolution'),
     overrideRepId: uuid('override_rep_id'),
     resolvedBy: uuid('resolved_by').references(() => users.id, { onDelete: 'set null' }),

@@ -1,10 +1,18 @@
 /** Import snapshots: each file or sheet imported, with who, when, how it was mapped and what it did (F1). */
 import { sql } from 'drizzle-orm';
 import { check, index, integer, jsonb, pgTable, text, timestamp, unique, uuid } from 'drizzle-orm/pg-core';
+import type { ColumnMapping } from '../../src/import/mapping.ts';
 import { importKind, importSource, importStatus } from './enums.ts';
 import { orgs } from './orgs.ts';
 import { orgId, tenantPolicy } from './tenant.ts';
 import { users } from './users.ts';
+
+/** What `imports.options` holds: how the import was applied and what file it read. */
+export type ImportOptionsColumn = {
+  mode?: 'all-or-nothing' | 'valid-rows-only' | undefined;
+  fileKind?: string | undefined;
+  encoding?: string | undefined;
+};
 
 export const imports = pgTable(
   'imports',
@@ -20,9 +28,9 @@ export const imports = pgTable(
     byteSize: integer('byte_size'),
     /** The CRM preset used (salesforce, hubspot, dynamics, generic) or NULL for a custom mapping. */
     preset: text('preset'),
-    mapping: jsonb('mapping').$type<Record<string, unknown>>().notNull().default({}),
+    mapping: jsonb('mapping').$type<ColumnMapping | Record<string, never>>().notNull().default({}),
     /** Options such as the date format and all-or-nothing. */
-    options: jsonb('options').$type<Record<string, unknown>>().notNull().default({}),
+    options: jsonb('options').$type<ImportOptionsColumn>().notNull().default({}),
     status: importStatus('status').notNull().default('pending'),
     rowsRead: integer('rows_read').notNull().default(0),
     rowsInserted: integer('rows_inserted').notNull().default(0),

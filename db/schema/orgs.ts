@@ -13,6 +13,13 @@ import {
 } from 'drizzle-orm/pg-core';
 import { currentOrgId, currentUserId } from './tenant.ts';
 
+/** What `orgs.settings` holds: the org's own solve time limit, and settings kept by key (export layout, House users). */
+export type OrgSettingsColumn = {
+  /** A positive number of seconds, at most the deployment's limit. */
+  solverTimeLimitSeconds?: number | undefined;
+  [setting: string]: unknown;
+};
+
 export const orgs = pgTable(
   'orgs',
   {
@@ -26,7 +33,7 @@ export const orgs = pgTable(
     /** Protection window: accounts with a deal closing within this many days do not move silently (F2, F5). */
     closingWithinDays: integer('closing_within_days').notNull().default(30),
     /** Further per-org settings that need no column of their own (validated by the app). */
-    settings: jsonb('settings').$type<Record<string, unknown>>().notNull().default({}),
+    settings: jsonb('settings').$type<OrgSettingsColumn>().notNull().default({}),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   () => [

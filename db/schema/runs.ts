@@ -22,6 +22,78 @@ import { rulesets } from './rulesets.ts';
 import { orgId, tenantPolicy } from './tenant.ts';
 import { users } from './users.ts';
 
+/** Type A, B or C: how an opportunity's split follows the new owner. */
+type CommissionTypeName = 'house_absorbs' | 'direct_transfer' | 'custom';
+
+/** A commission type with its type C share and receiving rep (a segment's or a manual decision's). */
+type CommissionChoice = {
+  commissionType: CommissionTypeName;
+  customBps?: number | undefined;
+  receiverRepId?: string | undefined;
+};
+
+/**
+ * What `runs.params` holds: the parameters of the run's kind (each kind uses some of these fields). The zod
+ * contracts in src/services/run-records/run-params.ts check them on the way in and parse them where a run is read.
+ */
+export type RunParamsColumn = {
+  departingRepIds?: string[] | undefined;
+  hireRepIds?: string[] | undefined;
+  accountIds?: string[] | undefined;
+  regions?: string[] | undefined;
+  segments?: string[] | undefined;
+  receiverRepIds?: string[] | undefined;
+  rampTargetBps?: number | undefined;
+  maxTakenPerRep?: number | undefined;
+  toleranceBps?: number | undefined;
+  accountId?: string | undefined;
+  opportunityId?: string | undefined;
+  newOwnerRepId?: string | undefined;
+  plannedFromRepId?: string | undefined;
+  targetMode?: 'equal' | 'seniority' | 'capacity' | 'ramp' | undefined;
+  maxAccountsPerRep?: number | undefined;
+  maxRevenueCentsPerRep?: number | undefined;
+  strategy?: 'optimal' | 'round-robin' | 'territory' | 'least-loaded' | 'weighted' | undefined;
+  objective?: 'l1' | 'minimax' | undefined;
+  commissionType?: CommissionTypeName | undefined;
+  customBps?: number | undefined;
+  commissionSegments?:
+    | (CommissionChoice & {
+        match: {
+          accountType?: string | undefined;
+          stage?: string | undefined;
+          minAmountCents?: number | undefined;
+          maxAmountCents?: number | undefined;
+          region?: string | undefined;
+        };
+      })[]
+    | undefined;
+  commissionStrategy?: 'uniform' | 'segmented' | 'manual' | undefined;
+  /** Manual strategy: the decision per opportunity id. */
+  commissionDecisions?: Record<string, CommissionChoice> | undefined;
+};
+
+/**
+ * What `runs.metrics` holds once a solve ended: the date it planned for, and then either why it failed or the
+ * proposal's balance, pools, per-rep targets, the solver's conflicts, the accounts left unassigned and the new
+ * hires' bounds. The solve stage writes it; src/services/run-records parses it where a run is read.
+ */
+export type RunMetricsColumn = {
+  asOfDate?: string | undefined;
+  failure?: unknown;
+  moved?: number | undefined;
+  balance?: unknown;
+  pools?: unknown;
+  /** Each balanced rep's target by rep id. */
+  targets?: Record<string, { count: number | null; revenueCents: number | null }> | undefined;
+  solverConflicts?: unknown[] | undefined;
+  unassigned?: string[] | undefined;
+  hireBounds?: unknown[] | undefined;
+  timeoutReason?: string | undefined;
+  solvedAt?: string | undefined;
+  solveStartedAt?: string | undefined;
+};
+
 export const runs = pgTable(
   'runs',
   {
@@ -38,7 +110,7 @@ export const runs = pgTable(
     rulesetId: uuid('ruleset_id'),
     importId: uuid('import_id'),
     /** Kind-specific inputs: departing reps, region/segment, new hire, account or opportunity, strategy, commission type. */
-    params: jsonb('params').$type<Record<string, unknown>>().notNull().default({}),
+    params: jsonb('params').$type<RunParamsColumn>().notNull().default({}),
     /** Bumped on every change of the proposal; approval records the version and hash it saw. */
     version: integer('version').notNull().default(1),
     draftedBy: uuid('drafted_by').references(() => users.id, { onDelete: 'set null' }),
@@ -74,7 +146,7 @@ export const runs = pgTable(
     solverGap: doublePrecision('solver_gap'),
     solveMs: integer('solve_ms'),
     /** Balance metrics of the proposal (counts, revenue, spread, CV, against the bound). */
-    metrics: jsonb('metrics').$type<Record<string, unknown>>(),
+    metrics: jsonb('metrics').$type<RunMetricsColumn>(),
   },
   (t) => [
     unique('runs_org_id_id_unique').on(t.orgId, t.id),

@@ -18,10 +18,10 @@ export function envSolveTimeLimitMs(env: Pick<Env, 'SOLVER_TIME_LIMIT_SECONDS'>)
 }
 
 /** The org's own limit from its settings (`solverTimeLimitSeconds`, a positive number), in ms; else null. */
-export function orgSolveTimeLimitMs(settings: unknown): number | null {
-  const seconds = Number(
-    (settings as { solverTimeLimitSeconds?: unknown } | undefined)?.solverTimeLimitSeconds,
-  );
+export function orgSolveTimeLimitMs(
+  settings: { solverTimeLimitSeconds?: unknown } | undefined,
+): number | null {
+  const seconds = Number(settings?.solverTimeLimitSeconds);
   return Number.isFinite(seconds) && seconds > 0 ? Math.round(seconds * 1000) : null;
 }
 

@@ -4,16 +4,17 @@
  * reports progress the pages and API poll, and stores the outcome (without the bulky error list, which
  * the import itself keeps).
  */
+import { z } from '@hono/zod-openapi';
 import { sql } from 'drizzle-orm';
 import { orgScope, type Principal } from '../../auth/principal.ts';
 import { queryRows } from '../../db/query-rows.ts';
 import { withOrg } from '../../db/tenancy.ts';
-import type { ColumnMappingInput } from '../../import/mapping.ts';
-import type { ImportKind } from '../../import/types.ts';
+import { type ColumnMappingInput, columnMappingSchema } from '../../import/mapping.ts';
+import { IMPORT_KINDS, type ImportKind } from '../../import/types.ts';
 import { enqueueJob } from '../../jobs/queue.ts';
 import { type JobHandler, PermanentJobError } from '../../jobs/runner.ts';
 import { notFound } from '../../lib/errors.ts';
-import { isRole } from '../../lib/roles.ts';
+import { ROLES } from '../../lib/roles.ts';
 import type { OrgContext } from '../auth/context.ts';
 import { applyImport, type ImportMode } from './apply-import.ts';
 import type { ImportOutcome } from './import-records.ts';
@@ -65,34 +66,56 @@ export async function queueImport({
   });
 }
 
-type Payload = Record<string, unknown> & { actor?: Record<string, unknown> };
+/**
+ * The job's payload as queueImport writes it, parsed once: the file and the actor must be there; the rest falls
+ * back to the defaults an upload has.
+ */
+const importPayload = z.object({
+  fileBase64: z.string(),
+  sourceName: z.string().nullish().catch(null),
+  sourceKind: z.enum(['upload', 'google_sheet', 'api']).catch('upload'),
+  kind: z.enum(IMPORT_KINDS).nullish().catch(null),
+  mapping: columnMappingSchema.nullish(),
+  mode: z.enum(['all-or-nothing', 'valid-rows-only']).catch('all-or-nothing'),
+  expectedSha256: z.string().nullish().catch(null),
+  maxRows: z.number().int().positive().catch(200_000),
+  actor: z.object({
+    kind: z.string().optional(),
+    role: z.enum(ROLES),
+    userId: z.string().nullish().catch(null),
+    apiKeyId: z.string().nullish().catch(null),
+  }),
+});
 
 export const importApplyJob: JobHandler = async (job, jobCtx) => {
-  const p = job.payload as Payload;
-  const role = p.actor?.role;
-  if (typeof p.fileBase64 !== 'string' || !isRole(role))
-    throw new PermanentJobError('The import job has no file or actor.');
+  const parsed = importPayload.safeParse(job.payload);
+  if (!parsed.success) {
+    const badMapping = parsed.error.issues.some((i) => i.path[0] === 'mapping');
+    throw new PermanentJobError(
+      badMapping ? 'The import job’s column mapping is not valid.' : 'The import job has no file or actor.',
+    );
+  }
+  const p = parsed.data;
   const principal: Principal = {
-    kind: p.actor?.kind === 'api_key' ? 'api_key' : 'session',
+    kind: p.actor.kind === 'api_key' ? 'api_key' : 'session',
     orgId: job.orgId,
     orgName: '',
-    role,
-    ...(typeof p.actor?.userId === 'string' ? { userId: p.actor.userId } : {}),
-    ...(typeof p.actor?.apiKeyId === 'string' ? { apiKeyId: p.actor.apiKeyId } : {}),
+    role: p.actor.role,
+    ...(p.actor.userId ? { userId: p.actor.userId } : {}),
+    ...(p.actor.apiKeyId ? { apiKeyId: p.actor.apiKeyId } : {}),
   };
   let last = 0;
   const outcome = await applyImport({
     ctx: { db: jobCtx.db, clock: () => new Date(), principal },
     input: {
       source: Buffer.from(p.fileBase64, 'base64'),
-      sourceName: typeof p.sourceName === 'string' ? p.sourceName : null,
-      sourceKind:
-        p.sourceKind === 'google_sheet' ? 'google_sheet' : p.sourceKind === 'api' ? 'api' : 'upload',
-      ...(typeof p.kind === 'string' ? { kind: p.kind as ImportKind } : {}),
-      ...(p.mapping ? { mapping: p.mapping as ColumnMappingInput } : {}),
-      mode: p.mode === 'valid-rows-only' ? 'valid-rows-only' : 'all-or-nothing',
-      ...(typeof p.expectedSha256 === 'string' ? { expectedSha256: p.expectedSha256 } : {}),
-      maxRows: Number(p.maxRows) || 200_000,
+      sourceName: p.sourceName ?? null,
+      sourceKind: p.sourceKind,
+      ...(p.kind ? { kind: p.kind } : {}),
+      ...(p.mapping ? { mapping: p.mapping } : {}),
+      mode: p.mode,
+      ...(p.expectedSha256 ? { expectedSha256: p.expectedSha256 } : {}),
+      maxRows: p.maxRows,
       onProgress: (progress) => {
         // At most a few progress writes per second: each is a small transaction.
         if (Date.now() - last < 500) return;

@@ -7,6 +7,7 @@ import { conflicts, runAssignments, runs, users } from '../../../db/schema/index
 import type { RunStatus } from '../../workflow/run-status.ts';
 import { type ReadContext, readInOrg } from '../auth/read-in-org.ts';
 import { contains } from '../book/search.ts';
+import { parseRunRow } from './run-columns.ts';
 import type { RunKind } from './run-params.ts';
 
 export interface RunFilter {
@@ -52,7 +53,7 @@ export async function listRuns({ ctx, input }: { ctx: ReadContext; input: RunFil
     const [total] = await tx.select({ n: count() }).from(runs).where(filter);
     return {
       rows: rows.map((r) => ({
-        ...r.run,
+        ...parseRunRow(r.run),
         draftedByName: r.draftedByName,
         accounts: Number(r.accounts),
         moving: Number(r.moving),

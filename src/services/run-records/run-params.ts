@@ -394,13 +394,7 @@ export const createRunSchema = z
         message: `The reassignment date must be on or after the commission end date (${r.commissionEndDate}).`,
       });
     }
-    const p = r.params as {
-      commissionType?: string;
-      customBps?: number;
-      commissionStrategy?: string;
-      commissionSegments?: unknown[];
-      commissionDecisions?: Record<string, unknown>;
-    };
+    const p = r.params;
     if (p.commissionType === 'custom' && p.customBps === undefined) {
       ctx.addIssue({
         code: 'custom',

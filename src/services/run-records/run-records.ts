@@ -7,6 +7,7 @@ import type { Database, Tx } from '../../db/client.ts';
 import { notFound } from '../../lib/errors.ts';
 import { nextStatus, type RunAction, type RunStatus } from '../../workflow/run-status.ts';
 import type { ActorFields } from '../audit/actor.ts';
+import { parseRunRow } from './run-columns.ts';
 
 export type RunRow = typeof runs.$inferSelect;
 
@@ -36,13 +37,13 @@ export function auditEvent(
 export async function lockRun(tx: Tx, runId: string): Promise<RunRow> {
   const [row] = await tx.select().from(runs).where(eq(runs.id, runId)).for('update');
   if (!row) throw notFound('The run');
-  return row;
+  return parseRunRow(row);
 }
 
 export async function findRun(tx: Tx, runId: string): Promise<RunRow> {
   const [row] = await tx.select().from(runs).where(eq(runs.id, runId));
   if (!row) throw notFound('The run');
-  return row;
+  return parseRunRow(row);
 }
 
 /**
@@ -80,7 +81,7 @@ export async function transitionRun(
       at,
     }),
   );
-  return updated!;
+  return parseRunRow(updated!);
 }
 
 /** The run's latest solve job, for progress polling. */

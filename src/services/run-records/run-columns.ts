@@ -1,0 +1,67 @@
+/**
+ * A run row's JSON columns parsed once where the row is read: the params by the kind contracts' fields, the metrics
+ * by what the solve stage writes. A stored value that does not match is a bug worth a clear error, not a cast.
+ */
+import { z } from '@hono/zod-openapi';
+import type { RunMetricsColumn, RunParamsColumn, runs } from '../../../db/schema/index.ts';
+import {
+  accountParams,
+  departureParams,
+  newHireParams,
+  opportunityParams,
+  realignmentParams,
+} from './run-params.ts';
+
+/**
+ * Every kind's fields, each optional: a row's params hold those of its kind (create-run checked them with the kind's
+ * strict contract). Loose, so a field this list does not know survives a read and a rewrite of the params.
+ */
+const runParamsColumn = z
+  .looseObject({
+    ...departureParams.shape,
+    ...realignmentParams.shape,
+    ...newHireParams.shape,
+    ...accountParams.shape,
+    ...opportunityParams.shape,
+  })
+  .partial();
+
+const runMetricsColumn = z.looseObject({
+  asOfDate: z.string().optional(),
+  failure: z.unknown().optional(),
+  moved: z.number().optional(),
+  balance: z.unknown().optional(),
+  pools: z.unknown().optional(),
+  targets: z
+    .record(z.string(), z.object({ count: z.number().nullable(), revenueCents: z.number().nullable() }))
+    .optional(),
+  solverConflicts: z.array(z.unknown()).optional(),
+  unassigned: z.array(z.string()).optional(),
+  hireBounds: z.array(z.unknown()).optional(),
+  timeoutReason: z.string().optional(),
+  solvedAt: z.string().optional(),
+  solveStartedAt: z.string().optional(),
+});
+
+function parseColumn<T>(schema: z.ZodType<T>, value: unknown, what: string, runId: string): T {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw new Error(`Run ${runId}: stored ${what} do not match: ${parsed.error.message}`);
+  return parsed.data;
+}
+
+export function parseRunParams(value: unknown, runId: string): RunParamsColumn {
+  return parseColumn(runParamsColumn, value ?? {}, 'params', runId);
+}
+
+export function parseRunMetrics(value: unknown, runId: string): RunMetricsColumn | null {
+  return value == null ? null : parseColumn(runMetricsColumn, value, 'metrics', runId);
+}
+
+/** The row with its params and metrics parsed. */
+export const parseRunRow = <R extends Pick<typeof runs.$inferSelect, 'id' | 'params' | 'metrics'>>(
+  row: R,
+): R => ({
+  ...row,
+  params: parseRunParams(row.params, row.id),
+  metrics: parseRunMetrics(row.metrics, row.id),
+});
