@@ -88,7 +88,18 @@ export type RunMetricsColumn = {
   targets?: Record<string, { count: number | null; revenueCents: number | null }> | undefined;
   solverConflicts?: unknown[] | undefined;
   unassigned?: string[] | undefined;
-  hireBounds?: unknown[] | undefined;
+  /** Each new hire's target and the bounds its starter book was held to. */
+  hireBounds?:
+    | {
+        repId: string;
+        targetCount: number;
+        targetRevenueCents: number;
+        toleranceBps: number;
+        maxAccounts: number;
+        maxRevenueCents: number;
+        cause?: string | undefined;
+      }[]
+    | undefined;
   timeoutReason?: string | undefined;
   solvedAt?: string | undefined;
   solveStartedAt?: string | undefined;

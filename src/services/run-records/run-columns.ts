@@ -37,7 +37,19 @@ const runMetricsColumn = z.looseObject({
     .optional(),
   solverConflicts: z.array(z.unknown()).optional(),
   unassigned: z.array(z.string()).optional(),
-  hireBounds: z.array(z.unknown()).optional(),
+  hireBounds: z
+    .array(
+      z.object({
+        repId: z.string(),
+        targetCount: z.number(),
+        targetRevenueCents: z.number(),
+        toleranceBps: z.number(),
+        maxAccounts: z.number(),
+        maxRevenueCents: z.number(),
+        cause: z.string().optional(),
+      }),
+    )
+    .optional(),
   timeoutReason: z.string().optional(),
   solvedAt: z.string().optional(),
   solveStartedAt: z.string().optional(),
