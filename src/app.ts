@@ -40,6 +40,7 @@ import { docsPages } from './views/docs/docs.routes.tsx';
 import { renderErrorPage } from './views/errors/error-page.tsx';
 import { homePages } from './views/home/home.routes.tsx';
 import { importPages } from './views/imports/imports.routes.tsx';
+import { outboxPages } from './views/notices/outbox.routes.tsx';
 import { commissionDecisionPages } from './views/runs/commission-decisions.routes.tsx';
 import { runPages } from './views/runs/runs.routes.tsx';
 import { setupPages } from './views/setup/setup.routes.tsx';
@@ -95,6 +96,8 @@ export function createApp(input: AppDeps) {
         : false,
       referrerPolicy: 'same-origin',
       crossOriginEmbedderPolicy: false,
+      // A response that sets its own policy keeps it (the sandboxed preview of a notice's HTML); all others get these.
+      overwrite: false,
     }),
   );
   // Before anything reads a body: the CSRF check parses forms, validators parse JSON.
@@ -133,6 +136,7 @@ export function createApp(input: AppDeps) {
   app.route('/', commissionPages());
   app.route('/', commissionQueuePages());
   app.route('/', auditPages());
+  app.route('/', outboxPages());
   app.route('/', adminApiKeyPages());
   app.route('/', adminHouseUserPages());
   app.route('/', docsPages(app));

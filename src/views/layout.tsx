@@ -22,6 +22,7 @@ export const NAV: NavItem[] = [
   { href: '/accounts', label: 'Accounts', roles: ['admin', 'manager', 'analyst', 'finance'] },
   { href: '/commissions', label: 'Commissions', roles: ['admin', 'manager', 'analyst', 'finance'] },
   { href: '/audit', label: 'Audit', roles: ['admin', 'manager', 'analyst', 'finance'] },
+  { href: '/notices', label: 'Outbox', roles: ['admin', 'manager'] },
   { href: '/me', label: 'My book', roles: ['rep'] },
   { href: '/admin/api-keys', label: 'API keys', roles: ['admin', 'manager'] },
   { href: '/admin/house-users', label: 'House users', roles: ['admin'] },

@@ -140,6 +140,12 @@ const EXPECTED: Record<string, Access> = {
   'GET /accounts/:id': [...READERS, 'rep'],
   'GET /reps': READERS,
   'GET /reps/:id': READERS,
+  // The outbox (F10): who sends notices (managers) and who configures the provider (admins) watch them go out.
+  'GET /notices': ['admin', 'manager'],
+  'GET /notices/:id': ['admin', 'manager'],
+  'GET /notices/:id/preview': ['admin', 'manager'],
+  'POST /notices/:id/retry': MANAGER,
+  'POST /notices/:id/cancel': MANAGER,
   'GET /audit': READERS,
   'GET /audit/export.csv': READERS,
   'GET /audit/export.json': READERS,

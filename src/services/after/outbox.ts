@@ -2,7 +2,7 @@
  * The notice outbox (F10): writing composed drafts, scheduling the sender, and the verbs people use on it —
  * list, preview, retry a failed notice, cancel a pending one, stop a run's fan-out. Sending lives in sender.ts.
  */
-import { and, asc, eq, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, type SQL } from 'drizzle-orm';
 import { notices, runs } from '../../../db/schema/index.ts';
 import { orgScope } from '../../auth/principal.ts';
 import { type AuditEventInput, appendAudit, appendAuditEvents } from '../../db/audit.ts';
@@ -96,6 +96,8 @@ export interface NoticeListInput {
   status?: NoticeStatus | undefined;
   limit?: number | undefined;
   offset?: number | undefined;
+  /** Newest first (the outbox page); oldest first when left out (the API's order). */
+  newestFirst?: boolean | undefined;
 }
 
 export async function listNotices({
@@ -115,7 +117,11 @@ export async function listNotices({
       .select()
       .from(notices)
       .where(where.length > 0 ? and(...where) : undefined)
-      .orderBy(asc(notices.createdAt), asc(notices.id))
+      .orderBy(
+        ...(input.newestFirst
+          ? [desc(notices.createdAt), asc(notices.id)]
+          : [asc(notices.createdAt), asc(notices.id)]),
+      )
       .limit(limit)
       .offset(offset),
   );
@@ -252,4 +258,24 @@ export async function cancelPendingNoticesOfRun(
     ),
   );
   return cancelled;
+}
+
+/** How many notices of the org are in each status (the outbox page's summary). */
+export async function noticeCounts({ ctx }: { ctx: OrgContext }): Promise<Record<NoticeStatus, number>> {
+  const rows = await withOrg(ctx.db, orgScope(ctx.principal), (tx) =>
+    tx.select({ status: notices.status, n: count() }).from(notices).groupBy(notices.status),
+  );
+  const out: Record<NoticeStatus, number> = { pending: 0, sending: 0, sent: 0, failed: 0, cancelled: 0 };
+  for (const r of rows) out[r.status] = Number(r.n);
+  return out;
+}
+
+/** One notice and the reason of its run (the outbox page names the run it came from). */
+export async function getNoticeWithRun({ ctx, input }: { ctx: OrgContext; input: { id: string } }) {
+  const notice = await getNotice({ ctx, input });
+  if (!notice.runId) return { notice, runReason: null };
+  const [run] = await withOrg(ctx.db, orgScope(ctx.principal), (tx) =>
+    tx.select({ reason: runs.reason }).from(runs).where(eq(runs.id, notice.runId!)),
+  );
+  return { notice, runReason: run?.reason ?? null };
 }
