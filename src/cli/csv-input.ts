@@ -1,75 +1,16 @@
-/** Reads the CLI's accounts.csv / reps.csv into solver input rows, with row and column in every error. */
-import { parse } from 'csv-parse/sync';
-import { SOLVE_LIMITS } from '../solver/input.ts';
-
-export interface CsvIssue {
-  file: string;
-  row: number;
-  column: string;
-  message: string;
-}
-
-export class CsvError extends Error {
-  constructor(readonly issues: CsvIssue[]) {
-    super(issues.map((i) => `${i.file} row ${i.row}, column ${i.column}: ${i.message}`).join('\n'));
-  }
-}
-
-type Row = Record<string, string>;
-
 /**
- * The rows of a CSV file. With `limit`, parsing stops after limit + 1 rows and a file with more is refused
- * with `tooMany` (what to do instead) before the rest is read: 300,000 accounts fail in a moment, not after
- * the whole file was parsed and checked.
+ * Reads the CLI's accounts.csv / reps.csv into solver input rows, with the spreadsheet's row and the header's
+ * column in every error, and the row number of each input row (so the solver's issues name rows too).
  */
-function readRows(
-  text: string,
-  file: string,
-  required: string[],
-  limit?: { rows: number; what: string; tooMany: string },
-): Row[] {
-  let rows: Row[];
-  try {
-    rows = parse(text, {
-      columns: (h: string[]) => h.map((c) => c.trim().toLowerCase()),
-      bom: true,
-      skip_empty_lines: true,
-      trim: true,
-      ...(limit ? { to: limit.rows + 1 } : {}),
-    });
-  } catch (e) {
-    throw new CsvError([
-      { file, row: 0, column: '-', message: `not a readable CSV file: ${(e as Error).message}` },
-    ]);
-  }
-  if (limit && rows.length > limit.rows) {
-    throw new CsvError([
-      {
-        file,
-        row: limit.rows + 2,
-        column: '-',
-        message: `more than ${limit.rows.toLocaleString('en-US')} ${limit.what}, the most one solve takes: ${limit.tooMany}`,
-      },
-    ]);
-  }
-  const header = rows.length > 0 ? Object.keys(rows[0]!) : parseHeader(text);
-  const missing = required.filter((c) => !header.includes(c));
-  if (missing.length > 0) {
-    throw new CsvError([
-      {
-        file,
-        row: 1,
-        column: missing.join(', '),
-        message: `missing required column(s); expected at least ${required.join(',')}`,
-      },
-    ]);
-  }
-  return rows;
-}
+import { SOLVE_LIMITS } from '../solver/input.ts';
+import { CsvError, type CsvIssue, type CsvRow, readCsvRows } from './csv-rows.ts';
 
-function parseHeader(text: string): string[] {
-  const first = text.replace(/^\uFEFF/, '').split(/\r?\n/)[0] ?? '';
-  return first.split(',').map((c) => c.trim().toLowerCase());
+export { CsvError };
+
+/** Solver input rows and, for each, the spreadsheet row it came from. */
+export interface CsvInput {
+  rows: unknown[];
+  rowNumbers: number[];
 }
 
 /** "$1,234.56", "1234.5", "1 234" → cents; null when blank. */
@@ -88,16 +29,20 @@ function bool(raw: string | undefined, fallback: boolean): boolean | null {
   return null;
 }
 
-export function readAccountsCsv(text: string, file = 'accounts.csv'): unknown[] {
-  const rows = readRows(text, file, ['account_id', 'account_name', 'owner_id', 'annual_revenue', 'region'], {
-    rows: SOLVE_LIMITS.maxAccounts,
-    what: 'accounts',
-    tooMany:
-      'split the run by region (one accounts file per region or group of regions, with the reps of those regions)',
-  });
+export async function readAccountsCsv(path: string, file = path): Promise<CsvInput> {
+  const rows = await readCsvRows(
+    path,
+    file,
+    ['account_id', 'account_name', 'owner_id', 'annual_revenue', 'region'],
+    {
+      rows: SOLVE_LIMITS.maxAccounts,
+      what: 'accounts',
+      tooMany:
+        'split the run by region (one accounts file per region or group of regions, with the reps of those regions)',
+    },
+  );
   const issues: CsvIssue[] = [];
-  const out = rows.map((r, i) => {
-    const row = i + 2;
+  const out = rows.map(({ row, values: r }) => {
     const cents = moneyToCents(r['annual_revenue'] ?? '');
     if (cents === null || Number.isNaN(cents)) {
       issues.push({
@@ -136,18 +81,22 @@ export function readAccountsCsv(text: string, file = 'accounts.csv'): unknown[] 
     };
   });
   if (issues.length > 0) throw new CsvError(issues);
-  return out;
+  return { rows: out, rowNumbers: rowNumbers(rows) };
 }
 
-export function readRepsCsv(text: string, file = 'reps.csv'): unknown[] {
-  const rows = readRows(text, file, ['rep_id', 'name', 'email', 'region', 'may_receive', 'departing'], {
-    rows: SOLVE_LIMITS.maxReps,
-    what: 'reps',
-    tooMany: 'split the run by region (one reps file per region, with the accounts of that region)',
-  });
+export async function readRepsCsv(path: string, file = path): Promise<CsvInput> {
+  const rows = await readCsvRows(
+    path,
+    file,
+    ['rep_id', 'name', 'email', 'region', 'may_receive', 'departing'],
+    {
+      rows: SOLVE_LIMITS.maxReps,
+      what: 'reps',
+      tooMany: 'split the run by region (one reps file per region, with the accounts of that region)',
+    },
+  );
   const issues: CsvIssue[] = [];
-  const out = rows.map((r, i) => {
-    const row = i + 2;
+  const out = rows.map(({ row, values: r }) => {
     const may = bool(r['may_receive'], true);
     const dep = bool(r['departing'], false);
     if (may === null)
@@ -211,5 +160,9 @@ export function readRepsCsv(text: string, file = 'reps.csv'): unknown[] {
     return rep;
   });
   if (issues.length > 0) throw new CsvError(issues);
-  return out;
+  return { rows: out, rowNumbers: rowNumbers(rows) };
+}
+
+function rowNumbers(rows: CsvRow[]): number[] {
+  return rows.map((r) => r.row);
 }

@@ -1,6 +1,6 @@
 /**
- * The solver's input issues in the CLI user's terms: an issue at `accounts.2.id` is about accounts.csv,
- * row 4 (the header is row 1), column account_id; one at `newHire.hireRepIds.0` is about the rules file's
+ * The solver's input issues in the CLI user's terms: an issue at `accounts.2.id` is about accounts.csv, the
+ * spreadsheet row the third account came from (row 4 when no blank row comes before it), column account_id; one at `newHire.hireRepIds.0` is about the rules file's
  * JSON path newHire.hireRepIds[0]; `kind` and `objective` came from the command line. Never the solver's
  * 0-based array index.
  */
@@ -9,6 +9,9 @@ import type { InputIssue } from '../solver/input.ts';
 export interface CliInputFiles {
   accounts: string;
   reps: string;
+  /** The spreadsheet row of each account and rep, in the order given to the solver. */
+  accountRows?: readonly number[];
+  repRows?: readonly number[];
   /** The rules file, when one was given. */
   rules?: string;
   /** Input fields that came from command-line flags, and the flag that set each. */
@@ -69,9 +72,10 @@ export function cliIssue(issue: InputIssue, files: CliInputFiles): CliIssue {
   const [head, index, field] = issue.path;
   const table = head === 'accounts' ? ACCOUNT_COLUMNS : head === 'reps' ? REP_COLUMNS : null;
   if (table && typeof index === 'number') {
+    const rows = head === 'accounts' ? files.accountRows : files.repRows;
     return {
       file: head === 'accounts' ? files.accounts : files.reps,
-      row: index + 2,
+      row: rows?.[index] ?? index + 2,
       column: typeof field === 'string' ? (table[field] ?? field) : '-',
       message: issue.message,
     };

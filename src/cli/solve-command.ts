@@ -42,62 +42,10 @@ export async function runSolveCommand(argv: string[], io: CliIo): Promise<number
     io.stderr(`--accounts and --reps are required\n\n${SOLVE_USAGE}\n`);
     return 2;
   }
-  let input: Record<string, unknown>;
-  try {
-    const [accountsText, repsText, rulesText] = await Promise.all([
-      readFile(v.accounts, 'utf8'),
-      readFile(v.reps, 'utf8'),
-      v.rules ? readFile(v.rules, 'utf8') : Promise.resolve(undefined),
-    ]);
-    let rules: Record<string, unknown> = {};
-    if (rulesText !== undefined) {
-      try {
-        rules = JSON.parse(rulesText) as Record<string, unknown>;
-      } catch (e) {
-        io.stderr(`${v.rules}: not valid JSON (${(e as Error).message})\n`);
-        return 2;
-      }
-      if (typeof rules !== 'object' || rules === null || Array.isArray(rules)) {
-        io.stderr(`${v.rules}: expected a JSON object of solver options\n`);
-        return 2;
-      }
-    }
-    input = {
-      ...rules,
-      accounts: readAccountsCsv(accountsText, v.accounts),
-      reps: readRepsCsv(repsText, v.reps),
-      ...(v.kind ? { kind: v.kind } : {}),
-      ...(v.objective ? { objective: v.objective } : {}),
-    };
-    if (!input['asOfDate']) input['asOfDate'] = new Date().toISOString().slice(0, 10);
-    if (v['time-limit'] !== undefined) {
-      const sec = Number(v['time-limit']);
-      if (!(sec > 0)) {
-        io.stderr(`--time-limit must be a positive number of seconds, got "${v['time-limit']}"\n`);
-        return 2;
-      }
-      input['timeLimitMs'] = Math.round(sec * 1000);
-    }
-  } catch (e) {
-    if (e instanceof CsvError) {
-      if (v.json) io.stdout(`${JSON.stringify({ status: 'invalid', issues: e.issues })}\n`);
-      io.stderr(`${e.message}\n`);
-      return 2;
-    }
-    io.stderr(`${(e as Error).message}\n`);
-    return 2;
-  }
-
-  const files: CliInputFiles = {
-    accounts: v.accounts,
-    reps: v.reps,
-    ...(v.rules ? { rules: v.rules } : {}),
-    flags: {
-      ...(v.kind ? { kind: '--kind' } : {}),
-      ...(v.objective ? { objective: '--objective' } : {}),
-      ...(v['time-limit'] !== undefined ? { timeLimitMs: '--time-limit' } : {}),
-    },
-  };
+  const { accounts, reps } = v;
+  const read = await readInput({ ...v, accounts, reps }, io);
+  if (typeof read === 'number') return read;
+  const { input, files } = read;
   // Rules that contradict the book, said before the answer (with numbers and the fix).
   const diagnosis = diagnoseRules(input as SolveInputRaw);
   const result = await solveInWorker(input);
@@ -110,6 +58,111 @@ export async function runSolveCommand(argv: string[], io: CliIo): Promise<number
     io.stdout(humanSummary(result));
   }
   return exitCode(result, io, files);
+}
+
+type Values = ReturnType<typeof parse>['values'];
+
+/**
+ * Where a JSON text stops being valid, as "line 3, column 14". The longest prefix that is valid JSON cut short
+ * ends right before the fault; found by bisection (JSON.parse's messages do not always give a position).
+ * Every prefix of a prefix that is cut short is cut short too, so the bisection is exact.
+ */
+function jsonFault(text: string): string {
+  const cutShort = (n: number) => {
+    try {
+      JSON.parse(text.slice(0, n));
+      return true;
+    } catch (e) {
+      const message = (e as Error).message;
+      const at = /position (\d+)/.exec(message);
+      // Cut short: the parser ran out of text (at its end, or "Unexpected end of JSON input").
+      return /end of JSON input/.test(message) || (at !== null && Number(at[1]) >= n);
+    }
+  };
+  let lo = 0;
+  let hi = text.length;
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (cutShort(mid)) lo = mid;
+    else hi = mid - 1;
+  }
+  const before = text.slice(0, lo);
+  const line = before.split('\n').length;
+  const column = lo - before.lastIndexOf('\n');
+  const found = text[lo];
+  return `line ${line}, column ${column}${found === undefined ? ' (the text ends too early)' : `: unexpected ${JSON.stringify(found)}`}`;
+}
+
+/**
+ * The solver input from the CSV files, the rules file and the flags, with where each value came from; or
+ * the exit code after saying, in the file's terms, what cannot be read (both CSV files' issues at once).
+ */
+async function readInput(
+  v: Values & { accounts: string; reps: string },
+  io: CliIo,
+): Promise<{ input: Record<string, unknown>; files: CliInputFiles } | number> {
+  const [accounts, reps] = await Promise.allSettled([readAccountsCsv(v.accounts), readRepsCsv(v.reps)]);
+  const failed = [accounts, reps].flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+  if (failed.length > 0) {
+    const issues = failed.flatMap((e) => (e instanceof CsvError ? e.issues : []));
+    const other = failed.find((e) => !(e instanceof CsvError));
+    if (other) throw other;
+    if (v.json) io.stdout(`${JSON.stringify({ status: 'invalid', issues })}\n`);
+    else io.stdout('status: invalid\n');
+    io.stderr(`invalid input:\n${issues.map((i) => `  - ${new CsvError([i]).message}`).join('\n')}\n`);
+    return 2;
+  }
+  if (accounts.status !== 'fulfilled' || reps.status !== 'fulfilled') return 2;
+  let rules: Record<string, unknown> = {};
+  if (v.rules) {
+    let text: string;
+    try {
+      text = await readFile(v.rules, 'utf8');
+    } catch (e) {
+      const code = (e as { code?: unknown }).code;
+      io.stderr(`${v.rules}: ${code === 'ENOENT' ? 'no such file' : (e as Error).message}\n`);
+      return 2;
+    }
+    try {
+      rules = JSON.parse(text.replace(/^\uFEFF/, '')) as Record<string, unknown>;
+    } catch {
+      io.stderr(`${v.rules}: not valid JSON at ${jsonFault(text.replace(/^\uFEFF/, ''))}\n`);
+      return 2;
+    }
+    if (typeof rules !== 'object' || rules === null || Array.isArray(rules)) {
+      io.stderr(`${v.rules}: expected a JSON object of solver options, like {"strategy": "optimal"}\n`);
+      return 2;
+    }
+  }
+  const input: Record<string, unknown> = {
+    ...rules,
+    accounts: accounts.value.rows,
+    reps: reps.value.rows,
+    ...(v.kind ? { kind: v.kind } : {}),
+    ...(v.objective ? { objective: v.objective } : {}),
+  };
+  if (!input['asOfDate']) input['asOfDate'] = new Date().toISOString().slice(0, 10);
+  if (v['time-limit'] !== undefined) {
+    const sec = Number(v['time-limit']);
+    if (!(sec > 0)) {
+      io.stderr(`--time-limit must be a positive number of seconds, got "${v['time-limit']}"\n`);
+      return 2;
+    }
+    input['timeLimitMs'] = Math.round(sec * 1000);
+  }
+  const files: CliInputFiles = {
+    accounts: v.accounts,
+    reps: v.reps,
+    accountRows: accounts.value.rowNumbers,
+    repRows: reps.value.rowNumbers,
+    ...(v.rules ? { rules: v.rules } : {}),
+    flags: {
+      ...(v.kind ? { kind: '--kind' } : {}),
+      ...(v.objective ? { objective: '--objective' } : {}),
+      ...(v['time-limit'] !== undefined ? { timeLimitMs: '--time-limit' } : {}),
+    },
+  };
+  return { input, files };
 }
 
 function parse(argv: string[]) {

@@ -24,19 +24,25 @@ const isoDate = z
     },
   );
 
-const id = z.string().trim().min(1, 'must not be empty').max(TEXT_LIMITS.id);
-const label = z.string().trim().min(1).max(TEXT_LIMITS.label);
+/** A length limit in words, the same for the API (JSON) and the CLI (CSV cells). */
+const atMost = (n: number) => `at most ${n} characters; shorten it`;
+const id = z.string().trim().min(1, 'must not be empty').max(TEXT_LIMITS.id, atMost(TEXT_LIMITS.id));
+const label = z.string().trim().min(1, 'must not be empty').max(TEXT_LIMITS.label, atMost(TEXT_LIMITS.label));
+const dollars = (cents: number) => `$${(cents / 100).toLocaleString('en-US')}`;
 
 export const solveAccountSchema = z.object({
   id,
-  name: z.string().max(TEXT_LIMITS.name).optional(),
+  name: z.string().max(TEXT_LIMITS.name, atMost(TEXT_LIMITS.name)).optional(),
   /** Current owner; null for an account nobody owns yet (it is always movable). */
   ownerId: id.nullable(),
   revenueCents: z
     .number()
     .int('revenue must be whole cents')
     .min(0, 'revenue must not be negative')
-    .max(SOLVE_LIMITS.maxRevenueCents),
+    .max(
+      SOLVE_LIMITS.maxRevenueCents,
+      `at most ${dollars(SOLVE_LIMITS.maxRevenueCents)} per account (${SOLVE_LIMITS.maxRevenueCents.toLocaleString('en-US')} cents): check the amount's unit`,
+    ),
   region: label,
   segment: label.optional(),
   tier: label.optional(),
@@ -52,23 +58,37 @@ export const solveAccountSchema = z.object({
 
 export const solveRepSchema = z.object({
   id,
-  name: z.string().max(TEXT_LIMITS.name).default(''),
-  email: z.string().max(TEXT_LIMITS.email).optional(),
+  name: z.string().max(TEXT_LIMITS.name, atMost(TEXT_LIMITS.name)).default(''),
+  email: z.string().max(TEXT_LIMITS.email, atMost(TEXT_LIMITS.email)).optional(),
   /** The region(s) whose accounts this rep may receive. */
   region: label.optional(),
-  regions: z.array(label).max(100).optional(),
+  regions: z.array(label).max(100, 'at most 100 regions per rep').optional(),
   /** When set, the rep receives only accounts of this segment. */
   segment: label.optional(),
   /** When set, the rep receives only accounts of these tiers. */
-  tiers: z.array(label).max(100).optional(),
+  tiers: z.array(label).max(100, 'at most 100 tiers per rep').optional(),
   mayReceive: z.boolean().default(true),
   departing: z.boolean().default(false),
-  maxAccounts: z.number().int().min(0).optional(),
-  maxRevenueCents: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
+  maxAccounts: z.number().int('a whole number of accounts').min(0, 'must not be negative').optional(),
+  maxRevenueCents: z
+    .number()
+    .int('revenue must be whole cents')
+    .min(0, 'must not be negative')
+    .max(Number.MAX_SAFE_INTEGER, 'too large an amount: check its unit')
+    .optional(),
   /** Relative share of the pool's load (seniority, capacity); 1 = an ordinary full book. */
-  weight: z.number().positive().max(1000).default(1),
+  weight: z
+    .number()
+    .positive('must be above 0 (1 = an ordinary full book)')
+    .max(1000, 'at most 1000 (1 = an ordinary full book)')
+    .default(1),
   /** New hires: the share of a full book they should ramp to, in basis points (10000 = 100%). */
-  rampTargetBps: z.number().int().min(1).max(10_000).optional(),
+  rampTargetBps: z
+    .number()
+    .int('whole basis points')
+    .min(1, 'a share above 0%')
+    .max(10_000, 'at most 100% (10000 basis points)')
+    .optional(),
 });
 
 export const territoryRuleSchema = z.object({
@@ -151,17 +171,27 @@ export function parseSolveInput(
 ): { ok: true; input: SolveInput } | { ok: false; issues: InputIssue[] } {
   const parsed = solveInputSchema.safeParse(raw);
   if (!parsed.success) {
-    return {
-      ok: false,
-      issues: parsed.error.issues.map((i) => ({
-        path: i.path.map((p) => (typeof p === 'symbol' ? String(p) : p)),
-        message: i.message,
-      })),
-    };
+    return { ok: false, issues: parsed.error.issues.flatMap(issueOf) };
   }
   const input = parsed.data;
   const issues = crossCheck(input);
   return issues.length > 0 ? { ok: false, issues } : { ok: true, input };
+}
+
+/**
+ * A zod issue at the path the caller sent. An unknown option is named at its own path, with the options
+ * there are (zod reports it at the enclosing object, which for the top level is no path at all).
+ */
+function issueOf(issue: z.core.$ZodIssue): InputIssue[] {
+  const path = issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p));
+  if (issue.code === 'unrecognized_keys') {
+    const known = path.length === 0 ? Object.keys(solveInputSchema.shape).join(', ') : null;
+    return issue.keys.map((key) => ({
+      path: [...path, key],
+      message: `unknown option "${key}"${known ? `; the options are ${known}` : ''}`,
+    }));
+  }
+  return [{ path, message: issue.message }];
 }
 
 function crossCheck(input: SolveInput): InputIssue[] {

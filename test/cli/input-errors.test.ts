@@ -86,7 +86,124 @@ describe('bookshift solve: input errors', () => {
     expect(code).toBe(2);
     expect(json.status).toBe('invalid');
     expect(json.issues[0].file).toBe(file('accounts.csv'));
+    // The first row past the limit: header row 1, then 200,000 accounts.
+    expect(json.issues[0].row).toBe(200_002);
     expect(err).toContain('more than 200,000 accounts, the most one solve takes: split the run by region');
     expect(err).not.toMatch(/Too big|<=200000/);
   }, 60_000);
+
+  it('a CRM export (BOM, CRLF, quoted commas, a value over two lines, blank rows) is read as a spreadsheet shows it', async () => {
+    // Row 1 header; row 2 Acme; row 3 blank; row 4 a name with a comma and quotes; row 5 a note over two lines;
+    // row 6 only commas (as spreadsheets export an emptied row); row 7 repeats Acme's id.
+    writeFileSync(
+      file('accounts.csv'),
+      '\uFEFFAccount_ID,Account_Name,Owner_ID,Annual_Revenue,Region\r\n' +
+        'A1,"Acme, Inc.",R1,"$1,200.50",West\r\n' +
+        '\r\n' +
+        'A2,"Beta ""The Best"" LLC",R2,300,West\r\n' +
+        'A3,"Gamma\r\nHoldings",R1,$75,West\r\n' +
+        ',,,,\r\n' +
+        'A1,Acme again,R2,10,West\r\n',
+    );
+    const { code, json, err } = await run();
+    expect(code).toBe(2);
+    expect(json.issues).toEqual([
+      { file: file('accounts.csv'), row: 7, column: 'account_id', message: 'duplicate account id "A1"' },
+    ]);
+    expect(err).toContain(`${file('accounts.csv')} row 7, column account_id: duplicate account id "A1"`);
+    // Without the duplicate the same file solves.
+    writeFileSync(
+      file('accounts.csv'),
+      '\uFEFFAccount_ID,Account_Name,Owner_ID,Annual_Revenue,Region\r\nA1,"Acme, Inc.",R1,"$1,200.50",West\r\n\r\nA2,"Beta ""The Best"" LLC",R2,300,West\r\nA3,"Gamma\r\nHoldings",R1,$75,West\r\n,,,,\r\n',
+    );
+    const ok = await run();
+    expect(ok.code).toBe(0);
+    expect(ok.json.assignments.map((a: { accountId: string }) => a.accountId).sort()).toEqual([
+      'A1',
+      'A2',
+      'A3',
+    ]);
+  });
+
+  it('a Windows-1252 file (Excel on Windows) is read with its accents', async () => {
+    writeFileSync(
+      file('reps.csv'),
+      Buffer.from(
+        'rep_id,name,email,region,may_receive,departing\r\nRÉ1,Zoé,,Île-de-France,true,false\r\nR2,Bob,,Île-de-France,true,false\r\n',
+        'latin1',
+      ),
+    );
+    writeFileSync(
+      file('accounts.csv'),
+      Buffer.from(
+        'account_id,account_name,owner_id,annual_revenue,region\r\nA1,Société Générale,RÉ1,100,Île-de-France\r\n',
+        'latin1',
+      ),
+    );
+    const { code, json } = await run();
+    expect(code).toBe(0);
+    expect(json.reps.map((r: { repId: string }) => r.repId)).toContain('RÉ1');
+  });
+
+  it('what a CSV parser cannot read is named at its row and column, with the fix', async () => {
+    writeFileSync(
+      file('accounts.csv'),
+      'account_id,account_name,owner_id,annual_revenue,region\nA1,Acme,R1,100,West\n\nA2,Beta, Inc.,R2,200,West\n',
+    );
+    const extra = await run();
+    expect(extra.code).toBe(2);
+    expect(extra.err).toContain(
+      `${file('accounts.csv')} row 4, column -: 6 values where the header has 5 columns: a value that holds a comma needs double quotes`,
+    );
+    writeFileSync(
+      file('accounts.csv'),
+      'account_id,account_name,owner_id,annual_revenue,region\nA1,Acme,R1,100,West\nA2,"Beta,R2,200,West\n',
+    );
+    const quote = await run();
+    expect(quote.code).toBe(2);
+    expect(quote.json.issues).toEqual([
+      {
+        file: file('accounts.csv'),
+        row: 3,
+        column: 'account_name',
+        message: 'a value opened with a double quote here is never closed: add the closing double quote',
+      },
+    ]);
+    const missing = await run(['--reps', file('no-such-reps.csv')]);
+    expect(missing.code).toBe(2);
+    expect(missing.err).toContain(`${file('no-such-reps.csv')}: no such file`);
+  });
+
+  it("the solver's checks speak the file's terms: empty cells, amounts out of range, unknown rules options", async () => {
+    writeFileSync(
+      file('accounts.csv'),
+      'account_id,account_name,owner_id,annual_revenue,region\nA1,Acme,R1,100,\nA2,Beta,R2,"$500,000,000,000",West\n',
+    );
+    const cells = await run();
+    expect(cells.code).toBe(2);
+    expect(cells.err).toContain(`${file('accounts.csv')} row 2, column region: must not be empty`);
+    expect(cells.err).toMatch(/row 3, column annual_revenue: at most \$400,000,000,000 per account/);
+    expect(cells.err).not.toMatch(/Too (big|small)|expected string|<=/);
+    writeFileSync(
+      file('accounts.csv'),
+      'account_id,account_name,owner_id,annual_revenue,region\nA1,Acme,R1,100,West\n',
+    );
+    writeFileSync(file('rules.json'), '{\n  "strategy": "optimal",\n  "closingWithin": 30\n}\n');
+    const unknown = await run(['--rules', file('rules.json')]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.err).toContain(`${file('rules.json')}, closingWithin: unknown option "closingWithin"`);
+    writeFileSync(file('rules.json'), '{\n  "strategy": "optimal",\n  "kind": \n}\n');
+    const broken = await runText(['--rules', file('rules.json')]);
+    expect(broken.code).toBe(2);
+    expect(broken.err).toContain(`${file('rules.json')}: not valid JSON at line 4, column 1: unexpected "}"`);
+  });
 });
+
+async function runText(extra: string[]) {
+  const err: string[] = [];
+  const code = await runSolveCommand(
+    ['--accounts', file('accounts.csv'), '--reps', file('reps.csv'), ...extra],
+    { stdout: () => {}, stderr: (s) => err.push(s) },
+  );
+  return { code, err: err.join('') };
+}

@@ -1,0 +1,190 @@
+/**
+ * The rows of a CSV file as a spreadsheet shows them: each row with the number the spreadsheet gives it (the
+ * header is row 1; blank rows and values spread over several lines by quotes count as the spreadsheet counts
+ * them), its values by header name. The file is streamed: a row limit stops the read at the first row past
+ * it, so a file too large for one solve is refused in a moment, whatever its size. UTF-8 (with or without a
+ * BOM, as Excel and CRMs write it) or, when the bytes are not UTF-8, Windows-1252 (Excel on Windows).
+ */
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { pipeline, Readable } from 'node:stream';
+import { parse } from 'csv-parse';
+import iconv from 'iconv-lite';
+
+export interface CsvIssue {
+  file: string;
+  /** The spreadsheet row (the header is row 1); absent when the issue is about the file as a whole. */
+  row?: number;
+  column: string;
+  message: string;
+}
+
+export class CsvError extends Error {
+  constructor(readonly issues: CsvIssue[]) {
+    super(
+      issues
+        .map((i) =>
+          i.row === undefined
+            ? `${i.file}: ${i.message}`
+            : `${i.file} row ${i.row}, column ${i.column}: ${i.message}`,
+        )
+        .join('\n'),
+    );
+  }
+}
+
+export interface CsvRow {
+  /** The spreadsheet's row number. */
+  row: number;
+  values: Record<string, string>;
+}
+
+export interface RowLimit {
+  rows: number;
+  /** What the rows are ("accounts") and what to do instead ("split the run by region ..."). */
+  what: string;
+  tooMany: string;
+}
+
+/** Not UTF-8: read again as Windows-1252. */
+class NotUtf8 extends Error {}
+
+async function* decoded(path: string, encoding: 'utf-8' | 'windows-1252'): AsyncIterable<string> {
+  const stream = createReadStream(path, { highWaterMark: 64 * 1024 });
+  if (encoding === 'utf-8') {
+    const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+    try {
+      for await (const chunk of stream) {
+        const text = decoder.decode(chunk as Buffer, { stream: true });
+        if (text) yield text;
+      }
+      const rest = decoder.decode();
+      if (rest) yield rest;
+    } catch (e) {
+      if (e instanceof TypeError) throw new NotUtf8();
+      throw e;
+    }
+    return;
+  }
+  const decoder = iconv.getDecoder('windows-1252');
+  for await (const chunk of stream) {
+    const text = decoder.write(chunk as Buffer);
+    if (text) yield text;
+  }
+  const rest = decoder.end();
+  if (rest) yield rest;
+}
+
+/** What the parser's own errors mean for someone editing the file in a spreadsheet or a text editor. */
+function parseIssue(file: string, e: Error & Record<string, unknown>, header: string[] | null): CsvIssue {
+  const row = typeof e['records'] === 'number' ? e['records'] + 1 : undefined;
+  const index = typeof e['column'] === 'number' ? e['column'] : null;
+  const column = index !== null && header?.[index] ? header[index]! : '-';
+  const message =
+    e['code'] === 'CSV_QUOTE_NOT_CLOSED'
+      ? 'a value opened with a double quote here is never closed: add the closing double quote'
+      : e['code'] === 'INVALID_OPENING_QUOTE' || e['code'] === 'CSV_INVALID_CLOSING_QUOTE'
+        ? 'a double quote inside a value: put the whole value in double quotes and double each quote inside it ("12"" display")'
+        : `not a readable CSV file (${e.message})`;
+  return { file, ...(row !== undefined ? { row } : {}), column, message };
+}
+
+/**
+ * The data rows of the CSV file at `path` (`file` is how messages name it), with the header names trimmed and
+ * lower-cased; throws CsvError naming the row and column of what cannot be read, or the missing columns.
+ */
+export async function readCsvRows(
+  path: string,
+  file: string,
+  required: string[],
+  limit?: RowLimit,
+): Promise<CsvRow[]> {
+  try {
+    if ((await stat(path)).isDirectory())
+      throw new CsvError([{ file, column: '-', message: 'is a folder, not a CSV file' }]);
+    return await readAs(path, file, required, 'utf-8', limit);
+  } catch (e) {
+    if (e instanceof NotUtf8) return readAs(path, file, required, 'windows-1252', limit);
+    const code = (e as { code?: unknown }).code;
+    if (code === 'ENOENT') throw new CsvError([{ file, column: '-', message: 'no such file' }]);
+    if (code === 'EISDIR')
+      throw new CsvError([{ file, column: '-', message: 'is a folder, not a CSV file' }]);
+    if (code === 'EACCES' || code === 'EPERM')
+      throw new CsvError([{ file, column: '-', message: 'cannot be read (permission denied)' }]);
+    throw e;
+  }
+}
+
+async function readAs(
+  path: string,
+  file: string,
+  required: string[],
+  encoding: 'utf-8' | 'windows-1252',
+  limit?: RowLimit,
+): Promise<CsvRow[]> {
+  const parser = parse({ bom: true, relax_column_count: true, trim: true, info: true });
+  // pipeline, not pipe: a read or decoding error ends the parser with it instead of going unhandled.
+  pipeline(Readable.from(decoded(path, encoding)), parser, () => {});
+  let header: string[] | null = null;
+  const rows: CsvRow[] = [];
+  const issues: CsvIssue[] = [];
+  try {
+    for await (const { record, info } of parser as AsyncIterable<{
+      record: string[];
+      info: { records: number };
+    }>) {
+      // A row with no value at all (a blank line, or only commas as spreadsheets export them) is skipped.
+      if (record.every((v) => v === '')) continue;
+      const row = info.records;
+      if (header === null) {
+        header = record.map((c) => c.toLowerCase());
+        continue;
+      }
+      if (limit && rows.length === limit.rows) {
+        parser.destroy();
+        throw new CsvError([
+          {
+            file,
+            row,
+            column: '-',
+            message: `more than ${limit.rows.toLocaleString('en-US')} ${limit.what}, the most one solve takes: ${limit.tooMany}`,
+          },
+        ]);
+      }
+      const extra = record.slice(header.length).filter((v) => v !== '');
+      if (extra.length > 0) {
+        issues.push({
+          file,
+          row,
+          column: '-',
+          message: `${record.length} values where the header has ${header.length} columns: a value that holds a comma needs double quotes around it ("Acme, Inc.")`,
+        });
+        continue;
+      }
+      const values: Record<string, string> = {};
+      header.forEach((name, i) => {
+        values[name] = record[i] ?? '';
+      });
+      rows.push({ row, values });
+    }
+  } catch (e) {
+    if (e instanceof CsvError || e instanceof NotUtf8) throw e;
+    const code = (e as { code?: unknown }).code;
+    if (e instanceof Error && typeof code === 'string' && /^(CSV_|INVALID_)/.test(code))
+      throw new CsvError([...issues, parseIssue(file, e as Error & Record<string, unknown>, header)]);
+    throw e;
+  }
+  const missing = required.filter((c) => !(header ?? []).includes(c));
+  if (missing.length > 0) {
+    throw new CsvError([
+      {
+        file,
+        row: 1,
+        column: missing.join(', '),
+        message: `missing required column${missing.length === 1 ? '' : 's'}; the header needs at least ${required.join(',')}`,
+      },
+    ]);
+  }
+  if (issues.length > 0) throw new CsvError(issues);
+  return rows;
+}
