@@ -45,6 +45,7 @@ import { commissionDecisionPages } from './views/runs/commission-decisions.route
 import { runPages } from './views/runs/runs.routes.tsx';
 import { setupPages } from './views/setup/setup.routes.tsx';
 import { staticRoutes } from './views/static-assets.ts';
+import { whatIfPages } from './views/what-if/what-if.routes.tsx';
 
 /**
  * Self only: no inline script or style, no eval. htmx works under it because the pages use no hx-on or
@@ -137,6 +138,7 @@ export function createApp(input: AppDeps) {
   app.route('/', commissionQueuePages());
   app.route('/', auditPages());
   app.route('/', outboxPages());
+  app.route('/', whatIfPages());
   app.route('/', adminApiKeyPages());
   app.route('/', adminHouseUserPages());
   app.route('/', docsPages(app));

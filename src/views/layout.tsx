@@ -17,6 +17,7 @@ export interface NavItem {
 export const NAV: NavItem[] = [
   { href: '/', label: 'Runs', roles: ['admin', 'manager', 'analyst', 'finance'] },
   { href: '/runs/new', label: 'New run', roles: ['manager', 'analyst'] },
+  { href: '/what-if', label: 'What-if', roles: ['manager', 'analyst'] },
   { href: '/imports', label: 'Imports', roles: ['admin', 'manager', 'analyst'] },
   { href: '/reps', label: 'Reps', roles: ['admin', 'manager', 'analyst', 'finance'] },
   { href: '/accounts', label: 'Accounts', roles: ['admin', 'manager', 'analyst', 'finance'] },

@@ -164,6 +164,9 @@ const EXPECTED: Record<string, Access> = {
   'POST /opportunities/:id/commissions': MANAGER,
   'GET /accounts/:id/reassign-opportunities': MANAGER,
   'POST /accounts/:id/reassign-opportunities': MANAGER,
+  // What-if solves in the pages, as in the API: the planners.
+  'GET /what-if': DRAFTERS,
+  'POST /what-if': DRAFTERS,
   'GET /runs/new': DRAFTERS,
   'POST /runs/new': DRAFTERS,
   'POST /runs/new/impact': DRAFTERS,

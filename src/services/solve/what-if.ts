@@ -3,9 +3,12 @@
  * snapshot and a ruleset read from the org (read-only), and several rule variants of one book side by side.
  * Nothing is written. Solves run in a worker thread under a hard limit; size limits are refused (422) first.
  */
+import { eq } from 'drizzle-orm';
+import { orgs } from '../../../db/schema/index.ts';
 import { orgScope } from '../../auth/principal.ts';
 import { withOrg } from '../../db/tenancy.ts';
 import { AppError, type FieldIssue } from '../../lib/errors.ts';
+import { DEFAULT_SOLVE_TIME_LIMIT_MS, orgSolveTimeLimitMs } from '../../lib/solve-time-limit.ts';
 import {
   parseSolveInput,
   SOLVE_LIMITS,
@@ -123,6 +126,19 @@ async function resolveSource(ctx: RunsContext, source: WhatIfSource, timeLimitMs
   });
 }
 
+/**
+ * The time limit of a what-if: the one asked for (else the deployment's), never above the deployment's limit nor
+ * the org's own (`solverTimeLimitSeconds` in its settings), as for a run's solve.
+ */
+export async function whatIfTimeLimitMs(ctx: RunsContext, requestedMs?: number): Promise<number> {
+  const [org] = await withOrg(ctx.db, orgScope(ctx.principal), (tx) =>
+    tx.select({ settings: orgs.settings }).from(orgs).where(eq(orgs.id, ctx.principal.orgId)),
+  );
+  const deployment = ctx.solverTimeLimitMs ?? DEFAULT_SOLVE_TIME_LIMIT_MS;
+  const own = orgSolveTimeLimitMs(org?.settings);
+  return Math.min(requestedMs ?? deployment, deployment, own ?? deployment);
+}
+
 /** Protected accounts say why they are kept, as in a run's review (e.g. not among the selected accounts). */
 function withKeptReasons(result: SolveResult, protections?: ReadonlyMap<string, string[]>): SolveResult {
   if (!protections || !('assignments' in result) || result.assignments === null) return result;
@@ -174,10 +190,7 @@ export async function whatIfSolve({
   /** The process's solver slots (the route passes them): waits for one, or 429 when too many wait. */
   slots?: SolveSlots;
 }) {
-  const limit = Math.min(
-    input.timeLimitMs ?? ctx.solverTimeLimitMs ?? 30_000,
-    ctx.solverTimeLimitMs ?? 600_000,
-  );
+  const limit = await whatIfTimeLimitMs(ctx, input.timeLimitMs);
   const { raw, protections } = await resolveSource(ctx, input, limit);
   const parsed = validateWhatIfInput(raw);
   return withKeptReasons(
@@ -195,6 +208,8 @@ export interface WhatIfVariant {
   objective?: SolveInput['objective'];
   engine?: SolveInput['engine'];
   closingWithinDays?: number;
+  /** A cap on accounts for every rep who may receive (the pages' "cap every rep at N"), before repChanges. */
+  maxAccountsEach?: number;
   /** Changes to reps of the book, by id (caps, who may receive, departures, weight). */
   repChanges?: {
     id: string;
@@ -217,7 +232,11 @@ function applyVariant(base: SolveInput, v: WhatIfVariant, index: number): SolveI
       });
     }
   }
-  const reps = base.reps.map((r) => {
+  const capped =
+    v.maxAccountsEach === undefined
+      ? base.reps
+      : base.reps.map((r) => (r.mayReceive && !r.departing ? { ...r, maxAccounts: v.maxAccountsEach } : r));
+  const reps = capped.map((r) => {
     const c = changes.get(r.id);
     if (!c) return r;
     const next = { ...r };
@@ -260,10 +279,7 @@ export async function whatIfCompare({
   /** The process's solver slots (the route passes them): waits for one, or 429 when too many wait. */
   slots?: SolveSlots;
 }) {
-  const limit = Math.min(
-    input.timeLimitMs ?? ctx.solverTimeLimitMs ?? 30_000,
-    ctx.solverTimeLimitMs ?? 600_000,
-  );
+  const limit = await whatIfTimeLimitMs(ctx, input.timeLimitMs);
   const { raw, protections } = await resolveSource(ctx, input, limit);
   const base = validateWhatIfInput(raw);
   const variants = input.variants.map((v, i) => ({
@@ -291,5 +307,7 @@ export async function whatIfCompare({
       };
     }),
   }));
-  return { variants: results, reps: repRows };
+  // Names for the pages: accounts and reps by id (the input's own names; the id when it has none).
+  const accountNames = Object.fromEntries(base.accounts.map((a) => [a.id, a.name || a.id]));
+  return { variants: results, reps: repRows, accountNames, timeLimitMs: Math.min(base.timeLimitMs, limit) };
 }
