@@ -42,13 +42,27 @@ export interface DemoBrowser {
   newPage(): Promise<Page>;
   /** Signs in with a demo user (cookies of the previous one cleared). */
   signIn(page: Page, email: string): Promise<void>;
+  /** Starts the solve runner of a demo started with solving: false. */
+  startSolving(): void;
   close(): Promise<void>;
 }
 
-export async function startDemoBrowser(name: string): Promise<DemoBrowser> {
+export interface DemoOptions {
+  /** Settings on top of the test defaults, e.g. a solve limit. */
+  env?: Record<string, string>;
+  /** false: no solve runs until startSolving() (runs stay queued). */
+  solving?: boolean;
+}
+
+export async function startDemoBrowser(name: string, options: DemoOptions = {}): Promise<DemoBrowser> {
   const db = await createTestDatabase();
   await seedDemo(db.db, { accounts: 600 });
-  const env = parseEnv({ NODE_ENV: 'test', LOG_LEVEL: 'silent', SOLVER_TIME_LIMIT_SECONDS: '20' });
+  const env = parseEnv({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    SOLVER_TIME_LIMIT_SECONDS: '20',
+    ...options.env,
+  });
   const app = createApp({ env, db: db.db, logger: createMemoryLogger() });
   const runner = createJobRunner({
     db: db.db,
@@ -56,7 +70,8 @@ export async function startDemoBrowser(name: string): Promise<DemoBrowser> {
     pollMs: 200,
     concurrency: 1,
   });
-  runner.start();
+  let solving = options.solving !== false;
+  if (solving) runner.start();
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
     const srv = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(srv));
   });
@@ -96,9 +111,13 @@ export async function startDemoBrowser(name: string): Promise<DemoBrowser> {
         page.click('button[type=submit]:has-text("Sign in")'),
       ]);
     },
+    startSolving() {
+      if (!solving) runner.start();
+      solving = true;
+    },
     async close() {
       await browser.close();
-      await runner.stop();
+      if (solving) await runner.stop();
       await new Promise((resolve) => server.close(resolve));
       await db.close();
       rmSync(profile, { recursive: true, force: true });

@@ -52,16 +52,20 @@ describe('the reassignment workflow in a browser', () => {
       page.waitForURL(/\/runs\/new/),
       page.click('#leaving-table a:has-text("Reassign this book")'),
     ]);
+    // The link names the kind and the rep: the wizard opens on its scope step with the rep chosen.
     expect(await page.locator('input[name=departingRepIds]:checked').count()).toBe(1);
     await page.fill('#f-reason', 'Departure of a West rep (end-to-end test)');
-    await page.click('button:has-text("Preview impact")');
-    await page.waitForSelector('#impact-stats');
-    // Errors sit next to the field: a reassignment date before the end date is refused.
+    // Errors sit next to the field, and the step is checked before the next: a reassignment date before the end
+    // date is refused on the scope step.
     await page.fill('#f-commissionEndDate', '2030-06-30');
     await page.fill('#f-reassignmentDate', '2030-06-01');
-    await Promise.all([page.waitForLoadState('load'), page.click('#create-and-solve')]);
+    await Promise.all([page.waitForLoadState('load'), page.click('#wizard-next')]);
     await page.waitForSelector('#f-reassignmentDate-error');
     await page.fill('#f-reassignmentDate', '2030-07-01');
+    // Strategy, assignment, then the review with the impact before anything is solved.
+    for (let step = 0; step < 3; step += 1)
+      await Promise.all([page.waitForLoadState('load'), page.click('#wizard-next')]);
+    await page.waitForSelector('#impact-stats');
     await Promise.all([page.waitForURL(/\/runs\/[0-9a-f-]{36}$/), page.click('#create-and-solve')]);
     runUrl = page.url();
     // The live box polls until the solve is done, then the page becomes the review.
@@ -146,6 +150,9 @@ describe('the reassignment workflow in a browser', () => {
     expect(timeline).toContain('created the run');
     expect(timeline).toContain('resolved a conflict');
     expect(timeline).toContain('approved the proposal');
+    // Every event in words: the commit's own steps too, and no raw kind such as run.commit_started.
+    expect(timeline).toContain('started the commit');
+    expect(timeline).not.toMatch(/\b(run|conflict|account|opportunity|split|notice|rollback)\.[a-z_]+/);
     await page.close();
   });
 

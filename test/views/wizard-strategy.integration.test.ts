@@ -123,8 +123,14 @@ afterAll(async () => {
 
 describe('strategy step', () => {
   it('offers uniform or segmented with the level-3 segment rows and the org’s choices', async () => {
-    const { res, html } = await analyst.page('/runs/new');
+    // The scope step done, the next screen is the strategy step.
+    const { res, html } = await post(analyst, '/runs/new', [
+      ...departure(),
+      ['step', 'scope'],
+      ['go', 'strategy'],
+    ]);
     expect(res.status).toBe(200);
+    expect(html).toContain('id="step-strategy"');
     expect(html).toContain('name="commissionStrategy" value="uniform" checked');
     expect(html).toContain('name="commissionStrategy" value="segmented"');
     expect(html).toContain('id="segments"');

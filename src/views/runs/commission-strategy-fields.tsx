@@ -319,7 +319,7 @@ export function SegmentsHint() {
     <p class="hint" id="segments-hint">
       The first segment whose conditions all hold decides an opportunity’s type; leave a row empty to skip it.
       Deal size: from (inclusive) and below (exclusive), in dollars. Type C gives the new rep the share you
-      enter and House the rest of the departing rep’s share; an opportunity where House would go below 0% is
+      enter and House the rest of the previous owner’s share; an opportunity where House would go below 0% is
       refused and shown as a conflict. Types B and C give the share to the account’s new owner unless the row
       names a receiving rep (e.g. a closer for enterprise deals, or a House rep).
     </p>

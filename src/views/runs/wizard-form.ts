@@ -35,7 +35,7 @@ import {
   EMPTY_WIZARD,
   type WizardErrors,
   type WizardValues,
-} from './wizard-page.tsx';
+} from './wizard/model.ts';
 
 export function wizardValues(form: Record<string, unknown>): WizardValues {
   const t = (k: keyof WizardValues) => text(form[k]);
