@@ -67,6 +67,10 @@ export const WORK_LIMIT_SHARE = 0.95;
  * solve gets about half of a core, so its real time runs about twice its work time (less the 10-30% the work
  * rates run ahead of real time on a quiet machine): the work clock still ends it, and the answer is the one
  * a quiet machine gives. Only past this does the wall clock cut phases short (`reproducible: false`).
+ * Measured (test/solver/loaded-solve.test.ts): a 1000x20 realignment with 5 s, its two pool groups beside
+ * four busy threads on 2 cores, took 7.5-7.8 s of real time for its 3.2 s of work, 1.6 times the limit,
+ * and gave the quiet machine's answer twice; with a factor of 1.2 the wall clock cut both runs, which then
+ * differed (2,880 and 2,555 ms of work).
  */
 export const WALL_SAFETY_FACTOR = 2.5;
 

@@ -117,6 +117,26 @@ describe('bookshift solve', () => {
     expect(JSON.parse(res.stdout).status).toBe('optimal');
   });
 
+  it('reports both clocks: the real time taken and the work counted, which ends a reproducible solve', async () => {
+    const { io, out } = capture();
+    const args = [
+      '--accounts',
+      join(dir, 'accounts.csv'),
+      '--reps',
+      join(dir, 'reps.csv'),
+      '--kind',
+      'departure',
+    ];
+    expect(await runSolveCommand(args, io)).toBe(0);
+    expect(out.join('')).toMatch(/wall clock \d+ ms, work clock \d+ ms/);
+    const json = capture();
+    await runSolveCommand([...args, '--json'], json.io);
+    const result = JSON.parse(json.out.join(''));
+    expect(result.millis).toBeGreaterThanOrEqual(0);
+    expect(result.workMillis).toBeGreaterThanOrEqual(0);
+    expect(result.reproducible).toBe(true);
+  });
+
   it('diagnoses rules that contradict the book in its JSON before the answer: a rep already over a cap, with the fix', async () => {
     writeFileSync(
       join(dir, 'reps.csv'),
