@@ -55,8 +55,11 @@ export function validateWhatIfInput(raw: unknown, at = 'input'): SolveInput {
         { details: tooBig.map((i) => ({ path: `${at}.${path(i.path)}`, message: i.message })) },
       );
     }
+    // The solver's own reading of the same issues: an unknown option at its own path, limits in words.
+    const checked = parseSolveInput(raw);
+    const issues = checked.ok ? [] : checked.issues;
     throw new AppError('VALIDATION_FAILED', 'The what-if input is not valid: see details for each field.', {
-      details: shape.error.issues.map((i) => ({ path: `${at}.${path(i.path)}`, message: i.message })),
+      details: issues.map((i) => ({ path: [at, ...i.path.map(String)].join('.'), message: i.message })),
     });
   }
   const checked = parseSolveInput(raw);

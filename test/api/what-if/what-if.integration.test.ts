@@ -82,6 +82,13 @@ it('refuses bad input with field paths (400), over-limit problems before solving
   });
   expect(bad.status).toBe(400);
   expect(bad.body.details[0].path).toBe('input.accounts.0.revenueCents');
+  // An option the solver does not know is named at the path the caller sent it, not at the input's root.
+  const unknown = await w.call('analyst', 'POST', '/what-if/solve', { input: { ...inline, timeLimit: 5 } });
+  expect(unknown.status).toBe(400);
+  expect(unknown.body.details[0].path).toBe('input.timeLimit');
+  expect(unknown.body.details[0].message).toMatch(
+    /^unknown option "timeLimit"; the options are .*timeLimitMs/,
+  );
   const huge = await w.call('analyst', 'POST', '/what-if/solve', {
     input: { ...inline, reps: Array.from({ length: 2001 }, (_, i) => ({ id: `R${i}`, region: 'West' })) },
   });
