@@ -18,6 +18,7 @@ let demo: DemoBrowser;
 beforeAll(async () => {
   // One run of the org may be queued or solving; nothing solves until the test says so.
   demo = await startDemoBrowser('wizard', { env: { SOLVE_MAX_QUEUED_PER_ORG: '1' }, solving: false });
+  book = await readBook();
 }, 240_000);
 afterAll(() => demo?.close());
 
@@ -81,32 +82,32 @@ interface Demo {
 }
 let book: Demo;
 
-describe('the wizard, one step per screen, for every kind', () => {
-  beforeAll(async () => {
-    const leaver = await pickLeaver(demo.db.db);
-    const [row] = await queryRows<{ region: string; account: string; opportunity: string }>(
-      demo.db.db,
-      sql`select a.region, a.crm_id as account, o.crm_id as opportunity
-          from accounts a join opportunities o on o.account_id = a.id
-          join orgs g on g.id = a.org_id and g.name = 'Acme Sales'
-          where o.status = 'open' and not a.is_house and a.region is not null
-          order by a.crm_id limit 1`,
-    );
-    const [hire] = await queryRows<{ name: string }>(
-      demo.db.db,
-      sql`select r.name from reps r join orgs g on g.id = r.org_id and g.name = 'Acme Sales'
-          where r.kind = 'person' and r.active and r.may_receive and r.end_date is null
-          order by r.ramp_target_bps nulls last, r.name limit 1`,
-    );
-    book = {
-      leaver,
-      region: row!.region,
-      account: row!.account,
-      opportunity: row!.opportunity,
-      hire: hire!.name,
-    };
-  });
+async function readBook(): Promise<Demo> {
+  const leaver = await pickLeaver(demo.db.db);
+  const [row] = await queryRows<{ region: string; account: string; opportunity: string }>(
+    demo.db.db,
+    sql`select a.region, a.crm_id as account, o.crm_id as opportunity
+        from accounts a join opportunities o on o.account_id = a.id
+        join orgs g on g.id = a.org_id and g.name = 'Acme Sales'
+        where o.status = 'open' and not a.is_house and a.region is not null
+        order by a.crm_id limit 1`,
+  );
+  const [hire] = await queryRows<{ name: string }>(
+    demo.db.db,
+    sql`select r.name from reps r join orgs g on g.id = r.org_id and g.name = 'Acme Sales'
+        where r.kind = 'person' and r.active and r.may_receive and r.end_date is null
+        order by r.ramp_target_bps nulls last, r.name limit 1`,
+  );
+  return {
+    leaver,
+    region: row!.region,
+    account: row!.account,
+    opportunity: row!.opportunity,
+    hire: hire!.name,
+  };
+}
 
+describe('the wizard, one step per screen, for every kind', () => {
   const kinds = ['rep_departure', 'realignment', 'new_hire', 'account', 'opportunity'] as const;
   for (const kind of kinds) {
     it(`walks a ${kind} run from the kind to the review`, async () => {
@@ -184,8 +185,13 @@ describe('a solve the limits refuse, and the solving page', () => {
     await Promise.all([page.waitForURL(/\/runs\/[0-9a-f-]{36}$/), page.click('#create-and-solve')]);
     solvingUrl = page.url();
     await page.waitForSelector('#solve-progress');
-    // The box swaps itself every second; watch a few swaps.
+    // The box swaps itself every second; watch a few swaps while a person starts to write why they would cancel.
+    await page.click('#solve-progress summary');
+    await page.fill('#cancel-reason', 'Wrong rep');
     await page.waitForTimeout(3500);
+    // The polls left what is being written alone.
+    expect(await page.inputValue('#cancel-reason')).toBe('Wrong rep');
+    expect(await page.locator('#solve-progress details[open]').count()).toBe(1);
     await page.screenshot({ path: join(ARTIFACTS, 'wizard-solving.png'), fullPage: true });
     expect(demo.problems).toEqual([]);
     await page.close();

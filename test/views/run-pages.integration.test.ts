@@ -118,8 +118,10 @@ describe('solving and the review page', () => {
     expect(poll.status).toBe(200);
     const fragment = await poll.text();
     expect(fragment).not.toContain('<html');
-    expect(fragment).toContain('id="solve-progress"');
-    expect(fragment).toContain('Solving…');
+    // Only the status is swapped: the cancel form (and a reason being typed in it) stays.
+    expect(fragment).toContain('id="solve-status"');
+    expect(fragment).toContain('<progress');
+    expect(fragment).not.toContain('id="cancel-run"');
 
     await runner.drain();
     const done = await manager.request(`/runs/${departureRunId}/progress`, {

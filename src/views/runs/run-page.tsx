@@ -248,30 +248,23 @@ export function CancelForm({ run, csrfToken }: { run: RunRecord; csrfToken: stri
   );
 }
 
-export function SolvingBox({
-  run,
-  job,
-  csrfToken,
-}: {
-  run: RunRecord;
-  job: SolveJob | null;
-  csrfToken: string;
-}) {
+/**
+ * What the solve is doing now: the part of the solving box that polls (every second, htmx) and is swapped whole.
+ * The cancel form stays outside it, so a reason being typed is not wiped by the next poll.
+ */
+export function SolveStatus({ run, job }: { run: RunRecord; job: SolveJob | null }) {
   const p = (job?.progress ?? {}) as { phase?: string; accounts?: number; timeLimitMs?: number };
   const elapsed = job ? Math.max(0, Math.round((Date.now() - job.createdAt.getTime()) / 1000)) : 0;
   const limit = p.timeLimitMs ? Math.round(p.timeLimitMs / 1000) : null;
   return (
-    <section
-      class="card progress-box"
-      id="solve-progress"
-      aria-labelledby="solving-title"
+    <div
+      id="solve-status"
       aria-live="polite"
       hx-get={`/runs/${run.id}/progress`}
       hx-trigger="every 1s"
       hx-target="this"
       hx-swap="outerHTML"
     >
-      <h2 id="solving-title">Solving…</h2>
       <p>
         {job?.status === 'queued' && p.phase === 'queued'
           ? 'Queued: every solver slot for your org is busy; this run starts when one is free.'
@@ -284,6 +277,23 @@ export function SolvingBox({
       </p>
       {limit ? <progress max={limit} value={Math.min(elapsed, limit)} /> : <progress />}
       {job?.cancelRequestedAt && <p class="muted">Stopping…</p>}
+    </div>
+  );
+}
+
+export function SolvingBox({
+  run,
+  job,
+  csrfToken,
+}: {
+  run: RunRecord;
+  job: SolveJob | null;
+  csrfToken: string;
+}) {
+  return (
+    <section class="card progress-box" id="solve-progress" aria-labelledby="solving-title">
+      <h2 id="solving-title">Solving…</h2>
+      <SolveStatus run={run} job={job} />
       <p class="muted small">
         This box updates itself; without JavaScript <a href={`/runs/${run.id}`}>reload the page</a>.
       </p>

@@ -29,6 +29,7 @@ import {
   DraftPanel,
   REVIEW_STATUSES,
   RunHeader,
+  SolveStatus,
   SolvingBox,
   SummaryStats,
 } from './run-page.tsx';
@@ -82,7 +83,7 @@ export function runRoutes(router: Hono<AppBindings>) {
         </p>,
       );
     }
-    return c.html(<SolvingBox run={run} job={job} csrfToken={c.get('csrfToken')} />);
+    return c.html(<SolveStatus run={run} job={job} />);
   });
 
   const showRun = async (
