@@ -68,7 +68,8 @@ function Timeline({
       )}
       {events.nextAfterSeq !== null && (
         <p>
-          <a href={`${base}${query({ after: events.nextAfterSeq })}`} rel="next">
+          {/* The next page of this timeline (base names the downloads: /audit/export → /audit). */}
+          <a href={`${base.replace(/\/export$/, '')}${query({ after: events.nextAfterSeq })}`} rel="next">
             Later events →
           </a>
         </p>

@@ -323,8 +323,13 @@ function ImportsSection({ imports, principal }: { imports: ImportSummaryRow[]; p
         <ul class="plain" id="recent-imports">
           {imports.map((i) => (
             <li>
-              <a href={`/imports/${i.id}`}>{i.sourceName ?? i.kind}</a> · {i.kind} ·{' '}
-              <span class={`badge import-${i.status}`}>{i.status}</span> · {num(i.rowsRead)} rows
+              {/* Import pages are for those who import (finance reads the list, not the import). */}
+              {principal.role === 'finance' ? (
+                (i.sourceName ?? i.kind)
+              ) : (
+                <a href={`/imports/${i.id}`}>{i.sourceName ?? i.kind}</a>
+              )}{' '}
+              · {i.kind} · <span class={`badge import-${i.status}`}>{i.status}</span> · {num(i.rowsRead)} rows
               {i.rowsRejected > 0 && `, ${num(i.rowsRejected)} rejected`} ·{' '}
               <span class="muted">{when(i.createdAt)}</span>
             </li>
