@@ -143,3 +143,26 @@ export function strategyFor(settings: CommissionSettings, toRepId: string): Stra
 /** The rep an action hands the share to (null under type A: House absorbs it). */
 export const receiverOf = (action: ReassignmentAction): string | null =>
   action.type === 'A' ? null : action.newRepId;
+
+/**
+ * The settings a run's commit plans with (null: ownership only, no hand-over), or the problem when its stored
+ * commission parameters cannot be read — a refusal the review shows, never a 422 at commit.
+ */
+export function runSettings(
+  run: { scope: string; params: unknown },
+  hasHandovers: boolean,
+): { settings: CommissionSettings | null; problem: string | null } {
+  if (run.scope === 'ownership' && !hasHandovers) return { settings: null, problem: null };
+  try {
+    return { settings: commissionSettings(run.params as Record<string, unknown>), problem: null };
+  } catch (error) {
+    if (!(error instanceof AppError) || error.code !== 'UNPROCESSABLE') throw error;
+    const details = Array.isArray(error.details)
+      ? (error.details as { path: string; message: string }[])
+      : [];
+    return {
+      settings: null,
+      problem: `${error.message} ${details.map((d) => `${d.path}: ${d.message}`).join('; ')}. Cancel this run and start one with a valid commission type and share.`,
+    };
+  }
+}

@@ -1,38 +1,23 @@
 /**
- * Commission split changes of a commit (C1–C6): for each account the run moves, the departing owner's share on
- * its opportunities is reassigned with src/commission (new effective-dated rows, the old rows only ended) when the
- * run's scope includes opportunities; for an opportunity-level run, the one opportunity's split (level 1). The
- * type is the run's commission type (direct transfer by default).
+ * Commission split changes of a commit (C1–C6): the run's split plan (commission-splits/run-split-plan.ts, the
+ * computation the review and the impact show) on locked split rows, written as new effective-dated rows (the old
+ * rows only ended); the reconciliation entries of what was written; their reversal on rollback.
  */
 import { randomUUID } from 'node:crypto';
-import { and, asc, eq, inArray, isNull, notInArray, sql } from 'drizzle-orm';
-import {
-  auditEvents,
-  commissionAdjustments,
-  commissionSplits,
-  opportunities,
-  runOpportunityChanges,
-} from '../../../db/schema/index.ts';
+import { and, asc, eq, isNull } from 'drizzle-orm';
+import { commissionAdjustments, commissionSplits } from '../../../db/schema/index.ts';
 import {
   type AdjustmentEntry,
   type HistoryEdit,
-  type OpportunityInput,
   type PlannedChange,
-  planReassignment,
   type ReassignmentPlan,
   reconciliationEntries,
-  refusalToAppError,
 } from '../../commission/index.ts';
 import type { Tx } from '../../db/client.ts';
 import { AppError } from '../../lib/errors.ts';
-import type { OwnershipChange } from '../../workflow/change-set.ts';
-import { cascadeExclusion, commissionPolicyOf, coreScope } from '../commission-splits/cascade-rule.ts';
-import {
-  type CommissionSettings,
-  receiverOf,
-  strategyFor,
-} from '../commission-splits/commission-settings.ts';
-import { type CommissionInput, loadOpportunityInputs } from '../commission-splits/opportunity-inputs.ts';
+import { commissionPolicyOf } from '../commission-splits/cascade-rule.ts';
+import type { CommissionSettings } from '../commission-splits/commission-settings.ts';
+import { type AccountMove, type PlannedSplit, planRunSplits } from '../commission-splits/run-split-plan.ts';
 import { loadRuleset } from '../plan/planning-context.ts';
 import type { RunRow } from '../run-records/run-records.ts';
 import type { OpportunityLine } from './commit-ownership.ts';
@@ -93,104 +78,71 @@ export const emptyCommissionOutcome = (): CommissionOutcome => ({
   adjustmentProblems: [],
 });
 
-/** Plans and applies the split changes for the moved accounts; any refusal or stale row refuses the whole commit. */
-export async function applyCommissionChanges(
+/**
+ * Plans the run's split changes with the one computation the review and the impact show (run-split-plan.ts), on
+ * split rows locked for the commit, and writes them. Anything the plan cannot write refuses the whole commit
+ * (the review showed it as a blocking conflict that cannot be accepted), so ownership and splits change together.
+ * For an opportunity-level run the split written must also be the one the reviewed proposal stored
+ * (run_opportunity_changes.after_splits).
+ */
+export async function applyRunSplits(
   tx: Tx,
   run: RunRow,
-  changes: readonly OwnershipChange[],
-  settings: CommissionSettings,
+  work: { moves: readonly AccountMove[]; lines: readonly OpportunityLine[] },
+  settings: CommissionSettings | null,
   houseRepId: string | null,
 ): Promise<CommissionOutcome> {
-  if (!run.commissionEndDate || !run.reassignmentDate) {
+  if (work.moves.length === 0 && work.lines.length === 0) return emptyCommissionOutcome();
+  const planned = await planRunSplits(tx, {
+    run,
+    settings,
+    policy: commissionPolicyOf(await loadRuleset(tx, run.rulesetId), houseRepId),
+    houseRepId,
+    moves: work.moves,
+    handovers: work.lines.map((l) => ({
+      opportunityId: l.opportunityId,
+      fromRepId: l.plannedRepId,
+      toRepId: l.toRepId,
+    })),
+    lockSplits: true,
+    newRowId: () => randomUUID(),
+  });
+  refuseUndecided(planned.undecided, (id) => work.lines.find((l) => l.opportunityId === id)?.name ?? id);
+  const refusal = planned.refusals[0];
+  if (refusal) {
     throw new AppError(
-      'UNPROCESSABLE',
-      'This run changes commission splits but has no commission end date or reassignment date: set both, approve again, then commit.',
-      { details: [{ path: 'commissionEndDate', message: 'Required when commission changes.' }] },
+      'CONFLICT',
+      `${refusal.message} Nothing was committed: exclude ${refusal.opportunityName ? `the account of ${refusal.opportunityName}` : 'the account'} or choose another commission type or share, approve again, then commit.`,
+      { details: { refusals: planned.refusals } },
     );
   }
-  const moved = changes.filter((c) => c.fromRepId !== null);
-  const accountIds = moved.map((c) => c.accountId);
-  if (accountIds.length === 0) return emptyCommissionOutcome();
-  const { inputs, refs: oppInfo } = await loadOpportunityInputs(tx, 'account', accountIds, {
-    lockSplits: true,
-  });
-  if (inputs.length === 0) return emptyCommissionOutcome();
-  // The run's ruleset decides which stages are protected, exactly as in the review (cascade-rule.ts).
-  const policy = commissionPolicyOf(await loadRuleset(tx, run.rulesetId), houseRepId);
-  const byAccount = new Map<string, CommissionInput[]>();
-  for (const o of inputs) {
-    const list = byAccount.get(o.accountId) ?? [];
-    list.push(o);
-    byAccount.set(o.accountId, list);
-  }
-
+  const reviewed = new Map(work.lines.map((l) => [l.opportunityId, l]));
   const items: SplitChangeItem[] = [];
-  const skipped: CommissionOutcome['skipped'] = [];
   const adjustments: AdjustmentEntry[] = [];
   const adjustmentProblems: CommissionOutcome['adjustmentProblems'] = [];
-  const edits: HistoryEdit[] = [];
-  for (const change of moved) {
-    const candidates = byAccount.get(change.accountId);
-    if (!candidates) continue;
-    // Only the opportunities the review lists (the cascade rule); the others are reported as skipped, never planned.
-    const accountOpps: OpportunityInput[] = [];
-    for (const o of candidates) {
-      const excluded = cascadeExclusion(run.scope, o, policy);
-      if (excluded) skipped.push({ opportunityId: o.opportunityId, ...excluded });
-      else accountOpps.push(o);
-    }
-    const outcome = planReassignment(
-      {
-        departingRepId: change.fromRepId!,
-        target: { level: 'account', accountId: change.accountId },
-        scope: coreScope(run.scope),
-        strategy: strategyFor(settings, change.toRepId),
-        endDate: run.commissionEndDate,
-        reassignmentDate: run.reassignmentDate,
-        reason: run.reason,
-      },
-      accountOpps,
-      { policy, newRowId: () => randomUUID() },
-    );
-    if (!outcome.ok) throw refusalToAppError(outcome.refusal);
-    adjustments.push(...adjustmentsOf(outcome.value, accountOpps, adjustmentProblems));
-    for (const item of outcome.value.items) {
-      if (item.kind === 'skip') {
-        // Opportunities the rep is not on are simply not theirs to hand over; every other skip is reported.
-        if (item.code !== 'DEPARTING_NOT_IN_SPLIT') {
-          skipped.push({ opportunityId: item.opportunityId, code: item.code, reason: item.reason });
-        }
-        continue;
-      }
-      const info = oppInfo.get(item.opportunityId)!;
-      items.push({
-        opportunityId: item.opportunityId,
-        crmId: info.crmId,
-        name: info.name,
-        accountName: info.accountName,
-        fromRepId: change.fromRepId,
-        toRepId: change.toRepId,
-        receiverRepId: receiverOf(item.action),
-        effectiveDate: run.reassignmentDate,
-        change: item,
-      });
-      edits.push(item.edit);
-    }
+  for (const s of planned.splits) {
+    const line = s.level === 'opportunity' ? reviewed.get(s.change.opportunityId) : undefined;
+    if (line?.plannedAfter) refuseUnreviewed(line, s);
+    adjustments.push(...adjustmentsOf(s, run, adjustmentProblems));
+    items.push({
+      opportunityId: s.change.opportunityId,
+      crmId: s.ref.crmId,
+      name: s.ref.name,
+      accountName: s.ref.accountName,
+      fromRepId: s.fromRepId,
+      toRepId: s.toRepId,
+      receiverRepId: s.receiverRepId,
+      effectiveDate: run.reassignmentDate!,
+      change: s.change,
+    });
   }
-  refuseUndecided(skipped, (id) => oppInfo.get(id)?.name ?? id);
-  await writeEdits(tx, run, edits);
+  await writeEdits(
+    tx,
+    run,
+    planned.splits.map((s) => s.change.edit),
+  );
+  const skipped = planned.skipped.map(({ opportunityId, code, reason }) => ({ opportunityId, code, reason }));
   return { items, skipped, adjustments, adjustmentProblems };
-}
-
-function requireDates(run: RunRow): { endDate: string; reassignmentDate: string } {
-  if (!run.commissionEndDate || !run.reassignmentDate) {
-    throw new AppError(
-      'UNPROCESSABLE',
-      'This run changes commission splits but has no commission end date or reassignment date: set both, approve again, then commit.',
-      { details: [{ path: 'commissionEndDate', message: 'Required when commission changes.' }] },
-    );
-  }
-  return { endDate: run.commissionEndDate, reassignmentDate: run.reassignmentDate };
 }
 
 const bpsKey = (parts: readonly { id: string; role: string; bps: number }[]) =>
@@ -200,118 +152,23 @@ const bpsKey = (parts: readonly { id: string; role: string; bps: number }[]) =>
     .sort()
     .join(',');
 
-/**
- * The split change of an opportunity-level run: level 1 of src/commission for each opportunity the run hands over
- * (explicit, so any refusal refuses the commit). The split written must be the one the reviewed proposal showed
- * (run_opportunity_changes.after_splits); if the commission core would write another, nothing is written. An
- * opportunity without a current split, or whose previous owner is not in it, keeps its split (reported as skipped).
- */
-export async function applyOpportunityCommission(
-  tx: Tx,
-  run: RunRow,
-  lines: readonly OpportunityLine[],
-  settings: CommissionSettings,
-  houseRepId: string | null,
-): Promise<CommissionOutcome> {
-  if (lines.length === 0) return emptyCommissionOutcome();
-  const { inputs, refs: info } = await loadOpportunityInputs(
-    tx,
-    'opportunity',
-    lines.map((l) => l.opportunityId),
-    { lockSplits: true },
+/** The split an opportunity-level run writes is the one its proposal stored and the manager reviewed. */
+function refuseUnreviewed(line: OpportunityLine, s: PlannedSplit) {
+  const reviewed = bpsKey((line.plannedAfter ?? []).map((p) => ({ id: p.repId, role: p.role, bps: p.bps })));
+  const written = bpsKey(
+    s.change.after.participants.map((p) => ({ id: p.participantId, role: p.role, bps: p.bps })),
   );
-  const inputById = new Map(inputs.map((o) => [o.opportunityId, o]));
-  // Level 1 is explicit (no stage rule); the ruleset's policy only names protected stages in the change's notes.
-  const policy = commissionPolicyOf(await loadRuleset(tx, run.rulesetId), houseRepId);
-  const items: SplitChangeItem[] = [];
-  const skipped: CommissionOutcome['skipped'] = [];
-  const adjustments: AdjustmentEntry[] = [];
-  const adjustmentProblems: CommissionOutcome['adjustmentProblems'] = [];
-  const edits: HistoryEdit[] = [];
-  for (const line of lines) {
-    const input = inputById.get(line.opportunityId);
-    if (!input) continue;
-    if (!input.splitRows.some((r) => r.effectiveTo === null)) {
-      skipped.push({
-        opportunityId: line.opportunityId,
-        code: 'SPLIT_MISSING',
-        reason: `Opportunity ${line.name} has no current commission split, so only its owner changes; set its split if it needs one.`,
-      });
-      continue;
-    }
-    if (line.plannedRepId === null) {
-      skipped.push({
-        opportunityId: line.opportunityId,
-        code: 'DEPARTING_NOT_IN_SPLIT',
-        reason: `Opportunity ${line.name} had no owner, so no one's share is handed over; its split stays as it is.`,
-      });
-      continue;
-    }
-    const dates = requireDates(run);
-    const outcome = planReassignment(
-      {
-        departingRepId: line.plannedRepId,
-        target: { level: 'opportunity', opportunityId: line.opportunityId },
-        scope: coreScope(run.scope),
-        strategy: strategyFor(settings, line.toRepId),
-        endDate: dates.endDate,
-        reassignmentDate: dates.reassignmentDate,
-        reason: run.reason,
-      },
-      [input],
-      { policy, newRowId: () => randomUUID() },
-    );
-    if (!outcome.ok) throw refusalToAppError(outcome.refusal);
-    adjustments.push(...adjustmentsOf(outcome.value, [input], adjustmentProblems));
-    for (const item of outcome.value.items) {
-      if (item.kind === 'skip') {
-        skipped.push({ opportunityId: item.opportunityId, code: item.code, reason: item.reason });
-        continue;
-      }
-      if (line.plannedAfter) {
-        const reviewed = bpsKey(line.plannedAfter.map((p) => ({ id: p.repId, role: p.role, bps: p.bps })));
-        const written = bpsKey(
-          item.after.participants.map((p) => ({ id: p.participantId, role: p.role, bps: p.bps })),
-        );
-        if (reviewed !== written) {
-          throw new AppError(
-            'CONFLICT',
-            `The commission split of opportunity ${line.name} would not be the one reviewed, so nothing was committed: solve the run again, review it, approve again, then commit.`,
-            { details: { opportunityId: line.opportunityId, reviewed, wouldWrite: written } },
-          );
-        }
-      }
-      const meta = info.get(item.opportunityId)!;
-      items.push({
-        opportunityId: item.opportunityId,
-        crmId: meta.crmId,
-        name: meta.name,
-        accountName: meta.accountName,
-        fromRepId: line.plannedRepId,
-        toRepId: line.toRepId,
-        receiverRepId: receiverOf(item.action),
-        effectiveDate: dates.reassignmentDate,
-        change: item,
-      });
-      edits.push(item.edit);
-    }
-  }
-  refuseUndecided(skipped, (id) => info.get(id)?.name ?? id);
-  await writeEdits(tx, run, edits);
-  return { items, skipped, adjustments, adjustmentProblems };
+  if (reviewed === written) return;
+  throw new AppError(
+    'CONFLICT',
+    `The commission split of opportunity ${line.name} would not be the one reviewed, so nothing was committed: solve the run again, review it, approve again, then commit.`,
+    { details: { opportunityId: line.opportunityId, reviewed, wouldWrite: written } },
+  );
 }
 
 /** Ends the open rows (guarded: still open) and inserts the new rows; the history is never edited otherwise. */
 async function writeEdits(tx: Tx, run: RunRow, edits: readonly HistoryEdit[]) {
   const rowsToAdd = edits.flatMap((e) => e.rowsToAdd);
-  const notARep = rowsToAdd.find((r) => !/^[0-9a-f-]{36}$/i.test(r.participantId));
-  if (notARep) {
-    throw new AppError(
-      'UNPROCESSABLE',
-      'The new commission split gives a share to House, but the org has no House rep in its roster: import one (kind house), then commit.',
-      { details: [{ path: 'reps', message: 'No rep of kind house.' }] },
-    );
-  }
   for (const edit of edits) {
     for (const retime of edit.rowsToEnd) {
       const ended = await tx
@@ -353,99 +210,28 @@ async function writeEdits(tx: Tx, run: RunRow, edits: readonly HistoryEdit[]) {
 }
 
 /**
- * The commission queue in step with the commit, in its transaction: every planned opportunity change of the run
- * becomes `complete`, except the ones the commit skipped, which become `error` with the reason (opportunity ids in
- * the core's messages replaced by names). A commit that fails rolls this back with everything else, so the items
- * stay `pending`.
- */
-export async function recordQueueOutcomes(
-  tx: Tx,
-  run: RunRow,
-  skipped: CommissionOutcome['skipped'],
-  at: Date,
-): Promise<{ complete: number; error: number }> {
-  const planned = await tx
-    .select({
-      id: runOpportunityChanges.id,
-      opportunityId: runOpportunityChanges.opportunityId,
-      name: opportunities.name,
-    })
-    .from(runOpportunityChanges)
-    .innerJoin(opportunities, eq(opportunities.id, runOpportunityChanges.opportunityId))
-    .where(eq(runOpportunityChanges.runId, run.id));
-  const reasons = new Map<string, string>();
-  for (const s of skipped) if (!reasons.has(s.opportunityId)) reasons.set(s.opportunityId, s.reason);
-  const failed = planned.filter((p) => reasons.has(p.opportunityId));
-  for (const item of failed) {
-    const reason = reasons.get(item.opportunityId)!.replaceAll(`"${item.opportunityId}"`, `"${item.name}"`);
-    await tx
-      .update(runOpportunityChanges)
-      .set({
-        status: 'error',
-        error: reason,
-        attempts: sql`${runOpportunityChanges.attempts} + 1`,
-        updatedAt: at,
-      })
-      .where(eq(runOpportunityChanges.id, item.id));
-  }
-  const failedIds = failed.map((f) => f.id);
-  const done = await tx
-    .update(runOpportunityChanges)
-    .set({
-      status: 'complete',
-      error: null,
-      attempts: sql`${runOpportunityChanges.attempts} + 1`,
-      updatedAt: at,
-    })
-    .where(
-      failedIds.length > 0
-        ? and(eq(runOpportunityChanges.runId, run.id), notInArray(runOpportunityChanges.id, failedIds))
-        : eq(runOpportunityChanges.runId, run.id),
-    )
-    .returning({ id: runOpportunityChanges.id });
-  await settleRetriedItems(tx, run, planned, failedIds, at);
-  return { complete: done.length, error: failed.length };
-}
-
-/**
- * A run created by a queue retry (audit event commission_queue.retried filed under it) settles the item it
- * retried: complete when this commit wrote its opportunity; otherwise the item stays processing, and this run's
- * own item in error is the one to retry next (so one failure is never retried twice).
- */
-async function settleRetriedItems(
-  tx: Tx,
-  run: RunRow,
-  planned: readonly { id: string; opportunityId: string }[],
-  failedIds: readonly string[],
-  at: Date,
-) {
-  if (run.kind !== 'opportunity') return;
-  const links = await tx
-    .select({ itemId: auditEvents.entityId, after: auditEvents.after })
-    .from(auditEvents)
-    .where(and(eq(auditEvents.runId, run.id), eq(auditEvents.action, 'commission_queue.retried')));
-  const written = new Set(planned.filter((p) => !failedIds.includes(p.id)).map((p) => p.opportunityId));
-  const settled = links
-    .filter((l) => written.has(String((l.after as { opportunityId?: string } | null)?.opportunityId)))
-    .map((l) => l.itemId)
-    .filter((id): id is string => typeof id === 'string');
-  if (settled.length === 0) return;
-  await tx
-    .update(runOpportunityChanges)
-    .set({ status: 'complete', error: null, updatedAt: at })
-    .where(and(inArray(runOpportunityChanges.id, settled), eq(runOpportunityChanges.status, 'processing')));
-}
-
-/**
- * The reconciliation entries of one planned reassignment, over the same inputs it was planned on; a period the core
+ * The reconciliation entries of one planned split change, over the history it was planned on; a period the core
  * cannot allocate is kept as a problem (in the change set body), never a silent gap.
  */
 function adjustmentsOf(
-  plan: ReassignmentPlan,
-  inputs: readonly OpportunityInput[],
+  s: PlannedSplit,
+  run: RunRow,
   problems: CommissionOutcome['adjustmentProblems'],
 ): AdjustmentEntry[] {
-  const result = reconciliationEntries(plan, inputs);
+  const plan: ReassignmentPlan = {
+    departingRepId: s.fromRepId,
+    level: s.level,
+    scope: 'active',
+    endDate: run.commissionEndDate!,
+    reassignmentDate: run.reassignmentDate!,
+    firstNewDay: '',
+    houseGap: null,
+    reason: '',
+    statements: [],
+    items: [s.change],
+    counts: { opportunities: 1, changed: 1, skipped: 0, accountsChanged: 1 },
+  };
+  const result = reconciliationEntries(plan, [s.input]);
   problems.push(...result.problems.map((p) => ({ code: p.code, path: p.path, message: p.message })));
   return result.entries;
 }

@@ -21,7 +21,7 @@ import {
 import { nextStatus } from '../../workflow/run-status.ts';
 import { actingIds, actorFields } from '../audit/actor.ts';
 import { settleRetriedItemsAfterCommit } from '../commission-queue/settle.ts';
-import { commissionSettings } from '../commission-splits/commission-settings.ts';
+import { runSettings } from '../commission-splits/commission-settings.ts';
 import { loadPlanningContext } from '../plan/planning-context.ts';
 import { loadProposal, openBlockingConflicts } from '../review/proposal.ts';
 import { lockRun, type RunRow } from '../run-records/run-records.ts';
@@ -34,14 +34,7 @@ import {
   transitionEvent,
 } from '../run-records/run-state.ts';
 import { liveProposalHash } from '../solve/refresh-proposal.ts';
-import {
-  applyCommissionChanges,
-  applyOpportunityCommission,
-  type CommissionOutcome,
-  emptyCommissionOutcome,
-  recordAdjustments,
-  recordQueueOutcomes,
-} from './commit-commission.ts';
+import { applyRunSplits, type CommissionOutcome, recordAdjustments } from './commit-commission.ts';
 import { writeHandoffNotices } from './commit-notices.ts';
 import {
   type BookLine,
@@ -56,6 +49,7 @@ import {
   staleOpportunityError,
   staleOwnerError,
 } from './commit-ownership.ts';
+import { recordQueueOutcomes } from './commit-queue-outcomes.ts';
 
 export interface CommitInput {
   runId: string;
@@ -159,36 +153,22 @@ async function applyCommit(
     return { repId, name: rep?.name ?? null, email: rep?.email ?? null, crmUserId: rep?.crmUserId ?? null };
   };
 
-  const settings = run.scope === 'ownership' ? null : commissionSettings(run.params);
-  const commission: CommissionOutcome =
-    settings && moved.length > 0
-      ? await applyCommissionChanges(
-          tx,
-          run,
-          moved.map((l) => ({
-            accountId: l.accountId,
-            accountCrmId: l.crmId,
-            fromRepId: l.plannedRepId,
-            toRepId: l.toRepId!,
-          })),
-          settings,
-          roster.find((r) => r.kind === 'house')?.id ?? null,
-        )
-      : emptyCommissionOutcome();
-  if (opportunityLines.length > 0) {
-    // The reviewed proposal of an opportunity-level run includes the split change whatever the scope.
-    const own = await applyOpportunityCommission(
-      tx,
-      run,
-      opportunityLines,
-      settings ?? commissionSettings(run.params)!,
-      roster.find((r) => r.kind === 'house')?.id ?? null,
-    );
-    commission.items.push(...own.items);
-    commission.skipped.push(...own.skipped);
-    commission.adjustments.push(...own.adjustments);
-    commission.adjustmentProblems.push(...own.adjustmentProblems);
-  }
+  // An opportunity-level run's proposal includes its split change whatever the scope; other runs cascade to the
+  // opportunities of the accounts they move unless the scope is ownership only.
+  const { settings, problem } = runSettings(run, opportunityLines.length > 0);
+  if (problem) throw new AppError('CONFLICT', `${problem} Nothing was committed.`);
+  const commission: CommissionOutcome = await applyRunSplits(
+    tx,
+    run,
+    {
+      moves: moved
+        .filter((l) => l.plannedRepId !== null && l.toRepId !== null)
+        .map((l) => ({ accountId: l.accountId, fromRepId: l.plannedRepId!, toRepId: l.toRepId! })),
+      lines: opportunityLines,
+    },
+    settings,
+    roster.find((r) => r.kind === 'house')?.id ?? null,
+  );
 
   // Periods after the end date already paid under the old split: the clawbacks and credits (C6) are booked in
   // commission_adjustments, in this transaction, after the split changes are written.

@@ -8,43 +8,24 @@
  * each carrying its history edit): the history before the run is the current history with the inverse edit applied.
  */
 
-import { and, asc, eq, inArray } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
+import { reps, runs } from '../../../db/schema/index.ts';
 import {
-  changeSetItems,
-  changeSets,
-  opportunities,
-  reps,
-  runAssignments,
-  runOpportunityChanges,
-  runs,
-} from '../../../db/schema/index.ts';
-import {
-  applyEdits,
-  chooseAction,
   dates,
-  type HistoryEdit,
   houseGap,
-  invertEdit,
   type OpportunityInput,
   type PlanItem,
   type PlannedChange,
-  planReassignment,
-  type ReassignmentAction,
   type ReassignmentPlan,
   type Refusal,
 } from '../../commission/index.ts';
 import type { Tx } from '../../db/client.ts';
 import { AppError, notFound } from '../../lib/errors.ts';
-import { parseChangeItem } from '../../workflow/change-set-items.ts';
-import { cascadeExclusion, commissionPolicyOf, coreScope } from '../commission-splits/cascade-rule.ts';
-import {
-  type CommissionSettings,
-  commissionSettings,
-  strategyFor,
-} from '../commission-splits/commission-settings.ts';
-import { type CommissionInput, loadOpportunityInputs } from '../commission-splits/opportunity-inputs.ts';
-import { loadRuleset } from '../plan/planning-context.ts';
+import { coreScope } from '../commission-splits/cascade-rule.ts';
+import type { CommissionSettings } from '../commission-splits/commission-settings.ts';
 import type { RunRow } from '../run-records/run-records.ts';
+import { committedPlan } from './committed-plan.ts';
+import { proposedSplits } from './proposed-splits.ts';
 
 /** Where the plan comes from: the proposal as commit would write it, or what the commit did write. */
 export type PlanBasis = 'proposal' | 'committed';
@@ -85,14 +66,6 @@ export interface RunCommission {
   skipped: SkippedOpportunity[];
   problems: Refusal[];
   warnings: string[];
-}
-
-const CHUNK = 5000;
-
-function chunks<T>(list: readonly T[]): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < list.length; i += CHUNK) out.push(list.slice(i, i + CHUNK));
-  return out;
 }
 
 /** Reads the run and plans its commission changes; refuses a run without dates or one rolled back. */
@@ -155,106 +128,32 @@ export async function loadRunCommission(tx: Tx, runId: string): Promise<RunCommi
       warnings.push('The commit of this run changed no commission split.');
     }
   } else {
-    settings = run.scope === 'ownership' ? null : commissionSettings(run.params);
-    const moved = await tx
-      .select({
-        accountId: runAssignments.accountId,
-        from: runAssignments.fromRepId,
-        to: runAssignments.toRepId,
-      })
-      .from(runAssignments)
-      .where(and(eq(runAssignments.runId, run.id), eq(runAssignments.excluded, false)))
-      .orderBy(asc(runAssignments.accountId));
-    const movedLines = moved.filter((m) => m.to !== m.from && m.from !== null);
-    if (settings === null) {
-      const proposed = await tx
-        .select({ id: runOpportunityChanges.id })
-        .from(runOpportunityChanges)
-        .where(eq(runOpportunityChanges.runId, run.id))
-        .limit(1);
-      warnings.push(
-        run.scope === 'ownership'
-          ? 'The run’s scope is account ownership only: the commit changes no commission split.'
-          : 'The run names no commission type (params.commissionType), so the commit changes no commission split.' +
-              (proposed.length > 0
-                ? ' The review lists opportunity changes with a default type; set the commission type on the run to have the commit write them.'
-                : ''),
-      );
-    } else if (movedLines.length > 0) {
-      const loaded = await loadInputs(tx, { accountIds: movedLines.map((m) => m.accountId) }, info);
-      inputs = loaded;
-      // The stages the run's ruleset protects, as the review and the commit read them (cascade-rule.ts).
-      const policy = commissionPolicyOf(await loadRuleset(tx, run.rulesetId), houseRepId);
-      const byAccount = new Map<string, CommissionInput[]>();
-      for (const o of loaded) {
-        const list = byAccount.get(o.accountId) ?? [];
-        list.push(o);
-        byAccount.set(o.accountId, list);
-      }
-      for (const line of movedLines) {
-        const candidates = byAccount.get(line.accountId) ?? [];
-        if (candidates.length === 0) continue;
-        if (line.to === null) {
-          for (const o of candidates)
-            skipped.push({
-              opportunityId: o.opportunityId,
-              accountId: line.accountId,
-              code: 'UNASSIGNED',
-              reason: 'The account has no new owner in the proposal yet; resolve the conflict first.',
-            });
-          continue;
-        }
-        // As in the commit: only the opportunities the review lists are planned; the others are skipped.
-        const accountOpps: OpportunityInput[] = [];
-        for (const o of candidates) {
-          const excluded = cascadeExclusion(run.scope, o, policy);
-          if (excluded)
-            skipped.push({ opportunityId: o.opportunityId, accountId: line.accountId, ...excluded });
-          else accountOpps.push(o);
-        }
-        const outcome = planReassignment(
-          {
-            departingRepId: line.from!,
-            target: { level: 'account', accountId: line.accountId },
-            scope: coreScope(run.scope),
-            strategy: strategyFor(settings, line.to),
-            endDate,
-            reassignmentDate,
-            reason: run.reason,
-          },
-          accountOpps,
-          { policy },
-        );
-        if (!outcome.ok) {
-          // The commit refuses the whole run on this; the preview shows it and goes on.
-          problems.push({ ...outcome.refusal, path: `accounts.${line.accountId}.${outcome.refusal.path}` });
-          continue;
-        }
-        for (const item of outcome.value.items) {
-          // As in the commit: opportunities the departing rep is not on are not theirs to hand over.
-          if (item.kind === 'skip') {
-            if (item.code !== 'DEPARTING_NOT_IN_SPLIT')
-              skipped.push({
-                opportunityId: item.opportunityId,
-                accountId: item.accountId,
-                code: item.code,
-                reason: item.reason,
-              });
-            continue;
-          }
-          items.push(item);
-          const i = info.get(item.opportunityId);
-          if (i) {
-            i.fromRepId = line.from;
-            i.toRepId = line.to;
-          }
-          fromRepIds.add(line.from!);
-          // The rep who receives the share: a segment's or a decision's receiver, else the new owner.
-          if (item.action.type !== 'A') toRepIds.add(item.action.newRepId);
-        }
-      }
-      const planned = new Set(items.map((i) => i.opportunityId));
-      inputs = inputs.filter((o) => planned.has(o.opportunityId));
+    const planned = await proposedSplits(tx, run, houseRepId);
+    settings = planned.settings;
+    warnings.push(...planned.warnings);
+    for (const p of planned.plan.refusals) {
+      problems.push({
+        code: p.code as Refusal['code'],
+        path: p.opportunityId ? `opportunities.${p.opportunityId}` : `accounts.${p.accountId}`,
+        message: p.message,
+      });
+    }
+    for (const k of [...planned.plan.skipped, ...planned.plan.undecided]) skipped.push(k);
+    for (const sp of planned.plan.splits) {
+      items.push(sp.change);
+      inputs.push(sp.input);
+      info.set(sp.change.opportunityId, {
+        opportunityId: sp.change.opportunityId,
+        crmId: sp.ref.crmId,
+        name: sp.ref.name,
+        accountId: sp.ref.accountId,
+        accountName: sp.ref.accountName,
+        fromRepId: sp.fromRepId,
+        toRepId: sp.toRepId,
+      });
+      fromRepIds.add(sp.fromRepId);
+      // The rep who receives the share: a segment's or a decision's receiver, else the new owner.
+      if (sp.receiverRepId) toRepIds.add(sp.receiverRepId);
     }
     if (houseRepId === null && items.length > 0) {
       warnings.push(
@@ -311,120 +210,4 @@ export async function loadRunCommission(tx: Tx, runId: string): Promise<RunCommi
     problems,
     warnings,
   };
-}
-
-/** The core's inputs for accounts or opportunity ids (read, not locked), each opportunity named in `info`. */
-async function loadInputs(
-  tx: Tx,
-  where: { accountIds?: string[]; opportunityIds?: string[] },
-  info: Map<string, OpportunityInfo>,
-): Promise<CommissionInput[]> {
-  const { inputs, refs } = where.accountIds
-    ? await loadOpportunityInputs(tx, 'account', where.accountIds, { lockSplits: false })
-    : await loadOpportunityInputs(tx, 'opportunity', where.opportunityIds ?? [], { lockSplits: false });
-  for (const o of refs.values()) {
-    info.set(o.id, {
-      opportunityId: o.id,
-      crmId: o.crmId,
-      name: o.name,
-      accountId: o.accountId,
-      accountName: o.accountName,
-      fromRepId: null,
-      toRepId: null,
-    });
-  }
-  return inputs;
-}
-
-/** What a committed run wrote: each split item's edit, against the history as it was before (inverse applied). */
-async function committedPlan(tx: Tx, run: RunRow) {
-  const [set] = await tx.select().from(changeSets).where(eq(changeSets.runId, run.id));
-  if (!set) throw new AppError('INTERNAL', `Run ${run.id} is committed but has no change set.`);
-  const stored = (set.body as { commission?: CommissionSettings | null }).commission ?? null;
-  const splitItems = await tx
-    .select()
-    .from(changeSetItems)
-    .where(and(eq(changeSetItems.changeSetId, set.id), eq(changeSetItems.object, 'split')))
-    .orderBy(asc(changeSetItems.seq));
-  const infoMap = new Map<string, OpportunityInfo>();
-  const current = await loadInputs(tx, { opportunityIds: splitItems.map((i) => i.recordId) }, infoMap);
-  const byId = new Map(current.map((o) => [o.opportunityId, o]));
-  const changes: PlannedChange[] = [];
-  const inputs: OpportunityInput[] = [];
-  const problems: Refusal[] = [];
-  const skipped: SkippedOpportunity[] = [];
-  const info: OpportunityInfo[] = [];
-  for (const item of splitItems) {
-    const payload = parseChangeItem(item);
-    const opportunity = byId.get(item.recordId);
-    if (payload.object !== 'split' || !payload.after.edit || !opportunity) {
-      problems.push({
-        code: 'OPPORTUNITY_NOT_FOUND',
-        path: `changeSetItems.${item.seq}`,
-        message: `The committed split change of opportunity ${item.recordId} cannot be read back (the opportunity or its recorded edit is missing).`,
-      });
-      continue;
-    }
-    const edit = payload.after.edit as HistoryEdit;
-    const before = applyEdits(opportunity.splitRows, [invertEdit(edit)]);
-    if (!before.ok) {
-      // A later change of this split (another run) sits on top of this one: the history before is not recoverable.
-      skipped.push({
-        opportunityId: item.recordId,
-        accountId: opportunity.accountId,
-        code: 'HISTORY_STALE',
-        reason: `The split of this opportunity changed again after the commit, so this run’s part cannot be isolated: ${before.refusal.message}`,
-      });
-      continue;
-    }
-    const gapRows = edit.rowsToAdd.filter((r) => r.effectiveTo !== null);
-    const toRepId = item.toRepId ?? null;
-    // The action the commit chose for this opportunity: its decision (manual), its segment's (first match, with
-    // the segment's receiving rep) or the run's type — from the settings the change set recorded.
-    const chosen =
-      toRepId === null ? null : chooseAction(strategyFor(stored ?? { type: 'B' }, toRepId), opportunity);
-    const action: ReassignmentAction = chosen?.action ?? { type: 'A' };
-    changes.push({
-      kind: 'change',
-      opportunityId: item.recordId,
-      accountId: opportunity.accountId,
-      segment: chosen?.segment ?? null,
-      action,
-      before: { participants: payload.before.participants },
-      after: { participants: payload.after.participants },
-      gap:
-        gapRows.length > 0
-          ? {
-              participants: gapRows.map((r) => ({
-                participantId: r.participantId,
-                role: r.role,
-                bps: r.bps,
-              })),
-            }
-          : null,
-      edit,
-      notes: [],
-    });
-    inputs.push({ ...opportunity, splitRows: before.value });
-    const i = infoMap.get(item.recordId)!;
-    info.push({ ...i, fromRepId: item.fromRepId, toRepId });
-  }
-  // Opportunities the commit skipped (protected stage, reconciled period...) are kept in the change set body.
-  const storedSkips =
-    (set.body as { commissionSkipped?: { opportunityId: string; code: string; reason: string }[] })
-      .commissionSkipped ?? [];
-  if (storedSkips.length > 0) {
-    const owners = new Map<string, string>();
-    for (const chunk of chunks(storedSkips.map((k) => k.opportunityId))) {
-      const rows = await tx
-        .select({ id: opportunities.id, accountId: opportunities.accountId })
-        .from(opportunities)
-        .where(inArray(opportunities.id, chunk));
-      for (const o of rows) owners.set(o.id, o.accountId);
-    }
-    for (const k of storedSkips) {
-      skipped.push({ ...k, accountId: owners.get(k.opportunityId) ?? '' });
-    }
-  }
-  return { settings: stored, changes, inputs, problems, skipped, info };
 }

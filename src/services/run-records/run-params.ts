@@ -179,10 +179,16 @@ const common = {
   customBps: z
     .number()
     .int()
-    .min(0)
+    .min(
+      1,
+      'A type C share is from 1 to 10000 basis points (0.01% to 100%); to give the whole share to House, choose type A.',
+    )
     .max(10_000)
     .optional()
-    .openapi({ description: 'Type C only: the new rep’s share in basis points.', example: 3500 }),
+    .openapi({
+      description: 'Type C only: the new rep’s share in basis points (1 to 10000).',
+      example: 3500,
+    }),
   commissionSegments: z.array(commissionSegment).max(50).optional().openapi({
     description:
       'Segmented strategy: per segment (account type, stage, deal size, region) its own commission type and receiving rep; the first match wins, unmatched opportunities use commissionType.',

@@ -3,8 +3,8 @@
  * resolutions and dropping what no longer occurs), the opportunity-level changes of its scope, and the proposal
  * hash that approval pins. Called after every solve and every change.
  */
-import { and, eq, inArray } from 'drizzle-orm';
-import { conflicts, runAssignments, runOpportunityChanges, runs } from '../../../db/schema/index.ts';
+import { eq } from 'drizzle-orm';
+import { runAssignments, runOpportunityChanges, runs } from '../../../db/schema/index.ts';
 import type { Tx } from '../../db/client.ts';
 import type { Conflict as SolverConflict } from '../../solver/index.ts';
 import {
@@ -30,6 +30,8 @@ import {
 import { capsFor, inRealignmentScope, protectionsOf, runLeavers } from '../plan/build-solve-input.ts';
 import type { PlanningContext } from '../plan/planning-context.ts';
 import type { RunRow } from '../run-records/run-records.ts';
+import { splitPlanConflicts } from './split-conflicts.ts';
+import { syncConflicts } from './sync-conflicts.ts';
 
 export type AssignmentRow = typeof runAssignments.$inferSelect;
 
@@ -119,6 +121,11 @@ export async function refreshProposal(
       message: `The split of opportunity ${c.opportunityName} cannot be reassigned: ${c.error}.`,
     });
   }
+  // 2b. Whatever would make the commit refuse the split changes: blocking, and never to be accepted.
+  const handovers = oppChanges
+    .filter((c) => run.kind === 'opportunity' && c.toRepId !== c.fromRepId)
+    .map((c) => ({ opportunityId: c.opportunityId, fromRepId: c.fromRepId, toRepId: c.toRepId }));
+  detected.push(...(await splitPlanConflicts(tx, run, plan, live, handovers, detected)));
   await syncConflicts(tx, run, detected, at);
 
   // 3. The hash of the change set to be: what approval pins.
@@ -366,61 +373,4 @@ function opportunityChanges(run: RunRow, plan: PlanningContext, live: readonly A
     } else out.push(change);
   }
   return out;
-}
-
-/** Writes the detected conflicts by key: new ones added, existing ones refreshed (resolution kept), gone ones dropped. */
-async function syncConflicts(tx: Tx, run: RunRow, detected: readonly DetectedConflict[], at: Date) {
-  const existing = await tx
-    .select({
-      id: conflicts.id,
-      details: conflicts.details,
-      accountId: conflicts.accountId,
-      opportunityId: conflicts.opportunityId,
-      repId: conflicts.repId,
-      kind: conflicts.kind,
-      severity: conflicts.severity,
-      message: conflicts.message,
-    })
-    .from(conflicts)
-    .where(eq(conflicts.runId, run.id));
-  const byKey = new Map(existing.map((c) => [String((c.details as { key?: string } | null)?.key ?? ''), c]));
-  const seen = new Set<string>();
-  const inserts = [];
-  for (const c of detected) {
-    seen.add(c.key);
-    const prior = byKey.get(c.key);
-    const values = {
-      accountId: c.accountId,
-      opportunityId: c.opportunityId,
-      repId: c.repId,
-      kind: c.kind,
-      severity: c.severity,
-      message: c.message,
-      details: { key: c.key },
-    };
-    if (!prior) inserts.push({ ...values, orgId: run.orgId, runId: run.id, createdAt: at });
-    else if (
-      // Only a conflict whose text or subject changed is written again (a refresh usually changes none).
-      prior.accountId !== values.accountId ||
-      prior.opportunityId !== values.opportunityId ||
-      prior.repId !== values.repId ||
-      prior.kind !== values.kind ||
-      prior.severity !== values.severity ||
-      prior.message !== values.message
-    )
-      await tx.update(conflicts).set(values).where(eq(conflicts.id, prior.id));
-  }
-  for (let i = 0; i < inserts.length; i += 500) await tx.insert(conflicts).values(inserts.slice(i, i + 500));
-  const gone = existing.filter((c) => !seen.has(String((c.details as { key?: string } | null)?.key ?? '')));
-  for (let i = 0; i < gone.length; i += 500) {
-    await tx.delete(conflicts).where(
-      and(
-        eq(conflicts.runId, run.id),
-        inArray(
-          conflicts.id,
-          gone.slice(i, i + 500).map((g) => g.id),
-        ),
-      ),
-    );
-  }
 }

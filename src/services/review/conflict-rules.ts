@@ -1,0 +1,21 @@
+/**
+ * Conflicts a person may not accept as they are. A split the commit cannot write (House below 0, shares not 100%,
+ * an end date before the opportunity was created) would make the commit refuse, or — accepted — move the owner
+ * while the old rep keeps the share: only excluding the account, another owner, or another type or share
+ * resolves it, so ownership and the split change together or not at all.
+ */
+import { NEEDS_AN_OWNER } from '../../workflow/conflicts.ts';
+
+const UNWRITABLE_SPLIT: ReadonlySet<string> = new Set(['split_not_100', 'date_rule']);
+
+/** Why a conflict of this kind cannot be accepted, or null when it can. */
+export function acceptRefusal(kind: string): string | null {
+  if (NEEDS_AN_OWNER.has(kind))
+    return 'This account needs an owner who stays: give it to a rep (override); it cannot be accepted as it is.';
+  if (UNWRITABLE_SPLIT.has(kind))
+    return 'This commission split cannot be written, so the conflict cannot be accepted: exclude the account (it keeps its owner and split), give it to another rep, or start the run again with another commission type, share or end date.';
+  return null;
+}
+
+/** The conflict kinds a person may accept. */
+export const acceptable = (kind: string) => acceptRefusal(kind) === null;
