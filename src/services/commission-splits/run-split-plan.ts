@@ -5,8 +5,7 @@
  * opportunity-level run hands over on its own.
  *
  * What the commit cannot write is a `refusal`, never a quiet skip: a split the core refuses (House below 0, shares
- * not 100%, an end date before the opportunity was created, a history that changes after the end date, a
- * reconciled period in a cascade...), missing dates, a share for House when the org has no House rep. The review
+ * not 100%, an end date before the opportunity was created, a history that changes after the end date...), missing dates, a share for House when the org has no House rep. The review
  * turns each refusal into a blocking conflict that only exclusion or another type or share resolves, and the commit
  * refuses the whole run on any (ownership and split change together or not at all).
  */
@@ -94,8 +93,17 @@ export interface RunSplitRequest {
   newRowId?: () => string;
 }
 
-/** Skips that are not refusals: the split legitimately stays (nothing of the leaver's to hand over, no split). */
-const BENIGN_SKIPS = new Set(['DEPARTING_NOT_IN_SPLIT', 'SCOPE_OWNERSHIP_ONLY', 'SPLIT_MISSING']);
+/**
+ * Skips that are not refusals: the split legitimately stays — nothing of the leaver's to hand over, no split, or a
+ * policy that keeps cascades out (a reconciled period after the end date, like a protected stage: the review flags
+ * it and the person changes that opportunity on its own).
+ */
+const BENIGN_SKIPS = new Set([
+  'DEPARTING_NOT_IN_SPLIT',
+  'SCOPE_OWNERSHIP_ONLY',
+  'SPLIT_MISSING',
+  'RECONCILED_PERIOD',
+]);
 const DATE_CODES = new Set(['END_DATE_BEFORE_CREATION', 'INVALID_DATE', 'REASSIGNMENT_BEFORE_END_DATE']);
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -243,7 +243,7 @@ async function acceptOpen(
     .select()
     .from(conflicts)
     .where(and(eq(conflicts.runId, run.id), isNull(conflicts.resolution), idIn(conflicts.accountId, ids)));
-  const acceptable = open.filter((k) => acceptableKind(k.kind));
+  const acceptable = open.filter((k) => acceptableKind(k.kind, k.details));
   if (acceptable.length === 0)
     throw new AppError(
       'CONFLICT',

@@ -8,14 +8,16 @@ import { NEEDS_AN_OWNER } from '../../workflow/conflicts.ts';
 
 const UNWRITABLE_SPLIT: ReadonlySet<string> = new Set(['split_not_100', 'date_rule']);
 
-/** Why a conflict of this kind cannot be accepted, or null when it can. */
-export function acceptRefusal(kind: string): string | null {
+/** Why a conflict cannot be accepted, or null when it can (`key`: its stable key, details.key). */
+export function acceptRefusal(kind: string, key?: string | null): string | null {
   if (NEEDS_AN_OWNER.has(kind))
     return 'This account needs an owner who stays: give it to a rep (override); it cannot be accepted as it is.';
-  if (UNWRITABLE_SPLIT.has(kind))
+  // A reconciled period keeps a cascade off the split by policy: accepted, the split stays as the review says.
+  if (UNWRITABLE_SPLIT.has(kind) && !key?.endsWith(':RECONCILED_PERIOD'))
     return 'This commission split cannot be written, so the conflict cannot be accepted: exclude the account (it keeps its owner and split), give it to another rep, or start the run again with another commission type, share or end date.';
   return null;
 }
 
 /** The conflict kinds a person may accept. */
-export const acceptable = (kind: string) => acceptRefusal(kind) === null;
+export const acceptable = (kind: string, details: unknown) =>
+  acceptRefusal(kind, (details as { key?: string } | null)?.key) === null;

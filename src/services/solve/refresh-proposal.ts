@@ -108,7 +108,9 @@ export async function refreshProposal(
   }
   for (const c of oppChanges) {
     if (!c.error) continue;
-    const key = ['split_not_100', '', c.opportunityId, ''].join(':');
+    // A reconciled period keeps a cascade off the split by policy (accepted, the split stays as reviewed); any
+    // other error is a split the commit cannot write (review/conflict-rules.ts: never accepted).
+    const key = ['split_not_100', '', c.opportunityId, c.reconciled ? 'RECONCILED_PERIOD' : ''].join(':');
     if (keys.has(key)) continue;
     keys.add(key);
     detected.push({
@@ -285,6 +287,8 @@ interface OppChange {
   before: { repId: string; role: 'house' | 'rep' | 'subagent'; bps: number }[];
   after: { repId: string; role: 'house' | 'rep' | 'subagent'; bps: number }[] | null;
   error: string | null;
+  /** The error is a reconciled period after the end date (a cascade policy, not a split that cannot be written). */
+  reconciled?: boolean;
 }
 
 function opportunityChanges(run: RunRow, plan: PlanningContext, live: readonly AssignmentRow[]): OppChange[] {
@@ -368,6 +372,7 @@ function opportunityChanges(run: RunRow, plan: PlanningContext, live: readonly A
       out.push({
         ...change,
         after: null,
+        reconciled: true,
         error: `its schedule is reconciled through ${o.reconciledThrough}, after the commission end date ${end}; reconciled periods are excluded from cascades — change this opportunity on its own (Manage commissions) to get the adjustments`,
       });
     } else out.push(change);

@@ -2,7 +2,7 @@
  * Every reason the commit would refuse a run's split changes, as blocking conflicts of its review: the proposal's
  * moves and hand-overs planned by the one computation the commit runs (commission-splits/run-split-plan.ts). A split
  * that cannot be written (House below 0, shares not 100%, an end date before the opportunity was created, a
- * reconciled period in a cascade, unreadable commission parameters) is never accepted: only excluding the account,
+ * unreadable commission parameters) is never accepted: only excluding the account,
  * another owner, or another type or share resolves it (review/conflict-rules.ts).
  */
 

@@ -2,7 +2,8 @@
  * Segmented commission strategy (seed 003) through the runs API: one rep_departure run whose segments pick the
  * type per opportunity (account type, deal size; first match wins, the run's type for the rest). The review
  * (run_opportunity_changes), the impact preview and the split rows the commit writes must all show the same
- * split for every opportunity, and a type C that would take House below 0 is refused in all three.
+ * split for every opportunity, and a type C that would take House below 0 is refused in all three: never accepted,
+ * it holds the run until the split is fixed.
  */
 import { and, eq, isNull } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -143,7 +144,7 @@ describe('segmented commission strategy: review, impact and commit agree', () =>
       ),
     ).toBe(true);
 
-    // 2. Impact preview: the same splits and types; the refused one is listed as skipped.
+    // 2. Impact preview: the same splits and types; the refused one is listed as a problem.
     const impact = await commissionImpact({ ctx: ctxAs(w, 'manager'), input: { runId } });
     const previewed = new Map(impact.opportunities.map((o) => [o.opportunityId, o]));
     expect([...previewed.keys()].sort()).toEqual([...expected.keys()].sort());
@@ -151,12 +152,45 @@ describe('segmented commission strategy: review, impact and commit agree', () =>
     expect(previewed.get(small.id)!.type).toBe('A');
     expect(previewed.get(mid.id)!.type).toBe('B');
     for (const [id, parts] of expected) expect(key(previewed.get(id)!.after)).toBe(key(parts));
-    expect(impact.skipped.map((k) => k.opportunityId)).toContain(refused.id);
+    // The refused one is a problem of the preview (the commit would refuse it), not a quiet skip.
+    expect(impact.problems.map((k) => k.path)).toContain(`opportunities.${refused.id}`);
     // Dana's whole share leaves: nothing after the end date's month for her.
     const dana = impact.people.find((p) => p.participantId === r.dana.id)!;
     expect(dana.annualAfterCents).toBeLessThan(dana.annualBeforeCents);
 
-    // 3. Commit: the split rows written are the ones reviewed and previewed; the refused deal keeps its split.
+    // 3. The refused split cannot be accepted (the commit could not write it), so approval waits. The ops person
+    // fixes the split in the CRM (House 10% out of the subagent's share), imports it, and solves again.
+    const blocking = (
+      (await w.call('manager', 'GET', `/runs/${runId}/conflicts`)).body.data as {
+        id: string;
+        opportunityId: string | null;
+        severity: string;
+      }[]
+    ).filter((k) => k.opportunityId === refused.id && k.severity === 'blocking');
+    expect(blocking.length).toBeGreaterThan(0);
+    for (const k of blocking) {
+      const res = await w.call('manager', 'POST', `/runs/${runId}/conflicts/${k.id}/resolve`, {
+        resolution: 'accept',
+        note: 'Try anyway',
+      });
+      expect(res.status, JSON.stringify(res.body)).toBe(409);
+    }
+    await db
+      .update(s.commissionSplits)
+      .set({ effectiveTo: '2026-02-28' })
+      .where(eq(s.commissionSplits.opportunityId, refused.id));
+    await db.insert(s.commissionSplits).values(
+      [
+        { repId: r.sub.id, role: 'subagent' as const, bps: 6000 },
+        { repId: r.house.id, role: 'house' as const, bps: 1000 },
+        { repId: r.dana.id, role: 'rep' as const, bps: 3000 },
+      ].map((p) => ({ ...p, orgId: w.orgId, opportunityId: refused.id, effectiveFrom: '2026-03-01' })),
+    );
+    expect((await solveAndDrain(w, runId, 'manager')).status).toBe('solved');
+    const resolved = await db.select().from(s.runAssignments).where(eq(s.runAssignments.runId, runId));
+    const partnerTo = resolved.find((m) => m.accountId === partner.id)!.toRepId!;
+
+    // 4. Commit: the split rows written are the ones reviewed and previewed, the fixed deal's too.
     await approveAndCommit(w, runId);
     const open = await db
       .select()
@@ -171,8 +205,9 @@ describe('segmented commission strategy: review, impact and commit agree', () =>
     }
     expect(key(current(refused.id))).toBe(
       key([
-        { repId: r.sub.id, role: 'subagent', bps: 7000 },
-        { repId: r.dana.id, role: 'rep', bps: 3000 },
+        { repId: r.sub.id, role: 'subagent', bps: 6000 },
+        { repId: r.house.id, role: 'house', bps: 500 },
+        { repId: partnerTo, role: 'rep', bps: 3500 },
       ]),
     );
     // The committed impact reads the same per-opportunity types back from the change set.
@@ -182,6 +217,7 @@ describe('segmented commission strategy: review, impact and commit agree', () =>
       [big.id]: 'C',
       [small.id]: 'A',
       [mid.id]: 'B',
+      [refused.id]: 'C',
     });
   });
 });
