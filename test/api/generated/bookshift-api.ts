@@ -2113,7 +2113,7 @@ export interface components {
              */
             commissionType?: "house_absorbs" | "direct_transfer" | "custom";
             /**
-             * @description Type C only: the new rep’s share in basis points.
+             * @description Type C only: the new rep’s share in basis points (1 to 10000).
              * @example 3500
              */
             customBps?: number;
@@ -2215,7 +2215,7 @@ export interface components {
              */
             commissionType?: "house_absorbs" | "direct_transfer" | "custom";
             /**
-             * @description Type C only: the new rep’s share in basis points.
+             * @description Type C only: the new rep’s share in basis points (1 to 10000).
              * @example 3500
              */
             customBps?: number;
@@ -2280,7 +2280,7 @@ export interface components {
              */
             commissionType?: "house_absorbs" | "direct_transfer" | "custom";
             /**
-             * @description Type C only: the new rep’s share in basis points.
+             * @description Type C only: the new rep’s share in basis points (1 to 10000).
              * @example 3500
              */
             customBps?: number;
@@ -2336,7 +2336,7 @@ export interface components {
              */
             commissionType?: "house_absorbs" | "direct_transfer" | "custom";
             /**
-             * @description Type C only: the new rep’s share in basis points.
+             * @description Type C only: the new rep’s share in basis points (1 to 10000).
              * @example 3500
              */
             customBps?: number;
@@ -2397,7 +2397,7 @@ export interface components {
              */
             commissionType?: "house_absorbs" | "direct_transfer" | "custom";
             /**
-             * @description Type C only: the new rep’s share in basis points.
+             * @description Type C only: the new rep’s share in basis points (1 to 10000).
              * @example 3500
              */
             customBps?: number;
