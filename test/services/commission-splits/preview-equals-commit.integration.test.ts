@@ -50,7 +50,11 @@ async function createRun(
   });
 }
 
-async function solved(level: Level, deal: Parameters<typeof createRun>[1], c: Parameters<typeof createRun>[2]) {
+async function solved(
+  level: Level,
+  deal: Parameters<typeof createRun>[1],
+  c: Parameters<typeof createRun>[2],
+) {
   const created = await createRun(level, deal, c);
   expect(created.status, JSON.stringify(created.body)).toBe(201);
   const runId = created.body.id as string;
@@ -117,7 +121,9 @@ describe('the previewed change is the committed change', () => {
           ],
         }[type];
         expect(splitKey(before.opportunities[0]!.after)).toBe(splitKey(want));
-        expect((await openConflicts(runId)).filter((k) => k.severity === 'blocking' && !k.resolution)).toEqual([]);
+        expect(
+          (await openConflicts(runId)).filter((k) => k.severity === 'blocking' && !k.resolution),
+        ).toEqual([]);
 
         const approved = await approve(runId);
         expect(approved.status, JSON.stringify(approved.body)).toBe(200);
@@ -235,7 +241,10 @@ describe('every rule that would make the commit refuse is caught at creation or 
       const blocking = (await openConflicts(runId)).filter(
         (k) => k.severity === 'blocking' && !k.resolution && k.opportunityId === deal.opp.id,
       );
-      expect(blocking.map((k) => k.kind), level).toContain('date_rule');
+      expect(
+        blocking.map((k) => k.kind),
+        level,
+      ).toContain('date_rule');
       for (const k of blocking) {
         const res = await w.call('manager', 'POST', `/runs/${runId}/conflicts/${k.id}/resolve`, {
           resolution: 'accept',
