@@ -9,12 +9,8 @@ import { withOrg } from '../../db/tenancy.ts';
 import { toCsv } from '../../exports/csv-safe.ts';
 import { forbidden } from '../../lib/errors.ts';
 import type { OrgContext } from '../auth/context.ts';
-import {
-  loadRunCommission,
-  type PlanBasis,
-  type RunCommission,
-  type SkippedOpportunity,
-} from './run-commission.ts';
+import type { SkippedOpportunity } from './committed-plan.ts';
+import { loadRunCommission, type PlanBasis, type RunCommission } from './run-commission.ts';
 
 /** Who may read commission impact and reconciliation: finance, plus the planners; reps never. */
 export const COMMISSION_READERS = ['manager', 'analyst', 'finance', 'admin'] as const;

@@ -20,7 +20,24 @@ import { parseChangeItem } from '../../workflow/change-set-items.ts';
 import { type CommissionSettings, strategyFor } from '../commission-splits/commission-settings.ts';
 import { type CommissionInput, loadOpportunityInputs } from '../commission-splits/opportunity-inputs.ts';
 import type { RunRow } from '../run-records/run-records.ts';
-import type { OpportunityInfo, SkippedOpportunity } from './run-commission.ts';
+
+export interface OpportunityInfo {
+  opportunityId: string;
+  crmId: string;
+  name: string;
+  accountId: string;
+  accountName: string;
+  /** The rep whose share changes and the account's new owner (under type A House takes the share, not this rep). */
+  fromRepId: string | null;
+  toRepId: string | null;
+}
+
+export interface SkippedOpportunity {
+  opportunityId: string | null;
+  accountId: string;
+  code: string;
+  reason: string;
+}
 
 const CHUNK = 5000;
 

@@ -24,29 +24,11 @@ import { AppError, notFound } from '../../lib/errors.ts';
 import { coreScope } from '../commission-splits/cascade-rule.ts';
 import type { CommissionSettings } from '../commission-splits/commission-settings.ts';
 import type { RunRow } from '../run-records/run-records.ts';
-import { committedPlan } from './committed-plan.ts';
+import { committedPlan, type OpportunityInfo, type SkippedOpportunity } from './committed-plan.ts';
 import { proposedSplits } from './proposed-splits.ts';
 
 /** Where the plan comes from: the proposal as commit would write it, or what the commit did write. */
 export type PlanBasis = 'proposal' | 'committed';
-
-export interface OpportunityInfo {
-  opportunityId: string;
-  crmId: string;
-  name: string;
-  accountId: string;
-  accountName: string;
-  /** The rep whose share changes and the account's new owner (under type A House takes the share, not this rep). */
-  fromRepId: string | null;
-  toRepId: string | null;
-}
-
-export interface SkippedOpportunity {
-  opportunityId: string | null;
-  accountId: string;
-  code: string;
-  reason: string;
-}
 
 export interface RunCommission {
   run: RunRow;
