@@ -28,14 +28,38 @@ const errorResponse = (description: string) => ({
   content: { 'application/json': { schema: ErrorBodySchema } },
 });
 
+/** Retry-After, in seconds, on the answers that ask a client to come back later. */
+const retryAfter = (when: string) =>
+  z.object({
+    'Retry-After': z
+      .string()
+      .regex(/^\d+$/)
+      .optional()
+      .openapi({ description: `Seconds to wait before retrying ${when}.`, example: '30' }),
+  });
+
 /** The error responses every route can produce; spread into each route's `responses`. */
 export const commonErrorResponses = {
   400: errorResponse(
     'The request is malformed or failed validation (code BAD_REQUEST or VALIDATION_FAILED).',
   ),
-  401: errorResponse('No valid session or API key (code UNAUTHENTICATED).'),
+  401: {
+    ...errorResponse('No valid session or API key (code UNAUTHENTICATED).'),
+    headers: z.object({
+      'Set-Cookie': z.string().optional().openapi({
+        description: 'Clears a session cookie that is expired, revoked or unknown.',
+        example: 'bks_session=; Max-Age=0; Path=/; HttpOnly; SameSite=Lax',
+      }),
+    }),
+  },
   403: errorResponse('The role may not do this, or the CSRF check failed (code FORBIDDEN or CSRF_REJECTED).'),
-  429: errorResponse('Too many requests; see Retry-After (code TOO_MANY_REQUESTS).'),
+  413: errorResponse(
+    'The request body is larger than the limit (REQUEST_MAX_BYTES; uploads UPLOAD_MAX_BYTES); nothing was read (code PAYLOAD_TOO_LARGE).',
+  ),
+  429: {
+    ...errorResponse('Too many requests; see Retry-After (code TOO_MANY_REQUESTS).'),
+    headers: retryAfter('(always sent)'),
+  },
   500: errorResponse('Something failed on our side; the message says nothing internal (code INTERNAL).'),
 } as const;
 
@@ -43,7 +67,13 @@ export const notFoundResponse = {
   404: errorResponse('The resource does not exist in your org (code NOT_FOUND).'),
 };
 export const conflictResponse = {
-  409: errorResponse('The request conflicts with the current state (code CONFLICT).'),
+  409: {
+    ...errorResponse(
+      'The request conflicts with the current state (code CONFLICT), or its Idempotency-Key was used for another ' +
+        'request (IDEMPOTENCY_KEY_REUSED) or belongs to a request still running (then with Retry-After).',
+    ),
+    headers: retryAfter('(sent while a request with the same Idempotency-Key is still running)'),
+  },
 };
 
 /** Zod issues → `{ path, message }` with dotted paths a person can find in their input. */

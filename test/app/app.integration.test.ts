@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.ts';
 import { openPglite } from '../../src/db/client.ts';
 import { createMemoryLogger } from '../../src/lib/logger.ts';
+import { holdToContract } from '../support/contract.ts';
 import {
   apiKeyFor,
   bearer,
@@ -97,7 +98,7 @@ describe('error contract', () => {
 
   it('an unexpected error is a generic 500: the detail goes to the log, never to the client', async () => {
     const logger = createMemoryLogger();
-    const app = createApp({ env: h.env, db: h.db.db, logger });
+    const app = holdToContract(createApp({ env: h.env, db: h.db.db, logger }));
     app.get('/v1/explode', () => {
       throw new Error('password=hunter2 at db.internal:5432');
     });
@@ -136,7 +137,7 @@ describe('/health', () => {
   it('answers 503 when the database does not', async () => {
     const closed = await openPglite('memory://');
     await closed.close();
-    const app = createApp({ env: h.env, db: closed.db, logger: createMemoryLogger() });
+    const app = holdToContract(createApp({ env: h.env, db: closed.db, logger: createMemoryLogger() }));
     const res = await app.request(`${ORIGIN}/health`);
     expect(res.status).toBe(503);
     expect(await jsonOf(res)).toMatchObject({
@@ -188,9 +189,9 @@ describe('OpenAPI', () => {
     expect([...ids]).toEqual(expect.arrayContaining(CORE_OPERATIONS));
     expect(ids.size).toBeGreaterThan(40);
     // Every $ref points at something that exists.
-    for (const ref of JSON.stringify(doc).match(/"\$ref":"[^"]+"/g) ?? []) {
-      const name = ref.split('/').pop()!.replace('"', '');
-      expect(doc.components.schemas[name], ref).toBeDefined();
+    for (const ref of JSON.stringify(doc).match(/"\$ref":"#\/components\/[^"]+"/g) ?? []) {
+      const [, , kind, name] = ref.slice(8, -1).split('/');
+      expect(doc.components[kind!]?.[name!], ref).toBeDefined();
     }
   });
 

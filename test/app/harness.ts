@@ -11,6 +11,7 @@ import { type Env, parseEnv } from '../../src/lib/env.ts';
 import { createMemoryLogger } from '../../src/lib/logger.ts';
 import { ROLES, type Role } from '../../src/lib/roles.ts';
 import { createApiKey } from '../../src/services/auth/api-keys.ts';
+import { holdToContract } from '../support/contract.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 
 /** Cheap scrypt for factory users: logins stay fast; tests of the real cost create their own users. */
@@ -44,7 +45,8 @@ export async function createHarness(envOverrides: Record<string, string> = {}): 
       clock.now = new Date(clock.now.getTime() + ms);
     },
   };
-  const app = createApp({ env, db: db.db, clock: () => clock.now, logger });
+  // Every /v1 response a test receives is held to the served OpenAPI document.
+  const app = holdToContract(createApp({ env, db: db.db, clock: () => clock.now, logger }));
   return { db, app, env, logger, clock, close: () => db.close() };
 }
 

@@ -15,6 +15,7 @@ import {
   PASSWORD,
   signedIn,
 } from '../app/harness.ts';
+import { holdToContract } from '../support/contract.ts';
 
 let h: Harness;
 let org: Awaited<ReturnType<typeof createOrgWithUsers>>;
@@ -69,7 +70,7 @@ describe('login and logout', () => {
       { ...h.env, COOKIE_SECURE: true },
       { ...h.env, APP_BASE_URL: 'https://bookshift.test' },
     ]) {
-      const app = createApp({ env, db: h.db.db, logger: h.logger });
+      const app = holdToContract(createApp({ env, db: h.db.db, logger: h.logger }));
       const origin = new URL(env.APP_BASE_URL!).origin;
       const page = await app.request(`${origin}/login`);
       const anon = page.headers.getSetCookie().find((c) => c.startsWith('bks_csrf='))!;

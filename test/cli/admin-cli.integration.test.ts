@@ -15,6 +15,7 @@ import { openPglite } from '../../src/db/client.ts';
 import { type Env, parseEnv } from '../../src/lib/env.ts';
 import { createMemoryLogger } from '../../src/lib/logger.ts';
 import { Browser, bearer, createHarness, type Harness, ORIGIN } from '../app/harness.ts';
+import { holdToContract } from '../support/contract.ts';
 import { testServerUrl } from '../support/db.ts';
 
 type Action = Parameters<typeof runAdminCommand>[0];
@@ -174,12 +175,14 @@ describe('the admin commands set up an install without SQL', () => {
       const handle = await openPglite(dir);
       const appEnv = parseEnv({ NODE_ENV: 'test', LOG_LEVEL: 'silent', APP_BASE_URL: ORIGIN });
       const clock = { now: new Date(), advance() {} };
-      const app = createApp({
-        env: appEnv,
-        db: handle.db,
-        clock: () => new Date(),
-        logger: createMemoryLogger(),
-      });
+      const app = holdToContract(
+        createApp({
+          env: appEnv,
+          db: handle.db,
+          clock: () => new Date(),
+          logger: createMemoryLogger(),
+        }),
+      );
       return {
         db: { ...handle, url: undefined, serverUrl: undefined },
         app,

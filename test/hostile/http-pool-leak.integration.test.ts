@@ -21,6 +21,7 @@ import { withOrg } from '../../src/db/tenancy.ts';
 import { parseEnv } from '../../src/lib/env.ts';
 import { createMemoryLogger } from '../../src/lib/logger.ts';
 import { apiKeyFor, createHarness, createOrgWithUsers, type Harness } from '../app/harness.ts';
+import { holdToContract } from '../support/contract.ts';
 import { createTestDatabase, type TestDatabase, testServerUrl } from '../support/db.ts';
 import { createAccount, createRep } from '../support/factories.ts';
 
@@ -46,7 +47,7 @@ beforeAll(async () => {
   // The harness for its factories; the app under test is a second one on the pool of POOL.
   h = await createHarness();
   const env = parseEnv({ NODE_ENV: 'test', LOG_LEVEL: 'silent', REQUEST_MAX_BYTES: '65536' });
-  const app = createApp({ env, db: db.db, logger: createMemoryLogger() });
+  const app = holdToContract(createApp({ env, db: db.db, logger: createMemoryLogger() }));
   for (const name of ['Leak A', 'Leak B']) {
     const org = await createOrgWithUsers({ ...h, db }, name);
     const rep = await createRep(db.db, org.id, { name: `${name} rep`, region: 'West' });

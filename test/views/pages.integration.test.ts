@@ -10,6 +10,7 @@ import {
   ORIGIN,
   signedIn,
 } from '../app/harness.ts';
+import { holdToContract } from '../support/contract.ts';
 
 let h: Harness;
 let orgA: Awaited<ReturnType<typeof createOrgWithUsers>>;
@@ -42,22 +43,26 @@ describe('login page', () => {
       password: 'bookshift-demo',
       users: [{ email: 'admin@demo.test', role: 'admin, Acme' }],
     };
-    const dev = createApp({
-      env: { ...h.env, NODE_ENV: 'development' },
-      db: h.db.db,
-      logger: h.logger,
-      demoLogin,
-    });
+    const dev = holdToContract(
+      createApp({
+        env: { ...h.env, NODE_ENV: 'development' },
+        db: h.db.db,
+        logger: h.logger,
+        demoLogin,
+      }),
+    );
     const devHtml = await (await dev.request(`${ORIGIN}/login`)).text();
     expect(devHtml).toContain('Demo accounts');
     expect(devHtml).toContain('admin@demo.test');
     expect(devHtml).toContain('bookshift-demo');
-    const prod = createApp({
-      env: { ...h.env, NODE_ENV: 'production' },
-      db: h.db.db,
-      logger: h.logger,
-      demoLogin,
-    });
+    const prod = holdToContract(
+      createApp({
+        env: { ...h.env, NODE_ENV: 'production' },
+        db: h.db.db,
+        logger: h.logger,
+        demoLogin,
+      }),
+    );
     expect(await (await prod.request(`${ORIGIN}/login`)).text()).not.toContain('bookshift-demo');
   });
 

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.ts';
 import { orgCount } from '../../src/services/auth/provisioning.ts';
 import { Browser, createHarness, type Harness } from '../app/harness.ts';
+import { holdToContract } from '../support/contract.ts';
 
 const TOKEN = 'first-run-token-0123456789abcdef';
 
@@ -13,12 +14,14 @@ describe('the first-run page', () => {
   let h: Harness;
   beforeAll(async () => {
     const base = await createHarness();
-    const app = createApp({
-      env: base.env,
-      db: base.db.db,
-      clock: () => base.clock.now,
-      firstRun: { token: TOKEN },
-    });
+    const app = holdToContract(
+      createApp({
+        env: base.env,
+        db: base.db.db,
+        clock: () => base.clock.now,
+        firstRun: { token: TOKEN },
+      }),
+    );
     h = { ...base, app };
   });
   afterAll(() => h.close());

@@ -3184,7 +3184,7 @@ export interface components {
             /** @example Amounts must be zero or more; check the sign of this cell. */
             hint: string;
         };
-        ImportUpload: {
+        ImportPreviewUpload: {
             /**
              * Format: binary
              * @description The CSV file.
@@ -3199,9 +3199,6 @@ export interface components {
             kind?: "accounts" | "reps" | "opportunities" | "splits" | "schedules";
             /** @description A column mapping as JSON. */
             mapping?: string;
-            /** @enum {string} */
-            mode?: "all-or-nothing" | "valid-rows-only";
-            expectedSha256?: string;
         };
         ImportOutcome: {
             /** Format: uuid */
@@ -3241,6 +3238,25 @@ export interface components {
             /** @example /v1/import-jobs/0c7d1f8e-2b7a-4a51-9d55-6b1f3c0e9a21 */
             progressUrl: string;
         };
+        ImportUpload: {
+            /**
+             * Format: binary
+             * @description The CSV file.
+             */
+            file?: string;
+            sheetUrl?: string;
+            /**
+             * @description What the file holds: accounts, reps (the roster), opportunities (splits as columns), splits, schedules.
+             * @example accounts
+             * @enum {string}
+             */
+            kind?: "accounts" | "reps" | "opportunities" | "splits" | "schedules";
+            /** @description A column mapping as JSON. */
+            mapping?: string;
+            /** @enum {string} */
+            mode?: "all-or-nothing" | "valid-rows-only";
+            expectedSha256?: string;
+        };
         ImportJob: {
             /** Format: uuid */
             jobId: string;
@@ -3249,7 +3265,7 @@ export interface components {
             progress: {
                 [key: string]: unknown;
             } | null;
-            outcome: components["schemas"]["ImportOutcome"] & (Record<string, never> | null);
+            outcome: components["schemas"]["ImportOutcome"] | null;
             error: string | null;
         };
         Import: {
@@ -4151,7 +4167,7 @@ export interface components {
              * @example null
              */
             error: string | null;
-            decision: components["schemas"]["CommissionDecision"] & (Record<string, never> | null);
+            decision: components["schemas"]["CommissionDecision"] | null;
         };
         SetCommissionDecisionsResult: {
             run: {
@@ -4207,7 +4223,12 @@ export interface components {
     responses: never;
     parameters: never;
     requestBodies: never;
-    headers: never;
+    headers: {
+        /** @description The id of this request; error bodies carry it as requestId. Quote it when asking for help. */
+        "X-Request-Id": string;
+        /** @description Present (true) when this is the stored response of an earlier request with the same Idempotency-Key. */
+        "Idempotent-Replayed": "true";
+    };
     pathItems: never;
 }
 export type $defs = Record<string, never>;
@@ -4224,6 +4245,7 @@ export interface operations {
             /** @description Serving, and the database answers. */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4233,6 +4255,7 @@ export interface operations {
             /** @description The request is malformed or failed validation (code BAD_REQUEST or VALIDATION_FAILED). */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4242,6 +4265,9 @@ export interface operations {
             /** @description No valid session or API key (code UNAUTHENTICATED). */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Clears a session cookie that is expired, revoked or unknown. */
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4251,6 +4277,17 @@ export interface operations {
             /** @description The role may not do this, or the CSRF check failed (code FORBIDDEN or CSRF_REJECTED). */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is larger than the limit (REQUEST_MAX_BYTES; uploads UPLOAD_MAX_BYTES); nothing was read (code PAYLOAD_TOO_LARGE). */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4260,6 +4297,9 @@ export interface operations {
             /** @description Too many requests; see Retry-After (code TOO_MANY_REQUESTS). */
             429: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Seconds to wait before retrying (always sent). */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4269,6 +4309,7 @@ export interface operations {
             /** @description Something failed on our side; the message says nothing internal (code INTERNAL). */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4278,6 +4319,7 @@ export interface operations {
             /** @description Serving, but the database does not answer. */
             503: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4298,6 +4340,7 @@ export interface operations {
             /** @description The caller. */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4307,6 +4350,7 @@ export interface operations {
             /** @description The request is malformed or failed validation (code BAD_REQUEST or VALIDATION_FAILED). */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4316,6 +4360,9 @@ export interface operations {
             /** @description No valid session or API key (code UNAUTHENTICATED). */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Clears a session cookie that is expired, revoked or unknown. */
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4325,6 +4372,17 @@ export interface operations {
             /** @description The role may not do this, or the CSRF check failed (code FORBIDDEN or CSRF_REJECTED). */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is larger than the limit (REQUEST_MAX_BYTES; uploads UPLOAD_MAX_BYTES); nothing was read (code PAYLOAD_TOO_LARGE). */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4334,6 +4392,9 @@ export interface operations {
             /** @description Too many requests; see Retry-After (code TOO_MANY_REQUESTS). */
             429: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Seconds to wait before retrying (always sent). */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4343,6 +4404,7 @@ export interface operations {
             /** @description Something failed on our side; the message says nothing internal (code INTERNAL). */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4363,6 +4425,7 @@ export interface operations {
             /** @description For an admin every key of the org, for a manager the keys they created; newest first, revoked ones included. */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4374,6 +4437,7 @@ export interface operations {
             /** @description The request is malformed or failed validation (code BAD_REQUEST or VALIDATION_FAILED). */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4383,6 +4447,9 @@ export interface operations {
             /** @description No valid session or API key (code UNAUTHENTICATED). */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Clears a session cookie that is expired, revoked or unknown. */
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4392,6 +4459,17 @@ export interface operations {
             /** @description The role may not do this, or the CSRF check failed (code FORBIDDEN or CSRF_REJECTED). */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is larger than the limit (REQUEST_MAX_BYTES; uploads UPLOAD_MAX_BYTES); nothing was read (code PAYLOAD_TOO_LARGE). */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4401,6 +4479,9 @@ export interface operations {
             /** @description Too many requests; see Retry-After (code TOO_MANY_REQUESTS). */
             429: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Seconds to wait before retrying (always sent). */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4410,6 +4491,7 @@ export interface operations {
             /** @description Something failed on our side; the message says nothing internal (code INTERNAL). */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4437,6 +4519,7 @@ export interface operations {
             /** @description Created. */
             201: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     /** @description Present (true) when this is the stored response of an earlier request with the same Idempotency-Key. */
                     "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
@@ -4448,6 +4531,8 @@ export interface operations {
             /** @description The request is malformed or failed validation (code BAD_REQUEST or VALIDATION_FAILED). */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4457,6 +4542,10 @@ export interface operations {
             /** @description No valid session or API key (code UNAUTHENTICATED). */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Clears a session cookie that is expired, revoked or unknown. */
+                    "Set-Cookie"?: string;
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4466,6 +4555,32 @@ export interface operations {
             /** @description The role may not do this, or the CSRF check failed (code FORBIDDEN or CSRF_REJECTED). */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request conflicts with the current state (code CONFLICT), or its Idempotency-Key was used for another request (IDEMPOTENCY_KEY_REUSED) or belongs to a request still running (then with Retry-After). */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Seconds to wait before retrying (sent while a request with the same Idempotency-Key is still running). */
+                    "Retry-After"?: string;
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is larger than the limit (REQUEST_MAX_BYTES; uploads UPLOAD_MAX_BYTES); nothing was read (code PAYLOAD_TOO_LARGE). */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4475,6 +4590,10 @@ export interface operations {
             /** @description Too many requests; see Retry-After (code TOO_MANY_REQUESTS). */
             429: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Seconds to wait before retrying (always sent). */
+                    "Retry-After"?: string;
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4484,6 +4603,7 @@ export interface operations {
             /** @description Something failed on our side; the message says nothing internal (code INTERNAL). */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4506,6 +4626,7 @@ export interface operations {
             /** @description The revoked key. */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4515,6 +4636,7 @@ export interface operations {
             /** @description The request is malformed or failed validation (code BAD_REQUEST or VALIDATION_FAILED). */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4524,6 +4646,9 @@ export interface operations {
             /** @description No valid session or API key (code UNAUTHENTICATED). */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Clears a session cookie that is expired, revoked or unknown. */
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4533,6 +4658,7 @@ export interface operations {
             /** @description The role may not do this, or the CSRF check failed (code FORBIDDEN or CSRF_REJECTED). */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4542,6 +4668,17 @@ export interface operations {
             /** @description The resource does not exist in your org (code NOT_FOUND). */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is larger than the limit (REQUEST_MAX_BYTES; uploads UPLOAD_MAX_BYTES); nothing was read (code PAYLOAD_TOO_LARGE). */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4551,6 +4688,9 @@ export interface operations {
             /** @description Too many requests; see Retry-After (code TOO_MANY_REQUESTS). */
             429: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Seconds to wait before retrying (always sent). */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4560,6 +4700,7 @@ export interface operations {
             /** @description Something failed on our side; the message says nothing internal (code INTERNAL). */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4589,6 +4730,7 @@ export interface operations {
             /** @description Approved. */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     /** @description Present (true) when this is the stored response of an earlier request with the same Idempotency-Key. */
                     "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
@@ -4600,6 +4742,8 @@ export interface operations {
             /** @description The request is malformed or failed validation (code BAD_REQUEST or VALIDATION_FAILED). */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4609,6 +4753,10 @@ export interface operations {
             /** @description No valid session or API key (code UNAUTHENTICATED). */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Clears a session cookie that is expired, revoked or unknown. */
+                    "Set-Cookie"?: string;
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4618,6 +4766,8 @@ export interface operations {
             /** @description The role may not do this, or the CSRF check failed (code FORBIDDEN or CSRF_REJECTED). */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4627,15 +4777,32 @@ export interface operations {
             /** @description The resource does not exist in your org (code NOT_FOUND). */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The request conflicts with the current state (code CONFLICT). */
+            /** @description The request conflicts with the current state (code CONFLICT), or its Idempotency-Key was used for another request (IDEMPOTENCY_KEY_REUSED) or belongs to a request still running (then with Retry-After). */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Seconds to wait before retrying (sent while a request with the same Idempotency-Key is still running). */
+                    "Retry-After"?: string;
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is larger than the limit (REQUEST_MAX_BYTES; uploads UPLOAD_MAX_BYTES); nothing was read (code PAYLOAD_TOO_LARGE). */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4645,6 +4812,10 @@ export interface operations {
             /** @description Too many requests; see Retry-After (code TOO_MANY_REQUESTS). */
             429: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Seconds to wait before retrying (always sent). */
+                    "Retry-After"?: string;
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4654,6 +4825,7 @@ export interface operations {
             /** @description Something failed on our side; the message says nothing internal (code INTERNAL). */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4679,6 +4851,7 @@ export interface operations {
             /** @description Committed (now or before). */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     /** @description Present (true) when this is the stored response of an earlier request with the same Idempotency-Key. */
                     "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
@@ -4690,6 +4863,8 @@ export interface operations {
             /** @description The request is malformed or failed validation (code BAD_REQUEST or VALIDATION_FAILED). */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4699,6 +4874,10 @@ export interface operations {
             /** @description No valid session or API key (code UNAUTHENTICATED). */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Clears a session cookie that is expired, revoked or unknown. */
+                    "Set-Cookie"?: string;
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4708,6 +4887,8 @@ export interface operations {
             /** @description The role may not do this, or the CSRF check failed (code FORBIDDEN or CSRF_REJECTED). */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4717,15 +4898,32 @@ export interface operations {
             /** @description The resource does not exist in your org (code NOT_FOUND). */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The request conflicts with the current state (code CONFLICT). */
+            /** @description The request conflicts with the current state (code CONFLICT), or its Idempotency-Key was used for another request (IDEMPOTENCY_KEY_REUSED) or belongs to a request still running (then with Retry-After). */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Seconds to wait before retrying (sent while a request with the same Idempotency-Key is still running). */
+                    "Retry-After"?: string;
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is larger than the limit (REQUEST_MAX_BYTES; uploads UPLOAD_MAX_BYTES); nothing was read (code PAYLOAD_TOO_LARGE). */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4735,6 +4933,8 @@ export interface operations {
             /** @description The run cannot be committed as it stands (code UNPROCESSABLE); the message says what to fix. */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4744,6 +4944,10 @@ export interface operations {
             /** @description Too many requests; see Retry-After (code TOO_MANY_REQUESTS). */
             429: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Seconds to wait before retrying (always sent). */
+                    "Retry-After"?: string;
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4753,6 +4957,7 @@ export interface operations {
             /** @description Something failed on our side; the message says nothing internal (code INTERNAL). */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4782,6 +4987,7 @@ export interface operations {
             /** @description Cancelled. */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     /** @description Present (true) when this is the stored response of an earlier request with the same Idempotency-Key. */
                     "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
@@ -4793,6 +4999,8 @@ export interface operations {
             /** @description The request is malformed or failed validation (code BAD_REQUEST or VALIDATION_FAILED). */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4802,6 +5010,10 @@ export interface operations {
             /** @description No valid session or API key (code UNAUTHENTICATED). */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Clears a session cookie that is expired, revoked or unknown. */
+                    "Set-Cookie"?: string;
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4811,6 +5023,8 @@ export interface operations {
             /** @description The role may not do this, or the CSRF check failed (code FORBIDDEN or CSRF_REJECTED). */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4820,15 +5034,32 @@ export interface operations {
             /** @description The resource does not exist in your org (code NOT_FOUND). */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The request conflicts with the current state (code CONFLICT). */
+            /** @description The request conflicts with the current state (code CONFLICT), or its Idempotency-Key was used for another request (IDEMPOTENCY_KEY_REUSED) or belongs to a request still running (then with Retry-After). */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Seconds to wait before retrying (sent while a request with the same Idempotency-Key is still running). */
+                    "Retry-After"?: string;
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is larger than the limit (REQUEST_MAX_BYTES; uploads UPLOAD_MAX_BYTES); nothing was read (code PAYLOAD_TOO_LARGE). */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4838,6 +5069,10 @@ export interface operations {
             /** @description Too many requests; see Retry-After (code TOO_MANY_REQUESTS). */
             429: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Seconds to wait before retrying (always sent). */
+                    "Retry-After"?: string;
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4847,6 +5082,7 @@ export interface operations {
             /** @description Something failed on our side; the message says nothing internal (code INTERNAL). */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4873,7 +5109,11 @@ export interface operations {
             /** @description The file, as an attachment. */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description attachment, with the file name (ASCII, and UTF-8 as filename*). */
                     "Content-Disposition": string;
+                    /** @description Files are never cached: they may hold personal data. */
+                    "Cache-Control": "no-store";
                     [name: string]: unknown;
                 };
                 content: {
@@ -4884,6 +5124,7 @@ export interface operations {
             /** @description The request is malformed or failed validation (code BAD_REQUEST or VALIDATION_FAILED). */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4893,6 +5134,9 @@ export interface operations {
             /** @description No valid session or API key (code UNAUTHENTICATED). */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Clears a session cookie that is expired, revoked or unknown. */
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4902,6 +5146,7 @@ export interface operations {
             /** @description The role may not do this, or the CSRF check failed (code FORBIDDEN or CSRF_REJECTED). */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4911,15 +5156,29 @@ export interface operations {
             /** @description The resource does not exist in your org (code NOT_FOUND). */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The request conflicts with the current state (code CONFLICT). */
+            /** @description The request conflicts with the current state (code CONFLICT), or its Idempotency-Key was used for another request (IDEMPOTENCY_KEY_REUSED) or belongs to a request still running (then with Retry-After). */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Seconds to wait before retrying (sent while a request with the same Idempotency-Key is still running). */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is larger than the limit (REQUEST_MAX_BYTES; uploads UPLOAD_MAX_BYTES); nothing was read (code PAYLOAD_TOO_LARGE). */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4929,6 +5188,7 @@ export interface operations {
             /** @description The data cannot be written in this format, e.g. a new owner without a CRM user id (code UNPROCESSABLE). */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4938,6 +5198,9 @@ export interface operations {
             /** @description Too many requests; see Retry-After (code TOO_MANY_REQUESTS). */
             429: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Seconds to wait before retrying (always sent). */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4947,6 +5210,7 @@ export interface operations {
             /** @description Something failed on our side; the message says nothing internal (code INTERNAL). */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4967,6 +5231,7 @@ export interface operations {
             /** @description The saved layout, or null when none is saved. */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4978,6 +5243,7 @@ export interface operations {
             /** @description The request is malformed or failed validation (code BAD_REQUEST or VALIDATION_FAILED). */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4987,6 +5253,9 @@ export interface operations {
             /** @description No valid session or API key (code UNAUTHENTICATED). */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Clears a session cookie that is expired, revoked or unknown. */
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4996,6 +5265,17 @@ export interface operations {
             /** @description The role may not do this, or the CSRF check failed (code FORBIDDEN or CSRF_REJECTED). */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is larger than the limit (REQUEST_MAX_BYTES; uploads UPLOAD_MAX_BYTES); nothing was read (code PAYLOAD_TOO_LARGE). */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5005,6 +5285,9 @@ export interface operations {
             /** @description Too many requests; see Retry-After (code TOO_MANY_REQUESTS). */
             429: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Seconds to wait before retrying (always sent). */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5014,6 +5297,7 @@ export interface operations {
             /** @description Something failed on our side; the message says nothing internal (code INTERNAL). */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5038,6 +5322,7 @@ export interface operations {
             /** @description The saved layout. */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5049,6 +5334,7 @@ export interface operations {
             /** @description The request is malformed or failed validation (code BAD_REQUEST or VALIDATION_FAILED). */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5058,6 +5344,9 @@ export interface operations {
             /** @description No valid session or API key (code UNAUTHENTICATED). */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Clears a session cookie that is expired, revoked or unknown. */
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5067,6 +5356,17 @@ export interface operations {
             /** @description The role may not do this, or the CSRF check failed (code FORBIDDEN or CSRF_REJECTED). */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is larger than the limit (REQUEST_MAX_BYTES; uploads UPLOAD_MAX_BYTES); nothing was read (code PAYLOAD_TOO_LARGE). */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5076,6 +5376,9 @@ export interface operations {
             /** @description Too many requests; see Retry-After (code TOO_MANY_REQUESTS). */
             429: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Seconds to wait before retrying (always sent). */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5085,6 +5388,7 @@ export interface operations {
             /** @description Something failed on our side; the message says nothing internal (code INTERNAL). */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5105,6 +5409,7 @@ export interface operations {
             /** @description The House users. */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5114,6 +5419,7 @@ export interface operations {
             /** @description The request is malformed or failed validation (code BAD_REQUEST or VALIDATION_FAILED). */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5123,6 +5429,9 @@ export interface operations {
             /** @description No valid session or API key (code UNAUTHENTICATED). */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Clears a session cookie that is expired, revoked or unknown. */
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5132,6 +5441,17 @@ export interface operations {
             /** @description The role may not do this, or the CSRF check failed (code FORBIDDEN or CSRF_REJECTED). */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is larger than the limit (REQUEST_MAX_BYTES; uploads UPLOAD_MAX_BYTES); nothing was read (code PAYLOAD_TOO_LARGE). */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5141,6 +5461,9 @@ export interface operations {
             /** @description Too many requests; see Retry-After (code TOO_MANY_REQUESTS). */
             429: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Seconds to wait before retrying (always sent). */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5150,6 +5473,7 @@ export interface operations {
             /** @description Something failed on our side; the message says nothing internal (code INTERNAL). */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5174,6 +5498,7 @@ export interface operations {
             /** @description The saved House users. */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5183,6 +5508,7 @@ export interface operations {
             /** @description The request is malformed or failed validation (code BAD_REQUEST or VALIDATION_FAILED). */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5192,6 +5518,9 @@ export interface operations {
             /** @description No valid session or API key (code UNAUTHENTICATED). */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Clears a session cookie that is expired, revoked or unknown. */
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5201,6 +5530,17 @@ export interface operations {
             /** @description The role may not do this, or the CSRF check failed (code FORBIDDEN or CSRF_REJECTED). */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is larger than the limit (REQUEST_MAX_BYTES; uploads UPLOAD_MAX_BYTES); nothing was read (code PAYLOAD_TOO_LARGE). */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5210,6 +5550,9 @@ export interface operations {
             /** @description Too many requests; see Retry-After (code TOO_MANY_REQUESTS). */
             429: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Seconds to wait before retrying (always sent). */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5219,6 +5562,7 @@ export interface operations {
             /** @description Something failed on our side; the message says nothing internal (code INTERNAL). */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5245,6 +5589,7 @@ export interface operations {
             /** @description The run’s notices, oldest first. */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5254,6 +5599,7 @@ export interface operations {
             /** @description The request is malformed or failed validation (code BAD_REQUEST or VALIDATION_FAILED). */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5263,6 +5609,9 @@ export interface operations {
             /** @description No valid session or API key (code UNAUTHENTICATED). */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Clears a session cookie that is expired, revoked or unknown. */
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5272,6 +5621,7 @@ export interface operations {
             /** @description The role may not do this, or the CSRF check failed (code FORBIDDEN or CSRF_REJECTED). */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5281,6 +5631,17 @@ export interface operations {
             /** @description The resource does not exist in your org (code NOT_FOUND). */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is larger than the limit (REQUEST_MAX_BYTES; uploads UPLOAD_MAX_BYTES); nothing was read (code PAYLOAD_TOO_LARGE). */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5290,6 +5651,9 @@ export interface operations {
             /** @description Too many requests; see Retry-After (code TOO_MANY_REQUESTS). */
             429: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Seconds to wait before retrying (always sent). */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5299,6 +5663,7 @@ export interface operations {
             /** @description Something failed on our side; the message says nothing internal (code INTERNAL). */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5324,6 +5689,7 @@ export interface operations {
             /** @description Notices, oldest first. */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5333,6 +5699,7 @@ export interface operations {
             /** @description The request is malformed or failed validation (code BAD_REQUEST or VALIDATION_FAILED). */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5342,6 +5709,9 @@ export interface operations {
             /** @description No valid session or API key (code UNAUTHENTICATED). */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Clears a session cookie that is expired, revoked or unknown. */
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5351,6 +5721,17 @@ export interface operations {
             /** @description The role may not do this, or the CSRF check failed (code FORBIDDEN or CSRF_REJECTED). */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is larger than the limit (REQUEST_MAX_BYTES; uploads UPLOAD_MAX_BYTES); nothing was read (code PAYLOAD_TOO_LARGE). */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5360,6 +5741,9 @@ export interface operations {
             /** @description Too many requests; see Retry-After (code TOO_MANY_REQUESTS). */
             429: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Seconds to wait before retrying (always sent). */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5369,6 +5753,7 @@ export interface operations {
             /** @description Something failed on our side; the message says nothing internal (code INTERNAL). */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5391,6 +5776,7 @@ export interface operations {
             /** @description The notice with its bodies. */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5400,6 +5786,7 @@ export interface operations {
             /** @description The request is malformed or failed validation (code BAD_REQUEST or VALIDATION_FAILED). */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5409,6 +5796,9 @@ export interface operations {
             /** @description No valid session or API key (code UNAUTHENTICATED). */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Clears a session cookie that is expired, revoked or unknown. */
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5418,6 +5808,7 @@ export interface operations {
             /** @description The role may not do this, or the CSRF check failed (code FORBIDDEN or CSRF_REJECTED). */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5427,6 +5818,17 @@ export interface operations {
             /** @description The resource does not exist in your org (code NOT_FOUND). */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is larger than the limit (REQUEST_MAX_BYTES; uploads UPLOAD_MAX_BYTES); nothing was read (code PAYLOAD_TOO_LARGE). */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5436,6 +5838,9 @@ export interface operations {
             /** @description Too many requests; see Retry-After (code TOO_MANY_REQUESTS). */
             429: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Seconds to wait before retrying (always sent). */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5445,6 +5850,7 @@ export interface operations {
             /** @description Something failed on our side; the message says nothing internal (code INTERNAL). */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5467,6 +5873,7 @@ export interface operations {
             /** @description The notice, pending again. */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5476,6 +5883,7 @@ export interface operations {
             /** @description The request is malformed or failed validation (code BAD_REQUEST or VALIDATION_FAILED). */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5485,6 +5893,9 @@ export interface operations {
             /** @description No valid session or API key (code UNAUTHENTICATED). */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Clears a session cookie that is expired, revoked or unknown. */
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5494,6 +5905,7 @@ export interface operations {
             /** @description The role may not do this, or the CSRF check failed (code FORBIDDEN or CSRF_REJECTED). */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5503,15 +5915,29 @@ export interface operations {
             /** @description The resource does not exist in your org (code NOT_FOUND). */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The request conflicts with the current state (code CONFLICT). */
+            /** @description The request conflicts with the current state (code CONFLICT), or its Idempotency-Key was used for another request (IDEMPOTENCY_KEY_REUSED) or belongs to a request still running (then with Retry-After). */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Seconds to wait before retrying (sent while a request with the same Idempotency-Key is still running). */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is larger than the limit (REQUEST_MAX_BYTES; uploads UPLOAD_MAX_BYTES); nothing was read (code PAYLOAD_TOO_LARGE). */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5521,6 +5947,9 @@ export interface operations {
             /** @description Too many requests; see Retry-After (code TOO_MANY_REQUESTS). */
             429: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Seconds to wait before retrying (always sent). */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5530,6 +5959,7 @@ export interface operations {
             /** @description Something failed on our side; the message says nothing internal (code INTERNAL). */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5552,6 +5982,7 @@ export interface operations {
             /** @description The cancelled notice. */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5561,6 +5992,7 @@ export interface operations {
             /** @description The request is malformed or failed validation (code BAD_REQUEST or VALIDATION_FAILED). */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5570,6 +6002,9 @@ export interface operations {
             /** @description No valid session or API key (code UNAUTHENTICATED). */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Clears a session cookie that is expired, revoked or unknown. */
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5579,6 +6014,7 @@ export interface operations {
             /** @description The role may not do this, or the CSRF check failed (code FORBIDDEN or CSRF_REJECTED). */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5588,15 +6024,29 @@ export interface operations {
             /** @description The resource does not exist in your org (code NOT_FOUND). */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The request conflicts with the current state (code CONFLICT). */
+            /** @description The request conflicts with the current state (code CONFLICT), or its Idempotency-Key was used for another request (IDEMPOTENCY_KEY_REUSED) or belongs to a request still running (then with Retry-After). */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Seconds to wait before retrying (sent while a request with the same Idempotency-Key is still running). */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is larger than the limit (REQUEST_MAX_BYTES; uploads UPLOAD_MAX_BYTES); nothing was read (code PAYLOAD_TOO_LARGE). */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5606,6 +6056,9 @@ export interface operations {
             /** @description Too many requests; see Retry-After (code TOO_MANY_REQUESTS). */
             429: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Seconds to wait before retrying (always sent). */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5615,6 +6068,7 @@ export interface operations {
             /** @description Something failed on our side; the message says nothing internal (code INTERNAL). */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5642,6 +6096,7 @@ export interface operations {
             /** @description A page of events. */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5651,6 +6106,7 @@ export interface operations {
             /** @description The request is malformed or failed validation (code BAD_REQUEST or VALIDATION_FAILED). */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5660,6 +6116,9 @@ export interface operations {
             /** @description No valid session or API key (code UNAUTHENTICATED). */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Clears a session cookie that is expired, revoked or unknown. */
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5669,6 +6128,17 @@ export interface operations {
             /** @description The role may not do this, or the CSRF check failed (code FORBIDDEN or CSRF_REJECTED). */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is larger than the limit (REQUEST_MAX_BYTES; uploads UPLOAD_MAX_BYTES); nothing was read (code PAYLOAD_TOO_LARGE). */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5678,6 +6148,9 @@ export interface operations {
             /** @description Too many requests; see Retry-After (code TOO_MANY_REQUESTS). */
             429: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Seconds to wait before retrying (always sent). */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5687,6 +6160,7 @@ export interface operations {
             /** @description Something failed on our side; the message says nothing internal (code INTERNAL). */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5715,6 +6189,7 @@ export interface operations {
             /** @description A page of the run’s events. */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5724,6 +6199,7 @@ export interface operations {
             /** @description The request is malformed or failed validation (code BAD_REQUEST or VALIDATION_FAILED). */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5733,6 +6209,9 @@ export interface operations {
             /** @description No valid session or API key (code UNAUTHENTICATED). */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Clears a session cookie that is expired, revoked or unknown. */
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5742,6 +6221,7 @@ export interface operations {
             /** @description The role may not do this, or the CSRF check failed (code FORBIDDEN or CSRF_REJECTED). */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5751,6 +6231,17 @@ export interface operations {
             /** @description The resource does not exist in your org (code NOT_FOUND). */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is larger than the limit (REQUEST_MAX_BYTES; uploads UPLOAD_MAX_BYTES); nothing was read (code PAYLOAD_TOO_LARGE). */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5760,6 +6251,9 @@ export interface operations {
             /** @description Too many requests; see Retry-After (code TOO_MANY_REQUESTS). */
             429: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Seconds to wait before retrying (always sent). */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5769,6 +6263,7 @@ export interface operations {
             /** @description Something failed on our side; the message says nothing internal (code INTERNAL). */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5789,6 +6284,7 @@ export interface operations {
             /** @description The result of the check. */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5798,6 +6294,7 @@ export interface operations {
             /** @description The request is malformed or failed validation (code BAD_REQUEST or VALIDATION_FAILED). */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5807,6 +6304,9 @@ export interface operations {
             /** @description No valid session or API key (code UNAUTHENTICATED). */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Clears a session cookie that is expired, revoked or unknown. */
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5816,6 +6316,17 @@ export interface operations {
             /** @description The role may not do this, or the CSRF check failed (code FORBIDDEN or CSRF_REJECTED). */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is larger than the limit (REQUEST_MAX_BYTES; uploads UPLOAD_MAX_BYTES); nothing was read (code PAYLOAD_TOO_LARGE). */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5825,6 +6336,9 @@ export interface operations {
             /** @description Too many requests; see Retry-After (code TOO_MANY_REQUESTS). */
             429: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Seconds to wait before retrying (always sent). */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5834,6 +6348,7 @@ export interface operations {
             /** @description Something failed on our side; the message says nothing internal (code INTERNAL). */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5860,6 +6375,11 @@ export interface operations {
             /** @description The file. */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description attachment, with the file name (ASCII, and UTF-8 as filename*). */
+                    "Content-Disposition": string;
+                    /** @description Files are never cached: they may hold personal data. */
+                    "Cache-Control": "no-store";
                     [name: string]: unknown;
                 };
                 content: {
@@ -5870,6 +6390,7 @@ export interface operations {
             /** @description The request is malformed or failed validation (code BAD_REQUEST or VALIDATION_FAILED). */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5879,6 +6400,9 @@ export interface operations {
             /** @description No valid session or API key (code UNAUTHENTICATED). */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Clears a session cookie that is expired, revoked or unknown. */
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5888,6 +6412,17 @@ export interface operations {
             /** @description The role may not do this, or the CSRF check failed (code FORBIDDEN or CSRF_REJECTED). */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is larger than the limit (REQUEST_MAX_BYTES; uploads UPLOAD_MAX_BYTES); nothing was read (code PAYLOAD_TOO_LARGE). */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5897,6 +6432,9 @@ export interface operations {
             /** @description Too many requests; see Retry-After (code TOO_MANY_REQUESTS). */
             429: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Seconds to wait before retrying (always sent). */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5906,6 +6444,7 @@ export interface operations {
             /** @description Something failed on our side; the message says nothing internal (code INTERNAL). */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5935,6 +6474,9 @@ export interface operations {
             /** @description The rollback result (the first one, on a repeat). */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Present (true) when this is the stored response of an earlier request with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -5944,6 +6486,8 @@ export interface operations {
             /** @description The request is malformed or failed validation (code BAD_REQUEST or VALIDATION_FAILED). */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5953,6 +6497,10 @@ export interface operations {
             /** @description No valid session or API key (code UNAUTHENTICATED). */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Clears a session cookie that is expired, revoked or unknown. */
+                    "Set-Cookie"?: string;
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5962,6 +6510,8 @@ export interface operations {
             /** @description The role may not do this, or the CSRF check failed (code FORBIDDEN or CSRF_REJECTED). */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5971,15 +6521,32 @@ export interface operations {
             /** @description The resource does not exist in your org (code NOT_FOUND). */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The request conflicts with the current state (code CONFLICT). */
+            /** @description The request conflicts with the current state (code CONFLICT), or its Idempotency-Key was used for another request (IDEMPOTENCY_KEY_REUSED) or belongs to a request still running (then with Retry-After). */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Seconds to wait before retrying (sent while a request with the same Idempotency-Key is still running). */
+                    "Retry-After"?: string;
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is larger than the limit (REQUEST_MAX_BYTES; uploads UPLOAD_MAX_BYTES); nothing was read (code PAYLOAD_TOO_LARGE). */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5989,6 +6556,10 @@ export interface operations {
             /** @description Too many requests; see Retry-After (code TOO_MANY_REQUESTS). */
             429: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Seconds to wait before retrying (always sent). */
+                    "Retry-After"?: string;
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5998,6 +6569,7 @@ export interface operations {
             /** @description Something failed on our side; the message says nothing internal (code INTERNAL). */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6023,6 +6595,7 @@ export interface operations {
             /** @description Runs, newest first. */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6032,6 +6605,7 @@ export interface operations {
             /** @description The request is malformed or failed validation (code BAD_REQUEST or VALIDATION_FAILED). */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6041,6 +6615,9 @@ export interface operations {
             /** @description No valid session or API key (code UNAUTHENTICATED). */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Clears a session cookie that is expired, revoked or unknown. */
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6050,6 +6627,17 @@ export interface operations {
             /** @description The role may not do this, or the CSRF check failed (code FORBIDDEN or CSRF_REJECTED). */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is larger than the limit (REQUEST_MAX_BYTES; uploads UPLOAD_MAX_BYTES); nothing was read (code PAYLOAD_TOO_LARGE). */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6059,6 +6647,9 @@ export interface operations {
             /** @description Too many requests; see Retry-After (code TOO_MANY_REQUESTS). */
             429: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Seconds to wait before retrying (always sent). */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6068,6 +6659,7 @@ export interface operations {
             /** @description Something failed on our side; the message says nothing internal (code INTERNAL). */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6095,6 +6687,7 @@ export interface operations {
             /** @description The new draft run. */
             201: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     /** @description Present (true) when this is the stored response of an earlier request with the same Idempotency-Key. */
                     "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
@@ -6106,6 +6699,8 @@ export interface operations {
             /** @description The request is malformed or failed validation (code BAD_REQUEST or VALIDATION_FAILED). */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6115,6 +6710,10 @@ export interface operations {
             /** @description No valid session or API key (code UNAUTHENTICATED). */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Clears a session cookie that is expired, revoked or unknown. */
+                    "Set-Cookie"?: string;
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6124,6 +6723,32 @@ export interface operations {
             /** @description The role may not do this, or the CSRF check failed (code FORBIDDEN or CSRF_REJECTED). */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request conflicts with the current state (code CONFLICT), or its Idempotency-Key was used for another request (IDEMPOTENCY_KEY_REUSED) or belongs to a request still running (then with Retry-After). */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Seconds to wait before retrying (sent while a request with the same Idempotency-Key is still running). */
+                    "Retry-After"?: string;
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is larger than the limit (REQUEST_MAX_BYTES; uploads UPLOAD_MAX_BYTES); nothing was read (code PAYLOAD_TOO_LARGE). */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6133,6 +6758,10 @@ export interface operations {
             /** @description Too many requests; see Retry-After (code TOO_MANY_REQUESTS). */
             429: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Seconds to wait before retrying (always sent). */
+                    "Retry-After"?: string;
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6142,6 +6771,7 @@ export interface operations {
             /** @description Something failed on our side; the message says nothing internal (code INTERNAL). */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6164,6 +6794,7 @@ export interface operations {
             /** @description The run. */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6173,6 +6804,7 @@ export interface operations {
             /** @description The request is malformed or failed validation (code BAD_REQUEST or VALIDATION_FAILED). */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6182,6 +6814,9 @@ export interface operations {
             /** @description No valid session or API key (code UNAUTHENTICATED). */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Clears a session cookie that is expired, revoked or unknown. */
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6191,6 +6826,7 @@ export interface operations {
             /** @description The role may not do this, or the CSRF check failed (code FORBIDDEN or CSRF_REJECTED). */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6200,6 +6836,17 @@ export interface operations {
             /** @description The resource does not exist in your org (code NOT_FOUND). */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is larger than the limit (REQUEST_MAX_BYTES; uploads UPLOAD_MAX_BYTES); nothing was read (code PAYLOAD_TOO_LARGE). */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6209,6 +6856,9 @@ export interface operations {
             /** @description Too many requests; see Retry-After (code TOO_MANY_REQUESTS). */
             429: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Seconds to wait before retrying (always sent). */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6218,6 +6868,7 @@ export interface operations {
             /** @description Something failed on our side; the message says nothing internal (code INTERNAL). */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6240,6 +6891,7 @@ export interface operations {
             /** @description The solve is queued. */
             202: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6249,6 +6901,7 @@ export interface operations {
             /** @description The request is malformed or failed validation (code BAD_REQUEST or VALIDATION_FAILED). */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6258,6 +6911,9 @@ export interface operations {
             /** @description No valid session or API key (code UNAUTHENTICATED). */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Clears a session cookie that is expired, revoked or unknown. */
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6267,6 +6923,7 @@ export interface operations {
             /** @description The role may not do this, or the CSRF check failed (code FORBIDDEN or CSRF_REJECTED). */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6276,15 +6933,29 @@ export interface operations {
             /** @description The resource does not exist in your org (code NOT_FOUND). */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The request conflicts with the current state (code CONFLICT). */
+            /** @description The request conflicts with the current state (code CONFLICT), or its Idempotency-Key was used for another request (IDEMPOTENCY_KEY_REUSED) or belongs to a request still running (then with Retry-After). */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Seconds to wait before retrying (sent while a request with the same Idempotency-Key is still running). */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is larger than the limit (REQUEST_MAX_BYTES; uploads UPLOAD_MAX_BYTES); nothing was read (code PAYLOAD_TOO_LARGE). */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6294,6 +6965,9 @@ export interface operations {
             /** @description Too many requests; see Retry-After (code TOO_MANY_REQUESTS). */
             429: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Seconds to wait before retrying (always sent). */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6303,6 +6977,7 @@ export interface operations {
             /** @description Something failed on our side; the message says nothing internal (code INTERNAL). */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6325,6 +7000,7 @@ export interface operations {
             /** @description The review summary of the current proposal. */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6334,6 +7010,7 @@ export interface operations {
             /** @description The request is malformed or failed validation (code BAD_REQUEST or VALIDATION_FAILED). */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6343,6 +7020,9 @@ export interface operations {
             /** @description No valid session or API key (code UNAUTHENTICATED). */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Clears a session cookie that is expired, revoked or unknown. */
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6352,6 +7032,7 @@ export interface operations {
             /** @description The role may not do this, or the CSRF check failed (code FORBIDDEN or CSRF_REJECTED). */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6361,6 +7042,17 @@ export interface operations {
             /** @description The resource does not exist in your org (code NOT_FOUND). */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is larger than the limit (REQUEST_MAX_BYTES; uploads UPLOAD_MAX_BYTES); nothing was read (code PAYLOAD_TOO_LARGE). */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6370,6 +7062,9 @@ export interface operations {
             /** @description Too many requests; see Retry-After (code TOO_MANY_REQUESTS). */
             429: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Seconds to wait before retrying (always sent). */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6379,6 +7074,7 @@ export interface operations {
             /** @description Something failed on our side; the message says nothing internal (code INTERNAL). */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6401,6 +7097,7 @@ export interface operations {
             /** @description The diagnosis of the run as it stands. */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6410,6 +7107,7 @@ export interface operations {
             /** @description The request is malformed or failed validation (code BAD_REQUEST or VALIDATION_FAILED). */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6419,6 +7117,9 @@ export interface operations {
             /** @description No valid session or API key (code UNAUTHENTICATED). */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Clears a session cookie that is expired, revoked or unknown. */
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6428,6 +7129,7 @@ export interface operations {
             /** @description The role may not do this, or the CSRF check failed (code FORBIDDEN or CSRF_REJECTED). */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6437,6 +7139,17 @@ export interface operations {
             /** @description The resource does not exist in your org (code NOT_FOUND). */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is larger than the limit (REQUEST_MAX_BYTES; uploads UPLOAD_MAX_BYTES); nothing was read (code PAYLOAD_TOO_LARGE). */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6446,6 +7159,9 @@ export interface operations {
             /** @description Too many requests; see Retry-After (code TOO_MANY_REQUESTS). */
             429: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Seconds to wait before retrying (always sent). */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6455,6 +7171,7 @@ export interface operations {
             /** @description Something failed on our side; the message says nothing internal (code INTERNAL). */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6493,6 +7210,7 @@ export interface operations {
             /** @description One page of accounts. */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6502,6 +7220,7 @@ export interface operations {
             /** @description The request is malformed or failed validation (code BAD_REQUEST or VALIDATION_FAILED). */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6511,6 +7230,9 @@ export interface operations {
             /** @description No valid session or API key (code UNAUTHENTICATED). */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Clears a session cookie that is expired, revoked or unknown. */
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6520,6 +7242,7 @@ export interface operations {
             /** @description The role may not do this, or the CSRF check failed (code FORBIDDEN or CSRF_REJECTED). */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6529,6 +7252,17 @@ export interface operations {
             /** @description The resource does not exist in your org (code NOT_FOUND). */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is larger than the limit (REQUEST_MAX_BYTES; uploads UPLOAD_MAX_BYTES); nothing was read (code PAYLOAD_TOO_LARGE). */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6538,6 +7272,9 @@ export interface operations {
             /** @description Too many requests; see Retry-After (code TOO_MANY_REQUESTS). */
             429: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Seconds to wait before retrying (always sent). */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6547,6 +7284,7 @@ export interface operations {
             /** @description Something failed on our side; the message says nothing internal (code INTERNAL). */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6570,6 +7308,7 @@ export interface operations {
             /** @description The account’s line, explanation, conflicts and opportunity changes. */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6579,6 +7318,7 @@ export interface operations {
             /** @description The request is malformed or failed validation (code BAD_REQUEST or VALIDATION_FAILED). */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6588,6 +7328,9 @@ export interface operations {
             /** @description No valid session or API key (code UNAUTHENTICATED). */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Clears a session cookie that is expired, revoked or unknown. */
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6597,6 +7340,7 @@ export interface operations {
             /** @description The role may not do this, or the CSRF check failed (code FORBIDDEN or CSRF_REJECTED). */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6606,6 +7350,17 @@ export interface operations {
             /** @description The resource does not exist in your org (code NOT_FOUND). */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is larger than the limit (REQUEST_MAX_BYTES; uploads UPLOAD_MAX_BYTES); nothing was read (code PAYLOAD_TOO_LARGE). */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6615,6 +7370,9 @@ export interface operations {
             /** @description Too many requests; see Retry-After (code TOO_MANY_REQUESTS). */
             429: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Seconds to wait before retrying (always sent). */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6624,6 +7382,7 @@ export interface operations {
             /** @description Something failed on our side; the message says nothing internal (code INTERNAL). */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6651,6 +7410,7 @@ export interface operations {
             /** @description The change, and the run (its version bumped, any approval voided). */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6660,6 +7420,7 @@ export interface operations {
             /** @description The request is malformed or failed validation (code BAD_REQUEST or VALIDATION_FAILED). */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6669,6 +7430,9 @@ export interface operations {
             /** @description No valid session or API key (code UNAUTHENTICATED). */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Clears a session cookie that is expired, revoked or unknown. */
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6678,6 +7442,7 @@ export interface operations {
             /** @description The role may not do this, or the CSRF check failed (code FORBIDDEN or CSRF_REJECTED). */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6687,15 +7452,29 @@ export interface operations {
             /** @description The resource does not exist in your org (code NOT_FOUND). */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The request conflicts with the current state (code CONFLICT). */
+            /** @description The request conflicts with the current state (code CONFLICT), or its Idempotency-Key was used for another request (IDEMPOTENCY_KEY_REUSED) or belongs to a request still running (then with Retry-After). */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Seconds to wait before retrying (sent while a request with the same Idempotency-Key is still running). */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is larger than the limit (REQUEST_MAX_BYTES; uploads UPLOAD_MAX_BYTES); nothing was read (code PAYLOAD_TOO_LARGE). */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6705,6 +7484,9 @@ export interface operations {
             /** @description Too many requests; see Retry-After (code TOO_MANY_REQUESTS). */
             429: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Seconds to wait before retrying (always sent). */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6714,6 +7496,7 @@ export interface operations {
             /** @description Something failed on our side; the message says nothing internal (code INTERNAL). */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6737,6 +7520,7 @@ export interface operations {
             /** @description The change, and the run (its version bumped, any approval voided). */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6746,6 +7530,7 @@ export interface operations {
             /** @description The request is malformed or failed validation (code BAD_REQUEST or VALIDATION_FAILED). */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6755,6 +7540,9 @@ export interface operations {
             /** @description No valid session or API key (code UNAUTHENTICATED). */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Clears a session cookie that is expired, revoked or unknown. */
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6764,6 +7552,7 @@ export interface operations {
             /** @description The role may not do this, or the CSRF check failed (code FORBIDDEN or CSRF_REJECTED). */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6773,15 +7562,29 @@ export interface operations {
             /** @description The resource does not exist in your org (code NOT_FOUND). */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The request conflicts with the current state (code CONFLICT). */
+            /** @description The request conflicts with the current state (code CONFLICT), or its Idempotency-Key was used for another request (IDEMPOTENCY_KEY_REUSED) or belongs to a request still running (then with Retry-After). */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Seconds to wait before retrying (sent while a request with the same Idempotency-Key is still running). */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is larger than the limit (REQUEST_MAX_BYTES; uploads UPLOAD_MAX_BYTES); nothing was read (code PAYLOAD_TOO_LARGE). */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6791,6 +7594,9 @@ export interface operations {
             /** @description Too many requests; see Retry-After (code TOO_MANY_REQUESTS). */
             429: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Seconds to wait before retrying (always sent). */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6800,6 +7606,7 @@ export interface operations {
             /** @description Something failed on our side; the message says nothing internal (code INTERNAL). */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6827,6 +7634,7 @@ export interface operations {
             /** @description The change, and the run (its version bumped, any approval voided). */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6836,6 +7644,7 @@ export interface operations {
             /** @description The request is malformed or failed validation (code BAD_REQUEST or VALIDATION_FAILED). */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6845,6 +7654,9 @@ export interface operations {
             /** @description No valid session or API key (code UNAUTHENTICATED). */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Clears a session cookie that is expired, revoked or unknown. */
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6854,6 +7666,7 @@ export interface operations {
             /** @description The role may not do this, or the CSRF check failed (code FORBIDDEN or CSRF_REJECTED). */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6863,15 +7676,29 @@ export interface operations {
             /** @description The resource does not exist in your org (code NOT_FOUND). */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The request conflicts with the current state (code CONFLICT). */
+            /** @description The request conflicts with the current state (code CONFLICT), or its Idempotency-Key was used for another request (IDEMPOTENCY_KEY_REUSED) or belongs to a request still running (then with Retry-After). */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Seconds to wait before retrying (sent while a request with the same Idempotency-Key is still running). */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is larger than the limit (REQUEST_MAX_BYTES; uploads UPLOAD_MAX_BYTES); nothing was read (code PAYLOAD_TOO_LARGE). */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6881,6 +7708,9 @@ export interface operations {
             /** @description Too many requests; see Retry-After (code TOO_MANY_REQUESTS). */
             429: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Seconds to wait before retrying (always sent). */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6890,6 +7720,7 @@ export interface operations {
             /** @description Something failed on our side; the message says nothing internal (code INTERNAL). */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6913,6 +7744,7 @@ export interface operations {
             /** @description The change, and the run (its version bumped, any approval voided). */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6922,6 +7754,7 @@ export interface operations {
             /** @description The request is malformed or failed validation (code BAD_REQUEST or VALIDATION_FAILED). */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6931,6 +7764,9 @@ export interface operations {
             /** @description No valid session or API key (code UNAUTHENTICATED). */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Clears a session cookie that is expired, revoked or unknown. */
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6940,6 +7776,7 @@ export interface operations {
             /** @description The role may not do this, or the CSRF check failed (code FORBIDDEN or CSRF_REJECTED). */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6949,15 +7786,29 @@ export interface operations {
             /** @description The resource does not exist in your org (code NOT_FOUND). */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The request conflicts with the current state (code CONFLICT). */
+            /** @description The request conflicts with the current state (code CONFLICT), or its Idempotency-Key was used for another request (IDEMPOTENCY_KEY_REUSED) or belongs to a request still running (then with Retry-After). */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Seconds to wait before retrying (sent while a request with the same Idempotency-Key is still running). */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is larger than the limit (REQUEST_MAX_BYTES; uploads UPLOAD_MAX_BYTES); nothing was read (code PAYLOAD_TOO_LARGE). */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6967,6 +7818,9 @@ export interface operations {
             /** @description Too many requests; see Retry-After (code TOO_MANY_REQUESTS). */
             429: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Seconds to wait before retrying (always sent). */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6976,6 +7830,7 @@ export interface operations {
             /** @description Something failed on our side; the message says nothing internal (code INTERNAL). */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7002,6 +7857,7 @@ export interface operations {
             /** @description What was applied, and the run. */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7011,6 +7867,7 @@ export interface operations {
             /** @description The request is malformed or failed validation (code BAD_REQUEST or VALIDATION_FAILED). */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7020,6 +7877,9 @@ export interface operations {
             /** @description No valid session or API key (code UNAUTHENTICATED). */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Clears a session cookie that is expired, revoked or unknown. */
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7029,6 +7889,7 @@ export interface operations {
             /** @description The role may not do this, or the CSRF check failed (code FORBIDDEN or CSRF_REJECTED). */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7038,15 +7899,29 @@ export interface operations {
             /** @description The resource does not exist in your org (code NOT_FOUND). */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The request conflicts with the current state (code CONFLICT). */
+            /** @description The request conflicts with the current state (code CONFLICT), or its Idempotency-Key was used for another request (IDEMPOTENCY_KEY_REUSED) or belongs to a request still running (then with Retry-After). */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Seconds to wait before retrying (sent while a request with the same Idempotency-Key is still running). */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is larger than the limit (REQUEST_MAX_BYTES; uploads UPLOAD_MAX_BYTES); nothing was read (code PAYLOAD_TOO_LARGE). */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7056,6 +7931,9 @@ export interface operations {
             /** @description Too many requests; see Retry-After (code TOO_MANY_REQUESTS). */
             429: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Seconds to wait before retrying (always sent). */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7065,6 +7943,7 @@ export interface operations {
             /** @description Something failed on our side; the message says nothing internal (code INTERNAL). */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7092,6 +7971,7 @@ export interface operations {
             /** @description Blocking conflicts first. */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7101,6 +7981,7 @@ export interface operations {
             /** @description The request is malformed or failed validation (code BAD_REQUEST or VALIDATION_FAILED). */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7110,6 +7991,9 @@ export interface operations {
             /** @description No valid session or API key (code UNAUTHENTICATED). */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Clears a session cookie that is expired, revoked or unknown. */
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7119,6 +8003,7 @@ export interface operations {
             /** @description The role may not do this, or the CSRF check failed (code FORBIDDEN or CSRF_REJECTED). */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7128,6 +8013,17 @@ export interface operations {
             /** @description The resource does not exist in your org (code NOT_FOUND). */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is larger than the limit (REQUEST_MAX_BYTES; uploads UPLOAD_MAX_BYTES); nothing was read (code PAYLOAD_TOO_LARGE). */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7137,6 +8033,9 @@ export interface operations {
             /** @description Too many requests; see Retry-After (code TOO_MANY_REQUESTS). */
             429: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Seconds to wait before retrying (always sent). */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7146,6 +8045,7 @@ export interface operations {
             /** @description Something failed on our side; the message says nothing internal (code INTERNAL). */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7173,6 +8073,7 @@ export interface operations {
             /** @description The resolved conflict and the run. */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7182,6 +8083,7 @@ export interface operations {
             /** @description The request is malformed or failed validation (code BAD_REQUEST or VALIDATION_FAILED). */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7191,6 +8093,9 @@ export interface operations {
             /** @description No valid session or API key (code UNAUTHENTICATED). */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Clears a session cookie that is expired, revoked or unknown. */
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7200,6 +8105,7 @@ export interface operations {
             /** @description The role may not do this, or the CSRF check failed (code FORBIDDEN or CSRF_REJECTED). */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7209,15 +8115,29 @@ export interface operations {
             /** @description The resource does not exist in your org (code NOT_FOUND). */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The request conflicts with the current state (code CONFLICT). */
+            /** @description The request conflicts with the current state (code CONFLICT), or its Idempotency-Key was used for another request (IDEMPOTENCY_KEY_REUSED) or belongs to a request still running (then with Retry-After). */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Seconds to wait before retrying (sent while a request with the same Idempotency-Key is still running). */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is larger than the limit (REQUEST_MAX_BYTES; uploads UPLOAD_MAX_BYTES); nothing was read (code PAYLOAD_TOO_LARGE). */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7227,6 +8147,9 @@ export interface operations {
             /** @description Too many requests; see Retry-After (code TOO_MANY_REQUESTS). */
             429: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Seconds to wait before retrying (always sent). */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7236,6 +8159,7 @@ export interface operations {
             /** @description Something failed on our side; the message says nothing internal (code INTERNAL). */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7261,6 +8185,7 @@ export interface operations {
             /** @description Per-rep loads and metrics of both proposals, and the accounts placed differently. */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7270,6 +8195,7 @@ export interface operations {
             /** @description The request is malformed or failed validation (code BAD_REQUEST or VALIDATION_FAILED). */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7279,6 +8205,9 @@ export interface operations {
             /** @description No valid session or API key (code UNAUTHENTICATED). */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Clears a session cookie that is expired, revoked or unknown. */
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7288,6 +8217,7 @@ export interface operations {
             /** @description The role may not do this, or the CSRF check failed (code FORBIDDEN or CSRF_REJECTED). */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7297,6 +8227,17 @@ export interface operations {
             /** @description The resource does not exist in your org (code NOT_FOUND). */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is larger than the limit (REQUEST_MAX_BYTES; uploads UPLOAD_MAX_BYTES); nothing was read (code PAYLOAD_TOO_LARGE). */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7306,6 +8247,9 @@ export interface operations {
             /** @description Too many requests; see Retry-After (code TOO_MANY_REQUESTS). */
             429: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Seconds to wait before retrying (always sent). */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7315,6 +8259,7 @@ export interface operations {
             /** @description Something failed on our side; the message says nothing internal (code INTERNAL). */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7339,6 +8284,7 @@ export interface operations {
             /** @description The proposal with metrics, or why there is none. */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7348,6 +8294,7 @@ export interface operations {
             /** @description The request is malformed or failed validation (code BAD_REQUEST or VALIDATION_FAILED). */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7357,6 +8304,9 @@ export interface operations {
             /** @description No valid session or API key (code UNAUTHENTICATED). */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Clears a session cookie that is expired, revoked or unknown. */
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7366,6 +8316,17 @@ export interface operations {
             /** @description The role may not do this, or the CSRF check failed (code FORBIDDEN or CSRF_REJECTED). */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is larger than the limit (REQUEST_MAX_BYTES; uploads UPLOAD_MAX_BYTES); nothing was read (code PAYLOAD_TOO_LARGE). */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7375,6 +8336,7 @@ export interface operations {
             /** @description The problem exceeds the solver’s limits and was refused before solving (code UNPROCESSABLE). */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7384,6 +8346,9 @@ export interface operations {
             /** @description Too many requests; see Retry-After (code TOO_MANY_REQUESTS). */
             429: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Seconds to wait before retrying (always sent). */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7393,6 +8358,7 @@ export interface operations {
             /** @description Something failed on our side; the message says nothing internal (code INTERNAL). */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7417,6 +8383,7 @@ export interface operations {
             /** @description Each variant’s result and each rep’s load per variant. */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7426,6 +8393,7 @@ export interface operations {
             /** @description The request is malformed or failed validation (code BAD_REQUEST or VALIDATION_FAILED). */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7435,6 +8403,9 @@ export interface operations {
             /** @description No valid session or API key (code UNAUTHENTICATED). */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Clears a session cookie that is expired, revoked or unknown. */
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7444,6 +8415,17 @@ export interface operations {
             /** @description The role may not do this, or the CSRF check failed (code FORBIDDEN or CSRF_REJECTED). */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is larger than the limit (REQUEST_MAX_BYTES; uploads UPLOAD_MAX_BYTES); nothing was read (code PAYLOAD_TOO_LARGE). */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7453,6 +8435,7 @@ export interface operations {
             /** @description The problem exceeds the solver’s limits and was refused before solving (code UNPROCESSABLE). */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7462,6 +8445,9 @@ export interface operations {
             /** @description Too many requests; see Retry-After (code TOO_MANY_REQUESTS). */
             429: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Seconds to wait before retrying (always sent). */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7471,6 +8457,7 @@ export interface operations {
             /** @description Something failed on our side; the message says nothing internal (code INTERNAL). */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7484,16 +8471,10 @@ export interface operations {
             query?: {
                 /** @description What the file holds: accounts, reps (the roster), opportunities (splits as columns), splits, schedules. */
                 kind?: "accounts" | "reps" | "opportunities" | "splits" | "schedules";
-                /** @description all-or-nothing (default): any row error imports nothing. */
-                mode?: "all-or-nothing" | "valid-rows-only";
-                /** @description The file hash the preview returned: another file is refused with 409. */
-                expectedSha256?: string;
                 /** @description A column mapping as JSON (for raw CSV bodies). */
                 mapping?: string;
                 /** @description A Google Sheet link (shared with "anyone with the link") instead of a file. */
                 sheetUrl?: string;
-                /** @description Apply as a background job (202) whatever the size. */
-                async?: "true" | "false";
             };
             header?: never;
             path?: never;
@@ -7502,7 +8483,7 @@ export interface operations {
         /** @description The CSV as a multipart upload (field `file`), as a raw `text/csv` body, or a `sheetUrl` field/query parameter. */
         requestBody?: {
             content: {
-                "multipart/form-data": components["schemas"]["ImportUpload"];
+                "multipart/form-data": components["schemas"]["ImportPreviewUpload"];
                 "text/csv": string;
             };
         };
@@ -7510,6 +8491,7 @@ export interface operations {
             /** @description The preview; row errors are data here, not failures. */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7519,6 +8501,7 @@ export interface operations {
             /** @description The request is malformed or failed validation (code BAD_REQUEST or VALIDATION_FAILED). */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7528,6 +8511,9 @@ export interface operations {
             /** @description No valid session or API key (code UNAUTHENTICATED). */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Clears a session cookie that is expired, revoked or unknown. */
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7537,15 +8523,17 @@ export interface operations {
             /** @description The role may not do this, or the CSRF check failed (code FORBIDDEN or CSRF_REJECTED). */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The upload is over UPLOAD_MAX_BYTES (code PAYLOAD_TOO_LARGE); nothing was read. */
+            /** @description The request body is larger than the limit (REQUEST_MAX_BYTES; uploads UPLOAD_MAX_BYTES); nothing was read (code PAYLOAD_TOO_LARGE). */
             413: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7555,6 +8543,7 @@ export interface operations {
             /** @description The file as a whole cannot be read (code UNPROCESSABLE): empty, header only, unbalanced quotes, too many rows, columns that match no layout (details.data.suggestedMapping), or a sheet that is not shared. details.problem names it. */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7564,6 +8553,9 @@ export interface operations {
             /** @description Too many requests; see Retry-After (code TOO_MANY_REQUESTS). */
             429: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Seconds to wait before retrying (always sent). */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7573,6 +8565,7 @@ export interface operations {
             /** @description Something failed on our side; the message says nothing internal (code INTERNAL). */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7596,6 +8589,7 @@ export interface operations {
             /** @description Imports. */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7607,6 +8601,7 @@ export interface operations {
             /** @description The request is malformed or failed validation (code BAD_REQUEST or VALIDATION_FAILED). */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7616,6 +8611,9 @@ export interface operations {
             /** @description No valid session or API key (code UNAUTHENTICATED). */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Clears a session cookie that is expired, revoked or unknown. */
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7625,6 +8623,17 @@ export interface operations {
             /** @description The role may not do this, or the CSRF check failed (code FORBIDDEN or CSRF_REJECTED). */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is larger than the limit (REQUEST_MAX_BYTES; uploads UPLOAD_MAX_BYTES); nothing was read (code PAYLOAD_TOO_LARGE). */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7634,6 +8643,9 @@ export interface operations {
             /** @description Too many requests; see Retry-After (code TOO_MANY_REQUESTS). */
             429: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Seconds to wait before retrying (always sent). */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7643,6 +8655,7 @@ export interface operations {
             /** @description Something failed on our side; the message says nothing internal (code INTERNAL). */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7656,14 +8669,14 @@ export interface operations {
             query?: {
                 /** @description What the file holds: accounts, reps (the roster), opportunities (splits as columns), splits, schedules. */
                 kind?: "accounts" | "reps" | "opportunities" | "splits" | "schedules";
-                /** @description all-or-nothing (default): any row error imports nothing. */
-                mode?: "all-or-nothing" | "valid-rows-only";
-                /** @description The file hash the preview returned: another file is refused with 409. */
-                expectedSha256?: string;
                 /** @description A column mapping as JSON (for raw CSV bodies). */
                 mapping?: string;
                 /** @description A Google Sheet link (shared with "anyone with the link") instead of a file. */
                 sheetUrl?: string;
+                /** @description all-or-nothing (default): any row error imports nothing. */
+                mode?: "all-or-nothing" | "valid-rows-only";
+                /** @description The file hash the preview returned: another file is refused with 409. */
+                expectedSha256?: string;
                 /** @description Apply as a background job (202) whatever the size. */
                 async?: "true" | "false";
             };
@@ -7685,6 +8698,7 @@ export interface operations {
             /** @description Applied, or recorded as failed (status) with every row error. */
             201: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     /** @description Present (true) when this is the stored response of an earlier request with the same Idempotency-Key. */
                     "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
@@ -7696,6 +8710,7 @@ export interface operations {
             /** @description Queued as a background job. */
             202: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     /** @description Present (true) when this is the stored response of an earlier request with the same Idempotency-Key. */
                     "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
@@ -7707,6 +8722,8 @@ export interface operations {
             /** @description The request is malformed or failed validation (code BAD_REQUEST or VALIDATION_FAILED). */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7716,6 +8733,10 @@ export interface operations {
             /** @description No valid session or API key (code UNAUTHENTICATED). */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Clears a session cookie that is expired, revoked or unknown. */
+                    "Set-Cookie"?: string;
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7725,24 +8746,32 @@ export interface operations {
             /** @description The role may not do this, or the CSRF check failed (code FORBIDDEN or CSRF_REJECTED). */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The request conflicts with the current state (code CONFLICT). */
+            /** @description The request conflicts with the current state (code CONFLICT), or its Idempotency-Key was used for another request (IDEMPOTENCY_KEY_REUSED) or belongs to a request still running (then with Retry-After). */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Seconds to wait before retrying (sent while a request with the same Idempotency-Key is still running). */
+                    "Retry-After"?: string;
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The upload is over UPLOAD_MAX_BYTES (code PAYLOAD_TOO_LARGE); nothing was read. */
+            /** @description The request body is larger than the limit (REQUEST_MAX_BYTES; uploads UPLOAD_MAX_BYTES); nothing was read (code PAYLOAD_TOO_LARGE). */
             413: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7752,6 +8781,8 @@ export interface operations {
             /** @description The file as a whole cannot be read (code UNPROCESSABLE): empty, header only, unbalanced quotes, too many rows, columns that match no layout (details.data.suggestedMapping), or a sheet that is not shared. details.problem names it. */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7761,6 +8792,10 @@ export interface operations {
             /** @description Too many requests; see Retry-After (code TOO_MANY_REQUESTS). */
             429: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Seconds to wait before retrying (always sent). */
+                    "Retry-After"?: string;
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7770,6 +8805,7 @@ export interface operations {
             /** @description Something failed on our side; the message says nothing internal (code INTERNAL). */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7792,6 +8828,7 @@ export interface operations {
             /** @description The job. */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7801,6 +8838,7 @@ export interface operations {
             /** @description The request is malformed or failed validation (code BAD_REQUEST or VALIDATION_FAILED). */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7810,6 +8848,9 @@ export interface operations {
             /** @description No valid session or API key (code UNAUTHENTICATED). */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Clears a session cookie that is expired, revoked or unknown. */
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7819,6 +8860,7 @@ export interface operations {
             /** @description The role may not do this, or the CSRF check failed (code FORBIDDEN or CSRF_REJECTED). */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7828,6 +8870,17 @@ export interface operations {
             /** @description The resource does not exist in your org (code NOT_FOUND). */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is larger than the limit (REQUEST_MAX_BYTES; uploads UPLOAD_MAX_BYTES); nothing was read (code PAYLOAD_TOO_LARGE). */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7837,6 +8890,9 @@ export interface operations {
             /** @description Too many requests; see Retry-After (code TOO_MANY_REQUESTS). */
             429: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Seconds to wait before retrying (always sent). */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7846,6 +8902,7 @@ export interface operations {
             /** @description Something failed on our side; the message says nothing internal (code INTERNAL). */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7868,6 +8925,7 @@ export interface operations {
             /** @description The import. */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7877,6 +8935,7 @@ export interface operations {
             /** @description The request is malformed or failed validation (code BAD_REQUEST or VALIDATION_FAILED). */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7886,6 +8945,9 @@ export interface operations {
             /** @description No valid session or API key (code UNAUTHENTICATED). */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Clears a session cookie that is expired, revoked or unknown. */
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7895,6 +8957,7 @@ export interface operations {
             /** @description The role may not do this, or the CSRF check failed (code FORBIDDEN or CSRF_REJECTED). */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7904,6 +8967,17 @@ export interface operations {
             /** @description The resource does not exist in your org (code NOT_FOUND). */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is larger than the limit (REQUEST_MAX_BYTES; uploads UPLOAD_MAX_BYTES); nothing was read (code PAYLOAD_TOO_LARGE). */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7913,6 +8987,9 @@ export interface operations {
             /** @description Too many requests; see Retry-After (code TOO_MANY_REQUESTS). */
             429: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Seconds to wait before retrying (always sent). */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7922,6 +8999,7 @@ export interface operations {
             /** @description Something failed on our side; the message says nothing internal (code INTERNAL). */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7947,6 +9025,7 @@ export interface operations {
             /** @description A page of errors. */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7956,6 +9035,7 @@ export interface operations {
             /** @description The request is malformed or failed validation (code BAD_REQUEST or VALIDATION_FAILED). */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7965,6 +9045,9 @@ export interface operations {
             /** @description No valid session or API key (code UNAUTHENTICATED). */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Clears a session cookie that is expired, revoked or unknown. */
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7974,6 +9057,7 @@ export interface operations {
             /** @description The role may not do this, or the CSRF check failed (code FORBIDDEN or CSRF_REJECTED). */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7983,6 +9067,17 @@ export interface operations {
             /** @description The resource does not exist in your org (code NOT_FOUND). */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is larger than the limit (REQUEST_MAX_BYTES; uploads UPLOAD_MAX_BYTES); nothing was read (code PAYLOAD_TOO_LARGE). */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7992,6 +9087,9 @@ export interface operations {
             /** @description Too many requests; see Retry-After (code TOO_MANY_REQUESTS). */
             429: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Seconds to wait before retrying (always sent). */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8001,6 +9099,7 @@ export interface operations {
             /** @description Something failed on our side; the message says nothing internal (code INTERNAL). */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8023,6 +9122,11 @@ export interface operations {
             /** @description The error file. */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description attachment, with the file name (ASCII, and UTF-8 as filename*). */
+                    "Content-Disposition": string;
+                    /** @description Files are never cached: they may hold personal data. */
+                    "Cache-Control": "no-store";
                     [name: string]: unknown;
                 };
                 content: {
@@ -8032,6 +9136,7 @@ export interface operations {
             /** @description The request is malformed or failed validation (code BAD_REQUEST or VALIDATION_FAILED). */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8041,6 +9146,9 @@ export interface operations {
             /** @description No valid session or API key (code UNAUTHENTICATED). */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Clears a session cookie that is expired, revoked or unknown. */
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8050,6 +9158,7 @@ export interface operations {
             /** @description The role may not do this, or the CSRF check failed (code FORBIDDEN or CSRF_REJECTED). */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8059,6 +9168,17 @@ export interface operations {
             /** @description The resource does not exist in your org (code NOT_FOUND). */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is larger than the limit (REQUEST_MAX_BYTES; uploads UPLOAD_MAX_BYTES); nothing was read (code PAYLOAD_TOO_LARGE). */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8068,6 +9188,9 @@ export interface operations {
             /** @description Too many requests; see Retry-After (code TOO_MANY_REQUESTS). */
             429: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Seconds to wait before retrying (always sent). */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8077,6 +9200,7 @@ export interface operations {
             /** @description Something failed on our side; the message says nothing internal (code INTERNAL). */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8097,6 +9221,7 @@ export interface operations {
             /** @description Presets and fields. */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8106,6 +9231,7 @@ export interface operations {
             /** @description The request is malformed or failed validation (code BAD_REQUEST or VALIDATION_FAILED). */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8115,6 +9241,9 @@ export interface operations {
             /** @description No valid session or API key (code UNAUTHENTICATED). */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Clears a session cookie that is expired, revoked or unknown. */
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8124,6 +9253,17 @@ export interface operations {
             /** @description The role may not do this, or the CSRF check failed (code FORBIDDEN or CSRF_REJECTED). */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is larger than the limit (REQUEST_MAX_BYTES; uploads UPLOAD_MAX_BYTES); nothing was read (code PAYLOAD_TOO_LARGE). */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8133,6 +9273,9 @@ export interface operations {
             /** @description Too many requests; see Retry-After (code TOO_MANY_REQUESTS). */
             429: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Seconds to wait before retrying (always sent). */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8142,6 +9285,7 @@ export interface operations {
             /** @description Something failed on our side; the message says nothing internal (code INTERNAL). */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8164,6 +9308,7 @@ export interface operations {
             /** @description Saved mappings. */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8175,6 +9320,7 @@ export interface operations {
             /** @description The request is malformed or failed validation (code BAD_REQUEST or VALIDATION_FAILED). */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8184,6 +9330,9 @@ export interface operations {
             /** @description No valid session or API key (code UNAUTHENTICATED). */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Clears a session cookie that is expired, revoked or unknown. */
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8193,6 +9342,17 @@ export interface operations {
             /** @description The role may not do this, or the CSRF check failed (code FORBIDDEN or CSRF_REJECTED). */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is larger than the limit (REQUEST_MAX_BYTES; uploads UPLOAD_MAX_BYTES); nothing was read (code PAYLOAD_TOO_LARGE). */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8202,6 +9362,9 @@ export interface operations {
             /** @description Too many requests; see Retry-After (code TOO_MANY_REQUESTS). */
             429: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Seconds to wait before retrying (always sent). */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8211,6 +9374,7 @@ export interface operations {
             /** @description Something failed on our side; the message says nothing internal (code INTERNAL). */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8235,6 +9399,7 @@ export interface operations {
             /** @description Saved. */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8244,6 +9409,7 @@ export interface operations {
             /** @description The request is malformed or failed validation (code BAD_REQUEST or VALIDATION_FAILED). */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8253,6 +9419,9 @@ export interface operations {
             /** @description No valid session or API key (code UNAUTHENTICATED). */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Clears a session cookie that is expired, revoked or unknown. */
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8262,6 +9431,17 @@ export interface operations {
             /** @description The role may not do this, or the CSRF check failed (code FORBIDDEN or CSRF_REJECTED). */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is larger than the limit (REQUEST_MAX_BYTES; uploads UPLOAD_MAX_BYTES); nothing was read (code PAYLOAD_TOO_LARGE). */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8271,6 +9451,9 @@ export interface operations {
             /** @description Too many requests; see Retry-After (code TOO_MANY_REQUESTS). */
             429: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Seconds to wait before retrying (always sent). */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8280,6 +9463,7 @@ export interface operations {
             /** @description Something failed on our side; the message says nothing internal (code INTERNAL). */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8300,6 +9484,7 @@ export interface operations {
             /** @description Rulesets. */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8313,6 +9498,7 @@ export interface operations {
             /** @description The request is malformed or failed validation (code BAD_REQUEST or VALIDATION_FAILED). */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8322,6 +9508,9 @@ export interface operations {
             /** @description No valid session or API key (code UNAUTHENTICATED). */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Clears a session cookie that is expired, revoked or unknown. */
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8331,6 +9520,17 @@ export interface operations {
             /** @description The role may not do this, or the CSRF check failed (code FORBIDDEN or CSRF_REJECTED). */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is larger than the limit (REQUEST_MAX_BYTES; uploads UPLOAD_MAX_BYTES); nothing was read (code PAYLOAD_TOO_LARGE). */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8340,6 +9540,9 @@ export interface operations {
             /** @description Too many requests; see Retry-After (code TOO_MANY_REQUESTS). */
             429: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Seconds to wait before retrying (always sent). */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8349,6 +9552,7 @@ export interface operations {
             /** @description Something failed on our side; the message says nothing internal (code INTERNAL). */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8383,6 +9587,7 @@ export interface operations {
             /** @description Saved, with warnings. */
             201: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     /** @description Present (true) when this is the stored response of an earlier request with the same Idempotency-Key. */
                     "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
@@ -8394,6 +9599,8 @@ export interface operations {
             /** @description The request is malformed or failed validation (code BAD_REQUEST or VALIDATION_FAILED). */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8403,6 +9610,10 @@ export interface operations {
             /** @description No valid session or API key (code UNAUTHENTICATED). */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Clears a session cookie that is expired, revoked or unknown. */
+                    "Set-Cookie"?: string;
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8412,6 +9623,32 @@ export interface operations {
             /** @description The role may not do this, or the CSRF check failed (code FORBIDDEN or CSRF_REJECTED). */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request conflicts with the current state (code CONFLICT), or its Idempotency-Key was used for another request (IDEMPOTENCY_KEY_REUSED) or belongs to a request still running (then with Retry-After). */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Seconds to wait before retrying (sent while a request with the same Idempotency-Key is still running). */
+                    "Retry-After"?: string;
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is larger than the limit (REQUEST_MAX_BYTES; uploads UPLOAD_MAX_BYTES); nothing was read (code PAYLOAD_TOO_LARGE). */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8421,6 +9658,10 @@ export interface operations {
             /** @description Too many requests; see Retry-After (code TOO_MANY_REQUESTS). */
             429: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Seconds to wait before retrying (always sent). */
+                    "Retry-After"?: string;
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8430,6 +9671,7 @@ export interface operations {
             /** @description Something failed on our side; the message says nothing internal (code INTERNAL). */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8458,6 +9700,7 @@ export interface operations {
             /** @description Every issue found. */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8467,6 +9710,7 @@ export interface operations {
             /** @description The request is malformed or failed validation (code BAD_REQUEST or VALIDATION_FAILED). */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8476,6 +9720,9 @@ export interface operations {
             /** @description No valid session or API key (code UNAUTHENTICATED). */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Clears a session cookie that is expired, revoked or unknown. */
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8485,6 +9732,17 @@ export interface operations {
             /** @description The role may not do this, or the CSRF check failed (code FORBIDDEN or CSRF_REJECTED). */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is larger than the limit (REQUEST_MAX_BYTES; uploads UPLOAD_MAX_BYTES); nothing was read (code PAYLOAD_TOO_LARGE). */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8494,6 +9752,9 @@ export interface operations {
             /** @description Too many requests; see Retry-After (code TOO_MANY_REQUESTS). */
             429: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Seconds to wait before retrying (always sent). */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8503,6 +9764,7 @@ export interface operations {
             /** @description Something failed on our side; the message says nothing internal (code INTERNAL). */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8525,6 +9787,7 @@ export interface operations {
             /** @description The ruleset. */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8534,6 +9797,7 @@ export interface operations {
             /** @description The request is malformed or failed validation (code BAD_REQUEST or VALIDATION_FAILED). */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8543,6 +9807,9 @@ export interface operations {
             /** @description No valid session or API key (code UNAUTHENTICATED). */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Clears a session cookie that is expired, revoked or unknown. */
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8552,6 +9819,7 @@ export interface operations {
             /** @description The role may not do this, or the CSRF check failed (code FORBIDDEN or CSRF_REJECTED). */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8561,6 +9829,17 @@ export interface operations {
             /** @description The resource does not exist in your org (code NOT_FOUND). */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is larger than the limit (REQUEST_MAX_BYTES; uploads UPLOAD_MAX_BYTES); nothing was read (code PAYLOAD_TOO_LARGE). */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8570,6 +9849,9 @@ export interface operations {
             /** @description Too many requests; see Retry-After (code TOO_MANY_REQUESTS). */
             429: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Seconds to wait before retrying (always sent). */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8579,6 +9861,7 @@ export interface operations {
             /** @description Something failed on our side; the message says nothing internal (code INTERNAL). */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8612,6 +9895,7 @@ export interface operations {
             /** @description The new version, with warnings. */
             201: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8621,6 +9905,7 @@ export interface operations {
             /** @description The request is malformed or failed validation (code BAD_REQUEST or VALIDATION_FAILED). */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8630,6 +9915,9 @@ export interface operations {
             /** @description No valid session or API key (code UNAUTHENTICATED). */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Clears a session cookie that is expired, revoked or unknown. */
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8639,6 +9927,7 @@ export interface operations {
             /** @description The role may not do this, or the CSRF check failed (code FORBIDDEN or CSRF_REJECTED). */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8648,6 +9937,17 @@ export interface operations {
             /** @description The resource does not exist in your org (code NOT_FOUND). */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is larger than the limit (REQUEST_MAX_BYTES; uploads UPLOAD_MAX_BYTES); nothing was read (code PAYLOAD_TOO_LARGE). */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8657,6 +9957,9 @@ export interface operations {
             /** @description Too many requests; see Retry-After (code TOO_MANY_REQUESTS). */
             429: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Seconds to wait before retrying (always sent). */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8666,6 +9969,7 @@ export interface operations {
             /** @description Something failed on our side; the message says nothing internal (code INTERNAL). */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8688,6 +9992,7 @@ export interface operations {
             /** @description Versions. */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8699,6 +10004,7 @@ export interface operations {
             /** @description The request is malformed or failed validation (code BAD_REQUEST or VALIDATION_FAILED). */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8708,6 +10014,9 @@ export interface operations {
             /** @description No valid session or API key (code UNAUTHENTICATED). */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Clears a session cookie that is expired, revoked or unknown. */
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8717,6 +10026,7 @@ export interface operations {
             /** @description The role may not do this, or the CSRF check failed (code FORBIDDEN or CSRF_REJECTED). */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8726,6 +10036,17 @@ export interface operations {
             /** @description The resource does not exist in your org (code NOT_FOUND). */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is larger than the limit (REQUEST_MAX_BYTES; uploads UPLOAD_MAX_BYTES); nothing was read (code PAYLOAD_TOO_LARGE). */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8735,6 +10056,9 @@ export interface operations {
             /** @description Too many requests; see Retry-After (code TOO_MANY_REQUESTS). */
             429: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Seconds to wait before retrying (always sent). */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8744,6 +10068,7 @@ export interface operations {
             /** @description Something failed on our side; the message says nothing internal (code INTERNAL). */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8772,6 +10097,7 @@ export interface operations {
             /** @description A page of reps and how many match. */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8781,6 +10107,7 @@ export interface operations {
             /** @description The request is malformed or failed validation (code BAD_REQUEST or VALIDATION_FAILED). */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8790,6 +10117,9 @@ export interface operations {
             /** @description No valid session or API key (code UNAUTHENTICATED). */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Clears a session cookie that is expired, revoked or unknown. */
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8799,6 +10129,17 @@ export interface operations {
             /** @description The role may not do this, or the CSRF check failed (code FORBIDDEN or CSRF_REJECTED). */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is larger than the limit (REQUEST_MAX_BYTES; uploads UPLOAD_MAX_BYTES); nothing was read (code PAYLOAD_TOO_LARGE). */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8808,6 +10149,9 @@ export interface operations {
             /** @description Too many requests; see Retry-After (code TOO_MANY_REQUESTS). */
             429: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Seconds to wait before retrying (always sent). */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8817,6 +10161,7 @@ export interface operations {
             /** @description Something failed on our side; the message says nothing internal (code INTERNAL). */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8845,6 +10190,7 @@ export interface operations {
             /** @description A page of accounts and how many match. */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8854,6 +10200,7 @@ export interface operations {
             /** @description The request is malformed or failed validation (code BAD_REQUEST or VALIDATION_FAILED). */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8863,6 +10210,9 @@ export interface operations {
             /** @description No valid session or API key (code UNAUTHENTICATED). */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Clears a session cookie that is expired, revoked or unknown. */
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8872,6 +10222,17 @@ export interface operations {
             /** @description The role may not do this, or the CSRF check failed (code FORBIDDEN or CSRF_REJECTED). */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is larger than the limit (REQUEST_MAX_BYTES; uploads UPLOAD_MAX_BYTES); nothing was read (code PAYLOAD_TOO_LARGE). */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8881,6 +10242,9 @@ export interface operations {
             /** @description Too many requests; see Retry-After (code TOO_MANY_REQUESTS). */
             429: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Seconds to wait before retrying (always sent). */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8890,6 +10254,7 @@ export interface operations {
             /** @description Something failed on our side; the message says nothing internal (code INTERNAL). */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8929,6 +10294,7 @@ export interface operations {
             /** @description A page of opportunities and how many match. */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8938,6 +10304,7 @@ export interface operations {
             /** @description The request is malformed or failed validation (code BAD_REQUEST or VALIDATION_FAILED). */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8947,6 +10314,9 @@ export interface operations {
             /** @description No valid session or API key (code UNAUTHENTICATED). */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Clears a session cookie that is expired, revoked or unknown. */
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8956,6 +10326,17 @@ export interface operations {
             /** @description The role may not do this, or the CSRF check failed (code FORBIDDEN or CSRF_REJECTED). */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is larger than the limit (REQUEST_MAX_BYTES; uploads UPLOAD_MAX_BYTES); nothing was read (code PAYLOAD_TOO_LARGE). */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8965,6 +10346,9 @@ export interface operations {
             /** @description Too many requests; see Retry-After (code TOO_MANY_REQUESTS). */
             429: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Seconds to wait before retrying (always sent). */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8974,6 +10358,7 @@ export interface operations {
             /** @description Something failed on our side; the message says nothing internal (code INTERNAL). */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8996,6 +10381,7 @@ export interface operations {
             /** @description The opportunity and every split row it has had, oldest first. */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9005,6 +10391,7 @@ export interface operations {
             /** @description The request is malformed or failed validation (code BAD_REQUEST or VALIDATION_FAILED). */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9014,6 +10401,9 @@ export interface operations {
             /** @description No valid session or API key (code UNAUTHENTICATED). */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Clears a session cookie that is expired, revoked or unknown. */
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9023,6 +10413,7 @@ export interface operations {
             /** @description The role may not do this, or the CSRF check failed (code FORBIDDEN or CSRF_REJECTED). */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9032,6 +10423,17 @@ export interface operations {
             /** @description The resource does not exist in your org (code NOT_FOUND). */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is larger than the limit (REQUEST_MAX_BYTES; uploads UPLOAD_MAX_BYTES); nothing was read (code PAYLOAD_TOO_LARGE). */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9041,6 +10443,9 @@ export interface operations {
             /** @description Too many requests; see Retry-After (code TOO_MANY_REQUESTS). */
             429: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Seconds to wait before retrying (always sent). */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9050,6 +10455,7 @@ export interface operations {
             /** @description Something failed on our side; the message says nothing internal (code INTERNAL). */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9075,6 +10481,7 @@ export interface operations {
             /** @description The impact preview. */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9084,6 +10491,7 @@ export interface operations {
             /** @description The request is malformed or failed validation (code BAD_REQUEST or VALIDATION_FAILED). */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9093,6 +10501,9 @@ export interface operations {
             /** @description No valid session or API key (code UNAUTHENTICATED). */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Clears a session cookie that is expired, revoked or unknown. */
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9102,6 +10513,7 @@ export interface operations {
             /** @description The role may not do this, or the CSRF check failed (code FORBIDDEN or CSRF_REJECTED). */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9111,15 +10523,29 @@ export interface operations {
             /** @description The resource does not exist in your org (code NOT_FOUND). */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The request conflicts with the current state (code CONFLICT). */
+            /** @description The request conflicts with the current state (code CONFLICT), or its Idempotency-Key was used for another request (IDEMPOTENCY_KEY_REUSED) or belongs to a request still running (then with Retry-After). */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Seconds to wait before retrying (sent while a request with the same Idempotency-Key is still running). */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is larger than the limit (REQUEST_MAX_BYTES; uploads UPLOAD_MAX_BYTES); nothing was read (code PAYLOAD_TOO_LARGE). */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9129,6 +10555,7 @@ export interface operations {
             /** @description The run has no commission end date or reassignment date, or commission parameters that cannot be read (code UNPROCESSABLE). */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9138,6 +10565,9 @@ export interface operations {
             /** @description Too many requests; see Retry-After (code TOO_MANY_REQUESTS). */
             429: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Seconds to wait before retrying (always sent). */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9147,6 +10577,7 @@ export interface operations {
             /** @description Something failed on our side; the message says nothing internal (code INTERNAL). */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9172,7 +10603,11 @@ export interface operations {
             /** @description The impact file, as an attachment. */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description attachment, with the file name (ASCII, and UTF-8 as filename*). */
                     "Content-Disposition": string;
+                    /** @description Files are never cached: they may hold personal data. */
+                    "Cache-Control": "no-store";
                     [name: string]: unknown;
                 };
                 content: {
@@ -9182,6 +10617,7 @@ export interface operations {
             /** @description The request is malformed or failed validation (code BAD_REQUEST or VALIDATION_FAILED). */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9191,6 +10627,9 @@ export interface operations {
             /** @description No valid session or API key (code UNAUTHENTICATED). */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Clears a session cookie that is expired, revoked or unknown. */
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9200,6 +10639,7 @@ export interface operations {
             /** @description The role may not do this, or the CSRF check failed (code FORBIDDEN or CSRF_REJECTED). */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9209,15 +10649,29 @@ export interface operations {
             /** @description The resource does not exist in your org (code NOT_FOUND). */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The request conflicts with the current state (code CONFLICT). */
+            /** @description The request conflicts with the current state (code CONFLICT), or its Idempotency-Key was used for another request (IDEMPOTENCY_KEY_REUSED) or belongs to a request still running (then with Retry-After). */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Seconds to wait before retrying (sent while a request with the same Idempotency-Key is still running). */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is larger than the limit (REQUEST_MAX_BYTES; uploads UPLOAD_MAX_BYTES); nothing was read (code PAYLOAD_TOO_LARGE). */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9227,6 +10681,7 @@ export interface operations {
             /** @description The run has no commission end date or reassignment date, or commission parameters that cannot be read (code UNPROCESSABLE). */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9236,6 +10691,9 @@ export interface operations {
             /** @description Too many requests; see Retry-After (code TOO_MANY_REQUESTS). */
             429: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Seconds to wait before retrying (always sent). */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9245,6 +10703,7 @@ export interface operations {
             /** @description Something failed on our side; the message says nothing internal (code INTERNAL). */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9267,6 +10726,7 @@ export interface operations {
             /** @description The adjustment entries and totals per participant. */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9276,6 +10736,7 @@ export interface operations {
             /** @description The request is malformed or failed validation (code BAD_REQUEST or VALIDATION_FAILED). */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9285,6 +10746,9 @@ export interface operations {
             /** @description No valid session or API key (code UNAUTHENTICATED). */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Clears a session cookie that is expired, revoked or unknown. */
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9294,6 +10758,7 @@ export interface operations {
             /** @description The role may not do this, or the CSRF check failed (code FORBIDDEN or CSRF_REJECTED). */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9303,15 +10768,29 @@ export interface operations {
             /** @description The resource does not exist in your org (code NOT_FOUND). */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The request conflicts with the current state (code CONFLICT). */
+            /** @description The request conflicts with the current state (code CONFLICT), or its Idempotency-Key was used for another request (IDEMPOTENCY_KEY_REUSED) or belongs to a request still running (then with Retry-After). */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Seconds to wait before retrying (sent while a request with the same Idempotency-Key is still running). */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is larger than the limit (REQUEST_MAX_BYTES; uploads UPLOAD_MAX_BYTES); nothing was read (code PAYLOAD_TOO_LARGE). */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9321,6 +10800,7 @@ export interface operations {
             /** @description The run has no commission end date or reassignment date, or commission parameters that cannot be read (code UNPROCESSABLE). */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9330,6 +10810,9 @@ export interface operations {
             /** @description Too many requests; see Retry-After (code TOO_MANY_REQUESTS). */
             429: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Seconds to wait before retrying (always sent). */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9339,6 +10822,7 @@ export interface operations {
             /** @description Something failed on our side; the message says nothing internal (code INTERNAL). */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9361,7 +10845,11 @@ export interface operations {
             /** @description The reconciliation file, as an attachment. */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description attachment, with the file name (ASCII, and UTF-8 as filename*). */
                     "Content-Disposition": string;
+                    /** @description Files are never cached: they may hold personal data. */
+                    "Cache-Control": "no-store";
                     [name: string]: unknown;
                 };
                 content: {
@@ -9371,6 +10859,7 @@ export interface operations {
             /** @description The request is malformed or failed validation (code BAD_REQUEST or VALIDATION_FAILED). */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9380,6 +10869,9 @@ export interface operations {
             /** @description No valid session or API key (code UNAUTHENTICATED). */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Clears a session cookie that is expired, revoked or unknown. */
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9389,6 +10881,7 @@ export interface operations {
             /** @description The role may not do this, or the CSRF check failed (code FORBIDDEN or CSRF_REJECTED). */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9398,15 +10891,29 @@ export interface operations {
             /** @description The resource does not exist in your org (code NOT_FOUND). */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The request conflicts with the current state (code CONFLICT). */
+            /** @description The request conflicts with the current state (code CONFLICT), or its Idempotency-Key was used for another request (IDEMPOTENCY_KEY_REUSED) or belongs to a request still running (then with Retry-After). */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Seconds to wait before retrying (sent while a request with the same Idempotency-Key is still running). */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is larger than the limit (REQUEST_MAX_BYTES; uploads UPLOAD_MAX_BYTES); nothing was read (code PAYLOAD_TOO_LARGE). */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9416,6 +10923,7 @@ export interface operations {
             /** @description The run has no commission end date or reassignment date, or commission parameters that cannot be read (code UNPROCESSABLE). */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9425,6 +10933,9 @@ export interface operations {
             /** @description Too many requests; see Retry-After (code TOO_MANY_REQUESTS). */
             429: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Seconds to wait before retrying (always sent). */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9434,6 +10945,7 @@ export interface operations {
             /** @description Something failed on our side; the message says nothing internal (code INTERNAL). */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9463,6 +10975,7 @@ export interface operations {
             /** @description A page of queue items. */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9472,6 +10985,7 @@ export interface operations {
             /** @description The request is malformed or failed validation (code BAD_REQUEST or VALIDATION_FAILED). */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9481,6 +10995,9 @@ export interface operations {
             /** @description No valid session or API key (code UNAUTHENTICATED). */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Clears a session cookie that is expired, revoked or unknown. */
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9490,6 +11007,17 @@ export interface operations {
             /** @description The role may not do this, or the CSRF check failed (code FORBIDDEN or CSRF_REJECTED). */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is larger than the limit (REQUEST_MAX_BYTES; uploads UPLOAD_MAX_BYTES); nothing was read (code PAYLOAD_TOO_LARGE). */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9499,6 +11027,9 @@ export interface operations {
             /** @description Too many requests; see Retry-After (code TOO_MANY_REQUESTS). */
             429: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Seconds to wait before retrying (always sent). */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9508,6 +11039,7 @@ export interface operations {
             /** @description Something failed on our side; the message says nothing internal (code INTERNAL). */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9530,6 +11062,7 @@ export interface operations {
             /** @description The item and its timeline. */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9539,6 +11072,7 @@ export interface operations {
             /** @description The request is malformed or failed validation (code BAD_REQUEST or VALIDATION_FAILED). */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9548,6 +11082,9 @@ export interface operations {
             /** @description No valid session or API key (code UNAUTHENTICATED). */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Clears a session cookie that is expired, revoked or unknown. */
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9557,6 +11094,7 @@ export interface operations {
             /** @description The role may not do this, or the CSRF check failed (code FORBIDDEN or CSRF_REJECTED). */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9566,6 +11104,17 @@ export interface operations {
             /** @description The resource does not exist in your org (code NOT_FOUND). */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is larger than the limit (REQUEST_MAX_BYTES; uploads UPLOAD_MAX_BYTES); nothing was read (code PAYLOAD_TOO_LARGE). */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9575,6 +11124,9 @@ export interface operations {
             /** @description Too many requests; see Retry-After (code TOO_MANY_REQUESTS). */
             429: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Seconds to wait before retrying (always sent). */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9584,6 +11136,7 @@ export interface operations {
             /** @description Something failed on our side; the message says nothing internal (code INTERNAL). */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9608,6 +11161,7 @@ export interface operations {
             /** @description The retry runs. */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9617,6 +11171,7 @@ export interface operations {
             /** @description The request is malformed or failed validation (code BAD_REQUEST or VALIDATION_FAILED). */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9626,6 +11181,9 @@ export interface operations {
             /** @description No valid session or API key (code UNAUTHENTICATED). */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Clears a session cookie that is expired, revoked or unknown. */
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9635,6 +11193,7 @@ export interface operations {
             /** @description The role may not do this, or the CSRF check failed (code FORBIDDEN or CSRF_REJECTED). */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9644,15 +11203,29 @@ export interface operations {
             /** @description The resource does not exist in your org (code NOT_FOUND). */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The request conflicts with the current state (code CONFLICT). */
+            /** @description The request conflicts with the current state (code CONFLICT), or its Idempotency-Key was used for another request (IDEMPOTENCY_KEY_REUSED) or belongs to a request still running (then with Retry-After). */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Seconds to wait before retrying (sent while a request with the same Idempotency-Key is still running). */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is larger than the limit (REQUEST_MAX_BYTES; uploads UPLOAD_MAX_BYTES); nothing was read (code PAYLOAD_TOO_LARGE). */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9662,6 +11235,9 @@ export interface operations {
             /** @description Too many requests; see Retry-After (code TOO_MANY_REQUESTS). */
             429: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Seconds to wait before retrying (always sent). */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9671,6 +11247,7 @@ export interface operations {
             /** @description Something failed on our side; the message says nothing internal (code INTERNAL). */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9699,6 +11276,7 @@ export interface operations {
             /** @description One page of opportunities to decide. */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9708,6 +11286,7 @@ export interface operations {
             /** @description The request is malformed or failed validation (code BAD_REQUEST or VALIDATION_FAILED). */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9717,6 +11296,9 @@ export interface operations {
             /** @description No valid session or API key (code UNAUTHENTICATED). */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Clears a session cookie that is expired, revoked or unknown. */
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9726,6 +11308,7 @@ export interface operations {
             /** @description The role may not do this, or the CSRF check failed (code FORBIDDEN or CSRF_REJECTED). */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9735,6 +11318,17 @@ export interface operations {
             /** @description The resource does not exist in your org (code NOT_FOUND). */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is larger than the limit (REQUEST_MAX_BYTES; uploads UPLOAD_MAX_BYTES); nothing was read (code PAYLOAD_TOO_LARGE). */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9744,6 +11338,9 @@ export interface operations {
             /** @description Too many requests; see Retry-After (code TOO_MANY_REQUESTS). */
             429: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Seconds to wait before retrying (always sent). */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9753,6 +11350,7 @@ export interface operations {
             /** @description Something failed on our side; the message says nothing internal (code INTERNAL). */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9779,6 +11377,7 @@ export interface operations {
             /** @description The run after the change, and how many remain undecided. */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9788,6 +11387,7 @@ export interface operations {
             /** @description The request is malformed or failed validation (code BAD_REQUEST or VALIDATION_FAILED). */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9797,6 +11397,9 @@ export interface operations {
             /** @description No valid session or API key (code UNAUTHENTICATED). */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Clears a session cookie that is expired, revoked or unknown. */
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9806,6 +11409,7 @@ export interface operations {
             /** @description The role may not do this, or the CSRF check failed (code FORBIDDEN or CSRF_REJECTED). */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9815,15 +11419,29 @@ export interface operations {
             /** @description The resource does not exist in your org (code NOT_FOUND). */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The request conflicts with the current state (code CONFLICT). */
+            /** @description The request conflicts with the current state (code CONFLICT), or its Idempotency-Key was used for another request (IDEMPOTENCY_KEY_REUSED) or belongs to a request still running (then with Retry-After). */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Seconds to wait before retrying (sent while a request with the same Idempotency-Key is still running). */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is larger than the limit (REQUEST_MAX_BYTES; uploads UPLOAD_MAX_BYTES); nothing was read (code PAYLOAD_TOO_LARGE). */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9833,6 +11451,9 @@ export interface operations {
             /** @description Too many requests; see Retry-After (code TOO_MANY_REQUESTS). */
             429: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Seconds to wait before retrying (always sent). */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9842,6 +11463,7 @@ export interface operations {
             /** @description Something failed on our side; the message says nothing internal (code INTERNAL). */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {

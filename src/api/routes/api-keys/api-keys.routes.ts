@@ -4,7 +4,7 @@
  */
 import { createRoute, z } from '@hono/zod-openapi';
 import { KEY_MANAGERS, ROLES } from '../../../lib/roles.ts';
-import { commonErrorResponses, notFoundResponse } from '../../errors.ts';
+import { commonErrorResponses, conflictResponse, notFoundResponse } from '../../errors.ts';
 import { IdempotencyHeaders, replayable } from '../../middleware/idempotency.ts';
 import { access, idempotentAccess } from '../../openapi.ts';
 
@@ -93,6 +93,7 @@ export const createApiKey = createRoute({
       description: 'Created.',
       ...replayable({ content: { 'application/json': { schema: CreatedApiKeySchema } } }),
     },
+    ...conflictResponse,
     ...commonErrorResponses,
   },
 });

@@ -1,9 +1,9 @@
 /** The audit route group. */
 import * as trail from '../../../services/audit/audit-trail.ts';
 import { assertRunInOrg } from '../../../services/run-records/run-in-org.ts';
+import { downloadHeaders } from '../../downloads.ts';
 import { createRouter } from '../../openapi.ts';
 import { orgContext } from '../../service-context.ts';
-import { attachment } from '../exports/exports.index.ts';
 import {
   AuditEventSchema,
   AuditVerificationSchema,
@@ -45,10 +45,9 @@ export const auditRouter = createRouter()
   })
   .openapi(exportAudit, async (c) => {
     const file = await trail.exportAuditTrail({ ctx: orgContext(c), input: c.req.valid('query') });
-    return c.body(file.body, 200, {
-      'Content-Type': `${file.contentType}; charset=utf-8`,
-      'Content-Disposition': attachment(file.filename),
-      'Cache-Control': 'no-store',
-      'X-Content-Type-Options': 'nosniff',
-    }) as never;
+    return c.body(
+      file.body,
+      200,
+      downloadHeaders(file.filename, `${file.contentType}; charset=utf-8`),
+    ) as never;
   });

@@ -1,5 +1,6 @@
 /** The audit trail API (F11): pages of events, the hash-chain check, CSV / JSON export. */
 import { createRoute, z } from '@hono/zod-openapi';
+import { documentedDownloadHeaders } from '../../downloads.ts';
 import { commonErrorResponses, notFoundResponse } from '../../errors.ts';
 import { access } from '../../openapi.ts';
 
@@ -172,6 +173,7 @@ export const exportAudit = createRoute({
   responses: {
     200: {
       description: 'The file.',
+      headers: documentedDownloadHeaders('bookshift-audit-2026-03-01.csv'),
       content: {
         'text/csv': { schema: z.string().openapi({ example: 'seq,at,action,…' }) },
         'application/json': { schema: z.array(AuditEventSchema) },

@@ -2,9 +2,9 @@
 
 import { commissionReconciliation, reconciliationCsv } from '../../../services/after/reconciliation.ts';
 import { commissionImpact, impactCsv } from '../../../services/review/commission-impact.ts';
+import { downloadHeaders } from '../../downloads.ts';
 import { createRouter } from '../../openapi.ts';
 import { orgContext } from '../../service-context.ts';
-import { attachment } from '../exports/exports.index.ts';
 import {
   CommissionImpactSchema,
   CommissionReconciliationSchema,
@@ -14,12 +14,7 @@ import {
   getCommissionReconciliation,
 } from './commission.routes.ts';
 
-const csvHeaders = (filename: string) => ({
-  'Content-Type': 'text/csv; charset=utf-8',
-  'Content-Disposition': attachment(filename),
-  'Cache-Control': 'no-store',
-  'X-Content-Type-Options': 'nosniff',
-});
+const csvHeaders = (filename: string) => downloadHeaders(filename, 'text/csv; charset=utf-8');
 
 export const commissionRouter = createRouter()
   .openapi(getCommissionImpact, async (c) => {

@@ -1,6 +1,7 @@
 /** Commission impact preview and reconciliation of a run (C1–C6): JSON for systems, CSV for finance. */
 import { createRoute, z } from '@hono/zod-openapi';
 import { COMMISSION_READERS } from '../../../services/review/commission-impact.ts';
+import { documentedDownloadHeaders } from '../../downloads.ts';
 import { commonErrorResponses, conflictResponse, ErrorBodySchema, notFoundResponse } from '../../errors.ts';
 import { access } from '../../openapi.ts';
 
@@ -315,11 +316,7 @@ const errorsOfARun = {
 
 const csvFile = (description: string, example: string) => ({
   description,
-  headers: z.object({
-    'Content-Disposition': z
-      .string()
-      .openapi({ example: 'attachment; filename="bookshift-run-3b9d6c1e-commission-impact.csv"' }),
-  }),
+  headers: documentedDownloadHeaders('bookshift-run-3b9d6c1e-commission-impact.csv'),
   content: { 'text/csv': { schema: z.string().openapi({ example }) } },
 });
 

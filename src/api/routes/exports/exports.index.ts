@@ -4,6 +4,7 @@ import type { HouseUserIds } from '../../../exports/house-users.ts';
 import { getCustomLayout, saveCustomLayout } from '../../../services/after/custom-layout.ts';
 import { getHouseUsers, saveHouseUsers } from '../../../services/after/house-users.ts';
 import { exportRun } from '../../../services/after/run-exports.ts';
+import { downloadHeaders } from '../../downloads.ts';
 import { createRouter } from '../../openapi.ts';
 import { orgContext } from '../../service-context.ts';
 import {
@@ -20,23 +21,12 @@ const houseUsersBody = (ids: HouseUserIds) => ({
   dynamics: ids.dynamics ?? null,
 });
 
-/** RFC 6266: an ASCII fallback and the UTF-8 name. */
-export function attachment(filename: string): string {
-  const ascii = filename.replace(/[^A-Za-z0-9._-]/g, '_');
-  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(filename)}`;
-}
-
 export const exportsRouter = createRouter()
   .openapi(downloadRunExport, async (c) => {
     const { id, format } = c.req.valid('param');
     const { file } = c.req.valid('query');
     const out = await exportRun({ ctx: orgContext(c), input: { runId: id, format, file } });
-    return c.body(out.body, 200, {
-      'Content-Type': out.contentType,
-      'Content-Disposition': attachment(out.filename),
-      'Cache-Control': 'no-store',
-      'X-Content-Type-Options': 'nosniff',
-    }) as never;
+    return c.body(out.body, 200, downloadHeaders(out.filename, out.contentType)) as never;
   })
   .openapi(getExportLayout, async (c) => {
     const layout = await getCustomLayout({ ctx: orgContext(c) });

@@ -2,6 +2,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { NEUTRAL_FIELDS } from '../../../exports/formats.ts';
 import { EXPORT_FILE_NAMES, EXPORT_FORMATS } from '../../../services/after/run-exports.ts';
+import { documentedDownloadHeaders } from '../../downloads.ts';
 import { commonErrorResponses, conflictResponse, ErrorBodySchema, notFoundResponse } from '../../errors.ts';
 import { access } from '../../openapi.ts';
 
@@ -53,11 +54,7 @@ export const CustomLayoutSchema = z
 
 const csv = (description: string) => ({
   description,
-  headers: z.object({
-    'Content-Disposition': z
-      .string()
-      .openapi({ example: 'attachment; filename="bookshift-run-3b9d6c1e-change-set.csv"' }),
-  }),
+  headers: documentedDownloadHeaders('bookshift-run-3b9d6c1e-change-set.csv'),
   content: {
     'text/csv': { schema: z.string().openapi({ example: 'batch_id,change_id,object,record_id\r\n…' }) },
     'text/plain': { schema: z.string().openapi({ description: 'The Salesforce readme (file=readme).' }) },

@@ -12,6 +12,7 @@ import {
 } from '../../../services/imports/import-history.ts';
 import { getImportJob, queueImport } from '../../../services/imports/import-job.ts';
 import { previewImport } from '../../../services/imports/preview-import.ts';
+import { downloadHeaders } from '../../downloads.ts';
 import { createRouter } from '../../openapi.ts';
 import { orgContext } from '../../service-context.ts';
 import {
@@ -101,10 +102,7 @@ export const importsRouter = createRouter()
   .openapi(downloadImportErrorsRoute, async (c) => {
     const { id } = c.req.valid('param');
     const csv = (await getImportErrorFile({ ctx: orgContext(c), input: { importId: id } })) ?? '';
-    return c.body(csv, 200, {
-      'Content-Type': 'text/csv; charset=utf-8',
-      'Content-Disposition': `attachment; filename="import-${id}-errors.csv"`,
-    });
+    return c.body(csv, 200, downloadHeaders(`import-${id}-errors.csv`, 'text/csv; charset=utf-8'));
   })
   .openapi(listPresetsRoute, (c) =>
     c.json(

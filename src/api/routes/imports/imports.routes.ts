@@ -1,5 +1,6 @@
 /** The imports API (F1): preview and apply an upload or sheet link, history, errors, presets, saved mappings. */
 import { createRoute, z } from '@hono/zod-openapi';
+import { documentedDownloadHeaders } from '../../downloads.ts';
 import { commonErrorResponses, conflictResponse, ErrorBodySchema, notFoundResponse } from '../../errors.ts';
 import { IdempotencyHeaders, replayable } from '../../middleware/idempotency.ts';
 import { access, idempotentAccess } from '../../openapi.ts';
@@ -11,7 +12,9 @@ import {
   OutcomeSchema,
   PageQuery,
   PresetsSchema,
+  PreviewQuery,
   PreviewSchema,
+  previewUploadBody,
   QueuedSchema,
   SavedMappingSchema,
   SaveMappingSchema,
@@ -48,7 +51,7 @@ export const previewImportRoute = createRoute({
     'Detects the layout (Salesforce, HubSpot, Dynamics, generic, or a mapping the org saved for this header), ' +
     'and returns the mapping, the first records as they will be stored, every row-level error and the summary.',
   ...uploadAccess,
-  request: { query: ImportOptionsQuery, ...uploadBody },
+  request: { query: PreviewQuery, ...previewUploadBody },
   responses: {
     200: { description: 'The preview; row errors are data here, not failures.', ...json(PreviewSchema) },
     ...fileErrors,
@@ -148,7 +151,11 @@ export const downloadImportErrorsRoute = createRoute({
   ...access(...IMPORT_ROLES),
   request: { params: IdParams },
   responses: {
-    200: { description: 'The error file.', content: { 'text/csv': { schema: z.string() } } },
+    200: {
+      description: 'The error file.',
+      headers: documentedDownloadHeaders('import-3b9d6c1e-errors.csv'),
+      content: { 'text/csv': { schema: z.string() } },
+    },
     ...notFoundResponse,
     ...commonErrorResponses,
   },

@@ -32,8 +32,18 @@ export const MappingSchema = z
   })
   .openapi('ColumnMapping');
 
-export const ImportOptionsQuery = z.object({
+/** What a preview reads: the kind of file, a mapping, or a Google Sheet instead of a file. */
+export const PreviewQuery = z.object({
   kind: ImportKindSchema.optional(),
+  mapping: z.string().optional().openapi({ description: 'A column mapping as JSON (for raw CSV bodies).' }),
+  sheetUrl: z.string().optional().openapi({
+    description: 'A Google Sheet link (shared with "anyone with the link") instead of a file.',
+    example: 'https://docs.google.com/spreadsheets/d/1AbC…/edit#gid=0',
+  }),
+});
+
+/** What an import reads besides: how to apply, the file the preview saw, and whether in the background. */
+export const ImportOptionsQuery = PreviewQuery.extend({
   mode: z.enum(['all-or-nothing', 'valid-rows-only']).optional().openapi({
     description: 'all-or-nothing (default): any row error imports nothing.',
     example: 'all-or-nothing',
@@ -43,35 +53,34 @@ export const ImportOptionsQuery = z.object({
     .regex(/^[0-9a-f]{64}$/, 'A SHA-256 in hex, as the preview returned it.')
     .optional()
     .openapi({ description: 'The file hash the preview returned: another file is refused with 409.' }),
-  mapping: z.string().optional().openapi({ description: 'A column mapping as JSON (for raw CSV bodies).' }),
-  sheetUrl: z.string().optional().openapi({
-    description: 'A Google Sheet link (shared with "anyone with the link") instead of a file.',
-    example: 'https://docs.google.com/spreadsheets/d/1AbC…/edit#gid=0',
-  }),
   async: z
     .enum(['true', 'false'])
     .optional()
     .openapi({ description: 'Apply as a background job (202) whatever the size.' }),
 });
 
+const previewFormFields = {
+  file: z.any().optional().openapi({ type: 'string', format: 'binary', description: 'The CSV file.' }),
+  sheetUrl: z.string().optional(),
+  kind: ImportKindSchema.optional(),
+  mapping: z.string().optional().openapi({ description: 'A column mapping as JSON.' }),
+};
+export const PreviewFormSchema = z.object(previewFormFields).openapi('ImportPreviewUpload');
 export const UploadFormSchema = z
   .object({
-    file: z.any().optional().openapi({ type: 'string', format: 'binary', description: 'The CSV file.' }),
-    sheetUrl: z.string().optional(),
-    kind: ImportKindSchema.optional(),
-    mapping: z.string().optional().openapi({ description: 'A column mapping as JSON.' }),
+    ...previewFormFields,
     mode: z.enum(['all-or-nothing', 'valid-rows-only']).optional(),
     expectedSha256: z.string().optional(),
   })
   .openapi('ImportUpload');
 
-export const uploadBody = {
+const csvUpload = (form: typeof PreviewFormSchema | typeof UploadFormSchema) => ({
   body: {
     required: false,
     description:
       'The CSV as a multipart upload (field `file`), as a raw `text/csv` body, or a `sheetUrl` field/query parameter.',
     content: {
-      'multipart/form-data': { schema: UploadFormSchema },
+      'multipart/form-data': { schema: form },
       'text/csv': {
         schema: z
           .string()
@@ -79,7 +88,9 @@ export const uploadBody = {
       },
     },
   },
-};
+});
+export const previewUploadBody = csvUpload(PreviewFormSchema);
+export const uploadBody = csvUpload(UploadFormSchema);
 
 export const RowErrorSchema = z
   .object({

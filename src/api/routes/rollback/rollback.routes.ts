@@ -6,6 +6,7 @@ import {
   IDEMPOTENCY_HEADER,
   idempotency,
   idempotencyHeaderSchemaDescription,
+  replayable,
 } from '../../middleware/idempotency.ts';
 import { access } from '../../openapi.ts';
 
@@ -112,7 +113,7 @@ export const rollbackRunRoute = createRoute({
   responses: {
     200: {
       description: 'The rollback result (the first one, on a repeat).',
-      content: { 'application/json': { schema: RollbackResultSchema } },
+      ...replayable({ content: { 'application/json': { schema: RollbackResultSchema } } }),
     },
     ...notFoundResponse,
     ...conflictResponse,

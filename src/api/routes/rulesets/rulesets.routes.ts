@@ -1,6 +1,6 @@
 /** The rulesets API (F2): create, revise (a new version), read, list versions, and validate without saving. */
 import { createRoute, z } from '@hono/zod-openapi';
-import { commonErrorResponses, notFoundResponse } from '../../errors.ts';
+import { commonErrorResponses, conflictResponse, notFoundResponse } from '../../errors.ts';
 import { IdempotencyHeaders, replayable } from '../../middleware/idempotency.ts';
 import { access, idempotentAccess } from '../../openapi.ts';
 
@@ -78,6 +78,7 @@ export const createRulesetRoute = createRoute({
   request: { query: NoteQuery, ...rulesetBody, headers: IdempotencyHeaders },
   responses: {
     201: { description: 'Saved, with warnings.', ...replayable(json(SavedRulesetSchema)) },
+    ...conflictResponse,
     ...commonErrorResponses,
   },
 });

@@ -54,6 +54,7 @@ export const createRun = createRoute({
   request: { ...body(createRunSchema), headers: IdempotencyHeaders },
   responses: {
     201: { description: 'The new draft run.', ...replayable(json(RunSchema)) },
+    ...conflictResponse,
     ...commonErrorResponses,
   },
 });
