@@ -160,10 +160,7 @@ export function composeNotices(input: NoticeInput): ComposeResult {
   }
 
   if (input.accounts.length > 0 || opportunities.length > 0) {
-    const subject =
-      opportunities.length === 0
-        ? `Summary: ${input.accounts.length} accounts reassigned (${input.runLabel})`
-        : `Summary: ${countPhrase(input.accounts.length, opportunities.length)} reassigned (${input.runLabel})`;
+    const subject = `Summary: ${countPhrase(input.accounts.length, opportunities.length)} reassigned (${input.runLabel})`;
     for (const manager of input.managers) {
       add('manager_summary', manager, subject, {
         greeting: `Hello ${manager.name},`,

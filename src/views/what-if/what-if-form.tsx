@@ -186,7 +186,13 @@ export function WhatIfForm({
                 <label for={`f-variant${i}-name`}>
                   Name {i > 1 && <span class="muted">(blank: not solved)</span>}
                 </label>
-                <input id={`f-variant${i}-name`} name={`variant${i}.name`} value={v.name} maxlength={100} />
+                <input
+                  id={`f-variant${i}-name`}
+                  name={`variant${i}.name`}
+                  type="text"
+                  value={v.name}
+                  maxlength={100}
+                />
               </div>
               <div class="field">
                 <label for={`f-variant${i}-strategy`}>Strategy</label>

@@ -109,6 +109,14 @@ export function WhatIfResult({ answer, limitSeconds }: { answer: WhatIfAnswer; l
       if (!before.has(m.repId)) before.set(m.repId, { count: m.countBefore, revenue: m.revenueBeforeCents });
   }
   const seconds = Math.round(answer.timeLimitMs / 100) / 10;
+  // Reps whose book changes in some variant; the others are counted, not listed.
+  const changes = answer.reps.filter((r) => {
+    const now = before.get(r.repId);
+    return r.byVariant.some(
+      (b) => b.countAfter !== null && (b.countAfter !== now?.count || b.revenueAfterCents !== now?.revenue),
+    );
+  });
+  const unchanged = answer.reps.length - changes.length;
   return (
     <section id="what-if-result" aria-labelledby="what-if-result-title">
       <h2 id="what-if-result-title">What would happen</h2>
@@ -153,7 +161,7 @@ export function WhatIfResult({ answer, limitSeconds }: { answer: WhatIfAnswer; l
         </div>
       </section>
       <section class="card">
-        <h3>Each rep’s book after each variant (accounts · annual revenue)</h3>
+        <h3>The reps whose book changes (accounts · annual revenue)</h3>
         <div class="table-wrap">
           <table id="what-if-reps">
             <thead>
@@ -170,7 +178,7 @@ export function WhatIfResult({ answer, limitSeconds }: { answer: WhatIfAnswer; l
               </tr>
             </thead>
             <tbody>
-              {answer.reps.map((r) => {
+              {changes.map((r) => {
                 const now = before.get(r.repId);
                 return (
                   <tr>
@@ -192,6 +200,11 @@ export function WhatIfResult({ answer, limitSeconds }: { answer: WhatIfAnswer; l
             </tbody>
           </table>
         </div>
+        {unchanged > 0 && (
+          <p class="muted" id="what-if-unchanged">
+            {num(unchanged)} other rep(s) keep their book in every variant.
+          </p>
+        )}
       </section>
       {answer.variants.map((v) => (
         <Variant name={v.name} result={v.result} nameOf={nameOf} named={named} />
