@@ -144,6 +144,12 @@ describe('the wizard, one step per screen, for every kind', () => {
       await page.selectOption('select[name="seg-0-commissionType"]', 'custom');
       await page.fill('input[name="seg-0-customPct"]', '35');
       await page.selectOption('select[name="seg-0-accountType"]', { index: 1 });
+      // At a laptop's width the whole segment row fits: nothing to scroll sideways to.
+      const wrap = await page.locator('#commission-segments .table-wrap').evaluate((w) => {
+        const el = w as unknown as { scrollWidth: number; clientWidth: number };
+        return { scrollWidth: el.scrollWidth, clientWidth: el.clientWidth };
+      });
+      expect(wrap.scrollWidth, 'segment table width').toBeLessThanOrEqual(wrap.clientWidth);
       await shoot(page, kind, 3, 'strategy');
       // Back to the scope and forward again: nothing entered is lost.
       // By keyboard, as a person tabbing through the form does.

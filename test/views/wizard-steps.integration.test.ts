@@ -263,5 +263,7 @@ describe('a create-and-solve the solve limit refuses', () => {
     // The wizard stays (its review), without a second create button that would make a duplicate.
     expect(refused.html).toContain('id="step-review"');
     expect(refused.html).not.toContain('id="create-and-solve"');
+    const summary = refused.html.slice(refused.html.indexOf('id="wizard-summary"'));
+    expect(summary.slice(0, summary.indexOf('</dl>'))).not.toContain('name="go"');
   });
 });

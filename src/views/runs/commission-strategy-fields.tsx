@@ -200,116 +200,119 @@ export function SegmentRowsTable({
   choices: SegmentChoices;
   idPrefix: string;
 }) {
+  // The rows scroll sideways inside their form rather than widening the page when it is narrow.
   return (
-    <table id="segments">
-      <thead>
-        <tr>
-          <th scope="col">#</th>
-          <th scope="col">Account type</th>
-          <th scope="col">Stage</th>
-          <th scope="col">Region</th>
-          <th scope="col">Deal size from ($)</th>
-          <th scope="col">Deal size below ($)</th>
-          <th scope="col">Type</th>
-          <th scope="col">Custom %</th>
-          <th scope="col">Receives the share</th>
-        </tr>
-      </thead>
-      <tbody>
-        {rows.map((row, i) => {
-          const name = (f: SegmentField) => `seg-${i}-${f}`;
-          const err = errors[`seg-${i}`];
-          const described = err
-            ? { 'aria-describedby': `${idPrefix}-seg-${i}-error`, 'aria-invalid': 'true' }
-            : {};
-          return (
-            <>
-              <tr id={`segment-${i}`}>
-                <th scope="row">{i + 1}</th>
-                <td>
-                  <select
-                    name={name('accountType')}
-                    aria-label={`Segment ${i + 1} account type`}
-                    {...described}
-                  >
-                    <Options list={choices.accountTypes} value={row.accountType} any="Any" />
-                  </select>
-                </td>
-                <td>
-                  <select name={name('stage')} aria-label={`Segment ${i + 1} stage`} {...described}>
-                    <Options list={choices.stages} value={row.stage} any="Any" />
-                  </select>
-                </td>
-                <td>
-                  <select name={name('region')} aria-label={`Segment ${i + 1} region`} {...described}>
-                    <Options list={choices.regions} value={row.region} any="Any" />
-                  </select>
-                </td>
-                <td>
-                  <input
-                    name={name('minAmount')}
-                    inputmode="decimal"
-                    value={row.minAmount}
-                    aria-label={`Segment ${i + 1} deal size from, dollars`}
-                    {...described}
-                  />
-                </td>
-                <td>
-                  <input
-                    name={name('maxAmount')}
-                    inputmode="decimal"
-                    value={row.maxAmount}
-                    aria-label={`Segment ${i + 1} deal size below, dollars`}
-                    {...described}
-                  />
-                </td>
-                <td>
-                  <select name={name('commissionType')} aria-label={`Segment ${i + 1} type`} {...described}>
-                    <option value="">Not used</option>
-                    {COMMISSION_TYPES.map((t) => (
-                      <option value={t} selected={row.commissionType === t}>
-                        {TYPE_SHORT[t]}
-                      </option>
-                    ))}
-                  </select>
-                </td>
-                <td>
-                  <input
-                    name={name('customPct')}
-                    inputmode="decimal"
-                    value={row.customPct}
-                    aria-label={`Segment ${i + 1} custom share, percent`}
-                    {...described}
-                  />
-                </td>
-                <td>
-                  <select
-                    name={name('receiverRepId')}
-                    aria-label={`Segment ${i + 1} receiving rep`}
-                    {...described}
-                  >
-                    <option value="">The account’s new owner</option>
-                    {receiverOptions(choices, row.receiverRepId).map((r) => (
-                      <option value={r.id} selected={row.receiverRepId === r.id}>
-                        {r.name}
-                        {r.kind === 'house' ? ' (House rep)' : ''}
-                      </option>
-                    ))}
-                  </select>
-                </td>
-              </tr>
-              {err && (
-                <tr>
-                  <td colspan={9}>
-                    <FieldError id={`${idPrefix}-seg-${i}`} message={err} />
+    <div class="table-wrap">
+      <table id="segments">
+        <thead>
+          <tr>
+            <th scope="col">#</th>
+            <th scope="col">Account type</th>
+            <th scope="col">Stage</th>
+            <th scope="col">Region</th>
+            <th scope="col">Deal size from ($)</th>
+            <th scope="col">Deal size below ($)</th>
+            <th scope="col">Type</th>
+            <th scope="col">Custom %</th>
+            <th scope="col">Receives the share</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((row, i) => {
+            const name = (f: SegmentField) => `seg-${i}-${f}`;
+            const err = errors[`seg-${i}`];
+            const described = err
+              ? { 'aria-describedby': `${idPrefix}-seg-${i}-error`, 'aria-invalid': 'true' }
+              : {};
+            return (
+              <>
+                <tr id={`segment-${i}`}>
+                  <th scope="row">{i + 1}</th>
+                  <td>
+                    <select
+                      name={name('accountType')}
+                      aria-label={`Segment ${i + 1} account type`}
+                      {...described}
+                    >
+                      <Options list={choices.accountTypes} value={row.accountType} any="Any" />
+                    </select>
+                  </td>
+                  <td>
+                    <select name={name('stage')} aria-label={`Segment ${i + 1} stage`} {...described}>
+                      <Options list={choices.stages} value={row.stage} any="Any" />
+                    </select>
+                  </td>
+                  <td>
+                    <select name={name('region')} aria-label={`Segment ${i + 1} region`} {...described}>
+                      <Options list={choices.regions} value={row.region} any="Any" />
+                    </select>
+                  </td>
+                  <td>
+                    <input
+                      name={name('minAmount')}
+                      inputmode="decimal"
+                      value={row.minAmount}
+                      aria-label={`Segment ${i + 1} deal size from, dollars`}
+                      {...described}
+                    />
+                  </td>
+                  <td>
+                    <input
+                      name={name('maxAmount')}
+                      inputmode="decimal"
+                      value={row.maxAmount}
+                      aria-label={`Segment ${i + 1} deal size below, dollars`}
+                      {...described}
+                    />
+                  </td>
+                  <td>
+                    <select name={name('commissionType')} aria-label={`Segment ${i + 1} type`} {...described}>
+                      <option value="">Not used</option>
+                      {COMMISSION_TYPES.map((t) => (
+                        <option value={t} selected={row.commissionType === t}>
+                          {TYPE_SHORT[t]}
+                        </option>
+                      ))}
+                    </select>
+                  </td>
+                  <td>
+                    <input
+                      name={name('customPct')}
+                      inputmode="decimal"
+                      value={row.customPct}
+                      aria-label={`Segment ${i + 1} custom share, percent`}
+                      {...described}
+                    />
+                  </td>
+                  <td>
+                    <select
+                      name={name('receiverRepId')}
+                      aria-label={`Segment ${i + 1} receiving rep`}
+                      {...described}
+                    >
+                      <option value="">The account’s new owner</option>
+                      {receiverOptions(choices, row.receiverRepId).map((r) => (
+                        <option value={r.id} selected={row.receiverRepId === r.id}>
+                          {r.name}
+                          {r.kind === 'house' ? ' (House rep)' : ''}
+                        </option>
+                      ))}
+                    </select>
                   </td>
                 </tr>
-              )}
-            </>
-          );
-        })}
-      </tbody>
-    </table>
+                {err && (
+                  <tr>
+                    <td colspan={9}>
+                      <FieldError id={`${idPrefix}-seg-${i}`} message={err} />
+                    </td>
+                  </tr>
+                )}
+              </>
+            );
+          })}
+        </tbody>
+      </table>
+    </div>
   );
 }
 

@@ -51,15 +51,17 @@ function commissionLine(v: WizardValues): string {
   return `${COMMISSION_STRATEGIES[v.commissionStrategy] ?? v.commissionStrategy}. ${type}${share}`;
 }
 
-function Row({ label, step, children }: { label: string; step: StepId; children: Child }) {
+function Row({ label, step, children }: { label: string; step: StepId | null; children: Child }) {
   return (
     <div class="summary-row">
       <dt>{label}</dt>
       <dd>
         {children}{' '}
-        <button type="submit" name="go" value={step} class="link" formnovalidate>
-          Change <span class="visually-hidden">{label.toLowerCase()}</span>
-        </button>
+        {step && (
+          <button type="submit" name="go" value={step} class="link" formnovalidate>
+            Change <span class="visually-hidden">{label.toLowerCase()}</span>
+          </button>
+        )}
       </dd>
     </div>
   );
@@ -67,39 +69,41 @@ function Row({ label, step, children }: { label: string; step: StepId; children:
 
 function Summary({ props }: { props: WizardProps }) {
   const v = props.values;
+  // Once the run is saved (a refused solve), its choices are changed on the draft, not here.
+  const at = (step: StepId) => (props.refusal ? null : step);
   const ruleset = props.rulesets.find((r) => r.id === v.rulesetId);
   return (
     <dl id="wizard-summary" class="summary">
-      <Row label="Kind" step="kind">
+      <Row label="Kind" step={at('kind')}>
         {kindLabel(v.kind)}
       </Row>
-      <Row label="What moves" step="scope">
+      <Row label="What moves" step={at('scope')}>
         {whatMoves(v, props.reps)}
       </Row>
-      <Row label="What changes" step="scope">
+      <Row label="What changes" step={at('scope')}>
         {RUN_SCOPE_LABELS[v.scope] ?? v.scope}
       </Row>
-      <Row label="Reason" step="scope">
+      <Row label="Reason" step={at('scope')}>
         {v.reason || '(none yet)'}
       </Row>
-      <Row label="Dates" step="scope">
+      <Row label="Dates" step={at('scope')}>
         {v.commissionEndDate || v.reassignmentDate
           ? `Old split paid until ${v.commissionEndDate || '(not set)'}; new owner from ${v.reassignmentDate || '(not set)'}`
           : 'Not set: the run uses today'}
       </Row>
       {isBalancing(v.kind) && (
-        <Row label="Balancing" step="strategy">
+        <Row label="Balancing" step={at('strategy')}>
           {STRATEGIES[v.strategy] ?? v.strategy}
         </Row>
       )}
-      <Row label="Rules" step="strategy">
+      <Row label="Rules" step={at('strategy')}>
         {ruleset ? `${ruleset.name} (version ${ruleset.version})` : 'The org’s default rules'}
       </Row>
-      <Row label="Commission" step="strategy">
+      <Row label="Commission" step={at('strategy')}>
         {commissionLine(v)}
       </Row>
       {isBalancing(v.kind) && (
-        <Row label="Targets and caps" step="assignment">
+        <Row label="Targets and caps" step={at('assignment')}>
           {TARGET_MODE_CHOICES.find(([k]) => k === v.targetMode)?.[1] ?? v.targetMode}
           {v.objective === 'minimax' ? '; nobody far from target' : '; everyone close to target'}
           {v.maxAccountsPerRep ? `; at most ${v.maxAccountsPerRep} accounts per rep` : ''}

@@ -109,14 +109,12 @@ export function StrategyStep(props: {
       <fieldset id="commission-segments" aria-describedby="segments-hint">
         <legend>Segments (segmented strategy only)</legend>
         <SegmentsHint />
-        <div class="table-wrap">
-          <SegmentRowsTable
-            rows={values.segmentRows}
-            errors={errors}
-            choices={props.segmentChoices}
-            idPrefix="f"
-          />
-        </div>
+        <SegmentRowsTable
+          rows={values.segmentRows}
+          errors={errors}
+          choices={props.segmentChoices}
+          idPrefix="f"
+        />
       </fieldset>
     </>
   );
