@@ -55,6 +55,8 @@ export interface OpportunityImpactView {
 export interface CommissionImpact {
   runId: string;
   runStatus: string;
+  /** The run's kind: a departure's previous rep is "departing", another run's hands the share over. */
+  runKind: string;
   basis: PlanBasis;
   commissionType: 'A' | 'B' | 'C' | null;
   endDate: string;
@@ -146,6 +148,7 @@ export function buildImpact(rc: RunCommission, months: number): CommissionImpact
   return {
     runId: rc.run.id,
     runStatus: rc.run.status,
+    runKind: rc.run.kind,
     basis: rc.basis,
     commissionType: rc.settings?.type ?? null,
     endDate: rc.endDate,

@@ -15,10 +15,17 @@ const money = (cents: number) => usdCents.format(cents / 100);
 const moneyDelta = (cents: number) =>
   cents === 0 ? '$0.00' : `${cents > 0 ? '+' : '−'}${usdCents.format(Math.abs(cents) / 100)}`;
 
+/** A rep whose share moves is "departing" only in a departure; in other runs they hand the deal over. */
+function categoryLabel(category: string, runKind: string) {
+  const leaving = runKind === 'rep_departure' ? 'departing rep' : 'previous rep (hands the share over)';
+  if (category === 'departing-rep') return leaving;
+  if (category === 'departing-and-new-rep')
+    return runKind === 'rep_departure' ? 'departing and new rep' : 'previous and new rep';
+  return CATEGORY[category] ?? category;
+}
+
 const CATEGORY: Record<string, string> = {
-  'departing-rep': 'departing rep',
   'new-rep': 'new rep',
-  'departing-and-new-rep': 'departing and new rep',
   house: 'House',
   subagent: 'subagent',
   'other-rep': 'rep',
@@ -76,10 +83,10 @@ export function CommissionImpactPanel({ impact }: { impact: CommissionImpact }) 
             <th scope="col">Person</th>
             <th scope="col">Role</th>
             <th scope="col" class="num">
-              Monthly before
+              Month average before
             </th>
             <th scope="col" class="num">
-              Monthly after
+              Month average after
             </th>
             <th scope="col" class="num">
               Annual before
@@ -96,7 +103,7 @@ export function CommissionImpactPanel({ impact }: { impact: CommissionImpact }) 
           {impact.people.map((p) => (
             <tr data-participant={p.participantId}>
               <th scope="row">{p.name ?? p.participantId}</th>
-              <td>{CATEGORY[p.category] ?? p.category}</td>
+              <td>{categoryLabel(p.category, impact.runKind)}</td>
               <td class="num">{money(p.monthlyBeforeCents)}</td>
               <td class="num">{money(p.monthlyAfterCents)}</td>
               <td class="num">{money(p.annualBeforeCents)}</td>
@@ -106,6 +113,7 @@ export function CommissionImpactPanel({ impact }: { impact: CommissionImpact }) 
           ))}
         </tbody>
       </table>
+      <MonthTable impact={impact} />
       {impact.opportunities.length > 0 && (
         <details id="commission-impact-opportunities">
           <summary>
@@ -175,5 +183,90 @@ export function CommissionImpactSlot({ runId }: { runId: string }) {
         </p>
       </section>
     </div>
+  );
+}
+
+/** On the approval page: each opportunity whose owner or split the commit changes, its split before and after. */
+export function ApproveSplits({ impact }: { impact: CommissionImpact }) {
+  const names = new Map(impact.people.map((p) => [p.participantId, p.name ?? p.participantId]));
+  const name = (id: string | null) => (id ? (names.get(id) ?? id) : 'nobody');
+  const splitText = (parts: { participantId: string; bps: number }[]) =>
+    parts.map((p) => `${name(p.participantId)} ${pct(p.bps)}`).join(' · ');
+  return (
+    <section class="card" aria-labelledby="approve-splits-title" id="approve-splits">
+      <h2 id="approve-splits-title">Commission splits the commit writes</h2>
+      {impact.problems.length > 0 && (
+        <ul class="alert error" role="alert">
+          {impact.problems.map((p) => (
+            <li>{p.message}</li>
+          ))}
+        </ul>
+      )}
+      {impact.opportunities.length === 0 ? (
+        <p id="approve-splits-none">No commission split changes.</p>
+      ) : (
+        <>
+          <p id="approve-splits-count">
+            <strong>
+              {num(impact.opportunities.length)} opportunit{impact.opportunities.length === 1 ? 'y' : 'ies'}
+            </strong>{' '}
+            change split from {impact.reassignmentDate} (the old split ends on {impact.endDate}):
+          </p>
+          <ul id="approve-splits-list">
+            {impact.opportunities.map((o) => (
+              <li data-opportunity={o.opportunityId}>
+                <strong>{o.name}</strong> ({o.accountName}), type {TYPE[o.type] ?? o.type}:{' '}
+                <span class="split-before">{splitText(o.before)}</span> →{' '}
+                <span class="split-after">{splitText(o.after)}</span>
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+    </section>
+  );
+}
+
+/** The true months of the window (not the average) and their calendar years, before → after, per person. */
+function MonthTable({ impact }: { impact: CommissionImpact }) {
+  const people = impact.people;
+  const months = people[0]?.months.map((m) => m.month) ?? [];
+  if (months.length === 0) return null;
+  const years = [...new Set(months.map((m) => m.slice(0, 4)))];
+  const sum = (p: CommissionImpact['people'][number], year: string, key: 'beforeCents' | 'afterCents') =>
+    p.months.filter((m) => m.month.startsWith(year)).reduce((s, m) => s + m[key], 0);
+  const cell = (before: number, after: number) => (
+    <td class="num">{before === after ? money(after) : `${money(before)} → ${money(after)}`}</td>
+  );
+  return (
+    <>
+      <h3>Per month and per year</h3>
+      <table id="commission-impact-months">
+        <thead>
+          <tr>
+            <th scope="col">Month</th>
+            {people.map((p) => (
+              <th scope="col" class="num">
+                {p.name ?? p.participantId}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {months.map((month, i) => (
+            <tr data-month={month}>
+              <th scope="row">{month}</th>
+              {people.map((p) => cell(p.months[i]!.beforeCents, p.months[i]!.afterCents))}
+            </tr>
+          ))}
+          {years.map((year) => (
+            <tr data-year={year} class="total">
+              <th scope="row">{year} (months in the window)</th>
+              {people.map((p) => cell(sum(p, year, 'beforeCents'), sum(p, year, 'afterCents')))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </>
   );
 }

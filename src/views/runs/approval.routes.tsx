@@ -8,7 +8,9 @@ import { approveRun } from '../../services/approve/approve-run.ts';
 import { repNames } from '../../services/book/rep-list.ts';
 import { commitRun } from '../../services/commit/commit-run.ts';
 import { listConflicts } from '../../services/review/changes.ts';
+import { commissionImpact } from '../../services/review/commission-impact.ts';
 import { moveGroups } from '../../services/review/run-page-reads.ts';
+import { ApproveSplits } from '../book/commission-impact.tsx';
 import { isFragmentRequest, renderPage } from '../layout.tsx';
 import { orgCtx } from '../shared/context.ts';
 import { text } from '../shared/format.ts';
@@ -26,18 +28,26 @@ export function approvalRoutes(router: Hono<AppBindings>) {
     const names = await repNames(ctx);
     // What still stops approval, e.g. an account left with someone who leaves: named here too, not only on the review.
     const blocking = await listConflicts({ ctx, input: { runId: run.id, open: true, severity: 'blocking' } });
+    // The split changes the commit will write (the same computation as the commit's), so nobody approves blind.
+    const impact =
+      run.commissionEndDate && run.reassignmentDate
+        ? await commissionImpact({ ctx: orgCtx(c), input: { runId: run.id } })
+        : null;
     return renderPage(
       c,
       'Approve',
-      <ApproveConfirm
-        run={run}
-        blocking={blocking.map((k) => ({ kind: k.kind, message: k.message }))}
-        csrfToken={c.get('csrfToken')}
-        moves={moves}
-        moved={moves.reduce((s, m) => s + m.accounts, 0)}
-        names={names}
-        error={error}
-      />,
+      <>
+        <ApproveConfirm
+          run={run}
+          blocking={blocking.map((k) => ({ kind: k.kind, message: k.message }))}
+          csrfToken={c.get('csrfToken')}
+          moves={moves}
+          moved={moves.reduce((s, m) => s + m.accounts, 0)}
+          names={names}
+          error={error}
+        />
+        {impact && <ApproveSplits impact={impact} />}
+      </>,
       status,
     );
   };
@@ -70,9 +80,31 @@ export function approvalRoutes(router: Hono<AppBindings>) {
   router.post('/runs/:id/commit', requireRole('manager'), async (c) => {
     const { env } = c.get('deps');
     const base = env.APP_BASE_URL ?? new URL(c.req.url).origin;
-    await commitRun({ ctx: orgCtx(c), input: { runId: runId(c), appBaseUrl: base } });
-    if (isFragmentRequest(c)) c.header('HX-Redirect', `/runs/${runId(c)}`);
-    return c.redirect(`/runs/${runId(c)}`, 303);
+    const fragment = isFragmentRequest(c);
+    try {
+      await commitRun({ ctx: orgCtx(c), input: { runId: runId(c), appBaseUrl: base } });
+    } catch (error) {
+      // A commit refused (the proposal changed, a conflict): said in the panel, the page stays as it is.
+      if (!fragment || !(error instanceof AppError) || error.code === 'INTERNAL') throw error;
+      return c.html(
+        <section class="card" id="approve-panel" aria-labelledby="approve-title">
+          <h2 id="approve-title">Commit</h2>
+          <p class="alert error" role="alert" id="commit-error">
+            Nothing was committed. {error.message}
+          </p>
+          <p>
+            <a href={`/runs/${runId(c)}`}>Reload the run</a>
+          </p>
+        </section>,
+      );
+    }
+    // htmx loads the committed run as a whole page (once): a 303 would be followed inside the panel, and the run
+    // page would appear twice (the approved one around, the committed one inside) until a reload.
+    if (fragment) {
+      c.header('HX-Redirect', `/runs/${runId(c)}#committed`);
+      return c.body(null, 200);
+    }
+    return c.redirect(`/runs/${runId(c)}#committed`, 303);
   });
 
   router.get(

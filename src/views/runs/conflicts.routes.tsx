@@ -110,7 +110,16 @@ export function conflictRoutes(router: Hono<AppBindings>) {
     }
     const conflicts = await listConflicts({ ctx, input: { runId: id } });
     const conflict = conflicts.find((k) => k.id === cid);
-    if (!conflict) throw new AppError('NOT_FOUND', 'That conflict does not exist.');
+    // Excluding the account (or giving it to another rep) can make the conflict go away altogether: say so in its
+    // place, with the approval panel brought up to date, instead of a page that is not found.
+    if (!conflict)
+      return c.html(
+        <>
+          {goneCard(cid, resolution)}
+          {await approvalUpdate(c, conflicts)}
+        </>,
+        200,
+      );
     const names = await repNames(ctx);
     const receivers = await receiverChoices(ctx);
     return c.html(
@@ -192,4 +201,21 @@ export function conflictRoutes(router: Hono<AppBindings>) {
       error ? 422 : 200,
     );
   };
+}
+
+/** What stands in a conflict's place when the decision made it go away. */
+function goneCard(cid: string, resolution: string) {
+  const what =
+    resolution === 'exclude'
+      ? 'The account was excluded from the run: it keeps its owner and its commission split'
+      : resolution === 'override'
+        ? 'The account now goes to the rep you chose'
+        : 'The decision was recorded';
+  return (
+    <article class="conflict resolved" id={`conflict-${cid}`} role="status">
+      <p>
+        <strong>Resolved.</strong> {what}, so this conflict no longer applies.
+      </p>
+    </article>
+  );
 }

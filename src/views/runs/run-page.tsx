@@ -219,7 +219,7 @@ export function RunHeader({
       {run.scope !== 'ownership' && <CommissionStrategy run={run} names={names} />}
       <RunNav run={run} current={current} />
       {current === `/runs/${run.id}` &&
-        run.scope !== 'ownership' &&
+        (run.scope !== 'ownership' || run.kind === 'opportunity') &&
         run.commissionEndDate &&
         run.reassignmentDate &&
         [...REVIEW_STATUSES, 'committed'].includes(run.status) && <CommissionImpactSlot runId={run.id} />}
