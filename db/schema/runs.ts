@@ -86,7 +86,16 @@ export type RunMetricsColumn = {
   pools?: unknown;
   /** Each balanced rep's target by rep id. */
   targets?: Record<string, { count: number | null; revenueCents: number | null }> | undefined;
-  solverConflicts?: unknown[] | undefined;
+  /** What the solver flagged (caps, protections, closing deals, pins); refreshing the proposal keeps them. */
+  solverConflicts?:
+    | {
+        code: 'over-cap' | 'protected-touched' | 'deal-closing' | 'pin-ineligible';
+        severity: 'blocking' | 'warning';
+        message: string;
+        accountId?: string | undefined;
+        repId?: string | undefined;
+      }[]
+    | undefined;
   unassigned?: string[] | undefined;
   /** Each new hire's target and the bounds its starter book was held to. */
   hireBounds?:

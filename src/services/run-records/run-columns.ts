@@ -35,7 +35,17 @@ const runMetricsColumn = z.looseObject({
   targets: z
     .record(z.string(), z.object({ count: z.number().nullable(), revenueCents: z.number().nullable() }))
     .optional(),
-  solverConflicts: z.array(z.unknown()).optional(),
+  solverConflicts: z
+    .array(
+      z.object({
+        code: z.enum(['over-cap', 'protected-touched', 'deal-closing', 'pin-ineligible']),
+        severity: z.enum(['blocking', 'warning']),
+        message: z.string(),
+        accountId: z.string().optional(),
+        repId: z.string().optional(),
+      }),
+    )
+    .optional(),
   unassigned: z.array(z.string()).optional(),
   hireBounds: z
     .array(
