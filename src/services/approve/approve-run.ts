@@ -65,7 +65,7 @@ export async function approveRun({
     const open = await openBlockingConflicts(tx, run.id);
     if (open.length > 0) throw blockingConflictError(open);
     // The manual queue: every opportunity of the proposal needs a person's decision first (as blocking as a conflict).
-    if (commissionStrategyOf(run.params as { commissionStrategy?: string }) === 'manual') {
+    if (commissionStrategyOf(run.params) === 'manual') {
       const [undecided] = await tx
         .select({ n: count() })
         .from(runOpportunityChanges)
