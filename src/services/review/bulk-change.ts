@@ -161,7 +161,7 @@ export async function bulkChange({
           ? 'The selected account(s) are not pinned in this run; nothing to un-pin.'
           : 'The selected account(s) are not excluded from this run; nothing to include.',
       );
-    const departing = (run.params as { departingRepIds?: string[] }).departingRepIds ?? [];
+    const departing = run.params.departingRepIds ?? [];
     const where = and(
       eq(runAssignments.runId, run.id),
       idIn(

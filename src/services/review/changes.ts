@@ -112,7 +112,7 @@ export async function includeAccount({
     const before = await assignmentOf(tx, run, input.accountId);
     if (!before.excluded) throw new AppError('CONFLICT', 'The account is not excluded from this run.');
     // Back with a departing owner it has nowhere to be until the next solve: unassigned (a blocking conflict).
-    const departing = (run.params as { departingRepIds?: string[] }).departingRepIds ?? [];
+    const departing = run.params.departingRepIds ?? [];
     const stranded = before.fromRepId === null || departing.includes(before.fromRepId);
     return setAssignment(
       tx,

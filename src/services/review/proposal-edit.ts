@@ -57,7 +57,7 @@ export async function recordProposalChange(
     .where(eq(runs.id, runId));
   const bumped = await findRun(tx, runId);
   const plan = await loadPlanningContext(tx, bumped, at);
-  const stored = (bumped.metrics as { solverConflicts?: [] } | null)?.solverConflicts ?? [];
+  const stored = bumped.metrics?.solverConflicts ?? [];
   await refreshProposal(tx, bumped, plan, stored, at);
   const fresh = await findRun(tx, runId);
   return transitionRun(
@@ -119,7 +119,7 @@ export async function receivingRep(tx: Tx, run: RunRow, repId: string) {
     throw new AppError('VALIDATION_FAILED', 'Accounts go to people.', {
       details: [{ path: 'repId', message: `Rep ${rep.name} is ${rep.kind}; choose a person.` }],
     });
-  const departing = (run.params as { departingRepIds?: string[] }).departingRepIds ?? [];
+  const departing = run.params.departingRepIds ?? [];
   if (departing.includes(repId))
     throw new AppError(
       'CONFLICT',
