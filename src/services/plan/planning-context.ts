@@ -79,7 +79,7 @@ export async function loadPlanningContext(tx: Tx, run: RunRow, today: Date): Pro
     .where(eq(orgs.id, run.orgId));
   const ruleset = await loadRuleset(tx, run.rulesetId);
   const book = await loadBook(tx, run.importId);
-  const stored = (run.metrics as { asOfDate?: string } | null)?.asOfDate;
+  const stored = run.metrics?.asOfDate;
   return {
     params,
     book,
