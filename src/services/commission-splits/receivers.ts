@@ -1,13 +1,13 @@
 /** The receiving reps a run's params name (per segment, per manual decision): who they are and whether they may take a share. */
 import { inArray } from 'drizzle-orm';
-import { opportunities, reps } from '../../../db/schema/index.ts';
+import { opportunities, type RunParamsColumn, reps } from '../../../db/schema/index.ts';
 import type { Tx } from '../../db/client.ts';
 import type { FieldIssue } from '../../lib/errors.ts';
 import { type ReceiverRep, receiverProblem } from '../commission-splits/split-after.ts';
 
 /** Departing reps of a run's params (only a departure has them). */
-export const departingOf = (params: unknown) =>
-  new Set(((params as { departingRepIds?: string[] } | null)?.departingRepIds ?? []) as string[]);
+export const departingOf = (params: Pick<RunParamsColumn, 'departingRepIds'>) =>
+  new Set(params.departingRepIds ?? []);
 
 export async function receiverReps(tx: Tx, ids: readonly string[]): Promise<Map<string, ReceiverRep>> {
   const unique = [...new Set(ids)];
@@ -23,11 +23,10 @@ export async function receiverReps(tx: Tx, ids: readonly string[]): Promise<Map<
  * The receiving reps a run's params name (per segment, per manual decision) must be active reps of the org, a
  * person or a House rep, not leaving in this run: an issue per field path otherwise. Used when a run is created.
  */
-export async function checkCommissionReceivers(tx: Tx, params: unknown): Promise<FieldIssue[]> {
-  const p = (params ?? {}) as {
-    commissionSegments?: { receiverRepId?: string }[];
-    commissionDecisions?: Record<string, { receiverRepId?: string }>;
-  };
+export async function checkCommissionReceivers(
+  tx: Tx,
+  p: Pick<RunParamsColumn, 'departingRepIds' | 'commissionSegments' | 'commissionDecisions'>,
+): Promise<FieldIssue[]> {
   const named: { path: string; repId: string }[] = [];
   for (const [i, s] of (p.commissionSegments ?? []).entries())
     if (s.receiverRepId)
@@ -40,7 +39,7 @@ export async function checkCommissionReceivers(tx: Tx, params: unknown): Promise
     tx,
     named.map((n) => n.repId),
   );
-  const departing = departingOf(params);
+  const departing = departingOf(p);
   const issues: FieldIssue[] = [];
   for (const n of named) {
     const problem = receiverProblem(n.repId, found.get(n.repId), departing);
