@@ -100,8 +100,7 @@ export async function listCommissionDecisions({
   const filter = input.filter ?? {};
   return withOrg(ctx.db, orgScope(ctx.principal), async (tx) => {
     const run = await findRun(tx, input.runId);
-    const decisions = ((run.params as { commissionDecisions?: Record<string, CommissionDecision> })
-      .commissionDecisions ?? {}) as Record<string, CommissionDecision>;
+    const decisions = run.params.commissionDecisions ?? {};
     const where = filterWhere(run.id, filter);
     const [matching] = await tx
       .select({ n: count() })
@@ -140,7 +139,7 @@ export async function listCommissionDecisions({
       .offset((page - 1) * pageSize);
     return {
       run: { id: run.id, status: run.status, version: run.version, proposalHash: run.proposalHash },
-      strategy: commissionStrategyOf(run.params as { commissionStrategy?: string }),
+      strategy: commissionStrategyOf(run.params),
       rows: rows.map((r) => ({
         ...r,
         before: (r.before ?? []) as Part[],
@@ -226,7 +225,7 @@ export async function setCommissionDecisions({
   }
   return withOrg(ctx.db, orgScope(ctx.principal), async (tx) => {
     const run = await lockRun(tx, input.runId);
-    const strategy = commissionStrategyOf(run.params as { commissionStrategy?: string });
+    const strategy = commissionStrategyOf(run.params);
     if (strategy !== 'manual') {
       throw new AppError(
         'CONFLICT',
@@ -247,8 +246,7 @@ export async function setCommissionDecisions({
       });
     }
 
-    const before = ((run.params as { commissionDecisions?: Record<string, CommissionDecision> })
-      .commissionDecisions ?? {}) as Record<string, CommissionDecision>;
+    const before = run.params.commissionDecisions ?? {};
     const next: Record<string, CommissionDecision> = { ...before };
     for (const id of clear) delete next[id];
     for (const d of input.decisions) {
@@ -269,7 +267,7 @@ export async function setCommissionDecisions({
     await tx
       .update(runs)
       .set({
-        params: { ...(run.params as Record<string, unknown>), commissionDecisions: next },
+        params: { ...run.params, commissionDecisions: next },
         updatedAt: at,
       })
       .where(eq(runs.id, run.id));
