@@ -99,9 +99,7 @@ export async function computeSummary(tx: Tx, run: RunRow): Promise<RunSummary> {
   const params = readParams(run.kind, run.params);
   const ruleset = await loadRuleset(tx, run.rulesetId);
   const departing = new Set(params.kind === 'rep_departure' ? params.departingRepIds : []);
-  const targets = ((
-    run.metrics as { targets?: Record<string, { count: number; revenueCents: number }> } | null
-  )?.targets ?? {}) as Record<string, { count: number; revenueCents: number }>;
+  const targets = run.metrics?.targets ?? {};
   const loads = new Map<string, RepLoad>();
   for (const r of roster) {
     const t = targets[r.id];
