@@ -4,7 +4,12 @@
  * hash that approval pins. Called after every solve and every change.
  */
 import { eq } from 'drizzle-orm';
-import { runAssignments, runOpportunityChanges, runs } from '../../../db/schema/index.ts';
+import {
+  type RunMetricsColumn,
+  runAssignments,
+  runOpportunityChanges,
+  runs,
+} from '../../../db/schema/index.ts';
 import type { Tx } from '../../db/client.ts';
 import type { Conflict as SolverConflict } from '../../solver/index.ts';
 import {
@@ -18,7 +23,6 @@ import {
   type ConflictInput,
   type DetectedConflict,
   detectConflicts,
-  type HireBoundLine,
 } from '../../workflow/conflicts.ts';
 import { cascadeExclusion, commissionPolicyOf } from '../commission-splits/cascade-rule.ts';
 import {
@@ -138,7 +142,10 @@ export async function refreshProposal(
 
 /** The conflict check's view of a run's proposal: the book as planned, the caps in force and every line. */
 export function conflictInputOf(
-  run: Pick<RunRow, 'scope' | 'commissionEndDate' | 'reassignmentDate'> & { metrics?: unknown },
+  run: Pick<RunRow, 'scope' | 'commissionEndDate' | 'reassignmentDate'> & {
+    /** The balanced reps (the keys of the targets) and the hires' bounds. */
+    metrics?: { targets?: Record<string, unknown>; hireBounds?: RunMetricsColumn['hireBounds'] } | null;
+  },
   plan: Pick<PlanningContext, 'params' | 'book' | 'ruleset' | 'asOfDate' | 'closingWithinDays'>,
   rows: readonly Pick<AssignmentRow, 'accountId' | 'fromRepId' | 'toRepId' | 'reason' | 'excluded'>[],
 ): ConflictInput {
@@ -206,10 +213,8 @@ export function conflictInputOf(
       .filter((r) => r.excluded)
       .map((r) => ({ accountId: r.accountId, fromRepId: r.fromRepId, toRepId: r.toRepId })),
     leftWithLeaver,
-    balancedRepIds: Object.keys(
-      (run.metrics as { targets?: Record<string, unknown> } | null | undefined)?.targets ?? {},
-    ),
-    hireBounds: (run.metrics as { hireBounds?: HireBoundLine[] } | null | undefined)?.hireBounds ?? [],
+    balancedRepIds: Object.keys(run.metrics?.targets ?? {}),
+    hireBounds: run.metrics?.hireBounds ?? [],
     scope: run.scope,
     asOfDate: plan.asOfDate,
     closingWithinDays: plan.closingWithinDays,

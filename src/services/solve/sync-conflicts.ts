@@ -20,7 +20,7 @@ export async function syncConflicts(tx: Tx, run: RunRow, detected: readonly Dete
     })
     .from(conflicts)
     .where(eq(conflicts.runId, run.id));
-  const byKey = new Map(existing.map((c) => [String((c.details as { key?: string } | null)?.key ?? ''), c]));
+  const byKey = new Map(existing.map((c) => [c.details?.key ?? '', c]));
   const seen = new Set<string>();
   const inserts = [];
   for (const c of detected) {
@@ -48,7 +48,7 @@ export async function syncConflicts(tx: Tx, run: RunRow, detected: readonly Dete
       await tx.update(conflicts).set(values).where(eq(conflicts.id, prior.id));
   }
   for (let i = 0; i < inserts.length; i += 500) await tx.insert(conflicts).values(inserts.slice(i, i + 500));
-  const gone = existing.filter((c) => !seen.has(String((c.details as { key?: string } | null)?.key ?? '')));
+  const gone = existing.filter((c) => !seen.has(c.details?.key ?? ''));
   for (let i = 0; i < gone.length; i += 500) {
     await tx.delete(conflicts).where(
       and(
