@@ -144,9 +144,7 @@ export async function committedPlan(tx: Tx, run: RunRow) {
     info.push({ ...i, fromRepId: item.fromRepId, toRepId });
   }
   // Opportunities the commit skipped (protected stage, reconciled period...) are kept in the change set body.
-  const storedSkips =
-    (set.body as { commissionSkipped?: { opportunityId: string; code: string; reason: string }[] })
-      .commissionSkipped ?? [];
+  const storedSkips = set.body.commissionSkipped ?? [];
   if (storedSkips.length > 0) {
     const owners = new Map<string, string>();
     for (const chunk of chunks(storedSkips.map((k) => k.opportunityId))) {
