@@ -403,7 +403,7 @@ async function existingChangeSet(tx: Tx, runId: string): Promise<ChangeSetSummar
 }
 
 function summary(row: typeof changeSets.$inferSelect): ChangeSetSummary {
-  const counts = (row.body as { counts?: ChangeSetSummary['counts'] }).counts ?? {
+  const counts = row.body.counts ?? {
     accounts: 0,
     opportunities: 0,
     splits: 0,
