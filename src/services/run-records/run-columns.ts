@@ -87,3 +87,6 @@ export const parseRunRow = <R extends Pick<typeof runs.$inferSelect, 'id' | 'par
   params: parseRunParams(row.params, row.id),
   metrics: parseRunMetrics(row.metrics, row.id),
 });
+
+/** The typed columns, for the pages that render a run (they import services, never the schema). */
+export type { RunMetricsColumn, RunParamsColumn };
