@@ -5,6 +5,7 @@
  */
 import type { Principal } from '../../auth/principal.ts';
 import type { RunSummary } from '../../services/review/review.ts';
+import type { RunParamsColumn } from '../../services/run-records/run-columns.ts';
 import { CommissionImpactSlot } from '../book/commission-impact.tsx';
 import { CsrfField } from '../layout.tsx';
 import { Crumbs, Stat, StatusBadge } from '../shared/components.tsx';
@@ -20,7 +21,7 @@ export type RunRecord = {
   version: number;
   commissionEndDate: string | null;
   reassignmentDate: string | null;
-  params: Record<string, unknown>;
+  params: RunParamsColumn;
   createdAt: Date;
   draftedBy: string | null;
   proposalHash: string | null;
@@ -61,18 +62,7 @@ const TYPE_LETTER: Record<string, string> = {
  * receiving rep; for the manual queue, where the decisions are taken.
  */
 function CommissionStrategy({ run, names }: { run: RunRecord; names: Map<string, string> }) {
-  const p = run.params as {
-    commissionType?: string;
-    customBps?: number;
-    commissionStrategy?: string;
-    commissionDecisions?: Record<string, unknown>;
-    commissionSegments?: {
-      match: Record<string, string | number | undefined>;
-      commissionType: string;
-      customBps?: number;
-      receiverRepId?: string;
-    }[];
-  };
+  const p = run.params;
   const typeText = (type: string | undefined, bps: number | undefined) =>
     `${TYPE_LETTER[type ?? 'direct_transfer'] ?? type}${type === 'custom' && bps !== undefined ? ` ${bps / 100}% to the new rep` : ''}`;
   const matchText = (m: Record<string, string | number | undefined>) =>
@@ -128,7 +118,7 @@ const TARGET_MODE_TEXT: Record<string, string> = {
 
 /** The run's own balancing choices (targets, caps on top of each rep's), when it made any. */
 function BalancingChoices({ run }: { run: RunRecord }) {
-  const p = run.params as { targetMode?: string; maxAccountsPerRep?: number; maxRevenueCentsPerRep?: number };
+  const p = run.params;
   const parts = [
     p.targetMode ? `targets ${TARGET_MODE_TEXT[p.targetMode] ?? p.targetMode}` : '',
     p.maxAccountsPerRep !== undefined ? `at most ${num(p.maxAccountsPerRep)} accounts per rep` : '',
@@ -139,7 +129,7 @@ function BalancingChoices({ run }: { run: RunRecord }) {
 }
 
 function paramsText(run: RunRecord, names: Map<string, string>): string {
-  const p = run.params as Record<string, unknown>;
+  const p = run.params;
   const list = (ids: unknown) =>
     Array.isArray(ids) ? ids.map((id) => names.get(String(id)) ?? String(id)).join(', ') : '';
   switch (run.kind) {
@@ -224,7 +214,7 @@ export function RunHeader({
         run.reassignmentDate &&
         [...REVIEW_STATUSES, 'committed'].includes(run.status) && <CommissionImpactSlot runId={run.id} />}
       {current === `/runs/${run.id}` &&
-        (run.params as { commissionStrategy?: string }).commissionStrategy === 'manual' &&
+        run.params.commissionStrategy === 'manual' &&
         [...REVIEW_STATUSES, 'draft'].includes(run.status) && <CommissionDecisionsSlot runId={run.id} />}
     </>
   );
