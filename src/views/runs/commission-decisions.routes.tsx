@@ -77,7 +77,7 @@ async function panelOf(
     list = await listCommissionDecisions({ ctx, input: { runId, page: last, pageSize: PAGE_SIZE, filter } });
   }
   const { run } = await getRun({ ctx, input: { runId } });
-  const departing = new Set((run.params as { departingRepIds?: string[] }).departingRepIds ?? []);
+  const departing = new Set(run.params.departingRepIds ?? []);
   const receivers = (await listRepChoices(ctx))
     .filter((r) => (r.kind === 'person' || r.kind === 'house') && r.active && !departing.has(r.id))
     .map((r) => ({ id: r.id, name: r.name, kind: r.kind }));
