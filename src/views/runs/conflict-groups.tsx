@@ -39,8 +39,7 @@ function Reason({ c, names }: { c: ConflictRow; names: Map<string, string> }) {
           {' '}
           — {c.resolution}
           {c.overrideRepId && ` to ${names.get(c.overrideRepId) ?? c.overrideRepId}`}: “{c.note}” (
-          {String((c.details as Record<string, unknown> | null)?.resolvedByLabel ?? 'someone')},{' '}
-          {when(c.resolvedAt)})
+          {c.details?.resolvedByLabel ?? 'someone'}, {when(c.resolvedAt)})
         </span>
       )}
     </li>

@@ -224,8 +224,7 @@ export function ConflictCard({
           {conflict.overrideRepId && ` to ${names.get(conflict.overrideRepId) ?? conflict.overrideRepId}`} — “
           {conflict.note}”{' '}
           <span class="muted">
-            ({String((conflict.details as Record<string, unknown> | null)?.resolvedByLabel ?? 'someone')},{' '}
-            {when(conflict.resolvedAt)})
+            ({conflict.details?.resolvedByLabel ?? 'someone'}, {when(conflict.resolvedAt)})
           </span>
         </p>
       ) : canResolve && conflict.severity === 'blocking' ? (
