@@ -76,7 +76,7 @@ export function toRunJson(run: RunRow, job: Job = null) {
 type ConflictRow = Awaited<ReturnType<typeof changes.listConflicts>>[number];
 
 export function toConflictJson(c: ConflictRow) {
-  const details = (c.details ?? {}) as { key?: string; resolvedByLabel?: string };
+  const details = c.details ?? {};
   return ConflictSchema.parse({
     id: c.id,
     kind: c.kind,
