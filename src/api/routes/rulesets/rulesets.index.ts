@@ -49,8 +49,6 @@ async function documentOf(c: Context<AppBindings>): Promise<string | Record<stri
 
 const ListedRulesetSchema = RulesetSchema.extend({ versions: z.number().int() });
 
-const toJson = <T extends { body: unknown }>(r: T) => ({ ...r, body: r.body as Record<string, unknown> });
-
 export const rulesetsRouter = createRouter()
   .openapi(createRulesetRoute, async (c) => {
     const { note } = c.req.valid('query');
@@ -58,7 +56,7 @@ export const rulesetsRouter = createRouter()
       ctx: orgContext(c),
       input: { source: await documentOf(c), note: note ?? null },
     });
-    return c.json(SavedRulesetSchema.parse(toJson(saved)), 201);
+    return c.json(SavedRulesetSchema.parse(saved), 201);
   })
   .openapi(validateRulesetRoute, async (c) => {
     const issues = await crossValidateRulesetInOrg({
@@ -69,15 +67,15 @@ export const rulesetsRouter = createRouter()
   })
   .openapi(listRulesetsRoute, async (c) => {
     const list = await listRulesets({ ctx: orgContext(c) });
-    return c.json({ data: list.map((r) => ListedRulesetSchema.parse(toJson(r))) }, 200);
+    return c.json({ data: list.map((r) => ListedRulesetSchema.parse(r)) }, 200);
   })
   .openapi(getRulesetRoute, async (c) => {
     const found = await getRuleset({ ctx: orgContext(c), input: c.req.valid('param') });
-    return c.json(RulesetSchema.parse(toJson(found)), 200);
+    return c.json(RulesetSchema.parse(found), 200);
   })
   .openapi(listRulesetVersionsRoute, async (c) => {
     const versions = await listRulesetVersions({ ctx: orgContext(c), input: c.req.valid('param') });
-    return c.json({ data: versions.map((v) => RulesetSchema.parse(toJson(v))) }, 200);
+    return c.json({ data: versions.map((v) => RulesetSchema.parse(v)) }, 200);
   })
   .openapi(reviseRulesetRoute, async (c) => {
     const { note } = c.req.valid('query');
@@ -85,5 +83,5 @@ export const rulesetsRouter = createRouter()
       ctx: orgContext(c),
       input: { id: c.req.valid('param').id, source: await documentOf(c), note: note ?? null },
     });
-    return c.json(SavedRulesetSchema.parse(toJson(saved)), 201);
+    return c.json(SavedRulesetSchema.parse(saved), 201);
   });
