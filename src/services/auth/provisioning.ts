@@ -14,6 +14,7 @@ import type { Database, Tx } from '../../db/client.ts';
 import { countOrgs, findOrgBySlug, type OrgBySlug } from '../../db/operator-lookups.ts';
 import { withOrg, withoutOrg } from '../../db/tenancy.ts';
 import { AppError, conflict } from '../../lib/errors.ts';
+import { fieldIssues } from '../../lib/field-issues.ts';
 import { ROLES, type Role } from '../../lib/roles.ts';
 import { TEXT_LIMITS, textProblem } from '../../lib/text.ts';
 import type { ActorFields } from '../audit/actor.ts';
@@ -64,8 +65,8 @@ function parse<S extends z.ZodType>(schema: S, input: unknown): z.infer<S> {
   const parsed = schema.safeParse(input);
   if (parsed.success) return parsed.data;
   throw new AppError('VALIDATION_FAILED', 'Some values are not valid.', {
-    details: parsed.error.issues.map((i) => ({
-      path: i.path.join('.'),
+    details: fieldIssues(parsed.error).map((i) => ({
+      ...i,
       message: /received undefined$/.test(i.message) ? 'Required.' : i.message,
     })),
   });
