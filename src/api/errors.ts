@@ -7,6 +7,7 @@ import type { Context, ErrorHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ZodError } from 'zod';
 import { AppError, ERROR_CODES, type ErrorCode, type FieldIssue } from '../lib/errors.ts';
+import { fieldIssues } from '../lib/field-issues.ts';
 import type { AppBindings } from './context.ts';
 
 export const ErrorBodySchema = z
@@ -78,10 +79,7 @@ export const conflictResponse = {
 
 /** Zod issues → `{ path, message }` with dotted paths a person can find in their input. */
 export function zodIssues(error: ZodError): FieldIssue[] {
-  return error.issues.map((issue) => ({
-    path: issue.path.length > 0 ? issue.path.map(String).join('.') : '(root)',
-    message: issue.message,
-  }));
+  return fieldIssues(error);
 }
 
 const TARGET_NAMES: Record<string, string> = {
