@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { ReassignmentAction, Strategy } from '../../commission/index.ts';
 import { AppError } from '../../lib/errors.ts';
+import { fieldIssues } from '../../lib/field-issues.ts';
 import { coreMatch, type DecisionRule, type SegmentRule } from '../commission-splits/split-after.ts';
 import { commissionDecisions, commissionSegment, commissionStrategyOf } from '../run-records/run-params.ts';
 
@@ -52,10 +53,7 @@ export function commissionSettings(params: Record<string, unknown>): CommissionS
   const parsed = commissionParamsSchema.safeParse(raw);
   if (!parsed.success) {
     throw new AppError('UNPROCESSABLE', 'The run has commission parameters this commit cannot read.', {
-      details: parsed.error.issues.map((i) => ({
-        path: `params.commission.${i.path.join('.')}`,
-        message: i.message,
-      })),
+      details: fieldIssues(parsed.error, 'params.commission'),
     });
   }
   const type = TYPE_ALIASES[parsed.data.type];
@@ -79,10 +77,7 @@ function readSegments(raw: unknown): SegmentRule[] | undefined {
   const parsed = z.array(commissionSegment).safeParse(raw);
   if (!parsed.success) {
     throw new AppError('UNPROCESSABLE', 'The run has commission segments this commit cannot read.', {
-      details: parsed.error.issues.map((i) => ({
-        path: `params.commissionSegments.${i.path.join('.')}`,
-        message: i.message,
-      })),
+      details: fieldIssues(parsed.error, 'params.commissionSegments'),
     });
   }
   return parsed.data.length > 0 ? parsed.data : undefined;
@@ -94,10 +89,7 @@ function readDecisions(raw: unknown): Record<string, DecisionRule> {
   const parsed = commissionDecisions.safeParse(raw);
   if (!parsed.success) {
     throw new AppError('UNPROCESSABLE', 'The run has commission decisions this commit cannot read.', {
-      details: parsed.error.issues.map((i) => ({
-        path: `params.commissionDecisions.${i.path.join('.')}`,
-        message: i.message,
-      })),
+      details: fieldIssues(parsed.error, 'params.commissionDecisions'),
     });
   }
   return parsed.data;
