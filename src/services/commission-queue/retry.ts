@@ -8,6 +8,7 @@ import { orgScope } from '../../auth/principal.ts';
 import { appendAudit } from '../../db/audit.ts';
 import { withOrg } from '../../db/tenancy.ts';
 import { AppError, forbidden } from '../../lib/errors.ts';
+import { fieldIssues } from '../../lib/field-issues.ts';
 import { CANCEL_ROLES, cancelRun } from '../after/cancel-run.ts';
 import { auditActor } from '../audit/actor.ts';
 import type { OrgContext } from '../auth/context.ts';
@@ -318,7 +319,7 @@ async function startRetryRun(ctx: QueueContext, item: Claimed): Promise<string> 
   });
   if (!parsed.success) {
     throw new AppError('VALIDATION_FAILED', 'The retry run would not be valid.', {
-      details: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+      details: fieldIssues(parsed.error),
     });
   }
   const runsCtx = { ...ctx, requestId: ctx.requestId ?? '' };
