@@ -11,6 +11,7 @@ import type { Tx } from '../../db/client.ts';
 import { withOrg } from '../../db/tenancy.ts';
 import { type CustomLayout, NEUTRAL_FIELDS } from '../../exports/formats.ts';
 import { AppError } from '../../lib/errors.ts';
+import { fieldIssues } from '../../lib/field-issues.ts';
 import { auditActor } from '../audit/actor.ts';
 import type { OrgContext } from '../auth/context.ts';
 
@@ -77,10 +78,7 @@ export async function saveCustomLayout({
   const parsed = customLayoutSchema.safeParse(input);
   if (!parsed.success) {
     throw new AppError('VALIDATION_FAILED', 'The export layout is not valid: see details for each column.', {
-      details: parsed.error.issues.map((i) => ({
-        path: i.path.map(String).join('.') || '(root)',
-        message: i.message,
-      })),
+      details: fieldIssues(parsed.error),
     });
   }
   const layout = parsed.data;
