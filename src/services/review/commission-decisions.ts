@@ -14,6 +14,7 @@ import { appendAudit } from '../../db/audit.ts';
 import type { Tx } from '../../db/client.ts';
 import { withOrg } from '../../db/tenancy.ts';
 import { AppError, type FieldIssue, forbidden } from '../../lib/errors.ts';
+import { fieldIssues } from '../../lib/field-issues.ts';
 import { nextStatus, type RunStatus } from '../../workflow/run-status.ts';
 import { actorFields } from '../audit/actor.ts';
 import { departingOf, receiverReps } from '../commission-splits/receivers.ts';
@@ -321,9 +322,7 @@ async function checkDecisions(
   for (const [i, d] of decisions.entries()) {
     const { opportunityId, ...rest } = d;
     const parsed = commissionDecision.safeParse(rest);
-    if (!parsed.success)
-      for (const issue of parsed.error.issues)
-        issues.push({ path: `decisions.${i}.${issue.path.join('.')}`, message: issue.message });
+    if (!parsed.success) issues.push(...fieldIssues(parsed.error, `decisions.${i}`));
     if (seen.has(opportunityId))
       issues.push({
         path: `decisions.${i}.opportunityId`,
