@@ -23,17 +23,11 @@ import { previewImport } from '../../services/imports/preview-import.ts';
 import { isFragmentRequest, renderPage } from '../layout.tsx';
 import { hxTargetId, orgCtx } from '../shared/context.ts';
 import { pageNumber, text } from '../shared/format.ts';
+import { PreviewPage, type PreviewProps } from './import-preview.tsx';
 import { startTracking, tracked } from './import-progress.ts';
-import {
-  ImportDetail,
-  ImportsList,
-  NewImportForm,
-  type NewImportState,
-  PreviewPage,
-  type PreviewProps,
-  ProgressBox,
-  ProgressPage,
-} from './imports-pages.tsx';
+import { ProgressBox, ProgressPage } from './import-progress-page.tsx';
+import { ImportDetail, ImportsList } from './imports-list.tsx';
+import { NewImportForm, type NewImportState } from './new-import-form.tsx';
 import { readUpload, stashUpload } from './upload-stash.ts';
 
 const IMPORT_ROLES = ['admin', 'manager', 'analyst'] as const;

@@ -1,0 +1,43 @@
+import type { RowError } from '../../import/types.ts';
+import type { StoredRowError } from '../../services/imports/import-history.ts';
+
+export function ErrorsTable({
+  errors,
+  caption,
+}: {
+  errors: readonly (RowError | StoredRowError)[];
+  caption: string;
+}) {
+  return (
+    <div class="table-wrap">
+      <table id="row-errors">
+        <caption class="muted">{caption}</caption>
+        <thead>
+          <tr>
+            <th scope="col" class="num">
+              Row
+            </th>
+            <th scope="col">Column</th>
+            <th scope="col">Value</th>
+            <th scope="col">What is wrong, and what to do</th>
+          </tr>
+        </thead>
+        <tbody>
+          {errors.map((e) => (
+            <tr>
+              <td class="num">{e.row}</td>
+              <td>{e.column || '(whole row)'}</td>
+              <td>
+                <code>{e.value ?? ''}</code>
+              </td>
+              <td>
+                {e.reason}
+                {'hint' in e && e.hint && <div class="muted small">{e.hint}</div>}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
