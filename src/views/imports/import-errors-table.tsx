@@ -1,3 +1,4 @@
+/** An import's row errors as a table: row, column, value, what is wrong and what to do. */
 import type { RowError } from '../../import/types.ts';
 import type { StoredRowError } from '../../services/imports/import-history.ts';
 

@@ -1,3 +1,4 @@
+/** Labels the import pages share: each kind of import and each CRM preset. */
 import { PRESETS } from '../../import/presets.ts';
 import type { ImportKind } from '../../import/types.ts';
 

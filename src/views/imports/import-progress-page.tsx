@@ -1,3 +1,4 @@
+/** An import applying in the background: its progress, polled until it ends. */
 import { Crumbs } from '../shared/components.tsx';
 import { num } from '../shared/format.ts';
 import type { ApplyState } from './import-progress.ts';

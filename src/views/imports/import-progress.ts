@@ -2,8 +2,9 @@
  * Progress of imports being applied in the background of this instance, so the page can poll it. Entries
  * are kept a while after the end so the last poll sees the outcome; the import record itself is in the database.
  */
-import type { ImportProgress } from '../../services/imports/apply-import.ts';
+
 import type { ImportOutcome } from '../../services/imports/import-records.ts';
+import type { ImportProgress } from '../../services/imports/kind-writers.ts';
 
 export interface ApplyState {
   orgId: string;

@@ -1,3 +1,4 @@
+/** The list of imports, and one import's result with its row errors. */
 import type { ImportSummaryRow, StoredRowError } from '../../services/imports/import-history.ts';
 import { Crumbs, Pager } from '../shared/components.tsx';
 import { num, when } from '../shared/format.ts';

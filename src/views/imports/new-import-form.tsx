@@ -1,3 +1,4 @@
+/** The new-import form: what to import, the file or Google Sheet link, and how to apply it. */
 import { IMPORT_KINDS } from '../../import/types.ts';
 import { CsrfField } from '../layout.tsx';
 import { Crumbs, describedBy, FieldError } from '../shared/components.tsx';
