@@ -1,7 +1,8 @@
 /** The account table's bulk form (issue 6): "all matching the filter" carries the filter and the count seen, and is refused up front past the limit. */
 import { describe, expect, it } from 'vitest';
 import { MAX_BULK_ACCOUNTS } from '../../src/services/review/changes.ts';
-import { type AccountFilter, AccountTable } from '../../src/views/runs/run-accounts.tsx';
+import type { AccountFilter } from '../../src/views/runs/account-filter.tsx';
+import { AccountTable } from '../../src/views/runs/run-accounts.tsx';
 
 const RUN = '11111111-1111-4111-8111-111111111111';
 const REP = '22222222-2222-4222-8222-222222222222';

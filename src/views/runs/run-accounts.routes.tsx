@@ -16,10 +16,9 @@ import {
   type AccountAction,
   AccountChangeFields,
   type AccountEdit,
-  type AccountFilter,
-  AccountFilters,
-  AccountTable,
-} from './run-accounts.tsx';
+} from './account-changes.tsx';
+import { type AccountFilter, AccountFilters } from './account-filter.tsx';
+import { AccountTable } from './run-accounts.tsx';
 import { canDraft, REVIEW_STATUSES, RunHeader, type RunRecord } from './run-page.tsx';
 import {
   ACCOUNT_PAGE,
