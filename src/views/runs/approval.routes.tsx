@@ -14,7 +14,7 @@ import { ApproveSplits } from '../book/commission-impact.tsx';
 import { isFragmentRequest, renderPage } from '../layout.tsx';
 import { orgCtx } from '../shared/context.ts';
 import { text } from '../shared/format.ts';
-import { ApproveConfirm } from './run-accounts.tsx';
+import { ApproveConfirm } from './approve-confirm.tsx';
 import { REVIEW_STATUSES } from './run-page.tsx';
 import { loadRun, runId, runsCtx } from './run-route-context.ts';
 
