@@ -14,8 +14,10 @@ import { requestSolve } from '../../../services/solve/solve-run.ts';
 import { actionsFrom, type RunStatus } from '../../../workflow/run-status.ts';
 import type { AppBindings } from '../../context.ts';
 import { createRouter } from '../../openapi.ts';
+import { AssignmentSchema } from './changes.schemas.ts';
+import { ConflictSchema } from './review.schemas.ts';
 import * as routes from './runs.routes.ts';
-import { AssignmentSchema, ConflictSchema, RunSchema } from './runs.schemas.ts';
+import { RunSchema } from './runs.schemas.ts';
 
 const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
 

@@ -6,28 +6,32 @@ import { commonErrorResponses, conflictResponse, notFoundResponse } from '../../
 import { IdempotencyHeaders, replayable } from '../../middleware/idempotency.ts';
 import { access, idempotentAccess } from '../../openapi.ts';
 import {
-  AccountExplanationSchema,
   BulkChangeResultSchema,
   BulkChangeSchema,
   ChangeResultSchema,
-  CompareQuery,
-  CompareSchema,
-  ConflictListQuery,
-  ConflictListSchema,
   ExcludeSchema,
   PinSchema,
   ResolveConflictSchema,
   ResolveResultSchema,
+} from './changes.schemas.ts';
+import {
+  AccountExplanationSchema,
+  CompareQuery,
+  CompareSchema,
+  ConflictListQuery,
+  ConflictListSchema,
   RunAccountListSchema,
-  RunAccountParams,
   RunAccountsQuery,
-  RunConflictParams,
   RunDiagnosisSchema,
+  RunSummarySchema,
+} from './review.schemas.ts';
+import {
+  RunAccountParams,
+  RunConflictParams,
   RunIdParams,
   RunListQuery,
   RunListSchema,
   RunSchema,
-  RunSummarySchema,
   SolveAcceptedSchema,
 } from './runs.schemas.ts';
 
