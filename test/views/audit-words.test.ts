@@ -34,6 +34,8 @@ const TEMPLATES: Record<string, string[] | null> = {
   't.${c.name}': null,
   'variants.${index}': null,
   'input.${path(i.path)}': null,
+  'opportunities.${p.opportunityId}': null,
+  'accounts.${p.accountId}': null,
 };
 
 function files(dir: string): string[] {
