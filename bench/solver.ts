@@ -161,8 +161,14 @@ export async function run(options: BenchOptions): Promise<{ ok: boolean }> {
                 : null;
         }
         rows.push(...group);
-        const final = group[0]!;
+        const first = group[0]!;
         const again = group[1]!;
+        // The gap is judged on the work clock's answer, the one a machine that is not overloaded gives: a run the
+        // wall-clock safety cut (reproducible: false; on this shared machine at load 15, 1000x20 got 1.9 s of its
+        // 5 s of work and ended 2.45% above the bound, its rerun 0.33%) is not the solver's answer. When both
+        // runs were cut, the first is judged, with the cut said.
+        const final = first.reproducible === false && again.reproducible === true ? again : first;
+        const cut = final.reproducible === false ? ' (cut by the wall clock: machine overloaded?)' : '';
         if (
           final.reproducible &&
           again.reproducible &&
@@ -172,10 +178,12 @@ export async function run(options: BenchOptions): Promise<{ ok: boolean }> {
         )
           failures.push(`${size.name} ${kind} ${objective}: two reproducible runs gave different answers`);
         if (!final.verified)
-          failures.push(`${size.name} ${kind} ${objective}: final answer ${final.status}, not verified`);
+          failures.push(
+            `${size.name} ${kind} ${objective}: final answer ${final.status}, not verified${cut}`,
+          );
         else if (goal && objective === 'l1' && (final.gapPct === null || final.gapPct / 100 > goal.maxGap)) {
           gapsMissed.push(
-            `${size.name} ${kind}: gap ${final.gapPct?.toFixed(2) ?? 'unknown'}% above the goal ${goal.maxGap * 100}%`,
+            `${size.name} ${kind}: gap ${final.gapPct?.toFixed(2) ?? 'unknown'}% above the goal ${goal.maxGap * 100}%${cut}`,
           );
         } else if (
           goal &&
