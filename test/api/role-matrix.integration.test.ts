@@ -135,6 +135,8 @@ const EXPECTED: Record<string, Access> = {
   'POST /runs/:id/commission-decisions': DRAFTERS,
   'POST /runs/:id/commission-decisions/:opportunityId': DRAFTERS,
   'GET /me': ['rep'],
+  // A rep reads the notices addressed to them (404 for any other).
+  'GET /me/notices/:id': ['rep'],
   'GET /accounts': READERS,
   // A rep reads the accounts of their own book (403 for any other).
   'GET /accounts/:id': [...READERS, 'rep'],

@@ -22,6 +22,13 @@ async function repSession(repId: string) {
   return signedIn(h, user);
 }
 
+const fromHtml = (html: string) =>
+  html
+    .replaceAll('&lt;', '<')
+    .replaceAll('&gt;', '>')
+    .replaceAll('&quot;', '"')
+    .replaceAll('&#39;', "'")
+    .replaceAll('&amp;', '&');
 const hrefs = (html: string) =>
   [...html.matchAll(/href="([^"]+)"/g)].map((m) => m[1]!.replaceAll('&amp;', '&'));
 
@@ -97,5 +104,21 @@ describe('/me', () => {
     expect(commissions).toMatch(/55%[\s\S]*?0%/);
     // An account that left is not a link any more: he could not open it.
     for (const m of run.moved) expect(html).not.toContain(`href="/accounts/${m.accountId}"`);
+  });
+
+  it('a rep reads each of their notices, exactly as sent, and no one else’s', async () => {
+    const { html } = await dan.page('/me');
+    const links = hrefs(html).filter((l) => l.startsWith('/me/notices/'));
+    expect(links).toHaveLength(1);
+    const notice = await dan.page(links[0]!);
+    expect(notice.res.status).toBe(200);
+    const [row] = await h.db.db
+      .select()
+      .from(s.notices)
+      .where(eq(s.notices.id, links[0]!.split('/').pop()!));
+    expect(row!.recipientRepId).toBe(run.reps.departing.id);
+    expect(fromHtml(notice.html)).toContain(row!.text);
+    // Ria may not read Dan's notice.
+    expect((await ria.request(links[0]!)).status).toBe(404);
   });
 });

@@ -156,3 +156,21 @@ export async function readAccount(ctx: ReadContext, accountId: string) {
   }
   return account;
 }
+
+/** One notice addressed to the reader (their rep or their user), as written to the outbox; 404 for any other. */
+export async function readMyNotice(ctx: ReadContext, noticeId: string) {
+  const { repId, userId } = ctx.principal;
+  const [row] = await readInOrg(ctx, (tx) =>
+    queryRows<{ id: string; subject: string; status: string; created_at: string; text: string }>(
+      tx,
+      sql`select id, subject, status::text as status, text,
+                 to_char(created_at at time zone 'UTC', 'YYYY-MM-DD HH24:MI "UTC"') as created_at
+            from notices
+           where id = ${noticeId}::uuid
+             and ((${repId ?? null}::uuid is not null and recipient_rep_id = ${repId ?? null}::uuid)
+               or (${userId ?? null}::uuid is not null and recipient_user_id = ${userId ?? null}::uuid))`,
+    ),
+  );
+  if (!row) throw new AppError('NOT_FOUND', 'That notice does not exist or is not addressed to you.');
+  return row;
+}

@@ -10,7 +10,7 @@ import { envSolveTimeLimitMs } from '../../lib/solve-time-limit.ts';
 import { type AccountFilter, listAccounts } from '../../services/book/account-list.ts';
 import { segmentChoices } from '../../services/book/book-choices.ts';
 import { getRep, noticesFor } from '../../services/book/book-reads.ts';
-import { myChanges, readAccount } from '../../services/book/my-book.ts';
+import { myChanges, readAccount, readMyNotice } from '../../services/book/my-book.ts';
 import { listReps } from '../../services/book/rep-list.ts';
 import { createRun } from '../../services/plan/create-run.ts';
 import { COMMISSION_READERS, commissionImpact } from '../../services/review/commission-impact.ts';
@@ -22,7 +22,7 @@ import { orgCtx } from '../shared/context.ts';
 import { pageNumber } from '../shared/format.ts';
 import { AccountPage, AccountsPage, RepPage, RepsList } from './book-pages.tsx';
 import { CommissionImpactPanel } from './commission-impact.tsx';
-import { MyChanges, MyNotices } from './my-book.tsx';
+import { MyChanges, MyNoticePage, MyNotices } from './my-book.tsx';
 import {
   emptyTerminate,
   TerminateCommissionsPage,
@@ -231,6 +231,13 @@ export function bookPages() {
         }
       />,
     );
+  });
+
+  router.get('/me/notices/:id', requireRole('rep'), async (c) => {
+    const id = c.req.param('id');
+    if (!UUID.test(id)) throw new AppError('NOT_FOUND', 'That notice does not exist.');
+    const notice = await readMyNotice(orgCtx(c), id);
+    return renderPage(c, notice.subject, <MyNoticePage notice={notice} />);
   });
 
   router.get('/accounts', staff, async (c) => {

@@ -4,6 +4,7 @@
  * opens their own accounts and nothing else); runs are named, not linked (run pages are for staff).
  */
 import type { MyAccountMove, MyCommissionChange } from '../../services/book/my-book.ts';
+import { Crumbs } from '../shared/components.tsx';
 import { money, pct } from '../shared/format.ts';
 
 export interface MyNotice {
@@ -23,7 +24,7 @@ export function MyNotices({ notices }: { notices: MyNotice[] }) {
         <ul class="plain" id="my-notices">
           {notices.map((n) => (
             <li>
-              {n.subject}{' '}
+              <a href={`/me/notices/${n.id}`}>{n.subject}</a>{' '}
               <span class="muted small">
                 · {n.status} · {n.created_at}
               </span>
@@ -32,6 +33,28 @@ export function MyNotices({ notices }: { notices: MyNotice[] }) {
         </ul>
       )}
     </section>
+  );
+}
+
+/** One of the rep's notices: the text exactly as the outbox holds it (and sends it). */
+export function MyNoticePage({
+  notice,
+}: {
+  notice: { subject: string; status: string; created_at: string; text: string };
+}) {
+  return (
+    <>
+      <Crumbs items={[{ href: '/me', label: 'My book' }, { label: notice.subject }]} />
+      <h1>{notice.subject}</h1>
+      <p class="muted">
+        {notice.status} · written {notice.created_at}
+      </p>
+      <section class="card">
+        <pre class="json notice-text" id="my-notice-text">
+          {notice.text}
+        </pre>
+      </section>
+    </>
   );
 }
 
