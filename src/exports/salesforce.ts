@@ -5,7 +5,7 @@
  * share of a split is the remainder unless the org set its Salesforce House user (exports/house-users.ts).
  */
 import { type Cell, toCsv } from './csv-safe.ts';
-import type { ExportFile, ExportLine, ExportOwner, ExportSplitParticipant } from './formats.ts';
+import type { ExportFile, ExportLine, ExportOwner, ExportSplitParticipant } from './export-lines.ts';
 import { isSalesforceId, to18 } from './salesforce-id.ts';
 import { oneLine, type Unexpressed, unexpressed, unexpressedSection } from './unexpressed.ts';
 

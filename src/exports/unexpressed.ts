@@ -3,7 +3,7 @@
  * its users): they are left out of that file and listed, each with its reason, in the file's read-me,
  * while the rest of the change set still exports.
  */
-import type { ExportLine } from './formats.ts';
+import type { ExportLine } from './export-lines.ts';
 
 export interface Unexpressed {
   object: ExportLine['object'];
