@@ -76,3 +76,11 @@ function assertUuid(field: string, value: string): void {
     throw new Error(`Tenancy: ${field} must be a UUID, got ${JSON.stringify(value)}`);
   }
 }
+
+/**
+ * One trivial query through the tenancy helper, like everything else: proves the app role works, not only the
+ * socket (the health check).
+ */
+export async function pingDatabase(db: Database): Promise<void> {
+  await withoutOrg(db, {}, (tx) => tx.execute(sql`select 1`));
+}
