@@ -7,21 +7,18 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from '@hono/zod-openapi';
-import { and, eq, lt } from 'drizzle-orm';
 import type { MiddlewareHandler } from 'hono';
-import { idempotencyKeys } from '../../../db/schema/index.ts';
-import { orgScope } from '../../auth/principal.ts';
 import { principalOf } from '../../auth/require-role.ts';
-import { withOrg } from '../../db/tenancy.ts';
-import { AppError } from '../../lib/errors.ts';
-import { decideReplay, parseIdempotencyKey, requestFingerprint } from '../../workflow/idempotency.ts';
+import {
+  claimIdempotencyKey,
+  completeIdempotencyKey,
+  releaseIdempotencyKey,
+} from '../../db/idempotency-keys.ts';
+import { parseIdempotencyKey, requestFingerprint } from '../../workflow/idempotency.ts';
 import type { AppBindings } from '../context.ts';
 
 export const IDEMPOTENCY_HEADER = 'Idempotency-Key';
 export const REPLAYED_HEADER = 'Idempotent-Replayed';
-
-/** A claim older than this is taken to belong to a request that died (crash, lost connection) and may be retried. */
-export const STALE_CLAIM_MS = 60_000;
 
 export const idempotencyHeaderSchemaDescription =
   'Optional. The same key with the same request replays the first response; with another request it is refused (409 IDEMPOTENCY_KEY_REUSED). 8–200 letters, digits or . _ : -';
@@ -38,8 +35,6 @@ export const IdempotencyHeaders = z.object({
     }),
 });
 
-type Claim = { kind: 'claimed'; id: string } | { kind: 'replay'; status: number; body: unknown };
-
 export function idempotency(): MiddlewareHandler<AppBindings> {
   return async (c, next) => {
     const key = parseIdempotencyKey(c.req.header(IDEMPOTENCY_HEADER));
@@ -47,46 +42,13 @@ export function idempotency(): MiddlewareHandler<AppBindings> {
     const principal = principalOf(c);
     const { db, clock } = c.get('deps');
     const fingerprint = requestFingerprint(c.req.method, c.req.path, await fingerprintedBody(c));
-    const scope = orgScope(principal);
 
-    const claim = await withOrg(db, scope, async (tx): Promise<Claim> => {
-      const now = clock();
-      // A claim left behind by a request that died no longer blocks the key.
-      await tx
-        .delete(idempotencyKeys)
-        .where(
-          and(
-            eq(idempotencyKeys.key, key),
-            eq(idempotencyKeys.status, 'in_progress'),
-            lt(idempotencyKeys.createdAt, new Date(now.getTime() - STALE_CLAIM_MS)),
-          ),
-        );
-      const [inserted] = await tx
-        .insert(idempotencyKeys)
-        .values({
-          orgId: principal.orgId,
-          key,
-          method: c.req.method,
-          path: c.req.path,
-          requestHash: fingerprint,
-          status: 'in_progress',
-          actorUserId: principal.userId ?? null,
-          actorApiKeyId: principal.apiKeyId ?? null,
-          createdAt: now,
-        })
-        .onConflictDoNothing()
-        .returning({ id: idempotencyKeys.id });
-      if (inserted) return { kind: 'claimed', id: inserted.id };
-      const [existing] = await tx.select().from(idempotencyKeys).where(eq(idempotencyKeys.key, key));
-      if (!existing) {
-        // Released between our insert and our read (a 5xx of the first request): let the client retry.
-        throw retryShortly();
-      }
-      if (existing.requestHash !== fingerprint) {
-        decideReplay({ fingerprint: existing.requestHash, status: 0, body: null }, fingerprint);
-      }
-      if (existing.status === 'in_progress') throw retryShortly();
-      return { kind: 'replay', status: existing.responseStatus ?? 200, body: existing.responseBody };
+    const claim = await claimIdempotencyKey(db, principal, {
+      key,
+      method: c.req.method,
+      path: c.req.path,
+      fingerprint,
+      now: clock(),
     });
 
     if (claim.kind === 'replay') {
@@ -106,28 +68,12 @@ export function idempotency(): MiddlewareHandler<AppBindings> {
       return;
     }
     const body = await readJson(c.res);
-    await withOrg(db, scope, (tx) =>
-      tx
-        .update(idempotencyKeys)
-        .set({ status: 'completed', responseStatus: status, responseBody: body, completedAt: clock() })
-        .where(eq(idempotencyKeys.id, claim.id)),
-    );
+    await completeIdempotencyKey(db, principal, claim.id, { status, body, at: clock() });
   };
 }
 
-function retryShortly() {
-  return new AppError(
-    'CONFLICT',
-    'A request with this Idempotency-Key is still being processed: retry shortly with the same key.',
-    { headers: { 'Retry-After': '1' } },
-  );
-}
-
 async function release(c: Parameters<MiddlewareHandler<AppBindings>>[0], id: string) {
-  const { db } = c.get('deps');
-  await withOrg(db, orgScope(principalOf(c)), (tx) =>
-    tx.delete(idempotencyKeys).where(eq(idempotencyKeys.id, id)),
-  );
+  await releaseIdempotencyKey(c.get('deps').db, principalOf(c), id);
 }
 
 type Ctx = Parameters<MiddlewareHandler<AppBindings>>[0];
