@@ -104,7 +104,7 @@ describe('run page actions', () => {
       form: { _csrf: manager.csrfToken },
     });
     expect(res.status).toBe(200);
-    expect(res.headers.get('hx-redirect')).toBe(`/runs/${runId}#committed`);
+    expect(res.headers.get('hx-redirect')).toBe(`/runs/${runId}?committed=1#committed`);
     expect(res.headers.get('location')).toBeNull();
     const after = await manager.page(`/runs/${runId}`);
     expect(after.html.match(/id="committed-title"/g)).toHaveLength(1);

@@ -99,12 +99,13 @@ export function approvalRoutes(router: Hono<AppBindings>) {
       );
     }
     // htmx loads the committed run as a whole page (once): a 303 would be followed inside the panel, and the run
-    // page would appear twice (the approved one around, the committed one inside) until a reload.
+    // page would appear twice (the approved one around, the committed one inside) until a reload. The query makes
+    // the address differ from the page's own, so the browser loads it rather than only jumping to the anchor.
     if (fragment) {
-      c.header('HX-Redirect', `/runs/${runId(c)}#committed`);
+      c.header('HX-Redirect', `/runs/${runId(c)}?committed=1#committed`);
       return c.body(null, 200);
     }
-    return c.redirect(`/runs/${runId(c)}#committed`, 303);
+    return c.redirect(`/runs/${runId(c)}?committed=1#committed`, 303);
   });
 
   router.get(
