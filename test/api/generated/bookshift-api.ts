@@ -4246,6 +4246,9 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": "no-store";
+                    /** @description For a caller without a session: the CSRF cookie the sign-in form needs (as every page sets it). */
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4320,6 +4323,9 @@ export interface operations {
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": "no-store";
+                    /** @description For a caller without a session: the CSRF cookie the sign-in form needs (as every page sets it). */
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content: {

@@ -3,6 +3,15 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { commonErrorResponses } from '../../errors.ts';
 import { publicAccess } from '../../openapi.ts';
 
+/** A health answer is about now: never cached. Like every path outside /v1, it may set the sign-in form's cookie. */
+const noStore = z.object({
+  'Cache-Control': z.literal('no-store'),
+  'Set-Cookie': z.string().optional().openapi({
+    description:
+      'For a caller without a session: the CSRF cookie the sign-in form needs (as every page sets it).',
+  }),
+});
+
 export const HealthSchema = z
   .object({
     status: z.enum(['ok', 'degraded']).openapi({ example: 'ok' }),
@@ -22,10 +31,12 @@ export const getHealth = createRoute({
   responses: {
     200: {
       description: 'Serving, and the database answers.',
+      headers: noStore,
       content: { 'application/json': { schema: HealthSchema } },
     },
     503: {
       description: 'Serving, but the database does not answer.',
+      headers: noStore,
       content: { 'application/json': { schema: HealthSchema } },
     },
     ...commonErrorResponses,
