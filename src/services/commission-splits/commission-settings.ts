@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { RunParamsColumn } from '../../../db/schema/index.ts';
 import type { ReassignmentAction, Strategy } from '../../commission/index.ts';
 import { AppError } from '../../lib/errors.ts';
 import { fieldIssues } from '../../lib/field-issues.ts';
@@ -141,12 +142,12 @@ export const receiverOf = (action: ReassignmentAction): string | null =>
  * commission parameters cannot be read — a refusal the review shows, never a 422 at commit.
  */
 export function runSettings(
-  run: { scope: string; params: unknown },
+  run: { scope: string; params: RunParamsColumn },
   hasHandovers: boolean,
 ): { settings: CommissionSettings | null; problem: string | null } {
   if (run.scope === 'ownership' && !hasHandovers) return { settings: null, problem: null };
   try {
-    return { settings: commissionSettings(run.params as Record<string, unknown>), problem: null };
+    return { settings: commissionSettings(run.params), problem: null };
   } catch (error) {
     if (!(error instanceof AppError) || error.code !== 'UNPROCESSABLE') throw error;
     const details = Array.isArray(error.details)
