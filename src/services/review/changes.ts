@@ -152,9 +152,7 @@ export async function resolveConflict({ ctx, input }: { ctx: RunsContext; input:
     if (!conflict) throw notFound(`Conflict ${input.conflictId} of run ${run.id}`);
     const accountId = conflict.accountId ?? input.accountId;
     const refused =
-      input.resolution === 'accept'
-        ? acceptRefusal(conflict.kind, (conflict.details as { key?: string } | null)?.key)
-        : null;
+      input.resolution === 'accept' ? acceptRefusal(conflict.kind, conflict.details?.key) : null;
     if (refused) throw new AppError('CONFLICT', refused);
     if (input.resolution !== 'accept' && !accountId) {
       throw new AppError('VALIDATION_FAILED', 'This conflict concerns a rep, not one account.', {

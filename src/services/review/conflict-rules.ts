@@ -19,5 +19,5 @@ export function acceptRefusal(kind: string, key?: string | null): string | null 
 }
 
 /** The conflict kinds a person may accept. */
-export const acceptable = (kind: string, details: unknown) =>
-  acceptRefusal(kind, (details as { key?: string } | null)?.key) === null;
+export const acceptable = (kind: string, details: { key?: string | undefined } | null) =>
+  acceptRefusal(kind, details?.key) === null;
