@@ -166,7 +166,7 @@ export function runAccountRoutes(router: Hono<AppBindings>) {
     const edit = await accountEdit(c, run);
     const names = await repNames(ctx);
     const who = (id: string | null) => (id ? (names.get(id) ?? id) : 'nobody');
-    const ex = (a.explanation ?? {}) as Record<string, unknown>;
+    const ex = a.explanation ?? {};
     return renderPage(
       c,
       a.name,
