@@ -7,7 +7,6 @@ import { LoadChart } from '../charts/load-chart.tsx';
 import { CsrfField } from '../layout.tsx';
 import { describedBy, FieldError, query } from '../shared/components.tsx';
 import { money, moneyDelta, moneyShort, num, numDelta, when } from '../shared/format.ts';
-import { ExportLinks } from './export-links.tsx';
 import type { RunRecord } from './run-page.tsx';
 
 /** A conflict as the review lists it. */
@@ -336,9 +335,12 @@ export function ApprovePanel({
           >
             <CsrfField token={csrfToken} />
             <p>
-              Approved {when(run.approvedAt)}. Committing changes the owner of {num(moved)} account(s) in one
-              transaction, writes the change set, and queues the notices. It can be rolled back within the
-              org’s window.
+              Approved {when(run.approvedAt)}. Committing changes the owner of{' '}
+              {run.kind === 'opportunity'
+                ? 'the opportunity and its commission split'
+                : `${num(moved)} account(s)`}{' '}
+              in one transaction, writes the change set, and queues the notices. It can be rolled back within
+              the org’s window.
             </p>
             <div class="actions">
               <button type="submit" id="commit-run">
@@ -364,7 +366,7 @@ export function ApprovePanel({
           {num(openBlocking)} blocking conflict(s) are still open. Resolve each one in the{' '}
           <a href="#conflicts">conflicts list</a> (accept, another owner or exclude) before approving.
         </p>
-      ) : moved === 0 ? (
+      ) : moved === 0 && run.kind !== 'opportunity' ? (
         <p class="muted">The proposal moves no account, so there is nothing to approve.</p>
       ) : (
         <p>
@@ -373,57 +375,6 @@ export function ApprovePanel({
           </a>{' '}
           <span class="muted">You will see exactly what changes before you confirm.</span>
         </p>
-      )}
-    </section>
-  );
-}
-
-export function CommittedPanel({
-  run,
-  counts,
-  notices,
-}: {
-  run: RunRecord;
-  counts: { accounts: number; opportunities: number; splits: number; notices: number } | null;
-  notices: { id: string; recipientEmail: string; subject: string; status: string }[];
-}) {
-  const base = `/runs/${run.id}/exports`;
-  return (
-    <section class="card" aria-labelledby="committed-title" id="committed">
-      <h2 id="committed-title">{run.status === 'rolled_back' ? 'Rolled back' : 'Committed'}</h2>
-      <p class="alert success" role="status">
-        {run.status === 'rolled_back'
-          ? 'This run was committed and then rolled back.'
-          : `Committed ${when(run.committedAt)}.`}
-        {counts &&
-          ` ${num(counts.accounts)} account(s), ${num(counts.opportunities)} opportunity(ies) and ${num(counts.splits)} split change(s); ${num(counts.notices)} notice(s).`}
-      </p>
-      <h3>Files for the CRM</h3>
-      <ExportLinks base={base} />
-      <h3>Notices</h3>
-      {notices.length === 0 ? (
-        <p class="muted">No notice for this run.</p>
-      ) : (
-        <table id="notices-table">
-          <thead>
-            <tr>
-              <th scope="col">To</th>
-              <th scope="col">Subject</th>
-              <th scope="col">Status</th>
-            </tr>
-          </thead>
-          <tbody>
-            {notices.map((n) => (
-              <tr>
-                <td>{n.recipientEmail}</td>
-                <td>{n.subject}</td>
-                <td>
-                  <span class="badge">{n.status}</span>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
       )}
     </section>
   );

@@ -18,9 +18,10 @@ import { requestSolve } from '../../services/solve/solve-run.ts';
 import { isFragmentRequest, renderPage } from '../layout.tsx';
 import { orgCtx } from '../shared/context.ts';
 import { text } from '../shared/format.ts';
+import { CommittedPanel } from './committed-panel.tsx';
 import { GroupedConflictsSection } from './conflict-groups.tsx';
 import { RulesInForce } from './diagnosis-panel.tsx';
-import { ApprovePanel, Charts, CommittedPanel, changedReps, RepTable, repsToShow } from './review-parts.tsx';
+import { ApprovePanel, Charts, changedReps, RepTable, repsToShow } from './review-parts.tsx';
 import { type RollbackFormState, RollbackPanel, RollbackResultPanel } from './rollback-parts.tsx';
 import {
   BalanceTable,
