@@ -114,46 +114,70 @@ export function kindWriter(
           if (!result.inserted.has(k)) result.updated.add(k);
         tally(result.inserted, result.updated);
       });
-    case 'reps': {
-      const links: { crmId: string; managerCrmId: string }[] = [];
-      const inserted = new Set<string>();
-      const updated = new Set<string>();
-      return {
-        write: async (batch) => {
-          const reps = batch as RepRecord[];
-          const result = await writeReps(tx, w.orgId, reps, mapped);
-          for (const k of result.inserted) inserted.add(k);
-          for (const k of result.updated) updated.add(k);
-          for (const r of reps)
-            if (r.managerCrmId) links.push({ crmId: r.crmId, managerCrmId: r.managerCrmId });
-          progress(batch.length);
-        },
-        end: async () => {
-          for (const k of await writeManagers(tx, w.orgId, links)) if (!inserted.has(k)) updated.add(k);
-          tally(inserted, updated);
-          return out;
-        },
-      };
-    }
-    case 'splits': {
-      const records: SplitRecord[] = [];
-      return {
-        write: async (batch) => {
-          records.push(...(batch as SplitRecord[]));
-        },
-        end: async () => {
-          for (const round of splitFileChanges(records, w, mapping.columns.pct ?? 'pct', out.errors)) {
-            const result = await writeSplits(tx, w.orgId, round, w.today);
-            out.errors.push(...result.errors);
-            for (const change of round) {
-              if (result.inserted.has(change.opportunityCrmId)) out.inserted += change.rows.length;
-              else if (result.updated.has(change.opportunityCrmId)) out.updated += change.rows.length;
-            }
-          }
-          progress(records.length);
-          return out;
-        },
-      };
-    }
+    case 'reps':
+      return repsWriter(tx, w, mapped, { out, progress, tally });
+    case 'splits':
+      return splitsWriter(tx, w, mapping, { out, progress, tally });
   }
+}
+
+/** What a kind's writer adds to: the tallies of the whole import and the progress it reports. */
+interface Tallies {
+  out: Written;
+  progress: (n: number) => void;
+  tally: (inserted: Set<string>, updated: Set<string>) => void;
+}
+
+/** Reps in batches; their managers at the end, once every rep of the file exists. */
+function repsWriter(
+  tx: Tx,
+  w: WriteContext,
+  mapped: Set<string>,
+  { out, progress, tally }: Tallies,
+): KindWriter {
+  const links: { crmId: string; managerCrmId: string }[] = [];
+  const inserted = new Set<string>();
+  const updated = new Set<string>();
+  return {
+    write: async (batch) => {
+      const reps = batch as RepRecord[];
+      const result = await writeReps(tx, w.orgId, reps, mapped);
+      for (const k of result.inserted) inserted.add(k);
+      for (const k of result.updated) updated.add(k);
+      for (const r of reps) if (r.managerCrmId) links.push({ crmId: r.crmId, managerCrmId: r.managerCrmId });
+      progress(batch.length);
+    },
+    end: async () => {
+      for (const k of await writeManagers(tx, w.orgId, links)) if (!inserted.has(k)) updated.add(k);
+      tally(inserted, updated);
+      return out;
+    },
+  };
+}
+
+/** A file of splits: read whole, then written round by round (an opportunity's rows together). */
+function splitsWriter(
+  tx: Tx,
+  w: WriteContext,
+  mapping: ColumnMapping,
+  { out, progress }: Tallies,
+): KindWriter {
+  const records: SplitRecord[] = [];
+  return {
+    write: async (batch) => {
+      records.push(...(batch as SplitRecord[]));
+    },
+    end: async () => {
+      for (const round of splitFileChanges(records, w, mapping.columns.pct ?? 'pct', out.errors)) {
+        const result = await writeSplits(tx, w.orgId, round, w.today);
+        out.errors.push(...result.errors);
+        for (const change of round) {
+          if (result.inserted.has(change.opportunityCrmId)) out.inserted += change.rows.length;
+          else if (result.updated.has(change.opportunityCrmId)) out.updated += change.rows.length;
+        }
+      }
+      progress(records.length);
+      return out;
+    },
+  };
 }
