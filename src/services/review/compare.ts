@@ -1,33 +1,12 @@
 /** Scenario comparison (F6): two runs' proposals side by side — each rep's load, the balance metrics, and the accounts placed differently. */
-import { and, count, eq, inArray, sql } from 'drizzle-orm';
-import { accounts, changeSetItems, changeSets, runAssignments } from '../../../db/schema/index.ts';
+import { eq, inArray } from 'drizzle-orm';
+import { accounts, runAssignments } from '../../../db/schema/index.ts';
 import { orgScope } from '../../auth/principal.ts';
-import type { Tx } from '../../db/client.ts';
 import { withOrg } from '../../db/tenancy.ts';
 import { findRun, type RunsContext } from '../run-records/run-records.ts';
 import { computeSummary } from './review.ts';
 
 export const MAX_LISTED_DIFFERENCES = 200;
-
-/**
- * The accounts a committed run moved, from its change set (what the commit wrote), or null before a commit. The
- * review's own count compares each new owner with the owner in the book, which after the commit is that new owner.
- */
-async function accountsMovedByCommit(tx: Tx, runId: string): Promise<number | null> {
-  const [set] = await tx.select({ id: changeSets.id }).from(changeSets).where(eq(changeSets.runId, runId));
-  if (!set) return null;
-  const [row] = await tx
-    .select({ n: count() })
-    .from(changeSetItems)
-    .where(
-      and(
-        eq(changeSetItems.changeSetId, set.id),
-        eq(changeSetItems.object, 'account'),
-        sql`${changeSetItems.fromRepId} is distinct from ${changeSetItems.toRepId}`,
-      ),
-    );
-  return row?.n ?? 0;
-}
 
 export async function compareRuns({
   ctx,
@@ -92,12 +71,8 @@ export async function compareRuns({
           ).map((a) => [a.id, a]),
         )
       : new Map();
-    const [lMoved, rMoved] = [
-      await accountsMovedByCommit(tx, left.id),
-      await accountsMovedByCommit(tx, right.id),
-    ];
-    const metrics = (s: typeof ls, committedMoves: number | null) => ({
-      moved: committedMoves ?? s.moved,
+    const metrics = (s: typeof ls) => ({
+      moved: s.moved,
       unassigned: s.unassigned,
       countCv: s.balance.count.cv,
       revenueCv: s.balance.revenueCents.cv,
@@ -108,8 +83,8 @@ export async function compareRuns({
       gap: s.balance.gap,
     });
     return {
-      left: { runId: left.id, status: left.status, version: left.version, ...metrics(ls, lMoved) },
-      right: { runId: right.id, status: right.status, version: right.version, ...metrics(rs, rMoved) },
+      left: { runId: left.id, status: left.status, version: left.version, ...metrics(ls) },
+      right: { runId: right.id, status: right.status, version: right.version, ...metrics(rs) },
       reps,
       differingAccounts: differing.length,
       differences: listed.map((id) => ({

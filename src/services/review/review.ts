@@ -80,6 +80,9 @@ export interface RunSummary {
   pinned: number;
 }
 
+/** Statuses in which the run's lines were written to the book. */
+const AFTER_COMMIT: ReadonlySet<string> = new Set(['committed', 'rolled_back']);
+
 /** Every rep's load before and after the run's current proposal. */
 export async function computeSummary(tx: Tx, run: RunRow): Promise<RunSummary> {
   const [roster, book, rows] = [
@@ -126,15 +129,19 @@ export async function computeSummary(tx: Tx, run: RunRow): Promise<RunSummary> {
     });
   }
   const line = new Map(rows.filter((r) => !r.excluded).map((r) => [r.accountId, r]));
+  // Once the commit wrote the lines, the book's owner of a line's account is its new owner: the owner before is
+  // the one the line moved it from (a rollback puts that owner back, so the same holds after it).
+  const written = AFTER_COMMIT.has(run.status);
   let moved = 0;
   let unassigned = 0;
   for (const a of book) {
-    const before = a.plannedOwnerId ? loads.get(a.plannedOwnerId) : undefined;
+    const l = line.get(a.id);
+    const beforeId = written && l ? l.fromRepId : a.plannedOwnerId;
+    const before = beforeId ? loads.get(beforeId) : undefined;
     if (before) {
       before.countBefore += 1;
       before.revenueBeforeCents += a.revenueCents;
     }
-    const l = line.get(a.id);
     const afterId = l ? l.toRepId : a.plannedOwnerId;
     if (l && l.toRepId === null) unassigned += 1;
     const after = afterId ? loads.get(afterId) : undefined;
@@ -142,7 +149,7 @@ export async function computeSummary(tx: Tx, run: RunRow): Promise<RunSummary> {
       after.countAfter += 1;
       after.revenueAfterCents += a.revenueCents;
     }
-    if (l && l.toRepId !== null && l.toRepId !== a.plannedOwnerId) {
+    if (l && l.toRepId !== null && l.toRepId !== beforeId) {
       moved += 1;
       if (after) after.accountsIn += 1;
       if (before) before.accountsOut += 1;

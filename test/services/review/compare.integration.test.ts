@@ -10,6 +10,7 @@ import * as s from '../../../db/schema/index.ts';
 import { DEMO_PASSWORD, seedDemo } from '../../../db/seed.ts';
 import { createJobRunner } from '../../../src/jobs/runner.ts';
 import { compareRuns } from '../../../src/services/review/compare.ts';
+import { getRunSummary } from '../../../src/services/review/review.ts';
 import { solveRunJob } from '../../../src/services/solve/solve-run-job.ts';
 import { apiKeyFor, Browser, createHarness, type Harness, type Json, ORIGIN } from '../../app/harness.ts';
 
@@ -122,6 +123,7 @@ describe('Compare after a commit', () => {
     };
     const before = await compareRuns({ ctx, input: { leftRunId: realignment, rightRunId: other } });
     expect(before.left.moved).toBeGreaterThan(5);
+    const summaryBefore = await getRunSummary({ ctx, input: { runId: realignment } });
 
     await commit(realignment);
     const moved = await accountsMovedByCommit(realignment);
@@ -129,6 +131,12 @@ describe('Compare after a commit', () => {
     const after = await compareRuns({ ctx, input: { leftRunId: realignment, rightRunId: other } });
     expect(after.left.status).toBe('committed');
     expect(after.left.moved).toBe(moved);
+    // The run page's summary reads the same after the commit: what moved, and each rep's book before and after.
+    const summaryAfter = await getRunSummary({ ctx, input: { runId: realignment } });
+    expect(summaryAfter.moved).toBe(moved);
+    const loads = (x: typeof summaryBefore) =>
+      x.reps.map((r) => [r.repId, r.countBefore, r.countAfter, r.accountsIn, r.accountsOut]).sort();
+    expect(loads(summaryAfter)).toEqual(loads(summaryBefore));
     // Seen from the other run, the committed one still moved what it moved.
     const mirrored = await compareRuns({ ctx, input: { leftRunId: other, rightRunId: realignment } });
     expect(mirrored.right.moved).toBe(moved);
