@@ -91,6 +91,9 @@ describe('run page actions', () => {
     expect(approve.html).toContain(`data-opportunity="${deal.opp.id}"`);
     expect(approve.html).toMatch(/House 65(\.0+)?%/);
     expect(approve.html).toMatch(/Ria Receiver 35(\.0+)?%/);
+    // An opportunity-level run moves no account: the page says what changes instead of "0 account(s)".
+    expect(approve.html).not.toMatch(/0 account\(s\)/);
+    expect(approve.html).toContain('<strong id="confirm-count">the opportunity</strong> changes owner');
     const reviewed = await w.call('manager', 'GET', `/runs/${runId}`);
     const approved = await w.call('manager', 'POST', `/runs/${runId}/approve`, {
       expectedHash: reviewed.body.proposalHash,

@@ -53,11 +53,19 @@ export function ApproveConfirm({
             {blocking.length > 20 && <p>… and {num(blocking.length - 20)} more.</p>}
           </div>
         )}
-        <p>
-          Approving pins exactly this proposal (version {run.version}). When it is committed,{' '}
-          <strong id="confirm-count">{num(moved)} account(s)</strong> change owner:
-        </p>
-        <ul class="confirm-list" id="confirm-moves">
+        {run.kind === 'opportunity' ? (
+          <p>
+            Approving pins exactly this proposal (version {run.version}). When it is committed,{' '}
+            <strong id="confirm-count">the opportunity</strong> changes owner and its commission split changes
+            as listed below; no account changes owner.
+          </p>
+        ) : (
+          <p>
+            Approving pins exactly this proposal (version {run.version}). When it is committed,{' '}
+            <strong id="confirm-count">{num(moved)} account(s)</strong> change owner:
+          </p>
+        )}
+        <ul class="confirm-list" id="confirm-moves" hidden={moves.length === 0}>
           {moves.map((m) => (
             <li class="confirm-item">
               {num(m.accounts)} from <strong>{who(m.from)}</strong> to <strong>{who(m.to)}</strong> (
