@@ -265,5 +265,22 @@ describe('a create-and-solve the solve limit refuses', () => {
     expect(refused.html).not.toContain('id="create-and-solve"');
     const summary = refused.html.slice(refused.html.indexOf('id="wizard-summary"'));
     expect(summary.slice(0, summary.indexOf('</dl>'))).not.toContain('name="go"');
+
+    // The draft's own Solve button, pressed while the other run still solves: refused the same way, on the run's
+    // page (not a generic error page), and the run stays a draft.
+    const again = await analyst.request(`/runs/${draft.id}/solve`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams([['_csrf', analyst.csrfToken]]).toString(),
+    });
+    const page = await again.text();
+    expect(again.status).toBe(429);
+    expect(again.headers.get('retry-after')).toBe('30');
+    expect(page).toContain('id="solve-refused"');
+    expect(page).toContain('try again when one has finished');
+    expect(page).toContain('href="/?status=solving"');
+    expect(page).toContain('id="solve-run"');
+    const [still] = await h.db.db.select().from(s.runs).where(eq(s.runs.id, draft.id));
+    expect(still!.status).toBe('draft');
   });
 });

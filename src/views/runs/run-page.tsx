@@ -292,40 +292,6 @@ export function SolvingBox({
   );
 }
 
-export function DraftPanel({
-  run,
-  csrfToken,
-  principal,
-}: {
-  run: RunRecord;
-  csrfToken: string;
-  principal: Principal;
-}) {
-  return (
-    <section class="card" aria-labelledby="draft-title">
-      <h2 id="draft-title">{run.status === 'failed' ? 'The solve failed' : 'Draft'}</h2>
-      {run.failureReason && (
-        <p class="alert error" role="alert">
-          {run.failureReason}
-        </p>
-      )}
-      {canDraft(principal) ? (
-        <>
-          <form method="post" action={`/runs/${run.id}/solve`}>
-            <CsrfField token={csrfToken} />
-            <button type="submit" id="solve-run">
-              {run.status === 'failed' ? 'Solve again' : 'Solve'}
-            </button>
-          </form>
-          <CancelForm run={run} csrfToken={csrfToken} />
-        </>
-      ) : (
-        <p class="muted">A manager or an analyst solves the run.</p>
-      )}
-    </section>
-  );
-}
-
 export function SummaryStats({ summary, openBlocking }: { summary: RunSummary; openBlocking: number }) {
   const b = summary.balance;
   return (

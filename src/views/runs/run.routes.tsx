@@ -21,13 +21,13 @@ import { text } from '../shared/format.ts';
 import { CommittedPanel } from './committed-panel.tsx';
 import { GroupedConflictsSection } from './conflict-groups.tsx';
 import { RulesInForce } from './diagnosis-panel.tsx';
+import { DraftPanel } from './draft-panel.tsx';
 import { ApprovePanel, Charts, changedReps, RepTable, repsToShow } from './review-parts.tsx';
 import { type RollbackFormState, RollbackPanel, RollbackResultPanel } from './rollback-parts.tsx';
 import {
   BalanceTable,
   CancelForm,
   canDraft,
-  DraftPanel,
   REVIEW_STATUSES,
   RunHeader,
   SolveStatus,
@@ -90,7 +90,8 @@ export function runRoutes(router: Hono<AppBindings>) {
   const showRun = async (
     c: Context<AppBindings>,
     rollbackState?: RollbackFormState,
-    status: 200 | 409 | 422 = 200,
+    status: 200 | 409 | 422 | 429 = 200,
+    solveRefusal?: string,
   ) => {
     const { run, job } = await loadRun(c);
     const principal = principalOf(c);
@@ -108,7 +109,7 @@ export function runRoutes(router: Hono<AppBindings>) {
     if (run.status === 'solving') {
       body = <SolvingBox run={run} job={job} csrfToken={csrfToken} />;
     } else if (run.status === 'draft' || run.status === 'failed') {
-      body = <DraftPanel run={run} csrfToken={csrfToken} principal={principal} />;
+      body = <DraftPanel run={run} csrfToken={csrfToken} principal={principal} solveRefusal={solveRefusal} />;
     } else if (run.status === 'cancelled') {
       body = (
         <section class="card">
@@ -250,7 +251,14 @@ export function runRoutes(router: Hono<AppBindings>) {
   });
 
   router.post('/runs/:id/solve', drafters, async (c) => {
-    await requestSolve({ ctx: runsCtx(c), input: { runId: runId(c) } });
+    try {
+      await requestSolve({ ctx: runsCtx(c), input: { runId: runId(c) } });
+    } catch (error) {
+      // The org's solves are all taken: the run stays as it is, and its page says so beside the Solve button.
+      if (!(error instanceof AppError) || error.code !== 'TOO_MANY_REQUESTS') throw error;
+      c.header('Retry-After', '30');
+      return showRun(c, undefined, 429, error.message);
+    }
     return c.redirect(`/runs/${runId(c)}`, 303);
   });
 
