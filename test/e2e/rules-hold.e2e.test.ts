@@ -4,7 +4,8 @@
  * run's page as the manager who approves it. On each: the rules in force are shown, every moved account goes to a
  * rep of its own region, no protected account moves without a blocking conflict on the page, a new hire stays
  * within target plus tolerance (or the page says why not), and resolving a conflict card updates the counters in
- * place. Screenshots go to the artifacts folder.
+ * place. The same properties are read through the API (the run's accounts and its open blocking conflicts).
+ * Screenshots go to the artifacts folder.
  */
 import { sql } from 'drizzle-orm';
 import type { Page } from 'playwright-core';
@@ -98,7 +99,49 @@ async function checkRulesHold(page: Page, runId: string, name: string) {
       expect(await page.locator(`[id="account-conflicts-${id}"]`).count()).toBe(1);
   }
   await page.screenshot({ path: `${ARTIFACTS}rules-hold-${name}.png`, fullPage: true });
+  await checkThroughApi(page, runId, lines);
   return { lines, blocking };
+}
+
+/**
+ * The same properties read through the API, as another system would read them with the manager's session: the run's
+ * accounts (every one, page by page) agree with what the page showed, every moved account goes to a rep of its own
+ * region, and a protected account that moves has an open blocking conflict in the API's conflict list.
+ */
+async function checkThroughApi(page: Page, runId: string, lines: Line[]) {
+  const get = async (path: string) => {
+    const res = await page.request.get(`${demo.base}/v1${path}`);
+    expect(res.status(), `GET /v1${path}: ${await res.text()}`).toBe(200);
+    return res.json();
+  };
+  const region = new Map<string, string | null>();
+  for (const r of (await get('/reps?limit=1000')).data as { id: string; region: string | null }[])
+    region.set(r.id, r.region);
+  type ApiLine = {
+    accountId: string;
+    region: string | null;
+    fromRepId: string | null;
+    toRepId: string | null;
+  };
+  const api: (ApiLine & { moved: boolean; excluded: boolean })[] = [];
+  for (let n = 1; ; n++) {
+    const body = await get(`/runs/${runId}/accounts?pageSize=500&page=${n}`);
+    api.push(...body.data);
+    if (api.length >= body.total || body.data.length === 0) break;
+  }
+  const byAccount = new Map(api.map((a) => [a.accountId, a]));
+  for (const l of lines) expect(byAccount.get(l.account_id)?.toRepId, l.account_id).toBe(l.to_rep_id);
+  const open = (await get(`/runs/${runId}/conflicts?open=true&severity=blocking`)).data as {
+    accountId: string | null;
+  }[];
+  const flagged = new Set(open.map((k) => k.accountId));
+  const protectedIds = new Set(lines.filter((l) => l.protected).map((l) => l.account_id));
+  for (const a of api) {
+    if (!a.moved || a.excluded || a.toRepId === null) continue;
+    expect(region.get(a.toRepId), `API: account ${a.accountId} went across regions`).toBe(a.region);
+    if (protectedIds.has(a.accountId))
+      expect(flagged.has(a.accountId), `API: protected ${a.accountId} moved silently`).toBe(true);
+  }
 }
 
 describe('the proposal does what the rules say, on the demo in a browser', () => {
