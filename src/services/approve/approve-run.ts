@@ -13,7 +13,7 @@ import { nextStatus } from '../../workflow/run-status.ts';
 import { actingIds } from '../audit/actor.ts';
 import { loadPlanningContext } from '../plan/planning-context.ts';
 import { blockingConflictError, loadProposal, openBlockingConflicts } from '../review/proposal.ts';
-import { commissionStrategyOf } from '../run-records/run-params.ts';
+import { commissionStrategyOf } from '../run-records/commission-params.ts';
 import { lockRun } from '../run-records/run-records.ts';
 import { type RunActionContext, type RunState, runState, transitionEvent } from '../run-records/run-state.ts';
 import { liveProposalHash } from '../solve/refresh-proposal.ts';

@@ -4,7 +4,11 @@ import type { ReassignmentAction, Strategy } from '../../commission/index.ts';
 import { AppError } from '../../lib/errors.ts';
 import { fieldIssues } from '../../lib/field-issues.ts';
 import { coreMatch, type DecisionRule, type SegmentRule } from '../commission-splits/split-after.ts';
-import { commissionDecisions, commissionSegment, commissionStrategyOf } from '../run-records/run-params.ts';
+import {
+  commissionDecisions,
+  commissionSegment,
+  commissionStrategyOf,
+} from '../run-records/commission-params.ts';
 
 const TYPE_ALIASES = {
   house_absorbs: 'A',

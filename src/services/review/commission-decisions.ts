@@ -25,7 +25,7 @@ import {
   commissionDecision,
   commissionStrategyOf,
   MAX_COMMISSION_DECISIONS,
-} from '../run-records/run-params.ts';
+} from '../run-records/commission-params.ts';
 import { auditEvent, findRun, lockRun, type RunRow, type RunsContext } from '../run-records/run-records.ts';
 import { recordProposalChange } from './changes.ts';
 

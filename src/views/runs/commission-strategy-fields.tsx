@@ -5,7 +5,7 @@
  * with an error per row, and the table that renders them with the error next to its row. Plain form fields: no
  * JavaScript needed.
  */
-import type { CommissionSegment } from '../../services/run-records/run-params.ts';
+import type { CommissionSegment } from '../../services/run-records/commission-params.ts';
 import { FieldError } from '../shared/components.tsx';
 import { text } from '../shared/format.ts';
 

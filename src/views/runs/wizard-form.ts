@@ -12,8 +12,8 @@ import {
   matchingAccountIds,
   type ScopeAccountFilter,
 } from '../../services/plan/wizard-choices.ts';
+import type { CommissionSegment } from '../../services/run-records/commission-params.ts';
 import {
-  type CommissionSegment,
   createRunSchema,
   MAX_SCOPE_ACCOUNTS,
   type RunParams,

@@ -3,7 +3,10 @@
  * set or withdraw decisions. Setting voids an approval, like any change of the proposal.
  */
 import { createRoute, z } from '@hono/zod-openapi';
-import { commissionDecision, MAX_COMMISSION_DECISIONS } from '../../../services/run-records/run-params.ts';
+import {
+  commissionDecision,
+  MAX_COMMISSION_DECISIONS,
+} from '../../../services/run-records/commission-params.ts';
 import { commonErrorResponses, conflictResponse, notFoundResponse } from '../../errors.ts';
 import { access } from '../../openapi.ts';
 import { RUN_READERS, RUN_WRITERS } from '../runs/runs.routes.ts';
