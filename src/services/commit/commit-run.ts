@@ -5,10 +5,10 @@
  * committed and returns the same change set. A run commits at most once (change_sets is unique per run).
  */
 
-import { and, asc, eq } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { changeSetItems, changeSets, reps, runs } from '../../../db/schema/index.ts';
 import { orgScope } from '../../auth/principal.ts';
-import { type AuditEventInput, appendAuditEvents } from '../../db/audit.ts';
+import { appendAuditEvents } from '../../db/audit.ts';
 import type { Tx } from '../../db/client.ts';
 import { withOrg } from '../../db/tenancy.ts';
 import { AppError, forbidden } from '../../lib/errors.ts';
@@ -25,19 +25,13 @@ import { runSettings } from '../commission-splits/commission-settings.ts';
 import { loadPlanningContext } from '../plan/planning-context.ts';
 import { loadProposal, openBlockingConflicts } from '../review/proposal.ts';
 import { lockRun, type RunRow } from '../run-records/run-records.ts';
-import {
-  type ActorType,
-  actorOf,
-  type RunActionContext,
-  type RunState,
-  runState,
-  transitionEvent,
-} from '../run-records/run-state.ts';
+import { type RunActionContext, type RunState, runState, transitionEvent } from '../run-records/run-state.ts';
 import { liveProposalHash } from '../solve/refresh-proposal.ts';
+import { bookEvent } from './book-event.ts';
+import { type ChangeSetSummary, changeSetSummary, existingChangeSet } from './change-set-summary.ts';
 import { applyRunSplits, type CommissionOutcome, recordAdjustments } from './commit-commission.ts';
 import { writeHandoffNotices } from './commit-notices.ts';
 import {
-  type BookLine,
   lockRunBook,
   lockRunOpportunities,
   moveAccounts,
@@ -55,17 +49,6 @@ export interface CommitInput {
   runId: string;
   /** Base of the links in the notices (APP_BASE_URL). */
   appBaseUrl: string;
-}
-
-export interface ChangeSetSummary {
-  id: string;
-  runId: string;
-  hash: string;
-  itemCount: number;
-  createdAt: string;
-  createdBy: string | null;
-  createdByType: ActorType | null;
-  counts: { accounts: number; opportunities: number; splits: number; notices: number };
 }
 
 export interface CommitResult {
@@ -350,74 +333,5 @@ async function applyCommit(
       now,
     ),
   ]);
-  return { run: runState(updated!), changeSet: summary(changeSet!) };
-}
-
-/**
- * The run's whole book before and after: every account of the run with its owner, and, for an opportunity-level
- * run, the opportunities it handed over with their owner.
- */
-function bookEvent(
-  ctx: RunActionContext,
-  runId: string,
-  book: readonly BookLine[],
-  handedOver: readonly OpportunityMove[],
-  at: Date,
-): AuditEventInput {
-  const line = (l: BookLine, ownerRepId: string | null) => ({
-    accountId: l.accountId,
-    crmId: l.crmId,
-    ownerRepId,
-  });
-  const opp = (o: OpportunityMove, ownerRepId: string | null) => ({
-    opportunityId: o.opportunityId,
-    crmId: o.crmId,
-    accountId: o.accountId,
-    ownerRepId,
-  });
-  const opportunities = (owner: (o: OpportunityMove) => string | null) =>
-    handedOver.length > 0 ? { opportunities: handedOver.map((o) => opp(o, owner(o))) } : {};
-  return {
-    action: 'run.book_changed',
-    entityType: 'run',
-    entityId: runId,
-    runId,
-    ...actorFields(ctx),
-    before: { accounts: book.map((l) => line(l, l.ownerRepId)), ...opportunities((o) => o.fromRepId) },
-    after: {
-      accounts: book.map((l) => line(l, l.toRepId !== l.plannedRepId ? l.toRepId : l.ownerRepId)),
-      ...opportunities((o) => o.toRepId),
-    },
-    at,
-  };
-}
-
-async function existingChangeSet(tx: Tx, runId: string): Promise<ChangeSetSummary> {
-  const [row] = await tx
-    .select()
-    .from(changeSets)
-    .where(and(eq(changeSets.runId, runId)))
-    .orderBy(asc(changeSets.createdAt));
-  if (!row) throw new AppError('INTERNAL', `Run ${runId} is committed but has no change set.`);
-  return summary(row);
-}
-
-function summary(row: typeof changeSets.$inferSelect): ChangeSetSummary {
-  const counts = row.body.counts ?? {
-    accounts: 0,
-    opportunities: 0,
-    splits: 0,
-    notices: 0,
-  };
-  const creator = actorOf(row.createdBy, row.createdByApiKeyId);
-  return {
-    id: row.id,
-    runId: row.runId,
-    hash: row.hash,
-    itemCount: row.itemCount,
-    createdAt: row.createdAt.toISOString(),
-    createdBy: creator.id,
-    createdByType: creator.type,
-    counts,
-  };
+  return { run: runState(updated!), changeSet: changeSetSummary(changeSet!) };
 }

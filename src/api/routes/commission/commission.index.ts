@@ -6,13 +6,12 @@ import { downloadHeaders } from '../../downloads.ts';
 import { createRouter } from '../../openapi.ts';
 import { orgContext } from '../../service-context.ts';
 import {
-  CommissionImpactSchema,
-  CommissionReconciliationSchema,
   downloadCommissionImpact,
   downloadCommissionReconciliation,
   getCommissionImpact,
   getCommissionReconciliation,
 } from './commission.routes.ts';
+import { CommissionImpactSchema, CommissionReconciliationSchema } from './commission.schemas.ts';
 
 const csvHeaders = (filename: string) => downloadHeaders(filename, 'text/csv; charset=utf-8');
 
