@@ -5,7 +5,7 @@ const label = z.string().trim().min(1).max(200);
 
 export const commissionTypeEnum = z.enum(['house_absorbs', 'direct_transfer', 'custom']);
 
-export const receiverRepId = z.uuid('The receiving rep id is a UUID (the rep row id).').optional().openapi({
+const receiverRepId = z.uuid('The receiving rep id is a UUID (the rep row id).').optional().openapi({
   description:
     'Types B and C only: the rep who receives the leaving rep’s share (e.g. a named closer or a House rep) instead of the account’s new owner; the new owner by default. An active rep of the org, not one leaving in this run.',
   example: '3f0e7c3a-9d4b-4b1e-8a47-2c5d6e7f8a90',

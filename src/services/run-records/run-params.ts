@@ -8,7 +8,6 @@ import {
   commissionSegment,
   commissionStrategyOf,
   commissionTypeEnum,
-  receiverRepId,
 } from './commission-params.ts';
 
 /** A real calendar date `YYYY-MM-DD` from year 1 (Postgres has no year 0); checked without Date, so never throws. */

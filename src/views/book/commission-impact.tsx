@@ -210,7 +210,8 @@ export function ApproveSplits({ impact }: { impact: CommissionImpact }) {
             <strong>
               {num(impact.opportunities.length)} opportunit{impact.opportunities.length === 1 ? 'y' : 'ies'}
             </strong>{' '}
-            change split from {impact.reassignmentDate} (the old split ends on {impact.endDate}):
+            {impact.opportunities.length === 1 ? 'changes its' : 'change their'} split from{' '}
+            {impact.reassignmentDate} (the old split ends on {impact.endDate}):
           </p>
           <ul id="approve-splits-list">
             {impact.opportunities.map((o) => (
