@@ -67,6 +67,9 @@ describe('one record, one identity', () => {
       { crm_id: '001Dn00000CdEfGIAV', owner: '005Dn00000NiaNhIAJ' },
     ]);
 
+    // The users again, from Data Loader (18-character ids): the same three reps, nothing to write.
+    const userLoader = await apply(fixture('salesforce-user-dataloader-18.csv'), { kind: 'reps' });
+    expect(userLoader.counts).toMatchObject({ rowsRead: 3, inserted: 0, updated: 0, rejected: 0 });
     const loader = await apply(fixture('salesforce-account-dataloader-18.csv'));
     expect(loader).toMatchObject({ status: 'applied', counts: { rowsRead: 3, inserted: 0, rejected: 0 } });
     const again = await apply(fixture('salesforce-account-report-footer.csv'));
