@@ -135,7 +135,7 @@ function repsWriter(
   mapped: Set<string>,
   { out, progress, tally }: Tallies,
 ): KindWriter {
-  const links: { crmId: string; managerCrmId: string }[] = [];
+  const links: { crmId: string; managerCrmId: string | null }[] = [];
   const inserted = new Set<string>();
   const updated = new Set<string>();
   return {
@@ -144,7 +144,10 @@ function repsWriter(
       const result = await writeReps(tx, w.orgId, reps, mapped);
       for (const k of result.inserted) inserted.add(k);
       for (const k of result.updated) updated.add(k);
-      for (const r of reps) if (r.managerCrmId) links.push({ crmId: r.crmId, managerCrmId: r.managerCrmId });
+      // A manager cell that is present and empty clears the manager; without the column it is kept.
+      for (const r of reps)
+        if (r.managerCrmId || mapped.has('manager'))
+          links.push({ crmId: r.crmId, managerCrmId: r.managerCrmId });
       progress(batch.length);
     },
     end: async () => {

@@ -158,16 +158,24 @@ export async function writeReps(
   );
 }
 
-/** Sets managers once every rep of the file exists; returns the CRM ids whose manager changed. */
-export async function writeManagers(tx: Tx, orgId: string, links: { crmId: string; managerCrmId: string }[]) {
+/**
+ * Sets managers once every rep of the file exists; a null manager (the file's manager cell is empty) clears
+ * it. Returns the CRM ids whose manager changed.
+ */
+export async function writeManagers(
+  tx: Tx,
+  orgId: string,
+  links: { crmId: string; managerCrmId: string | null }[],
+) {
   if (links.length === 0) return new Set<string>();
   const rows = await queryRows<{ crm_user_id: string }>(
     tx,
     sql`update reps r set manager_rep_id = m.id, updated_at = now()
         from jsonb_to_recordset(${JSON.stringify(links.map((l) => ({ crm_id: l.crmId, manager: l.managerCrmId })))}::jsonb)
           as x(crm_id text, manager text)
-        join reps m on m.org_id = ${orgId}::uuid and m.crm_user_id = x.manager
+        left join reps m on m.org_id = ${orgId}::uuid and m.crm_user_id = x.manager
         where r.org_id = ${orgId}::uuid and r.crm_user_id = x.crm_id and r.manager_rep_id is distinct from m.id
+          and (x.manager is null or m.id is not null)
         returning r.crm_user_id`,
   );
   return new Set(rows.map((r) => r.crm_user_id));
