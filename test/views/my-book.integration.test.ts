@@ -8,6 +8,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as s from '../../db/schema/index.ts';
 import { type Browser, createHarness, createUser, type Harness, signedIn } from '../app/harness.ts';
+import { commissionImpact } from '../../src/services/review/commission-impact.ts';
 import { createCommittedRun } from '../services/after/committed-run.ts';
 import { createAccount } from '../support/factories.ts';
 
@@ -40,6 +41,31 @@ beforeAll(async () => {
   });
   // An account Ria owned before the run: her book is more than what the run gave her.
   await createAccount(h.db.db, run.org.id, { name: 'Ria Old Client', ownerRepId: run.reps.receivers[0]!.id });
+  // Revenue schedules of uneven months (a quarter billed at once, a month with nothing), so the true months
+  // differ from an average: July 2026 to March 2027, on each moved opportunity.
+  const months = [
+    '2026-07',
+    '2026-08',
+    '2026-09',
+    '2026-10',
+    '2026-11',
+    '2026-12',
+    '2027-01',
+    '2027-02',
+    '2027-03',
+  ];
+  const amounts = [120_000_00, 0, 33_333_33, 7_500_01, 0, 90_000_00, 1_00, 45_000_00, 12_345_67];
+  for (const [n, m] of run.moved.entries()) {
+    await h.db.db.insert(s.revenueSchedules).values(
+      months.map((month, i) => ({
+        orgId: run.org.id,
+        opportunityId: m.opportunityId,
+        periodStart: `${month}-01`,
+        periodEnd: `${month}-${month.endsWith('-02') ? '28' : ['04', '06', '09', '11'].includes(month.slice(5)) ? '30' : '31'}`,
+        amountCents: amounts[i]! + n,
+      })),
+    );
+  }
   ria = await repSession(run.reps.receivers[0]!.id);
   dan = await repSession(run.reps.departing.id);
 });
@@ -89,6 +115,82 @@ describe('/me', () => {
     // Her share on each opportunity that came with an account: none before, 55% from the reassignment date.
     expect(commissions).toMatch(/0%[\s\S]*?55%/);
     expect(commissions).toContain('2026-07-01');
+  });
+
+  it('shows each rep their commission in money per true month and per year, as the run’s commission impact computes it', async () => {
+    const impact = await commissionImpact({
+      ctx: { db: h.db.db, clock: () => new Date(), principal: run.principal },
+      input: { runId: run.run.id },
+    });
+    const cents = (cell: string) => Math.round(Number(cell.replace(/[$,+]/g, '').replace('−', '-')) * 100);
+    for (const [who, rep] of [
+      [ria, run.reps.receivers[0]!],
+      [dan, run.reps.departing],
+    ] as const) {
+      const { html } = await who.page('/me');
+      const section = html.slice(html.indexOf('id="my-commission-money"'));
+      expect(html, rep.name).toContain('id="my-commission-money"');
+      const table = section.slice(section.indexOf(`data-run="${run.run.id}"`), section.indexOf('</table>'));
+      const rows = [
+        ...table.matchAll(/<tr><th scope="row">([^<]+)<\/th>((?:<td class="num">[^<]*<\/td>)+)<\/tr>/g),
+      ].map((r) => ({
+        label: r[1]!,
+        cells: [...r[2]!.matchAll(/<td class="num">([^<]*)<\/td>/g)].map((c) => c[1]!),
+      }));
+      const mine = impact.people.find((p) => p.participantId === rep.id)!;
+      expect(mine, rep.name).toBeDefined();
+      // Every month of the window, by name, with the impact's own before and after (not an average).
+      expect(rows.slice(0, mine.months.length).map((r) => r.label)).toEqual(
+        mine.months.map((m) =>
+          new Date(`${m.month}-01T00:00:00Z`).toLocaleString('en-US', {
+            month: 'long',
+            year: 'numeric',
+            timeZone: 'UTC',
+          }),
+        ),
+      );
+      for (const [i, m] of mine.months.entries()) {
+        const [before, after, change] = rows[i]!.cells.map(cents);
+        expect([before, after, change], `${rep.name} ${m.month}`).toEqual([
+          m.beforeCents,
+          m.afterCents,
+          m.afterCents - m.beforeCents,
+        ]);
+      }
+      // A row per calendar year, then the window's twelve months.
+      const totals = rows.slice(mine.months.length);
+      for (const year of ['2026', '2027']) {
+        const row = totals.find((r) => r.label.startsWith(`Year ${year}`))!;
+        const sum = (k: 'beforeCents' | 'afterCents') =>
+          mine.months.filter((m) => m.month.startsWith(year)).reduce((a, m) => a + m[k], 0);
+        expect(row.cells.slice(0, 2).map(cents), `${rep.name} ${year}`).toEqual([
+          sum('beforeCents'),
+          sum('afterCents'),
+        ]);
+      }
+      const window = totals.at(-1)!;
+      expect(window.label).toContain('12 months');
+      expect(window.cells.map(cents)).toEqual([
+        mine.annualBeforeCents,
+        mine.annualAfterCents,
+        mine.annualDeltaCents,
+      ]);
+    }
+    // The schedules make it real money: Ria gains, Dan loses, the same months.
+    const ria2 = impact.people.find((p) => p.participantId === run.reps.receivers[0]!.id)!;
+    const dan2 = impact.people.find((p) => p.participantId === run.reps.departing.id)!;
+    expect(ria2.annualDeltaCents).toBeGreaterThan(0);
+    expect(dan2.annualDeltaCents).toBeLessThan(0);
+    // Ria's page shows her money only: Dan's and Sam's figures are not on it.
+    const { html } = await ria.page('/me');
+    const sam = impact.people.find((p) => p.participantId === run.reps.receivers[1]!.id)!;
+    expect(sam.annualAfterCents).not.toBe(ria2.annualAfterCents);
+    const section = html.slice(html.indexOf('id="my-commission-money"'));
+    expect(section).not.toContain(
+      new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' }).format(
+        sam.annualAfterCents / 100,
+      ),
+    );
   });
 
   it('shows a losing rep what left them and the commission share they no longer earn', async () => {

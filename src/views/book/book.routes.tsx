@@ -14,6 +14,7 @@ import { myChanges, readAccount, readMyNotice } from '../../services/book/my-boo
 import { listReps } from '../../services/book/rep-list.ts';
 import { createRun } from '../../services/plan/create-run.ts';
 import { COMMISSION_READERS, commissionImpact } from '../../services/review/commission-impact.ts';
+import { myCommissionMoney } from '../../services/review/my-commission-money.ts';
 import type { RunsContext } from '../../services/run-records/run-records.ts';
 import { requestSolve } from '../../services/solve/solve-run.ts';
 import { renderPage } from '../layout.tsx';
@@ -23,6 +24,7 @@ import { pageNumber } from '../shared/format.ts';
 import { AccountPage, AccountsPage, RepPage, RepsList } from './book-pages.tsx';
 import { CommissionImpactPanel } from './commission-impact.tsx';
 import { MyChanges, MyNoticePage, MyNotices } from './my-book.tsx';
+import { MyCommissionMoney } from './my-commission-money.tsx';
 import {
   emptyTerminate,
   TerminateCommissionsPage,
@@ -212,6 +214,9 @@ export function bookPages() {
     const { rows, total } = await listAccounts({ ctx, input: bookPage(page, { owner: rep.id }) });
     const notices = await noticesFor(ctx, { repId: rep.id, userId: principal.userId });
     const changes = await myChanges(ctx, rep.id);
+    const committed = changes.commissions.filter((x) => x.runStatus === 'committed');
+    const money = await myCommissionMoney({ ctx, input: { runIds: committed.map((x) => x.runId) } });
+    const runNames = new Map(committed.map((x) => [x.runId, x.runReason]));
     return renderPage(
       c,
       'My book',
@@ -226,7 +231,11 @@ export function bookPages() {
         extra={
           <>
             <MyNotices notices={notices} />
-            <MyChanges moves={changes.moves} commissions={changes.commissions} />
+            <MyChanges
+              moves={changes.moves}
+              commissions={changes.commissions}
+              moneyPanel={<MyCommissionMoney money={money} runNames={runNames} />}
+            />
           </>
         }
       />,

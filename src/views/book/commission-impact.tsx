@@ -7,13 +7,7 @@
 
 import type { CommissionImpact } from '../../services/review/commission-impact.ts';
 import { Stat } from '../shared/components.tsx';
-import { num, pct } from '../shared/format.ts';
-
-/** Commission is shown to the cent (the preview's figures are exact cents; whole dollars would hide them). */
-const usdCents = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' });
-const money = (cents: number) => usdCents.format(cents / 100);
-const moneyDelta = (cents: number) =>
-  cents === 0 ? '$0.00' : `${cents > 0 ? '+' : '−'}${usdCents.format(Math.abs(cents) / 100)}`;
+import { moneyCents as money, moneyCentsDelta as moneyDelta, num, pct } from '../shared/format.ts';
 
 /** A rep whose share moves is "departing" only in a departure; in other runs they hand the deal over. */
 function categoryLabel(category: string, runKind: string) {

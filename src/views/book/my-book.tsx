@@ -3,6 +3,7 @@
  * took, and the commission share each changed split gave or took. Only accounts the rep owns now are links (a rep
  * opens their own accounts and nothing else); runs are named, not linked (run pages are for staff).
  */
+import type { Child } from 'hono/jsx';
 import type { MyAccountMove, MyCommissionChange } from '../../services/book/my-book.ts';
 import { Crumbs } from '../shared/components.tsx';
 import { money, pct } from '../shared/format.ts';
@@ -99,9 +100,12 @@ function MovesTable({
 export function MyChanges({
   moves,
   commissions,
+  moneyPanel,
 }: {
   moves: MyAccountMove[];
   commissions: MyCommissionChange[];
+  /** Each committed run's money for the rep (MyCommissionMoney), under the share changes. */
+  moneyPanel?: Child;
 }) {
   const incoming = moves.filter((m) => m.direction === 'in');
   const outgoing = moves.filter((m) => m.direction === 'out');
@@ -164,6 +168,7 @@ export function MyChanges({
           </div>
         </>
       )}
+      {moneyPanel}
     </section>
   );
 }

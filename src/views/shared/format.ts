@@ -27,6 +27,18 @@ export function moneyDelta(cents: number): string {
   return `${cents > 0 ? '+' : '−'}${usd.format(Math.round(Math.abs(cents) / 100))}`;
 }
 
+const usdCents = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' });
+
+/** Money to the cent (commission figures are exact cents; whole dollars would hide them): "$1,234.56". */
+export function moneyCents(cents: number): string {
+  return usdCents.format(cents / 100);
+}
+
+/** A signed money delta to the cent: "+$12.50" / "−$3.00" / "$0.00". */
+export function moneyCentsDelta(cents: number): string {
+  return cents === 0 ? '$0.00' : `${cents > 0 ? '+' : '−'}${usdCents.format(Math.abs(cents) / 100)}`;
+}
+
 export function num(n: number | null | undefined): string {
   if (n === null || n === undefined) return '—';
   return count.format(n);
