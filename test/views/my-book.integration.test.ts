@@ -7,8 +7,8 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as s from '../../db/schema/index.ts';
-import { type Browser, createHarness, createUser, type Harness, signedIn } from '../app/harness.ts';
 import { commissionImpact } from '../../src/services/review/commission-impact.ts';
+import { type Browser, createHarness, createUser, type Harness, signedIn } from '../app/harness.ts';
 import { createCommittedRun } from '../services/after/committed-run.ts';
 import { createAccount } from '../support/factories.ts';
 

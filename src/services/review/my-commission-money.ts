@@ -50,7 +50,7 @@ export async function myCommissionMoney({
           return null;
         throw error;
       });
-      if (!rc || rc.basis !== 'committed') continue;
+      if (rc?.basis !== 'committed') continue;
       const impact = buildImpact(rc, 12);
       const mine = impact.people.find((p) => p.participantId === repId);
       if (!mine) continue;

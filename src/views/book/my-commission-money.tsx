@@ -73,14 +73,20 @@ function RunMoney({ money, runName }: { money: MyRunMoney; runName: string }) {
 }
 
 /** One table per committed run that changed the rep's money; nothing when none did. */
-export function MyCommissionMoney({ money, runNames }: { money: MyRunMoney[]; runNames: Map<string, string> }) {
+export function MyCommissionMoney({
+  money,
+  runNames,
+}: {
+  money: MyRunMoney[];
+  runNames: Map<string, string>;
+}) {
   if (money.length === 0) return null;
   return (
     <section id="my-commission-money" aria-labelledby="my-money-title">
       <h3 id="my-money-title">My commission in money, per month and per year</h3>
       <p class="muted small">
-        What you earn on the opportunities each run changed, from their revenue schedules: the true months (not an
-        average), before the run and after it.
+        What you earn on the opportunities each run changed, from their revenue schedules: the true months
+        (not an average), before the run and after it.
       </p>
       {money.map((m) => (
         <RunMoney money={m} runName={runNames.get(m.runId) ?? 'A committed run'} />
