@@ -9,6 +9,8 @@ export interface InfeasibleReason {
   shortfall?: number;
   accountIds?: string[];
   repIds?: string[];
+  /** caps-conflict: true when the named accounts are proven irreducible (without any one, the rest fit). */
+  minimal?: boolean;
 }
 
 export function formatCents(cents: number): string {

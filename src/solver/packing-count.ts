@@ -139,7 +139,12 @@ export function list(items: string[]): string {
 }
 
 /** The counting proof in the reader's terms: which accounts, how many each rep can hold, and what to change. */
-export function countingReason(problem: Problem, pool: Pool, proof: CountingProof): InfeasibleReason {
+export function countingReason(
+  problem: Problem,
+  pool: Pool,
+  proof: CountingProof,
+  minimal?: boolean,
+): InfeasibleReason {
   const n = proof.accounts.length;
   const smallest = revenue(problem, proof.accounts[n - 1]!);
   const capacity = proof.reps.reduce((s, r) => s + r.atMost, 0);
@@ -159,7 +164,13 @@ export function countingReason(problem: Problem, pool: Pool, proof: CountingProo
       proof.accounts.map((k) => `${problem.accounts[problem.movable[k]!]!.id} ${money(revenue(problem, k))}`),
     )}) cannot all be placed: the ${proof.reps.length} rep${proof.reps.length === 1 ? '' : 's'} who may take them have room for at most ${capacity} of them (${list(
       repText,
-    )}). Raise one of these caps, or let another rep receive one of the accounts`,
+    )}). Raise one of these caps, or let another rep receive one of the accounts${
+      minimal === undefined
+        ? ''
+        : minimal
+          ? '. Each of these accounts is needed: without any one of them the rest fit'
+          : '. Not shown to be the smallest such set: a few of these accounts may fit after all'
+    }`,
     accountIds,
     repIds: proof.reps.map((r) => problem.reps[r.rep]!.id),
   };
