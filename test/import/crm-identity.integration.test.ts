@@ -78,6 +78,54 @@ describe('one record, one identity', () => {
       sql`select count(*)::int as n from accounts where org_id = ${ctx.principal.orgId}::uuid`,
     );
     expect(count[0]!.n).toBe(3);
+
+    // Opportunities: a report with its footer (Grand Totals and the furniture), 15-character ids of the
+    // opportunities, their accounts and (by name) owners; then Data Loader's export of the same, 18 characters.
+    const oppReport = await apply(fixture('salesforce-opportunity-report-footer.csv'));
+    expect(oppReport.errors).toEqual([]);
+    expect(oppReport).toMatchObject({
+      status: 'applied',
+      presetId: 'salesforce-opportunity-report',
+      counts: { rowsRead: 3, inserted: 3, rejected: 0 },
+    });
+    const opportunities = () =>
+      rows<{ crm_id: string; account: string; owner: string; status: string; amount: string }>(
+        sql`select o.crm_id, a.crm_id as account, r.crm_user_id as owner, o.status::text as status,
+              o.amount_cents::text as amount
+            from opportunities o join accounts a on a.id = o.account_id join reps r on r.id = o.owner_rep_id
+            where o.org_id = ${ctx.principal.orgId}::uuid order by o.crm_id`,
+      );
+    const fromReport = await opportunities();
+    expect(fromReport).toEqual([
+      {
+        crm_id: '006Dn00000ExpNsIAJ',
+        account: '001Dn00000BcDeFIAV',
+        owner: '005Dn00000JohnSIAR',
+        status: 'closed_won',
+        amount: '5000000',
+      },
+      {
+        crm_id: '006Dn00000PilOtIAJ',
+        account: '001Dn00000CdEfGIAV',
+        owner: '005Dn00000NiaNhIAJ',
+        status: 'open',
+        amount: '0',
+      },
+      {
+        crm_id: '006Dn00000RenWlIAJ',
+        account: '001Dn00000AbCdEIAV',
+        owner: '005Dn00000JaneDIAR',
+        status: 'open',
+        amount: '12000000',
+      },
+    ]);
+    const oppLoader = await apply(fixture('salesforce-opportunity-dataloader-18.csv'));
+    expect(oppLoader).toMatchObject({
+      status: 'applied',
+      presetId: 'salesforce-opportunity-dataloader',
+      counts: { rowsRead: 3, inserted: 0, rejected: 0 },
+    });
+    expect(await opportunities()).toEqual(fromReport);
   });
 
   it('Dynamics GUIDs match whatever their braces and case', async () => {

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { OwnerDirectory } from '../../src/import/owner-directory.ts';
-import type { AccountRecord, RepRecord } from '../../src/import/records.ts';
+import type { AccountRecord, OpportunityRecord, RepRecord } from '../../src/import/records.ts';
 import { scanImport } from '../../src/import/scan.ts';
 import { allRecords, bytes, fixture, roster, scanText } from './helpers.ts';
 
@@ -43,6 +43,21 @@ describe('Salesforce report furniture', () => {
       [4, 'owner_id'],
     ]);
     expect((await allRecords<AccountRecord>(scan)).map((r) => r.crmId)).toEqual(['A1', 'A2']);
+  });
+
+  it('an opportunity report: its Grand Totals line and footer skipped, money and dates as the report writes them', async () => {
+    const scan = await scanImport(fixture('salesforce-opportunity-report-footer.csv'), { maxRows: 100 });
+    expect(scan.report.presetId).toBe('salesforce-opportunity-report');
+    expect(scan.report.errors).toEqual([]);
+    expect(scan.report.summary).toMatchObject({ rowsRead: 3, valid: 3, blankRows: 1, footerLines: 6 });
+    const records = await allRecords<OpportunityRecord>(scan);
+    expect(
+      records.map((r) => [r.crmId, r.accountCrmId, r.amountCents, r.closeDate, r.createdDate, r.status]),
+    ).toEqual([
+      ['006Dn00000RenWlIAJ', '001Dn00000AbCdEIAV', 12_000_000, '2027-03-01', '2026-11-01', 'open'],
+      ['006Dn00000ExpNsIAJ', '001Dn00000BcDeFIAV', 5_000_000, '2026-11-15', '2026-10-01', 'closed_won'],
+      ['006Dn00000PilOtIAJ', '001Dn00000CdEfGIAV', 0, '2027-06-30', '2026-11-21', 'open'],
+    ]);
   });
 
   it('a footer of a user report is skipped too', async () => {

@@ -192,8 +192,9 @@ function PreviewSummary({ report }: { report: ScanReport }) {
       </p>
       {report.summary.noRevenue > 0 && (
         <p id="no-revenue">
-          {num(report.summary.noRevenue)} account(s) have no revenue: stored as unknown, not as 0 (the balance
-          counts unknown revenue as 0; the book lists these accounts).
+          {num(report.summary.noRevenue)} account(s) have no revenue: stored as unknown, not as 0. A run
+          counts unknown revenue as its rules say ($0 by default, or the median known revenue with
+          targets.unknownRevenue: median); the book lists these accounts.
         </p>
       )}
       {report.summary.footerLines > 0 && (
