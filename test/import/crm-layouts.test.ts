@@ -102,6 +102,25 @@ describe('rosters as the CRMs export them', () => {
     expect(scan.report.errors[0]!.reason).toMatch(/41234567 <jane\.doe@example\.com>.*41234570/);
   });
 
+  it('a mapping a person makes may join first and last name, for any roster layout', async () => {
+    const file = bytes(
+      '\uFEFF"Owner Id","Given name","Surname","Work email"\r\n"77","Jane","Doe","jane.doe@example.com"\r\n"78","","Prince","prince@example.com"\r\n',
+    );
+    const scan = await scanImport(file, {
+      maxRows: 10,
+      mapping: {
+        kind: 'reps',
+        columns: { rep_id: 'Owner Id', first_name: 'Given name', last_name: 'Surname', email: 'Work email' },
+      },
+    });
+    expect(scan.report.errors).toEqual([]);
+    const reps = await allRecords<RepRecord>(scan);
+    expect(reps.map((r) => [r.crmId, r.name])).toEqual([
+      ['77', 'Jane Doe'],
+      ['78', 'Prince'],
+    ]);
+  });
+
   it('a first + last name mapping needs at least one of the two on each row', async () => {
     const scan = await scanImport(bytes('"ID","First Name","Last Name","Email"\r\n"1","","",""\r\n'), {
       maxRows: 10,

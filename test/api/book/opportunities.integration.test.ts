@@ -2,7 +2,9 @@
  * Opportunities through the API: list and filter (account, owner, stage, status, close dates), read one with
  * its split history — what another system needs to start an opportunity-level run without the database.
  */
+import { inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as s from '../../../db/schema/index.ts';
 import { createOpportunity, createSplits } from '../../support/factories.ts';
 import { createRunsWorld, type RunsWorld, seedBook } from '../runs/run-fixture.ts';
 
@@ -33,6 +35,26 @@ beforeAll(async () => {
     stage: 'Prospecting',
     closeDate: '2027-06-30',
   });
+  // The split before: House 50 / Ana 50 from 2025-06-01 until the day before the one in force.
+  const before = await createSplits(
+    db,
+    w.orgId,
+    opps.renewal.id,
+    [
+      { repId: book.reps.house.id, role: 'house', bps: 5000 },
+      { repId: book.reps.ana.id, role: 'rep', bps: 5000 },
+    ],
+    '2025-06-01',
+  );
+  await db
+    .update(s.commissionSplits)
+    .set({ effectiveTo: '2026-01-14' })
+    .where(
+      inArray(
+        s.commissionSplits.id,
+        before.map((r) => r.id),
+      ),
+    );
   await createSplits(db, w.orgId, opps.renewal.id, [
     { repId: book.reps.house.id, role: 'house', bps: 4500 },
     { repId: book.reps.dana.id, role: 'rep', bps: 5500 },
@@ -74,10 +96,19 @@ describe('GET /v1/opportunities', () => {
     const one = await w.call('analyst', 'GET', `/opportunities/${opps.renewal!.id}`);
     expect(one.status).toBe(200);
     expect(one.body).toMatchObject({ name: 'Renewal', stage: 'Negotiation' });
-    const rows = one.body.splits as { role: string; bps: number; effectiveTo: string | null }[];
-    expect(rows.map((s) => [s.role, s.bps, s.effectiveTo])).toEqual([
-      ['house', 4500, null],
-      ['rep', 5500, null],
+    // Every split it has had, oldest first: the history, not only the split in force.
+    const rows = one.body.splits as {
+      role: string;
+      repName: string;
+      bps: number;
+      effectiveFrom: string;
+      effectiveTo: string | null;
+    }[];
+    expect(rows.map((r) => [r.role, r.repName, r.bps, r.effectiveFrom, r.effectiveTo])).toEqual([
+      ['house', book.reps.house.name, 5000, '2025-06-01', '2026-01-14'],
+      ['rep', book.reps.ana.name, 5000, '2025-06-01', '2026-01-14'],
+      ['house', book.reps.house.name, 4500, '2026-01-15', null],
+      ['rep', book.reps.dana.name, 5500, '2026-01-15', null],
     ]);
     const missing = await w.call('analyst', 'GET', '/opportunities/00000000-0000-4000-8000-000000000000');
     expect(missing.status).toBe(404);
