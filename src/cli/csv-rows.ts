@@ -2,14 +2,17 @@
  * The rows of a CSV file as a spreadsheet shows them: each row with the number the spreadsheet gives it (the
  * header is row 1; blank rows and values spread over several lines by quotes count as the spreadsheet counts
  * them), its values by header name. The file is streamed: a row limit stops the read at the first row past
- * it, so a file too large for one solve is refused in a moment, whatever its size. UTF-8 (with or without a
- * BOM, as Excel and CRMs write it) or, when the bytes are not UTF-8, Windows-1252 (Excel on Windows).
+ * it, so a file too large for one solve is refused in a moment, whatever its size. Encodings as the app's import
+ * reads them (src/import/decode.ts): UTF-16 little or big endian by its byte-order mark (Excel's "Unicode Text"),
+ * UTF-8 (with or without a BOM, as Excel and CRMs write it) or, when the bytes are not UTF-8, Windows-1252 (Excel
+ * on Windows). Values are separated by commas, or by tabs when the header line has more tabs than commas
+ * (Excel's "Unicode Text" and "Text (Tab delimited)").
  */
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { pipeline, Readable } from 'node:stream';
 import { parse } from 'csv-parse';
-import iconv from 'iconv-lite';
+import { bomEncoding, chunkDecoder, type FileEncoding } from '../import/decode.ts';
 
 export interface CsvIssue {
   file: string;
@@ -49,7 +52,7 @@ export interface RowLimit {
 /** Not UTF-8: read again as Windows-1252. */
 class NotUtf8 extends Error {}
 
-async function* decoded(path: string, encoding: 'utf-8' | 'windows-1252'): AsyncIterable<string> {
+async function* decoded(path: string, encoding: FileEncoding): AsyncIterable<string> {
   const stream = createReadStream(path, { highWaterMark: 64 * 1024 });
   if (encoding === 'utf-8') {
     const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
@@ -66,13 +69,40 @@ async function* decoded(path: string, encoding: 'utf-8' | 'windows-1252'): Async
     }
     return;
   }
-  const decoder = iconv.getDecoder('windows-1252');
+  const decoder = chunkDecoder(encoding);
   for await (const chunk of stream) {
     const text = decoder.write(chunk as Buffer);
     if (text) yield text;
   }
   const rest = decoder.end();
   if (rest) yield rest;
+}
+
+/** The file's first bytes: its byte-order mark, and its header line for the separator. */
+async function head(path: string): Promise<Buffer> {
+  const handle = await open(path, 'r');
+  try {
+    const buffer = Buffer.alloc(64 * 1024);
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+    return buffer.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Tab when the header line has more tabs than commas (outside quotes), else comma. */
+function separator(bytes: Buffer, encoding: FileEncoding): ',' | '\t' {
+  const text = encoding === 'utf-8' ? bytes.toString('utf8') : chunkDecoder(encoding).write(bytes);
+  let quoted = false;
+  let tabs = 0;
+  let commas = 0;
+  for (const ch of text) {
+    if (ch === '"') quoted = !quoted;
+    else if (!quoted && (ch === '\n' || ch === '\r')) break;
+    else if (!quoted && ch === '\t') tabs += 1;
+    else if (!quoted && ch === ',') commas += 1;
+  }
+  return tabs > commas ? '\t' : ',';
 }
 
 /** What the parser's own errors mean for someone editing the file in a spreadsheet or a text editor. */
@@ -102,9 +132,16 @@ export async function readCsvRows(
   try {
     if ((await stat(path)).isDirectory())
       throw new CsvError([{ file, column: '-', message: 'is a folder, not a CSV file' }]);
-    return await readAs(path, file, required, 'utf-8', limit);
+    const bytes = await head(path);
+    const bom = bomEncoding(bytes);
+    const encoding = bom === 'utf-16le' || bom === 'utf-16be' ? bom : 'utf-8';
+    return await readAs(path, file, required, { encoding, delimiter: separator(bytes, encoding) }, limit);
   } catch (e) {
-    if (e instanceof NotUtf8) return readAs(path, file, required, 'windows-1252', limit);
+    if (e instanceof NotUtf8) {
+      const bytes = await head(path);
+      const delimiter = separator(bytes, 'windows-1252');
+      return readAs(path, file, required, { encoding: 'windows-1252', delimiter }, limit);
+    }
     const code = (e as { code?: unknown }).code;
     if (code === 'ENOENT') throw new CsvError([{ file, column: '-', message: 'no such file' }]);
     if (code === 'EISDIR')
@@ -119,12 +156,18 @@ async function readAs(
   path: string,
   file: string,
   required: string[],
-  encoding: 'utf-8' | 'windows-1252',
+  format: { encoding: FileEncoding; delimiter: ',' | '\t' },
   limit?: RowLimit,
 ): Promise<CsvRow[]> {
-  const parser = parse({ bom: true, relax_column_count: true, trim: true, info: true });
+  const parser = parse({
+    bom: true,
+    delimiter: format.delimiter,
+    relax_column_count: true,
+    trim: true,
+    info: true,
+  });
   // pipeline, not pipe: a read or decoding error ends the parser with it instead of going unhandled.
-  pipeline(Readable.from(decoded(path, encoding)), parser, () => {});
+  pipeline(Readable.from(decoded(path, format.encoding)), parser, () => {});
   let header: string[] | null = null;
   const rows: CsvRow[] = [];
   const issues: CsvIssue[] = [];
@@ -157,7 +200,10 @@ async function readAs(
           file,
           row,
           column: '-',
-          message: `${record.length} values where the header has ${header.length} columns: a value that holds a comma needs double quotes around it ("Acme, Inc.")`,
+          message:
+            format.delimiter === ','
+              ? `${record.length} values where the header has ${header.length} columns: a value that holds a comma needs double quotes around it ("Acme, Inc.")`
+              : `${record.length} values where the header has ${header.length} columns: a value that holds a tab needs double quotes around it`,
         });
         continue;
       }

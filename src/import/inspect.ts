@@ -1,10 +1,10 @@
 /**
  * One streaming pass over the raw bytes: size, SHA-256 (the file's identity for snapshots and re-import
- * detection), encoding (UTF-8 or the Windows-1252 fallback) and the field delimiter of the header line.
+ * detection), encoding (decode.ts: UTF-16 by its byte-order mark, else UTF-8 or the Windows-1252 fallback) and
+ * the field delimiter of the header line.
  */
 import { createHash } from 'node:crypto';
-import iconv from 'iconv-lite';
-import type { FileEncoding } from './decode.ts';
+import { bomEncoding, chunkDecoder, type FileEncoding } from './decode.ts';
 import { type ImportSource, openSource } from './source.ts';
 
 export interface SourceInfo {
@@ -43,10 +43,14 @@ export async function inspectSource(source: ImportSource): Promise<SourceInfo> {
       utf8 = false;
     }
   }
-  const encoding: FileEncoding = utf8 ? 'utf-8' : 'windows-1252';
-  const headText = utf8
-    ? new TextDecoder('utf-8').decode(Buffer.concat(head))
-    : iconv.decode(Buffer.concat(head), 'windows-1252');
+  const headBytesAll = Buffer.concat(head);
+  const bom = bomEncoding(headBytesAll);
+  const encoding: FileEncoding =
+    bom === 'utf-16le' || bom === 'utf-16be' ? bom : utf8 ? 'utf-8' : 'windows-1252';
+  const headText =
+    encoding === 'utf-8'
+      ? new TextDecoder('utf-8').decode(headBytesAll)
+      : chunkDecoder(encoding).write(headBytesAll);
   return { bytes, sha256: hash.digest('hex'), encoding, delimiter: sniffDelimiter(headText) };
 }
 

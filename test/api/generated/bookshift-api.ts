@@ -3111,7 +3111,7 @@ export interface components {
                 /** @example 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08 */
                 sha256: string;
                 /** @enum {string} */
-                encoding: "utf-8" | "windows-1252";
+                encoding: "utf-8" | "windows-1252" | "utf-16le" | "utf-16be";
                 delimiter: string;
             };
             header: string[];
@@ -3217,7 +3217,7 @@ export interface components {
                 /** @example 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08 */
                 sha256: string;
                 /** @enum {string} */
-                encoding: "utf-8" | "windows-1252";
+                encoding: "utf-8" | "windows-1252" | "utf-16le" | "utf-16be";
                 delimiter: string;
             };
             counts: {

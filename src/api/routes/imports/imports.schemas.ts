@@ -109,7 +109,7 @@ export const RowErrorSchema = z
 const FileSchema = z.object({
   bytes: z.number().int(),
   sha256: z.string().openapi({ example: '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08' }),
-  encoding: z.enum(['utf-8', 'windows-1252']),
+  encoding: z.enum(['utf-8', 'windows-1252', 'utf-16le', 'utf-16be']),
   delimiter: z.string(),
 });
 
