@@ -103,7 +103,7 @@ async function main() {
     db: db.db,
     handlers: createJobHandlers({
       solvePoolsAsJobs: env.SOLVE_POOL_JOBS,
-      solveSlots: solveSlotsFor(solveSlotLimits(env)),
+      solveSlots: solveSlotsFor(db.db, solveSlotLimits(env)),
     }),
     concurrency: env.JOB_CONCURRENCY,
     logger,

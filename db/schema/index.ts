@@ -15,6 +15,8 @@
  *   org), memberships (tenant policy, plus a user reads their own across orgs), sessions (only the user's own).
  *   login_attempts holds throttling counters: the app role has no privilege on it and calls the SECURITY DEFINER
  *   functions login_throttle_counts / _fail / _forget (migration 0008) for exact keys.
+ * - solve_slots is a tenant table whose rows are added only by solve_slot_claim() (migration 0012), which counts
+ *   the live leases of every org under one lock: the app role may read, renew and delete its org's rows, not insert.
  * - Lookups that must happen before anyone is known go through narrow SECURITY DEFINER functions (owned by the
  *   migrating role, `set search_path`), wrapped in src/db/auth-lookups.ts: a user by email (for login), a
  *   session by token hash, an API key by hash (returning its org and role), and claim_jobs() for workers.
@@ -51,4 +53,5 @@ export * from './run-assignments.ts';
 export * from './run-opportunity-changes.ts';
 export * from './runs.ts';
 export * from './sessions.ts';
+export * from './solve-slots.ts';
 export * from './users.ts';

@@ -14,7 +14,7 @@ import type { SolveSlots } from '../services/solve/solve-slots.ts';
 export interface JobHandlerOptions {
   /** Solve a realignment's pools as separate jobs any instance may claim (SOLVE_POOL_JOBS). */
   solvePoolsAsJobs?: boolean;
-  /** The process's solver slots (shared with what-ifs): run solves beyond them wait queued. */
+  /** The solver slots (shared with what-ifs and every instance): run solves beyond them wait queued. */
   solveSlots?: SolveSlots;
 }
 

@@ -59,11 +59,13 @@ export const envSchema = z.object({
     .min(1024)
     .default(2 * 1024 * 1024),
   IMPORT_MAX_ROWS: z.coerce.number().int().min(1).default(200_000),
-  /** Solves (what-ifs and run solves) at once in this process, and at once for one org. */
+  /** Solves (what-ifs and run solves) at once across every instance on the database, and for one org. */
   SOLVE_MAX_CONCURRENT: z.coerce.number().int().min(1).max(64).default(2),
   SOLVE_MAX_PER_ORG: z.coerce.number().int().min(1).max(64).default(1),
-  /** What-ifs waiting for a solver slot; beyond that 429 at once. */
+  /** What-ifs waiting for a solver slot in this process; beyond that 429 at once. */
   WHAT_IF_MAX_WAITING: z.coerce.number().int().min(0).max(1000).default(8),
+  /** A solver slot's lease: renewed while its solve runs; a crashed instance's slots return after it. */
+  SOLVE_SLOT_LEASE_SECONDS: z.coerce.number().int().min(3).max(600).default(30),
   /** Runs of one org queued or solving at once; another solve request is refused with 429. */
   SOLVE_MAX_QUEUED_PER_ORG: z.coerce.number().int().min(1).max(1000).default(8),
   SOLVER_TIME_LIMIT_SECONDS: z.coerce.number().min(1).max(3600).default(60),

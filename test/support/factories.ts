@@ -300,6 +300,10 @@ export async function createOrgGraph(db: Database, name = uniq('graph-')) {
     requestHash: 'x',
   });
   await db.insert(s.jobs).values({ orgId: org.id, kind: 'solve', runId: run.id });
+  // Expired already: a row to isolate, which never holds a solver slot a test of the org might want.
+  await db
+    .insert(s.solveSlots)
+    .values({ orgId: org.id, kind: 'run', holder: 'fixture', expiresAt: new Date(Date.now() - 1000) });
   return {
     org,
     user,
@@ -339,6 +343,7 @@ export async function createOrgGraph(db: Database, name = uniq('graph-')) {
       'audit_events',
       'idempotency_keys',
       'jobs',
+      'solve_slots',
     ],
   };
 }

@@ -115,14 +115,14 @@ describe('the what-if page', () => {
   });
 
   it('waits for the solver slots: refused with 429 in words when none is free and no one may wait', async () => {
-    const release = await solveSlotsFor(solveSlotLimits(h.env)).acquire(org.id);
+    const held = await solveSlotsFor(h.db.db, solveSlotLimits(h.env)).acquire(org.id);
     try {
       const res = await analyst.request('/what-if', { method: 'POST', form: scenario() });
       expect(res.status).toBe(429);
       expect(res.headers.get('retry-after')).toBe('5');
       expect(await res.text()).toContain('Too many what-if solves');
     } finally {
-      release();
+      await held.release();
     }
   });
 

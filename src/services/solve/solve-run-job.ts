@@ -34,7 +34,7 @@ interface Prepared {
 export interface SolveRunJobOptions {
   /** Solve the pools as jobs any instance may claim (pool-jobs.ts) when the input splits. */
   poolJobs?: boolean;
-  /** The process's solver slots, shared with what-ifs; without them a run solve takes no slot. */
+  /** The solver slots of every instance, shared with what-ifs; without them a run solve takes no slot. */
   slots?: SolveSlots;
 }
 
@@ -47,12 +47,13 @@ export const createSolveRunJob =
     if (!options.slots) return solveRun(job, ctx, options);
     // A run solve takes a slot only when one is free now: otherwise its job waits in the queue (not in
     // this process's runner, which stays free for other orgs' jobs), and the run shows it is queued.
-    const release = options.slots.tryAcquire(job.orgId);
-    if (!release) throw new DeferJobError(SLOT_RETRY_MS, { phase: 'queued', waitingFor: 'a solver slot' });
+    const slot = await options.slots.tryAcquireRun(job.orgId);
+    if (!slot) throw new DeferJobError(SLOT_RETRY_MS, { phase: 'queued', waitingFor: 'a solver slot' });
     try {
-      return await solveRun(job, ctx, options);
+      // A lost lease stops the solve like a shutdown does: the run fails and says to solve it again.
+      return await solveRun(job, { ...ctx, signal: AbortSignal.any([ctx.signal, slot.signal]) }, options);
     } finally {
-      release();
+      await slot.release();
     }
   };
 

@@ -154,7 +154,7 @@ function withKeptReasons(result: SolveResult, protections?: ReadonlyMap<string, 
   } as SolveResult;
 }
 
-/** The shared solver slots of this process, or none (tests of the solve alone). */
+/** The solver slots shared by every instance, or none (tests of the solve alone). */
 export interface WhatIfOptions {
   signal?: AbortSignal | undefined;
   slots?: SolveSlots | undefined;
@@ -163,15 +163,17 @@ export interface WhatIfOptions {
 
 async function solveChecked(input: SolveInput, options: WhatIfOptions): Promise<SolveResult> {
   const { signal, slots } = options;
-  const release = slots ? await slots.acquire(options.orgId, signal) : () => {};
+  const slot = slots ? await slots.acquire(options.orgId, signal) : null;
+  // The solve stops when the client goes away or the slot's lease is lost (its place may be someone else's).
+  const stop = slot ? (signal ? AbortSignal.any([signal, slot.signal]) : slot.signal) : signal;
   let result: SolveResult;
   try {
     result = await solveInWorker(input, {
       hardLimitMs: hardLimitMs(input.timeLimitMs),
-      ...(signal ? { signal } : {}),
+      ...(stop ? { signal: stop } : {}),
     });
   } finally {
-    release();
+    await slot?.release();
   }
   if (result.status === 'invalid') {
     throw new AppError('UNPROCESSABLE', 'The solver refused the problem before solving: see details.', {
@@ -190,7 +192,7 @@ export async function whatIfSolve({
   ctx: RunsContext;
   input: WhatIfSource & { timeLimitMs?: number };
   signal?: AbortSignal;
-  /** The process's solver slots (the route passes them): waits for one, or 429 when too many wait. */
+  /** The shared solver slots (the route passes them): waits for one, or 429 when too many wait. */
   slots?: SolveSlots;
 }) {
   const limit = await whatIfTimeLimitMs(ctx, input.timeLimitMs);
@@ -279,7 +281,7 @@ export async function whatIfCompare({
   ctx: RunsContext;
   input: WhatIfSource & { timeLimitMs?: number; variants: WhatIfVariant[] };
   signal?: AbortSignal;
-  /** The process's solver slots (the route passes them): waits for one, or 429 when too many wait. */
+  /** The shared solver slots (the route passes them): waits for one, or 429 when too many wait. */
   slots?: SolveSlots;
 }) {
   const limit = await whatIfTimeLimitMs(ctx, input.timeLimitMs);

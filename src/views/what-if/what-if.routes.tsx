@@ -145,7 +145,7 @@ export function whatIfPages() {
           ...(input.timeLimitMs ? { timeLimitMs: input.timeLimitMs } : {}),
         },
         signal: c.req.raw.signal,
-        slots: solveSlotsFor(solveSlotLimits(c.get('deps').env)),
+        slots: solveSlotsFor(c.get('deps').db, solveSlotLimits(c.get('deps').env)),
       });
       return show(c, values, {}, answer);
     } catch (error) {

@@ -1,7 +1,7 @@
 /**
  * Run solves as a shared resource: an org may have at most SOLVE_MAX_QUEUED_PER_ORG runs queued or solving (429
- * with Retry-After beyond, the run untouched), and a run solve takes one of the process's solver slots (shared
- * with what-ifs, global and per org) only when one is free; until then its job waits queued, says so, and keeps
+ * with Retry-After beyond, the run untouched), and a run solve takes one of the solver slots (shared with
+ * what-ifs and every instance, global and per org) only when one is free; until then its job waits queued, says so, and keeps
  * its attempts.
  */
 import { eq } from 'drizzle-orm';
@@ -73,26 +73,25 @@ describe('run solves queue per org', () => {
   });
 
   it('a run solve waits queued while its org holds every slot (a what-if solving), then solves, without spending attempts', async () => {
-    const slots = createSolveSlots({ global: 2, perOrg: 1, waiting: 0 });
+    const slots = createSolveSlots(w.h.db.db, { global: 2, perOrg: 1, waiting: 0, leaseSeconds: 30 });
     const runner = createJobRunner({ db: w.h.db.db, handlers: { solve_run: createSolveRunJob({ slots }) } });
     const runId = await draft('waits for a slot');
     expect((await w.call('analyst', 'POST', `/runs/${runId}/solve`)).status).toBe(202);
 
-    const whatIf = slots.tryAcquire(w.orgId); // what a what-if of this org holds while it solves
-    expect(whatIf).not.toBeNull();
+    const whatIf = await slots.acquire(w.orgId); // what a what-if of this org holds while it solves
     expect(await runner.drain()).toBe(1);
     const waiting = await jobOf(runId);
     expect(waiting).toMatchObject({ status: 'queued', attempts: 0, progress: { phase: 'queued' } });
     const run = (await w.call('analyst', 'GET', `/runs/${runId}`)).body;
     expect(run.status).toBe('solving');
     expect(run.job.progress.phase).toBe('queued');
-    expect(slots.running).toBe(1);
+    expect(slots.held).toBe(1);
 
-    whatIf!();
+    await whatIf.release();
     await new Promise((r) => setTimeout(r, 1100)); // the job looks again after SLOT_RETRY_MS
     expect(await runner.drain()).toBe(1);
     expect((await w.call('analyst', 'GET', `/runs/${runId}`)).body.status).toBe('solved');
     expect((await jobOf(runId)).attempts).toBe(1);
-    expect(slots.running).toBe(0);
+    expect(slots.held).toBe(0);
   });
 });

@@ -10,9 +10,9 @@ import { runsCtx } from '../runs/runs.index.ts';
 import * as routes from './what-if.routes.ts';
 import { WhatIfComparisonSchema, WhatIfResultSchema } from './what-if.routes.ts';
 
-/** Every solve of this process (what-ifs and run solves) shares one set of solver slots (global and per org). */
+/** Every solve (what-ifs and run solves, on every instance) shares the solver slots (global and per org). */
 function slotsOf(c: Context<AppBindings>) {
-  return solveSlotsFor(solveSlotLimits(c.get('deps').env));
+  return solveSlotsFor(c.get('deps').db, solveSlotLimits(c.get('deps').env));
 }
 
 export function toWhatIfJson(result: SolveResult) {
