@@ -113,4 +113,11 @@ export const ENGINE_LIMITS = {
   packingProofMaxMs: 10_000,
   /** Bucketed pools: share of the pool's time left for the MIP with integer whales (bucket.ts). */
   bucketMipShare: 0.35,
+  /**
+   * L1 pools with no LP (above bucketMaxBinaries): the release relaxation's LP (release-model.ts) for the bound
+   * and the start, instead of the Lagrangian (which stays the fallback). 100000x300's West pool: bound 2.2772
+   * against the Lagrangian's 2.2534; from its dealt-out start the search reached 2.3365 in 1e8 move
+   * evaluations, where the Lagrangian's start and the pool's whole share had reached 2.3581.
+   */
+  releaseLp: true,
 };

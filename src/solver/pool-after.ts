@@ -8,6 +8,7 @@ import { ILS_SLACK, improve } from './heuristic.ts';
 import { ilsApplies, iteratedSearch } from './ils.ts';
 import { lagrangianBound } from './lagrangian.ts';
 import { lagrangianPhase } from './lagrangian-phase.ts';
+import { releasePhase } from './release-phase.ts';
 import {
   cancelled,
   expired,
@@ -22,7 +23,7 @@ import { poolScore } from './state.ts';
 import { searchTarget } from './tolerance.ts';
 
 /** The three steps, for a pool whose accounts are all placed, in the final solve (auto). */
-export function afterExactEngines(run: SolveRun, work: PoolWork): void {
+export async function afterExactEngines(run: SolveRun, work: PoolWork): Promise<void> {
   if (!work.proven && work.engine !== 'heuristic' && !roundedEngine(work.engine)) {
     // Polish the exact answer on the exact objective (it may have stopped at a gap or a time limit).
     // L1: a short iterated search from the MIP's answer (a fixed budget, so still deterministic).
@@ -32,7 +33,8 @@ export function afterExactEngines(run: SolveRun, work: PoolWork): void {
       [work.pool],
     );
   }
-  if (work.bound === null) boundWithoutLp(run, work);
+  // No LP bound yet (a pool too large for it): the release LP (release-phase.ts), else the Lagrangian.
+  if (work.bound === null && !(await releasePhase(run, work))) boundWithoutLp(run, work);
   const provenNow =
     work.bound !== null && isProven(poolScore(run.state, work.pool).objective, work.bound, work.pool);
   if (!provenNow && ilsApplies(run.state) && !expired(run)) searchRestOfShare(run, work);

@@ -46,7 +46,7 @@ export async function solvePool(
   if (model && !bucketed && !work.proven && !expired(run)) await exactPhase(run, work, model);
   const allPlaced = pool.movable.every((k) => run.state.assign[k]! >= 0);
   if (!allPlaced) return null;
-  if (input.engine === 'auto') afterExactEngines(run, work);
+  if (input.engine === 'auto') await afterExactEngines(run, work);
   if (work.bound !== null) work.proven = isProven(poolScore(run.state, pool).objective, work.bound, pool);
   newIncumbent(run, work.engine);
   return poolReport(problem, pool, run.state, work.engine, work.bound, work.proven);

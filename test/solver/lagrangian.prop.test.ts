@@ -178,6 +178,7 @@ describe('solve with pools too large for HiGHS (the Lagrangian phase)', () => {
     ENGINE_LIMITS.lpMaxBinaries = 0;
     ENGINE_LIMITS.mipMaxBinaries = 0;
     ENGINE_LIMITS.bucketMaxBinaries = 0;
+    ENGINE_LIMITS.releaseLp = false;
     ENGINE_LIMITS.continueIlsWorkPerBinary = 2000;
   };
 

@@ -1,0 +1,270 @@
+/**
+ * The release relaxation of an L1 pool too large for the per-pair LP (100000x300: 1.08M pairs a pool, whose
+ * bucketed LP still had 222k columns). Continuity depends only on whether an account leaves its owner, not on
+ * where it goes, so the model splits the two: one column per account for the share that leaves its owner
+ * (costing its continuity), and the accounts that leave meet in classes of alike revenue (and the same
+ * eligible reps), from which each rep takes a count valued at the class's smallest and at its largest
+ * revenue (two columns per class and rep, as the buckets do, bucket.ts). Every integer assignment is a point
+ * of it with the same objective — an account away from its owner is released, and what a rep receives of a
+ * class has a revenue between the class's ends times their count — so its LP optimum is a proven lower bound;
+ * with about 18k + 2 · classes · reps columns (and 500 rows) HiGHS solves it in seconds where the per-pair LP
+ * did not finish. A basic optimum releases whole accounts but for a few, and says how many of each class each
+ * rep takes: `releaseStart` deals that out as a start for the iterated search.
+ */
+import type { MipModel } from './model.ts';
+import type { Pool, Problem } from './problem.ts';
+import { cheapestFittingRep, withPoolCleared } from './rounding.ts';
+import { fits, isEligible, place, type State } from './state.ts';
+
+/** Width of a revenue class: its largest account is at most this factor above its smallest. */
+const CLASS_RATIO = 1.1;
+/** Slack below a revenue cap so solver tolerances can never push an answer over it (as model.ts). */
+const CAP_MARGIN = 1e-6;
+
+export interface ReleaseClass {
+  positions: number[];
+  reps: number[];
+  lo: number;
+  hi: number;
+  /** Per rep of `reps`: its column valued at lo, and at hi (-1 when lo = hi). */
+  loCol: number[];
+  hiCol: number[];
+}
+
+export interface ReleaseModel {
+  model: MipModel;
+  /** Per movable position (problem-wide): its release column, or -1 (not in the pool, or it cannot stay). */
+  releaseCol: Int32Array;
+  classes: ReleaseClass[];
+  /** Continuity of the accounts that cannot stay with their owner: a constant of the objective. */
+  constant: number;
+}
+
+/** Whether movable position k may stay with its owner (a staying rep of the pool it is eligible for). */
+export function canStay(problem: Problem, pool: Pool, k: number): boolean {
+  const o = problem.owner[problem.movable[k]!]!;
+  return (
+    o >= 0 &&
+    pool.reps.includes(o) &&
+    !problem.reps[o]!.departing &&
+    problem.moveCost[k]! > 0 &&
+    isEligible(problem, k, o)
+  );
+}
+
+function classesOf(problem: Problem, pool: Pool): { positions: number[]; reps: number[] }[] {
+  const groups = new Map<string, { positions: number[]; reps: number[] }>();
+  const logRatio = Math.log(CLASS_RATIO);
+  const sorted = [...pool.movable].sort((a, b) => problem.unit[a]! - problem.unit[b]! || a - b);
+  for (const k of sorted) {
+    const u = problem.unit[k]!;
+    const reps: number[] = [];
+    for (let j = problem.eligStart[k]!; j < problem.eligStart[k + 1]!; j++) reps.push(problem.eligRep[j]!);
+    const key = `${u > 0 ? Math.floor(Math.log(u) / logRatio) : 'zero'}|${reps.join(',')}`;
+    let g = groups.get(key);
+    if (!g) {
+      g = { positions: [], reps };
+      groups.set(key, g);
+    }
+    g.positions.push(k);
+  }
+  return [...groups.values()];
+}
+
+export function buildReleaseModel(problem: Problem, pool: Pool, countCuts = true): ReleaseModel {
+  const inv = 1 / pool.meanCount;
+  const cost: number[] = [];
+  const lower: number[] = [];
+  const upper: number[] = [];
+  const rows: { idx: number[]; val: number[]; lo: number; hi: number }[] = [];
+  const newRow = (lo: number, hi: number) => rows.push({ idx: [], val: [], lo, hi }) - 1;
+  const newCol = (c: number, lo: number, hi: number) => {
+    cost.push(c);
+    lower.push(lo);
+    upper.push(hi);
+    return cost.length - 1;
+  };
+  const put = (row: number, col: number, v: number) => {
+    if (v === 0) return;
+    rows[row]!.idx.push(col);
+    rows[row]!.val.push(v);
+  };
+  const slot = new Map<number, number>();
+  pool.reps.forEach((r, i) => {
+    slot.set(r, i);
+  });
+  // Rep rows: Σ(what it keeps and receives) − N_r = −fixed; the kept part is (own accounts) − released.
+  const countRow = pool.reps.map((r) => newRow(-problem.fixedCount[r]!, -problem.fixedCount[r]!));
+  const unitRow = pool.reps.map((r) => newRow(-problem.fixedUnits[r]!, -problem.fixedUnits[r]!));
+  const groups = classesOf(problem, pool);
+  // Class rows: what the reps take of a class = what leaves its owners (constants: those that must leave).
+  const classCount = groups.map(() => newRow(0, 0));
+  const classUnits = groups.map(() => newRow(0, 0));
+  const releaseCol = new Int32Array(problem.movable.length).fill(-1);
+  let constant = 0;
+  groups.forEach((g, gi) => {
+    for (const k of g.positions) {
+      const u = problem.unit[k]!;
+      if (!canStay(problem, pool, k)) {
+        rows[classCount[gi]!]!.lo -= 1;
+        rows[classUnits[gi]!]!.lo -= u;
+        constant += problem.moveCost[k]!;
+        continue;
+      }
+      const o = problem.owner[problem.movable[k]!]!;
+      const c = newCol(problem.moveCost[k]!, 0, 1);
+      releaseCol[k] = c;
+      put(classCount[gi]!, c, 1);
+      put(classUnits[gi]!, c, u);
+      // Kept: counted on the owner as a constant, less the released share.
+      rows[countRow[slot.get(o)!]!]!.lo -= 1;
+      rows[unitRow[slot.get(o)!]!]!.lo -= u;
+      put(countRow[slot.get(o)!]!, c, -1);
+      put(unitRow[slot.get(o)!]!, c, -u);
+    }
+    rows[classCount[gi]!]!.hi = rows[classCount[gi]!]!.lo;
+    rows[classUnits[gi]!]!.hi = rows[classUnits[gi]!]!.lo;
+  });
+  for (const row of [...countRow, ...unitRow]) rows[row]!.hi = rows[row]!.lo;
+  const classes: ReleaseClass[] = groups.map((g, gi) => {
+    const lo = problem.unit[g.positions[0]!]!;
+    const hi = problem.unit[g.positions[g.positions.length - 1]!]!;
+    const loCol: number[] = [];
+    const hiCol: number[] = [];
+    for (const r of g.reps) {
+      const s = slot.get(r)!;
+      const ends = hi > lo ? [lo, hi] : [lo];
+      const cols = ends.map((u) => {
+        const c = newCol(0, 0, g.positions.length);
+        put(classCount[gi]!, c, -1);
+        put(classUnits[gi]!, c, -u);
+        put(countRow[s]!, c, 1);
+        put(unitRow[s]!, c, u);
+        return c;
+      });
+      loCol.push(cols[0]!);
+      hiCol.push(cols[1] ?? -1);
+    }
+    return { positions: g.positions, reps: g.reps, lo, hi, loCol, hiCol };
+  });
+  pool.reps.forEach((r, s) => {
+    const n = newCol(0, 0, problem.capCount[r]!);
+    const capU = problem.capUnits[r]!;
+    const v = newCol(
+      0,
+      Number.NEGATIVE_INFINITY,
+      Number.isFinite(capU) ? Math.max(problem.fixedUnits[r]!, capU - CAP_MARGIN) : Number.POSITIVE_INFINITY,
+    );
+    put(countRow[s]!, n, -1);
+    put(unitRow[s]!, v, -1);
+    const dev = [0, 1, 2, 3].map(() => newCol(inv, 0, Number.POSITIVE_INFINITY));
+    const rc = newRow(problem.targetCount[r]!, problem.targetCount[r]!);
+    put(rc, n, 1);
+    put(rc, dev[0]!, -1);
+    put(rc, dev[1]!, 1);
+    const rv = newRow(problem.targetUnits[r]!, problem.targetUnits[r]!);
+    put(rv, v, 1);
+    put(rv, dev[2]!, -1);
+    put(rv, dev[3]!, 1);
+    // The count-rounding cut of model.ts: the count is an integer, its deviation at least the line through
+    // the two integer counts around the target.
+    const t = problem.targetCount[r]!;
+    const m = Math.floor(t);
+    if (countCuts && t - m > 1e-9) {
+      const slope = 2 * m + 1 - 2 * t;
+      const cut = newRow(t - m - slope * m, Number.POSITIVE_INFINITY);
+      put(cut, dev[0]!, 1);
+      put(cut, dev[1]!, 1);
+      put(cut, n, -slope);
+    }
+  });
+  const rowStart: number[] = [0];
+  const rowIndex: number[] = [];
+  const rowValue: number[] = [];
+  for (const row of rows) {
+    rowIndex.push(...row.idx);
+    rowValue.push(...row.val);
+    rowStart.push(rowIndex.length);
+  }
+  const model: MipModel = {
+    numCols: cost.length,
+    numRows: rows.length,
+    colCost: Float64Array.from(cost),
+    colLower: Float64Array.from(lower),
+    colUpper: Float64Array.from(upper),
+    integer: new Uint8Array(cost.length),
+    rowStart,
+    rowIndex,
+    rowValue,
+    rowLower: Float64Array.from(rows, (r) => r.lo),
+    rowUpper: Float64Array.from(rows, (r) => r.hi),
+    offset: constant,
+    xCols: 0,
+    xBlock: new Int32Array(0),
+    xRep: new Int32Array(0),
+    xEnd: new Uint8Array(0),
+    blocks: [],
+    pool,
+  };
+  return { model, releaseCol, classes, constant };
+}
+
+/**
+ * The LP answer as accounts: those it keeps (released share under a half) stay with their owner where the
+ * caps let them; each class's released accounts, largest first, go to the rep with the most of the class's
+ * revenue share left among those with a whole account of its count share left; the rest to the fitting rep
+ * that costs least. Returns a copy of `state` with the pool placed, or null when an account fits nowhere.
+ */
+export function releaseStart(
+  state: State,
+  pool: Pool,
+  rm: ReleaseModel,
+  colValue: ArrayLike<number>,
+): State | null {
+  const p = state.problem;
+  const next = withPoolCleared(state, pool);
+  const released = new Uint8Array(p.movable.length);
+  for (const k of pool.movable) {
+    const c = rm.releaseCol[k]!;
+    const o = p.owner[p.movable[k]!]!;
+    if (c >= 0 && colValue[c]! < 0.5 && fits(next, k, o)) place(next, k, o);
+    else released[k] = 1;
+  }
+  const leftover: number[] = [];
+  for (const cls of rm.classes) {
+    const share = cls.reps.map((r, i) => {
+      const lo = colValue[cls.loCol[i]!]!;
+      const hi = cls.hiCol[i]! >= 0 ? colValue[cls.hiCol[i]!]! : 0;
+      const n = lo + hi;
+      const whole = Math.floor(n + 1e-6);
+      const u = cls.lo * lo + cls.hi * hi;
+      return { r, n: whole, u: n > 0 ? (u * whole) / n : 0 };
+    });
+    for (let t = cls.positions.length - 1; t >= 0; t--) {
+      const k = cls.positions[t]!;
+      if (!released[k]) continue;
+      let best = -1;
+      let bestLeft = Number.NEGATIVE_INFINITY;
+      for (let i = 0; i < share.length; i++) {
+        const s = share[i]!;
+        if (s.n < 1 || s.u <= bestLeft || !fits(next, k, s.r)) continue;
+        bestLeft = s.u;
+        best = i;
+      }
+      if (best < 0) {
+        leftover.push(k);
+        continue;
+      }
+      place(next, k, share[best]!.r);
+      share[best]!.n -= 1;
+      share[best]!.u -= p.unit[k]!;
+    }
+  }
+  leftover.sort((a, b) => p.unit[b]! - p.unit[a]! || a - b);
+  for (const k of leftover) {
+    const r = cheapestFittingRep(next, pool, k);
+    if (r < 0) return null;
+    place(next, k, r);
+  }
+  return next;
+}
