@@ -71,7 +71,16 @@ function classesOf(problem: Problem, pool: Pool): { positions: number[]; reps: n
   return [...groups.values()];
 }
 
-export function buildReleaseModel(problem: Problem, pool: Pool, countCuts = true): ReleaseModel {
+export interface ReleaseModelOptions {
+  /** The count-rounding cuts of model.ts (default on). */
+  countCuts?: boolean;
+}
+
+export function buildReleaseModel(
+  problem: Problem,
+  pool: Pool,
+  { countCuts = true }: ReleaseModelOptions = {},
+): ReleaseModel {
   const inv = 1 / pool.meanCount;
   const cost: number[] = [];
   const lower: number[] = [];
@@ -211,15 +220,31 @@ export function buildReleaseModel(problem: Problem, pool: Pool, countCuts = true
 
 /**
  * The LP answer as accounts: those it keeps (released share under a half) stay with their owner where the
- * caps let them; each class's released accounts, largest first, go to the rep with the most of the class's
- * revenue share left among those with a whole account of its count share left; the rest to the fitting rep
- * that costs least. Returns a copy of `state` with the pool placed, or null when an account fits nowhere.
+ * caps let them; each class's released accounts (largest classes first), largest first, go to the rep with
+ * the most of the class's revenue share left among those with a whole account of its count share left, else
+ * to the fitting rep that costs least. Returns a copy of `state` with the pool placed, or null when an
+ * account fits nowhere.
  */
 export function releaseStart(
   state: State,
   pool: Pool,
   rm: ReleaseModel,
   colValue: ArrayLike<number>,
+): State | null {
+  return dealReleased(state, pool, rm, colValue, false) ?? dealReleased(state, pool, rm, colValue, true);
+}
+
+/**
+ * `soon`: an account without a whole share goes to its rep at once, while the smaller accounts have not
+ * taken the room a large one needs (20000x100's South: the deferred whales fitted nowhere); else such accounts
+ * go last, largest first, where every rep's load is known (100000x300's West: a start of 2.77 against 5.77).
+ */
+function dealReleased(
+  state: State,
+  pool: Pool,
+  rm: ReleaseModel,
+  colValue: ArrayLike<number>,
+  soon: boolean,
 ): State | null {
   const p = state.problem;
   const next = withPoolCleared(state, pool);
@@ -231,7 +256,9 @@ export function releaseStart(
     else released[k] = 1;
   }
   const leftover: number[] = [];
-  for (const cls of rm.classes) {
+  // Largest classes first (they were built smallest first).
+  for (let ci = rm.classes.length - 1; ci >= 0; ci--) {
+    const cls = rm.classes[ci]!;
     const share = cls.reps.map((r, i) => {
       const lo = colValue[cls.loCol[i]!]!;
       const hi = cls.hiCol[i]! >= 0 ? colValue[cls.hiCol[i]!]! : 0;
@@ -251,20 +278,21 @@ export function releaseStart(
         bestLeft = s.u;
         best = i;
       }
-      if (best < 0) {
-        leftover.push(k);
-        continue;
-      }
-      place(next, k, share[best]!.r);
-      share[best]!.n -= 1;
-      share[best]!.u -= p.unit[k]!;
+      if (best >= 0) {
+        place(next, k, share[best]!.r);
+        share[best]!.n -= 1;
+        share[best]!.u -= p.unit[k]!;
+      } else if (!soon) leftover.push(k);
+      else if (!placeCheapest(next, pool, k)) return null;
     }
   }
   leftover.sort((a, b) => p.unit[b]! - p.unit[a]! || a - b);
-  for (const k of leftover) {
-    const r = cheapestFittingRep(next, pool, k);
-    if (r < 0) return null;
-    place(next, k, r);
-  }
+  for (const k of leftover) if (!placeCheapest(next, pool, k)) return null;
   return next;
+}
+
+function placeCheapest(state: State, pool: Pool, k: number): boolean {
+  const r = cheapestFittingRep(state, pool, k);
+  if (r >= 0) place(state, k, r);
+  return r >= 0;
 }

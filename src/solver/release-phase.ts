@@ -35,7 +35,7 @@ export async function releasePhase(run: SolveRun, work: PoolWork): Promise<boole
     clock.expired()
   )
     return false;
-  const rm = buildReleaseModel(run.problem, pool, ENGINE_LIMITS.countCuts);
+  const rm = buildReleaseModel(run.problem, pool, { countCuts: ENGINE_LIMITS.countCuts });
   const seconds = Math.max(0.05, ((work.poolDeadline - clock.now()) / 1000) * RELEASE_LP_SHARE);
   if (!clock.lpFits(rm.model, seconds)) return false;
   const lp = await runHighs(rm.model, { ...clock.highsLimits(rm.model, seconds, 'lp'), relax: true });
