@@ -44,4 +44,8 @@ export interface ExportFile {
   name: string;
   contentType: 'text/csv' | 'text/plain';
   body: string;
+  /** A CSV file: its rows after the header. */
+  rows?: number;
+  /** A read-me: the changes of the run its format's files leave out (each listed with its reason). */
+  leftOut?: number;
 }

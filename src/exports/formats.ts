@@ -67,6 +67,7 @@ export function neutralExport(lines: readonly ExportLine[], name = 'change-set.c
   return {
     name,
     contentType: 'text/csv',
+    rows: lines.length,
     body: toCsv(
       NEUTRAL_FIELDS,
       lines.map((l) => NEUTRAL_FIELDS.map((f) => neutralValue(l, f))),
@@ -110,8 +111,11 @@ export function inverseLines(lines: readonly ExportLine[]): ExportLine[] {
 
 export { bpsToPercent, SALESFORCE_NOTES, salesforceExport, splitLookupQueries } from './salesforce.ts';
 
+const splitCount = (lines: readonly ExportLine[]) =>
+  lines.filter((l) => l.object === 'opportunity_split').length;
+
 const splitsNote = (crm: string, lines: readonly ExportLine[]) => {
-  const n = lines.filter((l) => l.object === 'opportunity_split').length;
+  const n = splitCount(lines);
   return n === 0
     ? ''
     : `\n${n} commission split change(s) are not in these files: ${crm} keeps no split records of this kind. They are in change-set.csv.\n`;
@@ -154,15 +158,18 @@ export function hubspotExport(lines: readonly ExportLine[]): ExportFile[] {
       name: 'hubspot/companies.csv',
       contentType: 'text/csv',
       body: toCsv(['Record ID', 'Company name', 'Company owner'], companies),
+      rows: companies.length,
     },
     {
       name: 'hubspot/deals.csv',
       contentType: 'text/csv',
       body: toCsv(['Record ID', 'Deal name', 'Deal owner'], deals),
+      rows: deals.length,
     },
     {
       name: 'hubspot/README.txt',
       contentType: 'text/plain',
+      leftOut: skipped.length + splitCount(lines),
       body: `Bookshift export for HubSpot
 ============================
 
@@ -206,15 +213,22 @@ export function dynamicsExport(lines: readonly ExportLine[]): ExportFile[] {
   const opportunities = rows('opportunity');
   const header = (idColumn: string) => [idColumn, 'ownerid', 'owneridtype'];
   return [
-    { name: 'dynamics/accounts.csv', contentType: 'text/csv', body: toCsv(header('accountid'), accounts) },
+    {
+      name: 'dynamics/accounts.csv',
+      contentType: 'text/csv',
+      body: toCsv(header('accountid'), accounts),
+      rows: accounts.length,
+    },
     {
       name: 'dynamics/opportunities.csv',
       contentType: 'text/csv',
       body: toCsv(header('opportunityid'), opportunities),
+      rows: opportunities.length,
     },
     {
       name: 'dynamics/README.txt',
       contentType: 'text/plain',
+      leftOut: skipped.length + splitCount(lines),
       body: `Bookshift export for Dynamics 365
 ================================
 

@@ -202,22 +202,26 @@ export function salesforceExport(lines: readonly ExportLine[]): ExportFile[] {
       name: 'salesforce/accounts.csv',
       contentType: 'text/csv',
       body: toCsv(['Id', 'OwnerId'], ownerRows.account),
+      rows: ownerRows.account.length,
     },
     {
       name: 'salesforce/opportunities.csv',
       contentType: 'text/csv',
       body: toCsv(['Id', 'OwnerId'], ownerRows.opportunity),
+      rows: ownerRows.opportunity.length,
     },
     {
       name: 'salesforce/opportunity-splits-delete.csv',
       contentType: 'text/csv',
       body: toCsv(['Id'], deletes),
+      rows: deletes.length,
     },
     {
       name: 'salesforce/opportunity-splits-insert.csv',
       contentType: 'text/csv',
       body: toCsv(['OpportunityId', 'SplitOwnerId', 'SplitPercentage'], inserts),
+      rows: inserts.length,
     },
-    { name: 'salesforce/README.txt', contentType: 'text/plain', body: notes },
+    { name: 'salesforce/README.txt', contentType: 'text/plain', body: notes, leftOut: skipped.length },
   ];
 }

@@ -296,11 +296,14 @@ async function downloadEveryLink(page: Page, runId: string, shot: string) {
   await page.goto(`${demo.base}/runs/${runId}`);
   await page.waitForSelector('#export-links');
   await page.locator('#committed').screenshot({ path: join(ARTIFACTS, shot) });
-  const hrefs = await page
-    .locator('#export-links a')
-    .evaluateAll((links) => links.map((a) => (a as unknown as { href: string }).href));
+  const links = await page.locator('#export-links a').evaluateAll((as) =>
+    as.map((a) => {
+      const link = a as unknown as { href: string; nextElementSibling: { textContent: string } | null };
+      return { href: link.href, says: link.nextElementSibling?.textContent ?? '' };
+    }),
+  );
   const files: Record<string, string[][]> = {};
-  for (const href of hrefs) {
+  for (const { href, says } of links) {
     const res = await page.request.get(href);
     expect(res.status(), href).toBe(200);
     expect(res.headers()['content-disposition'], href).toMatch(/^attachment; filename="bookshift-run-/);
@@ -316,6 +319,11 @@ async function downloadEveryLink(page: Page, runId: string, shot: string) {
     expect(body.endsWith('\r\n'), href).toBe(true);
     const rows = parse(body.replace(/^\uFEFF/, ''), { record_delimiter: '\r\n' }) as string[][];
     files[name] = rows;
+    // The page says how many rows each CRM file holds, and it is what the file holds.
+    if (format !== 'neutral' && format !== 'inverse') {
+      const n = rows.length - 1;
+      expect(says, href).toBe(` (${n} row${n === 1 ? '' : 's'})`);
+    }
     const ids = ID_COLUMNS[format];
     if (!ids) continue;
     const header = rows[0]!;
@@ -343,8 +351,13 @@ describe('every file a committed run offers', () => {
         await demo.signIn(page, email);
         const files = await downloadEveryLink(page, runId, `crm-exports-${email.replace(/\W/g, '-')}.png`);
         expect(Object.keys(files).length, email).toBeGreaterThanOrEqual(8);
-        // The org's own CRM file carries the run's account moves.
+        // The org's own CRM file carries the run's account moves, and its read-me lists no left-out owner.
         expect(files[c.own]!.length, `${c.org}: ${c.own}`).toBeGreaterThan(1);
+        // Another CRM's files take none of them: the page says so beside that CRM's read-me.
+        const other = c.own.startsWith('salesforce') ? 'hubspot' : 'salesforce';
+        expect(await page.textContent(`#export-${other}`)).toMatch(
+          /read me \(lists \d+ change\(s\) \w+ cannot take/,
+        );
       }
       await page.close();
     }, 180_000);

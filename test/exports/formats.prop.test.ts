@@ -114,6 +114,35 @@ describe('export files', () => {
     );
   });
 
+  it('each CRM file says how many rows it holds, and the rows plus what its read-me leaves out cover the run', () => {
+    fc.assert(
+      fc.property(fc.array(line, { maxLength: 8 }), (lines) => {
+        for (const files of [salesforceExport(lines), hubspotExport(lines), dynamicsExport(lines)]) {
+          for (const file of files.filter((f) => f.contentType === 'text/csv')) {
+            const raw = parse(file.body, { relax_column_count: true }) as string[][];
+            expect(file.rows, file.name).toBe(raw.length - 1);
+          }
+          // Each account and opportunity change is a row of its file or left out in the read-me.
+          const owners = lines.filter((l) => l.object !== 'opportunity_split').length;
+          const rows = files
+            .filter((f) => /(accounts|opportunities|companies|deals)\.csv$/.test(f.name))
+            .reduce((n, f) => n + f.rows!, 0);
+          const readme = files.find((f) => f.name.endsWith('README.txt'))!;
+          const splits = lines.filter((l) => l.object === 'opportunity_split').length;
+          if (readme.name.startsWith('salesforce')) {
+            // Salesforce takes splits: those it cannot take are left out too, never more than there are.
+            expect(readme.leftOut! - (owners - rows)).toBeGreaterThanOrEqual(0);
+            expect(readme.leftOut! - (owners - rows)).toBeLessThanOrEqual(splits);
+          } else {
+            // HubSpot and Dynamics keep no split records: every split change is left out.
+            expect(readme.leftOut, readme.name).toBe(owners - rows + splits);
+          }
+        }
+      }),
+      { numRuns: 150 },
+    );
+  });
+
   it('writes numbers as numbers, including negative adjustments', () => {
     expect(fromCsv(toCsv(['amount'], [[-1250], [0], [99]]))).toEqual([['amount'], ['-1250'], ['0'], ['99']]);
   });

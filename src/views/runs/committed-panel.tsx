@@ -1,4 +1,5 @@
 /** What a committed (or rolled back) run shows first: what the commit wrote, the CRM files, the notices. */
+import type { ExportOverview } from '../../services/after/export-overview.ts';
 import { num, when } from '../shared/format.ts';
 import { ExportLinks } from './export-links.tsx';
 import type { RunRecord } from './run-page.tsx';
@@ -7,8 +8,10 @@ export function CommittedPanel({
   run,
   counts,
   notices,
+  exports,
 }: {
   run: RunRecord;
+  exports: ExportOverview;
   counts: { accounts: number; opportunities: number; splits: number; notices: number } | null;
   notices: { id: string; recipientEmail: string; subject: string; status: string }[];
 }) {
@@ -24,7 +27,7 @@ export function CommittedPanel({
           ` ${num(counts.accounts)} account(s), ${num(counts.opportunities)} opportunity(ies) and ${num(counts.splits)} split change(s); ${num(counts.notices)} notice(s).`}
       </p>
       <h3>Files for the CRM</h3>
-      <ExportLinks base={base} />
+      <ExportLinks base={base} overview={exports} />
       <h3>Notices</h3>
       {notices.length === 0 ? (
         <p class="muted">No notice for this run.</p>

@@ -7,6 +7,7 @@ import type { AppBindings } from '../../api/context.ts';
 import { principalOf, requireRole } from '../../auth/require-role.ts';
 import { AppError } from '../../lib/errors.ts';
 import { cancelRun } from '../../services/after/cancel-run.ts';
+import { exportOverview } from '../../services/after/export-overview.ts';
 import { listNotices } from '../../services/after/outbox.ts';
 import { changeSetCounts, rollbackInfo } from '../../services/after/rollback-info.ts';
 import { rollbackRun } from '../../services/after/rollback-run.ts';
@@ -129,10 +130,11 @@ export function runRoutes(router: Hono<AppBindings>) {
         const counts = await changeSetCounts(ctx, run.id);
         const { notices } = await listNotices({ ctx, input: { runId: run.id, limit: 100 } });
         const info = await rollbackInfo(ctx, run.id);
+        const exports = await exportOverview({ ctx, input: { runId: run.id } });
         committed = (
           <>
             <RollbackResultPanel run={run} info={info} />
-            <CommittedPanel run={run} counts={counts} notices={notices} />
+            <CommittedPanel run={run} counts={counts} notices={notices} exports={exports} />
             <RollbackPanel
               run={run}
               info={info}
