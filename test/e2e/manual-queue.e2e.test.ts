@@ -52,7 +52,7 @@ describe('manual queue in a browser (level 3)', () => {
     const runId = runUrl.split('/').pop()!;
 
     // The review, with the decisions panel loaded in place: everything undecided.
-    await page.waitForSelector('#rep-table', { timeout: 90_000 });
+    await page.waitForSelector('#run-stats', { timeout: 90_000 });
     expect(await page.textContent('#run-commission-strategy')).toContain('manual queue');
     await page.waitForSelector('#decisions-table', { timeout: 30_000 });
     const status = (await page.textContent('#decisions-status')) ?? '';

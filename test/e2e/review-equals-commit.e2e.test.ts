@@ -83,7 +83,7 @@ describe('the review page before approval shows the splits the commit writes', (
       ]);
       const runUrl = page.url();
       const runId = runUrl.split('/').pop()!;
-      await page.waitForSelector('#rep-table', { timeout: 90_000 });
+      await page.waitForSelector('#run-stats', { timeout: 90_000 });
       await page.waitForSelector('#commission-impact-opportunities', { timeout: 30_000 });
 
       // Read the review before approval: each opportunity's split after the change.

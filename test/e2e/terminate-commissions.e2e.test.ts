@@ -63,7 +63,7 @@ describe('terminate all commissions in a browser (level 3, segmented)', () => {
     const runId = runUrl.split('/').pop()!;
 
     // The solve runs, the review shows, and the commission impact panel loads in place.
-    await page.waitForSelector('#rep-table', { timeout: 90_000 });
+    await page.waitForSelector('#run-stats', { timeout: 90_000 });
     expect(await page.textContent('#run-commission-strategy')).toContain(
       'account type Prospect → type C (custom) 35%',
     );

@@ -163,8 +163,19 @@ export function runRoutes(router: Hono<AppBindings>) {
             <h2 id="summary-title">Before and after</h2>
             <SummaryStats summary={summary} openBlocking={openBlocking} />
             <h3>Reps whose book changes</h3>
-            <Charts reps={changedReps(reps)} />
-            <RepTable reps={changedReps(reps)} runId={run.id} />
+            {changedReps(reps).length === 0 ? (
+              <p id="no-book-changes">
+                No account changes owner in this run
+                {run.kind === 'opportunity'
+                  ? ': what changes is who owns and earns on the opportunity (see the commission impact).'
+                  : '.'}
+              </p>
+            ) : (
+              <>
+                <Charts reps={changedReps(reps)} />
+                <RepTable reps={changedReps(reps)} runId={run.id} />
+              </>
+            )}
             {reps.length > changedReps(reps).length && (
               <details>
                 <summary>All {reps.length} receiving reps, including those whose book stays the same</summary>
