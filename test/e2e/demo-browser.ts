@@ -52,11 +52,13 @@ export interface DemoOptions {
   env?: Record<string, string>;
   /** false: no solve runs until startSolving() (runs stay queued). */
   solving?: boolean;
+  /** Accounts of the Acme book (600 unless said): the crawl takes a smaller book, every page of it. */
+  accounts?: number;
 }
 
 export async function startDemoBrowser(name: string, options: DemoOptions = {}): Promise<DemoBrowser> {
   const db = await createTestDatabase();
-  await seedDemo(db.db, { accounts: 600 });
+  await seedDemo(db.db, { accounts: options.accounts ?? 600 });
   const env = parseEnv({
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
@@ -85,6 +87,11 @@ export async function startDemoBrowser(name: string, options: DemoOptions = {}):
     viewport: { width: 1366, height: 900 },
   });
   const problems: string[] = [];
+  // The page reports every CSP violation itself too (an init script runs outside the page's CSP), so a refusal
+  // is caught even where Chromium would not print it to the console (a fragment swapped in, a worker).
+  await browser.addInitScript({
+    content: `document.addEventListener('securitypolicyviolation', (e) => console.error('CSP violation: ' + e.violatedDirective + ' blocked ' + (e.blockedURI || 'inline') + ' at ' + (e.sourceFile || location.pathname) + ':' + e.lineNumber));`,
+  });
   return {
     db,
     base,
