@@ -1,4 +1,4 @@
-/** `bookshift solve`: CSV files in, a proposal out (table, CSV or one JSON object); exit 0 solved, 2 infeasible/invalid. */
+/** `bookshift solve`: CSV files in, a proposal out (table, CSV or one JSON object); exit 0 solved, 2 infeasible/invalid, 3 no answer. */
 import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { stringify } from 'csv-stringify/sync';
@@ -23,7 +23,8 @@ accounts.csv: account_id,account_name,owner_id,annual_revenue,region
 reps.csv:     rep_id,name,email,region,may_receive,departing
               optional: max_accounts,max_revenue,weight,segment,ramp_target
 rules.json:   any solver options: strategy, scope, asOfDate, closingWithinDays, newHire, territoryRules, ...
-Exit codes: 0 optimal/feasible (or a time-out with an answer), 2 infeasible or invalid input, 3 no answer in time.`;
+Exit codes: 0 optimal/feasible (or a time-out with an answer), 2 infeasible (proven: no assignment exists) or
+invalid input, 3 no answer: none in time, or the chosen simple strategy got stuck (the reason says where).`;
 
 export async function runSolveCommand(argv: string[], io: CliIo): Promise<number> {
   let args: ReturnType<typeof parse>;

@@ -37,6 +37,7 @@ import {
 } from './solve-run.ts';
 import { poolScore } from './state.ts';
 import { runStrategy, type SimpleStrategy } from './strategies.ts';
+import { strategyFailure } from './strategy-failure.ts';
 import { useTimeLeft } from './time-left.ts';
 import { absoluteTolerance } from './tolerance.ts';
 
@@ -75,7 +76,7 @@ export async function solve(raw: unknown, hooks: SolveHooks = {}): Promise<Solve
   if (parallelLps) prestartHighsThreads(ENGINE_LIMITS.lpThreads);
   else if (early) void releaseHighsThreads();
 
-  if (input.strategy !== 'optimal') return simpleStrategy(problem, input.strategy, t0);
+  if (input.strategy !== 'optimal') return simpleStrategy(problem, input.strategy, t0, hooks);
 
   const heuristicOptions = constructionOptions(problem, input, clock, active, t0);
   const heur = heuristicSolve(problem, heuristicOptions);
@@ -136,22 +137,16 @@ function checkInput(raw: unknown, t0: number): { input: SolveInput; problem: Pro
   return { input: parsed.input, problem: built.problem };
 }
 
-/** The simple strategies (strategies.ts): one pass, no search, no bound. */
-function simpleStrategy(problem: Problem, strategy: SimpleStrategy, t0: number): SolveResult {
+/** The simple strategies (strategies.ts): one pass, no search, no bound; when stuck, what failed (strategy-failure.ts). */
+async function simpleStrategy(
+  problem: Problem,
+  strategy: SimpleStrategy,
+  t0: number,
+  hooks: SolveHooks,
+): Promise<SolveResult> {
   const { state, unplaced } = runStrategy(problem, strategy);
-  if (unplaced.length > 0) {
-    return {
-      status: 'infeasible',
-      millis: Date.now() - t0,
-      reasons: [
-        {
-          code: 'caps-conflict',
-          message: `the ${strategy} strategy could not place ${unplaced.length} account(s) under the caps (e.g. ${problem.accounts[problem.movable[unplaced[0]!]!]!.id}); try the optimal strategy or loosen the caps`,
-          accountIds: unplaced.map((k) => problem.accounts[problem.movable[k]!]!.id),
-        },
-      ],
-    };
-  }
+  if (unplaced.length > 0)
+    return strategyFailure(problem, strategy, state, unplaced, t0, () => hooks.shouldStop?.() ?? false);
   const pools = problem.pools.map((pool) => poolReport(problem, pool, state, strategy, null, false));
   return finish(problem, state, pools, strategy, t0, null, strategy, true);
 }

@@ -202,7 +202,7 @@ async function store(
         ? 'No assignment satisfies the rules'
         : result.status === 'invalid'
           ? 'The solver input is not valid'
-          : 'The solver found no answer in time';
+          : 'The solver found no answer';
     await transitionRun(tx, reread, 'solve_failed', SYSTEM_ACTOR, {
       failureReason: `${label}: ${reasons.join(' ')}`.slice(0, 4000),
     });

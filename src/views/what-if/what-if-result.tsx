@@ -46,7 +46,7 @@ function Variant({
   if (result.assignments === null) {
     return (
       <section class="card what-if-variant">
-        <h3>{name}: no answer in time</h3>
+        <h3>{name}: no answer</h3>
         <p>{named(result.reason)}</p>
       </section>
     );
