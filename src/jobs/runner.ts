@@ -81,7 +81,8 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
   const leaseSeconds = options.leaseSeconds ?? 60;
   const pollMs = options.pollMs ?? 500;
   const concurrency = options.concurrency ?? 2;
-  const cancelPollMs = options.cancelPollMs ?? 1000;
+  // Twice a second: a cancelled solve then frees its solver slot (shared by every instance) within about a second.
+  const cancelPollMs = options.cancelPollMs ?? 500;
   const kinds = Object.keys(handlers);
   for (const kind of kinds) {
     if (!/^[a-z][a-z0-9_]*$/.test(kind)) throw new Error(`Job kind "${kind}" must be lower_snake_case.`);
@@ -122,7 +123,7 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
       },
       Math.max(200, (leaseSeconds * 1000) / 3),
     );
-    // A cancel request stops the job within about a second, not at the next heartbeat (a third of the lease).
+    // A cancel request reaches the job within half a second, not at the next heartbeat (a third of the lease).
     const cancelWatch = setInterval(() => {
       if (controller.signal.aborted) return;
       void inOrg(async (tx) => {
