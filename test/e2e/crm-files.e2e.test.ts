@@ -295,7 +295,9 @@ const ID_COLUMNS: Record<string, { columns: string[]; valid: (id: string) => boo
 async function downloadEveryLink(page: Page, runId: string, shot: string) {
   await page.goto(`${demo.base}/runs/${runId}`);
   await page.waitForSelector('#export-links');
-  await page.locator('#committed').screenshot({ path: join(ARTIFACTS, shot) });
+  // The page loads its commission impact after it shows: the shot waits for it.
+  await page.waitForLoadState('networkidle');
+  await page.screenshot({ path: join(ARTIFACTS, shot), fullPage: true });
   const links = await page.locator('#export-links a').evaluateAll((as) =>
     as.map((a) => {
       const link = a as unknown as { href: string; nextElementSibling: { textContent: string } | null };

@@ -90,6 +90,19 @@ describe('rosters as the CRMs export them', () => {
     expect(accounts.map((a) => a.ownerCrmId)).toEqual(['41234567', '41234568']);
   });
 
+  it('an owner cell is matched by id first, then e-mail, then exact full name', () => {
+    // Values that could name two people: the id, e-mail or name of one is what another is called.
+    const owners = new OwnerDirectory([
+      { crmId: '41234567', email: 'ann@example.com', name: 'Ann Lee' },
+      { crmId: '41234568', email: 'bo@example.com', name: '41234567' },
+      { crmId: '41234569', email: 'cy@example.com', name: 'ann@example.com' },
+    ]);
+    expect(owners.match('41234567')).toEqual({ found: true, crmId: '41234567', by: 'id' });
+    expect(owners.match('ANN@example.com')).toEqual({ found: true, crmId: '41234567', by: 'email' });
+    expect(owners.match('Ann Lee')).toEqual({ found: true, crmId: '41234567', by: 'name' });
+    expect(owners.match('ann lee')).toEqual({ found: false, ambiguous: false });
+  });
+
   it('a full name two owners share is refused with both candidates named', async () => {
     const owners = new OwnerDirectory([
       { crmId: '41234567', email: 'jane.doe@example.com', name: 'Jane Doe' },
