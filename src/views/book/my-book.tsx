@@ -147,7 +147,7 @@ export function MyChanges({
                   <th scope="col" class="num">
                     My share after
                   </th>
-                  <th scope="col">From</th>
+                  <th scope="col">Effective from</th>
                   <th scope="col">Run</th>
                 </tr>
               </thead>

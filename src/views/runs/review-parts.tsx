@@ -29,10 +29,11 @@ function Delta({ n, f }: { n: number; f: (n: number) => string }) {
   return <span class={n > 0 ? 'delta-up' : n < 0 ? 'delta-down' : 'muted'}>{f(n)}</span>;
 }
 
-export function RepTable({ reps, runId }: { reps: RepLoad[]; runId: string }) {
+/** `id` tells the changed reps' table (rep-table) from the table of every receiving rep below it. */
+export function RepTable({ reps, runId, id = 'rep-table' }: { reps: RepLoad[]; runId: string; id?: string }) {
   return (
     <div class="table-wrap">
-      <table id="rep-table">
+      <table id={id}>
         <caption class="muted">
           Each rep’s book before and after this run. Rows in red are over a cap.
         </caption>

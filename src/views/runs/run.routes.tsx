@@ -179,7 +179,7 @@ export function runRoutes(router: Hono<AppBindings>) {
             {reps.length > changedReps(reps).length && (
               <details>
                 <summary>All {reps.length} receiving reps, including those whose book stays the same</summary>
-                <RepTable reps={reps} runId={run.id} />
+                <RepTable reps={reps} runId={run.id} id="rep-table-all" />
               </details>
             )}
             <h3>Balance</h3>
