@@ -1,5 +1,7 @@
 /** `bookshift solve`: CSV files in, a proposal out (table, CSV or one JSON object); exit 0 solved, 2 infeasible/invalid, 3 no answer. */
-import { readFile, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, readFile, stat, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { stringify } from 'csv-stringify/sync';
 import { diagnoseRules } from '../solver/diagnose-rules.ts';
@@ -47,6 +49,14 @@ export async function runSolveCommand(argv: string[], io: CliIo): Promise<number
   const read = await readInput({ ...v, accounts, reps }, io);
   if (typeof read === 'number') return read;
   const { input, files } = read;
+  // A proposal file that cannot be written is said before the solve, not after it.
+  if (v.out) {
+    const unwritable = await outProblem(v.out);
+    if (unwritable) {
+      io.stderr(`--out ${v.out}: ${unwritable}\n`);
+      return 2;
+    }
+  }
   // Rules that contradict the book, said before the answer (with numbers and the fix).
   const diagnosis = diagnoseRules(input as SolveInputRaw);
   const result = await solveInWorker(input);
@@ -62,6 +72,36 @@ export async function runSolveCommand(argv: string[], io: CliIo): Promise<number
 }
 
 type Values = ReturnType<typeof parse>['values'];
+
+/** A file that cannot be read or written, in words (no stack, no errno). */
+function fileProblem(e: unknown): string {
+  const code = (e as { code?: unknown }).code;
+  if (code === 'ENOENT') return 'no such file or folder';
+  if (code === 'EISDIR') return 'is a folder, not a file';
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  if (code === 'ENOTDIR') return 'a part of the path is a file, not a folder';
+  return (e as Error).message;
+}
+
+/** Why the proposal cannot be written at `path` (its folder missing, a folder there, no permission), or null. */
+async function outProblem(path: string): Promise<string | null> {
+  try {
+    if ((await stat(path)).isDirectory()) return 'is a folder: give a file name, like proposal.csv';
+    await access(path, constants.W_OK);
+    return null;
+  } catch (e) {
+    if ((e as { code?: unknown }).code !== 'ENOENT') return fileProblem(e);
+  }
+  try {
+    const folder = dirname(path);
+    if (!(await stat(folder)).isDirectory()) return `${folder} is a file, not a folder`;
+    await access(folder, constants.W_OK);
+    return null;
+  } catch (e) {
+    const code = (e as { code?: unknown }).code;
+    return code === 'ENOENT' ? `the folder ${dirname(path)} does not exist` : fileProblem(e);
+  }
+}
 
 /**
  * Where a JSON text stops being valid, as "line 3, column 14". The longest prefix that is valid JSON cut short
@@ -120,8 +160,7 @@ async function readInput(
     try {
       text = await readFile(v.rules, 'utf8');
     } catch (e) {
-      const code = (e as { code?: unknown }).code;
-      io.stderr(`${v.rules}: ${code === 'ENOENT' ? 'no such file' : (e as Error).message}\n`);
+      io.stderr(`${v.rules}: ${fileProblem(e)}\n`);
       return 2;
     }
     try {

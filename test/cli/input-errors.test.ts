@@ -207,3 +207,36 @@ async function runText(extra: string[]) {
   );
   return { code, err: err.join('') };
 }
+
+describe('bookshift solve: files it cannot read or write', () => {
+  async function runRaw(extra: string[]) {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await runSolveCommand(
+      ['--accounts', file('accounts.csv'), '--reps', file('reps.csv'), '--time-limit', '1', ...extra],
+      { stdout: (s) => out.push(s), stderr: (s) => err.push(s) },
+    );
+    return { code, out: out.join(''), err: err.join('') };
+  }
+
+  it('an --out in a folder that does not exist, or a folder, is refused before the solve, naming the flag', async () => {
+    const missing = await runRaw(['--out', join(dir, 'no-such-folder', 'proposal.csv')]);
+    expect(missing.code).toBe(2);
+    expect(missing.err).toBe(
+      `--out ${join(dir, 'no-such-folder', 'proposal.csv')}: the folder ${join(dir, 'no-such-folder')} does not exist\n`,
+    );
+    // Refused before solving: nothing was answered.
+    expect(missing.out).toBe('');
+    const folder = await runRaw(['--out', dir]);
+    expect(folder.code).toBe(2);
+    expect(folder.err).toBe(`--out ${dir}: is a folder: give a file name, like proposal.csv\n`);
+  });
+
+  it('a rules file that is a folder or missing is named with what is wrong, no errno', async () => {
+    const folder = await runRaw(['--rules', dir]);
+    expect(folder.code).toBe(2);
+    expect(folder.err).toBe(`${dir}: is a folder, not a file\n`);
+    const missing = await runRaw(['--rules', join(dir, 'rules.json')]);
+    expect(missing.err).toBe(`${join(dir, 'rules.json')}: no such file or folder\n`);
+  });
+});
