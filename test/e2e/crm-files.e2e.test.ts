@@ -352,6 +352,11 @@ describe('every file a committed run offers', () => {
       for (const email of c.roles) {
         await demo.signIn(page, email);
         const files = await downloadEveryLink(page, runId, `crm-exports-${email.replace(/\W/g, '-')}.png`);
+        // The run's rules in force count the accounts without revenue (Acme's one came from the report above).
+        if (c.org === 'Acme Sales')
+          expect(await page.textContent('#unknown-revenue-rule')).toMatch(
+            /^1 account\(s\) have no revenue; unknown revenue counts as \$0/,
+          );
         expect(Object.keys(files).length, email).toBeGreaterThanOrEqual(8);
         // The org's own CRM file carries the run's account moves, and its read-me lists no left-out owner.
         expect(files[c.own]!.length, `${c.org}: ${c.own}`).toBeGreaterThan(1);
