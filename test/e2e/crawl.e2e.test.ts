@@ -198,7 +198,7 @@ describe('no broken link, ever', () => {
         `crawl ${role}: ${c.requested} URLs requested (${c.pages} pages, ${c.fragments} fragments, ` +
           `${c.downloads} downloads, ${c.redirects} redirects, ${c.refusals} documented refusals, ` +
           `${c.sortedLists} lists in another order), ` +
-          `${c.rendered} page shapes opened in Chromium, ${(c.ms / 1000).toFixed(1)} s`,
+          `${c.rendered} page shapes opened in Chromium, ${(c.ms / 1000).toFixed(1)} s (${(c.cpuMs / 1000).toFixed(1)} s of CPU)`,
       );
       expect(broken).toEqual([]);
       // Complete, not sampled: every account, rep and run the role may open was reached.

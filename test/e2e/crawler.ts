@@ -31,6 +31,8 @@ export interface Coverage {
   /** Requested URLs per shape, to show what the crawl reached (e.g. every account). */
   perShape: Map<string, number>;
   ms: number;
+  /** CPU time of this process (the app and the crawler; not Postgres or Chromium): the wall time on an idle machine is near it. */
+  cpuMs: number;
 }
 
 /** The path with its ids taken out: pages of one shape. */
@@ -75,6 +77,7 @@ export async function crawlAs(
   options: { base: string; refusals: Refusal[]; concurrency?: number },
 ): Promise<{ broken: string[]; coverage: Coverage }> {
   const started = Date.now();
+  const cpu = process.cpuUsage();
   const { base, refusals } = options;
   const navLinks = await page
     .locator('nav.site-nav a')
@@ -91,6 +94,7 @@ export async function crawlAs(
     rendered: 0,
     perShape: new Map(),
     ms: 0,
+    cpuMs: 0,
   };
   const seen = new Set<string>();
   const toRender = new Map<string, string>();
@@ -189,5 +193,7 @@ export async function crawlAs(
     coverage.rendered += 1;
   }
   coverage.ms = Date.now() - started;
+  const used = process.cpuUsage(cpu);
+  coverage.cpuMs = Math.round((used.user + used.system) / 1000);
   return { broken, coverage };
 }
