@@ -71,6 +71,8 @@ export type RunParamsColumn = {
   commissionStrategy?: 'uniform' | 'segmented' | 'manual' | undefined;
   /** Manual strategy: the decision per opportunity id. */
   commissionDecisions?: Record<string, CommissionChoice> | undefined;
+  /** Uniform and segmented strategies: another type or share per opportunity id, chosen at review. */
+  commissionOverrides?: Record<string, CommissionChoice> | undefined;
 };
 
 /**

@@ -31,6 +31,9 @@ export interface ChosenAction {
 
 /** The action for one opportunity under a strategy, or null when the strategy gives none. */
 export function chooseAction(strategy: Strategy, opportunity: OpportunityInput): ChosenAction | null {
+  const override =
+    strategy.kind === 'per-opportunity' ? undefined : strategy.overrides?.[opportunity.opportunityId];
+  if (override) return { action: override, segment: null };
   switch (strategy.kind) {
     case 'uniform':
       return { action: strategy.action, segment: null };
@@ -48,6 +51,17 @@ export function chooseAction(strategy: Strategy, opportunity: OpportunityInput):
 
 /** Every action a strategy can produce, with its field path, for up-front checks. */
 export function strategyActions(strategy: Strategy): { action: ReassignmentAction; path: string }[] {
+  const overrides =
+    strategy.kind === 'per-opportunity'
+      ? []
+      : Object.entries(strategy.overrides ?? {}).map(([id, action]) => ({
+          action,
+          path: `strategy.overrides.${id}`,
+        }));
+  return [...overrides, ...ownActions(strategy)];
+}
+
+function ownActions(strategy: Strategy): { action: ReassignmentAction; path: string }[] {
   switch (strategy.kind) {
     case 'uniform':
       return [{ action: strategy.action, path: 'strategy.action' }];

@@ -97,11 +97,18 @@ export interface Segment {
  * - uniform: one action for all;
  * - per-opportunity: an action per opportunity id (missing ones are skipped with a reason);
  * - segmented: the first matching segment wins, else the default (null: skipped with a reason).
+ * Uniform and segmented strategies may carry `overrides`: an action per opportunity id that comes before the rest
+ * (another type or share chosen at review for one opportunity whose split could not be written).
  */
 export type Strategy =
-  | { kind: 'uniform'; action: ReassignmentAction }
+  | { kind: 'uniform'; action: ReassignmentAction; overrides?: Record<string, ReassignmentAction> }
   | { kind: 'per-opportunity'; actions: Record<string, ReassignmentAction> }
-  | { kind: 'segmented'; segments: Segment[]; defaultAction: ReassignmentAction | null };
+  | {
+      kind: 'segmented';
+      segments: Segment[];
+      defaultAction: ReassignmentAction | null;
+      overrides?: Record<string, ReassignmentAction>;
+    };
 
 /**
  * - opportunity: exactly one opportunity (level 1);

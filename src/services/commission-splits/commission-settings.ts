@@ -6,6 +6,7 @@ import { fieldIssues } from '../../lib/field-issues.ts';
 import { coreMatch, type DecisionRule, type SegmentRule } from '../commission-splits/split-after.ts';
 import {
   commissionDecisions,
+  commissionOverrides,
   commissionSegment,
   commissionStrategyOf,
 } from '../run-records/commission-params.ts';
@@ -35,6 +36,8 @@ export interface CommissionSettings {
    */
   manual?: boolean | undefined;
   decisions?: Record<string, DecisionRule> | undefined;
+  /** Uniform and segmented: another type or share per opportunity id (params.commissionOverrides), before the rest. */
+  overrides?: Record<string, DecisionRule> | undefined;
 }
 
 /**
@@ -54,7 +57,9 @@ export function commissionSettings(params: Record<string, unknown>): CommissionS
     return { type: 'B', manual: true, decisions: readDecisions(params.commissionDecisions) };
   }
   const segments = readSegments(params.commissionSegments);
-  if (raw === null) return segments ? { type: 'B', segments } : { type: 'B' };
+  const overrides = readOverrides(params.commissionOverrides);
+  const extra = { ...(segments ? { segments } : {}), ...(overrides ? { overrides } : {}) };
+  if (raw === null) return { type: 'B', ...extra };
   const parsed = commissionParamsSchema.safeParse(raw);
   if (!parsed.success) {
     throw new AppError('UNPROCESSABLE', 'The run has commission parameters this commit cannot read.', {
@@ -71,9 +76,19 @@ export function commissionSettings(params: Record<string, unknown>): CommissionS
       },
     );
   }
-  return segments
-    ? { type, customBps: parsed.data.customBps, segments }
-    : { type, customBps: parsed.data.customBps };
+  return { type, customBps: parsed.data.customBps, ...extra };
+}
+
+/** The run's overrides (validated as the runs API validates them), or undefined when it has none. */
+function readOverrides(raw: unknown): Record<string, DecisionRule> | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  const parsed = commissionOverrides.safeParse(raw);
+  if (!parsed.success) {
+    throw new AppError('UNPROCESSABLE', 'The run has commission overrides this commit cannot read.', {
+      details: fieldIssues(parsed.error, 'params.commissionOverrides'),
+    });
+  }
+  return Object.keys(parsed.data).length > 0 ? parsed.data : undefined;
 }
 
 /** The run's segments (validated as the runs API validates them), or undefined when it has none. */
@@ -115,7 +130,7 @@ export function segmentSettings(segment: SegmentRule | DecisionRule): Commission
  * The core strategy for the account's new owner `toRepId`: uniform; segmented with the run's type as the default
  * (a segment's receiving rep, when it names one, takes the share instead of the new owner); or, for the manual
  * queue, one action per decided opportunity (undecided ones get none, and the core skips them with
- * NO_ACTION_CHOSEN). The core matches segments exactly as the review does (split-after.ts commissionFor).
+ * NO_ACTION_CHOSEN). An override (another type or share chosen at review) comes before the type and segments. The core matches segments exactly as the review does (split-after.ts commissionFor).
  */
 export function strategyFor(settings: CommissionSettings, toRepId: string): Strategy {
   if (settings.manual) {
@@ -125,8 +140,20 @@ export function strategyFor(settings: CommissionSettings, toRepId: string): Stra
     return { kind: 'per-opportunity', actions };
   }
   const fallback = actionFor(settings, toRepId);
-  if (!settings.segments || settings.segments.length === 0) return { kind: 'uniform', action: fallback };
+  const overrides = settings.overrides
+    ? {
+        overrides: Object.fromEntries(
+          Object.entries(settings.overrides).map(([id, d]) => [
+            id,
+            actionFor(segmentSettings(d), d.receiverRepId ?? toRepId),
+          ]),
+        ),
+      }
+    : {};
+  if (!settings.segments || settings.segments.length === 0)
+    return { kind: 'uniform', action: fallback, ...overrides };
   return {
+    ...overrides,
     kind: 'segmented',
     segments: settings.segments.map((s, i) => ({
       name: `Segment ${i + 1}`,

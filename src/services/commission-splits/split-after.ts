@@ -37,6 +37,8 @@ export interface CommissionParams {
   commissionSegments?: readonly SegmentRule[] | undefined;
   commissionStrategy?: 'uniform' | 'segmented' | 'manual' | undefined;
   commissionDecisions?: Readonly<Record<string, DecisionRule>> | undefined;
+  /** Uniform and segmented: another type or share for single opportunities, before segments and the run's type. */
+  commissionOverrides?: Readonly<Record<string, DecisionRule>> | undefined;
 }
 
 /** What was chosen for one opportunity; `type` null: the manual strategy and nobody has decided it yet. */
@@ -72,7 +74,8 @@ export function coreMatch(match: SegmentRule['match']): SegmentMatch {
 
 /**
  * The commission type, custom share and receiving rep for one opportunity. Manual strategy: the decision stored for
- * the opportunity id, or type null (undecided). Otherwise the first segment whose match holds (the core's
+ * the opportunity id, or type null (undecided). Otherwise its override (another type or share chosen at review), else
+ * the first segment whose match holds (the core's
  * matchesSegment, the same test the commit and the impact preview use), else the run's own type (direct transfer
  * by default). `segment` is the index of the segment that matched, or null.
  */
@@ -80,16 +83,19 @@ export function commissionFor(
   params: CommissionParams,
   subject: SegmentSubject & { opportunityId?: string | undefined },
 ): CommissionChoice {
+  const decided = (d: DecisionRule): CommissionChoice => ({
+    type: d.commissionType,
+    customBps: d.commissionType === 'custom' ? (d.customBps ?? null) : null,
+    receiverRepId: d.commissionType === 'house_absorbs' ? null : (d.receiverRepId ?? null),
+    segment: null,
+  });
+  const id = subject.opportunityId;
   if (params.commissionStrategy === 'manual') {
-    const d = subject.opportunityId ? params.commissionDecisions?.[subject.opportunityId] : undefined;
-    if (!d) return { type: null, customBps: null, receiverRepId: null, segment: null };
-    return {
-      type: d.commissionType,
-      customBps: d.commissionType === 'custom' ? (d.customBps ?? null) : null,
-      receiverRepId: d.commissionType === 'house_absorbs' ? null : (d.receiverRepId ?? null),
-      segment: null,
-    };
+    const d = id ? params.commissionDecisions?.[id] : undefined;
+    return d ? decided(d) : { type: null, customBps: null, receiverRepId: null, segment: null };
   }
+  const override = id ? params.commissionOverrides?.[id] : undefined;
+  if (override) return decided(override);
   const segments = params.commissionSegments ?? [];
   const input = {
     opportunityId: '',

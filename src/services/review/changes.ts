@@ -9,11 +9,15 @@ import { and, eq } from 'drizzle-orm';
 import { conflicts } from '../../../db/schema/index.ts';
 import { orgScope } from '../../auth/principal.ts';
 import { appendAudit } from '../../db/audit.ts';
+import type { Tx } from '../../db/client.ts';
 import { withOrg } from '../../db/tenancy.ts';
 import { AppError, notFound } from '../../lib/errors.ts';
-import { auditEvent, findRun, type RunsContext } from '../run-records/run-records.ts';
-import { acceptRefusal } from './conflict-rules.ts';
+import type { ActorFields } from '../audit/actor.ts';
+import type { CommissionDecision } from '../run-records/commission-params.ts';
+import { auditEvent, findRun, type RunRow, type RunsContext } from '../run-records/run-records.ts';
+import { acceptRefusal, isUnwritableSplit } from './conflict-rules.ts';
 import { applyChange, assignmentOf, excludeRow, receivingRep, setAssignment } from './proposal-edit.ts';
+import { applySplitResolution, type ResolvedConflict, stillUnwritable } from './split-resolution.ts';
 
 export {
   BULK_ACTIONS,
@@ -134,100 +138,146 @@ export async function includeAccount({
 export interface ResolveInput {
   runId: string;
   conflictId: string;
-  resolution: 'accept' | 'override' | 'exclude';
+  /** commission: another type or share for the conflict's opportunity (a split the commit cannot write only). */
+  resolution: 'accept' | 'override' | 'exclude' | 'commission';
   note: string;
+  /** commission: the type, type C share and receiving rep. */
+  commission?: CommissionDecision | undefined;
   /** override: the new owner. */
   repId?: string;
   /** For a conflict about a rep (over a cap): the account to override or exclude. */
   accountId?: string;
 }
 
-/** Resolves a conflict with who and why: accept it, override the account's owner, or exclude the account. */
-export async function resolveConflict({ ctx, input }: { ctx: RunsContext; input: ResolveInput }) {
-  return applyChange(ctx, input.runId, async (tx, run, actor) => {
-    const [conflict] = await tx
-      .select()
-      .from(conflicts)
-      .where(and(eq(conflicts.id, input.conflictId), eq(conflicts.runId, run.id)));
-    if (!conflict) throw notFound(`Conflict ${input.conflictId} of run ${run.id}`);
-    const accountId = conflict.accountId ?? input.accountId;
-    const refused =
-      input.resolution === 'accept' ? acceptRefusal(conflict.kind, conflict.details?.key) : null;
-    if (refused) throw new AppError('CONFLICT', refused);
-    if (input.resolution !== 'accept' && !accountId) {
-      throw new AppError('VALIDATION_FAILED', 'This conflict concerns a rep, not one account.', {
-        details: [
-          {
-            path: 'accountId',
-            message: `Name the account to ${input.resolution === 'override' ? 'give another owner' : 'exclude'}.`,
-          },
-        ],
-      });
-    }
-    if (input.resolution === 'override' && !input.repId) {
-      throw new AppError('VALIDATION_FAILED', 'An override needs the new owner.', {
-        details: [{ path: 'repId', message: 'Choose the rep who should own the account.' }],
-      });
-    }
-    const at = ctx.clock();
-    const [resolved] = await tx
-      .update(conflicts)
-      .set({
-        resolution: input.resolution,
-        overrideRepId: input.resolution === 'override' ? input.repId! : null,
-        resolvedBy: actor.actorUserId,
-        resolvedAt: at,
-        note: input.note,
-        details: { ...(conflict.details ?? {}), resolvedByLabel: actor.actorLabel },
-      })
-      .where(eq(conflicts.id, conflict.id))
-      .returning();
-    await appendAudit(
-      tx,
-      auditEvent(actor, {
-        action: 'conflict.resolved',
-        entityType: 'conflict',
-        entityId: conflict.id,
-        runId: run.id,
-        before: { kind: conflict.kind, severity: conflict.severity, resolution: conflict.resolution },
-        after: {
-          resolution: input.resolution,
-          note: input.note,
-          repId: input.repId ?? null,
-          accountId: accountId ?? null,
-        },
-        at,
-      }),
-    );
-    if (input.resolution === 'override') {
-      const rep = await receivingRep(tx, run, input.repId!);
-      const before = await assignmentOf(tx, run, accountId!);
-      await setAssignment(
-        tx,
-        run,
-        before,
+/**
+ * Resolves a conflict with who and why: accept it, override the account's owner, or exclude the account. A split
+ * the commit cannot write is never accepted; its ways out (split-resolution.ts) must make the split writable.
+ */
+export async function resolveConflict({
+  ctx,
+  input,
+}: {
+  ctx: RunsContext;
+  input: ResolveInput;
+}): Promise<{ run: RunRow; result: ResolvedConflict }> {
+  let unwritable = false;
+  return applyChange(
+    ctx,
+    input.runId,
+    async (tx, run, actor): Promise<ResolvedConflict> => {
+      const [conflict] = await tx
+        .select()
+        .from(conflicts)
+        .where(and(eq(conflicts.id, input.conflictId), eq(conflicts.runId, run.id)));
+      if (!conflict) throw notFound(`Conflict ${input.conflictId} of run ${run.id}`);
+      const refused =
+        input.resolution === 'accept' ? acceptRefusal(conflict.kind, conflict.details?.key) : null;
+      if (refused) throw new AppError('CONFLICT', refused);
+      unwritable = isUnwritableSplit(conflict.kind, conflict.details?.key);
+      if (unwritable && input.resolution !== 'accept')
+        return applySplitResolution(
+          tx,
+          run,
+          conflict,
+          { ...input, resolution: input.resolution },
+          actor,
+          ctx.clock(),
+        );
+      if (input.resolution === 'commission')
+        throw new AppError(
+          'CONFLICT',
+          'Another commission type or share resolves only a split the commit cannot write; accept, override or exclude this conflict.',
+        );
+      return resolveOther(tx, run, conflict, { ...input, resolution: input.resolution }, actor, ctx.clock());
+    },
+    async (tx, resolved) => {
+      if (unwritable) await stillUnwritable(tx, input.runId, resolved);
+    },
+  );
+}
+
+/** accept, override or exclude of a conflict whose split (if any) can be written. */
+async function resolveOther(
+  tx: Tx,
+  run: RunRow,
+  conflict: typeof conflicts.$inferSelect,
+  input: ResolveInput & { resolution: 'accept' | 'override' | 'exclude' },
+  actor: ActorFields,
+  at: Date,
+): Promise<ResolvedConflict> {
+  const accountId = conflict.accountId ?? input.accountId;
+  if (input.resolution !== 'accept' && !accountId) {
+    throw new AppError('VALIDATION_FAILED', 'This conflict concerns a rep, not one account.', {
+      details: [
         {
-          toRepId: rep.id,
-          pinned: true,
-          excluded: false,
-          reason: `Conflict resolved by moving it to ${rep.name}: ${input.note}`,
-          explanation: {
-            rule: 'pinned',
-            reason: `override resolving ${conflict.kind}`,
-            note: input.note,
-            by: actor.actorLabel,
-          },
+          path: 'accountId',
+          message: `Name the account to ${input.resolution === 'override' ? 'give another owner' : 'exclude'}.`,
         },
-        actor,
-        'run.account_pinned',
-        input.note,
-        at,
-      );
-    } else if (input.resolution === 'exclude') {
-      await excludeRow(tx, run, await assignmentOf(tx, run, accountId!), actor, input.note, at);
-    }
-    return resolved!;
-  });
+      ],
+    });
+  }
+  if (input.resolution === 'override' && !input.repId) {
+    throw new AppError('VALIDATION_FAILED', 'An override needs the new owner.', {
+      details: [{ path: 'repId', message: 'Choose the rep who should own the account.' }],
+    });
+  }
+  const [resolved] = await tx
+    .update(conflicts)
+    .set({
+      resolution: input.resolution,
+      overrideRepId: input.resolution === 'override' ? input.repId! : null,
+      resolvedBy: actor.actorUserId,
+      resolvedAt: at,
+      note: input.note,
+      details: { ...(conflict.details ?? {}), resolvedByLabel: actor.actorLabel },
+    })
+    .where(eq(conflicts.id, conflict.id))
+    .returning();
+  await appendAudit(
+    tx,
+    auditEvent(actor, {
+      action: 'conflict.resolved',
+      entityType: 'conflict',
+      entityId: conflict.id,
+      runId: run.id,
+      before: { kind: conflict.kind, severity: conflict.severity, resolution: conflict.resolution },
+      after: {
+        resolution: input.resolution,
+        note: input.note,
+        repId: input.repId ?? null,
+        accountId: accountId ?? null,
+      },
+      at,
+    }),
+  );
+  if (input.resolution === 'override') {
+    const rep = await receivingRep(tx, run, input.repId!);
+    const before = await assignmentOf(tx, run, accountId!);
+    await setAssignment(
+      tx,
+      run,
+      before,
+      {
+        toRepId: rep.id,
+        pinned: true,
+        excluded: false,
+        reason: `Conflict resolved by moving it to ${rep.name}: ${input.note}`,
+        explanation: {
+          rule: 'pinned',
+          reason: `override resolving ${conflict.kind}`,
+          note: input.note,
+          by: actor.actorLabel,
+        },
+      },
+      actor,
+      'run.account_pinned',
+      input.note,
+      at,
+    );
+  } else if (input.resolution === 'exclude') {
+    await excludeRow(tx, run, await assignmentOf(tx, run, accountId!), actor, input.note, at);
+  }
+  return { ...resolved!, resolution: input.resolution };
 }
 
 export async function listConflicts({

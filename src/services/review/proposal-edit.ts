@@ -25,18 +25,24 @@ import { refreshProposal } from '../solve/refresh-proposal.ts';
 
 export type Assignment = typeof runAssignments.$inferSelect;
 
-/** Runs `mutate` as one change of the run: checked, version bumped, derived state refreshed, approval voided. */
+/**
+ * Runs `mutate` as one change of the run: checked, version bumped, derived state refreshed, approval voided.
+ * `verify` sees the refreshed proposal and may refuse the change (it throws, and nothing is kept).
+ */
 export async function applyChange<T>(
   ctx: RunsContext,
   runId: string,
   mutate: (tx: Tx, run: RunRow, actor: ActorFields) => Promise<T>,
+  verify?: (tx: Tx, result: T) => Promise<void>,
 ): Promise<{ run: RunRow; result: T }> {
   const actor = actorFields(ctx);
   return withOrg(ctx.db, orgScope(ctx.principal), async (tx) => {
     const run = await lockRun(tx, runId);
     nextStatus(run.status as RunStatus, 'change'); // refuses drafts, solving, committed … with what to do
     const result = await mutate(tx, run, actor);
-    return { run: await recordProposalChange(tx, run.id, actor, ctx.clock()), result };
+    const changed = await recordProposalChange(tx, run.id, actor, ctx.clock());
+    if (verify) await verify(tx, result);
+    return { run: changed, result };
   });
 }
 

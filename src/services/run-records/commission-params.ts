@@ -120,6 +120,17 @@ export const commissionDecisions = z
     message: `At most ${MAX_COMMISSION_DECISIONS} decisions per run.`,
   });
 
+/**
+ * Another type or share for single opportunities, chosen at review to resolve a split the commit cannot write
+ * (review/split-resolution.ts): by opportunity id, before the run's type and segments. The manual strategy keeps
+ * such choices as its decisions instead.
+ */
+export const commissionOverrides = z
+  .record(z.uuid('An opportunity id is a UUID (the opportunity row id).'), commissionDecision)
+  .refine((d) => Object.keys(d).length <= MAX_COMMISSION_DECISIONS, {
+    message: `At most ${MAX_COMMISSION_DECISIONS} overrides per run.`,
+  });
+
 /** The strategy a run's params name, or the one they imply (segments given: segmented; else uniform). */
 export function commissionStrategyOf(params: {
   commissionStrategy?: string | undefined;

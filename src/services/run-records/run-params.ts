@@ -5,6 +5,7 @@ import { TARGET_MODES } from '../../rules/ruleset-schema.ts';
 import {
   COMMISSION_STRATEGIES,
   commissionDecisions,
+  commissionOverrides,
   commissionSegment,
   commissionStrategyOf,
   commissionTypeEnum,
@@ -80,6 +81,10 @@ const common = {
   commissionDecisions: commissionDecisions.optional().openapi({
     description:
       'Manual strategy: the decision per opportunity id (type, type C share, receiving rep). Usually set on the review page or with PUT /v1/runs/{id}/commission-decisions.',
+  }),
+  commissionOverrides: commissionOverrides.optional().openapi({
+    description:
+      'Uniform and segmented strategies: another type, share or receiving rep for single opportunities (by id), before the run’s type and segments. Usually set at review when a split cannot be written (POST /v1/runs/{id}/conflicts/{conflictId}/resolve with resolution commission).',
   }),
 };
 
@@ -302,6 +307,14 @@ export const createRunSchema = z
         code: 'custom',
         path: ['params', 'commissionSegments'],
         message: `commissionSegments apply to the segmented strategy only, and this run’s is ${strategy}: leave them out, or set commissionStrategy to segmented.`,
+      });
+    }
+    if (strategy === 'manual' && p.commissionOverrides && Object.keys(p.commissionOverrides).length > 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['params', 'commissionOverrides'],
+        message:
+          'The manual strategy decides each opportunity in commissionDecisions: give the choices there, and leave commissionOverrides out.',
       });
     }
     if (strategy !== 'manual' && p.commissionDecisions && Object.keys(p.commissionDecisions).length > 0) {

@@ -8,10 +8,11 @@
  */
 
 import type { RepChoice } from '../../services/book/rep-list.ts';
-import { NEEDS_AN_OWNER } from '../../workflow/conflicts.ts';
+import { acceptRefusal, isUnwritableSplit } from '../../services/review/conflict-rules.ts';
 import { CsrfField } from '../layout.tsx';
 import { num, when } from '../shared/format.ts';
 import { ConflictCard, type ConflictRow, kindTitle } from './review-parts.tsx';
+import { SplitWayOut } from './split-way-out.tsx';
 
 interface SectionProps {
   conflicts: ConflictRow[];
@@ -20,6 +21,8 @@ interface SectionProps {
   receivers: RepChoice[];
   names: Map<string, string>;
   canResolve: boolean;
+  /** The run's kind: an opportunity-level run has no account to exclude or give to another rep. */
+  runKind: string;
   /** An error of the last resolution, shown at the top of the section. */
   error?: string | undefined;
 }
@@ -96,7 +99,15 @@ function AccountCard({
 }) {
   const id = `account-conflicts-${accountId}`;
   const open = rows.filter(isOpenBlocking);
-  const canAccept = open.every((c) => !NEEDS_AN_OWNER.has(c.kind));
+  const canAccept = open.every((c) => acceptRefusal(c.kind, c.details?.key) === null);
+  // A split the commit cannot write: another type or share for its opportunity, besides exclusion.
+  const retypable = open.filter(
+    (c) => c.kind === 'split_not_100' && c.opportunityId && isUnwritableSplit(c.kind, c.details?.key),
+  );
+  // An opportunity-level run hands over only this opportunity: no account to exclude or give away.
+  const accountForm = !(
+    props.runKind === 'opportunity' && open.every((c) => isUnwritableSplit(c.kind, c.details?.key))
+  );
   // A card of warnings alone never blocked approval: it must not say it no longer does.
   const everBlocked = rows.some((c) => c.severity === 'blocking');
   const badge =
@@ -128,7 +139,17 @@ function AccountCard({
           <Reason c={c} names={props.names} />
         ))}
       </ul>
-      {props.canResolve && open.length > 0 && (
+      {props.canResolve &&
+        retypable.map((c) => (
+          <SplitWayOut conflictId={c.id} runId={props.runId} csrfToken={props.csrfToken} />
+        ))}
+      {props.canResolve && open.length > 0 && !accountForm && (
+        <p class="small">
+          Or leave the opportunity as it is: <a href="#resolve-title">cancel this run</a> (it keeps its owner
+          and split).
+        </p>
+      )}
+      {props.canResolve && open.length > 0 && accountForm && (
         <form
           method="post"
           action={`/runs/${props.runId}/conflicts/account/${accountId}`}

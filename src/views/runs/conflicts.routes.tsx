@@ -11,6 +11,7 @@ import { text } from '../shared/format.ts';
 import { GroupedConflictsSection } from './conflict-groups.tsx';
 import { ApprovePanel, ConflictCard, type ConflictFormState, type ConflictRow } from './review-parts.tsx';
 import { drafters, loadRun, receiverChoices, runId, runsCtx, UUID } from './run-route-context.ts';
+import { shareBps } from './split-way-out.tsx';
 
 export function conflictRoutes(router: Hono<AppBindings>) {
   /**
@@ -66,6 +67,43 @@ export function conflictRoutes(router: Hono<AppBindings>) {
           : ticked,
       form,
     );
+  });
+
+  // Another commission type or share for the opportunity of a split the commit cannot write.
+  router.post('/runs/:id/conflicts/:cid/commission', drafters, async (c) => {
+    const cid = c.req.param('cid');
+    if (!UUID.test(cid)) throw new AppError('NOT_FOUND', 'That conflict does not exist.');
+    const form = await c.req.parseBody();
+    const type = text(form.commissionType);
+    const note = text(form.note);
+    const share = text(form.share);
+    const bps = shareBps(share);
+    let error: string | undefined;
+    if (!['house_absorbs', 'direct_transfer', 'custom'].includes(type)) error = 'Choose a commission type.';
+    else if (type === 'custom' && bps === null)
+      error = 'Write the new rep’s share for type C as a percentage from 0.01 to 100, such as 20 or 12.5.';
+    else if (!note) error = 'Write why in the note: it is kept in the audit trail.';
+    if (!error) {
+      try {
+        await resolveConflict({
+          ctx: runsCtx(c),
+          input: {
+            runId: runId(c),
+            conflictId: cid,
+            resolution: 'commission',
+            note,
+            commission: {
+              commissionType: type as 'house_absorbs' | 'direct_transfer' | 'custom',
+              ...(type === 'custom' ? { customBps: bps! } : {}),
+            },
+          },
+        });
+      } catch (e) {
+        if (!(e instanceof AppError) || e.code === 'INTERNAL') throw e;
+        error = e.message;
+      }
+    }
+    return resolveMany(c, () => [], {}, error ?? null);
   });
 
   router.post('/runs/:id/conflicts/:cid', drafters, async (c) => {
@@ -148,6 +186,8 @@ export function conflictRoutes(router: Hono<AppBindings>) {
     c: Context<AppBindings>,
     pickIds: (all: ConflictRow[]) => string[],
     form: Record<string, unknown>,
+    /** Already decided elsewhere (the commission choice): null when it succeeded, else its error. */
+    done?: string | null,
   ) => {
     const id = runId(c);
     const ctx = runsCtx(c);
@@ -157,11 +197,12 @@ export function conflictRoutes(router: Hono<AppBindings>) {
     let error: string | undefined;
     const before = await listConflicts({ ctx, input: { runId: id } });
     const accountIds = pickIds(before);
-    if (!['accept', 'override', 'exclude'].includes(resolution)) error = 'Choose a decision.';
+    if (done !== undefined) error = done ?? undefined;
+    else if (!['accept', 'override', 'exclude'].includes(resolution)) error = 'Choose a decision.';
     else if (!note) error = 'Write why in the note: it is kept in the audit trail.';
     else if (resolution === 'override' && !repId) error = 'Choose who should own the account(s).';
     else if (accountIds.length === 0) error = 'Tick at least one account, or choose a kind.';
-    if (!error) {
+    if (!error && done === undefined) {
       try {
         await bulkChange({
           ctx,
@@ -194,6 +235,7 @@ export function conflictRoutes(router: Hono<AppBindings>) {
           receivers={receivers}
           names={names}
           canResolve
+          runKind={(await loadRun(c)).run.kind}
           error={error}
         />
         {await approvalUpdate(c, conflicts)}

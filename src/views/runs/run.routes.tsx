@@ -195,6 +195,7 @@ export function runRoutes(router: Hono<AppBindings>) {
             receivers={receivers}
             names={names}
             canResolve={inReview && canDraft(principal)}
+            runKind={run.kind}
           />
           {inReview && canDraft(principal) && (
             <section class="card" aria-labelledby="resolve-title">

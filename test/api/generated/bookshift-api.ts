@@ -2129,6 +2129,10 @@ export interface components {
             commissionDecisions?: {
                 [key: string]: components["schemas"]["CommissionDecision"];
             };
+            /** @description Uniform and segmented strategies: another type, share or receiving rep for single opportunities (by id), before the run’s type and segments. Usually set at review when a split cannot be written (POST /v1/runs/{id}/conflicts/{conflictId}/resolve with resolution commission). */
+            commissionOverrides?: {
+                [key: string]: components["schemas"]["CommissionDecision"];
+            };
         };
         CommissionSegment: {
             match: {
@@ -2231,6 +2235,10 @@ export interface components {
             commissionDecisions?: {
                 [key: string]: components["schemas"]["CommissionDecision"];
             };
+            /** @description Uniform and segmented strategies: another type, share or receiving rep for single opportunities (by id), before the run’s type and segments. Usually set at review when a split cannot be written (POST /v1/runs/{id}/conflicts/{conflictId}/resolve with resolution commission). */
+            commissionOverrides?: {
+                [key: string]: components["schemas"]["CommissionDecision"];
+            };
         };
         NewHireParams: {
             hireRepIds: string[];
@@ -2296,6 +2304,10 @@ export interface components {
             commissionDecisions?: {
                 [key: string]: components["schemas"]["CommissionDecision"];
             };
+            /** @description Uniform and segmented strategies: another type, share or receiving rep for single opportunities (by id), before the run’s type and segments. Usually set at review when a split cannot be written (POST /v1/runs/{id}/conflicts/{conflictId}/resolve with resolution commission). */
+            commissionOverrides?: {
+                [key: string]: components["schemas"]["CommissionDecision"];
+            };
         };
         AccountRunParams: {
             /** Format: uuid */
@@ -2350,6 +2362,10 @@ export interface components {
             commissionStrategy?: "uniform" | "segmented" | "manual";
             /** @description Manual strategy: the decision per opportunity id (type, type C share, receiving rep). Usually set on the review page or with PUT /v1/runs/{id}/commission-decisions. */
             commissionDecisions?: {
+                [key: string]: components["schemas"]["CommissionDecision"];
+            };
+            /** @description Uniform and segmented strategies: another type, share or receiving rep for single opportunities (by id), before the run’s type and segments. Usually set at review when a split cannot be written (POST /v1/runs/{id}/conflicts/{conflictId}/resolve with resolution commission). */
+            commissionOverrides?: {
                 [key: string]: components["schemas"]["CommissionDecision"];
             };
         };
@@ -2411,6 +2427,10 @@ export interface components {
             commissionStrategy?: "uniform" | "segmented" | "manual";
             /** @description Manual strategy: the decision per opportunity id (type, type C share, receiving rep). Usually set on the review page or with PUT /v1/runs/{id}/commission-decisions. */
             commissionDecisions?: {
+                [key: string]: components["schemas"]["CommissionDecision"];
+            };
+            /** @description Uniform and segmented strategies: another type, share or receiving rep for single opportunities (by id), before the run’s type and segments. Usually set at review when a split cannot be written (POST /v1/runs/{id}/conflicts/{conflictId}/resolve with resolution commission). */
+            commissionOverrides?: {
                 [key: string]: components["schemas"]["CommissionDecision"];
             };
         };
@@ -2704,10 +2724,11 @@ export interface components {
              */
             repId: string | null;
             /**
+             * @description commission: another type or share was chosen for the opportunity (only in the answer that resolves it: the split can then be written, so the conflict is gone from the list).
              * @example null
              * @enum {string|null}
              */
-            resolution: "accept" | "override" | "exclude" | null;
+            resolution: "accept" | "override" | "exclude" | "commission" | null;
             /**
              * Format: uuid
              * @example null
@@ -2833,10 +2854,11 @@ export interface components {
         };
         ResolveConflict: {
             /**
+             * @description accept it as proposed; override: give the account to repId; exclude the account (it keeps its owner and split); commission: another type or share for the conflict’s opportunity (a split the commit cannot write: House below 0, shares not 100%). A split the commit cannot write is never accepted, and a change that leaves it unwritable is refused (409) with the reason.
              * @example override
              * @enum {string}
              */
-            resolution: "accept" | "override" | "exclude";
+            resolution: "accept" | "override" | "exclude" | "commission";
             /** @example Ana already covers this customer’s parent company */
             note: string;
             /**
@@ -2845,6 +2867,7 @@ export interface components {
              * @example 3f0e7c3a-9d4b-4b1e-8a47-2c5d6e7f8a90
              */
             repId?: string;
+            commission?: components["schemas"]["CommissionDecision"] & unknown;
             /**
              * Format: uuid
              * @description For a conflict about a rep (a cap): the account to override or exclude.

@@ -1,6 +1,7 @@
 /** The changes a reviewer makes to a run over the API (F5): resolve a conflict, pin, exclude, bulk changes. */
 import { z } from '@hono/zod-openapi';
 import { BULK_ACTIONS, MAX_BULK_ACCOUNTS } from '../../../services/review/changes.ts';
+import { commissionDecision } from '../../../services/run-records/commission-params.ts';
 import { ConflictSchema } from './review.schemas.ts';
 import { ACCOUNT_ID, REP_ID, RunSchema, uuid } from './runs.schemas.ts';
 
@@ -13,9 +14,18 @@ const note = z
 
 export const ResolveConflictSchema = z
   .object({
-    resolution: z.enum(['accept', 'override', 'exclude']).openapi({ example: 'override' }),
+    resolution: z.enum(['accept', 'override', 'exclude', 'commission']).openapi({
+      description:
+        'accept it as proposed; override: give the account to repId; exclude the account (it keeps its owner and split); commission: another type or share for the conflict’s opportunity (a split the commit cannot write: House below 0, shares not 100%). A split the commit cannot write is never accepted, and a change that leaves it unwritable is refused (409) with the reason.',
+      example: 'override',
+    }),
     note,
     repId: z.uuid().optional().openapi({ description: 'override: the new owner.', example: REP_ID }),
+    commission: commissionDecision.optional().openapi({
+      description:
+        'commission: the type (house_absorbs, direct_transfer or custom), the type C share in basis points, and optionally the receiving rep. Kept in the run’s commissionOverrides (its commissionDecisions under the manual strategy).',
+      example: { commissionType: 'custom', customBps: 2000 },
+    }),
     accountId: z
       .uuid()
       .optional()

@@ -159,7 +159,11 @@ export const ConflictSchema = z
     accountId: z.uuid().nullable().openapi({ example: ACCOUNT_ID }),
     opportunityId: z.uuid().nullable().openapi({ example: null }),
     repId: z.uuid().nullable().openapi({ example: null }),
-    resolution: z.enum(['accept', 'override', 'exclude']).nullable().openapi({ example: null }),
+    resolution: z.enum(['accept', 'override', 'exclude', 'commission']).nullable().openapi({
+      description:
+        'commission: another type or share was chosen for the opportunity (only in the answer that resolves it: the split can then be written, so the conflict is gone from the list).',
+      example: null,
+    }),
     overrideRepId: z.uuid().nullable().openapi({ example: null }),
     resolvedBy: z.uuid().nullable().openapi({ example: null }),
     resolvedByLabel: z

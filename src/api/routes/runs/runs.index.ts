@@ -77,7 +77,7 @@ export function toRunJson(run: RunRow, job: Job = null) {
 
 type ConflictRow = Awaited<ReturnType<typeof changes.listConflicts>>[number];
 
-export function toConflictJson(c: ConflictRow) {
+export function toConflictJson(c: Omit<ConflictRow, 'resolution'> & { resolution: string | null }) {
   const details = c.details ?? {};
   return ConflictSchema.parse({
     id: c.id,
