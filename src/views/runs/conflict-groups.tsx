@@ -158,6 +158,11 @@ function AccountCard({
           hx-swap="outerHTML"
         >
           <CsrfField token={props.csrfToken} />
+          {retypable.length > 0 && (
+            <p class="wide">
+              <strong>Or decide for the whole account</strong> (excluded, it keeps its owner and split)
+            </p>
+          )}
           <Decision idPrefix={id} receivers={props.receivers} canAccept={canAccept} />
           <div class="wide">
             <button type="submit" class="small">

@@ -168,7 +168,7 @@ const KIND_TITLES: Record<string, string> = {
   receiver_departing: 'Receiver is leaving',
   receiver_ineligible: 'Receiver not eligible',
   stale_owner: 'Owner changed in the CRM since import',
-  split_not_100: 'Split does not total 100%',
+  split_not_100: 'Commission split cannot be written',
   date_rule: 'Date rule broken',
   owner_not_in_roster: 'Owner not in the roster',
   owner_inactive: 'Owner inactive',

@@ -42,8 +42,8 @@ export function SplitWayOut({
       <div>
         <label for={`${id}-type`}>Commission type</label>
         <select id={`${id}-type`} name="commissionType">
-          <option value="direct_transfer">B — the new rep inherits the leaving rep’s share</option>
-          <option value="house_absorbs">A — House absorbs the leaving rep’s share</option>
+          <option value="direct_transfer">B — the new rep inherits the old rep’s share</option>
+          <option value="house_absorbs">A — House absorbs the old rep’s share</option>
           <option value="custom">C — a share you choose for the new rep; House takes the rest</option>
         </select>
       </div>
