@@ -2,7 +2,9 @@
  * Conflicts on the review page, one card per account with every reason it has (issue 13): a deal closing and a
  * protection are two reasons of one decision, not two cards. Each card resolves all of its account's open reasons
  * at once (accept, another owner, exclude, with a note); the bulk form does the same for the ticked accounts or all
- * accounts with an open conflict of one kind, with one note. Every resolution swaps the whole section, so its
+ * accounts with an open conflict of one kind, with one note. A split the commit cannot write is never accepted: its
+ * card offers another commission type or share for the opportunity (split-way-out.tsx), besides the account's
+ * decision (an opportunity-level run has none: a link to cancel instead). Every resolution swaps the whole section, so its
  * counters update in place, and the approval panel out of band. Conflicts about a rep (over a cap) keep their own
  * card. A resolved reason no longer says it blocks approval; a card of warnings alone says it does not block it.
  */
@@ -208,7 +210,8 @@ export function GroupedConflictsSection(props: SectionProps) {
         <p class="muted">Nothing needs a decision: no conflict was found.</p>
       ) : (
         <>
-          {props.canResolve && openKinds.length > 0 && (
+          {/* An opportunity-level run concerns one account: its card decides it. */}
+          {props.canResolve && openKinds.length > 0 && props.runKind !== 'opportunity' && (
             <form
               id="conflicts-bulk"
               class="card"

@@ -139,7 +139,7 @@ describe('caught at creation', () => {
       params: { accountId: deal.account.id, newOwnerRepId: r.ria.id },
     });
     expect(ownership.status, JSON.stringify(ownership.body)).toBe(201);
-  });
+  }, 180_000);
 });
 
 describe('caught at review', () => {
@@ -163,7 +163,7 @@ describe('caught at review', () => {
       const [opp] = await w.h.db.db.select().from(s.opportunities).where(eq(s.opportunities.id, deal.opp.id));
       expect(opp!.ownerRepId, kind).toBe(owner.id);
     }
-  });
+  }, 300_000);
 
   describe('an org with no House rep', () => {
     let bare: RunsWorld;
@@ -229,6 +229,6 @@ describe('caught at review', () => {
         );
         await approvedCommits(bare, runId);
       }
-    });
+    }, 600_000);
   });
 });
