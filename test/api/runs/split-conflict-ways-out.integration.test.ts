@@ -231,4 +231,50 @@ describe('ways out of a split the commit cannot write', () => {
     expect(excluded.status, JSON.stringify(excluded.body)).toBe(200);
     expect(await openBlocking(runId)).toEqual([]);
   });
+
+  it('manual queue: another share replaces the decision that could not be written, and the run commits it', async () => {
+    const deal = await createDeal(
+      w,
+      r.dana,
+      [
+        { repId: r.house.id, role: 'house', bps: 1000 },
+        { repId: r.dana.id, role: 'rep', bps: 7000 },
+        { repId: r.sub.id, role: 'subagent', bps: 2000 },
+      ],
+      monthly(2026, 1000_00),
+    );
+    const created = await w.call('manager', 'POST', '/runs', {
+      kind: 'account',
+      scope: 'open_opportunities',
+      reason: 'Ria takes the account; finance decides the deal',
+      ...dates,
+      params: { accountId: deal.account.id, newOwnerRepId: r.ria.id, commissionStrategy: 'manual' },
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const runId = created.body.id as string;
+    expect((await solveAndDrain(w, runId, 'manager')).status).toBe('solved');
+    const decided = await w.call('manager', 'PUT', `/runs/${runId}/commission-decisions`, {
+      decisions: [{ opportunityId: deal.opp.id, commissionType: 'custom', customBps: 9000 }],
+    });
+    expect(decided.status, JSON.stringify(decided.body)).toBe(200);
+    const [split] = (await openBlocking(runId)).filter((k) => k.opportunityId === deal.opp.id);
+    expect(split?.message).toMatch(/House below 0/);
+    const fixed = await resolve(runId, split!.id, {
+      resolution: 'commission',
+      commission: { commissionType: 'house_absorbs' },
+    });
+    expect(fixed.status, JSON.stringify(fixed.body)).toBe(200);
+    const run = (await w.call('manager', 'GET', `/runs/${runId}`)).body;
+    expect(run.params.commissionDecisions).toEqual({ [deal.opp.id]: { commissionType: 'house_absorbs' } });
+    expect(run.params.commissionOverrides).toBeUndefined();
+    expect(await openBlocking(runId)).toEqual([]);
+    expect((await approve(runId)).status).toBe(200);
+    expect((await w.call('manager', 'POST', `/runs/${runId}/commit`, {})).status).toBe(200);
+    expect(splitKey(await openSplit(deal.opp.id))).toBe(
+      splitKey([
+        { repId: r.house.id, role: 'house', bps: 8000 },
+        { repId: r.sub.id, role: 'subagent', bps: 2000 },
+      ]),
+    );
+  });
 });
