@@ -208,6 +208,7 @@ describe('ways out of a split the commit cannot write, in a browser', () => {
     await page.locator('form.split-way-out button[type=submit]').click();
     await page.locator('form.split-way-out').waitFor({ state: 'detached' });
     expect(await page.textContent('#conflicts-open-blocking')).toBe('0');
+    expect(await page.textContent('#conflicts-notice')).toContain('now takes type C at 40%');
     await page.screenshot({ path: `${ARTIFACTS}/split-way-out-opportunity-after.png`, fullPage: false });
 
     await page.goto(`${runUrl}/approve`);

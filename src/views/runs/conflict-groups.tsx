@@ -27,6 +27,8 @@ interface SectionProps {
   runKind: string;
   /** An error of the last resolution, shown at the top of the section. */
   error?: string | undefined;
+  /** What the last resolution did, when the section no longer shows it (the conflict is gone). */
+  notice?: string | undefined;
 }
 
 const isOpenBlocking = (c: ConflictRow) => c.severity === 'blocking' && c.resolution === null;
@@ -204,6 +206,11 @@ export function GroupedConflictsSection(props: SectionProps) {
       {props.error && (
         <p class="field-error wide" role="alert" id="conflicts-error">
           {props.error}
+        </p>
+      )}
+      {props.notice && !props.error && (
+        <p class="alert success" role="status" id="conflicts-notice">
+          {props.notice}
         </p>
       )}
       {conflicts.length === 0 ? (

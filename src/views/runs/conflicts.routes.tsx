@@ -103,7 +103,9 @@ export function conflictRoutes(router: Hono<AppBindings>) {
         error = e.message;
       }
     }
-    return resolveMany(c, () => [], {}, error ?? null);
+    const label = { house_absorbs: 'A', direct_transfer: 'B', custom: 'C' }[type];
+    const notice = `The opportunity now takes type ${label}${type === 'custom' && bps !== null ? ` at ${bps / 100}%` : ''}: its split can be written, so this conflict is resolved.`;
+    return resolveMany(c, () => [], {}, error ?? null, notice);
   });
 
   router.post('/runs/:id/conflicts/:cid', drafters, async (c) => {
@@ -188,6 +190,7 @@ export function conflictRoutes(router: Hono<AppBindings>) {
     form: Record<string, unknown>,
     /** Already decided elsewhere (the commission choice): null when it succeeded, else its error. */
     done?: string | null,
+    notice?: string,
   ) => {
     const id = runId(c);
     const ctx = runsCtx(c);
@@ -237,6 +240,7 @@ export function conflictRoutes(router: Hono<AppBindings>) {
           canResolve
           runKind={(await loadRun(c)).run.kind}
           error={error}
+          notice={error ? undefined : notice}
         />
         {await approvalUpdate(c, conflicts)}
       </>,

@@ -41,8 +41,8 @@ const typeArb = fc.constantFrom('A' as const, 'B' as const, 'C' as const);
 const runArb = fc.record({
   kind: fc.constantFrom(...KINDS),
   type: typeArb,
-  // Shares near 100% too, where House often has no room left.
-  customBps: fc.oneof(fc.integer({ min: 1, max: 10_000 }), fc.integer({ min: 7000, max: 10_000 })),
+  // The whole share too, where House has no room left whenever a subagent shares the deal.
+  customBps: fc.oneof(fc.integer({ min: 1, max: 10_000 }), fc.constant(10_000)),
   houseBps: fc.integer({ min: 0, max: 5000 }),
   subBps: fc.integer({ min: 0, max: 3000 }),
   endDay: fc.integer({ min: 0, max: 300 }),
@@ -236,7 +236,7 @@ describe('previewed change = committed change', () => {
         expect(after.basis).toBe('committed');
         expect(cents(after)).toEqual(cents(preview));
       }),
-      { numRuns: 24, seed: 1717 },
+      { numRuns: 24, seed: 2026 },
     );
     // Every kind was generated and committed at least once (the seed is fixed, so this cannot flake).
     for (const kind of KINDS)
