@@ -40,8 +40,34 @@ export interface WhatIfSource {
 
 const path = (p: readonly PropertyKey[]) => (p.length ? p.map(String).join('.') : '(root)');
 
-/** Validates the solver input: shape problems are 400 with field paths, size limits 422 (before any solving). */
-export function validateWhatIfInput(raw: unknown, at = 'input'): SolveInput {
+/**
+ * Where an issue of the solver input is, in the caller's terms. An inline input's paths are the caller's own
+ * (`input.accounts.2.id`). A reference's book and a variant's reps were built here, so an index into them means
+ * nothing to the caller: the account or rep is named by its id under the part of the request it came from.
+ */
+function detail(
+  at: string,
+  issue: { path: readonly PropertyKey[]; message: string },
+  raw: unknown,
+  built: boolean,
+) {
+  const [list, index, ...rest] = issue.path;
+  if (!built || (list !== 'accounts' && list !== 'reps') || typeof index !== 'number')
+    return { path: issue.path.length ? `${at}.${path(issue.path)}` : at, message: issue.message };
+  const row = (raw as Record<string, { id?: unknown }[] | undefined> | null)?.[list]?.[index];
+  const what = list === 'accounts' ? 'account' : 'rep';
+  const name = typeof row?.id === 'string' ? `${what} "${row.id}"` : `a ${what}`;
+  return {
+    path: at,
+    message: `${name}${rest.length ? ` (${rest.map(String).join('.')})` : ''}: ${issue.message}`,
+  };
+}
+
+/**
+ * Validates the solver input: shape problems are 400 with field paths, size limits 422 (before any solving).
+ * `built`: the input was built here (a reference, a variant), not sent as it is (see detail).
+ */
+export function validateWhatIfInput(raw: unknown, at = 'input', built = false): SolveInput {
   const shape = solveInputSchema.safeParse(raw);
   if (!shape.success) {
     const tooBig = shape.error.issues.filter(
@@ -52,14 +78,14 @@ export function validateWhatIfInput(raw: unknown, at = 'input'): SolveInput {
       throw new AppError(
         'UNPROCESSABLE',
         `The problem is larger than a what-if solve takes (at most ${SOLVE_LIMITS.maxAccounts.toLocaleString('en-US')} accounts and ${SOLVE_LIMITS.maxReps.toLocaleString('en-US')} reps); split it by region or segment.`,
-        { details: tooBig.map((i) => ({ path: `${at}.${path(i.path)}`, message: i.message })) },
+        { details: tooBig.map((i) => detail(at, i, raw, built)) },
       );
     }
     // The solver's own reading of the same issues: an unknown option at its own path, limits in words.
     const checked = parseSolveInput(raw);
     const issues = checked.ok ? [] : checked.issues;
     throw new AppError('VALIDATION_FAILED', 'The what-if input is not valid: see details for each field.', {
-      details: issues.map((i) => ({ path: [at, ...i.path.map(String)].join('.'), message: i.message })),
+      details: issues.map((i) => detail(at, i, raw, built)),
     });
   }
   const checked = parseSolveInput(raw);
@@ -67,9 +93,7 @@ export function validateWhatIfInput(raw: unknown, at = 'input'): SolveInput {
     throw new AppError(
       'VALIDATION_FAILED',
       'The what-if input is not consistent: see details for each field.',
-      {
-        details: checked.issues.map((i) => ({ path: `${at}.${path(i.path)}`, message: i.message })),
-      },
+      { details: checked.issues.map((i) => detail(at, i, raw, built)) },
     );
   }
   return checked.input;
@@ -159,6 +183,9 @@ export interface WhatIfOptions {
   signal?: AbortSignal | undefined;
   slots?: SolveSlots | undefined;
   orgId: string;
+  /** The part of the request the input came from, and whether it was built here (detail). */
+  at?: string;
+  built?: boolean;
 }
 
 async function solveChecked(input: SolveInput, options: WhatIfOptions): Promise<SolveResult> {
@@ -177,7 +204,9 @@ async function solveChecked(input: SolveInput, options: WhatIfOptions): Promise<
   }
   if (result.status === 'invalid') {
     throw new AppError('UNPROCESSABLE', 'The solver refused the problem before solving: see details.', {
-      details: result.issues.map((i): FieldIssue => ({ path: `input.${path(i.path)}`, message: i.message })),
+      details: result.issues.map(
+        (i): FieldIssue => detail(options.at ?? 'input', i, input, options.built ?? false),
+      ),
     });
   }
   return result;
@@ -197,11 +226,12 @@ export async function whatIfSolve({
 }) {
   const limit = await whatIfTimeLimitMs(ctx, input.timeLimitMs);
   const { raw, protections } = await resolveSource(ctx, input, limit);
-  const parsed = validateWhatIfInput(raw);
+  const from = input.input !== undefined ? 'input' : 'reference';
+  const parsed = validateWhatIfInput(raw, from, from === 'reference');
   return withKeptReasons(
     await solveChecked(
       { ...parsed, timeLimitMs: Math.min(parsed.timeLimitMs, limit) },
-      { signal, slots, orgId: ctx.principal.orgId },
+      { signal, slots, orgId: ctx.principal.orgId, at: from, built: from === 'reference' },
     ),
     protections,
   );
@@ -268,6 +298,7 @@ function applyVariant(base: SolveInput, v: WhatIfVariant, index: number): SolveI
       ...(v.closingWithinDays !== undefined ? { closingWithinDays: v.closingWithinDays } : {}),
     },
     `variants.${index}`,
+    true,
   );
 }
 
@@ -286,17 +317,19 @@ export async function whatIfCompare({
 }) {
   const limit = await whatIfTimeLimitMs(ctx, input.timeLimitMs);
   const { raw, protections } = await resolveSource(ctx, input, limit);
-  const base = validateWhatIfInput(raw);
+  const from = input.input !== undefined ? 'input' : 'reference';
+  const base = validateWhatIfInput(raw, from, from === 'reference');
   const variants = input.variants.map((v, i) => ({
     name: v.name,
     input: applyVariant({ ...base, timeLimitMs: Math.min(base.timeLimitMs, limit) }, v, i),
+    at: `variants.${i}`,
   }));
   const results: { name: string; result: SolveResult }[] = [];
   for (const v of variants)
     results.push({
       name: v.name,
       result: withKeptReasons(
-        await solveChecked(v.input, { signal, slots, orgId: ctx.principal.orgId }),
+        await solveChecked(v.input, { signal, slots, orgId: ctx.principal.orgId, at: v.at, built: true }),
         protections,
       ),
     });

@@ -101,3 +101,29 @@ it('refuses bad input with field paths (400), over-limit problems before solving
     (await w.call('rep', 'POST', '/what-if/compare', { input: inline, variants: [{ name: 'a' }] })).status,
   ).toBe(403);
 });
+
+it("a variant's issue is named under the variant, with the account's id, not an index into a list the caller never sent", async () => {
+  // The variant makes R3 leave while A3 is pinned to R3: the solver refuses the pin at accounts[2] of the input
+  // it builds for the variant; the caller sent variants[1].repChanges, so the detail names the variant and A3.
+  const pinned = {
+    ...inline,
+    accounts: inline.accounts.map((a) => (a.id === 'A3' ? { ...a, pinnedOwnerId: 'R3' } : a)),
+  };
+  const cmp = await w.call('analyst', 'POST', '/what-if/compare', {
+    input: pinned,
+    variants: [{ name: 'as is' }, { name: 'R3 leaves', repChanges: [{ id: 'R3', departing: true }] }],
+  });
+  expect(cmp.status, JSON.stringify(cmp.body)).toBe(400);
+  expect(cmp.body.details).toEqual([
+    {
+      path: 'variants.1',
+      message: 'account "A3" (pinnedOwnerId): pinned owner "R3" is departing; pin the account to a staying rep',
+    },
+  ]);
+  // The same pin sent inline keeps the caller's own path.
+  const sent = await w.call('analyst', 'POST', '/what-if/solve', {
+    input: { ...pinned, reps: inline.reps.map((r) => (r.id === 'R3' ? { ...r, departing: true } : r)) },
+  });
+  expect(sent.status).toBe(400);
+  expect(sent.body.details[0].path).toBe('input.accounts.2.pinnedOwnerId');
+});
