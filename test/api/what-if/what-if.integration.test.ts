@@ -117,7 +117,8 @@ it("a variant's issue is named under the variant, with the account's id, not an 
   expect(cmp.body.details).toEqual([
     {
       path: 'variants.1',
-      message: 'account "A3" (pinnedOwnerId): pinned owner "R3" is departing; pin the account to a staying rep',
+      message:
+        'account "A3" (pinnedOwnerId): pinned owner "R3" is departing; pin the account to a staying rep',
     },
   ]);
   // The same pin sent inline keeps the caller's own path.
