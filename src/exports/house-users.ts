@@ -15,7 +15,7 @@ const GUID = /^\{?([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[
 
 /** What each CRM's user id looks like, in the words an error uses. */
 export const HOUSE_ID_FORMS: Record<HouseCrm, string> = {
-  salesforce: 'a Salesforce user id: 15 or 18 letters and digits starting 005, such as 0055g00000HouseAAA',
+  salesforce: 'a Salesforce user id: 15 or 18 letters and digits starting 005, such as 0055g00000HouseAAB',
   hubspot: 'a HubSpot owner id: digits only, such as 41234570',
   dynamics: 'a Dynamics 365 systemuser GUID, such as 3f2504e0-4f89-11d3-9a0c-0305e82c3301',
 };

@@ -63,9 +63,9 @@ describe('applyImport', () => {
     });
     const managers = await rows<{ crm_user_id: string; manager: string | null }>(
       sql`select r.crm_user_id, m.crm_user_id as manager from reps r left join reps m on m.id = r.manager_rep_id
-          where r.org_id = ${ctx.principal.orgId}::uuid and r.crm_user_id = '0055g00000NewHIAAA'`,
+          where r.org_id = ${ctx.principal.orgId}::uuid and r.crm_user_id = '0055g00000NewHIAAZ'`,
     );
-    expect(managers[0]!.manager).toBe('0055g00000MgrXYAAA');
+    expect(managers[0]!.manager).toBe('0055g00000MgrXYAAZ');
 
     const first = await apply(fixture('salesforce-account-report.csv'));
     expect(first).toMatchObject({
@@ -76,9 +76,9 @@ describe('applyImport', () => {
     expect(first.counts).toEqual({ rowsRead: 3, inserted: 3, updated: 0, unchanged: 0, rejected: 0 });
     const before = await book(ctx.principal.orgId);
     expect(before).toEqual([
-      { crm_id: '0015g00000AbCdEAAV', name: 'Acme, Inc.', owner: '0055g00000JaneDAAA', revenue: '120000050' },
-      { crm_id: '0015g00000BcDeFAAV', name: 'Globex "West"', owner: '0055g00000JohnSAAA', revenue: null },
-      { crm_id: '0015g00000CdEfGAAV', name: 'Initech\nLabs', owner: '0055g00000NewHIAAA', revenue: '500000' },
+      { crm_id: '0015g00000AbCdEAAV', name: 'Acme, Inc.', owner: '0055g00000JaneDAAR', revenue: '120000050' },
+      { crm_id: '0015g00000BcDeFAAV', name: 'Globex "West"', owner: '0055g00000JohnSAAR', revenue: null },
+      { crm_id: '0015g00000CdEfGAAV', name: 'Initech\nLabs', owner: '0055g00000NewHIAAZ', revenue: '500000' },
     ]);
 
     const again = await apply(fixture('salesforce-account-report.csv'));
@@ -194,7 +194,7 @@ describe('applyImport', () => {
     const users = await apply(fixture('salesforce-user-dataloader.csv'), { kind: 'reps' });
     expect(users.counts).toMatchObject({ inserted: 1, rejected: 0 });
     const jane = await rows<{ max_accounts: number; weight_bps: number; region: string }>(
-      sql`select max_accounts, weight_bps, region from reps where org_id = ${ctx.principal.orgId}::uuid and crm_user_id = '0055g00000JaneDAAA'`,
+      sql`select max_accounts, weight_bps, region from reps where org_id = ${ctx.principal.orgId}::uuid and crm_user_id = '0055g00000JaneDAAR'`,
     );
     expect(jane[0]).toEqual({ max_accounts: 120, weight_bps: 15000, region: 'West' });
   });
@@ -212,10 +212,10 @@ describe('applyImport', () => {
             where s.org_id = ${ctx.principal.orgId}::uuid order by o.crm_id, s.effective_from, s.role`,
       );
     expect(await splits()).toEqual([
-      { crm_id: 'O-1', role: 'house', rep: '0055g00000HouseAAA', bps: 4500, from: '2025-11-01', to: null },
-      { crm_id: 'O-1', role: 'rep', rep: '0055g00000JaneDAAA', bps: 5500, from: '2025-11-01', to: null },
-      { crm_id: 'O-2', role: 'house', rep: '0055g00000HouseAAA', bps: 4000, from: '2025-09-01', to: null },
-      { crm_id: 'O-2', role: 'rep', rep: '0055g00000JohnSAAA', bps: 5000, from: '2025-09-01', to: null },
+      { crm_id: 'O-1', role: 'house', rep: '0055g00000HouseAAB', bps: 4500, from: '2025-11-01', to: null },
+      { crm_id: 'O-1', role: 'rep', rep: '0055g00000JaneDAAR', bps: 5500, from: '2025-11-01', to: null },
+      { crm_id: 'O-2', role: 'house', rep: '0055g00000HouseAAB', bps: 4000, from: '2025-09-01', to: null },
+      { crm_id: 'O-2', role: 'rep', rep: '0055g00000JohnSAAR', bps: 5000, from: '2025-09-01', to: null },
       { crm_id: 'O-2', role: 'subagent', rep: 'SUB-001', bps: 1000, from: '2025-09-01', to: null },
     ]);
     const statuses = await rows<{ crm_id: string; status: string; billing: boolean }>(
@@ -240,7 +240,7 @@ describe('applyImport', () => {
       {
         crm_id: 'O-1',
         role: 'house',
-        rep: '0055g00000HouseAAA',
+        rep: '0055g00000HouseAAB',
         bps: 4500,
         from: '2025-11-01',
         to: '2026-04-09',
@@ -248,12 +248,12 @@ describe('applyImport', () => {
       {
         crm_id: 'O-1',
         role: 'rep',
-        rep: '0055g00000JaneDAAA',
+        rep: '0055g00000JaneDAAR',
         bps: 5500,
         from: '2025-11-01',
         to: '2026-04-09',
       },
-      { crm_id: 'O-1', role: 'house', rep: '0055g00000HouseAAA', bps: 10000, from: '2026-04-10', to: null },
+      { crm_id: 'O-1', role: 'house', rep: '0055g00000HouseAAB', bps: 10000, from: '2026-04-10', to: null },
     ]);
 
     const schedules = await apply(fixture('generic-schedules.csv'), { kind: 'schedules' });

@@ -175,7 +175,7 @@ describe('a present, empty cell in a roster', () => {
     const apply = (source: Uint8Array) => applyImport({ ctx, input: { source, maxRows: 100, kind: 'reps' } });
     await apply(fixture('roster-generic.csv'));
     const before = await reps(ctx.principal.orgId);
-    const narrow = await apply(new TextEncoder().encode('rep_id,name\r\n0055g00000JaneDAAA,Jane Doe\r\n'));
+    const narrow = await apply(new TextEncoder().encode('rep_id,name\r\n0055g00000JaneDAAR,Jane Doe\r\n'));
     expect(narrow.counts).toMatchObject({ unchanged: 1, rejected: 0 });
     expect(await reps(ctx.principal.orgId)).toEqual(before);
   });

@@ -7,10 +7,10 @@ export const fixture = (name: string) => readFileSync(new URL(`../fixtures/impor
 export const bytes = (text: string) => new TextEncoder().encode(text);
 
 export const roster = new OwnerDirectory([
-  { crmId: '0055g00000JaneDAAA', email: 'jane.doe@example.com', name: 'Jane Doe' },
-  { crmId: '0055g00000JohnSAAA', email: 'john.smith@example.com', name: 'John Smith' },
-  { crmId: '0055g00000NewHIAAA', email: 'nia.newhire@example.com', name: 'Nia Newhire' },
-  { crmId: '0055g00000MgrXYAAA', email: 'mgr@example.com', name: 'Maria Manager' },
+  { crmId: '0055g00000JaneDAAR', email: 'jane.doe@example.com', name: 'Jane Doe' },
+  { crmId: '0055g00000JohnSAAR', email: 'john.smith@example.com', name: 'John Smith' },
+  { crmId: '0055g00000NewHIAAZ', email: 'nia.newhire@example.com', name: 'Nia Newhire' },
+  { crmId: '0055g00000MgrXYAAZ', email: 'mgr@example.com', name: 'Maria Manager' },
   { crmId: 'SUB-001', email: 'partners@partnerco.example', name: 'Partner Co' },
 ]);
 

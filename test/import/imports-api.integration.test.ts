@@ -226,7 +226,7 @@ describe('rulesets API', () => {
 
   it('saves versions, refuses unknown reps with a path, and validates without saving', async () => {
     await freshOrg();
-    const first = await post(yaml('West', '0055g00000JaneDAAA'));
+    const first = await post(yaml('West', '0055g00000JaneDAAR'));
     expect(first.status).toBe(201);
     const v1 = await jsonOf(first);
     expect(v1).toMatchObject({ name: 'West', version: 1, body: { protections: { closingWithinDays: 30 } } });
@@ -250,13 +250,13 @@ describe('rulesets API', () => {
     const renamed = await h.app.request(`/v1/rulesets/${v1.id}`, {
       method: 'PUT',
       headers: { ...auth, 'content-type': 'application/yaml' },
-      body: yaml('Other', '0055g00000JaneDAAA'),
+      body: yaml('Other', '0055g00000JaneDAAR'),
     });
     expect(renamed.status).toBe(400);
     const revised = await h.app.request(`/v1/rulesets/${v1.id}`, {
       method: 'PUT',
       headers: { ...auth, 'content-type': 'application/yaml' },
-      body: yaml('West', '0055g00000JaneDAAA'),
+      body: yaml('West', '0055g00000JaneDAAR'),
     });
     expect((await jsonOf(revised)).version).toBe(3);
     const versions = await jsonOf(await h.app.request(`/v1/rulesets/${v1.id}/versions`, { headers: auth }));

@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { ImportFileError } from '../../src/import/import-file-error.ts';
+import { OwnerDirectory } from '../../src/import/owner-directory.ts';
 import { detectPreset } from '../../src/import/presets.ts';
 import type { AccountRecord, OpportunityRecord, RepRecord } from '../../src/import/records.ts';
 import { scanImport } from '../../src/import/scan.ts';
 import { allRecords, bytes, fixture, roster, scanText } from './helpers.ts';
 
-const ACME = { name: 'Acme, Inc.', ownerCrmId: '0055g00000JaneDAAA', annualRevenueCents: 120_000_050 };
+const ACME = { name: 'Acme, Inc.', ownerCrmId: '0055g00000JaneDAAR', annualRevenueCents: 120_000_050 };
 // Its revenue cell is blank: unknown, not 0.
-const GLOBEX = { name: 'Globex "West"', ownerCrmId: '0055g00000JohnSAAA', annualRevenueCents: null };
+const GLOBEX = { name: 'Globex "West"', ownerCrmId: '0055g00000JohnSAAR', annualRevenueCents: null };
 
 describe('account presets, detected from real header layouts', () => {
   it.each([
@@ -36,27 +37,42 @@ describe('account presets, detected from real header layouts', () => {
   });
 
   it('matches an 18-character Salesforce owner id to the 15-character form and back', async () => {
+    // A roster read from a Salesforce report holds 15-character ids; a Data Loader file writes 18.
+    const reportRoster = new OwnerDirectory([
+      { crmId: '0055g00000JaneD', name: 'Jane Doe' },
+      { crmId: '0055g00000JohnS', name: 'John Smith' },
+      { crmId: '0055g00000NewHI', name: 'Nia Newhire' },
+    ]);
     const scan = await scanImport(fixture('salesforce-account-dataloader.csv'), {
       maxRows: 100,
-      context: { roster },
+      context: { roster: reportRoster },
     });
+    expect(scan.report.errors).toEqual([]);
     const records = await allRecords<AccountRecord>(scan);
     expect(records.map((r) => r.ownerCrmId)).toEqual([
-      '0055g00000JaneDAAA',
-      '0055g00000JohnSAAA',
-      '0055g00000NewHIAAA',
+      '0055g00000JaneD',
+      '0055g00000JohnS',
+      '0055g00000NewHI',
     ]);
+
+    // And back: owner ids copied from a report (15 characters) match the 18-character roster.
+    const fromReport = await scanText(
+      'account_id,account_name,owner_id\nA-1,One,0055g00000JaneD\nA-2,Two,0055g00000JohnS\n',
+    );
+    expect(fromReport.report.errors).toEqual([]);
+    const owners = await allRecords<AccountRecord>(fromReport);
+    expect(owners.map((r) => r.ownerCrmId)).toEqual(['0055g00000JaneDAAR', '0055g00000JohnSAAR']);
   });
 
   it('detects the roster, opportunity, split and schedule layouts', async () => {
     const reps = await scanImport(fixture('salesforce-user-dataloader.csv'), { maxRows: 100 });
     expect(reps.report.presetId).toBe('salesforce-user-dataloader');
     const users = await allRecords<RepRecord>(reps);
-    expect(users.find((u) => u.crmId === '0055g00000OldGuAAA')).toMatchObject({
+    expect(users.find((u) => u.crmId === '0055g00000OldGuAAJ')).toMatchObject({
       active: false,
       mayReceive: false,
     });
-    expect(users[0]!.managerCrmId).toBe('0055g00000MgrXYAAA');
+    expect(users[0]!.managerCrmId).toBe('0055g00000MgrXYAAZ');
 
     const opps = await scanImport(fixture('salesforce-opportunity-dataloader.csv'), {
       maxRows: 100,
@@ -65,7 +81,7 @@ describe('account presets, detected from real header layouts', () => {
     expect(opps.report.presetId).toBe('salesforce-opportunity-dataloader');
     const [open, won] = await allRecords<OpportunityRecord>(opps);
     expect(open).toMatchObject({ status: 'open', createdDate: '2025-11-01', amountCents: 12_000_000 });
-    expect(won).toMatchObject({ status: 'closed_won', ownerCrmId: '0055g00000JohnSAAA' });
+    expect(won).toMatchObject({ status: 'closed_won', ownerCrmId: '0055g00000JohnSAAR' });
 
     for (const [file, presetId] of [
       ['generic-opportunities.csv', 'generic-opportunities'],
@@ -103,7 +119,7 @@ describe('account presets, detected from real header layouts', () => {
     expect(mapped.report.errors).toEqual([]);
     expect(mapped.report.preview[0]).toMatchObject({
       crmId: 'C1',
-      ownerCrmId: '0055g00000JaneDAAA',
+      ownerCrmId: '0055g00000JaneDAAR',
       annualRevenueCents: 10_000,
     });
   });

@@ -3,6 +3,7 @@ import { fc, test } from '@fast-check/vitest';
 import { stringify } from 'csv-stringify/sync';
 import iconv from 'iconv-lite';
 import { describe, expect } from 'vitest';
+import { to18 } from '../../src/exports/salesforce-id.ts';
 import { OwnerDirectory } from '../../src/import/owner-directory.ts';
 import type { AccountRecord, OpportunityRecord } from '../../src/import/records.ts';
 import { scanImport } from '../../src/import/scan.ts';
@@ -10,7 +11,7 @@ import { allRecords } from './helpers.ts';
 
 // A roster with distinct ids, e-mails and names, so owner columns in any form resolve to one rep.
 const ROSTER = Array.from({ length: 6 }, (_, i) => ({
-  crmId: `0055g00000Rep${i}AAA`.slice(0, 15) + 'AAA',
+  crmId: to18(`0055g00000Rep0${i}`),
   email: `rep${i}@example.com`,
   name: `Rep Number ${i}`,
 }));

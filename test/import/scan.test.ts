@@ -138,7 +138,7 @@ describe('opportunities, splits and schedules', () => {
     ]);
     const records = await allRecords<{ crmId: string; split: unknown }>(scan);
     expect(records.find((r) => r.crmId === 'O3')!.split).toEqual([
-      { participant: 'rep', repCrmId: '0055g00000JaneDAAA', pctBps: 9000 },
+      { participant: 'rep', repCrmId: '0055g00000JaneDAAR', pctBps: 9000 },
       { participant: 'subagent', repCrmId: 'SUB-001', pctBps: 1000 },
     ]);
     expect(records.find((r) => r.crmId === 'O5')!.split).toBeNull();

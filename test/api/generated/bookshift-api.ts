@@ -1454,7 +1454,7 @@ export interface components {
         HouseUsers: {
             /**
              * @description The Salesforce user that holds House's split share and House's records in the Salesforce files; null when none.
-             * @example 0055g00000HouseAAA
+             * @example 0055g00000HouseAAB
              */
             salesforce: string | null;
             /**
@@ -1472,7 +1472,7 @@ export interface components {
         HouseUsersInput: {
             /**
              * @description The Salesforce user that holds House's split share and House's records in the Salesforce files; null when none.
-             * @example 0055g00000HouseAAA
+             * @example 0055g00000HouseAAB
              */
             salesforce?: string | null;
             /**
@@ -2596,7 +2596,7 @@ export interface components {
              * @example 8a9b0c1d-2e3f-4a5b-9c6d-7e8f9a0b1c2d
              */
             accountId: string;
-            /** @example 0015g00000AbCdEAAZ */
+            /** @example 0015g00000AbCdEAAV */
             crmId: string;
             /** @example Northwind Traders */
             name: string;
@@ -2635,7 +2635,7 @@ export interface components {
              * @example 8a9b0c1d-2e3f-4a5b-9c6d-7e8f9a0b1c2d
              */
             accountId: string;
-            /** @example 0015g00000AbCdEAAZ */
+            /** @example 0015g00000AbCdEAAV */
             crmId: string;
             /** @example Northwind Traders */
             name: string;

@@ -134,7 +134,7 @@ const houseUserId = (crm: string, example: string) =>
 
 export const HouseUsersSchema = z
   .object({
-    salesforce: houseUserId('Salesforce', '0055g00000HouseAAA'),
+    salesforce: houseUserId('Salesforce', '0055g00000HouseAAB'),
     hubspot: houseUserId('HubSpot', '41234570'),
     dynamics: houseUserId('Dynamics 365', '3f2504e0-4f89-11d3-9a0c-0305e82c3301'),
   })

@@ -112,7 +112,7 @@ export const RunAccountsQuery = z.object({
 
 const AccountLine = {
   accountId: uuid(ACCOUNT_ID),
-  crmId: z.string().openapi({ example: '0015g00000AbCdEAAZ' }),
+  crmId: z.string().openapi({ example: '0015g00000AbCdEAAV' }),
   name: z.string().openapi({ example: 'Northwind Traders' }),
   region: z.string().nullable().openapi({ example: 'West' }),
   segment: z.string().nullable().openapi({ example: 'Mid-Market' }),
