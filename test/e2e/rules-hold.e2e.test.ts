@@ -45,7 +45,7 @@ async function startRun(page: Page, fields: Record<string, string | string[]>): 
   expect(res.status(), await res.text()).toBe(303);
   const runId = /\/runs\/([0-9a-f-]{36})/.exec(res.headers().location ?? '')![1]!;
   await page.goto(`${demo.base}/runs/${runId}`);
-  await page.waitForSelector('#rep-table', { timeout: 120_000 });
+  await page.waitForSelector('#run-stats', { timeout: 120_000 });
   return runId;
 }
 
@@ -83,7 +83,7 @@ const openBlockingOn = async (runId: string) =>
 async function checkRulesHold(page: Page, runId: string, name: string) {
   await demo.signIn(page, 'manager@demo.test');
   await page.goto(`${demo.base}/runs/${runId}`);
-  await page.waitForSelector('#rep-table');
+  await page.waitForSelector('#run-stats');
   expect(await page.textContent('#eligibility-rule')).toContain(SAME_REGION);
   const lines = await linesOf(runId);
   const blocking = await openBlockingOn(runId);
