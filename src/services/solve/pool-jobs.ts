@@ -24,8 +24,8 @@ import {
   joinParts,
   planGroups,
   solveGroupPart,
-  WORKER_START_MS,
 } from '../../solver/worker/parallel-pools.ts';
+import { WORKER_START_MS } from '../../solver/worker/solve-in-worker.ts';
 
 export const POOL_JOB_KIND = 'solve_pools';
 

@@ -19,7 +19,7 @@ import { buildProblem, type Problem } from '../problem.ts';
 import type { PoolReport, SolveResult } from '../result.ts';
 import { finish, poolBinaries, type SolveHooks, solve } from '../solve.ts';
 import { stateFrom } from '../state.ts';
-import { type SolveWorkerMessage, startSolveWorker } from './solve-in-worker.ts';
+import { type SolveWorkerMessage, startSolveWorker, WORKER_START_MS } from './solve-in-worker.ts';
 
 /** A result that carries a proposal (assignments, pool reports). */
 type Answer = Extract<SolveResult, { pools: PoolReport[] }>;
@@ -31,11 +31,10 @@ export const SOLVE_THREADS = 2;
 export const PARALLEL_MIN_BINARIES = 3_000;
 export const PARALLEL_MIN_TIME_LIMIT_MS = 1_500;
 /**
- * Time kept from the groups' limit for starting their workers (measured 0.45-0.9 s from TypeScript
- * sources: tsx's loader, HiGHS) and for each group's report, its passage back and the joined answer's
- * check and report (about 25 ms per 1,000 accounts: 2.4 s at 100,000). Deterministic: it depends on the number of accounts only.
+ * Time kept from the groups' limit for starting their workers (WORKER_START_MS, solve-in-worker.ts) and for each
+ * group's report, its passage back and the joined answer's check and report (about 25 ms per 1,000 accounts: 2.4 s
+ * at 100,000). Deterministic: it depends on the number of accounts only.
  */
-export const WORKER_START_MS = 1500;
 export function finishReserveMs(accounts: number): number {
   return 150 + Math.ceil(accounts * 0.025);
 }
