@@ -443,7 +443,7 @@ async function seedOrg(db: Database, rng: Rng, plan: OrgPlan) {
         description: 'Receivers from the roster, same region, default protections and equal targets.',
         eligibility: { receivers: 'roster', sameRegion: true },
         caps: { default: { maxAccounts: 120 } },
-      }) as unknown as Record<string, unknown>,
+      }),
       createdBy: firstUserId,
     });
   });

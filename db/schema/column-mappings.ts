@@ -1,5 +1,6 @@
 /** Saved column mappings per org and import kind (F1), and custom export layouts (F9). */
 import { index, jsonb, pgTable, text, timestamp, unique, uuid } from 'drizzle-orm/pg-core';
+import type { ColumnMappingInput } from '../../src/import/mapping.ts';
 import { orgs } from './orgs.ts';
 import { orgId, tenantPolicy } from './tenant.ts';
 import { users } from './users.ts';
@@ -15,7 +16,7 @@ export const columnMappings = pgTable(
     preset: text('preset'),
     /** Normalised header row the mapping was made for, so it can be offered again automatically. */
     headerSignature: text('header_signature'),
-    mapping: jsonb('mapping').$type<Record<string, unknown>>().notNull(),
+    mapping: jsonb('mapping').$type<ColumnMappingInput>().notNull(),
     createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),

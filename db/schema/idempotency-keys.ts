@@ -4,6 +4,9 @@ import { idempotencyStatus } from './enums.ts';
 import { orgs } from './orgs.ts';
 import { orgId, tenantPolicy } from './tenant.ts';
 
+/** What `idempotency_keys.response_body` holds: the JSON body of the first response, replayed as it was. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
 export const idempotencyKeys = pgTable(
   'idempotency_keys',
   {
@@ -16,7 +19,7 @@ export const idempotencyKeys = pgTable(
     requestHash: text('request_hash').notNull(),
     status: idempotencyStatus('status').notNull().default('in_progress'),
     responseStatus: integer('response_status'),
-    responseBody: jsonb('response_body'),
+    responseBody: jsonb('response_body').$type<JsonValue>(),
     actorUserId: uuid('actor_user_id'),
     actorApiKeyId: uuid('actor_api_key_id'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),

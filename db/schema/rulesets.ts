@@ -1,6 +1,7 @@
 /** Rulesets (F2), versioned: a change is a new version, so a run always points at the exact rules it used. */
 import { sql } from 'drizzle-orm';
 import { check, index, integer, jsonb, pgTable, text, timestamp, unique, uuid } from 'drizzle-orm/pg-core';
+import type { RulesetInput } from '../../src/rules/ruleset-schema.ts';
 import { orgs } from './orgs.ts';
 import { orgId, tenantPolicy } from './tenant.ts';
 import { users } from './users.ts';
@@ -13,7 +14,7 @@ export const rulesets = pgTable(
     name: text('name').notNull(),
     version: integer('version').notNull(),
     /** The validated ruleset document (src/import rules schema). */
-    body: jsonb('body').$type<Record<string, unknown>>().notNull(),
+    body: jsonb('body').$type<RulesetInput>().notNull(),
     note: text('note'),
     createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),

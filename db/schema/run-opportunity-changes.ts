@@ -19,6 +19,9 @@ import { reps } from './reps.ts';
 import { runs } from './runs.ts';
 import { orgId, tenantPolicy } from './tenant.ts';
 
+/** One participant of a split in `before_splits` / `after_splits`. */
+export type SplitPartColumn = { repId: string; role: 'house' | 'rep' | 'subagent'; bps: number };
+
 export const runOpportunityChanges = pgTable(
   'run_opportunity_changes',
   {
@@ -33,8 +36,8 @@ export const runOpportunityChanges = pgTable(
     /** Type C: the new rep's share in basis points. */
     customBps: integer('custom_bps'),
     /** Split rows in force before and the rows the change will write (each [{repId, role, bps}]). */
-    beforeSplits: jsonb('before_splits').$type<unknown[]>(),
-    afterSplits: jsonb('after_splits').$type<unknown[]>(),
+    beforeSplits: jsonb('before_splits').$type<SplitPartColumn[]>(),
+    afterSplits: jsonb('after_splits').$type<SplitPartColumn[]>(),
     status: commissionItemStatus('status').notNull().default('pending'),
     error: text('error'),
     attempts: integer('attempts').notNull().default(0),

@@ -3,17 +3,24 @@
  * request, completing it with the response, releasing it. Each runs in a transaction of its own, in the caller's org.
  */
 import { and, eq, lt } from 'drizzle-orm';
-import { idempotencyKeys } from '../../db/schema/index.ts';
+import { z } from 'zod';
+import { idempotencyKeys, type JsonValue } from '../../db/schema/index.ts';
 import { orgScope, type Principal } from '../auth/principal.ts';
 import { AppError } from '../lib/errors.ts';
+import { parseJsonColumn } from '../lib/json-column.ts';
 import { decideReplay } from '../workflow/idempotency.ts';
 import type { Database } from './client.ts';
 import { withOrg } from './tenancy.ts';
 
+export type { JsonValue };
+
 /** A claim older than this is taken to belong to a request that died (crash, lost connection) and may be retried. */
 export const STALE_CLAIM_MS = 60_000;
 
-export type Claim = { kind: 'claimed'; id: string } | { kind: 'replay'; status: number; body: unknown };
+export type Claim = { kind: 'claimed'; id: string } | { kind: 'replay'; status: number; body: JsonValue };
+
+/** `idempotency_keys.response_body`: any JSON value (null when the response had no JSON body). */
+const responseBodyColumn = z.json();
 
 export interface ClaimRequest {
   key: string;
@@ -61,7 +68,9 @@ export function claimIdempotencyKey(db: Database, principal: Principal, r: Claim
       decideReplay({ fingerprint: existing.requestHash, status: 0, body: null }, r.fingerprint);
     }
     if (existing.status === 'in_progress') throw retryShortly();
-    return { kind: 'replay', status: existing.responseStatus ?? 200, body: existing.responseBody };
+    const at = { table: 'idempotency_keys', column: 'response_body', rowId: existing.id };
+    const body = parseJsonColumn(responseBodyColumn, existing.responseBody, at);
+    return { kind: 'replay', status: existing.responseStatus ?? 200, body };
   });
 }
 
@@ -70,7 +79,7 @@ export async function completeIdempotencyKey(
   db: Database,
   principal: Principal,
   id: string,
-  response: { status: number; body: unknown; at: Date },
+  response: { status: number; body: JsonValue; at: Date },
 ): Promise<void> {
   await withOrg(db, orgScope(principal), (tx) =>
     tx

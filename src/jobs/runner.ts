@@ -8,8 +8,11 @@ import { randomUUID } from 'node:crypto';
 import { and, eq, sql } from 'drizzle-orm';
 import { jobs } from '../../db/schema/index.ts';
 import type { Database, Tx } from '../db/client.ts';
+import { queryRows } from '../db/query-rows.ts';
 import { withOrg, withoutOrg } from '../db/tenancy.ts';
+import { parseJsonColumn } from '../lib/json-column.ts';
 import type { Logger } from '../lib/logger.ts';
+import { jobPayloadColumn } from './job-columns.ts';
 
 export interface ClaimedJob {
   id: string;
@@ -96,11 +99,12 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
   async function claim(limit: number): Promise<ClaimedJob[]> {
     if (limit <= 0 || kinds.length === 0) return [];
     const rows = await withoutOrg(db, {}, (tx) =>
-      tx.execute(
+      queryRows<ClaimedRow>(
+        tx,
         sql`select * from claim_jobs(${workerId}, string_to_array(${kinds.join(',')}, ','), ${leaseSeconds}, ${limit})`,
       ),
     );
-    return toJobs(rows);
+    return rows.map(toJob);
   }
 
   async function runJob(job: ClaimedJob): Promise<void> {
@@ -274,17 +278,29 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
   };
 }
 
-function toJobs(rows: unknown): ClaimedJob[] {
-  const list = (Array.isArray(rows) ? rows : ((rows as { rows?: unknown[] }).rows ?? [])) as Record<
-    string,
-    unknown
-  >[];
-  return list.map((r) => ({
-    id: String(r.id),
+/** A row claim_jobs returns (the jobs table's columns, by their SQL names). */
+type ClaimedRow = {
+  id: string;
+  org_id: string;
+  kind: string;
+  payload: unknown;
+  attempts: number;
+  run_id: unknown;
+};
+
+/** The claimed row with its payload parsed: a JSON object, whose fields each kind's handler parses by its own contract. */
+function toJob(r: ClaimedRow): ClaimedJob {
+  const id = String(r.id);
+  return {
+    id,
     orgId: String(r.org_id),
     kind: String(r.kind),
-    payload: (r.payload ?? {}) as Record<string, unknown>,
+    payload: parseJsonColumn(jobPayloadColumn, r.payload ?? {}, {
+      table: 'jobs',
+      column: 'payload',
+      rowId: id,
+    }),
     attempts: Number(r.attempts),
     runId: r.run_id === null || r.run_id === undefined ? null : String(r.run_id),
-  }));
+  };
 }

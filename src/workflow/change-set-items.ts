@@ -8,6 +8,7 @@
  *   apply its inverse (src/commission invertEdit) and find rows changed since.
  */
 import { z } from 'zod';
+import { parseJsonColumn } from '../lib/json-column.ts';
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
 
@@ -66,11 +67,9 @@ export function parseChangeItem(item: {
   before: unknown;
   after: unknown;
 }): ChangeItemPayload {
-  const parsed = changeItemSchema.safeParse({ object: item.object, before: item.before, after: item.after });
-  if (!parsed.success) {
-    throw new Error(
-      `Change set item ${item.id} does not match the change-set contract: ${parsed.error.message}`,
-    );
-  }
-  return parsed.data;
+  return parseJsonColumn(
+    changeItemSchema,
+    { object: item.object, before: item.before, after: item.after },
+    { table: 'change_set_items', column: 'before/after', rowId: item.id, pathPrefix: '' },
+  );
 }

@@ -139,9 +139,10 @@ export async function createRuleset(
   orgId: string,
   values: Partial<typeof s.rulesets.$inferInsert> = {},
 ) {
+  const name = values.name ?? uniq('rules-');
   const [row] = await db
     .insert(s.rulesets)
-    .values({ orgId, name: uniq('rules-'), version: 1, body: {}, ...values })
+    .values({ orgId, name, version: 1, body: { schemaVersion: 1, name }, ...values })
     .returning();
   return row!;
 }
@@ -227,9 +228,12 @@ export async function createOrgGraph(db: Database, name = uniq('graph-')) {
     accountId: account.id,
     ownerRepId: rep.id,
   });
-  await db
-    .insert(s.columnMappings)
-    .values({ orgId: org.id, kind: 'accounts', name: 'My layout', mapping: {} });
+  await db.insert(s.columnMappings).values({
+    orgId: org.id,
+    kind: 'accounts',
+    name: 'My layout',
+    mapping: { kind: 'accounts', columns: {} },
+  });
   const ruleset = await createRuleset(db, org.id);
   const run = await createRun(db, org.id, { rulesetId: ruleset.id, importId: imp.id });
   await db

@@ -12,6 +12,7 @@ import { principalOf } from '../../auth/require-role.ts';
 import {
   claimIdempotencyKey,
   completeIdempotencyKey,
+  type JsonValue,
   releaseIdempotencyKey,
 } from '../../db/idempotency-keys.ts';
 import { parseIdempotencyKey, requestFingerprint } from '../../workflow/idempotency.ts';
@@ -53,7 +54,7 @@ export function idempotency(): MiddlewareHandler<AppBindings> {
 
     if (claim.kind === 'replay') {
       c.header(REPLAYED_HEADER, 'true');
-      return c.json(claim.body as object, claim.status as 200);
+      return c.json(claim.body, claim.status as 200);
     }
 
     try {
@@ -120,9 +121,10 @@ function parseBody(raw: string): unknown {
   }
 }
 
-async function readJson(res: Response): Promise<unknown> {
+/** The response's JSON body (what JSON.parse makes is a JSON value), or null when it has none. */
+async function readJson(res: Response): Promise<JsonValue> {
   try {
-    return await res.clone().json();
+    return JSON.parse(await res.clone().text());
   } catch {
     return null;
   }

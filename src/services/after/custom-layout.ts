@@ -14,6 +14,7 @@ import { AppError } from '../../lib/errors.ts';
 import { fieldIssues } from '../../lib/field-issues.ts';
 import { auditActor } from '../audit/actor.ts';
 import type { OrgContext } from '../auth/context.ts';
+import { parseOrgSettings } from '../auth/org-settings.ts';
 
 export const SETTINGS_KEY = 'exportLayout';
 
@@ -51,7 +52,7 @@ export const customLayoutSchema = z
 /** The saved layout, or null. A stored value that no longer validates counts as none (and is reported). */
 export async function readCustomLayout(tx: Tx, orgId: string): Promise<CustomLayout | null> {
   const [org] = await tx.select({ settings: orgs.settings }).from(orgs).where(eq(orgs.id, orgId));
-  const stored = org?.settings?.[SETTINGS_KEY];
+  const stored = org && parseOrgSettings(org.settings, orgId)[SETTINGS_KEY];
   if (stored === undefined || stored === null) return null;
   const parsed = customLayoutSchema.safeParse(stored);
   if (!parsed.success) {
@@ -88,10 +89,11 @@ export async function saveCustomLayout({
       .from(orgs)
       .where(eq(orgs.id, ctx.principal.orgId))
       .for('update');
-    const before = org?.settings?.[SETTINGS_KEY] ?? null;
+    const settings = org ? parseOrgSettings(org.settings, ctx.principal.orgId) : {};
+    const before = settings[SETTINGS_KEY] ?? null;
     await tx
       .update(orgs)
-      .set({ settings: { ...(org?.settings ?? {}), [SETTINGS_KEY]: layout } })
+      .set({ settings: { ...settings, [SETTINGS_KEY]: layout } })
       .where(eq(orgs.id, ctx.principal.orgId));
     await appendAudit(tx, {
       ...auditActor(ctx),

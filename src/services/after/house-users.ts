@@ -3,6 +3,7 @@
  * House's records in that CRM's export files. Admins set it; each id is checked against its CRM's user id form and
  * stored in the canonical form; every change is audited.
  */
+import { z } from '@hono/zod-openapi';
 import { eq } from 'drizzle-orm';
 import { orgs } from '../../../db/schema/index.ts';
 import { orgScope } from '../../auth/principal.ts';
@@ -18,15 +19,17 @@ import {
 import { AppError } from '../../lib/errors.ts';
 import { auditActor } from '../audit/actor.ts';
 import type { OrgContext } from '../auth/context.ts';
+import { parseOrgSettings } from '../auth/org-settings.ts';
 
 export const HOUSE_USERS_KEY = 'houseUsers';
 
 /** A stored value that no longer reads as a House user id of its CRM is left out (the export says House has none). */
 function readStored(stored: unknown): HouseUserIds {
   const out: HouseUserIds = {};
-  if (!stored || typeof stored !== 'object') return out;
+  const ids = z.record(z.string(), z.unknown()).safeParse(stored);
+  if (!ids.success) return out;
   for (const crm of HOUSE_CRMS) {
-    const value = (stored as Record<string, unknown>)[crm];
+    const value = ids.data[crm];
     if (typeof value !== 'string') continue;
     const parsed = canonicalHouseUserId(crm, value);
     if (parsed.ok) out[crm] = parsed.id;
@@ -36,7 +39,7 @@ function readStored(stored: unknown): HouseUserIds {
 
 export async function readHouseUsers(tx: Tx, orgId: string): Promise<HouseUserIds> {
   const [org] = await tx.select({ settings: orgs.settings }).from(orgs).where(eq(orgs.id, orgId));
-  return readStored(org?.settings?.[HOUSE_USERS_KEY]);
+  return readStored(org && parseOrgSettings(org.settings, orgId)[HOUSE_USERS_KEY]);
 }
 
 export async function getHouseUsers({ ctx }: { ctx: OrgContext }): Promise<HouseUserIds> {
@@ -78,10 +81,11 @@ export async function saveHouseUsers({
       .from(orgs)
       .where(eq(orgs.id, ctx.principal.orgId))
       .for('update');
-    const before = readStored(org?.settings?.[HOUSE_USERS_KEY]);
+    const settings = org ? parseOrgSettings(org.settings, ctx.principal.orgId) : {};
+    const before = readStored(settings[HOUSE_USERS_KEY]);
     await tx
       .update(orgs)
-      .set({ settings: { ...(org?.settings ?? {}), [HOUSE_USERS_KEY]: next } })
+      .set({ settings: { ...settings, [HOUSE_USERS_KEY]: next } })
       .where(eq(orgs.id, ctx.principal.orgId));
     await appendAudit(tx, {
       ...auditActor(ctx),

@@ -22,6 +22,7 @@ import {
   type OwnerSnapshot,
   parseChangeItem,
 } from '../../workflow/change-set-items.ts';
+import { parseChangeSetRow } from '../run-records/change-set-body.ts';
 import { findRun, lockRun, type RunRow } from '../run-records/run-records.ts';
 
 export type ChangeSetRow = typeof changeSets.$inferSelect;
@@ -45,20 +46,21 @@ export async function loadChangeSet(
   options: { lock?: boolean; run?: RunRow } = {},
 ): Promise<LoadedChangeSet> {
   const run = options.run ?? (options.lock ? await lockRun(tx, runId) : await findRun(tx, runId));
-  const [changeSet] = await tx.select().from(changeSets).where(eq(changeSets.runId, runId));
-  if (!changeSet) {
+  const [row] = await tx.select().from(changeSets).where(eq(changeSets.runId, runId));
+  if (!row) {
     throw new AppError(
       'CONFLICT',
       `Run ${runId} is ${run.status.replaceAll('_', ' ')} and has no committed change set yet; exports, notices and rollback exist only after a commit.`,
       { details: { status: run.status } },
     );
   }
-  const rows = await tx
+  const items = await tx
     .select()
     .from(changeSetItems)
-    .where(eq(changeSetItems.changeSetId, changeSet.id))
+    .where(eq(changeSetItems.changeSetId, row.id))
     .orderBy(asc(changeSetItems.seq));
-  return { run, changeSet, items: rows.map((row) => ({ row, payload: parseChangeItem(row) })) };
+  const changeSet = parseChangeSetRow(row);
+  return { run, changeSet, items: items.map((item) => ({ row: item, payload: parseChangeItem(item) })) };
 }
 
 type RepInfo = { id: string; name: string; email: string | null; crmUserId: string | null; kind: string };

@@ -5,22 +5,20 @@
 import { sql } from 'drizzle-orm';
 import { queryRows } from '../../db/query-rows.ts';
 import { type ReadContext, readInOrg as read } from '../auth/read-in-org.ts';
-import { ROLLED_BACK_ACTION, type RollbackResult, readRollbackResult } from './rollback-record.ts';
+import { type RollbackResult, readRolledBack } from './rollback-record.ts';
 import { rollbackDeadline } from './rollback-run.ts';
 
 /** The change set of a committed run, counted from its items (what a commit or a rollback really touches). */
 export async function changeSetCounts(ctx: ReadContext, runId: string) {
   return read(ctx, async (tx) => {
     const [row] = await queryRows<{
-      body: Record<string, unknown>;
       accounts: number;
       opportunities: number;
       splits: number;
       notices: number;
     }>(
       tx,
-      sql`select cs.body,
-                 (select count(*)::int from change_set_items i where i.change_set_id = cs.id and i.object = 'account') as accounts,
+      sql`select (select count(*)::int from change_set_items i where i.change_set_id = cs.id and i.object = 'account') as accounts,
                  (select count(*)::int from change_set_items i where i.change_set_id = cs.id and i.object = 'opportunity') as opportunities,
                  (select count(*)::int from change_set_items i where i.change_set_id = cs.id and i.object = 'split') as splits,
                  (select count(*)::int from notices n where n.run_id = cs.run_id and n.kind not like 'correction%') as notices
@@ -56,18 +54,14 @@ export async function rollbackInfo(ctx: ReadContext, runId: string): Promise<Rol
     if (!row?.committed_at) return null;
     const committedAt = new Date(row.committed_at);
     const windowHours = Number(row.window_hours);
-    const [note] = await queryRows<{ after: { reason?: unknown } | null }>(
-      tx,
-      sql`select after from audit_events where run_id = ${runId}::uuid and action = ${ROLLED_BACK_ACTION}
-          order by seq desc limit 1`,
-    );
+    const rolledBack = await readRolledBack(tx, runId);
     return {
       windowHours,
       committedAt,
       // The same rule the service applies, so the page never offers a rollback the service refuses.
       deadline: rollbackDeadline(committedAt, windowHours),
-      result: await readRollbackResult(tx, runId),
-      reason: typeof note?.after?.reason === 'string' ? note.after.reason : null,
+      result: rolledBack?.result ?? null,
+      reason: rolledBack?.reason ?? null,
     };
   });
 }

@@ -4,6 +4,7 @@ import { auditEvents, runOpportunityChanges } from '../../../db/schema/index.ts'
 import { orgScope } from '../../auth/principal.ts';
 import { withOrg } from '../../db/tenancy.ts';
 import { notFound } from '../../lib/errors.ts';
+import { auditValueColumn, parseAuditValue } from '../audit/audit-columns.ts';
 import type { OrgContext } from '../auth/context.ts';
 import { assertReader, type QueueItem, selectItems, toItem } from './list.ts';
 import { QUEUE_ACTIONS, RETRIED_ACTION, retryRunsOf, rootReason } from './settle.ts';
@@ -43,15 +44,17 @@ const HISTORY_LABELS: Record<string, string> = {
 };
 const RUN_HISTORY_ACTIONS = Object.keys(HISTORY_LABELS).filter((a) => a.startsWith('run.'));
 
-function detailOf(action: string, before: unknown, after: unknown): string | null {
-  const a = (after ?? {}) as Record<string, unknown>;
-  const b = (before ?? {}) as Record<string, unknown>;
+function detailOf(event: { id: string; action: string; before: unknown; after: unknown }): string | null {
+  const { action } = event;
+  const a = parseAuditValue(auditValueColumn, { id: event.id, column: 'after', value: event.after }) ?? {};
+  const b = parseAuditValue(auditValueColumn, { id: event.id, column: 'before', value: event.before }) ?? {};
   if (action === RETRIED_ACTION)
     return typeof b.error === 'string' ? `Skipped: ${rootReason(b.error)}` : null;
   if (action === QUEUE_ACTIONS.retrySettled)
     return a.status === 'complete' ? 'Complete' : String(a.error ?? '');
   for (const key of ['reason', 'error', 'failureReason']) {
-    if (typeof a[key] === 'string' && a[key]) return a[key] as string;
+    const value = a[key];
+    if (typeof value === 'string' && value) return value;
   }
   return null;
 }
@@ -112,7 +115,7 @@ export async function queueItemHistory({
         label: HISTORY_LABELS[e.action] ?? e.action,
         runId: e.runId,
         runRole: e.runId === row.runId ? 'own' : e.runId ? 'retry' : null,
-        detail: detailOf(e.action, e.before, e.after),
+        detail: detailOf(e),
         actor: e.actorLabel,
       });
     }

@@ -5,12 +5,14 @@
  * rest of the queue (which creates and cancels runs through them).
  */
 
+import { z } from '@hono/zod-openapi';
 import { and, desc, eq, inArray, ne } from 'drizzle-orm';
 import { auditEvents, opportunities, runOpportunityChanges, runs } from '../../../db/schema/index.ts';
 import { type AuditEventInput, appendAuditEvents } from '../../db/audit.ts';
 import type { Tx } from '../../db/client.ts';
 import { AppError } from '../../lib/errors.ts';
 import type { ActorFields } from '../audit/actor.ts';
+import { parseAuditValue } from '../audit/audit-columns.ts';
 
 export const QUEUE_STATUSES = [
   'pending',
@@ -32,6 +34,18 @@ export const QUEUE_ACTIONS = {
   reopened: 'commission_queue.reopened',
   retrySettled: 'commission_queue.retry_settled',
 } as const;
+
+/** What a commission_queue.retried event records (retry.ts writes it): the item before, and the opportunity retried. */
+const retriedBefore = z.looseObject({ error: z.string().nullable().optional() }).nullable();
+const retriedAfter = z.looseObject({ opportunityId: z.string().optional() }).nullable();
+
+/** The item's reason when its retry started, from a commission_queue.retried event's `before`. */
+export const retriedError = (event: { id: string; before: unknown }) =>
+  parseAuditValue(retriedBefore, { id: event.id, column: 'before', value: event.before })?.error ?? null;
+
+/** The opportunity a commission_queue.retried event retries, from its `after`. */
+export const retriedOpportunity = (event: { id: string; after: unknown }) =>
+  parseAuditValue(retriedAfter, { id: event.id, column: 'after', value: event.after })?.opportunityId;
 
 /** The latest retry run of each item (its commission_queue.retried link) with the run's status. */
 export async function retryRunsOf(tx: Tx, itemIds: readonly string[]) {
@@ -76,7 +90,7 @@ interface RetriedItem {
  */
 async function itemsRetriedBy(tx: Tx, runId: string): Promise<RetriedItem[]> {
   const links = await tx
-    .select({ itemId: auditEvents.entityId, before: auditEvents.before })
+    .select({ id: auditEvents.id, itemId: auditEvents.entityId, before: auditEvents.before })
     .from(auditEvents)
     .where(and(eq(auditEvents.runId, runId), eq(auditEvents.action, RETRIED_ACTION)));
   const ids = [...new Set(links.map((l) => l.itemId).filter((id): id is string => typeof id === 'string'))];
@@ -93,12 +107,7 @@ async function itemsRetriedBy(tx: Tx, runId: string): Promise<RetriedItem[]> {
     .from(runOpportunityChanges)
     .where(inArray(runOpportunityChanges.id, mine))
     .for('update');
-  const earlier = new Map(
-    links.map((l) => [
-      l.itemId,
-      ((l.before as { error?: string | null } | null)?.error ?? null) as string | null,
-    ]),
-  );
+  const earlier = new Map(links.map((l) => [l.itemId, retriedError(l)]));
   return rows.map((r) => ({
     itemId: r.id,
     opportunityId: r.opportunityId,

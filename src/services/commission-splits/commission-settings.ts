@@ -45,7 +45,9 @@ export interface CommissionSettings {
  * (or `params.commission = { type, customBps? }`); direct transfer (B) when the run names none, as the runs API
  * documents and the review shows. Callers ask only for runs whose scope includes opportunities.
  */
-export function commissionSettings(params: Record<string, unknown>): CommissionSettings | null {
+export function commissionSettings(
+  params: RunParamsColumn & { commission?: unknown },
+): CommissionSettings | null {
   const nested = params.commission;
   const raw =
     nested && typeof nested === 'object'
@@ -53,7 +55,7 @@ export function commissionSettings(params: Record<string, unknown>): CommissionS
       : params.commissionType !== undefined
         ? { type: params.commissionType, customBps: params.customBps }
         : null;
-  if (commissionStrategyOf(params as { commissionStrategy?: string }) === 'manual') {
+  if (commissionStrategyOf(params) === 'manual') {
     return { type: 'B', manual: true, decisions: readDecisions(params.commissionDecisions) };
   }
   const segments = readSegments(params.commissionSegments);

@@ -3,6 +3,7 @@ import { asc, eq } from 'drizzle-orm';
 import { changeSets } from '../../../db/schema/index.ts';
 import type { Tx } from '../../db/client.ts';
 import { AppError } from '../../lib/errors.ts';
+import { parseChangeSetRow } from '../run-records/change-set-body.ts';
 import { type ActorType, actorOf } from '../run-records/run-state.ts';
 
 export interface ChangeSetSummary {
@@ -23,7 +24,7 @@ export async function existingChangeSet(tx: Tx, runId: string): Promise<ChangeSe
     .where(eq(changeSets.runId, runId))
     .orderBy(asc(changeSets.createdAt));
   if (!row) throw new AppError('INTERNAL', `Run ${runId} is committed but has no change set.`);
-  return changeSetSummary(row);
+  return changeSetSummary(parseChangeSetRow(row));
 }
 
 export function changeSetSummary(row: typeof changeSets.$inferSelect): ChangeSetSummary {

@@ -7,6 +7,7 @@ import { sql } from 'drizzle-orm';
 import type { Tx } from '../../db/client.ts';
 import { queryRows } from '../../db/query-rows.ts';
 import { AppError } from '../../lib/errors.ts';
+import { parseSplits } from '../run-records/proposal-columns.ts';
 import { readParams } from '../run-records/run-params.ts';
 import type { RunRow } from '../run-records/run-records.ts';
 
@@ -206,11 +207,11 @@ export async function lockRunOpportunities(tx: Tx, run: RunRow): Promise<Opportu
     plannedRepId: r.planned,
     ownerRepId: r.owner,
     toRepId: r.to_rep,
-    plannedAfter: Array.isArray(r.after_splits)
-      ? (r.after_splits as OpportunityLine['plannedAfter'])
-      : typeof r.after_splits === 'string'
-        ? (JSON.parse(r.after_splits) as OpportunityLine['plannedAfter'])
-        : null,
+    plannedAfter: parseSplits(
+      typeof r.after_splits === 'string' ? JSON.parse(r.after_splits) : r.after_splits,
+      'after_splits',
+      `run ${run.id}, opportunity ${r.opportunity_id}`,
+    ),
     shareFromNamed: named !== null && named === r.planned,
   }));
 }

@@ -5,6 +5,7 @@
 import { and, eq, inArray, notInArray, sql } from 'drizzle-orm';
 import { auditEvents, opportunities, runOpportunityChanges } from '../../../db/schema/index.ts';
 import type { Tx } from '../../db/client.ts';
+import { retriedOpportunity } from '../commission-queue/settle.ts';
 import type { RunRow } from '../run-records/run-records.ts';
 import type { CommissionOutcome } from './commit-commission.ts';
 
@@ -77,12 +78,12 @@ async function settleRetriedItems(
 ) {
   if (run.kind !== 'opportunity') return;
   const links = await tx
-    .select({ itemId: auditEvents.entityId, after: auditEvents.after })
+    .select({ id: auditEvents.id, itemId: auditEvents.entityId, after: auditEvents.after })
     .from(auditEvents)
     .where(and(eq(auditEvents.runId, run.id), eq(auditEvents.action, 'commission_queue.retried')));
   const written = new Set(planned.filter((p) => !failedIds.includes(p.id)).map((p) => p.opportunityId));
   const settled = links
-    .filter((l) => written.has(String((l.after as { opportunityId?: string } | null)?.opportunityId)))
+    .filter((l) => written.has(String(retriedOpportunity(l))))
     .map((l) => l.itemId)
     .filter((id): id is string => typeof id === 'string');
   if (settled.length === 0) return;

@@ -8,6 +8,7 @@ import { queryRows } from '../../db/query-rows.ts';
 import type { ColumnMappingInput } from '../../import/mapping.ts';
 import { OwnerDirectory } from '../../import/owner-directory.ts';
 import type { OpportunityTerm } from '../../import/records.ts';
+import { parseSavedMapping } from './saved-mapping-column.ts';
 
 export interface RosterLookup {
   directory: OwnerDirectory;
@@ -77,11 +78,11 @@ export async function loadSavedMappings(
   tx: Tx,
   kind: string | undefined,
 ): Promise<{ signature: string; mapping: ColumnMappingInput }[]> {
-  const rows = await queryRows<{ header_signature: string; mapping: ColumnMappingInput }>(
+  const rows = await queryRows<{ id: string; header_signature: string; mapping: unknown }>(
     tx,
     kind
-      ? sql`select header_signature, mapping from column_mappings where header_signature is not null and kind = ${kind} order by updated_at desc`
-      : sql`select header_signature, mapping from column_mappings where header_signature is not null and kind not like 'export:%' order by updated_at desc`,
+      ? sql`select id, header_signature, mapping from column_mappings where header_signature is not null and kind = ${kind} order by updated_at desc`
+      : sql`select id, header_signature, mapping from column_mappings where header_signature is not null and kind not like 'export:%' order by updated_at desc`,
   );
-  return rows.map((r) => ({ signature: r.header_signature, mapping: r.mapping }));
+  return rows.map((r) => ({ signature: r.header_signature, mapping: parseSavedMapping(r.mapping, r.id) }));
 }

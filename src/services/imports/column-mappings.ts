@@ -10,6 +10,7 @@ import {
   parseMapping,
 } from '../../import/mapping.ts';
 import type { OrgContext } from '../auth/context.ts';
+import { parseSavedMapping } from './saved-mapping-column.ts';
 
 export interface SavedMapping {
   id: string;
@@ -50,7 +51,7 @@ export async function listColumnMappings({ ctx, input }: { ctx: OrgContext; inpu
       name: string;
       kind: string;
       header_signature: string | null;
-      mapping: ColumnMapping;
+      mapping: unknown;
     }>(
       tx,
       input.kind
@@ -63,7 +64,7 @@ export async function listColumnMappings({ ctx, input }: { ctx: OrgContext; inpu
         name: r.name,
         kind: r.kind,
         headerSignature: r.header_signature,
-        mapping: r.mapping,
+        mapping: parseSavedMapping(r.mapping, r.id),
       }),
     );
   });

@@ -6,6 +6,7 @@ import { AppError } from '../../lib/errors.ts';
 import { orgSolveTimeLimitMs } from '../../lib/solve-time-limit.ts';
 import { validateRuleset } from '../../rules/parse-ruleset.ts';
 import type { Ruleset } from '../../rules/ruleset-schema.ts';
+import { parseOrgSettings } from '../auth/org-settings.ts';
 import { type Book, loadBook } from '../book/load-book.ts';
 import { type RunParams, readParams } from '../run-records/run-params.ts';
 import type { RunRow } from '../run-records/run-records.ts';
@@ -87,6 +88,6 @@ export async function loadPlanningContext(tx: Tx, run: RunRow, today: Date): Pro
     asOfDate: stored ?? today.toISOString().slice(0, 10),
     // A run with its own ruleset uses the ruleset's window; otherwise the org's setting (F2 default 30).
     closingWithinDays: run.rulesetId ? ruleset.protections.closingWithinDays : (org?.closingWithinDays ?? 30),
-    orgTimeLimitMs: orgSolveTimeLimitMs(org?.settings),
+    orgTimeLimitMs: orgSolveTimeLimitMs(org && parseOrgSettings(org.settings, run.orgId)),
   };
 }

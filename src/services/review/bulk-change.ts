@@ -6,6 +6,7 @@ import type { Tx } from '../../db/client.ts';
 import { queryRows } from '../../db/query-rows.ts';
 import { AppError } from '../../lib/errors.ts';
 import type { ActorFields } from '../audit/actor.ts';
+import { parseConflictRow } from '../run-records/proposal-columns.ts';
 import { auditEvent, type RunRow, type RunsContext } from '../run-records/run-records.ts';
 import { acceptable as acceptableKind } from './conflict-rules.ts';
 import { applyChange, describe, receivingRep } from './proposal-edit.ts';
@@ -239,10 +240,12 @@ async function acceptOpen(
   actor: ActorFields,
   at: Date,
 ) {
-  const open = await tx
-    .select()
-    .from(conflicts)
-    .where(and(eq(conflicts.runId, run.id), isNull(conflicts.resolution), idIn(conflicts.accountId, ids)));
+  const open = (
+    await tx
+      .select()
+      .from(conflicts)
+      .where(and(eq(conflicts.runId, run.id), isNull(conflicts.resolution), idIn(conflicts.accountId, ids)))
+  ).map(parseConflictRow);
   const acceptable = open.filter((k) => acceptableKind(k.kind, k.details));
   if (acceptable.length === 0)
     throw new AppError(

@@ -14,6 +14,7 @@ import { withOrg } from '../../db/tenancy.ts';
 import { AppError, notFound } from '../../lib/errors.ts';
 import type { ActorFields } from '../audit/actor.ts';
 import type { CommissionDecision } from '../run-records/commission-params.ts';
+import { parseConflictRow } from '../run-records/proposal-columns.ts';
 import { auditEvent, findRun, type RunRow, type RunsContext } from '../run-records/run-records.ts';
 import { acceptRefusal, isUnwritableSplit } from './conflict-rules.ts';
 import { applyChange, assignmentOf, excludeRow, receivingRep, setAssignment } from './proposal-edit.ts';
@@ -165,11 +166,12 @@ export async function resolveConflict({
     ctx,
     input.runId,
     async (tx, run, actor): Promise<ResolvedConflict> => {
-      const [conflict] = await tx
+      const [row] = await tx
         .select()
         .from(conflicts)
         .where(and(eq(conflicts.id, input.conflictId), eq(conflicts.runId, run.id)));
-      if (!conflict) throw notFound(`Conflict ${input.conflictId} of run ${run.id}`);
+      if (!row) throw notFound(`Conflict ${input.conflictId} of run ${run.id}`);
+      const conflict = parseConflictRow(row);
       const refused =
         input.resolution === 'accept' ? acceptRefusal(conflict.kind, conflict.details?.key) : null;
       if (refused) throw new AppError('CONFLICT', refused);
@@ -291,6 +293,7 @@ export async function listConflicts({
     const run = await findRun(tx, input.runId);
     const rows = await tx.select().from(conflicts).where(eq(conflicts.runId, run.id));
     return rows
+      .map(parseConflictRow)
       .filter((c) => input.open === undefined || (c.resolution === null) === input.open)
       .filter((c) => !input.severity || c.severity === input.severity)
       .filter((c) => !input.kind || c.kind === input.kind)

@@ -26,6 +26,7 @@ import {
   commissionStrategyOf,
   MAX_COMMISSION_DECISIONS,
 } from '../run-records/commission-params.ts';
+import { parseSplits } from '../run-records/proposal-columns.ts';
 import { auditEvent, findRun, lockRun, type RunRow, type RunsContext } from '../run-records/run-records.ts';
 import { recordProposalChange } from './changes.ts';
 
@@ -143,8 +144,8 @@ export async function listCommissionDecisions({
       strategy: commissionStrategyOf(run.params),
       rows: rows.map((r) => ({
         ...r,
-        before: (r.before ?? []) as Part[],
-        after: (r.after ?? null) as Part[] | null,
+        before: parseSplits(r.before, 'before_splits', `run ${run.id}, opportunity ${r.opportunityId}`) ?? [],
+        after: parseSplits(r.after, 'after_splits', `run ${run.id}, opportunity ${r.opportunityId}`),
         decision: decisions[r.opportunityId] ?? null,
       })),
       total: Number(matching?.n ?? 0),

@@ -19,6 +19,7 @@ import { AppError } from '../../lib/errors.ts';
 import { parseChangeItem } from '../../workflow/change-set-items.ts';
 import { type CommissionSettings, strategyFor } from '../commission-splits/commission-settings.ts';
 import { type CommissionInput, loadOpportunityInputs } from '../commission-splits/opportunity-inputs.ts';
+import { parseChangeSetRow } from '../run-records/change-set-body.ts';
 import type { RunRow } from '../run-records/run-records.ts';
 
 export interface OpportunityInfo {
@@ -72,9 +73,10 @@ async function loadInputs(
 
 /** What a committed run wrote: each split item's edit, against the history as it was before (inverse applied). */
 export async function committedPlan(tx: Tx, run: RunRow) {
-  const [set] = await tx.select().from(changeSets).where(eq(changeSets.runId, run.id));
-  if (!set) throw new AppError('INTERNAL', `Run ${run.id} is committed but has no change set.`);
-  const stored = (set.body as { commission?: CommissionSettings | null }).commission ?? null;
+  const [row] = await tx.select().from(changeSets).where(eq(changeSets.runId, run.id));
+  if (!row) throw new AppError('INTERNAL', `Run ${run.id} is committed but has no change set.`);
+  const set = parseChangeSetRow(row);
+  const stored: CommissionSettings | null = set.body.commission ?? null;
   const splitItems = await tx
     .select()
     .from(changeSetItems)

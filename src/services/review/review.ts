@@ -12,6 +12,7 @@ import { notFound } from '../../lib/errors.ts';
 import { loadAccounts, loadRoster } from '../book/load-book.ts';
 import { capsFor } from '../plan/build-solve-input.ts';
 import { loadRuleset } from '../plan/planning-context.ts';
+import { parseConflictRow, parseExplanation, parseSplits } from '../run-records/proposal-columns.ts';
 import { readParams } from '../run-records/run-params.ts';
 import { findRun, type RunRow, type RunsContext } from '../run-records/run-records.ts';
 
@@ -361,11 +362,17 @@ export async function explainAccount({
           ),
         ),
       );
+    const changeAt = (o: { opportunityId: string }) => `run ${run.id}, opportunity ${o.opportunityId}`;
     return {
       ...row,
+      explanation: parseExplanation(row.explanation, `run ${run.id}, account ${input.accountId}`),
       moved: !row.excluded && row.toRepId !== row.fromRepId,
-      conflicts: accountConflicts,
-      opportunityChanges: opps,
+      conflicts: accountConflicts.map(parseConflictRow),
+      opportunityChanges: opps.map((o) => ({
+        ...o,
+        beforeSplits: parseSplits(o.beforeSplits, 'before_splits', changeAt(o)),
+        afterSplits: parseSplits(o.afterSplits, 'after_splits', changeAt(o)),
+      })),
     };
   });
 }

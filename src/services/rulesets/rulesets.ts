@@ -10,9 +10,10 @@ import type { Tx } from '../../db/client.ts';
 import { queryRows } from '../../db/query-rows.ts';
 import { withOrg } from '../../db/tenancy.ts';
 import { AppError, notFound } from '../../lib/errors.ts';
+import { parseJsonColumn } from '../../lib/json-column.ts';
 import { crossValidateRuleset, type FixedLoad, type RosterRep } from '../../rules/cross-validate.ts';
 import { parseRulesetText, type RulesetIssue, validateRuleset } from '../../rules/parse-ruleset.ts';
-import type { Ruleset } from '../../rules/ruleset-schema.ts';
+import { type Ruleset, rulesetSchema } from '../../rules/ruleset-schema.ts';
 import type { OrgContext } from '../auth/context.ts';
 
 export interface StoredRuleset {
@@ -33,7 +34,8 @@ type Row = {
   id: string;
   name: string;
   version: number;
-  body: Ruleset;
+  /** `rulesets.body`: the ruleset as saved (parsed by the schema, its defaults filled), parsed again on read. */
+  body: unknown;
   note: string | null;
   created_by: string | null;
   created_at: string;
@@ -46,7 +48,7 @@ const toStored = (r: Row): StoredRuleset => ({
   id: r.id,
   name: r.name,
   version: Number(r.version),
-  body: r.body,
+  body: parseJsonColumn(rulesetSchema, r.body, { table: 'rulesets', column: 'body', rowId: r.id }),
   note: r.note,
   createdBy: r.created_by,
   createdAt: r.created_at,

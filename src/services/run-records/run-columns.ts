@@ -4,6 +4,7 @@
  */
 import { z } from '@hono/zod-openapi';
 import type { RunMetricsColumn, RunParamsColumn, runs } from '../../../db/schema/index.ts';
+import { parseJsonColumn } from '../../lib/json-column.ts';
 import {
   accountParams,
   departureParams,
@@ -65,18 +66,14 @@ const runMetricsColumn = z.looseObject({
   solveStartedAt: z.string().optional(),
 });
 
-function parseColumn<T>(schema: z.ZodType<T>, value: unknown, what: string, runId: string): T {
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) throw new Error(`Run ${runId}: stored ${what} do not match: ${parsed.error.message}`);
-  return parsed.data;
-}
-
 export function parseRunParams(value: unknown, runId: string): RunParamsColumn {
-  return parseColumn(runParamsColumn, value ?? {}, 'params', runId);
+  return parseJsonColumn(runParamsColumn, value ?? {}, { table: 'runs', column: 'params', rowId: runId });
 }
 
 export function parseRunMetrics(value: unknown, runId: string): RunMetricsColumn | null {
-  return value == null ? null : parseColumn(runMetricsColumn, value, 'metrics', runId);
+  return value == null
+    ? null
+    : parseJsonColumn(runMetricsColumn, value, { table: 'runs', column: 'metrics', rowId: runId });
 }
 
 /** The row with its params and metrics parsed. */

@@ -1,10 +1,12 @@
 /** Reading and locking a run, moving it through the status machine with an audit event, and the actor of a change. */
+import { z } from '@hono/zod-openapi';
 import { and, desc, eq, sql } from 'drizzle-orm';
 import { jobs, runs } from '../../../db/schema/index.ts';
 import type { Principal } from '../../auth/principal.ts';
 import { type AuditEventInput, appendAudit } from '../../db/audit.ts';
 import type { Database, Tx } from '../../db/client.ts';
 import { notFound } from '../../lib/errors.ts';
+import { parseJsonColumn } from '../../lib/json-column.ts';
 import { nextStatus, type RunAction, type RunStatus } from '../../workflow/run-status.ts';
 import type { ActorFields } from '../audit/actor.ts';
 import { parseRunRow } from './run-columns.ts';
@@ -101,7 +103,21 @@ export async function latestSolveJob(tx: Tx, runId: string) {
     .where(and(eq(jobs.runId, runId), eq(jobs.kind, SOLVE_JOB_KIND)))
     .orderBy(desc(jobs.createdAt), desc(sql`${jobs.id}`))
     .limit(1);
-  return job ?? null;
+  if (!job) return null;
+  const at = { table: 'jobs', column: 'progress', rowId: job.id };
+  return { ...job, progress: parseJsonColumn(solveJobProgress, job.progress, at) };
 }
+
+/** What a solve job reports as it goes (src/services/solve/solve-run-job.ts): its phase, and while solving its size and limit. */
+const solveJobProgress = z
+  .looseObject({
+    phase: z.string().optional(),
+    accounts: z.number().optional(),
+    timeLimitMs: z.number().optional(),
+    unassigned: z.number().optional(),
+    waitingFor: z.string().optional(),
+  })
+  .nullable();
+export type SolveJobProgress = z.infer<typeof solveJobProgress>;
 
 export const SOLVE_JOB_KIND = 'solve_run';

@@ -10,10 +10,12 @@
  */
 
 import { hostname } from 'node:os';
+import { z } from '@hono/zod-openapi';
 import type { Database } from '../../db/client.ts';
 import { withOrg } from '../../db/tenancy.ts';
 import { enqueueJob, getJob, requestCancel } from '../../jobs/queue.ts';
 import { type JobHandler, PermanentJobError } from '../../jobs/runner.ts';
+import { parseJsonColumn } from '../../lib/json-column.ts';
 import { wallSafetyMs } from '../../solver/clock.ts';
 import type { SolveResult } from '../../solver/index.ts';
 import { parseSolveInput } from '../../solver/input.ts';
@@ -29,16 +31,20 @@ import { WORKER_START_MS } from '../../solver/worker/solve-in-worker.ts';
 
 export const POOL_JOB_KIND = 'solve_pools';
 
-/** What a pool job returns (its job's result): the group's part, a result without an answer, or an error. */
-type PoolJobResult = { part: GroupPart } | { result: SolveResult } | { error: string };
+const isObject = (v: unknown) => typeof v === 'object' && v !== null;
+/**
+ * What a pool job returns (its job's `result`, as solveGroupPart made it): the group's part, a result without an
+ * answer, or an error. The part and the result are the solver's own objects: joinParts checks what they hold.
+ */
+const poolJobResult = z.union([
+  z.object({ error: z.string() }),
+  z.object({ result: z.custom<SolveResult>(isObject) }),
+  z.object({ part: z.custom<GroupPart>(isObject) }),
+]);
 
 /** The `solve_pools` job: one group of pools of a solve (payload: the group input, the pools). */
 export const solvePoolsJob: JobHandler = async (job, ctx) => {
-  const { input, pools, wallClockSafety } = job.payload as {
-    input?: unknown;
-    pools?: unknown;
-    wallClockSafety?: unknown;
-  };
+  const { input, pools, wallClockSafety } = job.payload;
   if (!Array.isArray(pools) || !pools.every((p) => Number.isInteger(p) && p >= 0))
     throw new PermanentJobError('The pool job names no pools.');
   const parsed = parseSolveInput(input);
@@ -126,13 +132,15 @@ export async function solveAcrossInstances(
       };
     }
     if (rows.every((r) => r?.status === 'succeeded')) {
-      const results = rows.map((r) => r!.result as PoolJobResult);
+      const results = rows.map((r) =>
+        parseJsonColumn(poolJobResult, r!.result, { table: 'jobs', column: 'result', rowId: r!.id }),
+      );
       const failed = results.find((r) => 'error' in r);
       if (failed && 'error' in failed)
         return { status: 'timeout', reason: failed.error, millis: Date.now() - t0, assignments: null };
       const whole = results.find((r) => 'result' in r);
       if (whole && 'result' in whole) return { ...whole.result, millis: Date.now() - t0 } as SolveResult;
-      const parts = results.map((r) => (r as { part: GroupPart }).part);
+      const parts = results.flatMap((r) => ('part' in r ? [r.part] : []));
       return joinParts(plan.problem, plan.groups, parts, t0, `pools as ${plan.groups.length} jobs`);
     }
     await new Promise((resolve) => setTimeout(resolve, pollMs));

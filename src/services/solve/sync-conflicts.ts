@@ -3,11 +3,12 @@ import { and, eq, inArray } from 'drizzle-orm';
 import { conflicts } from '../../../db/schema/index.ts';
 import type { Tx } from '../../db/client.ts';
 import type { DetectedConflict } from '../../workflow/conflicts.ts';
+import { parseConflictRow } from '../run-records/proposal-columns.ts';
 import type { RunRow } from '../run-records/run-records.ts';
 
 /** Writes the detected conflicts by key: new ones added, existing ones refreshed (resolution kept), gone ones dropped. */
 export async function syncConflicts(tx: Tx, run: RunRow, detected: readonly DetectedConflict[], at: Date) {
-  const existing = await tx
+  const stored = await tx
     .select({
       id: conflicts.id,
       details: conflicts.details,
@@ -20,6 +21,7 @@ export async function syncConflicts(tx: Tx, run: RunRow, detected: readonly Dete
     })
     .from(conflicts)
     .where(eq(conflicts.runId, run.id));
+  const existing = stored.map(parseConflictRow);
   const byKey = new Map(existing.map((c) => [c.details?.key ?? '', c]));
   const seen = new Set<string>();
   const inserts = [];

@@ -18,6 +18,7 @@ import {
   solveInWorker,
 } from '../../solver/index.ts';
 import { hardLimitMs } from '../../solver/worker/solve-in-worker.ts';
+import { parseOrgSettings } from '../auth/org-settings.ts';
 import { loadBook } from '../book/load-book.ts';
 import { buildSolveInput, keptReason } from '../plan/build-solve-input.ts';
 import { loadRuleset } from '../plan/planning-context.ts';
@@ -162,7 +163,7 @@ export async function whatIfTimeLimitMs(ctx: RunsContext, requestedMs?: number):
     tx.select({ settings: orgs.settings }).from(orgs).where(eq(orgs.id, ctx.principal.orgId)),
   );
   const deployment = ctx.solverTimeLimitMs ?? DEFAULT_SOLVE_TIME_LIMIT_MS;
-  const own = orgSolveTimeLimitMs(org?.settings);
+  const own = orgSolveTimeLimitMs(org && parseOrgSettings(org.settings, ctx.principal.orgId));
   return Math.min(requestedMs ?? deployment, deployment, own ?? deployment);
 }
 

@@ -6,6 +6,7 @@
 import type { Principal } from '../../auth/principal.ts';
 import type { RunSummary } from '../../services/review/review.ts';
 import type { RunParamsColumn } from '../../services/run-records/run-columns.ts';
+import type { SolveJobProgress } from '../../services/run-records/run-records.ts';
 import { CommissionImpactSlot } from '../book/commission-impact.tsx';
 import { CsrfField } from '../layout.tsx';
 import { Crumbs, Stat, StatusBadge } from '../shared/components.tsx';
@@ -39,7 +40,7 @@ export type RunRecord = {
 export interface SolveJob {
   id: string;
   status: string;
-  progress: Record<string, unknown> | null;
+  progress: SolveJobProgress;
   error: string | null;
   createdAt: Date;
   cancelRequestedAt: Date | null;
@@ -243,7 +244,7 @@ export function CancelForm({ run, csrfToken }: { run: RunRecord; csrfToken: stri
  * The cancel form stays outside it, so a reason being typed is not wiped by the next poll.
  */
 export function SolveStatus({ run, job }: { run: RunRecord; job: SolveJob | null }) {
-  const p = (job?.progress ?? {}) as { phase?: string; accounts?: number; timeLimitMs?: number };
+  const p = job?.progress ?? {};
   const elapsed = job ? Math.max(0, Math.round((Date.now() - job.createdAt.getTime()) / 1000)) : 0;
   const limit = p.timeLimitMs ? Math.round(p.timeLimitMs / 1000) : null;
   return (

@@ -184,7 +184,7 @@ export const runsRouter = createRouter()
     return c.json(
       {
         ...out,
-        explanation: (out.explanation as Record<string, unknown> | null) ?? null,
+        explanation: out.explanation,
         conflicts: out.conflicts.map(toConflictJson),
         opportunityChanges: out.opportunityChanges.map((o) => ({
           ...o,
