@@ -6,18 +6,13 @@
  */
 
 import { eq } from 'drizzle-orm';
-import { changeSetItems, changeSets, reps, runs } from '../../../db/schema/index.ts';
+import { reps, runs } from '../../../db/schema/index.ts';
 import { orgScope } from '../../auth/principal.ts';
 import { appendAuditEvents } from '../../db/audit.ts';
 import type { Tx } from '../../db/client.ts';
 import { withOrg } from '../../db/tenancy.ts';
 import { AppError, forbidden } from '../../lib/errors.ts';
 import { shareLosers } from '../../notices/shares.ts';
-import {
-  type ChangeItemPayload,
-  changeItemSchema,
-  type OwnerSnapshot,
-} from '../../workflow/change-set-items.ts';
 import { nextStatus } from '../../workflow/run-status.ts';
 import { actingIds, actorFields } from '../audit/actor.ts';
 import { settleRetriedItemsAfterCommit } from '../commission-queue/settle.ts';
@@ -32,6 +27,7 @@ import { type ChangeSetSummary, changeSetSummary, existingChangeSet } from './ch
 import { applyRunSplits, type CommissionOutcome, recordAdjustments } from './commit-commission.ts';
 import { writeHandoffNotices } from './commit-notices.ts';
 import {
+  type BookLine,
   lockRunBook,
   lockRunOpportunities,
   moveAccounts,
@@ -44,6 +40,7 @@ import {
   staleOwnerError,
 } from './commit-ownership.ts';
 import { recordQueueOutcomes } from './commit-queue-outcomes.ts';
+import { type CommitSummary, changeSetItemsOf, insertChangeSet, ownerSnapshots } from './write-change-set.ts';
 
 export interface CommitInput {
   runId: string;
@@ -107,6 +104,7 @@ export async function commitRun({
   });
 }
 
+/** Applies an approved, checked run: ownership, commission, the change set, the notices and the run's status. */
 async function applyCommit(
   ctx: RunActionContext,
   tx: Tx,
@@ -130,176 +128,57 @@ async function applyCommit(
   const roster = await tx
     .select({ id: reps.id, name: reps.name, email: reps.email, crmUserId: reps.crmUserId, kind: reps.kind })
     .from(reps);
-  const repById = new Map(roster.map((r) => [r.id, r]));
-  const owner = (repId: string | null): OwnerSnapshot => {
-    const rep = repId ? repById.get(repId) : undefined;
-    return { repId, name: rep?.name ?? null, email: rep?.email ?? null, crmUserId: rep?.crmUserId ?? null };
-  };
-
-  // An opportunity-level run's proposal includes its split change whatever the scope; other runs cascade to the
-  // opportunities of the accounts they move unless the scope is ownership only.
-  const { settings, problem } = runSettings(run, opportunityLines.length > 0);
-  if (problem) throw new AppError('CONFLICT', `${problem} Nothing was committed.`);
-  const commission: CommissionOutcome = await applyRunSplits(
-    tx,
-    run,
-    {
-      moves: moved
-        .filter((l) => l.plannedRepId !== null && l.toRepId !== null)
-        .map((l) => ({ accountId: l.accountId, fromRepId: l.plannedRepId!, toRepId: l.toRepId! })),
-      lines: opportunityLines,
-    },
-    settings,
-    roster.find((r) => r.kind === 'house')?.id ?? null,
-  );
-
-  // Periods after the end date already paid under the old split: the clawbacks and credits (C6) are booked in
-  // commission_adjustments, in this transaction, after the split changes are written.
-  const adjustments = await recordAdjustments(
-    tx,
-    run,
-    commission.adjustments,
-    new Set(roster.map((r) => r.id)),
+  const { settings, commission, adjustments } = await commitCommission(ctx, tx, run, {
+    moved,
+    opportunityLines,
+    roster,
     now,
-  );
-
-  // The per-opportunity queue (run_opportunity_changes) records what this commit did, in the same transaction.
-  await recordQueueOutcomes(tx, run, commission.skipped, now);
-  // A retry run settles the item it retried: complete when it wrote the opportunity, error when it skipped it again.
-  await settleRetriedItemsAfterCommit(tx, run, now, actorFields(ctx));
-
-  const effectiveDate = run.reassignmentDate ?? now.toISOString().slice(0, 10);
-  const items: (typeof changeSetItems.$inferInsert)[] = [];
-  const item = (
-    values: Omit<
-      typeof changeSetItems.$inferInsert,
-      'orgId' | 'changeSetId' | 'seq' | 'object' | 'before' | 'after'
-    >,
-    payload: ChangeItemPayload,
-  ) => {
-    // Every item goes through the contract on the way in; exports, notices and rollback parse it on the way out.
-    const checked = changeItemSchema.parse(payload);
-    items.push({
-      ...values,
-      orgId: run.orgId,
-      changeSetId: '',
-      seq: items.length + 1,
-      object: checked.object,
-      before: checked.before,
-      after: checked.after,
-    });
-  };
-  for (const l of moved) {
-    item(
-      {
-        recordId: l.accountId,
-        crmId: l.crmId,
-        recordName: l.name,
-        fromRepId: l.plannedRepId,
-        toRepId: l.toRepId,
-        effectiveDate,
-        reason: run.reason,
-      },
-      { object: 'account', before: owner(l.plannedRepId), after: owner(l.toRepId) },
-    );
-  }
-  for (const o of opportunityMoves) {
-    item(
-      {
-        recordId: o.opportunityId,
-        crmId: o.crmId,
-        recordName: o.name,
-        fromRepId: o.fromRepId,
-        toRepId: o.toRepId,
-        effectiveDate,
-        reason: run.reason,
-      },
-      { object: 'opportunity', before: owner(o.fromRepId), after: owner(o.toRepId) },
-    );
-  }
-  for (const s of commission.items) {
-    item(
-      {
-        recordId: s.opportunityId,
-        crmId: s.crmId,
-        recordName: s.name,
-        fromRepId: s.fromRepId,
-        toRepId: s.toRepId,
-        effectiveDate: s.effectiveDate,
-        reason: run.reason,
-      },
-      {
-        object: 'split',
-        before: { participants: s.change.before.participants },
-        after: { participants: s.change.after.participants, edit: s.change.edit },
-      },
-    );
-  }
-
-  const repName = (id: string) => repById.get(id)?.name ?? id;
-  const written = await writeHandoffNotices(tx, run, {
-    moves: moved.map((l) => ({
-      accountId: l.accountId,
-      name: l.name,
-      revenueCents: l.revenueCents,
-      fromRepId: l.plannedRepId,
-      toRepId: l.toRepId!,
-    })),
-    splits: commission.items.map((s) => ({
-      opportunityName: s.name,
-      accountName: s.accountName,
-      before: Object.fromEntries(s.change.before.participants.map((p) => [repName(p.participantId), p.bps])),
-      after: Object.fromEntries(s.change.after.participants.map((p) => [repName(p.participantId), p.bps])),
-      receiverRepIds: s.receiverRepId && s.receiverRepId !== s.toRepId ? [s.receiverRepId] : [],
-      loserRepIds: shareLosers(s.change.before.participants, s.change.after.participants),
-    })),
-    appBaseUrl,
-    effectiveDate,
   });
 
+  const effectiveDate = run.reassignmentDate ?? now.toISOString().slice(0, 10);
+  const items = changeSetItemsOf(
+    run,
+    { moved, opportunityMoves, splits: commission.items },
+    ownerSnapshots(roster),
+    effectiveDate,
+  );
+  const written = await notifyHandoffs(tx, run, { moved, commission, roster, appBaseUrl, effectiveDate });
   const counts = {
     accounts: moved.length,
     opportunities: opportunityMoves.length,
     splits: commission.items.length,
     notices: written.count,
   };
-  const [changeSet] = await tx
-    .insert(changeSets)
-    .values({
-      orgId: run.orgId,
-      runId: run.id,
-      hash: run.approvedHash!,
-      itemCount: items.length,
-      createdBy: acting.userId,
-      createdByApiKeyId: acting.apiKeyId,
-      createdAt: now,
-      body: {
-        counts,
-        approvedHash: run.approvedHash,
-        approvedBy: run.approvedBy ?? run.approvedByApiKeyId,
-        approvedAt: run.approvedAt?.toISOString() ?? null,
-        version: run.version,
-        scope: run.scope,
-        commission: settings,
-        commissionEndDate: run.commissionEndDate,
-        reassignmentDate: run.reassignmentDate,
-        effectiveDate,
-        commissionSkipped: commission.skipped,
-        adjustments: {
-          recorded: adjustments.recorded,
-          skipped: adjustments.skipped,
-          problems: commission.adjustmentProblems,
-        },
-        unreachableRecipients: written.unreachable,
-      },
-    })
-    .returning();
-  for (let i = 0; i < items.length; i += 1000) {
-    await tx
-      .insert(changeSetItems)
-      .values(items.slice(i, i + 1000).map((it) => ({ ...it, changeSetId: changeSet!.id })));
-  }
+  const summary = {
+    counts,
+    settings,
+    effectiveDate,
+    commission,
+    adjustments,
+    unreachableRecipients: written.unreachable,
+  };
+  const changeSet = await insertChangeSet(tx, run, acting, now, summary, items);
 
+  const updated = await markCommitted(ctx, tx, run, { committing, book, handedOver, changeSet, counts, now });
+  return { run: runState(updated), changeSet: changeSetSummary(changeSet) };
+}
+
+/** The run committed, with its audit events: the commit started, the whole book before and after, committed. */
+async function markCommitted(
+  ctx: RunActionContext,
+  tx: Tx,
+  run: RunRow,
+  done: {
+    committing: RunRow['status'];
+    book: readonly BookLine[];
+    handedOver: readonly OpportunityMove[];
+    changeSet: Awaited<ReturnType<typeof insertChangeSet>>;
+    counts: CommitSummary['counts'];
+    now: Date;
+  },
+) {
+  const { committing, book, handedOver, changeSet, counts, now } = done;
+  const acting = actingIds(ctx.principal);
   const committed = nextStatus(committing, 'commit_succeeded');
   const [updated] = await tx
     .update(runs)
@@ -329,9 +208,88 @@ async function applyCommit(
       'run.committed',
       committing,
       committed,
-      { after: { changeSetId: changeSet!.id, hash: changeSet!.hash, counts } },
+      { after: { changeSetId: changeSet.id, hash: changeSet.hash, counts } },
       now,
     ),
   ]);
-  return { run: runState(updated!), changeSet: changeSetSummary(changeSet!) };
+  return updated!;
+}
+
+/**
+ * The commission side of a commit: the run's split changes written, their reconciliation booked, and the
+ * per-opportunity queue told what happened. An opportunity-level run's proposal includes its split change whatever
+ * the scope; other runs cascade to the opportunities of the accounts they move unless the scope is ownership only.
+ */
+async function commitCommission(
+  ctx: RunActionContext,
+  tx: Tx,
+  run: RunRow,
+  input: {
+    moved: readonly BookLine[];
+    opportunityLines: readonly OpportunityLine[];
+    roster: readonly { id: string; kind: string }[];
+    now: Date;
+  },
+) {
+  const { moved, opportunityLines, roster, now } = input;
+  const { settings, problem } = runSettings(run, opportunityLines.length > 0);
+  if (problem) throw new AppError('CONFLICT', `${problem} Nothing was committed.`);
+  const commission: CommissionOutcome = await applyRunSplits(
+    tx,
+    run,
+    {
+      moves: moved
+        .filter((l) => l.plannedRepId !== null && l.toRepId !== null)
+        .map((l) => ({ accountId: l.accountId, fromRepId: l.plannedRepId!, toRepId: l.toRepId! })),
+      lines: opportunityLines,
+    },
+    settings,
+    roster.find((r) => r.kind === 'house')?.id ?? null,
+  );
+  // Periods after the end date already paid under the old split: the clawbacks and credits (C6) are booked in
+  // commission_adjustments, in this transaction, after the split changes are written.
+  const repIds = new Set(roster.map((r) => r.id));
+  const adjustments = await recordAdjustments(tx, run, commission.adjustments, repIds, now);
+  // The per-opportunity queue (run_opportunity_changes) records what this commit did, in the same transaction.
+  await recordQueueOutcomes(tx, run, commission.skipped, now);
+  // A retry run settles the item it retried: complete when it wrote the opportunity, error when it skipped it again.
+  await settleRetriedItemsAfterCommit(tx, run, now, actorFields(ctx));
+  return { settings, commission, adjustments };
+}
+
+/** The hand-off notices of the accounts moved and the splits changed, written to the outbox. */
+function notifyHandoffs(
+  tx: Tx,
+  run: RunRow,
+  input: {
+    moved: readonly BookLine[];
+    commission: CommissionOutcome;
+    roster: readonly { id: string; name: string }[];
+    appBaseUrl: string;
+    effectiveDate: string;
+  },
+) {
+  const names = new Map(input.roster.map((r) => [r.id, r.name]));
+  const repName = (id: string) => names.get(id) ?? id;
+  const shares = (parts: readonly { participantId: string; bps: number }[]) =>
+    Object.fromEntries(parts.map((p) => [repName(p.participantId), p.bps]));
+  return writeHandoffNotices(tx, run, {
+    moves: input.moved.map((l) => ({
+      accountId: l.accountId,
+      name: l.name,
+      revenueCents: l.revenueCents,
+      fromRepId: l.plannedRepId,
+      toRepId: l.toRepId!,
+    })),
+    splits: input.commission.items.map((s) => ({
+      opportunityName: s.name,
+      accountName: s.accountName,
+      before: shares(s.change.before.participants),
+      after: shares(s.change.after.participants),
+      receiverRepIds: s.receiverRepId && s.receiverRepId !== s.toRepId ? [s.receiverRepId] : [],
+      loserRepIds: shareLosers(s.change.before.participants, s.change.after.participants),
+    })),
+    appBaseUrl: input.appBaseUrl,
+    effectiveDate: input.effectiveDate,
+  });
 }

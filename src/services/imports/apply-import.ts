@@ -90,7 +90,6 @@ async function applyInTransaction(
   input: ApplyImportInput,
   mode: ImportMode,
 ): Promise<ImportOutcome> {
-  const orgId = ctx.principal.orgId;
   const file = await inspectSource(input.source);
   if (input.expectedSha256 && input.expectedSha256 !== file.sha256) {
     throw conflict('The file differs from the one that was previewed; preview it again before applying.', {
@@ -98,38 +97,12 @@ async function applyInTransaction(
       received: file.sha256,
     });
   }
-  const roster = await loadRoster(tx);
-  const needsAccounts = input.kind === undefined || input.kind === 'opportunities';
-  const needsOpportunities =
-    input.kind === undefined || input.kind === 'splits' || input.kind === 'schedules';
-  const accountIds = needsAccounts ? await loadAccountIds(tx) : new Map<string, string>();
-  const opportunities = needsOpportunities
-    ? await loadOpportunities(tx)
-    : new Map<string, OpportunityLookup>();
-  const [created] = await queryRows<{ id: string }>(
-    tx,
-    sql`insert into imports (org_id, kind, source, source_name, file_hash, byte_size, status, created_by)
-        values (${orgId}::uuid, ${storedKind(input.kind ?? 'accounts')}::import_kind, ${input.sourceKind ?? 'upload'}::import_source,
-                ${input.sourceName ?? null}, ${file.sha256}, ${file.bytes}, 'applying', ${ctx.principal.userId ?? null})
-        returning id`,
-  );
-  const importId = created!.id;
-  const w: WriteContext = {
-    orgId,
-    importId,
-    roster,
-    accountIds,
-    opportunities,
-    today: ctx.clock().toISOString().slice(0, 10),
-    batchSize: input.batchSize ?? 5000,
-    onProgress: input.onProgress,
-  };
-
+  const w = await startImport(tx, ctx, input, file);
   // All-or-nothing imports of kinds whose rows are final when read are written while they are validated
   // (one pass over the file); any error found later rolls the whole transaction back.
-  let streaming: PipelinedBatches | null = null;
   const singlePass =
     mode === 'all-or-nothing' && input.kind !== undefined && SINGLE_PASS_KINDS.includes(input.kind);
+  const stream: { batches: PipelinedBatches | null } = { batches: null };
   let scan: ImportScan;
   try {
     scan = await scanImport(input.source, {
@@ -140,37 +113,36 @@ async function applyInTransaction(
       maxRows: input.maxRows,
       onProgress: (rows) => input.onProgress?.({ phase: singlePass ? 'writing' : 'validating', rows }),
       context: {
-        roster: roster.directory,
+        roster: w.roster.directory,
         // Opportunities must name imported accounts; splits and schedules, imported opportunities.
-        ...(needsAccounts ? { accountExists: (id: string) => accountIds.has(id) } : {}),
-        ...(needsOpportunities ? { opportunity: (id: string) => opportunities.get(id) } : {}),
+        ...(needsAccounts(input) ? { accountExists: (id: string) => w.accountIds.has(id) } : {}),
+        ...(needsOpportunities(input) ? { opportunity: (id: string) => w.opportunities.get(id) } : {}),
       },
       ...(singlePass
         ? {
             onStart: ({ mapping, header }) => {
-              streaming = new PipelinedBatches(
+              stream.batches = new PipelinedBatches(
                 kindWriter(tx, mapping.kind, mapping, header, { ...w, onProgress: undefined }),
                 w.batchSize,
               );
             },
-            onValidRecord: (record) => streaming!.add(record),
+            onValidRecord: (record) => stream.batches!.add(record),
           }
         : {}),
     });
   } catch (error) {
-    await (streaming as PipelinedBatches | null)?.settle();
+    await stream.batches?.settle();
     throw error;
   }
-  const { report } = scan;
   if (!scan.ok && mode === 'all-or-nothing') {
-    await (streaming as PipelinedBatches | null)?.settle();
+    await stream.batches?.settle();
     throw new ImportAborted(
       scan,
       [],
-      `${report.summary.rejected} row(s) have errors; nothing was imported (all-or-nothing).`,
+      `${scan.report.summary.rejected} row(s) have errors; nothing was imported (all-or-nothing).`,
     );
   }
-  const written = streaming ? await (streaming as PipelinedBatches).drain() : await writeAll(tx, scan, w);
+  const written = stream.batches ? await stream.batches.drain() : await writeAll(tx, scan, w);
   if (written.errors.length > 0 && mode === 'all-or-nothing') {
     throw new ImportAborted(
       scan,
@@ -178,7 +150,60 @@ async function applyInTransaction(
       `${new Set(written.errors.map((e) => e.row)).size} row(s) could not be written; nothing was imported (all-or-nothing).`,
     );
   }
-  const errors = [...report.errors, ...written.errors].sort((a, b) => a.row - b.row);
+  return finishImport(tx, ctx, { importId: w.importId, mode, scan, applyErrors: written.errors, written });
+}
+
+const needsAccounts = (input: ApplyImportInput) => input.kind === undefined || input.kind === 'opportunities';
+const needsOpportunities = (input: ApplyImportInput) =>
+  input.kind === undefined || input.kind === 'splits' || input.kind === 'schedules';
+
+/** The import's record (status applying) and what its writers need: the roster and the book's lookups it uses. */
+async function startImport(
+  tx: Tx,
+  ctx: OrgContext,
+  input: ApplyImportInput,
+  file: Awaited<ReturnType<typeof inspectSource>>,
+): Promise<WriteContext> {
+  const orgId = ctx.principal.orgId;
+  const roster = await loadRoster(tx);
+  const accountIds = needsAccounts(input) ? await loadAccountIds(tx) : new Map<string, string>();
+  const opportunities = needsOpportunities(input)
+    ? await loadOpportunities(tx)
+    : new Map<string, OpportunityLookup>();
+  const [created] = await queryRows<{ id: string }>(
+    tx,
+    sql`insert into imports (org_id, kind, source, source_name, file_hash, byte_size, status, created_by)
+        values (${orgId}::uuid, ${storedKind(input.kind ?? 'accounts')}::import_kind, ${input.sourceKind ?? 'upload'}::import_source,
+                ${input.sourceName ?? null}, ${file.sha256}, ${file.bytes}, 'applying', ${ctx.principal.userId ?? null})
+        returning id`,
+  );
+  return {
+    orgId,
+    importId: created!.id,
+    roster,
+    accountIds,
+    opportunities,
+    today: ctx.clock().toISOString().slice(0, 10),
+    batchSize: input.batchSize ?? 5000,
+    onProgress: input.onProgress,
+  };
+}
+
+/** The applied import recorded: its counts, its row errors (and their file), and the audit event. */
+async function finishImport(
+  tx: Tx,
+  ctx: OrgContext,
+  done: {
+    importId: string;
+    mode: ImportMode;
+    scan: ImportScan;
+    applyErrors: RowError[];
+    written: { inserted: number; updated: number };
+  },
+): Promise<ImportOutcome> {
+  const { importId, mode, scan, applyErrors, written } = done;
+  const { report } = scan;
+  const errors = [...report.errors, ...applyErrors].sort((a, b) => a.row - b.row);
   const rejectedRows = new Set(errors.map((e) => e.row)).size;
   const counts: ImportCounts = {
     rowsRead: report.summary.rowsRead,
@@ -187,13 +212,13 @@ async function applyInTransaction(
     unchanged: report.summary.rowsRead - rejectedRows - written.inserted - written.updated,
     rejected: rejectedRows,
   };
-  await saveImportErrors(tx, orgId, importId, errors);
+  await saveImportErrors(tx, ctx.principal.orgId, importId, errors);
   await tx.execute(sql`update imports set kind = ${storedKind(report.kind)}::import_kind, preset = ${report.presetId},
       mapping = ${JSON.stringify(report.mapping)}::jsonb,
       options = ${JSON.stringify({ mode, fileKind: report.kind, encoding: report.file.encoding })}::jsonb,
       status = 'applied', rows_read = ${counts.rowsRead}, rows_inserted = ${counts.inserted},
       rows_updated = ${counts.updated}, rows_unchanged = ${counts.unchanged}, rows_rejected = ${counts.rejected},
-      errors_csv = ${errors.length > 0 ? await scan.errorFile(written.errors) : null}, finished_at = now()
+      errors_csv = ${errors.length > 0 ? await scan.errorFile(applyErrors) : null}, finished_at = now()
     where id = ${importId}::uuid`);
   await appendAudit(tx, {
     action: 'import.applied',
