@@ -1,4 +1,4 @@
-/** Domain types of commission-split reassignment (seed 003, MISSION.md C1–C6): pure data, no I/O. */
+/** Domain types of commission-split reassignment (seed 003, C1–C6): pure data, no I/O. */
 import type { IsoDate } from './dates.ts';
 
 export type { IsoDate } from './dates.ts';

@@ -1,5 +1,5 @@
 /**
- * CSV writing that is safe to open in a spreadsheet (RELIABILITY.md scenario 16): a text cell that starts with
+ * CSV writing that is safe to open in a spreadsheet: a text cell that starts with
  * = + - @, a tab or a carriage return is prefixed with an apostrophe so no spreadsheet runs it as a formula.
  * Numbers are written as numbers (a negative adjustment stays a number). `readSafeCell` undoes the prefix, so
  * our own files parse back to exactly the values written.

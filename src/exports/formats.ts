@@ -1,5 +1,5 @@
 /**
- * Export files derived from a committed change set (MISSION.md F9): the neutral change-set CSV, CRM-ready files
+ * Export files derived from a committed change set (F9): the neutral change-set CSV, CRM-ready files
  * for Salesforce, HubSpot and Dynamics, an org's custom column layout, and the inverse file for a rollback.
  * Pure: the caller loads the lines; every cell goes through `toCsv`, which is safe against formula injection.
  */

@@ -1,5 +1,5 @@
 /**
- * The one error contract (STYLE.md #4): a code, one mapping to HTTP status, and bodies
+ * The one error contract: a code, one mapping to HTTP status, and bodies
  * `{ code, message, requestId, details? }`. Services throw AppError; handlers never build statuses.
  */
 export const ERROR_CODES = [

@@ -1,4 +1,4 @@
-/** Roles of a member of an org, and what each may do (MISSION.md "Access"). */
+/** Roles of a member of an org, and what each may do. */
 export const ROLES = ['admin', 'manager', 'analyst', 'rep', 'finance'] as const;
 export type Role = (typeof ROLES)[number];
 

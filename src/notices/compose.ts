@@ -1,5 +1,5 @@
 /**
- * Handoff notices composed from a change set (MISSION.md F10): one digest per receiving rep, one per departing
+ * Handoff notices composed from a change set (F10): one digest per receiving rep, one per departing
  * (or losing) rep's manager, a summary for managers, and one for finance when commission splits change —
  * never one email per account. Opportunities handed over on their own (opportunity-level runs) join the same
  * digests in their own section, and their previous owner hears what leaves them. Pure: the caller loads the lines and writes the drafts to the outbox.

@@ -1,5 +1,5 @@
 /**
- * What to do after a send attempt (MISSION.md F10, PITFALLS.md "Email"): retry with back-off on rate limits,
+ * What to do after a send attempt (F10): retry with back-off on rate limits,
  * server errors, timeouts and dropped connections; stop on errors that will not change by retrying. The same
  * idempotency key is used on every retry, so a message the provider already accepted is never sent twice.
  */

@@ -1,5 +1,5 @@
 /**
- * Conflicts (MISSION.md F5): everything a person must look at before a proposal can be approved, computed on
+ * Conflicts (F5): everything a person must look at before a proposal can be approved, computed on
  * the proposal as it stands (after overrides), with a severity. Blocking conflicts stop approval until resolved
  * (accept, override the owner, or exclude the account); warnings are shown and need no action.
  */

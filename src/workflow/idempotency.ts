@@ -1,5 +1,5 @@
 /**
- * Idempotency keys (RELIABILITY.md scenario 8): the same key with the same request replays the first response;
+ * Idempotency keys: the same key with the same request replays the first response;
  * the same key with a different request is refused; no key, no replay. This module decides; storage is elsewhere.
  */
 import { createHash } from 'node:crypto';

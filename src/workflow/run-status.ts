@@ -1,4 +1,4 @@
-/** The run status machine (MISSION.md F3): which transitions exist, who may make them, and a clear refusal otherwise. */
+/** The run status machine (F3): which transitions exist, who may make them, and a clear refusal otherwise. */
 import { AppError } from '../lib/errors.ts';
 
 export const RUN_STATUSES = [

@@ -1,5 +1,5 @@
 /**
- * The Idempotency-Key middleware (RELIABILITY.md scenario 8), per org: the same key with the same request replays
+ * The Idempotency-Key middleware, per org: the same key with the same request replays
  * the first response (status and body); the same key with another request is refused (IDEMPOTENCY_KEY_REUSED);
  * the same key while the first request is still running is refused with "retry shortly"; no key, no replay.
  * The key is claimed and completed in transactions of their own, around the handler's; 5xx responses are not

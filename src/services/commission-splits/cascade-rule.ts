@@ -1,6 +1,6 @@
 /**
  * The one rule of which opportunities a commission cascade may change (a run that moves accounts, with a scope that
- * includes opportunities: MISSION.md F3, src/commission/types.ts). The review (solve/refresh-proposal.ts), the commit
+ * includes opportunities: F3, src/commission/types.ts). The review (solve/refresh-proposal.ts), the commit
  * (commit/commit-commission.ts) and the impact preview (review/run-commission.ts) all ask it, so the
  * opportunities the review lists (and the manual queue shows to decide) are exactly the ones the commit changes.
  *

@@ -30,7 +30,7 @@ import { parseSplits } from '../run-records/proposal-columns.ts';
 import { auditEvent, findRun, lockRun, type RunRow, type RunsContext } from '../run-records/run-records.ts';
 import { recordProposalChange } from './changes.ts';
 
-/** Who may decide: the people who draft and change runs (MISSION.md Access). */
+/** Who may decide: the people who draft and change runs (src/lib/roles.ts). */
 export const DECISION_WRITERS = ['manager', 'analyst'] as const;
 /** Statuses in which decisions can be set: a draft, or a proposal under review (an approval is voided). */
 export const DECIDABLE_STATUSES: readonly RunStatus[] = ['draft', 'solved', 'in_review', 'approved'];

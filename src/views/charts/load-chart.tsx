@@ -1,5 +1,5 @@
 /**
- * A server-rendered SVG bar chart of each rep's load before and after a run (MISSION.md F6): one row per rep,
+ * A server-rendered SVG bar chart of each rep's load before and after a run (F6): one row per rep,
  * a thin bar for before and a thick bar for after, the cap drawn as a line, the target as a dashed line.
  * No script; readable by screen readers through <title>/<desc> and a text summary per row.
  */

@@ -23,7 +23,7 @@ export function homePages() {
   const router = new Hono<AppBindings>();
   router.get('/', requireRole('admin', 'manager', 'analyst', 'rep', 'finance'), async (c) => {
     const principal = principalOf(c);
-    // A rep sees their own book and notices, nothing else (MISSION.md "Access").
+    // A rep sees their own book and notices, nothing else (src/lib/roles.ts).
     if (principal.role === 'rep') return c.redirect('/me', 303);
     const ctx = orgCtx(c);
     const filter: RunListFilter = {

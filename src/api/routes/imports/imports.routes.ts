@@ -22,7 +22,7 @@ import {
   uploadBody,
 } from './imports.schemas.ts';
 
-/** Import and map: admins, managers and analysts (MISSION.md Access: analysts import). */
+/** Import and map: admins, managers and analysts (analysts import too: src/lib/roles.ts). */
 export const IMPORT_ROLES = ['admin', 'manager', 'analyst'] as const;
 const tags = ['Imports'];
 const json = <S extends z.ZodType>(schema: S) => ({ content: { 'application/json': { schema } } });

@@ -35,7 +35,7 @@ import {
   SolveAcceptedSchema,
 } from './runs.schemas.ts';
 
-/** Draft, solve, review and change a run: managers and analysts (MISSION.md Access). */
+/** Draft, solve, review and change a run: managers and analysts (src/lib/roles.ts). */
 export const RUN_WRITERS = ['manager', 'analyst'] as const;
 /** Read runs and their review data: also admins and finance. */
 export const RUN_READERS = ['admin', 'manager', 'analyst', 'finance'] as const;
