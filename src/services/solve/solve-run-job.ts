@@ -222,9 +222,8 @@ async function store(
   const targets = new Set<string>();
   if (plan.params.kind === 'account') targets.add(plan.params.accountId);
   if (plan.params.kind === 'opportunity') {
-    const opp = plan.book.opportunities.find(
-      (o) => o.id === (plan.params as { opportunityId: string }).opportunityId,
-    );
+    const { opportunityId } = plan.params;
+    const opp = plan.book.opportunities.find((o) => o.id === opportunityId);
     if (opp) targets.add(opp.accountId);
   }
   const planned = new Map(plan.book.accounts.map((a) => [a.id, a]));
