@@ -15,7 +15,14 @@ import { createSolveSlots, type SolveSlotLimits } from '../../../src/services/so
 import { createTestDatabase, expectPgError, type TestDatabase, testServerUrl } from '../../support/db.ts';
 import { createOrg } from '../../support/factories.ts';
 
-const tick = () => new Promise((r) => setTimeout(r, 0));
+/** Waits until `ready` holds (a queued request first tries the database, so it joins the queue a few ms later). */
+async function until(ready: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!ready()) {
+    if (Date.now() > end) throw new Error('condition not reached in time');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 let t: TestDatabase;
@@ -76,7 +83,9 @@ describe('solve slots', () => {
     const slots = createSolveSlots(t.db, limits(1, 1, 1));
     const held = await slots.acquire(A);
     const queued = slots.acquire(A);
-    await tick();
+    // The queued request tries the database before it joins the queue: on a busy machine one tick was not enough,
+    // B then took the one place in the queue and the test waited for ever.
+    await until(() => slots.waiting === 1);
     const refused = await slots.acquire(B).catch((e: unknown) => e);
     expect(refused).toMatchObject({ code: 'TOO_MANY_REQUESTS', headers: { 'Retry-After': '5' } });
     await held.release();
@@ -89,8 +98,7 @@ describe('solve slots', () => {
     const held = await slots.acquire(A);
     const controller = new AbortController();
     const waiting = slots.acquire(A, controller.signal);
-    await sleep(20);
-    expect(slots.waiting).toBe(1);
+    await until(() => slots.waiting === 1);
     controller.abort();
     await expect(waiting).rejects.toMatchObject({ code: 'BAD_REQUEST' });
     expect(slots.waiting).toBe(0);
@@ -126,8 +134,7 @@ describe('solve slots', () => {
     expect(await two.tryAcquireRun(C)).toBeNull();
     expect(await two.tryAcquireRun(A)).toBeNull();
     const waiting = two.acquire(C);
-    await sleep(150);
-    expect(two.waiting).toBe(1);
+    await until(() => two.waiting === 1);
     const freed = Date.now();
     await b!.release();
     const c = await waiting;
