@@ -5,6 +5,7 @@ import { principalOf } from '../../auth/require-role.ts';
 import { AppError } from '../../lib/errors.ts';
 import { repNames } from '../../services/book/rep-list.ts';
 import { bulkChange, listConflicts, resolveConflict } from '../../services/review/changes.ts';
+import { isUnwritableSplit } from '../../services/review/conflict-rules.ts';
 import { getRunSummary } from '../../services/review/review.ts';
 import { isFragmentRequest } from '../layout.tsx';
 import { text } from '../shared/format.ts';
@@ -239,7 +240,7 @@ export function conflictRoutes(router: Hono<AppBindings>) {
           names={names}
           canResolve
           runKind={(await loadRun(c)).run.kind}
-          error={error}
+          error={error ?? splitStillUnwritable(conflicts, accountIds, resolution)}
           notice={error ? undefined : notice}
         />
         {await approvalUpdate(c, conflicts)}
@@ -247,6 +248,30 @@ export function conflictRoutes(router: Hono<AppBindings>) {
       error ? 422 : 200,
     );
   };
+}
+
+/**
+ * A decision for the whole account leaves an unwritable commission split open (it is never accepted, and another
+ * owner may still leave it unwritable): say so, and what clears it, instead of a card that stays without a word.
+ */
+function splitStillUnwritable(
+  conflicts: ConflictRow[],
+  accountIds: string[],
+  resolution: string,
+): string | undefined {
+  const open = conflicts.filter(
+    (k) =>
+      k.resolution === null &&
+      k.accountId !== null &&
+      accountIds.includes(k.accountId) &&
+      isUnwritableSplit(k.kind, k.details?.key),
+  );
+  if (open.length === 0) return undefined;
+  const done =
+    resolution === 'override'
+      ? 'The account(s) now go to the rep you chose and the other reasons are decided, but'
+      : 'The other reasons are decided, but';
+  return `${done} ${open.length === 1 ? 'one commission split' : `${open.length} commission splits`} still cannot be written: choose another commission type or share for the opportunity on its card, or exclude the account (it keeps its owner and split).`;
 }
 
 /** What stands in a conflict's place when the decision made it go away. */
