@@ -189,6 +189,7 @@ const EXPECTED: Record<string, Access> = {
   'POST /runs/:id/cancel': DRAFTERS,
   'POST /runs/:id/solve': DRAFTERS,
   'POST /runs/:id/conflicts/:cid': DRAFTERS,
+  'POST /runs/:id/conflicts/:cid/commission': DRAFTERS,
   'POST /runs/:id/conflicts/account/:aid': DRAFTERS,
   'POST /runs/:id/conflicts/bulk': DRAFTERS,
   'POST /runs/:id/accounts/change': DRAFTERS,
