@@ -17,7 +17,14 @@ import type { CommissionDecision } from '../run-records/commission-params.ts';
 import { parseConflictRow } from '../run-records/proposal-columns.ts';
 import { auditEvent, findRun, type RunRow, type RunsContext } from '../run-records/run-records.ts';
 import { acceptRefusal, isUnwritableSplit } from './conflict-rules.ts';
-import { applyChange, assignmentOf, excludeRow, receivingRep, setAssignment } from './proposal-edit.ts';
+import {
+  applyChange,
+  assignmentOf,
+  excludeRow,
+  pinToResolve,
+  receivingRep,
+  setAssignment,
+} from './proposal-edit.ts';
 import { applySplitResolution, type ResolvedConflict, stillUnwritable } from './split-resolution.ts';
 
 export {
@@ -253,29 +260,7 @@ async function resolveOther(
     }),
   );
   if (input.resolution === 'override') {
-    const rep = await receivingRep(tx, run, input.repId!);
-    const before = await assignmentOf(tx, run, accountId!);
-    await setAssignment(
-      tx,
-      run,
-      before,
-      {
-        toRepId: rep.id,
-        pinned: true,
-        excluded: false,
-        reason: `Conflict resolved by moving it to ${rep.name}: ${input.note}`,
-        explanation: {
-          rule: 'pinned',
-          reason: `override resolving ${conflict.kind}`,
-          note: input.note,
-          by: actor.actorLabel,
-        },
-      },
-      actor,
-      'run.account_pinned',
-      input.note,
-      at,
-    );
+    await pinToResolve(tx, run, accountId!, input.repId!, conflict.kind, actor, input.note, at);
   } else if (input.resolution === 'exclude') {
     await excludeRow(tx, run, await assignmentOf(tx, run, accountId!), actor, input.note, at);
   }

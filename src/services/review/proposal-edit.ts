@@ -183,3 +183,39 @@ export async function excludeRow(
     at,
   );
 }
+
+/** A conflict resolved by giving its account to another rep: the account is pinned to that rep, with the note. */
+export async function pinToResolve(
+  tx: Tx,
+  run: RunRow,
+  accountId: string,
+  repId: string,
+  conflictKind: string,
+  actor: ActorFields,
+  note: string,
+  at: Date,
+) {
+  const rep = await receivingRep(tx, run, repId);
+  const before = await assignmentOf(tx, run, accountId);
+  return setAssignment(
+    tx,
+    run,
+    before,
+    {
+      toRepId: rep.id,
+      pinned: true,
+      excluded: false,
+      reason: `Conflict resolved by moving it to ${rep.name}: ${note}`,
+      explanation: {
+        rule: 'pinned',
+        reason: `override resolving ${conflictKind}`,
+        note,
+        by: actor.actorLabel,
+      },
+    },
+    actor,
+    'run.account_pinned',
+    note,
+    at,
+  );
+}

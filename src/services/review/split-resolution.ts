@@ -21,7 +21,7 @@ import {
 } from '../run-records/commission-params.ts';
 import { auditEvent, type RunRow } from '../run-records/run-records.ts';
 import { isUnwritableSplit } from './conflict-rules.ts';
-import { assignmentOf, excludeRow, receivingRep, setAssignment } from './proposal-edit.ts';
+import { assignmentOf, excludeRow, pinToResolve } from './proposal-edit.ts';
 
 type ConflictRecord = typeof conflicts.$inferSelect;
 
@@ -66,29 +66,7 @@ export async function applySplitResolution(
       throw new AppError('VALIDATION_FAILED', 'An override needs the new owner.', {
         details: [{ path: 'repId', message: 'Choose the rep who should own the account.' }],
       });
-    const rep = await receivingRep(tx, run, input.repId);
-    const before = await assignmentOf(tx, run, conflict.accountId);
-    await setAssignment(
-      tx,
-      run,
-      before,
-      {
-        toRepId: rep.id,
-        pinned: true,
-        excluded: false,
-        reason: `Conflict resolved by moving it to ${rep.name}: ${input.note}`,
-        explanation: {
-          rule: 'pinned',
-          reason: `override resolving ${conflict.kind}`,
-          note: input.note,
-          by: actor.actorLabel,
-        },
-      },
-      actor,
-      'run.account_pinned',
-      input.note,
-      at,
-    );
+    await pinToResolve(tx, run, conflict.accountId, input.repId, conflict.kind, actor, input.note, at);
   }
   await appendAudit(
     tx,
