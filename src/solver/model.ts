@@ -185,27 +185,7 @@ export function buildPoolModel(
       cols.push({ cost: devCost, lo: 0, hi: Number.POSITIVE_INFINITY, int: false });
       return cols.length - 1;
     });
-    // N - dn+ + dn- = T ; V - dv+ + dv- = Tu
-    const rc = newRow(problem.targetCount[r]!, problem.targetCount[r]!);
-    put(rc, n, 1);
-    put(rc, dev[0]!, -1);
-    put(rc, dev[1]!, 1);
-    const rv = newRow(problem.targetUnits[r]!, problem.targetUnits[r]!);
-    put(rv, v, 1);
-    put(rv, dev[2]!, -1);
-    put(rv, dev[3]!, 1);
-    // The rep's count is an integer, so its deviation is at least the line through the two integer counts
-    // around the target: dn+ + dn- >= (T - m) + s·(N - m), s = 2m + 1 - 2T, m = floor(T). Valid for every
-    // integer N (the line lies below |N - T| there); the LP relaxation alone lets N equal T exactly.
-    const t = problem.targetCount[r]!;
-    const m = Math.floor(t);
-    if (countCuts && t - m > 1e-9) {
-      const s = 2 * m + 1 - 2 * t;
-      const cut = newRow(t - m - s * m, Number.POSITIVE_INFINITY);
-      put(cut, dev[0]!, 1);
-      put(cut, dev[1]!, 1);
-      put(cut, n, -s);
-    }
+    targetRows(problem, r, n, v, dev, countCuts, newRow, put);
     if (minimax) {
       const mc = newRow(Number.NEGATIVE_INFINITY, 0);
       put(mc, dev[0]!, 1);
@@ -313,4 +293,40 @@ export function readSingleAssignment(
   }
   for (let b = 0; b < model.blocks.length; b++) if (!(best[b]! > 0.5)) return false;
   return true;
+}
+
+/**
+ * A rep's rows against its targets: N - dn+ + dn- = T and V - dv+ + dv- = Tu (`dev` = [dn+, dn-, dv+, dv-]).
+ * With `countCuts`, the count-rounding cut: the rep's count is an integer, so its deviation is at least the line
+ * through the two integer counts around the target: dn+ + dn- >= (T - m) + s·(N - m), s = 2m + 1 - 2T,
+ * m = floor(T). Valid for every integer N (the line lies below |N - T| there); the LP relaxation alone lets N
+ * equal T exactly. Shared by the pool MIP and the release relaxation (release-model.ts).
+ */
+export function targetRows(
+  problem: Problem,
+  r: number,
+  n: number,
+  v: number,
+  dev: number[],
+  countCuts: boolean,
+  newRow: (lo: number, hi: number) => number,
+  put: (row: number, col: number, value: number) => void,
+): void {
+  const rc = newRow(problem.targetCount[r]!, problem.targetCount[r]!);
+  put(rc, n, 1);
+  put(rc, dev[0]!, -1);
+  put(rc, dev[1]!, 1);
+  const rv = newRow(problem.targetUnits[r]!, problem.targetUnits[r]!);
+  put(rv, v, 1);
+  put(rv, dev[2]!, -1);
+  put(rv, dev[3]!, 1);
+  const t = problem.targetCount[r]!;
+  const m = Math.floor(t);
+  if (countCuts && t - m > 1e-9) {
+    const slope = 2 * m + 1 - 2 * t;
+    const cut = newRow(t - m - slope * m, Number.POSITIVE_INFINITY);
+    put(cut, dev[0]!, 1);
+    put(cut, dev[1]!, 1);
+    put(cut, n, -slope);
+  }
 }

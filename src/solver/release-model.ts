@@ -11,7 +11,7 @@
  * did not finish. A basic optimum releases whole accounts but for a few, and says how many of each class each
  * rep takes: `releaseStart` deals that out as a start for the iterated search.
  */
-import type { MipModel } from './model.ts';
+import { type MipModel, targetRows } from './model.ts';
 import type { Pool, Problem } from './problem.ts';
 import { cheapestFittingRep, withPoolCleared } from './rounding.ts';
 import { fits, isEligible, place, type State } from './state.ts';
@@ -167,25 +167,7 @@ export function buildReleaseModel(
     put(countRow[s]!, n, -1);
     put(unitRow[s]!, v, -1);
     const dev = [0, 1, 2, 3].map(() => newCol(inv, 0, Number.POSITIVE_INFINITY));
-    const rc = newRow(problem.targetCount[r]!, problem.targetCount[r]!);
-    put(rc, n, 1);
-    put(rc, dev[0]!, -1);
-    put(rc, dev[1]!, 1);
-    const rv = newRow(problem.targetUnits[r]!, problem.targetUnits[r]!);
-    put(rv, v, 1);
-    put(rv, dev[2]!, -1);
-    put(rv, dev[3]!, 1);
-    // The count-rounding cut of model.ts: the count is an integer, its deviation at least the line through
-    // the two integer counts around the target.
-    const t = problem.targetCount[r]!;
-    const m = Math.floor(t);
-    if (countCuts && t - m > 1e-9) {
-      const slope = 2 * m + 1 - 2 * t;
-      const cut = newRow(t - m - slope * m, Number.POSITIVE_INFINITY);
-      put(cut, dev[0]!, 1);
-      put(cut, dev[1]!, 1);
-      put(cut, n, -slope);
-    }
+    targetRows(problem, r, n, v, dev, countCuts, newRow, put);
   });
   const rowStart: number[] = [0];
   const rowIndex: number[] = [];
