@@ -10,19 +10,16 @@ import type { Tx } from '../../db/client.ts';
 import { DeferJobError, type JobHandler, PermanentJobError } from '../../jobs/runner.ts';
 import { AppError } from '../../lib/errors.ts';
 import { effectiveSolveTimeLimitMs } from '../../lib/solve-time-limit.ts';
-import { type SolveResult, solveInWorker } from '../../solver/index.ts';
+import { type Proposal, type SolveResult, solveInWorker } from '../../solver/index.ts';
 import { hardLimitMs } from '../../solver/worker/solve-in-worker.ts';
 import { SYSTEM_ACTOR } from '../audit/actor.ts';
-import { keptReason } from '../plan/build-solve-input.ts';
 import { loadPlanningContext, type PlanningContext } from '../plan/planning-context.ts';
 import { findRun, lockRun, type RunRow, transitionRun } from '../run-records/run-records.ts';
 import { solveAcrossInstances } from './pool-jobs.ts';
+import { proposalRows, type Solved, writeProposalRows } from './proposal-rows.ts';
 import { refreshProposal } from './refresh-proposal.ts';
 import { type PlannedSolve, solvePlan } from './solve-plan.ts';
 import type { SolveSlots } from './solve-slots.ts';
-
-/** Rules whose accounts the run does not concern: no row is kept for them unless they move. */
-const UNCONCERNED = new Set(['out-of-scope', 'owner-stays', 'owner-not-receiving']);
 
 interface Prepared {
   run: RunRow;
@@ -146,11 +143,15 @@ async function failRun(inOrg: <T>(w: (tx: Tx) => Promise<T>) => Promise<T>, runI
   });
 }
 
+type Answer = Pick<PlannedSolve, 'result' | 'unassigned' | 'hireBounds'>;
+/** A solve that returned none: infeasible, invalid, or out of time before a first answer. */
+type Unsolved = Exclude<SolveResult, Proposal>;
+
 async function store(
   tx: Tx,
   runId: string,
   plan: PlanningContext,
-  answer: Pick<PlannedSolve, 'result' | 'unassigned' | 'hireBounds'>,
+  answer: Answer,
   /** Why each protected account of the solve input is kept (the ruleset's reasons, or not selected). */
   protections: ReadonlyMap<string, string[]>,
   signal: AbortSignal,
@@ -160,54 +161,9 @@ async function store(
   const run = await lockRun(tx, runId);
   // Cancelled (or otherwise moved on) while the solver worked: the answer is not wanted.
   if (run.status !== 'solving') return { discarded: `run is ${run.status}` };
-  if (signal.aborted) {
-    const why = signal.reason instanceof Error ? signal.reason.message : String(signal.reason ?? 'aborted');
-    if (why === 'cancelled') {
-      await transitionRun(tx, run, 'cancel', SYSTEM_ACTOR, {
-        cancelledAt: new Date(),
-        failureReason: 'The solve was cancelled on request.',
-      });
-      return { cancelled: true };
-    }
-    await transitionRun(tx, run, 'solve_failed', SYSTEM_ACTOR, {
-      failureReason: `The solve was interrupted (${why}); solve the run again.`,
-    });
-    return { interrupted: why };
-  }
-  const millis = 'millis' in result ? result.millis : 0;
-  if (result.status === 'infeasible' || result.status === 'invalid' || result.assignments === null) {
-    const reasons =
-      result.status === 'infeasible'
-        ? result.reasons.map((r) => r.message)
-        : result.status === 'invalid'
-          ? result.issues.map((i) => `${i.path.join('.') || '(input)'}: ${i.message}`)
-          : [result.reason];
-    await tx
-      .update(runs)
-      .set({
-        solverStatus: result.status,
-        solveMs: millis,
-        solverObjective: null,
-        solverBound: null,
-        solverGap: null,
-        metrics: {
-          asOfDate: plan.asOfDate,
-          failure: result.status === 'infeasible' ? result.reasons : reasons,
-        },
-      })
-      .where(eq(runs.id, run.id));
-    const reread = await findRun(tx, run.id);
-    const label =
-      result.status === 'infeasible'
-        ? 'No assignment satisfies the rules'
-        : result.status === 'invalid'
-          ? 'The solver input is not valid'
-          : 'The solver found no answer';
-    await transitionRun(tx, reread, 'solve_failed', SYSTEM_ACTOR, {
-      failureReason: `${label}: ${reasons.join(' ')}`.slice(0, 4000),
-    });
-    return { status: result.status, reasons };
-  }
+  if (signal.aborted) return stopAborted(tx, run, signal);
+  if (result.status === 'infeasible' || result.status === 'invalid' || result.assignments === null)
+    return storeFailure(tx, run, plan, result);
 
   // The proposal: one row per account the run concerns, keeping pins and exclusions.
   const existing = await tx
@@ -219,124 +175,17 @@ async function store(
     .from(runAssignments)
     .where(eq(runAssignments.runId, run.id));
   const keep = new Set(existing.filter((r) => r.pinned || r.excluded).map((r) => r.accountId));
-  const targets = new Set<string>();
-  if (plan.params.kind === 'account') targets.add(plan.params.accountId);
-  if (plan.params.kind === 'opportunity') {
-    const { opportunityId } = plan.params;
-    const opp = plan.book.opportunities.find((o) => o.id === opportunityId);
-    if (opp) targets.add(opp.accountId);
-  }
-  const planned = new Map(plan.book.accounts.map((a) => [a.id, a]));
-  const repIds = new Set(plan.book.reps.map((r) => r.id));
-  const ownerOf = (id: string) => {
-    const p = planned.get(id)?.plannedOwnerId ?? null;
-    return p !== null && repIds.has(p) ? p : null;
-  };
   const now = new Date();
-  // The solver speaks in ids; people read names.
-  const names = new Map(plan.book.reps.map((r) => [r.id, r.name]));
-  const readable = (text: string) =>
-    text.replace(
-      /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi,
-      (id) => names.get(id) ?? id,
-    );
-  const rows: (typeof runAssignments.$inferInsert)[] = [];
-  for (const a of result.assignments) {
-    if (!a.moved && UNCONCERNED.has(a.rule) && !keep.has(a.accountId) && !targets.has(a.accountId)) continue;
-    // A protected account says why it is kept (the ruleset's reasons, or not among the selected accounts).
-    const reason = readable(keptReason(a, protections) ?? a.reason);
-    rows.push({
-      orgId: run.orgId,
-      runId: run.id,
-      accountId: a.accountId,
-      fromRepId: ownerOf(a.accountId),
-      toRepId: a.toRepId,
-      reason,
-      explanation: {
-        rule: a.rule,
-        reason,
-        moved: a.moved,
-        engine: result.engine,
-        ...(protections.has(a.accountId) ? { protections: protections.get(a.accountId) } : {}),
-      },
-      createdAt: now,
-      updatedAt: now,
-    });
-  }
-  for (const [id, why] of omitted) {
-    const reason = readable(why);
-    rows.push({
-      orgId: run.orgId,
-      runId: run.id,
-      accountId: id,
-      fromRepId: ownerOf(id),
-      toRepId: null,
-      reason,
-      explanation: { rule: 'unassigned', reason, moved: false },
-      createdAt: now,
-      updatedAt: now,
-    });
-  }
+  const rows = proposalRows(run, plan, result, { omitted, protections, keep }, now);
   const wanted = new Set(rows.map((r) => r.accountId));
   const stale = existing
     .filter((r) => !wanted.has(r.accountId) && !r.pinned && !r.excluded)
     .map((r) => r.accountId);
-  for (let i = 0; i < stale.length; i += 1000) {
-    const chunk = stale.slice(i, i + 1000);
-    await tx.execute(
-      sql`delete from run_assignments where run_id = ${run.id} and account_id in (${sql.join(
-        chunk.map((c) => sql`${c}::uuid`),
-        sql`, `,
-      )})`,
-    );
-  }
-  for (let i = 0; i < rows.length; i += 1000) {
-    await tx
-      .insert(runAssignments)
-      .values(rows.slice(i, i + 1000))
-      .onConflictDoUpdate({
-        target: [runAssignments.runId, runAssignments.accountId],
-        set: {
-          fromRepId: sql`excluded.from_rep_id`,
-          // An excluded account keeps what it had; everything else takes the solver's answer (pins are inputs).
-          toRepId: sql`case when ${runAssignments.excluded} then ${runAssignments.toRepId} else excluded.to_rep_id end`,
-          reason: sql`excluded.reason`,
-          explanation: sql`excluded.explanation`,
-          updatedAt: sql`excluded.updated_at`,
-        },
-      });
-  }
+  await writeProposalRows(tx, run.id, stale, rows);
   const solverStatus = result.status;
   await tx
     .update(runs)
-    .set({
-      solverEngine: result.engine,
-      solverStatus,
-      solverObjective: result.objective,
-      solverBound: result.lowerBound,
-      solverGap: result.gap,
-      solveMs: result.millis,
-      failureReason: null,
-      version: sql`${runs.version} + 1`,
-      metrics: {
-        asOfDate: plan.asOfDate,
-        moved: result.moved,
-        balance: result.balance,
-        pools: result.pools,
-        // Each balanced rep's target, for the per-rep review (the solver's weighted share of its pool).
-        targets: Object.fromEntries(
-          result.reps
-            .filter((r) => r.targetCount !== null)
-            .map((r) => [r.repId, { count: r.targetCount, revenueCents: r.targetRevenueCents }]),
-        ),
-        solverConflicts: result.conflicts,
-        unassigned: [...omitted.keys()],
-        ...(hireBounds.length > 0 ? { hireBounds } : {}),
-        ...(result.status === 'timeout' ? { timeoutReason: result.reason } : {}),
-        solvedAt: now.toISOString(),
-        solveStartedAt: started.toISOString(),
-      },
-    })
+    .set(solvedColumns(plan, result, { unassigned: omitted, hireBounds }, now, started))
     .where(eq(runs.id, run.id));
   const fresh = await findRun(tx, run.id);
   const refreshed = await refreshProposal(tx, fresh, plan, result.conflicts, now);
@@ -349,5 +198,96 @@ async function store(
     gap: result.gap,
     conflicts: refreshed.conflicts.length,
     unassigned: omitted.size,
+  };
+}
+
+/** The job was stopped while the solver worked: a cancel request cancels the run, anything else fails it. */
+async function stopAborted(tx: Tx, run: RunRow, signal: AbortSignal) {
+  const why = signal.reason instanceof Error ? signal.reason.message : String(signal.reason ?? 'aborted');
+  if (why === 'cancelled') {
+    await transitionRun(tx, run, 'cancel', SYSTEM_ACTOR, {
+      cancelledAt: new Date(),
+      failureReason: 'The solve was cancelled on request.',
+    });
+    return { cancelled: true };
+  }
+  await transitionRun(tx, run, 'solve_failed', SYSTEM_ACTOR, {
+    failureReason: `The solve was interrupted (${why}); solve the run again.`,
+  });
+  return { interrupted: why };
+}
+
+/** No assignment came back: the run keeps the solver's status and reasons, and its solve fails saying why. */
+async function storeFailure(tx: Tx, run: RunRow, plan: PlanningContext, result: Unsolved) {
+  const millis = 'millis' in result ? result.millis : 0;
+  const reasons =
+    result.status === 'infeasible'
+      ? result.reasons.map((r) => r.message)
+      : result.status === 'invalid'
+        ? result.issues.map((i) => `${i.path.join('.') || '(input)'}: ${i.message}`)
+        : [result.reason];
+  await tx
+    .update(runs)
+    .set({
+      solverStatus: result.status,
+      solveMs: millis,
+      solverObjective: null,
+      solverBound: null,
+      solverGap: null,
+      metrics: {
+        asOfDate: plan.asOfDate,
+        failure: result.status === 'infeasible' ? result.reasons : reasons,
+      },
+    })
+    .where(eq(runs.id, run.id));
+  const reread = await findRun(tx, run.id);
+  const label =
+    result.status === 'infeasible'
+      ? 'No assignment satisfies the rules'
+      : result.status === 'invalid'
+        ? 'The solver input is not valid'
+        : 'The solver found no answer';
+  await transitionRun(tx, reread, 'solve_failed', SYSTEM_ACTOR, {
+    failureReason: `${label}: ${reasons.join(' ')}`.slice(0, 4000),
+  });
+  return { status: result.status, reasons };
+}
+
+/** The run's solver columns and metrics after a solve that returned assignments. */
+function solvedColumns(
+  plan: PlanningContext,
+  result: Solved,
+  left: Pick<Answer, 'unassigned' | 'hireBounds'>,
+  now: Date,
+  started: Date,
+) {
+  const { unassigned: omitted, hireBounds } = left;
+  return {
+    solverEngine: result.engine,
+    solverStatus: result.status,
+    solverObjective: result.objective,
+    solverBound: result.lowerBound,
+    solverGap: result.gap,
+    solveMs: result.millis,
+    failureReason: null,
+    version: sql`${runs.version} + 1`,
+    metrics: {
+      asOfDate: plan.asOfDate,
+      moved: result.moved,
+      balance: result.balance,
+      pools: result.pools,
+      // Each balanced rep's target, for the per-rep review (the solver's weighted share of its pool).
+      targets: Object.fromEntries(
+        result.reps
+          .filter((r) => r.targetCount !== null)
+          .map((r) => [r.repId, { count: r.targetCount, revenueCents: r.targetRevenueCents }]),
+      ),
+      solverConflicts: result.conflicts,
+      unassigned: [...omitted.keys()],
+      ...(hireBounds.length > 0 ? { hireBounds } : {}),
+      ...(result.status === 'timeout' ? { timeoutReason: result.reason } : {}),
+      solvedAt: now.toISOString(),
+      solveStartedAt: started.toISOString(),
+    },
   };
 }
