@@ -4,6 +4,15 @@
  * (accept, override the owner, or exclude the account); warnings are shown and need no action.
  */
 import { addDays } from '../commission/dates.ts';
+import type {
+  ConflictAccount,
+  ConflictInput,
+  ConflictOpportunity,
+  ConflictRep,
+  ProposalLine,
+} from './conflict-input.ts';
+
+export type { ConflictAccount, ConflictInput, ConflictRep } from './conflict-input.ts';
 
 export const CONFLICT_KINDS = {
   unassigned: 'blocking',
@@ -44,98 +53,28 @@ export interface DetectedConflict {
   message: string;
 }
 
-export interface ConflictAccount {
-  id: string;
-  name: string;
-  /** The owner in the book the run was planned on (the import snapshot). */
-  plannedOwnerId: string | null;
-  /** The owner now; differs from the planned one when the CRM changed it since. */
-  currentOwnerId: string | null;
-  revenueCents: number;
-  isHouse: boolean;
-  isCoOwned: boolean;
-  isProtected: boolean;
-  /** Why it is protected, in words (the ruleset's reasons, the import's flag). */
-  protectedWhy?: string;
-}
-
-export interface ConflictRep {
-  id: string;
-  name: string;
-  active: boolean;
-  mayReceive: boolean;
-  departing: boolean;
-  endDate: string | null;
-  maxAccounts: number | null;
-  maxRevenueCents: number | null;
-}
-
-export interface ConflictOpportunity {
-  id: string;
-  name: string;
-  accountId: string;
-  status: 'open' | 'closed_won' | 'closed_lost';
-  closeDate: string | null;
-  createdDate: string | null;
-  /** Sum of the current split in basis points, or null when the opportunity has no split. */
-  splitTotalBps: number | null;
-}
-
-export interface ProposalLine {
-  accountId: string;
-  fromRepId: string | null;
-  /** null: no eligible receiver was found. */
-  toRepId: string | null;
-  /** For an unassigned line: why nobody may receive it. */
-  reason?: string | null;
-}
-
-export interface HireBoundLine {
-  repId: string;
-  targetCount: number;
-  targetRevenueCents: number;
-  toleranceBps: number;
-  maxAccounts: number;
-  maxRevenueCents: number;
-  cause?: string;
-}
-
-export interface ConflictInput {
-  /** Every account of the reps the run touches (moved or not), so loads and caps are whole. */
-  accounts: ConflictAccount[];
-  reps: ConflictRep[];
-  opportunities: ConflictOpportunity[];
-  proposal: ProposalLine[];
-  /** Accounts a person excluded from the run (they stay with their planned owner). */
-  excluded?: ProposalLine[];
-  /**
-   * Accounts of a rep who leaves in the run that the run leaves out (not among its selected accounts): they stay
-   * with the leaver unless someone gives them an owner.
-   */
-  leftWithLeaver?: ProposalLine[];
-  /**
-   * The reps the run balances (the solver's pools: each has a target), receiving or not. Each must end within its
-   * caps, or a blocking conflict names it, also when it receives nothing and was over before the run.
-   */
-  balancedRepIds?: string[];
-  /** A new-hire run: each hire's bound (target plus tolerance), and what forced more when it could not hold. */
-  hireBounds?: HireBoundLine[];
-  scope: 'ownership' | 'open_opportunities' | 'complete';
-  asOfDate: string;
-  closingWithinDays: number;
-  commissionEndDate: string | null;
-  reassignmentDate: string | null;
-}
-
 const money = (cents: number) => `$${Math.round(cents / 100).toLocaleString('en-US')}`;
+
+type AddConflict = (
+  kind: ConflictKind,
+  ids: { accountId?: string; opportunityId?: string; repId?: string },
+  message: string,
+) => void;
+
+/** What every check reads: the input, its reps and accounts by id, and where a conflict goes. */
+interface Scan {
+  input: ConflictInput;
+  add: AddConflict;
+  reps: Map<string, ConflictRep>;
+  accounts: Map<string, ConflictAccount>;
+  repName: (id: string | null) => string;
+  /** The last day a deal may close on and still count as closing soon. */
+  horizon: string;
+}
 
 export function detectConflicts(input: ConflictInput): DetectedConflict[] {
   const out: DetectedConflict[] = [];
-  const add = (
-    kind: ConflictKind,
-    ids: { accountId?: string; opportunityId?: string; repId?: string },
-    message: string,
-  ) => {
+  const add: AddConflict = (kind, ids, message) => {
     const accountId = ids.accountId ?? null;
     const opportunityId = ids.opportunityId ?? null;
     const repId = ids.repId ?? null;
@@ -160,6 +99,7 @@ export function detectConflicts(input: ConflictInput): DetectedConflict[] {
   const repName = (id: string | null) =>
     id === null ? 'nobody' : (reps.get(id)?.name ?? `unknown rep ${id}`);
   const horizon = addDays(input.asOfDate, input.closingWithinDays);
+  const scan: Scan = { input, add, reps, accounts, repName, horizon };
 
   if (input.commissionEndDate && input.reassignmentDate && input.reassignmentDate < input.commissionEndDate) {
     add(
@@ -168,7 +108,32 @@ export function detectConflicts(input: ConflictInput): DetectedConflict[] {
       `The reassignment date ${input.reassignmentDate} is before the commission end date ${input.commissionEndDate}; it must be on or after it.`,
     );
   }
+  leftWithLeavers(scan);
+  for (const line of input.proposal) {
+    const account = accounts.get(line.accountId);
+    if (!account) continue;
+    plannedOwnerConflicts(scan, account);
+    if (line.toRepId === null) {
+      add(
+        'unassigned',
+        { accountId: account.id },
+        line.reason
+          ? `${account.name} has no eligible receiver. ${line.reason}`
+          : `${account.name} has no eligible receiver: give it an owner who stays.`,
+      );
+      continue;
+    }
+    const moves = line.toRepId !== account.plannedOwnerId;
+    if (!moves) continue;
+    moveConflicts(scan, account, line.toRepId);
+    opportunityConflicts(scan, account, oppsByAccount.get(account.id) ?? []);
+  }
+  capConflicts(scan);
+  return out;
+}
 
+/** Accounts the run leaves as they are (excluded, or not selected) whose owner now leaves. */
+function leftWithLeavers({ input, add, reps, accounts }: Scan) {
   const leaveDay = input.reassignmentDate ?? input.asOfDate;
   const leaves = (rep: ConflictRep) =>
     rep.departing || !rep.active || (rep.endDate !== null && rep.endDate <= leaveDay);
@@ -190,129 +155,132 @@ export function detectConflicts(input: ConflictInput): DetectedConflict[] {
   };
   for (const line of input.excluded ?? []) leftWith(line, 'is excluded from the run');
   for (const line of input.leftWithLeaver ?? []) leftWith(line, 'is not among the accounts this run moves');
+}
 
-  const finalOwner = new Map<string, string | null>();
-  for (const a of input.accounts) finalOwner.set(a.id, a.plannedOwnerId);
-  for (const line of input.proposal) finalOwner.set(line.accountId, line.toRepId);
+/** A proposal line's planned owner is not in the roster, or is inactive (warnings). */
+function plannedOwnerConflicts({ add, reps, repName }: Scan, account: ConflictAccount) {
+  const name = account.name;
+  if (account.plannedOwnerId !== null && !reps.has(account.plannedOwnerId)) {
+    add(
+      'owner_not_in_roster',
+      { accountId: account.id },
+      `${name} is owned by ${account.plannedOwnerId}, who is not in the roster.`,
+    );
+  } else if (account.plannedOwnerId !== null && reps.get(account.plannedOwnerId)?.active === false) {
+    add(
+      'owner_inactive',
+      { accountId: account.id },
+      `${name} is owned by ${repName(account.plannedOwnerId)}, who is inactive.`,
+    );
+  }
+}
 
-  for (const line of input.proposal) {
-    const account = accounts.get(line.accountId);
-    if (!account) continue;
-    const name = account.name;
-    if (account.plannedOwnerId !== null && !reps.has(account.plannedOwnerId)) {
+/** An account that moves: its owner changed since planning, its receiver, and what the account itself forbids. */
+function moveConflicts({ input, add, reps, repName }: Scan, account: ConflictAccount, toRepId: string) {
+  const name = account.name;
+  if (account.currentOwnerId !== account.plannedOwnerId) {
+    add(
+      'stale_owner',
+      { accountId: account.id },
+      `${name} was owned by ${repName(account.plannedOwnerId)} when the run was planned and is now owned by ${repName(account.currentOwnerId)} in the CRM.`,
+    );
+  }
+  const to = reps.get(toRepId);
+  if (!to) {
+    add(
+      'receiver_ineligible',
+      { accountId: account.id, repId: toRepId },
+      `${name} would go to ${toRepId}, who is not in the roster.`,
+    );
+  } else if (
+    to.departing ||
+    (to.endDate !== null && to.endDate <= (input.reassignmentDate ?? input.asOfDate))
+  ) {
+    add(
+      'receiver_departing',
+      { accountId: account.id, repId: to.id },
+      `${name} would go to ${to.name}, who is leaving${to.endDate ? ` on ${to.endDate}` : ''}.`,
+    );
+  } else if (!to.active || !to.mayReceive) {
+    add(
+      'receiver_ineligible',
+      { accountId: account.id, repId: to.id },
+      `${name} would go to ${to.name}, who may not receive accounts.`,
+    );
+  }
+  if (account.isProtected) {
+    add(
+      'protected_touched',
+      { accountId: account.id },
+      `${name} is protected (${account.protectedWhy ?? 'kept with its owner'}) but would move to ${repName(toRepId)}.`,
+    );
+  }
+  if (account.isHouse)
+    add(
+      'house_account',
+      { accountId: account.id },
+      `${name} is a house account but would move to ${repName(toRepId)}.`,
+    );
+  if (account.isCoOwned) {
+    add(
+      'co_owned_account',
+      { accountId: account.id },
+      `${name} is co-owned by an account team; moving it changes the team's owner.`,
+    );
+  }
+}
+
+/** The opportunities of an account that moves: deals about to close, and (beyond ownership) their splits. */
+function opportunityConflicts(
+  { input, add, horizon }: Scan,
+  account: ConflictAccount,
+  opps: ConflictOpportunity[],
+) {
+  const name = account.name;
+  for (const opp of opps) {
+    if (
+      opp.status === 'open' &&
+      opp.closeDate !== null &&
+      opp.closeDate >= input.asOfDate &&
+      opp.closeDate <= horizon
+    ) {
       add(
-        'owner_not_in_roster',
-        { accountId: account.id },
-        `${name} is owned by ${account.plannedOwnerId}, who is not in the roster.`,
-      );
-    } else if (account.plannedOwnerId !== null && reps.get(account.plannedOwnerId)?.active === false) {
-      add(
-        'owner_inactive',
-        { accountId: account.id },
-        `${name} is owned by ${repName(account.plannedOwnerId)}, who is inactive.`,
+        'deal_closing_soon',
+        { accountId: account.id, opportunityId: opp.id },
+        `${opp.name} on ${name} closes on ${opp.closeDate}, within ${input.closingWithinDays} days; moving the account takes it from the rep about to close it.`,
       );
     }
-    if (line.toRepId === null) {
+    if (input.scope === 'ownership') continue;
+    if (opp.status !== 'open') {
       add(
-        'unassigned',
-        { accountId: account.id },
-        line.reason
-          ? `${name} has no eligible receiver. ${line.reason}`
-          : `${name} has no eligible receiver: give it an owner who stays.`,
+        'closed_opportunity_in_scope',
+        { accountId: account.id, opportunityId: opp.id },
+        `${opp.name} on ${name} is closed; its commission split will not be changed.`,
       );
       continue;
     }
-    const moves = line.toRepId !== account.plannedOwnerId;
-    if (!moves) continue;
-    if (account.currentOwnerId !== account.plannedOwnerId) {
+    if (opp.splitTotalBps !== null && opp.splitTotalBps !== 10_000) {
       add(
-        'stale_owner',
-        { accountId: account.id },
-        `${name} was owned by ${repName(account.plannedOwnerId)} when the run was planned and is now owned by ${repName(account.currentOwnerId)} in the CRM.`,
+        'split_not_100',
+        { accountId: account.id, opportunityId: opp.id },
+        `${opp.name} on ${name} has a commission split totalling ${opp.splitTotalBps / 100}%; fix it to 100% before it can be reassigned.`,
       );
     }
-    const to = reps.get(line.toRepId);
-    if (!to) {
+    if (input.commissionEndDate && opp.createdDate && input.commissionEndDate < opp.createdDate) {
       add(
-        'receiver_ineligible',
-        { accountId: account.id, repId: line.toRepId },
-        `${name} would go to ${line.toRepId}, who is not in the roster.`,
+        'date_rule',
+        { accountId: account.id, opportunityId: opp.id },
+        `The commission end date ${input.commissionEndDate} is before ${opp.name} was created (${opp.createdDate}).`,
       );
-    } else if (
-      to.departing ||
-      (to.endDate !== null && to.endDate <= (input.reassignmentDate ?? input.asOfDate))
-    ) {
-      add(
-        'receiver_departing',
-        { accountId: account.id, repId: to.id },
-        `${name} would go to ${to.name}, who is leaving${to.endDate ? ` on ${to.endDate}` : ''}.`,
-      );
-    } else if (!to.active || !to.mayReceive) {
-      add(
-        'receiver_ineligible',
-        { accountId: account.id, repId: to.id },
-        `${name} would go to ${to.name}, who may not receive accounts.`,
-      );
-    }
-    if (account.isProtected) {
-      add(
-        'protected_touched',
-        { accountId: account.id },
-        `${name} is protected (${account.protectedWhy ?? 'kept with its owner'}) but would move to ${repName(line.toRepId)}.`,
-      );
-    }
-    if (account.isHouse)
-      add(
-        'house_account',
-        { accountId: account.id },
-        `${name} is a house account but would move to ${repName(line.toRepId)}.`,
-      );
-    if (account.isCoOwned) {
-      add(
-        'co_owned_account',
-        { accountId: account.id },
-        `${name} is co-owned by an account team; moving it changes the team's owner.`,
-      );
-    }
-    for (const opp of oppsByAccount.get(account.id) ?? []) {
-      if (
-        opp.status === 'open' &&
-        opp.closeDate !== null &&
-        opp.closeDate >= input.asOfDate &&
-        opp.closeDate <= horizon
-      ) {
-        add(
-          'deal_closing_soon',
-          { accountId: account.id, opportunityId: opp.id },
-          `${opp.name} on ${name} closes on ${opp.closeDate}, within ${input.closingWithinDays} days; moving the account takes it from the rep about to close it.`,
-        );
-      }
-      if (input.scope === 'ownership') continue;
-      if (opp.status !== 'open') {
-        add(
-          'closed_opportunity_in_scope',
-          { accountId: account.id, opportunityId: opp.id },
-          `${opp.name} on ${name} is closed; its commission split will not be changed.`,
-        );
-        continue;
-      }
-      if (opp.splitTotalBps !== null && opp.splitTotalBps !== 10_000) {
-        add(
-          'split_not_100',
-          { accountId: account.id, opportunityId: opp.id },
-          `${opp.name} on ${name} has a commission split totalling ${opp.splitTotalBps / 100}%; fix it to 100% before it can be reassigned.`,
-        );
-      }
-      if (input.commissionEndDate && opp.createdDate && input.commissionEndDate < opp.createdDate) {
-        add(
-          'date_rule',
-          { accountId: account.id, opportunityId: opp.id },
-          `The commission end date ${input.commissionEndDate} is before ${opp.name} was created (${opp.createdDate}).`,
-        );
-      }
     }
   }
+}
 
+/** Each rep's book after the proposal: a hire above its bound, a receiving or balanced rep over a cap. */
+function capConflicts({ input, add, reps, accounts }: Scan) {
+  const finalOwner = new Map<string, string | null>();
+  for (const a of input.accounts) finalOwner.set(a.id, a.plannedOwnerId);
+  for (const line of input.proposal) finalOwner.set(line.accountId, line.toRepId);
   const load = new Map<string, { count: number; revenue: number }>();
   for (const a of input.accounts) {
     const owner = finalOwner.get(a.id);
@@ -361,7 +329,6 @@ export function detectConflicts(input: ConflictInput): DetectedConflict[] {
       );
     }
   }
-  return out;
 }
 
 export interface ConflictResolution {
