@@ -62,6 +62,13 @@ export const commonErrorResponses = {
     headers: retryAfter('(always sent)'),
   },
   500: errorResponse('Something failed on our side; the message says nothing internal (code INTERNAL).'),
+  503: {
+    ...errorResponse(
+      'The database cannot be reached just now (down or restarting); nothing of this request was kept unless it ' +
+        'had committed. Try again after Retry-After (code UNAVAILABLE).',
+    ),
+    headers: retryAfter('(always sent)'),
+  },
 } as const;
 
 export const notFoundResponse = {
@@ -130,6 +137,44 @@ function postgresDataException(error: unknown): { code: string } | undefined {
   return undefined;
 }
 
+/** Socket errors (postgres.js) and the server's own codes for a connection it cannot give or keep. */
+const CONNECTION_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+  'EPIPE',
+  'CONNECT_TIMEOUT',
+  'CONNECTION_CLOSED',
+  'CONNECTION_DESTROYED',
+  'CONNECTION_ENDED',
+  // SQLSTATE: admin shutdown, crash shutdown, cannot connect now, too many connections.
+  '57P01',
+  '57P02',
+  '57P03',
+  '53300',
+]);
+
+/**
+ * True when a thrown error (or one of its causes: drizzle wraps the driver's) says the database could not be
+ * reached or dropped the connection, rather than refusing the statement: SQLSTATE class 08, a socket error, or a
+ * closed embedded database.
+ */
+function databaseUnreachable(error: unknown): boolean {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && current && typeof current === 'object'; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && (CONNECTION_CODES.has(code) || /^08[0-9A-Z]{3}$/.test(code))) return true;
+    if (current instanceof Error && current.message === 'PGlite is closed') return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+/** Seconds a caller is asked to wait before trying again when the database cannot be reached. */
+const DATABASE_RETRY_AFTER_SECONDS = 30;
+
 /** Anything thrown becomes an AppError; unknown errors become INTERNAL with a message that reveals nothing. */
 export function toAppError(error: unknown): AppError {
   if (error instanceof AppError) return error;
@@ -149,6 +194,15 @@ export function toAppError(error: unknown): AppError {
       'BAD_REQUEST',
       'A value in the request is not valid for its field (a malformed id, date or number, or a forbidden character).',
       { cause: error },
+    );
+  }
+  if (databaseUnreachable(error)) {
+    // Not the caller's fault and not a bug: the database is down or restarting. A transaction it held is rolled
+    // back by the server, so trying again later is safe (Idempotency-Key makes a retried write count once).
+    return new AppError(
+      'UNAVAILABLE',
+      `The database cannot be reached right now. Try again in ${DATABASE_RETRY_AFTER_SECONDS} seconds; if it keeps happening, tell your administrator and quote the request id.`,
+      { cause: error, headers: { 'Retry-After': String(DATABASE_RETRY_AFTER_SECONDS) } },
     );
   }
   return new AppError(

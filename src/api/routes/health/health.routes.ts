@@ -29,6 +29,8 @@ export const getHealth = createRoute({
   summary: 'Liveness and database reachability',
   ...publicAccess(),
   responses: {
+    // The common errors first: /health's own 503 (a body that reports the database) replaces the common one.
+    ...commonErrorResponses,
     200: {
       description: 'Serving, and the database answers.',
       headers: noStore,
@@ -39,6 +41,5 @@ export const getHealth = createRoute({
       headers: noStore,
       content: { 'application/json': { schema: HealthSchema } },
     },
-    ...commonErrorResponses,
   },
 });
