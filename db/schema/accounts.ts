@@ -37,7 +37,10 @@ export const accounts = pgTable(
     isHouse: boolean('is_house').notNull().default(false),
     /** Co-owned strategic accounts (account teams) are protected (F2). */
     isCoOwned: boolean('is_co_owned').notNull().default(false),
-    /** Columns of the import that have no column of their own. */
+    /**
+     * Fields of the import that have no column of their own (unmapped columns, state, protected, next close date);
+     * readers parse the field they take by src/services/book/account-custom-column.ts.
+     */
     custom: jsonb('custom').$type<Record<string, unknown>>().notNull().default({}),
     lastImportId: uuid('last_import_id'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),

@@ -1,17 +1,22 @@
 /** Import snapshots: each file or sheet imported, with who, when, how it was mapped and what it did (F1). */
 import { sql } from 'drizzle-orm';
 import { check, index, integer, jsonb, pgTable, text, timestamp, unique, uuid } from 'drizzle-orm/pg-core';
+import type { FileEncoding } from '../../src/import/decode.ts';
 import type { ColumnMapping } from '../../src/import/mapping.ts';
+import type { ImportKind } from '../../src/import/types.ts';
 import { importKind, importSource, importStatus } from './enums.ts';
 import { orgs } from './orgs.ts';
 import { orgId, tenantPolicy } from './tenant.ts';
 import { users } from './users.ts';
 
-/** What `imports.options` holds: how the import was applied and what file it read. */
+/**
+ * What `imports.options` holds: how the import was applied and what file it read (`{}` while it runs); parsed by
+ * src/services/imports/import-columns.ts.
+ */
 export type ImportOptionsColumn = {
   mode?: 'all-or-nothing' | 'valid-rows-only' | undefined;
-  fileKind?: string | undefined;
-  encoding?: string | undefined;
+  fileKind?: ImportKind | undefined;
+  encoding?: FileEncoding | undefined;
 };
 
 export const imports = pgTable(

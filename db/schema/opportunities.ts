@@ -20,6 +20,12 @@ import { orgs } from './orgs.ts';
 import { reps } from './reps.ts';
 import { orgId, tenantPolicy } from './tenant.ts';
 
+/**
+ * What `opportunities.custom` holds: the term a file gave the opportunity (ISO dates); parsed by
+ * src/services/imports/opportunity-custom-column.ts.
+ */
+export type OpportunityCustomColumn = { start_date?: string | undefined; end_date?: string | undefined };
+
 export const opportunities = pgTable(
   'opportunities',
   {
@@ -36,7 +42,7 @@ export const opportunities = pgTable(
     amountCents: bigint('amount_cents', { mode: 'number' }).notNull().default(0),
     closeDate: date('close_date', { mode: 'string' }),
     createdDate: date('created_date', { mode: 'string' }).notNull(),
-    custom: jsonb('custom').$type<Record<string, unknown>>().notNull().default({}),
+    custom: jsonb('custom').$type<OpportunityCustomColumn>().notNull().default({}),
     lastImportId: uuid('last_import_id'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),

@@ -6,6 +6,7 @@
 import { sql } from 'drizzle-orm';
 import type { Tx } from '../../db/client.ts';
 import { queryRows } from '../../db/query-rows.ts';
+import { keepsWithOwner } from './account-custom-column.ts';
 
 export interface BookRep {
   id: string;
@@ -112,7 +113,7 @@ export async function loadAccounts(tx: Tx, importId: string | null): Promise<Boo
     sql`select a.id, a.crm_id, a.name, a.owner_rep_id, a.annual_revenue_cents, a.region, a.segment, a.tier,
           a.type, a.industry, a.is_house,
           (a.is_co_owned or exists (select 1 from account_team_members t where t.account_id = a.id)) as co_owned,
-          coalesce(a.custom->>'protected', '') = 'true' as keep_with_owner,
+          a.custom->'protected' as protected,
           s.account_id is not null as in_snapshot, s.owner_rep_id as snapshot_owner
         from accounts a
         left join import_snapshot_accounts s on s.import_id = ${importId} and s.account_id = a.id
@@ -135,7 +136,7 @@ export async function loadAccounts(tx: Tx, importId: string | null): Promise<Boo
     industry: (r.industry as string | null) ?? null,
     isHouse: Boolean(r.is_house),
     isCoOwned: Boolean(r.co_owned),
-    keepWithOwner: Boolean(r.keep_with_owner),
+    keepWithOwner: keepsWithOwner(r.protected, String(r.id)),
   }));
 }
 

@@ -8,6 +8,7 @@ import { queryRows } from '../../db/query-rows.ts';
 import type { ColumnMappingInput } from '../../import/mapping.ts';
 import { OwnerDirectory } from '../../import/owner-directory.ts';
 import type { OpportunityTerm } from '../../import/records.ts';
+import { parseOpportunityCustom } from './opportunity-custom-column.ts';
 import { parseSavedMapping } from './saved-mapping-column.ts';
 
 export interface RosterLookup {
@@ -52,25 +53,26 @@ export async function loadOpportunities(tx: Tx): Promise<Map<string, Opportunity
     crm_id: string;
     created_date: string;
     close_date: string | null;
-    start_date: string | null;
-    end_date: string | null;
+    custom: unknown;
   }>(
     tx,
-    sql`select id, crm_id, created_date::text as created_date, close_date::text as close_date,
-          custom->>'start_date' as start_date, custom->>'end_date' as end_date
+    sql`select id, crm_id, created_date::text as created_date, close_date::text as close_date, custom
         from opportunities`,
   );
   return new Map(
-    rows.map((r) => [
-      r.crm_id,
-      {
-        id: r.id,
-        createdDate: r.created_date,
-        closeDate: r.close_date,
-        startDate: r.start_date,
-        endDate: r.end_date,
-      },
-    ]),
+    rows.map((r) => {
+      const custom = parseOpportunityCustom(r.custom, r.id);
+      return [
+        r.crm_id,
+        {
+          id: r.id,
+          createdDate: r.created_date,
+          closeDate: r.close_date,
+          startDate: custom.start_date ?? null,
+          endDate: custom.end_date ?? null,
+        },
+      ];
+    }),
   );
 }
 

@@ -6,6 +6,7 @@ import { withOrg } from '../../db/tenancy.ts';
 import type { ImportKind } from '../../import/types.ts';
 import { notFound } from '../../lib/errors.ts';
 import type { OrgContext } from '../auth/context.ts';
+import { parseImportOptions } from './import-columns.ts';
 import { fileKind } from './import-records.ts';
 
 export interface ImportSummaryRow {
@@ -38,7 +39,7 @@ type Row = {
   byte_size: number | null;
   preset: string | null;
   status: string;
-  options: Record<string, unknown>;
+  options: unknown;
   rows_read: number;
   rows_inserted: number;
   rows_updated: number;
@@ -56,16 +57,17 @@ const COLUMNS = sql`id, kind::text as kind, source::text as source, source_name,
   to_char(finished_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as finished_at`;
 
 function toSummary(r: Row): ImportSummaryRow {
+  const options = parseImportOptions(r.options, r.id);
   return {
     id: r.id,
-    kind: fileKind(r.kind, r.options),
+    kind: fileKind(r.kind, options),
     source: r.source,
     sourceName: r.source_name,
     fileHash: r.file_hash,
     byteSize: r.byte_size === null ? null : Number(r.byte_size),
     preset: r.preset,
     status: r.status,
-    mode: typeof r.options.mode === 'string' ? r.options.mode : null,
+    mode: options.mode ?? null,
     rowsRead: Number(r.rows_read),
     rowsInserted: Number(r.rows_inserted),
     rowsUpdated: Number(r.rows_updated),

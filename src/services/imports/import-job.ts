@@ -17,7 +17,8 @@ import { notFound } from '../../lib/errors.ts';
 import { ROLES } from '../../lib/roles.ts';
 import type { OrgContext } from '../auth/context.ts';
 import { applyImport, type ImportMode } from './apply-import.ts';
-import type { ImportOutcome } from './import-records.ts';
+import { type ImportJobOutcome, parseImportJobProgress, parseImportJobResult } from './import-columns.ts';
+import type { ImportProgress } from './kind-writers.ts';
 
 export const IMPORT_JOB_KIND = 'import_apply';
 
@@ -137,8 +138,8 @@ export const importApplyJob: JobHandler = async (job, jobCtx) => {
 export interface ImportJobView {
   jobId: string;
   status: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
-  progress: Record<string, unknown> | null;
-  outcome: (Omit<ImportOutcome, 'mapping'> & { errorCount?: number }) | null;
+  progress: ImportProgress | null;
+  outcome: ImportJobOutcome | null;
   error: string | null;
 }
 
@@ -153,8 +154,8 @@ export async function getImportJob({
     const [row] = await queryRows<{
       id: string;
       status: ImportJobView['status'];
-      progress: Record<string, unknown> | null;
-      result: (ImportJobView['outcome'] & object) | null;
+      progress: unknown;
+      result: unknown;
       error: string | null;
     }>(
       tx,
@@ -165,8 +166,8 @@ export async function getImportJob({
     return {
       jobId: row.id,
       status: row.status,
-      progress: row.progress,
-      outcome: row.result ?? null,
+      progress: parseImportJobProgress(row.progress, row.id),
+      outcome: parseImportJobResult(row.result, row.id),
       error: row.error,
     };
   });

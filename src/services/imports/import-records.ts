@@ -1,5 +1,6 @@
 /** The import snapshot rows: kinds as stored, errors as stored, and the record of a failed attempt. */
 import { sql } from 'drizzle-orm';
+import type { ImportOptionsColumn } from '../../../db/schema/index.ts';
 import { orgScope } from '../../auth/principal.ts';
 import { appendAudit } from '../../db/audit.ts';
 import type { Tx } from '../../db/client.ts';
@@ -41,14 +42,8 @@ export function storedKind(kind: ImportKind): 'accounts' | 'reps' | 'opportuniti
   return kind;
 }
 
-export function fileKind(stored: string, options: Record<string, unknown>): ImportKind {
-  const explicit = options.fileKind;
-  if (
-    typeof explicit === 'string' &&
-    ['accounts', 'reps', 'opportunities', 'splits', 'schedules'].includes(explicit)
-  ) {
-    return explicit as ImportKind;
-  }
+export function fileKind(stored: string, options: ImportOptionsColumn): ImportKind {
+  if (options.fileKind) return options.fileKind;
   return stored === 'revenue_schedules' ? 'schedules' : (stored as ImportKind);
 }
 
