@@ -120,6 +120,34 @@ describe('ways out of a split the commit cannot write, in a browser', () => {
     await page.waitForSelector('#conflicts-error');
     expect(await page.textContent('#conflicts-error')).toMatch(/as a percentage/);
 
+    // Another owner for the whole account does not write the split either: the section says so and what
+    // clears it, and the opportunity's way out stays on the card.
+    const accountForm = card.locator('form[action*="/conflicts/account/"]');
+    const cardId = (await card.getAttribute('id'))!;
+    await accountForm.locator('select[name=resolution]').selectOption('override');
+    const receivers = await accountForm
+      .locator('select[name=repId] option')
+      .evaluateAll((options) =>
+        options.map((o) => (o as unknown as { value: string }).value).filter((v) => v !== ''),
+      );
+    expect(receivers.length).toBeGreaterThan(0);
+    await accountForm.locator('select[name=repId]').selectOption(receivers[0]!);
+    await accountForm.locator('input[name=note]').fill('Another owner for the whole account');
+    await Promise.all([
+      page.waitForResponse((r) => r.url().includes('/conflicts/account/') && r.request().method() === 'POST'),
+      accountForm.locator('button[type=submit]').click(),
+    ]);
+    // The refusal above left its own message there: wait for the swap that replaces it.
+    await page.locator('#conflicts-error', { hasText: 'still cannot be written' }).waitFor();
+    const said = (await page.textContent('#conflicts-error')) ?? '';
+    expect(said).toMatch(/now go to the rep you chose/);
+    expect(said).toMatch(/commission split still cannot be written/);
+    expect(said).toMatch(/choose another commission type or share for the opportunity on its card/);
+    expect(await page.locator(`[id="${cardId}"] form.split-way-out`).count()).toBeGreaterThan(0);
+    await page.screenshot({ path: `${ARTIFACTS}/split-way-out-account-decision-where.png`, fullPage: false });
+    await page.locator('#conflicts-error').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: `${ARTIFACTS}/split-way-out-account-decision.png`, fullPage: false });
+
     const retyped = await clearConflicts(page, 'Finance agreed: the new rep inherits the share');
     expect(retyped.length).toBeGreaterThanOrEqual(shared.length);
     expect(await page.textContent('#conflicts-open-blocking')).toBe('0');
