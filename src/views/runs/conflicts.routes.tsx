@@ -15,239 +15,307 @@ import { drafters, loadRun, receiverChoices, runId, runsCtx, UUID } from './run-
 import { shareBps } from './split-way-out.tsx';
 
 export function conflictRoutes(router: Hono<AppBindings>) {
-  /**
-   * After a conflict is resolved in place: the approval panel and the open-blocking counter, out of band, from
-   * the conflicts as they are now.
-   */
-  const approvalUpdate = async (c: Context<AppBindings>, conflicts: ConflictRow[]) => {
-    const { run } = await loadRun(c);
-    const summary = await getRunSummary({ ctx: runsCtx(c), input: { runId: run.id } });
-    const openBlocking = conflicts.filter((k) => k.severity === 'blocking' && k.resolution === null).length;
-    return (
-      <>
-        <ApprovePanel
-          run={run}
-          principal={principalOf(c)}
-          openBlocking={openBlocking}
-          moved={summary.moved}
-          csrfToken={c.get('csrfToken')}
-          oob
-        />
-        <span id="open-blocking" hx-swap-oob="true">
-          {openBlocking}
-        </span>
-      </>
-    );
-  };
-
   // Before /conflicts/:cid, which would take "bulk" and "account" for a conflict id.
-  router.post('/runs/:id/conflicts/account/:aid', drafters, async (c) => {
-    const aid = c.req.param('aid');
-    if (!UUID.test(aid)) throw new AppError('NOT_FOUND', 'That account does not exist.');
-    return resolveMany(c, () => [aid], await c.req.parseBody());
-  });
-
-  router.post('/runs/:id/conflicts/bulk', drafters, async (c) => {
-    const form = await c.req.parseBody({ all: true });
-    const which = text(form.which);
-    const ticked = ([] as unknown[])
-      .concat(form.accountIds ?? [])
-      .map(String)
-      .filter((x) => UUID.test(x));
-    return resolveMany(
-      c,
-      (all) =>
-        which.startsWith('kind:')
-          ? [
-              ...new Set(
-                all
-                  .filter((k) => k.kind === which.slice(5) && k.resolution === null && k.accountId)
-                  .map((k) => k.accountId!),
-              ),
-            ]
-          : ticked,
-      form,
-    );
-  });
-
+  router.post('/runs/:id/conflicts/account/:aid', drafters, resolveAccountConflicts);
+  router.post('/runs/:id/conflicts/bulk', drafters, resolveBulkConflicts);
   // Another commission type or share for the opportunity of a split the commit cannot write.
-  router.post('/runs/:id/conflicts/:cid/commission', drafters, async (c) => {
-    const cid = c.req.param('cid');
-    if (!UUID.test(cid)) throw new AppError('NOT_FOUND', 'That conflict does not exist.');
-    const form = await c.req.parseBody();
-    const type = text(form.commissionType);
-    const note = text(form.note);
-    const share = text(form.share);
-    const bps = shareBps(share);
-    let error: string | undefined;
-    if (!['house_absorbs', 'direct_transfer', 'custom'].includes(type)) error = 'Choose a commission type.';
-    else if (type === 'custom' && bps === null)
-      error = 'Write the new rep’s share for type C as a percentage from 0.01 to 100, such as 20 or 12.5.';
-    else if (!note) error = 'Write why in the note: it is kept in the audit trail.';
-    if (!error) {
-      try {
-        await resolveConflict({
-          ctx: runsCtx(c),
-          input: {
-            runId: runId(c),
-            conflictId: cid,
-            resolution: 'commission',
-            note,
-            commission: {
-              commissionType: type as 'house_absorbs' | 'direct_transfer' | 'custom',
-              ...(type === 'custom' ? { customBps: bps! } : {}),
-            },
-          },
-        });
-      } catch (e) {
-        if (!(e instanceof AppError) || e.code === 'INTERNAL') throw e;
-        error = e.message;
-      }
-    }
-    const label = { house_absorbs: 'A', direct_transfer: 'B', custom: 'C' }[type];
-    const notice = `The opportunity now takes type ${label}${type === 'custom' && bps !== null ? ` at ${bps / 100}%` : ''}: its split can be written, so this conflict is resolved.`;
-    return resolveMany(c, () => [], {}, error ?? null, notice);
-  });
+  router.post('/runs/:id/conflicts/:cid/commission', drafters, resolveCommissionConflict);
+  router.post('/runs/:id/conflicts/:cid', drafters, resolveOneConflict);
+}
 
-  router.post('/runs/:id/conflicts/:cid', drafters, async (c) => {
-    const id = runId(c);
-    const cid = c.req.param('cid');
-    if (!UUID.test(cid)) throw new AppError('NOT_FOUND', 'That conflict does not exist.');
-    const form = await c.req.parseBody();
-    const resolution = text(form.resolution);
-    const note = text(form.note);
-    const repId = text(form.repId);
-    const ctx = runsCtx(c);
-    const state: ConflictFormState = { values: { resolution, note, repId }, error: {} };
-    if (!['accept', 'override', 'exclude'].includes(resolution)) state.error!.form = 'Choose a decision.';
-    if (!note) state.error!.note = 'Write why: the note is kept in the audit trail.';
-    if (resolution === 'override' && !repId) state.error!.repId = 'Choose who should own the account.';
-    let failed = Object.keys(state.error!).length > 0;
-    if (!failed) {
-      try {
-        await resolveConflict({
-          ctx,
-          input: {
-            runId: id,
-            conflictId: cid,
-            resolution: resolution as 'accept' | 'override' | 'exclude',
-            note,
-            ...(repId && resolution === 'override' ? { repId } : {}),
-          },
-        });
-      } catch (error) {
-        if (!(error instanceof AppError) || error.code === 'INTERNAL') throw error;
-        state.error!.form = error.message;
-        failed = true;
-      }
-    }
-    if (!isFragmentRequest(c)) {
-      if (failed)
-        throw new AppError(
-          'VALIDATION_FAILED',
-          state.error!.form ?? state.error!.note ?? state.error!.repId ?? 'Check the decision.',
-        );
-      return c.redirect(`/runs/${id}#conflicts`, 303);
-    }
-    const conflicts = await listConflicts({ ctx, input: { runId: id } });
-    const conflict = conflicts.find((k) => k.id === cid);
-    // Excluding the account (or giving it to another rep) can make the conflict go away altogether: say so in its
-    // place, with the approval panel brought up to date, instead of a page that is not found.
-    if (!conflict)
-      return c.html(
-        <>
-          {goneCard(cid, resolution)}
-          {await approvalUpdate(c, conflicts)}
-        </>,
-        200,
+/**
+ * After a conflict is resolved in place: the approval panel and the open-blocking counter, out of band, from
+ * the conflicts as they are now.
+ */
+async function approvalUpdate(c: Context<AppBindings>, conflicts: ConflictRow[]) {
+  const { run } = await loadRun(c);
+  const summary = await getRunSummary({ ctx: runsCtx(c), input: { runId: run.id } });
+  const openBlocking = conflicts.filter((k) => k.severity === 'blocking' && k.resolution === null).length;
+  return (
+    <>
+      <ApprovePanel
+        run={run}
+        principal={principalOf(c)}
+        openBlocking={openBlocking}
+        moved={summary.moved}
+        csrfToken={c.get('csrfToken')}
+        oob
+      />
+      <span id="open-blocking" hx-swap-oob="true">
+        {openBlocking}
+      </span>
+    </>
+  );
+}
+
+/** Every open conflict of one account, from its card. */
+async function resolveAccountConflicts(c: Context<AppBindings>) {
+  const aid = c.req.param('aid') ?? '';
+  if (!UUID.test(aid)) throw new AppError('NOT_FOUND', 'That account does not exist.');
+  return resolveMany(c, () => [aid], await c.req.parseBody());
+}
+
+/** The ticked accounts, or every account with an open conflict of one kind ("kind:<kind>"). */
+async function resolveBulkConflicts(c: Context<AppBindings>) {
+  const form = await c.req.parseBody({ all: true });
+  const which = text(form.which);
+  const ticked = ([] as unknown[])
+    .concat(form.accountIds ?? [])
+    .map(String)
+    .filter((x) => UUID.test(x));
+  return resolveMany(
+    c,
+    (all) => (which.startsWith('kind:') ? accountsOfKind(all, which.slice(5)) : ticked),
+    form,
+  );
+}
+
+function accountsOfKind(all: ConflictRow[], kind: string): string[] {
+  return [
+    ...new Set(
+      all.filter((k) => k.kind === kind && k.resolution === null && k.accountId).map((k) => k.accountId!),
+    ),
+  ];
+}
+
+type CommissionType = 'house_absorbs' | 'direct_transfer' | 'custom';
+
+async function resolveCommissionConflict(c: Context<AppBindings>) {
+  const cid = c.req.param('cid') ?? '';
+  if (!UUID.test(cid)) throw new AppError('NOT_FOUND', 'That conflict does not exist.');
+  const form = await c.req.parseBody();
+  const type = text(form.commissionType);
+  const note = text(form.note);
+  const bps = shareBps(text(form.share));
+  let error = commissionChoiceError(type, bps, note);
+  if (!error) error = await applyCommissionChoice(c, cid, type as CommissionType, bps, note);
+  const label = { house_absorbs: 'A', direct_transfer: 'B', custom: 'C' }[type];
+  const notice = `The opportunity now takes type ${label}${type === 'custom' && bps !== null ? ` at ${bps / 100}%` : ''}: its split can be written, so this conflict is resolved.`;
+  return resolveMany(c, () => [], {}, error ?? null, notice);
+}
+
+function commissionChoiceError(type: string, bps: number | null, note: string): string | undefined {
+  if (!['house_absorbs', 'direct_transfer', 'custom'].includes(type)) return 'Choose a commission type.';
+  if (type === 'custom' && bps === null)
+    return 'Write the new rep’s share for type C as a percentage from 0.01 to 100, such as 20 or 12.5.';
+  if (!note) return 'Write why in the note: it is kept in the audit trail.';
+  return undefined;
+}
+
+/** Resolves the conflict with the commission choice: undefined when it did, else the refusal's message. */
+async function applyCommissionChoice(
+  c: Context<AppBindings>,
+  cid: string,
+  type: CommissionType,
+  bps: number | null,
+  note: string,
+): Promise<string | undefined> {
+  try {
+    await resolveConflict({
+      ctx: runsCtx(c),
+      input: {
+        runId: runId(c),
+        conflictId: cid,
+        resolution: 'commission',
+        note,
+        commission: { commissionType: type, ...(type === 'custom' ? { customBps: bps! } : {}) },
+      },
+    });
+  } catch (e) {
+    if (!(e instanceof AppError) || e.code === 'INTERNAL') throw e;
+    return e.message;
+  }
+  return undefined;
+}
+
+/** One conflict decided from its card: accept, another owner or exclude, with a note. */
+async function resolveOneConflict(c: Context<AppBindings>) {
+  const id = runId(c);
+  const cid = c.req.param('cid') ?? '';
+  if (!UUID.test(cid)) throw new AppError('NOT_FOUND', 'That conflict does not exist.');
+  const form = await c.req.parseBody();
+  const state = conflictFormState(form);
+  const failed = Object.keys(state.error!).length > 0 || !(await applyConflictDecision(c, cid, state));
+  if (!isFragmentRequest(c)) {
+    if (failed)
+      throw new AppError(
+        'VALIDATION_FAILED',
+        state.error!.form ?? state.error!.note ?? state.error!.repId ?? 'Check the decision.',
       );
-    const names = await repNames(ctx);
-    const receivers = await receiverChoices(ctx);
-    return c.html(
-      <>
-        <ConflictCard
-          conflict={conflict}
-          runId={id}
-          csrfToken={c.get('csrfToken')}
-          receivers={receivers}
-          names={names}
-          canResolve
-          {...(failed ? { state } : {})}
-        />
-        {await approvalUpdate(c, conflicts)}
-      </>,
-      failed ? 422 : 200,
-    );
-  });
+    return c.redirect(`/runs/${id}#conflicts`, 303);
+  }
+  return conflictCardUpdate(c, cid, state, failed);
+}
 
-  /**
-   * Resolves every open conflict of one account (the card), or of the ticked accounts / all accounts with an open
-   * conflict of one kind (the bulk form), with one note: accept, another owner or exclude. The whole conflicts
-   * section comes back (its counters in place) with the approval panel out of band.
-   */
-  const resolveMany = async (
-    c: Context<AppBindings>,
-    pickIds: (all: ConflictRow[]) => string[],
-    form: Record<string, unknown>,
-    /** Already decided elsewhere (the commission choice): null when it succeeded, else its error. */
-    done?: string | null,
-    notice?: string,
-  ) => {
-    const id = runId(c);
-    const ctx = runsCtx(c);
-    const resolution = text(form.resolution);
-    const note = text(form.note);
-    const repId = text(form.repId);
-    let error: string | undefined;
-    const before = await listConflicts({ ctx, input: { runId: id } });
-    const accountIds = pickIds(before);
-    if (done !== undefined) error = done ?? undefined;
-    else if (!['accept', 'override', 'exclude'].includes(resolution)) error = 'Choose a decision.';
-    else if (!note) error = 'Write why in the note: it is kept in the audit trail.';
-    else if (resolution === 'override' && !repId) error = 'Choose who should own the account(s).';
-    else if (accountIds.length === 0) error = 'Tick at least one account, or choose a kind.';
-    if (!error && done === undefined) {
-      try {
-        await bulkChange({
-          ctx,
-          input: {
-            runId: id,
-            action: resolution === 'override' ? 'pin' : resolution === 'exclude' ? 'exclude' : 'accept',
-            accountIds,
-            note,
-            ...(resolution === 'override' ? { repId } : {}),
-          },
-        });
-      } catch (e) {
-        if (!(e instanceof AppError) || e.code === 'INTERNAL') throw e;
-        error = e.message;
-      }
-    }
-    if (!isFragmentRequest(c)) {
-      if (error) throw new AppError('VALIDATION_FAILED', error);
-      return c.redirect(`/runs/${id}#conflicts`, 303);
-    }
-    const conflicts = await listConflicts({ ctx, input: { runId: id } });
-    const names = await repNames(ctx);
-    const receivers = await receiverChoices(ctx);
+/** The decision as the form sent it, with a message per field that is missing. */
+function conflictFormState(form: Record<string, unknown>): ConflictFormState {
+  const resolution = text(form.resolution);
+  const note = text(form.note);
+  const repId = text(form.repId);
+  const state: ConflictFormState = { values: { resolution, note, repId }, error: {} };
+  if (!['accept', 'override', 'exclude'].includes(resolution)) state.error!.form = 'Choose a decision.';
+  if (!note) state.error!.note = 'Write why: the note is kept in the audit trail.';
+  if (resolution === 'override' && !repId) state.error!.repId = 'Choose who should own the account.';
+  return state;
+}
+
+/** Resolves the conflict as the form says: false (with the refusal in the form's error) when it was refused. */
+async function applyConflictDecision(c: Context<AppBindings>, cid: string, state: ConflictFormState) {
+  const { resolution = '', note = '', repId = '' } = state.values ?? {};
+  try {
+    await resolveConflict({
+      ctx: runsCtx(c),
+      input: {
+        runId: runId(c),
+        conflictId: cid,
+        resolution: resolution as 'accept' | 'override' | 'exclude',
+        note,
+        ...(repId && resolution === 'override' ? { repId } : {}),
+      },
+    });
+  } catch (error) {
+    if (!(error instanceof AppError) || error.code === 'INTERNAL') throw error;
+    state.error!.form = error.message;
+    return false;
+  }
+  return true;
+}
+
+/** The conflict's card as it is now (or what stands in its place), with the approval panel out of band. */
+async function conflictCardUpdate(
+  c: Context<AppBindings>,
+  cid: string,
+  state: ConflictFormState,
+  failed: boolean,
+) {
+  const id = runId(c);
+  const ctx = runsCtx(c);
+  const conflicts = await listConflicts({ ctx, input: { runId: id } });
+  const conflict = conflicts.find((k) => k.id === cid);
+  // Excluding the account (or giving it to another rep) can make the conflict go away altogether: say so in its
+  // place, with the approval panel brought up to date, instead of a page that is not found.
+  if (!conflict)
     return c.html(
       <>
-        <GroupedConflictsSection
-          conflicts={conflicts}
-          runId={id}
-          csrfToken={c.get('csrfToken')}
-          receivers={receivers}
-          names={names}
-          canResolve
-          runKind={(await loadRun(c)).run.kind}
-          error={error ?? splitStillUnwritable(conflicts, accountIds, resolution)}
-          notice={error ? undefined : notice}
-        />
+        {goneCard(cid, state.values?.resolution ?? '')}
         {await approvalUpdate(c, conflicts)}
       </>,
-      error ? 422 : 200,
+      200,
     );
-  };
+  const names = await repNames(ctx);
+  const receivers = await receiverChoices(ctx);
+  return c.html(
+    <>
+      <ConflictCard
+        conflict={conflict}
+        runId={id}
+        csrfToken={c.get('csrfToken')}
+        receivers={receivers}
+        names={names}
+        canResolve
+        {...(failed ? { state } : {})}
+      />
+      {await approvalUpdate(c, conflicts)}
+    </>,
+    failed ? 422 : 200,
+  );
+}
+
+/**
+ * Resolves every open conflict of one account (the card), or of the ticked accounts / all accounts with an open
+ * conflict of one kind (the bulk form), with one note: accept, another owner or exclude. The whole conflicts
+ * section comes back (its counters in place) with the approval panel out of band.
+ */
+async function resolveMany(
+  c: Context<AppBindings>,
+  pickIds: (all: ConflictRow[]) => string[],
+  form: Record<string, unknown>,
+  /** Already decided elsewhere (the commission choice): null when it succeeded, else its error. */
+  done?: string | null,
+  notice?: string,
+) {
+  const id = runId(c);
+  const ctx = runsCtx(c);
+  const resolution = text(form.resolution);
+  const note = text(form.note);
+  const repId = text(form.repId);
+  const before = await listConflicts({ ctx, input: { runId: id } });
+  const accountIds = pickIds(before);
+  let error: string | undefined;
+  if (done !== undefined) error = done ?? undefined;
+  else error = manyDecisionError(resolution, note, repId, accountIds);
+  if (!error && done === undefined) {
+    error = await applyManyDecision(c, { resolution, note, repId, accountIds });
+  }
+  if (!isFragmentRequest(c)) {
+    if (error) throw new AppError('VALIDATION_FAILED', error);
+    return c.redirect(`/runs/${id}#conflicts`, 303);
+  }
+  return conflictsSectionUpdate(c, {
+    error,
+    still: (conflicts) => splitStillUnwritable(conflicts, accountIds, resolution),
+    notice,
+  });
+}
+
+function manyDecisionError(resolution: string, note: string, repId: string, accountIds: string[]) {
+  if (!['accept', 'override', 'exclude'].includes(resolution)) return 'Choose a decision.';
+  if (!note) return 'Write why in the note: it is kept in the audit trail.';
+  if (resolution === 'override' && !repId) return 'Choose who should own the account(s).';
+  if (accountIds.length === 0) return 'Tick at least one account, or choose a kind.';
+  return undefined;
+}
+
+/** One change for the accounts: undefined when it was made, else the refusal's message. */
+async function applyManyDecision(
+  c: Context<AppBindings>,
+  d: { resolution: string; note: string; repId: string; accountIds: string[] },
+): Promise<string | undefined> {
+  try {
+    await bulkChange({
+      ctx: runsCtx(c),
+      input: {
+        runId: runId(c),
+        action: d.resolution === 'override' ? 'pin' : d.resolution === 'exclude' ? 'exclude' : 'accept',
+        accountIds: d.accountIds,
+        note: d.note,
+        ...(d.resolution === 'override' ? { repId: d.repId } : {}),
+      },
+    });
+  } catch (e) {
+    if (!(e instanceof AppError) || e.code === 'INTERNAL') throw e;
+    return e.message;
+  }
+  return undefined;
+}
+
+/** The whole conflicts section as it is now, with the approval panel out of band. */
+async function conflictsSectionUpdate(
+  c: Context<AppBindings>,
+  o: { error?: string; still: (conflicts: ConflictRow[]) => string | undefined; notice?: string },
+) {
+  const id = runId(c);
+  const ctx = runsCtx(c);
+  const conflicts = await listConflicts({ ctx, input: { runId: id } });
+  const names = await repNames(ctx);
+  const receivers = await receiverChoices(ctx);
+  return c.html(
+    <>
+      <GroupedConflictsSection
+        conflicts={conflicts}
+        runId={id}
+        csrfToken={c.get('csrfToken')}
+        receivers={receivers}
+        names={names}
+        canResolve
+        runKind={(await loadRun(c)).run.kind}
+        error={o.error ?? o.still(conflicts)}
+        notice={o.error ? undefined : o.notice}
+      />
+      {await approvalUpdate(c, conflicts)}
+    </>,
+    o.error ? 422 : 200,
+  );
 }
 
 /**
