@@ -171,106 +171,107 @@ export function commissionDecisionPages() {
   const router = new Hono<AppBindings>();
   const viewers = requireRole(...VIEW_ROLES);
   const deciders = requireRole(...DECISION_WRITERS);
-
-  router.get('/runs/:id/commission-decisions', viewers, async (c) => {
-    const runId = idParam(c, 'id', 'run');
-    return respond(
-      c,
-      runId,
-      filterOf((k) => c.req.query(k) ?? ''),
-      {},
-    );
-  });
-
+  router.get('/runs/:id/commission-decisions', viewers, decisionsPage);
   // One opportunity's decision (or "Undecided" to withdraw it).
-  router.post('/runs/:id/commission-decisions/:opportunityId', deciders, async (c) => {
-    const runId = idParam(c, 'id', 'run');
-    const opportunityId = idParam(c, 'opportunityId', 'opportunity');
-    const form = await c.req.parseBody();
-    const filter = filterOf((k) => text(form[k]));
-    const { decision, error } = decisionOf(form);
-    let failure: string | null = error ?? null;
-    if (!failure) {
-      try {
-        await setCommissionDecisions({
-          ctx: runsCtx(c),
-          input: decision
-            ? { runId, decisions: [{ opportunityId, ...decision }] }
-            : { runId, decisions: [], clear: [opportunityId] },
-        });
-      } catch (e) {
-        if (!(e instanceof AppError) || e.code === 'INTERNAL' || e.code === 'FORBIDDEN') throw e;
-        failure = [e.message, issueText(e.details)].filter(Boolean).join(' ');
-      }
-    }
-    if (!isFragmentRequest(c)) {
-      if (failure) return respond(c, runId, filter, { errors: { rows: { [opportunityId]: failure } } }, 422);
-      return c.redirect(`${decisionsHref(runId, filter)}#decision-row-${opportunityId}`, 303);
-    }
-    return respond(
-      c,
-      runId,
-      filter,
-      failure ? { errors: { rows: { [opportunityId]: failure } } } : { notice: 'Decision saved.' },
-    );
-  });
-
+  router.post('/runs/:id/commission-decisions/:opportunityId', deciders, decideOne);
   // One decision for the ticked opportunities, or for every opportunity matching the filter.
-  router.post('/runs/:id/commission-decisions', deciders, async (c) => {
-    const runId = idParam(c, 'id', 'run');
-    const form = await c.req.parseBody({ all: true });
-    const one = (k: string) => {
-      const v = form[k];
-      return text(Array.isArray(v) ? v[0] : v);
-    };
-    const filter = filterOf(one);
-    const { decision, error } = decisionOf({
-      commissionType: one('commissionType'),
-      customPct: one('customPct'),
-      receiverRepId: one('receiverRepId'),
-    });
-    let failure: string | null = error ?? null;
-    let count = 0;
-    if (!failure) {
-      const raw = form.ids;
-      const ticked = (Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]).filter(
-        (x): x is string => typeof x === 'string' && UUID.test(x),
-      );
-      const ids =
-        one('target') === 'filtered'
-          ? await matchingDecisionIds({ ctx: runsCtx(c), input: { runId, filter } })
-          : [...new Set(ticked)];
-      count = ids.length;
-      if (ids.length === 0)
-        failure =
-          one('target') === 'filtered'
-            ? 'No opportunity matches the filter: change the filter first.'
-            : 'Tick at least one opportunity, or choose “All opportunities matching the filter”.';
-      else {
-        try {
-          await setCommissionDecisions({
-            ctx: runsCtx(c),
-            input: decision
-              ? { runId, decisions: ids.map((opportunityId) => ({ opportunityId, ...decision })) }
-              : { runId, decisions: [], clear: ids },
-          });
-        } catch (e) {
-          if (!(e instanceof AppError) || e.code === 'INTERNAL' || e.code === 'FORBIDDEN') throw e;
-          failure = [e.message, issueText(e.details)].filter(Boolean).join(' ');
-        }
-      }
-    }
-    const state: PanelState = failure
-      ? { errors: { form: `Nothing was changed. ${failure}` } }
-      : {
-          notice: `${count} opportunit${count === 1 ? 'y' : 'ies'} ${decision ? 'decided' : 'undecided again'}.`,
-        };
-    if (!isFragmentRequest(c)) {
-      if (failure) return respond(c, runId, filter, state, 422);
-      return c.redirect(decisionsHref(runId, filter), 303);
-    }
-    return respond(c, runId, filter, state);
-  });
-
+  router.post('/runs/:id/commission-decisions', deciders, decideMany);
   return router;
+}
+
+async function decisionsPage(c: Context<AppBindings>) {
+  const runId = idParam(c, 'id', 'run');
+  return respond(
+    c,
+    runId,
+    filterOf((k) => c.req.query(k) ?? ''),
+    {},
+  );
+}
+
+/** Sets (or clears, with no decision) the decisions of the opportunities: null when done, else what was refused. */
+async function applyDecision(
+  c: Context<AppBindings>,
+  runId: string,
+  opportunityIds: string[],
+  decision: Omit<DecisionInput, 'opportunityId'> | null,
+): Promise<string | null> {
+  try {
+    await setCommissionDecisions({
+      ctx: runsCtx(c),
+      input: decision
+        ? { runId, decisions: opportunityIds.map((opportunityId) => ({ opportunityId, ...decision })) }
+        : { runId, decisions: [], clear: opportunityIds },
+    });
+  } catch (e) {
+    if (!(e instanceof AppError) || e.code === 'INTERNAL' || e.code === 'FORBIDDEN') throw e;
+    return [e.message, issueText(e.details)].filter(Boolean).join(' ');
+  }
+  return null;
+}
+
+async function decideOne(c: Context<AppBindings>) {
+  const runId = idParam(c, 'id', 'run');
+  const opportunityId = idParam(c, 'opportunityId', 'opportunity');
+  const form = await c.req.parseBody();
+  const filter = filterOf((k) => text(form[k]));
+  const { decision, error } = decisionOf(form);
+  const failure = error ?? (await applyDecision(c, runId, [opportunityId], decision));
+  if (!isFragmentRequest(c)) {
+    if (failure) return respond(c, runId, filter, { errors: { rows: { [opportunityId]: failure } } }, 422);
+    return c.redirect(`${decisionsHref(runId, filter)}#decision-row-${opportunityId}`, 303);
+  }
+  return respond(
+    c,
+    runId,
+    filter,
+    failure ? { errors: { rows: { [opportunityId]: failure } } } : { notice: 'Decision saved.' },
+  );
+}
+
+async function decideMany(c: Context<AppBindings>) {
+  const runId = idParam(c, 'id', 'run');
+  const form = await c.req.parseBody({ all: true });
+  const one = (k: string) => {
+    const v = form[k];
+    return text(Array.isArray(v) ? v[0] : v);
+  };
+  const filter = filterOf(one);
+  const { decision, error } = decisionOf({
+    commissionType: one('commissionType'),
+    customPct: one('customPct'),
+    receiverRepId: one('receiverRepId'),
+  });
+  let failure: string | null = error ?? null;
+  let count = 0;
+  if (!failure) {
+    const filtered = one('target') === 'filtered';
+    const ids = filtered
+      ? await matchingDecisionIds({ ctx: runsCtx(c), input: { runId, filter } })
+      : tickedIds(form.ids);
+    count = ids.length;
+    if (ids.length === 0)
+      failure = filtered
+        ? 'No opportunity matches the filter: change the filter first.'
+        : 'Tick at least one opportunity, or choose “All opportunities matching the filter”.';
+    else failure = await applyDecision(c, runId, ids, decision);
+  }
+  const state: PanelState = failure
+    ? { errors: { form: `Nothing was changed. ${failure}` } }
+    : {
+        notice: `${count} opportunit${count === 1 ? 'y' : 'ies'} ${decision ? 'decided' : 'undecided again'}.`,
+      };
+  if (!isFragmentRequest(c)) {
+    if (failure) return respond(c, runId, filter, state, 422);
+    return c.redirect(decisionsHref(runId, filter), 303);
+  }
+  return respond(c, runId, filter, state);
+}
+
+/** The ticked opportunity ids of a bulk form, once each. */
+function tickedIds(raw: unknown): string[] {
+  const ticked = (Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]).filter(
+    (x): x is string => typeof x === 'string' && UUID.test(x),
+  );
+  return [...new Set(ticked)];
 }
