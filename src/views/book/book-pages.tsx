@@ -2,10 +2,10 @@
 import type { Child } from 'hono/jsx';
 import type { Principal } from '../../auth/principal.ts';
 import type { AccountRow } from '../../services/book/account-list.ts';
-import type { getAccount, RepDetail } from '../../services/book/book-reads.ts';
+import type { RepDetail } from '../../services/book/book-reads.ts';
 import type { RepRow } from '../../services/book/rep-list.ts';
 import { Crumbs, Pager, query } from '../shared/components.tsx';
-import { money, moneyShort, num, pct, when } from '../shared/format.ts';
+import { money, moneyShort, num } from '../shared/format.ts';
 
 function Load({ value, cap, format }: { value: number; cap: number | null; format: (n: number) => string }) {
   if (cap === null) return <span>{format(value)} (no cap)</span>;
@@ -156,54 +156,8 @@ export function RepPage({
   return (
     <>
       {!own && <Crumbs items={[{ href: '/reps', label: 'Reps' }, { label: rep.name }]} />}
-      <div class="page-head">
-        <div>
-          <h1 id="rep-title">{own ? `My book — ${rep.name}` : rep.name}</h1>
-          <p class="muted">
-            {[
-              rep.region,
-              rep.segment,
-              rep.manager ? `manager ${rep.manager}` : null,
-              rep.endDate ? `last day ${rep.endDate}` : null,
-            ]
-              .filter(Boolean)
-              .join(' · ')}
-          </p>
-        </div>
-        {canReassign && (
-          <a
-            class="button"
-            href={`/runs/new${query({ kind: 'rep_departure', rep: rep.id })}`}
-            id="reassign-book"
-          >
-            Reassign this book
-          </a>
-        )}
-        {canTerminate && (
-          <a
-            class="button secondary"
-            href={`/reps/${rep.id}/terminate-commissions`}
-            id="terminate-commissions"
-          >
-            Terminate all commissions
-          </a>
-        )}
-      </div>
-      <section class="card" aria-labelledby="load-title">
-        <h2 id="load-title">Load against caps</h2>
-        <dl class="facts" id="rep-load">
-          <dt>Accounts</dt>
-          <dd>
-            <Load value={rep.accounts} cap={rep.maxAccounts} format={num} />
-          </dd>
-          <dt>Annual revenue</dt>
-          <dd>
-            <Load value={rep.revenueCents} cap={rep.maxRevenueCents} format={moneyShort} />
-          </dd>
-          <dt>Open opportunities</dt>
-          <dd>{num(rep.openOpportunities)}</dd>
-        </dl>
-      </section>
+      <RepHead rep={rep} own={own} canReassign={canReassign} canTerminate={canTerminate} />
+      <RepLoad rep={rep} />
       {extra}
       <section class="card" aria-labelledby="book-title">
         <h2 id="book-title">{own ? 'My accounts' : 'Accounts'}</h2>
@@ -267,131 +221,68 @@ export function AccountsPage({
   );
 }
 
-export function AccountPage({
-  account,
-  principal,
+/** The rep's name and facts, with the book reassignment and commission termination the principal may start. */
+function RepHead({
+  rep,
+  own,
+  canReassign,
+  canTerminate,
 }: {
-  account: NonNullable<Awaited<ReturnType<typeof getAccount>>>;
-  principal: Principal;
+  rep: RepDetail;
+  own: boolean;
+  canReassign: boolean;
+  canTerminate: boolean;
 }) {
-  const byOpp = new Map<string, typeof account.splits>();
-  for (const s of account.splits) byOpp.set(s.opportunity_id, [...(byOpp.get(s.opportunity_id) ?? []), s]);
-  const canReassign = principal.role === 'manager' || principal.role === 'analyst';
-  // Commission changes of one opportunity (level 1) or all of the account's (level 2): managers only.
-  const canManage = principal.role === 'manager';
-  // A rep reads their own account from My book; rep and run pages are for staff, so they are named, not linked.
-  const staff = principal.role !== 'rep';
   return (
-    <>
-      <Crumbs
-        items={[
-          staff ? { href: '/accounts', label: 'Accounts' } : { href: '/me', label: 'My book' },
-          { label: account.name },
-        ]}
-      />
-      <div class="page-head">
-        <div>
-          <h1>{account.name}</h1>
-          <p class="muted">
-            {account.crmId} ·{' '}
-            {[account.region, account.tier, account.type, account.industry].filter(Boolean).join(' · ')}
-          </p>
-        </div>
-        <div class="actions">
-          {canManage && (
-            <a
-              class="button"
-              href={`/accounts/${account.id}/reassign-opportunities`}
-              id="reassign-opportunities"
-            >
-              Reassign all opportunities
-            </a>
-          )}{' '}
-          {canReassign && (
-            <a
-              class="button secondary"
-              href={`/runs/new${query({ kind: 'account', account: account.crmId })}`}
-              id="reassign-account-run"
-            >
-              Reassign this account in a run
-            </a>
-          )}
-        </div>
-      </div>
-      <section class="card" aria-labelledby="owner-title">
-        <h2 id="owner-title">Owner</h2>
-        <p>
-          {account.ownerId && staff ? (
-            <a href={`/reps/${account.ownerId}`}>{account.owner}</a>
-          ) : (
-            (account.owner ?? 'No owner')
-          )}{' '}
-          since {when(account.ownerSince)}
-          {account.isHouse && <span class="badge">house account</span>}
-          {account.isCoOwned && <span class="badge">co-owned</span>} ·{' '}
-          {account.revenueCents === null ? 'revenue unknown' : `${money(account.revenueCents)} annual`}
-          revenue
+    <div class="page-head">
+      <div>
+        <h1 id="rep-title">{own ? `My book — ${rep.name}` : rep.name}</h1>
+        <p class="muted">
+          {[
+            rep.region,
+            rep.segment,
+            rep.manager ? `manager ${rep.manager}` : null,
+            rep.endDate ? `last day ${rep.endDate}` : null,
+          ]
+            .filter(Boolean)
+            .join(' · ')}
         </p>
-        <h3>Owner history</h3>
-        {account.history.length === 0 ? (
-          <p class="muted">No run has moved this account.</p>
-        ) : (
-          <ol class="timeline" id="owner-history">
-            {account.history.map((h) => (
-              <li>
-                {h.committed_at ?? '—'}: {h.from_name ?? 'nobody'} → <strong>{h.to_name ?? 'nobody'}</strong>{' '}
-                ({staff ? <a href={`/runs/${h.run_id}`}>{h.reason}</a> : h.reason}
-                {h.status === 'rolled_back' && ', rolled back'})
-              </li>
-            ))}
-          </ol>
-        )}
-      </section>
-      <section class="card" aria-labelledby="opps-title">
-        <h2 id="opps-title">Opportunities and commission structure</h2>
-        {account.opportunities.length === 0 ? (
-          <p class="muted">No opportunities.</p>
-        ) : (
-          account.opportunities.map((o) => (
-            <div class="conflict">
-              <h3 class="small">
-                {o.name} <span class="muted">{o.crm_id}</span> · {o.stage ?? o.status} ·{' '}
-                {money(o.amountCents)} · closes {o.close_date ?? '—'}
-                {canManage && o.status === 'open' && (
-                  <>
-                    {' '}
-                    · <a href={`/opportunities/${o.id}`}>Manage commissions</a>
-                  </>
-                )}
-              </h3>
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">Participant</th>
-                    <th scope="col">Role</th>
-                    <th scope="col" class="num">
-                      Share
-                    </th>
-                    <th scope="col">From</th>
-                    <th scope="col">Until</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {(byOpp.get(o.id) ?? []).map((s) => (
-                    <tr class={s.effective_to ? 'muted' : undefined}>
-                      <td>{s.rep}</td>
-                      <td>{s.role}</td>
-                      <td class="num">{pct(s.bps)}</td>
-                      <td>{s.effective_from}</td>
-                      <td>{s.effective_to ?? 'current'}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          ))
-        )}
-      </section>
-    </>
+      </div>
+      {canReassign && (
+        <a
+          class="button"
+          href={`/runs/new${query({ kind: 'rep_departure', rep: rep.id })}`}
+          id="reassign-book"
+        >
+          Reassign this book
+        </a>
+      )}
+      {canTerminate && (
+        <a class="button secondary" href={`/reps/${rep.id}/terminate-commissions`} id="terminate-commissions">
+          Terminate all commissions
+        </a>
+      )}
+    </div>
+  );
+}
+
+/** The rep's accounts and revenue against their caps, and their open opportunities. */
+function RepLoad({ rep }: { rep: RepDetail }) {
+  return (
+    <section class="card" aria-labelledby="load-title">
+      <h2 id="load-title">Load against caps</h2>
+      <dl class="facts" id="rep-load">
+        <dt>Accounts</dt>
+        <dd>
+          <Load value={rep.accounts} cap={rep.maxAccounts} format={num} />
+        </dd>
+        <dt>Annual revenue</dt>
+        <dd>
+          <Load value={rep.revenueCents} cap={rep.maxRevenueCents} format={moneyShort} />
+        </dd>
+        <dt>Open opportunities</dt>
+        <dd>{num(rep.openOpportunities)}</dd>
+      </dl>
+    </section>
   );
 }

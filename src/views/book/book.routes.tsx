@@ -21,7 +21,8 @@ import { renderPage } from '../layout.tsx';
 import { Crumbs } from '../shared/components.tsx';
 import { orgCtx } from '../shared/context.ts';
 import { pageNumber } from '../shared/format.ts';
-import { AccountPage, AccountsPage, RepPage, RepsList } from './book-pages.tsx';
+import { AccountPage } from './account-page.tsx';
+import { AccountsPage, RepPage, RepsList } from './book-pages.tsx';
 import { CommissionImpactPanel } from './commission-impact.tsx';
 import { MyChanges, MyNoticePage, MyNotices } from './my-book.tsx';
 import { MyCommissionMoney } from './my-commission-money.tsx';
@@ -58,6 +59,16 @@ const bookPage = (page: number, filter: Pick<AccountFilter, 'owner' | 'q'>): Acc
 
 export function bookPages() {
   const router = new Hono<AppBindings>();
+  repRoutes(router);
+  terminateRoutes(router);
+  impactRoutes(router);
+  myBookRoutes(router);
+  accountRoutes(router);
+  return router;
+}
+
+/** The roster and a rep's book (staff). */
+function repRoutes(router: Hono<AppBindings>) {
   const staff = requireRole(...STAFF);
 
   router.get('/reps', staff, async (c) =>
@@ -89,7 +100,10 @@ export function bookPages() {
       />,
     );
   });
+}
 
+/** Level 3 from the rep's page: the "Terminate all commissions" form and the run it starts (managers). */
+function terminateRoutes(router: Hono<AppBindings>) {
   const managers = requireRole('manager');
   const repFor = async (c: Context<AppBindings>) => {
     const id = c.req.param('id') ?? '';
@@ -152,7 +166,9 @@ export function bookPages() {
       throw error;
     }
   });
+}
 
+function impactRoutes(router: Hono<AppBindings>) {
   // The commission impact of a run: a fragment for the run page's lazy panel (htmx), else a page of its own.
   router.get('/runs/:id/commission-impact', requireRole(...COMMISSION_READERS), async (c) => {
     const id = c.req.param('id');
@@ -191,7 +207,10 @@ export function bookPages() {
       </>,
     );
   });
+}
 
+/** A rep's own view: their book, notices and changes, and one notice. */
+function myBookRoutes(router: Hono<AppBindings>) {
   router.get('/me', requireRole('rep'), async (c) => {
     const principal = principalOf(c);
     const ctx = orgCtx(c);
@@ -248,6 +267,10 @@ export function bookPages() {
     const notice = await readMyNotice(orgCtx(c), id);
     return renderPage(c, notice.subject, <MyNoticePage notice={notice} />);
   });
+}
+
+function accountRoutes(router: Hono<AppBindings>) {
+  const staff = requireRole(...STAFF);
 
   router.get('/accounts', staff, async (c) => {
     const q = (c.req.query('q') ?? '').trim().slice(0, 200);
@@ -270,6 +293,4 @@ export function bookPages() {
     const account = await readAccount(orgCtx(c), id);
     return renderPage(c, account.name, <AccountPage account={account} principal={principalOf(c)} />);
   });
-
-  return router;
 }

@@ -31,10 +31,6 @@ const TYPE: Record<string, string> = { A: 'A — House absorbs', B: 'B — direc
 export const impactPanelHref = (runId: string) => `/runs/${runId}/commission-impact`;
 
 export function CommissionImpactPanel({ impact }: { impact: CommissionImpact }) {
-  const names = new Map(impact.people.map((p) => [p.participantId, p.name ?? p.participantId]));
-  const name = (id: string) => names.get(id) ?? id;
-  const splitText = (parts: { participantId: string; role: string; bps: number }[]) =>
-    parts.map((p) => `${name(p.participantId)} ${pct(p.bps)}`).join(' · ');
   return (
     <section class="card" aria-labelledby="commission-impact-title" id="commission-impact">
       <h2 id="commission-impact-title">
@@ -43,114 +39,12 @@ export function CommissionImpactPanel({ impact }: { impact: CommissionImpact }) 
           ({impact.basis === 'committed' ? 'as committed' : 'what the commit will write'})
         </span>
       </h2>
-      <ul>
-        {impact.statements.map((s) => (
-          <li>{s}</li>
-        ))}
-        {impact.warnings.map((s) => (
-          <li class="warn">{s}</li>
-        ))}
-      </ul>
-      {impact.problems.length > 0 && (
-        <ul class="alert error" role="alert" id="commission-impact-problems">
-          {impact.problems.map((p) => (
-            <li>{p.message}</li>
-          ))}
-        </ul>
-      )}
-      <dl class="stats" id="commission-impact-counts">
-        <Stat label="Accounts">{num(impact.counts.accounts)}</Stat>
-        <Stat label="Opportunities changed">{num(impact.counts.opportunities)}</Stat>
-        <Stat label="Affected schedules">
-          {num(impact.counts.affectedSchedules)}{' '}
-          <span class="small muted">({num(impact.counts.affectedPeriods)} periods)</span>
-        </Stat>
-        <Stat label="Skipped">{num(impact.counts.skipped)}</Stat>
-        <Stat label="Next payment">{impact.nextPaymentDate ?? '—'}</Stat>
-      </dl>
-      <h3>
-        Per person, {impact.window.from} to {impact.window.to}
-      </h3>
-      <table id="commission-impact-people">
-        <thead>
-          <tr>
-            <th scope="col">Person</th>
-            <th scope="col">Role</th>
-            <th scope="col" class="num">
-              Month average before
-            </th>
-            <th scope="col" class="num">
-              Month average after
-            </th>
-            <th scope="col" class="num">
-              Annual before
-            </th>
-            <th scope="col" class="num">
-              Annual after
-            </th>
-            <th scope="col" class="num">
-              Change
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {impact.people.map((p) => (
-            <tr data-participant={p.participantId}>
-              <th scope="row">{p.name ?? p.participantId}</th>
-              <td>{categoryLabel(p.category, impact.runKind)}</td>
-              <td class="num">{money(p.monthlyBeforeCents)}</td>
-              <td class="num">{money(p.monthlyAfterCents)}</td>
-              <td class="num">{money(p.annualBeforeCents)}</td>
-              <td class="num">{money(p.annualAfterCents)}</td>
-              <td class="num">{moneyDelta(p.annualDeltaCents)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <ImpactNotes impact={impact} />
+      <ImpactCounts impact={impact} />
+      <PeopleTable impact={impact} />
       <MonthTable impact={impact} />
-      {impact.opportunities.length > 0 && (
-        <details id="commission-impact-opportunities">
-          <summary>
-            Split of each of the {num(impact.opportunities.length)} opportunities, before and after
-          </summary>
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Opportunity</th>
-                <th scope="col">Account</th>
-                <th scope="col">Type</th>
-                <th scope="col">Before</th>
-                <th scope="col">After</th>
-              </tr>
-            </thead>
-            <tbody>
-              {impact.opportunities.map((o) => (
-                <tr data-opportunity={o.opportunityId}>
-                  <th scope="row">
-                    {o.name} <span class="muted small">{o.crmId}</span>
-                  </th>
-                  <td>{o.accountName}</td>
-                  <td>{TYPE[o.type] ?? o.type}</td>
-                  <td>{splitText(o.before)}</td>
-                  <td>{splitText(o.after)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </details>
-      )}
-      {impact.skipped.length > 0 && (
-        <details id="commission-impact-skipped">
-          <summary>{num(impact.skipped.length)} opportunities keep their split, and why</summary>
-          <ul>
-            {impact.skipped.map((k) => (
-              <li>
-                <code>{k.code}</code> {k.reason}
-              </li>
-            ))}
-          </ul>
-        </details>
-      )}
+      <OpportunitySplits impact={impact} />
+      <SkippedOpportunities impact={impact} />
       <p>
         <a href={`/v1/runs/${impact.runId}/commission-impact.csv`} download>
           Export the impact (CSV)
@@ -263,5 +157,147 @@ function MonthTable({ impact }: { impact: CommissionImpact }) {
         </tbody>
       </table>
     </>
+  );
+}
+
+/** What the run does in words, its warnings, and the problems that block the commit. */
+function ImpactNotes({ impact }: { impact: CommissionImpact }) {
+  return (
+    <>
+      <ul>
+        {impact.statements.map((s) => (
+          <li>{s}</li>
+        ))}
+        {impact.warnings.map((s) => (
+          <li class="warn">{s}</li>
+        ))}
+      </ul>
+      {impact.problems.length > 0 && (
+        <ul class="alert error" role="alert" id="commission-impact-problems">
+          {impact.problems.map((p) => (
+            <li>{p.message}</li>
+          ))}
+        </ul>
+      )}
+    </>
+  );
+}
+
+function ImpactCounts({ impact }: { impact: CommissionImpact }) {
+  return (
+    <dl class="stats" id="commission-impact-counts">
+      <Stat label="Accounts">{num(impact.counts.accounts)}</Stat>
+      <Stat label="Opportunities changed">{num(impact.counts.opportunities)}</Stat>
+      <Stat label="Affected schedules">
+        {num(impact.counts.affectedSchedules)}{' '}
+        <span class="small muted">({num(impact.counts.affectedPeriods)} periods)</span>
+      </Stat>
+      <Stat label="Skipped">{num(impact.counts.skipped)}</Stat>
+      <Stat label="Next payment">{impact.nextPaymentDate ?? '—'}</Stat>
+    </dl>
+  );
+}
+
+/** Per person the month average and the year, before and after. */
+function PeopleTable({ impact }: { impact: CommissionImpact }) {
+  return (
+    <>
+      <h3>
+        Per person, {impact.window.from} to {impact.window.to}
+      </h3>
+      <table id="commission-impact-people">
+        <thead>
+          <tr>
+            <th scope="col">Person</th>
+            <th scope="col">Role</th>
+            <th scope="col" class="num">
+              Month average before
+            </th>
+            <th scope="col" class="num">
+              Month average after
+            </th>
+            <th scope="col" class="num">
+              Annual before
+            </th>
+            <th scope="col" class="num">
+              Annual after
+            </th>
+            <th scope="col" class="num">
+              Change
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {impact.people.map((p) => (
+            <tr data-participant={p.participantId}>
+              <th scope="row">{p.name ?? p.participantId}</th>
+              <td>{categoryLabel(p.category, impact.runKind)}</td>
+              <td class="num">{money(p.monthlyBeforeCents)}</td>
+              <td class="num">{money(p.monthlyAfterCents)}</td>
+              <td class="num">{money(p.annualBeforeCents)}</td>
+              <td class="num">{money(p.annualAfterCents)}</td>
+              <td class="num">{moneyDelta(p.annualDeltaCents)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </>
+  );
+}
+
+/** Each opportunity's split before and after, with its type. */
+function OpportunitySplits({ impact }: { impact: CommissionImpact }) {
+  const names = new Map(impact.people.map((p) => [p.participantId, p.name ?? p.participantId]));
+  const name = (id: string) => names.get(id) ?? id;
+  const splitText = (parts: { participantId: string; role: string; bps: number }[]) =>
+    parts.map((p) => `${name(p.participantId)} ${pct(p.bps)}`).join(' · ');
+  if (impact.opportunities.length === 0) return null;
+  return (
+    <details id="commission-impact-opportunities">
+      <summary>
+        Split of each of the {num(impact.opportunities.length)} opportunities, before and after
+      </summary>
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">Opportunity</th>
+            <th scope="col">Account</th>
+            <th scope="col">Type</th>
+            <th scope="col">Before</th>
+            <th scope="col">After</th>
+          </tr>
+        </thead>
+        <tbody>
+          {impact.opportunities.map((o) => (
+            <tr data-opportunity={o.opportunityId}>
+              <th scope="row">
+                {o.name} <span class="muted small">{o.crmId}</span>
+              </th>
+              <td>{o.accountName}</td>
+              <td>{TYPE[o.type] ?? o.type}</td>
+              <td>{splitText(o.before)}</td>
+              <td>{splitText(o.after)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </details>
+  );
+}
+
+/** The opportunities that keep their split, and why. */
+function SkippedOpportunities({ impact }: { impact: CommissionImpact }) {
+  if (impact.skipped.length === 0) return null;
+  return (
+    <details id="commission-impact-skipped">
+      <summary>{num(impact.skipped.length)} opportunities keep their split, and why</summary>
+      <ul>
+        {impact.skipped.map((k) => (
+          <li>
+            <code>{k.code}</code> {k.reason}
+          </li>
+        ))}
+      </ul>
+    </details>
   );
 }

@@ -162,7 +162,6 @@ export function TerminateCommissionsPage({
   choices: SegmentChoices;
   csrfToken: string;
 }) {
-  const field = (id: string) => describedBy(`t-${id}`, errors[id]);
   return (
     <>
       <Crumbs
@@ -178,107 +177,12 @@ export function TerminateCommissionsPage({
           {errors.form}
         </p>
       )}
-      <section class="card" aria-labelledby="terminate-scope-title">
-        <h2 id="terminate-scope-title">What this touches</h2>
-        <dl class="stats" id="terminate-scope">
-          <Stat label="Accounts owned">{num(rep.accounts)}</Stat>
-          <Stat label="Annual revenue">{money(rep.revenueCents)}</Stat>
-          <Stat label="Open opportunities">{num(rep.openOpportunities)}</Stat>
-        </dl>
-        <p class="muted">
-          Submitting starts a departure run for {rep.name} over their accounts and open opportunities (stages
-          before billing; closed and protected deals keep their split). The run page then shows the commission
-          impact per person — monthly and annual, before and after — and continues with conflicts, approval
-          and commit.
-        </p>
-      </section>
+      <TerminateScope rep={rep} />
       <form method="post" action={`/reps/${rep.id}/terminate-commissions`} class="card" id="terminate-form">
         <CsrfField token={csrfToken} />
-        <h2>Dates and reason</h2>
-        <div class="field">
-          <label for="t-commissionEndDate">Commission end date</label>
-          <input
-            id="t-commissionEndDate"
-            name="commissionEndDate"
-            type="date"
-            value={values.commissionEndDate}
-            required
-            {...field('commissionEndDate')}
-          />
-          <FieldError id="t-commissionEndDate" message={errors.commissionEndDate} />
-        </div>
-        <div class="field">
-          <label for="t-reassignmentDate">Reassignment date (on or after the end date)</label>
-          <input
-            id="t-reassignmentDate"
-            name="reassignmentDate"
-            type="date"
-            value={values.reassignmentDate}
-            required
-            {...field('reassignmentDate')}
-          />
-          <FieldError id="t-reassignmentDate" message={errors.reassignmentDate} />
-        </div>
-        <div class="field">
-          <label for="t-reason">Reason</label>
-          <textarea id="t-reason" name="reason" rows={2} required {...field('reason')}>
-            {values.reason}
-          </textarea>
-          <FieldError id="t-reason" message={errors.reason} />
-        </div>
-        <fieldset id="t-commissionStrategy">
-          <legend>
-            <h2>Strategy</h2>
-          </legend>
-          <label class="choice">
-            <input
-              type="radio"
-              name="commissionStrategy"
-              value="rules"
-              checked={values.commissionStrategy !== 'manual'}
-            />
-            <span>
-              <strong>Uniform or segmented</strong> — the default type below, and a type (and receiving rep)
-              per segment
-            </span>
-          </label>
-          <label class="choice">
-            <input
-              type="radio"
-              name="commissionStrategy"
-              value="manual"
-              checked={values.commissionStrategy === 'manual'}
-            />
-            <span>
-              <strong>Manual queue</strong> — decide each opportunity’s type on the run’s review page (the
-              type and segments below are not used); approval waits until every one is decided
-            </span>
-          </label>
-        </fieldset>
-        <h2>Default type</h2>
-        <p class="hint">For every opportunity no segment below matches.</p>
-        <div class="field">
-          <label for="t-commissionType">Type</label>
-          <select id="t-commissionType" name="commissionType" {...field('commissionType')}>
-            {TYPES.map((t) => (
-              <option value={t} selected={values.commissionType === t}>
-                {COMMISSION_TYPE_LABELS[t]}
-              </option>
-            ))}
-          </select>
-          <FieldError id="t-commissionType" message={errors.commissionType} />
-        </div>
-        <div class="field">
-          <label for="t-customPct">New rep’s share for type C (%)</label>
-          <input
-            id="t-customPct"
-            name="customPct"
-            inputmode="decimal"
-            value={values.customPct}
-            {...field('customPct')}
-          />
-          <FieldError id="t-customPct" message={errors.customPct} />
-        </div>
+        <DatesAndReason values={values} errors={errors} />
+        <StrategyChoice strategy={values.commissionStrategy} />
+        <DefaultType values={values} errors={errors} />
         <h2>Segments</h2>
         <SegmentsHint />
         <SegmentRowsTable rows={values.segments} errors={errors} choices={choices} idPrefix="t" />
@@ -289,6 +193,124 @@ export function TerminateCommissionsPage({
           <a href={`/reps/${rep.id}`}>Cancel</a>
         </p>
       </form>
+    </>
+  );
+}
+
+/** What the run touches: the rep's accounts, revenue and open opportunities. */
+function TerminateScope({ rep }: { rep: RepDetail }) {
+  return (
+    <section class="card" aria-labelledby="terminate-scope-title">
+      <h2 id="terminate-scope-title">What this touches</h2>
+      <dl class="stats" id="terminate-scope">
+        <Stat label="Accounts owned">{num(rep.accounts)}</Stat>
+        <Stat label="Annual revenue">{money(rep.revenueCents)}</Stat>
+        <Stat label="Open opportunities">{num(rep.openOpportunities)}</Stat>
+      </dl>
+      <p class="muted">
+        Submitting starts a departure run for {rep.name} over their accounts and open opportunities (stages
+        before billing; closed and protected deals keep their split). The run page then shows the commission
+        impact per person — monthly and annual, before and after — and continues with conflicts, approval and
+        commit.
+      </p>
+    </section>
+  );
+}
+
+function DatesAndReason({ values, errors }: { values: TerminateValues; errors: TerminateErrors }) {
+  const field = (id: string) => describedBy(`t-${id}`, errors[id]);
+  return (
+    <>
+      <h2>Dates and reason</h2>
+      <div class="field">
+        <label for="t-commissionEndDate">Commission end date</label>
+        <input
+          id="t-commissionEndDate"
+          name="commissionEndDate"
+          type="date"
+          value={values.commissionEndDate}
+          required
+          {...field('commissionEndDate')}
+        />
+        <FieldError id="t-commissionEndDate" message={errors.commissionEndDate} />
+      </div>
+      <div class="field">
+        <label for="t-reassignmentDate">Reassignment date (on or after the end date)</label>
+        <input
+          id="t-reassignmentDate"
+          name="reassignmentDate"
+          type="date"
+          value={values.reassignmentDate}
+          required
+          {...field('reassignmentDate')}
+        />
+        <FieldError id="t-reassignmentDate" message={errors.reassignmentDate} />
+      </div>
+      <div class="field">
+        <label for="t-reason">Reason</label>
+        <textarea id="t-reason" name="reason" rows={2} required {...field('reason')}>
+          {values.reason}
+        </textarea>
+        <FieldError id="t-reason" message={errors.reason} />
+      </div>
+    </>
+  );
+}
+
+/** Rules (the default type and segments) or the manual queue. */
+function StrategyChoice({ strategy }: { strategy: TerminateValues['commissionStrategy'] }) {
+  return (
+    <fieldset id="t-commissionStrategy">
+      <legend>
+        <h2>Strategy</h2>
+      </legend>
+      <label class="choice">
+        <input type="radio" name="commissionStrategy" value="rules" checked={strategy !== 'manual'} />
+        <span>
+          <strong>Uniform or segmented</strong> — the default type below, and a type (and receiving rep) per
+          segment
+        </span>
+      </label>
+      <label class="choice">
+        <input type="radio" name="commissionStrategy" value="manual" checked={strategy === 'manual'} />
+        <span>
+          <strong>Manual queue</strong> — decide each opportunity’s type on the run’s review page (the type
+          and segments below are not used); approval waits until every one is decided
+        </span>
+      </label>
+    </fieldset>
+  );
+}
+
+/** The type of every opportunity no segment matches, and the new rep's share for type C. */
+function DefaultType({ values, errors }: { values: TerminateValues; errors: TerminateErrors }) {
+  const field = (id: string) => describedBy(`t-${id}`, errors[id]);
+  return (
+    <>
+      <h2>Default type</h2>
+      <p class="hint">For every opportunity no segment below matches.</p>
+      <div class="field">
+        <label for="t-commissionType">Type</label>
+        <select id="t-commissionType" name="commissionType" {...field('commissionType')}>
+          {TYPES.map((t) => (
+            <option value={t} selected={values.commissionType === t}>
+              {COMMISSION_TYPE_LABELS[t]}
+            </option>
+          ))}
+        </select>
+        <FieldError id="t-commissionType" message={errors.commissionType} />
+      </div>
+      <div class="field">
+        <label for="t-customPct">New rep’s share for type C (%)</label>
+        <input
+          id="t-customPct"
+          name="customPct"
+          inputmode="decimal"
+          value={values.customPct}
+          {...field('customPct')}
+        />
+        <FieldError id="t-customPct" message={errors.customPct} />
+      </div>
     </>
   );
 }
