@@ -108,7 +108,6 @@ export function WhatIfForm({
   limitSeconds: number;
   csrfToken: string;
 }) {
-  const people = reps.filter((r) => r.kind === 'person');
   return (
     <form method="post" action="/what-if" id="what-if-form" class="card">
       <CsrfField token={csrfToken} />
@@ -117,6 +116,52 @@ export function WhatIfForm({
           {errors.form}
         </p>
       )}
+      <ScenarioFields values={values} errors={errors} reps={reps} regions={regions} />
+      <div class="field">
+        <label for="f-timeLimitSeconds">Time limit per variant (seconds)</label>
+        <input
+          id="f-timeLimitSeconds"
+          name="timeLimitSeconds"
+          type="number"
+          min={1}
+          max={limitSeconds}
+          step={1}
+          value={values.timeLimitSeconds}
+          aria-describedby="f-timeLimitSeconds-hint"
+        />
+        <p class="hint" id="f-timeLimitSeconds-hint">
+          At most {limitSeconds} s (your organisation’s limit); a longer ask is cut to it.
+        </p>
+        <FieldError id="f-timeLimitSeconds" message={errors.timeLimitSeconds} />
+      </div>
+      <div class="variants">
+        {VARIANTS.map((i) => (
+          <VariantFields i={i} v={values.variants[i - 1]!} errors={errors} />
+        ))}
+      </div>
+      <button type="submit" id="run-what-if">
+        Solve the variants
+      </button>{' '}
+      <span class="muted small">Nothing is written: the book stays as it is.</span>
+    </form>
+  );
+}
+
+/** A departure of chosen reps or a realignment of chosen regions. */
+function ScenarioFields({
+  values,
+  errors,
+  reps,
+  regions,
+}: {
+  values: WhatIfValues;
+  errors: WhatIfErrors;
+  reps: RepRow[];
+  regions: string[];
+}) {
+  const people = reps.filter((r) => r.kind === 'person');
+  return (
+    <>
       <fieldset>
         <legend>Scenario</legend>
         <label>
@@ -159,75 +204,50 @@ export function WhatIfForm({
         </div>
         <p class="hint">None ticked: every region.</p>
       </details>
+    </>
+  );
+}
+
+/** One rule variant: its name, strategy, objective and cap. */
+function VariantFields({ i, v, errors }: { i: number; v: VariantValues; errors: WhatIfErrors }) {
+  return (
+    <fieldset id={`variant${i}`}>
+      <legend>Variant {i}</legend>
       <div class="field">
-        <label for="f-timeLimitSeconds">Time limit per variant (seconds)</label>
+        <label for={`f-variant${i}-name`}>
+          Name {i > 1 && <span class="muted">(blank: not solved)</span>}
+        </label>
         <input
-          id="f-timeLimitSeconds"
-          name="timeLimitSeconds"
-          type="number"
-          min={1}
-          max={limitSeconds}
-          step={1}
-          value={values.timeLimitSeconds}
-          aria-describedby="f-timeLimitSeconds-hint"
+          id={`f-variant${i}-name`}
+          name={`variant${i}.name`}
+          type="text"
+          value={v.name}
+          maxlength={100}
         />
-        <p class="hint" id="f-timeLimitSeconds-hint">
-          At most {limitSeconds} s (your organisation’s limit); a longer ask is cut to it.
-        </p>
-        <FieldError id="f-timeLimitSeconds" message={errors.timeLimitSeconds} />
       </div>
-      <div class="variants">
-        {VARIANTS.map((i) => {
-          const v = values.variants[i - 1]!;
-          return (
-            <fieldset id={`variant${i}`}>
-              <legend>Variant {i}</legend>
-              <div class="field">
-                <label for={`f-variant${i}-name`}>
-                  Name {i > 1 && <span class="muted">(blank: not solved)</span>}
-                </label>
-                <input
-                  id={`f-variant${i}-name`}
-                  name={`variant${i}.name`}
-                  type="text"
-                  value={v.name}
-                  maxlength={100}
-                />
-              </div>
-              <div class="field">
-                <label for={`f-variant${i}-strategy`}>Strategy</label>
-                <select id={`f-variant${i}-strategy`} name={`variant${i}.strategy`}>
-                  <Options items={STRATEGIES} value={v.strategy} />
-                </select>
-              </div>
-              <div class="field">
-                <label for={`f-variant${i}-objective`}>Balance objective</label>
-                <select id={`f-variant${i}-objective`} name={`variant${i}.objective`}>
-                  <Options items={OBJECTIVES} value={v.objective} />
-                </select>
-              </div>
-              <div class="field">
-                <label for={`f-variant${i}-maxAccountsEach`}>Cap every receiving rep at (accounts)</label>
-                <input
-                  id={`f-variant${i}-maxAccountsEach`}
-                  name={`variant${i}.maxAccountsEach`}
-                  type="number"
-                  min={0}
-                  value={v.maxAccountsEach}
-                />
-                <FieldError
-                  id={`f-variant${i}-maxAccountsEach`}
-                  message={errors[`variant${i}.maxAccountsEach`]}
-                />
-              </div>
-            </fieldset>
-          );
-        })}
+      <div class="field">
+        <label for={`f-variant${i}-strategy`}>Strategy</label>
+        <select id={`f-variant${i}-strategy`} name={`variant${i}.strategy`}>
+          <Options items={STRATEGIES} value={v.strategy} />
+        </select>
       </div>
-      <button type="submit" id="run-what-if">
-        Solve the variants
-      </button>{' '}
-      <span class="muted small">Nothing is written: the book stays as it is.</span>
-    </form>
+      <div class="field">
+        <label for={`f-variant${i}-objective`}>Balance objective</label>
+        <select id={`f-variant${i}-objective`} name={`variant${i}.objective`}>
+          <Options items={OBJECTIVES} value={v.objective} />
+        </select>
+      </div>
+      <div class="field">
+        <label for={`f-variant${i}-maxAccountsEach`}>Cap every receiving rep at (accounts)</label>
+        <input
+          id={`f-variant${i}-maxAccountsEach`}
+          name={`variant${i}.maxAccountsEach`}
+          type="number"
+          min={0}
+          value={v.maxAccountsEach}
+        />
+        <FieldError id={`f-variant${i}-maxAccountsEach`} message={errors[`variant${i}.maxAccountsEach`]} />
+      </div>
+    </fieldset>
   );
 }

@@ -102,13 +102,79 @@ export function WhatIfResult({ answer, limitSeconds }: { answer: WhatIfAnswer; l
   for (const r of answer.reps) names.set(r.repId, r.name || r.repId);
   const nameOf = (id: string | null) => (id === null ? 'nobody' : (names.get(id) ?? 'an unknown record'));
   const named = (text: string) => text.replace(UUID_G, (id) => names.get(id) ?? id);
+  const seconds = Math.round(answer.timeLimitMs / 100) / 10;
+  return (
+    <section id="what-if-result" aria-labelledby="what-if-result-title">
+      <h2 id="what-if-result-title">What would happen</h2>
+      <p class="muted" id="what-if-limit">
+        Time limit per variant: {seconds} s (at most {limitSeconds} s, your organisation’s limit). Nothing was
+        written.
+      </p>
+      <VariantsTable variants={answer.variants} />
+      <RepBooks answer={answer} nameOf={nameOf} />
+      {answer.variants.map((v) => (
+        <Variant name={v.name} result={v.result} nameOf={nameOf} named={named} />
+      ))}
+    </section>
+  );
+}
+
+/** Per variant its answer, the accounts moving, the objective and the time. */
+function VariantsTable({ variants }: { variants: WhatIfAnswer['variants'] }) {
+  return (
+    <section class="card">
+      <div class="table-wrap">
+        <table id="what-if-variants">
+          <thead>
+            <tr>
+              <th scope="col">Variant</th>
+              <th scope="col">Answer</th>
+              <th scope="col" class="num">
+                Accounts moving
+              </th>
+              <th scope="col" class="num">
+                Objective (gap)
+              </th>
+              <th scope="col" class="num">
+                Time
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {variants.map(({ name, result }) => (
+              <tr>
+                <th scope="row">{name}</th>
+                <td>{STATUS_WORDS[result.status] ?? result.status}</td>
+                <td class="num">{'moved' in result ? num(result.moved) : '—'}</td>
+                <td class="num">
+                  {'objective' in result && typeof result.objective === 'number'
+                    ? `${result.objective.toFixed(4)}${result.gap === null ? '' : ` (${(result.gap * 100).toFixed(1)}%)`}`
+                    : '—'}
+                </td>
+                <td class="num">{num(Math.round(result.millis))} ms</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  );
+}
+
+/** Each rep's book before any variant (accounts and revenue), from the first variant that reports it. */
+function booksBefore(answer: WhatIfAnswer) {
   const before = new Map<string, { count: number; revenue: number }>();
   for (const v of answer.variants) {
     if (!('reps' in v.result) || !v.result.reps) continue;
     for (const m of v.result.reps)
       if (!before.has(m.repId)) before.set(m.repId, { count: m.countBefore, revenue: m.revenueBeforeCents });
   }
-  const seconds = Math.round(answer.timeLimitMs / 100) / 10;
+  return before;
+}
+
+/** The book of each rep it changes, now and after each variant. */
+function RepBooks({ answer, nameOf }: { answer: WhatIfAnswer; nameOf: (id: string | null) => string }) {
+  const before = booksBefore(answer);
   // Reps whose book changes in some variant; the others are counted, not listed.
   const changes = answer.reps.filter((r) => {
     const now = before.get(r.repId);
@@ -118,97 +184,51 @@ export function WhatIfResult({ answer, limitSeconds }: { answer: WhatIfAnswer; l
   });
   const unchanged = answer.reps.length - changes.length;
   return (
-    <section id="what-if-result" aria-labelledby="what-if-result-title">
-      <h2 id="what-if-result-title">What would happen</h2>
-      <p class="muted" id="what-if-limit">
-        Time limit per variant: {seconds} s (at most {limitSeconds} s, your organisation’s limit). Nothing was
-        written.
-      </p>
-      <section class="card">
-        <div class="table-wrap">
-          <table id="what-if-variants">
-            <thead>
-              <tr>
-                <th scope="col">Variant</th>
-                <th scope="col">Answer</th>
+    <section class="card">
+      <h3>The reps whose book changes (accounts · annual revenue)</h3>
+      <div class="table-wrap">
+        <table id="what-if-reps">
+          <thead>
+            <tr>
+              <th scope="col">Rep</th>
+              <th scope="col" class="num">
+                Now
+              </th>
+              {answer.variants.map((v) => (
                 <th scope="col" class="num">
-                  Accounts moving
+                  {v.name}
                 </th>
-                <th scope="col" class="num">
-                  Objective (gap)
-                </th>
-                <th scope="col" class="num">
-                  Time
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {answer.variants.map(({ name, result }) => (
-                <tr>
-                  <th scope="row">{name}</th>
-                  <td>{STATUS_WORDS[result.status] ?? result.status}</td>
-                  <td class="num">{'moved' in result ? num(result.moved) : '—'}</td>
-                  <td class="num">
-                    {'objective' in result && typeof result.objective === 'number'
-                      ? `${result.objective.toFixed(4)}${result.gap === null ? '' : ` (${(result.gap * 100).toFixed(1)}%)`}`
-                      : '—'}
-                  </td>
-                  <td class="num">{num(Math.round(result.millis))} ms</td>
-                </tr>
               ))}
-            </tbody>
-          </table>
-        </div>
-      </section>
-      <section class="card">
-        <h3>The reps whose book changes (accounts · annual revenue)</h3>
-        <div class="table-wrap">
-          <table id="what-if-reps">
-            <thead>
-              <tr>
-                <th scope="col">Rep</th>
-                <th scope="col" class="num">
-                  Now
-                </th>
-                {answer.variants.map((v) => (
-                  <th scope="col" class="num">
-                    {v.name}
-                  </th>
-                ))}
-              </tr>
-            </thead>
-            <tbody>
-              {changes.map((r) => {
-                const now = before.get(r.repId);
-                return (
-                  <tr>
-                    <th scope="row">{r.name || nameOf(r.repId)}</th>
-                    <td class="num">{now ? `${num(now.count)} · ${moneyShort(now.revenue)}` : '—'}</td>
-                    {r.byVariant.map((b) => (
-                      <td
-                        class="num"
-                        title={b.revenueAfterCents === null ? undefined : money(b.revenueAfterCents)}
-                      >
-                        {b.countAfter === null
-                          ? '—'
-                          : `${num(b.countAfter)} · ${moneyShort(b.revenueAfterCents)}`}
-                      </td>
-                    ))}
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </div>
-        {unchanged > 0 && (
-          <p class="muted" id="what-if-unchanged">
-            {num(unchanged)} other rep(s) keep their book in every variant.
-          </p>
-        )}
-      </section>
-      {answer.variants.map((v) => (
-        <Variant name={v.name} result={v.result} nameOf={nameOf} named={named} />
-      ))}
+            </tr>
+          </thead>
+          <tbody>
+            {changes.map((r) => {
+              const now = before.get(r.repId);
+              return (
+                <tr>
+                  <th scope="row">{r.name || nameOf(r.repId)}</th>
+                  <td class="num">{now ? `${num(now.count)} · ${moneyShort(now.revenue)}` : '—'}</td>
+                  {r.byVariant.map((b) => (
+                    <td
+                      class="num"
+                      title={b.revenueAfterCents === null ? undefined : money(b.revenueAfterCents)}
+                    >
+                      {b.countAfter === null
+                        ? '—'
+                        : `${num(b.countAfter)} · ${moneyShort(b.revenueAfterCents)}`}
+                    </td>
+                  ))}
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
+      {unchanged > 0 && (
+        <p class="muted" id="what-if-unchanged">
+          {num(unchanged)} other rep(s) keep their book in every variant.
+        </p>
+      )}
     </section>
   );
 }
