@@ -117,15 +117,35 @@ function actionOf(type: CommissionTypeValue, newRepId: string, bps: number | nul
   return { type: 'C', newRepId, newRepBps: bps ?? 0 };
 }
 
+type SetError = (field: CommissionFormField, message: string) => void;
+
 /** Checks the form against the runs contract and the commission rules; returns the run input when all pass. */
 export function checkForm(values: CommissionFormValues, fc: FormContext): CheckedForm {
   const errors: CommissionFormErrors = {};
   const skipped: CheckedForm['skipped'] = [];
-  const set = (field: CommissionFormField, message: string) => {
+  const set: SetError = (field, message) => {
     if (!errors[field]) errors[field] = message;
   };
   if (fc.closed) set('form', 'This opportunity is closed; closed opportunities cannot be reassigned.');
+  const { type, customBps } = checkFields(values, fc, set);
+  const parsed = createRunSchema.safeParse(runRequest(values, fc, type, customBps));
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) set(fieldOfPath(issue.path.join('.')), issue.message);
+  }
+  if (Object.keys(errors).length > 0 || !parsed.success || !type) return { errors, input: null, skipped };
 
+  // The commission rules on the real rows, before anything is stored (the same core the commit uses).
+  if (fc.currentOwnerId) checkRules(values, fc, fc.currentOwnerId, { type, customBps }, set, skipped);
+  if (Object.keys(errors).length > 0) return { errors, input: null, skipped };
+  return { errors, input: parsed.data, skipped };
+}
+
+/** The new owner, the type with its custom share, and the two dates, each next to its field. */
+function checkFields(
+  values: CommissionFormValues,
+  fc: FormContext,
+  set: SetError,
+): { type: CommissionTypeValue | null; customBps: number | null } {
   if (!values.newOwnerRepId) set('newOwnerRepId', 'Choose the new owner.');
   else if (!fc.receivers.has(values.newOwnerRepId))
     set('newOwnerRepId', 'Choose the new owner from the list (an active rep who may receive).');
@@ -146,8 +166,17 @@ export function checkForm(values: CommissionFormValues, fc: FormContext): Checke
   if (!values.commissionEndDate) set('commissionEndDate', 'Enter the commission end date (YYYY-MM-DD).');
   if (!values.reassignmentDate)
     set('reassignmentDate', 'Enter the reassignment date: on or after the commission end date.');
+  return { type, customBps };
+}
 
-  const raw = {
+/** The run the form asks for, before the runs contract checks it. */
+function runRequest(
+  values: CommissionFormValues,
+  fc: FormContext,
+  type: CommissionTypeValue | null,
+  customBps: number | null,
+) {
+  return {
     kind: fc.level,
     scope: 'open_opportunities',
     reason: values.reason,
@@ -160,61 +189,64 @@ export function checkForm(values: CommissionFormValues, fc: FormContext): Checke
     ...(values.commissionEndDate ? { commissionEndDate: values.commissionEndDate } : {}),
     ...(values.reassignmentDate ? { reassignmentDate: values.reassignmentDate } : {}),
   };
-  const parsed = createRunSchema.safeParse(raw);
-  if (!parsed.success) {
-    for (const issue of parsed.error.issues) set(fieldOfPath(issue.path.join('.')), issue.message);
-  }
-  if (Object.keys(errors).length > 0 || !parsed.success || !type) return { errors, input: null, skipped };
+}
 
-  // The commission rules on the real rows, before anything is stored (the same core the commit uses).
-  if (fc.currentOwnerId) {
-    // Level 2 is a cascade: the run's rule of which opportunities it may change (the default rules' protected
-    // stages and the billing flag) decides first, exactly as review and commit do; level 1 is explicit.
-    const policy = commissionPolicyOf(rulesetOf(DEFAULT_RULESET), fc.houseRepId);
-    let planned: readonly CommissionInput[] = fc.opportunities;
-    if (fc.level === 'account') {
-      planned = fc.opportunities.filter((o) => {
-        const excluded = cascadeExclusion('open_opportunities', o, policy);
-        if (excluded && !o.isClosed)
-          skipped.push({ opportunityId: o.opportunityId, reason: humanise(excluded.reason, fc.names) });
-        return excluded === null || o.isClosed;
-      });
-    }
-    const outcome = planReassignment(
-      {
-        departingRepId: fc.currentOwnerId,
-        target:
-          fc.level === 'opportunity'
-            ? { level: 'opportunity', opportunityId: fc.targetId }
-            : { level: 'account', accountId: fc.targetId },
-        scope: 'active',
-        strategy: { kind: 'uniform', action: actionOf(type, values.newOwnerRepId, customBps) },
-        endDate: values.commissionEndDate,
-        reassignmentDate: values.reassignmentDate,
-        reason: values.reason,
-      },
-      planned,
-      { policy },
-    );
-    if (!outcome.ok) {
-      const { code, path, message } = outcome.refusal;
-      set(FIELD_OF_CODE[code] ?? fieldOfPath(path), humanise(message, fc.names));
-    } else {
-      const refusedBy = (item: PlanItem, code: Refusal['code']) => item.kind === 'skip' && item.code === code;
-      for (const [code, field] of [
-        ['HOUSE_WOULD_GO_NEGATIVE', 'customPct'],
-        ['END_DATE_BEFORE_CREATION', 'commissionEndDate'],
-        ['HISTORY_CHANGES_AFTER_END_DATE', 'commissionEndDate'],
-      ] as const) {
-        const hit = outcome.value.items.filter((i) => refusedBy(i, code));
-        if (hit.length > 0)
-          set(field, hit.map((i) => humanise((i as { reason: string }).reason, fc.names)).join(' '));
-      }
-      for (const item of outcome.value.items)
-        if (item.kind === 'skip')
-          skipped.push({ opportunityId: item.opportunityId, reason: humanise(item.reason, fc.names) });
-    }
+/**
+ * The commission rules on the real rows: the plan's refusal goes next to its field, and the opportunities it (or,
+ * at level 2, the cascade) leaves as they are go to skipped.
+ */
+function checkRules(
+  values: CommissionFormValues,
+  fc: FormContext,
+  currentOwnerId: string,
+  { type, customBps }: { type: CommissionTypeValue; customBps: number | null },
+  set: SetError,
+  skipped: CheckedForm['skipped'],
+) {
+  // Level 2 is a cascade: the run's rule of which opportunities it may change (the default rules' protected
+  // stages and the billing flag) decides first, exactly as review and commit do; level 1 is explicit.
+  const policy = commissionPolicyOf(rulesetOf(DEFAULT_RULESET), fc.houseRepId);
+  let planned: readonly CommissionInput[] = fc.opportunities;
+  if (fc.level === 'account') {
+    planned = fc.opportunities.filter((o) => {
+      const excluded = cascadeExclusion('open_opportunities', o, policy);
+      if (excluded && !o.isClosed)
+        skipped.push({ opportunityId: o.opportunityId, reason: humanise(excluded.reason, fc.names) });
+      return excluded === null || o.isClosed;
+    });
   }
-  if (Object.keys(errors).length > 0) return { errors, input: null, skipped };
-  return { errors, input: parsed.data, skipped };
+  const outcome = planReassignment(
+    {
+      departingRepId: currentOwnerId,
+      target:
+        fc.level === 'opportunity'
+          ? { level: 'opportunity', opportunityId: fc.targetId }
+          : { level: 'account', accountId: fc.targetId },
+      scope: 'active',
+      strategy: { kind: 'uniform', action: actionOf(type, values.newOwnerRepId, customBps) },
+      endDate: values.commissionEndDate,
+      reassignmentDate: values.reassignmentDate,
+      reason: values.reason,
+    },
+    planned,
+    { policy },
+  );
+  if (!outcome.ok) {
+    const { code, path, message } = outcome.refusal;
+    set(FIELD_OF_CODE[code] ?? fieldOfPath(path), humanise(message, fc.names));
+    return;
+  }
+  const refusedBy = (item: PlanItem, code: Refusal['code']) => item.kind === 'skip' && item.code === code;
+  for (const [code, field] of [
+    ['HOUSE_WOULD_GO_NEGATIVE', 'customPct'],
+    ['END_DATE_BEFORE_CREATION', 'commissionEndDate'],
+    ['HISTORY_CHANGES_AFTER_END_DATE', 'commissionEndDate'],
+  ] as const) {
+    const hit = outcome.value.items.filter((i) => refusedBy(i, code));
+    if (hit.length > 0)
+      set(field, hit.map((i) => humanise((i as { reason: string }).reason, fc.names)).join(' '));
+  }
+  for (const item of outcome.value.items)
+    if (item.kind === 'skip')
+      skipped.push({ opportunityId: item.opportunityId, reason: humanise(item.reason, fc.names) });
 }

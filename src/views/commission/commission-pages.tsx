@@ -117,7 +117,6 @@ export function OpportunityPage({
   errors: CommissionFormErrors;
   receivers: readonly ReceiverChoice[];
 }) {
-  const open = opp.status === 'open';
   return (
     <>
       <Crumbs
@@ -135,53 +134,16 @@ export function OpportunityPage({
           </p>
         </div>
       </div>
-      <section class="card" aria-labelledby="opp-title">
-        <h2 id="opp-title">Opportunity</h2>
-        <dl class="stats" id="opp-facts">
-          <Stat label="Owner">
-            {opp.ownerId ? <a href={`/reps/${opp.ownerId}`}>{opp.ownerName}</a> : 'No owner'}
-          </Stat>
-          <Stat label="Stage">
-            {opp.stage}
-            {opp.isBillingStage && <span class="badge">protected (billing)</span>}
-          </Stat>
-          <Stat label="Amount">{money(opp.amountCents)}</Stat>
-          <Stat label="Status">{open ? 'Open' : `Closed (${opp.status.replaceAll('_', ' ')})`}</Stat>
-          <Stat label="Created">{opp.createdDate}</Stat>
-          <Stat label="Close date">{opp.closeDate ?? '—'}</Stat>
-        </dl>
-        <h3>Current split</h3>
-        <div id="current-split">
-          <SharesTable shares={current} />
-        </div>
-      </section>
+      <OpportunityFacts opp={opp} current={current} />
       <HistoryTimeline periods={periods} changes={changes} runs={opp.runs} />
       {principal.role === 'manager' && (
-        <section class="card" aria-labelledby="manage-title" id="manage-commissions">
-          <h2 id="manage-title">Manage commissions</h2>
-          {errors.form && <Alert kind="error">{errors.form}</Alert>}
-          {!open ? (
-            <Alert kind="info">
-              This opportunity is closed; closed opportunities cannot be reassigned, so its split stays as it
-              is.
-            </Alert>
-          ) : (
-            <form method="post" action={`/opportunities/${opp.id}/commissions`} novalidate>
-              <CsrfField token={csrfToken} />
-              <p class="muted">
-                Hands this opportunity (only) to a new owner and changes its split from the reassignment date.
-                It becomes a run: solved, reviewed and approved like any other, and nothing changes until a
-                manager commits it.
-              </p>
-              <CommissionFields values={values} errors={errors} receivers={receivers} />
-              <div class="actions">
-                <button type="submit" id="create-opportunity-run">
-                  Create the run and solve
-                </button>
-              </div>
-            </form>
-          )}
-        </section>
+        <ManageCommissions
+          opp={opp}
+          csrfToken={csrfToken}
+          values={values}
+          errors={errors}
+          receivers={receivers}
+        />
       )}
     </>
   );
@@ -202,7 +164,6 @@ export function ReassignOpportunitiesPage({
   receivers: readonly ReceiverChoice[];
   skipped: readonly { opportunityId: string; reason: string }[];
 }) {
-  const names = new Map(account.opportunities.map((o) => [o.id, o.name]));
   return (
     <>
       <Crumbs
@@ -221,82 +182,188 @@ export function ReassignOpportunitiesPage({
           </p>
         </div>
       </div>
-      <section class="card" aria-labelledby="open-opps-title">
-        <h2 id="open-opps-title">Open opportunities and their current splits</h2>
-        {account.opportunities.length === 0 ? (
-          <p class="muted">This account has no open opportunities; only its ownership would change.</p>
-        ) : (
-          <div class="table-wrap">
-            <table id="open-opportunities">
-              <thead>
-                <tr>
-                  <th scope="col">Opportunity</th>
-                  <th scope="col">Stage</th>
-                  <th scope="col" class="num">
-                    Amount
-                  </th>
-                  <th scope="col">Close date</th>
-                  <th scope="col">Owner</th>
-                  <th scope="col">Current split</th>
-                </tr>
-              </thead>
-              <tbody>
-                {account.opportunities.map((o) => (
-                  <tr>
-                    <td>
-                      <a href={`/opportunities/${o.id}`}>{o.name}</a> <span class="muted">{o.crmId}</span>
-                    </td>
-                    <td>
-                      {o.stage}
-                      {o.isBillingStage && <span class="badge">protected</span>}
-                    </td>
-                    <td class="num">{money(o.amountCents)}</td>
-                    <td>{o.closeDate ?? '—'}</td>
-                    <td>{o.ownerName ?? '—'}</td>
-                    <td>
-                      {o.current.length === 0
-                        ? 'no split'
-                        : o.current.map((s) => `${s.repName} ${pct(s.bps)}`).join(' · ')}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
-      </section>
-      <section class="card" aria-labelledby="reassign-title" id="reassign-opportunities">
-        <h2 id="reassign-title">New owner and commission</h2>
-        <form method="post" action={`/accounts/${account.id}/reassign-opportunities`} novalidate>
+      <OpenOpportunities account={account} />
+      <ReassignForm
+        account={account}
+        csrfToken={csrfToken}
+        values={values}
+        errors={errors}
+        receivers={receivers}
+        skipped={skipped}
+      />
+    </>
+  );
+}
+
+/** The opportunity's owner, stage, amount, status and dates, and its split now. */
+function OpportunityFacts({ opp, current }: { opp: OpportunityDetail; current: readonly TimelineShare[] }) {
+  const open = opp.status === 'open';
+  return (
+    <section class="card" aria-labelledby="opp-title">
+      <h2 id="opp-title">Opportunity</h2>
+      <dl class="stats" id="opp-facts">
+        <Stat label="Owner">
+          {opp.ownerId ? <a href={`/reps/${opp.ownerId}`}>{opp.ownerName}</a> : 'No owner'}
+        </Stat>
+        <Stat label="Stage">
+          {opp.stage}
+          {opp.isBillingStage && <span class="badge">protected (billing)</span>}
+        </Stat>
+        <Stat label="Amount">{money(opp.amountCents)}</Stat>
+        <Stat label="Status">{open ? 'Open' : `Closed (${opp.status.replaceAll('_', ' ')})`}</Stat>
+        <Stat label="Created">{opp.createdDate}</Stat>
+        <Stat label="Close date">{opp.closeDate ?? '—'}</Stat>
+      </dl>
+      <h3>Current split</h3>
+      <div id="current-split">
+        <SharesTable shares={current} />
+      </div>
+    </section>
+  );
+}
+
+/** Level 1 (managers): the form that hands this opportunity over, or why a closed one cannot be. */
+function ManageCommissions({
+  opp,
+  csrfToken,
+  values,
+  errors,
+  receivers,
+}: {
+  opp: OpportunityDetail;
+  csrfToken: string;
+  values: CommissionFormValues;
+  errors: CommissionFormErrors;
+  receivers: readonly ReceiverChoice[];
+}) {
+  const open = opp.status === 'open';
+  return (
+    <section class="card" aria-labelledby="manage-title" id="manage-commissions">
+      <h2 id="manage-title">Manage commissions</h2>
+      {errors.form && <Alert kind="error">{errors.form}</Alert>}
+      {!open ? (
+        <Alert kind="info">
+          This opportunity is closed; closed opportunities cannot be reassigned, so its split stays as it is.
+        </Alert>
+      ) : (
+        <form method="post" action={`/opportunities/${opp.id}/commissions`} novalidate>
           <CsrfField token={csrfToken} />
-          {errors.form && <Alert kind="error">{errors.form}</Alert>}
           <p class="muted">
-            Uniform: the account and its open opportunities go to the new owner with one commission type for
-            all. Opportunities in protected stages (billing onwards), without a split, or whose split does not
-            include the current owner keep their split; the run’s review lists them. A different type per
-            opportunity is done one at a time from each opportunity’s page.
+            Hands this opportunity (only) to a new owner and changes its split from the reassignment date. It
+            becomes a run: solved, reviewed and approved like any other, and nothing changes until a manager
+            commits it.
           </p>
-          {skipped.length > 0 && (
-            <Alert kind="info">
-              <p>These keep their split:</p>
-              <ul>
-                {skipped.map((s) => (
-                  <li>
-                    {names.get(s.opportunityId) ?? s.opportunityId}: {s.reason}
-                  </li>
-                ))}
-              </ul>
-            </Alert>
-          )}
           <CommissionFields values={values} errors={errors} receivers={receivers} />
           <div class="actions">
-            <button type="submit" id="create-account-run">
+            <button type="submit" id="create-opportunity-run">
               Create the run and solve
             </button>
-            <a href={`/accounts/${account.id}`}>Cancel</a>
           </div>
         </form>
-      </section>
-    </>
+      )}
+    </section>
+  );
+}
+
+/** The account's open opportunities with their current splits. */
+function OpenOpportunities({ account }: { account: AccountForReassign }) {
+  return (
+    <section class="card" aria-labelledby="open-opps-title">
+      <h2 id="open-opps-title">Open opportunities and their current splits</h2>
+      {account.opportunities.length === 0 ? (
+        <p class="muted">This account has no open opportunities; only its ownership would change.</p>
+      ) : (
+        <div class="table-wrap">
+          <table id="open-opportunities">
+            <thead>
+              <tr>
+                <th scope="col">Opportunity</th>
+                <th scope="col">Stage</th>
+                <th scope="col" class="num">
+                  Amount
+                </th>
+                <th scope="col">Close date</th>
+                <th scope="col">Owner</th>
+                <th scope="col">Current split</th>
+              </tr>
+            </thead>
+            <tbody>
+              {account.opportunities.map((o) => (
+                <tr>
+                  <td>
+                    <a href={`/opportunities/${o.id}`}>{o.name}</a> <span class="muted">{o.crmId}</span>
+                  </td>
+                  <td>
+                    {o.stage}
+                    {o.isBillingStage && <span class="badge">protected</span>}
+                  </td>
+                  <td class="num">{money(o.amountCents)}</td>
+                  <td>{o.closeDate ?? '—'}</td>
+                  <td>{o.ownerName ?? '—'}</td>
+                  <td>
+                    {o.current.length === 0
+                      ? 'no split'
+                      : o.current.map((s) => `${s.repName} ${pct(s.bps)}`).join(' · ')}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}
+
+/** Level 2: the new owner and one commission type for every open opportunity, and those that keep their split. */
+function ReassignForm({
+  account,
+  csrfToken,
+  values,
+  errors,
+  receivers,
+  skipped,
+}: {
+  account: AccountForReassign;
+  csrfToken: string;
+  values: CommissionFormValues;
+  errors: CommissionFormErrors;
+  receivers: readonly ReceiverChoice[];
+  skipped: readonly { opportunityId: string; reason: string }[];
+}) {
+  const names = new Map(account.opportunities.map((o) => [o.id, o.name]));
+  return (
+    <section class="card" aria-labelledby="reassign-title" id="reassign-opportunities">
+      <h2 id="reassign-title">New owner and commission</h2>
+      <form method="post" action={`/accounts/${account.id}/reassign-opportunities`} novalidate>
+        <CsrfField token={csrfToken} />
+        {errors.form && <Alert kind="error">{errors.form}</Alert>}
+        <p class="muted">
+          Uniform: the account and its open opportunities go to the new owner with one commission type for
+          all. Opportunities in protected stages (billing onwards), without a split, or whose split does not
+          include the current owner keep their split; the run’s review lists them. A different type per
+          opportunity is done one at a time from each opportunity’s page.
+        </p>
+        {skipped.length > 0 && (
+          <Alert kind="info">
+            <p>These keep their split:</p>
+            <ul>
+              {skipped.map((s) => (
+                <li>
+                  {names.get(s.opportunityId) ?? s.opportunityId}: {s.reason}
+                </li>
+              ))}
+            </ul>
+          </Alert>
+        )}
+        <CommissionFields values={values} errors={errors} receivers={receivers} />
+        <div class="actions">
+          <button type="submit" id="create-account-run">
+            Create the run and solve
+          </button>
+          <a href={`/accounts/${account.id}`}>Cancel</a>
+        </div>
+      </form>
+    </section>
   );
 }

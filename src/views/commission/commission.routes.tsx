@@ -83,6 +83,13 @@ async function createAndSolve(
 
 export function commissionPages() {
   const router = new Hono<AppBindings>();
+  opportunityRoutes(router);
+  accountRoutes(router);
+  return router;
+}
+
+/** Level 1: an opportunity's page and the run that changes its commission (managers). */
+function opportunityRoutes(router: Hono<AppBindings>) {
   const viewers = requireRole(...VIEW_ROLES);
   const managers = requireRole('manager');
 
@@ -143,6 +150,11 @@ export function commissionPages() {
     if ('errors' in created) return showOpportunity(c, values, created.errors, 400);
     return c.redirect(`/runs/${created.runId}`, 303);
   });
+}
+
+/** Level 2: the run over every open opportunity of an account (managers). */
+function accountRoutes(router: Hono<AppBindings>) {
+  const managers = requireRole('manager');
 
   const showAccount = async (
     c: Context<AppBindings>,
@@ -196,6 +208,4 @@ export function commissionPages() {
     if ('errors' in created) return showAccount(c, values, created.errors, checked.skipped, 400);
     return c.redirect(`/runs/${created.runId}`, 303);
   });
-
-  return router;
 }
