@@ -4,7 +4,6 @@
  */
 import type { Principal } from '../../auth/principal.ts';
 import { CANCEL_ROLES } from '../../services/after/cancel-run.ts';
-import type { QueueItemHistory } from '../../services/commission-queue/history.ts';
 import type { QueuePage } from '../../services/commission-queue/list.ts';
 import type { CancelRunsResult, RetryResult } from '../../services/commission-queue/retry.ts';
 import type { QueueStatus } from '../../services/commission-queue/settle.ts';
@@ -39,7 +38,7 @@ export interface QueueFlash {
 const hrefOf = (f: QueueFilterValues, page: number) =>
   `/commissions${query({ status: f.status, runId: f.runId, page: page > 1 ? page : undefined })}`;
 
-function ItemBadge({ status }: { status: QueueStatus }) {
+export function ItemBadge({ status }: { status: QueueStatus }) {
   return <span class={`badge queue-${status.replaceAll('_', '-')}`}>{QUEUE_STATUS_LABELS[status]}</span>;
 }
 
@@ -73,58 +72,7 @@ export function QueueTable({
       </thead>
       <tbody>
         {page.items.map((item) => (
-          <tr id={`item-${item.id}`} data-status={item.status}>
-            {canRetry && (
-              <td>
-                {item.status === 'error' ? (
-                  <input
-                    type="checkbox"
-                    name="itemIds"
-                    value={item.id}
-                    id={`retry-${item.id}`}
-                    aria-label={`Retry ${item.opportunityName}`}
-                  />
-                ) : null}
-              </td>
-            )}
-            <th scope="row">
-              <a href={`/opportunities/${item.opportunityId}`} title="Opportunity and its split history">
-                {item.opportunityName}
-              </a>
-              <div class="muted small">{item.opportunityCrmId}</div>
-            </th>
-            <td>
-              {item.fromRepName ?? 'nobody'} → {item.toRepName ?? 'nobody'}
-            </td>
-            <td>
-              {item.commissionType
-                ? (COMMISSION_TYPE_LABELS[item.commissionType] ?? item.commissionType)
-                : '—'}
-              {item.customBps !== null && ` (${pct(item.customBps)})`}
-            </td>
-            <td>
-              <ItemBadge status={item.status} />
-            </td>
-            <td class="reason">
-              {item.error ?? ''}
-              {item.retryRunId && (
-                <div class="small">
-                  Retry run: <a href={`/runs/${item.retryRunId}`}>{kindLabel('opportunity')}</a>{' '}
-                  <StatusBadge status={item.retryRunStatus ?? 'draft'} />
-                </div>
-              )}
-              <div class="small">
-                <a href={`/commissions/items/${item.id}`} aria-label={`History of ${item.opportunityName}`}>
-                  History
-                </a>
-              </div>
-            </td>
-            <td>
-              <a href={`/runs/${item.runId}`}>{kindLabel(item.runKind)}</a>{' '}
-              <StatusBadge status={item.runStatus} />
-            </td>
-            <td>{when(item.updatedAt)}</td>
-          </tr>
+          <ItemRow item={item} canRetry={canRetry} />
         ))}
       </tbody>
     </table>
@@ -215,66 +163,6 @@ function PendingTable({ page, selectable, role }: { page: QueuePage; selectable:
   );
 }
 
-/** One item's history: what it is now, then its timeline (planned, approved, committed, retries and outcomes). */
-export function QueueItemHistoryPage({ history }: { history: QueueItemHistory }) {
-  const { item, entries } = history;
-  return (
-    <>
-      <Crumbs
-        items={[
-          { href: '/', label: 'Runs' },
-          { href: '/commissions', label: 'Commission queue' },
-          { label: item.opportunityName },
-        ]}
-      />
-      <div class="page-head">
-        <div>
-          <h1>History of {item.opportunityName}</h1>
-          <p class="muted">
-            {item.fromRepName ?? 'nobody'} → {item.toRepName ?? 'nobody'} ·{' '}
-            <a href={`/opportunities/${item.opportunityId}`}>opportunity and its split history</a>
-          </p>
-        </div>
-      </div>
-      <section class="card" aria-labelledby="item-now-title">
-        <h2 id="item-now-title">Now</h2>
-        <p id="item-status" data-status={item.status}>
-          <ItemBadge status={item.status} /> {item.error ?? ''}
-        </p>
-        <p>
-          Run: <a href={`/runs/${item.runId}`}>{kindLabel(item.runKind)}</a>{' '}
-          <StatusBadge status={item.runStatus} />
-          {item.retryRunId && (
-            <>
-              {' '}
-              · retry run: <a href={`/runs/${item.retryRunId}`}>{kindLabel('opportunity')}</a>{' '}
-              <StatusBadge status={item.retryRunStatus ?? 'draft'} />
-            </>
-          )}
-        </p>
-      </section>
-      <section class="card" aria-labelledby="item-history-title">
-        <h2 id="item-history-title">Timeline</h2>
-        <ol class="timeline" id="item-history">
-          {entries.map((e) => (
-            <li data-action={e.action}>
-              {when(e.at)}: <strong>{e.label}</strong>
-              {e.runId && (
-                <>
-                  {' '}
-                  (<a href={`/runs/${e.runId}`}>{e.runRole === 'retry' ? 'retry run' : 'its run'}</a>)
-                </>
-              )}
-              {e.detail && <> — {e.detail}</>}
-              {e.actor && <span class="muted small"> by {e.actor}</span>}
-            </li>
-          ))}
-        </ol>
-      </section>
-    </>
-  );
-}
-
 export function CommissionQueuePage({
   page,
   filter,
@@ -298,93 +186,183 @@ export function CommissionQueuePage({
           <p class="muted">Opportunity-level commission changes of every run, and what their commit did.</p>
         </div>
       </div>
-      {flash && (
-        <Alert kind={flash.kind} id="queue-flash">
-          <p>{flash.message}</p>
-          {flash.retried && flash.retried.length > 0 && (
-            <ul>
-              {flash.retried.map((r) => (
-                <li>
-                  <a href={`/runs/${r.runId}`}>Retry run for opportunity {r.opportunityId}</a>
-                </li>
-              ))}
-            </ul>
-          )}
-          {flash.failed && flash.failed.length > 0 && (
-            <ul>
-              {flash.failed.map((f) => (
-                <li>{f.message}</li>
-              ))}
-            </ul>
-          )}
-          {flash.refused && flash.refused.length > 0 && (
-            <ul>
-              {flash.refused.map((r) => (
-                <li>
-                  <a href={`/runs/${r.runId}`}>Run</a>: {r.message}
-                </li>
-              ))}
-            </ul>
-          )}
-        </Alert>
-      )}
-      <section class="card" aria-labelledby="queue-status-title">
-        <h2 id="queue-status-title">Status</h2>
-        <dl class="stats" id="queue-counts">
-          {QUEUE_STATUSES.map((s) => (
-            <div class="stat" data-status={s}>
-              <dt class="stat-label">{QUEUE_STATUS_LABELS[s]}</dt>
-              <dd class="stat-value">
-                <a href={hrefOf({ status: s, page: 1 }, 1)}>{page.counts[s].toLocaleString('en-US')}</a>
-              </dd>
-            </div>
-          ))}
-        </dl>
-      </section>
-      <section class="card" aria-labelledby="pending-title" id="pending-reassignments">
-        <h2 id="pending-title">Pending reassignments</h2>
-        {page.pendingReassignments.length === 0 ? (
-          <p class="muted">No run with commission changes is waiting to be committed.</p>
-        ) : canCancel ? (
-          <form method="post" action="/commissions/cancel-runs" id="cancel-runs-form">
-            <CsrfField token={csrfToken} />
-            <PendingTable page={page} selectable role={principal.role} />
-            <label for="cancel-reason">Why are the selected runs cancelled?</label>
-            <input id="cancel-reason" name="reason" type="text" required maxlength={2000} />
-            <p class="hint">
-              Cancelling a run stops its solve if one is running; its items become cancelled, and an item it
-              was retrying goes back to error, ready to retry.
-            </p>
-            <button type="submit" class="danger">
-              Cancel selected runs
-            </button>
-          </form>
-        ) : (
-          <PendingTable page={page} selectable={false} role={principal.role} />
-        )}
-      </section>
-      <form
-        method="get"
-        action="/commissions"
-        class="filters"
-        hx-get="/commissions"
-        hx-target="#queue-table"
-        hx-swap="outerHTML"
-        hx-push-url="true"
-      >
-        <label for="queue-status">Status</label>
-        <select id="queue-status" name="status">
-          <option value="">All</option>
-          {QUEUE_STATUSES.map((s) => (
-            <option value={s} selected={filter.status === s}>
-              {QUEUE_STATUS_LABELS[s]}
-            </option>
-          ))}
-        </select>
-        {filter.runId && <input type="hidden" name="runId" value={filter.runId} />}
-        <button type="submit">Filter</button>
-      </form>
+      {flash && <FlashAlert flash={flash} />}
+      <StatusCounts counts={page.counts} />
+      <PendingReassignments page={page} canCancel={canCancel} role={principal.role} csrfToken={csrfToken} />
+      <QueueFilter filter={filter} />
       <QueueTable page={page} filter={filter} canRetry={principal.role === 'manager'} csrfToken={csrfToken} />
     </>
+  );
+}
+
+function ItemRow({ item, canRetry }: { item: QueuePage['items'][number]; canRetry: boolean }) {
+  return (
+    <tr id={`item-${item.id}`} data-status={item.status}>
+      {canRetry && (
+        <td>
+          {item.status === 'error' ? (
+            <input
+              type="checkbox"
+              name="itemIds"
+              value={item.id}
+              id={`retry-${item.id}`}
+              aria-label={`Retry ${item.opportunityName}`}
+            />
+          ) : null}
+        </td>
+      )}
+      <th scope="row">
+        <a href={`/opportunities/${item.opportunityId}`} title="Opportunity and its split history">
+          {item.opportunityName}
+        </a>
+        <div class="muted small">{item.opportunityCrmId}</div>
+      </th>
+      <td>
+        {item.fromRepName ?? 'nobody'} → {item.toRepName ?? 'nobody'}
+      </td>
+      <td>
+        {item.commissionType ? (COMMISSION_TYPE_LABELS[item.commissionType] ?? item.commissionType) : '—'}
+        {item.customBps !== null && ` (${pct(item.customBps)})`}
+      </td>
+      <td>
+        <ItemBadge status={item.status} />
+      </td>
+      <td class="reason">
+        {item.error ?? ''}
+        {item.retryRunId && (
+          <div class="small">
+            Retry run: <a href={`/runs/${item.retryRunId}`}>{kindLabel('opportunity')}</a>{' '}
+            <StatusBadge status={item.retryRunStatus ?? 'draft'} />
+          </div>
+        )}
+        <div class="small">
+          <a href={`/commissions/items/${item.id}`} aria-label={`History of ${item.opportunityName}`}>
+            History
+          </a>
+        </div>
+      </td>
+      <td>
+        <a href={`/runs/${item.runId}`}>{kindLabel(item.runKind)}</a> <StatusBadge status={item.runStatus} />
+      </td>
+      <td>{when(item.updatedAt)}</td>
+    </tr>
+  );
+}
+
+/** What a retry or a cancel just did: the runs it started, and what failed or was refused. */
+function FlashAlert({ flash }: { flash: QueueFlash }) {
+  return (
+    <Alert kind={flash.kind} id="queue-flash">
+      <p>{flash.message}</p>
+      {flash.retried && flash.retried.length > 0 && (
+        <ul>
+          {flash.retried.map((r) => (
+            <li>
+              <a href={`/runs/${r.runId}`}>Retry run for opportunity {r.opportunityId}</a>
+            </li>
+          ))}
+        </ul>
+      )}
+      {flash.failed && flash.failed.length > 0 && (
+        <ul>
+          {flash.failed.map((f) => (
+            <li>{f.message}</li>
+          ))}
+        </ul>
+      )}
+      {flash.refused && flash.refused.length > 0 && (
+        <ul>
+          {flash.refused.map((r) => (
+            <li>
+              <a href={`/runs/${r.runId}`}>Run</a>: {r.message}
+            </li>
+          ))}
+        </ul>
+      )}
+    </Alert>
+  );
+}
+
+/** The count of items per status, each a link to the table filtered on it. */
+function StatusCounts({ counts }: { counts: QueuePage['counts'] }) {
+  return (
+    <section class="card" aria-labelledby="queue-status-title">
+      <h2 id="queue-status-title">Status</h2>
+      <dl class="stats" id="queue-counts">
+        {QUEUE_STATUSES.map((s) => (
+          <div class="stat" data-status={s}>
+            <dt class="stat-label">{QUEUE_STATUS_LABELS[s]}</dt>
+            <dd class="stat-value">
+              <a href={hrefOf({ status: s, page: 1 }, 1)}>{counts[s].toLocaleString('en-US')}</a>
+            </dd>
+          </div>
+        ))}
+      </dl>
+    </section>
+  );
+}
+
+/** Runs with commission changes waiting to be committed; those who may cancel get a bulk cancel form. */
+function PendingReassignments({
+  page,
+  canCancel,
+  role,
+  csrfToken,
+}: {
+  page: QueuePage;
+  canCancel: boolean;
+  role: string;
+  csrfToken: string;
+}) {
+  return (
+    <section class="card" aria-labelledby="pending-title" id="pending-reassignments">
+      <h2 id="pending-title">Pending reassignments</h2>
+      {page.pendingReassignments.length === 0 ? (
+        <p class="muted">No run with commission changes is waiting to be committed.</p>
+      ) : canCancel ? (
+        <form method="post" action="/commissions/cancel-runs" id="cancel-runs-form">
+          <CsrfField token={csrfToken} />
+          <PendingTable page={page} selectable role={role} />
+          <label for="cancel-reason">Why are the selected runs cancelled?</label>
+          <input id="cancel-reason" name="reason" type="text" required maxlength={2000} />
+          <p class="hint">
+            Cancelling a run stops its solve if one is running; its items become cancelled, and an item it was
+            retrying goes back to error, ready to retry.
+          </p>
+          <button type="submit" class="danger">
+            Cancel selected runs
+          </button>
+        </form>
+      ) : (
+        <PendingTable page={page} selectable={false} role={role} />
+      )}
+    </section>
+  );
+}
+
+/** The status filter of the item table (htmx swaps the table, the URL keeps the filter). */
+function QueueFilter({ filter }: { filter: QueueFilterValues }) {
+  return (
+    <form
+      method="get"
+      action="/commissions"
+      class="filters"
+      hx-get="/commissions"
+      hx-target="#queue-table"
+      hx-swap="outerHTML"
+      hx-push-url="true"
+    >
+      <label for="queue-status">Status</label>
+      <select id="queue-status" name="status">
+        <option value="">All</option>
+        {QUEUE_STATUSES.map((s) => (
+          <option value={s} selected={filter.status === s}>
+            {QUEUE_STATUS_LABELS[s]}
+          </option>
+        ))}
+      </select>
+      {filter.runId && <input type="hidden" name="runId" value={filter.runId} />}
+      <button type="submit">Filter</button>
+    </form>
   );
 }
