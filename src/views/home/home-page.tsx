@@ -200,50 +200,7 @@ export function QueueSection({
           hx-confirm="Cancel the selected runs? They stop here and cannot be resumed."
         >
           <CsrfField token={csrfToken} />
-          <table id="queue-table">
-            <thead>
-              <tr>
-                {bulk && (
-                  <th scope="col">
-                    <span class="visually-hidden">Select</span>
-                  </th>
-                )}
-                <th scope="col">Run</th>
-                <th scope="col">Status</th>
-                <th scope="col">Waiting for</th>
-                <th scope="col" class="num">
-                  Moving
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {queue.map((run) => (
-                <tr>
-                  {bulk && (
-                    <td>
-                      <input
-                        type="checkbox"
-                        name="runId"
-                        value={run.id}
-                        id={`q-${run.id}`}
-                        aria-label={`Select “${run.reason}”`}
-                        disabled={run.status === 'committing'}
-                      />
-                    </td>
-                  )}
-                  <td>
-                    <a href={`/runs/${run.id}`}>{run.reason}</a>
-                    <div class="muted small">{kindLabel(run.kind)}</div>
-                  </td>
-                  <td>
-                    <StatusBadge status={run.status} />
-                  </td>
-                  <td>{waitingFor(run)}</td>
-                  <td class="num">{num(run.moving)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <QueueTable queue={queue} bulk={bulk} />
           {bulk && (
             <div class="bulk-actions">
               <label for="bulk-reason">Reason for cancelling (required)</label>
@@ -256,6 +213,56 @@ export function QueueSection({
         </form>
       )}
     </section>
+  );
+}
+
+/** The runs waiting for a person, with a box each for the bulk cancel when the principal may draft. */
+function QueueTable({ queue, bulk }: { queue: RunListRow[]; bulk: boolean }) {
+  return (
+    <table id="queue-table">
+      <thead>
+        <tr>
+          {bulk && (
+            <th scope="col">
+              <span class="visually-hidden">Select</span>
+            </th>
+          )}
+          <th scope="col">Run</th>
+          <th scope="col">Status</th>
+          <th scope="col">Waiting for</th>
+          <th scope="col" class="num">
+            Moving
+          </th>
+        </tr>
+      </thead>
+      <tbody>
+        {queue.map((run) => (
+          <tr>
+            {bulk && (
+              <td>
+                <input
+                  type="checkbox"
+                  name="runId"
+                  value={run.id}
+                  id={`q-${run.id}`}
+                  aria-label={`Select “${run.reason}”`}
+                  disabled={run.status === 'committing'}
+                />
+              </td>
+            )}
+            <td>
+              <a href={`/runs/${run.id}`}>{run.reason}</a>
+              <div class="muted small">{kindLabel(run.kind)}</div>
+            </td>
+            <td>
+              <StatusBadge status={run.status} />
+            </td>
+            <td>{waitingFor(run)}</td>
+            <td class="num">{num(run.moving)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }
 

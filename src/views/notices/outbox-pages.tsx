@@ -95,54 +95,12 @@ export function OutboxPage({
           notices will wait here.
         </p>
       )}
-      <nav class="filters" aria-label="Filter by status" id="outbox-filters">
-        <a href="/notices" aria-current={status ? undefined : 'page'}>
-          All ({num(all)})
-        </a>
-        {OUTBOX_STATUSES.map((s) => (
-          <a href={`/notices?status=${s}`} aria-current={s === status ? 'page' : undefined}>
-            {s} ({num(counts[s])})
-          </a>
-        ))}
-      </nav>
+      <StatusFilter counts={counts} status={status} all={all} />
       <section class="card">
         {rows.length === 0 ? (
           <p class="empty">No notices{status ? ` ${status}` : ''}.</p>
         ) : (
-          <div class="table-wrap">
-            <table id="outbox-table">
-              <thead>
-                <tr>
-                  <th scope="col">Written</th>
-                  <th scope="col">To</th>
-                  <th scope="col">Subject</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Why</th>
-                </tr>
-              </thead>
-              <tbody>
-                {rows.map((n) => {
-                  const s = statusWords(n, delivery);
-                  return (
-                    <tr>
-                      <td>{when(n.createdAt)}</td>
-                      <td>
-                        {n.recipientName ?? n.recipientEmail}{' '}
-                        <span class="muted small">{n.recipientEmail}</span>
-                      </td>
-                      <td>
-                        <a href={`/notices/${n.id}`}>{n.subject}</a>
-                      </td>
-                      <td>
-                        <span class={`badge ${s.tone}`}>{s.label}</span>
-                      </td>
-                      <td class="small">{s.why}</td>
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
-          </div>
+          <OutboxTable rows={rows} delivery={delivery} />
         )}
         <Pager
           href={(p) => `/notices${query({ status, page: p })}`}
@@ -168,7 +126,6 @@ export function NoticePage({
   canAct: boolean;
   csrfToken: string;
 }) {
-  const s = statusWords(notice, delivery);
   return (
     <>
       <Crumbs items={[{ href: '/notices', label: 'Outbox' }, { label: notice.subject }]} />
@@ -177,28 +134,7 @@ export function NoticePage({
         <NotConfigured pending={1} emailFrom={delivery.emailFrom} />
       )}
       <section class="card">
-        <dl class="facts" id="notice-facts">
-          <dt>To</dt>
-          <dd>
-            {notice.recipientName ?? '—'} &lt;{notice.recipientEmail}&gt;
-          </dd>
-          <dt>From</dt>
-          <dd>{delivery.emailFrom}</dd>
-          <dt>Status</dt>
-          <dd>
-            <span class={`badge ${s.tone}`}>{s.label}</span> {s.why}
-          </dd>
-          <dt>Attempts</dt>
-          <dd>{num(notice.attempts)}</dd>
-          <dt>Written</dt>
-          <dd>{when(notice.createdAt)}</dd>
-          <dt>Run</dt>
-          <dd>{notice.runId ? <a href={`/runs/${notice.runId}`}>{runLabel ?? 'the run'}</a> : '—'}</dd>
-          <dt>Idempotency key</dt>
-          <dd>
-            <code>{notice.idempotencyKey}</code>
-          </dd>
-        </dl>
+        <NoticeFacts notice={notice} delivery={delivery} runLabel={runLabel} />
         {canAct && notice.status === 'failed' && (
           <form method="post" action={`/notices/${notice.id}/retry`} id="retry-notice">
             <CsrfField token={csrfToken} />
@@ -214,25 +150,132 @@ export function NoticePage({
           </form>
         )}
       </section>
-      <section class="card" aria-labelledby="preview-title">
-        <h2 id="preview-title">The email as sent</h2>
-        <iframe
-          class="notice-preview"
-          src={`/notices/${notice.id}/preview`}
-          sandbox=""
-          title={`Preview of “${notice.subject}”`}
-        />
-        <details>
-          <summary>HTML source</summary>
-          <pre class="json" id="notice-html">
-            {notice.html}
-          </pre>
-        </details>
-        <h3>Plain text</h3>
-        <pre class="json notice-text" id="notice-text">
-          {notice.text}
-        </pre>
-      </section>
+      <NoticePreview notice={notice} />
     </>
+  );
+}
+
+/** A link per status with its count; the current one marked. */
+function StatusFilter({
+  counts,
+  status,
+  all,
+}: {
+  counts: Record<NoticeStatus, number>;
+  status: NoticeStatus | undefined;
+  all: number;
+}) {
+  return (
+    <nav class="filters" aria-label="Filter by status" id="outbox-filters">
+      <a href="/notices" aria-current={status ? undefined : 'page'}>
+        All ({num(all)})
+      </a>
+      {OUTBOX_STATUSES.map((s) => (
+        <a href={`/notices?status=${s}`} aria-current={s === status ? 'page' : undefined}>
+          {s} ({num(counts[s])})
+        </a>
+      ))}
+    </nav>
+  );
+}
+
+/** Each notice: when it was written, to whom, its subject and its status with the reason. */
+function OutboxTable({ rows, delivery }: { rows: NoticeRow[]; delivery: Delivery }) {
+  return (
+    <div class="table-wrap">
+      <table id="outbox-table">
+        <thead>
+          <tr>
+            <th scope="col">Written</th>
+            <th scope="col">To</th>
+            <th scope="col">Subject</th>
+            <th scope="col">Status</th>
+            <th scope="col">Why</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((n) => {
+            const s = statusWords(n, delivery);
+            return (
+              <tr>
+                <td>{when(n.createdAt)}</td>
+                <td>
+                  {n.recipientName ?? n.recipientEmail} <span class="muted small">{n.recipientEmail}</span>
+                </td>
+                <td>
+                  <a href={`/notices/${n.id}`}>{n.subject}</a>
+                </td>
+                <td>
+                  <span class={`badge ${s.tone}`}>{s.label}</span>
+                </td>
+                <td class="small">{s.why}</td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+/** To, from, status, attempts, run and idempotency key of one notice. */
+function NoticeFacts({
+  notice,
+  delivery,
+  runLabel,
+}: {
+  notice: NoticeRow;
+  delivery: Delivery;
+  runLabel: string | null;
+}) {
+  const s = statusWords(notice, delivery);
+  return (
+    <dl class="facts" id="notice-facts">
+      <dt>To</dt>
+      <dd>
+        {notice.recipientName ?? '—'} &lt;{notice.recipientEmail}&gt;
+      </dd>
+      <dt>From</dt>
+      <dd>{delivery.emailFrom}</dd>
+      <dt>Status</dt>
+      <dd>
+        <span class={`badge ${s.tone}`}>{s.label}</span> {s.why}
+      </dd>
+      <dt>Attempts</dt>
+      <dd>{num(notice.attempts)}</dd>
+      <dt>Written</dt>
+      <dd>{when(notice.createdAt)}</dd>
+      <dt>Run</dt>
+      <dd>{notice.runId ? <a href={`/runs/${notice.runId}`}>{runLabel ?? 'the run'}</a> : '—'}</dd>
+      <dt>Idempotency key</dt>
+      <dd>
+        <code>{notice.idempotencyKey}</code>
+      </dd>
+    </dl>
+  );
+}
+
+/** The exact HTML (in a sandboxed frame and as source) and the exact text that are sent. */
+function NoticePreview({ notice }: { notice: NoticeRow }) {
+  return (
+    <section class="card" aria-labelledby="preview-title">
+      <h2 id="preview-title">The email as sent</h2>
+      <iframe
+        class="notice-preview"
+        src={`/notices/${notice.id}/preview`}
+        sandbox=""
+        title={`Preview of “${notice.subject}”`}
+      />
+      <details>
+        <summary>HTML source</summary>
+        <pre class="json" id="notice-html">
+          {notice.html}
+        </pre>
+      </details>
+      <h3>Plain text</h3>
+      <pre class="json notice-text" id="notice-text">
+        {notice.text}
+      </pre>
+    </section>
   );
 }
