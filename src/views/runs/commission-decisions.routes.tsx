@@ -22,11 +22,8 @@ import type { RunsContext } from '../../services/run-records/run-records.ts';
 import { isFragmentRequest, renderPage } from '../layout.tsx';
 import { orgCtx } from '../shared/context.ts';
 import { pageNumber, text } from '../shared/format.ts';
-import {
-  CommissionDecisionsPanel,
-  type DecisionPanelFilter,
-  decisionsHref,
-} from './commission-decisions-panel.tsx';
+import { CommissionDecisionsPanel, decisionsHref } from './commission-decisions-panel.tsx';
+import type { DecisionPanelFilter } from './commission-decisions-parts.tsx';
 import { isCommissionType, pctToBps } from './commission-strategy-fields.tsx';
 import { RunHeader, type RunRecord } from './run-page.tsx';
 

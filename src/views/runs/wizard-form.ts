@@ -126,134 +126,35 @@ export function fieldOf(path: string): keyof WizardErrors {
   return ['reason', 'commissionEndDate', 'reassignmentDate', 'kind', 'scope'].includes(top) ? top : 'form';
 }
 
+type Common = Record<string, unknown>;
+
 /** Builds the service input from the form; crm ids become row ids. Errors are keyed by field. */
 export async function toRunInput(c: Context<AppBindings>, v: WizardValues) {
   const errors: WizardErrors = {};
   const ctx = orgCtx(c);
-  const common: Record<string, unknown> = {
+  const common: Common = {
     strategy: v.strategy,
     objective: v.objective,
     commissionType: v.commissionType,
   };
-  // Strategy: the same fields and checks as the level-3 form (commission-strategy-fields.tsx).
-  if (!isCommissionType(v.commissionType)) errors.commissionType = 'Choose type A, B or C.';
-  if (v.commissionType === 'custom') {
-    const bps = pctToBps(v.customPct);
-    if (bps === null) errors.customPct = CUSTOM_PCT_ERROR;
-    else common.customBps = bps;
-  }
-  let rowOf: number[] = [];
-  if (v.commissionStrategy === 'segmented') {
-    const parsed = parseSegmentRows(v.segmentRows);
-    Object.assign(errors, parsed.errors);
-    rowOf = parsed.rowOf;
-    if (parsed.segments.length > 0) common.commissionSegments = parsed.segments;
-    else if (Object.keys(parsed.errors).length === 0)
-      errors['seg-0'] =
-        'A segmented strategy needs at least one segment: fill in a row, or choose the uniform strategy.';
-  }
-  // Manual queue: each opportunity's type is decided on the run's review page (Commission decisions).
-  if (v.commissionStrategy === 'manual') common.commissionStrategy = 'manual';
-  // Assignment: targets and this run's caps.
-  if (v.targetMode) common.targetMode = v.targetMode; // checked by the run schema (the error lands on the field)
-  if (v.maxAccountsPerRep.trim()) {
-    const n = Number(v.maxAccountsPerRep.trim().replaceAll(',', ''));
-    if (Number.isInteger(n) && n >= 1 && n <= 1_000_000) common.maxAccountsPerRep = n;
-    else
-      errors.maxAccountsPerRep = 'Write a whole number of accounts, 1 or more (e.g. 60), or leave it empty.';
-  }
-  if (v.maxRevenuePerRep.trim()) {
-    const cents = dollarsToCents(v.maxRevenuePerRep);
-    if (cents !== null && cents >= 1) common.maxRevenueCentsPerRep = cents;
-    else errors.maxRevenuePerRep = 'Write an amount in dollars, e.g. 5,000,000, or leave it empty.';
-  }
+  const rowOf = strategyParams(v, common, errors);
+  assignmentParams(v, common, errors);
   // Accounts in scope (departure, realignment): all matching the filter, or the ticked ones.
   const base = accountBase(v);
   let accountIds: string[] | null = null;
   if (base) {
-    if (v.accountMode === 'selected') {
-      if (v.accountIds.length === 0)
-        errors.accountIds = 'Tick at least one account, or choose “All accounts matching the filter”.';
-      else accountIds = v.accountIds;
-    } else if (v.acctOwner || v.acctRegion || v.acctQ) {
-      const ids = await matchingAccountIds(ctx, base, acctFilterOf(v), MAX_SCOPE_ACCOUNTS + 1);
-      if (ids.length === 0) errors.accountIds = 'No account matches the filter: clear or change it.';
-      else if (ids.length > MAX_SCOPE_ACCOUNTS)
-        errors.accountIds = `More than ${MAX_SCOPE_ACCOUNTS} accounts match the filter: narrow it, or clear it to take every account in scope.`;
-      else accountIds = ids;
-    }
+    accountIds = await scopeAccountIds(ctx, v, base, errors);
     if (accountIds) common.accountIds = accountIds;
   }
-  let params: Record<string, unknown> = {};
-  let impact: ImpactScope = { kind: 'none' };
-  let commissionScope: CommissionScope = { kind: 'none' };
-  switch (v.kind) {
-    case 'rep_departure':
-      params = { departingRepIds: v.departingRepIds, ...common };
-      if (v.departingRepIds.length === 0) errors.departingRepIds = 'Choose at least one rep who is leaving.';
-      impact = { kind: 'reps', repIds: v.departingRepIds };
-      if (base) commissionScope = { kind: 'base', base };
-      break;
-    case 'realignment':
-      params = {
-        ...(v.regions.length ? { regions: v.regions } : {}),
-        ...(v.segments.length ? { segments: v.segments } : {}),
-        ...common,
-      };
-      impact = { kind: 'regions', regions: v.regions, segments: v.segments };
-      if (base) commissionScope = { kind: 'base', base };
-      break;
-    case 'new_hire': {
-      const { accountIds: _ids, ...rest } = common;
-      params = { hireRepIds: v.hireRepIds, ...rest };
-      if (v.rampTargetPct) {
-        const pct = Number(v.rampTargetPct);
-        if (!Number.isFinite(pct) || pct <= 0 || pct > 100)
-          errors.rampTargetPct = 'Enter a percentage from 1 to 100.';
-        else params.rampTargetBps = Math.round(pct * 100);
-      }
-      if (v.hireRepIds.length === 0) errors.hireRepIds = 'Choose at least one new hire.';
-      impact = { kind: 'reps', repIds: [] };
-      break;
-    }
-    case 'account': {
-      const account = v.accountCrmId ? await findAccountByCrmId(ctx, v.accountCrmId) : null;
-      if (!account)
-        errors.accountCrmId = v.accountCrmId
-          ? `No account with CRM id “${v.accountCrmId}” in this org.`
-          : 'Enter the account’s CRM id.';
-      if (!v.newOwnerRepId) errors.newOwnerRepId = 'Choose the new owner.';
-      params = { accountId: account?.id, newOwnerRepId: v.newOwnerRepId, ...common };
-      if (account) {
-        impact = { kind: 'account', accountId: account.id };
-        commissionScope = { kind: 'account', accountId: account.id };
-      }
-      break;
-    }
-    case 'opportunity': {
-      const opp = v.opportunityCrmId ? await findOpportunityByCrmId(ctx, v.opportunityCrmId) : null;
-      if (!opp)
-        errors.opportunityCrmId = v.opportunityCrmId
-          ? `No opportunity with CRM id “${v.opportunityCrmId}” in this org.`
-          : 'Enter the opportunity’s CRM id.';
-      if (!v.newOwnerRepId) errors.newOwnerRepId = 'Choose the new owner.';
-      params = { opportunityId: opp?.id, newOwnerRepId: v.newOwnerRepId, ...common };
-      if (opp) {
-        impact = { kind: 'opportunity', opportunityId: opp.id };
-        commissionScope = { kind: 'opportunity', opportunityId: opp.id };
-      }
-      break;
-    }
-    default:
-      errors.form = 'Choose the kind of run.';
-  }
+  const kind = await kindParams(ctx, v, common, base, errors);
+  let commissionScope = kind.commissionScope;
   if (accountIds && (v.kind === 'rep_departure' || v.kind === 'realignment'))
     commissionScope = { kind: 'ids', accountIds };
   const raw = {
     kind: v.kind,
     scope: v.scope,
     reason: v.reason,
-    params,
+    params: kind.params,
     ...(v.commissionEndDate ? { commissionEndDate: v.commissionEndDate } : {}),
     ...(v.reassignmentDate ? { reassignmentDate: v.reassignmentDate } : {}),
     ...(v.rulesetId ? { rulesetId: v.rulesetId } : {}),
@@ -275,10 +176,169 @@ export async function toRunInput(c: Context<AppBindings>, v: WizardValues) {
   return {
     errors,
     input: parsed.success ? parsed.data : null,
-    impact,
+    impact: kind.impact,
     accountIds,
     commissionScope,
     commission,
+  };
+}
+
+/**
+ * Strategy: the same fields and checks as the level-3 form (commission-strategy-fields.tsx). Returns the form row of
+ * each parsed segment, for the schema's errors.
+ */
+function strategyParams(v: WizardValues, common: Common, errors: WizardErrors): number[] {
+  if (!isCommissionType(v.commissionType)) errors.commissionType = 'Choose type A, B or C.';
+  if (v.commissionType === 'custom') {
+    const bps = pctToBps(v.customPct);
+    if (bps === null) errors.customPct = CUSTOM_PCT_ERROR;
+    else common.customBps = bps;
+  }
+  let rowOf: number[] = [];
+  if (v.commissionStrategy === 'segmented') {
+    const parsed = parseSegmentRows(v.segmentRows);
+    Object.assign(errors, parsed.errors);
+    rowOf = parsed.rowOf;
+    if (parsed.segments.length > 0) common.commissionSegments = parsed.segments;
+    else if (Object.keys(parsed.errors).length === 0)
+      errors['seg-0'] =
+        'A segmented strategy needs at least one segment: fill in a row, or choose the uniform strategy.';
+  }
+  // Manual queue: each opportunity's type is decided on the run's review page (Commission decisions).
+  if (v.commissionStrategy === 'manual') common.commissionStrategy = 'manual';
+  return rowOf;
+}
+
+/** Assignment: targets and this run's caps. */
+function assignmentParams(v: WizardValues, common: Common, errors: WizardErrors) {
+  if (v.targetMode) common.targetMode = v.targetMode; // checked by the run schema (the error lands on the field)
+  if (v.maxAccountsPerRep.trim()) {
+    const n = Number(v.maxAccountsPerRep.trim().replaceAll(',', ''));
+    if (Number.isInteger(n) && n >= 1 && n <= 1_000_000) common.maxAccountsPerRep = n;
+    else
+      errors.maxAccountsPerRep = 'Write a whole number of accounts, 1 or more (e.g. 60), or leave it empty.';
+  }
+  if (v.maxRevenuePerRep.trim()) {
+    const cents = dollarsToCents(v.maxRevenuePerRep);
+    if (cents !== null && cents >= 1) common.maxRevenueCentsPerRep = cents;
+    else errors.maxRevenuePerRep = 'Write an amount in dollars, e.g. 5,000,000, or leave it empty.';
+  }
+}
+
+/** The ticked accounts, or those the picker's filter matches; null for every account in scope (or an error). */
+async function scopeAccountIds(
+  ctx: ReturnType<typeof orgCtx>,
+  v: WizardValues,
+  base: AccountBase,
+  errors: WizardErrors,
+): Promise<string[] | null> {
+  if (v.accountMode === 'selected') {
+    if (v.accountIds.length > 0) return v.accountIds;
+    errors.accountIds = 'Tick at least one account, or choose “All accounts matching the filter”.';
+    return null;
+  }
+  if (!(v.acctOwner || v.acctRegion || v.acctQ)) return null;
+  const ids = await matchingAccountIds(ctx, base, acctFilterOf(v), MAX_SCOPE_ACCOUNTS + 1);
+  if (ids.length === 0) errors.accountIds = 'No account matches the filter: clear or change it.';
+  else if (ids.length > MAX_SCOPE_ACCOUNTS)
+    errors.accountIds = `More than ${MAX_SCOPE_ACCOUNTS} accounts match the filter: narrow it, or clear it to take every account in scope.`;
+  else return ids;
+  return null;
+}
+
+interface KindParams {
+  params: Record<string, unknown>;
+  impact: ImpactScope;
+  commissionScope: CommissionScope;
+}
+
+/** The params of the run's kind, with what the impact preview and the commission preview look at. */
+async function kindParams(
+  ctx: ReturnType<typeof orgCtx>,
+  v: WizardValues,
+  common: Common,
+  base: AccountBase | null,
+  errors: WizardErrors,
+): Promise<KindParams> {
+  const baseScope: CommissionScope = base ? { kind: 'base', base } : { kind: 'none' };
+  switch (v.kind) {
+    case 'rep_departure':
+      if (v.departingRepIds.length === 0) errors.departingRepIds = 'Choose at least one rep who is leaving.';
+      return {
+        params: { departingRepIds: v.departingRepIds, ...common },
+        impact: { kind: 'reps', repIds: v.departingRepIds },
+        commissionScope: baseScope,
+      };
+    case 'realignment':
+      return {
+        params: {
+          ...(v.regions.length ? { regions: v.regions } : {}),
+          ...(v.segments.length ? { segments: v.segments } : {}),
+          ...common,
+        },
+        impact: { kind: 'regions', regions: v.regions, segments: v.segments },
+        commissionScope: baseScope,
+      };
+    case 'new_hire':
+      return newHireParams(v, common, errors);
+    case 'account':
+      return accountParams(ctx, v, common, errors);
+    case 'opportunity':
+      return opportunityParams(ctx, v, common, errors);
+    default:
+      errors.form = 'Choose the kind of run.';
+      return { params: {}, impact: { kind: 'none' }, commissionScope: { kind: 'none' } };
+  }
+}
+
+function newHireParams(v: WizardValues, common: Common, errors: WizardErrors): KindParams {
+  const { accountIds: _ids, ...rest } = common;
+  const params: Record<string, unknown> = { hireRepIds: v.hireRepIds, ...rest };
+  if (v.rampTargetPct) {
+    const pct = Number(v.rampTargetPct);
+    if (!Number.isFinite(pct) || pct <= 0 || pct > 100)
+      errors.rampTargetPct = 'Enter a percentage from 1 to 100.';
+    else params.rampTargetBps = Math.round(pct * 100);
+  }
+  if (v.hireRepIds.length === 0) errors.hireRepIds = 'Choose at least one new hire.';
+  return { params, impact: { kind: 'reps', repIds: [] }, commissionScope: { kind: 'none' } };
+}
+
+async function accountParams(
+  ctx: ReturnType<typeof orgCtx>,
+  v: WizardValues,
+  common: Common,
+  errors: WizardErrors,
+): Promise<KindParams> {
+  const account = v.accountCrmId ? await findAccountByCrmId(ctx, v.accountCrmId) : null;
+  if (!account)
+    errors.accountCrmId = v.accountCrmId
+      ? `No account with CRM id “${v.accountCrmId}” in this org.`
+      : 'Enter the account’s CRM id.';
+  if (!v.newOwnerRepId) errors.newOwnerRepId = 'Choose the new owner.';
+  return {
+    params: { accountId: account?.id, newOwnerRepId: v.newOwnerRepId, ...common },
+    impact: account ? { kind: 'account', accountId: account.id } : { kind: 'none' },
+    commissionScope: account ? { kind: 'account', accountId: account.id } : { kind: 'none' },
+  };
+}
+
+async function opportunityParams(
+  ctx: ReturnType<typeof orgCtx>,
+  v: WizardValues,
+  common: Common,
+  errors: WizardErrors,
+): Promise<KindParams> {
+  const opp = v.opportunityCrmId ? await findOpportunityByCrmId(ctx, v.opportunityCrmId) : null;
+  if (!opp)
+    errors.opportunityCrmId = v.opportunityCrmId
+      ? `No opportunity with CRM id “${v.opportunityCrmId}” in this org.`
+      : 'Enter the opportunity’s CRM id.';
+  if (!v.newOwnerRepId) errors.newOwnerRepId = 'Choose the new owner.';
+  return {
+    params: { opportunityId: opp?.id, newOwnerRepId: v.newOwnerRepId, ...common },
+    impact: opp ? { kind: 'opportunity', opportunityId: opp.id } : { kind: 'none' },
+    commissionScope: opp ? { kind: 'opportunity', opportunityId: opp.id } : { kind: 'none' },
   };
 }
 
