@@ -13,7 +13,8 @@ import type { RepChoice } from '../../services/book/rep-list.ts';
 import { acceptRefusal, isUnwritableSplit } from '../../services/review/conflict-rules.ts';
 import { CsrfField } from '../layout.tsx';
 import { num, when } from '../shared/format.ts';
-import { ConflictCard, type ConflictRow, kindTitle } from './review-parts.tsx';
+import { ConflictCard } from './conflict-card.tsx';
+import { type ConflictRow, kindTitle } from './review-parts.tsx';
 import { SplitWayOut } from './split-way-out.tsx';
 
 interface SectionProps {
@@ -112,32 +113,9 @@ function AccountCard({
   const accountForm = !(
     props.runKind === 'opportunity' && open.every((c) => isUnwritableSplit(c.kind, c.details?.key))
   );
-  // A card of warnings alone never blocked approval: it must not say it no longer does.
-  const everBlocked = rows.some((c) => c.severity === 'blocking');
-  const badge =
-    open.length > 0
-      ? 'Blocks approval'
-      : everBlocked
-        ? 'No longer blocks approval'
-        : 'Does not block approval';
   return (
     <article class={open.length > 0 ? 'conflict' : 'conflict resolved'} id={id} data-account={accountId}>
-      <h4>
-        {props.canResolve && open.length > 0 && (
-          <input
-            type="checkbox"
-            name="accountIds"
-            value={accountId}
-            form="conflicts-bulk"
-            aria-label="Tick for the bulk decision"
-          />
-        )}{' '}
-        <span class={`badge ${open.length > 0 ? 'blocking' : 'resolved'}`}>{badge}</span> {rows.length}{' '}
-        reason(s) on this account{' '}
-        <a class="small" href={`/runs/${props.runId}/accounts/${accountId}`}>
-          why it goes where it goes
-        </a>
-      </h4>
+      <AccountCardTitle accountId={accountId} rows={rows} open={open.length} props={props} />
       <ul class="reasons">
         {rows.map((c) => (
           <Reason c={c} names={props.names} />
@@ -154,28 +132,130 @@ function AccountCard({
         </p>
       )}
       {props.canResolve && open.length > 0 && accountForm && (
-        <form
-          method="post"
-          action={`/runs/${props.runId}/conflicts/account/${accountId}`}
-          hx-post={`/runs/${props.runId}/conflicts/account/${accountId}`}
-          hx-target="#conflicts"
-          hx-swap="outerHTML"
-        >
-          <CsrfField token={props.csrfToken} />
-          {retypable.length > 0 && (
-            <p class="wide">
-              <strong>Or decide for the whole account</strong> (excluded, it keeps its owner and split)
-            </p>
-          )}
-          <Decision idPrefix={id} receivers={props.receivers} canAccept={canAccept} />
-          <div class="wide">
-            <button type="submit" class="small">
-              Resolve {open.length > 1 ? `all ${open.length} reasons` : ''}
-            </button>
-          </div>
-        </form>
+        <AccountDecisionForm
+          accountId={accountId}
+          open={open.length}
+          retypable={retypable.length > 0}
+          canAccept={canAccept}
+          props={props}
+        />
       )}
     </article>
+  );
+}
+
+/** The card's title: the tick for the bulk form, whether it blocks approval, how many reasons, the account's why. */
+function AccountCardTitle({
+  accountId,
+  rows,
+  open,
+  props,
+}: {
+  accountId: string;
+  rows: ConflictRow[];
+  open: number;
+  props: SectionProps;
+}) {
+  // A card of warnings alone never blocked approval: it must not say it no longer does.
+  const everBlocked = rows.some((c) => c.severity === 'blocking');
+  const badge =
+    open > 0 ? 'Blocks approval' : everBlocked ? 'No longer blocks approval' : 'Does not block approval';
+  return (
+    <h4>
+      {props.canResolve && open > 0 && (
+        <input
+          type="checkbox"
+          name="accountIds"
+          value={accountId}
+          form="conflicts-bulk"
+          aria-label="Tick for the bulk decision"
+        />
+      )}{' '}
+      <span class={`badge ${open > 0 ? 'blocking' : 'resolved'}`}>{badge}</span> {rows.length} reason(s) on
+      this account{' '}
+      <a class="small" href={`/runs/${props.runId}/accounts/${accountId}`}>
+        why it goes where it goes
+      </a>
+    </h4>
+  );
+}
+
+/** One decision for every open reason of the account. */
+function AccountDecisionForm({
+  accountId,
+  open,
+  retypable,
+  canAccept,
+  props,
+}: {
+  accountId: string;
+  open: number;
+  retypable: boolean;
+  canAccept: boolean;
+  props: SectionProps;
+}) {
+  return (
+    <form
+      method="post"
+      action={`/runs/${props.runId}/conflicts/account/${accountId}`}
+      hx-post={`/runs/${props.runId}/conflicts/account/${accountId}`}
+      hx-target="#conflicts"
+      hx-swap="outerHTML"
+    >
+      <CsrfField token={props.csrfToken} />
+      {retypable && (
+        <p class="wide">
+          <strong>Or decide for the whole account</strong> (excluded, it keeps its owner and split)
+        </p>
+      )}
+      <Decision
+        idPrefix={`account-conflicts-${accountId}`}
+        receivers={props.receivers}
+        canAccept={canAccept}
+      />
+      <div class="wide">
+        <button type="submit" class="small">
+          Resolve {open > 1 ? `all ${open} reasons` : ''}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+/** One decision for the ticked accounts, or for every account with an open reason of one kind. */
+function BulkForm({ props, openKinds }: { props: SectionProps; openKinds: string[] }) {
+  const { conflicts } = props;
+  return (
+    <form
+      id="conflicts-bulk"
+      class="card"
+      method="post"
+      action={`/runs/${props.runId}/conflicts/bulk`}
+      hx-post={`/runs/${props.runId}/conflicts/bulk`}
+      hx-target="#conflicts"
+      hx-swap="outerHTML"
+    >
+      <CsrfField token={props.csrfToken} />
+      <h3>Decide many at once, with one note</h3>
+      <div>
+        <label for="conflicts-bulk-which">Which accounts</label>
+        <select id="conflicts-bulk-which" name="which">
+          <option value="ticked">The ticked accounts</option>
+          {openKinds.map((k) => (
+            <option value={`kind:${k}`}>
+              Every account with an open “{kindTitle(k)}” (
+              {conflicts.filter((c) => isOpenBlocking(c) && c.kind === k).length})
+            </option>
+          ))}
+        </select>
+      </div>
+      <Decision idPrefix="conflicts-bulk" receivers={props.receivers} canAccept />
+      <div class="wide">
+        <button type="submit" class="small" id="conflicts-bulk-resolve">
+          Apply to them
+        </button>
+      </div>
+    </form>
   );
 }
 
@@ -219,36 +299,7 @@ export function GroupedConflictsSection(props: SectionProps) {
         <>
           {/* An opportunity-level run concerns one account: its card decides it. */}
           {props.canResolve && openKinds.length > 0 && props.runKind !== 'opportunity' && (
-            <form
-              id="conflicts-bulk"
-              class="card"
-              method="post"
-              action={`/runs/${props.runId}/conflicts/bulk`}
-              hx-post={`/runs/${props.runId}/conflicts/bulk`}
-              hx-target="#conflicts"
-              hx-swap="outerHTML"
-            >
-              <CsrfField token={props.csrfToken} />
-              <h3>Decide many at once, with one note</h3>
-              <div>
-                <label for="conflicts-bulk-which">Which accounts</label>
-                <select id="conflicts-bulk-which" name="which">
-                  <option value="ticked">The ticked accounts</option>
-                  {openKinds.map((k) => (
-                    <option value={`kind:${k}`}>
-                      Every account with an open “{kindTitle(k)}” (
-                      {conflicts.filter((c) => isOpenBlocking(c) && c.kind === k).length})
-                    </option>
-                  ))}
-                </select>
-              </div>
-              <Decision idPrefix="conflicts-bulk" receivers={props.receivers} canAccept />
-              <div class="wide">
-                <button type="submit" class="small" id="conflicts-bulk-resolve">
-                  Apply to them
-                </button>
-              </div>
-            </form>
+            <BulkForm props={props} openKinds={openKinds} />
           )}
           {shown.map(([accountId, rows]) => (
             <AccountCard accountId={accountId} rows={rows} props={props} />

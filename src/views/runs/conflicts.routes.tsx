@@ -9,8 +9,9 @@ import { isUnwritableSplit } from '../../services/review/conflict-rules.ts';
 import { getRunSummary } from '../../services/review/review.ts';
 import { isFragmentRequest } from '../layout.tsx';
 import { text } from '../shared/format.ts';
+import { ConflictCard, type ConflictFormState } from './conflict-card.tsx';
 import { GroupedConflictsSection } from './conflict-groups.tsx';
-import { ApprovePanel, ConflictCard, type ConflictFormState, type ConflictRow } from './review-parts.tsx';
+import { ApprovePanel, type ConflictRow } from './review-parts.tsx';
 import { drafters, loadRun, receiverChoices, runId, runsCtx, UUID } from './run-route-context.ts';
 import { shareBps } from './split-way-out.tsx';
 

@@ -1,11 +1,10 @@
-/** The review's parts: per-rep before/after table and charts, conflicts grouped by kind with inline resolution, approval and commit panels. */
+/** The review's parts: per-rep before/after table and charts, conflict kinds' titles, approval and commit panels (a conflict's card: conflict-card.tsx). */
 import type { Principal } from '../../auth/principal.ts';
-import type { RepChoice } from '../../services/book/rep-list.ts';
 import type { listConflicts } from '../../services/review/changes.ts';
 import type { RepLoad, RunSummary } from '../../services/review/review.ts';
 import { LoadChart } from '../charts/load-chart.tsx';
 import { CsrfField } from '../layout.tsx';
-import { describedBy, FieldError, query } from '../shared/components.tsx';
+import { query } from '../shared/components.tsx';
 import { money, moneyDelta, moneyShort, num, numDelta, when } from '../shared/format.ts';
 import type { RunRecord } from './run-page.tsx';
 
@@ -177,127 +176,6 @@ const KIND_TITLES: Record<string, string> = {
 
 export function kindTitle(kind: string) {
   return KIND_TITLES[kind] ?? kind.replaceAll('_', ' ');
-}
-
-export interface ConflictFormState {
-  error?: { note?: string; repId?: string; form?: string };
-  values?: { resolution?: string; note?: string; repId?: string };
-}
-
-export function ConflictCard({
-  conflict,
-  runId,
-  csrfToken,
-  receivers,
-  names,
-  canResolve,
-  state = {},
-}: {
-  conflict: ConflictRow;
-  runId: string;
-  csrfToken: string;
-  receivers: RepChoice[];
-  names: Map<string, string>;
-  canResolve: boolean;
-  state?: ConflictFormState;
-}) {
-  const id = `conflict-${conflict.id}`;
-  const resolved = conflict.resolution !== null;
-  const v = state.values ?? {};
-  const e = state.error ?? {};
-  return (
-    <article class={resolved ? 'conflict resolved' : 'conflict'} id={id} aria-labelledby={`${id}-title`}>
-      <h4 id={`${id}-title`}>
-        <span class={`badge ${conflict.severity}`}>
-          {conflict.severity === 'blocking' ? 'Blocks approval' : 'Warning'}
-        </span>{' '}
-        {conflict.message}
-      </h4>
-      {conflict.accountId && (
-        <p class="small">
-          <a href={`/runs/${runId}/accounts/${conflict.accountId}`}>Why this account goes where it goes</a>
-        </p>
-      )}
-      {resolved ? (
-        <p class="small" id={`${id}-resolution`}>
-          Resolved: <strong>{conflict.resolution}</strong>
-          {conflict.overrideRepId && ` to ${names.get(conflict.overrideRepId) ?? conflict.overrideRepId}`} — “
-          {conflict.note}”{' '}
-          <span class="muted">
-            ({conflict.details?.resolvedByLabel ?? 'someone'}, {when(conflict.resolvedAt)})
-          </span>
-        </p>
-      ) : canResolve && conflict.severity === 'blocking' ? (
-        <form
-          method="post"
-          action={`/runs/${runId}/conflicts/${conflict.id}`}
-          hx-post={`/runs/${runId}/conflicts/${conflict.id}`}
-          hx-target={`#${id}`}
-          hx-swap="outerHTML"
-        >
-          <CsrfField token={csrfToken} />
-          {e.form && (
-            <p class="field-error wide" role="alert">
-              {e.form}
-            </p>
-          )}
-          <div>
-            <label for={`${id}-decision`}>Decision</label>
-            <select id={`${id}-decision`} name="resolution">
-              <option value="accept" selected={v.resolution === 'accept'}>
-                Accept as proposed
-              </option>
-              {(conflict.accountId || conflict.repId) && (
-                <option value="override" selected={v.resolution === 'override'}>
-                  Give the account another owner
-                </option>
-              )}
-              {conflict.accountId && (
-                <option value="exclude" selected={v.resolution === 'exclude'}>
-                  Exclude the account (it stays where it is)
-                </option>
-              )}
-            </select>
-          </div>
-          <div>
-            <label for={`${id}-rep`}>New owner (for “another owner”)</label>
-            <select id={`${id}-rep`} name="repId" {...describedBy(`${id}-rep`, e.repId)}>
-              <option value="">—</option>
-              {receivers.map((r) => (
-                <option value={r.id} selected={v.repId === r.id}>
-                  {r.name} ({num(r.accounts)} accounts)
-                </option>
-              ))}
-            </select>
-            <FieldError id={`${id}-rep`} message={e.repId} />
-          </div>
-          <div class="wide">
-            <label for={`${id}-note`}>Note — why (required)</label>
-            <input
-              id={`${id}-note`}
-              name="note"
-              type="text"
-              maxlength={1000}
-              value={v.note ?? ''}
-              {...describedBy(`${id}-note`, e.note)}
-            />
-            <FieldError id={`${id}-note`} message={e.note} />
-          </div>
-          <div class="wide">
-            <button type="submit" class="small">
-              Resolve
-            </button>
-          </div>
-        </form>
-      ) : (
-        <p class="muted small">
-          {conflict.severity === 'blocking'
-            ? 'Open: a manager or an analyst resolves it.'
-            : 'For information: no decision is needed.'}
-        </p>
-      )}
-    </article>
-  );
 }
 
 export function ApprovePanel({
