@@ -57,6 +57,30 @@ export async function batchUpsert(
 ): Promise<UpsertResult> {
   const result: UpsertResult = { inserted: new Set(), updated: new Set() };
   if (rows.length === 0) return result;
+  checkIdentifiers(spec);
+  // Identifiers and types below are constants of this module's callers, not request data.
+  const inputColumns = [...spec.columns, ...(spec.extraInputColumns ?? [])];
+  const recordType = inputColumns.map((c) => `${c.name} ${isBuiltin(c.type) ? c.type : 'text'}`).join(', ');
+  const selectList = spec.columns.map(inputValue).join(', ');
+  // One statement per batch: the JSON is unpacked once (`input`), upserted (`up`), and optional further
+  // writes (`also`, e.g. the import snapshot) read `input` and `up` in the same statement.
+  const query: SQL = sql`with input as (
+      select * from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as r(${sql.raw(recordType)})
+    ), up as (
+      insert into ${sql.raw(spec.table)} as t (org_id, ${sql.raw(spec.columns.map((c) => c.name).join(', '))})
+      select ${orgId}::uuid, ${sql.raw(selectList)} from input r ${unchangedFilter(spec)}
+      on conflict (${sql.raw(spec.conflict.join(', '))}) ${onConflict(spec)}
+      returning (xmax = 0) as inserted, (${sql.raw(spec.keyColumn)})::text as key, id
+    )${spec.also ? sql`, also as (${spec.also})` : sql``}
+    select inserted, key from up`;
+  for (const row of await queryRows<{ inserted: boolean; key: string }>(tx, query)) {
+    (row.inserted ? result.inserted : result.updated).add(row.key);
+  }
+  return result;
+}
+
+/** Every name spliced into the statement is a plain identifier. */
+function checkIdentifiers(spec: UpsertSpec): void {
   for (const name of [
     spec.table,
     ...spec.conflict,
@@ -65,21 +89,22 @@ export async function batchUpsert(
   ]) {
     if (!IDENT.test(name)) throw new Error(`batchUpsert: bad identifier ${name}`);
   }
-  // Identifiers and types below are constants of this module's callers, not request data.
-  const inputColumns = [...spec.columns, ...(spec.extraInputColumns ?? [])];
-  const recordType = inputColumns.map((c) => `${c.name} ${isBuiltin(c.type) ? c.type : 'text'}`).join(', ');
-  const selectList = spec.columns
-    .map((c) =>
-      c.insertDefault ? `coalesce(r.${c.name}::${c.type}, ${c.insertDefault})` : `r.${c.name}::${c.type}`,
-    )
-    .join(', ');
+}
+
+/** A column's value from the input row, cast to its type, with its insert default when null. */
+const inputValue = (c: ColumnSpec) =>
+  c.insertDefault ? `coalesce(r.${c.name}::${c.type}, ${c.insertDefault})` : `r.${c.name}::${c.type}`;
+
+/** The value a column takes: `value`, or for a merged jsonb column the stored object (of `table`) merged with it. */
+const newValue = (c: ColumnSpec, table: string, value: string): SQL =>
+  c.mergeKeys
+    ? sql`((${sql.raw(`${table}.${c.name}`)} - array(select jsonb_array_elements_text(${JSON.stringify(c.mergeKeys)}::jsonb))) || ${sql.raw(value)})`
+    : sql.raw(value);
+
+/** On conflict: update the columns the file carries (and `onUpdate`), only when a value differs. */
+function onConflict(spec: UpsertSpec): SQL {
   const updated = spec.columns.filter((c) => c.update);
-  const newValue = (c: ColumnSpec, table: string, value: string): SQL =>
-    c.mergeKeys
-      ? sql`((${sql.raw(`${table}.${c.name}`)} - array(select jsonb_array_elements_text(${JSON.stringify(c.mergeKeys)}::jsonb))) || ${sql.raw(value)})`
-      : sql.raw(value);
-  const inputValue = (c: ColumnSpec) =>
-    c.insertDefault ? `coalesce(r.${c.name}::${c.type}, ${c.insertDefault})` : `r.${c.name}::${c.type}`;
+  if (updated.length === 0) return sql`do nothing`;
   const assignments = sql.join(
     [
       ...updated.map((c) => sql`${sql.raw(c.name)} = ${newValue(c, 't', `excluded.${c.name}`)}`),
@@ -92,43 +117,30 @@ export async function batchUpsert(
     updated.map((c) => newValue(c, 't', `excluded.${c.name}`)),
     sql`, `,
   );
-  const onConflict =
-    updated.length === 0
-      ? sql`do nothing`
-      : sql`do update set ${assignments} where (${sql.raw(compareOld)}, null) is distinct from (${compareNew}, null)`;
-  // Rows whose stored twin already holds the same values skip the insert entirely: ON CONFLICT would
-  // still lock (and so write) each of them, which is most of the cost of re-importing a file.
+  return sql`do update set ${assignments} where (${sql.raw(compareOld)}, null) is distinct from (${compareNew}, null)`;
+}
+
+/**
+ * Rows whose stored twin already holds the same values skip the insert entirely: ON CONFLICT would still lock (and
+ * so write) each of them, which is most of the cost of re-importing a file.
+ */
+function unchangedFilter(spec: UpsertSpec): SQL {
+  const updated = spec.columns.filter((c) => c.update);
   const conflictMatch = spec.conflict
     .filter((c) => c !== 'org_id')
     .map(
       (c) =>
         `s.${c} = r.${c}${spec.columns.find((x) => x.name === c) ? `::${spec.columns.find((x) => x.name === c)!.type}` : ''}`,
     );
+  if (updated.length === 0 || conflictMatch.length === 0) return sql``;
   const sameValues = updated.map(
     (c) => sql`s.${sql.raw(c.name)} is not distinct from ${newValue(c, 's', inputValue(c))}`,
   );
-  const unchangedFilter =
-    updated.length === 0 || conflictMatch.length === 0
-      ? sql``
-      : sql`where not exists (select 1 from ${sql.raw(spec.table)} s where ${sql.raw(spec.conflict.includes('org_id') ? `s.org_id = ${CURRENT_ORG} and ` : '')}${sql.join(
-          [...conflictMatch.map((m) => sql.raw(m)), ...sameValues],
-          sql` and `,
-        )})`;
-  // One statement per batch: the JSON is unpacked once (`input`), upserted (`up`), and optional further
-  // writes (`also`, e.g. the import snapshot) read `input` and `up` in the same statement.
-  const query: SQL = sql`with input as (
-      select * from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as r(${sql.raw(recordType)})
-    ), up as (
-      insert into ${sql.raw(spec.table)} as t (org_id, ${sql.raw(spec.columns.map((c) => c.name).join(', '))})
-      select ${orgId}::uuid, ${sql.raw(selectList)} from input r ${unchangedFilter}
-      on conflict (${sql.raw(spec.conflict.join(', '))}) ${onConflict}
-      returning (xmax = 0) as inserted, (${sql.raw(spec.keyColumn)})::text as key, id
-    )${spec.also ? sql`, also as (${spec.also})` : sql``}
-    select inserted, key from up`;
-  for (const row of await queryRows<{ inserted: boolean; key: string }>(tx, query)) {
-    (row.inserted ? result.inserted : result.updated).add(row.key);
-  }
-  return result;
+  const sameOrg = spec.conflict.includes('org_id') ? `s.org_id = ${CURRENT_ORG} and ` : '';
+  return sql`where not exists (select 1 from ${sql.raw(spec.table)} s where ${sql.raw(sameOrg)}${sql.join(
+    [...conflictMatch.map((m) => sql.raw(m)), ...sameValues],
+    sql` and `,
+  )})`;
 }
 
 function isBuiltin(type: string): boolean {
