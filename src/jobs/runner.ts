@@ -78,163 +78,48 @@ export interface JobRunner {
 
 const RETRY_BASE_SECONDS = 5;
 
-export function createJobRunner(options: JobRunnerOptions): JobRunner {
-  const { db, handlers } = options;
-  const workerId = options.workerId ?? `worker-${randomUUID()}`;
-  const leaseSeconds = options.leaseSeconds ?? 60;
-  const pollMs = options.pollMs ?? 500;
-  const concurrency = options.concurrency ?? 2;
-  // Twice a second: a cancelled solve then frees its solver slot (shared by every instance) within about a second.
-  const cancelPollMs = options.cancelPollMs ?? 500;
-  const kinds = Object.keys(handlers);
+/** The runner's options with their defaults, and the job kinds it claims. */
+interface Settings {
+  db: Database;
+  handlers: Record<string, JobHandler>;
+  logger: Logger | undefined;
+  workerId: string;
+  leaseSeconds: number;
+  pollMs: number;
+  concurrency: number;
+  cancelPollMs: number;
+  kinds: string[];
+}
+
+function settingsOf(options: JobRunnerOptions): Settings {
+  const kinds = Object.keys(options.handlers);
   for (const kind of kinds) {
     if (!/^[a-z][a-z0-9_]*$/.test(kind)) throw new Error(`Job kind "${kind}" must be lower_snake_case.`);
   }
+  return {
+    db: options.db,
+    handlers: options.handlers,
+    logger: options.logger,
+    workerId: options.workerId ?? `worker-${randomUUID()}`,
+    leaseSeconds: options.leaseSeconds ?? 60,
+    pollMs: options.pollMs ?? 500,
+    concurrency: options.concurrency ?? 2,
+    // Twice a second: a cancelled solve then frees its solver slot (shared by every instance) within about a second.
+    cancelPollMs: options.cancelPollMs ?? 500,
+    kinds,
+  };
+}
+
+export function createJobRunner(options: JobRunnerOptions): JobRunner {
+  const settings = settingsOf(options);
+  const { concurrency, pollMs } = settings;
   const running = new Set<Promise<void>>();
   const controllers = new Set<AbortController>();
   let timer: NodeJS.Timeout | null = null;
   let stopped = true;
 
-  /** Claims up to `limit` due jobs of the kinds this runner handles, across orgs (a SECURITY DEFINER function). */
-  async function claim(limit: number): Promise<ClaimedJob[]> {
-    if (limit <= 0 || kinds.length === 0) return [];
-    const rows = await withoutOrg(db, {}, (tx) =>
-      queryRows<ClaimedRow>(
-        tx,
-        sql`select * from claim_jobs(${workerId}, string_to_array(${kinds.join(',')}, ','), ${leaseSeconds}, ${limit})`,
-      ),
-    );
-    return rows.map(toJob);
-  }
-
-  async function runJob(job: ClaimedJob): Promise<void> {
-    const handler = handlers[job.kind];
-    const controller = new AbortController();
-    controllers.add(controller);
-    const inOrg = <T>(work: (tx: Tx) => Promise<T>) => withOrg(db, { orgId: job.orgId }, work);
-    const heartbeat = setInterval(
-      () => {
-        void inOrg(async (tx) => {
-          const [row] = await tx
-            .update(jobs)
-            .set({ lockedUntil: sql`now() + make_interval(secs => ${leaseSeconds})`, updatedAt: sql`now()` })
-            .where(and(eq(jobs.id, job.id), eq(jobs.lockedBy, workerId)))
-            .returning({ cancel: jobs.cancelRequestedAt });
-          if (!row || row.cancel) controller.abort(new Error(row ? 'cancelled' : 'lease lost'));
-        }).catch((error) =>
-          options.logger?.warn('job heartbeat failed', { jobId: job.id, error: String(error) }),
-        );
-      },
-      Math.max(200, (leaseSeconds * 1000) / 3),
-    );
-    // A cancel request reaches the job within half a second, not at the next heartbeat (a third of the lease).
-    const cancelWatch = setInterval(() => {
-      if (controller.signal.aborted) return;
-      void inOrg(async (tx) => {
-        const [row] = await tx
-          .select({ cancel: jobs.cancelRequestedAt })
-          .from(jobs)
-          .where(eq(jobs.id, job.id));
-        if (row?.cancel) controller.abort(new Error('cancelled'));
-      }).catch((error) =>
-        options.logger?.warn('job cancel check failed', { jobId: job.id, error: String(error) }),
-      );
-    }, cancelPollMs);
-    try {
-      if (!handler) throw new PermanentJobError(`No handler for job kind "${job.kind}".`);
-      const result = await handler(job, {
-        db,
-        signal: controller.signal,
-        inOrg,
-        reportProgress: (progress) =>
-          inOrg((tx) =>
-            tx.update(jobs).set({ progress, updatedAt: sql`now()` }).where(eq(jobs.id, job.id)),
-          ).then(() => {}),
-      });
-      await finish(job, controller.signal.aborted ? 'cancelled' : 'succeeded', { result: result ?? null });
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      if (error instanceof DeferJobError && !controller.signal.aborted) {
-        await defer(job, error);
-      } else if (controller.signal.aborted) {
-        await finish(job, 'cancelled', { error: message });
-      } else {
-        options.logger?.warn('job failed', {
-          jobId: job.id,
-          kind: job.kind,
-          attempts: job.attempts,
-          error: message,
-        });
-        await fail(job, message, error instanceof PermanentJobError);
-      }
-    } finally {
-      clearInterval(heartbeat);
-      clearInterval(cancelWatch);
-      controllers.delete(controller);
-    }
-  }
-
-  async function finish(
-    job: ClaimedJob,
-    status: 'succeeded' | 'cancelled',
-    fields: { result?: unknown; error?: string },
-  ) {
-    await withOrg(db, { orgId: job.orgId }, (tx) =>
-      tx
-        .update(jobs)
-        .set({
-          status,
-          result: fields.result ?? null,
-          error: fields.error ?? null,
-          lockedBy: null,
-          lockedUntil: null,
-          finishedAt: sql`now()`,
-          updatedAt: sql`now()`,
-        })
-        .where(and(eq(jobs.id, job.id), eq(jobs.lockedBy, workerId))),
-    );
-  }
-
-  async function defer(job: ClaimedJob, deferred: DeferJobError) {
-    await withOrg(db, { orgId: job.orgId }, (tx) =>
-      tx
-        .update(jobs)
-        .set({
-          status: 'queued',
-          progress: deferred.progress,
-          attempts: sql`greatest(${jobs.attempts} - 1, 0)`,
-          lockedBy: null,
-          lockedUntil: null,
-          runAt: sql`now() + make_interval(secs => ${deferred.delayMs / 1000})`,
-          updatedAt: sql`now()`,
-        })
-        .where(and(eq(jobs.id, job.id), eq(jobs.lockedBy, workerId))),
-    );
-  }
-
-  async function fail(job: ClaimedJob, message: string, permanent: boolean) {
-    await withOrg(db, { orgId: job.orgId }, async (tx) => {
-      const [row] = await tx.select({ max: jobs.maxAttempts }).from(jobs).where(eq(jobs.id, job.id));
-      const retry = !permanent && row !== undefined && job.attempts < row.max;
-      await tx
-        .update(jobs)
-        .set({
-          status: retry ? 'queued' : 'failed',
-          error: message,
-          lockedBy: null,
-          lockedUntil: null,
-          runAt: retry
-            ? sql`now() + make_interval(secs => ${RETRY_BASE_SECONDS * 2 ** (job.attempts - 1)})`
-            : sql`run_at`,
-          finishedAt: retry ? null : sql`now()`,
-          updatedAt: sql`now()`,
-        })
-        .where(and(eq(jobs.id, job.id), eq(jobs.lockedBy, workerId)));
-    });
-  }
-
   function launch(job: ClaimedJob) {
-    const p = runJob(job)
+    const p = runJob(settings, controllers, job)
       .catch((error) =>
         options.logger?.error('job bookkeeping failed', { jobId: job.id, error: String(error) }),
       )
@@ -245,7 +130,7 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
   async function tick() {
     if (stopped) return;
     try {
-      for (const job of await claim(concurrency - running.size)) launch(job);
+      for (const job of await claim(settings, concurrency - running.size)) launch(job);
     } catch (error) {
       options.logger?.warn('job claim failed', { error: String(error) });
     } finally {
@@ -268,14 +153,159 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
     async drain(maxJobs = 100) {
       let ran = 0;
       while (ran < maxJobs) {
-        const batch = await claim(Math.min(concurrency, maxJobs - ran));
+        const batch = await claim(settings, Math.min(concurrency, maxJobs - ran));
         if (batch.length === 0) break;
-        await Promise.all(batch.map((job) => runJob(job)));
+        await Promise.all(batch.map((job) => runJob(settings, controllers, job)));
         ran += batch.length;
       }
       return ran;
     },
   };
+}
+
+/** Claims up to `limit` due jobs of the kinds this runner handles, across orgs (a SECURITY DEFINER function). */
+async function claim(s: Settings, limit: number): Promise<ClaimedJob[]> {
+  if (limit <= 0 || s.kinds.length === 0) return [];
+  const rows = await withoutOrg(s.db, {}, (tx) =>
+    queryRows<ClaimedRow>(
+      tx,
+      sql`select * from claim_jobs(${s.workerId}, string_to_array(${s.kinds.join(',')}, ','), ${s.leaseSeconds}, ${limit})`,
+    ),
+  );
+  return rows.map(toJob);
+}
+
+type InOrg = <T>(work: (tx: Tx) => Promise<T>) => Promise<T>;
+
+async function runJob(s: Settings, controllers: Set<AbortController>, job: ClaimedJob): Promise<void> {
+  const handler = s.handlers[job.kind];
+  const controller = new AbortController();
+  controllers.add(controller);
+  const inOrg: InOrg = (work) => withOrg(s.db, { orgId: job.orgId }, work);
+  const unwatch = watchJob(s, job, controller, inOrg);
+  try {
+    if (!handler) throw new PermanentJobError(`No handler for job kind "${job.kind}".`);
+    const result = await handler(job, {
+      db: s.db,
+      signal: controller.signal,
+      inOrg,
+      reportProgress: (progress) =>
+        inOrg((tx) =>
+          tx.update(jobs).set({ progress, updatedAt: sql`now()` }).where(eq(jobs.id, job.id)),
+        ).then(() => {}),
+    });
+    await finish(s, job, controller.signal.aborted ? 'cancelled' : 'succeeded', { result: result ?? null });
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    if (error instanceof DeferJobError && !controller.signal.aborted) {
+      await defer(s, job, error);
+    } else if (controller.signal.aborted) {
+      await finish(s, job, 'cancelled', { error: message });
+    } else {
+      s.logger?.warn('job failed', {
+        jobId: job.id,
+        kind: job.kind,
+        attempts: job.attempts,
+        error: message,
+      });
+      await fail(s, job, message, error instanceof PermanentJobError);
+    }
+  } finally {
+    unwatch();
+    controllers.delete(controller);
+  }
+}
+
+/**
+ * Keeps a running job's lease alive (a heartbeat every third of the lease) and watches for a cancel request; either
+ * aborts the job's signal on a cancel request or a lost lease. Returns what stops both.
+ */
+function watchJob(s: Settings, job: ClaimedJob, controller: AbortController, inOrg: InOrg): () => void {
+  const heartbeat = setInterval(
+    () => {
+      void inOrg(async (tx) => {
+        const [row] = await tx
+          .update(jobs)
+          .set({ lockedUntil: sql`now() + make_interval(secs => ${s.leaseSeconds})`, updatedAt: sql`now()` })
+          .where(and(eq(jobs.id, job.id), eq(jobs.lockedBy, s.workerId)))
+          .returning({ cancel: jobs.cancelRequestedAt });
+        if (!row || row.cancel) controller.abort(new Error(row ? 'cancelled' : 'lease lost'));
+      }).catch((error) => s.logger?.warn('job heartbeat failed', { jobId: job.id, error: String(error) }));
+    },
+    Math.max(200, (s.leaseSeconds * 1000) / 3),
+  );
+  // A cancel request reaches the job within half a second, not at the next heartbeat (a third of the lease).
+  const cancelWatch = setInterval(() => {
+    if (controller.signal.aborted) return;
+    void inOrg(async (tx) => {
+      const [row] = await tx.select({ cancel: jobs.cancelRequestedAt }).from(jobs).where(eq(jobs.id, job.id));
+      if (row?.cancel) controller.abort(new Error('cancelled'));
+    }).catch((error) => s.logger?.warn('job cancel check failed', { jobId: job.id, error: String(error) }));
+  }, s.cancelPollMs);
+  return () => {
+    clearInterval(heartbeat);
+    clearInterval(cancelWatch);
+  };
+}
+
+async function finish(
+  s: Settings,
+  job: ClaimedJob,
+  status: 'succeeded' | 'cancelled',
+  fields: { result?: unknown; error?: string },
+) {
+  await withOrg(s.db, { orgId: job.orgId }, (tx) =>
+    tx
+      .update(jobs)
+      .set({
+        status,
+        result: fields.result ?? null,
+        error: fields.error ?? null,
+        lockedBy: null,
+        lockedUntil: null,
+        finishedAt: sql`now()`,
+        updatedAt: sql`now()`,
+      })
+      .where(and(eq(jobs.id, job.id), eq(jobs.lockedBy, s.workerId))),
+  );
+}
+
+async function defer(s: Settings, job: ClaimedJob, deferred: DeferJobError) {
+  await withOrg(s.db, { orgId: job.orgId }, (tx) =>
+    tx
+      .update(jobs)
+      .set({
+        status: 'queued',
+        progress: deferred.progress,
+        attempts: sql`greatest(${jobs.attempts} - 1, 0)`,
+        lockedBy: null,
+        lockedUntil: null,
+        runAt: sql`now() + make_interval(secs => ${deferred.delayMs / 1000})`,
+        updatedAt: sql`now()`,
+      })
+      .where(and(eq(jobs.id, job.id), eq(jobs.lockedBy, s.workerId))),
+  );
+}
+
+async function fail(s: Settings, job: ClaimedJob, message: string, permanent: boolean) {
+  await withOrg(s.db, { orgId: job.orgId }, async (tx) => {
+    const [row] = await tx.select({ max: jobs.maxAttempts }).from(jobs).where(eq(jobs.id, job.id));
+    const retry = !permanent && row !== undefined && job.attempts < row.max;
+    await tx
+      .update(jobs)
+      .set({
+        status: retry ? 'queued' : 'failed',
+        error: message,
+        lockedBy: null,
+        lockedUntil: null,
+        runAt: retry
+          ? sql`now() + make_interval(secs => ${RETRY_BASE_SECONDS * 2 ** (job.attempts - 1)})`
+          : sql`run_at`,
+        finishedAt: retry ? null : sql`now()`,
+        updatedAt: sql`now()`,
+      })
+      .where(and(eq(jobs.id, job.id), eq(jobs.lockedBy, s.workerId)));
+  });
 }
 
 /** A row claim_jobs returns (the jobs table's columns, by their SQL names). */
