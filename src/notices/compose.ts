@@ -21,6 +21,24 @@ import {
 
 export type * from './types.ts';
 
+type DraftModel = Omit<DigestModel, 'people' | 'link' | 'linkLabel' | 'footer' | 'opportunitySections'> & {
+  opportunitySections?: OpportunitySection[];
+  link?: string;
+  linkLabel?: string;
+};
+
+/** What each kind of digest is composed with: the input, its people by id, and where a digest goes. */
+interface Composer {
+  input: NoticeInput;
+  people: Map<string, NoticePerson>;
+  correction: boolean;
+  opportunities: NoticeOpportunityLine[];
+  /** Accounts and opportunities by the rep who receives them. */
+  byReceiver: Map<string, NoticeAccountLine[]>;
+  oppsByReceiver: Map<string, NoticeOpportunityLine[]>;
+  add: (kind: NoticeKind, person: NoticePerson, subject: string, model: DraftModel) => void;
+}
+
 export function composeNotices(input: NoticeInput): ComposeResult {
   const people = new Map(input.people.map((p) => [p.id, p]));
   const drafts: NoticeDraft[] = [];
@@ -31,16 +49,7 @@ export function composeNotices(input: NoticeInput): ComposeResult {
     ? 'An earlier notice about these accounts was sent in error; the previous owners are restored.'
     : `Reason: ${input.reason}. Effective ${input.effectiveDate}.`;
 
-  const add = (
-    kind: NoticeKind,
-    person: NoticePerson,
-    subject: string,
-    model: Omit<DigestModel, 'people' | 'link' | 'linkLabel' | 'footer' | 'opportunitySections'> & {
-      opportunitySections?: OpportunitySection[];
-      link?: string;
-      linkLabel?: string;
-    },
-  ) => {
+  const add: Composer['add'] = (kind, person, subject, model) => {
     if (!person.email) {
       unreachable.push({ person, kind });
       return;
@@ -64,13 +73,23 @@ export function composeNotices(input: NoticeInput): ComposeResult {
   };
 
   const opportunities = input.opportunities ?? [];
+  const byReceiver = groupBy(input.accounts, (a) => a.toRepId);
+  const oppsByReceiver = groupBy(opportunities, (o) => o.toRepId);
+  const composer: Composer = { input, people, correction, opportunities, byReceiver, oppsByReceiver, add };
+  repDigests(composer);
+  loserManagerDigests(composer);
+  managerSummaries(composer);
+  financeSummaries(composer);
+  return { drafts, unreachable };
+}
+
+/** One digest per rep, whatever they gain or lose: accounts, opportunities, commission shares. */
+function repDigests({ input, people, correction, opportunities, byReceiver, oppsByReceiver, add }: Composer) {
   // A rep reads their own view; the run page is for staff. Managers and finance keep the run's link.
   const repLink = {
     link: `${input.appBaseUrl.replace(/\/$/, '')}/me`,
     linkLabel: 'Open My book in Bookshift',
   };
-  const byReceiver = groupBy(input.accounts, (a) => a.toRepId);
-  const oppsByReceiver = groupBy(opportunities, (o) => o.toRepId);
   const byLoser = groupBy(
     input.accounts.filter((a) => a.fromRepId !== null),
     (a) => a.fromRepId!,
@@ -83,7 +102,6 @@ export function composeNotices(input: NoticeInput): ComposeResult {
   // and shares a rep loses (their share of a split shrinks or ends).
   const sharesByReceiver = splitsBy(input.splits, (l) => l.receiverRepIds);
   const sharesByLoser = splitsBy(input.splits, (l) => l.loserRepIds);
-  // One digest per rep, whatever they gain or lose: accounts, opportunities, commission shares.
   for (const repId of sortedKeys(
     byReceiver,
     oppsByReceiver,
@@ -119,8 +137,10 @@ export function composeNotices(input: NoticeInput): ComposeResult {
       ...repLink,
     });
   }
+}
 
-  // The manager of each rep who loses accounts or opportunities hears once, with everything that leaves each rep.
+/** The manager of each rep who loses accounts or opportunities hears once, with everything that leaves each rep. */
+function loserManagerDigests({ input, people, correction, opportunities, add }: Composer) {
   const managerOf = (repId: string | null) => (repId ? (people.get(repId)?.managerId ?? '') : '');
   const byLoserManager = groupBy(
     input.accounts.filter((a) => a.fromRepId !== null),
@@ -158,46 +178,57 @@ export function composeNotices(input: NoticeInput): ComposeResult {
       splits: [],
     });
   }
+}
 
-  if (input.accounts.length > 0 || opportunities.length > 0) {
-    const subject = `Summary: ${countPhrase(input.accounts.length, opportunities.length)} reassigned (${input.runLabel})`;
-    for (const manager of input.managers) {
-      add('manager_summary', manager, subject, {
-        greeting: `Hello ${manager.name},`,
+/** Every manager gets a summary by receiving rep when anything changes hands. */
+function managerSummaries({
+  input,
+  people,
+  correction,
+  opportunities,
+  byReceiver,
+  oppsByReceiver,
+  add,
+}: Composer) {
+  if (input.accounts.length === 0 && opportunities.length === 0) return;
+  const subject = `Summary: ${countPhrase(input.accounts.length, opportunities.length)} reassigned (${input.runLabel})`;
+  for (const manager of input.managers) {
+    add('manager_summary', manager, subject, {
+      greeting: `Hello ${manager.name},`,
+      intro: correction
+        ? `"${input.runLabel}" was rolled back. Summary by receiving rep:`
+        : `"${input.runLabel}" was committed. Summary by receiving rep:`,
+      sections: [...sorted(byReceiver)].map(([repId, rows]) => ({
+        title: `To ${nameOf(people, repId)}`,
+        rows: sortRows(rows),
+      })),
+      opportunitySections: [...sorted(oppsByReceiver)].map(([repId, opps]) => ({
+        title: `Opportunities to ${nameOf(people, repId)}`,
+        rows: sortOpps(opps),
+      })),
+      splits: [],
+    });
+  }
+}
+
+/** Finance hears about every commission split the run changes. */
+function financeSummaries({ input, correction, add }: Composer) {
+  if (input.splits.length === 0) return;
+  for (const person of input.finance) {
+    add(
+      'finance_summary',
+      person,
+      `Commission splits changed on ${input.splits.length} opportunit${input.splits.length === 1 ? 'y' : 'ies'}`,
+      {
+        greeting: `Hello ${person.name},`,
         intro: correction
-          ? `"${input.runLabel}" was rolled back. Summary by receiving rep:`
-          : `"${input.runLabel}" was committed. Summary by receiving rep:`,
-        sections: [...sorted(byReceiver)].map(([repId, rows]) => ({
-          title: `To ${nameOf(people, repId)}`,
-          rows: sortRows(rows),
-        })),
-        opportunitySections: [...sorted(oppsByReceiver)].map(([repId, opps]) => ({
-          title: `Opportunities to ${nameOf(people, repId)}`,
-          rows: sortOpps(opps),
-        })),
-        splits: [],
-      });
-    }
+          ? `"${input.runLabel}" was rolled back; the previous commission splits apply again:`
+          : `"${input.runLabel}" changes these commission splits from ${input.effectiveDate}:`,
+        sections: [],
+        splits: input.splits,
+      },
+    );
   }
-
-  if (input.splits.length > 0) {
-    for (const person of input.finance) {
-      add(
-        'finance_summary',
-        person,
-        `Commission splits changed on ${input.splits.length} opportunit${input.splits.length === 1 ? 'y' : 'ies'}`,
-        {
-          greeting: `Hello ${person.name},`,
-          intro: correction
-            ? `"${input.runLabel}" was rolled back; the previous commission splits apply again:`
-            : `"${input.runLabel}" changes these commission splits from ${input.effectiveDate}:`,
-          sections: [],
-          splits: input.splits,
-        },
-      );
-    }
-  }
-  return { drafts, unreachable };
 }
 
 interface RepChange {

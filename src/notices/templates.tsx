@@ -34,97 +34,17 @@ function dealText(a: NoticeAccountLine): string {
   return `${a.openDeals} open deal${a.openDeals === 1 ? '' : 's'} (${formatCents(a.openDealCents)}${close})`;
 }
 
+const cell = 'padding:4px 8px;border-bottom:1px solid #ddd;text-align:left';
+
 export function renderDigestHtml(m: DigestModel): string {
-  const cell = 'padding:4px 8px;border-bottom:1px solid #ddd;text-align:left';
   const page = (
     <html lang="en">
       <body style="font-family:system-ui,sans-serif;color:#1a1a1a;max-width:720px">
         <p>{m.greeting}</p>
         <p>{m.intro}</p>
-        {m.sections.map((s) => (
-          <section>
-            <h3 style="margin-bottom:4px">{s.title}</h3>
-            <table style="border-collapse:collapse;width:100%">
-              <thead>
-                <tr>
-                  <th style={cell}>Account</th>
-                  <th style={cell}>Annual revenue</th>
-                  <th style={cell}>Previous owner</th>
-                  <th style={cell}>New owner</th>
-                  <th style={cell}>Open deals</th>
-                  <th style={cell}>Contacts</th>
-                </tr>
-              </thead>
-              <tbody>
-                {s.rows.map((a) => (
-                  <tr>
-                    <td style={cell}>{a.accountName}</td>
-                    <td style={cell}>{formatCents(a.revenueCents)}</td>
-                    <td style={cell}>{nameOf(m.people, a.fromRepId)}</td>
-                    <td style={cell}>{nameOf(m.people, a.toRepId)}</td>
-                    <td style={cell}>{dealText(a)}</td>
-                    <td style={cell}>{a.contacts.join(', ') || '—'}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </section>
-        ))}
-        {m.opportunitySections.map((s) => (
-          <section>
-            <h3 style="margin-bottom:4px">{s.title}</h3>
-            <table style="border-collapse:collapse;width:100%">
-              <thead>
-                <tr>
-                  <th style={cell}>Opportunity</th>
-                  <th style={cell}>Account</th>
-                  <th style={cell}>Amount</th>
-                  <th style={cell}>Close date</th>
-                  <th style={cell}>Previous owner</th>
-                  <th style={cell}>New owner</th>
-                  <th style={cell}>Split before</th>
-                  <th style={cell}>Split after</th>
-                </tr>
-              </thead>
-              <tbody>
-                {s.rows.map((o) => (
-                  <tr>
-                    <td style={cell}>{o.opportunityName}</td>
-                    <td style={cell}>{o.accountName}</td>
-                    <td style={cell}>{formatCents(o.amountCents)}</td>
-                    <td style={cell}>{o.closeDate ?? '—'}</td>
-                    <td style={cell}>{nameOf(m.people, o.fromRepId)}</td>
-                    <td style={cell}>{nameOf(m.people, o.toRepId)}</td>
-                    <td style={cell}>{splitOrNone(o.splitBefore)}</td>
-                    <td style={cell}>{splitOrNone(o.splitAfter)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </section>
-        ))}
-        {m.splits.length > 0 && (
-          <table style="border-collapse:collapse;width:100%">
-            <thead>
-              <tr>
-                <th style={cell}>Opportunity</th>
-                <th style={cell}>Account</th>
-                <th style={cell}>Before</th>
-                <th style={cell}>After</th>
-              </tr>
-            </thead>
-            <tbody>
-              {m.splits.map((s) => (
-                <tr>
-                  <td style={cell}>{s.opportunityName}</td>
-                  <td style={cell}>{s.accountName}</td>
-                  <td style={cell}>{splitText(s.before)}</td>
-                  <td style={cell}>{splitText(s.after)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
+        {m.sections.map((s) => accountSection(s, m))}
+        {m.opportunitySections.map((s) => opportunitySection(s, m))}
+        {m.splits.length > 0 && splitsTable(m.splits)}
         <p>
           <a href={m.link}>{m.linkLabel}</a>
         </p>
@@ -133,6 +53,99 @@ export function renderDigestHtml(m: DigestModel): string {
     </html>
   );
   return `<!doctype html>${page.toString()}`;
+}
+
+function accountSection(s: DigestModel['sections'][number], m: DigestModel) {
+  return (
+    <section>
+      <h3 style="margin-bottom:4px">{s.title}</h3>
+      <table style="border-collapse:collapse;width:100%">
+        <thead>
+          <tr>
+            <th style={cell}>Account</th>
+            <th style={cell}>Annual revenue</th>
+            <th style={cell}>Previous owner</th>
+            <th style={cell}>New owner</th>
+            <th style={cell}>Open deals</th>
+            <th style={cell}>Contacts</th>
+          </tr>
+        </thead>
+        <tbody>
+          {s.rows.map((a) => (
+            <tr>
+              <td style={cell}>{a.accountName}</td>
+              <td style={cell}>{formatCents(a.revenueCents)}</td>
+              <td style={cell}>{nameOf(m.people, a.fromRepId)}</td>
+              <td style={cell}>{nameOf(m.people, a.toRepId)}</td>
+              <td style={cell}>{dealText(a)}</td>
+              <td style={cell}>{a.contacts.join(', ') || '—'}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
+function opportunitySection(s: DigestModel['opportunitySections'][number], m: DigestModel) {
+  return (
+    <section>
+      <h3 style="margin-bottom:4px">{s.title}</h3>
+      <table style="border-collapse:collapse;width:100%">
+        <thead>
+          <tr>
+            <th style={cell}>Opportunity</th>
+            <th style={cell}>Account</th>
+            <th style={cell}>Amount</th>
+            <th style={cell}>Close date</th>
+            <th style={cell}>Previous owner</th>
+            <th style={cell}>New owner</th>
+            <th style={cell}>Split before</th>
+            <th style={cell}>Split after</th>
+          </tr>
+        </thead>
+        <tbody>
+          {s.rows.map((o) => (
+            <tr>
+              <td style={cell}>{o.opportunityName}</td>
+              <td style={cell}>{o.accountName}</td>
+              <td style={cell}>{formatCents(o.amountCents)}</td>
+              <td style={cell}>{o.closeDate ?? '—'}</td>
+              <td style={cell}>{nameOf(m.people, o.fromRepId)}</td>
+              <td style={cell}>{nameOf(m.people, o.toRepId)}</td>
+              <td style={cell}>{splitOrNone(o.splitBefore)}</td>
+              <td style={cell}>{splitOrNone(o.splitAfter)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
+function splitsTable(splits: DigestModel['splits']) {
+  return (
+    <table style="border-collapse:collapse;width:100%">
+      <thead>
+        <tr>
+          <th style={cell}>Opportunity</th>
+          <th style={cell}>Account</th>
+          <th style={cell}>Before</th>
+          <th style={cell}>After</th>
+        </tr>
+      </thead>
+      <tbody>
+        {splits.map((s) => (
+          <tr>
+            <td style={cell}>{s.opportunityName}</td>
+            <td style={cell}>{s.accountName}</td>
+            <td style={cell}>{splitText(s.before)}</td>
+            <td style={cell}>{splitText(s.after)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
 }
 
 export function renderDigestText(m: DigestModel): string {
