@@ -123,36 +123,8 @@ export async function exportLinesOf(
     ? loaded.items.filter((i) => options.onlyItemIds!.has(i.row.id))
     : loaded.items;
   const repsById = await loadRepsOf(tx, items);
-
-  // Split items name the opportunity in their edit; older writers may have left crm_id empty.
-  const oppIds = items
-    .filter((i) => i.payload.object === 'split' && !i.row.crmId)
-    .map((i) => splitOpportunityId(i));
-  const oppCrm = new Map<string, { crmId: string; name: string }>();
-  if (oppIds.length > 0) {
-    for (const o of await tx
-      .select({ id: opportunities.id, crmId: opportunities.crmId, name: opportunities.name })
-      .from(opportunities)
-      .where(inArray(opportunities.id, oppIds))) {
-      oppCrm.set(o.id, { crmId: o.crmId, name: o.name });
-    }
-  }
-
-  const conflictRows = await tx
-    .select({
-      accountId: conflicts.accountId,
-      opportunityId: conflicts.opportunityId,
-      message: conflicts.message,
-      resolution: conflicts.resolution,
-    })
-    .from(conflicts)
-    .where(and(eq(conflicts.runId, run.id)));
-  const conflictsOf = (recordId: string) =>
-    conflictRows
-      .filter((c) => c.accountId === recordId || c.opportunityId === recordId)
-      .map((c) => (c.resolution ? `${c.message} (${c.resolution})` : c.message))
-      .join('; ');
-
+  const oppCrm = await splitOpportunities(tx, items);
+  const conflictsOf = await conflictTexts(tx, run.id);
   const approvedBy = await approverLabel(tx, run);
   const body = changeSet.body ?? {};
   const strategy = String(body.strategy ?? run.params.strategy ?? '');
@@ -203,6 +175,45 @@ export async function exportLinesOf(
       conflicts: conflictsOf(row.recordId),
     };
   });
+}
+
+/** The CRM id and name of each split item's opportunity whose crm_id is empty (older writers left it so). */
+async function splitOpportunities(
+  tx: Tx,
+  items: readonly LoadedItem[],
+): Promise<Map<string, { crmId: string; name: string }>> {
+  // Split items name the opportunity in their edit.
+  const oppIds = items
+    .filter((i) => i.payload.object === 'split' && !i.row.crmId)
+    .map((i) => splitOpportunityId(i));
+  const oppCrm = new Map<string, { crmId: string; name: string }>();
+  if (oppIds.length > 0) {
+    for (const o of await tx
+      .select({ id: opportunities.id, crmId: opportunities.crmId, name: opportunities.name })
+      .from(opportunities)
+      .where(inArray(opportunities.id, oppIds))) {
+      oppCrm.set(o.id, { crmId: o.crmId, name: o.name });
+    }
+  }
+  return oppCrm;
+}
+
+/** The run's conflicts on a record, in words with their resolution, for an export line. */
+async function conflictTexts(tx: Tx, runId: string): Promise<(recordId: string) => string> {
+  const conflictRows = await tx
+    .select({
+      accountId: conflicts.accountId,
+      opportunityId: conflicts.opportunityId,
+      message: conflicts.message,
+      resolution: conflicts.resolution,
+    })
+    .from(conflicts)
+    .where(and(eq(conflicts.runId, runId)));
+  return (recordId: string) =>
+    conflictRows
+      .filter((c) => c.accountId === recordId || c.opportunityId === recordId)
+      .map((c) => (c.resolution ? `${c.message} (${c.resolution})` : c.message))
+      .join('; ');
 }
 
 /** The opportunity a split item changes: its edit names it; the record id is the fallback. */

@@ -14,7 +14,9 @@ import type {
   NoticePerson,
   NoticeSplitLine,
 } from '../../notices/types.ts';
-import { type LoadedChangeSet, loadRepsOf, splitOpportunityId } from './load-change-set.ts';
+import { type LoadedChangeSet, type LoadedItem, loadRepsOf, splitOpportunityId } from './load-change-set.ts';
+
+type SplitByName = (list: { participantId: string; bps: number }[]) => Record<string, number>;
 
 export async function buildNoticeInput(
   tx: Tx,
@@ -26,7 +28,43 @@ export async function buildNoticeInput(
     ? loaded.items.filter((i) => options.onlyItemIds!.has(i.row.id))
     : loaded.items;
   const repsById = await loadRepsOf(tx, items);
+  const accountLines = await accountLinesOf(tx, items);
+  const byName: SplitByName = (list) =>
+    Object.fromEntries(list.map((p) => [repsById.get(p.participantId)?.name ?? p.participantId, p.bps]));
+  const splitItems = items.filter((i) => i.payload.object === 'split');
+  const splitLines = await splitLinesOf(tx, splitItems, byName);
+  // An opportunity-level run hands opportunities over without their account: each is a line of its own, with
+  // its split before and after (an account-level run's opportunities travel inside its account lines).
+  const opportunityLines =
+    run.kind === 'opportunity' ? await opportunityLinesOf(tx, items, splitItems, byName) : [];
+  const people = await peopleOf(tx, [...accountLines, ...opportunityLines], splitLines);
 
+  const members = await tx
+    .select({ id: users.id, name: users.name, email: users.email, role: memberships.role })
+    .from(memberships)
+    .innerJoin(users, eq(users.id, memberships.userId))
+    .where(inArray(memberships.role, ['manager', 'finance']));
+  const person = (m: (typeof members)[number]): NoticePerson => ({ id: m.id, name: m.name, email: m.email });
+
+  return {
+    runId: run.id,
+    runLabel: run.reason,
+    reason: run.reason,
+    effectiveDate:
+      run.reassignmentDate ?? (run.committedAt ?? changeSet.createdAt).toISOString().slice(0, 10),
+    appBaseUrl: options.appBaseUrl,
+    people,
+    accounts: accountLines,
+    opportunities: opportunityLines,
+    splits: splitLines,
+    managers: members.filter((m) => m.role === 'manager').map(person),
+    finance: members.filter((m) => m.role === 'finance').map(person),
+    purpose: options.purpose,
+  };
+}
+
+/** The account lines: each account handed over, with its revenue and open deals. */
+async function accountLinesOf(tx: Tx, items: readonly LoadedItem[]): Promise<NoticeAccountLine[]> {
   const accountItems = items.filter((i) => i.payload.object === 'account');
   const accountIds = accountItems.map((i) => i.row.recordId);
   const accountRows =
@@ -69,8 +107,15 @@ export async function buildNoticeInput(
       contacts: [],
     });
   }
+  return accountLines;
+}
 
-  const splitItems = items.filter((i) => i.payload.object === 'split');
+/** The split lines: each changed split by participant name, with who gains and who loses a share. */
+async function splitLinesOf(
+  tx: Tx,
+  splitItems: readonly LoadedItem[],
+  byName: SplitByName,
+): Promise<NoticeSplitLine[]> {
   const oppIds = splitItems.map((i) => splitOpportunityId(i));
   const oppRows =
     oppIds.length === 0
@@ -81,9 +126,7 @@ export async function buildNoticeInput(
           .innerJoin(accounts, eq(accounts.id, opportunities.accountId))
           .where(inArray(opportunities.id, oppIds));
   const oppById = new Map(oppRows.map((o) => [o.id, o]));
-  const byName = (list: { participantId: string; bps: number }[]) =>
-    Object.fromEntries(list.map((p) => [repsById.get(p.participantId)?.name ?? p.participantId, p.bps]));
-  const splitLines: NoticeSplitLine[] = splitItems.flatMap((item) =>
+  return splitItems.flatMap((item) =>
     item.payload.object === 'split'
       ? [
           {
@@ -101,49 +144,60 @@ export async function buildNoticeInput(
         ]
       : [],
   );
+}
 
-  // An opportunity-level run hands opportunities over without their account: each is a line of its own, with
-  // its split before and after (an account-level run's opportunities travel inside its account lines).
+/** The opportunity lines of an opportunity-level run: each opportunity handed over, with its split. */
+async function opportunityLinesOf(
+  tx: Tx,
+  items: readonly LoadedItem[],
+  splitItems: readonly LoadedItem[],
+  byName: SplitByName,
+): Promise<NoticeOpportunityLine[]> {
   const opportunityLines: NoticeOpportunityLine[] = [];
-  if (run.kind === 'opportunity') {
-    const oppItems = items.filter((i) => i.payload.object === 'opportunity');
-    const ids = oppItems.map((i) => i.row.recordId);
-    const rows =
-      ids.length === 0
-        ? []
-        : await tx
-            .select({
-              id: opportunities.id,
-              name: opportunities.name,
-              amount: opportunities.amountCents,
-              closeDate: opportunities.closeDate,
-              accountName: accounts.name,
-            })
-            .from(opportunities)
-            .innerJoin(accounts, eq(accounts.id, opportunities.accountId))
-            .where(inArray(opportunities.id, ids));
-    const byId = new Map(rows.map((r) => [r.id, r]));
-    for (const { row, payload } of oppItems) {
-      if (payload.object !== 'opportunity' || !payload.after.repId) continue;
-      const opp = byId.get(row.recordId);
-      const split = splitItems.find((i) => splitOpportunityId(i) === row.recordId);
-      opportunityLines.push({
-        opportunityId: row.recordId,
-        opportunityName: opp?.name ?? row.recordName ?? row.crmId ?? row.recordId,
-        accountName: opp?.accountName ?? '',
-        amountCents: opp?.amount ?? 0,
-        closeDate: opp?.closeDate ?? null,
-        fromRepId: payload.before.repId,
-        toRepId: payload.after.repId,
-        splitBefore: split?.payload.object === 'split' ? byName(split.payload.before.participants) : {},
-        splitAfter: split?.payload.object === 'split' ? byName(split.payload.after.participants) : {},
-      });
-    }
+  const oppItems = items.filter((i) => i.payload.object === 'opportunity');
+  const ids = oppItems.map((i) => i.row.recordId);
+  const rows =
+    ids.length === 0
+      ? []
+      : await tx
+          .select({
+            id: opportunities.id,
+            name: opportunities.name,
+            amount: opportunities.amountCents,
+            closeDate: opportunities.closeDate,
+            accountName: accounts.name,
+          })
+          .from(opportunities)
+          .innerJoin(accounts, eq(accounts.id, opportunities.accountId))
+          .where(inArray(opportunities.id, ids));
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  for (const { row, payload } of oppItems) {
+    if (payload.object !== 'opportunity' || !payload.after.repId) continue;
+    const opp = byId.get(row.recordId);
+    const split = splitItems.find((i) => splitOpportunityId(i) === row.recordId);
+    opportunityLines.push({
+      opportunityId: row.recordId,
+      opportunityName: opp?.name ?? row.recordName ?? row.crmId ?? row.recordId,
+      accountName: opp?.accountName ?? '',
+      amountCents: opp?.amount ?? 0,
+      closeDate: opp?.closeDate ?? null,
+      fromRepId: payload.before.repId,
+      toRepId: payload.after.repId,
+      splitBefore: split?.payload.object === 'split' ? byName(split.payload.before.participants) : {},
+      splitAfter: split?.payload.object === 'split' ? byName(split.payload.after.participants) : {},
+    });
   }
+  return opportunityLines;
+}
 
-  // Reps involved and their managers (managers are reps too), so each digest names people.
+/** Reps involved and their managers (managers are reps too), so each digest names people. */
+async function peopleOf(
+  tx: Tx,
+  lines: readonly { fromRepId: string | null; toRepId: string }[],
+  splitLines: readonly NoticeSplitLine[],
+): Promise<NoticePerson[]> {
   const repIds = new Set<string>();
-  for (const a of [...accountLines, ...opportunityLines]) {
+  for (const a of lines) {
     repIds.add(a.toRepId);
     if (a.fromRepId) repIds.add(a.fromRepId);
   }
@@ -168,29 +222,7 @@ export async function buildNoticeInput(
       );
     }
   }
-
-  const members = await tx
-    .select({ id: users.id, name: users.name, email: users.email, role: memberships.role })
-    .from(memberships)
-    .innerJoin(users, eq(users.id, memberships.userId))
-    .where(inArray(memberships.role, ['manager', 'finance']));
-  const person = (m: (typeof members)[number]): NoticePerson => ({ id: m.id, name: m.name, email: m.email });
-
-  return {
-    runId: run.id,
-    runLabel: run.reason,
-    reason: run.reason,
-    effectiveDate:
-      run.reassignmentDate ?? (run.committedAt ?? changeSet.createdAt).toISOString().slice(0, 10),
-    appBaseUrl: options.appBaseUrl,
-    people,
-    accounts: accountLines,
-    opportunities: opportunityLines,
-    splits: splitLines,
-    managers: members.filter((m) => m.role === 'manager').map(person),
-    finance: members.filter((m) => m.role === 'finance').map(person),
-    purpose: options.purpose,
-  };
+  return people;
 }
 
 /**
