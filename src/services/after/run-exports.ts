@@ -5,6 +5,7 @@
  */
 import { orgScope } from '../../auth/principal.ts';
 import { appendAudit } from '../../db/audit.ts';
+import type { Tx } from '../../db/client.ts';
 import { withOrg } from '../../db/tenancy.ts';
 import {
   customExport,
@@ -22,7 +23,7 @@ import { auditActor } from '../audit/actor.ts';
 import type { OrgContext } from '../auth/context.ts';
 import { readCustomLayout } from './custom-layout.ts';
 import { readHouseUsers } from './house-users.ts';
-import { exportLinesOf, loadChangeSet } from './load-change-set.ts';
+import { exportLinesOf, type LoadedChangeSet, loadChangeSet } from './load-change-set.ts';
 import { readRollbackResult } from './rollback-record.ts';
 
 export const EXPORT_FORMATS = ['neutral', 'salesforce', 'hubspot', 'dynamics', 'custom', 'inverse'] as const;
@@ -99,57 +100,8 @@ export async function exportRun({
   }
   return withOrg(ctx.db, orgScope(ctx.principal), async (tx) => {
     const loaded = await loadChangeSet(tx, runId);
-    let lines: ExportLine[];
-    if (format === 'inverse') {
-      // After a rollback the inverse lists what was actually undone; records changed since stay as they are.
-      const rollback = await readRollbackResult(tx, runId);
-      const only = rollback ? new Set(rollback.restoredItemIds) : undefined;
-      lines = inverseLines(await exportLinesOf(tx, loaded, only ? { onlyItemIds: only } : {}));
-    } else {
-      lines = await exportLinesOf(tx, loaded);
-    }
-    const house = format in EXPORT_FILES ? await readHouseUsers(tx, ctx.principal.orgId) : {};
-    let file: ExportFile;
-    switch (format) {
-      case 'neutral':
-        file = build(format, () => neutralExport(lines));
-        break;
-      case 'inverse':
-        file = build(format, () => neutralExport(lines, 'change-set-inverse.csv'));
-        break;
-      case 'custom': {
-        const layout = await readCustomLayout(tx, ctx.principal.orgId);
-        if (!layout) {
-          throw new AppError(
-            'CONFLICT',
-            'Your org has no custom export layout yet. An admin or manager saves one with PUT /v1/exports/layout.',
-          );
-        }
-        file = build(format, () => customExport(lines, layout));
-        break;
-      }
-      case 'salesforce':
-        file = pick(
-          format,
-          build(format, () => salesforceExport(withHouseUser(lines, house.salesforce))),
-          input.file,
-        );
-        break;
-      case 'hubspot':
-        file = pick(
-          format,
-          build(format, () => hubspotExport(withHouseUser(lines, house.hubspot))),
-          input.file,
-        );
-        break;
-      case 'dynamics':
-        file = pick(
-          format,
-          build(format, () => dynamicsExport(withHouseUser(lines, house.dynamics))),
-          input.file,
-        );
-        break;
-    }
+    const lines = await linesFor(tx, loaded, format);
+    const file = await writeFile(tx, ctx.principal.orgId, { format, lines, file: input.file });
     const filename = `bookshift-run-${runId.slice(0, 8)}-${file.name.replaceAll('/', '-')}`;
     await appendAudit(tx, {
       ...auditActor(ctx),
@@ -166,4 +118,58 @@ export async function exportRun({
       lines: lines.length,
     };
   });
+}
+
+/** The export lines of the change set; the inverse lists after a rollback only what was actually undone. */
+async function linesFor(tx: Tx, loaded: LoadedChangeSet, format: ExportFormat): Promise<ExportLine[]> {
+  if (format === 'inverse') {
+    // After a rollback the inverse lists what was actually undone; records changed since stay as they are.
+    const rollback = await readRollbackResult(tx, loaded.run.id);
+    const only = rollback ? new Set(rollback.restoredItemIds) : undefined;
+    return inverseLines(await exportLinesOf(tx, loaded, only ? { onlyItemIds: only } : {}));
+  }
+  return exportLinesOf(tx, loaded);
+}
+
+/** The file of one format (one of its files for a multi-file format), with the org's House users and layout. */
+async function writeFile(
+  tx: Tx,
+  orgId: string,
+  { format, lines, file: name }: { format: ExportFormat; lines: ExportLine[]; file: string | undefined },
+): Promise<ExportFile> {
+  const house = format in EXPORT_FILES ? await readHouseUsers(tx, orgId) : {};
+  switch (format) {
+    case 'neutral':
+      return build(format, () => neutralExport(lines));
+    case 'inverse':
+      return build(format, () => neutralExport(lines, 'change-set-inverse.csv'));
+    case 'custom': {
+      const layout = await readCustomLayout(tx, orgId);
+      if (!layout) {
+        throw new AppError(
+          'CONFLICT',
+          'Your org has no custom export layout yet. An admin or manager saves one with PUT /v1/exports/layout.',
+        );
+      }
+      return build(format, () => customExport(lines, layout));
+    }
+    case 'salesforce':
+      return pick(
+        format,
+        build(format, () => salesforceExport(withHouseUser(lines, house.salesforce))),
+        name,
+      );
+    case 'hubspot':
+      return pick(
+        format,
+        build(format, () => hubspotExport(withHouseUser(lines, house.hubspot))),
+        name,
+      );
+    case 'dynamics':
+      return pick(
+        format,
+        build(format, () => dynamicsExport(withHouseUser(lines, house.dynamics))),
+        name,
+      );
+  }
 }
