@@ -63,173 +63,209 @@ interface Held {
   controller: AbortController;
 }
 
+/** One process's view of the shared slots: the leases it holds and the what-ifs waiting here, in arrival order. */
+interface SlotState {
+  db: Database;
+  limits: SolveSlotLimits;
+  holder: string;
+  pollMs: number;
+  held: Map<string, Held>;
+  queue: Waiter[];
+  heartbeat: NodeJS.Timeout | null;
+  poll: NodeJS.Timeout | null;
+  pumping: boolean;
+  pumpAgain: boolean;
+}
+
 export function createSolveSlots(
   db: Database,
   limits: SolveSlotLimits,
   options: { holder?: string; pollMs?: number } = {},
 ): SolveSlots {
-  const holder = options.holder ?? `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 10)}`;
-  const pollMs = options.pollMs ?? POLL_MS;
-  const held = new Map<string, Held>();
-  const queue: Waiter[] = [];
-  let heartbeat: NodeJS.Timeout | null = null;
-  let poll: NodeJS.Timeout | null = null;
-  let pumping = false;
-  let pumpAgain = false;
-
-  const renew = async () => {
-    const byOrg = new Map<string, string[]>();
-    for (const [id, h] of held) byOrg.set(h.orgId, [...(byOrg.get(h.orgId) ?? []), id]);
-    for (const [orgId, ids] of byOrg) {
-      // A failed renewal (database unreachable) is tried again at the next beat; only a lease the database says
-      // is gone is lost.
-      const kept = await renewSolveSlots(db, orgId, ids, limits.leaseSeconds).catch(() => null);
-      if (!kept) continue;
-      for (const id of ids) {
-        const h = held.get(id);
-        if (kept.has(id) || !h) continue;
-        held.delete(id);
-        h.controller.abort(new Error('solver slot lease lost'));
-      }
-    }
-    if (held.size === 0) stopHeartbeat();
+  const s: SlotState = {
+    db,
+    limits,
+    holder: options.holder ?? `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 10)}`,
+    pollMs: options.pollMs ?? POLL_MS,
+    held: new Map<string, Held>(),
+    queue: [],
+    heartbeat: null,
+    poll: null,
+    pumping: false,
+    pumpAgain: false,
   };
-  const stopHeartbeat = () => {
-    if (heartbeat) clearInterval(heartbeat);
-    heartbeat = null;
-  };
-
-  const claim = async (orgId: string, kind: SolveSlotKind) => {
-    const claimed = await claimSolveSlot(db, {
-      orgId,
-      kind,
-      holder,
-      leaseSeconds: limits.leaseSeconds,
-      maxGlobal: limits.global,
-      maxPerOrg: limits.perOrg,
-    });
-    if (!claimed.slotId) return { slot: null, globalFull: claimed.inUse >= limits.global };
-    const id = claimed.slotId;
-    const controller = new AbortController();
-    held.set(id, { orgId, controller });
-    if (!heartbeat) {
-      heartbeat = setInterval(() => void renew(), Math.max(200, (limits.leaseSeconds * 1000) / 3));
-      heartbeat.unref();
-    }
-    let released = false;
-    const slot: SolveSlot = {
-      signal: controller.signal,
-      async release() {
-        if (released) return;
-        released = true;
-        held.delete(id);
-        if (held.size === 0) stopHeartbeat();
-        // Should the delete fail, the lease still expires after leaseSeconds.
-        await releaseSolveSlot(db, orgId, id).catch(() => {});
-        void pump();
-      },
-    };
-    return { slot, globalFull: false };
-  };
-
-  /** Grants waiting what-ifs in arrival order while slots are free; one claim per org per pass. */
-  const pump = async (): Promise<void> => {
-    if (pumping) {
-      pumpAgain = true;
-      return;
-    }
-    pumping = true;
-    try {
-      do {
-        pumpAgain = false;
-        const tried = new Set<string>();
-        for (const waiter of [...queue]) {
-          if (tried.has(waiter.orgId) || !queue.includes(waiter)) continue;
-          tried.add(waiter.orgId);
-          let outcome: Awaited<ReturnType<typeof claim>>;
-          try {
-            outcome = await claim(waiter.orgId, 'what_if');
-          } catch (error) {
-            queue.splice(queue.indexOf(waiter), 1);
-            waiter.fail(error);
-            continue;
-          }
-          if (outcome.slot) {
-            const index = queue.indexOf(waiter);
-            // Gone while the claim ran (its client left): the slot goes straight back.
-            if (index < 0) await outcome.slot.release();
-            else {
-              queue.splice(index, 1);
-              waiter.grant(outcome.slot);
-            }
-          } else if (outcome.globalFull) break;
-        }
-      } while (pumpAgain);
-    } finally {
-      pumping = false;
-      if (poll) clearTimeout(poll);
-      poll = null;
-      if (queue.length > 0) {
-        poll = setTimeout(() => void pump(), pollMs);
-        poll.unref();
-      }
-    }
-  };
-
-  const tooMany = () =>
-    new AppError(
-      'TOO_MANY_REQUESTS',
-      'Too many what-if solves are running or waiting; try again in a few seconds.',
-      {
-        headers: { 'Retry-After': '5' },
-      },
-    );
-
   return {
     get held() {
-      return held.size;
+      return s.held.size;
     },
     get waiting() {
-      return queue.length;
+      return s.queue.length;
     },
     async tryAcquireRun(orgId) {
       // What-ifs of this org waiting here came first.
-      if (queue.some((w) => w.orgId === orgId)) return null;
-      return (await claim(orgId, 'run')).slot;
+      if (s.queue.some((w) => w.orgId === orgId)) return null;
+      return (await claim(s, orgId, 'run')).slot;
     },
     async acquire(orgId, signal) {
-      const cancelled = () =>
-        new AppError('BAD_REQUEST', 'The request was cancelled while waiting for a solver.');
       if (signal?.aborted) throw new AppError('BAD_REQUEST', 'The request was cancelled.');
       // Nobody waits here: a request that fits goes first (one org at its share never holds up another's).
-      if (queue.length === 0) {
-        const { slot } = await claim(orgId, 'what_if');
+      if (s.queue.length === 0) {
+        const { slot } = await claim(s, orgId, 'what_if');
         if (slot) return slot;
       }
-      if (queue.length >= limits.waiting) throw tooMany();
-      return new Promise<SolveSlot>((resolve, reject) => {
-        const onAbort = () => {
-          const index = queue.indexOf(waiter);
-          if (index >= 0) queue.splice(index, 1);
-          reject(cancelled());
-        };
-        const waiter: Waiter = {
-          orgId,
-          grant: (slot) => {
-            signal?.removeEventListener('abort', onAbort);
-            resolve(slot);
-          },
-          fail: (error) => {
-            signal?.removeEventListener('abort', onAbort);
-            reject(error);
-          },
-        };
-        signal?.addEventListener('abort', onAbort, { once: true });
-        queue.push(waiter);
-        void pump();
-      });
+      if (s.queue.length >= limits.waiting) throw tooMany();
+      return wait(s, orgId, signal);
     },
   };
+}
+
+const tooMany = () =>
+  new AppError(
+    'TOO_MANY_REQUESTS',
+    'Too many what-if solves are running or waiting; try again in a few seconds.',
+    {
+      headers: { 'Retry-After': '5' },
+    },
+  );
+
+/** Renews every lease held, per org; a lease the database says is gone aborts its solve. */
+async function renew(s: SlotState) {
+  const byOrg = new Map<string, string[]>();
+  for (const [id, h] of s.held) byOrg.set(h.orgId, [...(byOrg.get(h.orgId) ?? []), id]);
+  for (const [orgId, ids] of byOrg) {
+    // A failed renewal (database unreachable) is tried again at the next beat; only a lease the database says
+    // is gone is lost.
+    const kept = await renewSolveSlots(s.db, orgId, ids, s.limits.leaseSeconds).catch(() => null);
+    if (!kept) continue;
+    for (const id of ids) {
+      const h = s.held.get(id);
+      if (kept.has(id) || !h) continue;
+      s.held.delete(id);
+      h.controller.abort(new Error('solver slot lease lost'));
+    }
+  }
+  if (s.held.size === 0) stopHeartbeat(s);
+}
+
+function stopHeartbeat(s: SlotState) {
+  if (s.heartbeat) clearInterval(s.heartbeat);
+  s.heartbeat = null;
+}
+
+/** Claims a slot in the database; `globalFull` says no org could have one now. */
+async function claim(
+  s: SlotState,
+  orgId: string,
+  kind: SolveSlotKind,
+): Promise<{ slot: SolveSlot | null; globalFull: boolean }> {
+  const { limits } = s;
+  const claimed = await claimSolveSlot(s.db, {
+    orgId,
+    kind,
+    holder: s.holder,
+    leaseSeconds: limits.leaseSeconds,
+    maxGlobal: limits.global,
+    maxPerOrg: limits.perOrg,
+  });
+  if (!claimed.slotId) return { slot: null, globalFull: claimed.inUse >= limits.global };
+  const id = claimed.slotId;
+  const controller = new AbortController();
+  s.held.set(id, { orgId, controller });
+  if (!s.heartbeat) {
+    s.heartbeat = setInterval(() => void renew(s), Math.max(200, (limits.leaseSeconds * 1000) / 3));
+    s.heartbeat.unref();
+  }
+  let released = false;
+  const slot: SolveSlot = {
+    signal: controller.signal,
+    async release() {
+      if (released) return;
+      released = true;
+      s.held.delete(id);
+      if (s.held.size === 0) stopHeartbeat(s);
+      // Should the delete fail, the lease still expires after leaseSeconds.
+      await releaseSolveSlot(s.db, orgId, id).catch(() => {});
+      void pump(s);
+    },
+  };
+  return { slot, globalFull: false };
+}
+
+/** Grants waiting what-ifs in arrival order while slots are free; one claim per org per pass. */
+async function pump(s: SlotState): Promise<void> {
+  if (s.pumping) {
+    s.pumpAgain = true;
+    return;
+  }
+  s.pumping = true;
+  try {
+    do {
+      s.pumpAgain = false;
+      await grantWaiting(s);
+    } while (s.pumpAgain);
+  } finally {
+    s.pumping = false;
+    if (s.poll) clearTimeout(s.poll);
+    s.poll = null;
+    if (s.queue.length > 0) {
+      s.poll = setTimeout(() => void pump(s), s.pollMs);
+      s.poll.unref();
+    }
+  }
+}
+
+/** One pass over the queue: each org's first waiter tries a claim; a full instance-wide limit ends the pass. */
+async function grantWaiting(s: SlotState) {
+  const { queue } = s;
+  const tried = new Set<string>();
+  for (const waiter of [...queue]) {
+    if (tried.has(waiter.orgId) || !queue.includes(waiter)) continue;
+    tried.add(waiter.orgId);
+    let outcome: Awaited<ReturnType<typeof claim>>;
+    try {
+      outcome = await claim(s, waiter.orgId, 'what_if');
+    } catch (error) {
+      queue.splice(queue.indexOf(waiter), 1);
+      waiter.fail(error);
+      continue;
+    }
+    if (outcome.slot) {
+      const index = queue.indexOf(waiter);
+      // Gone while the claim ran (its client left): the slot goes straight back.
+      if (index < 0) await outcome.slot.release();
+      else {
+        queue.splice(index, 1);
+        waiter.grant(outcome.slot);
+      }
+    } else if (outcome.globalFull) break;
+  }
+}
+
+/** Joins the queue until a slot is granted, or the request is cancelled. */
+function wait(s: SlotState, orgId: string, signal: AbortSignal | undefined): Promise<SolveSlot> {
+  const cancelled = () =>
+    new AppError('BAD_REQUEST', 'The request was cancelled while waiting for a solver.');
+  return new Promise<SolveSlot>((resolve, reject) => {
+    const onAbort = () => {
+      const index = s.queue.indexOf(waiter);
+      if (index >= 0) s.queue.splice(index, 1);
+      reject(cancelled());
+    };
+    const waiter: Waiter = {
+      orgId,
+      grant: (slot) => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve(slot);
+      },
+      fail: (error) => {
+        signal?.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    s.queue.push(waiter);
+    void pump(s);
+  });
 }
 
 /** The limits of solves from the environment (the same on every instance of a deployment). */
