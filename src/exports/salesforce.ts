@@ -142,15 +142,32 @@ ${remainders.map((r) => `- ${to18(r.line.recordId)} ${oneLine(r.line.recordName)
 `;
 }
 
+/** What the Salesforce files are made of, gathered line by line. */
+interface SalesforceRows {
+  skipped: Unexpressed[];
+  ownerRows: Record<'account' | 'opportunity', Cell[][]>;
+  deletes: Cell[][];
+  inserts: Cell[][];
+  /** Split lines with a leaving participant whose split record has no Salesforce id. */
+  unnamed: ExportLine[];
+  /** Shares of participants who are not Salesforce users (House): what the House user's share takes. */
+  remainders: { line: ExportLine; bps: number }[];
+  missing: number;
+  houseUserId: string | null;
+}
+
 export function salesforceExport(lines: readonly ExportLine[]): ExportFile[] {
-  const skipped: Unexpressed[] = [];
-  const ownerRows: Record<'account' | 'opportunity', Cell[][]> = { account: [], opportunity: [] };
-  const deletes: Cell[][] = [];
-  const inserts: Cell[][] = [];
-  const unnamed: ExportLine[] = [];
-  const remainders: { line: ExportLine; bps: number }[] = [];
-  let missing = 0;
-  let houseUserId: string | null = null;
+  const rows: SalesforceRows = {
+    skipped: [],
+    ownerRows: { account: [], opportunity: [] },
+    deletes: [],
+    inserts: [],
+    unnamed: [],
+    remainders: [],
+    missing: 0,
+    houseUserId: null,
+  };
+  const { skipped, ownerRows, deletes, inserts } = rows;
   for (const line of lines) {
     const recordId = salesforceId18(line.recordId);
     if (!recordId) {
@@ -165,63 +182,58 @@ export function salesforceExport(lines: readonly ExportLine[]): ExportFile[] {
       else ownerRows[line.object].push([recordId, owner]);
       continue;
     }
-    const after = (line.splitAfter ?? []).filter((p) => p.bps > 0);
-    const notUsers = after.filter((p) => !salesforceId18(p.owner.crmUserId) && !p.owner.isHouse);
-    if (notUsers.length > 0) {
-      skipped.push(unexpressed(line, notUsers.map((p) => ownerProblem(p.owner, 'split owner')).join('; ')));
-      continue;
-    }
-    const staying = new Set(after.map((p) => salesforceId18(p.owner.crmUserId)).filter((id) => id !== null));
-    let lineMissing = 0;
-    for (const p of line.splitBefore ?? []) {
-      const id = salesforceId18(p.owner.crmUserId);
-      // Only Salesforce users who leave the split lose their record; the others keep it with a new percentage.
-      if (!id || staying.has(id)) continue;
-      const splitId = salesforceId18(p.crmSplitId);
-      if (splitId) deletes.push([splitId]);
-      else lineMissing += 1;
-    }
-    if (lineMissing > 0) {
-      missing += lineMissing;
-      unnamed.push(line);
-    }
-    for (const p of after) {
-      const owner = salesforceId18(p.owner.crmUserId);
-      if (owner) inserts.push([recordId, owner, bpsToPercent(p.bps)]);
-      else remainders.push({ line, bps: p.bps });
-      if (owner && p.owner.houseUser) houseUserId = owner;
-    }
+    addSplitRows(rows, line, recordId);
   }
   const notes =
     SALESFORCE_NOTES +
-    houseNote(remainders, houseUserId) +
-    (missing === 0 ? '' : missingSplitIdsNote(unnamed, missing)) +
+    houseNote(rows.remainders, rows.houseUserId) +
+    (rows.missing === 0 ? '' : missingSplitIdsNote(rows.unnamed, rows.missing)) +
     unexpressedSection('Salesforce', skipped);
   return [
-    {
-      name: 'salesforce/accounts.csv',
-      contentType: 'text/csv',
-      body: toCsv(['Id', 'OwnerId'], ownerRows.account),
-      rows: ownerRows.account.length,
-    },
-    {
-      name: 'salesforce/opportunities.csv',
-      contentType: 'text/csv',
-      body: toCsv(['Id', 'OwnerId'], ownerRows.opportunity),
-      rows: ownerRows.opportunity.length,
-    },
-    {
-      name: 'salesforce/opportunity-splits-delete.csv',
-      contentType: 'text/csv',
-      body: toCsv(['Id'], deletes),
-      rows: deletes.length,
-    },
-    {
-      name: 'salesforce/opportunity-splits-insert.csv',
-      contentType: 'text/csv',
-      body: toCsv(['OpportunityId', 'SplitOwnerId', 'SplitPercentage'], inserts),
-      rows: inserts.length,
-    },
+    csvFile('salesforce/accounts.csv', ['Id', 'OwnerId'], ownerRows.account),
+    csvFile('salesforce/opportunities.csv', ['Id', 'OwnerId'], ownerRows.opportunity),
+    csvFile('salesforce/opportunity-splits-delete.csv', ['Id'], deletes),
+    csvFile(
+      'salesforce/opportunity-splits-insert.csv',
+      ['OpportunityId', 'SplitOwnerId', 'SplitPercentage'],
+      inserts,
+    ),
     { name: 'salesforce/README.txt', contentType: 'text/plain', body: notes, leftOut: skipped.length },
   ];
+}
+
+function csvFile(name: string, header: string[], rows: Cell[][]): ExportFile {
+  return { name, contentType: 'text/csv', body: toCsv(header, rows), rows: rows.length };
+}
+
+/** A split line: the leaving Salesforce users' split records to delete, and the split after to insert. */
+function addSplitRows(rows: SalesforceRows, line: ExportLine, recordId: string) {
+  const after = (line.splitAfter ?? []).filter((p) => p.bps > 0);
+  const notUsers = after.filter((p) => !salesforceId18(p.owner.crmUserId) && !p.owner.isHouse);
+  if (notUsers.length > 0) {
+    rows.skipped.push(
+      unexpressed(line, notUsers.map((p) => ownerProblem(p.owner, 'split owner')).join('; ')),
+    );
+    return;
+  }
+  const staying = new Set(after.map((p) => salesforceId18(p.owner.crmUserId)).filter((id) => id !== null));
+  let lineMissing = 0;
+  for (const p of line.splitBefore ?? []) {
+    const id = salesforceId18(p.owner.crmUserId);
+    // Only Salesforce users who leave the split lose their record; the others keep it with a new percentage.
+    if (!id || staying.has(id)) continue;
+    const splitId = salesforceId18(p.crmSplitId);
+    if (splitId) rows.deletes.push([splitId]);
+    else lineMissing += 1;
+  }
+  if (lineMissing > 0) {
+    rows.missing += lineMissing;
+    rows.unnamed.push(line);
+  }
+  for (const p of after) {
+    const owner = salesforceId18(p.owner.crmUserId);
+    if (owner) rows.inserts.push([recordId, owner, bpsToPercent(p.bps)]);
+    else rows.remainders.push({ line, bps: p.bps });
+    if (owner && p.owner.houseUser) rows.houseUserId = owner;
+  }
 }
