@@ -175,18 +175,76 @@ export function inRealignmentScope(
   );
 }
 
+const regionOf = (a: { region: string | null }) => a.region ?? NO_REGION;
+
+/** What the reps and the accounts of the solve input are built from. */
+interface Planned {
+  options: BuildOptions;
+  /** Rep ids by CRM user id (the ruleset names reps by either). */
+  byCrm: Map<string, string>;
+  departing: Set<string>;
+  hires: Set<string>;
+  receivers: Set<string>;
+  /** The accounts the solve plans (the book's, less those left out). */
+  accounts: BookAccount[];
+  /** Tiers are in play: every account has one (NO_TIER when it has none). */
+  tiered: boolean;
+}
+
 export function buildSolveInput(options: BuildOptions): BuiltInput {
   const { params, book, ruleset } = options;
   const byCrm = new Map(book.reps.filter((r) => r.crmUserId).map((r) => [r.crmUserId!, r.id]));
+  const leaveDay = options.reassignmentDate ?? options.asOfDate;
+  const departing = runLeavers(params, book.reps, leaveDay);
+  const hires = new Set(params.kind === 'new_hire' ? params.hireRepIds : []);
+  const receivers = receiversOf(options, { byCrm, departing, hires });
+  const omit = options.omit ?? new Set<string>();
+  const accounts = book.accounts.filter((a) => !omit.has(a.id));
+  const tiered = ruleset.eligibility.tiers.length > 0;
+  const planned: Planned = { options, byCrm, departing, hires, receivers, accounts, tiered };
+  const reps = solverReps(planned);
+  const protections = protectionsOf(book, ruleset, options.asOfDate, options.closingWithinDays);
+  const { solverAccounts, kept } = solverAccountsOf(planned, protections);
+
+  const input: SolveInputRaw = {
+    kind:
+      params.kind === 'rep_departure' ? 'departure' : params.kind === 'new_hire' ? 'new-hire' : 'realignment',
+    objective: params.objective ?? 'l1',
+    strategy: params.strategy ?? 'optimal',
+    accounts: solverAccounts,
+    reps: reps as SolveInputRaw['reps'],
+    asOfDate: options.asOfDate,
+    closingWithinDays: options.closingWithinDays,
+    timeLimitMs: options.timeLimitMs,
+  };
+  if (params.kind === 'realignment' && (params.regions?.length || params.segments?.length)) {
+    input.scope = {
+      ...(params.regions?.length ? { regions: params.regions } : {}),
+      ...(params.segments?.length ? { segments: params.segments } : {}),
+    };
+  }
+  if (params.kind === 'account' || params.kind === 'opportunity') input.scope = { segments: [] };
+  if (params.kind === 'new_hire') {
+    input.newHire = {
+      hireRepIds: params.hireRepIds,
+      ...(params.maxTakenPerRep !== undefined ? { maxTakenPerRep: params.maxTakenPerRep } : {}),
+    };
+  }
+  return { input, protections: kept, departing, receivers };
+}
+
+/** The reps who may receive accounts in this run: active people who stay, eligible by the ruleset and the scope. */
+function receiversOf(
+  options: BuildOptions,
+  { byCrm, departing, hires }: Pick<Planned, 'byCrm' | 'departing' | 'hires'>,
+): Set<string> {
+  const { params, book, ruleset } = options;
   const excludedReps = new Set(ruleset.eligibility.exclude.map((c) => byCrm.get(c) ?? c));
   const listed =
     ruleset.eligibility.receivers === 'roster'
       ? null
       : new Set(ruleset.eligibility.receivers.map((c) => byCrm.get(c) ?? c));
   const leaveDay = options.reassignmentDate ?? options.asOfDate;
-  const departing = runLeavers(params, book.reps, leaveDay);
-  const hires = new Set(params.kind === 'new_hire' ? params.hireRepIds : []);
-  const regionOf = (a: { region: string | null }) => a.region ?? NO_REGION;
   const regionScope = params.kind === 'realignment' && params.regions?.length ? params.regions : null;
   // A realignment of some regions balances their accounts among their own reps, unless receivers are picked.
   const picked =
@@ -205,17 +263,19 @@ export function buildSolveInput(options: BuildOptions): BuiltInput {
       (picked !== null ? picked.has(r.id) : regionScope === null || regionScope.includes(regionOf(r)));
     if (may) receivers.add(r.id);
   }
+  return receivers;
+}
 
-  const omit = options.omit ?? new Set<string>();
-  const accounts = book.accounts.filter((a) => !omit.has(a.id));
+/** The solver's reps: who may receive, who leaves, weight and caps, regions, segment, tiers and ramp. */
+function solverReps({ options, byCrm, departing, hires, receivers, accounts, tiered }: Planned) {
+  const { params, book, ruleset } = options;
   const allRegions = [...new Set(accounts.map(regionOf))].sort();
   const sameRegion = ruleset.eligibility.sameRegion || allRegions.length > 100;
   const tierRules = ruleset.eligibility.tiers;
   const allTiers = [
     ...new Set([...accounts.map((a) => a.tier ?? NO_TIER), ...tierRules.map((t) => t.tier)]),
   ].sort();
-
-  const reps = book.reps.map((r) => {
+  return book.reps.map((r) => {
     const rep: Record<string, unknown> = {
       id: r.id,
       name: r.name,
@@ -228,7 +288,7 @@ export function buildSolveInput(options: BuildOptions): BuiltInput {
     if (sameRegion) rep.region = r.region ?? NO_REGION;
     else rep.regions = allRegions.length > 0 ? allRegions : [NO_REGION];
     if (ruleset.eligibility.sameSegment && r.segment) rep.segment = r.segment;
-    if (tierRules.length > 0) {
+    if (tiered) {
       rep.tiers = allTiers.filter((t) => {
         const rule = tierRules.find((x) => x.tier === t);
         if (!rule) return true;
@@ -245,8 +305,17 @@ export function buildSolveInput(options: BuildOptions): BuiltInput {
     if (ramp !== null && ramp !== undefined && ramp > 0) rep.rampTargetBps = ramp;
     return rep;
   });
+}
 
-  const protections = protectionsOf(book, ruleset, options.asOfDate, options.closingWithinDays);
+/**
+ * The solver's accounts, with pins, exclusions and protections, and why each protected one is kept. Account- and
+ * opportunity-level runs move nothing by balancing: everything is out of scope but the pin.
+ */
+function solverAccountsOf(
+  { options, departing, receivers, accounts, tiered }: Planned,
+  protections: Map<string, string[]>,
+) {
+  const { params, book } = options;
   const nextClose = new Map<string, string>();
   for (const o of book.opportunities) {
     if (o.status !== 'open' || o.closeDate === null || o.closeDate < options.asOfDate) continue;
@@ -255,8 +324,6 @@ export function buildSolveInput(options: BuildOptions): BuiltInput {
   }
   const hasOpen = new Set(book.opportunities.filter((o) => o.status === 'open').map((o) => o.accountId));
   const repIds = new Set(book.reps.map((r) => r.id));
-
-  // Account- and opportunity-level runs move nothing by balancing: everything is out of scope but the pin.
   const target =
     params.kind === 'account'
       ? new Map([[params.accountId, params.newOwnerRepId]])
@@ -305,7 +372,7 @@ export function buildSolveInput(options: BuildOptions): BuiltInput {
       revenueCents: revenueOf(a),
       region: regionOf(a),
       ...(a.segment ? { segment: a.segment } : {}),
-      ...(tierRules.length > 0 ? { tier: a.tier ?? NO_TIER } : a.tier ? { tier: a.tier } : {}),
+      ...(tiered ? { tier: a.tier ?? NO_TIER } : a.tier ? { tier: a.tier } : {}),
       ...(a.type ? { type: a.type } : {}),
       ...(a.industry ? { industry: a.industry } : {}),
       protected: protections.has(a.id) || notSelected,
@@ -314,30 +381,5 @@ export function buildSolveInput(options: BuildOptions): BuiltInput {
       ...(close ? { nextCloseDate: close } : {}),
     });
   }
-
-  const input: SolveInputRaw = {
-    kind:
-      params.kind === 'rep_departure' ? 'departure' : params.kind === 'new_hire' ? 'new-hire' : 'realignment',
-    objective: params.objective ?? 'l1',
-    strategy: params.strategy ?? 'optimal',
-    accounts: solverAccounts,
-    reps: reps as SolveInputRaw['reps'],
-    asOfDate: options.asOfDate,
-    closingWithinDays: options.closingWithinDays,
-    timeLimitMs: options.timeLimitMs,
-  };
-  if (params.kind === 'realignment' && (params.regions?.length || params.segments?.length)) {
-    input.scope = {
-      ...(params.regions?.length ? { regions: params.regions } : {}),
-      ...(params.segments?.length ? { segments: params.segments } : {}),
-    };
-  }
-  if (params.kind === 'account' || params.kind === 'opportunity') input.scope = { segments: [] };
-  if (params.kind === 'new_hire') {
-    input.newHire = {
-      hireRepIds: params.hireRepIds,
-      ...(params.maxTakenPerRep !== undefined ? { maxTakenPerRep: params.maxTakenPerRep } : {}),
-    };
-  }
-  return { input, protections: kept, departing, receivers };
+  return { solverAccounts, kept };
 }
