@@ -13,8 +13,8 @@ import { assertDatabaseSafe, loginRoleProblems } from './db/boot-guard.ts';
 import { type DatabaseHandle, openDatabase } from './db/client.ts';
 import { createJobRunner } from './jobs/runner.ts';
 import type { DemoHint } from './lib/demo.ts';
-import { parseEnv } from './lib/env.ts';
-import { createLogger } from './lib/logger.ts';
+import { type Env, parseEnv } from './lib/env.ts';
+import { createLogger, type Logger } from './lib/logger.ts';
 import { sweepDueNotices } from './services/after/sender.ts';
 import { orgCount } from './services/auth/provisioning.ts';
 import { solveSlotLimits, solveSlotsFor } from './services/solve/solve-slots.ts';
@@ -48,7 +48,34 @@ async function main() {
   const env = parseEnv();
   const logger = createLogger(env.LOG_LEVEL);
   const db = await openDatabase(env, { applicationName: 'bookshift' });
+  const demoLogin = await prepareDatabase(env, db, logger);
+  await guardDatabase(env, db, logger);
 
+  const firstRun = await firstRunToken(db);
+  const app = createApp({
+    env,
+    db: db.db,
+    logger,
+    ...(demoLogin ? { demoLogin } : {}),
+    ...(firstRun ? { firstRun } : {}),
+  });
+  const background = startBackground(env, db, logger);
+  const server = serve({ fetch: app.fetch, hostname: env.HOST, port: env.PORT }, (info) => {
+    const url =
+      env.APP_BASE_URL ??
+      `http://${info.address.includes(':') ? `[${info.address}]` : info.address}:${info.port}`;
+    logger.info('listening', { url, database: db.driver });
+    console.log(`Bookshift is running at ${url}`);
+    if (firstRun?.token) printFirstRun(url, firstRun.token, db.driver);
+  });
+  handleSignals(server, background, db, logger);
+}
+
+/**
+ * Applies the migrations and, with SEED_DEMO, seeds the demo data (printing its sign-ins); returns the demo hint
+ * of the sign-in page.
+ */
+async function prepareDatabase(env: Env, db: DatabaseHandle, logger: Logger): Promise<DemoHint | undefined> {
   // Migrations and the seed need the schema owner; the app's own login may be less privileged.
   const ownerUrl =
     env.DATABASE_URL && env.MIGRATION_DATABASE_URL !== env.DATABASE_URL
@@ -79,8 +106,11 @@ async function main() {
   } finally {
     if (owner !== db) await owner.close();
   }
+  return demoLogin;
+}
 
-  // Refuses to start when the app role could bypass row-level security (RELIABILITY scenario 2).
+/** Refuses to start when the app role could bypass row-level security (RELIABILITY scenario 2). */
+async function guardDatabase(env: Env, db: DatabaseHandle, logger: Logger) {
   // In production on a database server the login role itself must not be a superuser or bypass RLS either.
   const report = await assertDatabaseSafe(db.db, {
     refuseUnsafeLogin: env.NODE_ENV === 'production' && db.driver === 'postgres',
@@ -88,17 +118,10 @@ async function main() {
   const loginProblems = db.driver === 'postgres' ? loginRoleProblems(report) : [];
   if (loginProblems.length > 0)
     logger.warn('unsafe database login (refused in production)', { loginProblems });
+}
 
-  const firstRun = await firstRunToken(db);
-  const app = createApp({
-    env,
-    db: db.db,
-    logger,
-    ...(demoLogin ? { demoLogin } : {}),
-    ...(firstRun ? { firstRun } : {}),
-  });
-
-  // Background work (solves, imports, notice delivery) runs in this process from the Postgres job table.
+/** Background work (solves, imports, notice delivery) runs in this process from the Postgres job table. */
+function startBackground(env: Env, db: DatabaseHandle, logger: Logger) {
   const runner = createJobRunner({
     db: db.db,
     handlers: createJobHandlers({
@@ -116,15 +139,16 @@ async function main() {
   void sweep();
   const sweeper = setInterval(sweep, NOTICE_SWEEP_MS);
   sweeper.unref();
-  const server = serve({ fetch: app.fetch, hostname: env.HOST, port: env.PORT }, (info) => {
-    const url =
-      env.APP_BASE_URL ??
-      `http://${info.address.includes(':') ? `[${info.address}]` : info.address}:${info.port}`;
-    logger.info('listening', { url, database: db.driver });
-    console.log(`Bookshift is running at ${url}`);
-    if (firstRun?.token) printFirstRun(url, firstRun.token, db.driver);
-  });
+  return { runner, sweeper };
+}
 
+/** Graceful shutdown on SIGINT and SIGTERM; an exception outside any promise exits for a clean restart. */
+function handleSignals(
+  server: ReturnType<typeof serve>,
+  { runner, sweeper }: ReturnType<typeof startBackground>,
+  db: DatabaseHandle,
+  logger: Logger,
+) {
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;

@@ -78,7 +78,6 @@ function KeysTable({ keys, csrfToken }: { keys: ApiKeyRow[]; csrfToken: string }
 
 /** The swappable part of the page (htmx targets #api-keys). */
 export function ApiKeysSection(state: ApiKeysState) {
-  const errors = state.form?.errors ?? {};
   return (
     <div id="api-keys">
       {state.notice && (
@@ -94,63 +93,7 @@ export function ApiKeysSection(state: ApiKeysState) {
           <code class="secret">{state.created.key}</code>
         </div>
       )}
-      <section class="card" aria-labelledby="create-key-title">
-        <h2 id="create-key-title">Create a key</h2>
-        <form
-          method="post"
-          action="/admin/api-keys"
-          hx-post="/admin/api-keys"
-          hx-target="#api-keys"
-          hx-swap="outerHTML"
-        >
-          <CsrfField token={state.csrfToken} />
-          <label for="key-name">Name</label>
-          <input
-            id="key-name"
-            name="name"
-            type="text"
-            maxlength={100}
-            required
-            value={state.form?.name ?? ''}
-            aria-invalid={errors.name ? 'true' : undefined}
-            aria-describedby={errors.name ? 'key-name-error' : 'key-name-hint'}
-          />
-          {errors.name ? (
-            <p class="field-error" id="key-name-error">
-              {errors.name}
-            </p>
-          ) : (
-            <p class="hint" id="key-name-hint">
-              Which system uses it, e.g. “Salesforce sync”.
-            </p>
-          )}
-          <label for="key-role">Role</label>
-          <select
-            id="key-role"
-            name="role"
-            aria-invalid={errors.role ? 'true' : undefined}
-            aria-describedby={errors.role ? 'key-role-error' : 'key-role-hint'}
-          >
-            {state.grantableRoles.map((role) => (
-              <option value={role} selected={(state.form?.role ?? state.grantableRoles[0]) === role}>
-                {roleLabel(role)}
-              </option>
-            ))}
-          </select>
-          {errors.role ? (
-            <p class="field-error" id="key-role-error">
-              {errors.role}
-            </p>
-          ) : (
-            <p class="hint" id="key-role-hint">
-              A key never carries more than you may do, so only these roles are offered.
-            </p>
-          )}
-          <div class="actions">
-            <button type="submit">Create key</button>
-          </div>
-        </form>
-      </section>
+      <CreateKeyForm {...state} />
       <section class="card" aria-labelledby="keys-title">
         <h2 id="keys-title">{state.allOfOrg ? 'Keys of this org' : 'Your keys'}</h2>
         <KeysTable keys={state.keys} csrfToken={state.csrfToken} />
@@ -169,5 +112,69 @@ export function ApiKeysContent(state: ApiKeysState) {
       </p>
       <ApiKeysSection {...state} />
     </>
+  );
+}
+
+/** The name and role of a new key, each with its hint or its error. */
+function CreateKeyForm(state: ApiKeysState) {
+  const errors = state.form?.errors ?? {};
+  return (
+    <section class="card" aria-labelledby="create-key-title">
+      <h2 id="create-key-title">Create a key</h2>
+      <form
+        method="post"
+        action="/admin/api-keys"
+        hx-post="/admin/api-keys"
+        hx-target="#api-keys"
+        hx-swap="outerHTML"
+      >
+        <CsrfField token={state.csrfToken} />
+        <label for="key-name">Name</label>
+        <input
+          id="key-name"
+          name="name"
+          type="text"
+          maxlength={100}
+          required
+          value={state.form?.name ?? ''}
+          aria-invalid={errors.name ? 'true' : undefined}
+          aria-describedby={errors.name ? 'key-name-error' : 'key-name-hint'}
+        />
+        {errors.name ? (
+          <p class="field-error" id="key-name-error">
+            {errors.name}
+          </p>
+        ) : (
+          <p class="hint" id="key-name-hint">
+            Which system uses it, e.g. “Salesforce sync”.
+          </p>
+        )}
+        <label for="key-role">Role</label>
+        <select
+          id="key-role"
+          name="role"
+          aria-invalid={errors.role ? 'true' : undefined}
+          aria-describedby={errors.role ? 'key-role-error' : 'key-role-hint'}
+        >
+          {state.grantableRoles.map((role) => (
+            <option value={role} selected={(state.form?.role ?? state.grantableRoles[0]) === role}>
+              {roleLabel(role)}
+            </option>
+          ))}
+        </select>
+        {errors.role ? (
+          <p class="field-error" id="key-role-error">
+            {errors.role}
+          </p>
+        ) : (
+          <p class="hint" id="key-role-hint">
+            A key never carries more than you may do, so only these roles are offered.
+          </p>
+        )}
+        <div class="actions">
+          <button type="submit">Create key</button>
+        </div>
+      </form>
+    </section>
   );
 }

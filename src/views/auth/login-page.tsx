@@ -37,60 +37,73 @@ export function LoginContent({
           {errors.form}
         </p>
       )}
-      <form method="post" action="/login" novalidate>
-        <CsrfField token={csrfToken} />
-        {state.next && <input type="hidden" name="next" value={state.next} />}
-        <label for="email">Email</label>
-        <input
-          id="email"
-          name="email"
-          type="email"
-          autocomplete="username"
-          required
-          value={state.email ?? ''}
-          aria-invalid={errors.email || errors.form ? 'true' : undefined}
-          aria-describedby={errors.email ? 'email-error' : errors.form ? 'form-error' : undefined}
-          autofocus
-        />
-        {errors.email && (
-          <p class="field-error" id="email-error">
-            {errors.email}
-          </p>
-        )}
-        <label for="password">Password</label>
-        <input
-          id="password"
-          name="password"
-          type="password"
-          autocomplete="current-password"
-          required
-          aria-invalid={errors.password || errors.form ? 'true' : undefined}
-          aria-describedby={errors.password ? 'password-error' : undefined}
-        />
-        {errors.password && (
-          <p class="field-error" id="password-error">
-            {errors.password}
-          </p>
-        )}
-        <div class="actions">
-          <button type="submit">Sign in</button>
-        </div>
-      </form>
-      {demo && (
-        <aside class="hint" aria-label="Demo accounts">
-          <h2>Demo accounts (development only)</h2>
-          <p>
-            Password for all: <code>{demo.password}</code>
-          </p>
-          <ul>
-            {demo.users.map((u) => (
-              <li>
-                <code>{u.email}</code> — {u.role}
-              </li>
-            ))}
-          </ul>
-        </aside>
-      )}
+      <LoginForm state={state} csrfToken={csrfToken} />
+      {demo && <DemoAccounts demo={demo} />}
     </section>
+  );
+}
+
+/** Email and password, each with its error; the next page kept in a hidden field. */
+function LoginForm({ state, csrfToken }: { state: LoginFormState; csrfToken: string }) {
+  const errors = state.errors ?? {};
+  return (
+    <form method="post" action="/login" novalidate>
+      <CsrfField token={csrfToken} />
+      {state.next && <input type="hidden" name="next" value={state.next} />}
+      <label for="email">Email</label>
+      <input
+        id="email"
+        name="email"
+        type="email"
+        autocomplete="username"
+        required
+        value={state.email ?? ''}
+        aria-invalid={errors.email || errors.form ? 'true' : undefined}
+        aria-describedby={errors.email ? 'email-error' : errors.form ? 'form-error' : undefined}
+        autofocus
+      />
+      {errors.email && (
+        <p class="field-error" id="email-error">
+          {errors.email}
+        </p>
+      )}
+      <label for="password">Password</label>
+      <input
+        id="password"
+        name="password"
+        type="password"
+        autocomplete="current-password"
+        required
+        aria-invalid={errors.password || errors.form ? 'true' : undefined}
+        aria-describedby={errors.password ? 'password-error' : undefined}
+      />
+      {errors.password && (
+        <p class="field-error" id="password-error">
+          {errors.password}
+        </p>
+      )}
+      <div class="actions">
+        <button type="submit">Sign in</button>
+      </div>
+    </form>
+  );
+}
+
+/** The demo accounts and their password (development only). */
+function DemoAccounts({ demo }: { demo: DemoHint }) {
+  return (
+    <aside class="hint" aria-label="Demo accounts">
+      <h2>Demo accounts (development only)</h2>
+      <p>
+        Password for all: <code>{demo.password}</code>
+      </p>
+      <ul>
+        {demo.users.map((u) => (
+          <li>
+            <code>{u.email}</code> — {u.role}
+          </li>
+        ))}
+      </ul>
+    </aside>
   );
 }
