@@ -10,6 +10,7 @@ import {
   type SolveInput,
   type SolveRep,
 } from './input.ts';
+import { groupRepsIntoPools } from './pool-grouping.ts';
 
 /** Continuity: a move costs this share of one account's normalised weight; an open deal triples it. */
 export const CONTINUITY_KAPPA = 0.1;
@@ -99,15 +100,73 @@ export function buildProblem(
   input: SolveInput,
 ): { ok: true; problem: Problem } | { ok: false; issues: InputIssue[] } {
   const { accounts, reps } = input;
-  const nA = accounts.length;
-  const nR = reps.length;
   const repIndex = new Map<string, number>();
-  for (let i = 0; i < nR; i++) repIndex.set(reps[i]!.id, i);
-  const isHire = new Uint8Array(nR);
+  for (let i = 0; i < reps.length; i++) repIndex.set(reps[i]!.id, i);
+  const isHire = hireFlags(input, repIndex);
+  const split = splitFixedAndMovable(input, repIndex);
+  const elig = eligibility(input, split.owner, split.movableList, isHire);
+  if (!elig.ok) return elig;
+  const { eligStart, eligRep } = elig;
+  const movable = Int32Array.from(split.movableList);
+  const { repPool, pools } = groupPools(reps.length, eligStart, eligRep);
+  const fixed = fixedLoads(input, split.fixedTo);
+  const accountPool = placeInPools(pools, repPool, eligStart, eligRep);
+  const caps = effectiveCaps(reps, fixed);
+  const scaled = scalePools(input, pools, movable, split.owner, fixed, caps.capRevenueCents);
+
+  return {
+    ok: true,
+    problem: {
+      input,
+      accounts,
+      reps,
+      repIndex,
+      owner: split.owner,
+      fixedTo: split.fixedTo,
+      fixedReason: split.fixedReason,
+      movable,
+      eligStart,
+      eligRep,
+      unit: scaled.unit,
+      moveCost: scaled.moveCost,
+      accountPool,
+      pools,
+      repPool,
+      fixedCount: fixed.count,
+      fixedRevenueCents: fixed.revenueCents,
+      fixedUnits: scaled.fixedUnits,
+      targetCount: scaled.targetCount,
+      targetUnits: scaled.targetUnits,
+      targetRevenueCents: scaled.targetRevenueCents,
+      capCount: caps.capCount,
+      capRevenueCents: caps.capRevenueCents,
+      capUnits: scaled.capUnits,
+      takenCap: takenCapOf(input),
+      isHire,
+      variables: eligRep.length,
+    },
+  };
+}
+
+/** Per rep: 1 for the new hires of a new-hire run. */
+function hireFlags(input: SolveInput, repIndex: Map<string, number>): Uint8Array {
+  const isHire = new Uint8Array(input.reps.length);
   if (input.kind === 'new-hire')
     for (const h of input.newHire?.hireRepIds ?? []) isHire[repIndex.get(h)!] = 1;
-  const hires = [...isHire.keys()].filter((i) => isHire[i] === 1);
+  return isHire;
+}
 
+/** New hire: at most this many accounts leave any one existing rep (Infinity otherwise). */
+function takenCapOf(input: SolveInput): number {
+  return input.kind === 'new-hire' && input.newHire?.maxTakenPerRep !== undefined
+    ? input.newHire.maxTakenPerRep
+    : Number.POSITIVE_INFINITY;
+}
+
+/** Each account's owner, and whether it is a variable or fixed (to whom, and why). */
+function splitFixedAndMovable(input: SolveInput, repIndex: Map<string, number>) {
+  const { accounts, reps } = input;
+  const nA = accounts.length;
   const owner = new Int32Array(nA).fill(-1);
   const fixedTo = new Int32Array(nA).fill(-1);
   const fixedReason: (FixedReason | null)[] = new Array(nA).fill(null);
@@ -123,8 +182,21 @@ export function buildProblem(
       fixedTo[a] = reason === 'pinned' ? repIndex.get(acc.pinnedOwnerId!)! : o;
     }
   }
+  return { owner, fixedTo, fixedReason, movableList };
+}
 
-  // Eligibility per movable account (CSR). New hires: an owned account either stays or goes to a hire.
+/**
+ * Eligible reps per movable account (CSR), or the issue when the model would pass the variable limit.
+ * New hires: an owned account either stays or goes to a hire.
+ */
+function eligibility(
+  input: SolveInput,
+  owner: Int32Array,
+  movableList: number[],
+  isHire: Uint8Array,
+): { ok: true; eligStart: Int32Array; eligRep: Int32Array } | { ok: false; issues: InputIssue[] } {
+  const { accounts, reps } = input;
+  const hires = [...isHire.keys()].filter((i) => isHire[i] === 1);
   const eligStartArr: number[] = [0];
   const eligRepArr: number[] = [];
   const receivers = reps.map((_, i) => i).filter((i) => !reps[i]!.departing && reps[i]!.mayReceive);
@@ -147,66 +219,47 @@ export function buildProblem(
       };
     }
   }
-  const movable = Int32Array.from(movableList);
-  const eligStart = Int32Array.from(eligStartArr);
-  const eligRep = Int32Array.from(eligRepArr);
+  return { ok: true, eligStart: Int32Array.from(eligStartArr), eligRep: Int32Array.from(eligRepArr) };
+}
 
-  // Pools: reps linked through a movable account they could both receive are balanced together.
-  const parent = Int32Array.from({ length: nR }, (_, i) => i);
-  const find = (x: number): number => {
-    while (parent[x] !== x) {
-      parent[x] = parent[parent[x]!]!;
-      x = parent[x]!;
-    }
-    return x;
-  };
-  const inPlay = new Uint8Array(nR);
-  for (let k = 0; k < movable.length; k++) {
-    const s = eligStart[k]!;
-    const e = eligStart[k + 1]!;
-    for (let j = s; j < e; j++) inPlay[eligRep[j]!] = 1;
-    for (let j = s + 1; j < e; j++) {
-      const ra = find(eligRep[s]!);
-      const rb = find(eligRep[j]!);
-      if (ra !== rb) parent[Math.max(ra, rb)] = Math.min(ra, rb);
-    }
-  }
-  const repPool = new Int32Array(nR).fill(-1);
-  const pools: Pool[] = [];
-  const rootPool = new Map<number, number>();
-  for (let r = 0; r < nR; r++) {
-    if (!inPlay[r]) continue;
-    const root = find(r);
-    let p = rootPool.get(root);
-    if (p === undefined) {
-      p = pools.length;
-      rootPool.set(root, p);
-      pools.push({
-        index: p,
-        reps: [],
-        movable: [],
-        totalCount: 0,
-        totalRevenueCents: 0,
-        meanCount: 0,
-        meanAccountRevenue: 0,
-        label: '',
-      });
-    }
-    repPool[r] = p;
-    pools[p]!.reps.push(r);
-  }
+/** The pools (their reps; totals and means come with scalePools). */
+function groupPools(
+  nR: number,
+  eligStart: Int32Array,
+  eligRep: Int32Array,
+): { repPool: Int32Array; pools: Pool[] } {
+  const { repPool, members } = groupRepsIntoPools(nR, eligStart, eligRep);
+  const pools = members.map((reps, index) => ({
+    index,
+    reps,
+    movable: [],
+    totalCount: 0,
+    totalRevenueCents: 0,
+    meanCount: 0,
+    meanAccountRevenue: 0,
+    label: '',
+  }));
+  return { repPool, pools };
+}
 
-  const fixedCount = new Float64Array(nR);
-  const fixedRevenueCents = new Float64Array(nR);
-  for (let a = 0; a < nA; a++) {
+/** What each rep keeps anyway: the count and revenue of the accounts fixed to it. */
+function fixedLoads(input: SolveInput, fixedTo: Int32Array) {
+  const count = new Float64Array(input.reps.length);
+  const revenueCents = new Float64Array(input.reps.length);
+  for (let a = 0; a < input.accounts.length; a++) {
     const r = fixedTo[a]!;
     if (r >= 0) {
-      fixedCount[r]! += 1;
-      fixedRevenueCents[r]! += accounts[a]!.revenueCents;
+      count[r]! += 1;
+      revenueCents[r]! += input.accounts[a]!.revenueCents;
     }
   }
-  const accountPool = new Int32Array(movable.length).fill(-1);
-  for (let k = 0; k < movable.length; k++) {
+  return { count, revenueCents };
+}
+
+/** Per movable position: its pool (that of its first eligible rep), listed in the pool too. */
+function placeInPools(pools: Pool[], repPool: Int32Array, eligStart: Int32Array, eligRep: Int32Array) {
+  const accountPool = new Int32Array(eligStart.length - 1).fill(-1);
+  for (let k = 0; k < accountPool.length; k++) {
     // An account with no eligible rep has no pool; the infeasibility check reports it.
     if (eligStart[k + 1]! > eligStart[k]!) {
       const p = repPool[eligRep[eligStart[k]!]!]!;
@@ -214,100 +267,99 @@ export function buildProblem(
       pools[p]!.movable.push(k);
     }
   }
+  return accountPool;
+}
 
-  const targetCount = new Float64Array(nR);
-  const targetRevenueCents = new Float64Array(nR);
-  const targetUnits = new Float64Array(nR);
-  const fixedUnits = new Float64Array(nR);
-  const capCount = new Float64Array(nR).fill(Number.POSITIVE_INFINITY);
-  const capRevenueCents = new Float64Array(nR).fill(Number.POSITIVE_INFINITY);
-  const capUnits = new Float64Array(nR).fill(Number.POSITIVE_INFINITY);
-  for (let r = 0; r < nR; r++) {
+/** Effective caps: never below what the rep keeps anyway (Infinity when uncapped). */
+function effectiveCaps(reps: SolveRep[], fixed: { count: Float64Array; revenueCents: Float64Array }) {
+  const capCount = new Float64Array(reps.length).fill(Number.POSITIVE_INFINITY);
+  const capRevenueCents = new Float64Array(reps.length).fill(Number.POSITIVE_INFINITY);
+  for (let r = 0; r < reps.length; r++) {
     const rep = reps[r]!;
-    if (rep.maxAccounts !== undefined) capCount[r] = Math.max(rep.maxAccounts, fixedCount[r]!);
+    if (rep.maxAccounts !== undefined) capCount[r] = Math.max(rep.maxAccounts, fixed.count[r]!);
     if (rep.maxRevenueCents !== undefined)
-      capRevenueCents[r] = Math.max(rep.maxRevenueCents, fixedRevenueCents[r]!);
+      capRevenueCents[r] = Math.max(rep.maxRevenueCents, fixed.revenueCents[r]!);
   }
-  const unit = new Float64Array(movable.length);
-  const moveCost = new Float64Array(movable.length);
+  return { capCount, capRevenueCents };
+}
+
+/**
+ * Each pool's totals and means, its reps' targets (by weight) and normalised fixed revenue and caps, and its
+ * accounts' units and move costs.
+ */
+function scalePools(
+  input: SolveInput,
+  pools: Pool[],
+  movable: Int32Array,
+  owner: Int32Array,
+  fixed: { count: Float64Array; revenueCents: Float64Array },
+  capRevenueCents: Float64Array,
+) {
+  const { accounts, reps } = input;
+  const nR = reps.length;
+  const s = {
+    targetCount: new Float64Array(nR),
+    targetRevenueCents: new Float64Array(nR),
+    targetUnits: new Float64Array(nR),
+    fixedUnits: new Float64Array(nR),
+    capUnits: new Float64Array(nR).fill(Number.POSITIVE_INFINITY),
+    unit: new Float64Array(movable.length),
+    moveCost: new Float64Array(movable.length),
+  };
   for (const pool of pools) {
-    let count = 0;
-    let revenue = 0;
-    let weightSum = 0;
-    for (const r of pool.reps) {
-      count += fixedCount[r]!;
-      revenue += fixedRevenueCents[r]!;
-      weightSum += repWeight(reps[r]!);
-    }
-    for (const k of pool.movable) {
-      count += 1;
-      revenue += accounts[movable[k]!]!.revenueCents;
-    }
-    pool.totalCount = count;
-    pool.totalRevenueCents = revenue;
-    pool.meanCount = count / pool.reps.length;
-    pool.meanAccountRevenue = count > 0 ? revenue / count : 0;
+    const weightSum = sumPool(input, pool, movable, fixed);
+    const count = pool.totalCount;
+    const revenue = pool.totalRevenueCents;
     const w = pool.meanAccountRevenue;
     for (const r of pool.reps) {
       const share = repWeight(reps[r]!) / weightSum;
-      targetCount[r] = count * share;
-      targetRevenueCents[r] = revenue * share;
-      targetUnits[r] = w > 0 ? targetRevenueCents[r]! / w : 0;
-      fixedUnits[r] = w > 0 ? fixedRevenueCents[r]! / w : 0;
+      s.targetCount[r] = count * share;
+      s.targetRevenueCents[r] = revenue * share;
+      s.targetUnits[r] = w > 0 ? s.targetRevenueCents[r]! / w : 0;
+      s.fixedUnits[r] = w > 0 ? fixed.revenueCents[r]! / w : 0;
       if (Number.isFinite(capRevenueCents[r]!))
-        capUnits[r] = w > 0 ? capRevenueCents[r]! / w : Number.POSITIVE_INFINITY;
+        s.capUnits[r] = w > 0 ? capRevenueCents[r]! / w : Number.POSITIVE_INFINITY;
     }
     const cbar = pool.meanCount;
     for (const k of pool.movable) {
       const acc = accounts[movable[k]!]!;
       const u = w > 0 ? acc.revenueCents / w : 0;
-      unit[k] = u;
+      s.unit[k] = u;
       const o = owner[movable[k]!]!;
       const ownerStays = o >= 0 && !reps[o]!.departing;
-      moveCost[k] = ownerStays
+      s.moveCost[k] = ownerStays
         ? (CONTINUITY_KAPPA * (1 + u) * (acc.hasOpenDeal ? OPEN_DEAL_FACTOR : 1)) / cbar
         : 0;
     }
     pool.label = poolLabel(reps, pool.reps);
   }
+  return s;
+}
 
-  const takenCap =
-    input.kind === 'new-hire' && input.newHire?.maxTakenPerRep !== undefined
-      ? input.newHire.maxTakenPerRep
-      : Number.POSITIVE_INFINITY;
-
-  return {
-    ok: true,
-    problem: {
-      input,
-      accounts,
-      reps,
-      repIndex,
-      owner,
-      fixedTo,
-      fixedReason,
-      movable,
-      eligStart,
-      eligRep,
-      unit,
-      moveCost,
-      accountPool,
-      pools,
-      repPool,
-      fixedCount,
-      fixedRevenueCents,
-      fixedUnits,
-      targetCount,
-      targetUnits,
-      targetRevenueCents,
-      capCount,
-      capRevenueCents,
-      capUnits,
-      takenCap,
-      isHire,
-      variables: eligRep.length,
-    },
-  };
+/** A pool's totals and means (fixed and movable accounts); returns its reps' weight sum. */
+function sumPool(
+  input: SolveInput,
+  pool: Pool,
+  movable: Int32Array,
+  fixed: { count: Float64Array; revenueCents: Float64Array },
+): number {
+  let count = 0;
+  let revenue = 0;
+  let weightSum = 0;
+  for (const r of pool.reps) {
+    count += fixed.count[r]!;
+    revenue += fixed.revenueCents[r]!;
+    weightSum += repWeight(input.reps[r]!);
+  }
+  for (const k of pool.movable) {
+    count += 1;
+    revenue += input.accounts[movable[k]!]!.revenueCents;
+  }
+  pool.totalCount = count;
+  pool.totalRevenueCents = revenue;
+  pool.meanCount = count / pool.reps.length;
+  pool.meanAccountRevenue = count > 0 ? revenue / count : 0;
+  return weightSum;
 }
 
 function fixedReasonOf(input: SolveInput, acc: SolveAccount, owner: SolveRep | null): FixedReason | null {

@@ -18,6 +18,16 @@ export function ownerMap(problem: Problem, finals: Int32Array): Map<string, stri
   return m;
 }
 
+/** Per rep, before and after: accounts, revenue, and the accounts that came in and went out. */
+interface BookTotals {
+  countBefore: Float64Array;
+  countAfter: Float64Array;
+  revBefore: Float64Array;
+  revAfter: Float64Array;
+  inN: Float64Array;
+  outN: Float64Array;
+}
+
 export function buildReport(
   problem: Problem,
   finals: Int32Array,
@@ -29,45 +39,61 @@ export function buildReport(
   conflicts: Conflict[];
   moved: number;
 } {
-  const { accounts, reps } = problem;
-  const nR = reps.length;
-  const countBefore = new Float64Array(nR);
-  const countAfter = new Float64Array(nR);
-  const revBefore = new Float64Array(nR);
-  const revAfter = new Float64Array(nR);
-  const inN = new Float64Array(nR);
-  const outN = new Float64Array(nR);
-  accounts.forEach((a, i) => {
+  const totals = bookTotals(problem, finals);
+  const conflicts: Conflict[] = [];
+  const { assignments, moved } = assignmentRows(problem, finals, totals, conflicts, strategyName);
+  const repRows = problem.reps.map((_, r) => repRow(problem, r, totals, conflicts));
+  return { assignments, reps: repRows, balance: balanceOf(problem, totals), conflicts, moved };
+}
+
+function bookTotals(problem: Problem, finals: Int32Array): BookTotals {
+  const nR = problem.reps.length;
+  const t: BookTotals = {
+    countBefore: new Float64Array(nR),
+    countAfter: new Float64Array(nR),
+    revBefore: new Float64Array(nR),
+    revAfter: new Float64Array(nR),
+    inN: new Float64Array(nR),
+    outN: new Float64Array(nR),
+  };
+  problem.accounts.forEach((a, i) => {
     const o = problem.owner[i]!;
     const f = finals[i]!;
     if (o >= 0) {
-      countBefore[o]! += 1;
-      revBefore[o]! += a.revenueCents;
+      t.countBefore[o]! += 1;
+      t.revBefore[o]! += a.revenueCents;
     }
-    countAfter[f]! += 1;
-    revAfter[f]! += a.revenueCents;
+    t.countAfter[f]! += 1;
+    t.revAfter[f]! += a.revenueCents;
     if (o !== f) {
-      inN[f]! += 1;
-      if (o >= 0) outN[o]! += 1;
+      t.inN[f]! += 1;
+      if (o >= 0) t.outN[o]! += 1;
     }
   });
+  return t;
+}
+
+/** One row per account with its rule and reason; the conflicts they raise go to `conflicts`, in account order. */
+function assignmentRows(
+  problem: Problem,
+  finals: Int32Array,
+  totals: BookTotals,
+  conflicts: Conflict[],
+  strategyName: string | undefined,
+): { assignments: AssignmentRow[]; moved: number } {
+  const { accounts, reps } = problem;
   const poolOfPosition = new Int32Array(accounts.length).fill(-1);
   for (let k = 0; k < problem.movable.length; k++)
     poolOfPosition[problem.movable[k]!] = problem.accountPool[k]!;
-
   const describeRep = (r: number) => {
     const p = problem.repPool[r]!;
     const t =
       p >= 0
         ? ` (target ${problem.targetCount[r]!.toFixed(1)} accounts, ${formatCents(problem.targetRevenueCents[r]!)})`
         : '';
-    return `${reps[r]!.id} ends with ${countAfter[r]} accounts and ${formatCents(revAfter[r]!)}${t}`;
+    return `${reps[r]!.id} ends with ${totals.countAfter[r]} accounts and ${formatCents(totals.revAfter[r]!)}${t}`;
   };
-
   const assignments: AssignmentRow[] = [];
-  const conflicts: Conflict[] = [];
-  const asOf = problem.input.asOfDate ? Date.parse(`${problem.input.asOfDate}T00:00:00Z`) : null;
-  const horizon = problem.input.closingWithinDays * 86_400_000;
   let moved = 0;
   accounts.forEach((a, i) => {
     const o = problem.owner[i]!;
@@ -76,119 +102,167 @@ export function buildReport(
     const to = reps[f]!.id;
     const isMoved = o !== f;
     if (isMoved) moved++;
-    let rule: RuleCode;
-    let reason: string;
-    const fixed = problem.fixedReason[i];
-    if (fixed === 'pinned') {
-      rule = 'pinned';
-      reason = `pinned to ${to} by a manual override`;
-      if (!baseEligible(a, reps[f]!)) {
-        conflicts.push({
-          code: 'pin-ineligible',
-          severity: 'warning',
-          accountId: a.id,
-          repId: to,
-          message: `${a.id} is pinned to ${to}, who would not otherwise be eligible for it (region/segment/tier); the override wins`,
-        });
-      }
-    } else if (fixed !== null && fixed !== undefined) {
-      rule = fixed;
-      reason = {
-        protected: `protected: stays with ${from}`,
-        'out-of-scope': `outside the run's scope: stays with ${from}`,
-        'owner-not-receiving': `${from} is not in the balancing (may not receive), so the book stays`,
-        'owner-stays': `${from} is not departing: stays`,
-      }[fixed];
-    } else if (strategyName) {
-      rule = 'strategy';
-      reason = `${strategyName}: ${isMoved ? `moved to ${to}` : `stays with ${to}`}; ${describeRep(f)}`;
-    } else if (o < 0) {
-      rule = 'unowned';
-      reason = `had no owner; ${to} is the best fit for balance: ${describeRep(f)}`;
-    } else if (reps[o]!.departing) {
-      rule = 'departure';
-      reason = `${from} departs; ${to} is the best fit for balance: ${describeRep(f)}`;
-      if (a.protected) {
-        conflicts.push({
-          code: 'protected-touched',
-          severity: 'warning',
-          accountId: a.id,
-          repId: to,
-          message: `protected account ${a.id} moves because its owner ${from} departs`,
-        });
-      }
-    } else if (problem.input.kind === 'new-hire' && problem.isHire[f] === 1 && isMoved) {
-      rule = 'new-hire';
-      reason = `taken from ${from} for new hire ${to}: ${describeRep(f)}`;
-    } else if (isMoved) {
-      rule = 'balance';
-      reason = `moved from ${from} to balance ${problem.pools[poolOfPosition[i]!]?.label ?? ''}: ${describeRep(o)}; ${describeRep(f)}`;
-    } else {
-      rule = 'kept';
-      reason = `stays with ${to}: no move improves the balance by more than its continuity cost${a.hasOpenDeal ? ' (open deal)' : ''}`;
-    }
+    const move: AccountMove = { i, o, f, from, to, isMoved };
+    const { rule, reason } = ruleAndReason(
+      problem,
+      move,
+      conflicts,
+      describeRep,
+      poolOfPosition,
+      strategyName,
+    );
     assignments.push({ accountId: a.id, fromRepId: from, toRepId: to, moved: isMoved, rule, reason });
-    if (isMoved && asOf !== null && a.nextCloseDate) {
-      const close = Date.parse(`${a.nextCloseDate}T00:00:00Z`);
-      if (close >= asOf && close - asOf <= horizon) {
-        conflicts.push({
-          code: 'deal-closing',
-          severity: 'blocking',
-          accountId: a.id,
-          repId: to,
-          message: `${a.id} moves to ${to} but has a deal closing on ${a.nextCloseDate}, within ${problem.input.closingWithinDays} days of ${problem.input.asOfDate}`,
-        });
-      }
-    }
+    const closing = isMoved ? dealClosingConflict(problem, i, to) : null;
+    if (closing) conflicts.push(closing);
   });
+  return { assignments, moved };
+}
 
-  const repRows: RepMetrics[] = reps.map((rep, r) => {
-    const p = problem.repPool[r]!;
-    // A rep the answer balances or gives to must end within its caps: over one, it is a blocking conflict (the rules
-    // do not hold), also when it receives nothing and its own accounts keep it over. Any other rep is the book's.
-    const overSeverity = p >= 0 || inN[r]! > 0 ? 'blocking' : 'warning';
-    if (rep.maxAccounts !== undefined && countAfter[r]! > rep.maxAccounts) {
+/** One account's move: its index, owner and final rep (indices and ids). */
+interface AccountMove {
+  i: number;
+  o: number;
+  f: number;
+  from: string | null;
+  to: string;
+  isMoved: boolean;
+}
+
+/** Why the account ends where it does; a pin to an ineligible rep or a protected account moved is a warning. */
+function ruleAndReason(
+  problem: Problem,
+  { i, o, f, from, to, isMoved }: AccountMove,
+  conflicts: Conflict[],
+  describeRep: (r: number) => string,
+  poolOfPosition: Int32Array,
+  strategyName: string | undefined,
+): { rule: RuleCode; reason: string } {
+  const a = problem.accounts[i]!;
+  const reps = problem.reps;
+  const fixed = problem.fixedReason[i];
+  if (fixed === 'pinned') {
+    if (!baseEligible(a, reps[f]!)) {
       conflicts.push({
-        code: 'over-cap',
-        severity: overSeverity,
-        repId: rep.id,
-        message: `${rep.name || rep.id} keeps ${countAfter[r]} accounts, over the cap of ${rep.maxAccounts} by ${countAfter[r]! - rep.maxAccounts} (the accounts it cannot give away already exceed it)`,
+        code: 'pin-ineligible',
+        severity: 'warning',
+        accountId: a.id,
+        repId: to,
+        message: `${a.id} is pinned to ${to}, who would not otherwise be eligible for it (region/segment/tier); the override wins`,
       });
     }
-    if (rep.maxRevenueCents !== undefined && revAfter[r]! > rep.maxRevenueCents) {
+    return { rule: 'pinned', reason: `pinned to ${to} by a manual override` };
+  }
+  if (fixed !== null && fixed !== undefined) {
+    const reason = {
+      protected: `protected: stays with ${from}`,
+      'out-of-scope': `outside the run's scope: stays with ${from}`,
+      'owner-not-receiving': `${from} is not in the balancing (may not receive), so the book stays`,
+      'owner-stays': `${from} is not departing: stays`,
+    }[fixed];
+    return { rule: fixed, reason };
+  }
+  if (strategyName)
+    return {
+      rule: 'strategy',
+      reason: `${strategyName}: ${isMoved ? `moved to ${to}` : `stays with ${to}`}; ${describeRep(f)}`,
+    };
+  if (o < 0)
+    return { rule: 'unowned', reason: `had no owner; ${to} is the best fit for balance: ${describeRep(f)}` };
+  if (reps[o]!.departing) {
+    if (a.protected) {
       conflicts.push({
-        code: 'over-cap',
-        severity: overSeverity,
-        repId: rep.id,
-        message: `${rep.name || rep.id} keeps ${formatCents(revAfter[r]!)} of revenue, over the cap of ${formatCents(rep.maxRevenueCents)} by ${formatCents(revAfter[r]! - rep.maxRevenueCents)} (the accounts it cannot give away already exceed it)`,
+        code: 'protected-touched',
+        severity: 'warning',
+        accountId: a.id,
+        repId: to,
+        message: `protected account ${a.id} moves because its owner ${from} departs`,
       });
     }
     return {
-      repId: rep.id,
-      name: rep.name,
-      pool: p >= 0 ? problem.pools[p]!.label : null,
-      departing: rep.departing,
-      countBefore: countBefore[r]!,
-      countAfter: countAfter[r]!,
-      revenueBeforeCents: revBefore[r]!,
-      revenueAfterCents: revAfter[r]!,
-      targetCount: p >= 0 ? round(problem.targetCount[r]!) : null,
-      targetRevenueCents: p >= 0 ? Math.round(problem.targetRevenueCents[r]!) : null,
-      maxAccounts: rep.maxAccounts ?? null,
-      maxRevenueCents: rep.maxRevenueCents ?? null,
-      accountsIn: inN[r]!,
-      accountsOut: outN[r]!,
+      rule: 'departure',
+      reason: `${from} departs; ${to} is the best fit for balance: ${describeRep(f)}`,
     };
-  });
-
-  const balanced = reps.map((_, r) => r).filter((r) => problem.repPool[r]! >= 0);
-  const balance: BalanceMetrics = {
-    count: spread(balanced.map((r) => countAfter[r]!)),
-    revenueCents: spread(balanced.map((r) => revAfter[r]!)),
-    countBefore: spread(balanced.map((r) => countBefore[r]!)),
-    revenueCentsBefore: spread(balanced.map((r) => revBefore[r]!)),
+  }
+  if (problem.input.kind === 'new-hire' && problem.isHire[f] === 1 && isMoved)
+    return { rule: 'new-hire', reason: `taken from ${from} for new hire ${to}: ${describeRep(f)}` };
+  if (isMoved)
+    return {
+      rule: 'balance',
+      reason: `moved from ${from} to balance ${problem.pools[poolOfPosition[i]!]?.label ?? ''}: ${describeRep(o)}; ${describeRep(f)}`,
+    };
+  return {
+    rule: 'kept',
+    reason: `stays with ${to}: no move improves the balance by more than its continuity cost${a.hasOpenDeal ? ' (open deal)' : ''}`,
   };
-  return { assignments, reps: repRows, balance, conflicts, moved };
+}
+
+/** A moved account with a deal closing within the run's horizon of its as-of date: blocking. */
+function dealClosingConflict(problem: Problem, i: number, to: string): Conflict | null {
+  const a = problem.accounts[i]!;
+  const { asOfDate, closingWithinDays } = problem.input;
+  const asOf = asOfDate ? Date.parse(`${asOfDate}T00:00:00Z`) : null;
+  if (asOf === null || !a.nextCloseDate) return null;
+  const close = Date.parse(`${a.nextCloseDate}T00:00:00Z`);
+  if (!(close >= asOf && close - asOf <= closingWithinDays * 86_400_000)) return null;
+  return {
+    code: 'deal-closing',
+    severity: 'blocking',
+    accountId: a.id,
+    repId: to,
+    message: `${a.id} moves to ${to} but has a deal closing on ${a.nextCloseDate}, within ${closingWithinDays} days of ${asOfDate}`,
+  };
+}
+
+/** A rep's metrics; a rep over a cap gets an over-cap conflict. */
+function repRow(problem: Problem, r: number, t: BookTotals, conflicts: Conflict[]): RepMetrics {
+  const rep = problem.reps[r]!;
+  const p = problem.repPool[r]!;
+  // A rep the answer balances or gives to must end within its caps: over one, it is a blocking conflict (the rules
+  // do not hold), also when it receives nothing and its own accounts keep it over. Any other rep is the book's.
+  const overSeverity = p >= 0 || t.inN[r]! > 0 ? 'blocking' : 'warning';
+  if (rep.maxAccounts !== undefined && t.countAfter[r]! > rep.maxAccounts) {
+    conflicts.push({
+      code: 'over-cap',
+      severity: overSeverity,
+      repId: rep.id,
+      message: `${rep.name || rep.id} keeps ${t.countAfter[r]} accounts, over the cap of ${rep.maxAccounts} by ${t.countAfter[r]! - rep.maxAccounts} (the accounts it cannot give away already exceed it)`,
+    });
+  }
+  if (rep.maxRevenueCents !== undefined && t.revAfter[r]! > rep.maxRevenueCents) {
+    conflicts.push({
+      code: 'over-cap',
+      severity: overSeverity,
+      repId: rep.id,
+      message: `${rep.name || rep.id} keeps ${formatCents(t.revAfter[r]!)} of revenue, over the cap of ${formatCents(rep.maxRevenueCents)} by ${formatCents(t.revAfter[r]! - rep.maxRevenueCents)} (the accounts it cannot give away already exceed it)`,
+    });
+  }
+  return {
+    repId: rep.id,
+    name: rep.name,
+    pool: p >= 0 ? problem.pools[p]!.label : null,
+    departing: rep.departing,
+    countBefore: t.countBefore[r]!,
+    countAfter: t.countAfter[r]!,
+    revenueBeforeCents: t.revBefore[r]!,
+    revenueAfterCents: t.revAfter[r]!,
+    targetCount: p >= 0 ? round(problem.targetCount[r]!) : null,
+    targetRevenueCents: p >= 0 ? Math.round(problem.targetRevenueCents[r]!) : null,
+    maxAccounts: rep.maxAccounts ?? null,
+    maxRevenueCents: rep.maxRevenueCents ?? null,
+    accountsIn: t.inN[r]!,
+    accountsOut: t.outN[r]!,
+  };
+}
+
+/** The spreads over the reps in a pool, after and before. */
+function balanceOf(problem: Problem, t: BookTotals): BalanceMetrics {
+  const balanced = problem.reps.map((_, r) => r).filter((r) => problem.repPool[r]! >= 0);
+  return {
+    count: spread(balanced.map((r) => t.countAfter[r]!)),
+    revenueCents: spread(balanced.map((r) => t.revAfter[r]!)),
+    countBefore: spread(balanced.map((r) => t.countBefore[r]!)),
+    revenueCentsBefore: spread(balanced.map((r) => t.revBefore[r]!)),
+  };
 }
 
 function round(x: number): number {
