@@ -5,6 +5,7 @@
  * (integer count per rep). Revenue is in the pool's mean-account units so coefficients stay O(1).
  */
 import type { Pool, Problem } from './problem.ts';
+import { type SparseArrays, type SparseBuilder, sparseBuilder } from './sparse-model.ts';
 import { countsAsTaken, type State } from './state.ts';
 
 /** A set of movable positions that share owner, eligible reps and (roughly) revenue. */
@@ -27,19 +28,8 @@ export interface Block {
   range?: { lo: number; hi: number; total: number; costPerAccount: number; costPerUnit: number };
 }
 
-export interface MipModel {
-  numCols: number;
-  numRows: number;
-  colCost: Float64Array;
-  colLower: Float64Array;
-  colUpper: Float64Array;
-  integer: Uint8Array;
-  /** Rows in CSR form. */
-  rowStart: number[];
-  rowIndex: number[];
-  rowValue: number[];
-  rowLower: Float64Array;
-  rowUpper: Float64Array;
+/** A pool model: the sparse arrays every engine reads, and how its x columns map to blocks and reps. */
+export interface MipModel extends SparseArrays {
   /** Constant part of the objective. */
   offset: number;
   /** Per x column: its block and rep; x columns are 0..xCols-1. */
@@ -71,163 +61,168 @@ export function singleBlocks(problem: Problem, pool: Pool): Block[] {
   });
 }
 
+/** What the x columns of a pool model enter: their block's row, a bucket's revenue row, their rep's rows. */
+interface XColumns {
+  m: SparseBuilder;
+  repSlot: Map<number, number>;
+  bucketRow: number[];
+  countRow: number[];
+  unitRow: number[];
+  xBlock: number[];
+  xRep: number[];
+  xEnd: number[];
+}
+
 export function buildPoolModel(
   problem: Problem,
   pool: Pool,
   blocks: Block[],
   { countCuts = true }: { countCuts?: boolean } = {},
 ): MipModel {
-  const minimax = problem.input.objective === 'minimax';
-  const inv = 1 / pool.meanCount;
-  const cols: { cost: number; lo: number; hi: number; int: boolean }[] = [];
-  const xBlock: number[] = [];
-  const xRep: number[] = [];
-  const xEnd: number[] = [];
-  // Row entries collected per row, then packed.
-  const rows: { idx: number[]; val: number[]; lo: number; hi: number }[] = [];
-  const newRow = (lo: number, hi: number) => {
-    rows.push({ idx: [], val: [], lo, hi });
-    return rows.length - 1;
-  };
-  const put = (row: number, col: number, v: number) => {
-    rows[row]!.idx.push(col);
-    rows[row]!.val.push(v);
-  };
-
+  const m = sparseBuilder(false);
   const repSlot = new Map<number, number>();
   pool.reps.forEach((r, i) => {
     repSlot.set(r, i);
   });
   // Rows: one assignment row per block, then per rep a count row and a revenue row.
-  for (const b of blocks) newRow(b.positions.length, b.positions.length);
+  for (const b of blocks) m.newRow(b.positions.length, b.positions.length);
   // Buckets: their revenue is split among the reps, all of it.
-  const bucketRow = blocks.map((b) => (b.range ? newRow(b.range.total, b.range.total) : -1));
-  const countRow = pool.reps.map((r) => newRow(-problem.fixedCount[r]!, -problem.fixedCount[r]!));
-  const unitRow = pool.reps.map((r) => newRow(-problem.fixedUnits[r]!, -problem.fixedUnits[r]!));
+  const bucketRow = blocks.map((b) => (b.range ? m.newRow(b.range.total, b.range.total) : -1));
+  const countRow = pool.reps.map((r) => m.newRow(-problem.fixedCount[r]!, -problem.fixedCount[r]!));
+  const unitRow = pool.reps.map((r) => m.newRow(-problem.fixedUnits[r]!, -problem.fixedUnits[r]!));
+  const x: XColumns = { m, repSlot, bucketRow, countRow, unitRow, xBlock: [], xRep: [], xEnd: [] };
   const takenRows = new Map<number, number>();
-
   blocks.forEach((b, bi) => {
-    const size = b.positions.length;
-    const range = b.range;
-    if (range) {
-      for (const r of b.reps) {
-        const slot = repSlot.get(r)!;
-        for (const [end, u] of [range.lo, range.hi].entries()) {
-          if (end === 1 && range.hi === range.lo) break;
-          const c = cols.length;
-          const cost = r === b.owner ? 0 : range.costPerAccount + range.costPerUnit * u;
-          cols.push({ cost, lo: 0, hi: size, int: false });
-          xBlock.push(bi);
-          xRep.push(r);
-          xEnd.push(end);
-          put(bi, c, 1);
-          if (u !== 0) put(bucketRow[bi]!, c, u);
-          put(countRow[slot]!, c, 1);
-          if (u !== 0) put(unitRow[slot]!, c, u);
-        }
-      }
-      return;
-    }
-    for (const r of b.reps) {
-      const c = cols.length;
-      cols.push({ cost: r === b.owner ? 0 : b.moveCost, lo: 0, hi: size, int: true });
-      xBlock.push(bi);
-      xRep.push(r);
-      xEnd.push(0);
-      put(bi, c, 1);
-      const slot = repSlot.get(r)!;
-      put(countRow[slot]!, c, 1);
-      if (b.unit !== 0) put(unitRow[slot]!, c, b.unit);
-      if (b.takenFrom >= 0 && r === b.takenFrom) {
-        // Σ over the owner's accounts of (1 - x_owner) <= cap  ⇔  -Σ x_owner <= cap - n_owner
-        let row = takenRows.get(b.takenFrom);
-        if (row === undefined) {
-          row = newRow(Number.NEGATIVE_INFINITY, problem.takenCap);
-          takenRows.set(b.takenFrom, row);
-        }
-        put(row, c, -1);
-      }
-    }
+    if (b.range) bucketColumns(x, b, bi);
+    else blockColumns(problem, x, b, bi, takenRows);
   });
   for (const [owner, row] of takenRows) {
     let n = 0;
     for (const b of blocks) if (b.takenFrom === owner) n += b.positions.length;
-    rows[row]!.hi = problem.takenCap - n;
+    m.row(row).hi = problem.takenCap - n;
   }
-  const xCols = cols.length;
-
-  // Load columns N_r, V_r with the caps as bounds, and deviation columns around the targets.
-  let zc = -1;
-  let zv = -1;
-  if (minimax) {
-    zc = cols.length;
-    cols.push({ cost: inv, lo: 0, hi: Number.POSITIVE_INFINITY, int: false });
-    zv = cols.length;
-    cols.push({ cost: inv, lo: 0, hi: Number.POSITIVE_INFINITY, int: false });
-  }
-  const devCost = minimax ? 0.01 * inv : inv;
-  pool.reps.forEach((r, slot) => {
-    const n = cols.length;
-    cols.push({ cost: 0, lo: 0, hi: problem.capCount[r]!, int: false });
-    const v = cols.length;
-    const capU = problem.capUnits[r]!;
-    cols.push({
-      cost: 0,
-      lo: Number.NEGATIVE_INFINITY,
-      hi: Number.isFinite(capU)
-        ? Math.max(problem.fixedUnits[r]!, capU - CAP_MARGIN)
-        : Number.POSITIVE_INFINITY,
-      int: false,
-    });
-    put(countRow[slot]!, n, -1);
-    put(unitRow[slot]!, v, -1);
-    const dev = [0, 1, 2, 3].map(() => {
-      cols.push({ cost: devCost, lo: 0, hi: Number.POSITIVE_INFINITY, int: false });
-      return cols.length - 1;
-    });
-    targetRows(problem, r, n, v, dev, countCuts, newRow, put);
-    if (minimax) {
-      const mc = newRow(Number.NEGATIVE_INFINITY, 0);
-      put(mc, dev[0]!, 1);
-      put(mc, dev[1]!, 1);
-      put(mc, zc, -1);
-      const mv = newRow(Number.NEGATIVE_INFINITY, 0);
-      put(mv, dev[2]!, 1);
-      put(mv, dev[3]!, 1);
-      put(mv, zv, -1);
-    }
-  });
-
-  const rowStart: number[] = [0];
-  const rowIndex: number[] = [];
-  const rowValue: number[] = [];
-  for (const row of rows) {
-    for (let i = 0; i < row.idx.length; i++) {
-      rowIndex.push(row.idx[i]!);
-      rowValue.push(row.val[i]!);
-    }
-    rowStart.push(rowIndex.length);
-  }
+  const xCols = m.numCols();
+  loadAndDeviationColumns(problem, pool, m, countRow, unitRow, countCuts);
   return {
-    numCols: cols.length,
-    numRows: rows.length,
-    colCost: Float64Array.from(cols, (c) => c.cost),
-    colLower: Float64Array.from(cols, (c) => c.lo),
-    colUpper: Float64Array.from(cols, (c) => c.hi),
-    integer: Uint8Array.from(cols, (c) => (c.int ? 1 : 0)),
-    rowStart,
-    rowIndex,
-    rowValue,
-    rowLower: Float64Array.from(rows, (r) => r.lo),
-    rowUpper: Float64Array.from(rows, (r) => r.hi),
+    ...m.pack(),
     offset: 0,
     xCols,
-    xBlock: Int32Array.from(xBlock),
-    xRep: Int32Array.from(xRep),
-    xEnd: Uint8Array.from(xEnd),
+    xBlock: Int32Array.from(x.xBlock),
+    xRep: Int32Array.from(x.xRep),
+    xEnd: Uint8Array.from(x.xEnd),
     blocks,
     pool,
   };
+}
+
+/** A bucket's continuous columns: per rep, its accounts valued at lo and at hi (one column when lo = hi). */
+function bucketColumns(x: XColumns, b: Block, bi: number): void {
+  const range = b.range!;
+  for (const r of b.reps) {
+    const slot = x.repSlot.get(r)!;
+    for (const [end, u] of [range.lo, range.hi].entries()) {
+      if (end === 1 && range.hi === range.lo) break;
+      const cost = r === b.owner ? 0 : range.costPerAccount + range.costPerUnit * u;
+      const c = x.m.newCol(cost, 0, b.positions.length, false);
+      x.xBlock.push(bi);
+      x.xRep.push(r);
+      x.xEnd.push(end);
+      x.m.put(bi, c, 1);
+      if (u !== 0) x.m.put(x.bucketRow[bi]!, c, u);
+      x.m.put(x.countRow[slot]!, c, 1);
+      if (u !== 0) x.m.put(x.unitRow[slot]!, c, u);
+    }
+  }
+}
+
+/** A block's integer columns, one per eligible rep; one on a new hire's source rep enters its "taken" row. */
+function blockColumns(
+  problem: Problem,
+  x: XColumns,
+  b: Block,
+  bi: number,
+  takenRows: Map<number, number>,
+): void {
+  for (const r of b.reps) {
+    const c = x.m.newCol(r === b.owner ? 0 : b.moveCost, 0, b.positions.length, true);
+    x.xBlock.push(bi);
+    x.xRep.push(r);
+    x.xEnd.push(0);
+    x.m.put(bi, c, 1);
+    const slot = x.repSlot.get(r)!;
+    x.m.put(x.countRow[slot]!, c, 1);
+    if (b.unit !== 0) x.m.put(x.unitRow[slot]!, c, b.unit);
+    if (b.takenFrom >= 0 && r === b.takenFrom) {
+      // Σ over the owner's accounts of (1 - x_owner) <= cap  ⇔  -Σ x_owner <= cap - n_owner (n_owner set after)
+      let row = takenRows.get(b.takenFrom);
+      if (row === undefined) {
+        row = x.m.newRow(Number.NEGATIVE_INFINITY, problem.takenCap);
+        takenRows.set(b.takenFrom, row);
+      }
+      x.m.put(row, c, -1);
+    }
+  }
+}
+
+/** For minimax, the two maxima columns first; then per rep its loads and deviations, and the rows bounding the maxima. */
+function loadAndDeviationColumns(
+  problem: Problem,
+  pool: Pool,
+  m: SparseBuilder,
+  countRow: number[],
+  unitRow: number[],
+  countCuts: boolean,
+): void {
+  const minimax = problem.input.objective === 'minimax';
+  const inv = 1 / pool.meanCount;
+  let zc = -1;
+  let zv = -1;
+  if (minimax) {
+    zc = m.newCol(inv, 0, Number.POSITIVE_INFINITY);
+    zv = m.newCol(inv, 0, Number.POSITIVE_INFINITY);
+  }
+  const devCost = minimax ? 0.01 * inv : inv;
+  pool.reps.forEach((r, slot) => {
+    const dev = repLoadColumns(problem, r, m, countRow[slot]!, unitRow[slot]!, devCost, countCuts);
+    if (minimax) {
+      const mc = m.newRow(Number.NEGATIVE_INFINITY, 0);
+      m.put(mc, dev[0]!, 1);
+      m.put(mc, dev[1]!, 1);
+      m.put(mc, zc, -1);
+      const mv = m.newRow(Number.NEGATIVE_INFINITY, 0);
+      m.put(mv, dev[2]!, 1);
+      m.put(mv, dev[3]!, 1);
+      m.put(mv, zv, -1);
+    }
+  });
+}
+
+/**
+ * A rep's load columns N_r, V_r with the caps as bounds (entering its count and revenue rows), and its four
+ * deviation columns around the targets with their rows (targetRows); returns the deviation columns. Shared by
+ * the pool MIP and the release relaxation (release-model.ts).
+ */
+export function repLoadColumns(
+  problem: Problem,
+  r: number,
+  m: SparseBuilder,
+  countRow: number,
+  unitRow: number,
+  devCost: number,
+  countCuts: boolean,
+): number[] {
+  const n = m.newCol(0, 0, problem.capCount[r]!);
+  const capU = problem.capUnits[r]!;
+  const v = m.newCol(
+    0,
+    Number.NEGATIVE_INFINITY,
+    Number.isFinite(capU) ? Math.max(problem.fixedUnits[r]!, capU - CAP_MARGIN) : Number.POSITIVE_INFINITY,
+  );
+  m.put(countRow, n, -1);
+  m.put(unitRow, v, -1);
+  const dev = [0, 1, 2, 3].map(() => m.newCol(devCost, 0, Number.POSITIVE_INFINITY));
+  targetRows(problem, r, n, v, dev, countCuts, m.newRow, m.put);
+  return dev;
 }
 
 /** Every column's value for a complete assignment (a warm start): x counts, loads, deviations, maxima. */
@@ -300,9 +295,9 @@ export function readSingleAssignment(
  * With `countCuts`, the count-rounding cut: the rep's count is an integer, so its deviation is at least the line
  * through the two integer counts around the target: dn+ + dn- >= (T - m) + s·(N - m), s = 2m + 1 - 2T,
  * m = floor(T). Valid for every integer N (the line lies below |N - T| there); the LP relaxation alone lets N
- * equal T exactly. Shared by the pool MIP and the release relaxation (release-model.ts).
+ * equal T exactly.
  */
-export function targetRows(
+function targetRows(
   problem: Problem,
   r: number,
   n: number,

@@ -11,15 +11,14 @@
  * did not finish. A basic optimum releases whole accounts but for a few, and says how many of each class each
  * rep takes: `releaseStart` deals that out as a start for the iterated search.
  */
-import { type MipModel, targetRows } from './model.ts';
+import { type MipModel, repLoadColumns } from './model.ts';
 import type { Pool, Problem } from './problem.ts';
 import { cheapestFittingRep, withPoolCleared } from './rounding.ts';
+import { type SparseBuilder, sparseBuilder } from './sparse-model.ts';
 import { fits, isEligible, place, type State } from './state.ts';
 
 /** Width of a revenue class: its largest account is at most this factor above its smallest. */
 const CLASS_RATIO = 1.1;
-/** Slack below a revenue cap so solver tolerances can never push an answer over it (as model.ts). */
-const CAP_MARGIN = 1e-6;
 
 export interface ReleaseClass {
   positions: number[];
@@ -81,114 +80,32 @@ export function buildReleaseModel(
   pool: Pool,
   { countCuts = true }: ReleaseModelOptions = {},
 ): ReleaseModel {
-  const inv = 1 / pool.meanCount;
-  const cost: number[] = [];
-  const lower: number[] = [];
-  const upper: number[] = [];
-  const rows: { idx: number[]; val: number[]; lo: number; hi: number }[] = [];
-  const newRow = (lo: number, hi: number) => rows.push({ idx: [], val: [], lo, hi }) - 1;
-  const newCol = (c: number, lo: number, hi: number) => {
-    cost.push(c);
-    lower.push(lo);
-    upper.push(hi);
-    return cost.length - 1;
-  };
-  const put = (row: number, col: number, v: number) => {
-    if (v === 0) return;
-    rows[row]!.idx.push(col);
-    rows[row]!.val.push(v);
-  };
+  const m = sparseBuilder(true);
   const slot = new Map<number, number>();
   pool.reps.forEach((r, i) => {
     slot.set(r, i);
   });
   // Rep rows: Σ(what it keeps and receives) − N_r = −fixed; the kept part is (own accounts) − released.
-  const countRow = pool.reps.map((r) => newRow(-problem.fixedCount[r]!, -problem.fixedCount[r]!));
-  const unitRow = pool.reps.map((r) => newRow(-problem.fixedUnits[r]!, -problem.fixedUnits[r]!));
+  const countRow = pool.reps.map((r) => m.newRow(-problem.fixedCount[r]!, -problem.fixedCount[r]!));
+  const unitRow = pool.reps.map((r) => m.newRow(-problem.fixedUnits[r]!, -problem.fixedUnits[r]!));
   const groups = classesOf(problem, pool);
   // Class rows: what the reps take of a class = what leaves its owners (constants: those that must leave).
-  const classCount = groups.map(() => newRow(0, 0));
-  const classUnits = groups.map(() => newRow(0, 0));
-  const releaseCol = new Int32Array(problem.movable.length).fill(-1);
-  let constant = 0;
-  groups.forEach((g, gi) => {
-    for (const k of g.positions) {
-      const u = problem.unit[k]!;
-      if (!canStay(problem, pool, k)) {
-        rows[classCount[gi]!]!.lo -= 1;
-        rows[classUnits[gi]!]!.lo -= u;
-        constant += problem.moveCost[k]!;
-        continue;
-      }
-      const o = problem.owner[problem.movable[k]!]!;
-      const c = newCol(problem.moveCost[k]!, 0, 1);
-      releaseCol[k] = c;
-      put(classCount[gi]!, c, 1);
-      put(classUnits[gi]!, c, u);
-      // Kept: counted on the owner as a constant, less the released share.
-      rows[countRow[slot.get(o)!]!]!.lo -= 1;
-      rows[unitRow[slot.get(o)!]!]!.lo -= u;
-      put(countRow[slot.get(o)!]!, c, -1);
-      put(unitRow[slot.get(o)!]!, c, -u);
-    }
-    rows[classCount[gi]!]!.hi = rows[classCount[gi]!]!.lo;
-    rows[classUnits[gi]!]!.hi = rows[classUnits[gi]!]!.lo;
-  });
-  for (const row of [...countRow, ...unitRow]) rows[row]!.hi = rows[row]!.lo;
-  const classes: ReleaseClass[] = groups.map((g, gi) => {
-    const lo = problem.unit[g.positions[0]!]!;
-    const hi = problem.unit[g.positions[g.positions.length - 1]!]!;
-    const loCol: number[] = [];
-    const hiCol: number[] = [];
-    for (const r of g.reps) {
-      const s = slot.get(r)!;
-      const ends = hi > lo ? [lo, hi] : [lo];
-      const cols = ends.map((u) => {
-        const c = newCol(0, 0, g.positions.length);
-        put(classCount[gi]!, c, -1);
-        put(classUnits[gi]!, c, -u);
-        put(countRow[s]!, c, 1);
-        put(unitRow[s]!, c, u);
-        return c;
-      });
-      loCol.push(cols[0]!);
-      hiCol.push(cols[1] ?? -1);
-    }
-    return { positions: g.positions, reps: g.reps, lo, hi, loCol, hiCol };
-  });
+  const rows: ReleaseRows = {
+    m,
+    slot,
+    countRow,
+    unitRow,
+    classCount: groups.map(() => m.newRow(0, 0)),
+    classUnits: groups.map(() => m.newRow(0, 0)),
+  };
+  const { releaseCol, constant } = releaseColumns(problem, pool, rows, groups);
+  const classes = groups.map((g, gi) => classColumns(problem, rows, g, gi));
+  const inv = 1 / pool.meanCount;
   pool.reps.forEach((r, s) => {
-    const n = newCol(0, 0, problem.capCount[r]!);
-    const capU = problem.capUnits[r]!;
-    const v = newCol(
-      0,
-      Number.NEGATIVE_INFINITY,
-      Number.isFinite(capU) ? Math.max(problem.fixedUnits[r]!, capU - CAP_MARGIN) : Number.POSITIVE_INFINITY,
-    );
-    put(countRow[s]!, n, -1);
-    put(unitRow[s]!, v, -1);
-    const dev = [0, 1, 2, 3].map(() => newCol(inv, 0, Number.POSITIVE_INFINITY));
-    targetRows(problem, r, n, v, dev, countCuts, newRow, put);
+    repLoadColumns(problem, r, m, countRow[s]!, unitRow[s]!, inv, countCuts);
   });
-  const rowStart: number[] = [0];
-  const rowIndex: number[] = [];
-  const rowValue: number[] = [];
-  for (const row of rows) {
-    rowIndex.push(...row.idx);
-    rowValue.push(...row.val);
-    rowStart.push(rowIndex.length);
-  }
   const model: MipModel = {
-    numCols: cost.length,
-    numRows: rows.length,
-    colCost: Float64Array.from(cost),
-    colLower: Float64Array.from(lower),
-    colUpper: Float64Array.from(upper),
-    integer: new Uint8Array(cost.length),
-    rowStart,
-    rowIndex,
-    rowValue,
-    rowLower: Float64Array.from(rows, (r) => r.lo),
-    rowUpper: Float64Array.from(rows, (r) => r.hi),
+    ...m.pack(),
     offset: constant,
     xCols: 0,
     xBlock: new Int32Array(0),
@@ -198,6 +115,84 @@ export function buildReleaseModel(
     pool,
   };
   return { model, releaseCol, classes, constant };
+}
+
+/** The release relaxation's rows: per rep (by slot) its count and revenue, per class what leaves for it. */
+interface ReleaseRows {
+  m: SparseBuilder;
+  slot: Map<number, number>;
+  countRow: number[];
+  unitRow: number[];
+  classCount: number[];
+  classUnits: number[];
+}
+
+/**
+ * Per account that may stay, its release column: kept, it counts on its owner (a constant, less the released
+ * share); released, it enters its class. An account that cannot stay is a constant of its class and of the
+ * objective (its continuity). Sets the rep and class rows' bounds.
+ */
+function releaseColumns(
+  problem: Problem,
+  pool: Pool,
+  { m, slot, countRow, unitRow, classCount, classUnits }: ReleaseRows,
+  groups: { positions: number[]; reps: number[] }[],
+): { releaseCol: Int32Array; constant: number } {
+  const releaseCol = new Int32Array(problem.movable.length).fill(-1);
+  let constant = 0;
+  groups.forEach((g, gi) => {
+    for (const k of g.positions) {
+      const u = problem.unit[k]!;
+      if (!canStay(problem, pool, k)) {
+        m.row(classCount[gi]!).lo -= 1;
+        m.row(classUnits[gi]!).lo -= u;
+        constant += problem.moveCost[k]!;
+        continue;
+      }
+      const o = problem.owner[problem.movable[k]!]!;
+      const c = m.newCol(problem.moveCost[k]!, 0, 1);
+      releaseCol[k] = c;
+      m.put(classCount[gi]!, c, 1);
+      m.put(classUnits[gi]!, c, u);
+      // Kept: counted on the owner as a constant, less the released share.
+      m.row(countRow[slot.get(o)!]!).lo -= 1;
+      m.row(unitRow[slot.get(o)!]!).lo -= u;
+      m.put(countRow[slot.get(o)!]!, c, -1);
+      m.put(unitRow[slot.get(o)!]!, c, -u);
+    }
+    m.row(classCount[gi]!).hi = m.row(classCount[gi]!).lo;
+    m.row(classUnits[gi]!).hi = m.row(classUnits[gi]!).lo;
+  });
+  for (const row of [...countRow, ...unitRow]) m.row(row).hi = m.row(row).lo;
+  return { releaseCol, constant };
+}
+
+/** A class's columns: per eligible rep, the count it takes valued at the class's smallest and largest revenue. */
+function classColumns(
+  problem: Problem,
+  { m, slot, countRow, unitRow, classCount, classUnits }: ReleaseRows,
+  g: { positions: number[]; reps: number[] },
+  gi: number,
+): ReleaseClass {
+  const lo = problem.unit[g.positions[0]!]!;
+  const hi = problem.unit[g.positions[g.positions.length - 1]!]!;
+  const loCol: number[] = [];
+  const hiCol: number[] = [];
+  for (const r of g.reps) {
+    const s = slot.get(r)!;
+    const ends = hi > lo ? [lo, hi] : [lo];
+    const cols = ends.map((u) => {
+      const c = m.newCol(0, 0, g.positions.length);
+      m.put(classCount[gi]!, c, -1);
+      m.put(classUnits[gi]!, c, -u);
+      m.put(countRow[s]!, c, 1);
+      m.put(unitRow[s]!, c, u);
+      return c;
+    });
+    loCol.push(cols[0]!);
+    hiCol.push(cols[1] ?? -1);
+  }
+  return { positions: g.positions, reps: g.reps, lo, hi, loCol, hiCol };
 }
 
 /**
