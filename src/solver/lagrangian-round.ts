@@ -8,7 +8,7 @@
  * Measured at 100000x300 (same multipliers and search): West 4.32 rounded, 2.42 searched; East 4.47, 2.51;
  * largest first without the owner tie-break 5.47, 2.46 and 7.43, 2.63; the greedy start searched 3.94, 3.75.
  */
-import type { Pool } from './problem.ts';
+import type { Pool, Problem } from './problem.ts';
 import { cheapestFittingRep, withPoolCleared } from './rounding.ts';
 import { fits, place, type State } from './state.ts';
 
@@ -24,10 +24,33 @@ export function lagrangianAssignment(state: State, pool: Pool, m: Float64Array, 
     slot.set(r, i);
   });
   const next = withPoolCleared(state, pool);
-  const cbar = pool.meanCount;
-  // Accounts grouped by owner and eligible reps, each group smallest first: alike accounts get alike shares,
-  // the largest-deficit rule below deals each group out in proportion to them, and the few large accounts
-  // come last, where the quotas left steer them.
+  const deal: Dealing = {
+    next,
+    slot,
+    m,
+    mu,
+    cbar: pool.meanCount,
+    expected: new Float64Array(R),
+    dealt: new Float64Array(R),
+    share: new Float64Array(R),
+  };
+  const leftover: number[] = [];
+  for (const group of alikeGroups(p, pool)) dealGroup(deal, group, leftover);
+  for (const k of leftover) {
+    const best = cheapestFittingRep(next, pool, k);
+    if (best < 0) return null;
+    place(next, k, best);
+  }
+  return next;
+}
+
+/**
+ * Accounts grouped by owner and eligible reps (groups by key, each smallest first): alike accounts get alike
+ * shares, the largest-deficit rule deals each group out in proportion to them, and the few large accounts
+ * come last, where the quotas left steer them.
+ */
+function alikeGroups(p: Problem, pool: Pool): number[][] {
+  const R = pool.reps.length;
   const groups = new Map<string, number[]>();
   for (const k of pool.movable) {
     const n = p.eligStart[k + 1]! - p.eligStart[k]!;
@@ -39,65 +62,79 @@ export function lagrangianAssignment(state: State, pool: Pool, m: Float64Array, 
     }
     g.push(k);
   }
-  const expected = new Float64Array(R);
-  const dealt = new Float64Array(R);
-  const share = new Float64Array(R);
-  const leftover: number[] = [];
   const keys = [...groups.keys()].sort();
-  for (const key of keys) {
-    const group = groups.get(key)!;
-    group.sort((a, b) => p.unit[a]! - p.unit[b]! || a - b);
-    expected.fill(0);
-    dealt.fill(0);
-    for (const k of group) {
-      const u = p.unit[k]!;
-      const owner = p.owner[p.movable[k]!]!;
-      const s0 = p.eligStart[k]!;
-      const s1 = p.eligStart[k + 1]!;
-      // The account's soft-min shares at the multipliers (the smoothed relaxation's fractional answer).
-      let min = Number.POSITIVE_INFINITY;
-      for (let j = s0; j < s1; j++) {
-        const r = p.eligRep[j]!;
-        const sl = slot.get(r)!;
-        const v = (r === owner ? 0 : p.moveCost[k]! * cbar) + m[sl]! + m[R + sl]! * u;
-        share[sl] = v;
-        if (v < min) min = v;
+  return keys.map((key) => groups.get(key)!.sort((a, b) => p.unit[a]! - p.unit[b]! || a - b));
+}
+
+/** The dealing's state: the multipliers and, per rep slot, what the group's shares expect and what it got. */
+interface Dealing {
+  next: State;
+  slot: Map<number, number>;
+  m: Float64Array;
+  mu: number;
+  cbar: number;
+  expected: Float64Array;
+  dealt: Float64Array;
+  share: Float64Array;
+}
+
+/** A group's accounts, in order, each to its fitting rep with the largest deficit; those that fit none to `leftover`. */
+function dealGroup(d: Dealing, group: number[], leftover: number[]): void {
+  const p = d.next.problem;
+  d.expected.fill(0);
+  d.dealt.fill(0);
+  for (const k of group) {
+    const owner = p.owner[p.movable[k]!]!;
+    const sum = softMinShares(d, k, owner);
+    let best = -1;
+    let bestDeficit = Number.NEGATIVE_INFINITY;
+    for (let j = p.eligStart[k]!; j < p.eligStart[k + 1]!; j++) {
+      const r = p.eligRep[j]!;
+      const sl = d.slot.get(r)!;
+      d.expected[sl]! += d.share[sl]! / sum;
+      const deficit = d.expected[sl]! - d.dealt[sl]!;
+      // Ties go to the owner (no move).
+      if (
+        (deficit > bestDeficit + 1e-9 || (deficit >= bestDeficit - 1e-9 && r === owner)) &&
+        fits(d.next, k, r)
+      ) {
+        bestDeficit = deficit;
+        best = r;
       }
-      let sum = 0;
-      for (let j = s0; j < s1; j++) {
-        const sl = slot.get(p.eligRep[j]!)!;
-        const e = Math.exp((min - share[sl]!) / mu);
-        share[sl] = e;
-        sum += e;
-      }
-      let best = -1;
-      let bestDeficit = Number.NEGATIVE_INFINITY;
-      for (let j = s0; j < s1; j++) {
-        const r = p.eligRep[j]!;
-        const sl = slot.get(r)!;
-        expected[sl]! += share[sl]! / sum;
-        const deficit = expected[sl]! - dealt[sl]!;
-        // Ties go to the owner (no move).
-        if (
-          (deficit > bestDeficit + 1e-9 || (deficit >= bestDeficit - 1e-9 && r === owner)) &&
-          fits(next, k, r)
-        ) {
-          bestDeficit = deficit;
-          best = r;
-        }
-      }
-      if (best < 0) {
-        leftover.push(k);
-        continue;
-      }
-      dealt[slot.get(best)!]! += 1;
-      place(next, k, best);
     }
+    if (best < 0) {
+      leftover.push(k);
+      continue;
+    }
+    d.dealt[d.slot.get(best)!]! += 1;
+    place(d.next, k, best);
   }
-  for (const k of leftover) {
-    const best = cheapestFittingRep(next, pool, k);
-    if (best < 0) return null;
-    place(next, k, best);
+}
+
+/**
+ * The account's soft-min shares at the multipliers (the smoothed relaxation's fractional answer), unnormalised,
+ * into `d.share` by rep slot; returns their sum.
+ */
+function softMinShares(d: Dealing, k: number, owner: number): number {
+  const p = d.next.problem;
+  const R = d.slot.size;
+  const u = p.unit[k]!;
+  const s0 = p.eligStart[k]!;
+  const s1 = p.eligStart[k + 1]!;
+  let min = Number.POSITIVE_INFINITY;
+  for (let j = s0; j < s1; j++) {
+    const r = p.eligRep[j]!;
+    const sl = d.slot.get(r)!;
+    const v = (r === owner ? 0 : p.moveCost[k]! * d.cbar) + d.m[sl]! + d.m[R + sl]! * u;
+    d.share[sl] = v;
+    if (v < min) min = v;
   }
-  return next;
+  let sum = 0;
+  for (let j = s0; j < s1; j++) {
+    const sl = d.slot.get(p.eligRep[j]!)!;
+    const e = Math.exp((min - d.share[sl]!) / d.mu);
+    d.share[sl] = e;
+    sum += e;
+  }
+  return sum;
 }

@@ -18,7 +18,7 @@
  * Work is counted in pair evaluations, so the result is deterministic. The data and the evaluation of L are in
  * lagrangian-data.ts.
  */
-import { dualData, dualPairs, evaluate, surrogateData } from './lagrangian-data.ts';
+import { type DualData, dualData, dualPairs, evaluate, surrogateData } from './lagrangian-data.ts';
 import { lbfgsDirection } from './lbfgs.ts';
 import type { Pool, Problem } from './problem.ts';
 
@@ -63,116 +63,185 @@ const SURROGATE_RATIO = 1.1;
 
 export function lagrangianBound(problem: Problem, pool: Pool, options: LagrangianOptions): LagrangianOutcome {
   const d = dualData(problem, pool);
-  const dim = 2 * d.R;
   const exactPairs = dualPairs(d);
   // Large pools search on the surrogate and read the exact bound at the end of each stage.
   const search =
     exactPairs > (options.surrogateMinPairs ?? SURROGATE_MIN_PAIRS) ? surrogateData(d, SURROGATE_RATIO) : d;
-  const searchPairs = dualPairs(search);
   const temperatures = options.temperatures ?? MU_STAGES;
-  const exactEach = search === d;
-  let x =
+  const dim = 2 * d.R;
+  const x =
     options.start && options.start.length === dim ? Float64Array.from(options.start) : new Float64Array(dim);
-  let work = 0;
-  let evaluations = 0;
-  let best = Number.NEGATIVE_INFINITY;
-  let bestX = Float64Array.from(x);
-  const note = (exact: number, at: Float64Array) => {
-    if (exact > best) {
-      best = exact;
-      bestX = Float64Array.from(at);
-    }
+  const s: DualSearch = {
+    exact: d,
+    search,
+    exactPairs,
+    searchPairs: dualPairs(search),
+    exactEach: search === d,
+    target: options.target,
+    x,
+    work: 0,
+    evaluations: 0,
+    best: Number.NEGATIVE_INFINITY,
+    bestX: Float64Array.from(x),
   };
-  const reached = () => options.target !== undefined && safe(best) >= options.target;
-  const stageWork = (options.work - (exactEach ? 0 : temperatures.length * exactPairs)) / temperatures.length;
-  const g = new Float64Array(dim);
+  const stageWork =
+    (options.work - (s.exactEach ? 0 : temperatures.length * exactPairs)) / temperatures.length;
   const stages: { mu: number; multipliers: Float64Array }[] = [];
   for (const mu of temperatures) {
-    if (reached() || work + 2 * searchPairs > options.work) break;
-    const stageEnd = Math.min(options.work, work + Math.max(2 * searchPairs, stageWork));
-    const evalAt = (at: Float64Array, grad: Float64Array) => {
-      const f = evaluate(search, at, mu, grad);
-      work += searchPairs;
-      evaluations++;
-      if (exactEach) note(f.exact, at);
-      return f;
-    };
-    // L-BFGS ascent on the smoothed L (concave): directions from the last pairs (s, y), Armijo backtracking.
-    let f = evalAt(x, g);
-    const S: Float64Array[] = [];
-    const Y: Float64Array[] = [];
-    let grad = Float64Array.from(g);
-    let step = 1;
-    let stalled = 0;
-    const stageStart = evaluations;
-    while (
-      work + searchPairs <= stageEnd &&
-      !reached() &&
-      stalled < STALL_STEPS &&
-      evaluations - stageStart < MAX_STAGE_EVALUATIONS
-    ) {
-      const dir = lbfgsDirection(grad, S, Y);
-      let slope = 0;
-      for (let i = 0; i < dim; i++) slope += dir[i]! * grad[i]!;
-      if (!(slope > 1e-14)) {
-        // Flat (this stage has converged), or not an ascent direction: restart from the gradient.
-        if (S.length === 0) break;
-        S.length = 0;
-        Y.length = 0;
-        continue;
-      }
-      let t = S.length === 0 ? Math.min(1, step / Math.sqrt(slope)) : 1;
-      let accepted = false;
-      const next = new Float64Array(dim);
-      const ng = new Float64Array(dim);
-      while (work + searchPairs <= stageEnd) {
-        for (let i = 0; i < dim; i++) next[i] = x[i]! + t * dir[i]!;
-        const fn = evalAt(next, ng);
-        if (fn.smooth >= f.smooth + 1e-4 * t * slope) {
-          const sv = new Float64Array(dim);
-          const yv = new Float64Array(dim);
-          let sy = 0;
-          for (let i = 0; i < dim; i++) {
-            sv[i] = next[i]! - x[i]!;
-            // Ascent on a concave function: y = −(g_new − g_old) keeps s·y > 0.
-            yv[i] = grad[i]! - ng[i]!;
-            sy += sv[i]! * yv[i]!;
-          }
-          if (sy > 1e-16) {
-            S.push(sv);
-            Y.push(yv);
-            if (S.length > LBFGS_MEMORY) {
-              S.shift();
-              Y.shift();
-            }
-          }
-          // Converged at this temperature when steps stop gaining.
-          stalled = fn.smooth - f.smooth <= 1e-10 * (1 + Math.abs(f.smooth)) ? stalled + 1 : 0;
-          x = Float64Array.from(next);
-          grad = Float64Array.from(ng);
-          f = fn;
-          step = t * Math.sqrt(slope);
-          accepted = true;
-          break;
-        }
-        t *= 0.3;
-        if (t < 1e-12) break;
-      }
-      if (!accepted) {
-        if (S.length === 0) break;
-        S.length = 0;
-        Y.length = 0;
-      }
-    }
-    if (!exactEach) {
-      note(evaluate(d, x, 0, null).exact, x);
-      work += exactPairs;
-    }
-    stages.push({ mu, multipliers: Float64Array.from(x) });
+    if (reached(s) || s.work + 2 * s.searchPairs > options.work) break;
+    ascendStage(s, mu, Math.min(options.work, s.work + Math.max(2 * s.searchPairs, stageWork)));
+    if (!s.exactEach) readExact(s);
+    stages.push({ mu, multipliers: Float64Array.from(s.x) });
   }
-  if (best === Number.NEGATIVE_INFINITY) {
-    note(evaluate(d, x, 0, null).exact, x);
-    work += exactPairs;
+  if (s.best === Number.NEGATIVE_INFINITY) readExact(s);
+  return { bound: safe(s.best), multipliers: s.bestX, evaluations: s.evaluations, work: s.work, stages };
+}
+
+/** The search across its stages: the iterate, the work and evaluations spent, the best exact L and where. */
+interface DualSearch {
+  exact: DualData;
+  /** What the multipliers are searched on: the exact data, or its surrogate (then `exactEach` is false). */
+  search: DualData;
+  exactPairs: number;
+  searchPairs: number;
+  exactEach: boolean;
+  target: number | undefined;
+  x: Float64Array;
+  work: number;
+  evaluations: number;
+  best: number;
+  bestX: Float64Array;
+}
+
+function note(s: DualSearch, exact: number, at: Float64Array): void {
+  if (exact > s.best) {
+    s.best = exact;
+    s.bestX = Float64Array.from(at);
   }
-  return { bound: safe(best), multipliers: bestX, evaluations, work, stages };
+}
+
+function reached(s: DualSearch): boolean {
+  return s.target !== undefined && safe(s.best) >= s.target;
+}
+
+/** The exact L at the iterate (the surrogate's searches read it at the end of each stage). */
+function readExact(s: DualSearch): void {
+  note(s, evaluate(s.exact, s.x, 0, null).exact, s.x);
+  s.work += s.exactPairs;
+}
+
+/** The smoothed L and its gradient at `at`, counted as work; the exact value is noted when it is the true L's. */
+function evalAt(
+  s: DualSearch,
+  at: Float64Array,
+  mu: number,
+  grad: Float64Array,
+): { exact: number; smooth: number } {
+  const f = evaluate(s.search, at, mu, grad);
+  s.work += s.searchPairs;
+  s.evaluations++;
+  if (s.exactEach) note(s, f.exact, at);
+  return f;
+}
+
+/**
+ * One temperature's L-BFGS ascent on the smoothed L (concave): directions from the last pairs (s, y), Armijo
+ * backtracking; ends at `stageEnd` work, at the target, after STALL_STEPS steps that gain nothing, or after
+ * MAX_STAGE_EVALUATIONS evaluations.
+ */
+function ascendStage(s: DualSearch, mu: number, stageEnd: number): void {
+  let grad = new Float64Array(s.x.length);
+  let f = evalAt(s, s.x, mu, grad);
+  grad = Float64Array.from(grad);
+  const S: Float64Array[] = [];
+  const Y: Float64Array[] = [];
+  let step = 1;
+  let stalled = 0;
+  const stageStart = s.evaluations;
+  while (
+    s.work + s.searchPairs <= stageEnd &&
+    !reached(s) &&
+    stalled < STALL_STEPS &&
+    s.evaluations - stageStart < MAX_STAGE_EVALUATIONS
+  ) {
+    const dir = lbfgsDirection(grad, S, Y);
+    let slope = 0;
+    for (let i = 0; i < dir.length; i++) slope += dir[i]! * grad[i]!;
+    // Flat (this stage has converged), or not an ascent direction, or no step gains: restart from the gradient.
+    const moved =
+      slope > 1e-14
+        ? armijoStep(
+            s,
+            mu,
+            stageEnd,
+            f.smooth,
+            dir,
+            slope,
+            S.length === 0 ? Math.min(1, step / Math.sqrt(slope)) : 1,
+          )
+        : null;
+    if (!moved) {
+      if (S.length === 0) break;
+      S.length = 0;
+      Y.length = 0;
+      continue;
+    }
+    rememberPair(S, Y, s.x, moved.next, grad, moved.ng);
+    // Converged at this temperature when steps stop gaining.
+    stalled = moved.fn.smooth - f.smooth <= 1e-10 * (1 + Math.abs(f.smooth)) ? stalled + 1 : 0;
+    s.x = Float64Array.from(moved.next);
+    grad = Float64Array.from(moved.ng);
+    f = moved.fn;
+    step = moved.t * Math.sqrt(slope);
+  }
+}
+
+/** Backtracking from step t until the smoothed L gains enough (Armijo), or null when no step does in the work left. */
+function armijoStep(
+  s: DualSearch,
+  mu: number,
+  stageEnd: number,
+  smooth: number,
+  dir: Float64Array,
+  slope: number,
+  t: number,
+): { next: Float64Array; ng: Float64Array; fn: { exact: number; smooth: number }; t: number } | null {
+  const next = new Float64Array(dir.length);
+  const ng = new Float64Array(dir.length);
+  while (s.work + s.searchPairs <= stageEnd) {
+    for (let i = 0; i < dir.length; i++) next[i] = s.x[i]! + t * dir[i]!;
+    const fn = evalAt(s, next, mu, ng);
+    if (fn.smooth >= smooth + 1e-4 * t * slope) return { next, ng, fn, t };
+    t *= 0.3;
+    if (t < 1e-12) break;
+  }
+  return null;
+}
+
+/** The step's pair (s, y) into the L-BFGS memory when it has curvature; the oldest pair goes past LBFGS_MEMORY. */
+function rememberPair(
+  S: Float64Array[],
+  Y: Float64Array[],
+  x: Float64Array,
+  next: Float64Array,
+  grad: Float64Array,
+  ng: Float64Array,
+): void {
+  const sv = new Float64Array(x.length);
+  const yv = new Float64Array(x.length);
+  let sy = 0;
+  for (let i = 0; i < x.length; i++) {
+    sv[i] = next[i]! - x[i]!;
+    // Ascent on a concave function: y = −(g_new − g_old) keeps s·y > 0.
+    yv[i] = grad[i]! - ng[i]!;
+    sy += sv[i]! * yv[i]!;
+  }
+  if (sy > 1e-16) {
+    S.push(sv);
+    Y.push(yv);
+    if (S.length > LBFGS_MEMORY) {
+      S.shift();
+      Y.shift();
+    }
+  }
 }
