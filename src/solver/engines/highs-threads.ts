@@ -192,112 +192,147 @@ function workerUrl(): URL {
 }
 
 function runPooled(jobs: HighsJob[], threads: number): Promise<HighsRun[]> {
-  const runs: (HighsRun | undefined)[] = new Array(jobs.length);
-  // Largest model first (ties in job order): the long jobs start at once and the short ones fill in.
-  const queue = jobs
+  return new Promise<HighsRun[]>((resolve) => {
+    const pool = new WorkerPool(jobs, resolve);
+    for (let w = 0; w < threads && pool.hasJobsToSend(); w++) pool.start();
+  });
+}
+
+/** Largest model first (ties in job order): the long jobs start at once and the short ones fill in. */
+function largestFirst(jobs: HighsJob[]): number[] {
+  return jobs
     .map((job, i) => ({
       i,
       cols: job.size ?? (typeof job.model === 'function' ? 0 : Number(job.model?.numCols) || 0),
     }))
     .sort((a, b) => b.cols - a.cols || a.i - b.i)
     .map((x) => x.i);
-  let next = 0;
-  let left = jobs.length;
-  const url = workerUrl();
-  const running = new Map<number, { flag: Int32Array | null; shouldStop?: () => boolean }>();
-  const terminations: Promise<unknown>[] = [];
+}
 
-  return new Promise<HighsRun[]>((resolve) => {
-    const poll = setInterval(() => {
-      for (const r of running.values()) {
-        if (!r.flag || !r.shouldStop || Atomics.load(r.flag, 0) === 1) continue;
-        if (stopRequested(r.shouldStop)) Atomics.store(r.flag, 0, 1);
+/** A worker's current job (-1 none) and when it was sent. */
+interface Slot {
+  job: number;
+  t0: number;
+}
+
+/** One runPooled call: the jobs in the order they are sent, the ones running, the answers so far. */
+class WorkerPool {
+  private readonly jobs: HighsJob[];
+  private readonly resolve: (runs: HighsRun[]) => void;
+  private readonly runs: (HighsRun | undefined)[];
+  private readonly queue: number[];
+  private next = 0;
+  private left: number;
+  private readonly url = workerUrl();
+  private readonly running = new Map<number, { flag: Int32Array | null; shouldStop?: () => boolean }>();
+  private readonly terminations: Promise<unknown>[] = [];
+  private readonly poll: ReturnType<typeof setInterval>;
+
+  constructor(jobs: HighsJob[], resolve: (runs: HighsRun[]) => void) {
+    this.jobs = jobs;
+    this.resolve = resolve;
+    this.runs = new Array(jobs.length);
+    this.queue = largestFirst(jobs);
+    this.left = jobs.length;
+    this.poll = setInterval(() => this.pollStops(), STOP_POLL_MS);
+  }
+
+  hasJobsToSend(): boolean {
+    return this.next < this.queue.length;
+  }
+
+  /** Raises the flag of each running job whose caller's shouldStop now says stop. */
+  private pollStops(): void {
+    for (const r of this.running.values()) {
+      if (!r.flag || !r.shouldStop || Atomics.load(r.flag, 0) === 1) continue;
+      if (stopRequested(r.shouldStop)) Atomics.store(r.flag, 0, 1);
+    }
+  }
+
+  private settle(i: number, run: HighsRun): void {
+    if (this.runs[i]) return;
+    this.runs[i] = run;
+    this.running.delete(i);
+    this.left--;
+    if (this.left === 0) {
+      clearInterval(this.poll);
+      // After the handler that settled the last job has stopped its worker too.
+      setImmediate(
+        () => void Promise.allSettled(this.terminations).then(() => this.resolve(this.runs as HighsRun[])),
+      );
+    }
+  }
+
+  /** Sends the next job that can be sent to `worker`; returns false when none is left. */
+  private feed(worker: Worker, slot: Slot): boolean {
+    while (this.next < this.queue.length) {
+      const i = this.queue[this.next++]!;
+      const t0 = Date.now();
+      const prepared = prepare(this.jobs[i]!, i);
+      if ('error' in prepared) {
+        this.settle(i, { status: 'error', message: prepared.error, millis: Date.now() - t0 });
+        continue;
       }
-    }, STOP_POLL_MS);
-
-    const settle = (i: number, run: HighsRun) => {
-      if (runs[i]) return;
-      runs[i] = run;
-      running.delete(i);
-      left--;
-      if (left === 0) {
-        clearInterval(poll);
-        // After the handler that settled the last job has stopped its worker too.
-        setImmediate(() => void Promise.allSettled(terminations).then(() => resolve(runs as HighsRun[])));
-      }
-    };
-
-    /** Sends the next job that can be sent to `worker`; returns false when none is left. */
-    const feed = (worker: Worker, slot: { job: number; t0: number }): boolean => {
-      while (next < queue.length) {
-        const i = queue[next++]!;
-        const t0 = Date.now();
-        const prepared = prepare(jobs[i]!, i);
-        if ('error' in prepared) {
-          settle(i, { status: 'error', message: prepared.error, millis: Date.now() - t0 });
-          continue;
-        }
-        const { message, transfer } = prepared;
-        const shouldStop = jobs[i]!.options.shouldStop;
-        const flag = message.stopFlag ? new Int32Array(message.stopFlag) : null;
-        running.set(i, { flag, ...(shouldStop ? { shouldStop } : {}) });
-        // A job whose caller has already stopped starts with the flag up, not one poll later.
-        if (flag && stopRequested(shouldStop!)) Atomics.store(flag, 0, 1);
-        slot.job = i;
-        slot.t0 = t0;
-        try {
-          worker.postMessage(message, transfer);
-        } catch (e) {
-          settle(i, {
-            status: 'error',
-            message: `the job could not be sent to a worker: ${messageOf(e)}`,
-            millis: Date.now() - t0,
-          });
-          slot.job = -1;
-          continue;
-        }
-        return true;
-      }
-      return false;
-    };
-
-    const start = () => {
-      let worker: Worker;
+      const { message, transfer } = prepared;
+      const shouldStop = this.jobs[i]!.options.shouldStop;
+      const flag = message.stopFlag ? new Int32Array(message.stopFlag) : null;
+      this.running.set(i, { flag, ...(shouldStop ? { shouldStop } : {}) });
+      // A job whose caller has already stopped starts with the flag up, not one poll later.
+      if (flag && stopRequested(shouldStop!)) Atomics.store(flag, 0, 1);
+      slot.job = i;
+      slot.t0 = t0;
       try {
-        worker = takeWorker(url);
+        worker.postMessage(message, transfer);
       } catch (e) {
-        // No worker can be started: the jobs not yet sent fail (running ones on other workers finish).
-        const why = `a HiGHS worker could not be started (${messageOf(e)})`;
-        while (next < queue.length) settle(queue[next++]!, { status: 'error', message: why, millis: 0 });
-        return;
-      }
-      const slot = { job: -1, t0: 0 };
-      let dead = false;
-      const stop = () => {
-        if (dead) return;
-        dead = true;
-        terminations.push(worker.terminate());
-      };
-      const fail = (why: string) => {
-        if (dead) return;
-        const i = slot.job;
-        stop();
-        if (i >= 0) settle(i, { status: 'error', message: why, millis: Date.now() - slot.t0 });
-        // The jobs not yet sent go to a fresh worker.
-        if (next < queue.length) start();
-      };
-      worker.on('message', (msg: ResultMessage) => {
-        if (dead || msg?.type !== 'result' || msg.id !== slot.job) return;
+        this.settle(i, {
+          status: 'error',
+          message: `the job could not be sent to a worker: ${messageOf(e)}`,
+          millis: Date.now() - t0,
+        });
         slot.job = -1;
-        settle(msg.id, msg.run);
-        if (!feed(worker, slot)) stop();
-      });
-      worker.on('messageerror', (e) => fail(`a HiGHS worker's answer could not be read (${messageOf(e)})`));
-      worker.on('error', (e) => fail(`the HiGHS worker crashed (${messageOf(e)})`));
-      worker.on('exit', (code) => fail(`the HiGHS worker exited (code ${code})`));
-      if (!feed(worker, slot)) stop();
-    };
+        continue;
+      }
+      return true;
+    }
+    return false;
+  }
 
-    for (let w = 0; w < threads && next < queue.length; w++) start();
-  });
+  /** Starts a worker that takes jobs until none is left; a worker that fails hands the rest to a fresh one. */
+  start(): void {
+    let worker: Worker;
+    try {
+      worker = takeWorker(this.url);
+    } catch (e) {
+      // No worker can be started: the jobs not yet sent fail (running ones on other workers finish).
+      const why = `a HiGHS worker could not be started (${messageOf(e)})`;
+      while (this.next < this.queue.length)
+        this.settle(this.queue[this.next++]!, { status: 'error', message: why, millis: 0 });
+      return;
+    }
+    const slot: Slot = { job: -1, t0: 0 };
+    let dead = false;
+    const stop = () => {
+      if (dead) return;
+      dead = true;
+      this.terminations.push(worker.terminate());
+    };
+    const fail = (why: string) => {
+      if (dead) return;
+      const i = slot.job;
+      stop();
+      if (i >= 0) this.settle(i, { status: 'error', message: why, millis: Date.now() - slot.t0 });
+      // The jobs not yet sent go to a fresh worker.
+      if (this.next < this.queue.length) this.start();
+    };
+    worker.on('message', (msg: ResultMessage) => {
+      if (dead || msg?.type !== 'result' || msg.id !== slot.job) return;
+      slot.job = -1;
+      this.settle(msg.id, msg.run);
+      if (!this.feed(worker, slot)) stop();
+    });
+    worker.on('messageerror', (e) => fail(`a HiGHS worker's answer could not be read (${messageOf(e)})`));
+    worker.on('error', (e) => fail(`the HiGHS worker crashed (${messageOf(e)})`));
+    worker.on('exit', (code) => fail(`the HiGHS worker exited (code ${code})`));
+    if (!this.feed(worker, slot)) stop();
+  }
 }

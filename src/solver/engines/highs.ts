@@ -108,6 +108,8 @@ async function loadFreshHighs(): Promise<Highs> {
   return loadHighs(options);
 }
 
+type HighsModel = ReturnType<Highs['createModel']>;
+
 export async function runHighs(model: MipModel, options: HighsOptions): Promise<HighsRun> {
   const t0 = Date.now();
   let highs: Highs;
@@ -120,102 +122,136 @@ export async function runHighs(model: MipModel, options: HighsOptions): Promise<
       millis: Date.now() - t0,
     };
   }
-  const inf = highs.infinity;
-  const clamp = (a: Float64Array) =>
-    a.map((v) => (v === Number.POSITIVE_INFINITY ? inf : v === Number.NEGATIVE_INFINITY ? -inf : v));
   const csc = toCsc(model);
-  let hm: ReturnType<Highs['createModel']> | undefined;
+  let hm: HighsModel | undefined;
   try {
-    hm = highs.createModel({
-      numCols: model.numCols,
-      numRows: model.numRows,
-      colCost: model.colCost,
-      colLower: clamp(model.colLower),
-      colUpper: clamp(model.colUpper),
-      rowLower: clamp(model.rowLower),
-      rowUpper: clamp(model.rowUpper),
-      matrix: { format: 'csc', numRows: model.numRows, numCols: model.numCols, ...csc },
-      ...(options.relax ? {} : { integrality: Int32Array.from(model.integer) }),
-    });
-    hm.options.set({
-      output_flag: false,
-      time_limit: Math.max(0.05, options.timeLimitSec),
-      mip_rel_gap: options.relGap ?? 1e-4,
-      mip_abs_gap: options.absGap ?? 1e-7,
-      random_seed: 1,
-      ...(options.relax && options.lpSolver ? { solver: options.lpSolver } : {}),
-      ...(options.maxNodes !== undefined && !options.relax ? { mip_max_nodes: options.maxNodes } : {}),
-      ...(options.maxIterations !== undefined
-        ? { simplex_iteration_limit: options.maxIterations, ipm_iteration_limit: options.maxIterations }
-        : {}),
-    });
-    if (options.start && !options.relax) hm.setSolution({ colValue: options.start });
-    let workStopped = false;
-    const maxLp = options.relax ? undefined : options.maxLpIterations;
-    const callbacks =
-      options.shouldStop || maxLp !== undefined
-        ? {
-            [highs.constants.callbackType.mipInterrupt](event: {
-              interrupt(): void;
-              data: { mip_total_lp_iterations?: bigint | number };
-            }): undefined {
-              if (maxLp !== undefined && Number(event.data.mip_total_lp_iterations ?? 0) >= maxLp) {
-                workStopped = true;
-                event.interrupt();
-              } else if (options.shouldStop?.()) event.interrupt();
-            },
-          }
-        : undefined;
-    if (callbacks) hm.run(callbacks as Parameters<typeof hm.run>[0]);
+    hm = configuredModel(highs, model, csc, options);
+    const stops = interrupts(highs, options);
+    if (stops.callbacks) hm.run(stops.callbacks as Parameters<typeof hm.run>[0]);
     else hm.run();
-    const status = hm.getModelStatus();
-    const ms = highs.constants.modelStatus;
-    const millis = Date.now() - t0;
-    const work = {
-      iterations: Math.max(0, Number(hm.info.get('simplex_iteration_count') ?? 0)),
-      ipmIterations: Math.max(0, Number(hm.info.get('ipm_iteration_count') ?? 0)),
-      nodes: Number(hm.info.get('mip_node_count') ?? 0),
-      timedOut: status === ms.timeLimit || (status === ms.interrupted && !workStopped),
-    };
-    if (status === ms.infeasible) return { status: 'infeasible', millis, ...work };
-    const sol = hm.getSolution();
-    const hasPrimal = hm.info.get('primal_solution_status') === 2;
-    if (options.relax) {
-      if (status !== ms.optimal)
-        return { status: 'no-solution', message: `LP status ${status}`, millis, ...work };
-      const obj = hm.getObjectiveValue();
-      return {
-        status: 'optimal',
-        bound: obj,
-        objective: obj,
-        colValue: Float64Array.from(sol.colValue),
-        millis,
-        ...work,
-      };
-    }
-    const bound = Number(hm.info.get('mip_dual_bound'));
-    if (!hasPrimal) {
-      return {
-        status: 'no-solution',
-        message: `MIP status ${status}`,
-        ...(Number.isFinite(bound) ? { bound } : {}),
-        millis,
-        ...work,
-      };
-    }
-    return {
-      status: status === ms.optimal ? 'optimal' : 'feasible',
-      colValue: Float64Array.from(sol.colValue),
-      objective: hm.getObjectiveValue(),
-      ...(Number.isFinite(bound) ? { bound } : {}),
-      millis,
-      ...work,
-    };
+    return readRun(highs, hm, options, t0, stops.workStopped());
   } catch (e) {
     return { status: 'error', message: (e as Error).message, millis: Date.now() - t0 };
   } finally {
     hm?.dispose();
   }
+}
+
+/** The model in HiGHS (infinite bounds as HiGHS's infinity; integrality unless relaxed), its options and start. */
+function configuredModel(
+  highs: Highs,
+  model: MipModel,
+  csc: ReturnType<typeof toCsc>,
+  options: HighsOptions,
+): HighsModel {
+  const inf = highs.infinity;
+  const clamp = (a: Float64Array) =>
+    a.map((v) => (v === Number.POSITIVE_INFINITY ? inf : v === Number.NEGATIVE_INFINITY ? -inf : v));
+  const hm = highs.createModel({
+    numCols: model.numCols,
+    numRows: model.numRows,
+    colCost: model.colCost,
+    colLower: clamp(model.colLower),
+    colUpper: clamp(model.colUpper),
+    rowLower: clamp(model.rowLower),
+    rowUpper: clamp(model.rowUpper),
+    matrix: { format: 'csc', numRows: model.numRows, numCols: model.numCols, ...csc },
+    ...(options.relax ? {} : { integrality: Int32Array.from(model.integer) }),
+  });
+  hm.options.set({
+    output_flag: false,
+    time_limit: Math.max(0.05, options.timeLimitSec),
+    mip_rel_gap: options.relGap ?? 1e-4,
+    mip_abs_gap: options.absGap ?? 1e-7,
+    random_seed: 1,
+    ...(options.relax && options.lpSolver ? { solver: options.lpSolver } : {}),
+    ...(options.maxNodes !== undefined && !options.relax ? { mip_max_nodes: options.maxNodes } : {}),
+    ...(options.maxIterations !== undefined
+      ? { simplex_iteration_limit: options.maxIterations, ipm_iteration_limit: options.maxIterations }
+      : {}),
+  });
+  if (options.start && !options.relax) hm.setSolution({ colValue: options.start });
+  return hm;
+}
+
+/**
+ * The MIP interrupt callback when the caller can stop the run or limits its LP iterations (none otherwise), and
+ * whether that limit is what stopped it.
+ */
+function interrupts(
+  highs: Highs,
+  options: HighsOptions,
+): { callbacks: object | undefined; workStopped(): boolean } {
+  let workStopped = false;
+  const maxLp = options.relax ? undefined : options.maxLpIterations;
+  const callbacks =
+    options.shouldStop || maxLp !== undefined
+      ? {
+          [highs.constants.callbackType.mipInterrupt](event: {
+            interrupt(): void;
+            data: { mip_total_lp_iterations?: bigint | number };
+          }): undefined {
+            if (maxLp !== undefined && Number(event.data.mip_total_lp_iterations ?? 0) >= maxLp) {
+              workStopped = true;
+              event.interrupt();
+            } else if (options.shouldStop?.()) event.interrupt();
+          },
+        }
+      : undefined;
+  return { callbacks, workStopped: () => workStopped };
+}
+
+/** The run's status, answer, bound and work, read off the model HiGHS has run. */
+function readRun(
+  highs: Highs,
+  hm: HighsModel,
+  options: HighsOptions,
+  t0: number,
+  workStopped: boolean,
+): HighsRun {
+  const status = hm.getModelStatus();
+  const ms = highs.constants.modelStatus;
+  const millis = Date.now() - t0;
+  const work = {
+    iterations: Math.max(0, Number(hm.info.get('simplex_iteration_count') ?? 0)),
+    ipmIterations: Math.max(0, Number(hm.info.get('ipm_iteration_count') ?? 0)),
+    nodes: Number(hm.info.get('mip_node_count') ?? 0),
+    timedOut: status === ms.timeLimit || (status === ms.interrupted && !workStopped),
+  };
+  if (status === ms.infeasible) return { status: 'infeasible', millis, ...work };
+  const sol = hm.getSolution();
+  const hasPrimal = hm.info.get('primal_solution_status') === 2;
+  if (options.relax) {
+    if (status !== ms.optimal)
+      return { status: 'no-solution', message: `LP status ${status}`, millis, ...work };
+    const obj = hm.getObjectiveValue();
+    return {
+      status: 'optimal',
+      bound: obj,
+      objective: obj,
+      colValue: Float64Array.from(sol.colValue),
+      millis,
+      ...work,
+    };
+  }
+  const bound = Number(hm.info.get('mip_dual_bound'));
+  if (!hasPrimal) {
+    return {
+      status: 'no-solution',
+      message: `MIP status ${status}`,
+      ...(Number.isFinite(bound) ? { bound } : {}),
+      millis,
+      ...work,
+    };
+  }
+  return {
+    status: status === ms.optimal ? 'optimal' : 'feasible',
+    colValue: Float64Array.from(sol.colValue),
+    objective: hm.getObjectiveValue(),
+    ...(Number.isFinite(bound) ? { bound } : {}),
+    millis,
+    ...work,
+  };
 }
 
 function toCsc(model: MipModel): { starts: Int32Array; indices: Int32Array; values: Float64Array } {
