@@ -4,10 +4,10 @@
  * could go under, accounts nobody may receive. Pure, on the solver's input, so the wizard, the API and the CLI
  * say the same. "blocking": no answer can hold every rule; "warning": the answer will be worse than it looks.
  */
-import { diagnose, formatCents } from './infeasibility.ts';
-import { parseSolveInput, type SolveInputRaw } from './input.ts';
+import { diagnose, formatCents, type InfeasibleReason } from './infeasibility.ts';
+import { parseSolveInput, type SolveInput, type SolveInputRaw } from './input.ts';
 import { countingProof, countingReason } from './packing-count.ts';
-import { buildProblem } from './problem.ts';
+import { buildProblem, type Problem } from './problem.ts';
 
 export interface RuleDiagnosis {
   code:
@@ -31,10 +31,28 @@ export function diagnoseRules(raw: SolveInputRaw): RuleDiagnosis[] {
   const parsed = parseSolveInput(raw);
   if (!parsed.ok) return [];
   const input = parsed.input;
-  const out: RuleDiagnosis[] = [];
   const nameOf = (id: string) => input.reps.find((r) => r.id === id)?.name || id;
+  const out = repsOverCap(input, nameOf);
+  const built = buildProblem(input);
+  if (!built.ok) return out;
+  const p = built.problem;
+  out.push(...targetsAboveCaps(p, nameOf));
+  for (const reason of blockingReasons(p)) {
+    out.push({
+      code: reason.code,
+      severity: 'blocking',
+      message: reason.message,
+      fix: fixFor(reason),
+      ...(reason.repIds ? { repIds: reason.repIds } : {}),
+      ...(reason.accountIds ? { accountIds: reason.accountIds } : {}),
+    });
+  }
+  return out;
+}
 
-  // Reps already over a cap, before anything moves.
+/** Reps already over a cap, before anything moves. */
+function repsOverCap(input: SolveInput, nameOf: (id: string) => string): RuleDiagnosis[] {
+  const out: RuleDiagnosis[] = [];
   const load = new Map<string, { count: number; revenue: number }>();
   for (const a of input.accounts) {
     if (a.ownerId === null) continue;
@@ -65,11 +83,12 @@ export function diagnoseRules(raw: SolveInputRaw): RuleDiagnosis[] {
       });
     }
   }
+  return out;
+}
 
-  const built = buildProblem(input);
-  if (!built.ok) return out;
-  const p = built.problem;
-  // Targets above caps: the balanced share of a pool is more than a rep may hold.
+/** Targets above caps: the balanced share of a pool is more than a rep may hold. */
+function targetsAboveCaps(p: Problem, nameOf: (id: string) => string): RuleDiagnosis[] {
+  const out: RuleDiagnosis[] = [];
   for (const pool of p.pools) {
     const over = pool.reps.filter((r) => {
       const cap = p.reps[r]!.maxRevenueCents;
@@ -86,32 +105,31 @@ export function diagnoseRules(raw: SolveInputRaw): RuleDiagnosis[] {
       repIds: over.map((r) => p.reps[r]!.id),
     });
   }
+  return out;
+}
+
+/**
+ * Why no answer can hold every rule (infeasibility.ts), and caps the totals satisfy but the accounts cannot be
+ * packed into, where counting proves it (packing-count.ts).
+ */
+function blockingReasons(p: Problem): InfeasibleReason[] {
   const reasons = diagnose(p);
-  // Caps the totals satisfy but the accounts cannot be packed into, where counting proves it (packing-count.ts).
   for (const pool of p.pools) {
     if (reasons.some((r) => r.scope === pool.label)) continue;
     const proof = countingProof(p, pool);
     if (proof) reasons.push(countingReason(p, pool, proof));
   }
-  for (const reason of reasons) {
-    const fix =
-      reason.code === 'no-eligible-rep'
-        ? 'Give these accounts an owner who stays, add a receiving rep in their region, or change the eligibility rules.'
-        : reason.code === 'count-capacity'
-          ? `Raise the account caps in ${reason.scope} by ${reason.shortfall} in total, or add receiving reps there.`
-          : reason.code === 'revenue-capacity'
-            ? `Raise the revenue caps in ${reason.scope} by ${money(reason.shortfall ?? 0)} in total, or add receiving reps there.`
-            : reason.code === 'account-too-large'
-              ? `Raise the revenue cap of a rep in ${reason.scope} above the account's revenue, or give the account an owner by hand.`
-              : `Raise the revenue or account cap of one of ${(reason.repIds ?? []).slice(0, 5).join(', ')}${(reason.repIds?.length ?? 0) > 5 ? ', …' : ''}, or let another rep receive one of these accounts.`;
-    out.push({
-      code: reason.code,
-      severity: 'blocking',
-      message: reason.message,
-      fix,
-      ...(reason.repIds ? { repIds: reason.repIds } : {}),
-      ...(reason.accountIds ? { accountIds: reason.accountIds } : {}),
-    });
-  }
-  return out;
+  return reasons;
+}
+
+function fixFor(reason: InfeasibleReason): string {
+  return reason.code === 'no-eligible-rep'
+    ? 'Give these accounts an owner who stays, add a receiving rep in their region, or change the eligibility rules.'
+    : reason.code === 'count-capacity'
+      ? `Raise the account caps in ${reason.scope} by ${reason.shortfall} in total, or add receiving reps there.`
+      : reason.code === 'revenue-capacity'
+        ? `Raise the revenue caps in ${reason.scope} by ${money(reason.shortfall ?? 0)} in total, or add receiving reps there.`
+        : reason.code === 'account-too-large'
+          ? `Raise the revenue cap of a rep in ${reason.scope} above the account's revenue, or give the account an owner by hand.`
+          : `Raise the revenue or account cap of one of ${(reason.repIds ?? []).slice(0, 5).join(', ')}${(reason.repIds?.length ?? 0) > 5 ? ', …' : ''}, or let another rep receive one of these accounts.`;
 }

@@ -57,19 +57,13 @@ export function startSolveWorker(workerData: unknown): Worker {
 
 export function solveInWorker(input: unknown, options: WorkerSolveOptions = {}): Promise<SolveResult> {
   const t0 = Date.now();
-  const requested =
-    typeof input === 'object' &&
-    input !== null &&
-    typeof (input as { timeLimitMs?: unknown }).timeLimitMs === 'number'
-      ? (input as { timeLimitMs: number }).timeLimitMs
-      : 60_000;
-  const hardLimit = options.hardLimitMs ?? hardLimitMs(requested);
+  const hardLimit = options.hardLimitMs ?? hardLimitMs(requestedLimitMs(input));
   const stopFlag = new SharedArrayBuffer(4);
   const flag = new Int32Array(stopFlag);
   const worker = startSolveWorker({ input, stopFlag });
 
   return new Promise<SolveResult>((resolve) => {
-    let best: { assign: Int32Array; engine: string } | null = null;
+    let best: Incumbent | null = null;
     let settled = false;
     const timers: NodeJS.Timeout[] = [];
     const done = (result: SolveResult) => {
@@ -80,34 +74,7 @@ export function solveInWorker(input: unknown, options: WorkerSolveOptions = {}):
       void worker.terminate();
       resolve(result);
     };
-    const fromIncumbent = (reason: string): SolveResult => {
-      if (!best)
-        return {
-          status: 'timeout',
-          reason: `${reason}; no answer had been found yet`,
-          millis: Date.now() - t0,
-          assignments: null,
-        };
-      const parsed = parseSolveInput(input);
-      if (!parsed.ok) return { status: 'invalid', issues: parsed.issues, millis: Date.now() - t0 };
-      const built = buildProblem(parsed.input);
-      if (!built.ok) return { status: 'invalid', issues: built.issues, millis: Date.now() - t0 };
-      const problem = built.problem;
-      const state = stateFrom(problem, best.assign);
-      const pools = problem.pools.map((pool) => ({
-        label: pool.label,
-        reps: pool.reps.length,
-        movable: pool.movable.length,
-        binaries: poolBinaries(problem, pool),
-        engine: best!.engine,
-        objective: poolScore(state, pool).objective,
-        lowerBound: null,
-        proven: false,
-      }));
-      const result = finish(problem, state, pools, best.engine, t0, null, undefined, false);
-      if (result.status === 'feasible') return { ...result, status: 'timeout', reason };
-      return result;
-    };
+    const fromIncumbent = (reason: string) => resultFromIncumbent(input, best, reason, t0);
     const onAbort = () => {
       Atomics.store(flag, 0, 1);
       timers.push(setTimeout(() => done(fromIncumbent('cancelled: best answer so far')), CANCEL_GRACE_MS));
@@ -141,4 +108,51 @@ export function solveInWorker(input: unknown, options: WorkerSolveOptions = {}):
       if (!settled) done(fromIncumbent(`the solver worker exited (code ${code})`));
     });
   });
+}
+
+/** The input's time limit when it gives one (the worker checks the rest), else 60 s. */
+function requestedLimitMs(input: unknown): number {
+  return typeof input === 'object' &&
+    input !== null &&
+    typeof (input as { timeLimitMs?: unknown }).timeLimitMs === 'number'
+    ? (input as { timeLimitMs: number }).timeLimitMs
+    : 60_000;
+}
+
+/** The last assignment a worker posted, and the engine that found it. */
+type Incumbent = { assign: Int32Array; engine: string };
+
+/** The answer after the worker stopped without its result: the incumbent, checked and reported, as a timeout. */
+function resultFromIncumbent(
+  input: unknown,
+  best: Incumbent | null,
+  reason: string,
+  t0: number,
+): SolveResult {
+  if (!best)
+    return {
+      status: 'timeout',
+      reason: `${reason}; no answer had been found yet`,
+      millis: Date.now() - t0,
+      assignments: null,
+    };
+  const parsed = parseSolveInput(input);
+  if (!parsed.ok) return { status: 'invalid', issues: parsed.issues, millis: Date.now() - t0 };
+  const built = buildProblem(parsed.input);
+  if (!built.ok) return { status: 'invalid', issues: built.issues, millis: Date.now() - t0 };
+  const problem = built.problem;
+  const state = stateFrom(problem, best.assign);
+  const pools = problem.pools.map((pool) => ({
+    label: pool.label,
+    reps: pool.reps.length,
+    movable: pool.movable.length,
+    binaries: poolBinaries(problem, pool),
+    engine: best.engine,
+    objective: poolScore(state, pool).objective,
+    lowerBound: null,
+    proven: false,
+  }));
+  const result = finish(problem, state, pools, best.engine, t0, null, undefined, false);
+  if (result.status === 'feasible') return { ...result, status: 'timeout', reason };
+  return result;
 }
