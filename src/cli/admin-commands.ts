@@ -71,7 +71,7 @@ export async function runAdminCommand(
   io: CliIo,
   options: AdminOptions = {},
 ): Promise<number> {
-  let values: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; strict: true }>>['values'];
+  let values: AdminValues;
   try {
     values = parseArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: false }).values;
   } catch (error) {
@@ -84,19 +84,10 @@ export async function runAdminCommand(
   }
   const report = reporter(io, values.json);
   let env: Env;
+  let handle: DatabaseHandle;
   try {
     env = options.env ?? parseEnv();
-  } catch (error) {
-    return report.failure(error);
-  }
-  let handle: Awaited<ReturnType<typeof openDatabase>>;
-  try {
-    handle = await openDatabase(
-      { ...env, DATABASE_POOL_MAX: 1 },
-      action === 'migrate' && env.MIGRATION_DATABASE_URL
-        ? { url: env.MIGRATION_DATABASE_URL, applicationName: 'bookshift-cli' }
-        : { applicationName: 'bookshift-cli' },
-    );
+    handle = await openAdminDatabase(action, env);
   } catch (error) {
     return report.failure(error);
   }
@@ -107,51 +98,76 @@ export async function runAdminCommand(
     actorLabel: `bookshift CLI (${operatorName()})`,
   };
   try {
-    switch (action) {
-      case 'migrate':
-        await migrate(handle);
-        return report.done({ migrated: true, database: where }, `Migrations applied to the ${where}.`);
-      case 'org create': {
-        const org = await createOrg(ctx, { name: values.name, slug: values.slug });
-        return report.done(
-          { org },
-          `Created org "${org.name}" (slug ${org.slug}, id ${org.id}) in the ${where}.\n` +
-            `Next: bookshift user add --org ${org.slug} --email you@example.com --name "Your Name" --role admin`,
-        );
-      }
-      case 'user add': {
-        const member = await addMember(ctx, {
-          orgSlug: values.org,
-          email: values.email,
-          name: values.name,
-          role: values.role,
-        });
-        return report.done(
-          { member },
-          member.password === undefined
-            ? `Added ${member.email} to ${member.org.name} as ${member.role}; they sign in with their existing password.`
-            : `Added ${member.email} to ${member.org.name} as ${member.role}.\n` +
-                `Password (shown once, hand it over privately): ${member.password}`,
-        );
-      }
-      case 'api-key create': {
-        const key = await createOperatorApiKey(ctx, {
-          orgSlug: values.org,
-          name: values.name,
-          role: values.role,
-        });
-        return report.done(
-          { apiKey: key },
-          `Created API key "${key.name}" (${key.role}) for ${key.org.name}.\n` +
-            `Key (shown once, store it now): ${key.key}\n` +
-            'Send it as: Authorization: Bearer <key>',
-        );
-      }
+    if (action === 'migrate') {
+      await migrate(handle);
+      return report.done({ migrated: true, database: where }, `Migrations applied to the ${where}.`);
     }
+    return await provision(action, values, ctx, where, report);
   } catch (error) {
     return report.failure(error);
   } finally {
     await handle.close();
+  }
+}
+
+type AdminValues = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; strict: true }>>['values'];
+type DatabaseHandle = Awaited<ReturnType<typeof openDatabase>>;
+
+/** One connection, as the CLI; a migration connects as MIGRATION_DATABASE_URL when it is set. */
+function openAdminDatabase(action: Action, env: Env): Promise<DatabaseHandle> {
+  return openDatabase(
+    { ...env, DATABASE_POOL_MAX: 1 },
+    action === 'migrate' && env.MIGRATION_DATABASE_URL
+      ? { url: env.MIGRATION_DATABASE_URL, applicationName: 'bookshift-cli' }
+      : { applicationName: 'bookshift-cli' },
+  );
+}
+
+/** Creates the org, the member or the API key, and reports it (a password or key shown once). */
+async function provision(
+  action: Exclude<Action, 'migrate'>,
+  values: AdminValues,
+  ctx: OperatorContext,
+  where: string,
+  report: ReturnType<typeof reporter>,
+): Promise<number> {
+  switch (action) {
+    case 'org create': {
+      const org = await createOrg(ctx, { name: values.name, slug: values.slug });
+      return report.done(
+        { org },
+        `Created org "${org.name}" (slug ${org.slug}, id ${org.id}) in the ${where}.\n` +
+          `Next: bookshift user add --org ${org.slug} --email you@example.com --name "Your Name" --role admin`,
+      );
+    }
+    case 'user add': {
+      const member = await addMember(ctx, {
+        orgSlug: values.org,
+        email: values.email,
+        name: values.name,
+        role: values.role,
+      });
+      return report.done(
+        { member },
+        member.password === undefined
+          ? `Added ${member.email} to ${member.org.name} as ${member.role}; they sign in with their existing password.`
+          : `Added ${member.email} to ${member.org.name} as ${member.role}.\n` +
+              `Password (shown once, hand it over privately): ${member.password}`,
+      );
+    }
+    case 'api-key create': {
+      const key = await createOperatorApiKey(ctx, {
+        orgSlug: values.org,
+        name: values.name,
+        role: values.role,
+      });
+      return report.done(
+        { apiKey: key },
+        `Created API key "${key.name}" (${key.role}) for ${key.org.name}.\n` +
+          `Key (shown once, store it now): ${key.key}\n` +
+          'Send it as: Authorization: Bearer <key>',
+      );
+    }
   }
 }
 

@@ -159,15 +159,7 @@ async function readAs(
   format: { encoding: FileEncoding; delimiter: ',' | '\t' },
   limit?: RowLimit,
 ): Promise<CsvRow[]> {
-  const parser = parse({
-    bom: true,
-    delimiter: format.delimiter,
-    relax_column_count: true,
-    trim: true,
-    info: true,
-  });
-  // pipeline, not pipe: a read or decoding error ends the parser with it instead of going unhandled.
-  pipeline(Readable.from(decoded(path, format.encoding)), parser, () => {});
+  const parser = csvParser(path, format);
   let header: string[] | null = null;
   const rows: CsvRow[] = [];
   const issues: CsvIssue[] = [];
@@ -185,26 +177,11 @@ async function readAs(
       }
       if (limit && rows.length === limit.rows) {
         parser.destroy();
-        throw new CsvError([
-          {
-            file,
-            row,
-            column: '-',
-            message: `more than ${limit.rows.toLocaleString('en-US')} ${limit.what}, the most one solve takes: ${limit.tooMany}`,
-          },
-        ]);
+        throw tooManyRows(file, row, limit);
       }
       const extra = record.slice(header.length).filter((v) => v !== '');
       if (extra.length > 0) {
-        issues.push({
-          file,
-          row,
-          column: '-',
-          message:
-            format.delimiter === ','
-              ? `${record.length} values where the header has ${header.length} columns: a value that holds a comma needs double quotes around it ("Acme, Inc.")`
-              : `${record.length} values where the header has ${header.length} columns: a value that holds a tab needs double quotes around it`,
-        });
+        issues.push(extraValues(file, row, record.length, header.length, format.delimiter));
         continue;
       }
       const values: Record<string, string> = {};
@@ -214,13 +191,67 @@ async function readAs(
       rows.push({ row, values });
     }
   } catch (e) {
-    if (e instanceof CsvError || e instanceof NotUtf8) throw e;
-    const code = (e as { code?: unknown }).code;
-    if (e instanceof Error && typeof code === 'string' && /^(CSV_|INVALID_)/.test(code))
-      throw new CsvError([...issues, parseIssue(file, e as Error & Record<string, unknown>, header)]);
-    throw e;
+    throw parseFailure(e, file, issues, header);
   }
-  const missing = required.filter((c) => !(header ?? []).includes(c));
+  checkRequired(file, header ?? [], required);
+  if (issues.length > 0) throw new CsvError(issues);
+  return rows;
+}
+
+function csvParser(path: string, format: { encoding: FileEncoding; delimiter: ',' | '\t' }) {
+  const parser = parse({
+    bom: true,
+    delimiter: format.delimiter,
+    relax_column_count: true,
+    trim: true,
+    info: true,
+  });
+  // pipeline, not pipe: a read or decoding error ends the parser with it instead of going unhandled.
+  pipeline(Readable.from(decoded(path, format.encoding)), parser, () => {});
+  return parser;
+}
+
+function tooManyRows(file: string, row: number, limit: RowLimit): CsvError {
+  return new CsvError([
+    {
+      file,
+      row,
+      column: '-',
+      message: `more than ${limit.rows.toLocaleString('en-US')} ${limit.what}, the most one solve takes: ${limit.tooMany}`,
+    },
+  ]);
+}
+
+/** A row with more values than the header has columns: an unquoted separator inside a value. */
+function extraValues(
+  file: string,
+  row: number,
+  values: number,
+  columns: number,
+  delimiter: ',' | '\t',
+): CsvIssue {
+  return {
+    file,
+    row,
+    column: '-',
+    message:
+      delimiter === ','
+        ? `${values} values where the header has ${columns} columns: a value that holds a comma needs double quotes around it ("Acme, Inc.")`
+        : `${values} values where the header has ${columns} columns: a value that holds a tab needs double quotes around it`,
+  };
+}
+
+/** What reading the file threw, as the error to throw: the parser's own errors become a CsvError with the issues so far. */
+function parseFailure(e: unknown, file: string, issues: CsvIssue[], header: string[] | null): unknown {
+  if (e instanceof CsvError || e instanceof NotUtf8) return e;
+  const code = (e as { code?: unknown }).code;
+  if (e instanceof Error && typeof code === 'string' && /^(CSV_|INVALID_)/.test(code))
+    return new CsvError([...issues, parseIssue(file, e as Error & Record<string, unknown>, header)]);
+  return e;
+}
+
+function checkRequired(file: string, header: string[], required: string[]): void {
+  const missing = required.filter((c) => !header.includes(c));
   if (missing.length > 0) {
     throw new CsvError([
       {
@@ -231,6 +262,4 @@ async function readAs(
       },
     ]);
   }
-  if (issues.length > 0) throw new CsvError(issues);
-  return rows;
 }
