@@ -39,20 +39,7 @@ export function ApproveConfirm({
             {error}
           </p>
         )}
-        {blocking.length > 0 && (
-          <div class="alert error" role="alert" id="approve-blocking">
-            <p>
-              {num(blocking.length)} blocking conflict(s) are still open; approval is refused until each is
-              resolved on the <a href={`/runs/${run.id}#conflicts`}>review page</a>:
-            </p>
-            <ul>
-              {blocking.slice(0, 20).map((k) => (
-                <li data-kind={k.kind}>{k.message}</li>
-              ))}
-            </ul>
-            {blocking.length > 20 && <p>… and {num(blocking.length - 20)} more.</p>}
-          </div>
-        )}
+        {blocking.length > 0 && <OpenBlocking runId={run.id} blocking={blocking} />}
         {run.kind === 'opportunity' ? (
           <p>
             Approving pins exactly this proposal (version {run.version}). When it is committed,{' '}
@@ -74,20 +61,45 @@ export function ApproveConfirm({
           ))}
         </ul>
         <p class="muted">Any later change (an override, an exclusion, a re-solve) voids this approval.</p>
-        <form method="post" action={`/runs/${run.id}/approve`}>
-          <CsrfField token={csrfToken} />
-          <input type="hidden" name="version" value={String(run.version)} />
-          <input type="hidden" name="hash" value={run.proposalHash ?? ''} />
-          <label for="approve-note">Note (optional)</label>
-          <input id="approve-note" name="note" type="text" maxlength={1000} />
-          <div class="actions">
-            <button type="submit" id="confirm-approve">
-              Approve these changes
-            </button>
-            <a href={`/runs/${run.id}`}>Back to the review</a>
-          </div>
-        </form>
+        <ApproveForm run={run} csrfToken={csrfToken} />
       </section>
     </>
+  );
+}
+
+/** The open blocking conflicts, named (the first 20), that refuse approval. */
+function OpenBlocking({ runId, blocking }: { runId: string; blocking: { kind: string; message: string }[] }) {
+  return (
+    <div class="alert error" role="alert" id="approve-blocking">
+      <p>
+        {num(blocking.length)} blocking conflict(s) are still open; approval is refused until each is resolved
+        on the <a href={`/runs/${runId}#conflicts`}>review page</a>:
+      </p>
+      <ul>
+        {blocking.slice(0, 20).map((k) => (
+          <li data-kind={k.kind}>{k.message}</li>
+        ))}
+      </ul>
+      {blocking.length > 20 && <p>… and {num(blocking.length - 20)} more.</p>}
+    </div>
+  );
+}
+
+/** The approval itself: it pins the version and the hash of the proposal shown. */
+function ApproveForm({ run, csrfToken }: { run: RunRecord; csrfToken: string }) {
+  return (
+    <form method="post" action={`/runs/${run.id}/approve`}>
+      <CsrfField token={csrfToken} />
+      <input type="hidden" name="version" value={String(run.version)} />
+      <input type="hidden" name="hash" value={run.proposalHash ?? ''} />
+      <label for="approve-note">Note (optional)</label>
+      <input id="approve-note" name="note" type="text" maxlength={1000} />
+      <div class="actions">
+        <button type="submit" id="confirm-approve">
+          Approve these changes
+        </button>
+        <a href={`/runs/${run.id}`}>Back to the review</a>
+      </div>
+    </form>
   );
 }

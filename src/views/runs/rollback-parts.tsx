@@ -75,64 +75,84 @@ export function RollbackPanel({
           A manager can roll this run back until <Window info={info} />.
         </p>
       ) : (
-        <details open={state !== undefined}>
-          <summary>Roll back this run…</summary>
-          <div id="rollback-confirm">
-            <p>
-              Rolling back returns{' '}
-              <strong>
-                {counts
-                  ? `${num(counts.accounts)} account(s), ${num(counts.opportunities)} opportunity(ies) and ${num(counts.splits)} commission split(s)`
-                  : 'every record this run changed'}
-              </strong>{' '}
-              to the owners and splits they had before this run, in one step.
-            </p>
-            <ul>
-              <li>Records changed by someone since the commit are left as they are and listed afterwards.</li>
-              <li>Notices not yet sent are cancelled; people already notified get a correction email.</li>
-              <li>An inverse file for the CRM lists exactly what was undone.</li>
-              <li>It cannot be undone itself.</li>
-            </ul>
-            <p>
-              Possible until <Window info={info} />.
-            </p>
-          </div>
-          <form method="post" action={`/runs/${run.id}/rollback`}>
-            <CsrfField token={csrfToken} />
-            <label for="rollback-reason">Why is the run rolled back? (required)</label>
-            <textarea
-              id="rollback-reason"
-              name="reason"
-              required
-              maxlength={2000}
-              rows={2}
-              {...describedBy('rollback-reason', errors.reason)}
-            >
-              {state?.reason ?? ''}
-            </textarea>
-            <FieldError id="rollback-reason" message={errors.reason} />
-            <label class="choice" for="rollback-confirm-box">
-              <input
-                id="rollback-confirm-box"
-                name="confirm"
-                type="checkbox"
-                value="yes"
-                required
-                checked={state?.confirmed ?? false}
-                {...describedBy('rollback-confirm-box', errors.confirm)}
-              />
-              <span>I understand that the changes above are undone for everyone.</span>
-            </label>
-            <FieldError id="rollback-confirm-box" message={errors.confirm} />
-            <div class="actions">
-              <button type="submit" class="danger" id="rollback-run">
-                Roll back this run
-              </button>
-            </div>
-          </form>
-        </details>
+        <RollbackConfirm run={run} info={info} csrfToken={csrfToken} counts={counts} state={state} />
       )}
     </section>
+  );
+}
+
+/** What rolling back does, and the form that asks why and for a confirmation. */
+function RollbackConfirm({
+  run,
+  info,
+  csrfToken,
+  counts,
+  state,
+}: {
+  run: RunRecord;
+  info: RollbackInfo;
+  csrfToken: string;
+  counts: Counts;
+  state?: RollbackFormState | undefined;
+}) {
+  const errors = state?.errors ?? {};
+  return (
+    <details open={state !== undefined}>
+      <summary>Roll back this run…</summary>
+      <div id="rollback-confirm">
+        <p>
+          Rolling back returns{' '}
+          <strong>
+            {counts
+              ? `${num(counts.accounts)} account(s), ${num(counts.opportunities)} opportunity(ies) and ${num(counts.splits)} commission split(s)`
+              : 'every record this run changed'}
+          </strong>{' '}
+          to the owners and splits they had before this run, in one step.
+        </p>
+        <ul>
+          <li>Records changed by someone since the commit are left as they are and listed afterwards.</li>
+          <li>Notices not yet sent are cancelled; people already notified get a correction email.</li>
+          <li>An inverse file for the CRM lists exactly what was undone.</li>
+          <li>It cannot be undone itself.</li>
+        </ul>
+        <p>
+          Possible until <Window info={info} />.
+        </p>
+      </div>
+      <form method="post" action={`/runs/${run.id}/rollback`}>
+        <CsrfField token={csrfToken} />
+        <label for="rollback-reason">Why is the run rolled back? (required)</label>
+        <textarea
+          id="rollback-reason"
+          name="reason"
+          required
+          maxlength={2000}
+          rows={2}
+          {...describedBy('rollback-reason', errors.reason)}
+        >
+          {state?.reason ?? ''}
+        </textarea>
+        <FieldError id="rollback-reason" message={errors.reason} />
+        <label class="choice" for="rollback-confirm-box">
+          <input
+            id="rollback-confirm-box"
+            name="confirm"
+            type="checkbox"
+            value="yes"
+            required
+            checked={state?.confirmed ?? false}
+            {...describedBy('rollback-confirm-box', errors.confirm)}
+          />
+          <span>I understand that the changes above are undone for everyone.</span>
+        </label>
+        <FieldError id="rollback-confirm-box" message={errors.confirm} />
+        <div class="actions">
+          <button type="submit" class="danger" id="rollback-run">
+            Roll back this run
+          </button>
+        </div>
+      </form>
+    </details>
   );
 }
 

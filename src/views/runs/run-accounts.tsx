@@ -54,8 +54,6 @@ function SortHeader({
   );
 }
 
-/** What a person who may change the proposal gets: the CSRF token and the reps an account can be pinned to. */
-
 export function AccountTable({
   runId,
   rows,
@@ -71,67 +69,17 @@ export function AccountTable({
   names: Map<string, string>;
   edit?: AccountEdit | undefined;
 }) {
-  const who = (id: string | null) => (id ? (names.get(id) ?? id) : 'nobody (no eligible receiver)');
   const table =
     rows.length === 0 ? (
       <p class="empty">No account matches these filters.</p>
     ) : (
-      <div class="table-wrap">
-        <table>
-          <caption class="muted">Each account in the run: where it was, where it goes, and why.</caption>
-          <thead>
-            <tr>
-              {edit && (
-                <th scope="col">
-                  <span class="visually-hidden">Select</span>
-                </th>
-              )}
-              <SortHeader runId={runId} f={filter} col="name" label="Account" />
-              <SortHeader runId={runId} f={filter} col="region" label="Region" />
-              <SortHeader runId={runId} f={filter} col="revenue" label="Revenue" num />
-              <th scope="col">From</th>
-              <th scope="col">To</th>
-              <th scope="col">Why</th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((r) => (
-              <tr class={r.moved ? 'moved' : undefined}>
-                {edit && (
-                  <td>
-                    <input
-                      type="checkbox"
-                      name="accountId"
-                      value={r.accountId}
-                      id={`select-${r.accountId}`}
-                      aria-label={`Select ${r.name}`}
-                    />
-                  </td>
-                )}
-                <td>
-                  <a href={`/runs/${runId}/accounts/${r.accountId}`}>{r.name}</a>
-                  <div class="muted small">{r.crmId}</div>
-                </td>
-                <td>{r.region ?? '—'}</td>
-                <td class="num">{money(r.revenueCents)}</td>
-                <td>{who(r.fromRepId)}</td>
-                <td>
-                  {r.excluded ? (
-                    <span class="muted">stays (excluded)</span>
-                  ) : r.moved ? (
-                    <strong>{who(r.toRepId)}</strong>
-                  ) : (
-                    <span class="muted">stays</span>
-                  )}
-                  {r.pinned && <span class="badge">override</span>}
-                  {r.openConflicts > 0 && <span class="badge blocking">{r.openConflicts} conflict(s)</span>}
-                </td>
-                <td class="why">{r.reason ?? '—'}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <AccountRowsTable
+        runId={runId}
+        rows={rows}
+        filter={filter}
+        names={names}
+        selectable={edit !== undefined}
+      />
     );
   return (
     <div id="account-table">
@@ -158,5 +106,96 @@ export function AccountTable({
         label="Account pages"
       />
     </div>
+  );
+}
+
+function AccountRowsTable({
+  runId,
+  rows,
+  filter,
+  names,
+  selectable,
+}: {
+  runId: string;
+  rows: AccountRow[];
+  filter: AccountFilter;
+  names: Map<string, string>;
+  /** A tick per row, for those who may change the proposal. */
+  selectable: boolean;
+}) {
+  return (
+    <div class="table-wrap">
+      <table>
+        <caption class="muted">Each account in the run: where it was, where it goes, and why.</caption>
+        <thead>
+          <tr>
+            {selectable && (
+              <th scope="col">
+                <span class="visually-hidden">Select</span>
+              </th>
+            )}
+            <SortHeader runId={runId} f={filter} col="name" label="Account" />
+            <SortHeader runId={runId} f={filter} col="region" label="Region" />
+            <SortHeader runId={runId} f={filter} col="revenue" label="Revenue" num />
+            <th scope="col">From</th>
+            <th scope="col">To</th>
+            <th scope="col">Why</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((r) => (
+            <AccountTableRow runId={runId} r={r} names={names} selectable={selectable} />
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function AccountTableRow({
+  runId,
+  r,
+  names,
+  selectable,
+}: {
+  runId: string;
+  r: AccountRow;
+  names: Map<string, string>;
+  selectable: boolean;
+}) {
+  const who = (id: string | null) => (id ? (names.get(id) ?? id) : 'nobody (no eligible receiver)');
+  return (
+    <tr class={r.moved ? 'moved' : undefined}>
+      {selectable && (
+        <td>
+          <input
+            type="checkbox"
+            name="accountId"
+            value={r.accountId}
+            id={`select-${r.accountId}`}
+            aria-label={`Select ${r.name}`}
+          />
+        </td>
+      )}
+      <td>
+        <a href={`/runs/${runId}/accounts/${r.accountId}`}>{r.name}</a>
+        <div class="muted small">{r.crmId}</div>
+      </td>
+      <td>{r.region ?? '—'}</td>
+      <td class="num">{money(r.revenueCents)}</td>
+      <td>{who(r.fromRepId)}</td>
+      <td>
+        {r.excluded ? (
+          <span class="muted">stays (excluded)</span>
+        ) : r.moved ? (
+          <strong>{who(r.toRepId)}</strong>
+        ) : (
+          <span class="muted">stays</span>
+        )}
+        {r.pinned && <span class="badge">override</span>}
+        {r.openConflicts > 0 && <span class="badge blocking">{r.openConflicts} conflict(s)</span>}
+      </td>
+      <td class="why">{r.reason ?? '—'}</td>
+    </tr>
   );
 }
