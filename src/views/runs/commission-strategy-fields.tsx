@@ -218,101 +218,128 @@ export function SegmentRowsTable({
           </tr>
         </thead>
         <tbody>
-          {rows.map((row, i) => {
-            const name = (f: SegmentField) => `seg-${i}-${f}`;
-            const err = errors[`seg-${i}`];
-            const described = err
-              ? { 'aria-describedby': `${idPrefix}-seg-${i}-error`, 'aria-invalid': 'true' }
-              : {};
-            return (
-              <>
-                <tr id={`segment-${i}`}>
-                  <th scope="row">{i + 1}</th>
-                  <td>
-                    <select
-                      name={name('accountType')}
-                      aria-label={`Segment ${i + 1} account type`}
-                      {...described}
-                    >
-                      <Options list={choices.accountTypes} value={row.accountType} any="Any" />
-                    </select>
-                  </td>
-                  <td>
-                    <select name={name('stage')} aria-label={`Segment ${i + 1} stage`} {...described}>
-                      <Options list={choices.stages} value={row.stage} any="Any" />
-                    </select>
-                  </td>
-                  <td>
-                    <select name={name('region')} aria-label={`Segment ${i + 1} region`} {...described}>
-                      <Options list={choices.regions} value={row.region} any="Any" />
-                    </select>
-                  </td>
-                  <td>
-                    <input
-                      name={name('minAmount')}
-                      inputmode="decimal"
-                      value={row.minAmount}
-                      aria-label={`Segment ${i + 1} deal size from, dollars`}
-                      {...described}
-                    />
-                  </td>
-                  <td>
-                    <input
-                      name={name('maxAmount')}
-                      inputmode="decimal"
-                      value={row.maxAmount}
-                      aria-label={`Segment ${i + 1} deal size below, dollars`}
-                      {...described}
-                    />
-                  </td>
-                  <td>
-                    <select name={name('commissionType')} aria-label={`Segment ${i + 1} type`} {...described}>
-                      <option value="">Not used</option>
-                      {COMMISSION_TYPES.map((t) => (
-                        <option value={t} selected={row.commissionType === t}>
-                          {TYPE_SHORT[t]}
-                        </option>
-                      ))}
-                    </select>
-                  </td>
-                  <td>
-                    <input
-                      name={name('customPct')}
-                      inputmode="decimal"
-                      value={row.customPct}
-                      aria-label={`Segment ${i + 1} custom share, percent`}
-                      {...described}
-                    />
-                  </td>
-                  <td>
-                    <select
-                      name={name('receiverRepId')}
-                      aria-label={`Segment ${i + 1} receiving rep`}
-                      {...described}
-                    >
-                      <option value="">The account’s new owner</option>
-                      {receiverOptions(choices, row.receiverRepId).map((r) => (
-                        <option value={r.id} selected={row.receiverRepId === r.id}>
-                          {r.name}
-                          {r.kind === 'house' ? ' (House rep)' : ''}
-                        </option>
-                      ))}
-                    </select>
-                  </td>
-                </tr>
-                {err && (
-                  <tr>
-                    <td colspan={9}>
-                      <FieldError id={`${idPrefix}-seg-${i}`} message={err} />
-                    </td>
-                  </tr>
-                )}
-              </>
-            );
-          })}
+          {rows.map((row, i) => (
+            <SegmentRow row={row} i={i} err={errors[`seg-${i}`]} choices={choices} idPrefix={idPrefix} />
+          ))}
         </tbody>
       </table>
     </div>
+  );
+}
+
+interface SegmentRowProps {
+  row: SegmentRowValues;
+  /** The row's index (0-based). */
+  i: number;
+  err: string | undefined;
+  choices: SegmentChoices;
+  idPrefix: string;
+}
+
+/** One segment's fields, with its error in a row of its own under it. */
+function SegmentRow(props: SegmentRowProps) {
+  const { i, err, idPrefix } = props;
+  const described: Described = err
+    ? { 'aria-describedby': `${idPrefix}-seg-${i}-error`, 'aria-invalid': 'true' }
+    : {};
+  return (
+    <>
+      <tr id={`segment-${i}`}>
+        <th scope="row">{i + 1}</th>
+        <SegmentConditionCells {...props} described={described} />
+        <SegmentOutcomeCells {...props} described={described} />
+      </tr>
+      {err && (
+        <tr>
+          <td colspan={9}>
+            <FieldError id={`${idPrefix}-seg-${i}`} message={err} />
+          </td>
+        </tr>
+      )}
+    </>
+  );
+}
+
+type Described = Record<string, string>;
+
+/** What an opportunity must be for the segment to apply: account type, stage, region, deal size. */
+function SegmentConditionCells({ row, i, choices, described }: SegmentRowProps & { described: Described }) {
+  const name = (f: SegmentField) => `seg-${i}-${f}`;
+  return (
+    <>
+      <td>
+        <select name={name('accountType')} aria-label={`Segment ${i + 1} account type`} {...described}>
+          <Options list={choices.accountTypes} value={row.accountType} any="Any" />
+        </select>
+      </td>
+      <td>
+        <select name={name('stage')} aria-label={`Segment ${i + 1} stage`} {...described}>
+          <Options list={choices.stages} value={row.stage} any="Any" />
+        </select>
+      </td>
+      <td>
+        <select name={name('region')} aria-label={`Segment ${i + 1} region`} {...described}>
+          <Options list={choices.regions} value={row.region} any="Any" />
+        </select>
+      </td>
+      <td>
+        <input
+          name={name('minAmount')}
+          inputmode="decimal"
+          value={row.minAmount}
+          aria-label={`Segment ${i + 1} deal size from, dollars`}
+          {...described}
+        />
+      </td>
+      <td>
+        <input
+          name={name('maxAmount')}
+          inputmode="decimal"
+          value={row.maxAmount}
+          aria-label={`Segment ${i + 1} deal size below, dollars`}
+          {...described}
+        />
+      </td>
+    </>
+  );
+}
+
+/** What the segment does: its commission type, the type C share, and who receives the share. */
+function SegmentOutcomeCells({ row, i, choices, described }: SegmentRowProps & { described: Described }) {
+  const name = (f: SegmentField) => `seg-${i}-${f}`;
+  return (
+    <>
+      <td>
+        <select name={name('commissionType')} aria-label={`Segment ${i + 1} type`} {...described}>
+          <option value="">Not used</option>
+          {COMMISSION_TYPES.map((t) => (
+            <option value={t} selected={row.commissionType === t}>
+              {TYPE_SHORT[t]}
+            </option>
+          ))}
+        </select>
+      </td>
+      <td>
+        <input
+          name={name('customPct')}
+          inputmode="decimal"
+          value={row.customPct}
+          aria-label={`Segment ${i + 1} custom share, percent`}
+          {...described}
+        />
+      </td>
+      <td>
+        <select name={name('receiverRepId')} aria-label={`Segment ${i + 1} receiving rep`} {...described}>
+          <option value="">The account’s new owner</option>
+          {receiverOptions(choices, row.receiverRepId).map((r) => (
+            <option value={r.id} selected={row.receiverRepId === r.id}>
+              {r.name}
+              {r.kind === 'house' ? ' (House rep)' : ''}
+            </option>
+          ))}
+        </select>
+      </td>
+    </>
   );
 }
 

@@ -110,50 +110,8 @@ export function AccountPicker({
         balance. {words.pickerHint}
       </p>
       <FieldError id="account-picker" message={errors.accountIds} />
-      <label class="choice">
-        <input type="radio" name="accountMode" value="all" checked={values.accountMode !== 'selected'} />
-        <span>
-          All accounts matching the filter below
-          {data ? ` (${num(data.total)})` : ''}
-        </span>
-      </label>
-      <label class="choice">
-        <input type="radio" name="accountMode" value="selected" checked={values.accountMode === 'selected'} />
-        <span>
-          Only the accounts I tick ({num(values.accountIds.length)} ticked; at most {num(MAX_SCOPE_ACCOUNTS)})
-        </span>
-      </label>
-      <div class="filters">
-        <div class="field">
-          <label for="f-acctOwner">Owner</label>
-          <select id="f-acctOwner" name="acctOwner">
-            <option value="">{words.anyOwner}</option>
-            {owners.map((r) => (
-              <option value={r.id} selected={values.acctOwner === r.id}>
-                {r.name}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div class="field">
-          <label for="f-acctRegion">Region</label>
-          <select id="f-acctRegion" name="acctRegion">
-            <option value="">Any region</option>
-            {regions.map((r) => (
-              <option value={r} selected={values.acctRegion === r}>
-                {r}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div class="field">
-          <label for="f-acctQ">Search name or CRM id</label>
-          <input id="f-acctQ" name="acctQ" type="search" value={values.acctQ} maxlength={200} />
-        </div>
-        <div class="field">
-          <PageButton page={1} label="Filter accounts" id="account-filter" />
-        </div>
-      </div>
+      <AccountModeChoice values={values} data={data} />
+      <AccountFilterFields values={values} owners={owners} regions={regions} anyOwner={words.anyOwner} />
       {!data ? (
         <p class="muted" id="account-list-empty">
           {words.pickerEmpty}
@@ -169,5 +127,73 @@ export function AccountPicker({
         <input type="hidden" name="accountIds" value={id} />
       ))}
     </fieldset>
+  );
+}
+
+/** All accounts matching the filter, or only the ticked ones. */
+function AccountModeChoice({ values, data }: { values: WizardValues; data: AccountPickerData | null }) {
+  return (
+    <>
+      <label class="choice">
+        <input type="radio" name="accountMode" value="all" checked={values.accountMode !== 'selected'} />
+        <span>
+          All accounts matching the filter below
+          {data ? ` (${num(data.total)})` : ''}
+        </span>
+      </label>
+      <label class="choice">
+        <input type="radio" name="accountMode" value="selected" checked={values.accountMode === 'selected'} />
+        <span>
+          Only the accounts I tick ({num(values.accountIds.length)} ticked; at most {num(MAX_SCOPE_ACCOUNTS)})
+        </span>
+      </label>
+    </>
+  );
+}
+
+/** The list's filter: owner, region, search, and the button that applies it. */
+function AccountFilterFields({
+  values,
+  owners,
+  regions,
+  anyOwner,
+}: {
+  values: WizardValues;
+  owners: RepChoice[];
+  regions: string[];
+  anyOwner: string;
+}) {
+  return (
+    <div class="filters">
+      <div class="field">
+        <label for="f-acctOwner">Owner</label>
+        <select id="f-acctOwner" name="acctOwner">
+          <option value="">{anyOwner}</option>
+          {owners.map((r) => (
+            <option value={r.id} selected={values.acctOwner === r.id}>
+              {r.name}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div class="field">
+        <label for="f-acctRegion">Region</label>
+        <select id="f-acctRegion" name="acctRegion">
+          <option value="">Any region</option>
+          {regions.map((r) => (
+            <option value={r} selected={values.acctRegion === r}>
+              {r}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div class="field">
+        <label for="f-acctQ">Search name or CRM id</label>
+        <input id="f-acctQ" name="acctQ" type="search" value={values.acctQ} maxlength={200} />
+      </div>
+      <div class="field">
+        <PageButton page={1} label="Filter accounts" id="account-filter" />
+      </div>
+    </div>
   );
 }

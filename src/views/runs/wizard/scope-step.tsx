@@ -121,68 +121,13 @@ function Choices({
 /** What the kind moves: the leavers, the regions, the new hires, or one account or opportunity and its new owner. */
 function KindScope(props: ScopeStepProps) {
   const { values, errors, reps } = props;
-  const people = reps.filter((r) => r.kind === 'person');
   switch (values.kind) {
-    case 'rep_departure': {
-      // Departing reps first (soonest last day), then the rest with a book.
-      const leavers = [
-        ...people.filter((r) => r.endDate).sort((a, b) => (a.endDate! < b.endDate! ? -1 : 1)),
-        ...people.filter((r) => !r.endDate && r.accounts > 0),
-      ];
-      return (
-        <RepCheckboxes
-          name="departingRepIds"
-          reps={leavers}
-          checked={values.departingRepIds}
-          error={errors.departingRepIds}
-          legend="Who is leaving"
-          hint="Their accounts are shared among the receiving reps; reps with a last day are listed first."
-        />
-      );
-    }
+    case 'rep_departure':
+      return <DepartureScope {...props} />;
     case 'realignment':
-      return (
-        <>
-          <Choices
-            name="regions"
-            id="regions"
-            list={props.regions}
-            checked={values.regions}
-            legend="Regions to re-balance"
-            hint="None chosen means every region."
-          />
-          <Choices
-            name="segments"
-            id="segment-choices"
-            list={props.segments}
-            checked={values.segments}
-            legend="Segments to re-balance"
-            hint="None chosen means every segment."
-          />
-        </>
-      );
+      return <RealignmentScope {...props} />;
     case 'new_hire':
-      return (
-        <>
-          <RepCheckboxes
-            name="hireRepIds"
-            reps={people.filter((r) => r.active && r.mayReceive).sort((a, b) => a.accounts - b.accounts)}
-            checked={values.hireRepIds}
-            error={errors.hireRepIds}
-            legend="New hires who get a starter book"
-            hint="Reps with the smallest books are listed first."
-          />
-          <TextField
-            id="rampTargetPct"
-            label="Ramp target (% of a full book)"
-            value={values.rampTargetPct}
-            error={errors.rampTargetPct}
-            type="number"
-            hint="For example 50 for half a book; the roster’s ramp target when left blank."
-            extra={{ min: 1, max: 100 }}
-          />
-        </>
-      );
+      return <NewHireScope {...props} />;
     case 'account':
       return (
         <>
@@ -212,6 +157,73 @@ function KindScope(props: ScopeStepProps) {
     default:
       return <FieldError id="f-kind" message="Choose the kind of run first." />;
   }
+}
+
+function DepartureScope({ values, errors, reps }: ScopeStepProps) {
+  const people = reps.filter((r) => r.kind === 'person');
+  // Departing reps first (soonest last day), then the rest with a book.
+  const leavers = [
+    ...people.filter((r) => r.endDate).sort((a, b) => (a.endDate! < b.endDate! ? -1 : 1)),
+    ...people.filter((r) => !r.endDate && r.accounts > 0),
+  ];
+  return (
+    <RepCheckboxes
+      name="departingRepIds"
+      reps={leavers}
+      checked={values.departingRepIds}
+      error={errors.departingRepIds}
+      legend="Who is leaving"
+      hint="Their accounts are shared among the receiving reps; reps with a last day are listed first."
+    />
+  );
+}
+
+function RealignmentScope({ values, regions, segments }: ScopeStepProps) {
+  return (
+    <>
+      <Choices
+        name="regions"
+        id="regions"
+        list={regions}
+        checked={values.regions}
+        legend="Regions to re-balance"
+        hint="None chosen means every region."
+      />
+      <Choices
+        name="segments"
+        id="segment-choices"
+        list={segments}
+        checked={values.segments}
+        legend="Segments to re-balance"
+        hint="None chosen means every segment."
+      />
+    </>
+  );
+}
+
+function NewHireScope({ values, errors, reps }: ScopeStepProps) {
+  const people = reps.filter((r) => r.kind === 'person');
+  return (
+    <>
+      <RepCheckboxes
+        name="hireRepIds"
+        reps={people.filter((r) => r.active && r.mayReceive).sort((a, b) => a.accounts - b.accounts)}
+        checked={values.hireRepIds}
+        error={errors.hireRepIds}
+        legend="New hires who get a starter book"
+        hint="Reps with the smallest books are listed first."
+      />
+      <TextField
+        id="rampTargetPct"
+        label="Ramp target (% of a full book)"
+        value={values.rampTargetPct}
+        error={errors.rampTargetPct}
+        type="number"
+        hint="For example 50 for half a book; the roster’s ramp target when left blank."
+        extra={{ min: 1, max: 100 }}
+      />
+    </>
+  );
 }
 
 export interface ScopeStepProps {
