@@ -82,10 +82,13 @@ export async function rosterAndLoad(
     sql`select id, crm_user_id, name, active, may_receive, end_date::text as end_date, region, segment, seniority,
           ramp_target_bps, max_accounts, max_revenue_cents::text as max_revenue_cents from reps`,
   );
+  // Kept with the owner as the book a solve plans with reads it (keepsWithOwner): custom.protected true or the text
+  // 'true' (->> gives 'true' for both); any other text an unmapped column of that name holds is neither kept nor
+  // an error.
   const fixed = await queryRows<{ owner_rep_id: string; n: number; cents: string }>(
     tx,
     sql`select owner_rep_id, count(*)::int as n, coalesce(sum(annual_revenue_cents), 0)::text as cents from accounts
-        where owner_rep_id is not null and (is_house or is_co_owned or (custom->>'protected')::boolean is true)
+        where owner_rep_id is not null and (is_house or is_co_owned or custom->>'protected' = 'true')
         group by owner_rep_id`,
   );
   const accounts = await queryRows<{ crm_id: string }>(tx, sql`select crm_id from accounts`);
