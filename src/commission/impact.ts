@@ -2,7 +2,7 @@
 import { addMonthsToMonthStart, compareDates, endOfMonth, type IsoDate, monthOf } from './dates.ts';
 import type { PlannedChange, ReassignmentPlan } from './plan.ts';
 import type { Refusal } from './refusals.ts';
-import { diffSchedule, type PlanDiffs } from './schedule-diff.ts';
+import { diffSchedule, type PlanDiffs, type ScheduleDiff } from './schedule-diff.ts';
 import { canonicalOrder } from './split.ts';
 import type { OpportunityInput, ParticipantRole } from './types.ts';
 
@@ -65,6 +65,15 @@ export interface ImpactOptions {
  * history with the plan applied. Total before equals total after within the
  * window, since every period is allocated to the cent either way.
  */
+/** The running totals of a preview: each person's months, problems, what changed, the next payment. */
+interface Tally {
+  person: (participantId: string, role: ParticipantRole) => { months: Map<string, MonthImpact> };
+  problems: Refusal[];
+  affectedSchedules: number;
+  affectedPeriods: number;
+  nextPaymentDate: IsoDate | null;
+}
+
 export function previewImpact(
   plan: ReassignmentPlan,
   opportunities: readonly OpportunityInput[],
@@ -90,10 +99,13 @@ export function previewImpact(
     }
     return p;
   };
-  const problems: Refusal[] = [];
-  let affectedSchedules = 0;
-  let affectedPeriods = 0;
-  let nextPaymentDate: IsoDate | null = null;
+  const tally: Tally = {
+    person,
+    problems: [],
+    affectedSchedules: 0,
+    affectedPeriods: 0,
+    nextPaymentDate: null,
+  };
 
   for (const change of changes) {
     // Everyone in the old and new split appears, even at zero, so a reviewer sees the whole split.
@@ -106,7 +118,7 @@ export function previewImpact(
     }
     const opportunity = byId.get(change.opportunityId);
     if (!opportunity) {
-      problems.push({
+      tally.problems.push({
         code: 'OPPORTUNITY_NOT_FOUND',
         path: `opportunities.${change.opportunityId}`,
         message: `Opportunity "${change.opportunityId}" is in the plan but was not given; pass every planned opportunity.`,
@@ -114,49 +126,10 @@ export function previewImpact(
       continue;
     }
     const diff = options.diffs?.get(change.opportunityId) ?? diffSchedule(change, opportunity, plan.endDate);
-    problems.push(...diff.problems);
-    const changedHere = diff.periods.filter((d) => d.changed);
-    affectedPeriods += changedHere.length;
-    if (changedHere.length > 0) affectedSchedules += 1;
-    for (const d of changedHere) {
-      const paid = d.period.paymentDate ?? d.period.periodEnd;
-      if (
-        d.period.status === 'open' &&
-        (nextPaymentDate === null || compareDates(paid, nextPaymentDate) < 0)
-      ) {
-        nextPaymentDate = paid;
-      }
-    }
-    for (const d of diff.periods) {
-      const paid = d.period.paymentDate ?? d.period.periodEnd;
-      if (compareDates(paid, from) < 0 || compareDates(paid, to) > 0) continue;
-      const month = monthOf(paid);
-      for (const s of d.before.byParticipant)
-        person(s.participantId, s.role).months.get(month)!.beforeCents += s.cents;
-      for (const s of d.after.byParticipant)
-        person(s.participantId, s.role).months.get(month)!.afterCents += s.cents;
-    }
+    addDiff(tally, diff, { from, to });
   }
 
-  const order = canonicalOrder(
-    [...people.entries()].map(([id, p]) => ({ participantId: id, role: p.role, bps: 0 })),
-  );
-  const result: PersonImpact[] = order.map(({ participantId, role }) => {
-    const list = [...people.get(participantId)!.months.values()];
-    const annualBeforeCents = list.reduce((a, m) => a + m.beforeCents, 0);
-    const annualAfterCents = list.reduce((a, m) => a + m.afterCents, 0);
-    return {
-      participantId,
-      role,
-      category: categorize(participantId, role, plan.departingRepId, newReps),
-      months: list,
-      annualBeforeCents,
-      annualAfterCents,
-      annualDeltaCents: annualAfterCents - annualBeforeCents,
-      monthlyBeforeCents: Math.round(annualBeforeCents / months),
-      monthlyAfterCents: Math.round(annualAfterCents / months),
-    };
-  });
+  const result = personImpacts(people, plan.departingRepId, newReps, months);
 
   return {
     window: { from, to, months },
@@ -165,10 +138,10 @@ export function previewImpact(
       accounts: new Set(changes.map((c) => c.accountId)).size,
       opportunities: changes.length,
       skipped: plan.items.length - changes.length,
-      affectedSchedules,
-      affectedPeriods,
+      affectedSchedules: tally.affectedSchedules,
+      affectedPeriods: tally.affectedPeriods,
     },
-    nextPaymentDate,
+    nextPaymentDate: tally.nextPaymentDate,
     totals: {
       beforeCents: result.reduce((a, p) => a + p.annualBeforeCents, 0),
       afterCents: result.reduce((a, p) => a + p.annualAfterCents, 0),
@@ -177,8 +150,62 @@ export function previewImpact(
       ...plan.statements,
       `Amounts are counted in the month each period is paid, from ${from} to ${to} (${months} months); "monthly" is that total ÷ ${months}.`,
     ],
-    problems,
+    problems: tally.problems,
   };
+}
+
+/** Each person's months and totals, in the split's canonical order. */
+function personImpacts(
+  people: Map<string, { role: ParticipantRole; months: Map<string, MonthImpact> }>,
+  departingRepId: string,
+  newReps: Set<string>,
+  months: number,
+): PersonImpact[] {
+  const order = canonicalOrder(
+    [...people.entries()].map(([id, p]) => ({ participantId: id, role: p.role, bps: 0 })),
+  );
+  return order.map(({ participantId, role }) => {
+    const list = [...people.get(participantId)!.months.values()];
+    const annualBeforeCents = list.reduce((a, m) => a + m.beforeCents, 0);
+    const annualAfterCents = list.reduce((a, m) => a + m.afterCents, 0);
+    return {
+      participantId,
+      role,
+      category: categorize(participantId, role, departingRepId, newReps),
+      months: list,
+      annualBeforeCents,
+      annualAfterCents,
+      annualDeltaCents: annualAfterCents - annualBeforeCents,
+      monthlyBeforeCents: Math.round(annualBeforeCents / months),
+      monthlyAfterCents: Math.round(annualAfterCents / months),
+    };
+  });
+}
+
+/** One opportunity's schedule diff: what changed, the next open payment, and each payment inside the window. */
+function addDiff(tally: Tally, diff: ScheduleDiff, window: { from: string; to: string }) {
+  tally.problems.push(...diff.problems);
+  const changedHere = diff.periods.filter((d) => d.changed);
+  tally.affectedPeriods += changedHere.length;
+  if (changedHere.length > 0) tally.affectedSchedules += 1;
+  for (const d of changedHere) {
+    const paid = d.period.paymentDate ?? d.period.periodEnd;
+    if (
+      d.period.status === 'open' &&
+      (tally.nextPaymentDate === null || compareDates(paid, tally.nextPaymentDate) < 0)
+    ) {
+      tally.nextPaymentDate = paid;
+    }
+  }
+  for (const d of diff.periods) {
+    const paid = d.period.paymentDate ?? d.period.periodEnd;
+    if (compareDates(paid, window.from) < 0 || compareDates(paid, window.to) > 0) continue;
+    const month = monthOf(paid);
+    for (const s of d.before.byParticipant)
+      tally.person(s.participantId, s.role).months.get(month)!.beforeCents += s.cents;
+    for (const s of d.after.byParticipant)
+      tally.person(s.participantId, s.role).months.get(month)!.afterCents += s.cents;
+  }
 }
 
 function categorize(

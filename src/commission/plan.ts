@@ -235,6 +235,75 @@ function isProtectedStage(stage: string, policy: CommissionPolicy): boolean {
   return policy.protectedStages.some((p) => p.trim().toLowerCase() === s);
 }
 
+/** Why an opportunity takes no part, or null; `notes` gets what its change must say (protected, to adjust). */
+function refusalOf(
+  request: ReassignmentRequest,
+  opportunity: OpportunityInput,
+  policy: CommissionPolicy,
+  cascade: boolean,
+  notes: string[],
+): { code: RefusalCode; reason: string } | null {
+  const { opportunityId } = opportunity;
+  const no = (code: RefusalCode, reason: string) => ({ code, reason });
+  if (opportunity.isClosed) {
+    return no(
+      'OPPORTUNITY_CLOSED',
+      `Opportunity "${opportunityId}" is closed; closed opportunities cannot be reassigned.`,
+    );
+  }
+  if (cascade && request.scope === 'ownership') {
+    return no('SCOPE_OWNERSHIP_ONLY', 'The scope is account ownership only, so no commission changes.');
+  }
+  if (isProtectedStage(opportunity.stage, policy)) {
+    if (cascade && (request.scope === 'active' || !policy.historicalPermitted)) {
+      return no(
+        'PROTECTED_STAGE',
+        `Stage "${opportunity.stage}" is protected (billing onwards) and excluded from ` +
+          (request.scope === 'active'
+            ? 'the active-and-future scope; use level 1 for an explicit exception.'
+            : 'cascades by policy (historical changes are not permitted).'),
+      );
+    }
+    notes.push(`Stage "${opportunity.stage}" is protected; this change was requested explicitly.`);
+  }
+  if (!isIsoDate(opportunity.createdOn)) {
+    return no(
+      'INVALID_DATE',
+      `Opportunity "${opportunityId}" has no valid creation date ("${opportunity.createdOn}").`,
+    );
+  }
+  if (compareDates(request.endDate, opportunity.createdOn) < 0) {
+    return no(
+      'END_DATE_BEFORE_CREATION',
+      `The end date ${request.endDate} is before opportunity "${opportunityId}" was created on ${opportunity.createdOn}; choose an end date on or after ${opportunity.createdOn}.`,
+    );
+  }
+  const history = validateHistory(opportunity.splitRows, `opportunities.${opportunityId}.splitRows`);
+  if (!history.ok) return no(history.refusal.code, history.refusal.message);
+
+  if (cascade) {
+    const reconciled = opportunity.schedule.find(
+      (p) => p.status === 'reconciled' && compareDates(p.periodEnd, request.endDate) > 0,
+    );
+    if (reconciled) {
+      return no(
+        'RECONCILED_PERIOD',
+        `Period "${reconciled.periodId}" (${reconciled.periodStart}..${reconciled.periodEnd}) after the end date is reconciled; reconciled periods are excluded from cascades — change this opportunity on its own (level 1) to get adjustments.`,
+      );
+    }
+  } else {
+    const reconciled = opportunity.schedule.filter(
+      (p) => p.status === 'reconciled' && compareDates(p.periodEnd, request.endDate) > 0,
+    );
+    if (reconciled.length > 0) {
+      notes.push(
+        `${reconciled.length} reconciled period(s) after the end date will need adjustment entries (see reconciliation).`,
+      );
+    }
+  }
+  return null;
+}
+
 function planOne(
   request: ReassignmentRequest,
   opportunity: OpportunityInput,
@@ -251,63 +320,8 @@ function planOne(
     reason,
   });
   const notes: string[] = [];
-
-  if (opportunity.isClosed) {
-    return skip(
-      'OPPORTUNITY_CLOSED',
-      `Opportunity "${opportunityId}" is closed; closed opportunities cannot be reassigned.`,
-    );
-  }
-  if (cascade && request.scope === 'ownership') {
-    return skip('SCOPE_OWNERSHIP_ONLY', 'The scope is account ownership only, so no commission changes.');
-  }
-  if (isProtectedStage(opportunity.stage, policy)) {
-    if (cascade && (request.scope === 'active' || !policy.historicalPermitted)) {
-      return skip(
-        'PROTECTED_STAGE',
-        `Stage "${opportunity.stage}" is protected (billing onwards) and excluded from ` +
-          (request.scope === 'active'
-            ? 'the active-and-future scope; use level 1 for an explicit exception.'
-            : 'cascades by policy (historical changes are not permitted).'),
-      );
-    }
-    notes.push(`Stage "${opportunity.stage}" is protected; this change was requested explicitly.`);
-  }
-  if (!isIsoDate(opportunity.createdOn)) {
-    return skip(
-      'INVALID_DATE',
-      `Opportunity "${opportunityId}" has no valid creation date ("${opportunity.createdOn}").`,
-    );
-  }
-  if (compareDates(request.endDate, opportunity.createdOn) < 0) {
-    return skip(
-      'END_DATE_BEFORE_CREATION',
-      `The end date ${request.endDate} is before opportunity "${opportunityId}" was created on ${opportunity.createdOn}; choose an end date on or after ${opportunity.createdOn}.`,
-    );
-  }
-  const history = validateHistory(opportunity.splitRows, `opportunities.${opportunityId}.splitRows`);
-  if (!history.ok) return skip(history.refusal.code, history.refusal.message);
-
-  if (cascade) {
-    const reconciled = opportunity.schedule.find(
-      (p) => p.status === 'reconciled' && compareDates(p.periodEnd, request.endDate) > 0,
-    );
-    if (reconciled) {
-      return skip(
-        'RECONCILED_PERIOD',
-        `Period "${reconciled.periodId}" (${reconciled.periodStart}..${reconciled.periodEnd}) after the end date is reconciled; reconciled periods are excluded from cascades — change this opportunity on its own (level 1) to get adjustments.`,
-      );
-    }
-  } else {
-    const reconciled = opportunity.schedule.filter(
-      (p) => p.status === 'reconciled' && compareDates(p.periodEnd, request.endDate) > 0,
-    );
-    if (reconciled.length > 0) {
-      notes.push(
-        `${reconciled.length} reconciled period(s) after the end date will need adjustment entries (see reconciliation).`,
-      );
-    }
-  }
+  const refused = refusalOf(request, opportunity, policy, cascade, notes);
+  if (refused) return skip(refused.code, refused.reason);
 
   const current = openRows(opportunity.splitRows);
   if (current.length === 0) {

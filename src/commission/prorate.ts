@@ -75,38 +75,9 @@ export function allocatePeriod(period: SchedulePeriod, rows: readonly SplitRow[]
     );
   }
 
-  // Only rows overlapping the period matter (string order is date order for ISO dates).
-  const relevant = rows.filter(
-    (r) =>
-      r.effectiveFrom <= period.periodEnd && (r.effectiveTo === null || r.effectiveTo >= period.periodStart),
-  );
-  // Days where the split may change inside the period: each row's start and the day after its end.
-  const cuts = new Set<IsoDate>([period.periodStart]);
-  for (const r of relevant) {
-    for (const day of [r.effectiveFrom, r.effectiveTo === null ? null : addDays(r.effectiveTo, 1)]) {
-      if (day && compareDates(day, period.periodStart) > 0 && compareDates(day, period.periodEnd) <= 0)
-        cuts.add(day);
-    }
-  }
-  const starts = [...cuts].sort(compareDates);
-  const raw: { from: IsoDate; to: IsoDate; structure: SplitStructure }[] = [];
-  for (const [i, from] of starts.entries()) {
-    const next = starts[i + 1];
-    const to = next ? addDays(next, -1) : period.periodEnd;
-    const structure = structureOn(relevant, from);
-    if (!structure) {
-      return refuse(
-        'SPLIT_MISSING',
-        path,
-        `No split is in force on ${from}, inside period "${period.periodId}"; every day of a period needs a split.`,
-      );
-    }
-    const valid = validateStructure(structure, `split in force on ${from}`);
-    if (!valid.ok) return valid;
-    const last = raw[raw.length - 1];
-    if (last && sameStructure(last.structure, structure)) last.to = to;
-    else raw.push({ from, to, structure });
-  }
+  const runs = splitRuns(period, rows);
+  if (!runs.ok) return runs;
+  const raw = runs.value;
 
   const totals = participantTotals(period, rows);
   const slices: PeriodSlice[] = raw.map((s) => ({
@@ -142,6 +113,46 @@ export function allocatePeriod(period: SchedulePeriod, rows: readonly SplitRow[]
     slices,
     byParticipant: sumShares(slices.flatMap((s) => s.shares)),
   });
+}
+
+/** The period cut into runs of days under one split (adjacent days under the same split joined). */
+function splitRuns(
+  period: SchedulePeriod,
+  rows: readonly SplitRow[],
+): Outcome<{ from: IsoDate; to: IsoDate; structure: SplitStructure }[]> {
+  // Only rows overlapping the period matter (string order is date order for ISO dates).
+  const relevant = rows.filter(
+    (r) =>
+      r.effectiveFrom <= period.periodEnd && (r.effectiveTo === null || r.effectiveTo >= period.periodStart),
+  );
+  // Days where the split may change inside the period: each row's start and the day after its end.
+  const cuts = new Set<IsoDate>([period.periodStart]);
+  for (const r of relevant) {
+    for (const day of [r.effectiveFrom, r.effectiveTo === null ? null : addDays(r.effectiveTo, 1)]) {
+      if (day && compareDates(day, period.periodStart) > 0 && compareDates(day, period.periodEnd) <= 0)
+        cuts.add(day);
+    }
+  }
+  const starts = [...cuts].sort(compareDates);
+  const raw: { from: IsoDate; to: IsoDate; structure: SplitStructure }[] = [];
+  for (const [i, from] of starts.entries()) {
+    const next = starts[i + 1];
+    const to = next ? addDays(next, -1) : period.periodEnd;
+    const structure = structureOn(relevant, from);
+    if (!structure) {
+      return refuse(
+        'SPLIT_MISSING',
+        `schedule.${period.periodId}`,
+        `No split is in force on ${from}, inside period "${period.periodId}"; every day of a period needs a split.`,
+      );
+    }
+    const valid = validateStructure(structure, `split in force on ${from}`);
+    if (!valid.ok) return valid;
+    const last = raw[raw.length - 1];
+    if (last && sameStructure(last.structure, structure)) last.to = to;
+    else raw.push({ from, to, structure });
+  }
+  return ok(raw);
 }
 
 /** One stretch of the whole history during which one split (or none: a hole) is in force. */

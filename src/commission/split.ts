@@ -92,28 +92,9 @@ export function applyAction(
     return ok({ structure: { participants: canonicalOrder(rest) }, noop: null });
   }
 
-  if (action.newRepId === departingRepId) {
-    return refuse(
-      'NEW_REP_IS_DEPARTING_REP',
-      `${path}.newRepId`,
-      `The new rep is the departing rep "${departingRepId}"; choose a different rep.`,
-    );
-  }
   const existing = rest.find((p) => p.participantId === action.newRepId);
-  if (existing && existing.role !== 'rep') {
-    return refuse(
-      'NEW_REP_ROLE_CONFLICT',
-      `${path}.newRepId`,
-      `"${action.newRepId}" is already in this split as ${existing.role}; a ${existing.role} cannot take a rep's share — choose a rep.`,
-    );
-  }
-  if (action.newRepId === houseId) {
-    return refuse(
-      'NEW_REP_ROLE_CONFLICT',
-      `${path}.newRepId`,
-      `"${action.newRepId}" is House; use type A to give the share to House.`,
-    );
-  }
+  const refused = newRepRefusal(action.newRepId, { departingRepId, houseId, existing, path });
+  if (refused) return refused;
   const give = (bps: number) => {
     if (existing) existing.bps += bps;
     else rest.push({ participantId: action.newRepId, role: 'rep', bps });
@@ -144,6 +125,40 @@ export function applyAction(
   if (house) house.bps = houseBps;
   else if (houseBps > 0) rest.push({ participantId: houseId, role: 'house', bps: houseBps });
   return ok({ structure: { participants: canonicalOrder(rest) }, noop: null });
+}
+
+/** Why the rep named to take the departing rep's share cannot: the departing rep, House, or another role. */
+function newRepRefusal(
+  newRepId: string,
+  {
+    departingRepId,
+    houseId,
+    existing,
+    path,
+  }: { departingRepId: string; houseId: string; existing: Participant | undefined; path: string },
+): Outcome<never> | null {
+  if (newRepId === departingRepId) {
+    return refuse(
+      'NEW_REP_IS_DEPARTING_REP',
+      `${path}.newRepId`,
+      `The new rep is the departing rep "${departingRepId}"; choose a different rep.`,
+    );
+  }
+  if (existing && existing.role !== 'rep') {
+    return refuse(
+      'NEW_REP_ROLE_CONFLICT',
+      `${path}.newRepId`,
+      `"${newRepId}" is already in this split as ${existing.role}; a ${existing.role} cannot take a rep's share — choose a rep.`,
+    );
+  }
+  if (newRepId === houseId) {
+    return refuse(
+      'NEW_REP_ROLE_CONFLICT',
+      `${path}.newRepId`,
+      `"${newRepId}" is House; use type A to give the share to House.`,
+    );
+  }
+  return null;
 }
 
 /** House first, then reps, then subagents, each by participant id: equal splits compare equal. */
