@@ -20,6 +20,11 @@ export interface IlsOptions {
   slack?: number;
   /** Stop once the pool objective is at or below this (e.g. within a gap of a known bound). */
   target?: number;
+  /**
+   * Share of the iterations' work given to whale moves (ils.ts): 0 turns them off. Default: on for pools
+   * with sampled swaps (ils.ts, WHALE_MAX_ACCOUNTS), off for smaller pools.
+   */
+  whaleShare?: number;
   /** Polled with the clock: true stops the search (cancellation). */
   shouldStop?: () => boolean;
 }
@@ -92,6 +97,8 @@ export class IlsMoves {
   protected readonly allowed: Uint8Array;
   /** While a perturbation is restricted to a pair of reps: the pair (else -1). */
   protected pairFirst = -1;
+  /** An account the moves leave where it is (the whale being tried, ils.ts), else -1. */
+  protected locked = -1;
   protected pairMate = -1;
 
   constructor(
@@ -222,6 +229,7 @@ export class IlsMoves {
     const { units } = state;
     const tu = p.targetUnits;
     const inv = this.inv;
+    if (i === this.locked) return false;
     const k = this.list[i]!;
     const r1 = state.assign[k]!;
     let bestD = -1e-10;
@@ -253,6 +261,7 @@ export class IlsMoves {
       const base = -Math.abs(e1) - Math.abs(e2);
       for (let t = 0; t < tries; t++) {
         const i2 = this.exhaustive ? arr[t]! : arr[Math.floor(this.rand() * len)]!;
+        if (i2 === this.locked) continue;
         const du = ui - a.unit[i2]!;
         const o2 = a.owner[i2]!;
         const c2 = o2 === r1 ? -a.lam[i2]! : o2 === r2 ? a.lam[i2]! : 0;
@@ -312,7 +321,7 @@ export class IlsMoves {
       this.work += others.length;
       const from = this.reps[jo]!;
       for (const i of others) {
-        if (this.state.assign[this.list[i]!] !== from) continue;
+        if (this.state.assign[this.list[i]!] !== from || i === this.locked) continue;
         this.work++;
         if (!this.eligible(i, r) || !this.relocFits(i, r)) continue;
         const d = this.relocDelta(i, from, r);

@@ -3,11 +3,12 @@
  * incremental deltas for relocations and swaps, and a queue of "dirty" reps so that after a perturbation
  * only the moves touching changed reps are looked at again. Perturbations shuffle a few accounts among
  * two or three reps; the result is kept when the pool objective does not get worse, otherwise every move
- * is undone from a journal. Every move respects eligibility, both caps (exact cents) and pins (pinned
- * accounts are not variables). Budgets count move evaluations (seeded PRNG), so the same input gives the
+ * is undone from a journal; large pools also move their whales (ils-whales.ts). Every move respects
+ * eligibility, both caps (exact cents) and pins (pinned accounts are not variables). Budgets count move evaluations (seeded PRNG), so the same input gives the
  * same answer; an optional deadline only cuts the search short.
  */
-import { IlsMoves, type IlsOptions } from './ils-moves.ts';
+import type { IlsOptions } from './ils-moves.ts';
+import { IlsWhales } from './ils-whales.ts';
 import type { Pool } from './problem.ts';
 import { poolScore, type State } from './state.ts';
 
@@ -39,7 +40,7 @@ export function iteratedSearch(state: State, pool: Pool, options: IlsOptions): I
 }
 
 /** The search's driver: perturbations, acceptance and the last pass. */
-class Ils extends IlsMoves {
+class Ils extends IlsWhales {
   /**
    * Perturb: a few random relocations and swaps between two reps (pairs measured best: three-rep
    * perturbations were 1-2 % worse at 1000x20 for the same work); the local search is then kept to them.
@@ -94,6 +95,8 @@ class Ils extends IlsMoves {
     const slack = (this.options.slack ?? 0) * this.inv;
     let iterations = 0;
     const clockEvery = 16;
+    const loopStart = this.work;
+    let whaleWork = 0;
     while (this.work < this.limit) {
       if (iterations % clockEvery === 0 && (this.timeUp() || this.options.shouldStop?.())) break;
       if (this.options.target !== undefined && this.cur <= this.options.target) break;
@@ -101,15 +104,24 @@ class Ils extends IlsMoves {
       this.work += this.R;
       const start = this.cur;
       this.journal = [];
-      this.perturbPair();
-      this.localSearch();
-      if (this.cur < best - EPS) {
+      let feasible = true;
+      if (this.whales.length > 0 && whaleWork <= this.whaleShare * (this.work - loopStart)) {
+        const w0 = this.work;
+        feasible = this.whaleMove();
+        whaleWork += this.work - w0;
+        if (feasible && this.cur < best - EPS) this.whaleKept();
+      } else {
+        this.perturbPair();
+        this.localSearch();
+      }
+      if (feasible && this.cur < best - EPS) {
+        if (this.whales.length > 0) this.findAway();
         best = this.cur;
         bestAssign = this.assignment();
         this.work += this.n;
         continue;
       }
-      if (this.cur <= start + EPS || this.cur <= best + slack) continue;
+      if (feasible && (this.cur <= start + EPS || this.cur <= best + slack)) continue;
       this.undo(start);
     }
     this.lastPass(best, bestAssign);
