@@ -15,9 +15,10 @@ const EMITTERS = ['services', 'auth', 'db', 'jobs', 'cli', 'composition'];
 
 /**
  * Dotted literals in the emitting layers that are not audit kinds: field paths of the run contract and of inputs
- * (params.*, input.*), Postgres settings and schema names (app.*, public.*), file names, and these few others.
+ * (params.*, input.*), of JSON columns read (custom.*: accounts.custom's fields), Postgres settings and schema
+ * names (app.*, public.*), file names, and these few others.
  */
-const NOT_EVENT_PREFIXES = ['params', 'input', 'app', 'public'];
+const NOT_EVENT_PREFIXES = ['params', 'input', 'custom', 'app', 'public'];
 const NOT_EVENT_KINDS = new Set([
   'accounts.csv',
   'reps.csv',
