@@ -58,7 +58,7 @@ export function crossValidateRuleset(
     }
   };
 
-  const { eligibility, caps, segments, protections, targets } = ruleset;
+  const { eligibility, segments, protections } = ruleset;
   if (eligibility.receivers !== 'roster') {
     for (const [i, id] of eligibility.receivers.entries()) checkReceiver(`eligibility.receivers[${i}]`, id);
   }
@@ -85,6 +85,45 @@ export function crossValidateRuleset(
     );
   }
 
+  checkCaps(ruleset, roster, fixedLoad, { byId, error, warn });
+  checkSegments(ruleset, { checkReceiver, warn });
+
+  if (knownAccount) {
+    protections.keepWithOwner.forEach((id, i) => {
+      if (!knownAccount(id))
+        warn(`protections.keepWithOwner[${i}]`, `account "${id}" is not in the book — check the id`);
+    });
+  }
+
+  checkTargets(ruleset, roster, warn);
+  return issues;
+}
+
+type Report = (path: string, message: string) => void;
+
+/** Ramp and seniority targets need those columns in the roster; without them targets are equal. */
+function checkTargets({ targets }: Ruleset, roster: readonly RosterRep[], warn: Report) {
+  if (targets.mode === 'ramp' && !roster.some((r) => r.rampTargetBps !== null)) {
+    warn(
+      'targets.mode',
+      'ramp targets need ramp_target on new hires in the roster; none has one, so targets are equal',
+    );
+  }
+  if (targets.mode === 'seniority' && !roster.some((r) => r.seniority !== null)) {
+    warn(
+      'targets.mode',
+      'seniority targets need seniority in the roster; none has one, so targets are equal',
+    );
+  }
+}
+
+/** Each cap names a rep of the roster, and no cap (listed, or the roster's) is below what the rep must keep. */
+function checkCaps(
+  { caps }: Ruleset,
+  roster: readonly RosterRep[],
+  fixedLoad: ReadonlyMap<string, FixedLoad>,
+  { byId, error, warn }: { byId: Map<string, RosterRep>; error: Report; warn: Report },
+) {
   for (const [i, cap] of caps.perRep.entries()) {
     const path = `caps.perRep[${i}]`;
     const rep = byId.get(cap.rep);
@@ -99,7 +138,13 @@ export function crossValidateRuleset(
     };
     checkCapAgainstLoad(`caps (roster row of ${rep.crmId})`, rep, cap, fixedLoad.get(rep.crmId), warn);
   }
+}
 
+/** A segment's receiving reps may receive and are not excluded; a territory segment has regions to go by. */
+function checkSegments(
+  { segments, eligibility }: Ruleset,
+  { checkReceiver, warn }: { checkReceiver: Report; warn: Report },
+) {
   segments.forEach((segment, i) => {
     segment.receivingReps.forEach((id, j) => {
       checkReceiver(`segments[${i}].receivingReps[${j}]`, id);
@@ -117,27 +162,6 @@ export function crossValidateRuleset(
       );
     }
   });
-
-  if (knownAccount) {
-    protections.keepWithOwner.forEach((id, i) => {
-      if (!knownAccount(id))
-        warn(`protections.keepWithOwner[${i}]`, `account "${id}" is not in the book — check the id`);
-    });
-  }
-
-  if (targets.mode === 'ramp' && !roster.some((r) => r.rampTargetBps !== null)) {
-    warn(
-      'targets.mode',
-      'ramp targets need ramp_target on new hires in the roster; none has one, so targets are equal',
-    );
-  }
-  if (targets.mode === 'seniority' && !roster.some((r) => r.seniority !== null)) {
-    warn(
-      'targets.mode',
-      'seniority targets need seniority in the roster; none has one, so targets are equal',
-    );
-  }
-  return issues;
 }
 
 function checkCapAgainstLoad(
