@@ -144,8 +144,12 @@ describe('ways out of a split the commit cannot write, in a browser', () => {
     expect(said).toMatch(/commission split still cannot be written/);
     expect(said).toMatch(/choose another commission type or share for the opportunity on its card/);
     expect(await page.locator(`[id="${cardId}"] form.split-way-out`).count()).toBeGreaterThan(0);
-    await page.screenshot({ path: `${ARTIFACTS}/split-way-out-account-decision-where.png`, fullPage: false });
-    await page.locator('#conflicts-error').scrollIntoViewIfNeeded();
+    // The message is where the manager is looking: the page moves to it (the card was far below the section's top).
+    await page.locator('#conflicts-error:focus').waitFor();
+    const box = (await page.locator('#conflicts-error').boundingBox())!;
+    const viewport = page.viewportSize()!;
+    expect(box.y).toBeGreaterThanOrEqual(0);
+    expect(box.y + box.height).toBeLessThanOrEqual(viewport.height);
     await page.screenshot({ path: `${ARTIFACTS}/split-way-out-account-decision.png`, fullPage: false });
 
     const retyped = await clearConflicts(page, 'Finance agreed: the new rep inherits the share');

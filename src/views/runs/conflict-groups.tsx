@@ -284,7 +284,9 @@ export function GroupedConflictsSection(props: SectionProps) {
         {num(conflicts.length)}
       </h2>
       {props.error && (
-        <p class="field-error wide" role="alert" id="conflicts-error">
+        // Focused when it arrives (htmx focuses [autofocus] after a swap), so the page scrolls to it: the decision
+        // that caused it was made on a card further down, and the section's top is out of view from there.
+        <p class="field-error wide" role="alert" id="conflicts-error" tabindex={-1} autofocus>
           {props.error}
         </p>
       )}
