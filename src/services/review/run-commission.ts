@@ -55,6 +55,37 @@ export async function loadRunCommission(tx: Tx, runId: string): Promise<RunCommi
   // RLS limits this to the caller's org: another org's run is simply not found.
   const [run] = await tx.select().from(runs).where(eq(runs.id, runId));
   if (!run) throw notFound('The run');
+  const { endDate, reassignmentDate } = requireCommissionDates(run);
+
+  const roster = await tx.select({ id: reps.id, name: reps.name, kind: reps.kind }).from(reps);
+  const repNames = new Map(roster.map((r) => [r.id, { name: r.name, kind: r.kind }]));
+  const houseRepId = roster.find((r) => r.kind === 'house')?.id ?? null;
+  const basis: PlanBasis = run.status === 'committed' ? 'committed' : 'proposal';
+  const parts =
+    basis === 'committed' ? await committedParts(tx, run) : await proposalParts(tx, run, houseRepId);
+
+  const plan = reassignmentPlan(run, endDate, reassignmentDate, parts.items, parts.fromRepIds, repNames);
+  return {
+    run,
+    basis,
+    endDate,
+    reassignmentDate,
+    settings: parts.settings,
+    plan,
+    inputs: parts.inputs,
+    info: parts.info,
+    repNames,
+    houseRepId,
+    fromRepIds: parts.fromRepIds,
+    toRepIds: parts.toRepIds,
+    skipped: parts.skipped,
+    problems: parts.problems,
+    warnings: parts.warnings,
+  };
+}
+
+/** The run's two commission dates; refuses a run missing either, or one rolled back. */
+function requireCommissionDates(run: RunRow): { endDate: string; reassignmentDate: string } {
   if (!run.commissionEndDate || !run.reassignmentDate) {
     throw new AppError(
       'UNPROCESSABLE',
@@ -77,78 +108,108 @@ export async function loadRunCommission(tx: Tx, runId: string): Promise<RunCommi
       'This run was committed and then rolled back: its commission changes were undone, so there is no impact and no adjustment left to show. Start a new run to change the splits again.',
     );
   }
+  return { endDate: run.commissionEndDate, reassignmentDate: run.reassignmentDate };
+}
 
-  const roster = await tx.select({ id: reps.id, name: reps.name, kind: reps.kind }).from(reps);
-  const repNames = new Map(roster.map((r) => [r.id, { name: r.name, kind: r.kind }]));
-  const houseRepId = roster.find((r) => r.kind === 'house')?.id ?? null;
-  const endDate = run.commissionEndDate;
-  const reassignmentDate = run.reassignmentDate;
-  const warnings: string[] = [];
-  const problems: Refusal[] = [];
-  const skipped: SkippedOpportunity[] = [];
-  const items: PlanItem[] = [];
-  const info = new Map<string, OpportunityInfo>();
-  const fromRepIds = new Set<string>();
-  const toRepIds = new Set<string>();
-  let settings: CommissionSettings | null = null;
-  let inputs: OpportunityInput[] = [];
-  const basis: PlanBasis = run.status === 'committed' ? 'committed' : 'proposal';
+/** The plan's items and what goes with them, from either basis. */
+interface PlanParts {
+  settings: CommissionSettings | null;
+  inputs: OpportunityInput[];
+  items: PlanItem[];
+  info: Map<string, OpportunityInfo>;
+  fromRepIds: Set<string>;
+  toRepIds: Set<string>;
+  skipped: SkippedOpportunity[];
+  problems: Refusal[];
+  warnings: string[];
+}
 
-  if (basis === 'committed') {
-    const built = await committedPlan(tx, run);
-    settings = built.settings;
-    inputs = built.inputs;
-    items.push(...built.changes);
-    problems.push(...built.problems);
-    for (const i of built.info) {
-      info.set(i.opportunityId, i);
-      if (i.fromRepId) fromRepIds.add(i.fromRepId);
-    }
-    for (const c of built.changes) if (c.action.type !== 'A') toRepIds.add(c.action.newRepId);
-    for (const s of built.skipped) skipped.push(s);
-    if (built.changes.length === 0 && built.problems.length === 0) {
-      warnings.push('The commit of this run changed no commission split.');
-    }
-  } else {
-    const planned = await proposedSplits(tx, run, houseRepId);
-    settings = planned.settings;
-    warnings.push(...planned.warnings);
-    for (const p of planned.plan.refusals) {
-      problems.push({
-        code: p.code as Refusal['code'],
-        path: p.opportunityId ? `opportunities.${p.opportunityId}` : `accounts.${p.accountId}`,
-        message: p.message,
-      });
-    }
-    for (const k of [...planned.plan.skipped, ...planned.plan.undecided]) skipped.push(k);
-    for (const sp of planned.plan.splits) {
-      items.push(sp.change);
-      inputs.push(sp.input);
-      info.set(sp.change.opportunityId, {
-        opportunityId: sp.change.opportunityId,
-        crmId: sp.ref.crmId,
-        name: sp.ref.name,
-        accountId: sp.ref.accountId,
-        accountName: sp.ref.accountName,
-        fromRepId: sp.fromRepId,
-        toRepId: sp.toRepId,
-      });
-      fromRepIds.add(sp.fromRepId);
-      // The rep who receives the share: a segment's or a decision's receiver, else the new owner.
-      if (sp.receiverRepId) toRepIds.add(sp.receiverRepId);
-    }
-    if (houseRepId === null && items.length > 0) {
-      warnings.push(
-        'The org has no House rep in its roster: House’s share is shown as "house", and the commit will refuse until a rep of kind house is imported.',
-      );
-    }
+function emptyParts(): PlanParts {
+  return {
+    settings: null,
+    inputs: [],
+    items: [],
+    info: new Map(),
+    fromRepIds: new Set(),
+    toRepIds: new Set(),
+    skipped: [],
+    problems: [],
+    warnings: [],
+  };
+}
+
+/** After commit: rebuilt from what the commit wrote. */
+async function committedParts(tx: Tx, run: RunRow): Promise<PlanParts> {
+  const parts = emptyParts();
+  const built = await committedPlan(tx, run);
+  parts.settings = built.settings;
+  parts.inputs = built.inputs;
+  parts.items.push(...built.changes);
+  parts.problems.push(...built.problems);
+  for (const i of built.info) {
+    parts.info.set(i.opportunityId, i);
+    if (i.fromRepId) parts.fromRepIds.add(i.fromRepId);
   }
+  for (const c of built.changes) if (c.action.type !== 'A') parts.toRepIds.add(c.action.newRepId);
+  for (const s of built.skipped) parts.skipped.push(s);
+  if (built.changes.length === 0 && built.problems.length === 0) {
+    parts.warnings.push('The commit of this run changed no commission split.');
+  }
+  return parts;
+}
 
+/** Before commit: planned exactly the way the commit will plan it. */
+async function proposalParts(tx: Tx, run: RunRow, houseRepId: string | null): Promise<PlanParts> {
+  const parts = emptyParts();
+  const planned = await proposedSplits(tx, run, houseRepId);
+  parts.settings = planned.settings;
+  parts.warnings.push(...planned.warnings);
+  for (const p of planned.plan.refusals) {
+    parts.problems.push({
+      code: p.code as Refusal['code'],
+      path: p.opportunityId ? `opportunities.${p.opportunityId}` : `accounts.${p.accountId}`,
+      message: p.message,
+    });
+  }
+  for (const k of [...planned.plan.skipped, ...planned.plan.undecided]) parts.skipped.push(k);
+  for (const sp of planned.plan.splits) {
+    parts.items.push(sp.change);
+    parts.inputs.push(sp.input);
+    parts.info.set(sp.change.opportunityId, {
+      opportunityId: sp.change.opportunityId,
+      crmId: sp.ref.crmId,
+      name: sp.ref.name,
+      accountId: sp.ref.accountId,
+      accountName: sp.ref.accountName,
+      fromRepId: sp.fromRepId,
+      toRepId: sp.toRepId,
+    });
+    parts.fromRepIds.add(sp.fromRepId);
+    // The rep who receives the share: a segment's or a decision's receiver, else the new owner.
+    if (sp.receiverRepId) parts.toRepIds.add(sp.receiverRepId);
+  }
+  if (houseRepId === null && parts.items.length > 0) {
+    parts.warnings.push(
+      'The org has no House rep in its roster: House’s share is shown as "house", and the commit will refuse until a rep of kind house is imported.',
+    );
+  }
+  return parts;
+}
+
+/** One plan for the whole run: the items, the dates, the House gap and the statements that explain them. */
+function reassignmentPlan(
+  run: RunRow,
+  endDate: string,
+  reassignmentDate: string,
+  items: PlanItem[],
+  fromRepIds: Set<string>,
+  repNames: Map<string, { name: string; kind: string }>,
+): ReassignmentPlan {
   const gap = houseGap(endDate, reassignmentDate);
   const changes = items.filter((i): i is PlannedChange => i.kind === 'change');
   const name = (id: string) => repNames.get(id)?.name ?? id;
   const departing = [...fromRepIds].map(name).sort();
-  const plan: ReassignmentPlan = {
+  return {
     departingRepId: [...fromRepIds][0] ?? '',
     level: 'account',
     scope: coreScope(run.scope),
@@ -174,22 +235,5 @@ export async function loadRunCommission(tx: Tx, runId: string): Promise<RunCommi
       skipped: 0,
       accountsChanged: new Set(changes.map((c) => c.accountId)).size,
     },
-  };
-  return {
-    run,
-    basis,
-    endDate,
-    reassignmentDate,
-    settings,
-    plan,
-    inputs,
-    info,
-    repNames,
-    houseRepId,
-    fromRepIds,
-    toRepIds,
-    skipped,
-    problems,
-    warnings,
   };
 }
