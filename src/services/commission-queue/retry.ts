@@ -6,6 +6,7 @@ import { and, eq, inArray } from 'drizzle-orm';
 import { accounts, opportunities, reps, runOpportunityChanges, runs } from '../../../db/schema/index.ts';
 import { orgScope } from '../../auth/principal.ts';
 import { appendAudit } from '../../db/audit.ts';
+import type { Tx } from '../../db/client.ts';
 import { withOrg } from '../../db/tenancy.ts';
 import { AppError, forbidden } from '../../lib/errors.ts';
 import { fieldIssues } from '../../lib/field-issues.ts';
@@ -82,26 +83,10 @@ export interface RetryResult {
   failed: { itemId: string; opportunityId: string; message: string }[];
 }
 
-interface Claimed {
-  id: string;
-  opportunityId: string;
-  opportunityName: string;
-  fromRepId: string | null;
-  ownerRepId: string | null;
+/** A claimed item: one the claim checked names a new owner. It keeps the original run's params and what its strategy
+ * looks at, to find the rep the share went to (a segment's or a decision's receiver). */
+interface Claimed extends LockedItem {
   toRepId: string;
-  commissionType: string | null;
-  customBps: number | null;
-  error: string | null;
-  runId: string;
-  scope: 'ownership' | 'open_opportunities' | 'complete';
-  commissionEndDate: string | null;
-  reassignmentDate: string | null;
-  /** The original run's params and what its strategy looks at, to find the rep the share went to (a segment's or a decision's receiver). */
-  runParams: unknown;
-  stage: string;
-  amountCents: number;
-  accountType: string | null;
-  region: string | null;
 }
 
 /**
@@ -129,113 +114,140 @@ export async function retryQueueItems({
       details: [{ path: 'itemIds', message: `${ids.length} items selected.` }],
     });
   }
-  const claimed = await withOrg(ctx.db, orgScope(ctx.principal), async (tx) => {
-    const rows = await tx
-      .select({
-        id: runOpportunityChanges.id,
-        status: runOpportunityChanges.status,
-        error: runOpportunityChanges.error,
-        opportunityId: runOpportunityChanges.opportunityId,
-        opportunityName: opportunities.name,
-        ownerRepId: opportunities.ownerRepId,
-        opportunityStatus: opportunities.status,
-        fromRepId: runOpportunityChanges.fromRepId,
-        toRepId: runOpportunityChanges.toRepId,
-        toRepName: reps.name,
-        commissionType: runOpportunityChanges.commissionType,
-        customBps: runOpportunityChanges.customBps,
-        runId: runs.id,
-        scope: runs.scope,
-        commissionEndDate: runs.commissionEndDate,
-        reassignmentDate: runs.reassignmentDate,
-        runParams: runs.params,
-        stage: opportunities.stage,
-        amountCents: opportunities.amountCents,
-        accountType: accounts.type,
-        region: accounts.region,
-      })
-      .from(runOpportunityChanges)
-      .innerJoin(opportunities, eq(opportunities.id, runOpportunityChanges.opportunityId))
-      .innerJoin(accounts, eq(accounts.id, opportunities.accountId))
-      .innerJoin(runs, eq(runs.id, runOpportunityChanges.runId))
-      .leftJoin(reps, eq(reps.id, runOpportunityChanges.toRepId))
-      .where(inArray(runOpportunityChanges.id, ids))
-      .for('update', { of: runOpportunityChanges });
-    const found = new Set(rows.map((r) => r.id));
-    const missing = ids.filter((id) => !found.has(id));
-    if (missing.length > 0) {
-      throw new AppError('NOT_FOUND', `${missing.length} selected queue item(s) do not exist in this org.`, {
-        details: missing.map((id) => ({ path: 'itemIds', message: `No queue item ${id}.` })),
-      });
-    }
-    const problems: { itemId: string; opportunity: string; message: string }[] = [];
-    for (const r of rows) {
-      const problem =
-        r.status !== 'error'
-          ? `is ${r.status.replace('_', ' ')}, not in error: only items the commit skipped can be retried`
-          : r.toRepId === null
-            ? 'names no new owner, so there is nothing to retry'
-            : r.opportunityStatus !== 'open'
-              ? 'is closed now; closed opportunities cannot be reassigned'
-              : r.ownerRepId === r.toRepId && (r.fromRepId === null || r.fromRepId === r.toRepId)
-                ? `is already owned by ${r.toRepName ?? r.toRepId} and names no earlier owner whose share could move, so a retry would change nothing; change its split on the opportunity page`
-                : null;
-      if (problem) problems.push({ itemId: r.id, opportunity: r.opportunityName, message: problem });
-    }
-    // One opportunity is retried once at a time: not twice in one request, not while a retry of it is open.
-    const seen = new Map<string, string>();
-    for (const r of rows) {
-      const first = seen.get(r.opportunityId);
-      if (first) {
-        problems.push({
-          itemId: r.id,
-          opportunity: r.opportunityName,
-          message: `is selected twice (items ${first} and ${r.id} are the same opportunity): select one of them`,
-        });
-      } else seen.set(r.opportunityId, r.id);
-    }
-    const inFlight = await tx
-      .select({
-        id: runOpportunityChanges.id,
-        opportunityId: runOpportunityChanges.opportunityId,
-        runId: runOpportunityChanges.runId,
-      })
-      .from(runOpportunityChanges)
-      .where(
-        and(
-          inArray(runOpportunityChanges.opportunityId, [...seen.keys()]),
-          eq(runOpportunityChanges.status, 'processing'),
-        ),
-      );
-    const retries = await retryRunsOf(
-      tx,
-      inFlight.map((f) => f.id),
+  const claimed = await withOrg(ctx.db, orgScope(ctx.principal), (tx) => claimItems(tx, ctx, ids));
+  return startRetries(ctx, claimed as Claimed[]);
+}
+
+type Problem = { itemId: string; opportunity: string; message: string };
+
+/** Locks the items, refuses the claim if any cannot be retried, and moves them all from error to processing. */
+async function claimItems(tx: Tx, ctx: QueueContext, ids: string[]) {
+  const rows = await lockItems(tx, ids);
+  const { problems, opportunityIds } = itemProblems(rows);
+  problems.push(...(await inFlightProblems(tx, rows, opportunityIds)));
+  if (problems.length > 0) {
+    throw new AppError(
+      'CONFLICT',
+      `Nothing was retried: ${problems.map((p) => `opportunity ${p.opportunity} ${p.message}`).join('; ')}.`,
+      { details: problems },
     );
-    for (const f of inFlight) {
-      const r = rows.find((x) => x.opportunityId === f.opportunityId)!;
-      const run = retries.get(f.id)?.runId;
+  }
+  await tx
+    .update(runOpportunityChanges)
+    .set({ status: 'processing', updatedAt: ctx.clock() })
+    .where(inArray(runOpportunityChanges.id, ids));
+  return rows;
+}
+
+/** The selected items with what a retry needs, locked for update; an id of no item in this org is refused. */
+async function lockItems(tx: Tx, ids: string[]) {
+  const rows = await tx
+    .select({
+      id: runOpportunityChanges.id,
+      status: runOpportunityChanges.status,
+      error: runOpportunityChanges.error,
+      opportunityId: runOpportunityChanges.opportunityId,
+      opportunityName: opportunities.name,
+      ownerRepId: opportunities.ownerRepId,
+      opportunityStatus: opportunities.status,
+      fromRepId: runOpportunityChanges.fromRepId,
+      toRepId: runOpportunityChanges.toRepId,
+      toRepName: reps.name,
+      commissionType: runOpportunityChanges.commissionType,
+      customBps: runOpportunityChanges.customBps,
+      runId: runs.id,
+      scope: runs.scope,
+      commissionEndDate: runs.commissionEndDate,
+      reassignmentDate: runs.reassignmentDate,
+      runParams: runs.params,
+      stage: opportunities.stage,
+      amountCents: opportunities.amountCents,
+      accountType: accounts.type,
+      region: accounts.region,
+    })
+    .from(runOpportunityChanges)
+    .innerJoin(opportunities, eq(opportunities.id, runOpportunityChanges.opportunityId))
+    .innerJoin(accounts, eq(accounts.id, opportunities.accountId))
+    .innerJoin(runs, eq(runs.id, runOpportunityChanges.runId))
+    .leftJoin(reps, eq(reps.id, runOpportunityChanges.toRepId))
+    .where(inArray(runOpportunityChanges.id, ids))
+    .for('update', { of: runOpportunityChanges });
+  const found = new Set(rows.map((r) => r.id));
+  const missing = ids.filter((id) => !found.has(id));
+  if (missing.length > 0) {
+    throw new AppError('NOT_FOUND', `${missing.length} selected queue item(s) do not exist in this org.`, {
+      details: missing.map((id) => ({ path: 'itemIds', message: `No queue item ${id}.` })),
+    });
+  }
+  return rows;
+}
+
+type LockedItem = Awaited<ReturnType<typeof lockItems>>[number];
+
+/** What keeps each locked item from a retry by itself, and the same opportunity selected twice. */
+function itemProblems(rows: LockedItem[]): { problems: Problem[]; opportunityIds: string[] } {
+  const problems: Problem[] = [];
+  for (const r of rows) {
+    const problem =
+      r.status !== 'error'
+        ? `is ${r.status.replace('_', ' ')}, not in error: only items the commit skipped can be retried`
+        : r.toRepId === null
+          ? 'names no new owner, so there is nothing to retry'
+          : r.opportunityStatus !== 'open'
+            ? 'is closed now; closed opportunities cannot be reassigned'
+            : r.ownerRepId === r.toRepId && (r.fromRepId === null || r.fromRepId === r.toRepId)
+              ? `is already owned by ${r.toRepName ?? r.toRepId} and names no earlier owner whose share could move, so a retry would change nothing; change its split on the opportunity page`
+              : null;
+    if (problem) problems.push({ itemId: r.id, opportunity: r.opportunityName, message: problem });
+  }
+  // One opportunity is retried once at a time: not twice in one request, not while a retry of it is open.
+  const seen = new Map<string, string>();
+  for (const r of rows) {
+    const first = seen.get(r.opportunityId);
+    if (first) {
       problems.push({
         itemId: r.id,
         opportunity: r.opportunityName,
-        message: `is already being retried${run ? ` in run ${run}` : ''}: commit or cancel that run first`,
+        message: `is selected twice (items ${first} and ${r.id} are the same opportunity): select one of them`,
       });
-    }
-    if (problems.length > 0) {
-      throw new AppError(
-        'CONFLICT',
-        `Nothing was retried: ${problems.map((p) => `opportunity ${p.opportunity} ${p.message}`).join('; ')}.`,
-        { details: problems },
-      );
-    }
-    await tx
-      .update(runOpportunityChanges)
-      .set({ status: 'processing', updatedAt: ctx.clock() })
-      .where(inArray(runOpportunityChanges.id, ids));
-    return rows as (typeof rows)[number][];
-  });
+    } else seen.set(r.opportunityId, r.id);
+  }
+  return { problems, opportunityIds: [...seen.keys()] };
+}
 
+/** The selected opportunities a retry of is already open (an item of theirs is processing). */
+async function inFlightProblems(tx: Tx, rows: LockedItem[], opportunityIds: string[]): Promise<Problem[]> {
+  const inFlight = await tx
+    .select({
+      id: runOpportunityChanges.id,
+      opportunityId: runOpportunityChanges.opportunityId,
+      runId: runOpportunityChanges.runId,
+    })
+    .from(runOpportunityChanges)
+    .where(
+      and(
+        inArray(runOpportunityChanges.opportunityId, opportunityIds),
+        eq(runOpportunityChanges.status, 'processing'),
+      ),
+    );
+  const retries = await retryRunsOf(
+    tx,
+    inFlight.map((f) => f.id),
+  );
+  return inFlight.map((f) => {
+    const r = rows.find((x) => x.opportunityId === f.opportunityId)!;
+    const run = retries.get(f.id)?.runId;
+    return {
+      itemId: r.id,
+      opportunity: r.opportunityName,
+      message: `is already being retried${run ? ` in run ${run}` : ''}: commit or cancel that run first`,
+    };
+  });
+}
+
+/** Starts each claimed item's retry run in turn; a failed one goes back to error with the reason. */
+async function startRetries(ctx: QueueContext, items: Claimed[]): Promise<RetryResult> {
   const result: RetryResult = { retried: [], failed: [] };
-  const items = claimed as Claimed[];
   for (const [i, item] of items.entries()) {
     try {
       const runId = await startRetryRun(ctx, item);
@@ -243,29 +255,36 @@ export async function retryQueueItems({
     } catch (error) {
       const unexpected = !(error instanceof AppError);
       const message = unexpected ? 'The retry run could not be created.' : describe(error);
-      const reason = withRoot(`Retry failed: ${message}`, item.error);
-      await withOrg(ctx.db, orgScope(ctx.principal), async (tx) => {
-        await tx
-          .update(runOpportunityChanges)
-          .set({ status: 'error', error: reason, updatedAt: ctx.clock() })
-          .where(eq(runOpportunityChanges.id, item.id));
-        // An unexpected failure stops the batch: the items not started yet go back to error as they were (their
-        // reason unchanged), never left processing without a run.
-        const rest = unexpected ? items.slice(i + 1).map((r) => r.id) : [];
-        if (rest.length > 0) {
-          await tx
-            .update(runOpportunityChanges)
-            .set({ status: 'error', updatedAt: ctx.clock() })
-            .where(
-              and(inArray(runOpportunityChanges.id, rest), eq(runOpportunityChanges.status, 'processing')),
-            );
-        }
-      });
+      // An unexpected failure stops the batch: the items not started yet go back to error as they were (their
+      // reason unchanged), never left processing without a run.
+      const rest = unexpected ? items.slice(i + 1).map((r) => r.id) : [];
+      await releaseFailed(ctx, item.id, withRoot(`Retry failed: ${message}`, item.error), rest);
       result.failed.push({ itemId: item.id, opportunityId: item.opportunityId, message });
       if (unexpected) throw error;
     }
   }
   return result;
+}
+
+/** Puts a failed item back in error with its reason, and the items not started (rest) back in error unchanged. */
+async function releaseFailed(
+  ctx: QueueContext,
+  itemId: string,
+  reason: string,
+  rest: string[],
+): Promise<void> {
+  await withOrg(ctx.db, orgScope(ctx.principal), async (tx) => {
+    await tx
+      .update(runOpportunityChanges)
+      .set({ status: 'error', error: reason, updatedAt: ctx.clock() })
+      .where(eq(runOpportunityChanges.id, itemId));
+    if (rest.length > 0) {
+      await tx
+        .update(runOpportunityChanges)
+        .set({ status: 'error', updatedAt: ctx.clock() })
+        .where(and(inArray(runOpportunityChanges.id, rest), eq(runOpportunityChanges.status, 'processing')));
+    }
+  });
 }
 
 function describe(error: AppError): string {
@@ -277,8 +296,8 @@ function describe(error: AppError): string {
   return details.length > 0 ? `${error.message} (${details.join('; ')})` : error.message;
 }
 
-/** Creates the retry run through the runs service, records the link in the audit trail, and requests its solve. */
-async function startRetryRun(ctx: QueueContext, item: Claimed): Promise<string> {
+/** The retry run's params: the item's opportunity, new owner and commission, and the receiver of its share. */
+function retryParams(item: Claimed): Record<string, unknown> {
   const params: Record<string, unknown> = { opportunityId: item.opportunityId, newOwnerRepId: item.toRepId };
   // The commit already moved the owner and skipped the split: the retry re-applies the split change alone, from
   // the item's earlier owner's share (a plain run would plan from the current owner, the new one, and do nothing).
@@ -304,6 +323,12 @@ async function startRetryRun(ctx: QueueContext, item: Claimed): Promise<string> 
       },
     };
   }
+  return params;
+}
+
+/** The retry run's create input, validated as the runs service would. */
+function retryRunInput(item: Claimed) {
+  const params = retryParams(item);
   const skipped = rootReason(item.error);
   const parsed = createRunSchema.safeParse({
     kind: 'opportunity',
@@ -322,31 +347,18 @@ async function startRetryRun(ctx: QueueContext, item: Claimed): Promise<string> 
       details: fieldIssues(parsed.error),
     });
   }
+  return parsed.data;
+}
+
+/** Creates the retry run through the runs service, records the link in the audit trail, and requests its solve. */
+async function startRetryRun(ctx: QueueContext, item: Claimed): Promise<string> {
+  const input = retryRunInput(item);
   const runsCtx = { ...ctx, requestId: ctx.requestId ?? '' };
-  const run = await createRun({ ctx: runsCtx, input: parsed.data });
+  const run = await createRun({ ctx: runsCtx, input });
   try {
     // The link is written under the run's lock before the solve is requested: a cancel of the run (which takes the
     // same lock) either comes first and is seen here, or comes after and finds the link (settleQueueOnCancel).
-    await withOrg(ctx.db, orgScope(ctx.principal), async (tx) => {
-      const [locked] = await tx
-        .select({ status: runs.status })
-        .from(runs)
-        .where(eq(runs.id, run.id))
-        .for('update');
-      if (locked?.status !== 'draft') {
-        throw new AppError('CONFLICT', `The retry run was ${locked?.status ?? 'removed'} before it started.`);
-      }
-      await appendAudit(tx, {
-        ...auditActor(ctx),
-        action: RETRIED_ACTION,
-        entityType: 'run_opportunity_change',
-        entityId: item.id,
-        // Filed under the retry run: its commit, cancel and rollback find the item it retries by this event.
-        runId: run.id,
-        before: { status: 'error', error: item.error, runId: item.runId },
-        after: { status: 'processing', retryRunId: run.id, opportunityId: item.opportunityId },
-      });
-    });
+    await withOrg(ctx.db, orgScope(ctx.principal), (tx) => linkRetryRun(tx, ctx, item, run.id));
     await requestSolve({ ctx: runsCtx, input: { runId: run.id } });
   } catch (error) {
     // The run exists but could not start: it is cancelled, so no orphan draft is left behind.
@@ -358,4 +370,26 @@ async function startRetryRun(ctx: QueueContext, item: Claimed): Promise<string> 
     throw error;
   }
   return run.id;
+}
+
+/** Under the retry run's lock (still a draft), files the item's retry link in the audit trail. */
+async function linkRetryRun(tx: Tx, ctx: QueueContext, item: Claimed, runId: string): Promise<void> {
+  const [locked] = await tx
+    .select({ status: runs.status })
+    .from(runs)
+    .where(eq(runs.id, runId))
+    .for('update');
+  if (locked?.status !== 'draft') {
+    throw new AppError('CONFLICT', `The retry run was ${locked?.status ?? 'removed'} before it started.`);
+  }
+  await appendAudit(tx, {
+    ...auditActor(ctx),
+    action: RETRIED_ACTION,
+    entityType: 'run_opportunity_change',
+    entityId: item.id,
+    // Filed under the retry run: its commit, cancel and rollback find the item it retries by this event.
+    runId,
+    before: { status: 'error', error: item.error, runId: item.runId },
+    after: { status: 'processing', retryRunId: runId, opportunityId: item.opportunityId },
+  });
 }
