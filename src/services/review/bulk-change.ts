@@ -130,14 +130,7 @@ export async function bulkChange({
   input: BulkChangeInput;
 }): Promise<BulkChangeResult> {
   const note = input.note?.trim() ?? '';
-  if ((input.action === 'accept' || input.action === 'exclude' || input.action === 'pin') && !note)
-    throw new AppError('VALIDATION_FAILED', 'Write why in the note: it is kept in the audit trail.', {
-      details: [{ path: 'note', message: 'required to accept, exclude or give accounts to a rep' }],
-    });
-  if (input.action === 'pin' && !input.repId)
-    throw new AppError('VALIDATION_FAILED', 'Choose the rep to give the accounts to.', {
-      details: [{ path: 'repId', message: 'required to give accounts to a rep' }],
-    });
+  requireNoteAndRep(input, note);
   const { run, result } = await applyChange(ctx, input.runId, async (tx, run, actor) => {
     const at = ctx.clock();
     const ids = await selectedAccounts(tx, run, ctx, input);
@@ -150,85 +143,127 @@ export async function bulkChange({
       );
     if (input.action === 'accept')
       return { selected: ids.length, ...(await acceptOpen(tx, run, ids, note, actor, at)) };
-    const rep = input.action === 'pin' ? await receivingRep(tx, run, input.repId!) : null;
-    const before = await assignmentsOf(tx, run, ids, input.action === 'pin' || input.action === 'exclude');
-    const target = before.filter((b) =>
-      input.action === 'unpin' ? b.pinned : input.action === 'include' ? b.excluded : true,
-    );
-    if (target.length === 0)
-      throw new AppError(
-        'CONFLICT',
-        input.action === 'unpin'
-          ? 'The selected account(s) are not pinned in this run; nothing to un-pin.'
-          : 'The selected account(s) are not excluded from this run; nothing to include.',
-      );
-    const departing = run.params.departingRepIds ?? [];
-    const where = and(
-      eq(runAssignments.runId, run.id),
-      idIn(
-        runAssignments.accountId,
-        target.map((t) => t.accountId),
-      ),
-    );
-    const set =
-      input.action === 'exclude'
-        ? {
-            excluded: true,
-            pinned: false,
-            toRepId: sql`${runAssignments.fromRepId}`,
-            reason: `Excluded from the run: ${note}`,
-          }
-        : input.action === 'pin'
-          ? {
-              toRepId: rep!.id,
-              pinned: true,
-              excluded: false,
-              reason: `Manual override to ${rep!.name}: ${note}`,
-              explanation: {
-                rule: 'pinned',
-                reason: `manual override to ${rep!.name}`,
-                note,
-                by: actor.actorLabel,
-              },
-            }
-          : input.action === 'unpin'
-            ? { pinned: false }
-            : {
-                excluded: false,
-                // Back with a departing owner it has nowhere to be until the next solve: unassigned (blocking).
-                toRepId: sql`case when ${runAssignments.fromRepId} is null or ${runAssignments.fromRepId} in (select (x)::uuid from jsonb_array_elements_text(${JSON.stringify(departing)}::jsonb) x) then null else ${runAssignments.toRepId} end`,
-                reason: 'Included again; solve the run to place it.',
-              };
-    const after = await tx
-      .update(runAssignments)
-      .set({ ...set, updatedAt: at })
-      .where(where)
-      .returning();
-    const afterOf = new Map(after.map((a) => [a.accountId, a]));
-    const action = {
-      exclude: 'run.account_excluded',
-      pin: 'run.account_pinned',
-      unpin: 'run.account_unpinned',
-      include: 'run.account_included',
-    }[input.action];
-    // The same event per account as a single change writes, appended under one lock.
-    await appendAuditEvents(
-      tx,
-      target.map((b) =>
-        auditEvent(actor, {
-          action,
-          entityType: 'account',
-          entityId: b.accountId,
-          runId: run.id,
-          before: describe(b),
-          after: { ...describe(afterOf.get(b.accountId)!), ...(note ? { note } : {}) },
-          at,
-        }),
-      ),
-    );
-    return { selected: ids.length, applied: after.length, skipped: ids.length - after.length };
+    return changeAssignments(tx, run, input.action, input.repId, ids, note, actor, at);
   });
   return { run, ...result };
+}
+
+/** Accept, exclude and pin need a note; pin needs the rep. */
+function requireNoteAndRep(input: BulkChangeInput, note: string) {
+  if ((input.action === 'accept' || input.action === 'exclude' || input.action === 'pin') && !note)
+    throw new AppError('VALIDATION_FAILED', 'Write why in the note: it is kept in the audit trail.', {
+      details: [{ path: 'note', message: 'required to accept, exclude or give accounts to a rep' }],
+    });
+  if (input.action === 'pin' && !input.repId)
+    throw new AppError('VALIDATION_FAILED', 'Choose the rep to give the accounts to.', {
+      details: [{ path: 'repId', message: 'required to give accounts to a rep' }],
+    });
+}
+
+type AssignmentAction = Exclude<BulkAction, 'accept'>;
+type Rep = Awaited<ReturnType<typeof receivingRep>>;
+
+/**
+ * Excludes, pins, un-pins or includes the run's rows of these accounts in one statement, then appends one audit
+ * event per account, as a single change writes.
+ */
+async function changeAssignments(
+  tx: Tx,
+  run: RunRow,
+  action: AssignmentAction,
+  repId: string | undefined,
+  ids: readonly string[],
+  note: string,
+  actor: ActorFields,
+  at: Date,
+) {
+  const rep = action === 'pin' ? await receivingRep(tx, run, repId!) : null;
+  const before = await assignmentsOf(tx, run, ids, action === 'pin' || action === 'exclude');
+  const target = before.filter((b) =>
+    action === 'unpin' ? b.pinned : action === 'include' ? b.excluded : true,
+  );
+  if (target.length === 0)
+    throw new AppError(
+      'CONFLICT',
+      action === 'unpin'
+        ? 'The selected account(s) are not pinned in this run; nothing to un-pin.'
+        : 'The selected account(s) are not excluded from this run; nothing to include.',
+    );
+  const departing = run.params.departingRepIds ?? [];
+  const where = and(
+    eq(runAssignments.runId, run.id),
+    idIn(
+      runAssignments.accountId,
+      target.map((t) => t.accountId),
+    ),
+  );
+  const set = assignmentSet(action, note, rep, actor, departing);
+  const after = await tx
+    .update(runAssignments)
+    .set({ ...set, updatedAt: at })
+    .where(where)
+    .returning();
+  const afterOf = new Map(after.map((a) => [a.accountId, a]));
+  const event = {
+    exclude: 'run.account_excluded',
+    pin: 'run.account_pinned',
+    unpin: 'run.account_unpinned',
+    include: 'run.account_included',
+  }[action];
+  // The same event per account as a single change writes, appended under one lock.
+  await appendAuditEvents(
+    tx,
+    target.map((b) =>
+      auditEvent(actor, {
+        action: event,
+        entityType: 'account',
+        entityId: b.accountId,
+        runId: run.id,
+        before: describe(b),
+        after: { ...describe(afterOf.get(b.accountId)!), ...(note ? { note } : {}) },
+        at,
+      }),
+    ),
+  );
+  return { selected: ids.length, applied: after.length, skipped: ids.length - after.length };
+}
+
+/** The columns the action sets on each row. */
+function assignmentSet(
+  action: AssignmentAction,
+  note: string,
+  rep: Rep | null,
+  actor: ActorFields,
+  departing: readonly string[],
+) {
+  return action === 'exclude'
+    ? {
+        excluded: true,
+        pinned: false,
+        toRepId: sql`${runAssignments.fromRepId}`,
+        reason: `Excluded from the run: ${note}`,
+      }
+    : action === 'pin'
+      ? {
+          toRepId: rep!.id,
+          pinned: true,
+          excluded: false,
+          reason: `Manual override to ${rep!.name}: ${note}`,
+          explanation: {
+            rule: 'pinned',
+            reason: `manual override to ${rep!.name}`,
+            note,
+            by: actor.actorLabel,
+          },
+        }
+      : action === 'unpin'
+        ? { pinned: false }
+        : {
+            excluded: false,
+            // Back with a departing owner it has nowhere to be until the next solve: unassigned (blocking).
+            toRepId: sql`case when ${runAssignments.fromRepId} is null or ${runAssignments.fromRepId} in (select (x)::uuid from jsonb_array_elements_text(${JSON.stringify(departing)}::jsonb) x) then null else ${runAssignments.toRepId} end`,
+            reason: 'Included again; solve the run to place it.',
+          };
 }
 
 /** Accepts every open conflict of the accounts with one note; one audit event per conflict, as one by one. */
