@@ -227,20 +227,7 @@ export async function setCommissionDecisions({
   }
   return withOrg(ctx.db, orgScope(ctx.principal), async (tx) => {
     const run = await lockRun(tx, input.runId);
-    const strategy = commissionStrategyOf(run.params);
-    if (strategy !== 'manual') {
-      throw new AppError(
-        'CONFLICT',
-        `This run’s commission strategy is ${strategy}, so its opportunities take their type from ${strategy === 'segmented' ? 'the segments' : 'the run’s type'}: decisions apply to a run with the manual-queue strategy. Start a run with the manual queue to decide each opportunity.`,
-      );
-    }
-    if (!DECIDABLE_STATUSES.includes(run.status as RunStatus)) {
-      throw new AppError(
-        'CONFLICT',
-        `The run is ${run.status.replaceAll('_', ' ')}: commission decisions can be changed only while it is a draft or under review.`,
-        { details: { status: run.status, allowedFrom: DECIDABLE_STATUSES } },
-      );
-    }
+    assertDecidable(run);
     const issues = await checkDecisions(tx, run, input.decisions, clear);
     if (issues.length > 0) {
       throw new AppError('VALIDATION_FAILED', 'Some decisions cannot be made: see details for each one.', {
@@ -249,22 +236,7 @@ export async function setCommissionDecisions({
     }
 
     const before = run.params.commissionDecisions ?? {};
-    const next: Record<string, CommissionDecision> = { ...before };
-    for (const id of clear) delete next[id];
-    for (const d of input.decisions) {
-      next[d.opportunityId] = {
-        commissionType: d.commissionType,
-        ...(d.commissionType === 'custom' && d.customBps !== undefined ? { customBps: d.customBps } : {}),
-        ...(d.commissionType !== 'house_absorbs' && d.receiverRepId
-          ? { receiverRepId: d.receiverRepId }
-          : {}),
-      };
-    }
-    if (Object.keys(next).length > MAX_COMMISSION_DECISIONS) {
-      throw new AppError('VALIDATION_FAILED', `A run holds at most ${MAX_COMMISSION_DECISIONS} decisions.`, {
-        details: [{ path: 'decisions', message: 'Too many decisions.' }],
-      });
-    }
+    const next = mergeDecisions(before, input.decisions, clear);
     const at = ctx.clock();
     await tx
       .update(runs)
@@ -309,6 +281,47 @@ export async function setCommissionDecisions({
     const undecided = Number(totals?.undecided ?? 0);
     return { run: changed, decided: Number(totals?.all ?? 0) - undecided, undecided };
   });
+}
+
+/** Decisions apply to a run with the manual-queue strategy, while it is a draft or under review. */
+function assertDecidable(run: RunRow) {
+  const strategy = commissionStrategyOf(run.params);
+  if (strategy !== 'manual') {
+    throw new AppError(
+      'CONFLICT',
+      `This run’s commission strategy is ${strategy}, so its opportunities take their type from ${strategy === 'segmented' ? 'the segments' : 'the run’s type'}: decisions apply to a run with the manual-queue strategy. Start a run with the manual queue to decide each opportunity.`,
+    );
+  }
+  if (!DECIDABLE_STATUSES.includes(run.status as RunStatus)) {
+    throw new AppError(
+      'CONFLICT',
+      `The run is ${run.status.replaceAll('_', ' ')}: commission decisions can be changed only while it is a draft or under review.`,
+      { details: { status: run.status, allowedFrom: DECIDABLE_STATUSES } },
+    );
+  }
+}
+
+/** The run's decisions after the change: cleared ones removed, the new ones set; at most MAX_COMMISSION_DECISIONS. */
+function mergeDecisions(
+  before: Record<string, CommissionDecision>,
+  decisions: readonly DecisionInput[],
+  clear: readonly string[],
+) {
+  const next: Record<string, CommissionDecision> = { ...before };
+  for (const id of clear) delete next[id];
+  for (const d of decisions) {
+    next[d.opportunityId] = {
+      commissionType: d.commissionType,
+      ...(d.commissionType === 'custom' && d.customBps !== undefined ? { customBps: d.customBps } : {}),
+      ...(d.commissionType !== 'house_absorbs' && d.receiverRepId ? { receiverRepId: d.receiverRepId } : {}),
+    };
+  }
+  if (Object.keys(next).length > MAX_COMMISSION_DECISIONS) {
+    throw new AppError('VALIDATION_FAILED', `A run holds at most ${MAX_COMMISSION_DECISIONS} decisions.`, {
+      details: [{ path: 'decisions', message: 'Too many decisions.' }],
+    });
+  }
+  return next;
 }
 
 /** Field issues of a batch of decisions: shape, duplicates, the opportunity's place in the run, the receiver. */
