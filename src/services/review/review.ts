@@ -9,11 +9,12 @@ import { orgScope } from '../../auth/principal.ts';
 import type { Tx } from '../../db/client.ts';
 import { withOrg } from '../../db/tenancy.ts';
 import { notFound } from '../../lib/errors.ts';
-import { loadAccounts, loadRoster } from '../book/load-book.ts';
+import type { Ruleset } from '../../rules/ruleset-schema.ts';
+import { type BookAccount, type BookRep, loadAccounts, loadRoster } from '../book/load-book.ts';
 import { capsFor } from '../plan/build-solve-input.ts';
 import { loadRuleset } from '../plan/planning-context.ts';
 import { parseConflictRow, parseExplanation, parseSplits } from '../run-records/proposal-columns.ts';
-import { readParams } from '../run-records/run-params.ts';
+import { type RunParams, readParams } from '../run-records/run-params.ts';
 import { findRun, type RunRow, type RunsContext } from '../run-records/run-records.ts';
 
 export interface Spread {
@@ -102,60 +103,12 @@ export async function computeSummary(tx: Tx, run: RunRow): Promise<RunSummary> {
   ];
   const params = readParams(run.kind, run.params);
   const ruleset = await loadRuleset(tx, run.rulesetId);
-  const departing = new Set(params.kind === 'rep_departure' ? params.departingRepIds : []);
-  const targets = run.metrics?.targets ?? {};
-  const loads = new Map<string, RepLoad>();
-  for (const r of roster) {
-    const t = targets[r.id];
-    const caps = capsFor(r, ruleset, params);
-    loads.set(r.id, {
-      repId: r.id,
-      name: r.name,
-      kind: r.kind,
-      departing: departing.has(r.id),
-      countBefore: 0,
-      countAfter: 0,
-      countDelta: 0,
-      revenueBeforeCents: 0,
-      revenueAfterCents: 0,
-      revenueDeltaCents: 0,
-      accountsIn: 0,
-      accountsOut: 0,
-      maxAccounts: caps.maxAccounts ?? null,
-      maxRevenueCents: caps.maxRevenueCents ?? null,
-      overCountCap: false,
-      overRevenueCap: false,
-      targetCount: t ? t.count : null,
-      targetRevenueCents: t ? t.revenueCents : null,
-    });
-  }
+  const loads = initialLoads(run, roster, ruleset, params);
   const line = new Map(rows.filter((r) => !r.excluded).map((r) => [r.accountId, r]));
   // Once the commit wrote the lines, the book's owner of a line's account is its new owner: the owner before is
   // the one the line moved it from (a rollback puts that owner back, so the same holds after it).
   const written = AFTER_COMMIT.has(run.status);
-  let moved = 0;
-  let unassigned = 0;
-  for (const a of book) {
-    const l = line.get(a.id);
-    const beforeId = written && l ? l.fromRepId : a.plannedOwnerId;
-    const before = beforeId ? loads.get(beforeId) : undefined;
-    if (before) {
-      before.countBefore += 1;
-      before.revenueBeforeCents += a.revenueCents;
-    }
-    const afterId = l ? l.toRepId : a.plannedOwnerId;
-    if (l && l.toRepId === null) unassigned += 1;
-    const after = afterId ? loads.get(afterId) : undefined;
-    if (after) {
-      after.countAfter += 1;
-      after.revenueAfterCents += a.revenueCents;
-    }
-    if (l && l.toRepId !== null && l.toRepId !== beforeId) {
-      moved += 1;
-      if (after) after.accountsIn += 1;
-      if (before) before.accountsOut += 1;
-    } else if (l && l.toRepId === null && before) before.accountsOut += 1;
-  }
+  const { moved, unassigned } = tallyBook(book, line, loads, written);
   const list = [...loads.values()]
     .map((l) => ({
       ...l,
@@ -184,6 +137,71 @@ export async function computeSummary(tx: Tx, run: RunRow): Promise<RunSummary> {
     excluded: rows.filter((r) => r.excluded).length,
     pinned: rows.filter((r) => r.pinned).length,
   };
+}
+
+/** Each rep of the roster with empty counts, its caps and the run's target. */
+function initialLoads(run: RunRow, roster: readonly BookRep[], ruleset: Ruleset, params: RunParams) {
+  const departing = new Set(params.kind === 'rep_departure' ? params.departingRepIds : []);
+  const targets = run.metrics?.targets ?? {};
+  const loads = new Map<string, RepLoad>();
+  for (const r of roster) {
+    const t = targets[r.id];
+    const caps = capsFor(r, ruleset, params);
+    loads.set(r.id, {
+      repId: r.id,
+      name: r.name,
+      kind: r.kind,
+      departing: departing.has(r.id),
+      countBefore: 0,
+      countAfter: 0,
+      countDelta: 0,
+      revenueBeforeCents: 0,
+      revenueAfterCents: 0,
+      revenueDeltaCents: 0,
+      accountsIn: 0,
+      accountsOut: 0,
+      maxAccounts: caps.maxAccounts ?? null,
+      maxRevenueCents: caps.maxRevenueCents ?? null,
+      overCountCap: false,
+      overRevenueCap: false,
+      targetCount: t ? t.count : null,
+      targetRevenueCents: t ? t.revenueCents : null,
+    });
+  }
+  return loads;
+}
+
+/** Counts each account before and after into the reps' loads; the accounts moved and left unassigned. */
+function tallyBook(
+  book: readonly BookAccount[],
+  line: ReadonlyMap<string, { fromRepId: string | null; toRepId: string | null }>,
+  loads: ReadonlyMap<string, RepLoad>,
+  written: boolean,
+) {
+  let moved = 0;
+  let unassigned = 0;
+  for (const a of book) {
+    const l = line.get(a.id);
+    const beforeId = written && l ? l.fromRepId : a.plannedOwnerId;
+    const before = beforeId ? loads.get(beforeId) : undefined;
+    if (before) {
+      before.countBefore += 1;
+      before.revenueBeforeCents += a.revenueCents;
+    }
+    const afterId = l ? l.toRepId : a.plannedOwnerId;
+    if (l && l.toRepId === null) unassigned += 1;
+    const after = afterId ? loads.get(afterId) : undefined;
+    if (after) {
+      after.countAfter += 1;
+      after.revenueAfterCents += a.revenueCents;
+    }
+    if (l && l.toRepId !== null && l.toRepId !== beforeId) {
+      moved += 1;
+      if (after) after.accountsIn += 1;
+      if (before) before.accountsOut += 1;
+    } else if (l && l.toRepId === null && before) before.accountsOut += 1;
+  }
+  return { moved, unassigned };
 }
 
 export async function getRunSummary({ ctx, input }: { ctx: RunsContext; input: { runId: string } }) {
