@@ -116,6 +116,31 @@ export async function planRunSplits(
   const cascades = req.settings && req.run.scope !== 'ownership' ? req.moves : [];
   if (cascades.length === 0 && req.handovers.length === 0) return out;
   const settings = req.settings ?? { type: 'B' as const };
+  const { byAccount, own, refs } = await loadPlanInputs(tx, req, cascades);
+  const p: Planning = { req, settings, out, refs };
+  for (const move of cascades) planCascade(p, move, byAccount.get(move.accountId) ?? []);
+  for (const h of req.handovers) {
+    const input = own?.inputs.find((o) => o.opportunityId === h.opportunityId);
+    if (input) planHandover(p, h, input);
+  }
+  refuseHouseless(out, req.houseRepId);
+  return out;
+}
+
+/** What the planning steps share: the request, its settings, the plan being filled and the opportunities' refs. */
+interface Planning {
+  req: RunSplitRequest;
+  settings: CommissionSettings;
+  out: RunSplitPlan;
+  refs: Map<string, OpportunityRef>;
+}
+
+/** The moved accounts' opportunities (by account) and the handed-over opportunities, with the refs of both. */
+async function loadPlanInputs(
+  tx: Parameters<typeof loadOpportunityInputs>[0],
+  req: RunSplitRequest,
+  cascades: readonly AccountMove[],
+) {
   const byAccount = new Map<string, CommissionInput[]>();
   const refs = new Map<string, OpportunityRef>();
   if (cascades.length > 0) {
@@ -142,107 +167,114 @@ export async function planRunSplits(
         )
       : null;
   for (const [id, r] of own?.refs ?? []) refs.set(id, r);
+  return { byAccount, own, refs };
+}
 
-  const { commissionEndDate: endDate, reassignmentDate } = req.run;
-  const needsDates = (accountId: string | null, opportunityId: string | null) => {
-    if (endDate && reassignmentDate) return false;
-    if (!out.refusals.some((r) => r.code === 'DATES_REQUIRED'))
-      out.refusals.push({
-        opportunityId,
-        opportunityName: opportunityId ? (refs.get(opportunityId)?.name ?? null) : null,
-        accountId,
-        code: 'DATES_REQUIRED',
-        kind: 'date',
-        message:
-          'This run changes commission splits but has no commission end date or reassignment date: set both on the run (the reassignment date on or after the end date).',
-      });
-    return true;
-  };
-  const plan = (
-    level: 'account' | 'opportunity',
-    target: { fromRepId: string; toRepId: string; accountId: string; opportunityId?: string },
-    inputs: OpportunityInput[],
-  ) =>
-    planReassignment(
-      {
-        departingRepId: target.fromRepId,
-        target:
-          level === 'account'
-            ? { level: 'account', accountId: target.accountId }
-            : { level: 'opportunity', opportunityId: target.opportunityId! },
-        scope: coreScope(req.run.scope),
-        strategy: strategyFor(settings, target.toRepId),
-        endDate: endDate!,
-        reassignmentDate: reassignmentDate!,
-        reason: req.run.reason,
-      },
-      inputs,
-      { policy: req.policy, ...(req.newRowId ? { newRowId: req.newRowId } : {}) },
-    );
+/** Without both dates no split can be planned: refuses it (once per plan) and says so. */
+function needsDates(p: Planning, accountId: string | null, opportunityId: string | null): boolean {
+  const { commissionEndDate: endDate, reassignmentDate } = p.req.run;
+  if (endDate && reassignmentDate) return false;
+  if (!p.out.refusals.some((r) => r.code === 'DATES_REQUIRED'))
+    p.out.refusals.push({
+      opportunityId,
+      opportunityName: opportunityId ? (p.refs.get(opportunityId)?.name ?? null) : null,
+      accountId,
+      code: 'DATES_REQUIRED',
+      kind: 'date',
+      message:
+        'This run changes commission splits but has no commission end date or reassignment date: set both on the run (the reassignment date on or after the end date).',
+    });
+  return true;
+}
 
-  for (const move of cascades) {
-    const candidates = byAccount.get(move.accountId) ?? [];
-    const planned: OpportunityInput[] = [];
-    for (const o of candidates) {
-      const excluded: CascadeExclusion | null = cascadeExclusion(req.run.scope, o, req.policy);
-      if (excluded) out.skipped.push({ opportunityId: o.opportunityId, accountId: o.accountId, ...excluded });
-      else planned.push(o);
-    }
-    if (planned.length === 0 || needsDates(move.accountId, planned[0]!.opportunityId)) continue;
-    const outcome = plan('account', move, planned);
-    if (!outcome.ok) {
-      out.refusals.push({
-        opportunityId: null,
-        opportunityName: null,
-        accountId: move.accountId,
-        code: outcome.refusal.code,
-        kind: DATE_CODES.has(outcome.refusal.code) ? 'date' : 'split',
-        message: outcome.refusal.message,
-      });
-      continue;
-    }
-    collect(out, outcome.value, planned, refs, 'account', move);
+/** The pure core's plan of one cascade (level 'account') or one hand-over (level 'opportunity'). */
+function plan(
+  p: Planning,
+  level: 'account' | 'opportunity',
+  target: { fromRepId: string; toRepId: string; accountId: string; opportunityId?: string },
+  inputs: OpportunityInput[],
+) {
+  const { req } = p;
+  return planReassignment(
+    {
+      departingRepId: target.fromRepId,
+      target:
+        level === 'account'
+          ? { level: 'account', accountId: target.accountId }
+          : { level: 'opportunity', opportunityId: target.opportunityId! },
+      scope: coreScope(req.run.scope),
+      strategy: strategyFor(p.settings, target.toRepId),
+      endDate: req.run.commissionEndDate!,
+      reassignmentDate: req.run.reassignmentDate!,
+      reason: req.run.reason,
+    },
+    inputs,
+    { policy: req.policy, ...(req.newRowId ? { newRowId: req.newRowId } : {}) },
+  );
+}
+
+/** Level 2: the moved account's opportunities the cascade rule lets through, planned together. */
+function planCascade(p: Planning, move: AccountMove, candidates: CommissionInput[]): void {
+  const { out } = p;
+  const planned: OpportunityInput[] = [];
+  for (const o of candidates) {
+    const excluded: CascadeExclusion | null = cascadeExclusion(p.req.run.scope, o, p.req.policy);
+    if (excluded) out.skipped.push({ opportunityId: o.opportunityId, accountId: o.accountId, ...excluded });
+    else planned.push(o);
   }
-  for (const h of req.handovers) {
-    const input = own?.inputs.find((o) => o.opportunityId === h.opportunityId);
-    if (!input) continue;
-    const name = refs.get(h.opportunityId)?.name ?? h.opportunityId;
-    if (!input.splitRows.some((r) => r.effectiveTo === null)) {
-      out.skipped.push({
-        opportunityId: h.opportunityId,
-        accountId: input.accountId,
-        code: 'SPLIT_MISSING',
-        reason: `Opportunity ${name} has no current commission split, so only its owner changes; set its split if it needs one.`,
-      });
-      continue;
-    }
-    if (h.fromRepId === null) {
-      out.skipped.push({
-        opportunityId: h.opportunityId,
-        accountId: input.accountId,
-        code: 'DEPARTING_NOT_IN_SPLIT',
-        reason: `Opportunity ${name} had no owner, so no one's share is handed over; its split stays as it is.`,
-      });
-      continue;
-    }
-    if (needsDates(input.accountId, h.opportunityId)) continue;
-    const target = { fromRepId: h.fromRepId, toRepId: h.toRepId, accountId: input.accountId };
-    const outcome = plan('opportunity', { ...target, opportunityId: h.opportunityId }, [input]);
-    if (!outcome.ok) {
-      out.refusals.push({
-        opportunityId: h.opportunityId,
-        opportunityName: name,
-        accountId: input.accountId,
-        code: outcome.refusal.code,
-        kind: DATE_CODES.has(outcome.refusal.code) ? 'date' : 'split',
-        message: named(outcome.refusal.message, h.opportunityId, name),
-      });
-      continue;
-    }
-    collect(out, outcome.value, [input], refs, 'opportunity', target);
+  if (planned.length === 0 || needsDates(p, move.accountId, planned[0]!.opportunityId)) return;
+  const outcome = plan(p, 'account', move, planned);
+  if (!outcome.ok) {
+    out.refusals.push({
+      opportunityId: null,
+      opportunityName: null,
+      accountId: move.accountId,
+      code: outcome.refusal.code,
+      kind: DATE_CODES.has(outcome.refusal.code) ? 'date' : 'split',
+      message: outcome.refusal.message,
+    });
+    return;
   }
-  refuseHouseless(out, req.houseRepId);
-  return out;
+  collect(out, outcome.value, planned, p.refs, 'account', move);
+}
+
+/** Level 1: one opportunity handed over on its own. */
+function planHandover(p: Planning, h: OpportunityHandover, input: CommissionInput): void {
+  const { out } = p;
+  const name = p.refs.get(h.opportunityId)?.name ?? h.opportunityId;
+  if (!input.splitRows.some((r) => r.effectiveTo === null)) {
+    out.skipped.push({
+      opportunityId: h.opportunityId,
+      accountId: input.accountId,
+      code: 'SPLIT_MISSING',
+      reason: `Opportunity ${name} has no current commission split, so only its owner changes; set its split if it needs one.`,
+    });
+    return;
+  }
+  if (h.fromRepId === null) {
+    out.skipped.push({
+      opportunityId: h.opportunityId,
+      accountId: input.accountId,
+      code: 'DEPARTING_NOT_IN_SPLIT',
+      reason: `Opportunity ${name} had no owner, so no one's share is handed over; its split stays as it is.`,
+    });
+    return;
+  }
+  if (needsDates(p, input.accountId, h.opportunityId)) return;
+  const target = { fromRepId: h.fromRepId, toRepId: h.toRepId, accountId: input.accountId };
+  const outcome = plan(p, 'opportunity', { ...target, opportunityId: h.opportunityId }, [input]);
+  if (!outcome.ok) {
+    out.refusals.push({
+      opportunityId: h.opportunityId,
+      opportunityName: name,
+      accountId: input.accountId,
+      code: outcome.refusal.code,
+      kind: DATE_CODES.has(outcome.refusal.code) ? 'date' : 'split',
+      message: named(outcome.refusal.message, h.opportunityId, name),
+    });
+    return;
+  }
+  collect(out, outcome.value, [input], p.refs, 'opportunity', target);
 }
 
 /** The core's messages name opportunities by id; a person reads their names. */
