@@ -34,6 +34,37 @@ export async function loadOpportunityInputs(
   ids: readonly string[],
   options: { lockSplits: boolean },
 ): Promise<{ inputs: CommissionInput[]; refs: Map<string, OpportunityRef> }> {
+  const opps = await loadOpportunities(tx, by, ids);
+  const splitRows = new Map<string, SplitRow[]>();
+  const schedules = new Map<string, OpportunityInput['schedule']>();
+  for (const chunk of chunks(opps.map((o) => o.id))) {
+    await addSplitRows(tx, chunk, options.lockSplits, splitRows);
+    await addSchedules(tx, chunk, schedules);
+  }
+  const inputs: CommissionInput[] = opps.map((o) => ({
+    opportunityId: o.id,
+    accountId: o.accountId,
+    accountType: o.accountType,
+    geography: o.region,
+    stage: o.stage,
+    isClosed: o.status !== 'open',
+    isBillingStage: o.isBillingStage,
+    amountCents: o.amountCents,
+    createdOn: o.createdDate,
+    splitRows: splitRows.get(o.id) ?? [],
+    schedule: schedules.get(o.id) ?? [],
+  }));
+  const refs = new Map(
+    opps.map((o) => [
+      o.id,
+      { id: o.id, crmId: o.crmId, name: o.name, accountId: o.accountId, accountName: o.accountName },
+    ]),
+  );
+  return { inputs, refs };
+}
+
+/** The opportunities of the accounts (by 'account') or the opportunities themselves, with their accounts. */
+async function loadOpportunities(tx: Tx, by: 'account' | 'opportunity', ids: readonly string[]) {
   const opps: (OpportunityRef & {
     accountType: string | null;
     region: string | null;
@@ -66,64 +97,49 @@ export async function loadOpportunityInputs(
         .orderBy(asc(opportunities.id))),
     );
   }
-  const splitRows = new Map<string, SplitRow[]>();
-  const schedules = new Map<string, OpportunityInput['schedule']>();
-  for (const chunk of chunks(opps.map((o) => o.id))) {
-    const query = tx
-      .select()
-      .from(commissionSplits)
-      .where(inArray(commissionSplits.opportunityId, chunk))
-      .orderBy(asc(commissionSplits.effectiveFrom), asc(commissionSplits.id));
-    const rows = options.lockSplits ? await query.for('update') : await query;
-    for (const r of rows) {
-      const list = splitRows.get(r.opportunityId) ?? [];
-      list.push({
-        rowId: r.id,
-        opportunityId: r.opportunityId,
-        participantId: r.repId,
-        role: r.role,
-        bps: r.bps,
-        effectiveFrom: r.effectiveFrom,
-        effectiveTo: r.effectiveTo,
-      });
-      splitRows.set(r.opportunityId, list);
-    }
-    const periods = await tx
-      .select()
-      .from(revenueSchedules)
-      .where(inArray(revenueSchedules.opportunityId, chunk))
-      .orderBy(asc(revenueSchedules.periodStart));
-    for (const p of periods) {
-      const list = schedules.get(p.opportunityId) ?? [];
-      // The table records paid and reconciled flags but no payment date (the core then uses the period end).
-      list.push({
-        periodId: p.id,
-        periodStart: p.periodStart,
-        periodEnd: p.periodEnd,
-        amountCents: p.amountCents,
-        status: p.reconciled ? 'reconciled' : p.paid ? 'paid' : 'open',
-      });
-      schedules.set(p.opportunityId, list);
-    }
+  return opps;
+}
+
+/** Adds the chunk's split rows (locked for update when lock is set) to splitRows, by opportunity. */
+async function addSplitRows(tx: Tx, chunk: string[], lock: boolean, splitRows: Map<string, SplitRow[]>) {
+  const query = tx
+    .select()
+    .from(commissionSplits)
+    .where(inArray(commissionSplits.opportunityId, chunk))
+    .orderBy(asc(commissionSplits.effectiveFrom), asc(commissionSplits.id));
+  const rows = lock ? await query.for('update') : await query;
+  for (const r of rows) {
+    const list = splitRows.get(r.opportunityId) ?? [];
+    list.push({
+      rowId: r.id,
+      opportunityId: r.opportunityId,
+      participantId: r.repId,
+      role: r.role,
+      bps: r.bps,
+      effectiveFrom: r.effectiveFrom,
+      effectiveTo: r.effectiveTo,
+    });
+    splitRows.set(r.opportunityId, list);
   }
-  const inputs: CommissionInput[] = opps.map((o) => ({
-    opportunityId: o.id,
-    accountId: o.accountId,
-    accountType: o.accountType,
-    geography: o.region,
-    stage: o.stage,
-    isClosed: o.status !== 'open',
-    isBillingStage: o.isBillingStage,
-    amountCents: o.amountCents,
-    createdOn: o.createdDate,
-    splitRows: splitRows.get(o.id) ?? [],
-    schedule: schedules.get(o.id) ?? [],
-  }));
-  const refs = new Map(
-    opps.map((o) => [
-      o.id,
-      { id: o.id, crmId: o.crmId, name: o.name, accountId: o.accountId, accountName: o.accountName },
-    ]),
-  );
-  return { inputs, refs };
+}
+
+/** Adds the chunk's revenue schedule periods to schedules, by opportunity. */
+async function addSchedules(tx: Tx, chunk: string[], schedules: Map<string, OpportunityInput['schedule']>) {
+  const periods = await tx
+    .select()
+    .from(revenueSchedules)
+    .where(inArray(revenueSchedules.opportunityId, chunk))
+    .orderBy(asc(revenueSchedules.periodStart));
+  for (const p of periods) {
+    const list = schedules.get(p.opportunityId) ?? [];
+    // The table records paid and reconciled flags but no payment date (the core then uses the period end).
+    list.push({
+      periodId: p.id,
+      periodStart: p.periodStart,
+      periodEnd: p.periodEnd,
+      amountCents: p.amountCents,
+      status: p.reconciled ? 'reconciled' : p.paid ? 'paid' : 'open',
+    });
+    schedules.set(p.opportunityId, list);
+  }
 }
