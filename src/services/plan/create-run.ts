@@ -27,8 +27,26 @@ function invalid(issues: FieldIssue[]): AppError {
 
 /** Checks that every id the run names exists in the org and can play its part. */
 async function checkReferences(tx: Tx, input: CreateRunInput): Promise<FieldIssue[]> {
-  const issues: FieldIssue[] = [];
   const p = input.params as Record<string, unknown>;
+  const issues = await checkReps(tx, p);
+  if (p.accountId) {
+    const [a] = await tx
+      .select({ id: accounts.id })
+      .from(accounts)
+      .where(eq(accounts.id, p.accountId as string));
+    if (!a) issues.push({ path: 'params.accountId', message: `No account ${p.accountId} in this org.` });
+  }
+  const scopeIds = p.accountIds as string[] | undefined;
+  if (scopeIds && scopeIds.length > 0) issues.push(...(await checkScopeAccounts(tx, input, scopeIds)));
+  if (p.opportunityId) issues.push(...(await checkOpportunity(tx, p.opportunityId as string)));
+  issues.push(...(await checkCommissionReceivers(tx, input.params)));
+  issues.push(...(await checkSources(tx, input)));
+  return issues;
+}
+
+/** The reps the params name: each exists; departing, hired and receiving reps are people; receivers may receive. */
+async function checkReps(tx: Tx, p: Record<string, unknown>): Promise<FieldIssue[]> {
+  const issues: FieldIssue[] = [];
   const repIds = [
     ...((p.departingRepIds as string[] | undefined) ?? []),
     ...((p.hireRepIds as string[] | undefined) ?? []),
@@ -69,32 +87,29 @@ async function checkReferences(tx: Tx, input: CreateRunInput): Promise<FieldIssu
       message: `No rep ${p.plannedFromRepId} in this org: name the rep whose share is reassigned, or leave it out to use the opportunity's current owner.`,
     });
   }
-  if (p.accountId) {
-    const [a] = await tx
-      .select({ id: accounts.id })
-      .from(accounts)
-      .where(eq(accounts.id, p.accountId as string));
-    if (!a) issues.push({ path: 'params.accountId', message: `No account ${p.accountId} in this org.` });
-  }
-  const scopeIds = p.accountIds as string[] | undefined;
-  if (scopeIds && scopeIds.length > 0) issues.push(...(await checkScopeAccounts(tx, input, scopeIds)));
-  if (p.opportunityId) {
-    const [o] = await tx
-      .select({ id: opportunities.id, status: opportunities.status })
-      .from(opportunities)
-      .where(eq(opportunities.id, p.opportunityId as string));
-    if (!o)
-      issues.push({
-        path: 'params.opportunityId',
-        message: `No opportunity ${p.opportunityId} in this org.`,
-      });
-    else if (o.status !== 'open')
-      issues.push({
+  return issues;
+}
+
+/** The opportunity an opportunity-level run reassigns: it exists and is open. */
+async function checkOpportunity(tx: Tx, opportunityId: string): Promise<FieldIssue[]> {
+  const [o] = await tx
+    .select({ id: opportunities.id, status: opportunities.status })
+    .from(opportunities)
+    .where(eq(opportunities.id, opportunityId));
+  if (!o) return [{ path: 'params.opportunityId', message: `No opportunity ${opportunityId} in this org.` }];
+  if (o.status !== 'open')
+    return [
+      {
         path: 'params.opportunityId',
         message: 'The opportunity is closed; closed opportunities cannot be reassigned.',
-      });
-  }
-  issues.push(...(await checkCommissionReceivers(tx, input.params)));
+      },
+    ];
+  return [];
+}
+
+/** The ruleset and the import the run names: they exist, and the import is applied. */
+async function checkSources(tx: Tx, input: CreateRunInput): Promise<FieldIssue[]> {
+  const issues: FieldIssue[] = [];
   if (input.rulesetId) {
     const [r] = await tx.select({ id: rulesets.id }).from(rulesets).where(eq(rulesets.id, input.rulesetId));
     if (!r) issues.push({ path: 'rulesetId', message: `No ruleset ${input.rulesetId} in this org.` });
