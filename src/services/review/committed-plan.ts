@@ -16,7 +16,7 @@ import {
 } from '../../commission/index.ts';
 import type { Tx } from '../../db/client.ts';
 import { AppError } from '../../lib/errors.ts';
-import { parseChangeItem } from '../../workflow/change-set-items.ts';
+import { type ChangeItemPayload, parseChangeItem } from '../../workflow/change-set-items.ts';
 import { type CommissionSettings, strategyFor } from '../commission-splits/commission-settings.ts';
 import { type CommissionInput, loadOpportunityInputs } from '../commission-splits/opportunity-inputs.ts';
 import { parseChangeSetRow } from '../run-records/change-set-body.ts';
@@ -113,40 +113,61 @@ export async function committedPlan(tx: Tx, run: RunRow) {
       });
       continue;
     }
-    const gapRows = edit.rowsToAdd.filter((r) => r.effectiveTo !== null);
     const toRepId = item.toRepId ?? null;
-    // The action the commit chose for this opportunity: its decision (manual), its segment's (first match, with
-    // the segment's receiving rep) or the run's type — from the settings the change set recorded.
-    const chosen =
-      toRepId === null ? null : chooseAction(strategyFor(stored ?? { type: 'B' }, toRepId), opportunity);
-    const action: ReassignmentAction = chosen?.action ?? { type: 'A' };
-    changes.push({
-      kind: 'change',
-      opportunityId: item.recordId,
-      accountId: opportunity.accountId,
-      segment: chosen?.segment ?? null,
-      action,
-      before: { participants: payload.before.participants },
-      after: { participants: payload.after.participants },
-      gap:
-        gapRows.length > 0
-          ? {
-              participants: gapRows.map((r) => ({
-                participantId: r.participantId,
-                role: r.role,
-                bps: r.bps,
-              })),
-            }
-          : null,
-      edit,
-      notes: [],
-    });
+    changes.push(plannedChange(item.recordId, toRepId, opportunity, payload, edit, stored));
     inputs.push({ ...opportunity, splitRows: before.value });
     const i = infoMap.get(item.recordId)!;
     info.push({ ...i, fromRepId: item.fromRepId, toRepId });
   }
   // Opportunities the commit skipped (protected stage, reconciled period...) are kept in the change set body.
-  const storedSkips = set.body.commissionSkipped ?? [];
+  for (const k of await skippedByCommit(tx, set.body.commissionSkipped ?? [])) skipped.push(k);
+  return { settings: stored, changes, inputs, problems, skipped, info };
+}
+
+/** The change the commit made to one opportunity's split, as the core plans it. */
+function plannedChange(
+  recordId: string,
+  toRepId: string | null,
+  opportunity: CommissionInput,
+  payload: Extract<ChangeItemPayload, { object: 'split' }>,
+  edit: HistoryEdit,
+  stored: CommissionSettings | null,
+): PlannedChange {
+  const gapRows = edit.rowsToAdd.filter((r) => r.effectiveTo !== null);
+  // The action the commit chose for this opportunity: its decision (manual), its segment's (first match, with
+  // the segment's receiving rep) or the run's type — from the settings the change set recorded.
+  const chosen =
+    toRepId === null ? null : chooseAction(strategyFor(stored ?? { type: 'B' }, toRepId), opportunity);
+  const action: ReassignmentAction = chosen?.action ?? { type: 'A' };
+  return {
+    kind: 'change',
+    opportunityId: recordId,
+    accountId: opportunity.accountId,
+    segment: chosen?.segment ?? null,
+    action,
+    before: { participants: payload.before.participants },
+    after: { participants: payload.after.participants },
+    gap:
+      gapRows.length > 0
+        ? {
+            participants: gapRows.map((r) => ({
+              participantId: r.participantId,
+              role: r.role,
+              bps: r.bps,
+            })),
+          }
+        : null,
+    edit,
+    notes: [],
+  };
+}
+
+/** The opportunities the commit skipped, with their accounts (read in chunks). */
+async function skippedByCommit(
+  tx: Tx,
+  storedSkips: readonly { opportunityId: string; code: string; reason: string }[],
+): Promise<SkippedOpportunity[]> {
+  const skipped: SkippedOpportunity[] = [];
   if (storedSkips.length > 0) {
     const owners = new Map<string, string>();
     for (const chunk of chunks(storedSkips.map((k) => k.opportunityId))) {
@@ -160,5 +181,5 @@ export async function committedPlan(tx: Tx, run: RunRow) {
       skipped.push({ ...k, accountId: owners.get(k.opportunityId) ?? '' });
     }
   }
-  return { settings: stored, changes, inputs, problems, skipped, info };
+  return skipped;
 }
