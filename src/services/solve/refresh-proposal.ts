@@ -24,16 +24,10 @@ import {
   type DetectedConflict,
   detectConflicts,
 } from '../../workflow/conflicts.ts';
-import { cascadeExclusion, commissionPolicyOf } from '../commission-splits/cascade-rule.ts';
-import {
-  type CommissionType,
-  commissionFor,
-  receiverProblem,
-  splitAfter,
-} from '../commission-splits/split-after.ts';
 import { capsFor, inRealignmentScope, protectionsOf, runLeavers } from '../plan/build-solve-input.ts';
 import type { PlanningContext } from '../plan/planning-context.ts';
 import type { RunRow } from '../run-records/run-records.ts';
+import { opportunityChanges } from './opportunity-changes.ts';
 import { splitPlanConflicts } from './split-conflicts.ts';
 import { syncConflicts } from './sync-conflicts.ts';
 
@@ -150,24 +144,10 @@ export function conflictInputOf(
   rows: readonly Pick<AssignmentRow, 'accountId' | 'fromRepId' | 'toRepId' | 'reason' | 'excluded'>[],
 ): ConflictInput {
   const protections = protectionsOf(plan.book, plan.ruleset, plan.asOfDate, plan.closingWithinDays);
-  const departing = new Set(plan.params.kind === 'rep_departure' ? plan.params.departingRepIds : []);
   const splitTotals = new Map<string, number | null>();
   for (const o of plan.book.opportunities)
     splitTotals.set(o.id, o.splits.length === 0 ? null : o.splits.reduce((s, p) => s + p.bps, 0));
   const live = rows.filter((r) => !r.excluded);
-  // Accounts of someone who leaves that the run does not take up at all (a departure narrowed to some of the
-  // leaver's accounts): they would stay with the leaver.
-  const leavers = runLeavers(plan.params, plan.book.reps, run.reassignmentDate ?? plan.asOfDate);
-  const inRun = new Set(rows.map((r) => r.accountId));
-  const leftWithLeaver = plan.book.accounts
-    .filter(
-      (a) =>
-        a.plannedOwnerId !== null &&
-        leavers.has(a.plannedOwnerId) &&
-        !inRun.has(a.id) &&
-        inRealignmentScope(plan.params, a),
-    )
-    .map((a) => ({ accountId: a.id, fromRepId: a.plannedOwnerId, toRepId: a.plannedOwnerId }));
   return {
     accounts: plan.book.accounts.map((a) => ({
       id: a.id,
@@ -180,20 +160,7 @@ export function conflictInputOf(
       isProtected: protections.has(a.id),
       ...(protections.has(a.id) ? { protectedWhy: protections.get(a.id)!.join('; ') } : {}),
     })),
-    reps: plan.book.reps.map((r) => {
-      // The caps the solver held (ruleset, roster and the run's own), so a conflict names the same cap.
-      const caps = capsFor(r, plan.ruleset, plan.params);
-      return {
-        id: r.id,
-        name: r.name,
-        active: r.active,
-        mayReceive: r.mayReceive && r.kind === 'person',
-        departing: departing.has(r.id),
-        endDate: r.endDate,
-        maxAccounts: caps.maxAccounts ?? null,
-        maxRevenueCents: caps.maxRevenueCents ?? null,
-      };
-    }),
+    reps: conflictRepsOf(plan),
     opportunities: plan.book.opportunities.map((o) => ({
       id: o.id,
       name: o.name,
@@ -212,7 +179,7 @@ export function conflictInputOf(
     excluded: rows
       .filter((r) => r.excluded)
       .map((r) => ({ accountId: r.accountId, fromRepId: r.fromRepId, toRepId: r.toRepId })),
-    leftWithLeaver,
+    leftWithLeaver: leftWithLeaverOf(run, plan, rows),
     balancedRepIds: Object.keys(run.metrics?.targets ?? {}),
     hireBounds: run.metrics?.hireBounds ?? [],
     scope: run.scope,
@@ -221,6 +188,48 @@ export function conflictInputOf(
     commissionEndDate: run.commissionEndDate,
     reassignmentDate: run.reassignmentDate,
   };
+}
+
+type ConflictPlan = Pick<PlanningContext, 'params' | 'book' | 'ruleset' | 'asOfDate' | 'closingWithinDays'>;
+
+/** The reps as the conflict check sees them, with the caps the solver held (ruleset, roster and the run's own). */
+function conflictRepsOf(plan: ConflictPlan): ConflictInput['reps'] {
+  const departing = new Set(plan.params.kind === 'rep_departure' ? plan.params.departingRepIds : []);
+  return plan.book.reps.map((r) => {
+    const caps = capsFor(r, plan.ruleset, plan.params);
+    return {
+      id: r.id,
+      name: r.name,
+      active: r.active,
+      mayReceive: r.mayReceive && r.kind === 'person',
+      departing: departing.has(r.id),
+      endDate: r.endDate,
+      maxAccounts: caps.maxAccounts ?? null,
+      maxRevenueCents: caps.maxRevenueCents ?? null,
+    };
+  });
+}
+
+/**
+ * Accounts of someone who leaves that the run does not take up at all (a departure narrowed to some of the
+ * leaver's accounts): they would stay with the leaver.
+ */
+function leftWithLeaverOf(
+  run: Pick<RunRow, 'reassignmentDate'>,
+  plan: ConflictPlan,
+  rows: readonly Pick<AssignmentRow, 'accountId'>[],
+): ConflictInput['leftWithLeaver'] {
+  const leavers = runLeavers(plan.params, plan.book.reps, run.reassignmentDate ?? plan.asOfDate);
+  const inRun = new Set(rows.map((r) => r.accountId));
+  return plan.book.accounts
+    .filter(
+      (a) =>
+        a.plannedOwnerId !== null &&
+        leavers.has(a.plannedOwnerId) &&
+        !inRun.has(a.id) &&
+        inRealignmentScope(plan.params, a),
+    )
+    .map((a) => ({ accountId: a.id, fromRepId: a.plannedOwnerId, toRepId: a.plannedOwnerId }));
 }
 
 /**
@@ -275,112 +284,5 @@ export async function liveProposalHash(tx: Tx, run: RunRow, plan: PlanningContex
 function toBpsMap(parts: readonly { repId: string; role: string; bps: number }[]): Record<string, number> {
   const out: Record<string, number> = {};
   for (const p of parts) out[`${p.role}:${p.repId}`] = (out[`${p.role}:${p.repId}`] ?? 0) + p.bps;
-  return out;
-}
-
-interface OppChange {
-  opportunityId: string;
-  opportunityName: string;
-  accountId: string;
-  fromRepId: string | null;
-  toRepId: string;
-  /** null: the manual strategy and nobody has decided this opportunity yet (after is null, error too). */
-  commissionType: CommissionType | null;
-  customBps: number | null;
-  /** The rep who receives the share when it is not the account's new owner (a segment's or a decision's). */
-  receiverRepId: string | null;
-  before: { repId: string; role: 'house' | 'rep' | 'subagent'; bps: number }[];
-  after: { repId: string; role: 'house' | 'rep' | 'subagent'; bps: number }[] | null;
-  error: string | null;
-  /** The error is a reconciled period after the end date (a cascade policy, not a split that cannot be written). */
-  reconciled?: boolean;
-}
-
-function opportunityChanges(run: RunRow, plan: PlanningContext, live: readonly AssignmentRow[]): OppChange[] {
-  const house = plan.book.reps.find((r) => r.kind === 'house')?.id ?? null;
-  const policy = commissionPolicyOf(plan.ruleset, house);
-  const accountsById = new Map(plan.book.accounts.map((a) => [a.id, a]));
-  const repsById = new Map(plan.book.reps.map((r) => [r.id, r]));
-  const departing = new Set(plan.params.kind === 'rep_departure' ? plan.params.departingRepIds : []);
-  const make = (
-    o: PlanningContext['book']['opportunities'][number],
-    from: string | null,
-    to: string,
-  ): OppChange => {
-    // The type and receiver per opportunity: its decision (manual), its segment's (first match) or the run's; the
-    // commit and the impact choose alike.
-    const account = accountsById.get(o.accountId);
-    const { type, customBps, receiverRepId } = commissionFor(plan.params, {
-      opportunityId: o.id,
-      accountType: account?.type ?? null,
-      region: account?.region ?? null,
-      stage: o.stage,
-      amountCents: o.amountCents,
-    });
-    const base = {
-      opportunityId: o.id,
-      opportunityName: o.name,
-      accountId: o.accountId,
-      fromRepId: from,
-      toRepId: to,
-      commissionType: type,
-      customBps: type === 'custom' ? customBps : null,
-      receiverRepId,
-      before: o.splits,
-    };
-    if (type === null) return { ...base, after: null, error: null };
-    const problem = receiverRepId
-      ? receiverProblem(receiverRepId, repsById.get(receiverRepId), departing)
-      : null;
-    if (problem)
-      return { ...base, after: null, error: `its receiving rep cannot take the share: ${problem}` };
-    const after = splitAfter(o.splits, from, receiverRepId ?? to, type, customBps, house);
-    return { ...base, after: after.ok ? after.after : null, error: after.ok ? null : after.reason };
-  };
-  if (plan.params.kind === 'opportunity') {
-    const { opportunityId, newOwnerRepId, plannedFromRepId } = plan.params;
-    const o = plan.book.opportunities.find((x) => x.id === opportunityId);
-    if (o?.status !== 'open') return [];
-    if (plannedFromRepId === undefined || plannedFromRepId === o.ownerRepId) {
-      if (o.ownerRepId === newOwnerRepId) return [];
-      return [make(o, o.ownerRepId, newOwnerRepId)];
-    }
-    // plannedFromRepId names the rep whose share moves. The opportunity already belongs to the new owner (an
-    // earlier commit moved the owner but skipped the split): the change is the split alone, no owner change.
-    const change = make(o, plannedFromRepId, newOwnerRepId);
-    if (o.ownerRepId === newOwnerRepId) return [change];
-    const owner = plan.book.reps.find((r) => r.id === o.ownerRepId)?.name ?? o.ownerRepId ?? 'nobody';
-    return [
-      {
-        ...change,
-        after: null,
-        error: `it is owned by ${owner} now, neither the rep its share is planned from nor the new owner; create a new run without plannedFromRepId`,
-      },
-    ];
-  }
-  if (run.scope === 'ownership') return [];
-  const moved = new Map(
-    live.filter((r) => r.toRepId !== null && r.toRepId !== r.fromRepId).map((r) => [r.accountId, r]),
-  );
-  const out: OppChange[] = [];
-  for (const o of plan.book.opportunities) {
-    const line = moved.get(o.accountId);
-    if (!line) continue;
-    // The cascade rule the commit and the preview apply too: closed ones stay (conflicts flag them); protected
-    // stages (the ruleset's, or flagged billing) stay unless the scope is complete.
-    const candidate = { stage: o.stage, isClosed: o.status !== 'open', isBillingStage: o.isBillingStage };
-    if (cascadeExclusion(run.scope, candidate, policy)) continue;
-    const change = make(o, o.ownerRepId ?? line.fromRepId, line.toRepId!);
-    // A reconciled period after the end date keeps the split out of a cascade (the core skips it at commit too).
-    const end = run.commissionEndDate;
-    if (end && o.reconciledThrough !== null && o.reconciledThrough > end) {
-      out.push({
-        ...change,
-        after: null,
-        reconciled: true,
-        error: `its schedule is reconciled through ${o.reconciledThrough}, after the commission end date ${end}; reconciled periods are excluded from cascades — change this opportunity on its own (Manage commissions) to get the adjustments`,
-      });
-    } else out.push(change);
-  }
   return out;
 }
