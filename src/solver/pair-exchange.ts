@@ -36,6 +36,12 @@ interface SwapPair {
 
 const EPS = 1e-10;
 
+/** What a change between two reps reads of the problem: an account's revenue and its continuity cost on a rep. */
+interface Costs {
+  revenue(k: number): number;
+  cost(k: number, r: number): number;
+}
+
 /** Improve `state` on `pool` with double swaps; returns how many were applied. */
 export function pairExchange(state: State, pool: Pool, options: PairExchangeOptions = {}): number {
   const p = state.problem;
@@ -46,8 +52,10 @@ export function pairExchange(state: State, pool: Pool, options: PairExchangeOpti
   const inv = 1 / pool.meanCount;
   const maxPasses = options.maxPasses ?? 50;
   const K = options.neighbours ?? 6;
-  const revenue = (k: number) => p.accounts[p.movable[k]!]!.revenueCents;
-  const cost = (k: number, r: number) => (r === p.owner[p.movable[k]!]! ? 0 : p.moveCost[k]!);
+  const costs: Costs = {
+    revenue: (k) => p.accounts[p.movable[k]!]!.revenueCents,
+    cost: (k, r) => (r === p.owner[p.movable[k]!]! ? 0 : p.moveCost[k]!),
+  };
   const members = (r: number) => pool.movable.filter((k) => state.assign[k] === r);
   let applied = 0;
 
@@ -58,80 +66,9 @@ export function pairExchange(state: State, pool: Pool, options: PairExchangeOpti
         if (options.deadline !== undefined && Date.now() >= options.deadline) return applied;
         const r1 = reps[a]!;
         const r2 = reps[b]!;
-        const m1 = members(r1);
-        const m2 = members(r2);
-        const pairs: SwapPair[] = [];
-        for (const i of m1) {
-          if (!isEligible(p, i, r2)) continue;
-          const ci = cost(i, r2) - cost(i, r1);
-          pairs.push({ i, f: -1, dn: 1, s: p.unit[i]!, sc: revenue(i), c: ci });
-          for (const f of m2) {
-            if (!isEligible(p, f, r1)) continue;
-            pairs.push({
-              i,
-              f,
-              dn: 0,
-              s: p.unit[i]! - p.unit[f]!,
-              sc: revenue(i) - revenue(f),
-              c: ci + cost(f, r1) - cost(f, r2),
-            });
-          }
-        }
-        for (const f of m2) {
-          if (!isEligible(p, f, r1)) continue;
-          pairs.push({ i: -1, f, dn: -1, s: -p.unit[f]!, sc: -revenue(f), c: cost(f, r1) - cost(f, r2) });
-        }
+        const pairs = singleChanges(p, costs, r1, r2, members(r1), members(r2));
         if (pairs.length < 2) continue;
-        // Partners: the exchanges that cost nothing or bring accounts home, sorted by revenue shift.
-        const fluid = pairs.filter((q) => q.c <= EPS).sort((x, y) => x.s - y.s || x.i - y.i || x.f - y.f);
-        if (fluid.length === 0) continue;
-        const e1 = state.units[r1]! - p.targetUnits[r1]!;
-        const e2 = state.units[r2]! - p.targetUnits[r2]!;
-        const base = Math.abs(e1) + Math.abs(e2);
-        const n1 = state.count[r1]!;
-        const n2 = state.count[r2]!;
-        const t1 = p.targetCount[r1]!;
-        const t2 = p.targetCount[r2]!;
-        const countBase = Math.abs(n1 - t1) + Math.abs(n2 - t2);
-        // Any shift between e1 and -e2 balances both reps as well as they can be.
-        const ideal = (e1 - e2) / 2;
-        const room1 = p.capRevenueCents[r1]! - state.cents[r1]!;
-        const room2 = p.capRevenueCents[r2]! - state.cents[r2]!;
-        let bestD = -EPS;
-        let best: [SwapPair, SwapPair] | null = null;
-        for (const x of pairs) {
-          const want = ideal - x.s;
-          let lo = 0;
-          let hi = fluid.length;
-          while (lo < hi) {
-            const mid = (lo + hi) >> 1;
-            if (fluid[mid]!.s < want) lo = mid + 1;
-            else hi = mid;
-          }
-          for (let t = Math.max(0, lo - K); t < Math.min(fluid.length, lo + K); t++) {
-            const y = fluid[t]!;
-            if ((y.i >= 0 && y.i === x.i) || (y.f >= 0 && y.f === x.f)) continue;
-            const D = x.s + y.s;
-            const dn = x.dn + y.dn;
-            const d =
-              (Math.abs(e1 - D) +
-                Math.abs(e2 + D) -
-                base +
-                Math.abs(n1 - dn - t1) +
-                Math.abs(n2 + dn - t2) -
-                countBase) *
-                inv +
-              x.c +
-              y.c;
-            if (d >= bestD) continue;
-            // r1 loses sc cents and dn accounts, r2 gains them.
-            const sc = x.sc + y.sc;
-            if (-sc > room1 || sc > room2) continue;
-            if (n1 - dn > p.capCount[r1]! || n2 + dn > p.capCount[r2]!) continue;
-            bestD = d;
-            best = [x, y];
-          }
-        }
+        const best = bestDoubleSwap(state, pairs, r1, r2, inv, K);
         if (!best) continue;
         for (const q of best) {
           if (q.i >= 0) unplace(state, q.i);
@@ -146,4 +83,103 @@ export function pairExchange(state: State, pool: Pool, options: PairExchangeOpti
     if (!improvedThisPass) break;
   }
   return applied;
+}
+
+/** Every single change between r1 (members m1) and r2 (m2): a move either way, or an exchange. */
+function singleChanges(
+  p: State['problem'],
+  { revenue, cost }: Costs,
+  r1: number,
+  r2: number,
+  m1: number[],
+  m2: number[],
+): SwapPair[] {
+  const pairs: SwapPair[] = [];
+  for (const i of m1) {
+    if (!isEligible(p, i, r2)) continue;
+    const ci = cost(i, r2) - cost(i, r1);
+    pairs.push({ i, f: -1, dn: 1, s: p.unit[i]!, sc: revenue(i), c: ci });
+    for (const f of m2) {
+      if (!isEligible(p, f, r1)) continue;
+      pairs.push({
+        i,
+        f,
+        dn: 0,
+        s: p.unit[i]! - p.unit[f]!,
+        sc: revenue(i) - revenue(f),
+        c: ci + cost(f, r1) - cost(f, r2),
+      });
+    }
+  }
+  for (const f of m2) {
+    if (!isEligible(p, f, r1)) continue;
+    pairs.push({ i: -1, f, dn: -1, s: -p.unit[f]!, sc: -revenue(f), c: cost(f, r1) - cost(f, r2) });
+  }
+  return pairs;
+}
+
+/**
+ * The best improving pair of changes between r1 and r2 within both reps' caps: each change with the partners
+ * (that cost nothing or bring accounts home) whose revenue shift is nearest the ideal, K either side; null if none.
+ */
+function bestDoubleSwap(
+  state: State,
+  pairs: SwapPair[],
+  r1: number,
+  r2: number,
+  inv: number,
+  K: number,
+): [SwapPair, SwapPair] | null {
+  const p = state.problem;
+  // Partners: the exchanges that cost nothing or bring accounts home, sorted by revenue shift.
+  const fluid = pairs.filter((q) => q.c <= EPS).sort((x, y) => x.s - y.s || x.i - y.i || x.f - y.f);
+  if (fluid.length === 0) return null;
+  const e1 = state.units[r1]! - p.targetUnits[r1]!;
+  const e2 = state.units[r2]! - p.targetUnits[r2]!;
+  const base = Math.abs(e1) + Math.abs(e2);
+  const n1 = state.count[r1]!;
+  const n2 = state.count[r2]!;
+  const t1 = p.targetCount[r1]!;
+  const t2 = p.targetCount[r2]!;
+  const countBase = Math.abs(n1 - t1) + Math.abs(n2 - t2);
+  // Any shift between e1 and -e2 balances both reps as well as they can be.
+  const ideal = (e1 - e2) / 2;
+  const room1 = p.capRevenueCents[r1]! - state.cents[r1]!;
+  const room2 = p.capRevenueCents[r2]! - state.cents[r2]!;
+  let bestD = -EPS;
+  let best: [SwapPair, SwapPair] | null = null;
+  for (const x of pairs) {
+    const want = ideal - x.s;
+    let lo = 0;
+    let hi = fluid.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (fluid[mid]!.s < want) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let t = Math.max(0, lo - K); t < Math.min(fluid.length, lo + K); t++) {
+      const y = fluid[t]!;
+      if ((y.i >= 0 && y.i === x.i) || (y.f >= 0 && y.f === x.f)) continue;
+      const D = x.s + y.s;
+      const dn = x.dn + y.dn;
+      const d =
+        (Math.abs(e1 - D) +
+          Math.abs(e2 + D) -
+          base +
+          Math.abs(n1 - dn - t1) +
+          Math.abs(n2 + dn - t2) -
+          countBase) *
+          inv +
+        x.c +
+        y.c;
+      if (d >= bestD) continue;
+      // r1 loses sc cents and dn accounts, r2 gains them.
+      const sc = x.sc + y.sc;
+      if (-sc > room1 || sc > room2) continue;
+      if (n1 - dn > p.capCount[r1]! || n2 + dn > p.capCount[r2]!) continue;
+      bestD = d;
+      best = [x, y];
+    }
+  }
+  return best;
 }
