@@ -149,6 +149,16 @@ export function OpportunityPage({
   );
 }
 
+/** The level-2 page's and its form's inputs: the account, the form's values and errors, who may receive. */
+interface ReassignProps {
+  account: AccountForReassign;
+  csrfToken: string;
+  values: CommissionFormValues;
+  errors: CommissionFormErrors;
+  receivers: readonly ReceiverChoice[];
+  skipped: readonly { opportunityId: string; reason: string }[];
+}
+
 export function ReassignOpportunitiesPage({
   account,
   csrfToken,
@@ -156,14 +166,7 @@ export function ReassignOpportunitiesPage({
   errors,
   receivers,
   skipped,
-}: {
-  account: AccountForReassign;
-  csrfToken: string;
-  values: CommissionFormValues;
-  errors: CommissionFormErrors;
-  receivers: readonly ReceiverChoice[];
-  skipped: readonly { opportunityId: string; reason: string }[];
-}) {
+}: ReassignProps) {
   return (
     <>
       <Crumbs
@@ -316,21 +319,7 @@ function OpenOpportunities({ account }: { account: AccountForReassign }) {
 }
 
 /** Level 2: the new owner and one commission type for every open opportunity, and those that keep their split. */
-function ReassignForm({
-  account,
-  csrfToken,
-  values,
-  errors,
-  receivers,
-  skipped,
-}: {
-  account: AccountForReassign;
-  csrfToken: string;
-  values: CommissionFormValues;
-  errors: CommissionFormErrors;
-  receivers: readonly ReceiverChoice[];
-  skipped: readonly { opportunityId: string; reason: string }[];
-}) {
+function ReassignForm({ account, csrfToken, values, errors, receivers, skipped }: ReassignProps) {
   const names = new Map(account.opportunities.map((o) => [o.id, o.name]));
   return (
     <section class="card" aria-labelledby="reassign-title" id="reassign-opportunities">

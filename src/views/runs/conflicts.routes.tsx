@@ -182,6 +182,17 @@ async function applyConflictDecision(c: Context<AppBindings>, cid: string, state
   return true;
 }
 
+/** What a card or the section needs to offer decisions: the run, the form token, the receivers and rep names. */
+async function decidingProps(c: Context<AppBindings>, ctx: ReturnType<typeof runsCtx>, id: string) {
+  return {
+    runId: id,
+    csrfToken: c.get('csrfToken'),
+    names: await repNames(ctx),
+    receivers: await receiverChoices(ctx),
+    canResolve: true,
+  };
+}
+
 /** The conflict's card as it is now (or what stands in its place), with the approval panel out of band. */
 async function conflictCardUpdate(
   c: Context<AppBindings>,
@@ -203,17 +214,11 @@ async function conflictCardUpdate(
       </>,
       200,
     );
-  const names = await repNames(ctx);
-  const receivers = await receiverChoices(ctx);
   return c.html(
     <>
       <ConflictCard
         conflict={conflict}
-        runId={id}
-        csrfToken={c.get('csrfToken')}
-        receivers={receivers}
-        names={names}
-        canResolve
+        {...(await decidingProps(c, ctx, id))}
         {...(failed ? { state } : {})}
       />
       {await approvalUpdate(c, conflicts)}
@@ -298,17 +303,11 @@ async function conflictsSectionUpdate(
   const id = runId(c);
   const ctx = runsCtx(c);
   const conflicts = await listConflicts({ ctx, input: { runId: id } });
-  const names = await repNames(ctx);
-  const receivers = await receiverChoices(ctx);
   return c.html(
     <>
       <GroupedConflictsSection
         conflicts={conflicts}
-        runId={id}
-        csrfToken={c.get('csrfToken')}
-        receivers={receivers}
-        names={names}
-        canResolve
+        {...(await decidingProps(c, ctx, id))}
         runKind={(await loadRun(c)).run.kind}
         error={o.error ?? o.still(conflicts)}
         notice={o.error ? undefined : o.notice}
