@@ -33,3 +33,25 @@ export function to18(id: string): string {
   }
   return id + suffix;
 }
+
+/**
+ * The exact 15-character id an 18-character id names, read from its checksum: each suffix character says which
+ * of five characters are upper case, so the id is recovered even when a spreadsheet changed the case of all 18.
+ * Null when the checksum cannot belong to the first 15 characters (a suffix character outside A–Z and 0–5 in
+ * either case, or one that marks a digit as a capital letter): the id is damaged.
+ */
+export function from18(id: string): string | null {
+  if (!ID18.test(id)) return null;
+  let out = '';
+  for (let chunk = 0; chunk < 3; chunk++) {
+    const bits = SUFFIX_ALPHABET.indexOf(id.charAt(15 + chunk).toUpperCase());
+    if (bits < 0) return null;
+    for (let i = 0; i < 5; i++) {
+      const c = id.charAt(chunk * 5 + i);
+      const upper = (bits & (1 << i)) !== 0;
+      if (upper && !/[a-zA-Z]/.test(c)) return null;
+      out += upper ? c.toUpperCase() : c.toLowerCase();
+    }
+  }
+  return out;
+}

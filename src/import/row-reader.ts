@@ -5,7 +5,7 @@
 import { displayText, TEXT_LIMITS, textProblem } from '../lib/text.ts';
 import { canonicalCrmId } from './crm-id.ts';
 import type { MappingOptions, ResolvedMapping } from './mapping.ts';
-import type { OwnerDirectory } from './owner-directory.ts';
+import { damagedIdProblem, type OwnerDirectory } from './owner-directory.ts';
 import type { RowError } from './types.ts';
 import { parseDate } from './values/dates.ts';
 import { parseMoneyCents } from './values/money.ts';
@@ -178,6 +178,9 @@ export class RowReader {
         `"${value}" matches ${match.candidates.length} reps by name (${names})`,
         'Use the CRM user id or e-mail of the owner instead of the name, or make the names distinct in the roster.',
       );
+    } else if (match.damaged) {
+      const { reason, hint } = damagedIdProblem(value, match.damaged);
+      this.fail(field, reason, hint);
     } else {
       this.fail(
         field,

@@ -2,7 +2,7 @@
  * The roster: reps, House and subagents with their caps, weights and departure. Managers may be named by
  * id, e-mail or name of a rep in the roster or anywhere in this file, so they are resolved after the pass.
  */
-import { OwnerDirectory } from '../owner-directory.ts';
+import { damagedIdProblem, OwnerDirectory } from '../owner-directory.ts';
 import { REP_TYPES, type RepRecord, type RepType } from '../records.ts';
 import type { RowReader } from '../row-reader.ts';
 import type { RowError } from '../types.ts';
@@ -121,6 +121,11 @@ function resolveManagers(
     const match = inFile.found ? inFile : (context.roster?.match(ref.value) ?? inFile);
     if (match.found) {
       resolved.set(ref.value, match.crmId);
+      continue;
+    }
+    const damaged = !match.ambiguous && match.damaged ? damagedIdProblem(ref.value, match.damaged) : null;
+    if (damaged) {
+      errors.push({ row: ref.row, column: ref.column, field: 'manager', value: ref.value, ...damaged });
       continue;
     }
     errors.push({
