@@ -133,6 +133,17 @@ describe('the wizard, one step per screen, for every kind', () => {
       if (kind === 'opportunity') await page.fill('#f-opportunityCrmId', book.opportunity);
       if (kind === 'account' || kind === 'opportunity')
         await page.selectOption('#f-newOwnerRepId', { index: 1 });
+      // Only the scopes that apply to the kind: a single opportunity has one, itself, already chosen.
+      const scopes = await page
+        .locator('input[name=scope]')
+        .evaluateAll((els) =>
+          els.map(
+            (e) =>
+              `${(e as unknown as { value: string }).value}${(e as unknown as { checked: boolean }).checked ? '*' : ''}`,
+          ),
+        );
+      if (kind === 'opportunity') expect(scopes).toEqual(['open_opportunities*']);
+      else expect(scopes).toEqual(['ownership', 'open_opportunities*', 'complete']);
       await page.fill('#f-reason', `Wizard ${kind}`);
       await page.fill('#f-commissionEndDate', book.leaver.end_date);
       await page.fill('#f-reassignmentDate', addDay(book.leaver.end_date));

@@ -284,3 +284,54 @@ describe('a create-and-solve the solve limit refuses', () => {
     expect(still!.status).toBe('draft');
   });
 });
+
+describe('the scopes each kind takes', () => {
+  /** The scope radios of a page: value, and whether it is checked. */
+  const scopeRadios = (html: string) =>
+    [...html.matchAll(/<input type="radio" name="scope" value="([^"]+)"([^>]*)\/>/g)].map(
+      (m) => `${m[1]}${/checked/.test(m[2]!) ? ' (checked)' : ''}`,
+    );
+  const scopeStep = async (kind: string, scope: string) =>
+    (
+      await post([
+        ['kind', kind],
+        ['scope', scope],
+        ['step', 'kind'],
+        ['go', 'scope'],
+      ])
+    ).html;
+
+  it('a single opportunity offers only itself; the other kinds all three scopes', async () => {
+    // Even when a scope chosen for another kind travels with the form, the opportunity's one scope is the choice.
+    const opportunity = await scopeStep('opportunity', 'ownership');
+    expect(scopeRadios(opportunity)).toEqual(['open_opportunities (checked)']);
+    expect(opportunity).toContain('This opportunity alone: its commission split and owner');
+    expect(opportunity).not.toContain('Account ownership only');
+    for (const kind of ['rep_departure', 'realignment', 'new_hire', 'account'])
+      expect(scopeRadios(await scopeStep(kind, 'ownership'))).toEqual([
+        'ownership (checked)',
+        'open_opportunities',
+        'complete',
+      ]);
+  });
+
+  it('refuses a scope the kind does not take, next to the scope, naming the one it takes', async () => {
+    const { res, html } = await post([
+      ['kind', 'opportunity'],
+      ['opportunityCrmId', book.deal.crmId],
+      ['newOwnerRepId', book.reps.ana.id],
+      ['scope', 'ownership'],
+      ['reason', 'Ana takes the deal'],
+      ['commissionEndDate', inDays(20)],
+      ['reassignmentDate', inDays(21)],
+      ['intent', 'draft'],
+    ]);
+    expect(res.status).toBe(400);
+    expect(html).toContain('id="step-scope"');
+    expect(html).toMatch(
+      /id="f-scope-error">The scope &quot;ownership&quot; does not apply to a run of kind opportunity; choose &quot;open_opportunities&quot;/,
+    );
+    const runs = await h.db.db.select().from(s.runs).where(eq(s.runs.reason, 'Ana takes the deal'));
+    expect(runs).toEqual([]);
+  });
+});

@@ -15,7 +15,7 @@ import { auditActor } from '../audit/actor.ts';
 import type { OrgContext } from '../auth/context.ts';
 import { type CommissionParams, commissionFor } from '../commission-splits/split-after.ts';
 import { createRun } from '../plan/create-run.ts';
-import { createRunSchema } from '../run-records/run-params.ts';
+import { createRunSchema, defaultScopeOf } from '../run-records/run-params.ts';
 import { requestSolve } from '../solve/solve-run.ts';
 import { RETRIED_ACTION, retryRunsOf, rootReason, withRoot } from './settle.ts';
 
@@ -156,7 +156,6 @@ async function lockItems(tx: Tx, ids: string[]) {
       commissionType: runOpportunityChanges.commissionType,
       customBps: runOpportunityChanges.customBps,
       runId: runs.id,
-      scope: runs.scope,
       commissionEndDate: runs.commissionEndDate,
       reassignmentDate: runs.reassignmentDate,
       runParams: runs.params,
@@ -332,7 +331,8 @@ function retryRunInput(item: Claimed) {
   const skipped = rootReason(item.error);
   const parsed = createRunSchema.safeParse({
     kind: 'opportunity',
-    scope: item.scope,
+    // An opportunity run takes its one scope, whatever the scope of the run whose change is retried.
+    scope: defaultScopeOf('opportunity'),
     reason:
       `Retry of opportunity ${item.opportunityName} from run ${item.runId}${skipped ? ` (skipped: ${skipped})` : ''}`.slice(
         0,

@@ -9,7 +9,7 @@ import { withOrg } from '../../db/tenancy.ts';
 import { AppError, type FieldIssue } from '../../lib/errors.ts';
 import { actorFields } from '../audit/actor.ts';
 import { checkCommissionReceivers } from '../commission-splits/receivers.ts';
-import type { CreateRunInput } from '../run-records/run-params.ts';
+import { type CreateRunInput, scopeIssue, scopeOf } from '../run-records/run-params.ts';
 import {
   auditEvent,
   findRun,
@@ -199,6 +199,12 @@ export async function createRun({
   input: CreateRunInput;
 }): Promise<RunRow> {
   const actor = actorFields(ctx);
+  const scope = scopeOf(input);
+  const wrongScope = scopeIssue(input.kind, scope);
+  if (wrongScope)
+    throw new AppError('UNPROCESSABLE', `The run cannot be created: ${wrongScope.message}`, {
+      details: [wrongScope],
+    });
   return withOrg(ctx.db, orgScope(ctx.principal), async (tx) => {
     const issues = await checkReferences(tx, input);
     if (issues.length > 0) throw invalid(issues);
@@ -210,7 +216,7 @@ export async function createRun({
       .values({
         orgId: ctx.principal.orgId,
         kind: input.kind,
-        scope: input.scope,
+        scope,
         reason: input.reason,
         commissionEndDate: input.commissionEndDate ?? null,
         reassignmentDate: input.reassignmentDate ?? null,

@@ -194,7 +194,41 @@ export type OpportunityParams = z.infer<typeof opportunityParams>;
 
 export const RUN_KINDS = ['rep_departure', 'realignment', 'new_hire', 'account', 'opportunity'] as const;
 export type RunKind = (typeof RUN_KINDS)[number];
+export const isRunKind = (kind: string): kind is RunKind => (RUN_KINDS as readonly string[]).includes(kind);
 export const RUN_SCOPES = ['ownership', 'open_opportunities', 'complete'] as const;
+export type RunScopeValue = (typeof RUN_SCOPES)[number];
+
+/**
+ * The scopes that apply to each kind of run, the default first. An opportunity run hands one opportunity's split
+ * (and owner) over on its own, whatever its stage (level 1): "ownership only" would change nothing and
+ * "complete" would say no more than the one scope it has.
+ */
+export const SCOPES_BY_KIND: Record<RunKind, readonly RunScopeValue[]> = {
+  rep_departure: RUN_SCOPES,
+  realignment: RUN_SCOPES,
+  new_hire: RUN_SCOPES,
+  account: RUN_SCOPES,
+  opportunity: ['open_opportunities'],
+};
+
+/** The scope a run of this kind gets when none is given: account ownership only, where that applies. */
+export const defaultScopeOf = (kind: RunKind): RunScopeValue =>
+  SCOPES_BY_KIND[kind].includes('ownership') ? 'ownership' : SCOPES_BY_KIND[kind][0]!;
+
+/** A run's scope: the one given, else its kind's default. */
+export const scopeOf = (r: { kind: RunKind; scope?: RunScopeValue | undefined }): RunScopeValue =>
+  r.scope ?? defaultScopeOf(r.kind);
+
+/** The problem with a scope that does not apply to the run's kind (field `scope`, naming the allowed values), or null. */
+export function scopeIssue(kind: RunKind, scope: string): { path: 'scope'; message: string } | null {
+  const allowed = SCOPES_BY_KIND[kind];
+  if ((allowed as readonly string[]).includes(scope)) return null;
+  const list = allowed.map((s) => `"${s}"`).join(', ');
+  return {
+    path: 'scope',
+    message: `The scope "${scope}" does not apply to a run of kind ${kind}; choose ${allowed.length === 1 ? '' : 'one of '}${list}.${kind === 'opportunity' ? ' An opportunity run changes that one opportunity’s commission split and owner.' : ''}`,
+  };
+}
 
 export type RunParams =
   | ({ kind: 'rep_departure' } & DepartureParams)
@@ -219,9 +253,9 @@ export function readParams(kind: RunKind, params: unknown): RunParams {
 }
 
 const base = {
-  scope: z.enum(RUN_SCOPES).default('ownership').openapi({
+  scope: z.enum(RUN_SCOPES).optional().openapi({
     description:
-      'ownership: accounts only; open_opportunities: plus open and future opportunities (before billing); complete: all opportunities where permitted.',
+      'ownership: accounts only; open_opportunities: plus open and future opportunities (before billing); complete: all opportunities where permitted. An opportunity run takes open_opportunities only (its default); the other kinds take any, ownership by default. A scope the kind does not take is refused with 422.',
   }),
   reason: z
     .string()
@@ -259,11 +293,12 @@ export const createRunSchema = z
   .superRefine((r, ctx) => {
     // Splits change (an opportunity run, or a scope with opportunities): they end on one date and the new ones
     // start on another, so both are needed now rather than at commit.
-    if (r.kind === 'opportunity' || r.scope !== 'ownership') {
+    const scope = scopeOf(r);
+    if (r.kind === 'opportunity' || scope !== 'ownership') {
       const what =
         r.kind === 'opportunity'
           ? 'the opportunity’s commission split changes'
-          : `the scope (${r.scope}) includes opportunities, whose commission splits change`;
+          : `the scope (${scope}) includes opportunities, whose commission splits change`;
       if (!r.commissionEndDate)
         ctx.addIssue({
           code: 'custom',

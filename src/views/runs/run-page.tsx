@@ -10,7 +10,7 @@ import type { SolveJobProgress } from '../../services/run-records/run-records.ts
 import { CommissionImpactSlot } from '../book/commission-impact.tsx';
 import { CsrfField } from '../layout.tsx';
 import { Crumbs, Stat, StatusBadge } from '../shared/components.tsx';
-import { kindLabel, money, num, RUN_SCOPE_LABELS, when } from '../shared/format.ts';
+import { kindLabel, money, num, scopeLabel, when } from '../shared/format.ts';
 import { CommissionDecisionsSlot } from './commission-decisions-panel.tsx';
 
 export type RunRecord = {
@@ -187,7 +187,7 @@ export function RunHeader({
         <dt>Kind</dt>
         <dd>{kindLabel(run.kind)}</dd>
         <dt>Scope</dt>
-        <dd>{RUN_SCOPE_LABELS[run.scope] ?? run.scope}</dd>
+        <dd>{scopeLabel(run.kind, run.scope)}</dd>
         {run.commissionEndDate && (
           <>
             <dt>Commission ends</dt>

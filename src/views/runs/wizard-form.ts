@@ -15,8 +15,10 @@ import {
 import type { CommissionSegment } from '../../services/run-records/commission-params.ts';
 import {
   createRunSchema,
+  isRunKind,
   MAX_SCOPE_ACCOUNTS,
   type RunParams,
+  scopeIssue,
 } from '../../services/run-records/run-params.ts';
 import { orgCtx, todayOf } from '../shared/context.ts';
 import { pageNumber, text } from '../shared/format.ts';
@@ -160,6 +162,8 @@ export async function toRunInput(c: Context<AppBindings>, v: WizardValues) {
     ...(v.rulesetId ? { rulesetId: v.rulesetId } : {}),
   };
   const parsed = createRunSchema.safeParse(raw);
+  const wrongScope = isRunKind(v.kind) ? scopeIssue(v.kind, v.scope) : null;
+  if (wrongScope) errors.scope = wrongScope.message;
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       const path = issue.path.join('.');

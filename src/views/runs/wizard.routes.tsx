@@ -102,7 +102,9 @@ async function create(c: Context<AppBindings>, values: WizardValues, intent: str
   try {
     run = await createRun({ ctx: runsCtx(c), input: built.input });
   } catch (error) {
-    if (!(error instanceof AppError) || error.code !== 'VALIDATION_FAILED') throw error;
+    // A field the service refuses (VALIDATION_FAILED, or UNPROCESSABLE: a scope the kind does not take) goes beside it.
+    if (!(error instanceof AppError) || !['VALIDATION_FAILED', 'UNPROCESSABLE'].includes(error.code))
+      throw error;
     const issues = (Array.isArray(error.details) ? error.details : []) as FieldIssue[];
     const fieldErrors: WizardErrors = { form: error.message };
     for (const i of issues) {

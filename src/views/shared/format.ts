@@ -85,11 +85,18 @@ export const RUN_STATUS_LABELS: Record<string, string> = {
   failed: 'Failed',
 };
 
-export const RUN_SCOPE_LABELS: Record<string, string> = {
+const RUN_SCOPE_LABELS: Record<string, string> = {
   ownership: 'Account ownership only',
   open_opportunities: 'Accounts plus open and future opportunities (before billing)',
   complete: 'Complete (all opportunities, historical where permitted)',
 };
+
+/** The words of a run's scope; an opportunity run's one scope is that opportunity alone. */
+export function scopeLabel(kind: string, scope: string): string {
+  if (kind === 'opportunity' && scope === 'open_opportunities')
+    return 'This opportunity alone: its commission split and owner (its account keeps its owner)';
+  return RUN_SCOPE_LABELS[scope] ?? scope;
+}
 
 export const COMMISSION_TYPE_LABELS: Record<string, string> = {
   house_absorbs: 'Type A — House absorbs the rep’s share',

@@ -1912,8 +1912,7 @@ export interface components {
             kind: "rep_departure";
             params: components["schemas"]["DepartureParams"];
             /**
-             * @description ownership: accounts only; open_opportunities: plus open and future opportunities (before billing); complete: all opportunities where permitted.
-             * @default ownership
+             * @description ownership: accounts only; open_opportunities: plus open and future opportunities (before billing); complete: all opportunities where permitted. An opportunity run takes open_opportunities only (its default); the other kinds take any, ownership by default. A scope the kind does not take is refused with 422.
              * @enum {string}
              */
             scope?: "ownership" | "open_opportunities" | "complete";
@@ -1946,8 +1945,7 @@ export interface components {
             kind: "realignment";
             params: components["schemas"]["RealignmentParams"];
             /**
-             * @description ownership: accounts only; open_opportunities: plus open and future opportunities (before billing); complete: all opportunities where permitted.
-             * @default ownership
+             * @description ownership: accounts only; open_opportunities: plus open and future opportunities (before billing); complete: all opportunities where permitted. An opportunity run takes open_opportunities only (its default); the other kinds take any, ownership by default. A scope the kind does not take is refused with 422.
              * @enum {string}
              */
             scope?: "ownership" | "open_opportunities" | "complete";
@@ -1980,8 +1978,7 @@ export interface components {
             kind: "new_hire";
             params: components["schemas"]["NewHireParams"];
             /**
-             * @description ownership: accounts only; open_opportunities: plus open and future opportunities (before billing); complete: all opportunities where permitted.
-             * @default ownership
+             * @description ownership: accounts only; open_opportunities: plus open and future opportunities (before billing); complete: all opportunities where permitted. An opportunity run takes open_opportunities only (its default); the other kinds take any, ownership by default. A scope the kind does not take is refused with 422.
              * @enum {string}
              */
             scope?: "ownership" | "open_opportunities" | "complete";
@@ -2014,8 +2011,7 @@ export interface components {
             kind: "account";
             params: components["schemas"]["AccountRunParams"];
             /**
-             * @description ownership: accounts only; open_opportunities: plus open and future opportunities (before billing); complete: all opportunities where permitted.
-             * @default ownership
+             * @description ownership: accounts only; open_opportunities: plus open and future opportunities (before billing); complete: all opportunities where permitted. An opportunity run takes open_opportunities only (its default); the other kinds take any, ownership by default. A scope the kind does not take is refused with 422.
              * @enum {string}
              */
             scope?: "ownership" | "open_opportunities" | "complete";
@@ -2048,8 +2044,7 @@ export interface components {
             kind: "opportunity";
             params: components["schemas"]["OpportunityRunParams"];
             /**
-             * @description ownership: accounts only; open_opportunities: plus open and future opportunities (before billing); complete: all opportunities where permitted.
-             * @default ownership
+             * @description ownership: accounts only; open_opportunities: plus open and future opportunities (before billing); complete: all opportunities where permitted. An opportunity run takes open_opportunities only (its default); the other kinds take any, ownership by default. A scope the kind does not take is refused with 422.
              * @enum {string}
              */
             scope?: "ownership" | "open_opportunities" | "complete";
@@ -7051,6 +7046,17 @@ export interface operations {
             };
             /** @description The request body is larger than the limit (REQUEST_MAX_BYTES; uploads UPLOAD_MAX_BYTES); nothing was read (code PAYLOAD_TOO_LARGE). */
             413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The scope does not apply to the kind of run: details name the field scope and the scopes the kind takes (code UNPROCESSABLE). */
+            422: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];

@@ -427,3 +427,42 @@ describe('opportunity-level run: approve, commit, roll back', () => {
     expect(Object.keys(bookEvent!.before as object)).toEqual(['accounts']);
   });
 });
+
+describe('the scope of an opportunity run', () => {
+  const create = (scope?: string) => {
+    const { eve, ben } = book.reps;
+    const account = book.others.find((a) => a.ownerRepId === eve.id)!;
+    return createOpportunity(db(), w.orgId, account.id, { ownerRepId: eve.id }).then((opp) =>
+      w.call('analyst', 'POST', '/runs', {
+        kind: 'opportunity',
+        ...(scope === undefined ? {} : { scope }),
+        reason: 'Ben takes the renewal',
+        commissionEndDate: '2026-03-31',
+        reassignmentDate: '2026-04-01',
+        params: { opportunityId: opp.id, newOwnerRepId: ben.id },
+      }),
+    );
+  };
+
+  it('refuses a scope that does not apply (422 naming the field and the allowed value) and creates nothing', async () => {
+    const before = (await db().select({ id: s.runs.id }).from(s.runs)).length;
+    for (const scope of ['ownership', 'complete']) {
+      const res = await create(scope);
+      expect(res.status, JSON.stringify(res.body)).toBe(422);
+      expect(res.body.code).toBe('UNPROCESSABLE');
+      expect(res.body.message).toContain(`The scope "${scope}" does not apply to a run of kind opportunity`);
+      expect(res.body.details).toEqual([
+        { path: 'scope', message: expect.stringContaining('choose "open_opportunities"') },
+      ]);
+    }
+    expect((await db().select({ id: s.runs.id }).from(s.runs)).length).toBe(before);
+  });
+
+  it('takes the opportunity alone (open_opportunities), given or by default', async () => {
+    for (const scope of ['open_opportunities', undefined]) {
+      const res = await create(scope);
+      expect(res.status, JSON.stringify(res.body)).toBe(201);
+      expect(res.body.scope).toBe('open_opportunities');
+    }
+  });
+});

@@ -2,7 +2,7 @@
 import { createRoute, type z } from '@hono/zod-openapi';
 import { MAX_BULK_ACCOUNTS } from '../../../services/review/changes.ts';
 import { createRunSchema } from '../../../services/run-records/run-params.ts';
-import { commonErrorResponses, conflictResponse, notFoundResponse } from '../../errors.ts';
+import { commonErrorResponses, conflictResponse, ErrorBodySchema, notFoundResponse } from '../../errors.ts';
 import { IdempotencyHeaders, replayable } from '../../middleware/idempotency.ts';
 import { access, idempotentAccess } from '../../openapi.ts';
 import {
@@ -60,6 +60,11 @@ export const createRun = createRoute({
     201: { description: 'The new draft run.', ...replayable(json(RunSchema)) },
     ...conflictResponse,
     ...commonErrorResponses,
+    422: {
+      description:
+        'The scope does not apply to the kind of run: details name the field scope and the scopes the kind takes (code UNPROCESSABLE).',
+      content: { 'application/json': { schema: ErrorBodySchema } },
+    },
   },
 });
 

@@ -3,7 +3,7 @@ import type { RunDiagnosis } from '../../../services/plan/diagnose-run.ts';
 import type { Impact } from '../../../services/plan/draft-impact.ts';
 import type { CommissionLine } from '../../../services/plan/wizard-choices.ts';
 import { Stat } from '../../shared/components.tsx';
-import { money, num, pct, RUN_SCOPE_LABELS } from '../../shared/format.ts';
+import { money, num, pct, scopeLabel } from '../../shared/format.ts';
 import { DiagnosisPanel } from '../diagnosis-panel.tsx';
 import type { WizardValues } from './model.ts';
 
@@ -96,7 +96,7 @@ export function ImpactPanel({
             {impact.closedOpportunities > 0 && values.scope !== 'complete' && (
               <li>
                 {num(impact.closedOpportunities)} closed opportunity(ies) keep their commission split (scope “
-                {RUN_SCOPE_LABELS[values.scope] ?? values.scope}”).
+                {scopeLabel(values.kind, values.scope)}”).
               </li>
             )}
             {impact.accounts === 0 && (

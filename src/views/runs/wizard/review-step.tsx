@@ -2,7 +2,7 @@
 import type { Child } from 'hono/jsx';
 import type { RepChoice } from '../../../services/book/rep-list.ts';
 import { Alert } from '../../shared/components.tsx';
-import { COMMISSION_TYPE_LABELS, kindLabel, num, RUN_SCOPE_LABELS } from '../../shared/format.ts';
+import { COMMISSION_TYPE_LABELS, kindLabel, num, scopeLabel } from '../../shared/format.ts';
 import { ImpactPanel } from './impact-panel.tsx';
 import {
   isBalancing,
@@ -81,7 +81,7 @@ function Summary({ props }: { props: WizardProps }) {
         {whatMoves(v, props.reps)}
       </Row>
       <Row label="What changes" step={at('scope')}>
-        {RUN_SCOPE_LABELS[v.scope] ?? v.scope}
+        {scopeLabel(v.kind, v.scope)}
       </Row>
       <Row label="Reason" step={at('scope')}>
         {v.reason || '(none yet)'}

@@ -1,7 +1,8 @@
 /** Step 2: what the run moves, in the words of its kind; why; and from when. */
 import type { RepChoice } from '../../../services/book/rep-list.ts';
+import { isRunKind, SCOPES_BY_KIND } from '../../../services/run-records/run-params.ts';
 import { describedBy, FieldError, TextField } from '../../shared/components.tsx';
-import { money, num, RUN_SCOPE_LABELS } from '../../shared/format.ts';
+import { money, num, scopeLabel } from '../../shared/format.ts';
 import { AccountPicker } from './account-picker.tsx';
 import { type AccountPickerData, kindWords, type WizardErrors, type WizardValues } from './model.ts';
 
@@ -239,6 +240,8 @@ export function ScopeStep(props: ScopeStepProps) {
   const { values, errors } = props;
   const words = kindWords(values.kind);
   const picks = values.kind === 'rep_departure' || values.kind === 'realignment';
+  // Only the scopes that apply to the kind (an opportunity run has one: that opportunity).
+  const scopes = isRunKind(values.kind) ? SCOPES_BY_KIND[values.kind] : [];
   return (
     <>
       <KindScope {...props} />
@@ -253,10 +256,10 @@ export function ScopeStep(props: ScopeStepProps) {
       )}
       <fieldset>
         <legend>What changes</legend>
-        {Object.entries(RUN_SCOPE_LABELS).map(([k, label]) => (
+        {scopes.map((k) => (
           <label class="choice">
-            <input type="radio" name="scope" value={k} checked={values.scope === k} />
-            <span>{label}</span>
+            <input type="radio" name="scope" value={k} checked={values.scope === k || scopes.length === 1} />
+            <span>{scopeLabel(values.kind, k)}</span>
           </label>
         ))}
         <FieldError id="f-scope" message={errors.scope} />
