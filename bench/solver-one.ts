@@ -9,6 +9,7 @@ import { solve } from '../src/solver/solve.ts';
 import { verifyAssignment } from '../src/solver/verify.ts';
 import { solveParallel } from '../src/solver/worker/parallel-pools.ts';
 import { plantedBook } from './planted-books.ts';
+import { instanceKey, referenceBound } from './reference-bounds.ts';
 import { generateInstance, INSTANCE_SIZES } from './solver-instances.ts';
 
 const [sizeName, kind, objective, engine, limitMs, book] = process.argv.slice(2) as [
@@ -46,6 +47,12 @@ if (
   }
   objectiveValue = result.objective;
 }
+// The stored long-run reference bound for this instance (reference-bounds.ts), per pool where it has them.
+const reference =
+  book === 'planted'
+    ? null
+    : referenceBound(instanceKey(size.name, kind, objective, 1), generateInstance(size, kind, 1, objective));
+const referenceOf = (label: string) => reference?.pools?.find((p) => p.pool === label)?.bound ?? null;
 const ok = result.status !== 'invalid' && result.status !== 'infeasible' && result.assignments !== null;
 console.log(
   `RESULT:${JSON.stringify({
@@ -56,6 +63,7 @@ console.log(
     objective: objectiveValue,
     lowerBound: ok ? result.lowerBound : null,
     gap: ok ? result.gap : null,
+    referenceBound: reference?.lowerBound ?? null,
     engine: ok ? result.engine : null,
     verified,
     binaries: ok ? result.pools.reduce((s, p) => s + p.binaries, 0) : null,
@@ -76,6 +84,7 @@ console.log(
           label: q.label,
           objective: q.objective,
           lowerBound: q.lowerBound,
+          referenceBound: referenceOf(q.label),
           engine: q.engine,
         }))
       : null,
