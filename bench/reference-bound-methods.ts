@@ -9,6 +9,7 @@
  * PER_PAIR_MAX_BINARIES binaries, bucketed above.
  */
 
+import { loadavg } from 'node:os';
 import { type BucketOptions, bucketBlocks, DEFAULT_BUCKETS } from '../src/solver/bucket.ts';
 import { runHighs } from '../src/solver/engines/highs.ts';
 import { buildPoolModel, singleBlocks } from '../src/solver/model.ts';
@@ -59,6 +60,6 @@ export async function boundPool(
     bound: run.bound,
     bestKnown: chosen === 'per-pair' && run.objective !== undefined ? run.objective : null,
     proven: chosen === 'per-pair' && run.status === 'optimal',
-    method: `${chosen === 'per-pair' ? 'per-pair MIP' : `bucketed MIP (${buckets.singles} whales, class ratio ${buckets.classRatio}, buckets of at most ${buckets.maxSize})`} (HiGHS alone, ${seconds} s limit, ${integers} integer columns, ${run.status} in ${Math.round(run.millis / 1000)} s, ${run.nodes ?? 0} nodes)`,
+    method: `${chosen === 'per-pair' ? 'per-pair MIP' : `bucketed MIP (${buckets.singles} whales, class ratio ${buckets.classRatio}, buckets of at most ${buckets.maxSize})`} (HiGHS alone, ${seconds} s limit, ${integers} integer columns, ${run.status} in ${Math.round(run.millis / 1000)} s of real time at load ${loadavg()[0]!.toFixed(1)}, ${run.nodes ?? 0} nodes)`,
   };
 }

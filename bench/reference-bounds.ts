@@ -93,13 +93,13 @@ export function entryOf(instance: string, pools: PoolBound[], total: number): Re
   const bestKnown =
     complete && pools.every((p) => p.bestKnown !== null) ? pools.reduce((s, p) => s + p.bestKnown!, 0) : null;
   const proven = complete && pools.every((p) => p.proven);
-  const methods = [...new Set(pools.map((p) => p.method))];
+
   return {
     instance,
     lowerBound,
     bestKnown,
     proven,
-    method: `per pool, the best valid bound of: ${methods.join('; ')}${complete ? '' : ` (only ${pools.length} of ${total} pools)`}`,
+    method: `per pool, the best valid bound found (pools: what gave it)${complete ? '' : `; only ${pools.length} of ${total} pools`}`,
     pools,
   };
 }
