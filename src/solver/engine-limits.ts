@@ -120,4 +120,12 @@ export const ENGINE_LIMITS = {
    * evaluations, where the Lagrangian's start and the pool's whole share had reached 2.3581.
    */
   releaseLp: true,
+  /**
+   * L1 pools of this many movable accounts: the rep-subset search (rep-lns.ts, subsets of this many reps) on
+   * this share of the time left after the bucket MIP's answer is searched, after the iterated search.
+   */
+  repLnsMinAccounts: 1_500,
+  repLnsMaxAccounts: 10_000,
+  repLnsShare: 0.35,
+  repLnsSize: 2,
 };

@@ -9,6 +9,7 @@ import { ilsApplies, iteratedSearch } from './ils.ts';
 import { lagrangianBound } from './lagrangian.ts';
 import { lagrangianPhase } from './lagrangian-phase.ts';
 import { releasePhase } from './release-phase.ts';
+import { RepSubsetSearch } from './rep-lns.ts';
 import {
   cancelled,
   expired,
@@ -37,7 +38,36 @@ export async function afterExactEngines(run: SolveRun, work: PoolWork): Promise<
   if (work.bound === null && !(await releasePhase(run, work))) boundWithoutLp(run, work);
   const provenNow =
     work.bound !== null && isProven(poolScore(run.state, work.pool).objective, work.bound, work.pool);
-  if (!provenNow && ilsApplies(run.state) && !expired(run)) searchRestOfShare(run, work);
+  if (!provenNow && ilsApplies(run.state) && !expired(run)) {
+    if (repSubsetsApply(work)) await searchAndSubsets(run, work);
+    else searchRestOfShare(run, work, work.poolDeadline, 0);
+  }
+}
+
+/** Pools that get the rep-subset search (rep-lns.ts): large ones, whose search converges short of the bound. */
+function repSubsetsApply(work: PoolWork): boolean {
+  const n = work.pool.movable.length;
+  return n >= ENGINE_LIMITS.repLnsMinAccounts && n <= ENGINE_LIMITS.repLnsMaxAccounts;
+}
+
+/**
+ * Large pools: the iterated search on a share of the time left, then the rep-subset search (rep-lns.ts), and the
+ * iterated search again should the subsets run out before the pool's share does.
+ */
+async function searchAndSubsets(run: SolveRun, work: PoolWork): Promise<void> {
+  const { clock } = run;
+  const { pool, poolDeadline } = work;
+  const ilsShare = 1 - ENGINE_LIMITS.repLnsShare;
+  searchRestOfShare(run, work, clock.now() + Math.max(0, poolDeadline - clock.now()) * ilsShare, 0);
+  if (expired(run) || clock.now() >= poolDeadline) return;
+  const lns = new RepSubsetSearch(run.state, pool, ENGINE_LIMITS.repLnsSize, run.input.seed + 7919 * pool.index + 11);
+  const out = await lns.run({ clock, until: poolDeadline, shouldStop: () => cancelled(run) });
+  phaseDone(run, `${pool.label}: rep subsets`);
+  if (out.improved > 0) {
+    work.engine = `${work.engine} + rep subsets`;
+    newIncumbent(run, work.engine);
+  }
+  if (!expired(run) && clock.now() < poolDeadline) searchRestOfShare(run, work, poolDeadline, 1);
 }
 
 function boundWithoutLp(run: SolveRun, work: PoolWork): void {
@@ -75,13 +105,13 @@ function boundWithoutLp(run: SolveRun, work: PoolWork): void {
  * Time left in the pool's share (no full MIP for this pool, or the MIP stopped at its time limit): the
  * iterated search keeps going until it is within the MIP's relative gap of the bound.
  */
-function searchRestOfShare(run: SolveRun, work: PoolWork): void {
+function searchRestOfShare(run: SolveRun, work: PoolWork, until: number, round: number): void {
   const { pool, bound } = work;
   const before = poolScore(run.state, pool).objective;
   const out = iteratedSearch(run.state, pool, {
     ...(bound !== null ? { target: searchTarget(bound, ENGINE_LIMITS.mipRelGap, pool.reps.length) } : {}),
-    seed: run.input.seed + 7919 * pool.index + 1,
-    ...searchUntil(run, pool, work.poolDeadline, ENGINE_LIMITS.continueIlsWorkPerBinary * work.B),
+    seed: run.input.seed + 7919 * pool.index + 1 + 104_729 * round,
+    ...searchUntil(run, pool, until, ENGINE_LIMITS.continueIlsWorkPerBinary * work.B),
     exhaustiveSwapMax: run.heuristicOptions.exhaustiveSwapMax,
     slack: ILS_SLACK,
     shouldStop: () => cancelled(run),
