@@ -60,7 +60,12 @@ async function searchAndSubsets(run: SolveRun, work: PoolWork): Promise<void> {
   const ilsShare = 1 - ENGINE_LIMITS.repLnsShare;
   searchRestOfShare(run, work, clock.now() + Math.max(0, poolDeadline - clock.now()) * ilsShare, 0);
   if (expired(run) || clock.now() >= poolDeadline) return;
-  const lns = new RepSubsetSearch(run.state, pool, ENGINE_LIMITS.repLnsSize, run.input.seed + 7919 * pool.index + 11);
+  const lns = new RepSubsetSearch(
+    run.state,
+    pool,
+    ENGINE_LIMITS.repLnsSize,
+    run.input.seed + 7919 * pool.index + 11,
+  );
   const out = await lns.run({ clock, until: poolDeadline, shouldStop: () => cancelled(run) });
   phaseDone(run, `${pool.label}: rep subsets`);
   if (out.improved > 0) {

@@ -37,7 +37,11 @@ export interface RepLnsOutcome {
 }
 
 /** The search on one pool, in place on `state`. */
-export async function repSubsetSearch(state: State, pool: Pool, options: RepLnsOptions): Promise<RepLnsOutcome> {
+export async function repSubsetSearch(
+  state: State,
+  pool: Pool,
+  options: RepLnsOptions,
+): Promise<RepLnsOutcome> {
   return new RepSubsetSearch(state, pool, options.size, options.seed).run(options);
 }
 
@@ -106,8 +110,7 @@ class SubsetPicker {
     private readonly pool: Pool,
     private readonly size: number,
     private readonly rand: () => number,
-  ) {
-  }
+  ) {}
 
   private fingerprint(): void {
     const sum = new Map<number, number>();

@@ -8,7 +8,14 @@
  */
 import { NUMERIC_ABS_GAP } from './engine-limits.ts';
 import type { HighsRun } from './engines/highs.ts';
-import { type Block, buildPoolModel, type MipModel, readSingleAssignment, singleBlocks, startValues } from './model.ts';
+import {
+  type Block,
+  buildPoolModel,
+  type MipModel,
+  readSingleAssignment,
+  singleBlocks,
+  startValues,
+} from './model.ts';
 import type { Pool, Problem } from './problem.ts';
 import { countDev, moveCostOf, place, type State, unitDev, unplace } from './state.ts';
 
@@ -87,7 +94,11 @@ export interface SubsetOutcome {
  * Solve the sub-problem from the current assignment and apply its answer when it is strictly better, within
  * the caps and on eligible reps (checked here, not trusted from the solver).
  */
-export async function improveSubset(state: State, sub: RepSubset, solver: SubsetSolver): Promise<SubsetOutcome> {
+export async function improveSubset(
+  state: State,
+  sub: RepSubset,
+  solver: SubsetSolver,
+): Promise<SubsetOutcome> {
   const p = state.problem;
   const run = await solver(sub.model, {
     start: startValues(sub.model, state),
@@ -95,7 +106,8 @@ export async function improveSubset(state: State, sub: RepSubset, solver: Subset
     absGap: NUMERIC_ABS_GAP,
   });
   const optimal = run.status === 'optimal';
-  if ((run.status !== 'optimal' && run.status !== 'feasible') || !run.colValue) return { run, gain: 0, optimal };
+  if ((run.status !== 'optimal' && run.status !== 'feasible') || !run.colValue)
+    return { run, gain: 0, optimal };
   const assign = Int32Array.from(state.assign);
   if (!readSingleAssignment(sub.model, run.colValue, assign)) return { run, gain: 0, optimal: false };
   const next = new Map<number, number>();

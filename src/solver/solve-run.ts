@@ -58,8 +58,6 @@ export const cancelled = (run: SolveRun): boolean => run.hooks.shouldStop?.() ??
 
 export function phaseDone(run: SolveRun, label: string): void {
   run.hooks.onPhase?.(label, run.clock.now() - run.t0, Date.now() - run.t0);
-  if (process.env.LNS_DEBUG)
-    console.error(`phase ${label} work ${run.clock.now() - run.t0} wall ${Date.now() - run.t0} obj ${run.active.map((q) => poolScore(run.state, q).objective.toFixed(5)).join(' ')}`);
 }
 
 export function newIncumbent(run: SolveRun, engine: string): void {

@@ -65,7 +65,11 @@ function bruteForce(problem: Problem, state: State, reps: number[]): number | nu
     const ok =
       sub.freed.every((k) => isEligible(problem, k, s.assign[k]!)) &&
       reps.every((r) => s.count[r]! <= problem.capCount[r]! && s.cents[r]! <= problem.capRevenueCents[r]!);
-    if (ok) best = Math.min(best, subsetObjective(problem, sub, (k) => s.assign[k]!));
+    if (ok)
+      best = Math.min(
+        best,
+        subsetObjective(problem, sub, (k) => s.assign[k]!),
+      );
     let i = 0;
     while (i < n && choice[i] === reps.length - 1) choice[i++] = 0;
     if (i === n) break;
