@@ -39,7 +39,8 @@ export const opportunities = pgTable(
     /** Stages from billing onwards are protected from commission cascades (C-rules). */
     isBillingStage: boolean('is_billing_stage').notNull().default(false),
     status: opportunityStatus('status').notNull().default('open'),
-    amountCents: bigint('amount_cents', { mode: 'number' }).notNull().default(0),
+    /** Amount in cents; null when the CRM export left it blank (unknown is not $0: early-stage deals). */
+    amountCents: bigint('amount_cents', { mode: 'number' }).default(0),
     closeDate: date('close_date', { mode: 'string' }),
     createdDate: date('created_date', { mode: 'string' }).notNull(),
     custom: jsonb('custom').$type<OpportunityCustomColumn>().notNull().default({}),

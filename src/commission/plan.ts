@@ -337,10 +337,11 @@ function planOne(
     return skip(
       'NO_ACTION_CHOSEN',
       request.strategy.kind === 'segmented'
-        ? 'No segment matches this opportunity and there is no default; add a segment or a default.'
+        ? `No segment matches this opportunity and there is no default; add a segment or a default.${opportunity.amountCents === null ? ' Its amount is unknown (blank in the CRM export), so no deal-size segment can take it.' : ''}`
         : 'No action was chosen for this opportunity; choose type A, B or C for it.',
     );
   }
+  if (chosen.note) notes.push(chosen.note);
   const applied = applyAction(before, request.departingRepId, chosen.action, policy.houseParticipantId);
   if (!applied.ok) return skip(applied.refusal.code, applied.refusal.message);
   if (applied.value.noop !== null) return skip('DEPARTING_NOT_IN_SPLIT', applied.value.noop);

@@ -10,10 +10,20 @@ function inList(list: string[] | null | undefined, value: string | null): boolea
   return list.some((item) => item.trim().toLowerCase() === v);
 }
 
+/** Whether a segment asks for a deal size (a minimum or a maximum amount). */
+export const hasDealSize = (match: SegmentMatch): boolean =>
+  match.dealSize?.minCents != null || match.dealSize?.maxCents != null;
+
+/**
+ * Whether the opportunity meets every condition of the segment. An unknown amount (null) meets no deal-size
+ * condition: it is not $0, so "under $10,000" does not take it; it goes on to the next segment or the default.
+ */
 export function matchesSegment(match: SegmentMatch, opportunity: OpportunityInput): boolean {
   const size = match.dealSize;
-  const minOk = size?.minCents == null || opportunity.amountCents >= size.minCents;
-  const maxOk = size?.maxCents == null || opportunity.amountCents < size.maxCents;
+  const amount = opportunity.amountCents;
+  if (amount === null && hasDealSize(match)) return false;
+  const minOk = size?.minCents == null || (amount !== null && amount >= size.minCents);
+  const maxOk = size?.maxCents == null || (amount !== null && amount < size.maxCents);
   return (
     inList(match.accountTypes, opportunity.accountType) &&
     inList(match.stages, opportunity.stage) &&
@@ -27,6 +37,8 @@ export interface ChosenAction {
   action: ReassignmentAction;
   /** The segment that matched; "default" for a segmented default, null for other strategies. */
   segment: string | null;
+  /** Why deal-size segments passed the opportunity by: its amount is unknown (not $0). */
+  note?: string;
 }
 
 /** The action for one opportunity under a strategy, or null when the strategy gives none. */
@@ -43,8 +55,18 @@ export function chooseAction(strategy: Strategy, opportunity: OpportunityInput):
     }
     case 'segmented': {
       const hit = strategy.segments.find((s) => matchesSegment(s.match, opportunity));
-      if (hit) return { action: hit.action, segment: hit.name };
-      return strategy.defaultAction ? { action: strategy.defaultAction, segment: 'default' } : null;
+      const chosen = hit
+        ? { action: hit.action, segment: hit.name }
+        : strategy.defaultAction
+          ? { action: strategy.defaultAction, segment: 'default' }
+          : null;
+      const passed = opportunity.amountCents === null && strategy.segments.some((s) => hasDealSize(s.match));
+      return chosen && passed
+        ? {
+            ...chosen,
+            note: `The amount of opportunity "${opportunity.opportunityId}" is unknown (blank in the CRM export), not $0: no deal-size segment applies to it.`,
+          }
+        : chosen;
     }
   }
 }

@@ -56,7 +56,8 @@ export interface OpportunityInput {
   stage: string;
   /** Closed opportunities are never reassigned (the importer decides what counts as closed). */
   isClosed: boolean;
-  amountCents: number;
+  /** null: unknown (blank in the CRM export); a deal-size condition never matches it. */
+  amountCents: number | null;
   createdOn: IsoDate;
   /** Every split row of this opportunity, past and present. */
   splitRows: SplitRow[];

@@ -63,7 +63,8 @@ export interface OpportunityRecord {
   accountCrmId: string;
   name: string | null;
   stage: string;
-  amountCents: number;
+  /** null: unknown (the cell was blank, as for early-stage deals). */
+  amountCents: number | null;
   closeDate: string;
   createdDate: string;
   status: OpportunityStatus;

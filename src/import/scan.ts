@@ -25,7 +25,7 @@ import { RowReader } from './row-reader.ts';
 import { safeCell } from './safe-cell.ts';
 import { type PassHooks, ScanPass } from './scan-pass.ts';
 import type { ImportSource } from './source.ts';
-import type { ImportKind, ImportSummary, RowError } from './types.ts';
+import type { ImportKind, ImportSummary, RowError, RowWarning } from './types.ts';
 
 export interface ScanOptions {
   /** The kind of import; detected from the header when absent. */
@@ -60,6 +60,8 @@ export interface ScanReport<K extends ImportKind = ImportKind> {
   header: string[];
   summary: ImportSummary;
   errors: RowError[];
+  /** Valid rows imported with something to know (a blank amount), the first MAX_LISTED_WARNINGS. */
+  warnings: RowWarning[];
   preview: RecordByKind[K][];
 }
 
@@ -187,7 +189,7 @@ export async function scanImport(source: ImportSource, options: ScanOptions): Pr
       await pass!.row(event.row, event.cells);
     }
   }
-  const { summary, preview } = pass!.finish();
+  const { summary, preview, warnings } = pass!.finish();
   const { resolved } = pass!;
   const report: ScanReport = {
     kind: resolved.mapping.kind,
@@ -197,6 +199,7 @@ export async function scanImport(source: ImportSource, options: ScanOptions): Pr
     header: resolved.header,
     summary,
     errors: pass!.errors,
+    warnings,
     preview: preview as ScanReport['preview'],
   };
   const handler = pass!.handler as KindHandler<RecordByKind[ImportKind]>;

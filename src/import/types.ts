@@ -20,6 +20,15 @@ export interface RowError {
   hint: string;
 }
 
+/**
+ * Something a person should know about a valid row, which is imported all the same (an opportunity's blank amount,
+ * stored as unknown): where it is, as a row error says it.
+ */
+export type RowWarning = RowError;
+
+/** At most this many warnings are listed (the summary counts them all). */
+export const MAX_LISTED_WARNINGS = 100;
+
 export interface ImportSummary {
   rowsRead: number;
   valid: number;
@@ -30,4 +39,6 @@ export interface ImportSummary {
   footerLines: number;
   /** Valid accounts whose revenue cell is blank: stored as unknown, not as 0. */
   noRevenue: number;
+  /** Valid opportunities whose amount cell is blank: stored as unknown, not as $0 (each one a warning). */
+  noAmount: number;
 }

@@ -369,7 +369,9 @@ function sortedKeys(...maps: Map<string, unknown>[]): string[] {
 
 function sortOpps(rows: NoticeOpportunityLine[]) {
   return [...rows].sort(
-    (a, b) => b.amountCents - a.amountCents || a.opportunityName.localeCompare(b.opportunityName),
+    // Largest first; an unknown amount (null) after every known one.
+    (a, b) =>
+      (b.amountCents ?? -1) - (a.amountCents ?? -1) || a.opportunityName.localeCompare(b.opportunityName),
   );
 }
 

@@ -19,10 +19,13 @@ function splitOrNone(s: Record<string, number>): string {
   return splitText(s) || 'no split';
 }
 
+/** An opportunity's amount, or "amount unknown" when the CRM export left it blank (never $0). */
+const amountText = (cents: number | null) => (cents === null ? 'amount unknown' : formatCents(cents));
+
 function oppText(o: NoticeOpportunityLine, m: DigestModel): string {
   const close = o.closeDate ? `, closes ${o.closeDate}` : '';
   return (
-    `- ${o.opportunityName} (${o.accountName}): ${formatCents(o.amountCents)}${close}; ` +
+    `- ${o.opportunityName} (${o.accountName}): ${amountText(o.amountCents)}${close}; ` +
     `from ${nameOf(m.people, o.fromRepId)} to ${nameOf(m.people, o.toRepId)}; ` +
     `split ${splitOrNone(o.splitBefore)} -> ${splitOrNone(o.splitAfter)}`
   );
@@ -109,7 +112,7 @@ function opportunitySection(s: DigestModel['opportunitySections'][number], m: Di
             <tr>
               <td style={cell}>{o.opportunityName}</td>
               <td style={cell}>{o.accountName}</td>
-              <td style={cell}>{formatCents(o.amountCents)}</td>
+              <td style={cell}>{amountText(o.amountCents)}</td>
               <td style={cell}>{o.closeDate ?? '—'}</td>
               <td style={cell}>{nameOf(m.people, o.fromRepId)}</td>
               <td style={cell}>{nameOf(m.people, o.toRepId)}</td>

@@ -39,7 +39,8 @@ export interface NoticeOpportunityLine {
   opportunityId: string;
   opportunityName: string;
   accountName: string;
-  amountCents: number;
+  /** null: unknown (blank in the CRM export). */
+  amountCents: number | null;
   closeDate: string | null;
   fromRepId: string | null;
   toRepId: string;

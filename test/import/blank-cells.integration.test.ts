@@ -182,7 +182,7 @@ describe('a present, empty cell in a roster', () => {
 });
 
 describe('a present, empty cell in an opportunities file', () => {
-  it('amount $0, owner and term cleared, the name its id, the stored split kept', async () => {
+  it('amount unknown (not $0, each a warning), owner and term cleared, the name its id, the stored split kept', async () => {
     const ctx = await newOrg();
     const apply = (source: Uint8Array, kind: 'reps' | 'accounts' | 'opportunities') =>
       applyImport({ ctx, input: { source, maxRows: 100, kind } });
@@ -200,11 +200,14 @@ describe('a present, empty cell in an opportunities file', () => {
     const keep = ['opportunity_id', 'account_id', 'stage', 'close_date', 'created_date', 'status'];
     const blank = await apply(emptied('generic-opportunities.csv', keep), 'opportunities');
     expect(blank.errors).toEqual([]);
+    expect(blank.warnings.map((w) => [w.row, w.column, w.field])).toEqual(
+      before.map((_, i) => [i + 2, 'amount', 'amount']),
+    );
     expect(await read()).toEqual(
       before.map((o) => ({
         crm_id: o.crm_id,
         name: o.crm_id,
-        amount: '0',
+        amount: null,
         owner_rep_id: null,
         custom: {},
         splits: o.splits,

@@ -89,7 +89,7 @@ describe('one record, one identity', () => {
       counts: { rowsRead: 3, inserted: 3, rejected: 0 },
     });
     const opportunities = () =>
-      rows<{ crm_id: string; account: string; owner: string; status: string; amount: string }>(
+      rows<{ crm_id: string; account: string; owner: string; status: string; amount: string | null }>(
         sql`select o.crm_id, a.crm_id as account, r.crm_user_id as owner, o.status::text as status,
               o.amount_cents::text as amount
             from opportunities o join accounts a on a.id = o.account_id join reps r on r.id = o.owner_rep_id
@@ -109,7 +109,8 @@ describe('one record, one identity', () => {
         account: '001Dn00000CdEfGIAV',
         owner: '005Dn00000NiaNhIAJ',
         status: 'open',
-        amount: '0',
+        // Blank in both exports: unknown, not $0.
+        amount: null,
       },
       {
         crm_id: '006Dn00000RenWlIAJ',

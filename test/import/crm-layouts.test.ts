@@ -56,7 +56,8 @@ describe('Salesforce report furniture', () => {
     ).toEqual([
       ['006Dn00000RenWlIAJ', '001Dn00000AbCdEIAV', 12_000_000, '2027-03-01', '2026-11-01', 'open'],
       ['006Dn00000ExpNsIAJ', '001Dn00000BcDeFIAV', 5_000_000, '2026-11-15', '2026-10-01', 'closed_won'],
-      ['006Dn00000PilOtIAJ', '001Dn00000CdEfGIAV', 0, '2027-06-30', '2026-11-21', 'open'],
+      // Its Amount cell is blank: unknown, not $0.
+      ['006Dn00000PilOtIAJ', '001Dn00000CdEfGIAV', null, '2027-06-30', '2026-11-21', 'open'],
     ]);
   });
 

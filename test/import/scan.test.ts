@@ -28,6 +28,7 @@ describe('row-level validation of accounts', () => {
       blankRows: 0,
       footerLines: 0,
       noRevenue: 0,
+      noAmount: 0,
     });
     expect(only(errors, 3)).toEqual([
       expect.objectContaining({ column: 'account_id', field: 'account_id', reason: 'account_id is missing' }),

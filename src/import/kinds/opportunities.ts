@@ -31,7 +31,8 @@ export function opportunitiesHandler(): KindHandler<OpportunityRecord> {
         );
       }
       const stage = r.text('stage', true);
-      const amountCents = r.money('amount');
+      // A blank amount is unknown, not $0 (early-stage deals; unless the mapping makes blank money an error).
+      const amountCents = r.money('amount', { blank: r.options.blankMoney === 'error' ? 'zero' : 'null' });
       const closeDate = r.date('close_date', true);
       const status = readOpportunityStatus(r, stage);
       const createdDate = r.date('created_date', true);
@@ -50,16 +51,7 @@ export function opportunitiesHandler(): KindHandler<OpportunityRecord> {
           'Check the dates of the service or billing term.',
         );
       }
-      if (
-        r.errors.length > 0 ||
-        !crmId ||
-        !accountCrmId ||
-        !stage ||
-        amountCents === null ||
-        !closeDate ||
-        !createdDate ||
-        !status
-      ) {
+      if (r.errors.length > 0 || !crmId || !accountCrmId || !stage || !closeDate || !createdDate || !status) {
         return null;
       }
       return {

@@ -102,7 +102,8 @@ async function accountLinesOf(tx: Tx, items: readonly LoadedItem[]): Promise<Not
       fromRepId: payload.before.repId,
       toRepId: payload.after.repId,
       openDeals: deals.length,
-      openDealCents: deals.reduce((s, d) => s + d.amount, 0),
+      // Deals of unknown amount (blank in the CRM) add nothing to the known total.
+      openDealCents: deals.reduce((s, d) => s + (d.amount ?? 0), 0),
       nextCloseDate: closes[0] ?? null,
       contacts: [],
     });
@@ -179,7 +180,7 @@ async function opportunityLinesOf(
       opportunityId: row.recordId,
       opportunityName: opp?.name ?? row.recordName ?? row.crmId ?? row.recordId,
       accountName: opp?.accountName ?? '',
-      amountCents: opp?.amount ?? 0,
+      amountCents: opp ? opp.amount : null,
       closeDate: opp?.closeDate ?? null,
       fromRepId: payload.before.repId,
       toRepId: payload.after.repId,

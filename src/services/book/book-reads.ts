@@ -61,6 +61,9 @@ export async function getRep(ctx: ReadContext, repId: string): Promise<RepDetail
   });
 }
 
+/** An amount read from SQL: null stays unknown (a blank in the CRM export), never $0. */
+const centsOrNull = (v: string | number | null) => (v === null ? null : Number(v));
+
 export async function getAccount(ctx: ReadContext, accountId: string) {
   return read(ctx, async (tx) => {
     const [a] = await queryRows<Record<string, unknown>>(
@@ -76,7 +79,7 @@ export async function getAccount(ctx: ReadContext, accountId: string) {
       name: string;
       stage: string | null;
       status: string;
-      amount_cents: string | number;
+      amount_cents: string | number | null;
       close_date: string | null;
       owner: string | null;
     }>(
@@ -133,7 +136,7 @@ export async function getAccount(ctx: ReadContext, accountId: string) {
       ownerId: (a.owner_rep_id as string | null) ?? null,
       owner: (a.owner as string | null) ?? null,
       ownerSince: a.owner_changed_at as Date | string | null,
-      opportunities: opportunities.map((o) => ({ ...o, amountCents: Number(o.amount_cents) })),
+      opportunities: opportunities.map((o) => ({ ...o, amountCents: centsOrNull(o.amount_cents) })),
       splits,
       history,
     };

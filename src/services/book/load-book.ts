@@ -63,7 +63,8 @@ export interface BookOpportunity {
   stage: string;
   isBillingStage: boolean;
   status: 'open' | 'closed_won' | 'closed_lost';
-  amountCents: number;
+  /** null: unknown (blank in the CRM export). */
+  amountCents: number | null;
   closeDate: string | null;
   createdDate: string;
   /** The split rows in force (effective_to is null). */
@@ -162,7 +163,7 @@ export async function loadOpportunities(tx: Tx): Promise<BookOpportunity[]> {
     stage: String(r.stage),
     isBillingStage: Boolean(r.is_billing_stage),
     status: r.status as BookOpportunity['status'],
-    amountCents: Number(r.amount_cents),
+    amountCents: r.amount_cents === null ? null : Number(r.amount_cents),
     closeDate: (r.close_date as string | null) ?? null,
     createdDate: String(r.created_date),
     splits: (typeof r.splits === 'string' ? JSON.parse(r.splits) : r.splits) as SplitPart[],

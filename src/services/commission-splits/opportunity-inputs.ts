@@ -71,7 +71,7 @@ async function loadOpportunities(tx: Tx, by: 'account' | 'opportunity', ids: rea
     stage: string;
     isBillingStage: boolean;
     status: string;
-    amountCents: number;
+    amountCents: number | null;
     createdDate: string;
   })[] = [];
   for (const chunk of chunks(ids)) {

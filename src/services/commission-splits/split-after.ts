@@ -56,7 +56,8 @@ export interface SegmentSubject {
   accountType: string | null;
   region: string | null;
   stage: string;
-  amountCents: number;
+  /** null: unknown (blank in the CRM export); meets no deal-size condition. */
+  amountCents: number | null;
 }
 
 /** The core's match for a stored segment (single values become one-item lists; max exclusive). */

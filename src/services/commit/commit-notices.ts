@@ -135,7 +135,7 @@ async function handedOverOpportunities(
     opportunity_id: string;
     name: string;
     account_name: string;
-    amount_cents: string | number;
+    amount_cents: string | number | null;
     close_date: string | null;
     from_rep_id: string | null;
     to_rep_id: string;
@@ -188,7 +188,7 @@ async function handedOverOpportunities(
       opportunityId: r.opportunity_id,
       opportunityName: r.name,
       accountName: r.account_name,
-      amountCents: Number(r.amount_cents),
+      amountCents: r.amount_cents === null ? null : Number(r.amount_cents),
       closeDate: r.close_date,
       fromRepId: r.from_rep_id,
       toRepId: r.to_rep_id,

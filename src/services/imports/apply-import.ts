@@ -238,6 +238,7 @@ async function finishImport(
     file: report.file,
     counts,
     errors,
+    warnings: report.warnings,
     failureReason: null,
   };
 }

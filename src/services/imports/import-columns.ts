@@ -66,6 +66,8 @@ const importJobResult = z
     }),
     counts,
     errors: z.array(rowError),
+    /** Valid rows imported with something to know (a blank amount); none in results stored before there were any. */
+    warnings: z.array(rowError).default([]),
     errorCount: z.number(),
     failureReason: z.string().nullable(),
   })

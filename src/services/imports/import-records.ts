@@ -9,7 +9,7 @@ import { withOrg } from '../../db/tenancy.ts';
 import type { SourceInfo } from '../../import/inspect.ts';
 import type { ColumnMapping } from '../../import/mapping.ts';
 import type { ImportScan } from '../../import/scan.ts';
-import type { ImportKind, RowError } from '../../import/types.ts';
+import type { ImportKind, RowError, RowWarning } from '../../import/types.ts';
 import type { OrgContext } from '../auth/context.ts';
 
 export interface ImportCounts {
@@ -29,6 +29,8 @@ export interface ImportOutcome {
   file: SourceInfo;
   counts: ImportCounts;
   errors: RowError[];
+  /** Valid rows imported with something to know (an opportunity's blank amount: unknown, not $0). */
+  warnings: RowWarning[];
   failureReason: string | null;
 }
 
@@ -119,6 +121,7 @@ export async function recordFailedImport(
     file: report.file,
     counts,
     errors,
+    warnings: report.warnings,
     failureReason: input.reason,
   };
 }

@@ -206,7 +206,8 @@ export async function writeOpportunities(
         col('stage', 'text', true),
         col('is_billing_stage', 'boolean', true, 'false'),
         col('status', 'opportunity_status', true, `'open'::opportunity_status`),
-        col('amount_cents', 'bigint', has('amount'), '0'),
+        // A blank amount (or a file without the column) is unknown: stored as null, never as $0.
+        col('amount_cents', 'bigint', has('amount')),
         col('close_date', 'date', true),
         col('created_date', 'date', true),
         col('custom', 'jsonb', termMapped, `'{}'::jsonb`),

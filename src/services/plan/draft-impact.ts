@@ -9,7 +9,9 @@ export interface Impact {
   revenueCents: number;
   protectedAccounts: number;
   openOpportunities: number;
+  /** The known amounts of the open opportunities; those of unknown amount are counted apart, never as $0. */
   openAmountCents: number;
+  openUnknownAmount: number;
   closingSoon: number;
   closedOpportunities: number;
   schedules: number;
@@ -37,6 +39,7 @@ export async function impactOf(
     protectedAccounts: 0,
     openOpportunities: 0,
     openAmountCents: 0,
+    openUnknownAmount: 0,
     closingSoon: 0,
     closedOpportunities: 0,
     schedules: 0,
@@ -66,6 +69,7 @@ export async function impactOf(
     const [o] = await queryRows<{
       open: number;
       amount: string | number;
+      unknown_amount: number;
       soon: number;
       closed: number;
       schedules: number;
@@ -74,6 +78,7 @@ export async function impactOf(
       tx,
       sql`select count(*) filter (where o.status = 'open')::int as open,
                  coalesce(sum(o.amount_cents) filter (where o.status = 'open'), 0) as amount,
+                 count(*) filter (where o.status = 'open' and o.amount_cents is null)::int as unknown_amount,
                  count(*) filter (where o.status = 'open' and o.close_date <= (${today}::date + ${closingDays}::int))::int as soon,
                  count(*) filter (where o.status <> 'open')::int as closed,
                  (select count(*)::int from revenue_schedules s join opportunities o2 on o2.id = s.opportunity_id
@@ -91,6 +96,7 @@ export async function impactOf(
       protectedAccounts: Number(a?.protected ?? 0),
       openOpportunities: Number(o?.open ?? 0),
       openAmountCents: Number(o?.amount ?? 0),
+      openUnknownAmount: Number(o?.unknown_amount ?? 0),
       closingSoon: Number(o?.soon ?? 0),
       closedOpportunities: Number(o?.closed ?? 0),
       schedules: Number(o?.schedules ?? 0),

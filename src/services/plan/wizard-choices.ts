@@ -127,7 +127,9 @@ export interface CommissionLine {
   receiverRepId: string | null;
   receiverName: string | null;
   opportunities: number;
+  /** The known amounts; the opportunities of unknown amount (blank in the CRM) are counted apart, never as $0. */
   amountCents: number;
+  unknownAmount: number;
 }
 
 /**
@@ -166,7 +168,7 @@ export async function commissionPreview(
       type: string | null;
       region: string | null;
       stage: string;
-      amount: string | number;
+      amount: string | number | null;
       n: number;
     }>(
       tx,
@@ -178,7 +180,7 @@ export async function commissionPreview(
   );
   const lines = new Map<string, CommissionLine>();
   for (const r of rows) {
-    const amount = Number(r.amount);
+    const amount = r.amount === null ? null : Number(r.amount);
     const c = commissionFor(params, {
       accountType: r.type,
       region: r.region,
@@ -194,9 +196,11 @@ export async function commissionPreview(
       receiverName: c.receiverRepId ? (names.get(c.receiverRepId) ?? c.receiverRepId) : null,
       opportunities: 0,
       amountCents: 0,
+      unknownAmount: 0,
     };
     line.opportunities += Number(r.n);
-    line.amountCents += amount * Number(r.n);
+    if (amount === null) line.unknownAmount += Number(r.n);
+    else line.amountCents += amount * Number(r.n);
     lines.set(key, line);
   }
   return [...lines.values()].sort((x, y) => (x.segment ?? 1e9) - (y.segment ?? 1e9));

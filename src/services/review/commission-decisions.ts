@@ -51,7 +51,8 @@ export interface DecisionRow {
   accountId: string;
   accountName: string;
   stage: string;
-  amountCents: number;
+  /** null: unknown (blank in the CRM export). */
+  amountCents: number | null;
   /** The rep whose share moves, and the account's new owner (who receives it unless the decision names another). */
   fromRepId: string | null;
   toRepId: string | null;

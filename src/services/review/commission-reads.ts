@@ -39,7 +39,8 @@ export interface OpportunityDetail {
   stage: string;
   isBillingStage: boolean;
   status: string;
-  amountCents: number;
+  /** null: unknown (blank in the CRM export). */
+  amountCents: number | null;
   closeDate: string | null;
   createdDate: string;
   splitRows: SplitRowView[];
@@ -66,7 +67,7 @@ export async function getOpportunity(
       stage: string;
       is_billing_stage: boolean;
       status: string;
-      amount_cents: string | number;
+      amount_cents: string | number | null;
       close_date: string | null;
       created_date: string;
     }>(
@@ -119,7 +120,7 @@ export async function getOpportunity(
       stage: o.stage,
       isBillingStage: Boolean(o.is_billing_stage),
       status: o.status,
-      amountCents: Number(o.amount_cents),
+      amountCents: o.amount_cents === null ? null : Number(o.amount_cents),
       closeDate: o.close_date,
       createdDate: o.created_date,
       splitRows: rows,
@@ -176,7 +177,8 @@ export interface OpenOpportunity {
   name: string;
   stage: string;
   isBillingStage: boolean;
-  amountCents: number;
+  /** null: unknown (blank in the CRM export). */
+  amountCents: number | null;
   closeDate: string | null;
   ownerName: string | null;
   /** The rows in force now (effective_to null). */
@@ -216,7 +218,7 @@ export async function getAccountForReassign(
       name: string;
       stage: string;
       is_billing_stage: boolean;
-      amount_cents: string | number;
+      amount_cents: string | number | null;
       close_date: string | null;
       owner_name: string | null;
     }>(
@@ -243,7 +245,7 @@ export async function getAccountForReassign(
         name: o.name,
         stage: o.stage,
         isBillingStage: Boolean(o.is_billing_stage),
-        amountCents: Number(o.amount_cents),
+        amountCents: o.amount_cents === null ? null : Number(o.amount_cents),
         closeDate: o.close_date,
         ownerName: o.owner_name,
         current: (splits.get(o.id) ?? []).filter((r) => r.effectiveTo === null),

@@ -118,8 +118,9 @@ function OpportunitiesSection({ account, canManage }: { account: Account; canMan
         account.opportunities.map((o) => (
           <div class="conflict">
             <h3 class="small">
-              {o.name} <span class="muted">{o.crm_id}</span> · {o.stage ?? o.status} · {money(o.amountCents)}{' '}
-              · closes {o.close_date ?? '—'}
+              {o.name} <span class="muted">{o.crm_id}</span> · {o.stage ?? o.status} ·{' '}
+              {o.amountCents === null ? 'amount unknown' : money(o.amountCents)} · closes{' '}
+              {o.close_date ?? '—'}
               {canManage && o.status === 'open' && (
                 <>
                   {' '}

@@ -7,7 +7,7 @@ import type { Principal } from '../../auth/principal.ts';
 import type { AccountForReassign, OpportunityDetail } from '../../services/review/commission-reads.ts';
 import { CsrfField } from '../layout.tsx';
 import { Alert, Crumbs, describedBy, FieldError, Stat, TextField } from '../shared/components.tsx';
-import { COMMISSION_TYPE_LABELS, money, pct } from '../shared/format.ts';
+import { amountOrUnknown, COMMISSION_TYPE_LABELS, pct } from '../shared/format.ts';
 import type { CommissionFormErrors, CommissionFormValues } from './commission-form.ts';
 import { HistoryTimeline, SharesTable } from './split-history.tsx';
 import type { TimelineChange, TimelinePeriod, TimelineShare } from './timeline.ts';
@@ -212,7 +212,7 @@ function OpportunityFacts({ opp, current }: { opp: OpportunityDetail; current: r
           {opp.stage}
           {opp.isBillingStage && <span class="badge">protected (billing)</span>}
         </Stat>
-        <Stat label="Amount">{money(opp.amountCents)}</Stat>
+        <Stat label="Amount">{amountOrUnknown(opp.amountCents)}</Stat>
         <Stat label="Status">{open ? 'Open' : `Closed (${opp.status.replaceAll('_', ' ')})`}</Stat>
         <Stat label="Created">{opp.createdDate}</Stat>
         <Stat label="Close date">{opp.closeDate ?? '—'}</Stat>
@@ -300,7 +300,7 @@ function OpenOpportunities({ account }: { account: AccountForReassign }) {
                     {o.stage}
                     {o.isBillingStage && <span class="badge">protected</span>}
                   </td>
-                  <td class="num">{money(o.amountCents)}</td>
+                  <td class="num">{amountOrUnknown(o.amountCents)}</td>
                   <td>{o.closeDate ?? '—'}</td>
                   <td>{o.ownerName ?? '—'}</td>
                   <td>

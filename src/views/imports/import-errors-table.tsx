@@ -5,13 +5,16 @@ import type { StoredRowError } from '../../services/imports/import-history.ts';
 export function ErrorsTable({
   errors,
   caption,
+  id = 'row-errors',
 }: {
   errors: readonly (RowError | StoredRowError)[];
   caption: string;
+  /** The table's id: row-errors, or row-warnings for the valid rows a person should know about. */
+  id?: string;
 }) {
   return (
     <div class="table-wrap">
-      <table id="row-errors">
+      <table id={id}>
         <caption class="muted">{caption}</caption>
         <thead>
           <tr>

@@ -162,6 +162,7 @@ export function PreviewPage(props: PreviewProps) {
       {report && report.errors.length > 0 && (
         <PreviewErrors report={report} token={token} shownErrors={shownErrors} />
       )}
+      {report && report.summary.noAmount > 0 && <BlankAmounts report={report} />}
       {report && <PreviewRecords report={report} />}
       <section class="card" aria-labelledby="mapping-title">
         <h2 id="mapping-title">Column mapping</h2>
@@ -204,6 +205,23 @@ function PreviewSummary({ report }: { report: ScanReport }) {
         </p>
       )}
     </>
+  );
+}
+
+/** Opportunities whose amount is blank: imported with the amount unknown (not $0), each by row and column. */
+function BlankAmounts({ report }: { report: ScanReport }) {
+  const { noAmount } = report.summary;
+  return (
+    <section class="card" aria-labelledby="no-amount-title">
+      <h2 id="no-amount-title">{num(noAmount)} opportunity(ies) with a blank amount, imported as unknown</h2>
+      <p id="no-amount">
+        Their amount is stored as unknown, not as $0: pages show “unknown”, totals leave them out, and no
+        deal-size segment of a commission run takes them (the next segment or the default does). Enter the
+        amounts in the CRM and import its export again once they are known.
+        {report.warnings.length < noAmount && ` The first ${num(report.warnings.length)} are listed.`}
+      </p>
+      <ErrorsTable id="row-warnings" errors={report.warnings} caption="Rows imported with a blank amount" />
+    </section>
   );
 }
 

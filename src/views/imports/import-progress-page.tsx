@@ -32,6 +32,12 @@ export function ProgressBox({ token, state }: { token: string; state: ApplyState
               ? `Imported: ${num(state.outcome.counts.inserted)} new, ${num(state.outcome.counts.updated)} updated, ${num(state.outcome.counts.unchanged)} unchanged, ${num(state.outcome.counts.rejected)} rejected.`
               : `Nothing was imported: ${state.outcome.failureReason ?? 'the file has errors.'}`}
           </p>
+          {state.outcome.status === 'applied' && state.outcome.warnings.length > 0 && (
+            <p id="import-warnings">
+              Imported with a blank amount, stored as unknown (not $0):{' '}
+              {state.outcome.warnings.map((w) => `row ${w.row} (${w.column})`).join(', ')}.
+            </p>
+          )}
           <p>
             <a href={`/imports/${state.outcome.importId}`} id="import-result-link">
               See the import and its error file

@@ -3,7 +3,7 @@
  * opportunities with a decision form per row, and the bulk form that applies one decision to several.
  */
 import { CsrfField } from '../layout.tsx';
-import { money, num, pct } from '../shared/format.ts';
+import { amountOrUnknown, num, pct } from '../shared/format.ts';
 
 export type SplitPart = { repId: string; role: 'house' | 'rep' | 'subagent'; bps: number };
 
@@ -13,7 +13,7 @@ export interface DecisionPanelRow {
   name: string;
   accountName: string;
   stage: string;
-  amountCents: number;
+  amountCents: number | null;
   toRepId: string | null;
   before: SplitPart[];
   after: SplitPart[] | null;
@@ -288,7 +288,7 @@ function DecisionRow({
         {row.name} <span class="muted small">{row.crmId}</span>
       </td>
       <td>{row.stage}</td>
-      <td class="num">{money(row.amountCents)}</td>
+      <td class="num">{amountOrUnknown(row.amountCents)}</td>
       <td>{splitText(row.before, props.names)}</td>
       <td>
         {row.error ? (

@@ -91,6 +91,11 @@ const RUN_SCOPE_LABELS: Record<string, string> = {
   complete: 'Complete (all opportunities, historical where permitted)',
 };
 
+/** An opportunity's amount, or "unknown" when the CRM export left it blank (never $0). */
+export function amountOrUnknown(cents: number | null): string {
+  return cents === null ? 'unknown' : money(cents);
+}
+
 /** The words of a run's scope; an opportunity run's one scope is that opportunity alone. */
 export function scopeLabel(kind: string, scope: string): string {
   if (kind === 'opportunity' && scope === 'open_opportunities')

@@ -38,7 +38,11 @@ export const OpportunitySchema = z
     stage: z.string().openapi({ example: 'Negotiation' }),
     status: z.enum(['open', 'closed_won', 'closed_lost']),
     isBillingStage: z.boolean(),
-    amountCents: z.number().int().openapi({ example: 12_000_000 }),
+    amountCents: z
+      .number()
+      .int()
+      .nullable()
+      .openapi({ example: 12_000_000, description: 'null: unknown (the CRM export left it blank), not $0' }),
     closeDate: z.string().nullable().openapi({ example: '2027-03-01' }),
     createdDate: z.string().openapi({ example: '2026-11-01' }),
   })

@@ -30,7 +30,11 @@ export const DecisionRowSchema = z
     accountId: z.uuid(),
     accountName: z.string().openapi({ example: 'Northwind' }),
     stage: z.string().openapi({ example: 'Negotiation' }),
-    amountCents: z.number().int().openapi({ example: 12_000_000 }),
+    amountCents: z
+      .number()
+      .int()
+      .nullable()
+      .openapi({ example: 12_000_000, description: 'null: unknown (the CRM export left it blank), not $0' }),
     fromRepId: z.uuid().nullable().openapi({ description: 'The rep whose share moves.' }),
     toRepId: z.uuid().nullable().openapi({ description: 'The account’s new owner.' }),
     before: z.array(share).openapi({ description: 'The split in force now.' }),

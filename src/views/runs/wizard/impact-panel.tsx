@@ -44,7 +44,12 @@ function CommissionPreview({ lines, values }: { lines: CommissionLine[]; values:
               {l.receiverName ? `, the share to ${l.receiverName}` : ''}
             </td>
             <td>{num(l.opportunities)}</td>
-            <td>{money(l.amountCents)}</td>
+            <td>
+              {money(l.amountCents)}
+              {l.unknownAmount > 0 && (
+                <span class="small muted"> (+{num(l.unknownAmount)} of unknown amount)</span>
+              )}
+            </td>
           </tr>
         ))}
       </tbody>
@@ -75,7 +80,15 @@ export function ImpactPanel({
             <Stat label="Accounts in scope">{num(impact.accounts)}</Stat>
             <Stat label="Annual revenue">{money(impact.revenueCents)}</Stat>
             <Stat label="Open opportunities">{num(impact.openOpportunities)}</Stat>
-            <Stat label="Open pipeline">{money(impact.openAmountCents)}</Stat>
+            <Stat label="Open pipeline">
+              {money(impact.openAmountCents)}
+              {impact.openUnknownAmount > 0 && (
+                <span class="small muted" id="unknown-amounts">
+                  {' '}
+                  (+{num(impact.openUnknownAmount)} of unknown amount, not counted as $0)
+                </span>
+              )}
+            </Stat>
             <Stat label="Revenue schedules ahead">
               {num(impact.schedules)} <span class="small muted">({money(impact.scheduledCents)})</span>
             </Stat>

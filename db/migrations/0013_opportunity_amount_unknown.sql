@@ -1,0 +1,1 @@
+ALTER TABLE "opportunities" ALTER COLUMN "amount_cents" DROP NOT NULL;
