@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { to18 } from '../../src/exports/salesforce-id.ts';
 import { OwnerDirectory } from '../../src/import/owner-directory.ts';
+import { scanText } from './helpers.ts';
 
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'.split('');
 const id15 = fc
@@ -68,5 +69,25 @@ describe('OwnerDirectory with Salesforce ids', () => {
       damaged: { expected: 'AAR' },
     });
     expect(directory.match('jane@example.com')).toMatchObject({ found: true, by: 'email' });
+  });
+});
+
+describe('a damaged id in a roster file', () => {
+  it('a manager named by a damaged 18-character id is a row error saying so, not matched by its first 15', async () => {
+    // Maria Manager is 0055g00000MgrXYAAZ in the roster; the file's checksum lost its last letter.
+    const scan = await scanText(
+      'rep_id,name,manager\r\n0055g00000JaneDAAR,Jane Doe,0055g00000MgrXYAAA\r\n0055g00000JohnSAAR,John Smith,0055G00000MGRXYAAZ\r\n',
+      { kind: 'reps' },
+    );
+    expect(scan.report.errors).toEqual([
+      {
+        row: 2,
+        column: 'manager',
+        field: 'manager',
+        value: '0055g00000MgrXYAAA',
+        reason: expect.stringContaining('"0055g00000MgrXYAAA" looks like a damaged Salesforce id'),
+        hint: expect.stringContaining('Re-export the report from Salesforce with 18-character ids'),
+      },
+    ]);
   });
 });
