@@ -306,6 +306,39 @@ describe('strategy step', () => {
     expect(uniform.html).toContain('data-segment="default"><td>Default type</td><td>Type A</td><td>4</td>');
     expect(uniform.html).not.toContain('data-segment="1"');
   });
+
+  it('an open deal of unknown amount is not a $0 deal: no deal-size segment takes it, and the preview says so', async () => {
+    // A fifth deal, on an SMB account, whose amount the CRM export left blank.
+    const pilot = await createOpportunity(h.db.db, book.reps.dana.orgId, book.accounts[14]!.id, {
+      ownerRepId: book.reps.dana.id,
+      stage: 'Prospecting',
+      closeDate: inDays(90),
+      amountCents: null,
+    });
+    try {
+      // Segment 2 takes deals of $50,000 or more; "under $20,000" would have taken a $0 deal.
+      const small: [string, string][] = [
+        ['seg-2-maxAmount', '20,000'],
+        ['seg-2-commissionType', 'custom'],
+        ['seg-2-customPct', '10'],
+      ];
+      const seg = await post(analyst, '/runs/new/impact', departure([...segmented, ...small]), {
+        'hx-request': 'true',
+      });
+      const row = (segment: string) =>
+        new RegExp(
+          `data-segment="${segment}"><td>[^<]*</td><td>([^<]*)</td><td>(\\d+)</td><td>(.*?)</td>`,
+        ).exec(seg.html);
+      expect(row('3')?.slice(1)).toEqual(['Type C (new rep 10%)', '1', '$10,000']);
+      expect(row('default')?.slice(1)).toEqual(['Type B', '1', 'unknown']);
+      expect(seg.html).toMatch(
+        /id="impact-unknown-amounts">1 open opportunity\(ies\) have an unknown amount/,
+      );
+      expect(seg.html).toMatch(/id="unknown-amounts">\s*\(\+1 of unknown amount, not counted as \$0\)/);
+    } finally {
+      await h.db.db.delete(s.opportunities).where(eq(s.opportunities.id, pilot.id));
+    }
+  });
 });
 
 describe('accounts in scope', () => {

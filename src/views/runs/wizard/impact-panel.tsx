@@ -17,6 +17,21 @@ function CommissionPreview({ lines, values }: { lines: CommissionLine[]; values:
       : values.commissionStrategy === 'manual'
         ? 'manual queue'
         : 'uniform strategy';
+  const unknown = lines.reduce((n, l) => n + l.unknownAmount, 0);
+  return (
+    <>
+      <CommissionTable lines={lines} strategy={strategy} />
+      {unknown > 0 && (
+        <p class="small" id="impact-unknown-amounts">
+          {num(unknown)} open opportunity(ies) have an unknown amount (blank in the CRM export): they are not
+          counted as $0, and no deal-size segment takes them — the next matching segment or the default does.
+        </p>
+      )}
+    </>
+  );
+}
+
+function CommissionTable({ lines, strategy }: { lines: CommissionLine[]; strategy: string }) {
   return (
     <table id="impact-commission">
       <caption>Commission on open opportunities — {strategy}</caption>
@@ -45,8 +60,8 @@ function CommissionPreview({ lines, values }: { lines: CommissionLine[]; values:
             </td>
             <td>{num(l.opportunities)}</td>
             <td>
-              {money(l.amountCents)}
-              {l.unknownAmount > 0 && (
+              {l.unknownAmount === l.opportunities ? 'unknown' : money(l.amountCents)}
+              {l.unknownAmount > 0 && l.unknownAmount < l.opportunities && (
                 <span class="small muted"> (+{num(l.unknownAmount)} of unknown amount)</span>
               )}
             </td>
