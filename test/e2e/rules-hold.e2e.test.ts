@@ -36,7 +36,10 @@ async function startRun(page: Page, fields: Record<string, string | string[]>): 
     commissionType: 'direct_transfer',
     reason: 'End-to-end check of the rules',
   });
-  for (const [k, v] of Object.entries(fields)) for (const x of [v].flat()) form.append(k, x);
+  for (const [k, v] of Object.entries(fields)) {
+    form.delete(k);
+    for (const x of [v].flat()) form.append(k, x);
+  }
   const res = await page.request.post(`${demo.base}/runs/new`, {
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
     data: form.toString(),
@@ -255,6 +258,8 @@ describe('the proposal does what the rules say, on the demo in a browser', () =>
     await demo.signIn(page, 'analyst@demo.test');
     const oppRun = await startRun(page, {
       kind: 'opportunity',
+      // The one scope an opportunity run takes: that opportunity alone.
+      scope: 'open_opportunities',
       opportunityCrmId: pick!.opp_crm,
       newOwnerRepId: pick!.to_rep,
       // The opportunity's split changes: the last day of the old one and the first of the new.
