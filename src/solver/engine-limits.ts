@@ -126,6 +126,7 @@ export const ENGINE_LIMITS = {
    */
   repLnsMinAccounts: 1_500,
   repLnsMaxAccounts: 10_000,
-  repLnsShare: 0.35,
+  repLnsShare: 0.5,
+  repLnsTurn: 0.15,
   repLnsSize: 2,
 };

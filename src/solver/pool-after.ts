@@ -51,28 +51,42 @@ function repSubsetsApply(work: PoolWork): boolean {
 }
 
 /**
- * Large pools: the iterated search on a share of the time left, then the rep-subset search (rep-lns.ts), and the
- * iterated search again should the subsets run out before the pool's share does.
+ * Large pools: the iterated search on half the time left, then a turn of it and a turn of the rep-subset search
+ * (rep-lns.ts) on repLnsTurn each, and the rest to the one that gained more per millisecond of work in its turn
+ * (the search again should the subsets run out before the pool's share does).
  */
 async function searchAndSubsets(run: SolveRun, work: PoolWork): Promise<void> {
   const { clock } = run;
   const { pool, poolDeadline } = work;
-  const ilsShare = 1 - ENGINE_LIMITS.repLnsShare;
-  searchRestOfShare(run, work, clock.now() + Math.max(0, poolDeadline - clock.now()) * ilsShare, 0);
-  if (expired(run) || clock.now() >= poolDeadline) return;
+  const t0 = clock.now();
+  const at = (share: number) => t0 + Math.max(0, poolDeadline - t0) * share;
+  const over = () => expired(run) || clock.now() >= poolDeadline;
+  const turn = ENGINE_LIMITS.repLnsTurn;
   const lns = new RepSubsetSearch(
     run.state,
     pool,
     ENGINE_LIMITS.repLnsSize,
     run.input.seed + 7919 * pool.index + 11,
   );
-  const out = await lns.run({ clock, until: poolDeadline, shouldStop: () => cancelled(run) });
-  phaseDone(run, `${pool.label}: rep subsets`);
-  if (out.improved > 0) {
-    work.engine = `${work.engine} + rep subsets`;
-    newIncumbent(run, work.engine);
-  }
-  if (!expired(run) && clock.now() < poolDeadline) searchRestOfShare(run, work, poolDeadline, 1);
+  const subsets = async (until: number) => {
+    const out = await lns.run({ clock, until, shouldStop: () => cancelled(run) });
+    phaseDone(run, `${pool.label}: rep subsets`);
+    if (out.improved > 0 && !work.engine.includes('rep subsets'))
+      work.engine = `${work.engine} + rep subsets`;
+    if (out.improved > 0) newIncumbent(run, work.engine);
+  };
+  const rate = async (step: () => Promise<void> | void) => {
+    const [w, before] = [clock.now(), poolScore(run.state, pool).objective];
+    await step();
+    return (before - poolScore(run.state, pool).objective) / Math.max(1, clock.now() - w);
+  };
+  searchRestOfShare(run, work, at(1 - ENGINE_LIMITS.repLnsShare), 0);
+  if (over()) return;
+  const ils = await rate(() => searchRestOfShare(run, work, at(1 - ENGINE_LIMITS.repLnsShare + turn), 1));
+  if (over()) return;
+  const sub = await rate(() => subsets(at(1 - ENGINE_LIMITS.repLnsShare + 2 * turn)));
+  if (!over() && sub >= ils) await subsets(poolDeadline);
+  if (!over()) searchRestOfShare(run, work, poolDeadline, 2);
 }
 
 function boundWithoutLp(run: SolveRun, work: PoolWork): void {
