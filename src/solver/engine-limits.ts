@@ -124,12 +124,13 @@ export const ENGINE_LIMITS = {
    * L1 pools of this many movable accounts: of the time left once the bucket MIP's answer is searched, the
    * iterated search takes all but repLnsShare; then it and the rep-subset search (rep-lns.ts, subsets of
    * repLnsSize reps) get a turn of repLnsTurn each, and the rest goes to the one that gained more per millisecond.
-   * 20000x100, 60 s: the subsets on the last 35% alone 3.2624, 25% 3.2631, 50% 3.2648; this way 3.2563 (South
-   * needs the search's whale moves, East and West the subsets).
+   * 20000x100, 60 s: the subsets on the last 35% alone 3.2624, 25% 3.2631, 50% 3.2648 (South needs the search's
+   * whale moves, East and West the subsets); the turns after the search on 50% of the time 3.2563, 40% 3.2509,
+   * 30% 3.2479, 15% 3.2435, none 3.2516.
    */
   repLnsMinAccounts: 1_500,
   repLnsMaxAccounts: 10_000,
-  repLnsShare: 0.5,
+  repLnsShare: 0.85,
   repLnsTurn: 0.15,
   repLnsSize: 2,
 };
