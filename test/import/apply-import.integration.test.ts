@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Principal } from '../../src/auth/principal.ts';
 import { queryRows } from '../../src/db/query-rows.ts';
 import { AppError } from '../../src/lib/errors.ts';
 import type { OrgContext } from '../../src/services/auth/context.ts';
@@ -14,6 +13,7 @@ import {
 import { previewImport } from '../../src/services/imports/preview-import.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { createMember, createOrg } from '../support/factories.ts';
+import { freshOrgContext } from '../support/org-context.ts';
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/import/${name}`, import.meta.url));
 const bytes = (text: string) => new TextEncoder().encode(text);
@@ -30,17 +30,8 @@ afterAll(async () => {
 });
 beforeEach(async () => {
   // A fresh org per test: tests share the database but never each other's rows.
-  const org = await createOrg(t.db);
-  const { user } = await createMember(t.db, org.id, 'analyst');
-  const principal: Principal = {
-    kind: 'session',
-    orgId: org.id,
-    orgName: org.name,
-    role: 'analyst',
-    userId: user.id,
-  };
   now = new Date('2026-03-01T12:00:00Z');
-  ctx = { db: t.db, clock: () => now, principal };
+  ctx = await freshOrgContext(t.db, 'analyst', () => now);
 });
 
 const apply = (file: Uint8Array, extra: Partial<Parameters<typeof applyImport>[0]['input']> = {}) =>

@@ -7,13 +7,12 @@
 import { readFileSync } from 'node:fs';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Principal } from '../../src/auth/principal.ts';
 import { queryRows } from '../../src/db/query-rows.ts';
 import type { OrgContext } from '../../src/services/auth/context.ts';
 import { applyImport } from '../../src/services/imports/apply-import.ts';
 import { previewImport } from '../../src/services/imports/preview-import.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
-import { createMember, createOrg } from '../support/factories.ts';
+import { freshOrgContext } from '../support/org-context.ts';
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/import/${name}`, import.meta.url));
 const REPORT = 'salesforce-opportunity-report-footer.csv';
@@ -28,16 +27,7 @@ afterAll(async () => {
   await t?.close();
 });
 beforeEach(async () => {
-  const org = await createOrg(t.db);
-  const { user } = await createMember(t.db, org.id, 'analyst');
-  const principal: Principal = {
-    kind: 'session',
-    orgId: org.id,
-    orgName: org.name,
-    role: 'analyst',
-    userId: user.id,
-  };
-  ctx = { db: t.db, clock: () => new Date('2026-11-24T12:00:00Z'), principal };
+  ctx = await freshOrgContext(t.db, 'analyst');
   // The users and accounts of the same Salesforce org, as their reports export them.
   for (const [file, kind] of [
     ['salesforce-user-report.csv', 'reps'],

@@ -7,14 +7,13 @@ import { readFileSync } from 'node:fs';
 import { sql } from 'drizzle-orm';
 import fc from 'fast-check';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Principal } from '../../src/auth/principal.ts';
 import { queryRows } from '../../src/db/query-rows.ts';
 import { to18 } from '../../src/exports/salesforce-id.ts';
 import { canonicalCrmId } from '../../src/import/crm-id.ts';
 import type { OrgContext } from '../../src/services/auth/context.ts';
 import { applyImport } from '../../src/services/imports/apply-import.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
-import { createMember, createOrg } from '../support/factories.ts';
+import { freshOrgContext } from '../support/org-context.ts';
 
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'.split('');
 const salesforceId15 = fc
@@ -34,16 +33,7 @@ afterAll(async () => {
   await t?.close();
 });
 beforeEach(async () => {
-  const org = await createOrg(t.db);
-  const { user } = await createMember(t.db, org.id, 'analyst');
-  const principal: Principal = {
-    kind: 'session',
-    orgId: org.id,
-    orgName: org.name,
-    role: 'analyst',
-    userId: user.id,
-  };
-  ctx = { db: t.db, clock: () => new Date('2026-11-24T12:00:00Z'), principal };
+  ctx = await freshOrgContext(t.db, 'analyst');
 });
 
 const apply = (file: Uint8Array, extra: Partial<Parameters<typeof applyImport>[0]['input']> = {}) =>

@@ -8,12 +8,11 @@ import { stringify } from 'csv-stringify/sync';
 import { sql } from 'drizzle-orm';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Principal } from '../../src/auth/principal.ts';
 import { queryRows } from '../../src/db/query-rows.ts';
 import type { OrgContext } from '../../src/services/auth/context.ts';
 import { applyImport } from '../../src/services/imports/apply-import.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
-import { createMember, createOrg } from '../support/factories.ts';
+import { freshOrgContext } from '../support/org-context.ts';
 
 let t: TestDatabase;
 beforeAll(async () => {
@@ -24,16 +23,7 @@ afterAll(async () => {
 });
 
 async function newOrg(): Promise<OrgContext> {
-  const org = await createOrg(t.db);
-  const { user } = await createMember(t.db, org.id, 'analyst');
-  const principal: Principal = {
-    kind: 'session',
-    orgId: org.id,
-    orgName: org.name,
-    role: 'analyst',
-    userId: user.id,
-  };
-  return { db: t.db, clock: () => new Date('2026-11-24T12:00:00Z'), principal };
+  return await freshOrgContext(t.db, 'analyst');
 }
 
 const csv = (header: string[], rows: string[][]) => new TextEncoder().encode(stringify([header, ...rows]));

@@ -7,13 +7,12 @@
 import { readFileSync } from 'node:fs';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Principal } from '../../src/auth/principal.ts';
 import { queryRows } from '../../src/db/query-rows.ts';
 import type { OrgContext } from '../../src/services/auth/context.ts';
 import { applyImport } from '../../src/services/imports/apply-import.ts';
 import { listImportErrors } from '../../src/services/imports/import-history.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
-import { createMember, createOrg } from '../support/factories.ts';
+import { freshOrgContext } from '../support/org-context.ts';
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/import/${name}`, import.meta.url));
 const FILE = 'accounts-edited.csv';
@@ -36,16 +35,7 @@ afterAll(async () => {
   await t?.close();
 });
 beforeEach(async () => {
-  const org = await createOrg(t.db);
-  const { user } = await createMember(t.db, org.id, 'analyst');
-  const principal: Principal = {
-    kind: 'session',
-    orgId: org.id,
-    orgName: org.name,
-    role: 'analyst',
-    userId: user.id,
-  };
-  ctx = { db: t.db, clock: () => new Date('2026-11-24T12:00:00Z'), principal };
+  ctx = await freshOrgContext(t.db, 'analyst');
 });
 
 const apply = (file: Uint8Array, extra: Partial<Parameters<typeof applyImport>[0]['input']> = {}) =>
