@@ -1,48 +1,20 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { generateInstance } from '../../bench/solver-instances.ts';
-import { DEFAULT_HEURISTIC, heuristicSolve } from '../../src/solver/heuristic.ts';
 import { iteratedSearch } from '../../src/solver/ils.ts';
 import type { SolveInputRaw } from '../../src/solver/input.ts';
 import { pairExchange } from '../../src/solver/pair-exchange.ts';
 import type { Problem } from '../../src/solver/problem.ts';
-import { finalOwners, ownerMap } from '../../src/solver/report.ts';
-import {
-  cloneState,
-  isEligible,
-  poolScore,
-  type State,
-  stateFrom,
-  totalObjective,
-} from '../../src/solver/state.ts';
-import { verifyAssignment } from '../../src/solver/verify.ts';
+import { cloneState, poolScore, type State, stateFrom } from '../../src/solver/state.ts';
 import { mediumBook, problemOf } from './medium-book.ts';
+import { checkSearchState, greedyStart } from './search-checks.ts';
 
 /** Greedy + plain local search, and on odd seeds a short iterated search: local optima of both. */
 function startState(problem: Problem, seed: number): State | null {
-  const out = heuristicSolve(problem, { ...DEFAULT_HEURISTIC, fastIlsWorkPerBinary: 0, ilsWork: 0 });
-  if (out.unplaced.length > 0) return null;
-  if (seed % 2 === 1)
-    for (const pool of problem.pools) iteratedSearch(out.state, pool, { seed, work: 50_000, slack: 0.02 });
-  return out.state;
-}
-
-function checkState(problem: Problem, state: State): void {
-  for (let k = 0; k < problem.movable.length; k++) {
-    expect(state.assign[k]).toBeGreaterThanOrEqual(0);
-    expect(isEligible(problem, k, state.assign[k]!)).toBe(true);
-  }
-  // Incremental loads equal the recomputed ones; caps hold in exact cents.
-  const fresh = stateFrom(problem, state.assign);
-  for (let r = 0; r < problem.reps.length; r++) {
-    expect(state.count[r]).toBe(fresh.count[r]);
-    expect(state.cents[r]).toBe(fresh.cents[r]);
-    expect(fresh.count[r]!).toBeLessThanOrEqual(problem.capCount[r]!);
-    expect(fresh.cents[r]!).toBeLessThanOrEqual(problem.capRevenueCents[r]!);
-  }
-  // Pins, protections, departures and eligibility by the independent checker, objective recomputed.
-  const owners = ownerMap(problem, finalOwners(problem, state.assign));
-  expect(verifyAssignment(problem.input, owners, totalObjective(fresh)).errors).toEqual([]);
+  const state = greedyStart(problem);
+  if (state && seed % 2 === 1)
+    for (const pool of problem.pools) iteratedSearch(state, pool, { seed, work: 50_000, slack: 0.02 });
+  return state;
 }
 
 /** Seeded bench books (heavy-tailed revenue, a departing rep per region, caps): where double swaps apply. */
@@ -74,7 +46,7 @@ function property(raw: SolveInputRaw, seed: number): number {
     pairExchange(twin, pool);
     expect(Array.from(twin.assign)).toEqual(Array.from(state!.assign));
   }
-  checkState(problem!, state!);
+  checkSearchState(problem!, state!);
   return improvedPools;
 }
 

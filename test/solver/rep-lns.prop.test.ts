@@ -3,45 +3,14 @@ import { describe, expect, it } from 'vitest';
 import { generateInstance } from '../../bench/solver-instances.ts';
 import { SolveClock } from '../../src/solver/clock.ts';
 import { runHighs } from '../../src/solver/engines/highs.ts';
-import { DEFAULT_HEURISTIC, heuristicSolve } from '../../src/solver/heuristic.ts';
 import type { SolveInputRaw } from '../../src/solver/input.ts';
 import type { Pool, Problem } from '../../src/solver/problem.ts';
 import { repSubsetSearch } from '../../src/solver/rep-lns.ts';
 import { improveSubset, repSubset, subsetObjective } from '../../src/solver/rep-subset.ts';
-import { finalOwners, ownerMap } from '../../src/solver/report.ts';
-import {
-  cloneState,
-  isEligible,
-  poolScore,
-  type State,
-  stateFrom,
-  totalObjective,
-} from '../../src/solver/state.ts';
-import { verifyAssignment } from '../../src/solver/verify.ts';
+import { cloneState, isEligible, poolScore, type State, stateFrom } from '../../src/solver/state.ts';
 import { tinyInput } from './factories.ts';
 import { mediumBook, problemOf } from './medium-book.ts';
-
-function startState(problem: Problem): State | null {
-  const out = heuristicSolve(problem, { ...DEFAULT_HEURISTIC, fastIlsWorkPerBinary: 0, ilsWork: 0 });
-  return out.unplaced.length > 0 ? null : out.state;
-}
-
-/** Every account once on an eligible rep, loads as recomputed, caps in exact cents, the independent checker. */
-function checkState(problem: Problem, state: State): void {
-  for (let k = 0; k < problem.movable.length; k++) {
-    expect(state.assign[k]).toBeGreaterThanOrEqual(0);
-    expect(isEligible(problem, k, state.assign[k]!)).toBe(true);
-  }
-  const fresh = stateFrom(problem, state.assign);
-  for (let r = 0; r < problem.reps.length; r++) {
-    expect(state.count[r]).toBe(fresh.count[r]);
-    expect(state.cents[r]).toBe(fresh.cents[r]);
-    expect(fresh.count[r]!).toBeLessThanOrEqual(problem.capCount[r]!);
-    expect(fresh.cents[r]!).toBeLessThanOrEqual(problem.capRevenueCents[r]!);
-  }
-  const owners = ownerMap(problem, finalOwners(problem, state.assign));
-  expect(verifyAssignment(problem.input, owners, totalObjective(fresh)).errors).toEqual([]);
-}
+import { checkSearchState, greedyStart } from './search-checks.ts';
 
 async function search(state: State, pool: Pool, seed: number, size: number): Promise<number> {
   const clock = new SolveClock(Date.now(), 1e9, undefined, 'work', false);
@@ -94,7 +63,7 @@ const benchBook = fc
 async function property(raw: SolveInputRaw, seed: number, size: number): Promise<number> {
   const problem = problemOf(raw);
   fc.pre(problem !== null);
-  const state = startState(problem!);
+  const state = greedyStart(problem!);
   fc.pre(state !== null);
   let improved = 0;
   for (const pool of problem!.pools) {
@@ -105,7 +74,7 @@ async function property(raw: SolveInputRaw, seed: number, size: number): Promise
     await search(twin, pool, seed, size);
     expect(Array.from(twin.assign)).toEqual(Array.from(state!.assign));
   }
-  checkState(problem!, state!);
+  checkSearchState(problem!, state!);
   return improved;
 }
 
@@ -138,7 +107,7 @@ describe('rep-subset search (rep-lns.ts, rep-subset.ts)', () => {
       fc.asyncProperty(tinyInput(['realignment']), fc.integer({ min: 0, max: 100 }), async (raw, pick) => {
         const problem = problemOf({ ...raw, objective: 'l1' });
         fc.pre(problem !== null);
-        const state = startState(problem!);
+        const state = greedyStart(problem!);
         fc.pre(state !== null);
         const pool = problem!.pools.find((q) => q.reps.length >= 2);
         fc.pre(pool !== undefined);
@@ -152,7 +121,7 @@ describe('rep-subset search (rep-lns.ts, rep-subset.ts)', () => {
         const after = subsetObjective(problem!, sub!, (k) => state!.assign[k]!);
         expect(after).toBeLessThanOrEqual(before + 1e-12);
         expect(after).toBeCloseTo(best!, 6);
-        checkState(problem!, state!);
+        checkSearchState(problem!, state!);
         compared++;
       }),
       { numRuns: 80, seed: 19 },
