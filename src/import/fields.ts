@@ -116,7 +116,7 @@ export const FIELDS: Record<ImportKind, readonly FieldDef[]> = {
     f('account_id', 'account-ref', true, 'CRM id of its account (already imported)'),
     f('opportunity_name', 'text', false, 'Name'),
     f('stage', 'text', true, 'Stage as in the CRM (e.g. Prospecting, Negotiation, Billing, Closed Won)'),
-    f('amount', 'money', false, 'Amount; blank means 0'),
+    f('amount', 'money', false, 'Amount; blank means unknown (not $0), warned about by row'),
     f('close_date', 'date', true, 'Expected or actual close date'),
     f(
       'created_date',

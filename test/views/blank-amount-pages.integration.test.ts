@@ -90,6 +90,10 @@ describe('a blank opportunity amount on the pages', () => {
       /Initech pilot <span class="muted">006Dn00000PilOtIAJ<\/span> · Prospecting · amount unknown/,
     );
     expect(account.html).not.toMatch(/Initech pilot[^<]*<span[^>]*>[^<]*<\/span> · Prospecting · \$0/);
+    // The report carries no split: said so, not an empty table; the revenue reads as words.
+    expect(account.html).toContain('No commission split recorded.');
+    expect(account.html).not.toMatch(/<th scope="col">Participant<\/th>/);
+    expect(account.html).toMatch(/\$5,000 annual revenue</);
     const opportunity = await b.page(`/opportunities/${pilot!.id}`);
     expect(opportunity.res.status).toBe(200);
     expect(opportunity.html).toMatch(/Amount<\/dt><dd[^>]*>unknown<\/dd>/);

@@ -84,8 +84,9 @@ function OwnerSection({ account, staff }: { account: Account; staff: boolean }) 
         since {when(account.ownerSince)}
         {account.isHouse && <span class="badge">house account</span>}
         {account.isCoOwned && <span class="badge">co-owned</span>} ·{' '}
-        {account.revenueCents === null ? 'revenue unknown' : `${money(account.revenueCents)} annual`}
-        revenue
+        {account.revenueCents === null
+          ? 'annual revenue unknown'
+          : `${money(account.revenueCents)} annual revenue`}
       </p>
       <h3>Owner history</h3>
       {account.history.length === 0 ? (
@@ -137,6 +138,7 @@ function OpportunitiesSection({ account, canManage }: { account: Account; canMan
 }
 
 function SplitRows({ splits }: { splits: Account['splits'] }) {
+  if (splits.length === 0) return <p class="muted">No commission split recorded.</p>;
   return (
     <table>
       <thead>
