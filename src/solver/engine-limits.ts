@@ -122,15 +122,19 @@ export const ENGINE_LIMITS = {
   releaseLp: true,
   /**
    * L1 pools of this many movable accounts: of the time left once the bucket MIP's answer is searched, the
-   * iterated search takes all but repLnsShare; then it and the rep-subset search (rep-lns.ts, subsets of
-   * repLnsSize reps) get a turn of repLnsTurn each, and the rest goes to the one that gained more per millisecond.
-   * 20000x100, 60 s: the subsets on the last 35% alone 3.2624, 25% 3.2631, 50% 3.2648 (South needs the search's
-   * whale moves, East and West the subsets); the turns after the search on 50% of the time 3.2563, 40% 3.2509,
-   * 30% 3.2479, 15% 3.2435, none 3.2516.
+   * iterated search takes all but repLnsShare; a pool whose search still gained at least repLnsSearchTurnGain of
+   * its objective per second of work there gets another turn of it (repLnsTurn), then the rep-subset search
+   * (rep-lns.ts, subsets of repLnsSize reps) takes the rest (a turn, then to the end), the search whatever the
+   * subsets leave. 20000x100, 60 s: the subsets on the last 35% alone 3.2624, 25% 3.2631, 50% 3.2648 (South
+   * needs the search's whale moves, East and West the subsets); turns of each, the rest to the one that gained
+   * more per millisecond, after 50% of the time 3.2563, 40% 3.2509, 30% 3.2479, 15% 3.2435, none 3.2516 (a pool
+   * handed to the search stalled there: South 0.834-0.836 where the subsets reached 0.817-0.828); the search's
+   * second turn by its gain (2e-3 per second: South's 2.7e-3, North's 1.2e-3, West's 1.3e-4) 3.2386.
    */
   repLnsMinAccounts: 1_500,
   repLnsMaxAccounts: 10_000,
   repLnsShare: 0.85,
   repLnsTurn: 0.15,
+  repLnsSearchTurnGain: 2e-3,
   repLnsSize: 2,
 };

@@ -51,9 +51,9 @@ function repSubsetsApply(work: PoolWork): boolean {
 }
 
 /**
- * Large pools: the iterated search on half the time left, then a turn of it and a turn of the rep-subset search
- * (rep-lns.ts) on repLnsTurn each, and the rest to the one that gained more per millisecond of work in its turn
- * (the search again should the subsets run out before the pool's share does).
+ * Large pools: the iterated search on the first part of the time left, a second turn of it when it still gains
+ * fast (South's whale moves), then the rep-subset search (rep-lns.ts) for the rest (the search again and the
+ * subsets once more should the subsets run out before the pool's share does).
  */
 async function searchAndSubsets(run: SolveRun, work: PoolWork): Promise<void> {
   const { clock } = run;
@@ -61,7 +61,7 @@ async function searchAndSubsets(run: SolveRun, work: PoolWork): Promise<void> {
   const t0 = clock.now();
   const at = (share: number) => t0 + Math.max(0, poolDeadline - t0) * share;
   const over = () => expired(run) || clock.now() >= poolDeadline;
-  const turn = ENGINE_LIMITS.repLnsTurn;
+  const { repLnsTurn: turn, repLnsShare: share } = ENGINE_LIMITS;
   const lns = new RepSubsetSearch(
     run.state,
     pool,
@@ -75,18 +75,17 @@ async function searchAndSubsets(run: SolveRun, work: PoolWork): Promise<void> {
       work.engine = `${work.engine} + rep subsets`;
     if (out.improved > 0) newIncumbent(run, work.engine);
   };
-  const rate = async (step: () => Promise<void> | void) => {
-    const [w, before] = [clock.now(), poolScore(run.state, pool).objective];
-    await step();
-    return (before - poolScore(run.state, pool).objective) / Math.max(1, clock.now() - w);
-  };
-  searchRestOfShare(run, work, at(1 - ENGINE_LIMITS.repLnsShare), 0);
+  const before = poolScore(run.state, pool).objective;
+  searchRestOfShare(run, work, at(1 - share), 0);
   if (over()) return;
-  const ils = await rate(() => searchRestOfShare(run, work, at(1 - ENGINE_LIMITS.repLnsShare + turn), 1));
+  const gain = (before - poolScore(run.state, pool).objective) / Math.max(1e-12, before);
+  const fast = gain / (Math.max(1, clock.now() - t0) / 1000) >= ENGINE_LIMITS.repLnsSearchTurnGain;
+  if (fast) searchRestOfShare(run, work, at(1 - share + turn), 1);
   if (over()) return;
-  const sub = await rate(() => subsets(at(1 - ENGINE_LIMITS.repLnsShare + 2 * turn)));
-  if (!over() && sub >= ils) await subsets(poolDeadline);
+  await subsets(at(1 - share + (fast ? 2 : 1) * turn));
+  if (!over()) await subsets(poolDeadline);
   if (!over()) searchRestOfShare(run, work, poolDeadline, 2);
+  if (!over()) await subsets(poolDeadline);
 }
 
 function boundWithoutLp(run: SolveRun, work: PoolWork): void {

@@ -23,6 +23,10 @@ const SUBSET_MAX_LP_ITERATIONS = 20_000;
  * work: South 0.8326 -> 0.8181 with 1e-7, 0.8139 with 1e-5; West 0.7674 -> 0.7610 and 0.7579.
  */
 const SUBSET_ABS_GAP = 1e-5;
+/** Whale pairs: accounts of this share of the pool's mean count in revenue, the WHALES largest, each with its owner's TIES most tied reps. */
+const WHALE_MIN_SHARE = 0.05;
+const WHALES = 32;
+const TIES = 3;
 /** Random subsets drawn before giving up on finding one not yet proven optimal. */
 const RANDOM_TRIES = 30;
 
@@ -170,11 +174,16 @@ class SubsetPicker {
     );
   }
 
-  /** The next subset: by continuity, by load, at random in turn; null when every one tried is proven. */
+  /** The next subset: around a whale, by continuity, by load, at random in turn; null when every one tried is proven. */
   next(turn: number): number[] | null {
     this.fingerprint();
     this.flow = this.flows();
-    const kinds = [() => this.byContinuity(), () => this.byLoad(), () => this.atRandom()];
+    const kinds = [
+      () => this.byWhale(),
+      () => this.byContinuity(),
+      () => this.byLoad(),
+      () => this.atRandom(),
+    ];
     for (let t = 0; t < kinds.length; t++) {
       const reps = kinds[(turn + t) % kinds.length]!();
       if (reps) return reps;
@@ -209,6 +218,29 @@ class SubsetPicker {
         members.reduce((s, m) => s + (flow.get(r)!.get(m) ?? 0), 0),
       );
       if (this.fresh(reps)) return reps;
+    }
+    return null;
+  }
+
+  /**
+   * Pairs around the whales, largest first: the owner and the rep holding it when it is away, else the owner
+   * and the reps it pays the most continuity to (its revenue cap may have pushed its other accounts out).
+   * 20000x100, 60 s: East 0.7218 -> 0.7212, West 0.7619 -> 0.7609 (the owners with their holders alone, which
+   * the pairs by continuity already try: unchanged).
+   */
+  private byWhale(): number[] | null {
+    if (this.size !== 2) return null;
+    const p = this.state.problem;
+    const min = WHALE_MIN_SHARE * this.pool.meanCount;
+    const whales = this.pool.movable.filter((k) => p.unit[k]! >= min);
+    whales.sort((x, y) => p.unit[y]! - p.unit[x]! || x - y);
+    for (const k of whales.slice(0, WHALES)) {
+      const o = p.owner[p.movable[k]!]!;
+      if (!this.flow.has(o)) continue;
+      const h = this.state.assign[k]!;
+      if (h !== o && this.fresh([o, h])) return [o, h];
+      const ties = [...this.flow.get(o)!].sort((a, b) => b[1] - a[1] || a[0] - b[0]);
+      for (const [r] of ties.slice(0, TIES)) if (this.fresh([o, r])) return [o, r];
     }
     return null;
   }
