@@ -5,10 +5,10 @@
 import { eq, inArray } from 'drizzle-orm';
 import { accounts, commissionSplits, opportunities } from '../../../db/schema/index.ts';
 import { applyEdits, type HistoryEdit, invertEdit } from '../../commission/history.ts';
-import type { SplitRow } from '../../commission/types.ts';
 import type { AuditEventInput } from '../../db/audit.ts';
 import type { Tx } from '../../db/client.ts';
 import type { auditActor } from '../audit/actor.ts';
+import { splitRowOf } from '../commission-splits/opportunity-inputs.ts';
 import { type LoadedItem, splitOpportunityId } from './load-change-set.ts';
 import type { RollbackConflict, RollbackResult } from './rollback-record.ts';
 
@@ -178,15 +178,7 @@ async function restoreSplit(
     .from(commissionSplits)
     .where(eq(commissionSplits.opportunityId, edit.opportunityId))
     .for('update');
-  const rows: SplitRow[] = stored.map((r) => ({
-    rowId: r.id,
-    opportunityId: r.opportunityId,
-    participantId: r.repId,
-    role: r.role,
-    bps: r.bps,
-    effectiveFrom: r.effectiveFrom,
-    effectiveTo: r.effectiveTo,
-  }));
+  const rows = stored.map(splitRowOf);
   const inverse = invertEdit(edit);
   const checked = applyEdits(rows, [inverse]);
   if (!checked.ok) return { ok: false, message: checked.refusal.message };

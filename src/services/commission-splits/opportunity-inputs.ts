@@ -110,17 +110,22 @@ async function addSplitRows(tx: Tx, chunk: string[], lock: boolean, splitRows: M
   const rows = lock ? await query.for('update') : await query;
   for (const r of rows) {
     const list = splitRows.get(r.opportunityId) ?? [];
-    list.push({
-      rowId: r.id,
-      opportunityId: r.opportunityId,
-      participantId: r.repId,
-      role: r.role,
-      bps: r.bps,
-      effectiveFrom: r.effectiveFrom,
-      effectiveTo: r.effectiveTo,
-    });
+    list.push(splitRowOf(r));
     splitRows.set(r.opportunityId, list);
   }
+}
+
+/** A stored commission_splits row as the commission module reads it (its rep is the participant). */
+export function splitRowOf(r: typeof commissionSplits.$inferSelect): SplitRow {
+  return {
+    rowId: r.id,
+    opportunityId: r.opportunityId,
+    participantId: r.repId,
+    role: r.role,
+    bps: r.bps,
+    effectiveFrom: r.effectiveFrom,
+    effectiveTo: r.effectiveTo,
+  };
 }
 
 /** Adds the chunk's revenue schedule periods to schedules, by opportunity. */
