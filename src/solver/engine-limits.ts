@@ -66,6 +66,12 @@ export const ENGINE_LIMITS = {
    * no better than what the search reaches), 0.6985 with 0.9 and 0.05 (and the greedy phase cut, below).
    */
   lpRoundMipPoolShare: 0.9,
+  /**
+   * The same for pools that get the rep-subset search (repLnsMinAccounts-repLnsMaxAccounts, below): their
+   * search from the rounded answer levels off within it (20000x100's West: 0.853 -> 0.770 in 4.5 s of work,
+   * 0.7702 after 1.5 s more), and the subsets gain more with the rest (measured with repLnsBank, below).
+   */
+  lpRoundSubsetPoolShare: 0.15,
   lpRoundMipPoolIlsSlack: 0.05,
   /**
    * Heuristic share when every pool of an L1 realignment will be LP-rounded because its time share is short
@@ -111,7 +117,10 @@ export const ENGINE_LIMITS = {
   perfectSearchWorkPerBinary: 20,
   /** Wall-clock budget of the packing proof when the construction cannot place every account (packing.ts). */
   packingProofMaxMs: 10_000,
-  /** Bucketed pools: share of the pool's time left for the MIP with integer whales (bucket.ts). */
+  /**
+   * Bucketed pools: share of the pool's time left for the MIP with integer whales (bucket.ts). 20000x100 with
+   * 0.25: about the same answers (3.2288 over three seeds against 3.2302) but South's bound 0.7735, not 0.7879.
+   */
   bucketMipShare: 0.35,
   /**
    * L1 pools with no LP (above bucketMaxBinaries): the release relaxation's LP (release-model.ts) for the bound
@@ -130,11 +139,18 @@ export const ENGINE_LIMITS = {
    * more per millisecond, after 50% of the time 3.2563, 40% 3.2509, 30% 3.2479, 15% 3.2435, none 3.2516 (a pool
    * handed to the search stalled there: South 0.834-0.836 where the subsets reached 0.817-0.828); the search's
    * second turn by its gain (2e-3 per second: South's 2.7e-3, North's 1.2e-3, West's 1.3e-4) 3.2386.
+   * The subsets stop with repLnsBank of that time left, banked for the time left (time-left.ts), which hands it
+   * to the pools furthest from their bound. 20000x100, 60 s, solver seeds 1-3 (their mean): 3.2415 before;
+   * with the subset kinds by their rate (rep-lns.ts) 3.2392; and the search's first turn cut to 5% and the
+   * rounded answer's search to lpRoundSubsetPoolShare 3.2367; with a bank of 30% 3.2320, 50% 3.2302 (seed 1:
+   * 3.2278), 70% 3.2301; the bank by the square of the distance 3.2293 (within the seeds' spread, not kept).
+   * Books 2 and 3 of the same size: 4.8569 -> 4.8516 and 5.5849 -> 5.5796.
    */
   repLnsMinAccounts: 1_500,
   repLnsMaxAccounts: 10_000,
-  repLnsShare: 0.85,
+  repLnsShare: 0.95,
   repLnsTurn: 0.15,
   repLnsSearchTurnGain: 2e-3,
   repLnsSize: 2,
+  repLnsBank: 0.5,
 };

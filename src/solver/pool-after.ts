@@ -2,7 +2,7 @@
  * The end of a pool's turn (final solve): polish an exact engine's answer, a bound where no LP gave one
  * (the Lagrangian, lagrangian-phase.ts), and the iterated search for the rest of the pool's share.
  */
-import { isProven, roundedEngine } from './engine-choice.ts';
+import { isProven, repSubsetsApply, roundedEngine } from './engine-choice.ts';
 import { ENGINE_LIMITS, QUICK_BOUND_EVALUATIONS } from './engine-limits.ts';
 import { ILS_SLACK, improve } from './heuristic.ts';
 import { ilsApplies, iteratedSearch } from './ils.ts';
@@ -39,28 +39,24 @@ export async function afterExactEngines(run: SolveRun, work: PoolWork): Promise<
   const provenNow =
     work.bound !== null && isProven(poolScore(run.state, work.pool).objective, work.bound, work.pool);
   if (!provenNow && ilsApplies(run.state) && !expired(run)) {
-    if (repSubsetsApply(work)) await searchAndSubsets(run, work);
+    if (repSubsetsApply(work.pool)) await searchAndSubsets(run, work);
     else searchRestOfShare(run, work, work.poolDeadline, 0);
   }
 }
 
-/** Pools that get the rep-subset search (rep-lns.ts): large ones, whose search converges short of the bound. */
-function repSubsetsApply(work: PoolWork): boolean {
-  const n = work.pool.movable.length;
-  return n >= ENGINE_LIMITS.repLnsMinAccounts && n <= ENGINE_LIMITS.repLnsMaxAccounts;
-}
-
 /**
  * Large pools: the iterated search on the first part of the time left, a second turn of it when it still gains
- * fast (South's whale moves), then the rep-subset search (rep-lns.ts) for the rest (the search again and the
- * subsets once more should the subsets run out before the pool's share does).
+ * fast (South's whale moves), then the rep-subset search (rep-lns.ts) until repLnsBank of the time is left (the
+ * search again and the subsets once more should the subsets run out before that). The rest of the pool's share
+ * is banked for the time left, which gives it to the pools furthest from their bound (time-left.ts).
  */
 async function searchAndSubsets(run: SolveRun, work: PoolWork): Promise<void> {
   const { clock } = run;
   const { pool, poolDeadline } = work;
   const t0 = clock.now();
   const at = (share: number) => t0 + Math.max(0, poolDeadline - t0) * share;
-  const over = () => expired(run) || clock.now() >= poolDeadline;
+  const end = at(1 - ENGINE_LIMITS.repLnsBank);
+  const over = () => expired(run) || clock.now() >= end;
   const { repLnsTurn: turn, repLnsShare: share } = ENGINE_LIMITS;
   const lns = new RepSubsetSearch(
     run.state,
@@ -68,24 +64,35 @@ async function searchAndSubsets(run: SolveRun, work: PoolWork): Promise<void> {
     ENGINE_LIMITS.repLnsSize,
     run.input.seed + 7919 * pool.index + 11,
   );
-  const subsets = async (until: number) => {
-    const out = await lns.run({ clock, until, shouldStop: () => cancelled(run) });
-    phaseDone(run, `${pool.label}: rep subsets`);
-    if (out.improved > 0 && !work.engine.includes('rep subsets'))
-      work.engine = `${work.engine} + rep subsets`;
-    if (out.improved > 0) newIncumbent(run, work.engine);
-  };
   const before = poolScore(run.state, pool).objective;
   searchRestOfShare(run, work, at(1 - share), 0);
-  if (over()) return;
-  const gain = (before - poolScore(run.state, pool).objective) / Math.max(1e-12, before);
-  const fast = gain / (Math.max(1, clock.now() - t0) / 1000) >= ENGINE_LIMITS.repLnsSearchTurnGain;
-  if (fast) searchRestOfShare(run, work, at(1 - share + turn), 1);
-  if (over()) return;
-  await subsets(at(1 - share + (fast ? 2 : 1) * turn));
-  if (!over()) await subsets(poolDeadline);
-  if (!over()) searchRestOfShare(run, work, poolDeadline, 2);
-  if (!over()) await subsets(poolDeadline);
+  if (!over()) {
+    const gain = (before - poolScore(run.state, pool).objective) / Math.max(1e-12, before);
+    const fast = gain / (Math.max(1, clock.now() - t0) / 1000) >= ENGINE_LIMITS.repLnsSearchTurnGain;
+    if (fast) searchRestOfShare(run, work, at(1 - share + turn), 1);
+    if (!over()) await repSubsets(run, work, lns, Math.min(end, at(1 - share + (fast ? 2 : 1) * turn)));
+  }
+  if (!over()) await repSubsets(run, work, lns, end);
+  if (!over()) searchRestOfShare(run, work, end, 2);
+  if (!over()) await repSubsets(run, work, lns, end);
+  if (ENGINE_LIMITS.repLnsBank > 0 && !expired(run)) {
+    run.banked.ms += Math.max(0, poolDeadline - clock.now());
+    run.banked.searches.set(pool.index, lns);
+  }
+}
+
+/** The rep-subset search on the pool until `until` on the clock; the engine named when it improved. */
+export async function repSubsets(
+  run: SolveRun,
+  work: Pick<PoolWork, 'pool' | 'engine'>,
+  lns: RepSubsetSearch,
+  until: number,
+  phase = 'rep subsets',
+): Promise<void> {
+  const out = await lns.run(run.state, { clock: run.clock, until, shouldStop: () => cancelled(run) });
+  phaseDone(run, `${work.pool.label}: ${phase}`);
+  if (out.improved > 0 && !work.engine.includes('rep subsets')) work.engine = `${work.engine} + rep subsets`;
+  if (out.improved > 0) newIncumbent(run, work.engine);
 }
 
 function boundWithoutLp(run: SolveRun, work: PoolWork): void {

@@ -5,7 +5,7 @@
  */
 import { dealOut, fixSplitSingles } from './bucket.ts';
 import { PAIR_EXCHANGE_MS_PER_ACCOUNT_REP } from './clock.ts';
-import { isProven } from './engine-choice.ts';
+import { isProven, repSubsetsApply } from './engine-choice.ts';
 import { ENGINE_LIMITS, NUMERIC_ABS_GAP } from './engine-limits.ts';
 import { runHighs } from './engines/highs.ts';
 import { ILS_SLACK } from './heuristic.ts';
@@ -120,7 +120,11 @@ function searchFromRounded(run: SolveRun, work: PoolWork, rounded: State): State
     poolDeadline,
     clock.now() +
       Math.max(0, poolDeadline - clock.now()) *
-        (B > ENGINE_LIMITS.mipMaxBinaries ? ENGINE_LIMITS.lpRoundShare : ENGINE_LIMITS.lpRoundMipPoolShare),
+        (B <= ENGINE_LIMITS.mipMaxBinaries
+          ? ENGINE_LIMITS.lpRoundMipPoolShare
+          : repSubsetsApply(pool)
+            ? ENGINE_LIMITS.lpRoundSubsetPoolShare
+            : ENGINE_LIMITS.lpRoundShare),
   );
   const limits = searchUntil(run, pool, until, ENGINE_LIMITS.continueIlsWorkPerBinary * B);
   const starts = B <= ENGINE_LIMITS.mipMaxBinaries ? ENGINE_LIMITS.lpRoundStarts : 1;

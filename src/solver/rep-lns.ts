@@ -27,6 +27,12 @@ const SUBSET_ABS_GAP = 1e-5;
 const WHALE_MIN_SHARE = 0.05;
 const WHALES = 32;
 const TIES = 3;
+/** Every this many picks, the kinds take turns whatever their rates (the rest go to the best rate first). */
+const KIND_ROTATION = 4;
+/** A kind's rate is (decayed gain + RATE_PRIOR_GAIN) / (decayed ms + RATE_PRIOR_MS); each try decays by RATE_DECAY. */
+const RATE_PRIOR_GAIN = 1e-4;
+const RATE_PRIOR_MS = 100;
+const RATE_DECAY = 0.9;
 /** Random subsets drawn before giving up on finding one not yet proven optimal. */
 const RANDOM_TRIES = 30;
 
@@ -52,18 +58,18 @@ export async function repSubsetSearch(
   pool: Pool,
   options: RepLnsOptions,
 ): Promise<RepLnsOutcome> {
-  return new RepSubsetSearch(state, pool, options.size, options.seed).run(options);
+  return new RepSubsetSearch(state, pool, options.size, options.seed).run(state, options);
 }
 
 /**
  * The search, resumable: what it proved optimal stays known between runs (a subset is tried again once one of
- * its reps holds other accounts, whichever search moved them).
+ * its reps holds other accounts, whichever search moved them), on whichever state holds the answer by then.
  */
 export class RepSubsetSearch {
   private readonly picker: SubsetPicker | null;
 
   constructor(
-    private readonly state: State,
+    state: State,
     private readonly pool: Pool,
     size: number,
     seed: number,
@@ -72,11 +78,12 @@ export class RepSubsetSearch {
     this.picker = s >= 2 ? new SubsetPicker(state, pool, s, mulberry32(seed)) : null;
   }
 
-  /** Subsets until `options.until` on the clock (or none left to try); the state improves in place. */
-  async run(options: Omit<RepLnsOptions, 'seed' | 'size'>): Promise<RepLnsOutcome> {
+  /** Subsets until `options.until` on the clock (or none left to try); `state` improves in place. */
+  async run(state: State, options: Omit<RepLnsOptions, 'seed' | 'size'>): Promise<RepLnsOutcome> {
     const out: RepLnsOutcome = { tried: 0, improved: 0, gain: 0 };
-    const { picker, state, pool } = this;
+    const { picker, pool } = this;
     if (!picker) return out;
+    picker.state = state;
     const { clock, until } = options;
     const solver: SubsetSolver = async (model, opts) => {
       const run = await runHighs(model, {
@@ -97,7 +104,9 @@ export class RepSubsetSearch {
         picker.solved(reps);
         continue;
       }
+      const w0 = clock.now();
       const result = await improveSubset(state, sub, solver);
+      picker.record(result.gain, clock.now() - w0);
       if (result.gain > 0) {
         out.improved++;
         out.gain += result.gain;
@@ -113,11 +122,16 @@ class SubsetPicker {
   private readonly solvedAt = new Map<string, string>();
   /** Per rep of the pool: a fingerprint of the accounts it holds (count, cents, sum of positions). */
   private held = new Map<number, string>();
+  /** The kind of the last subset picked (an index into next()'s kinds), and each kind's decayed gain and work. */
+  private lastKind = -1;
+  private picks = 0;
+  private readonly rates = Array.from({ length: 4 }, () => ({ gain: 0, ms: 0 }));
   /** Continuity paid between two reps of the pool (flows()), as of the last pick. */
   private flow = new Map<number, Map<number, number>>();
 
   constructor(
-    private readonly state: State,
+    /** The answer the subsets are picked from (the run's, set again by each run). */
+    public state: State,
     private readonly pool: Pool,
     private readonly size: number,
     private readonly rand: () => number,
@@ -174,7 +188,11 @@ class SubsetPicker {
     );
   }
 
-  /** The next subset: around a whale, by continuity, by load, at random in turn; null when every one tried is proven. */
+  /**
+   * The next subset: around a whale, by continuity, by load or at random; null when every one tried is proven.
+   * The kinds take turns for the first tries and every KIND_ROTATION-th one after; otherwise the kind that has
+   * gained the most per millisecond of work lately goes first.
+   */
   next(turn: number): number[] | null {
     this.fingerprint();
     this.flow = this.flows();
@@ -184,11 +202,30 @@ class SubsetPicker {
       () => this.byLoad(),
       () => this.atRandom(),
     ];
-    for (let t = 0; t < kinds.length; t++) {
-      const reps = kinds[(turn + t) % kinds.length]!();
+    const picks = this.picks++;
+    const rate = (kind: number) =>
+      (this.rates[kind]!.gain + RATE_PRIOR_GAIN) / (this.rates[kind]!.ms + RATE_PRIOR_MS);
+    const adaptive = picks >= 2 * kinds.length;
+    const first = adaptive ? Math.floor(picks / KIND_ROTATION) : turn;
+    const rotation = kinds.map((_, t) => (first + t) % kinds.length);
+    const order =
+      adaptive && picks % KIND_ROTATION !== 0
+        ? [...rotation].sort((a, b) => rate(b) - rate(a) || a - b)
+        : rotation;
+    for (const kind of order) {
+      const reps = kinds[kind]!();
+      this.lastKind = kind;
       if (reps) return reps;
     }
     return null;
+  }
+
+  /** What the last subset picked gained, and the work it took (ms): the kind's recent rate. */
+  record(gain: number, ms: number): void {
+    const r = this.rates[this.lastKind];
+    if (!r) return;
+    r.gain = r.gain * RATE_DECAY + gain;
+    r.ms = r.ms * RATE_DECAY + ms;
   }
 
   /** Continuity paid between two reps: accounts owned by one and held by the other (both ways). */

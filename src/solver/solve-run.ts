@@ -6,6 +6,7 @@ import type { SolveClock } from './clock.ts';
 import type { HeuristicOptions } from './heuristic.ts';
 import type { SolveInput } from './input.ts';
 import type { Pool, Problem } from './problem.ts';
+import type { RepSubsetSearch } from './rep-lns.ts';
 import { poolScore, type State } from './state.ts';
 import { absoluteTolerance } from './tolerance.ts';
 
@@ -49,6 +50,11 @@ export interface SolveRun {
   complete: boolean;
   /** The current answer. */
   state: State;
+  /**
+   * Time (ms on the clock) pools left of their share for the time left (pool-after.ts), and their rep-subset
+   * searches by pool index, resumed there for the pools furthest from their bound (time-left.ts).
+   */
+  banked: { ms: number; searches: Map<number, RepSubsetSearch> };
 }
 
 /** The clock's time is up (or the solve was cancelled). */

@@ -108,6 +108,7 @@ export async function solve(raw: unknown, hooks: SolveHooks = {}): Promise<Solve
     heuristicOptions,
     complete,
     state: heur.state,
+    banked: { ms: 0, searches: new Map() },
   };
   phaseDone(run, 'construction + search');
   if (complete) newIncumbent(run, 'heuristic');
@@ -220,7 +221,7 @@ async function poolLoop(run: SolveRun, lpBatch: Map<number, BatchedLp>): Promise
     const B = binaries[pool.index]!;
     const share = Math.max(
       0.05,
-      ((clock.deadline - clock.now()) / 1000) * (B / Math.max(1, remainingBinaries)),
+      ((clock.deadline - clock.now() - run.banked.ms) / 1000) * (B / Math.max(1, remainingBinaries)),
     );
     remainingBinaries -= B;
     const report = await solvePool(run, pool, share, lpBatch.get(pool.index));

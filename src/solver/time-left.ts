@@ -1,6 +1,8 @@
 /**
- * The time left after the pool loop (final solve). Pools finish at different times (a MIP proves one
- * early, another reaches its target): the time left goes to the pools still short of their target, in
+ * The time left after the pool loop (final solve). Pools that banked part of their share (the rep-subset
+ * pools, pool-after.ts) get it back first, in proportion to their distance from their bound: whichever pool
+ * has the most to gain gets the most of it. Pools finish at different times too (a MIP proves one early,
+ * another reaches its target): what is left then goes to the pools still short of their target, in
  * proportion to their binaries: the LP again for a pool that has no bound yet, else the iterated search.
  */
 import { answerWithinTolerance, bucketModelFor, isProven, lpSolverFor } from './engine-choice.ts';
@@ -10,6 +12,7 @@ import { poolReport } from './finish.ts';
 import { ILS_SLACK } from './heuristic.ts';
 import { iteratedSearch } from './ils.ts';
 import { buildPoolModel, singleBlocks } from './model.ts';
+import { repSubsets } from './pool-after.ts';
 import type { Pool } from './problem.ts';
 import type { PoolReport } from './result.ts';
 import {
@@ -26,11 +29,9 @@ import { searchTarget } from './tolerance.ts';
 
 /** Spends the time left on the open pools; `pools` (reports by pool index) is updated in place. */
 export async function useTimeLeft(run: SolveRun, pools: PoolReport[]): Promise<void> {
+  if (run.banked.searches.size > 0) await subsetsByGap(run, pools);
   const { clock, active, binaries } = run;
-  const target = (i: number) => {
-    const lb = pools[i]!.lowerBound;
-    return lb === null ? Number.NEGATIVE_INFINITY : searchTarget(lb, ENGINE_LIMITS.mipRelGap, pools[i]!.reps);
-  };
+  const target = (i: number) => targetOf(pools, i);
   const open = active.filter(
     (pool) => !pools[pool.index]!.proven && poolScore(run.state, pool).objective > target(pool.index) + 1e-12,
   );
@@ -44,6 +45,44 @@ export async function useTimeLeft(run: SolveRun, pools: PoolReport[]): Promise<v
     if (poolDeadline - clock.now() < 200) continue;
     if (await retryLp(run, pool, poolDeadline, pools)) continue;
     searchOn(run, pool, poolDeadline, target(pool.index), pools);
+  }
+}
+
+/** The objective the search on pool `i` may stop at: within the MIP's relative gap of its bound. */
+function targetOf(pools: PoolReport[], i: number): number {
+  const lb = pools[i]!.lowerBound;
+  return lb === null ? Number.NEGATIVE_INFINITY : searchTarget(lb, ENGINE_LIMITS.mipRelGap, pools[i]!.reps);
+}
+
+/**
+ * Pools that banked part of their share (pool-after.ts): the time left goes to them in proportion to their
+ * distance from their bound (objective less bound), for their rep-subset search, then the iterated search
+ * should the subsets run out.
+ */
+async function subsetsByGap(run: SolveRun, pools: PoolReport[]): Promise<void> {
+  const { clock } = run;
+  const gapOf = (pool: Pool) => {
+    const bound = pools[pool.index]!.lowerBound;
+    return bound === null ? 0 : Math.max(0, poolScore(run.state, pool).objective - bound);
+  };
+  const open = run.active.filter((pool) => run.banked.searches.has(pool.index) && !pools[pool.index]!.proven);
+  const gaps = open.map(gapOf);
+  let gapLeft = gaps.reduce((a, b) => a + b, 0);
+  for (const [j, pool] of open.entries()) {
+    if (expired(run) || gapLeft <= 0) break;
+    const i = pool.index;
+    const until = clock.now() + (clock.deadline - clock.now()) * (gaps[j]! / gapLeft);
+    gapLeft -= gaps[j]!;
+    const before = poolScore(run.state, pool).objective;
+    const work = { pool, engine: pools[i]!.engine };
+    await repSubsets(run, work, run.banked.searches.get(i)!, until, 'rep subsets, time left');
+    if (!expired(run) && clock.now() < until) searchOn(run, pool, until, targetOf(pools, i), pools);
+    if (poolScore(run.state, pool).objective < before - 1e-12) {
+      const bound = pools[i]!.lowerBound;
+      const proven = bound !== null && isProven(poolScore(run.state, pool).objective, bound, pool);
+      const engine = work.engine.includes('rep subsets') ? work.engine : pools[i]!.engine;
+      pools[i] = poolReport(run.problem, pool, run.state, engine, bound, proven);
+    }
   }
 }
 

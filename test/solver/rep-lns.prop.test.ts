@@ -5,7 +5,7 @@ import { SolveClock } from '../../src/solver/clock.ts';
 import { runHighs } from '../../src/solver/engines/highs.ts';
 import type { SolveInputRaw } from '../../src/solver/input.ts';
 import type { Pool, Problem } from '../../src/solver/problem.ts';
-import { repSubsetSearch } from '../../src/solver/rep-lns.ts';
+import { RepSubsetSearch, repSubsetSearch } from '../../src/solver/rep-lns.ts';
 import { improveSubset, repSubset, subsetObjective } from '../../src/solver/rep-subset.ts';
 import { cloneState, isEligible, poolScore, type State, stateFrom } from '../../src/solver/state.ts';
 import { tinyInput } from './factories.ts';
@@ -99,6 +99,32 @@ describe('rep-subset search (rep-lns.ts, rep-subset.ts)', () => {
     );
     // Not vacuous: the greedy start leaves improvements the subsets find.
     expect(improved).toBeGreaterThanOrEqual(10);
+  }, 180_000);
+
+  it('resumes on the state it is given: the answer a solve holds may be a copy by then (time-left.ts)', async () => {
+    let improved = 0;
+    await fc.assert(
+      fc.asyncProperty(benchBook, fc.integer({ min: 1, max: 1000 }), async (raw, seed) => {
+        const problem = problemOf(raw);
+        fc.pre(problem !== null);
+        const first = greedyStart(problem!);
+        fc.pre(first !== null);
+        const original = Array.from(first!.assign);
+        const pool = problem!.pools[0]!;
+        const search = new RepSubsetSearch(first!, pool, 2, seed);
+        const clock = new SolveClock(Date.now(), 1e9, undefined, 'work', false);
+        const copy = cloneState(first!);
+        const before = poolScore(copy, pool).objective;
+        const out = await search.run(copy, { clock, until: clock.now() + 100_000 });
+        // The copy improved (where the search found something), the state it was built on did not change.
+        expect(Array.from(first!.assign)).toEqual(original);
+        expect(poolScore(stateFrom(problem!, copy.assign), pool).objective).toBeCloseTo(before - out.gain, 9);
+        checkSearchState(problem!, copy);
+        if (out.improved > 0) improved++;
+      }),
+      { numRuns: 6, seed: 29 },
+    );
+    expect(improved).toBeGreaterThanOrEqual(3);
   }, 180_000);
 
   it("finds the sub-problem's optimum: brute force over the freed accounts on tiny books", async () => {
