@@ -170,7 +170,7 @@ export function countingReason(
         : minimal
           ? '. Each of these accounts is needed: without any one of them the rest fit'
           : '. Not shown to be the smallest such set: a few of these accounts may fit after all'
-    }`,
+    }.`,
     accountIds,
     repIds: proof.reps.map((r) => problem.reps[r.rep]!.id),
   };

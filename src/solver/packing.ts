@@ -101,8 +101,8 @@ function reasonFor(problem: Problem, pool: Pool, core: Core): InfeasibleReason {
       repIds.length === 1 ? '' : 's'
     } who may take them: ${roomText}. The totals fit but the accounts do not; raise one of these caps or let another rep receive one of the accounts. ${
       core.minimal
-        ? 'Each of these accounts is needed: without any one of them the rest fit'
-        : 'Not shown to be the smallest such set: the search ran out of time, and a few of these accounts may fit after all'
+        ? 'Each of these accounts is needed: without any one of them the rest fit.'
+        : 'Not shown to be the smallest such set: the search ran out of time, and a few of these accounts may fit after all.'
     }`,
     accountIds,
     repIds,

@@ -66,6 +66,30 @@ describe('bookshift solve', () => {
     expect(csv).toContain('A1,R1,');
   });
 
+  it('says each rule conflict as sentences: what is wrong, then "Fix:" and what to do', async () => {
+    // Three $60 accounts, two reps capped at $100: a packing no assignment fits (and Ann already over her cap).
+    writeFileSync(
+      join(dir, 'accounts.csv'),
+      'account_id,account_name,owner_id,annual_revenue,region\r\nA1,Acme,R1,60,West\r\nA2,Beta,R1,60,West\r\nA3,Gamma,R2,60,West\r\n',
+    );
+    writeFileSync(
+      join(dir, 'reps.csv'),
+      'rep_id,name,email,region,may_receive,departing,max_revenue\r\nR1,Ann,ann@x.com,West,true,false,100\r\nR2,Bob,bob@x.com,West,true,false,100\r\n',
+    );
+    const { io, out } = capture();
+    const code = await runSolveCommand(
+      ['--accounts', join(dir, 'accounts.csv'), '--reps', join(dir, 'reps.csv'), '--kind', 'realignment'],
+      io,
+    );
+    expect(code).toBe(2);
+    const lines = out
+      .join('')
+      .split('\n')
+      .filter((l) => /^(blocking|warning):/.test(l));
+    expect(lines.map((l) => l.split(':')[0]).sort()).toEqual(['blocking', 'warning']);
+    for (const line of lines) expect(line).toMatch(/^(blocking|warning): [^\n]*[.!?] Fix: [^\n]*\.$/);
+  });
+
   it('exits 2 with the reason on stderr when infeasible', async () => {
     writeFileSync(
       join(dir, 'reps.csv'),
