@@ -89,13 +89,13 @@ export function lpSolverFor(model: MipModel, bucketed: boolean): 'ipm' | 'choose
   return !bucketed && model.numCols > ENGINE_LIMITS.ipmMinColumns ? 'ipm' : 'choose';
 }
 
-/** Before checking: a departure for the final solve with at least parallelLpMinAccounts accounts. */
 /** Pools that get the rep-subset search (rep-lns.ts): large ones, whose search converges short of the bound. */
 export function repSubsetsApply(pool: Pool): boolean {
   const n = pool.movable.length;
   return n >= ENGINE_LIMITS.repLnsMinAccounts && n <= ENGINE_LIMITS.repLnsMaxAccounts;
 }
 
+/** Before checking: a departure for the final solve with at least parallelLpMinAccounts accounts. */
 export function largeDepartureInput(raw: unknown): boolean {
   if (typeof raw !== 'object' || raw === null) return false;
   const r = raw as { kind?: unknown; engine?: unknown; strategy?: unknown; accounts?: unknown };
