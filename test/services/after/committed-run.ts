@@ -9,13 +9,13 @@ import { eq } from 'drizzle-orm';
 import * as s from '../../../db/schema/index.ts';
 import type { Principal } from '../../../src/auth/principal.ts';
 import { planEdit } from '../../../src/commission/history.ts';
-import type { SplitRow } from '../../../src/commission/types.ts';
 import type { Database } from '../../../src/db/client.ts';
 import { withOrg } from '../../../src/db/tenancy.ts';
 import { composeNotices } from '../../../src/notices/compose.ts';
 import { loadChangeSet } from '../../../src/services/after/load-change-set.ts';
 import { buildNoticeInput } from '../../../src/services/after/notice-input.ts';
 import { writeNoticeDrafts } from '../../../src/services/after/outbox.ts';
+import { splitRowOf } from '../../../src/services/commission-splits/opportunity-inputs.ts';
 import { changeItemSchema, type OwnerSnapshot } from '../../../src/workflow/change-set-items.ts';
 import {
   createAccount,
@@ -121,15 +121,7 @@ export async function createCommittedRun(db: Database, options: CommittedRunOpti
         { repId: house.id, role: 'house', bps: 4500 },
         { repId: departing.id, role: 'rep', bps: 5500 },
       ]);
-      const rows: SplitRow[] = original.map((r) => ({
-        rowId: r.id,
-        opportunityId: opp.id,
-        participantId: r.repId,
-        role: r.role,
-        bps: r.bps,
-        effectiveFrom: r.effectiveFrom,
-        effectiveTo: r.effectiveTo,
-      }));
+      const rows = original.map(splitRowOf);
       const after = {
         participants: [
           { participantId: house.id, role: 'house' as const, bps: 4500 },

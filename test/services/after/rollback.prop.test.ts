@@ -23,6 +23,7 @@ import { withOrg } from '../../../src/db/tenancy.ts';
 import { AppError } from '../../../src/lib/errors.ts';
 import { rollbackRun } from '../../../src/services/after/rollback-run.ts';
 import { approveRun } from '../../../src/services/approve/approve-run.ts';
+import { splitRowOf } from '../../../src/services/commission-splits/opportunity-inputs.ts';
 import { commitRun } from '../../../src/services/commit/commit-run.ts';
 import { loadPlanningContext } from '../../../src/services/plan/planning-context.ts';
 import { refreshProposal } from '../../../src/services/solve/refresh-proposal.ts';
@@ -149,17 +150,7 @@ async function readBook(orgId: string, opportunityIds: readonly string[]): Promi
     .where(eq(s.opportunities.orgId, orgId));
   const rows = await t.db.select().from(s.commissionSplits).where(eq(s.commissionSplits.orgId, orgId));
   const splits = new Map<string, SplitRow[]>(opportunityIds.map((id) => [id, []]));
-  for (const r of rows) {
-    splits.get(r.opportunityId)!.push({
-      rowId: r.id,
-      opportunityId: r.opportunityId,
-      participantId: r.repId,
-      role: r.role,
-      bps: r.bps,
-      effectiveFrom: r.effectiveFrom,
-      effectiveTo: r.effectiveTo,
-    });
-  }
+  for (const r of rows) splits.get(r.opportunityId)!.push(splitRowOf(r));
   for (const list of splits.values()) list.sort((a, b) => (a.rowId < b.rowId ? -1 : 1));
   return {
     accounts: new Map(accs.map((a) => [a.id, a.owner])),
@@ -317,15 +308,7 @@ async function changeSince(
     .select()
     .from(s.commissionSplits)
     .where(eq(s.commissionSplits.opportunityId, item.recordId));
-  const rows: SplitRow[] = stored.map((r) => ({
-    rowId: r.id,
-    opportunityId: r.opportunityId,
-    participantId: r.repId,
-    role: r.role,
-    bps: r.bps,
-    effectiveFrom: r.effectiveFrom,
-    effectiveTo: r.effectiveTo,
-  }));
+  const rows = stored.map(splitRowOf);
   const houseOnly = {
     participants: [{ participantId: world.reps.house.id, role: 'house' as const, bps: 10_000 }],
   };
