@@ -58,12 +58,7 @@ async function searchAndSubsets(run: SolveRun, work: PoolWork): Promise<void> {
   const end = at(1 - ENGINE_LIMITS.repLnsBank);
   const over = () => expired(run) || clock.now() >= end;
   const { repLnsTurn: turn, repLnsShare: share } = ENGINE_LIMITS;
-  const lns = new RepSubsetSearch(
-    run.state,
-    pool,
-    ENGINE_LIMITS.repLnsSize,
-    run.input.seed + 7919 * pool.index + 11,
-  );
+  const lns = new RepSubsetSearch(pool, ENGINE_LIMITS.repLnsSize, run.input.seed + 7919 * pool.index + 11);
   const before = poolScore(run.state, pool).objective;
   searchRestOfShare(run, work, at(1 - share), 0);
   if (!over()) {

@@ -58,7 +58,7 @@ export async function repSubsetSearch(
   pool: Pool,
   options: RepLnsOptions,
 ): Promise<RepLnsOutcome> {
-  return new RepSubsetSearch(state, pool, options.size, options.seed).run(state, options);
+  return new RepSubsetSearch(pool, options.size, options.seed).run(state, options);
 }
 
 /**
@@ -69,13 +69,12 @@ export class RepSubsetSearch {
   private readonly picker: SubsetPicker | null;
 
   constructor(
-    state: State,
     private readonly pool: Pool,
     size: number,
     seed: number,
   ) {
     const s = Math.min(size, pool.reps.length);
-    this.picker = s >= 2 ? new SubsetPicker(state, pool, s, mulberry32(seed)) : null;
+    this.picker = s >= 2 ? new SubsetPicker(pool, s, mulberry32(seed)) : null;
   }
 
   /** Subsets until `options.until` on the clock (or none left to try); `state` improves in place. */
@@ -129,9 +128,10 @@ class SubsetPicker {
   /** Continuity paid between two reps of the pool (flows()), as of the last pick. */
   private flow = new Map<number, Map<number, number>>();
 
+  /** The answer the subsets are picked from: the one each run is given (RepSubsetSearch.run). */
+  state!: State;
+
   constructor(
-    /** The answer the subsets are picked from (the run's, set again by each run). */
-    public state: State,
     private readonly pool: Pool,
     private readonly size: number,
     private readonly rand: () => number,

@@ -76,14 +76,16 @@ async function subsetsByGap(run: SolveRun, pools: PoolReport[]): Promise<void> {
     const before = poolScore(run.state, pool).objective;
     const work = { pool, engine: pools[i]!.engine };
     await repSubsets(run, work, run.banked.searches.get(i)!, until, 'rep subsets, time left');
+    if (poolScore(run.state, pool).objective < before - 1e-12) reportAgain(run, pools, pool, work.engine);
     if (!expired(run) && clock.now() < until) searchOn(run, pool, until, targetOf(pools, i), pools);
-    if (poolScore(run.state, pool).objective < before - 1e-12) {
-      const bound = pools[i]!.lowerBound;
-      const proven = bound !== null && isProven(poolScore(run.state, pool).objective, bound, pool);
-      const engine = work.engine.includes('rep subsets') ? work.engine : pools[i]!.engine;
-      pools[i] = poolReport(run.problem, pool, run.state, engine, bound, proven);
-    }
   }
+}
+
+/** A pool's report again after a phase of the time left improved its answer: the same bound, proven or not. */
+function reportAgain(run: SolveRun, pools: PoolReport[], pool: Pool, engine: string): void {
+  const bound = pools[pool.index]!.lowerBound;
+  const proven = bound !== null && isProven(poolScore(run.state, pool).objective, bound, pool);
+  pools[pool.index] = poolReport(run.problem, pool, run.state, engine, bound, proven);
 }
 
 /**
@@ -140,11 +142,9 @@ function searchOn(
   spendSearch(run, pool, out.work);
   phaseDone(run, `${pool.label}: search, time left`);
   if (poolScore(run.state, pool).objective < before - 1e-12) {
-    const old = pools[i]!;
-    const engine = old.engine.includes('iterated search') ? old.engine : `${old.engine} + iterated search`;
-    const bound = old.lowerBound;
-    const proven = bound !== null && isProven(poolScore(run.state, pool).objective, bound, pool);
-    pools[i] = poolReport(run.problem, pool, run.state, engine, bound, proven);
+    const old = pools[i]!.engine;
+    const engine = old.includes('iterated search') ? old : `${old} + iterated search`;
+    reportAgain(run, pools, pool, engine);
     newIncumbent(run, engine);
   }
 }
